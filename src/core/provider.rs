@@ -1,0 +1,223 @@
+//! Chat providers: the [`ChatProvider`] trait and one module per wire protocol.
+//!
+//! A provider turns a [`ChatRequest`] into a stream of [`ChatEvent`]s (text
+//! deltas, reasoning deltas, tool-call deltas, usage, finish reason) and lists
+//! the models a server offers. Protocol modules live under `provider/`:
+//! [`openai`] speaks OpenAI Chat Completions, which also covers Ollama's `/v1`,
+//! LM Studio, llama.cpp server, vLLM, OpenRouter, Groq, DeepSeek and Mistral.
+
+pub mod error;
+pub mod openai;
+
+use std::pin::Pin;
+
+use futures::Stream;
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+
+pub use error::ProviderError;
+
+/// The wire protocol a configured provider speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProtocolKind {
+    /// OpenAI Chat Completions (`POST {base}/chat/completions`, `GET {base}/models`).
+    OpenAiCompatible,
+}
+
+impl ProtocolKind {
+    /// Stable identifier stored in the database (`providers.kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OpenAiCompatible => "openai_compatible",
+        }
+    }
+
+    /// Parses the identifier written by [`ProtocolKind::as_str`]; `None` for an unknown kind.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "openai_compatible" | "openai" => Some(Self::OpenAiCompatible),
+            _ => None,
+        }
+    }
+}
+
+/// Who wrote a message in a chat request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Instructions that frame the conversation (OpenAI `system`).
+    System,
+    /// The person using ValeChat.
+    User,
+    /// The model.
+    Assistant,
+}
+
+impl Role {
+    /// Stable identifier stored in the database and sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::System => "system",
+            Self::User => "user",
+            Self::Assistant => "assistant",
+        }
+    }
+
+    /// Parses the identifier written by [`Role::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "system" => Some(Self::System),
+            "user" => Some(Self::User),
+            "assistant" => Some(Self::Assistant),
+            _ => None,
+        }
+    }
+}
+
+/// One message of the history sent to the model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// Author of the message.
+    pub role: Role,
+    /// Plain text (markdown as the model wrote it).
+    pub content: String,
+}
+
+/// What to ask the model.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChatRequest {
+    /// Model identifier as the server names it (`gpt-4o-mini`, `llama3.2:3b`).
+    pub model: String,
+    /// The conversation so far, oldest first.
+    pub messages: Vec<ChatMessage>,
+    /// Sampling temperature (0.0–2.0); `None` leaves the server's default.
+    pub temperature: Option<f32>,
+    /// Upper bound on output tokens; `None` leaves the server's default.
+    pub max_output_tokens: Option<u32>,
+}
+
+/// Why the model stopped, normalised across providers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FinishReason {
+    /// The model ended its reply (`stop`).
+    Stop,
+    /// The output-token limit was reached (`length`).
+    Length,
+    /// The model asked for tool calls (`tool_calls`).
+    ToolCalls,
+    /// Output was withheld by a content filter (`content_filter`) or refused.
+    ContentFilter,
+    /// Any other value, kept verbatim.
+    Other(String),
+}
+
+impl FinishReason {
+    /// Maps an OpenAI-style `finish_reason` string.
+    pub fn from_wire(s: &str) -> Self {
+        match s {
+            "stop" | "end_turn" | "stop_sequence" => Self::Stop,
+            "length" | "max_tokens" => Self::Length,
+            "tool_calls" | "function_call" | "tool_use" => Self::ToolCalls,
+            "content_filter" | "refusal" => Self::ContentFilter,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    /// Stable identifier stored in the database (`messages.finish_reason`).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Stop => "stop",
+            Self::Length => "length",
+            Self::ToolCalls => "tool_calls",
+            Self::ContentFilter => "content_filter",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+/// Token counts as the provider reported them for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Usage {
+    /// Input (prompt) tokens, including cached ones.
+    pub input_tokens: u64,
+    /// Output (completion) tokens, including reasoning tokens.
+    pub output_tokens: u64,
+    /// Input tokens served from the provider's prompt cache (`prompt_tokens_details.cached_tokens`).
+    pub cache_read_tokens: u64,
+    /// Output tokens spent on hidden reasoning (`completion_tokens_details.reasoning_tokens`).
+    pub reasoning_tokens: u64,
+}
+
+/// One event of a streamed reply, in wire order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChatEvent {
+    /// The server accepted the request; `id` is its response id (`chatcmpl-…`) when sent.
+    Started {
+        /// Provider's response id, if any.
+        id: Option<String>,
+        /// Model that actually answers (may differ from the requested alias).
+        model: Option<String>,
+    },
+    /// A piece of the visible answer.
+    TextDelta(String),
+    /// A piece of the model's reasoning (`reasoning_content` / `reasoning`), shown collapsed.
+    ReasoningDelta(String),
+    /// A piece of a refusal message (`delta.refusal`).
+    RefusalDelta(String),
+    /// A tool call begins: `index` orders parallel calls in this reply.
+    ToolCallStart {
+        /// Position of the call among this reply's calls.
+        index: u32,
+        /// Provider's call id (`call_…`).
+        id: String,
+        /// Function name.
+        name: String,
+    },
+    /// A fragment of a tool call's JSON arguments.
+    ToolCallArgumentsDelta {
+        /// Position of the call, as in [`ChatEvent::ToolCallStart`].
+        index: u32,
+        /// Raw JSON text fragment.
+        fragment: String,
+    },
+    /// The reply's finish reason.
+    Finished(FinishReason),
+    /// Token usage of the whole request (the final usage chunk).
+    Usage(Usage),
+}
+
+/// A model a server offers (`GET /v1/models`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    /// Identifier to send as `model`.
+    pub id: String,
+    /// Owner as reported (`owned_by`), if any.
+    pub owned_by: Option<String>,
+}
+
+/// The stream a provider returns: events until the reply ends, or a typed error.
+///
+/// The stream ends after [`ChatEvent::Finished`]/[`ChatEvent::Usage`] and the
+/// server's end marker. Dropping it closes the HTTP connection.
+pub type ChatStream = Pin<Box<dyn Stream<Item = Result<ChatEvent, ProviderError>> + Send>>;
+
+/// A chat backend speaking one wire protocol to one configured server.
+#[async_trait::async_trait]
+pub trait ChatProvider: Send + Sync {
+    /// Starts a streamed reply.
+    ///
+    /// Errors before the first event (bad key, unknown model, rate limit,
+    /// server error, unreachable host) are returned here; errors after it
+    /// arrive as the stream's last item. Cancelling `cancel` ends the stream
+    /// with [`ProviderError::Cancelled`] and closes the connection.
+    async fn stream_chat(
+        &self,
+        request: ChatRequest,
+        cancel: CancellationToken,
+    ) -> Result<ChatStream, ProviderError>;
+
+    /// Lists the models the server offers, sorted by id.
+    async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError>;
+}

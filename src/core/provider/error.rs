@@ -1,0 +1,88 @@
+//! Typed provider errors: what went wrong talking to a model server.
+
+use std::time::Duration;
+
+/// A failure talking to a provider, classified so the UI and the retry logic
+/// can act on it (HTTP status mapping follows the OpenAI API error docs).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProviderError {
+    /// HTTP 401/403: the API key is missing, wrong or lacks permission.
+    #[error("the server rejected the API key: {message}")]
+    Unauthorized {
+        /// Server's message.
+        message: String,
+    },
+    /// HTTP 404: unknown model or wrong base URL.
+    #[error("not found (unknown model or wrong base URL): {message}")]
+    NotFound {
+        /// Server's message.
+        message: String,
+    },
+    /// HTTP 429: rate limited or out of quota.
+    #[error("rate limited: {message}")]
+    RateLimited {
+        /// Server's message.
+        message: String,
+        /// Delay the server asked for (`retry-after-ms` / `retry-after`), if any.
+        retry_after: Option<Duration>,
+        /// `insufficient_quota` and similar: retrying will not help.
+        quota_exhausted: bool,
+    },
+    /// HTTP 400/413/422: the server refused the request as malformed.
+    #[error("the server refused the request ({status}): {message}")]
+    BadRequest {
+        /// HTTP status code.
+        status: u16,
+        /// Server's message.
+        message: String,
+    },
+    /// HTTP 5xx (and 529 overloaded).
+    #[error("server error ({status}): {message}")]
+    Server {
+        /// HTTP status code.
+        status: u16,
+        /// Server's message.
+        message: String,
+    },
+    /// Any other unexpected HTTP status.
+    #[error("unexpected HTTP status {status}: {message}")]
+    Http {
+        /// HTTP status code.
+        status: u16,
+        /// Server's message.
+        message: String,
+    },
+    /// The host could not be reached, or the connection broke (including mid-stream).
+    #[error("connection failed: {0}")]
+    Connection(String),
+    /// A timeout elapsed (connect, first byte or idle between chunks).
+    #[error("timed out: {0}")]
+    Timeout(String),
+    /// The server sent something that is not the documented format.
+    #[error("malformed response from the server: {0}")]
+    Malformed(String),
+    /// An error object arrived inside an otherwise successful stream.
+    #[error("the server reported an error mid-stream: {message}")]
+    Stream {
+        /// Server's message.
+        message: String,
+    },
+    /// The configuration cannot make a request (bad base URL and the like).
+    #[error("invalid provider configuration: {0}")]
+    Config(String),
+    /// The caller cancelled the request.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl ProviderError {
+    /// Whether trying the same request again may succeed (connect errors,
+    /// timeouts, 429 without exhausted quota, 5xx). Never true for 400/401/403/404.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::RateLimited { quota_exhausted, .. } => !quota_exhausted,
+            Self::Server { .. } | Self::Connection(_) | Self::Timeout(_) => true,
+            _ => false,
+        }
+    }
+}
