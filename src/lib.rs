@@ -1,6 +1,43 @@
 //! ValeChat: a native GNOME chat app for many AI models.
+//!
+//! Layers (DESIGN.md):
+//!
+//! ```text
+//!  ui/    Relm4 components: the only code that touches gtk/adw/relm4/glib
+//!    │    commands on relm4's tokio runtime
+//!  core/  the engine, no GTK: chat (turns), provider (wire protocols),
+//!    │    store (diesel/SQLite), secrets (keyring), paths
+//!  cli/   `valechat providers|chat|history …`, thin, over core
+//! ```
+//!
+//! `valechat` with no arguments opens the window; with a subcommand it runs
+//! the CLI over the same database and keyring.
 
+pub mod cli;
+pub mod config;
 pub mod core;
+pub mod i18n;
+pub mod ui;
 
-/// Entry point used by `main.rs`.
-pub fn run() {}
+/// Runs ValeChat: the CLI when a subcommand is given, the window otherwise.
+pub fn run() -> std::process::ExitCode {
+    init_logging();
+    i18n::init();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if cli::wants_cli(&args) {
+        cli::run(args)
+    } else {
+        ui::run()
+    }
+}
+
+/// Logs to stderr through `tracing`, filtered by `RUST_LOG` (default
+/// `valechat=info,warn`). Message bodies and keys are never logged at info.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("valechat=info,warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

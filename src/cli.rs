@@ -1,0 +1,100 @@
+//! The command line: `valechat providers|chat|history …`, a thin layer over
+//! [`crate::core`] sharing the GUI's database and keyring.
+//!
+//! Exit status: 0 on success, 1 on an error (printed to stderr as
+//! `valechat: …`), 2 on a usage error (clap), 130 when a reply is
+//! interrupted with Ctrl+C.
+
+mod chat;
+mod history;
+mod providers;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::core::chat::Engine;
+use crate::core::paths;
+use crate::core::secrets::{self, KeyStore};
+use crate::core::store::Store;
+
+/// Command-line interface of ValeChat.
+#[derive(Debug, Parser)]
+#[command(name = "valechat", version = crate::config::VERSION, about = "Chat with many AI models from GNOME or the terminal")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage providers (model servers).
+    #[command(subcommand)]
+    Providers(providers::ProvidersCommand),
+    /// Send one prompt and stream the reply to stdout.
+    Chat(chat::ChatArgs),
+    /// Read stored conversations.
+    #[command(subcommand)]
+    History(history::HistoryCommand),
+}
+
+const SUBCOMMANDS: &[&str] = &["providers", "chat", "history", "help", "--help", "-h", "--version", "-V"];
+
+/// Whether the process arguments ask for the CLI rather than the window.
+pub fn wants_cli(args: &[OsString]) -> bool {
+    args.get(1)
+        .and_then(|a| a.to_str())
+        .is_some_and(|a| SUBCOMMANDS.contains(&a))
+}
+
+/// Parses `args` and runs the command on a fresh tokio runtime.
+pub fn run(args: Vec<OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("valechat: could not start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(dispatch(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("valechat: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
+    let engine = open_engine().await?;
+    match command {
+        Command::Providers(c) => providers::run(&engine, c).await,
+        Command::Chat(args) => chat::run(&engine, args).await,
+        Command::History(c) => history::run(&engine, c).await,
+    }
+}
+
+/// Opens the user's database and keyring. A keyring that cannot be reached
+/// only fails the commands that need a key.
+async fn open_engine() -> anyhow::Result<Engine> {
+    let path = paths::database_path();
+    let store = Store::open(&path)
+        .await
+        .map_err(|e| anyhow::anyhow!("could not open the database {}: {e}", path.display()))?;
+    let keys: Arc<dyn KeyStore> = match secrets::system_keystore().await {
+        Ok(keys) => keys,
+        Err(e) => Arc::new(secrets::UnavailableKeyStore::new(e.to_string())),
+    };
+    Ok(Engine::new(store, keys))
+}

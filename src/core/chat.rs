@@ -1,0 +1,377 @@
+//! The chat engine: one [`Turn`] per user message.
+//!
+//! [`Engine::send`] persists the user's message, builds the request from the
+//! conversation's history, opens the provider's stream and returns a [`Turn`]:
+//! a stream of [`TurnEvent`]s plus [`Turn::cancel`]. The assistant message is
+//! written to the store while it grows (at most every
+//! [`SAVE_INTERVAL`]), so a crash or a stop keeps what arrived, marked
+//! incomplete (DESIGN.md, "Data flow of one message").
+//!
+//! The GUI, the CLI and tests drive the engine the same way.
+
+mod error;
+mod runner;
+mod title;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::{CancellationToken, DropGuard};
+
+pub use error::EngineError;
+pub use title::title_from_prompt;
+
+use crate::core::provider::openai::{OpenAiConfig, OpenAiProvider};
+use crate::core::provider::{ChatMessage, ChatProvider, ChatRequest, ModelInfo, ProtocolKind, Role, Usage};
+use crate::core::secrets::KeyStore;
+use crate::core::store::{
+    Message, MessageStatus, NewConversation, NewMessage, NewProvider, Provider, Store,
+};
+
+/// How often a growing assistant message is written to the store (milliseconds granularity).
+pub const SAVE_INTERVAL: Duration = Duration::from_millis(400);
+
+/// Something that happened during a [`Turn`], in order.
+#[derive(Debug, Clone)]
+pub enum TurnEvent {
+    /// The user's message was stored (absent for a retry, which reuses the last one).
+    UserMessageSaved(Message),
+    /// The assistant message row was created (status `streaming`, empty content).
+    AssistantStarted(Message),
+    /// A piece of the visible answer.
+    TextDelta(String),
+    /// A piece of the model's reasoning.
+    ReasoningDelta(String),
+    /// The provider reported token usage for the request.
+    Usage(Usage),
+    /// The reply ended; `message` is its final stored state (`complete`, or
+    /// `incomplete` after a stop or a mid-stream failure with partial text).
+    Finished(Message),
+    /// The reply failed. `message` is the stored assistant message if one was
+    /// created (status `failed` or `incomplete`, keeping any partial text).
+    Failed {
+        /// Final stored state of the assistant message, if created.
+        message: Option<Message>,
+        /// What went wrong.
+        error: Arc<EngineError>,
+    },
+}
+
+/// A running reply: receive its events with [`Turn::next`], stop it with
+/// [`Turn::cancel`]. Dropping a `Turn` cancels it too; the partial reply is
+/// still stored as `incomplete`.
+pub struct Turn {
+    events: mpsc::Receiver<TurnEvent>,
+    cancel: CancellationToken,
+    _guard: DropGuard,
+}
+
+impl Turn {
+    /// The next event, or `None` once the turn has ended (after
+    /// [`TurnEvent::Finished`] or [`TurnEvent::Failed`]).
+    pub async fn next(&mut self) -> Option<TurnEvent> {
+        self.events.recv().await
+    }
+
+    /// Stops the reply: the connection is closed and the partial text kept.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// A token that cancels this turn when triggered (for Stop buttons held elsewhere).
+    pub fn cancellation_token(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+}
+
+/// The engine: the store, the key store, and the way to reach each provider.
+#[derive(Clone)]
+pub struct Engine {
+    store: Store,
+    keys: Arc<dyn KeyStore>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Creates an engine over an opened store and a key store.
+    pub fn new(store: Store, keys: Arc<dyn KeyStore>) -> Self {
+        Self { store, keys }
+    }
+
+    /// The store, for repository calls (lists, renames, deletes).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The key store holding providers' API keys.
+    pub fn keys(&self) -> &Arc<dyn KeyStore> {
+        &self.keys
+    }
+
+    /// Builds a client for a configured provider, reading its API key from the
+    /// key store when it has one.
+    ///
+    /// Errors: [`EngineError::UnknownProvider`], [`EngineError::Secret`] when
+    /// the keyring cannot be read, [`EngineError::Provider`] for a bad base URL.
+    pub async fn client(&self, provider_id: &str) -> Result<Arc<dyn ChatProvider>, EngineError> {
+        let provider = self
+            .store
+            .get_provider(provider_id)
+            .await?
+            .ok_or_else(|| EngineError::UnknownProvider(provider_id.to_owned()))?;
+        let key = if provider.has_api_key {
+            self.keys.api_key(&provider.id).await?
+        } else {
+            None
+        };
+        client_for(&provider, key)
+    }
+
+    /// Lists a configured provider's models (`GET /v1/models`), sorted by id.
+    pub async fn list_models(&self, provider_id: &str) -> Result<Vec<ModelInfo>, EngineError> {
+        Ok(self.client(provider_id).await?.list_models().await?)
+    }
+
+    /// Checks an unsaved configuration ("Test connection"): lists the models
+    /// at `base_url` with `api_key`, and returns them.
+    pub async fn test_connection(
+        kind: ProtocolKind,
+        base_url: &str,
+        api_key: Option<&str>,
+    ) -> Result<Vec<ModelInfo>, EngineError> {
+        let client = build_client(kind, base_url, api_key.map(str::to_owned))?;
+        Ok(client.list_models().await?)
+    }
+
+    /// Adds a provider: its configuration goes to the store, its API key (if
+    /// any) to the keyring. If the keyring refuses the key, the half-saved
+    /// provider is removed again and the keyring's error returned.
+    pub async fn add_provider(
+        &self,
+        kind: ProtocolKind,
+        name: &str,
+        base_url: &str,
+        api_key: Option<&str>,
+    ) -> Result<Provider, EngineError> {
+        let api_key = api_key.map(str::trim).filter(|k| !k.is_empty());
+        let provider = self
+            .store
+            .insert_provider(NewProvider {
+                name: name.trim().to_owned(),
+                kind: kind.as_str().to_owned(),
+                base_url: base_url.trim().to_owned(),
+                has_api_key: api_key.is_some(),
+                default_model: None,
+            })
+            .await?;
+        if let Some(key) = api_key {
+            if let Err(e) = self.keys.set_api_key(&provider.id, key).await {
+                if let Err(cleanup) = self.store.delete_provider(&provider.id).await {
+                    tracing::warn!("could not remove provider {} after a keyring failure: {cleanup}", provider.id);
+                }
+                return Err(e.into());
+            }
+        }
+        Ok(provider)
+    }
+
+    /// Removes a provider and its API key. Its conversations stay, without a
+    /// provider (the store sets theirs to none).
+    pub async fn remove_provider(&self, provider_id: &str) -> Result<(), EngineError> {
+        let provider = self
+            .store
+            .get_provider(provider_id)
+            .await?
+            .ok_or_else(|| EngineError::UnknownProvider(provider_id.to_owned()))?;
+        if provider.has_api_key {
+            self.keys.delete_api_key(&provider.id).await?;
+        }
+        self.store.delete_provider(&provider.id).await?;
+        Ok(())
+    }
+
+    /// Starts a new conversation with `provider_id`/`model`, titled from
+    /// nothing yet (the first message names it).
+    pub async fn new_conversation(
+        &self,
+        provider_id: Option<&str>,
+        model: Option<&str>,
+    ) -> Result<crate::core::store::Conversation, EngineError> {
+        Ok(self
+            .store
+            .create_conversation(NewConversation {
+                title: String::new(),
+                provider_id: provider_id.map(str::to_owned),
+                model: model.map(str::to_owned),
+            })
+            .await?)
+    }
+
+    /// Sends `text` as the user's next message in `conversation_id` and
+    /// starts the assistant's reply with the conversation's provider and model.
+    ///
+    /// The user message is stored before this returns. Errors before the
+    /// stream opens (no model chosen, unknown provider, keyring locked) are
+    /// returned here; everything after arrives as [`TurnEvent::Failed`].
+    pub async fn send(&self, conversation_id: i64, text: &str) -> Result<Turn, EngineError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(EngineError::EmptyMessage);
+        }
+        let conversation = self.conversation(conversation_id).await?;
+        let (provider_id, model) = conversation_target(&conversation)?;
+        let client = self.client(&provider_id).await?;
+        let history = self.store.list_messages(conversation_id).await?;
+        if conversation.title.is_empty() && history.is_empty() {
+            self.store
+                .rename_conversation(conversation_id, &title_from_prompt(text))
+                .await?;
+        }
+        let user = self
+            .store
+            .insert_message(NewMessage {
+                conversation_id,
+                role: Role::User,
+                content: text.to_owned(),
+                status: MessageStatus::Complete,
+                provider_id: None,
+                model: None,
+            })
+            .await?;
+        let mut messages = request_history(conversation.system_prompt.as_deref(), &history);
+        messages.push(ChatMessage {
+            role: Role::User,
+            content: user.content.clone(),
+        });
+        Ok(self.start_turn(client, conversation_id, provider_id, model, messages, Some(user)))
+    }
+
+    /// Asks again for a reply to the conversation's last user message (the
+    /// Retry action after a failure). A trailing assistant message that failed
+    /// with no text is removed first; a partial one is kept.
+    pub async fn retry(&self, conversation_id: i64) -> Result<Turn, EngineError> {
+        let conversation = self.conversation(conversation_id).await?;
+        let (provider_id, model) = conversation_target(&conversation)?;
+        let client = self.client(&provider_id).await?;
+        let mut history = self.store.list_messages(conversation_id).await?;
+        while let Some(last) = history.last() {
+            if last.role == Role::Assistant {
+                if last.status == MessageStatus::Failed && last.content.is_empty() {
+                    self.store.delete_message(last.id).await?;
+                }
+                history.pop();
+            } else {
+                break;
+            }
+        }
+        if history.last().map(|m| m.role) != Some(Role::User) {
+            return Err(EngineError::NothingToRetry);
+        }
+        let messages = request_history(conversation.system_prompt.as_deref(), &history);
+        Ok(self.start_turn(client, conversation_id, provider_id, model, messages, None))
+    }
+
+    async fn conversation(
+        &self,
+        id: i64,
+    ) -> Result<crate::core::store::Conversation, EngineError> {
+        self.store
+            .get_conversation(id)
+            .await?
+            .ok_or(EngineError::UnknownConversation(id))
+    }
+
+    fn start_turn(
+        &self,
+        client: Arc<dyn ChatProvider>,
+        conversation_id: i64,
+        provider_id: String,
+        model: String,
+        messages: Vec<ChatMessage>,
+        user: Option<Message>,
+    ) -> Turn {
+        let (tx, rx) = mpsc::channel(256);
+        let cancel = CancellationToken::new();
+        let request = ChatRequest {
+            model: model.clone(),
+            messages,
+            temperature: None,
+            max_output_tokens: None,
+        };
+        let job = runner::TurnJob {
+            store: self.store.clone(),
+            client,
+            conversation_id,
+            provider_id,
+            model,
+            request,
+            user,
+            events: tx,
+            cancel: cancel.clone(),
+        };
+        tokio::spawn(job.run());
+        Turn {
+            events: rx,
+            _guard: cancel.clone().drop_guard(),
+            cancel,
+        }
+    }
+}
+
+/// Builds the protocol client for a stored provider configuration.
+fn client_for(provider: &Provider, key: Option<String>) -> Result<Arc<dyn ChatProvider>, EngineError> {
+    let kind = ProtocolKind::parse(&provider.kind)
+        .ok_or_else(|| EngineError::UnsupportedProtocol(provider.kind.clone()))?;
+    build_client(kind, &provider.base_url, key)
+}
+
+fn build_client(
+    kind: ProtocolKind,
+    base_url: &str,
+    key: Option<String>,
+) -> Result<Arc<dyn ChatProvider>, EngineError> {
+    match kind {
+        ProtocolKind::OpenAiCompatible => Ok(Arc::new(OpenAiProvider::new(OpenAiConfig::new(
+            base_url.to_owned(),
+            key.filter(|k| !k.is_empty()),
+        ))?)),
+    }
+}
+
+fn conversation_target(
+    conversation: &crate::core::store::Conversation,
+) -> Result<(String, String), EngineError> {
+    match (&conversation.provider_id, &conversation.model) {
+        (Some(p), Some(m)) if !m.is_empty() => Ok((p.clone(), m.clone())),
+        _ => Err(EngineError::NoModelChosen),
+    }
+}
+
+/// The stored history as the provider sees it: the system prompt first, then
+/// every user message and every assistant message that has text (a failed
+/// empty reply is left out).
+fn request_history(system_prompt: Option<&str>, history: &[Message]) -> Vec<ChatMessage> {
+    let mut out = Vec::with_capacity(history.len() + 1);
+    if let Some(system) = system_prompt.filter(|s| !s.trim().is_empty()) {
+        out.push(ChatMessage {
+            role: Role::System,
+            content: system.to_owned(),
+        });
+    }
+    out.extend(
+        history
+            .iter()
+            .filter(|m| !(m.role == Role::Assistant && m.content.is_empty()))
+            .map(|m| ChatMessage {
+                role: m.role,
+                content: m.content.clone(),
+            }),
+    );
+    out
+}

@@ -1,0 +1,44 @@
+//! Errors of the chat engine.
+
+use crate::core::provider::ProviderError;
+use crate::core::secrets::SecretError;
+use crate::core::store::StoreError;
+
+/// Why a turn could not start or did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The message was empty after trimming whitespace.
+    #[error("the message is empty")]
+    EmptyMessage,
+    /// The conversation has no provider or model chosen yet.
+    #[error("choose a model for this conversation first")]
+    NoModelChosen,
+    /// No conversation has this id.
+    #[error("conversation {0} does not exist")]
+    UnknownConversation(i64),
+    /// No provider has this id.
+    #[error("provider “{0}” is not configured")]
+    UnknownProvider(String),
+    /// The provider's stored protocol kind is not one this build speaks.
+    #[error("unsupported provider protocol “{0}”")]
+    UnsupportedProtocol(String),
+    /// Retry found no user message to answer.
+    #[error("there is no message to answer")]
+    NothingToRetry,
+    /// The provider failed (typed: bad key, unknown model, rate limit, …).
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The keyring failed (locked, missing Secret Service, …).
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+}
+
+impl EngineError {
+    /// Whether the same request may succeed if simply tried again.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Provider(e) if e.is_retryable())
+    }
+}

@@ -1,0 +1,178 @@
+//! The task that runs one turn: provider stream → events → store.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::{EngineError, SAVE_INTERVAL, TurnEvent};
+use crate::core::provider::{ChatEvent, ChatProvider, ChatRequest, FinishReason, ProviderError, Role, Usage};
+use crate::core::store::{Message, MessageFinish, MessageStatus, NewMessage, Store};
+
+/// Everything a turn needs, moved into its task.
+pub(super) struct TurnJob {
+    pub store: Store,
+    pub client: Arc<dyn ChatProvider>,
+    pub conversation_id: i64,
+    pub provider_id: String,
+    pub model: String,
+    pub request: ChatRequest,
+    pub user: Option<Message>,
+    pub events: mpsc::Sender<TurnEvent>,
+    pub cancel: CancellationToken,
+}
+
+/// What arrived so far.
+#[derive(Default)]
+struct Reply {
+    text: String,
+    reasoning: String,
+    refusal: String,
+    finish: Option<FinishReason>,
+    usage: Option<Usage>,
+}
+
+impl TurnJob {
+    /// Runs the turn to its end. Events go to the receiver while it exists;
+    /// the store is updated whether or not anyone listens.
+    pub async fn run(self) {
+        if let Some(user) = self.user.clone() {
+            self.emit(TurnEvent::UserMessageSaved(user)).await;
+        }
+        let assistant = match self
+            .store
+            .insert_message(NewMessage {
+                conversation_id: self.conversation_id,
+                role: Role::Assistant,
+                content: String::new(),
+                status: MessageStatus::Streaming,
+                provider_id: Some(self.provider_id.clone()),
+                model: Some(self.model.clone()),
+            })
+            .await
+        {
+            Ok(m) => m,
+            Err(e) => {
+                self.fail(None, EngineError::Store(e)).await;
+                return;
+            }
+        };
+        self.emit(TurnEvent::AssistantStarted(assistant.clone())).await;
+
+        let mut reply = Reply::default();
+        let outcome = self.stream_into(&assistant, &mut reply).await;
+        let text = reply.visible_text();
+        let (status, error) = match &outcome {
+            Ok(()) => (MessageStatus::Complete, None),
+            Err(EngineError::Provider(ProviderError::Cancelled)) => (MessageStatus::Incomplete, None),
+            Err(_) if !text.is_empty() => (MessageStatus::Incomplete, outcome.as_ref().err()),
+            Err(_) => (MessageStatus::Failed, outcome.as_ref().err()),
+        };
+        let finish = MessageFinish {
+            status,
+            content: text,
+            reasoning: reply.reasoning.clone(),
+            finish_reason: reply.finish.as_ref().map(|f| f.as_str().to_owned()),
+            error: error.map(ToString::to_string),
+            input_tokens: reply.usage.map(|u| saturating_i64(u.input_tokens)),
+            output_tokens: reply.usage.map(|u| saturating_i64(u.output_tokens)),
+        };
+        let stored = match self.store.finish_message(assistant.id, finish).await {
+            Ok(m) => m,
+            Err(e) => {
+                self.fail(Some(assistant), EngineError::Store(e)).await;
+                return;
+            }
+        };
+        match outcome {
+            Ok(()) | Err(EngineError::Provider(ProviderError::Cancelled)) => {
+                self.emit(TurnEvent::Finished(stored)).await;
+            }
+            Err(e) => self.fail(Some(stored), e).await,
+        }
+    }
+
+    async fn stream_into(&self, assistant: &Message, reply: &mut Reply) -> Result<(), EngineError> {
+        let mut stream = tokio::select! {
+            biased;
+            () = self.cancel.cancelled() => return Err(ProviderError::Cancelled.into()),
+            s = self.client.stream_chat(self.request.clone(), self.cancel.clone()) => s?,
+        };
+        let mut last_save = Instant::now();
+        let mut dirty = false;
+        loop {
+            let item = tokio::select! {
+                biased;
+                () = self.cancel.cancelled() => Some(Err(ProviderError::Cancelled)),
+                item = stream.next() => item,
+            };
+            let Some(item) = item else { break };
+            match item? {
+                ChatEvent::TextDelta(t) => {
+                    reply.text.push_str(&t);
+                    dirty = true;
+                    self.emit(TurnEvent::TextDelta(t)).await;
+                }
+                ChatEvent::ReasoningDelta(t) => {
+                    reply.reasoning.push_str(&t);
+                    dirty = true;
+                    self.emit(TurnEvent::ReasoningDelta(t)).await;
+                }
+                ChatEvent::RefusalDelta(t) => {
+                    reply.refusal.push_str(&t);
+                    dirty = true;
+                    self.emit(TurnEvent::TextDelta(t)).await;
+                }
+                ChatEvent::Finished(reason) => reply.finish = Some(reason),
+                ChatEvent::Usage(u) => {
+                    reply.usage = Some(u);
+                    self.emit(TurnEvent::Usage(u)).await;
+                }
+                ChatEvent::Started { .. }
+                | ChatEvent::ToolCallStart { .. }
+                | ChatEvent::ToolCallArgumentsDelta { .. } => {}
+            }
+            if dirty && last_save.elapsed() >= SAVE_INTERVAL {
+                // A failed intermediate save is not fatal: the final save reports it.
+                if let Err(e) = self
+                    .store
+                    .update_message_content(assistant.id, &reply.visible_text(), &reply.reasoning)
+                    .await
+                {
+                    tracing::warn!(message = assistant.id, "could not save partial reply: {e}");
+                }
+                last_save = Instant::now();
+                dirty = false;
+            }
+        }
+        Ok(())
+    }
+
+    async fn emit(&self, event: TurnEvent) {
+        // The receiver may be gone (window closed, CLI interrupted): the turn
+        // still finishes and stores its result.
+        let _ = self.events.send(event).await;
+    }
+
+    async fn fail(&self, message: Option<Message>, error: EngineError) {
+        tracing::warn!(conversation = self.conversation_id, "reply failed: {error}");
+        self.emit(TurnEvent::Failed {
+            message,
+            error: Arc::new(error),
+        })
+        .await;
+    }
+}
+
+impl Reply {
+    /// The text to show and store: the answer, or the refusal when the model refused.
+    fn visible_text(&self) -> String {
+        if self.text.is_empty() { self.refusal.clone() } else { self.text.clone() }
+    }
+}
+
+fn saturating_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}

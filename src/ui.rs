@@ -1,0 +1,46 @@
+//! The GNOME interface: Relm4 components over libadwaita.
+//!
+//! ```text
+//! Window (window.rs)
+//! ├─ ConversationRow ×n  (conversation_row.rs, factory in the sidebar ListBox)
+//! ├─ ModelPicker          (model_picker.rs, header-bar MenuButton)
+//! ├─ ProviderForm         (provider_form.rs, first-run page and Add Provider dialog)
+//! ├─ MessageRow ×n        (message_row.rs, factory; body is a MarkdownView)
+//! └─ Composer             (composer.rs)
+//! ```
+//!
+//! Only this module touches gtk, adw, relm4, glib and gio; it drives
+//! [`crate::core`] through commands so the main loop never blocks.
+
+pub mod composer;
+pub mod conversation_row;
+pub mod markdown;
+pub mod message_row;
+pub mod model_picker;
+pub mod provider_form;
+pub mod window;
+
+use relm4::adw::prelude::*;
+use relm4::{RelmApp, adw, gtk};
+
+use crate::config;
+
+/// Starts the graphical application and returns its exit status.
+pub fn run() -> std::process::ExitCode {
+    gtk::gio::resources_register_include!("resources.gresource")
+        .unwrap_or_else(|e| tracing::error!("could not register the app's resources: {e}"));
+    gtk::glib::set_application_name(&gettextrs::gettext("ValeChat"));
+    let app = adw::Application::builder()
+        .application_id(config::APP_ID)
+        .resource_base_path("/io/github/valechat/ValeChat")
+        .build();
+    app.connect_startup(|_| {
+        if let Some(display) = gtk::gdk::Display::default() {
+            gtk::IconTheme::for_display(&display).add_resource_path("/io/github/valechat/ValeChat/icons");
+        }
+        gtk::Window::set_default_icon_name(config::APP_ID);
+    });
+    let relm = RelmApp::from_app(app.clone()).with_args(Vec::new());
+    relm.run::<window::Window>(());
+    std::process::ExitCode::SUCCESS
+}

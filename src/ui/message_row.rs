@@ -1,0 +1,239 @@
+//! One message in the conversation view: author, markdown body, reasoning,
+//! status (streaming, stopped, failed) and a Retry button.
+
+use gettextrs::gettext;
+use relm4::factory::{DynamicIndex, FactoryComponent, FactorySender, FactoryView};
+use relm4::gtk;
+use relm4::gtk::prelude::*;
+
+use crate::core::provider::Role;
+use crate::core::store::{Message, MessageStatus};
+use crate::i18n::gettext_f;
+use crate::ui::markdown::MarkdownView;
+
+/// A message as the view shows it.
+#[derive(Debug)]
+pub struct MessageRow {
+    /// Store id of the message (0 for a row not stored yet).
+    pub id: i64,
+    role: Role,
+    model: Option<String>,
+    text: String,
+    reasoning: String,
+    status: MessageStatus,
+    error: Option<String>,
+    /// Bumped on every change of `text`/`reasoning`, so the view re-renders
+    /// markdown only when something changed.
+    revision: u64,
+}
+
+impl MessageRow {
+    /// Appends streamed answer text (rendered at the next frame flush).
+    pub fn push_text(&mut self, delta: &str) {
+        self.text.push_str(delta);
+        self.revision += 1;
+    }
+
+    /// Appends streamed reasoning text.
+    pub fn push_reasoning(&mut self, delta: &str) {
+        self.reasoning.push_str(delta);
+        self.revision += 1;
+    }
+
+    /// Replaces the row's state with the stored message (end of a turn).
+    pub fn set_message(&mut self, message: &Message) {
+        self.id = message.id;
+        self.text.clone_from(&message.content);
+        self.reasoning.clone_from(&message.reasoning);
+        self.status = message.status;
+        self.error.clone_from(&message.error);
+        self.model.clone_from(&message.model);
+        self.revision += 1;
+    }
+
+    /// Marks the row failed with `error` (when no stored message exists).
+    pub fn set_failed(&mut self, error: String) {
+        self.status = MessageStatus::Failed;
+        self.error = Some(error);
+        self.revision += 1;
+    }
+
+    /// Whether this row is a failed or interrupted assistant reply.
+    pub fn needs_retry(&self) -> bool {
+        self.role == Role::Assistant
+            && matches!(self.status, MessageStatus::Failed | MessageStatus::Incomplete)
+    }
+
+    /// Whether the stored message failed without any text.
+    pub fn is_empty_failure(&self) -> bool {
+        self.status == MessageStatus::Failed && self.text.is_empty()
+    }
+}
+
+/// Messages a row accepts (none: the parent mutates rows directly).
+#[derive(Debug)]
+pub enum MessageRowInput {}
+
+/// What a row asks of the conversation.
+#[derive(Debug)]
+pub enum MessageRowOutput {
+    /// The user pressed Retry on this failed reply.
+    Retry,
+}
+
+/// Widgets of one row.
+#[derive(Debug)]
+pub struct MessageRowWidgets {
+    author: gtk::Label,
+    reasoning: gtk::Expander,
+    reasoning_label: gtk::Label,
+    body: MarkdownView,
+    spinner: gtk::Spinner,
+    status: gtk::Label,
+    retry: gtk::Button,
+    rendered_revision: u64,
+}
+
+impl FactoryComponent for MessageRow {
+    type ParentWidget = gtk::Box;
+    type CommandOutput = ();
+    type Input = MessageRowInput;
+    type Output = MessageRowOutput;
+    type Init = Message;
+    type Root = gtk::Box;
+    type Widgets = MessageRowWidgets;
+    type Index = DynamicIndex;
+
+    fn init_model(message: Message, _index: &DynamicIndex, _sender: FactorySender<Self>) -> Self {
+        Self {
+            id: message.id,
+            role: message.role,
+            model: message.model,
+            text: message.content,
+            reasoning: message.reasoning,
+            status: message.status,
+            error: message.error,
+            revision: 1,
+        }
+    }
+
+    fn init_root(&self) -> Self::Root {
+        let class = match self.role {
+            Role::User => "user",
+            Role::Assistant => "assistant",
+            Role::System => "system",
+        };
+        gtk::Box::builder()
+            .orientation(gtk::Orientation::Vertical)
+            .spacing(4)
+            .css_classes(["message", class])
+            .build()
+    }
+
+    fn init_widgets(
+        &mut self,
+        _index: &DynamicIndex,
+        root: Self::Root,
+        _returned: &<Self::ParentWidget as FactoryView>::ReturnedWidget,
+        sender: FactorySender<Self>,
+    ) -> Self::Widgets {
+        let author = gtk::Label::builder()
+            .xalign(0.0)
+            .css_classes(["caption-heading", "dim-label"])
+            .build();
+        let reasoning_label = gtk::Label::builder()
+            .xalign(0.0)
+            .wrap(true)
+            .wrap_mode(gtk::pango::WrapMode::WordChar)
+            .selectable(true)
+            .css_classes(["dim-label"])
+            .build();
+        let reasoning = gtk::Expander::builder()
+            .label(gettext("Reasoning"))
+            .child(&reasoning_label)
+            .visible(false)
+            .build();
+        let body = MarkdownView::new();
+        body.widget().add_css_class("message-body");
+        let spinner = gtk::Spinner::builder().halign(gtk::Align::Start).build();
+        let status = gtk::Label::builder()
+            .xalign(0.0)
+            .wrap(true)
+            .selectable(true)
+            .css_classes(["caption"])
+            .visible(false)
+            .build();
+        let retry = gtk::Button::builder()
+            .label(gettext("Retry"))
+            .halign(gtk::Align::Start)
+            .css_classes(["pill", "small"])
+            .visible(false)
+            .build();
+        retry.connect_clicked(move |_| {
+            let _ = sender.output(MessageRowOutput::Retry);
+        });
+        root.append(&author);
+        root.append(&reasoning);
+        root.append(body.widget());
+        root.append(&spinner);
+        root.append(&status);
+        root.append(&retry);
+        let mut widgets = MessageRowWidgets {
+            author,
+            reasoning,
+            reasoning_label,
+            body,
+            spinner,
+            status,
+            retry,
+            rendered_revision: 0,
+        };
+        render(self, &mut widgets);
+        widgets
+    }
+
+    fn update_view(&self, widgets: &mut Self::Widgets, _sender: FactorySender<Self>) {
+        render(self, widgets);
+    }
+}
+
+/// Brings the widgets up to date with the row; markdown is re-rendered only
+/// when the text changed since the last render.
+fn render(row: &MessageRow, widgets: &mut MessageRowWidgets) {
+    let author = match row.role {
+        Role::User => gettext("You"),
+        Role::System => gettext("System"),
+        Role::Assistant => row.model.clone().unwrap_or_else(|| gettext("Assistant")),
+    };
+    widgets.author.set_label(&author);
+    if widgets.rendered_revision != row.revision {
+        widgets.body.set_markdown(&row.text);
+        widgets.reasoning_label.set_label(&row.reasoning);
+        widgets.reasoning.set_visible(!row.reasoning.is_empty());
+        widgets.rendered_revision = row.revision;
+    }
+    let streaming = row.status == MessageStatus::Streaming;
+    widgets.spinner.set_visible(streaming && row.text.is_empty());
+    widgets.spinner.set_spinning(streaming && row.text.is_empty());
+    let status = match (row.status, &row.error) {
+        (MessageStatus::Failed, Some(e)) => Some(gettext_f("The reply failed: {error}", &[("error", e)])),
+        (MessageStatus::Failed, None) => Some(gettext("The reply failed.")),
+        (MessageStatus::Incomplete, Some(e)) => Some(gettext_f(
+            "The reply was interrupted: {error}",
+            &[("error", e)],
+        )),
+        (MessageStatus::Incomplete, None) => Some(gettext("The reply was stopped before it ended.")),
+        _ => None,
+    };
+    widgets.status.set_visible(status.is_some());
+    if let Some(status) = status {
+        widgets.status.set_label(&status);
+    }
+    let failed = row.status == MessageStatus::Failed;
+    if failed {
+        widgets.status.add_css_class("error");
+    } else {
+        widgets.status.remove_css_class("error");
+    }
+    widgets.retry.set_visible(row.needs_retry());
+}

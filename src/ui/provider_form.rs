@@ -1,0 +1,307 @@
+//! The form that adds a provider: a preset, name, base URL and API key, with
+//! Test Connection. Shown on the first-run page and in the Add Provider dialog.
+
+use gettextrs::gettext;
+use relm4::adw::prelude::*;
+use relm4::{ComponentParts, ComponentSender, SimpleComponent, adw, gtk};
+
+use crate::core::chat::Engine;
+use crate::core::provider::ProtocolKind;
+use crate::core::store::Provider;
+use crate::i18n::{gettext_f, ngettext_f};
+
+/// A server preset: display name, base URL, whether it needs a key.
+struct Preset {
+    name: &'static str,
+    base_url: &'static str,
+    needs_key: bool,
+}
+
+/// Presets offered in the form, all speaking OpenAI Chat Completions.
+const PRESETS: &[Preset] = &[
+    Preset { name: "OpenAI", base_url: "https://api.openai.com/v1", needs_key: true },
+    Preset { name: "Ollama", base_url: "http://localhost:11434/v1", needs_key: false },
+    Preset { name: "LM Studio", base_url: "http://localhost:1234/v1", needs_key: false },
+    Preset { name: "llama.cpp", base_url: "http://localhost:8080/v1", needs_key: false },
+    Preset { name: "OpenRouter", base_url: "https://openrouter.ai/api/v1", needs_key: true },
+];
+
+/// The form's state.
+#[derive(Debug)]
+pub struct ProviderForm {
+    engine: Option<Engine>,
+    busy: bool,
+    status: Option<(String, bool)>,
+}
+
+/// Messages the form accepts.
+#[derive(Debug)]
+pub enum ProviderFormInput {
+    /// The engine is ready (the form is inert before).
+    SetEngine(Engine),
+    /// Fill name and URL from preset `index` (the last entry is Custom).
+    ApplyPreset(u32),
+    /// List the server's models with the values typed so far.
+    TestConnection,
+    /// Save the provider (and its key in the keyring).
+    Save,
+    /// Empty the fields for another use.
+    Reset,
+}
+
+/// What the form tells its parent.
+#[derive(Debug)]
+pub enum ProviderFormOutput {
+    /// A provider was saved.
+    Added(Provider),
+}
+
+/// Results of the form's background work.
+#[derive(Debug)]
+pub enum ProviderFormCommand {
+    /// Test Connection finished: the model count or the error.
+    Tested(Result<usize, String>),
+    /// Save finished.
+    Saved(Result<Provider, String>),
+}
+
+/// Widgets the form reads and updates.
+#[derive(Debug)]
+pub struct ProviderFormWidgets {
+    name: adw::EntryRow,
+    base_url: adw::EntryRow,
+    api_key: adw::PasswordEntryRow,
+    status: gtk::Label,
+    test: gtk::Button,
+    save: gtk::Button,
+}
+
+impl relm4::Component for ProviderForm {
+    type CommandOutput = ProviderFormCommand;
+    type Input = ProviderFormInput;
+    type Output = ProviderFormOutput;
+    type Init = ();
+    type Root = gtk::Box;
+    type Widgets = ProviderFormWidgets;
+
+    fn init_root() -> Self::Root {
+        gtk::Box::builder()
+            .orientation(gtk::Orientation::Vertical)
+            .spacing(12)
+            .build()
+    }
+
+    fn init((): (), root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+        let group = adw::PreferencesGroup::new();
+        let mut preset_names: Vec<String> = PRESETS.iter().map(|p| p.name.to_owned()).collect();
+        preset_names.push(gettext("Custom"));
+        let names: Vec<&str> = preset_names.iter().map(String::as_str).collect();
+        let preset = adw::ComboRow::builder()
+            .title(gettext("Server"))
+            .model(&gtk::StringList::new(&names))
+            .build();
+        let name = adw::EntryRow::builder().title(gettext("Name")).build();
+        let base_url = adw::EntryRow::builder().title(gettext("Base URL")).build();
+        let api_key = adw::PasswordEntryRow::builder()
+            .title(gettext("API Key (optional for local servers)"))
+            .build();
+        group.add(&preset);
+        group.add(&name);
+        group.add(&base_url);
+        group.add(&api_key);
+        {
+            let sender = sender.clone();
+            preset.connect_selected_notify(move |row| {
+                sender.input(ProviderFormInput::ApplyPreset(row.selected()));
+            });
+        }
+        let status = gtk::Label::builder()
+            .wrap(true)
+            .xalign(0.0)
+            .selectable(true)
+            .visible(false)
+            .build();
+        let buttons = gtk::Box::builder()
+            .spacing(12)
+            .halign(gtk::Align::End)
+            .build();
+        let test = gtk::Button::builder()
+            .label(gettext("Test Connection"))
+            .css_classes(["pill"])
+            .build();
+        let save = gtk::Button::builder()
+            .label(gettext("Add Provider"))
+            .css_classes(["pill", "suggested-action"])
+            .build();
+        {
+            let sender = sender.clone();
+            test.connect_clicked(move |_| sender.input(ProviderFormInput::TestConnection));
+        }
+        {
+            let sender = sender.clone();
+            save.connect_clicked(move |_| sender.input(ProviderFormInput::Save));
+        }
+        buttons.append(&test);
+        buttons.append(&save);
+        root.append(&group);
+        root.append(&status);
+        root.append(&buttons);
+        let widgets = ProviderFormWidgets {
+            name,
+            base_url,
+            api_key,
+            status,
+            test,
+            save,
+        };
+        apply_preset(&widgets, 0);
+        ComponentParts {
+            model: ProviderForm {
+                engine: None,
+                busy: false,
+                status: None,
+            },
+            widgets,
+        }
+    }
+
+    fn update_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        message: Self::Input,
+        sender: ComponentSender<Self>,
+        _root: &Self::Root,
+    ) {
+        match message {
+            ProviderFormInput::SetEngine(engine) => self.engine = Some(engine),
+            ProviderFormInput::ApplyPreset(i) => apply_preset(widgets, i),
+            ProviderFormInput::Reset => {
+                widgets.api_key.set_text("");
+                apply_preset(widgets, 0);
+                self.status = None;
+            }
+            ProviderFormInput::TestConnection => {
+                let (_, base_url, key) = fields(widgets);
+                self.busy = true;
+                self.status = Some((gettext("Connecting…"), false));
+                sender.oneshot_command(async move {
+                    let result = Engine::test_connection(
+                        ProtocolKind::OpenAiCompatible,
+                        &base_url,
+                        key.as_deref(),
+                    )
+                    .await
+                    .map(|models| models.len())
+                    .map_err(|e| e.to_string());
+                    ProviderFormCommand::Tested(result)
+                });
+            }
+            ProviderFormInput::Save => {
+                let (name, base_url, key) = fields(widgets);
+                if name.is_empty() || base_url.is_empty() {
+                    self.status = Some((gettext("Enter a name and a base URL."), true));
+                } else if let Some(engine) = self.engine.clone() {
+                    self.busy = true;
+                    sender.oneshot_command(async move {
+                        ProviderFormCommand::Saved(save(engine, name, base_url, key).await)
+                    });
+                }
+            }
+        }
+        render(self, widgets);
+    }
+
+    fn update_cmd_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        message: Self::CommandOutput,
+        sender: ComponentSender<Self>,
+        _root: &Self::Root,
+    ) {
+        self.busy = false;
+        match message {
+            ProviderFormCommand::Tested(Ok(n)) => {
+                let count = u32::try_from(n).unwrap_or(u32::MAX);
+                self.status = Some((
+                    ngettext_f(
+                        "Connected: the server offers {count} model.",
+                        "Connected: the server offers {count} models.",
+                        count,
+                        &[("count", &n.to_string())],
+                    ),
+                    false,
+                ));
+            }
+            ProviderFormCommand::Tested(Err(e)) => {
+                self.status = Some((gettext_f("Connection failed: {error}", &[("error", &e)]), true));
+            }
+            ProviderFormCommand::Saved(Ok(provider)) => {
+                self.status = None;
+                widgets.api_key.set_text("");
+                let _ = sender.output(ProviderFormOutput::Added(provider));
+            }
+            ProviderFormCommand::Saved(Err(e)) => {
+                self.status = Some((gettext_f("Could not add the provider: {error}", &[("error", &e)]), true));
+            }
+        }
+        render(self, widgets);
+    }
+}
+
+fn render(form: &ProviderForm, widgets: &ProviderFormWidgets) {
+    widgets.test.set_sensitive(!form.busy);
+    widgets.save.set_sensitive(!form.busy && form.engine.is_some());
+    match &form.status {
+        Some((text, is_error)) => {
+            widgets.status.set_label(text);
+            widgets.status.set_visible(true);
+            if *is_error {
+                widgets.status.add_css_class("error");
+            } else {
+                widgets.status.remove_css_class("error");
+            }
+        }
+        None => widgets.status.set_visible(false),
+    }
+}
+
+fn apply_preset(widgets: &ProviderFormWidgets, index: u32) {
+    match PRESETS.get(index as usize) {
+        Some(p) => {
+            widgets.name.set_text(p.name);
+            widgets.base_url.set_text(p.base_url);
+            widgets.api_key.set_visible(true);
+            let hint = if p.needs_key {
+                gettext("API Key")
+            } else {
+                gettext("API Key (optional for local servers)")
+            };
+            widgets.api_key.set_title(&hint);
+        }
+        None => {
+            widgets.name.set_text("");
+            widgets.base_url.set_text("");
+        }
+    }
+}
+
+fn fields(widgets: &ProviderFormWidgets) -> (String, String, Option<String>) {
+    let key = widgets.api_key.text().trim().to_owned();
+    (
+        widgets.name.text().trim().to_owned(),
+        widgets.base_url.text().trim().to_owned(),
+        (!key.is_empty()).then_some(key),
+    )
+}
+
+async fn save(
+    engine: Engine,
+    name: String,
+    base_url: String,
+    key: Option<String>,
+) -> Result<Provider, String> {
+    engine
+        .add_provider(ProtocolKind::OpenAiCompatible, &name, &base_url, key.as_deref())
+        .await
+        .map_err(|e| e.to_string())
+}

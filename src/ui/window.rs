@@ -1,0 +1,403 @@
+//! The main window: conversation sidebar, conversation view, composer,
+//! model picker, and the first-run page.
+//!
+//! ```text
+//! adw::ApplicationWindow
+//! └─ adw::ToastOverlay
+//!    └─ gtk::Paned
+//!       ├─ sidebar: adw::HeaderBar (New, menu) + ListBox of ConversationRow
+//!       └─ content: adw::HeaderBar (title, ModelPicker) + Stack
+//!          ├─ "loading"   spinner
+//!          ├─ "first-run" adw::StatusPage with ProviderForm
+//!          └─ "chat"      messages (MessageRow factory) + Composer
+//! ```
+//!
+//! Every engine call runs as a command; a reply's events arrive as command
+//! outputs and text reaches the view at most once per frame (see `turns`).
+
+mod dialogs;
+mod handlers;
+mod startup;
+mod turns;
+
+use gettextrs::gettext;
+use relm4::adw::prelude::*;
+use relm4::factory::FactoryVecDeque;
+use relm4::prelude::*;
+use relm4::{adw, gtk};
+use tokio_util::sync::CancellationToken;
+
+use crate::core::chat::{Engine, TurnEvent};
+use crate::core::store::{Conversation, Message, Provider};
+use crate::ui::composer::{Composer, ComposerInput, ComposerOutput};
+use crate::ui::conversation_row::{ConversationRow, ConversationRowOutput};
+use crate::ui::message_row::{MessageRow, MessageRowOutput};
+use crate::ui::model_picker::{ModelPicker, ModelPickerInput, ModelPickerOutput};
+use crate::ui::provider_form::{ProviderForm, ProviderFormInput, ProviderFormOutput};
+
+/// The reply being streamed into the view.
+#[derive(Debug)]
+pub(crate) struct Streaming {
+    conversation_id: Option<i64>,
+    cancel: Option<CancellationToken>,
+    /// Text received but not yet shown (flushed once per frame).
+    pending_text: String,
+    pending_reasoning: String,
+    /// A frame callback is already scheduled.
+    flush_scheduled: bool,
+}
+
+/// The window's state.
+pub struct Window {
+    engine: Option<Engine>,
+    providers: Vec<Provider>,
+    conversations: FactoryVecDeque<ConversationRow>,
+    messages: FactoryVecDeque<MessageRow>,
+    /// The open conversation; `None` for a new one not yet sent.
+    current: Option<Conversation>,
+    /// Provider and model for the next new conversation.
+    next_model: Option<(String, String)>,
+    streaming: Option<Streaming>,
+    composer: Controller<Composer>,
+    model_picker: Controller<ModelPicker>,
+    provider_form: Controller<ProviderForm>,
+    page: &'static str,
+    /// Ignore row-selected signals while the list is rebuilt.
+    selecting: bool,
+    /// The open Add Provider dialog, if any.
+    provider_dialog: Option<dialogs::ProviderDialog>,
+}
+
+/// Messages the window accepts.
+#[derive(Debug)]
+pub enum WindowInput {
+    /// Start a new conversation (nothing is stored until the first message).
+    NewConversation,
+    /// Open the sidebar's row `index`.
+    SelectRow(i32),
+    /// Ask for a new title for conversation `id`.
+    RenameConversation(i64),
+    /// Store `title` for conversation `id`.
+    ApplyRename(i64, String),
+    /// Ask to delete conversation `id`.
+    DeleteConversation(i64),
+    /// Delete conversation `id` after confirmation.
+    ConfirmDelete(i64),
+    /// The composer asks to send `text`.
+    Send(String),
+    /// Stop the running reply.
+    Stop,
+    /// Retry the last failed reply.
+    Retry,
+    /// A model was chosen in the picker.
+    ModelChosen(String, String),
+    /// A provider was added.
+    ProviderAdded(Provider),
+    /// Show the Add Provider dialog.
+    ShowAddProvider,
+    /// Show the About dialog.
+    ShowAbout,
+    /// Show text the frame clock callback collected.
+    FlushStream,
+    /// Show a toast with `text`.
+    Toast(String),
+}
+
+/// Results of background work.
+#[derive(Debug)]
+pub enum WindowCommand {
+    /// The engine opened (or failed to).
+    Started(Result<startup::Loaded, String>),
+    /// Fresh list of conversations (after a change).
+    Conversations(Vec<Conversation>),
+    /// Fresh list of providers.
+    Providers(Vec<Provider>),
+    /// Messages of conversation `id`.
+    Messages(i64, Vec<Message>),
+    /// A conversation was created for the first message.
+    Created(Conversation),
+    /// A turn started; its cancellation token.
+    TurnStarted(CancellationToken),
+    /// An event of the running turn.
+    Turn(TurnEvent),
+    /// A send could not start: the error, and the text to give back.
+    SendFailed(String, Option<String>),
+    /// A background call failed with this message.
+    Failed(String),
+    /// Nothing to do (a background call succeeded silently).
+    Done,
+}
+
+relm4::new_action_group!(pub(crate) WindowActions, "win");
+relm4::new_stateless_action!(pub(crate) NewConversationAction, WindowActions, "new-conversation");
+relm4::new_stateless_action!(pub(crate) AddProviderAction, WindowActions, "add-provider");
+relm4::new_stateless_action!(pub(crate) AboutAction, WindowActions, "about");
+relm4::new_stateless_action!(pub(crate) StopAction, WindowActions, "stop");
+
+#[relm4::component(pub)]
+impl Component for Window {
+    type CommandOutput = WindowCommand;
+    type Input = WindowInput;
+    type Output = ();
+    type Init = ();
+
+    view! {
+        #[root]
+        adw::ApplicationWindow {
+            set_title: Some(&gettext("ValeChat")),
+            set_default_width: 1000,
+            set_default_height: 720,
+            set_width_request: 360,
+
+            #[name = "toasts"]
+            adw::ToastOverlay {
+                gtk::Paned {
+                    set_position: 280,
+                    set_shrink_start_child: false,
+                    set_resize_start_child: false,
+
+                    #[wrap(Some)]
+                    set_start_child = &gtk::Box {
+                        set_orientation: gtk::Orientation::Vertical,
+                        set_width_request: 220,
+
+                        adw::HeaderBar {
+                            set_show_end_title_buttons: false,
+                            #[wrap(Some)]
+                            set_title_widget = &adw::WindowTitle {
+                                set_title: &gettext("ValeChat"),
+                            },
+                            pack_start = &gtk::Button {
+                                set_icon_name: "list-add-symbolic",
+                                set_tooltip_text: Some(&gettext("New Conversation")),
+                                set_action_name: Some("win.new-conversation"),
+                            },
+                            pack_end = &gtk::MenuButton {
+                                set_icon_name: "open-menu-symbolic",
+                                set_tooltip_text: Some(&gettext("Main Menu")),
+                                set_menu_model: Some(&main_menu),
+                            },
+                        },
+                        gtk::ScrolledWindow {
+                            set_vexpand: true,
+                            set_hscrollbar_policy: gtk::PolicyType::Never,
+                            #[local_ref]
+                            conversation_list -> gtk::ListBox {
+                                add_css_class: "navigation-sidebar",
+                                connect_row_selected[sender] => move |_, row| {
+                                    if let Some(row) = row {
+                                        sender.input(WindowInput::SelectRow(row.index()));
+                                    }
+                                },
+                            },
+                        },
+                    },
+
+                    #[wrap(Some)]
+                    set_end_child = &gtk::Box {
+                        set_orientation: gtk::Orientation::Vertical,
+                        set_width_request: 360,
+
+                        adw::HeaderBar {
+                            set_show_start_title_buttons: false,
+                            #[wrap(Some)]
+                            #[name = "title"]
+                            set_title_widget = &adw::WindowTitle {},
+                            pack_end: model_picker.widget(),
+                        },
+
+                        #[name = "stack"]
+                        gtk::Stack {
+                            set_vexpand: true,
+                            set_transition_type: gtk::StackTransitionType::Crossfade,
+
+                            add_named[Some("loading")] = &gtk::Spinner {
+                                set_spinning: true,
+                                set_halign: gtk::Align::Center,
+                                set_valign: gtk::Align::Center,
+                                set_size_request: (32, 32),
+                            },
+                            add_named[Some("first-run")] = &adw::StatusPage {
+                                set_icon_name: Some(crate::config::APP_ID),
+                                set_title: &gettext("Welcome to ValeChat"),
+                                set_description: Some(&gettext("Add a provider to start chatting: a cloud service with its API key, or a local server such as Ollama, LM Studio or llama.cpp.")),
+                                #[wrap(Some)]
+                                set_child = &adw::Clamp {
+                                    set_maximum_size: 520,
+                                    set_child: Some(provider_form.widget()),
+                                },
+                            },
+                            add_named[Some("error")] = &adw::StatusPage {
+                                set_icon_name: Some("dialog-error-symbolic"),
+                                set_title: &gettext("ValeChat Could Not Start"),
+                                #[name = "startup_error"]
+                                #[wrap(Some)]
+                                set_child = &gtk::Label {
+                                    set_wrap: true,
+                                    set_selectable: true,
+                                },
+                            },
+                            add_named[Some("chat")] = &gtk::Box {
+                                set_orientation: gtk::Orientation::Vertical,
+
+                                #[name = "scroller"]
+                                gtk::ScrolledWindow {
+                                    set_vexpand: true,
+                                    set_hscrollbar_policy: gtk::PolicyType::Never,
+                                    adw::Clamp {
+                                        set_maximum_size: 860,
+                                        set_tightening_threshold: 600,
+                                        #[local_ref]
+                                        message_box -> gtk::Box {
+                                            set_orientation: gtk::Orientation::Vertical,
+                                            set_spacing: 18,
+                                            set_margin_top: 18,
+                                            set_margin_bottom: 18,
+                                            set_margin_start: 12,
+                                            set_margin_end: 12,
+                                        },
+                                    },
+                                },
+                                append: composer.widget(),
+                            },
+                        },
+                    },
+                },
+            },
+        }
+    }
+
+    menu! {
+        main_menu: {
+            section! {
+                &gettext("New Conversation") => NewConversationAction,
+                &gettext("Add Provider…") => AddProviderAction,
+            },
+            section! {
+                &gettext("About ValeChat") => AboutAction,
+            }
+        }
+    }
+
+    fn init((): (), root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+        let conversations = FactoryVecDeque::builder()
+            .launch(gtk::ListBox::default())
+            .forward(sender.input_sender(), |out| match out {
+                ConversationRowOutput::Rename(id) => WindowInput::RenameConversation(id),
+                ConversationRowOutput::Delete(id) => WindowInput::DeleteConversation(id),
+            });
+        let messages = FactoryVecDeque::builder()
+            .launch(gtk::Box::default())
+            .forward(sender.input_sender(), |out| match out {
+                MessageRowOutput::Retry => WindowInput::Retry,
+            });
+        let composer = Composer::builder()
+            .launch(())
+            .forward(sender.input_sender(), |out| match out {
+                ComposerOutput::Send(text) => WindowInput::Send(text),
+                ComposerOutput::Stop => WindowInput::Stop,
+            });
+        let model_picker = ModelPicker::builder()
+            .launch(())
+            .forward(sender.input_sender(), |out| match out {
+                ModelPickerOutput::Selected { provider_id, model } => {
+                    WindowInput::ModelChosen(provider_id, model)
+                }
+            });
+        let provider_form = ProviderForm::builder()
+            .launch(())
+            .forward(sender.input_sender(), |out| match out {
+                ProviderFormOutput::Added(p) => WindowInput::ProviderAdded(p),
+            });
+
+        let model = Window {
+            engine: None,
+            providers: Vec::new(),
+            conversations,
+            messages,
+            current: None,
+            next_model: None,
+            streaming: None,
+            composer,
+            model_picker,
+            provider_form,
+            page: "loading",
+            selecting: false,
+            provider_dialog: None,
+        };
+        let conversation_list = model.conversations.widget();
+        let message_box = model.messages.widget();
+        let widgets = view_output!();
+        startup::install_actions(&root, &sender);
+        turns::follow_bottom(&widgets.scroller);
+        sender.oneshot_command(async { WindowCommand::Started(startup::load().await) });
+        ComponentParts { model, widgets }
+    }
+
+    fn update_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        message: Self::Input,
+        sender: ComponentSender<Self>,
+        root: &Self::Root,
+    ) {
+        self.handle_input(widgets, message, &sender, root);
+        self.render(widgets);
+    }
+
+    fn update_cmd_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        message: Self::CommandOutput,
+        sender: ComponentSender<Self>,
+        root: &Self::Root,
+    ) {
+        self.handle_command(widgets, message, &sender, root);
+        self.render(widgets);
+    }
+}
+
+impl Window {
+    /// Brings the title, page and composer in line with the state.
+    fn render(&self, widgets: &WindowWidgets) {
+        widgets.stack.set_visible_child_name(self.page);
+        let title = match &self.current {
+            Some(c) if !c.title.is_empty() => c.title.clone(),
+            _ => gettext("New Conversation"),
+        };
+        widgets.title.set_title(&title);
+        widgets.title.set_subtitle(
+            self.current_model()
+                .and_then(|(p, _)| self.providers.iter().find(|x| x.id == p))
+                .map(|p| p.name.as_str())
+                .unwrap_or_default(),
+        );
+        self.composer.emit(ComposerInput::SetReady(self.current_model().is_some()));
+        self.composer.emit(ComposerInput::SetBusy(self.streaming.is_some()));
+    }
+
+    /// Provider and model the next message goes to.
+    fn current_model(&self) -> Option<(String, String)> {
+        match &self.current {
+            Some(Conversation {
+                provider_id: Some(p),
+                model: Some(m),
+                ..
+            }) => Some((p.clone(), m.clone())),
+            Some(_) => None,
+            None => self.next_model.clone(),
+        }
+    }
+
+    fn toast(widgets: &WindowWidgets, text: &str) {
+        let toast = adw::Toast::new(text);
+        toast.set_timeout(6);
+        widgets.toasts.add_toast(toast);
+    }
+
+    fn set_engine(&mut self, engine: Engine) {
+        self.provider_form.emit(ProviderFormInput::SetEngine(engine.clone()));
+        self.model_picker.emit(ModelPickerInput::SetEngine(engine.clone()));
+        self.engine = Some(engine);
+    }
+}

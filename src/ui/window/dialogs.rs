@@ -1,0 +1,137 @@
+//! The window's dialogs: rename, delete, add provider, about.
+
+use gettextrs::gettext;
+use relm4::adw::prelude::*;
+use relm4::prelude::*;
+use relm4::{adw, gtk};
+
+use super::{Window, WindowInput};
+use crate::i18n::gettext_f;
+use crate::ui::provider_form::{ProviderForm, ProviderFormInput, ProviderFormOutput};
+
+/// An open Add Provider dialog and the form inside it.
+pub struct ProviderDialog {
+    window: adw::Window,
+    _form: Controller<ProviderForm>,
+}
+
+impl std::fmt::Debug for ProviderDialog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderDialog").finish_non_exhaustive()
+    }
+}
+
+impl Drop for ProviderDialog {
+    fn drop(&mut self) {
+        self.window.close();
+    }
+}
+
+impl Window {
+    fn conversation_title(&self, id: i64) -> String {
+        self.conversations
+            .iter()
+            .find(|row| row.conversation.id == id)
+            .map(crate::ui::conversation_row::ConversationRow::display_title)
+            .unwrap_or_default()
+    }
+
+    /// Asks for a new title for conversation `id`.
+    pub(super) fn ask_rename(&self, root: &adw::ApplicationWindow, id: i64, sender: &ComponentSender<Self>) {
+        let dialog = adw::MessageDialog::new(Some(root), Some(&gettext("Rename Conversation")), None);
+        let entry = gtk::Entry::builder()
+            .text(self.conversation_title(id))
+            .activates_default(true)
+            .build();
+        entry.update_property(&[gtk::accessible::Property::Label(&gettext("Title"))]);
+        dialog.set_extra_child(Some(&entry));
+        dialog.add_response("cancel", &gettext("Cancel"));
+        dialog.add_response("rename", &gettext("Rename"));
+        dialog.set_response_appearance("rename", adw::ResponseAppearance::Suggested);
+        dialog.set_default_response(Some("rename"));
+        dialog.set_close_response("cancel");
+        let sender = sender.clone();
+        dialog.connect_response(None, move |_, response| {
+            let title = entry.text().trim().to_owned();
+            if response == "rename" && !title.is_empty() {
+                sender.input(WindowInput::ApplyRename(id, title));
+            }
+        });
+        dialog.present();
+    }
+
+    /// Asks to confirm deleting conversation `id`.
+    pub(super) fn ask_delete(&self, root: &adw::ApplicationWindow, id: i64, sender: &ComponentSender<Self>) {
+        let dialog = adw::MessageDialog::new(
+            Some(root),
+            Some(&gettext("Delete Conversation?")),
+            Some(&gettext_f(
+                "“{title}” and all its messages will be deleted permanently.",
+                &[("title", &self.conversation_title(id))],
+            )),
+        );
+        dialog.add_response("cancel", &gettext("Cancel"));
+        dialog.add_response("delete", &gettext("Delete"));
+        dialog.set_response_appearance("delete", adw::ResponseAppearance::Destructive);
+        dialog.set_default_response(Some("cancel"));
+        dialog.set_close_response("cancel");
+        let sender = sender.clone();
+        dialog.connect_response(None, move |_, response| {
+            if response == "delete" {
+                sender.input(WindowInput::ConfirmDelete(id));
+            }
+        });
+        dialog.present();
+    }
+
+    /// Opens the Add Provider dialog with a fresh form.
+    pub(super) fn show_add_provider(&mut self, root: &adw::ApplicationWindow, sender: &ComponentSender<Self>) {
+        let Some(engine) = self.engine.clone() else { return };
+        let form = ProviderForm::builder()
+            .launch(())
+            .forward(sender.input_sender(), |out| match out {
+                ProviderFormOutput::Added(p) => WindowInput::ProviderAdded(p),
+            });
+        form.emit(ProviderFormInput::SetEngine(engine));
+        let content = gtk::Box::builder()
+            .orientation(gtk::Orientation::Vertical)
+            .build();
+        content.append(&adw::HeaderBar::new());
+        let clamp = adw::Clamp::builder()
+            .maximum_size(520)
+            .margin_top(12)
+            .margin_bottom(18)
+            .margin_start(12)
+            .margin_end(12)
+            .child(form.widget())
+            .build();
+        content.append(&clamp);
+        let window = adw::Window::builder()
+            .title(gettext("Add Provider"))
+            .modal(true)
+            .transient_for(root)
+            .default_width(480)
+            .content(&content)
+            .build();
+        window.present();
+        self.provider_dialog = Some(ProviderDialog {
+            window,
+            _form: form,
+        });
+    }
+}
+
+/// Shows the About dialog.
+pub fn show_about(root: &adw::ApplicationWindow) {
+    let about = adw::AboutWindow::builder()
+        .transient_for(root)
+        .modal(true)
+        .application_name(gettext("ValeChat"))
+        .application_icon(crate::config::APP_ID)
+        .version(crate::config::VERSION)
+        .developer_name(gettext("The ValeChat developers"))
+        .license_type(gtk::License::Gpl30)
+        .comments(gettext("Chat with many AI models, natively."))
+        .build();
+    about.present();
+}

@@ -1,0 +1,296 @@
+//! The window's reactions to input and to finished background work.
+
+use relm4::adw::prelude::*;
+use relm4::{ComponentSender, adw};
+
+use super::turns::Start;
+use super::{Window, WindowCommand, WindowInput, WindowWidgets};
+use crate::core::store::{Conversation, Provider};
+use crate::ui::composer::ComposerInput;
+use crate::ui::model_picker::ModelPickerInput;
+use crate::ui::provider_form::ProviderFormInput;
+
+impl Window {
+    pub(super) fn handle_input(
+        &mut self,
+        widgets: &WindowWidgets,
+        message: WindowInput,
+        sender: &ComponentSender<Self>,
+        root: &adw::ApplicationWindow,
+    ) {
+        match message {
+            WindowInput::NewConversation => {
+                if self.providers.is_empty() {
+                    return;
+                }
+                self.open(None);
+                widgets.conversation_list.unselect_all();
+                self.composer.emit(ComposerInput::Focus);
+            }
+            WindowInput::SelectRow(index) => {
+                if self.selecting {
+                    return;
+                }
+                let conversation = usize::try_from(index)
+                    .ok()
+                    .and_then(|i| self.conversations.get(i))
+                    .map(|row| row.conversation.clone());
+                if let Some(c) = conversation {
+                    if self.current.as_ref().map(|x| x.id) != Some(c.id) {
+                        self.open(Some(c));
+                        self.load_messages(sender);
+                    }
+                }
+            }
+            WindowInput::RenameConversation(id) => self.ask_rename(root, id, sender),
+            WindowInput::ApplyRename(id, title) => {
+                if let Some(engine) = self.engine.clone() {
+                    sender.oneshot_command(async move {
+                        match engine.store().rename_conversation(id, &title).await {
+                            Ok(()) => list_conversations(&engine).await,
+                            Err(e) => WindowCommand::Failed(e.to_string()),
+                        }
+                    });
+                }
+            }
+            WindowInput::DeleteConversation(id) => self.ask_delete(root, id, sender),
+            WindowInput::ConfirmDelete(id) => {
+                if self.current.as_ref().is_some_and(|c| c.id == id) {
+                    self.stop();
+                    self.open(None);
+                }
+                if let Some(engine) = self.engine.clone() {
+                    sender.oneshot_command(async move {
+                        match engine.store().delete_conversation(id).await {
+                            Ok(()) => list_conversations(&engine).await,
+                            Err(e) => WindowCommand::Failed(e.to_string()),
+                        }
+                    });
+                }
+            }
+            WindowInput::Send(text) => {
+                let Some(engine) = self.engine.clone() else { return };
+                if self.streaming.is_some() {
+                    self.composer.emit(ComposerInput::Restore(text));
+                    return;
+                }
+                let start = Start::Send {
+                    conversation: self.current.as_ref().map(|c| c.id),
+                    next_model: self.next_model.clone(),
+                    text,
+                };
+                self.start_turn(engine, start, sender);
+            }
+            WindowInput::Retry => {
+                let (Some(engine), Some(current)) = (self.engine.clone(), self.current.as_ref()) else {
+                    return;
+                };
+                if self.streaming.is_some() {
+                    return;
+                }
+                let id = current.id;
+                let mut guard = self.messages.guard();
+                let last = guard.len().checked_sub(1);
+                if last.and_then(|i| guard.get(i)).is_some_and(|r| r.is_empty_failure()) {
+                    if let Some(i) = last {
+                        guard.remove(i);
+                    }
+                }
+                drop(guard);
+                self.start_turn(engine, Start::Retry(id), sender);
+            }
+            WindowInput::Stop => self.stop(),
+            WindowInput::ModelChosen(provider_id, model) => self.choose_model(provider_id, model, sender),
+            WindowInput::ProviderAdded(provider) => {
+                Window::toast(
+                    widgets,
+                    &crate::i18n::gettext_f("Added {name}", &[("name", &provider.name)]),
+                );
+                self.provider_form.emit(ProviderFormInput::Reset);
+                self.providers.push(provider);
+                self.providers.sort_by(|a, b| a.name.cmp(&b.name));
+                self.model_picker
+                    .emit(ModelPickerInput::SetProviders(self.providers.clone()));
+                if self.page == "first-run" {
+                    self.page = "chat";
+                }
+                self.provider_dialog = None;
+                // Open the picker so that the user chooses a model right away.
+                if self.current_model().is_none() {
+                    self.model_picker.widget().popup();
+                }
+            }
+            WindowInput::ShowAddProvider => self.show_add_provider(root, sender),
+            WindowInput::ShowAbout => super::dialogs::show_about(root),
+            WindowInput::FlushStream => self.flush_stream(),
+            WindowInput::Toast(text) => Window::toast(widgets, &text),
+        }
+    }
+
+    pub(super) fn handle_command(
+        &mut self,
+        widgets: &WindowWidgets,
+        message: WindowCommand,
+        sender: &ComponentSender<Self>,
+        _root: &adw::ApplicationWindow,
+    ) {
+        match message {
+            WindowCommand::Started(Ok(loaded)) => {
+                self.set_engine(loaded.engine);
+                if let Some(problem) = loaded.keyring_problem {
+                    Window::toast(
+                        widgets,
+                        &crate::i18n::gettext_f(
+                            "The keyring is unavailable, so API keys cannot be used: {error}",
+                            &[("error", &problem)],
+                        ),
+                    );
+                }
+                self.set_providers(loaded.providers);
+                self.set_conversations(widgets, loaded.conversations);
+                self.page = if self.providers.is_empty() { "first-run" } else { "chat" };
+                self.open(None);
+            }
+            WindowCommand::Started(Err(e)) => {
+                widgets.startup_error.set_label(&e);
+                self.page = "error";
+            }
+            WindowCommand::Conversations(list) => self.set_conversations(widgets, list),
+            WindowCommand::Providers(list) => self.set_providers(list),
+            WindowCommand::Messages(id, messages) => {
+                if self.current.as_ref().map(|c| c.id) == Some(id) {
+                    let mut guard = self.messages.guard();
+                    guard.clear();
+                    for m in messages {
+                        guard.push_back(m);
+                    }
+                }
+            }
+            WindowCommand::Created(conversation) => {
+                if let Some(s) = self.streaming.as_mut() {
+                    s.conversation_id = Some(conversation.id);
+                }
+                if self.current.is_none() {
+                    self.current = Some(conversation);
+                }
+            }
+            WindowCommand::TurnStarted(cancel) => {
+                if let Some(s) = self.streaming.as_mut() {
+                    s.cancel = Some(cancel);
+                }
+                self.refresh_conversations_with(sender);
+            }
+            WindowCommand::Turn(event) => self.on_turn_event(widgets, event, sender),
+            WindowCommand::SendFailed(error, text) => self.send_failed(widgets, &error, text),
+            WindowCommand::Failed(error) => Window::toast(widgets, &error),
+            WindowCommand::Done => {}
+        }
+    }
+
+    /// Shows conversation `c` (or a new, unsaved one) with an empty message list.
+    fn open(&mut self, c: Option<Conversation>) {
+        self.current = c;
+        self.messages.guard().clear();
+        let current = self.current_model();
+        self.model_picker.emit(ModelPickerInput::SetCurrent(current));
+    }
+
+    fn load_messages(&self, sender: &ComponentSender<Self>) {
+        let (Some(engine), Some(c)) = (self.engine.clone(), self.current.as_ref()) else {
+            return;
+        };
+        let id = c.id;
+        sender.oneshot_command(async move {
+            match engine.store().list_messages(id).await {
+                Ok(m) => WindowCommand::Messages(id, m),
+                Err(e) => WindowCommand::Failed(e.to_string()),
+            }
+        });
+    }
+
+    fn choose_model(&mut self, provider_id: String, model: String, sender: &ComponentSender<Self>) {
+        let Some(engine) = self.engine.clone() else { return };
+        self.next_model = Some((provider_id.clone(), model.clone()));
+        if let Some(c) = self.current.as_mut() {
+            c.provider_id = Some(provider_id.clone());
+            c.model = Some(model.clone());
+            let id = c.id;
+            let (p, m) = (provider_id.clone(), model.clone());
+            let engine = engine.clone();
+            sender.oneshot_command(async move {
+                match engine.store().set_conversation_model(id, Some(&p), Some(&m)).await {
+                    Ok(()) => list_conversations(&engine).await,
+                    Err(e) => WindowCommand::Failed(e.to_string()),
+                }
+            });
+        }
+        // Remember the choice as the provider's default for new conversations.
+        if let Some(provider) = self.providers.iter_mut().find(|p| p.id == provider_id) {
+            provider.default_model = Some(model);
+            let provider = provider.clone();
+            sender.oneshot_command(async move {
+                match engine.store().update_provider(&provider).await {
+                    Ok(()) => WindowCommand::Done,
+                    Err(e) => WindowCommand::Failed(e.to_string()),
+                }
+            });
+        }
+    }
+
+    fn set_providers(&mut self, providers: Vec<Provider>) {
+        self.providers = providers;
+        if self.next_model.is_none() {
+            self.next_model = self
+                .providers
+                .iter()
+                .filter(|p| p.enabled)
+                .find_map(|p| p.default_model.clone().map(|m| (p.id.clone(), m)));
+        }
+        self.model_picker
+            .emit(ModelPickerInput::SetProviders(self.providers.clone()));
+    }
+
+    /// Rebuilds the sidebar, keeping the open conversation selected.
+    fn set_conversations(&mut self, widgets: &WindowWidgets, list: Vec<Conversation>) {
+        self.selecting = true;
+        let current = self.current.as_ref().map(|c| c.id);
+        {
+            let mut guard = self.conversations.guard();
+            guard.clear();
+            for c in list {
+                guard.push_back(c);
+            }
+        }
+        let position = self
+            .conversations
+            .iter()
+            .position(|row| Some(row.conversation.id) == current);
+        match position.and_then(|i| i32::try_from(i).ok()) {
+            Some(i) => {
+                if let Some(row) = self.conversations.get(i as usize) {
+                    if let Some(c) = self.current.as_mut() {
+                        c.title.clone_from(&row.conversation.title);
+                    }
+                }
+                let row = widgets.conversation_list.row_at_index(i);
+                widgets.conversation_list.select_row(row.as_ref());
+            }
+            None => widgets.conversation_list.unselect_all(),
+        }
+        self.selecting = false;
+    }
+
+    pub(super) fn refresh_conversations_with(&self, sender: &ComponentSender<Self>) {
+        if let Some(engine) = self.engine.clone() {
+            sender.oneshot_command(async move { list_conversations(&engine).await });
+        }
+    }
+
+}
+
+async fn list_conversations(engine: &crate::core::chat::Engine) -> WindowCommand {
+    match engine.store().list_conversations().await {
+        Ok(list) => WindowCommand::Conversations(list),
+        Err(e) => WindowCommand::Failed(e.to_string()),
+    }
+}

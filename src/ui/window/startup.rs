@@ -1,0 +1,77 @@
+//! Opening the engine at launch, and the window's actions.
+
+use std::sync::Arc;
+
+use relm4::gtk::prelude::*;
+use relm4::{ComponentSender, adw};
+
+use super::{AboutAction, AddProviderAction, NewConversationAction, StopAction, Window, WindowActions, WindowInput};
+use crate::core::chat::Engine;
+use crate::core::paths;
+use crate::core::secrets::{self, KeyStore};
+use crate::core::store::{Conversation, Provider, Store};
+
+/// What the window needs once the engine is open.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The engine over the user's database and keyring.
+    pub engine: Engine,
+    /// Configured providers.
+    pub providers: Vec<Provider>,
+    /// Conversations, newest first.
+    pub conversations: Vec<Conversation>,
+    /// Why the keyring is unavailable, if it is (keys cannot be read or saved).
+    pub keyring_problem: Option<String>,
+}
+
+/// Opens the database (running migrations) and the keyring, and reads the
+/// lists the window shows first. A missing Secret Service does not stop the
+/// app: providers without a key still work, and the problem is shown.
+pub async fn load() -> Result<Loaded, String> {
+    let path = paths::database_path();
+    let store = Store::open(&path).await.map_err(|e| e.to_string())?;
+    let (keys, keyring_problem): (Arc<dyn KeyStore>, _) = match secrets::system_keystore().await {
+        Ok(keys) => (keys, None),
+        Err(e) => {
+            let reason = e.to_string();
+            (Arc::new(secrets::UnavailableKeyStore::new(reason.clone())), Some(reason))
+        }
+    };
+    let providers = store.list_providers().await.map_err(|e| e.to_string())?;
+    let conversations = store.list_conversations().await.map_err(|e| e.to_string())?;
+    Ok(Loaded {
+        engine: Engine::new(store, keys),
+        providers,
+        conversations,
+        keyring_problem,
+    })
+}
+
+/// Registers the `win.*` actions and their keyboard shortcuts.
+pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<Window>) {
+    let mut group = relm4::actions::RelmActionGroup::<WindowActions>::new();
+    let s = sender.clone();
+    group.add_action(relm4::actions::RelmAction::<NewConversationAction>::new_stateless(move |_| {
+        s.input(WindowInput::NewConversation);
+    }));
+    let s = sender.clone();
+    group.add_action(relm4::actions::RelmAction::<AddProviderAction>::new_stateless(move |_| {
+        s.input(WindowInput::ShowAddProvider);
+    }));
+    let s = sender.clone();
+    group.add_action(relm4::actions::RelmAction::<AboutAction>::new_stateless(move |_| {
+        s.input(WindowInput::ShowAbout);
+    }));
+    let s = sender.clone();
+    group.add_action(relm4::actions::RelmAction::<StopAction>::new_stateless(move |_| {
+        s.input(WindowInput::Stop);
+    }));
+    group.register_for_widget(root);
+    if let Some(app) = relm4::main_application().downcast_ref::<gtk::Application>() {
+        app.set_accels_for_action("win.new-conversation", &["<Control>n"]);
+        app.set_accels_for_action("win.stop", &["Escape"]);
+        app.set_accels_for_action("window.close", &["<Control>w"]);
+    }
+}
+
+use relm4::gtk;

@@ -1,0 +1,219 @@
+//! A reply streaming into the view: starting it, its events, and the
+//! once-per-frame flush of text into the markdown view.
+
+use relm4::gtk::prelude::*;
+use relm4::{ComponentSender, gtk};
+
+use super::{Streaming, Window, WindowCommand, WindowInput, WindowWidgets};
+use crate::core::chat::{Engine, TurnEvent};
+use crate::core::store::Message;
+use crate::ui::composer::ComposerInput;
+
+/// Which engine call starts the turn.
+#[derive(Debug)]
+pub enum Start {
+    /// Send new text (creating the conversation first if `conversation` is `None`).
+    Send {
+        conversation: Option<i64>,
+        next_model: Option<(String, String)>,
+        text: String,
+    },
+    /// Answer the last user message again.
+    Retry(i64),
+}
+
+impl Window {
+    /// Starts a turn as a command; its events come back as [`WindowCommand::Turn`].
+    pub(super) fn start_turn(&mut self, engine: Engine, start: Start, sender: &ComponentSender<Self>) {
+        self.streaming = Some(Streaming {
+            conversation_id: self.current.as_ref().map(|c| c.id),
+            cancel: None,
+            pending_text: String::new(),
+            pending_reasoning: String::new(),
+            flush_scheduled: false,
+        });
+        sender.command(move |out, shutdown| {
+            shutdown
+                .register(async move {
+                    let (turn, text) = match start {
+                        Start::Send {
+                            conversation,
+                            next_model,
+                            text,
+                        } => {
+                            let id = match conversation {
+                                Some(id) => id,
+                                None => {
+                                    let (p, m) = next_model.unzip();
+                                    match engine.new_conversation(p.as_deref(), m.as_deref()).await {
+                                        Ok(c) => {
+                                            let id = c.id;
+                                            out.emit(WindowCommand::Created(c));
+                                            id
+                                        }
+                                        Err(e) => {
+                                            out.emit(WindowCommand::SendFailed(e.to_string(), Some(text)));
+                                            return;
+                                        }
+                                    }
+                                }
+                            };
+                            (engine.send(id, &text).await, Some(text))
+                        }
+                        Start::Retry(id) => (engine.retry(id).await, None),
+                    };
+                    let mut turn = match turn {
+                        Ok(turn) => turn,
+                        Err(e) => {
+                            out.emit(WindowCommand::SendFailed(e.to_string(), text));
+                            return;
+                        }
+                    };
+                    out.emit(WindowCommand::TurnStarted(turn.cancellation_token()));
+                    while let Some(event) = turn.next().await {
+                        out.emit(WindowCommand::Turn(event));
+                    }
+                })
+                .drop_on_shutdown()
+        });
+    }
+
+    /// Applies one event of the running turn.
+    pub(super) fn on_turn_event(
+        &mut self,
+        widgets: &WindowWidgets,
+        event: TurnEvent,
+        sender: &ComponentSender<Self>,
+    ) {
+        let visible = self.turn_is_visible();
+        match event {
+            TurnEvent::UserMessageSaved(m) | TurnEvent::AssistantStarted(m) => {
+                if visible {
+                    self.messages.guard().push_back(m);
+                }
+            }
+            TurnEvent::TextDelta(t) => {
+                if let Some(s) = self.streaming.as_mut() {
+                    s.pending_text.push_str(&t);
+                }
+                self.schedule_flush(widgets, sender);
+            }
+            TurnEvent::ReasoningDelta(t) => {
+                if let Some(s) = self.streaming.as_mut() {
+                    s.pending_reasoning.push_str(&t);
+                }
+                self.schedule_flush(widgets, sender);
+            }
+            TurnEvent::Usage(_) => {}
+            TurnEvent::Finished(m) => self.end_turn(Some(&m), None, sender),
+            TurnEvent::Failed { message, error } => {
+                let text = error.to_string();
+                Window::toast(widgets, &text);
+                self.end_turn(message.as_ref(), Some(text), sender);
+            }
+        }
+    }
+
+    /// Whether the streaming reply belongs to the conversation on screen.
+    fn turn_is_visible(&self) -> bool {
+        let current = self.current.as_ref().map(|c| c.id);
+        self.streaming
+            .as_ref()
+            .is_some_and(|s| s.conversation_id.is_none() || s.conversation_id == current)
+    }
+
+    fn schedule_flush(&mut self, widgets: &WindowWidgets, sender: &ComponentSender<Self>) {
+        let Some(s) = self.streaming.as_mut() else { return };
+        if s.flush_scheduled {
+            return;
+        }
+        s.flush_scheduled = true;
+        let sender = sender.clone();
+        widgets.scroller.add_tick_callback(move |_, _| {
+            sender.input(WindowInput::FlushStream);
+            gtk::glib::ControlFlow::Break
+        });
+    }
+
+    /// Moves text collected since the last frame into the streaming row.
+    pub(super) fn flush_stream(&mut self) {
+        let visible = self.turn_is_visible();
+        let Some(s) = self.streaming.as_mut() else { return };
+        s.flush_scheduled = false;
+        if s.pending_text.is_empty() && s.pending_reasoning.is_empty() {
+            return;
+        }
+        let text = std::mem::take(&mut s.pending_text);
+        let reasoning = std::mem::take(&mut s.pending_reasoning);
+        if !visible {
+            return;
+        }
+        let mut guard = self.messages.guard();
+        let last = guard.len().checked_sub(1);
+        if let Some(row) = last.and_then(|i| guard.get_mut(i)) {
+            row.push_text(&text);
+            row.push_reasoning(&reasoning);
+        }
+    }
+
+    /// Ends the turn: the last row takes the stored final state.
+    fn end_turn(
+        &mut self,
+        message: Option<&Message>,
+        error: Option<String>,
+        sender: &ComponentSender<Self>,
+    ) {
+        self.flush_stream();
+        let visible = self.turn_is_visible();
+        self.streaming = None;
+        if visible {
+            let mut guard = self.messages.guard();
+            let last = guard.len().checked_sub(1);
+            match (message, last.and_then(|i| guard.get_mut(i))) {
+                (Some(m), Some(row)) if row.id == m.id => row.set_message(m),
+                (None, Some(row)) if row.id != 0 => {
+                    if let Some(e) = error {
+                        row.set_failed(e);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.composer.emit(ComposerInput::SetBusy(false));
+        self.refresh_conversations_with(sender);
+    }
+
+    /// A send could not start: say why and give the text back to the composer.
+    pub(super) fn send_failed(&mut self, widgets: &WindowWidgets, error: &str, text: Option<String>) {
+        self.streaming = None;
+        Window::toast(widgets, error);
+        if let Some(text) = text {
+            self.composer.emit(ComposerInput::Restore(text));
+        }
+    }
+
+    /// Stops the running reply (the partial text is kept, marked incomplete).
+    pub(super) fn stop(&mut self) {
+        if let Some(cancel) = self.streaming.as_ref().and_then(|s| s.cancel.as_ref()) {
+            cancel.cancel();
+        }
+    }
+}
+
+/// Keeps the view scrolled to the end while it grows, unless the user
+/// scrolled up to read.
+pub fn follow_bottom(scroller: &gtk::ScrolledWindow) {
+    let adj = scroller.vadjustment();
+    let sticky = std::rc::Rc::new(std::cell::Cell::new(true));
+    {
+        let sticky = sticky.clone();
+        adj.connect_value_changed(move |adj| {
+            sticky.set(adj.value() + adj.page_size() >= adj.upper() - 48.0);
+        });
+    }
+    adj.connect_upper_notify(move |adj| {
+        if sticky.get() {
+            adj.set_value(adj.upper() - adj.page_size());
+        }
+    });
+}
