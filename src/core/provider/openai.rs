@@ -129,7 +129,10 @@ impl OpenAiProvider {
 
     /// Sends `request`, waiting at most the idle timeout for the response
     /// headers, and maps a non-success status to its typed error.
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, ProviderError> {
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, ProviderError> {
         let pending = request.headers(self.headers.clone()).send();
         let response = tokio::time::timeout(self.idle_timeout, pending)
             .await
@@ -274,7 +277,13 @@ mod tests {
             normalise_base_url(" http://localhost:11434/v1 ").unwrap(),
             "http://localhost:11434/v1"
         );
-        for bad in ["", "localhost:11434/v1", "ftp://host/v1", "http://h/v1?x=1", "not a url"] {
+        for bad in [
+            "",
+            "localhost:11434/v1",
+            "ftp://host/v1",
+            "http://h/v1?x=1",
+            "not a url",
+        ] {
             assert!(
                 matches!(normalise_base_url(bad), Err(ProviderError::Config(_))),
                 "{bad:?} accepted"
@@ -293,10 +302,16 @@ mod tests {
     #[test]
     fn invalid_header_or_key_is_a_config_error() {
         let mut config = OpenAiConfig::new("https://x.test/v1", Some("bad\nkey".into()));
-        assert!(matches!(OpenAiProvider::new(config.clone()), Err(ProviderError::Config(_))));
+        assert!(matches!(
+            OpenAiProvider::new(config.clone()),
+            Err(ProviderError::Config(_))
+        ));
         config.api_key = None;
         config.extra_headers = vec![("bad header".into(), "v".into())];
-        assert!(matches!(OpenAiProvider::new(config), Err(ProviderError::Config(_))));
+        assert!(matches!(
+            OpenAiProvider::new(config),
+            Err(ProviderError::Config(_))
+        ));
     }
 
     #[test]
@@ -307,6 +322,9 @@ mod tests {
                 message: "model overloaded".into()
             }
         );
-        assert!(matches!(non_stream_reply("{}"), ProviderError::Malformed(_)));
+        assert!(matches!(
+            non_stream_reply("{}"),
+            ProviderError::Malformed(_)
+        ));
     }
 }

@@ -62,7 +62,13 @@ pub fn from_reqwest(error: &reqwest::Error) -> ProviderError {
 /// and is ignored).
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let number = |name: &str| -> Option<f64> {
-        let value = headers.get(name)?.to_str().ok()?.trim().parse::<f64>().ok()?;
+        let value = headers
+            .get(name)?
+            .to_str()
+            .ok()?
+            .trim()
+            .parse::<f64>()
+            .ok()?;
         (value.is_finite() && value >= 0.0).then_some(value)
     };
     number("retry-after-ms")
@@ -172,7 +178,10 @@ mod tests {
         };
         assert_eq!(message(r#"{"detail":"Not Found"}"#), "Not Found");
         assert_eq!(message(r#"{"message":"no such model"}"#), "no such model");
-        assert_eq!(message(r#"{"error":"model 'x' not found"}"#), "model 'x' not found");
+        assert_eq!(
+            message(r#"{"error":"model 'x' not found"}"#),
+            "model 'x' not found"
+        );
         assert_eq!(message("  404 page not found\n"), "404 page not found");
         assert_eq!(message(""), "Not Found");
         assert_eq!(
@@ -184,7 +193,10 @@ mod tests {
     #[test]
     fn retry_after_prefers_milliseconds_and_accepts_seconds() {
         assert_eq!(
-            retry_after(&headers(&[("retry-after-ms", "1500"), ("retry-after", "9")])),
+            retry_after(&headers(&[
+                ("retry-after-ms", "1500"),
+                ("retry-after", "9")
+            ])),
             Some(Duration::from_millis(1500))
         );
         assert_eq!(
@@ -192,7 +204,10 @@ mod tests {
             Some(Duration::from_secs(20))
         );
         assert_eq!(
-            retry_after(&headers(&[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")])),
+            retry_after(&headers(&[(
+                "retry-after",
+                "Wed, 21 Oct 2015 07:28:00 GMT"
+            )])),
             None
         );
         assert_eq!(retry_after(&headers(&[("retry-after", "-3")])), None);

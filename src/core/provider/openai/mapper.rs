@@ -61,7 +61,11 @@ impl ChunkMapper {
     ///
     /// # Errors
     /// [`ProviderError::Stream`] when the chunk carries an `error` object.
-    pub fn push_chunk(&mut self, chunk: Chunk, out: &mut Vec<ChatEvent>) -> Result<(), ProviderError> {
+    pub fn push_chunk(
+        &mut self,
+        chunk: Chunk,
+        out: &mut Vec<ChatEvent>,
+    ) -> Result<(), ProviderError> {
         if let Some(error) = chunk.error.filter(|e| !e.is_null()) {
             return Err(ProviderError::Stream {
                 message: error_message(&error),
@@ -134,9 +138,9 @@ impl ChunkMapper {
             .function
             .map(|f| (f.name, f.arguments))
             .unwrap_or_default();
-        if !self.tool_calls.contains_key(&index) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = self.tool_calls.entry(index) {
             let id = id.unwrap_or_else(|| format!("call_{index}"));
-            self.tool_calls.insert(index, id.clone());
+            slot.insert(id.clone());
             out.push(ChatEvent::ToolCallStart {
                 index,
                 id,

@@ -203,7 +203,11 @@ fn invalid_json_is_malformed_with_truncated_quote() {
         panic!("expected Malformed");
     };
     assert!(message.contains("{\"choices\": [xxx"), "{message}");
-    assert!(message.len() < 400, "payload not truncated: {}", message.len());
+    assert!(
+        message.len() < 400,
+        "payload not truncated: {}",
+        message.len()
+    );
     let ProviderError::Malformed(message) = map_all(&[r#"{"choices":"nope"}"#]).unwrap_err() else {
         panic!("expected Malformed");
     };

@@ -90,9 +90,7 @@ enum Next {
     Event(Option<Result<Event, EventStreamError<ProviderError>>>),
 }
 
-async fn next_item(
-    mut st: State,
-) -> Option<(Result<ChatEvent, ProviderError>, State)> {
+async fn next_item(mut st: State) -> Option<(Result<ChatEvent, ProviderError>, State)> {
     loop {
         if !st.done && st.cancel.is_cancelled() {
             st.pending.clear();

@@ -4,7 +4,8 @@ use super::*;
 use crate::core::provider::FinishReason;
 
 const TEXT: &str = r#"{"id":"c1","model":"m","choices":[{"index":0,"delta":{"content":"Hi"}}]}"#;
-const STOP: &str = r#"{"id":"c1","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#;
+const STOP: &str =
+    r#"{"id":"c1","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#;
 
 fn pieces(parts: &[&str]) -> impl Stream<Item = Result<Vec<u8>, ProviderError>> + Send + 'static {
     let owned: Vec<Result<Vec<u8>, ProviderError>> =
@@ -148,7 +149,9 @@ fn invalid_utf8_is_malformed() {
 
 #[tokio::test]
 async fn silence_longer_than_idle_timeout_is_a_timeout() {
-    let first = stream::iter([Ok::<_, ProviderError>(format!("data: {TEXT}\n\n").into_bytes())]);
+    let first = stream::iter([Ok::<_, ProviderError>(
+        format!("data: {TEXT}\n\n").into_bytes(),
+    )]);
     let body = first.chain(stream::pending());
     let events = collect(chat_event_stream(
         body,
@@ -162,7 +165,9 @@ async fn silence_longer_than_idle_timeout_is_a_timeout() {
 
 #[tokio::test]
 async fn cancellation_yields_cancelled_once_then_ends() {
-    let first = stream::iter([Ok::<_, ProviderError>(format!("data: {TEXT}\n\n").into_bytes())]);
+    let first = stream::iter([Ok::<_, ProviderError>(
+        format!("data: {TEXT}\n\n").into_bytes(),
+    )]);
     let body = first.chain(stream::pending());
     let cancel = CancellationToken::new();
     let mut events = chat_event_stream(body, Duration::from_secs(30), cancel.clone());
