@@ -1,1 +1,330 @@
-//! OpenAI Chat Completions protocol (in progress).
+//! OpenAI Chat Completions protocol: [`OpenAiProvider`].
+//!
+//! Speaks `POST {base}/chat/completions` with `stream: true` and
+//! `stream_options.include_usage`, and `GET {base}/models`, as documented in
+//! the OpenAI API reference. The same wire format serves OpenAI, OpenRouter,
+//! Groq, DeepSeek, Mistral, LM Studio, llama.cpp server, vLLM and Ollama's
+//! `/v1`; the tolerated differences are listed in [`mapper`] and [`stream`].
+//!
+//! No retries happen here: errors are typed ([`ProviderError`]) for the retry
+//! layer above. The API key is only ever placed in a sensitive
+//! `Authorization` header and never logged or printed.
+
+pub mod http_error;
+pub mod mapper;
+pub mod stream;
+pub mod wire;
+
+use std::fmt;
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use tokio_util::sync::CancellationToken;
+
+use crate::core::provider::{ChatProvider, ChatRequest, ChatStream, ModelInfo, ProviderError};
+use wire::{CompletionRequest, ModelList};
+
+/// Default time allowed to open the TCP/TLS connection.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed between two pieces of a response.
+const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How to reach one OpenAI-compatible server.
+#[derive(Clone)]
+pub struct OpenAiConfig {
+    /// API root including the version, e.g. `https://api.openai.com/v1` or
+    /// `http://localhost:11434/v1`; a trailing `/` is ignored.
+    pub base_url: String,
+    /// Bearer token; `None` sends no `Authorization` header (local servers).
+    pub api_key: Option<String>,
+    /// Time allowed to connect (TCP and TLS).
+    pub connect_timeout: Duration,
+    /// Time allowed for the response headers and between two body pieces.
+    pub idle_timeout: Duration,
+    /// Extra request headers (`HTTP-Referer`, `X-Title` for OpenRouter…), name then value.
+    pub extra_headers: Vec<(String, String)>,
+}
+
+impl OpenAiConfig {
+    /// A configuration with a 10 s connect timeout, a 120 s idle timeout and no extra headers.
+    pub fn new(base_url: impl Into<String>, api_key: Option<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            api_key,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            extra_headers: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Debug for OpenAiConfig {
+    /// Prints everything but the key, which shows as `<redacted>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenAiConfig")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("connect_timeout", &self.connect_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("extra_headers", &self.extra_headers)
+            .finish()
+    }
+}
+
+/// A [`ChatProvider`] for one OpenAI-compatible server. Cheap to share
+/// (`reqwest::Client` pools connections internally).
+#[derive(Debug)]
+pub struct OpenAiProvider {
+    client: reqwest::Client,
+    /// Base URL without trailing `/`.
+    base: String,
+    /// Authorization (marked sensitive) and extra headers, sent on every request.
+    headers: HeaderMap,
+    idle_timeout: Duration,
+}
+
+impl OpenAiProvider {
+    /// Validates `config` and builds the HTTP client.
+    ///
+    /// # Errors
+    /// [`ProviderError::Config`] when the base URL is not an absolute
+    /// `http`/`https` URL, a header name or value (or the key) is not valid
+    /// in HTTP, or the TLS client cannot be built.
+    pub fn new(config: OpenAiConfig) -> Result<Self, ProviderError> {
+        let base = normalise_base_url(&config.base_url)?;
+        let mut headers = HeaderMap::new();
+        for (name, value) in &config.extra_headers {
+            let header = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|e| ProviderError::Config(format!("invalid header name {name:?}: {e}")))?;
+            let value = HeaderValue::from_str(value).map_err(|e| {
+                ProviderError::Config(format!("invalid value for header {name:?}: {e}"))
+            })?;
+            headers.insert(header, value);
+        }
+        if let Some(key) = config.api_key.as_deref().filter(|k| !k.is_empty()) {
+            let mut value = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
+                ProviderError::Config("the API key contains characters not allowed in HTTP".into())
+            })?;
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
+        }
+        let client = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .user_agent(concat!("ValeChat/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ProviderError::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            client,
+            base,
+            headers,
+            idle_timeout: config.idle_timeout,
+        })
+    }
+
+    /// The normalised base URL (no trailing `/`).
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// Sends `request`, waiting at most the idle timeout for the response
+    /// headers, and maps a non-success status to its typed error.
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, ProviderError> {
+        let pending = request.headers(self.headers.clone()).send();
+        let response = tokio::time::timeout(self.idle_timeout, pending)
+            .await
+            .map_err(|_| {
+                ProviderError::Timeout(format!(
+                    "no response from {} within {} ms",
+                    self.base,
+                    self.idle_timeout.as_millis()
+                ))
+            })?
+            .map_err(|e| http_error::from_reqwest(&e))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let headers = response.headers().clone();
+        let body = self.read_text(response).await.unwrap_or_default();
+        tracing::debug!(status = status.as_u16(), base = %self.base, "provider returned an error status");
+        Err(http_error::from_status(status.as_u16(), &headers, &body))
+    }
+
+    /// Reads a whole (small) body as text, bounded by the idle timeout.
+    async fn read_text(&self, response: reqwest::Response) -> Result<String, ProviderError> {
+        tokio::time::timeout(self.idle_timeout, response.text())
+            .await
+            .map_err(|_| {
+                ProviderError::Timeout(format!(
+                    "response body from {} not complete within {} ms",
+                    self.base,
+                    self.idle_timeout.as_millis()
+                ))
+            })?
+            .map_err(|e| http_error::from_reqwest(&e))
+    }
+}
+
+#[async_trait::async_trait]
+impl ChatProvider for OpenAiProvider {
+    async fn stream_chat(
+        &self,
+        request: ChatRequest,
+        cancel: CancellationToken,
+    ) -> Result<ChatStream, ProviderError> {
+        let body = CompletionRequest::streaming(&request);
+        let builder = self
+            .client
+            .post(format!("{}/chat/completions", self.base))
+            .header(ACCEPT, "text/event-stream")
+            .json(&body);
+        let response = tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Err(ProviderError::Cancelled),
+            response = self.send(builder) => response?,
+        };
+        if is_json(response.headers()) {
+            // Some servers answer a streaming request with one JSON object
+            // (usually an error) instead of an event stream.
+            let text = self.read_text(response).await?;
+            return Err(non_stream_reply(&text));
+        }
+        let bytes = response
+            .bytes_stream()
+            .map_err(|e| http_error::from_reqwest(&e));
+        Ok(stream::chat_event_stream(bytes, self.idle_timeout, cancel))
+    }
+
+    async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
+        let builder = self.client.get(format!("{}/models", self.base));
+        let response = self.send(builder).await?;
+        let text = self.read_text(response).await?;
+        let list: ModelList = serde_json::from_str(&text).map_err(|e| {
+            ProviderError::Malformed(format!(
+                "model list is not {{\"data\":[{{\"id\",…}}]}} ({e}): {}",
+                mapper::quote(&text)
+            ))
+        })?;
+        let mut models: Vec<ModelInfo> = list
+            .data
+            .into_iter()
+            .map(|m| ModelInfo {
+                id: m.id,
+                owned_by: m.owned_by.filter(|o| !o.is_empty()),
+            })
+            .collect();
+        models.sort_by(|a, b| a.id.cmp(&b.id));
+        models.dedup_by(|a, b| a.id == b.id);
+        Ok(models)
+    }
+}
+
+/// Checks that `raw` is an absolute `http`/`https` URL and strips trailing `/`.
+fn normalise_base_url(raw: &str) -> Result<String, ProviderError> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let url = url::Url::parse(trimmed)
+        .map_err(|e| ProviderError::Config(format!("invalid base URL {raw:?}: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(ProviderError::Config(format!(
+            "base URL {raw:?} must be an http:// or https:// URL with a host"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ProviderError::Config(format!(
+            "base URL {raw:?} must not have a query or fragment"
+        )));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Whether the response is `application/json` rather than an event stream.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"))
+}
+
+/// The error for a 200 reply that is one JSON document instead of a stream.
+fn non_stream_reply(text: &str) -> ProviderError {
+    let value: Option<serde_json::Value> = serde_json::from_str(text).ok();
+    match value.as_ref().and_then(|v| v.get("error")) {
+        Some(_) => ProviderError::Stream {
+            message: mapper::error_event_message(text),
+        },
+        None => ProviderError::Malformed(format!(
+            "expected an event stream, got JSON: {}",
+            mapper::quote(text)
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_is_normalised_and_validated() {
+        assert_eq!(
+            normalise_base_url("https://api.openai.com/v1/").unwrap(),
+            "https://api.openai.com/v1"
+        );
+        assert_eq!(
+            normalise_base_url(" http://localhost:11434/v1 ").unwrap(),
+            "http://localhost:11434/v1"
+        );
+        for bad in [
+            "",
+            "localhost:11434/v1",
+            "ftp://host/v1",
+            "http://h/v1?x=1",
+            "not a url",
+        ] {
+            assert!(
+                matches!(normalise_base_url(bad), Err(ProviderError::Config(_))),
+                "{bad:?} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_key() {
+        let config = OpenAiConfig::new("https://api.openai.com/v1", Some("sk-secret-123".into()));
+        assert!(!format!("{config:?}").contains("sk-secret-123"));
+        let provider = OpenAiProvider::new(config).unwrap();
+        assert!(!format!("{provider:?}").contains("sk-secret-123"));
+    }
+
+    #[test]
+    fn invalid_header_or_key_is_a_config_error() {
+        let mut config = OpenAiConfig::new("https://x.test/v1", Some("bad\nkey".into()));
+        assert!(matches!(
+            OpenAiProvider::new(config.clone()),
+            Err(ProviderError::Config(_))
+        ));
+        config.api_key = None;
+        config.extra_headers = vec![("bad header".into(), "v".into())];
+        assert!(matches!(
+            OpenAiProvider::new(config),
+            Err(ProviderError::Config(_))
+        ));
+    }
+
+    #[test]
+    fn json_reply_to_a_stream_request_is_classified() {
+        assert_eq!(
+            non_stream_reply(r#"{"error":{"message":"model overloaded"}}"#),
+            ProviderError::Stream {
+                message: "model overloaded".into()
+            }
+        );
+        assert!(matches!(
+            non_stream_reply("{}"),
+            ProviderError::Malformed(_)
+        ));
+    }
+}

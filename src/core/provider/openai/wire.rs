@@ -1,0 +1,186 @@
+//! Serde shapes of the OpenAI Chat Completions wire format.
+//!
+//! Follows the OpenAI API reference (`POST /chat/completions` with
+//! `stream: true`, the `chat.completion.chunk` object, `GET /models`) as
+//! captured in `openai-openapi.yaml` 2.3.0. Every response field is optional
+//! and tolerates `null`, because OpenAI-compatible servers (Mistral, Ollama,
+//! LM Studio, llama.cpp, vLLM, OpenRouter) omit or null different parts;
+//! unknown fields (`logprobs`, `timings`, `system_fingerprint`…) are ignored.
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::provider::{ChatMessage, ChatRequest};
+
+/// Request body of `POST {base}/chat/completions`.
+#[derive(Debug, Serialize)]
+pub struct CompletionRequest<'a> {
+    /// Model id as the server names it.
+    pub model: &'a str,
+    /// History, oldest first; each `{"role","content"}`.
+    pub messages: &'a [ChatMessage],
+    /// Always `true`: this module only streams.
+    pub stream: bool,
+    /// Asks for the final usage chunk.
+    pub stream_options: StreamOptions,
+    /// Sampling temperature, sent only when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f32>,
+    /// Output-token cap, sent as the widely supported `max_tokens`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
+}
+
+impl<'a> CompletionRequest<'a> {
+    /// The streaming request for `request`.
+    pub fn streaming(request: &'a ChatRequest) -> Self {
+        Self {
+            model: &request.model,
+            messages: &request.messages,
+            stream: true,
+            stream_options: StreamOptions {
+                include_usage: true,
+            },
+            temperature: request.temperature,
+            max_tokens: request.max_output_tokens,
+        }
+    }
+}
+
+/// `stream_options` of a request.
+#[derive(Debug, Serialize)]
+pub struct StreamOptions {
+    /// `true`: the server sends a last chunk carrying `usage`.
+    pub include_usage: bool,
+}
+
+/// One `chat.completion.chunk` (the JSON of one SSE `data:` line).
+#[derive(Debug, Default, Deserialize)]
+pub struct Chunk {
+    /// Response id (`chatcmpl-…`), repeated on every chunk.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Model that answers.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Choices; empty (`[]`) on the final usage chunk.
+    #[serde(default)]
+    pub choices: Option<Vec<Choice>>,
+    /// Token usage; on the final chunk (OpenAI, llama.cpp) or the last content chunk (Mistral).
+    #[serde(default)]
+    pub usage: Option<WireUsage>,
+    /// An error reported mid-stream (`{"error":{"message",…}}` or a bare string).
+    #[serde(default)]
+    pub error: Option<serde_json::Value>,
+}
+
+/// One entry of `choices`.
+#[derive(Debug, Default, Deserialize)]
+pub struct Choice {
+    /// Choice position; only choice 0 is used (ValeChat never asks for `n > 1`).
+    #[serde(default)]
+    pub index: Option<u32>,
+    /// What this chunk adds.
+    #[serde(default)]
+    pub delta: Option<Delta>,
+    /// Set on the chunk that ends the choice.
+    #[serde(default)]
+    pub finish_reason: Option<String>,
+}
+
+/// `choices[].delta`.
+#[derive(Debug, Default, Deserialize)]
+pub struct Delta {
+    /// Visible text.
+    #[serde(default)]
+    pub content: Option<String>,
+    /// Reasoning text (DeepSeek, vLLM, LM Studio).
+    #[serde(default)]
+    pub reasoning_content: Option<String>,
+    /// Reasoning text (OpenRouter, Ollama `/v1`).
+    #[serde(default)]
+    pub reasoning: Option<String>,
+    /// Refusal text (OpenAI structured outputs).
+    #[serde(default)]
+    pub refusal: Option<String>,
+    /// Tool-call fragments.
+    #[serde(default)]
+    pub tool_calls: Option<Vec<ToolCallDelta>>,
+}
+
+/// One element of `delta.tool_calls`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ToolCallDelta {
+    /// Position of the call; missing on Mistral, which sends whole calls.
+    #[serde(default)]
+    pub index: Option<u32>,
+    /// Call id, on the first fragment only.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Function name and argument fragment.
+    #[serde(default)]
+    pub function: Option<FunctionDelta>,
+}
+
+/// `tool_calls[].function`.
+#[derive(Debug, Default, Deserialize)]
+pub struct FunctionDelta {
+    /// Function name, on the first fragment (some servers repeat it empty).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// A fragment of the JSON arguments text.
+    #[serde(default)]
+    pub arguments: Option<String>,
+}
+
+/// `usage` of a chunk, in tokens.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct WireUsage {
+    /// Input tokens, cached ones included.
+    #[serde(default)]
+    pub prompt_tokens: Option<u64>,
+    /// Output tokens, reasoning included.
+    #[serde(default)]
+    pub completion_tokens: Option<u64>,
+    /// Breakdown of the input tokens.
+    #[serde(default)]
+    pub prompt_tokens_details: Option<PromptDetails>,
+    /// Breakdown of the output tokens.
+    #[serde(default)]
+    pub completion_tokens_details: Option<CompletionDetails>,
+    /// DeepSeek's name for cached input tokens.
+    #[serde(default)]
+    pub prompt_cache_hit_tokens: Option<u64>,
+}
+
+/// `usage.prompt_tokens_details`.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct PromptDetails {
+    /// Input tokens read from the prompt cache.
+    #[serde(default)]
+    pub cached_tokens: Option<u64>,
+}
+
+/// `usage.completion_tokens_details`.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct CompletionDetails {
+    /// Output tokens spent on hidden reasoning.
+    #[serde(default)]
+    pub reasoning_tokens: Option<u64>,
+}
+
+/// Body of `GET {base}/models` (OpenAI, Ollama `/v1`, LM Studio, llama.cpp, vLLM).
+#[derive(Debug, Deserialize)]
+pub struct ModelList {
+    /// The models.
+    pub data: Vec<WireModel>,
+}
+
+/// One element of `data`.
+#[derive(Debug, Deserialize)]
+pub struct WireModel {
+    /// Id to send as `model`.
+    pub id: String,
+    /// Owner, if reported.
+    #[serde(default)]
+    pub owned_by: Option<String>,
+}
