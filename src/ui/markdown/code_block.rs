@@ -164,9 +164,8 @@ impl CodeBlock {
     }
 
     fn apply_language(&mut self, language: Option<&str>) {
-        let found = language.and_then(|tag| {
-            sourceview5::LanguageManager::default().language(&language_id(tag))
-        });
+        let found = language
+            .and_then(|tag| sourceview5::LanguageManager::default().language(&language_id(tag)));
         let name = match (&found, language) {
             (Some(found), _) => found.name().to_string(),
             (None, Some(tag)) => tag.to_owned(),
@@ -221,7 +220,9 @@ fn copy_button(buffer: &sourceview5::Buffer) -> gtk::Button {
         buffer,
         move |button| {
             let (start, end) = buffer.bounds();
-            button.clipboard().set_text(&buffer.text(&start, &end, false));
+            button
+                .clipboard()
+                .set_text(&buffer.text(&start, &end, false));
             button.set_icon_name("object-select-symbolic");
             glib::timeout_add_local_once(
                 COPIED_FEEDBACK,

@@ -110,11 +110,6 @@ impl InlineMarkup {
         Self::default()
     }
 
-    /// Whether nothing has been written yet.
-    pub fn is_empty(&self) -> bool {
-        self.out.is_empty()
-    }
-
     /// Renders one inline event; block-level events are ignored.
     pub fn push(&mut self, event: &Event<'_>) {
         match event {
@@ -215,5 +210,64 @@ impl InlineMarkup {
             self.out.push_str(close);
         }
         self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+
+    use super::{InlineMarkup, escape};
+
+    fn text(s: &'static str) -> Event<'static> {
+        Event::Text(CowStr::Borrowed(s))
+    }
+
+    #[test]
+    fn escape_covers_markup_characters_and_controls() {
+        assert_eq!(
+            escape("<a href=\"x\">&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;"
+        );
+        assert_eq!(
+            escape("tab\tnl\n\u{7}\u{0}\u{85}"),
+            "tab\tnl\n&#x7;\u{FFFD}&#x85;"
+        );
+    }
+
+    #[test]
+    fn finish_closes_tags_left_open_in_order() {
+        let mut markup = InlineMarkup::new();
+        markup.push(&Event::Start(Tag::Strong));
+        markup.push(&Event::Start(Tag::Emphasis));
+        markup.push(&text("x"));
+        assert_eq!(markup.finish(), "<b><i>x</i></b>");
+    }
+
+    #[test]
+    fn stray_ends_and_block_events_write_nothing() {
+        let mut markup = InlineMarkup::new();
+        markup.push(&Event::End(TagEnd::Strong));
+        markup.push(&Event::Start(Tag::Paragraph));
+        markup.push(&text("a"));
+        markup.push(&Event::End(TagEnd::Paragraph));
+        assert_eq!(markup.finish(), "a");
+    }
+
+    #[test]
+    fn links_inside_links_are_flattened() {
+        let link = |url: &'static str| Tag::Link {
+            link_type: pulldown_cmark::LinkType::Inline,
+            dest_url: CowStr::Borrowed(url),
+            title: CowStr::Borrowed(""),
+            id: CowStr::Borrowed(""),
+        };
+        let mut markup = InlineMarkup::new();
+        markup.push(&Event::Start(link("http://a")));
+        markup.push(&Event::Start(link("http://b")));
+        markup.push(&text("t"));
+        markup.push(&Event::End(TagEnd::Link));
+        markup.push(&Event::End(TagEnd::Link));
+        assert_eq!(markup.finish(), "<a href=\"http://a\">t</a>");
     }
 }

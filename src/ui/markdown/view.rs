@@ -183,7 +183,9 @@ impl BlockWidget {
 }
 
 /// CSS classes for heading levels 1 to 6 (libadwaita's typography).
-const HEADING_CLASSES: [&str; 6] = ["title-1", "title-2", "title-3", "title-4", "heading", "heading"];
+const HEADING_CLASSES: [&str; 6] = [
+    "title-1", "title-2", "title-3", "title-4", "heading", "heading",
+];
 
 fn set_heading_level(label: &gtk::Label, level: Option<u8>) {
     let wanted = level.map(|level| HEADING_CLASSES[usize::from(level.clamp(1, 6)) - 1]);
