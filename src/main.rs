@@ -1,3 +1,1 @@
-fn main() {
-    valechat::run();
-}
+fn main() { valechat::run(); }
