@@ -1,0 +1,98 @@
+"""A local OpenAI-compatible server for ValeChat's UI tests and manual runs.
+
+It answers GET /v1/models with two models and streams every POST
+/v1/chat/completions as Server-Sent Events in the documented shape (text
+deltas, a finish_reason chunk, a `choices: []` usage chunk, `data: [DONE]`),
+with a short pause between chunks so that streaming is visible. The reply
+quotes the last user message so tests can tell replies apart.
+
+Run alone:  python3 tests/ui/fake_openai.py [port]   (prints the base URL)
+"""
+
+import json
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+MODELS = ["fake-small", "fake-large"]
+
+
+def reply_for(prompt: str) -> list[str]:
+    """The reply's text deltas: markdown with a list and a code block."""
+    text = (
+        f"Hello from the fake model. You said: *{prompt}*\n\n"
+        "Here is a list:\n\n- first item\n- second item with `inline code`\n\n"
+        "```python\nprint(\"hello, world\")\n```\n\nThat is all."
+    )
+    return [text[i : i + 7] for i in range(0, len(text), 7)]
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    delay = 0.02
+
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+    def _json(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path.rstrip("/") == "/v1/models":
+            self._json(200, {"object": "list", "data": [{"id": m, "object": "model", "owned_by": "test"} for m in MODELS]})
+        else:
+            self._json(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        body = json.loads(self.rfile.read(length) or b"{}")
+        if self.path.rstrip("/") != "/v1/chat/completions":
+            self._json(404, {"error": {"message": "not found"}})
+            return
+        model = body.get("model")
+        if model not in MODELS:
+            self._json(404, {"error": {"message": f"The model `{model}` does not exist", "type": "invalid_request_error", "code": "model_not_found"}})
+            return
+        prompt = next((m["content"] for m in reversed(body.get("messages", [])) if m.get("role") == "user"), "")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()), "model": model}
+
+        def send(obj):
+            self.wfile.write(b"data: " + json.dumps(obj).encode() + b"\n\n")
+            self.wfile.flush()
+
+        try:
+            send({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
+            for piece in reply_for(prompt):
+                time.sleep(self.delay)
+                send({**base, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
+            send({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+            send({**base, "choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": 40, "total_tokens": 52}})
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped the reply
+        self.close_connection = True
+
+
+def start(port: int = 0) -> ThreadingHTTPServer:
+    """Starts the server on 127.0.0.1 in a daemon thread and returns it."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+if __name__ == "__main__":
+    srv = start(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+    print(f"http://127.0.0.1:{srv.server_address[1]}/v1", flush=True)
+    threading.Event().wait()

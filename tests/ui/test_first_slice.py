@@ -1,0 +1,246 @@
+#!/usr/bin/python3
+"""End-to-end UI test of ValeChat's first slice, through AT-SPI.
+
+Runs the real app (under the Xvfb + D-Bus + AT-SPI session that
+tests/run-in-session.sh provides), against tests/ui/fake_openai.py:
+
+1. first run: the welcome page's form adds a provider pointing at the fake
+   server, and Test Connection reports its models;
+2. the model picker lists the server's models and one is chosen;
+3. a prompt is typed and sent; the streamed reply appears in the view;
+4. the app is closed and started again: the conversation is in the sidebar,
+   and opening it shows the same exchange.
+
+Usage: tests/ui/test_first_slice.py [path/to/valechat]
+Screenshots go to $VALECHAT_SCREENSHOT_DIR when set (ImageMagick `import`).
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import pyatspi
+
+sys.path.insert(0, os.path.dirname(__file__))
+import fake_openai  # noqa: E402
+
+TIMEOUT = 30.0
+
+
+class Failure(Exception):
+    pass
+
+
+def walk(node, depth=0):
+    if node is None or depth > 60:
+        return
+    yield node
+    try:
+        count = node.childCount
+    except Exception:
+        return
+    for i in range(count):
+        try:
+            child = node.getChildAtIndex(i)
+        except Exception:
+            continue
+        yield from walk(child, depth + 1)
+
+
+def role(node):
+    try:
+        return node.getRoleName()
+    except Exception:
+        return ""
+
+
+def name(node):
+    try:
+        return node.name or ""
+    except Exception:
+        return ""
+
+
+def showing(node):
+    try:
+        return node.getState().contains(pyatspi.STATE_SHOWING)
+    except Exception:
+        return False
+
+
+def wait_for(what, predicate, root_fn, timeout=TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        root = root_fn()
+        if root is not None:
+            for node in walk(root):
+                if predicate(node):
+                    return node
+        time.sleep(0.25)
+    raise Failure(f"timed out waiting for {what}")
+
+
+def dump(root, path):
+    with open(path, "w") as f:
+        for node in walk(root):
+            f.write(f"{role(node)!r} {name(node)!r} showing={showing(node)}\n")
+
+
+class App:
+    def __init__(self, binary, data_dir):
+        env = dict(os.environ, VALECHAT_DATA_DIR=data_dir, GDK_BACKEND="x11", GSK_RENDERER="cairo")
+        self.proc = subprocess.Popen([binary], env=env)
+        self.pid = self.proc.pid
+
+    def root(self):
+        desktop = pyatspi.Registry.getDesktop(0)
+        for i in range(desktop.childCount):
+            app = desktop.getChildAtIndex(i)
+            try:
+                if app is not None and app.get_process_id() == self.pid:
+                    return app
+            except Exception:
+                continue
+        return None
+
+    def find(self, what, predicate, timeout=TIMEOUT):
+        return wait_for(what, predicate, self.root, timeout)
+
+    def button(self, label, timeout=TIMEOUT):
+        return self.find(
+            f"button {label!r}",
+            lambda n: role(n) in ("push button", "toggle button") and name(n) == label and showing(n),
+            timeout,
+        )
+
+    def click(self, node):
+        action = node.queryAction()
+        for i in range(action.nActions):
+            if action.getName(i) in ("click", "activate", "press"):
+                action.doAction(i)
+                return
+        action.doAction(0)
+
+    def quit(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def set_text(node, text):
+    """Types into an entry: the EditableText interface where GTK offers it,
+    else focus and synthesised key presses."""
+    try:
+        node.queryEditableText().setTextContents(text)
+        return
+    except NotImplementedError:
+        pass
+    node.queryComponent().grabFocus()
+    time.sleep(0.2)
+    # select all and replace
+    pyatspi.Registry.generateKeyboardEvent(37, None, pyatspi.KEY_PRESS)  # Control_L
+    pyatspi.Registry.generateKeyboardEvent(38, None, pyatspi.KEY_PRESSRELEASE)  # a
+    pyatspi.Registry.generateKeyboardEvent(37, None, pyatspi.KEY_RELEASE)
+    pyatspi.Registry.generateKeyboardEvent(0, text, pyatspi.KEY_STRING)
+
+
+def text_of(node):
+    try:
+        t = node.queryText()
+        return t.getText(0, t.characterCount)
+    except Exception:
+        return name(node)
+
+
+def screenshot(label):
+    out = os.environ.get("VALECHAT_SCREENSHOT_DIR")
+    if out and shutil.which("import"):
+        os.makedirs(out, exist_ok=True)
+        subprocess.run(["import", "-window", "root", os.path.join(out, f"{label}.png")], check=False)
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("VALECHAT_BIN", "target/debug/valechat")
+    binary = os.path.abspath(binary)
+    server = fake_openai.start()
+    base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    data_dir = tempfile.mkdtemp(prefix="valechat-ui-")
+    prompt = "What is the capital of Iceland?"
+    reply_start = "Hello from the fake model"
+
+    app = App(binary, data_dir)
+    try:
+        app.find("the welcome page", lambda n: name(n) == "Welcome to ValeChat")
+        screenshot("01-first-run")
+        fields = {}
+        for label in ("Name", "Base URL"):
+            fields[label] = app.find(
+                f"entry {label!r}",
+                lambda n, label=label: role(n) in ("text", "entry") and name(n) == label and showing(n),
+            )
+        set_text(fields["Name"], "Fake Server")
+        set_text(fields["Base URL"], base_url)
+        app.click(app.button("Test Connection"))
+        app.find("the connection result", lambda n: "the server offers 2 models" in name(n))
+        app.click(app.button("Add Provider"))
+
+        # Adding the provider opens the model picker.
+        model_row = app.find(
+            "model fake-small in the picker",
+            lambda n: name(n) == "fake-small" and role(n) in ("list item", "row", "list box row") and showing(n),
+        )
+        screenshot("02-model-picker")
+        model_row.queryAction().doAction(0) if model_row.queryAction().nActions else None
+        app.button("fake-small")  # the picker's button now names the model
+
+        composer = app.find("the message field", lambda n: name(n) == "Message" and role(n) in ("text", "entry") and showing(n))
+        set_text(composer, prompt)
+        app.click(app.button("Send"))
+        reply = app.find("the streamed reply", lambda n: reply_start in text_of(n) and "That is all." in text_of(n) and showing(n))
+        assert prompt in text_of(reply), text_of(reply)
+        app.button("Send")  # the reply ended: Send is back
+        screenshot("03-reply")
+    except Exception:
+        root = app.root()
+        if root is not None:
+            dump(root, os.path.join(data_dir, "a11y-tree.txt"))
+            print(f"accessibility tree dumped to {data_dir}/a11y-tree.txt", file=sys.stderr)
+        screenshot("failure-1")
+        raise
+    finally:
+        app.quit()
+
+    app = App(binary, data_dir)
+    try:
+        row = app.find("the conversation in the sidebar", lambda n: name(n) == prompt and showing(n))
+        app.click(row) if row.queryAction().nActions else row.queryComponent().grabFocus()
+        app.find("the stored reply", lambda n: reply_start in text_of(n) and showing(n))
+        app.find("the stored prompt", lambda n: prompt == text_of(n).strip() and showing(n))
+        screenshot("04-after-restart")
+    except Exception:
+        root = app.root()
+        if root is not None:
+            dump(root, os.path.join(data_dir, "a11y-tree-2.txt"))
+        screenshot("failure-2")
+        raise
+    finally:
+        app.quit()
+        server.shutdown()
+    shutil.rmtree(data_dir, ignore_errors=True)
+    print("ui: 1 passed, 0 failed")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Failure as e:
+        print(f"ui: FAILED: {e}", file=sys.stderr)
+        print("ui: 0 passed, 1 failed")
+        sys.exit(1)
