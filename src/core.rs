@@ -5,3 +5,5 @@
 //! without a display.
 
 pub mod provider;
+pub mod paths;
+pub mod store;
