@@ -31,8 +31,8 @@ pub use connection::{BUSY_TIMEOUT_MS, ConnectionInfo};
 pub use error::StoreError;
 pub use migrate::{BACKUPS_KEPT, MIGRATIONS};
 pub use models::{
-    Conversation, Message, MessageFinish, MessageStatus, NewConversation, NewMessage,
-    NewProvider, Provider, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchHit,
+    Conversation, Message, MessageFinish, MessageStatus, NewConversation, NewMessage, NewProvider,
+    Provider, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchHit,
 };
 pub use providers::slugify;
 
@@ -130,7 +130,10 @@ impl Store {
         migrate::run_pending(&mut conn)?;
         let recovered = messages::recover(&mut conn)?;
         if recovered > 0 {
-            tracing::info!(recovered, "messages interrupted by a previous run marked incomplete");
+            tracing::info!(
+                recovered,
+                "messages interrupted by a previous run marked incomplete"
+            );
         }
         drop(conn);
         Ok(Self { pool })
@@ -156,4 +159,55 @@ fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::connection::SimpleConnection;
+
+    use super::*;
+    use crate::core::provider::Role;
+
+    /// SQLite's page limit stands in for a full disk: both give `SQLITE_FULL`.
+    #[tokio::test]
+    async fn full_disk_is_a_clear_error() -> Result<(), Box<dyn std::error::Error>> {
+        let store = Store::open_in_memory().await?;
+        let conversation = store
+            .create_conversation(NewConversation {
+                title: "Big".into(),
+                ..NewConversation::default()
+            })
+            .await?;
+        // The in-memory pool has one connection, so this limit applies to
+        // every call below.
+        store
+            .pool
+            .get()?
+            .batch_execute("PRAGMA max_page_count = 1;")?;
+        let result = store
+            .insert_message(NewMessage {
+                conversation_id: conversation.id,
+                role: Role::User,
+                content: "x".repeat(1 << 20),
+                status: MessageStatus::Complete,
+                provider_id: None,
+                model: None,
+            })
+            .await;
+        let error = result
+            .err()
+            .ok_or("insert into a full database succeeded")?;
+        assert!(
+            matches!(
+                error,
+                StoreError::DiskFull {
+                    what: "inserting a message"
+                }
+            ),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("disk is full"), "{error}");
+        assert!(store.list_messages(conversation.id).await?.is_empty());
+        Ok(())
+    }
 }

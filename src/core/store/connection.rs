@@ -139,8 +139,14 @@ pub(crate) fn read_info(conn: &mut SqliteConnection) -> Result<ConnectionInfo, S
             .map_err(StoreError::during(WHAT))
     };
     Ok(ConnectionInfo {
-        journal_mode: text(conn, "SELECT journal_mode AS value FROM pragma_journal_mode")?,
-        foreign_keys: int(conn, "SELECT foreign_keys AS value FROM pragma_foreign_keys")? != 0,
+        journal_mode: text(
+            conn,
+            "SELECT journal_mode AS value FROM pragma_journal_mode",
+        )?,
+        foreign_keys: int(
+            conn,
+            "SELECT foreign_keys AS value FROM pragma_foreign_keys",
+        )? != 0,
         busy_timeout_ms: int(conn, "SELECT timeout AS value FROM pragma_busy_timeout")?,
         synchronous: int(conn, "SELECT synchronous AS value FROM pragma_synchronous")?,
         sqlite_version: text(conn, "SELECT sqlite_version() AS value")?,

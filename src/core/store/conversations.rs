@@ -147,7 +147,9 @@ pub(super) fn touch(conn: &mut SqliteConnection, id: i64, now: i64) -> Result<()
     let changed = diesel::update(conversations::table.find(id))
         .set(conversations::updated_at.eq(now))
         .execute(conn)
-        .map_err(StoreError::during("updating a conversation's activity time"))?;
+        .map_err(StoreError::during(
+            "updating a conversation's activity time",
+        ))?;
     expect_one(changed, id)
 }
 

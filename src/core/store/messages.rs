@@ -135,7 +135,9 @@ pub(super) fn recover(conn: &mut SqliteConnection) -> Result<usize, StoreError> 
             messages::updated_at.eq(now_ms()),
         ))
         .execute(conn)
-        .map_err(StoreError::during("marking interrupted messages incomplete"))
+        .map_err(StoreError::during(
+            "marking interrupted messages incomplete",
+        ))
 }
 
 /// `Ok` if a message row changed, else `NotFound`.

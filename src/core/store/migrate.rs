@@ -116,7 +116,7 @@ fn prune_backups(path: &Path) -> Result<(), StoreError> {
             Some((ms, entry.path()))
         })
         .collect();
-    backups.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    backups.sort_unstable_by_key(|b| std::cmp::Reverse(b.0));
     for (_, old) in backups.iter().skip(BACKUPS_KEPT) {
         std::fs::remove_file(old).map_err(|source| StoreError::Io {
             action: "cannot delete the old backup",
@@ -149,7 +149,8 @@ mod tests {
     }
 
     #[test]
-    fn prune_keeps_newest_three_and_ignores_other_files() -> Result<(), Box<dyn std::error::Error>> {
+    fn prune_keeps_newest_three_and_ignores_other_files() -> Result<(), Box<dyn std::error::Error>>
+    {
         let dir = tempfile::tempdir()?;
         let db = dir.path().join("valechat.db");
         for ms in [5, 100, 30, 2000, 7] {

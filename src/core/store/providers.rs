@@ -146,7 +146,11 @@ fn free_id(conn: &mut SqliteConnection, base: &str) -> Result<String, StoreError
     // Slugs hold no `%` or `_`, so `base` needs no LIKE escaping.
     let taken: Vec<String> = providers::table
         .select(providers::id)
-        .filter(providers::id.eq(base).or(providers::id.like(format!("{prefix}%"))))
+        .filter(
+            providers::id
+                .eq(base)
+                .or(providers::id.like(format!("{prefix}%"))),
+        )
         .load(conn)
         .map_err(StoreError::during("choosing a provider id"))?;
     let is_taken = |candidate: &str| taken.iter().any(|t| t == candidate);
