@@ -93,7 +93,7 @@ pub enum StoreError {
 }
 
 /// Errors from beginning or committing a transaction, where no finer step
-/// applies; statements inside name their own step with [`StoreError::during`].
+/// applies; statements inside name their own step.
 impl From<diesel::result::Error> for StoreError {
     fn from(source: diesel::result::Error) -> Self {
         Self::query("running a transaction", source)
