@@ -4,4 +4,6 @@
 //! GUI, the CLI and the MCP-server mode all drive this code, and its tests run
 //! without a display.
 
+pub mod paths;
 pub mod provider;
+pub mod store;

@@ -1,0 +1,98 @@
+//! Full-text search over message text through the FTS5 table
+//! `messages_fts` (<https://sqlite.org/fts5.html>), which triggers keep in
+//! step with `messages`.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use super::Store;
+use super::error::StoreError;
+use super::models::{SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchHit};
+
+/// Tokens of context `snippet()` keeps around a match (FTS5 allows 1–64).
+const SNIPPET_TOKENS: i64 = 12;
+
+/// Row of the search query.
+#[derive(QueryableByName)]
+struct HitRow {
+    #[diesel(sql_type = BigInt)]
+    message_id: i64,
+    #[diesel(sql_type = BigInt)]
+    conversation_id: i64,
+    #[diesel(sql_type = Text)]
+    snippet: String,
+}
+
+impl Store {
+    /// Messages whose text contains every word of `query` (the last word
+    /// also as a prefix, for search-as-you-type), best match first, at most
+    /// `limit`. Words are matched case- and accent-insensitively; FTS5
+    /// operators in `query` are taken literally. A blank query finds nothing.
+    ///
+    /// # Errors
+    /// [`StoreError::Pool`], [`StoreError::Query`].
+    pub async fn search_messages(
+        &self,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<SearchHit>, StoreError> {
+        let Some(expression) = match_expression(query) else {
+            return Ok(Vec::new());
+        };
+        self.run(move |conn| {
+            let rows: Vec<HitRow> = diesel::sql_query(
+                "SELECT m.id AS message_id, m.conversation_id AS conversation_id, \
+                 snippet(messages_fts, 0, ?, ?, '…', ?) AS snippet \
+                 FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid \
+                 WHERE messages_fts MATCH ? ORDER BY rank, m.id LIMIT ?",
+            )
+            .bind::<Text, _>(SNIPPET_MATCH_START)
+            .bind::<Text, _>(SNIPPET_MATCH_END)
+            .bind::<BigInt, _>(SNIPPET_TOKENS)
+            .bind::<Text, _>(&expression)
+            .bind::<BigInt, _>(i64::from(limit))
+            .load(conn)
+            .map_err(StoreError::during("searching messages"))?;
+            Ok(rows
+                .into_iter()
+                .map(|r| SearchHit {
+                    message_id: r.message_id,
+                    conversation_id: r.conversation_id,
+                    snippet: r.snippet,
+                })
+                .collect())
+        })
+        .await
+    }
+}
+
+/// Builds an FTS5 query from typed text: each whitespace-separated word
+/// becomes a quoted string (so `"`, `*`, `AND`, `NEAR(` are plain text),
+/// all must match, and the last one matches as a prefix too.
+fn match_expression(query: &str) -> Option<String> {
+    let words: Vec<String> = query
+        .split_whitespace()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    let mut expression = words.join(" ");
+    expression.push('*');
+    Some(expression)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::match_expression;
+
+    #[test]
+    fn quotes_words_and_prefixes_the_last() {
+        assert_eq!(match_expression("  "), None);
+        assert_eq!(match_expression("rust").as_deref(), Some("\"rust\"*"));
+        assert_eq!(
+            match_expression("say \"hi\" AND").as_deref(),
+            Some("\"say\" \"\"\"hi\"\"\" \"AND\"*")
+        );
+    }
+}
