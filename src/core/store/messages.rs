@@ -91,14 +91,14 @@ impl Store {
     }
 
     /// Writes the final state of a message: status, text, finish reason,
-    /// error and provider-reported token counts.
+    /// error and provider-reported token counts; returns the stored message.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown `id`; [`StoreError::Pool`],
     /// [`StoreError::Query`], [`StoreError::DiskFull`].
-    pub async fn finish_message(&self, id: i64, finish: MessageFinish) -> Result<(), StoreError> {
+    pub async fn finish_message(&self, id: i64, finish: MessageFinish) -> Result<Message, StoreError> {
         self.run(move |conn| {
-            let changed = diesel::update(messages::table.find(id))
+            let row = diesel::update(messages::table.find(id))
                 .set((
                     messages::status.eq(finish.status.as_str()),
                     messages::content.eq(&finish.content),
@@ -109,8 +109,26 @@ impl Store {
                     messages::output_tokens.eq(finish.output_tokens),
                     messages::updated_at.eq(now_ms()),
                 ))
+                .returning(MessageRow::as_returning())
+                .get_result(conn)
+                .optional()
+                .map_err(StoreError::during("finishing a message"))?
+                .ok_or_else(|| StoreError::not_found("message", id))?;
+            Message::try_from(row)
+        })
+        .await
+    }
+
+    /// Deletes one message (the Retry action removes a failed empty reply).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown `id`; [`StoreError::Pool`],
+    /// [`StoreError::Query`].
+    pub async fn delete_message(&self, id: i64) -> Result<(), StoreError> {
+        self.run(move |conn| {
+            let changed = diesel::delete(messages::table.find(id))
                 .execute(conn)
-                .map_err(StoreError::during("finishing a message"))?;
+                .map_err(StoreError::during("deleting a message"))?;
             expect_one(changed, id)
         })
         .await
