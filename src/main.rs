@@ -1,1 +1,3 @@
-fn main() { valechat::run(); }
+fn main() {
+    valechat::run();
+}

@@ -80,7 +80,9 @@ impl ProviderError {
     /// timeouts, 429 without exhausted quota, 5xx). Never true for 400/401/403/404.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::RateLimited { quota_exhausted, .. } => !quota_exhausted,
+            Self::RateLimited {
+                quota_exhausted, ..
+            } => !quota_exhausted,
             Self::Server { .. } | Self::Connection(_) | Self::Timeout(_) => true,
             _ => false,
         }
