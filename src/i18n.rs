@@ -87,7 +87,9 @@ fn substitute(template: &str, args: &[(&str, &str)]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    // The public helpers are aliased so xgettext does not offer these test
+    // strings to translators.
+    use super::{gettext_f as translate_f, ngettext_f as translate_plural_f, substitute};
 
     #[test]
     fn replaces_named_placeholders_in_any_order() {
@@ -130,16 +132,16 @@ mod tests {
     fn untranslated_strings_pass_through_gettext() {
         // No catalogue is bound for these ids, so gettext returns them unchanged.
         assert_eq!(
-            gettext_f("Delete “{name}”?", &[("name", "Plans")]),
+            translate_f("Delete “{name}”?", &[("name", "Plans")]),
             "Delete “Plans”?"
         );
     }
 
     #[test]
     fn ngettext_f_chooses_the_english_form_by_count() {
-        let one = ngettext_f("{n} message", "{n} messages", 1, &[("n", "1")]);
-        let many = ngettext_f("{n} message", "{n} messages", 3, &[("n", "3")]);
-        let none = ngettext_f("{n} message", "{n} messages", 0, &[("n", "0")]);
+        let one = translate_plural_f("{n} message", "{n} messages", 1, &[("n", "1")]);
+        let many = translate_plural_f("{n} message", "{n} messages", 3, &[("n", "3")]);
+        let none = translate_plural_f("{n} message", "{n} messages", 0, &[("n", "0")]);
         assert_eq!(one, "1 message");
         assert_eq!(many, "3 messages");
         assert_eq!(none, "0 messages");
