@@ -1,0 +1,149 @@
+//! Translation set-up and gettext helpers with named `{placeholders}`.
+//!
+//! Translators see whole sentences such as `"{count} tokens left"` and may move
+//! the placeholder anywhere; positional `{}` formatting would not allow that.
+//! `po/meson.build` tells xgettext that [`gettext_f`] (argument 1) and
+//! [`ngettext_f`] (arguments 1 and 2) carry translatable strings.
+
+use gettextrs::{LocaleCategory, gettext, ngettext};
+
+use crate::config;
+
+/// Sets the process locale from the environment and binds the `valechat`
+/// text domain to [`config::LOCALEDIR`] in UTF-8.
+///
+/// Failures are logged with `tracing` and leave the UI in English; they never
+/// abort start-up.
+pub fn init() {
+    if gettextrs::setlocale(LocaleCategory::LcAll, "").is_none() {
+        tracing::warn!(
+            "setlocale(LC_ALL, \"\") failed; the locale from the environment is unsupported"
+        );
+    }
+    if let Err(error) = gettextrs::bindtextdomain(config::GETTEXT_PACKAGE, config::LOCALEDIR) {
+        tracing::warn!(
+            domain = config::GETTEXT_PACKAGE,
+            dir = config::LOCALEDIR,
+            %error,
+            "could not bind the text domain"
+        );
+    }
+    if let Err(error) = gettextrs::bind_textdomain_codeset(config::GETTEXT_PACKAGE, "UTF-8") {
+        tracing::warn!(domain = config::GETTEXT_PACKAGE, %error, "could not set the UTF-8 codeset");
+    }
+    if let Err(error) = gettextrs::textdomain(config::GETTEXT_PACKAGE) {
+        tracing::warn!(domain = config::GETTEXT_PACKAGE, %error, "could not select the text domain");
+    }
+}
+
+/// Translates `msgid`, then replaces every `{name}` with the value paired with
+/// `name` in `args`.
+///
+/// Placeholders without a matching argument are left as written, and values
+/// are inserted verbatim (a value containing `{x}` is not expanded again).
+///
+/// ```
+/// # use valechat::i18n::gettext_f;
+/// assert_eq!(gettext_f("{count} tokens", &[("count", "12")]), "12 tokens");
+/// ```
+pub fn gettext_f(msgid: &str, args: &[(&str, &str)]) -> String {
+    substitute(&gettext(msgid), args)
+}
+
+/// Translates `singular` / `plural` for the count `n` (the language's plural
+/// rules choose the form), then replaces `{name}` placeholders as
+/// [`gettext_f`] does. `n` is usually also passed in `args` for display.
+pub fn ngettext_f(singular: &str, plural: &str, n: u32, args: &[(&str, &str)]) -> String {
+    substitute(&ngettext(singular, plural, n), args)
+}
+
+/// Single left-to-right pass replacing `{name}` by its value from `args`.
+fn substitute(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            args.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    // The public helpers are aliased so xgettext does not offer these test
+    // strings to translators.
+    use super::{gettext_f as translate_f, ngettext_f as translate_plural_f, substitute};
+
+    #[test]
+    fn replaces_named_placeholders_in_any_order() {
+        let text = substitute(
+            "{spent} of {limit} spent on {provider}",
+            &[
+                ("limit", "$10.00"),
+                ("provider", "OpenAI"),
+                ("spent", "$2.50"),
+            ],
+        );
+        assert_eq!(text, "$2.50 of $10.00 spent on OpenAI");
+    }
+
+    #[test]
+    fn repeats_and_unknown_placeholders() {
+        assert_eq!(substitute("{a}{a} {b}", &[("a", "x")]), "xx {b}");
+        assert_eq!(substitute("open { brace", &[("a", "x")]), "open { brace");
+        assert_eq!(substitute("{a", &[("a", "x")]), "{a");
+        assert_eq!(substitute("{{a}}", &[("a", "x")]), "{x}");
+    }
+
+    #[test]
+    fn values_are_not_expanded_again() {
+        assert_eq!(
+            substitute("{a} and {b}", &[("a", "{b}"), ("b", "B")]),
+            "{b} and B"
+        );
+    }
+
+    #[test]
+    fn keeps_non_ascii_text_intact() {
+        assert_eq!(
+            substitute("Gespräch „{title}“ löschen?", &[("title", "Ünïcödé")]),
+            "Gespräch „Ünïcödé“ löschen?"
+        );
+    }
+
+    #[test]
+    fn untranslated_strings_pass_through_gettext() {
+        // No catalogue is bound for these ids, so gettext returns them unchanged.
+        assert_eq!(
+            translate_f("Delete “{name}”?", &[("name", "Plans")]),
+            "Delete “Plans”?"
+        );
+    }
+
+    #[test]
+    fn ngettext_f_chooses_the_english_form_by_count() {
+        let one = translate_plural_f("{n} message", "{n} messages", 1, &[("n", "1")]);
+        let many = translate_plural_f("{n} message", "{n} messages", 3, &[("n", "3")]);
+        let none = translate_plural_f("{n} message", "{n} messages", 0, &[("n", "0")]);
+        assert_eq!(one, "1 message");
+        assert_eq!(many, "3 messages");
+        assert_eq!(none, "0 messages");
+    }
+}
