@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand};
 
 use crate::core::chat::Engine;
 use crate::core::paths;
-use crate::core::secrets::{self, KeyStore};
+use crate::core::secrets::{KeyStore, LazyKeyStore};
 use crate::core::store::Store;
 
 /// Command-line interface of ValeChat.
@@ -85,16 +85,13 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Opens the user's database and keyring. A keyring that cannot be reached
-/// only fails the commands that need a key.
+/// Opens the user's database; the keyring is reached only when a command
+/// needs a key, so a missing one fails only those commands.
 async fn open_engine() -> anyhow::Result<Engine> {
     let path = paths::database_path();
     let store = Store::open(&path)
         .await
         .map_err(|e| anyhow::anyhow!("could not open the database {}: {e}", path.display()))?;
-    let keys: Arc<dyn KeyStore> = match secrets::system_keystore().await {
-        Ok(keys) => keys,
-        Err(e) => Arc::new(secrets::UnavailableKeyStore::new(e.to_string())),
-    };
+    let keys: Arc<dyn KeyStore> = Arc::new(LazyKeyStore::new());
     Ok(Engine::new(store, keys))
 }

@@ -12,6 +12,7 @@
 //! Only this module touches gtk, adw, relm4, glib and gio; it drives
 //! [`crate::core`] through commands so the main loop never blocks.
 
+pub mod a11y;
 pub mod composer;
 pub mod conversation_row;
 pub mod markdown;
@@ -27,12 +28,13 @@ use crate::config;
 
 /// Starts the graphical application and returns its exit status.
 pub fn run() -> std::process::ExitCode {
-    gtk::gio::resources_register_include!("resources.gresource")
-        .unwrap_or_else(|e| tracing::error!("could not register the app's resources: {e}"));
+    if let Err(e) = config::register_resources() {
+        tracing::error!("could not register the app's resources: {e}");
+    }
     gtk::glib::set_application_name(&gettextrs::gettext("ValeChat"));
     let app = adw::Application::builder()
         .application_id(config::APP_ID)
-        .resource_base_path("/io/github/valechat/ValeChat")
+        .resource_base_path(config::RESOURCE_BASE_PATH)
         .build();
     app.connect_startup(|_| {
         if let Some(display) = gtk::gdk::Display::default() {

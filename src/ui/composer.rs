@@ -72,17 +72,16 @@ impl SimpleComponent for Composer {
 
     fn init((): (), root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
         let buffer = gtk::TextBuffer::new(None);
-        let text_view = gtk::TextView::builder()
-            .buffer(&buffer)
-            .wrap_mode(gtk::WrapMode::WordChar)
-            .accepts_tab(false)
-            .top_margin(8)
-            .bottom_margin(8)
-            .left_margin(10)
-            .right_margin(10)
-            .css_classes(["composer-text"])
-            .build();
-        text_view.update_property(&[gtk::accessible::Property::Label(&gettext("Message"))]);
+        let text_view: gtk::TextView =
+            crate::ui::a11y::labelled("GtkTextView", &gettext("Message")).unwrap_or_default();
+        text_view.set_buffer(Some(&buffer));
+        text_view.set_wrap_mode(gtk::WrapMode::WordChar);
+        text_view.set_accepts_tab(false);
+        text_view.set_top_margin(8);
+        text_view.set_bottom_margin(8);
+        text_view.set_left_margin(10);
+        text_view.set_right_margin(10);
+        text_view.add_css_class("composer-text");
         let scroller = gtk::ScrolledWindow::builder()
             .child(&text_view)
             .hexpand(true)

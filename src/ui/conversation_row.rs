@@ -47,7 +47,6 @@ pub enum ConversationRowOutput {
 pub struct ConversationRowWidgets {
     title: gtk::Label,
     subtitle: gtk::Label,
-    row: gtk::ListBoxRow,
 }
 
 impl FactoryComponent for ConversationRow {
@@ -79,7 +78,7 @@ impl FactoryComponent for ConversationRow {
         &mut self,
         _index: &DynamicIndex,
         root: Self::Root,
-        returned: &<Self::ParentWidget as FactoryView>::ReturnedWidget,
+        _returned: &<Self::ParentWidget as FactoryView>::ReturnedWidget,
         sender: FactorySender<Self>,
     ) -> Self::Widgets {
         let labels = gtk::Box::builder()
@@ -137,7 +136,6 @@ impl FactoryComponent for ConversationRow {
         let widgets = ConversationRowWidgets {
             title,
             subtitle,
-            row: returned.clone(),
         };
         self.render(&widgets);
         widgets
@@ -161,6 +159,5 @@ impl ConversationRow {
         widgets
             .subtitle
             .set_label(self.conversation.model.as_deref().unwrap_or_default());
-        widgets.row.update_property(&[gtk::accessible::Property::Label(&title)]);
     }
 }

@@ -14,7 +14,7 @@ use crate::i18n::gettext_f;
 
 /// One entry of the list: a model of a provider, or a provider's error.
 #[derive(Debug, Clone)]
-enum Entry {
+pub enum Entry {
     Model { provider: Provider, model: String },
     Error { provider: Provider, error: String },
 }
@@ -244,7 +244,6 @@ fn entry_row(entry: &Entry, current: Option<&(String, String)>) -> gtk::ListBoxR
             content.append(&title);
             content.append(&subtitle);
             row.set_widget_name(&format!("{model} {}", provider.name));
-            row.update_property(&[gtk::accessible::Property::Label(model)]);
             if current.is_some_and(|(p, m)| *p == provider.id && m == model) {
                 title.add_css_class("heading");
             }

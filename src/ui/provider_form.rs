@@ -3,7 +3,7 @@
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
-use relm4::{ComponentParts, ComponentSender, SimpleComponent, adw, gtk};
+use relm4::{ComponentParts, ComponentSender, adw, gtk};
 
 use crate::core::chat::Engine;
 use crate::core::provider::ProtocolKind;

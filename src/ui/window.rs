@@ -203,7 +203,7 @@ impl Component for Window {
                             #[wrap(Some)]
                             #[name = "title"]
                             set_title_widget = &adw::WindowTitle {},
-                            pack_end: model_picker.widget(),
+                            pack_end: model.model_picker.widget(),
                         },
 
                         #[name = "stack"]
@@ -224,7 +224,7 @@ impl Component for Window {
                                 #[wrap(Some)]
                                 set_child = &adw::Clamp {
                                     set_maximum_size: 520,
-                                    set_child: Some(provider_form.widget()),
+                                    set_child: Some(model.provider_form.widget()),
                                 },
                             },
                             add_named[Some("error")] = &adw::StatusPage {
@@ -258,7 +258,7 @@ impl Component for Window {
                                         },
                                     },
                                 },
-                                append: composer.widget(),
+                                append: model.composer.widget(),
                             },
                         },
                     },

@@ -66,8 +66,9 @@ def name(node):
 
 
 def showing(node):
+    """GTK 4.8 reports `visible` (the widget property) but not `showing`."""
     try:
-        return node.getState().contains(pyatspi.STATE_SHOWING)
+        return node.getState().contains(pyatspi.STATE_VISIBLE)
     except Exception:
         return False
 

@@ -43,7 +43,6 @@ impl Window {
             .text(self.conversation_title(id))
             .activates_default(true)
             .build();
-        entry.update_property(&[gtk::accessible::Property::Label(&gettext("Title"))]);
         dialog.set_extra_child(Some(&entry));
         dialog.add_response("cancel", &gettext("Cancel"));
         dialog.add_response("rename", &gettext("Rename"));

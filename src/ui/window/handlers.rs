@@ -1,7 +1,6 @@
 //! The window's reactions to input and to finished background work.
 
-use relm4::adw::prelude::*;
-use relm4::{ComponentSender, adw};
+use relm4::{ComponentController, ComponentSender, adw};
 
 use super::turns::Start;
 use super::{Window, WindowCommand, WindowInput, WindowWidgets};
@@ -137,15 +136,6 @@ impl Window {
         match message {
             WindowCommand::Started(Ok(loaded)) => {
                 self.set_engine(loaded.engine);
-                if let Some(problem) = loaded.keyring_problem {
-                    Window::toast(
-                        widgets,
-                        &crate::i18n::gettext_f(
-                            "The keyring is unavailable, so API keys cannot be used: {error}",
-                            &[("error", &problem)],
-                        ),
-                    );
-                }
                 self.set_providers(loaded.providers);
                 self.set_conversations(widgets, loaded.conversations);
                 self.page = if self.providers.is_empty() { "first-run" } else { "chat" };

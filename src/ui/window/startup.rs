@@ -8,7 +8,7 @@ use relm4::{ComponentSender, adw};
 use super::{AboutAction, AddProviderAction, NewConversationAction, StopAction, Window, WindowActions, WindowInput};
 use crate::core::chat::Engine;
 use crate::core::paths;
-use crate::core::secrets::{self, KeyStore};
+use crate::core::secrets::{KeyStore, LazyKeyStore};
 use crate::core::store::{Conversation, Provider, Store};
 
 /// What the window needs once the engine is open.
@@ -20,30 +20,21 @@ pub struct Loaded {
     pub providers: Vec<Provider>,
     /// Conversations, newest first.
     pub conversations: Vec<Conversation>,
-    /// Why the keyring is unavailable, if it is (keys cannot be read or saved).
-    pub keyring_problem: Option<String>,
 }
 
-/// Opens the database (running migrations) and the keyring, and reads the
-/// lists the window shows first. A missing Secret Service does not stop the
-/// app: providers without a key still work, and the problem is shown.
+/// Opens the database (running migrations) and reads the lists the window
+/// shows first. The keyring is reached only when a key is needed, so start-up
+/// never waits on it.
 pub async fn load() -> Result<Loaded, String> {
     let path = paths::database_path();
     let store = Store::open(&path).await.map_err(|e| e.to_string())?;
-    let (keys, keyring_problem): (Arc<dyn KeyStore>, _) = match secrets::system_keystore().await {
-        Ok(keys) => (keys, None),
-        Err(e) => {
-            let reason = e.to_string();
-            (Arc::new(secrets::UnavailableKeyStore::new(reason.clone())), Some(reason))
-        }
-    };
+    let keys: Arc<dyn KeyStore> = Arc::new(LazyKeyStore::new());
     let providers = store.list_providers().await.map_err(|e| e.to_string())?;
     let conversations = store.list_conversations().await.map_err(|e| e.to_string())?;
     Ok(Loaded {
         engine: Engine::new(store, keys),
         providers,
         conversations,
-        keyring_problem,
     })
 }
 

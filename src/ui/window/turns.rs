@@ -2,7 +2,7 @@
 //! once-per-frame flush of text into the markdown view.
 
 use relm4::gtk::prelude::*;
-use relm4::{ComponentSender, gtk};
+use relm4::{ComponentController, ComponentSender, gtk};
 
 use super::{Streaming, Window, WindowCommand, WindowInput, WindowWidgets};
 use crate::core::chat::{Engine, TurnEvent};
