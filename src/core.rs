@@ -5,3 +5,4 @@
 //! without a display.
 
 pub mod provider;
+pub mod secrets;
