@@ -91,10 +91,13 @@ fn map_error(error: KeychainError, operation: &'static str, provider_id: &str) -
 impl KeyStore for KeychainKeyStore {
     async fn set_api_key(&self, provider_id: &str, key: &str) -> Result<(), SecretError> {
         check_key(provider_id, key)?;
-        let mut options = PasswordOptions::new_generic_password(SERVICE, provider_id);
-        options.set_label(&item_label(provider_id));
+        // Keychain values are built inside the closure: only owned Rust data
+        // crosses to the blocking thread.
+        let account = provider_id.to_owned();
         let key = key.as_bytes().to_vec();
         blocking("store", provider_id, move || {
+            let mut options = PasswordOptions::new_generic_password(SERVICE, &account);
+            options.set_label(&item_label(&account));
             set_generic_password_options(&key, options)
         })
         .await?
@@ -105,8 +108,12 @@ impl KeyStore for KeychainKeyStore {
 
     async fn api_key(&self, provider_id: &str) -> Result<Option<String>, SecretError> {
         check_provider_id(provider_id)?;
-        let options = PasswordOptions::new_generic_password(SERVICE, provider_id);
-        match blocking("read", provider_id, move || generic_password(options)).await? {
+        let account = provider_id.to_owned();
+        match blocking("read", provider_id, move || {
+            generic_password(PasswordOptions::new_generic_password(SERVICE, &account))
+        })
+        .await?
+        {
             Ok(bytes) => String::from_utf8(bytes)
                 .map(Some)
                 .map_err(|_| SecretError::NotText {
