@@ -5,10 +5,10 @@
 //! `provider=<provider id>` and the label `ValeChat API key for <provider id>`
 //! (DESIGN.md, Identity).
 //!
-//! - Linux: the Secret Service through oo7 ([`linux`]); inside Flatpak oo7
+//! - Linux: the Secret Service through oo7 (`linux`); inside Flatpak oo7
 //!   keeps an encrypted file in the sandbox, with its key from the Secret
 //!   portal, so no `org.freedesktop.secrets` D-Bus hole is needed.
-//! - macOS: a generic password in the login Keychain ([`macos`]).
+//! - macOS: a generic password in the login Keychain (`macos`).
 //! - [`MemoryKeyStore`]: a process-local store for tests and for front ends
 //!   that must run without a keyring.
 //!
