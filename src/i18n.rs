@@ -90,6 +90,18 @@ mod tests {
     // The public helpers are aliased so xgettext does not offer these test
     // strings to translators.
     use super::{gettext_f as translate_f, ngettext_f as translate_plural_f, substitute};
+    use crate::config;
+
+    #[test]
+    fn init_binds_the_valechat_domain_in_utf8() {
+        super::init();
+        let domain = gettextrs::getters::current_textdomain().unwrap();
+        assert_eq!(domain, config::GETTEXT_PACKAGE.as_bytes());
+        let dir = gettextrs::getters::domain_directory(config::GETTEXT_PACKAGE).unwrap();
+        assert_eq!(dir, std::path::Path::new(config::LOCALEDIR));
+        let codeset = gettextrs::getters::textdomain_codeset(config::GETTEXT_PACKAGE).unwrap();
+        assert_eq!(codeset.as_deref(), Some("UTF-8"));
+    }
 
     #[test]
     fn replaces_named_placeholders_in_any_order() {
