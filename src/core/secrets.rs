@@ -22,7 +22,9 @@ pub mod linux;
 pub mod macos;
 mod memory;
 
+pub use lazy::LazyKeyStore;
 pub use memory::MemoryKeyStore;
+mod lazy;
 
 /// Value of the `service` attribute (Secret Service) or the Keychain service
 /// name on every item ValeChat stores.
