@@ -232,7 +232,13 @@ fn entry_row(entry: &Entry, current: Option<&(String, String)>) -> gtk::ListBoxR
         .margin_top(4)
         .margin_bottom(4)
         .build();
-    let row = gtk::ListBoxRow::builder().child(&content).build();
+    let accessible_name = match entry {
+        Entry::Model { model, .. } => model.as_str(),
+        Entry::Error { provider, .. } => provider.name.as_str(),
+    };
+    let row: gtk::ListBoxRow =
+        crate::ui::a11y::labelled("GtkListBoxRow", accessible_name).unwrap_or_default();
+    row.set_child(Some(&content));
     match entry {
         Entry::Model { provider, model } => {
             let title = gtk::Label::builder().label(model).xalign(0.0).build();

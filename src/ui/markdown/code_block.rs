@@ -116,6 +116,8 @@ impl CodeBlock {
             .child(&view)
             .build();
 
+        settle_height(&view, &scroller);
+
         let title = gtk::Label::builder()
             .xalign(0.0)
             .hexpand(true)
@@ -260,4 +262,31 @@ mod tests {
             assert_eq!(language_id(tag), id, "alias {tag}");
         }
     }
+}
+
+/// Frames to wait at most for a mapped view's height to settle.
+const SETTLE_FRAMES: u32 = 60;
+
+/// Works around GTK 4.8 leaving a text view that was filled before it was
+/// mapped at 0 px high: its lines are laid out only after the first frame,
+/// and no resize reaches the containers above. After mapping, each frame
+/// compares the height the view needs with the one it got and asks for a
+/// new layout until they agree (at most [`SETTLE_FRAMES`] frames).
+fn settle_height(view: &sourceview5::View, scroller: &gtk::ScrolledWindow) {
+    let scroller = scroller.downgrade();
+    view.connect_map(move |view| {
+        let scroller = scroller.clone();
+        let frames = std::cell::Cell::new(0_u32);
+        view.add_tick_callback(move |view, _| {
+            frames.set(frames.get() + 1);
+            let (needed, _, _, _) = view.measure(gtk::Orientation::Vertical, view.width());
+            if needed > 0 && view.height() >= needed || frames.get() > SETTLE_FRAMES {
+                return glib::ControlFlow::Break;
+            }
+            if let Some(scroller) = scroller.upgrade() {
+                scroller.queue_resize();
+            }
+            glib::ControlFlow::Continue
+        });
+    });
 }
