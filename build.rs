@@ -8,6 +8,7 @@ fn main() {
         "valechat.gresource",
     );
     println!("cargo:rerun-if-changed=resources");
+    println!("cargo:rerun-if-changed=data/icons");
     for var in [
         "VALECHAT_APP_ID",
         "VALECHAT_VERSION",

@@ -42,7 +42,16 @@ pub enum Command {
     History(history::HistoryCommand),
 }
 
-const SUBCOMMANDS: &[&str] = &["providers", "chat", "history", "help", "--help", "-h", "--version", "-V"];
+const SUBCOMMANDS: &[&str] = &[
+    "providers",
+    "chat",
+    "history",
+    "help",
+    "--help",
+    "-h",
+    "--version",
+    "-V",
+];
 
 /// Whether the process arguments ask for the CLI rather than the window.
 pub fn wants_cli(args: &[OsString]) -> bool {
@@ -60,7 +69,10 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("valechat: could not start the async runtime: {e}");

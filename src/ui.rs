@@ -38,7 +38,8 @@ pub fn run() -> std::process::ExitCode {
         .build();
     app.connect_startup(|_| {
         if let Some(display) = gtk::gdk::Display::default() {
-            gtk::IconTheme::for_display(&display).add_resource_path("/io/github/valechat/ValeChat/icons");
+            gtk::IconTheme::for_display(&display)
+                .add_resource_path("/io/github/valechat/ValeChat/icons");
         }
         gtk::Window::set_default_icon_name(config::APP_ID);
     });

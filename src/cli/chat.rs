@@ -56,7 +56,10 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
             if engine.store().get_provider(provider).await?.is_none() {
                 bail!("provider “{provider}” is not configured (see `valechat providers list`)");
             }
-            engine.new_conversation(Some(provider), Some(model)).await?.id
+            engine
+                .new_conversation(Some(provider), Some(model))
+                .await?
+                .id
         }
     };
     let mut turn = engine.send(conversation_id, &prompt).await?;
@@ -79,7 +82,9 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
             Some(TurnEvent::Finished(message)) => {
                 writeln!(out)?;
                 if interrupted {
-                    eprintln!("valechat: interrupted; the partial reply is stored in conversation {conversation_id}");
+                    eprintln!(
+                        "valechat: interrupted; the partial reply is stored in conversation {conversation_id}"
+                    );
                     return Ok(ExitCode::from(130));
                 }
                 tracing::info!(message = message.id, "reply stored");

@@ -63,6 +63,10 @@ pub async fn run(engine: &Engine, command: HistoryCommand) -> anyhow::Result<Exi
 /// Formats unix milliseconds as `YYYY-MM-DD HH:MM` in the user's time zone.
 fn format_local(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
         .unwrap_or_else(|| "-".to_owned())
 }

@@ -53,13 +53,22 @@ pub async fn run(engine: &Engine, command: ProvidersCommand) -> anyhow::Result<E
         ProvidersCommand::Add(args) => {
             let key = read_key(&args)?;
             let provider = engine
-                .add_provider(ProtocolKind::OpenAiCompatible, &args.name, &args.base_url, key.as_deref())
+                .add_provider(
+                    ProtocolKind::OpenAiCompatible,
+                    &args.name,
+                    &args.base_url,
+                    key.as_deref(),
+                )
                 .await?;
             println!("{}", provider.id);
         }
         ProvidersCommand::List => {
             for p in engine.store().list_providers().await? {
-                let key = if p.has_api_key { "key in keyring" } else { "no key" };
+                let key = if p.has_api_key {
+                    "key in keyring"
+                } else {
+                    "no key"
+                };
                 let model = p.default_model.as_deref().unwrap_or("-");
                 println!("{}\t{}\t{}\t{}\t{}", p.id, p.name, p.base_url, model, key);
             }
@@ -78,7 +87,8 @@ pub async fn run(engine: &Engine, command: ProvidersCommand) -> anyhow::Result<E
 
 fn read_key(args: &AddArgs) -> anyhow::Result<Option<String>> {
     if let Some(var) = &args.api_key_env {
-        let key = std::env::var(var).with_context(|| format!("environment variable {var} is not set"))?;
+        let key =
+            std::env::var(var).with_context(|| format!("environment variable {var} is not set"))?;
         return Ok(Some(key.trim().to_owned()).filter(|k| !k.is_empty()));
     }
     if args.api_key_stdin {
@@ -87,7 +97,9 @@ fn read_key(args: &AddArgs) -> anyhow::Result<Option<String>> {
             eprintln!("API key (input is read until end of line):");
         }
         let mut key = String::new();
-        stdin.read_to_string(&mut key).context("could not read the API key from stdin")?;
+        stdin
+            .read_to_string(&mut key)
+            .context("could not read the API key from stdin")?;
         let key = key.lines().next().unwrap_or_default().trim().to_owned();
         return Ok(Some(key).filter(|k| !k.is_empty()));
     }

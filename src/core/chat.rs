@@ -23,7 +23,9 @@ pub use error::EngineError;
 pub use title::title_from_prompt;
 
 use crate::core::provider::openai::{OpenAiConfig, OpenAiProvider};
-use crate::core::provider::{ChatMessage, ChatProvider, ChatRequest, ModelInfo, ProtocolKind, Role, Usage};
+use crate::core::provider::{
+    ChatMessage, ChatProvider, ChatRequest, ModelInfo, ProtocolKind, Role, Usage,
+};
 use crate::core::secrets::KeyStore;
 use crate::core::store::{
     Message, MessageStatus, NewConversation, NewMessage, NewProvider, Provider, Store,
@@ -173,7 +175,10 @@ impl Engine {
         if let Some(key) = api_key {
             if let Err(e) = self.keys.set_api_key(&provider.id, key).await {
                 if let Err(cleanup) = self.store.delete_provider(&provider.id).await {
-                    tracing::warn!("could not remove provider {} after a keyring failure: {cleanup}", provider.id);
+                    tracing::warn!(
+                        "could not remove provider {} after a keyring failure: {cleanup}",
+                        provider.id
+                    );
                 }
                 return Err(e.into());
             }
@@ -249,7 +254,14 @@ impl Engine {
             role: Role::User,
             content: user.content.clone(),
         });
-        Ok(self.start_turn(client, conversation_id, provider_id, model, messages, Some(user)))
+        Ok(self.start_turn(
+            client,
+            conversation_id,
+            provider_id,
+            model,
+            messages,
+            Some(user),
+        ))
     }
 
     /// Asks again for a reply to the conversation's last user message (the
@@ -277,10 +289,7 @@ impl Engine {
         Ok(self.start_turn(client, conversation_id, provider_id, model, messages, None))
     }
 
-    async fn conversation(
-        &self,
-        id: i64,
-    ) -> Result<crate::core::store::Conversation, EngineError> {
+    async fn conversation(&self, id: i64) -> Result<crate::core::store::Conversation, EngineError> {
         self.store
             .get_conversation(id)
             .await?
@@ -325,7 +334,10 @@ impl Engine {
 }
 
 /// Builds the protocol client for a stored provider configuration.
-fn client_for(provider: &Provider, key: Option<String>) -> Result<Arc<dyn ChatProvider>, EngineError> {
+fn client_for(
+    provider: &Provider,
+    key: Option<String>,
+) -> Result<Arc<dyn ChatProvider>, EngineError> {
     let kind = ProtocolKind::parse(&provider.kind)
         .ok_or_else(|| EngineError::UnsupportedProtocol(provider.kind.clone()))?;
     build_client(kind, &provider.base_url, key)

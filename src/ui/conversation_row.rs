@@ -133,10 +133,7 @@ impl FactoryComponent for ConversationRow {
         });
         root.append(&labels);
         root.append(&menu);
-        let widgets = ConversationRowWidgets {
-            title,
-            subtitle,
-        };
+        let widgets = ConversationRowWidgets { title, subtitle };
         self.render(&widgets);
         widgets
     }

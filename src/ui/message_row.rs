@@ -61,7 +61,10 @@ impl MessageRow {
     /// Whether this row is a failed or interrupted assistant reply.
     pub fn needs_retry(&self) -> bool {
         self.role == Role::Assistant
-            && matches!(self.status, MessageStatus::Failed | MessageStatus::Incomplete)
+            && matches!(
+                self.status,
+                MessageStatus::Failed | MessageStatus::Incomplete
+            )
     }
 
     /// Whether the stored message failed without any text.
@@ -213,16 +216,24 @@ fn render(row: &MessageRow, widgets: &mut MessageRowWidgets) {
         widgets.rendered_revision = row.revision;
     }
     let streaming = row.status == MessageStatus::Streaming;
-    widgets.spinner.set_visible(streaming && row.text.is_empty());
-    widgets.spinner.set_spinning(streaming && row.text.is_empty());
+    widgets
+        .spinner
+        .set_visible(streaming && row.text.is_empty());
+    widgets
+        .spinner
+        .set_spinning(streaming && row.text.is_empty());
     let status = match (row.status, &row.error) {
-        (MessageStatus::Failed, Some(e)) => Some(gettext_f("The reply failed: {error}", &[("error", e)])),
+        (MessageStatus::Failed, Some(e)) => {
+            Some(gettext_f("The reply failed: {error}", &[("error", e)]))
+        }
         (MessageStatus::Failed, None) => Some(gettext("The reply failed.")),
         (MessageStatus::Incomplete, Some(e)) => Some(gettext_f(
             "The reply was interrupted: {error}",
             &[("error", e)],
         )),
-        (MessageStatus::Incomplete, None) => Some(gettext("The reply was stopped before it ended.")),
+        (MessageStatus::Incomplete, None) => {
+            Some(gettext("The reply was stopped before it ended."))
+        }
         _ => None,
     };
     widgets.status.set_visible(status.is_some());

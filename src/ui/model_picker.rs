@@ -111,11 +111,7 @@ impl Component for ModelPicker {
             let filter = filter.clone();
             list.set_filter_func(move |row| {
                 let needle = filter.borrow();
-                needle.is_empty()
-                    || row
-                        .widget_name()
-                        .to_lowercase()
-                        .contains(needle.as_str())
+                needle.is_empty() || row.widget_name().to_lowercase().contains(needle.as_str())
             });
         }
         {
@@ -200,7 +196,9 @@ impl Component for ModelPicker {
             widgets.list.remove(&child);
         }
         for entry in &self.entries {
-            widgets.list.append(&entry_row(entry, self.current.as_ref()));
+            widgets
+                .list
+                .append(&entry_row(entry, self.current.as_ref()));
         }
         if self.entries.is_empty() {
             let label = gtk::Label::builder()
@@ -274,15 +272,10 @@ fn entry_row(entry: &Entry, current: Option<&(String, String)>) -> gtk::ListBoxR
 
 /// Fetches every enabled provider's models concurrently.
 async fn fetch_entries(engine: Engine, providers: Vec<Provider>) -> Vec<Entry> {
-    let lists = futures::future::join_all(
-        providers
-            .iter()
-            .filter(|p| p.enabled)
-            .map(|p| {
-                let engine = engine.clone();
-                async move { (p.clone(), engine.list_models(&p.id).await) }
-            }),
-    )
+    let lists = futures::future::join_all(providers.iter().filter(|p| p.enabled).map(|p| {
+        let engine = engine.clone();
+        async move { (p.clone(), engine.list_models(&p.id).await) }
+    }))
     .await;
     let mut entries = Vec::new();
     for (provider, result) in lists {

@@ -19,11 +19,31 @@ struct Preset {
 
 /// Presets offered in the form, all speaking OpenAI Chat Completions.
 const PRESETS: &[Preset] = &[
-    Preset { name: "OpenAI", base_url: "https://api.openai.com/v1", needs_key: true },
-    Preset { name: "Ollama", base_url: "http://localhost:11434/v1", needs_key: false },
-    Preset { name: "LM Studio", base_url: "http://localhost:1234/v1", needs_key: false },
-    Preset { name: "llama.cpp", base_url: "http://localhost:8080/v1", needs_key: false },
-    Preset { name: "OpenRouter", base_url: "https://openrouter.ai/api/v1", needs_key: true },
+    Preset {
+        name: "OpenAI",
+        base_url: "https://api.openai.com/v1",
+        needs_key: true,
+    },
+    Preset {
+        name: "Ollama",
+        base_url: "http://localhost:11434/v1",
+        needs_key: false,
+    },
+    Preset {
+        name: "LM Studio",
+        base_url: "http://localhost:1234/v1",
+        needs_key: false,
+    },
+    Preset {
+        name: "llama.cpp",
+        base_url: "http://localhost:8080/v1",
+        needs_key: false,
+    },
+    Preset {
+        name: "OpenRouter",
+        base_url: "https://openrouter.ai/api/v1",
+        needs_key: true,
+    },
 ];
 
 /// The form's state.
@@ -233,7 +253,10 @@ impl relm4::Component for ProviderForm {
                 ));
             }
             ProviderFormCommand::Tested(Err(e)) => {
-                self.status = Some((gettext_f("Connection failed: {error}", &[("error", &e)]), true));
+                self.status = Some((
+                    gettext_f("Connection failed: {error}", &[("error", &e)]),
+                    true,
+                ));
             }
             ProviderFormCommand::Saved(Ok(provider)) => {
                 self.status = None;
@@ -241,7 +264,10 @@ impl relm4::Component for ProviderForm {
                 let _ = sender.output(ProviderFormOutput::Added(provider));
             }
             ProviderFormCommand::Saved(Err(e)) => {
-                self.status = Some((gettext_f("Could not add the provider: {error}", &[("error", &e)]), true));
+                self.status = Some((
+                    gettext_f("Could not add the provider: {error}", &[("error", &e)]),
+                    true,
+                ));
             }
         }
         render(self, widgets);
@@ -250,7 +276,9 @@ impl relm4::Component for ProviderForm {
 
 fn render(form: &ProviderForm, widgets: &ProviderFormWidgets) {
     widgets.test.set_sensitive(!form.busy);
-    widgets.save.set_sensitive(!form.busy && form.engine.is_some());
+    widgets
+        .save
+        .set_sensitive(!form.busy && form.engine.is_some());
     match &form.status {
         Some((text, is_error)) => {
             widgets.status.set_label(text);
@@ -301,7 +329,12 @@ async fn save(
     key: Option<String>,
 ) -> Result<Provider, String> {
     engine
-        .add_provider(ProtocolKind::OpenAiCompatible, &name, &base_url, key.as_deref())
+        .add_provider(
+            ProtocolKind::OpenAiCompatible,
+            &name,
+            &base_url,
+            key.as_deref(),
+        )
         .await
         .map_err(|e| e.to_string())
 }

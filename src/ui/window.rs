@@ -126,6 +126,8 @@ pub enum WindowCommand {
     Failed(String),
     /// Nothing to do (a background call succeeded silently).
     Done,
+    /// SIGTERM or SIGINT arrived: quit like the Quit action.
+    Quit,
 }
 
 relm4::new_action_group!(pub(crate) WindowActions, "win");
@@ -291,24 +293,27 @@ impl Component for Window {
             .forward(sender.input_sender(), |out| match out {
                 MessageRowOutput::Retry => WindowInput::Retry,
             });
-        let composer = Composer::builder()
-            .launch(())
-            .forward(sender.input_sender(), |out| match out {
-                ComposerOutput::Send(text) => WindowInput::Send(text),
-                ComposerOutput::Stop => WindowInput::Stop,
-            });
-        let model_picker = ModelPicker::builder()
-            .launch(())
-            .forward(sender.input_sender(), |out| match out {
-                ModelPickerOutput::Selected { provider_id, model } => {
-                    WindowInput::ModelChosen(provider_id, model)
-                }
-            });
-        let provider_form = ProviderForm::builder()
-            .launch(())
-            .forward(sender.input_sender(), |out| match out {
-                ProviderFormOutput::Added(p) => WindowInput::ProviderAdded(p),
-            });
+        let composer =
+            Composer::builder()
+                .launch(())
+                .forward(sender.input_sender(), |out| match out {
+                    ComposerOutput::Send(text) => WindowInput::Send(text),
+                    ComposerOutput::Stop => WindowInput::Stop,
+                });
+        let model_picker =
+            ModelPicker::builder()
+                .launch(())
+                .forward(sender.input_sender(), |out| match out {
+                    ModelPickerOutput::Selected { provider_id, model } => {
+                        WindowInput::ModelChosen(provider_id, model)
+                    }
+                });
+        let provider_form =
+            ProviderForm::builder()
+                .launch(())
+                .forward(sender.input_sender(), |out| match out {
+                    ProviderFormOutput::Added(p) => WindowInput::ProviderAdded(p),
+                });
 
         let model = Window {
             engine: None,
@@ -329,6 +334,10 @@ impl Component for Window {
         let message_box = model.messages.widget();
         let widgets = view_output!();
         startup::install_actions(&root, &sender);
+        startup::quit_on_signals(&sender);
+        if crate::config::is_development() {
+            root.add_css_class("devel");
+        }
         turns::follow_bottom(&widgets.scroller);
         sender.oneshot_command(async { WindowCommand::Started(startup::load().await) });
         ComponentParts { model, widgets }
@@ -361,6 +370,9 @@ impl Window {
     /// Brings the title, page and composer in line with the state.
     fn render(&self, widgets: &WindowWidgets) {
         widgets.stack.set_visible_child_name(self.page);
+        let chatting = self.page == "chat";
+        widgets.title.set_visible(chatting);
+        self.model_picker.widget().set_visible(chatting);
         let title = match &self.current {
             Some(c) if !c.title.is_empty() => c.title.clone(),
             _ => gettext("New Conversation"),
@@ -372,8 +384,10 @@ impl Window {
                 .map(|p| p.name.as_str())
                 .unwrap_or_default(),
         );
-        self.composer.emit(ComposerInput::SetReady(self.current_model().is_some()));
-        self.composer.emit(ComposerInput::SetBusy(self.streaming.is_some()));
+        self.composer
+            .emit(ComposerInput::SetReady(self.current_model().is_some()));
+        self.composer
+            .emit(ComposerInput::SetBusy(self.streaming.is_some()));
     }
 
     /// Provider and model the next message goes to.
@@ -396,8 +410,10 @@ impl Window {
     }
 
     fn set_engine(&mut self, engine: Engine) {
-        self.provider_form.emit(ProviderFormInput::SetEngine(engine.clone()));
-        self.model_picker.emit(ModelPickerInput::SetEngine(engine.clone()));
+        self.provider_form
+            .emit(ProviderFormInput::SetEngine(engine.clone()));
+        self.model_picker
+            .emit(ModelPickerInput::SetEngine(engine.clone()));
         self.engine = Some(engine);
     }
 }

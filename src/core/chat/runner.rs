@@ -8,7 +8,9 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::{EngineError, SAVE_INTERVAL, TurnEvent};
-use crate::core::provider::{ChatEvent, ChatProvider, ChatRequest, FinishReason, ProviderError, Role, Usage};
+use crate::core::provider::{
+    ChatEvent, ChatProvider, ChatRequest, FinishReason, ProviderError, Role, Usage,
+};
 use crate::core::store::{Message, MessageFinish, MessageStatus, NewMessage, Store};
 
 /// Everything a turn needs, moved into its task.
@@ -59,14 +61,17 @@ impl TurnJob {
                 return;
             }
         };
-        self.emit(TurnEvent::AssistantStarted(assistant.clone())).await;
+        self.emit(TurnEvent::AssistantStarted(assistant.clone()))
+            .await;
 
         let mut reply = Reply::default();
         let outcome = self.stream_into(&assistant, &mut reply).await;
         let text = reply.visible_text();
         let (status, error) = match &outcome {
             Ok(()) => (MessageStatus::Complete, None),
-            Err(EngineError::Provider(ProviderError::Cancelled)) => (MessageStatus::Incomplete, None),
+            Err(EngineError::Provider(ProviderError::Cancelled)) => {
+                (MessageStatus::Incomplete, None)
+            }
             Err(_) if !text.is_empty() => (MessageStatus::Incomplete, outcome.as_ref().err()),
             Err(_) => (MessageStatus::Failed, outcome.as_ref().err()),
         };
@@ -169,7 +174,11 @@ impl TurnJob {
 impl Reply {
     /// The text to show and store: the answer, or the refusal when the model refused.
     fn visible_text(&self) -> String {
-        if self.text.is_empty() { self.refusal.clone() } else { self.text.clone() }
+        if self.text.is_empty() {
+            self.refusal.clone()
+        } else {
+            self.text.clone()
+        }
     }
 }
 

@@ -96,7 +96,11 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown `id`; [`StoreError::Pool`],
     /// [`StoreError::Query`], [`StoreError::DiskFull`].
-    pub async fn finish_message(&self, id: i64, finish: MessageFinish) -> Result<Message, StoreError> {
+    pub async fn finish_message(
+        &self,
+        id: i64,
+        finish: MessageFinish,
+    ) -> Result<Message, StoreError> {
         self.run(move |conn| {
             let row = diesel::update(messages::table.find(id))
                 .set((

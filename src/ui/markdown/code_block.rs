@@ -239,31 +239,6 @@ fn copy_button(buffer: &sourceview5::Buffer) -> gtk::Button {
     button
 }
 
-#[cfg(test)]
-mod tests {
-    use super::language_id;
-
-    #[test]
-    fn fence_aliases_map_to_sourceview_ids() {
-        for (tag, id) in [
-            ("js", "js"),
-            ("ts", "typescript"),
-            ("py", "python3"),
-            ("Python", "python3"),
-            ("rs", "rust"),
-            ("rust", "rust"),
-            ("bash", "sh"),
-            ("shell", "sh"),
-            ("c++", "cpp"),
-            ("yml", "yaml"),
-            ("golang", "go"),
-            ("toml", "toml"),
-        ] {
-            assert_eq!(language_id(tag), id, "alias {tag}");
-        }
-    }
-}
-
 /// Frames to wait at most for a mapped view's height to settle.
 const SETTLE_FRAMES: u32 = 60;
 
@@ -289,4 +264,29 @@ fn settle_height(view: &sourceview5::View, scroller: &gtk::ScrolledWindow) {
             glib::ControlFlow::Continue
         });
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::language_id;
+
+    #[test]
+    fn fence_aliases_map_to_sourceview_ids() {
+        for (tag, id) in [
+            ("js", "js"),
+            ("ts", "typescript"),
+            ("py", "python3"),
+            ("Python", "python3"),
+            ("rs", "rust"),
+            ("rust", "rust"),
+            ("bash", "sh"),
+            ("shell", "sh"),
+            ("c++", "cpp"),
+            ("yml", "yaml"),
+            ("golang", "go"),
+            ("toml", "toml"),
+        ] {
+            assert_eq!(language_id(tag), id, "alias {tag}");
+        }
+    }
 }

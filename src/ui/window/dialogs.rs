@@ -37,8 +37,14 @@ impl Window {
     }
 
     /// Asks for a new title for conversation `id`.
-    pub(super) fn ask_rename(&self, root: &adw::ApplicationWindow, id: i64, sender: &ComponentSender<Self>) {
-        let dialog = adw::MessageDialog::new(Some(root), Some(&gettext("Rename Conversation")), None);
+    pub(super) fn ask_rename(
+        &self,
+        root: &adw::ApplicationWindow,
+        id: i64,
+        sender: &ComponentSender<Self>,
+    ) {
+        let dialog =
+            adw::MessageDialog::new(Some(root), Some(&gettext("Rename Conversation")), None);
         let entry = gtk::Entry::builder()
             .text(self.conversation_title(id))
             .activates_default(true)
@@ -60,7 +66,12 @@ impl Window {
     }
 
     /// Asks to confirm deleting conversation `id`.
-    pub(super) fn ask_delete(&self, root: &adw::ApplicationWindow, id: i64, sender: &ComponentSender<Self>) {
+    pub(super) fn ask_delete(
+        &self,
+        root: &adw::ApplicationWindow,
+        id: i64,
+        sender: &ComponentSender<Self>,
+    ) {
         let dialog = adw::MessageDialog::new(
             Some(root),
             Some(&gettext("Delete Conversation?")),
@@ -84,13 +95,20 @@ impl Window {
     }
 
     /// Opens the Add Provider dialog with a fresh form.
-    pub(super) fn show_add_provider(&mut self, root: &adw::ApplicationWindow, sender: &ComponentSender<Self>) {
-        let Some(engine) = self.engine.clone() else { return };
-        let form = ProviderForm::builder()
-            .launch(())
-            .forward(sender.input_sender(), |out| match out {
-                ProviderFormOutput::Added(p) => WindowInput::ProviderAdded(p),
-            });
+    pub(super) fn show_add_provider(
+        &mut self,
+        root: &adw::ApplicationWindow,
+        sender: &ComponentSender<Self>,
+    ) {
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
+        let form =
+            ProviderForm::builder()
+                .launch(())
+                .forward(sender.input_sender(), |out| match out {
+                    ProviderFormOutput::Added(p) => WindowInput::ProviderAdded(p),
+                });
         form.emit(ProviderFormInput::SetEngine(engine));
         let content = gtk::Box::builder()
             .orientation(gtk::Orientation::Vertical)

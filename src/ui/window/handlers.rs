@@ -68,7 +68,9 @@ impl Window {
                 }
             }
             WindowInput::Send(text) => {
-                let Some(engine) = self.engine.clone() else { return };
+                let Some(engine) = self.engine.clone() else {
+                    return;
+                };
                 if self.streaming.is_some() {
                     self.composer.emit(ComposerInput::Restore(text));
                     return;
@@ -81,7 +83,8 @@ impl Window {
                 self.start_turn(engine, start, sender);
             }
             WindowInput::Retry => {
-                let (Some(engine), Some(current)) = (self.engine.clone(), self.current.as_ref()) else {
+                let (Some(engine), Some(current)) = (self.engine.clone(), self.current.as_ref())
+                else {
                     return;
                 };
                 if self.streaming.is_some() {
@@ -90,7 +93,10 @@ impl Window {
                 let id = current.id;
                 let mut guard = self.messages.guard();
                 let last = guard.len().checked_sub(1);
-                if last.and_then(|i| guard.get(i)).is_some_and(|r| r.is_empty_failure()) {
+                if last
+                    .and_then(|i| guard.get(i))
+                    .is_some_and(|r| r.is_empty_failure())
+                {
                     if let Some(i) = last {
                         guard.remove(i);
                     }
@@ -99,7 +105,9 @@ impl Window {
                 self.start_turn(engine, Start::Retry(id), sender);
             }
             WindowInput::Stop => self.stop(),
-            WindowInput::ModelChosen(provider_id, model) => self.choose_model(provider_id, model, sender),
+            WindowInput::ModelChosen(provider_id, model) => {
+                self.choose_model(provider_id, model, sender)
+            }
             WindowInput::ProviderAdded(provider) => {
                 Window::toast(
                     widgets,
@@ -138,7 +146,11 @@ impl Window {
                 self.set_engine(loaded.engine);
                 self.set_providers(loaded.providers);
                 self.set_conversations(widgets, loaded.conversations);
-                self.page = if self.providers.is_empty() { "first-run" } else { "chat" };
+                self.page = if self.providers.is_empty() {
+                    "first-run"
+                } else {
+                    "chat"
+                };
                 self.open(None);
             }
             WindowCommand::Started(Err(e)) => {
@@ -174,6 +186,10 @@ impl Window {
             WindowCommand::SendFailed(error, text) => self.send_failed(widgets, &error, text),
             WindowCommand::Failed(error) => Window::toast(widgets, &error),
             WindowCommand::Done => {}
+            WindowCommand::Quit => {
+                self.stop();
+                relm4::gtk::prelude::ApplicationExt::quit(&relm4::main_application());
+            }
         }
     }
 
@@ -182,7 +198,8 @@ impl Window {
         self.current = c;
         self.messages.guard().clear();
         let current = self.current_model();
-        self.model_picker.emit(ModelPickerInput::SetCurrent(current));
+        self.model_picker
+            .emit(ModelPickerInput::SetCurrent(current));
     }
 
     fn load_messages(&self, sender: &ComponentSender<Self>) {
@@ -199,7 +216,9 @@ impl Window {
     }
 
     fn choose_model(&mut self, provider_id: String, model: String, sender: &ComponentSender<Self>) {
-        let Some(engine) = self.engine.clone() else { return };
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
         self.next_model = Some((provider_id.clone(), model.clone()));
         if let Some(c) = self.current.as_mut() {
             c.provider_id = Some(provider_id.clone());
@@ -208,7 +227,11 @@ impl Window {
             let (p, m) = (provider_id.clone(), model.clone());
             let engine = engine.clone();
             sender.oneshot_command(async move {
-                match engine.store().set_conversation_model(id, Some(&p), Some(&m)).await {
+                match engine
+                    .store()
+                    .set_conversation_model(id, Some(&p), Some(&m))
+                    .await
+                {
                     Ok(()) => list_conversations(&engine).await,
                     Err(e) => WindowCommand::Failed(e.to_string()),
                 }
@@ -275,7 +298,6 @@ impl Window {
             sender.oneshot_command(async move { list_conversations(&engine).await });
         }
     }
-
 }
 
 async fn list_conversations(engine: &crate::core::chat::Engine) -> WindowCommand {

@@ -3,9 +3,12 @@
 use std::sync::Arc;
 
 use relm4::gtk::prelude::*;
-use relm4::{ComponentSender, adw};
+use relm4::{ComponentSender, adw, gtk};
 
-use super::{AboutAction, AddProviderAction, NewConversationAction, StopAction, Window, WindowActions, WindowInput};
+use super::{
+    AboutAction, AddProviderAction, NewConversationAction, StopAction, Window, WindowActions,
+    WindowCommand, WindowInput,
+};
 use crate::core::chat::Engine;
 use crate::core::paths;
 use crate::core::secrets::{KeyStore, LazyKeyStore};
@@ -30,7 +33,10 @@ pub async fn load() -> Result<Loaded, String> {
     let store = Store::open(&path).await.map_err(|e| e.to_string())?;
     let keys: Arc<dyn KeyStore> = Arc::new(LazyKeyStore::new());
     let providers = store.list_providers().await.map_err(|e| e.to_string())?;
-    let conversations = store.list_conversations().await.map_err(|e| e.to_string())?;
+    let conversations = store
+        .list_conversations()
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(Loaded {
         engine: Engine::new(store, keys),
         providers,
@@ -42,21 +48,29 @@ pub async fn load() -> Result<Loaded, String> {
 pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<Window>) {
     let mut group = relm4::actions::RelmActionGroup::<WindowActions>::new();
     let s = sender.clone();
-    group.add_action(relm4::actions::RelmAction::<NewConversationAction>::new_stateless(move |_| {
-        s.input(WindowInput::NewConversation);
-    }));
+    group.add_action(
+        relm4::actions::RelmAction::<NewConversationAction>::new_stateless(move |_| {
+            s.input(WindowInput::NewConversation);
+        }),
+    );
     let s = sender.clone();
-    group.add_action(relm4::actions::RelmAction::<AddProviderAction>::new_stateless(move |_| {
-        s.input(WindowInput::ShowAddProvider);
-    }));
+    group.add_action(
+        relm4::actions::RelmAction::<AddProviderAction>::new_stateless(move |_| {
+            s.input(WindowInput::ShowAddProvider);
+        }),
+    );
     let s = sender.clone();
-    group.add_action(relm4::actions::RelmAction::<AboutAction>::new_stateless(move |_| {
-        s.input(WindowInput::ShowAbout);
-    }));
+    group.add_action(relm4::actions::RelmAction::<AboutAction>::new_stateless(
+        move |_| {
+            s.input(WindowInput::ShowAbout);
+        },
+    ));
     let s = sender.clone();
-    group.add_action(relm4::actions::RelmAction::<StopAction>::new_stateless(move |_| {
-        s.input(WindowInput::Stop);
-    }));
+    group.add_action(relm4::actions::RelmAction::<StopAction>::new_stateless(
+        move |_| {
+            s.input(WindowInput::Stop);
+        },
+    ));
     group.register_for_widget(root);
     if let Some(app) = relm4::main_application().downcast_ref::<gtk::Application>() {
         app.set_accels_for_action("win.new-conversation", &["<Control>n"]);
@@ -65,4 +79,29 @@ pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<W
     }
 }
 
-use relm4::gtk;
+/// Quits cleanly on SIGTERM or SIGINT (logout, `kill`, Ctrl+C in a terminal):
+/// a reply in flight is stopped and its text kept as incomplete.
+pub fn quit_on_signals(sender: &ComponentSender<Window>) {
+    sender.command(|out, shutdown| {
+        shutdown
+            .register(async move {
+                #[cfg(unix)]
+                {
+                    use tokio::signal::unix::{SignalKind, signal};
+                    let Ok(mut term) = signal(SignalKind::terminate()) else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = tokio::signal::ctrl_c() => {}
+                    }
+                }
+                #[cfg(not(unix))]
+                if tokio::signal::ctrl_c().await.is_err() {
+                    return;
+                }
+                out.emit(WindowCommand::Quit);
+            })
+            .drop_on_shutdown()
+    });
+}

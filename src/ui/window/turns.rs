@@ -24,7 +24,12 @@ pub enum Start {
 
 impl Window {
     /// Starts a turn as a command; its events come back as [`WindowCommand::Turn`].
-    pub(super) fn start_turn(&mut self, engine: Engine, start: Start, sender: &ComponentSender<Self>) {
+    pub(super) fn start_turn(
+        &mut self,
+        engine: Engine,
+        start: Start,
+        sender: &ComponentSender<Self>,
+    ) {
         self.streaming = Some(Streaming {
             conversation_id: self.current.as_ref().map(|c| c.id),
             cancel: None,
@@ -45,14 +50,18 @@ impl Window {
                                 Some(id) => id,
                                 None => {
                                     let (p, m) = next_model.unzip();
-                                    match engine.new_conversation(p.as_deref(), m.as_deref()).await {
+                                    match engine.new_conversation(p.as_deref(), m.as_deref()).await
+                                    {
                                         Ok(c) => {
                                             let id = c.id;
                                             out.emit(WindowCommand::Created(c));
                                             id
                                         }
                                         Err(e) => {
-                                            out.emit(WindowCommand::SendFailed(e.to_string(), Some(text)));
+                                            out.emit(WindowCommand::SendFailed(
+                                                e.to_string(),
+                                                Some(text),
+                                            ));
                                             return;
                                         }
                                     }
@@ -123,7 +132,9 @@ impl Window {
     }
 
     fn schedule_flush(&mut self, widgets: &WindowWidgets, sender: &ComponentSender<Self>) {
-        let Some(s) = self.streaming.as_mut() else { return };
+        let Some(s) = self.streaming.as_mut() else {
+            return;
+        };
         if s.flush_scheduled {
             return;
         }
@@ -138,7 +149,9 @@ impl Window {
     /// Moves text collected since the last frame into the streaming row.
     pub(super) fn flush_stream(&mut self) {
         let visible = self.turn_is_visible();
-        let Some(s) = self.streaming.as_mut() else { return };
+        let Some(s) = self.streaming.as_mut() else {
+            return;
+        };
         s.flush_scheduled = false;
         if s.pending_text.is_empty() && s.pending_reasoning.is_empty() {
             return;
@@ -184,7 +197,12 @@ impl Window {
     }
 
     /// A send could not start: say why and give the text back to the composer.
-    pub(super) fn send_failed(&mut self, widgets: &WindowWidgets, error: &str, text: Option<String>) {
+    pub(super) fn send_failed(
+        &mut self,
+        widgets: &WindowWidgets,
+        error: &str,
+        text: Option<String>,
+    ) {
         self.streaming = None;
         Window::toast(widgets, error);
         if let Some(text) = text {
