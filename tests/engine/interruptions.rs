@@ -69,7 +69,12 @@ async fn cut_connection_keeps_the_text_that_arrived() {
     let events = drain(&mut h.engine.send(conv, "hi").await.expect("send")).await;
     assert_eq!(
         kinds(&events),
-        ["UserMessageSaved", "AssistantStarted", "TextDelta", "Failed"]
+        [
+            "UserMessageSaved",
+            "AssistantStarted",
+            "TextDelta",
+            "Failed"
+        ]
     );
     assert_eq!(text_of(&events), "Hello, wor");
     let (message, error) = failure(&events);

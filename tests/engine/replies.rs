@@ -100,7 +100,9 @@ async fn full_reply_is_streamed_stored_and_survives_reopening() {
     assert_eq!(conversation.title, prompt);
 
     // Close every connection, then open the file again.
-    let Harness { dir, db, engine, .. } = h;
+    let Harness {
+        dir, db, engine, ..
+    } = h;
     drop(turn);
     drop(engine);
     let reopened = Store::open(&db).await.expect("reopen");
@@ -312,7 +314,10 @@ async fn api_key_goes_to_the_key_store_and_the_authorization_header() {
     // The provider's row is there, so the files read are the right ones…
     assert!(contains(&bytes, &server.base_url()));
     // …and the key is not.
-    assert!(!contains(&bytes, KEY), "the API key was written to the database");
+    assert!(
+        !contains(&bytes, KEY),
+        "the API key was written to the database"
+    );
 
     h.engine.remove_provider("keyed").await.expect("remove");
     assert_eq!(h.keys.api_key("keyed").await.expect("read key"), None);
