@@ -65,6 +65,8 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
     let mut turn = engine.send(conversation_id, &prompt).await?;
     let mut out = std::io::stdout().lock();
     let mut interrupted = false;
+    // Whether reply text is on stdout, so a failure must end its line first.
+    let mut wrote_text = false;
     loop {
         let event = tokio::select! {
             e = turn.next() => e,
@@ -78,6 +80,7 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
             Some(TurnEvent::TextDelta(t)) => {
                 out.write_all(t.as_bytes())?;
                 out.flush()?;
+                wrote_text = true;
             }
             Some(TurnEvent::Finished(message)) => {
                 writeln!(out)?;
@@ -91,7 +94,9 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             Some(TurnEvent::Failed { error, .. }) => {
-                writeln!(out)?;
+                if wrote_text {
+                    writeln!(out)?;
+                }
                 bail!("{error} (conversation {conversation_id})");
             }
             Some(_) => {}

@@ -1,10 +1,10 @@
 //! The task that runs one turn: provider stream → events → store.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use futures::StreamExt;
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::{EngineError, SAVE_INTERVAL, TurnEvent};
@@ -108,9 +108,17 @@ impl TurnJob {
         let mut last_save = Instant::now();
         let mut dirty = false;
         loop {
+            // Unsaved text is written once SAVE_INTERVAL has passed since the
+            // last save, even if the server pauses and no event comes.
             let item = tokio::select! {
                 biased;
                 () = self.cancel.cancelled() => Some(Err(ProviderError::Cancelled)),
+                () = tokio::time::sleep_until(last_save + SAVE_INTERVAL), if dirty => {
+                    self.save_partial(assistant, reply).await;
+                    last_save = Instant::now();
+                    dirty = false;
+                    continue;
+                }
                 item = stream.next() => item,
             };
             let Some(item) = item else { break };
@@ -139,20 +147,20 @@ impl TurnJob {
                 | ChatEvent::ToolCallStart { .. }
                 | ChatEvent::ToolCallArgumentsDelta { .. } => {}
             }
-            if dirty && last_save.elapsed() >= SAVE_INTERVAL {
-                // A failed intermediate save is not fatal: the final save reports it.
-                if let Err(e) = self
-                    .store
-                    .update_message_content(assistant.id, &reply.visible_text(), &reply.reasoning)
-                    .await
-                {
-                    tracing::warn!(message = assistant.id, "could not save partial reply: {e}");
-                }
-                last_save = Instant::now();
-                dirty = false;
-            }
         }
         Ok(())
+    }
+
+    /// Writes the text so far to the streaming message. A failed
+    /// intermediate save is not fatal: the final save reports it.
+    async fn save_partial(&self, assistant: &Message, reply: &Reply) {
+        if let Err(e) = self
+            .store
+            .update_message_content(assistant.id, &reply.visible_text(), &reply.reasoning)
+            .await
+        {
+            tracing::warn!(message = assistant.id, "could not save partial reply: {e}");
+        }
     }
 
     async fn emit(&self, event: TurnEvent) {
