@@ -31,7 +31,6 @@ pub(super) struct TurnJob {
 struct Reply {
     text: String,
     reasoning: String,
-    refusal: String,
     finish: Option<FinishReason>,
     usage: Option<Usage>,
 }
@@ -66,7 +65,7 @@ impl TurnJob {
 
         let mut reply = Reply::default();
         let outcome = self.stream_into(&assistant, &mut reply).await;
-        let text = reply.visible_text();
+        let text = reply.text.clone();
         let (status, error) = match &outcome {
             Ok(()) => (MessageStatus::Complete, None),
             Err(EngineError::Provider(ProviderError::Cancelled)) => {
@@ -133,8 +132,9 @@ impl TurnJob {
                     dirty = true;
                     self.emit(TurnEvent::ReasoningDelta(t)).await;
                 }
+                // A refusal is the model's answer: shown and stored as its text.
                 ChatEvent::RefusalDelta(t) => {
-                    reply.refusal.push_str(&t);
+                    reply.text.push_str(&t);
                     dirty = true;
                     self.emit(TurnEvent::TextDelta(t)).await;
                 }
@@ -156,7 +156,7 @@ impl TurnJob {
     async fn save_partial(&self, assistant: &Message, reply: &Reply) {
         if let Err(e) = self
             .store
-            .update_message_content(assistant.id, &reply.visible_text(), &reply.reasoning)
+            .update_message_content(assistant.id, &reply.text, &reply.reasoning)
             .await
         {
             tracing::warn!(message = assistant.id, "could not save partial reply: {e}");
@@ -176,17 +176,6 @@ impl TurnJob {
             error: Arc::new(error),
         })
         .await;
-    }
-}
-
-impl Reply {
-    /// The text to show and store: the answer, or the refusal when the model refused.
-    fn visible_text(&self) -> String {
-        if self.text.is_empty() {
-            self.refusal.clone()
-        } else {
-            self.text.clone()
-        }
     }
 }
 
