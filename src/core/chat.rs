@@ -12,6 +12,7 @@
 mod error;
 mod runner;
 mod title;
+mod user_message;
 
 use std::sync::Arc;
 use std::time::Duration;

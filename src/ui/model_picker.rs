@@ -286,7 +286,7 @@ async fn fetch_entries(engine: Engine, providers: Vec<Provider>) -> Vec<Entry> {
             })),
             Err(e) => entries.push(Entry::Error {
                 provider,
-                error: e.to_string(),
+                error: e.user_message(),
             }),
         }
     }

@@ -212,7 +212,7 @@ impl relm4::Component for ProviderForm {
                     )
                     .await
                     .map(|models| models.len())
-                    .map_err(|e| e.to_string());
+                    .map_err(|e| e.user_message());
                     ProviderFormCommand::Tested(result)
                 });
             }
@@ -336,5 +336,5 @@ async fn save(
             key.as_deref(),
         )
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.user_message())
 }

@@ -4,6 +4,7 @@ use relm4::{ComponentController, ComponentSender, adw};
 
 use super::turns::Start;
 use super::{Window, WindowCommand, WindowInput, WindowWidgets};
+use crate::core::chat::EngineError;
 use crate::core::store::{Conversation, Provider};
 use crate::ui::composer::ComposerInput;
 use crate::ui::model_picker::ModelPickerInput;
@@ -47,7 +48,7 @@ impl Window {
                     sender.oneshot_command(async move {
                         match engine.store().rename_conversation(id, &title).await {
                             Ok(()) => list_conversations(&engine).await,
-                            Err(e) => WindowCommand::Failed(e.to_string()),
+                            Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
                         }
                     });
                 }
@@ -62,7 +63,7 @@ impl Window {
                     sender.oneshot_command(async move {
                         match engine.store().delete_conversation(id).await {
                             Ok(()) => list_conversations(&engine).await,
-                            Err(e) => WindowCommand::Failed(e.to_string()),
+                            Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
                         }
                     });
                 }
@@ -210,7 +211,7 @@ impl Window {
         sender.oneshot_command(async move {
             match engine.store().list_messages(id).await {
                 Ok(m) => WindowCommand::Messages(id, m),
-                Err(e) => WindowCommand::Failed(e.to_string()),
+                Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
             }
         });
     }
@@ -233,7 +234,7 @@ impl Window {
                     .await
                 {
                     Ok(()) => list_conversations(&engine).await,
-                    Err(e) => WindowCommand::Failed(e.to_string()),
+                    Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
                 }
             });
         }
@@ -244,7 +245,7 @@ impl Window {
             sender.oneshot_command(async move {
                 match engine.store().update_provider(&provider).await {
                     Ok(()) => WindowCommand::Done,
-                    Err(e) => WindowCommand::Failed(e.to_string()),
+                    Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
                 }
             });
         }
@@ -303,6 +304,6 @@ impl Window {
 async fn list_conversations(engine: &crate::core::chat::Engine) -> WindowCommand {
     match engine.store().list_conversations().await {
         Ok(list) => WindowCommand::Conversations(list),
-        Err(e) => WindowCommand::Failed(e.to_string()),
+        Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
     }
 }

@@ -9,7 +9,7 @@ use super::{
     AboutAction, AddProviderAction, NewConversationAction, StopAction, Window, WindowActions,
     WindowCommand, WindowInput,
 };
-use crate::core::chat::Engine;
+use crate::core::chat::{Engine, EngineError};
 use crate::core::paths;
 use crate::core::secrets::{KeyStore, LazyKeyStore};
 use crate::core::store::{Conversation, Provider, Store};
@@ -30,13 +30,18 @@ pub struct Loaded {
 /// never waits on it.
 pub async fn load() -> Result<Loaded, String> {
     let path = paths::database_path();
-    let store = Store::open(&path).await.map_err(|e| e.to_string())?;
+    let store = Store::open(&path)
+        .await
+        .map_err(|e| EngineError::from(e).user_message())?;
     let keys: Arc<dyn KeyStore> = Arc::new(LazyKeyStore::new());
-    let providers = store.list_providers().await.map_err(|e| e.to_string())?;
+    let providers = store
+        .list_providers()
+        .await
+        .map_err(|e| EngineError::from(e).user_message())?;
     let conversations = store
         .list_conversations()
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| EngineError::from(e).user_message())?;
     Ok(Loaded {
         engine: Engine::new(store, keys),
         providers,

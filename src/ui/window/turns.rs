@@ -59,7 +59,7 @@ impl Window {
                                         }
                                         Err(e) => {
                                             out.emit(WindowCommand::SendFailed(
-                                                e.to_string(),
+                                                e.user_message(),
                                                 Some(text),
                                             ));
                                             return;
@@ -74,7 +74,7 @@ impl Window {
                     let mut turn = match turn {
                         Ok(turn) => turn,
                         Err(e) => {
-                            out.emit(WindowCommand::SendFailed(e.to_string(), text));
+                            out.emit(WindowCommand::SendFailed(e.user_message(), text));
                             return;
                         }
                     };
@@ -116,7 +116,7 @@ impl Window {
             TurnEvent::Usage(_) => {}
             TurnEvent::Finished(m) => self.end_turn(Some(&m), None, sender),
             TurnEvent::Failed { message, error } => {
-                let text = error.to_string();
+                let text = error.user_message();
                 Window::toast(widgets, &text);
                 self.end_turn(message.as_ref(), Some(text), sender);
             }
