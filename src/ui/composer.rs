@@ -15,6 +15,9 @@ pub struct Composer {
     /// Sending is possible (a model is chosen).
     ready: bool,
     buffer: gtk::TextBuffer,
+    /// Move keyboard focus into the field at the next view update (after a
+    /// reply ends, or when asked): never otherwise, so focus is not stolen.
+    focus_pending: std::cell::Cell<bool>,
 }
 
 /// Messages the composer accepts.
@@ -139,6 +142,7 @@ impl SimpleComponent for Composer {
             busy: false,
             ready: false,
             buffer,
+            focus_pending: std::cell::Cell::new(true),
         };
         ComponentParts {
             model,
@@ -169,14 +173,19 @@ impl SimpleComponent for Composer {
                     let _ = sender.output(ComposerOutput::Stop);
                 }
             }
-            ComposerInput::SetBusy(busy) => self.busy = busy,
+            ComposerInput::SetBusy(busy) => {
+                if self.busy && !busy {
+                    self.focus_pending.set(true);
+                }
+                self.busy = busy;
+            }
             ComposerInput::SetReady(ready) => self.ready = ready,
             ComposerInput::Restore(text) => {
                 if self.buffer.char_count() == 0 {
                     self.buffer.set_text(&text);
                 }
             }
-            ComposerInput::Focus => {}
+            ComposerInput::Focus => self.focus_pending.set(true),
         }
     }
 
@@ -184,7 +193,8 @@ impl SimpleComponent for Composer {
         widgets.send.set_visible(!self.busy);
         widgets.send.set_sensitive(self.ready);
         widgets.stop.set_visible(self.busy);
-        if !self.busy && !widgets.text_view.has_focus() && widgets.text_view.is_mapped() {
+        if self.focus_pending.get() && widgets.text_view.is_mapped() {
+            self.focus_pending.set(false);
             widgets.text_view.grab_focus();
         }
     }

@@ -111,13 +111,14 @@ impl FactoryComponent for ConversationRow {
         menu_box.append(&rename);
         menu_box.append(&delete);
         let popover = gtk::Popover::builder().child(&menu_box).build();
-        let menu = gtk::MenuButton::builder()
-            .icon_name("view-more-symbolic")
-            .popover(&popover)
-            .valign(gtk::Align::Center)
-            .css_classes(["flat"])
-            .tooltip_text(gettext("Conversation Menu"))
-            .build();
+        let menu: gtk::MenuButton =
+            crate::ui::a11y::labelled("GtkMenuButton", &gettext("Conversation Menu"))
+                .unwrap_or_default();
+        menu.set_icon_name("view-more-symbolic");
+        menu.set_popover(Some(&popover));
+        menu.set_valign(gtk::Align::Center);
+        menu.add_css_class("flat");
+        menu.set_tooltip_text(Some(&gettext("Conversation Menu")));
         let id = self.conversation.id;
         {
             let sender = sender.clone();

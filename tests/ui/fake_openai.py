@@ -73,8 +73,11 @@ class Handler(BaseHTTPRequestHandler):
 
         try:
             send({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
+            # A prompt that asks for a slow answer gets one, so that a test
+            # can press Stop in the middle of it.
+            delay = 0.4 if "slowly" in prompt else self.delay
             for piece in reply_for(prompt):
-                time.sleep(self.delay)
+                time.sleep(delay)
                 send({**base, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
             send({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
             send({**base, "choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": 40, "total_tokens": 52}})

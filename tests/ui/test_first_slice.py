@@ -29,6 +29,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
 
 TIMEOUT = 30.0
+SLOW_PROMPT = "Please answer slowly"
+STOPPED_NOTE = "The reply was stopped before it ended."
 
 
 class Failure(Exception):
@@ -111,10 +113,23 @@ class App:
     def find(self, what, predicate, timeout=TIMEOUT):
         return wait_for(what, predicate, self.root, timeout)
 
+    def find_all(self, predicate):
+        root = self.root()
+        return [n for n in walk(root) if predicate(n)] if root is not None else []
+
+    def wait_gone(self, what, predicate, timeout=TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.find_all(predicate):
+                return
+            time.sleep(0.25)
+        raise Failure(f"timed out waiting for {what} to disappear")
+
     def button(self, label, timeout=TIMEOUT):
         return self.find(
             f"button {label!r}",
-            lambda n: role(n) in ("push button", "toggle button") and name(n) == label and showing(n),
+            # AdwMessageDialog 1.2 names its response buttons "Label Label".
+            lambda n: role(n) in ("push button", "toggle button") and name(n) in (label, f"{label} {label}") and showing(n),
             timeout,
         )
 
@@ -168,6 +183,11 @@ def assert_has_height(node, what):
             return
         time.sleep(0.1)
     raise Failure(f"{what} is {height} px high")
+
+
+def first_paragraph(app):
+    """The first reply's opening paragraph (the one that quotes the first prompt)."""
+    return app.find("the first reply", lambda n: role(n) == "label" and text_of(n).startswith("Hello from") and "Iceland" in text_of(n))
 
 
 def text_of(node):
@@ -235,6 +255,18 @@ def main():
         app.button("Send")  # the reply ended: Send is back
         screenshot("03-reply")
         print(f"ui: first text seen while streaming: {streamed_prefix!r}")
+
+        # Stop in the middle of a (slow) reply: the partial text stays, marked.
+        set_text(composer, SLOW_PROMPT)
+        app.click(app.button("Send"))
+        stop = app.button("Stop")
+        app.find("the slow reply's first words", lambda n: role(n) == "label" and text_of(n).startswith("Hello from") and SLOW_PROMPT not in text_of(n) and text_of(n) != text_of(first_paragraph(app)))
+        app.click(stop)
+        app.find("the stopped note", lambda n: role(n) == "label" and text_of(n) == STOPPED_NOTE)
+        app.button("Send")
+        endings = app.find_all(lambda n: role(n) == "label" and text_of(n) == "That is all.")
+        assert len(endings) == 1, f"the stopped reply went on to its end ({len(endings)} endings)"
+        screenshot("04-stopped")
     except Exception:
         root = app.root()
         if root is not None:
@@ -254,7 +286,24 @@ def main():
         app.find("the stored prompt", lambda n: role(n) == "label" and text_of(n).strip() == prompt)
         code = app.find("the stored code block", lambda n: role(n) == "text" and 'print("hello, world")' in text_of(n))
         assert_has_height(code, "the stored code block")
-        screenshot("04-after-restart")
+        app.find("the stopped reply's note", lambda n: role(n) == "label" and text_of(n) == STOPPED_NOTE)
+        app.find("the Retry button of the stopped reply", lambda n: role(n) == "push button" and name(n) == "Retry")
+        screenshot("05-after-restart")
+
+        # Rename, then delete, from the conversation's menu.
+        app.click(app.find("the conversation menu", lambda n: name(n) == "Conversation Menu" and role(n) in ("push button", "toggle button")))
+        app.click(app.button("Rename…"))
+        title_entry = app.find("the title field", lambda n: role(n) == "text" and text_of(n) == prompt)
+        set_text(title_entry, "Iceland trivia")
+        app.click(app.button("Rename"))
+        app.find("the new title in the sidebar", lambda n: role(n) == "label" and name(n) == "Iceland trivia")
+        screenshot("06-renamed")
+        app.click(app.find("the conversation menu", lambda n: name(n) == "Conversation Menu" and role(n) in ("push button", "toggle button")))
+        app.click(app.button("Delete"))
+        app.find("the delete confirmation", lambda n: role(n) == "label" and text_of(n).startswith("“Iceland trivia” and all its messages"))
+        deletes = app.find_all(lambda n: role(n) == "push button" and name(n) == "Delete Delete" and showing(n))
+        app.click(deletes[0])
+        app.wait_gone("the deleted conversation", lambda n: role(n) == "label" and name(n) == "Iceland trivia")
     except Exception:
         root = app.root()
         if root is not None:

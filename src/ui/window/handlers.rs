@@ -107,7 +107,8 @@ impl Window {
             }
             WindowInput::Stop => self.stop(),
             WindowInput::ModelChosen(provider_id, model) => {
-                self.choose_model(provider_id, model, sender)
+                self.choose_model(provider_id, model, sender);
+                self.composer.emit(ComposerInput::Focus);
             }
             WindowInput::ProviderAdded(provider) => {
                 Window::toast(
