@@ -11,7 +11,7 @@ runs=${1:-5}
 profile=${2:-release}
 cd "$(dirname "$0")/../.."
 flag=$([ "$profile" = release ] && echo --release || echo)
-cargo build $flag --bin valechat --example bare_window >/dev/null
+[ -n "${DISPLAY:-}" ] || cargo build $flag --bin valechat --example bare_window >/dev/null
 dir=target/$([ "$profile" = release ] && echo release || echo debug)
 
 measure() { # name binary window-title
@@ -22,7 +22,8 @@ measure() { # name binary window-title
     start=$(date +%s%N)
     VALECHAT_DATA_DIR=$data GSK_RENDERER=cairo "$bin" >/dev/null 2>&1 &
     pid=$!
-    xdotool search --sync --onlyvisible --name "^${title}\$" >/dev/null
+    # xdotool's own --sync polls every 500 ms: poll every 5 ms instead.
+    until xdotool search --onlyvisible --name "^${title}\$" >/dev/null 2>&1; do sleep 0.005; done
     end=$(date +%s%N)
     sleep 3
     times+=($(( (end - start) / 1000000 )))
@@ -45,7 +46,6 @@ run_all() {
 if [ -n "${DISPLAY:-}" ]; then
   run_all
 else
-  export -f measure run_all
-  export runs dir
-  xvfb-run -a -s "-screen 0 1280x900x24" dbus-run-session -- bash -c run_all
+  # No display: run this script again inside Xvfb and a private D-Bus.
+  exec xvfb-run -a -s "-screen 0 1280x900x24" dbus-run-session -- "$0" "$runs" "$profile"
 fi
