@@ -46,6 +46,10 @@ if [ -z "${VALECHAT_SESSION_DIR:-}" ]; then
 fi
 
 # Inner half: we are on the private session bus.
+# meson sets a random MALLOC_PERTURB_ for each test; keep it away from the
+# session's servers (Xvfb, keyring, AT-SPI), which are not under test.
+perturb=${MALLOC_PERTURB_:-}
+unset MALLOC_PERTURB_
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do
@@ -110,5 +114,6 @@ export GDK_BACKEND=x11
 export LIBGL_ALWAYS_SOFTWARE=1
 
 status=0
+if [ -n "$perturb" ]; then export MALLOC_PERTURB_=$perturb; fi
 "$@" || status=$?
 exit "$status"

@@ -169,7 +169,7 @@ impl FactoryComponent for MessageRow {
         let retry = gtk::Button::builder()
             .label(gettext("Retry"))
             .halign(gtk::Align::Start)
-            .css_classes(["pill", "small"])
+            .css_classes(["retry"])
             .visible(false)
             .build();
         retry.connect_clicked(move |_| {

@@ -111,7 +111,13 @@ class App:
         return None
 
     def find(self, what, predicate, timeout=TIMEOUT):
-        return wait_for(what, predicate, self.root, timeout)
+        try:
+            return wait_for(what, predicate, self.root, timeout)
+        except Failure:
+            status = self.proc.poll()
+            if status is not None:
+                raise Failure(f"the app exited with status {status} while waiting for {what}") from None
+            raise
 
     def find_all(self, predicate):
         root = self.root()
