@@ -156,6 +156,7 @@ fn usage(input: u64, output: u64, cached: u64, reasoning: u64) -> Usage {
         output_tokens: output,
         cache_read_tokens: cached,
         reasoning_tokens: reasoning,
+        cache_write_tokens: 0,
     }
 }
 

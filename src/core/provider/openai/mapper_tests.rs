@@ -213,12 +213,3 @@ fn invalid_json_is_malformed_with_truncated_quote() {
     };
     assert!(message.contains("invalid type"), "{message}");
 }
-
-#[test]
-fn quote_cuts_on_char_boundaries() {
-    let text = "é".repeat(QUOTE_LIMIT + 5);
-    let quoted = quote(&text);
-    assert_eq!(quoted.chars().count(), QUOTE_LIMIT + 1);
-    assert!(quoted.ends_with('…'));
-    assert_eq!(quote("short"), "short");
-}
