@@ -143,7 +143,8 @@ fn usage_is_reported_once_at_the_end_with_details() {
                 input_tokens: 10,
                 output_tokens: 5,
                 cache_read_tokens: 4,
-                reasoning_tokens: 3
+                reasoning_tokens: 3,
+                cache_write_tokens: 0,
             }),
         ]
     );
