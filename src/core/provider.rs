@@ -4,10 +4,16 @@
 //! deltas, reasoning deltas, tool-call deltas, usage, finish reason) and lists
 //! the models a server offers. Protocol modules live under `provider/`:
 //! [`openai`] speaks OpenAI Chat Completions, which also covers Ollama's `/v1`,
-//! LM Studio, llama.cpp server, vLLM, OpenRouter, Groq, DeepSeek and Mistral.
+//! LM Studio, llama.cpp server, vLLM, OpenRouter, Groq, DeepSeek and Mistral;
+//! [`anthropic`] speaks the Anthropic Messages API. What they share lives in
+//! [`http`] (client, status classification, `Retry-After`) and [`sse`] (the
+//! event-stream plumbing).
 
+pub mod anthropic;
 pub mod error;
+pub mod http;
 pub mod openai;
+pub mod sse;
 
 use std::pin::Pin;
 
@@ -23,6 +29,8 @@ pub use error::ProviderError;
 pub enum ProtocolKind {
     /// OpenAI Chat Completions (`POST {base}/chat/completions`, `GET {base}/models`).
     OpenAiCompatible,
+    /// Anthropic Messages (`POST {base}/messages`, `GET {base}/models`).
+    Anthropic,
 }
 
 impl ProtocolKind {
@@ -30,6 +38,7 @@ impl ProtocolKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::OpenAiCompatible => "openai_compatible",
+            Self::Anthropic => "anthropic",
         }
     }
 
@@ -37,6 +46,7 @@ impl ProtocolKind {
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "openai_compatible" | "openai" => Some(Self::OpenAiCompatible),
+            "anthropic" => Some(Self::Anthropic),
             _ => None,
         }
     }
@@ -140,7 +150,8 @@ impl FinishReason {
 /// Token counts as the provider reported them for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Usage {
-    /// Input (prompt) tokens, including cached ones.
+    /// Input (prompt) tokens, including cached ones and cache writes
+    /// (Anthropic: `input_tokens + cache_creation_input_tokens + cache_read_input_tokens`).
     pub input_tokens: u64,
     /// Output (completion) tokens, including reasoning tokens.
     pub output_tokens: u64,
@@ -148,6 +159,11 @@ pub struct Usage {
     pub cache_read_tokens: u64,
     /// Output tokens spent on hidden reasoning (`completion_tokens_details.reasoning_tokens`).
     pub reasoning_tokens: u64,
+    /// Input tokens written to the provider's prompt cache, billed at a premium
+    /// (Anthropic `cache_creation_input_tokens`); 0 for providers that cache
+    /// implicitly (OpenAI) or not at all. Part of [`Usage::input_tokens`].
+    #[serde(default)]
+    pub cache_write_tokens: u64,
 }
 
 /// One event of a streamed reply, in wire order.

@@ -9,6 +9,8 @@
 
 #![allow(dead_code)]
 
+pub mod outcome;
+
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -305,5 +307,18 @@ pub fn jsonl_as_sse(name: &str) -> Vec<u8> {
         out.push_str("\n\n");
     }
     out.push_str("data: [DONE]\n\n");
+    out.into_bytes()
+}
+
+/// A `*.chunks.jsonl` fixture of typed events (Anthropic, Responses) as an
+/// SSE body: `event: <type>\ndata: <line>\n\n` per line, no `[DONE]`.
+pub fn jsonl_as_typed_sse(name: &str) -> Vec<u8> {
+    let text = String::from_utf8(fixture(name)).expect("fixture is UTF-8");
+    let mut out = String::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let value: serde_json::Value = serde_json::from_str(line).expect("fixture line is JSON");
+        let kind = value["type"].as_str().expect("fixture line has a type");
+        out.push_str(&format!("event: {kind}\ndata: {line}\n\n"));
+    }
     out.into_bytes()
 }

@@ -88,3 +88,29 @@ impl ProviderError {
         }
     }
 }
+
+/// Longest piece of a payload quoted in an error message, in characters.
+pub(crate) const QUOTE_LIMIT: usize = 200;
+
+/// `text` cut to [`QUOTE_LIMIT`] characters (on a character boundary), with
+/// `…` when cut: how error messages quote what a server sent.
+pub(crate) fn quote(text: &str) -> String {
+    match text.char_indices().nth(QUOTE_LIMIT) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quote_cuts_on_char_boundaries() {
+        let text = "é".repeat(QUOTE_LIMIT + 5);
+        let quoted = quote(&text);
+        assert_eq!(quoted.chars().count(), QUOTE_LIMIT + 1);
+        assert!(quoted.ends_with('…'));
+        assert_eq!(quote("short"), "short");
+    }
+}

@@ -19,16 +19,15 @@ use std::fmt;
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION};
 use tokio_util::sync::CancellationToken;
 
+use crate::core::provider::error::quote;
+use crate::core::provider::http::{
+    self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, HttpClient,
+};
 use crate::core::provider::{ChatProvider, ChatRequest, ChatStream, ModelInfo, ProviderError};
 use wire::{CompletionRequest, ModelList};
-
-/// Default time allowed to open the TCP/TLS connection.
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time allowed between two pieces of a response.
-const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// How to reach one OpenAI-compatible server.
 #[derive(Clone)]
@@ -76,12 +75,8 @@ impl fmt::Debug for OpenAiConfig {
 /// (`reqwest::Client` pools connections internally).
 #[derive(Debug)]
 pub struct OpenAiProvider {
-    client: reqwest::Client,
-    /// Base URL without trailing `/`.
-    base: String,
-    /// Authorization (marked sensitive) and extra headers, sent on every request.
-    headers: HeaderMap,
-    idle_timeout: Duration,
+    /// Client bound to the base URL, sending Authorization (sensitive) and extra headers.
+    http: HttpClient,
 }
 
 impl OpenAiProvider {
@@ -92,80 +87,25 @@ impl OpenAiProvider {
     /// `http`/`https` URL, a header name or value (or the key) is not valid
     /// in HTTP, or the TLS client cannot be built.
     pub fn new(config: OpenAiConfig) -> Result<Self, ProviderError> {
-        let base = normalise_base_url(&config.base_url)?;
-        let mut headers = HeaderMap::new();
-        for (name, value) in &config.extra_headers {
-            let header = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|e| ProviderError::Config(format!("invalid header name {name:?}: {e}")))?;
-            let value = HeaderValue::from_str(value).map_err(|e| {
-                ProviderError::Config(format!("invalid value for header {name:?}: {e}"))
-            })?;
-            headers.insert(header, value);
-        }
+        let mut headers = http::header_map(&config.extra_headers)?;
         if let Some(key) = config.api_key.as_deref().filter(|k| !k.is_empty()) {
-            let mut value = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
-                ProviderError::Config("the API key contains characters not allowed in HTTP".into())
-            })?;
-            value.set_sensitive(true);
-            headers.insert(AUTHORIZATION, value);
+            headers.insert(
+                AUTHORIZATION,
+                http::secret_header(&format!("Bearer {key}"))?,
+            );
         }
-        let client = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .user_agent(concat!("ValeChat/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ProviderError::Config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Self {
-            client,
-            base,
+        let http = HttpClient::new(
+            &config.base_url,
             headers,
-            idle_timeout: config.idle_timeout,
-        })
+            config.connect_timeout,
+            config.idle_timeout,
+        )?;
+        Ok(Self { http })
     }
 
     /// The normalised base URL (no trailing `/`).
     pub fn base_url(&self) -> &str {
-        &self.base
-    }
-
-    /// Sends `request`, waiting at most the idle timeout for the response
-    /// headers, and maps a non-success status to its typed error.
-    async fn send(
-        &self,
-        request: reqwest::RequestBuilder,
-    ) -> Result<reqwest::Response, ProviderError> {
-        let pending = request.headers(self.headers.clone()).send();
-        let response = tokio::time::timeout(self.idle_timeout, pending)
-            .await
-            .map_err(|_| {
-                ProviderError::Timeout(format!(
-                    "no response from {} within {} ms",
-                    self.base,
-                    self.idle_timeout.as_millis()
-                ))
-            })?
-            .map_err(|e| http_error::from_reqwest(&e))?;
-        let status = response.status();
-        if status.is_success() {
-            return Ok(response);
-        }
-        let headers = response.headers().clone();
-        let body = self.read_text(response).await.unwrap_or_default();
-        tracing::debug!(status = status.as_u16(), base = %self.base, "provider returned an error status");
-        Err(http_error::from_status(status.as_u16(), &headers, &body))
-    }
-
-    /// Reads a whole (small) body as text, bounded by the idle timeout.
-    async fn read_text(&self, response: reqwest::Response) -> Result<String, ProviderError> {
-        tokio::time::timeout(self.idle_timeout, response.text())
-            .await
-            .map_err(|_| {
-                ProviderError::Timeout(format!(
-                    "response body from {} not complete within {} ms",
-                    self.base,
-                    self.idle_timeout.as_millis()
-                ))
-            })?
-            .map_err(|e| http_error::from_reqwest(&e))
+        self.http.base_url()
     }
 }
 
@@ -178,35 +118,37 @@ impl ChatProvider for OpenAiProvider {
     ) -> Result<ChatStream, ProviderError> {
         let body = CompletionRequest::streaming(&request);
         let builder = self
-            .client
-            .post(format!("{}/chat/completions", self.base))
+            .http
+            .post("chat/completions")
             .header(ACCEPT, "text/event-stream")
             .json(&body);
         let response = tokio::select! {
             biased;
             () = cancel.cancelled() => return Err(ProviderError::Cancelled),
-            response = self.send(builder) => response?,
+            response = self.http.send(builder, http_error::from_status) => response?,
         };
-        if is_json(response.headers()) {
+        if http::is_json(response.headers()) {
             // Some servers answer a streaming request with one JSON object
             // (usually an error) instead of an event stream.
-            let text = self.read_text(response).await?;
+            let text = self.http.read_text(response).await?;
             return Err(non_stream_reply(&text));
         }
-        let bytes = response
-            .bytes_stream()
-            .map_err(|e| http_error::from_reqwest(&e));
-        Ok(stream::chat_event_stream(bytes, self.idle_timeout, cancel))
+        let bytes = response.bytes_stream().map_err(|e| http::from_reqwest(&e));
+        Ok(stream::chat_event_stream(
+            bytes,
+            self.http.idle_timeout(),
+            cancel,
+        ))
     }
 
     async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
-        let builder = self.client.get(format!("{}/models", self.base));
-        let response = self.send(builder).await?;
-        let text = self.read_text(response).await?;
+        let builder = self.http.get("models");
+        let response = self.http.send(builder, http_error::from_status).await?;
+        let text = self.http.read_text(response).await?;
         let list: ModelList = serde_json::from_str(&text).map_err(|e| {
             ProviderError::Malformed(format!(
                 "model list is not {{\"data\":[{{\"id\",…}}]}} ({e}): {}",
-                mapper::quote(&text)
+                quote(&text)
             ))
         })?;
         let mut models: Vec<ModelInfo> = list
@@ -223,32 +165,6 @@ impl ChatProvider for OpenAiProvider {
     }
 }
 
-/// Checks that `raw` is an absolute `http`/`https` URL and strips trailing `/`.
-fn normalise_base_url(raw: &str) -> Result<String, ProviderError> {
-    let trimmed = raw.trim().trim_end_matches('/');
-    let url = url::Url::parse(trimmed)
-        .map_err(|e| ProviderError::Config(format!("invalid base URL {raw:?}: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(ProviderError::Config(format!(
-            "base URL {raw:?} must be an http:// or https:// URL with a host"
-        )));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(ProviderError::Config(format!(
-            "base URL {raw:?} must not have a query or fragment"
-        )));
-    }
-    Ok(trimmed.to_owned())
-}
-
-/// Whether the response is `application/json` rather than an event stream.
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("application/json"))
-}
-
 /// The error for a 200 reply that is one JSON document instead of a stream.
 fn non_stream_reply(text: &str) -> ProviderError {
     let value: Option<serde_json::Value> = serde_json::from_str(text).ok();
@@ -258,7 +174,7 @@ fn non_stream_reply(text: &str) -> ProviderError {
         },
         None => ProviderError::Malformed(format!(
             "expected an event stream, got JSON: {}",
-            mapper::quote(text)
+            quote(text)
         )),
     }
 }
@@ -266,30 +182,6 @@ fn non_stream_reply(text: &str) -> ProviderError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base_url_is_normalised_and_validated() {
-        assert_eq!(
-            normalise_base_url("https://api.openai.com/v1/").unwrap(),
-            "https://api.openai.com/v1"
-        );
-        assert_eq!(
-            normalise_base_url(" http://localhost:11434/v1 ").unwrap(),
-            "http://localhost:11434/v1"
-        );
-        for bad in [
-            "",
-            "localhost:11434/v1",
-            "ftp://host/v1",
-            "http://h/v1?x=1",
-            "not a url",
-        ] {
-            assert!(
-                matches!(normalise_base_url(bad), Err(ProviderError::Config(_))),
-                "{bad:?} accepted"
-            );
-        }
-    }
 
     #[test]
     fn debug_output_never_shows_the_key() {

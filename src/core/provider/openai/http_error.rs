@@ -1,21 +1,18 @@
-//! Classifies failed HTTP exchanges into [`ProviderError`]s.
+//! Classifies failed OpenAI-compatible HTTP replies into [`ProviderError`]s.
 //!
-//! Status mapping follows the OpenAI "Error codes" guide: 401/403 →
-//! [`ProviderError::Unauthorized`], 404 → [`ProviderError::NotFound`], 429 →
-//! [`ProviderError::RateLimited`] (`insufficient_quota` means retrying will
-//! not help), 400/413/422 → [`ProviderError::BadRequest`], 5xx and 529 →
-//! [`ProviderError::Server`], anything else → [`ProviderError::Http`]. The
+//! Status mapping follows the OpenAI "Error codes" guide and is shared with
+//! the other protocols ([`http::classify_status`]); a 429 whose code is
+//! `insufficient_quota` (or a billing code) means retrying will not help. The
 //! message comes from the OpenAI error body `{"error":{"message","type","code"}}`,
 //! or from the shapes other servers use (`{"error":"…"}`, `{"detail":…}`,
 //! `{"message":…}`, plain text).
 
-use std::time::Duration;
-
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-use super::mapper::quote;
 use crate::core::provider::ProviderError;
+use crate::core::provider::error::quote;
+use crate::core::provider::http::{self, plain_message};
 
 /// Error codes/types meaning the account cannot pay: retrying will not help.
 const QUOTA_CODES: [&str; 3] = [
@@ -31,49 +28,8 @@ pub fn from_status(status: u16, headers: &HeaderMap, body: &str) -> ProviderErro
         .as_ref()
         .and_then(message_of)
         .unwrap_or_else(|| plain_message(status, body));
-    match status {
-        401 | 403 => ProviderError::Unauthorized { message },
-        404 => ProviderError::NotFound { message },
-        429 => ProviderError::RateLimited {
-            message,
-            retry_after: retry_after(headers),
-            quota_exhausted: parsed.as_ref().is_some_and(is_quota_error),
-        },
-        400 | 413 | 422 => ProviderError::BadRequest { status, message },
-        500..=599 => ProviderError::Server { status, message },
-        _ => ProviderError::Http { status, message },
-    }
-}
-
-/// Classifies a reqwest failure (sending the request or reading the body).
-pub fn from_reqwest(error: &reqwest::Error) -> ProviderError {
-    let text = error_chain(error);
-    if error.is_timeout() {
-        ProviderError::Timeout(text)
-    } else if error.is_builder() {
-        ProviderError::Config(text)
-    } else {
-        ProviderError::Connection(text)
-    }
-}
-
-/// The delay asked for by `retry-after-ms` (milliseconds, may be fractional)
-/// or `retry-after` (seconds; the HTTP-date form is not used by model servers
-/// and is ignored).
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let number = |name: &str| -> Option<f64> {
-        let value = headers
-            .get(name)?
-            .to_str()
-            .ok()?
-            .trim()
-            .parse::<f64>()
-            .ok()?;
-        (value.is_finite() && value >= 0.0).then_some(value)
-    };
-    number("retry-after-ms")
-        .map(|ms| Duration::from_secs_f64(ms / 1000.0))
-        .or_else(|| number("retry-after").map(Duration::from_secs_f64))
+    let quota_exhausted = parsed.as_ref().is_some_and(is_quota_error);
+    http::classify_status(status, headers, message, quota_exhausted)
 }
 
 /// The server's message from a JSON error body, if it has one.
@@ -104,36 +60,11 @@ fn is_quota_error(body: &Value) -> bool {
     })
 }
 
-/// A message from a non-JSON body: its text (truncated), or the status reason.
-fn plain_message(status: u16, body: &str) -> String {
-    let body = body.trim();
-    if body.is_empty() {
-        reqwest::StatusCode::from_u16(status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .unwrap_or("no details")
-            .to_owned()
-    } else {
-        quote(body)
-    }
-}
-
-/// `error` and its sources, joined by `: ` (reqwest's own text omits the cause).
-fn error_chain(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+    use std::time::Duration;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -188,29 +119,6 @@ mod tests {
             message(r#"{"detail":[{"loc":["body"],"msg":"bad"}]}"#),
             r#"[{"loc":["body"],"msg":"bad"}]"#
         );
-    }
-
-    #[test]
-    fn retry_after_prefers_milliseconds_and_accepts_seconds() {
-        assert_eq!(
-            retry_after(&headers(&[
-                ("retry-after-ms", "1500"),
-                ("retry-after", "9")
-            ])),
-            Some(Duration::from_millis(1500))
-        );
-        assert_eq!(
-            retry_after(&headers(&[("retry-after", "20")])),
-            Some(Duration::from_secs(20))
-        );
-        assert_eq!(
-            retry_after(&headers(&[(
-                "retry-after",
-                "Wed, 21 Oct 2015 07:28:00 GMT"
-            )])),
-            None
-        );
-        assert_eq!(retry_after(&headers(&[("retry-after", "-3")])), None);
     }
 
     #[test]

@@ -11,10 +11,8 @@
 use std::collections::BTreeMap;
 
 use super::wire::{Chunk, Delta, ToolCallDelta, WireUsage};
+use crate::core::provider::error::quote;
 use crate::core::provider::{ChatEvent, FinishReason, ProviderError, Usage};
-
-/// Longest piece of a payload quoted in an error message, in characters.
-const QUOTE_LIMIT: usize = 200;
 
 /// State of one streamed reply while its chunks are mapped.
 #[derive(Debug, Default)]
@@ -201,14 +199,8 @@ fn to_usage(usage: &WireUsage) -> Usage {
             .as_ref()
             .and_then(|d| d.reasoning_tokens)
             .unwrap_or(0),
-    }
-}
-
-/// `text` cut to [`QUOTE_LIMIT`] characters, with `…` when cut.
-pub(super) fn quote(text: &str) -> String {
-    match text.char_indices().nth(QUOTE_LIMIT) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
+        // OpenAI caches automatically and bills no cache writes.
+        cache_write_tokens: 0,
     }
 }
 

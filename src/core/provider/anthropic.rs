@@ -1,0 +1,291 @@
+//! Anthropic Messages protocol: [`AnthropicProvider`].
+//!
+//! Speaks `POST {base}/messages` with `stream: true` and `GET {base}/models`
+//! (paginated with `after_id`), as documented in the Anthropic API
+//! reference, sending `x-api-key` and `anthropic-version` on every request.
+//! The request rules (top-level `system`, alternating turns, required
+//! `max_tokens`) are in [`mapper`], the event rules in [`mapper`] and
+//! [`stream`], the error mapping in [`http_error`].
+//!
+//! No retries happen here: errors are typed ([`ProviderError`]) for the retry
+//! layer above. The API key is only ever placed in a sensitive `x-api-key`
+//! header and never logged or printed.
+
+pub mod http_error;
+pub mod mapper;
+pub mod stream;
+pub mod wire;
+
+use std::fmt;
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
+use tokio_util::sync::CancellationToken;
+
+use crate::core::provider::error::quote;
+use crate::core::provider::http::{
+    self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, HttpClient,
+};
+use crate::core::provider::{ChatProvider, ChatRequest, ChatStream, ModelInfo, ProviderError};
+use wire::{ErrorEnvelope, ModelPage};
+
+/// The public API root.
+pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com/v1";
+/// The `anthropic-version` sent unless configured otherwise.
+pub const DEFAULT_API_VERSION: &str = "2023-06-01";
+/// Most model-list pages fetched (100 models each) before giving up on `has_more`.
+const MAX_MODEL_PAGES: usize = 20;
+/// Models asked for per page (the API's maximum).
+const MODEL_PAGE_SIZE: u32 = 100;
+
+/// How to reach the Anthropic API (or a proxy speaking it).
+#[derive(Clone)]
+pub struct AnthropicConfig {
+    /// API root including the version, [`DEFAULT_BASE_URL`] by default; a
+    /// trailing `/` is ignored.
+    pub base_url: String,
+    /// Sent as `x-api-key`; `None` sends no key (a proxy adding its own).
+    pub api_key: Option<String>,
+    /// Sent as `anthropic-version`, [`DEFAULT_API_VERSION`] by default.
+    pub api_version: String,
+    /// Time allowed to connect (TCP and TLS).
+    pub connect_timeout: Duration,
+    /// Time allowed for the response headers and between two body pieces.
+    pub idle_timeout: Duration,
+    /// Extra request headers (`anthropic-beta`…), name then value.
+    pub extra_headers: Vec<(String, String)>,
+}
+
+impl AnthropicConfig {
+    /// A configuration for `base_url` (blank means [`DEFAULT_BASE_URL`]) with
+    /// the default API version, a 10 s connect timeout, a 120 s idle timeout
+    /// and no extra headers.
+    pub fn new(base_url: impl Into<String>, api_key: Option<String>) -> Self {
+        let base_url = base_url.into();
+        Self {
+            base_url: if base_url.trim().is_empty() {
+                DEFAULT_BASE_URL.to_owned()
+            } else {
+                base_url
+            },
+            api_key,
+            api_version: DEFAULT_API_VERSION.to_owned(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            extra_headers: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Debug for AnthropicConfig {
+    /// Prints everything but the key, which shows as `<redacted>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AnthropicConfig")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("api_version", &self.api_version)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("extra_headers", &self.extra_headers)
+            .finish()
+    }
+}
+
+/// A [`ChatProvider`] for the Anthropic Messages API. Cheap to share
+/// (`reqwest::Client` pools connections internally).
+#[derive(Debug)]
+pub struct AnthropicProvider {
+    /// Client bound to the base URL, sending the key (sensitive), version and extra headers.
+    http: HttpClient,
+}
+
+impl AnthropicProvider {
+    /// Validates `config` and builds the HTTP client.
+    ///
+    /// # Errors
+    /// [`ProviderError::Config`] when the base URL is not an absolute
+    /// `http`/`https` URL, a header name or value (or the key or version) is
+    /// not valid in HTTP, or the TLS client cannot be built.
+    pub fn new(config: AnthropicConfig) -> Result<Self, ProviderError> {
+        let mut headers = http::header_map(&config.extra_headers)?;
+        let version = HeaderValue::from_str(config.api_version.trim()).map_err(|e| {
+            ProviderError::Config(format!(
+                "invalid anthropic-version {:?}: {e}",
+                config.api_version
+            ))
+        })?;
+        headers.insert(HeaderName::from_static("anthropic-version"), version);
+        if let Some(key) = config.api_key.as_deref().filter(|k| !k.is_empty()) {
+            headers.insert(
+                HeaderName::from_static("x-api-key"),
+                http::secret_header(key)?,
+            );
+        }
+        let http = HttpClient::new(
+            &config.base_url,
+            headers,
+            config.connect_timeout,
+            config.idle_timeout,
+        )?;
+        Ok(Self { http })
+    }
+
+    /// The normalised base URL (no trailing `/`).
+    pub fn base_url(&self) -> &str {
+        self.http.base_url()
+    }
+
+    /// Fetches one page of `GET {base}/models`, after `after_id` if given.
+    async fn model_page(&self, after_id: Option<&str>) -> Result<ModelPage, ProviderError> {
+        let mut query: Vec<(&str, String)> = vec![("limit", MODEL_PAGE_SIZE.to_string())];
+        if let Some(after) = after_id {
+            query.push(("after_id", after.to_owned()));
+        }
+        let builder = self.http.get("models").query(&query);
+        let response = self.http.send(builder, http_error::from_status).await?;
+        let text = self.http.read_text(response).await?;
+        serde_json::from_str(&text).map_err(|e| {
+            ProviderError::Malformed(format!(
+                "model list is not {{\"data\":[{{\"id\",…}}],\"has_more\",\"last_id\"}} ({e}): {}",
+                quote(&text)
+            ))
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl ChatProvider for AnthropicProvider {
+    async fn stream_chat(
+        &self,
+        request: ChatRequest,
+        cancel: CancellationToken,
+    ) -> Result<ChatStream, ProviderError> {
+        let body = mapper::messages_request(&request);
+        let builder = self
+            .http
+            .post("messages")
+            .header(ACCEPT, "text/event-stream")
+            .json(&body);
+        let response = tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Err(ProviderError::Cancelled),
+            response = self.http.send(builder, http_error::from_status) => response?,
+        };
+        if http::is_json(response.headers()) {
+            // A proxy may answer with one JSON object instead of a stream.
+            let text = self.http.read_text(response).await?;
+            return Err(non_stream_reply(&text));
+        }
+        let bytes = response.bytes_stream().map_err(|e| http::from_reqwest(&e));
+        Ok(stream::chat_event_stream(
+            bytes,
+            self.http.idle_timeout(),
+            cancel,
+        ))
+    }
+
+    async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
+        let mut models = Vec::new();
+        let mut after: Option<String> = None;
+        for _ in 0..MAX_MODEL_PAGES {
+            let page = self.model_page(after.as_deref()).await?;
+            models.extend(page.data.into_iter().map(|m| ModelInfo {
+                id: m.id,
+                owned_by: None,
+            }));
+            match page.last_id.filter(|id| page.has_more && !id.is_empty()) {
+                Some(last) if after.as_deref() != Some(&last) => after = Some(last),
+                _ => {
+                    after = None;
+                    break;
+                }
+            }
+        }
+        if after.is_some() {
+            tracing::warn!(
+                base = %self.http.base_url(),
+                "model list still has more after {MAX_MODEL_PAGES} pages; keeping those read"
+            );
+        }
+        models.sort_by(|a, b| a.id.cmp(&b.id));
+        models.dedup_by(|a, b| a.id == b.id);
+        Ok(models)
+    }
+}
+
+/// The error for a 200 reply that is one JSON document instead of a stream.
+fn non_stream_reply(text: &str) -> ProviderError {
+    match serde_json::from_str::<ErrorEnvelope>(text) {
+        Ok(envelope) => mapper::stream_error(&envelope.error),
+        Err(_) => ProviderError::Malformed(format!(
+            "expected an event stream, got JSON: {}",
+            quote(text)
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_base_url_means_the_public_api() {
+        let config = AnthropicConfig::new(" ", None);
+        assert_eq!(config.base_url, DEFAULT_BASE_URL);
+        assert_eq!(config.api_version, "2023-06-01");
+        let provider = AnthropicProvider::new(config).unwrap();
+        assert_eq!(provider.base_url(), "https://api.anthropic.com/v1");
+        let config = AnthropicConfig::new("http://127.0.0.1:9/v1/", None);
+        assert_eq!(
+            AnthropicProvider::new(config).unwrap().base_url(),
+            "http://127.0.0.1:9/v1"
+        );
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_key() {
+        let config = AnthropicConfig::new("", Some("sk-ant-secret-123".into()));
+        assert!(!format!("{config:?}").contains("sk-ant-secret-123"));
+        let provider = AnthropicProvider::new(config).unwrap();
+        assert!(!format!("{provider:?}").contains("sk-ant-secret-123"));
+    }
+
+    #[test]
+    fn invalid_key_version_or_header_is_a_config_error() {
+        let mut config = AnthropicConfig::new("", Some("bad\nkey".into()));
+        assert!(matches!(
+            AnthropicProvider::new(config.clone()),
+            Err(ProviderError::Config(_))
+        ));
+        config.api_key = None;
+        config.api_version = "2023\n06".into();
+        assert!(matches!(
+            AnthropicProvider::new(config.clone()),
+            Err(ProviderError::Config(_))
+        ));
+        config.api_version = DEFAULT_API_VERSION.into();
+        config.extra_headers = vec![("bad header".into(), "v".into())];
+        assert!(matches!(
+            AnthropicProvider::new(config),
+            Err(ProviderError::Config(_))
+        ));
+    }
+
+    #[test]
+    fn json_reply_to_a_stream_request_is_classified() {
+        assert_eq!(
+            non_stream_reply(
+                r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#
+            ),
+            ProviderError::Server {
+                status: 529,
+                message: "Overloaded".into()
+            }
+        );
+        assert!(matches!(
+            non_stream_reply(r#"{"id":"msg_1"}"#),
+            ProviderError::Malformed(_)
+        ));
+    }
+}

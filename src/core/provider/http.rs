@@ -1,0 +1,359 @@
+//! HTTP plumbing shared by the protocol modules: one [`HttpClient`] per
+//! configured server, base-URL validation, header building, `Retry-After`
+//! parsing and the status → [`ProviderError`] classification.
+//!
+//! Status mapping (the same in the OpenAI and Anthropic error guides):
+//! 401/403 → [`ProviderError::Unauthorized`], 404 → [`ProviderError::NotFound`],
+//! 429 → [`ProviderError::RateLimited`], 400/413/422 →
+//! [`ProviderError::BadRequest`], 5xx and 529 → [`ProviderError::Server`],
+//! anything else → [`ProviderError::Http`]. Each protocol reads its own error
+//! body for the message and the quota flag.
+
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+
+use crate::core::provider::ProviderError;
+use crate::core::provider::error::quote;
+
+/// Default time allowed to open the TCP/TLS connection (10 s).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed for the response head and between two body pieces (120 s).
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A `reqwest` client bound to one base URL, with the headers sent on every
+/// request and the idle timeout applied to the response head and small bodies.
+#[derive(Debug)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    /// Base URL without trailing `/`.
+    base: String,
+    /// Authentication (marked sensitive) and extra headers.
+    headers: HeaderMap,
+    idle_timeout: Duration,
+}
+
+impl HttpClient {
+    /// Validates `base_url` (see [`normalise_base_url`]) and builds the client.
+    ///
+    /// # Errors
+    /// [`ProviderError::Config`] for a bad base URL or when the TLS client cannot be built.
+    pub fn new(
+        base_url: &str,
+        headers: HeaderMap,
+        connect_timeout: Duration,
+        idle_timeout: Duration,
+    ) -> Result<Self, ProviderError> {
+        let base = normalise_base_url(base_url)?;
+        let client = reqwest::Client::builder()
+            .connect_timeout(connect_timeout)
+            .user_agent(concat!("ValeChat/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ProviderError::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            client,
+            base,
+            headers,
+            idle_timeout,
+        })
+    }
+
+    /// The normalised base URL (no trailing `/`).
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// The time allowed for the response head and between two body pieces.
+    pub fn idle_timeout(&self) -> Duration {
+        self.idle_timeout
+    }
+
+    /// A `GET {base}/{path}` request.
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.get(format!("{}/{path}", self.base))
+    }
+
+    /// A `POST {base}/{path}` request.
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.post(format!("{}/{path}", self.base))
+    }
+
+    /// Sends `request` with the client's headers, waiting at most the idle
+    /// timeout for the response head; a non-success status becomes
+    /// `classify(status, headers, body)`.
+    ///
+    /// # Errors
+    /// [`ProviderError::Timeout`], a transport error ([`from_reqwest`]), or the classified status.
+    pub async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        classify: fn(u16, &HeaderMap, &str) -> ProviderError,
+    ) -> Result<reqwest::Response, ProviderError> {
+        let pending = request.headers(self.headers.clone()).send();
+        let response = tokio::time::timeout(self.idle_timeout, pending)
+            .await
+            .map_err(|_| {
+                ProviderError::Timeout(format!(
+                    "no response from {} within {} ms",
+                    self.base,
+                    self.idle_timeout.as_millis()
+                ))
+            })?
+            .map_err(|e| from_reqwest(&e))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let headers = response.headers().clone();
+        let body = self.read_text(response).await.unwrap_or_default();
+        tracing::debug!(status = status.as_u16(), base = %self.base, "provider returned an error status");
+        Err(classify(status.as_u16(), &headers, &body))
+    }
+
+    /// Reads a whole (small) body as text, bounded by the idle timeout.
+    ///
+    /// # Errors
+    /// [`ProviderError::Timeout`] or a transport error.
+    pub async fn read_text(&self, response: reqwest::Response) -> Result<String, ProviderError> {
+        tokio::time::timeout(self.idle_timeout, response.text())
+            .await
+            .map_err(|_| {
+                ProviderError::Timeout(format!(
+                    "response body from {} not complete within {} ms",
+                    self.base,
+                    self.idle_timeout.as_millis()
+                ))
+            })?
+            .map_err(|e| from_reqwest(&e))
+    }
+}
+
+/// The extra headers as a [`HeaderMap`] (name then value, later ones win).
+///
+/// # Errors
+/// [`ProviderError::Config`] naming the header that is not valid HTTP.
+pub fn header_map(extra: &[(String, String)]) -> Result<HeaderMap, ProviderError> {
+    let mut headers = HeaderMap::new();
+    for (name, value) in extra {
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|e| ProviderError::Config(format!("invalid header name {name:?}: {e}")))?;
+        let value = HeaderValue::from_str(value).map_err(|e| {
+            ProviderError::Config(format!("invalid value for header {name:?}: {e}"))
+        })?;
+        headers.insert(header, value);
+    }
+    Ok(headers)
+}
+
+/// A header value holding a secret, marked sensitive so it is never printed.
+///
+/// # Errors
+/// [`ProviderError::Config`] (without the secret) when it is not valid in HTTP.
+pub fn secret_header(secret: &str) -> Result<HeaderValue, ProviderError> {
+    let mut value = HeaderValue::from_str(secret).map_err(|_| {
+        ProviderError::Config("the API key contains characters not allowed in HTTP".into())
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// Checks that `raw` is an absolute `http`/`https` URL without query or
+/// fragment, and strips surrounding blanks and trailing `/`.
+///
+/// # Errors
+/// [`ProviderError::Config`] quoting `raw`.
+pub fn normalise_base_url(raw: &str) -> Result<String, ProviderError> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let url = url::Url::parse(trimmed)
+        .map_err(|e| ProviderError::Config(format!("invalid base URL {raw:?}: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(ProviderError::Config(format!(
+            "base URL {raw:?} must be an http:// or https:// URL with a host"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ProviderError::Config(format!(
+            "base URL {raw:?} must not have a query or fragment"
+        )));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Whether the response is `application/json` rather than an event stream.
+pub fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"))
+}
+
+/// The typed error for a non-success `status`, once the protocol has read
+/// the `message` and whether the quota is exhausted from its error body.
+pub fn classify_status(
+    status: u16,
+    headers: &HeaderMap,
+    message: String,
+    quota_exhausted: bool,
+) -> ProviderError {
+    match status {
+        401 | 403 => ProviderError::Unauthorized { message },
+        404 => ProviderError::NotFound { message },
+        429 => ProviderError::RateLimited {
+            message,
+            retry_after: retry_after(headers),
+            quota_exhausted,
+        },
+        400 | 413 | 422 => ProviderError::BadRequest { status, message },
+        500..=599 => ProviderError::Server { status, message },
+        _ => ProviderError::Http { status, message },
+    }
+}
+
+/// A message from a non-JSON body: its text (truncated), or the status reason.
+pub fn plain_message(status: u16, body: &str) -> String {
+    let body = body.trim();
+    if body.is_empty() {
+        reqwest::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("no details")
+            .to_owned()
+    } else {
+        quote(body)
+    }
+}
+
+/// Classifies a reqwest failure (sending the request or reading the body).
+pub fn from_reqwest(error: &reqwest::Error) -> ProviderError {
+    let text = error_chain(error);
+    if error.is_timeout() {
+        ProviderError::Timeout(text)
+    } else if error.is_builder() {
+        ProviderError::Config(text)
+    } else {
+        ProviderError::Connection(text)
+    }
+}
+
+/// The delay asked for by `retry-after-ms` (milliseconds, may be fractional)
+/// or `retry-after` (seconds; the HTTP-date form is not used by model servers
+/// and is ignored).
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let number = |name: &str| -> Option<f64> {
+        let value = headers
+            .get(name)?
+            .to_str()
+            .ok()?
+            .trim()
+            .parse::<f64>()
+            .ok()?;
+        (value.is_finite() && value >= 0.0).then_some(value)
+    };
+    number("retry-after-ms")
+        .map(|ms| Duration::from_secs_f64(ms / 1000.0))
+        .or_else(|| number("retry-after").map(Duration::from_secs_f64))
+}
+
+/// `error` and its sources, joined by `: ` (reqwest's own text omits the cause).
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    #[test]
+    fn base_url_is_normalised_and_validated() {
+        assert_eq!(
+            normalise_base_url("https://api.openai.com/v1/").unwrap(),
+            "https://api.openai.com/v1"
+        );
+        assert_eq!(
+            normalise_base_url(" http://localhost:11434/v1 ").unwrap(),
+            "http://localhost:11434/v1"
+        );
+        for bad in [
+            "",
+            "localhost:11434/v1",
+            "ftp://host/v1",
+            "http://h/v1?x=1",
+            "not a url",
+        ] {
+            assert!(
+                matches!(normalise_base_url(bad), Err(ProviderError::Config(_))),
+                "{bad:?} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_prefers_milliseconds_and_accepts_seconds() {
+        assert_eq!(
+            retry_after(&headers(&[
+                ("retry-after-ms", "1500"),
+                ("retry-after", "9")
+            ])),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "20")])),
+            Some(Duration::from_secs(20))
+        );
+        assert_eq!(
+            retry_after(&headers(&[(
+                "retry-after",
+                "Wed, 21 Oct 2015 07:28:00 GMT"
+            )])),
+            None
+        );
+        assert_eq!(retry_after(&headers(&[("retry-after", "-3")])), None);
+    }
+
+    #[test]
+    fn statuses_map_to_variants() {
+        let kind = |status| classify_status(status, &HeaderMap::new(), "m".into(), false);
+        assert!(matches!(kind(401), ProviderError::Unauthorized { .. }));
+        assert!(matches!(kind(403), ProviderError::Unauthorized { .. }));
+        assert!(matches!(kind(404), ProviderError::NotFound { .. }));
+        assert!(matches!(
+            kind(413),
+            ProviderError::BadRequest { status: 413, .. }
+        ));
+        assert!(matches!(
+            kind(529),
+            ProviderError::Server { status: 529, .. }
+        ));
+        assert!(matches!(kind(418), ProviderError::Http { status: 418, .. }));
+        assert_eq!(plain_message(404, " \n"), "Not Found");
+        assert_eq!(plain_message(500, " boom\n"), "boom");
+    }
+
+    #[test]
+    fn bad_header_or_secret_is_a_config_error() {
+        assert!(matches!(
+            header_map(&[("bad header".into(), "v".into())]),
+            Err(ProviderError::Config(_))
+        ));
+        assert!(matches!(
+            secret_header("bad\nkey"),
+            Err(ProviderError::Config(m)) if !m.contains("bad\nkey")
+        ));
+        assert!(secret_header("sk-ok").unwrap().is_sensitive());
+    }
+}

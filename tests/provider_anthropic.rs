@@ -1,0 +1,65 @@
+//! Anthropic Messages provider against a local server replaying recorded
+//! streams (tests/fixtures/anthropic, see SOURCE.md there) and error replies.
+
+mod support;
+
+#[path = "provider_anthropic/failures.rs"]
+mod failures;
+#[path = "provider_anthropic/replays.rs"]
+mod replays;
+#[path = "provider_anthropic/split.rs"]
+mod split;
+
+use tokio_util::sync::CancellationToken;
+use valechat::core::provider::anthropic::{AnthropicConfig, AnthropicProvider};
+use valechat::core::provider::{ChatMessage, ChatProvider, ChatRequest, Role, Usage};
+
+use support::outcome::{Outcome, drain};
+use support::{Reply, TestServer};
+
+/// The key the tests configure.
+const KEY: &str = "sk-ant-test-key";
+
+fn provider(server: &TestServer) -> AnthropicProvider {
+    AnthropicProvider::new(AnthropicConfig::new(server.base_url(), Some(KEY.into())))
+        .expect("valid config")
+}
+
+fn request() -> ChatRequest {
+    ChatRequest {
+        model: "claude-sonnet-4-5".into(),
+        messages: vec![
+            ChatMessage {
+                role: Role::System,
+                content: "Be brief.".into(),
+            },
+            ChatMessage {
+                role: Role::User,
+                content: "Weather in Paris?".into(),
+            },
+        ],
+        temperature: Some(0.5),
+        max_output_tokens: None,
+    }
+}
+
+/// Streams one reply from a server playing `reply`.
+async fn replay(reply: Reply) -> Outcome {
+    let server = TestServer::start(vec![reply]).await;
+    let stream = provider(&server)
+        .stream_chat(request(), CancellationToken::new())
+        .await
+        .expect("stream starts");
+    drain(stream).await
+}
+
+/// A [`Usage`]: total input (cache included), output, cache reads, cache writes, thinking.
+fn usage(input: u64, output: u64, cache_read: u64, cache_write: u64, reasoning: u64) -> Usage {
+    Usage {
+        input_tokens: input,
+        output_tokens: output,
+        cache_read_tokens: cache_read,
+        reasoning_tokens: reasoning,
+        cache_write_tokens: cache_write,
+    }
+}
