@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod openai;
+pub mod resilient;
 
 use std::pin::Pin;
 
