@@ -90,7 +90,11 @@ impl<P: ChatProvider + ?Sized> ResilientProvider<P> {
 
     /// Runs `attempt` through the breaker until it succeeds, fails for good,
     /// runs out of retries or `cancel` fires.
-    async fn run<T, F, Fut>(&self, cancel: &CancellationToken, mut attempt: F) -> Result<T, ProviderError>
+    async fn run<T, F, Fut>(
+        &self,
+        cancel: &CancellationToken,
+        mut attempt: F,
+    ) -> Result<T, ProviderError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, ProviderError>>,
@@ -135,9 +139,7 @@ impl<P: ChatProvider + ?Sized> ResilientProvider<P> {
             ProviderError::RateLimited { retry_after, .. } => *retry_after,
             _ => None,
         };
-        let wait = self
-            .policy
-            .delay(retry, retry_after, policy::random_unit());
+        let wait = self.policy.delay(retry, retry_after, policy::random_unit());
         if wait.is_none() {
             tracing::info!("not retrying: the server asks to wait longer than allowed: {error}");
         }
@@ -159,7 +161,9 @@ impl<P: ChatProvider + ?Sized> ResilientProvider<P> {
                 .stream_chat(request.clone(), cancel.clone())
                 .await?;
             match events.next().await {
-                Some(Ok(first)) => Ok(Box::pin(stream::iter([Ok(first)]).chain(events)) as ChatStream),
+                Some(Ok(first)) => {
+                    Ok(Box::pin(stream::iter([Ok(first)]).chain(events)) as ChatStream)
+                }
                 Some(Err(error)) => Err(error),
                 None => Ok(Box::pin(stream::empty()) as ChatStream),
             }

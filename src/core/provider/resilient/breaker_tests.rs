@@ -85,6 +85,12 @@ fn errors_are_classified_for_the_breaker() {
         }),
         Outcome::Answered
     );
+    let http = |status| ProviderError::Http {
+        status,
+        message: String::new(),
+    };
+    assert_eq!(Outcome::of_error(&http(408)), Outcome::Failed);
+    assert_eq!(Outcome::of_error(&http(418)), Outcome::Answered);
     assert_eq!(
         Outcome::of_error(&ProviderError::Cancelled),
         Outcome::Neutral

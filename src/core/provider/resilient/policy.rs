@@ -129,7 +129,15 @@ mod tests {
         let got: Vec<Duration> = (0..7).map(|n| p.backoff(n)).collect();
         assert_eq!(
             got,
-            [ms(500), ms(1000), ms(2000), ms(4000), ms(8000), ms(8000), ms(8000)]
+            [
+                ms(500),
+                ms(1000),
+                ms(2000),
+                ms(4000),
+                ms(8000),
+                ms(8000),
+                ms(8000)
+            ]
         );
         assert_eq!(p.backoff(u32::MAX), ms(8000));
     }
@@ -141,10 +149,7 @@ mod tests {
         assert_eq!(p.delay(1, None, 0.5), Some(ms(750)));
         let top = p.delay(1, None, 0.999_999).unwrap();
         assert!(top > ms(999) && top <= ms(1000), "{top:?}");
-        let off = RetryPolicy {
-            jitter: false,
-            ..p
-        };
+        let off = RetryPolicy { jitter: false, ..p };
         assert_eq!(off.delay(1, None, 0.0), Some(ms(1000)));
     }
 

@@ -150,7 +150,10 @@ async fn server_errors_are_retried_with_growing_backoff() {
 async fn the_last_error_is_returned_when_retries_run_out() {
     let (fake, p) = provider(vec![server_error(), server_error(), server_error()]);
     let err = open(&p).await.err().unwrap();
-    assert!(matches!(err, ProviderError::Server { status: 500, .. }), "{err:?}");
+    assert!(
+        matches!(err, ProviderError::Server { status: 500, .. }),
+        "{err:?}"
+    );
     assert_eq!(fake.calls().len(), 3);
 }
 
@@ -273,7 +276,11 @@ async fn the_breaker_opens_refuses_without_a_call_then_probes() {
         matches!(&refused, ProviderError::Server { status: 503, message } if message.starts_with("circuit open")),
         "{refused:?}"
     );
-    assert_eq!(fake.calls().len(), 3, "a refusal must not reach the provider");
+    assert_eq!(
+        fake.calls().len(),
+        3,
+        "a refusal must not reach the provider"
+    );
 
     tokio::time::advance(Duration::from_secs(30)).await;
     assert_eq!(p.breaker().state(), BreakerState::HalfOpen);
@@ -287,7 +294,12 @@ async fn a_non_retryable_answer_resets_the_failure_count() {
     let unauthorized = Script::Refuse(ProviderError::Unauthorized {
         message: "bad key".into(),
     });
-    let fake = Scripted::new(vec![server_error(), server_error(), unauthorized, server_error()]);
+    let fake = Scripted::new(vec![
+        server_error(),
+        server_error(),
+        unauthorized,
+        server_error(),
+    ]);
     let p = wrap(
         &fake,
         BreakerConfig {
