@@ -9,6 +9,7 @@
 //!
 //! The GUI, the CLI and tests drive the engine the same way.
 
+mod breakers;
 mod error;
 mod runner;
 mod title;
@@ -25,6 +26,7 @@ pub use title::title_from_prompt;
 
 use crate::core::provider::anthropic::{AnthropicConfig, AnthropicProvider};
 use crate::core::provider::openai::{OpenAiConfig, OpenAiProvider};
+use crate::core::provider::resilient::BreakerState;
 use crate::core::provider::{
     ChatMessage, ChatProvider, ChatRequest, ModelInfo, ProtocolKind, Role, Usage,
 };
@@ -94,6 +96,8 @@ impl Turn {
 pub struct Engine {
     store: Store,
     keys: Arc<dyn KeyStore>,
+    /// One circuit breaker per provider id, shared by clones and kept across turns.
+    breakers: breakers::Breakers,
 }
 
 impl std::fmt::Debug for Engine {
@@ -105,7 +109,11 @@ impl std::fmt::Debug for Engine {
 impl Engine {
     /// Creates an engine over an opened store and a key store.
     pub fn new(store: Store, keys: Arc<dyn KeyStore>) -> Self {
-        Self { store, keys }
+        Self {
+            store,
+            keys,
+            breakers: breakers::Breakers::default(),
+        }
     }
 
     /// The store, for repository calls (lists, renames, deletes).
@@ -119,7 +127,10 @@ impl Engine {
     }
 
     /// Builds a client for a configured provider, reading its API key from the
-    /// key store when it has one.
+    /// key store when it has one. The client retries transient failures and
+    /// reports to the provider's circuit breaker
+    /// ([`ResilientProvider`](crate::core::provider::resilient::ResilientProvider)
+    /// with default settings).
     ///
     /// Errors: [`EngineError::UnknownProvider`], [`EngineError::Secret`] when
     /// the keyring cannot be read, [`EngineError::Provider`] for a bad base URL.
@@ -134,7 +145,15 @@ impl Engine {
         } else {
             None
         };
-        client_for(&provider, key)
+        Ok(self
+            .breakers
+            .wrap(&provider.id, client_for(&provider, key)?))
+    }
+
+    /// The circuit-breaker state of a configured provider, for its status dot
+    /// ([`BreakerState::Closed`] until a request to it has failed repeatedly).
+    pub fn provider_state(&self, provider_id: &str) -> BreakerState {
+        self.breakers.state(provider_id)
     }
 
     /// Lists a configured provider's models (`GET /v1/models`), sorted by id.
@@ -143,7 +162,8 @@ impl Engine {
     }
 
     /// Checks an unsaved configuration ("Test connection"): lists the models
-    /// at `base_url` with `api_key`, and returns them.
+    /// at `base_url` with `api_key`, and returns them. One attempt, no
+    /// retries: the result shows the server as it is.
     pub async fn test_connection(
         kind: ProtocolKind,
         base_url: &str,
@@ -200,6 +220,7 @@ impl Engine {
             self.keys.delete_api_key(&provider.id).await?;
         }
         self.store.delete_provider(&provider.id).await?;
+        self.breakers.forget(&provider.id);
         Ok(())
     }
 

@@ -7,12 +7,14 @@
 //! LM Studio, llama.cpp server, vLLM, OpenRouter, Groq, DeepSeek and Mistral;
 //! [`anthropic`] speaks the Anthropic Messages API. What they share lives in
 //! [`http`] (client, status classification, `Retry-After`) and [`sse`] (the
-//! event-stream plumbing).
+//! event-stream plumbing); [`resilient`] wraps any of them with retries,
+//! backoff and a circuit breaker.
 
 pub mod anthropic;
 pub mod error;
 pub mod http;
 pub mod openai;
+pub mod resilient;
 pub mod sse;
 
 use std::pin::Pin;
