@@ -23,6 +23,7 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 pub use error::EngineError;
 pub use title::title_from_prompt;
 
+use crate::core::provider::gemini::{GeminiConfig, GeminiProvider};
 use crate::core::provider::openai::{OpenAiConfig, OpenAiProvider};
 use crate::core::provider::{
     ChatMessage, ChatProvider, ChatRequest, ModelInfo, ProtocolKind, Role, Usage,
@@ -351,6 +352,10 @@ fn build_client(
 ) -> Result<Arc<dyn ChatProvider>, EngineError> {
     match kind {
         ProtocolKind::OpenAiCompatible => Ok(Arc::new(OpenAiProvider::new(OpenAiConfig::new(
+            base_url.to_owned(),
+            key.filter(|k| !k.is_empty()),
+        ))?)),
+        ProtocolKind::Gemini => Ok(Arc::new(GeminiProvider::new(GeminiConfig::new(
             base_url.to_owned(),
             key.filter(|k| !k.is_empty()),
         ))?)),

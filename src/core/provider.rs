@@ -4,9 +4,11 @@
 //! deltas, reasoning deltas, tool-call deltas, usage, finish reason) and lists
 //! the models a server offers. Protocol modules live under `provider/`:
 //! [`openai`] speaks OpenAI Chat Completions, which also covers Ollama's `/v1`,
-//! LM Studio, llama.cpp server, vLLM, OpenRouter, Groq, DeepSeek and Mistral.
+//! LM Studio, llama.cpp server, vLLM, OpenRouter, Groq, DeepSeek and Mistral;
+//! [`gemini`] speaks the Google Gemini API (`streamGenerateContent`).
 
 pub mod error;
+pub mod gemini;
 pub mod openai;
 
 use std::pin::Pin;
@@ -23,6 +25,9 @@ pub use error::ProviderError;
 pub enum ProtocolKind {
     /// OpenAI Chat Completions (`POST {base}/chat/completions`, `GET {base}/models`).
     OpenAiCompatible,
+    /// Google Gemini API (`POST {base}/models/{model}:streamGenerateContent?alt=sse`,
+    /// `GET {base}/models`).
+    Gemini,
 }
 
 impl ProtocolKind {
@@ -30,6 +35,7 @@ impl ProtocolKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::OpenAiCompatible => "openai_compatible",
+            Self::Gemini => "gemini",
         }
     }
 
@@ -37,6 +43,7 @@ impl ProtocolKind {
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "openai_compatible" | "openai" => Some(Self::OpenAiCompatible),
+            "gemini" => Some(Self::Gemini),
             _ => None,
         }
     }
