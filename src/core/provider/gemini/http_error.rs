@@ -178,7 +178,11 @@ mod tests {
             ProviderError::Unauthorized { .. }
         ));
         assert_eq!(
-            from_status(404, &HeaderMap::new(), &google(404, "NOT_FOUND", "models/x is not found", Value::Null)),
+            from_status(
+                404,
+                &HeaderMap::new(),
+                &google(404, "NOT_FOUND", "models/x is not found", Value::Null)
+            ),
             ProviderError::NotFound {
                 message: "models/x is not found".into()
             }
@@ -224,7 +228,9 @@ mod tests {
     #[test]
     fn retry_delay_parses_protobuf_durations_only() {
         let delay = |text: &str| {
-            retry_delay(&serde_json::json!({"details": [{"@type": RETRY_INFO, "retryDelay": text}]}))
+            retry_delay(
+                &serde_json::json!({"details": [{"@type": RETRY_INFO, "retryDelay": text}]}),
+            )
         };
         assert_eq!(delay("34.4s"), Some(Duration::from_millis(34_400)));
         assert_eq!(delay("0s"), Some(Duration::ZERO));
@@ -249,7 +255,11 @@ mod tests {
             } => quota_exhausted,
             other => panic!("unexpected {other:?}"),
         };
-        assert!(exhausted(&quota("GenerateRequestsPerDayPerProjectPerModel-FreeTier")));
-        assert!(!exhausted(&quota("GenerateRequestsPerMinutePerProjectPerModel-FreeTier")));
+        assert!(exhausted(&quota(
+            "GenerateRequestsPerDayPerProjectPerModel-FreeTier"
+        )));
+        assert!(!exhausted(&quota(
+            "GenerateRequestsPerMinutePerProjectPerModel-FreeTier"
+        )));
     }
 }

@@ -120,10 +120,7 @@ impl ChunkMapper {
     }
 
     fn push_candidate(&mut self, candidate: Candidate, out: &mut Vec<ChatEvent>) {
-        let parts = candidate
-            .content
-            .and_then(|c| c.parts)
-            .unwrap_or_default();
+        let parts = candidate.content.and_then(|c| c.parts).unwrap_or_default();
         for part in parts {
             self.push_part(part, out);
         }

@@ -77,7 +77,13 @@ fn function_calls_get_indexes_synthetic_ids_and_whole_arguments() {
 fn finish_reasons_are_normalised() {
     assert_eq!(finish_reason("STOP", false), FinishReason::Stop);
     assert_eq!(finish_reason("MAX_TOKENS", true), FinishReason::Length);
-    for filtered in ["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII"] {
+    for filtered in [
+        "SAFETY",
+        "RECITATION",
+        "BLOCKLIST",
+        "PROHIBITED_CONTENT",
+        "SPII",
+    ] {
         assert_eq!(
             finish_reason(filtered, false),
             FinishReason::ContentFilter,

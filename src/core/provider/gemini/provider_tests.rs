@@ -125,10 +125,15 @@ fn request_body_splits_system_merges_roles_and_skips_unset_config() {
 #[test]
 fn json_reply_to_a_stream_request_is_classified() {
     assert_eq!(
-        non_stream_reply(r#"{"error":{"code":500,"message":"Internal error","status":"INTERNAL"}}"#),
+        non_stream_reply(
+            r#"{"error":{"code":500,"message":"Internal error","status":"INTERNAL"}}"#
+        ),
         ProviderError::Stream {
             message: "Internal error (INTERNAL)".into()
         }
     );
-    assert!(matches!(non_stream_reply("{}"), ProviderError::Malformed(_)));
+    assert!(matches!(
+        non_stream_reply("{}"),
+        ProviderError::Malformed(_)
+    ));
 }

@@ -55,7 +55,10 @@ fn crlf_frames_split_inside_the_crlf_end_cleanly_at_eof_after_finish() {
 fn eof_without_finish_reason_is_a_connection_error() {
     let body = format!("data: {TEXT}\r\n\r\n");
     let items = run(&[&body]);
-    assert_eq!(items[..2], [started(), Ok(ChatEvent::TextDelta("Hi".into()))]);
+    assert_eq!(
+        items[..2],
+        [started(), Ok(ChatEvent::TextDelta("Hi".into()))]
+    );
     assert!(
         matches!(items.last(), Some(Err(ProviderError::Connection(_)))),
         "{items:?}"

@@ -61,8 +61,7 @@ impl<'a> GenerateRequest<'a> {
         });
         Self {
             contents,
-            system_instruction: (!system.is_empty())
-                .then_some(SystemInstruction { parts: system }),
+            system_instruction: (!system.is_empty()).then_some(SystemInstruction { parts: system }),
             generation_config,
         }
     }
