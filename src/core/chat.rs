@@ -25,6 +25,7 @@ pub use error::EngineError;
 pub use title::title_from_prompt;
 
 use crate::core::provider::anthropic::{AnthropicConfig, AnthropicProvider};
+use crate::core::provider::gemini::{GeminiConfig, GeminiProvider};
 use crate::core::provider::openai::{OpenAiConfig, OpenAiProvider};
 use crate::core::provider::resilient::BreakerState;
 use crate::core::provider::{
@@ -371,16 +372,17 @@ fn build_client(
     base_url: &str,
     key: Option<String>,
 ) -> Result<Arc<dyn ChatProvider>, EngineError> {
-    match kind {
-        ProtocolKind::OpenAiCompatible => Ok(Arc::new(OpenAiProvider::new(OpenAiConfig::new(
-            base_url.to_owned(),
-            key.filter(|k| !k.is_empty()),
-        ))?)),
-        ProtocolKind::Anthropic => Ok(Arc::new(AnthropicProvider::new(AnthropicConfig::new(
-            base_url.to_owned(),
-            key.filter(|k| !k.is_empty()),
-        ))?)),
-    }
+    let base_url = base_url.to_owned();
+    let key = key.filter(|k| !k.is_empty());
+    Ok(match kind {
+        ProtocolKind::OpenAiCompatible => {
+            Arc::new(OpenAiProvider::new(OpenAiConfig::new(base_url, key))?)
+        }
+        ProtocolKind::Anthropic => {
+            Arc::new(AnthropicProvider::new(AnthropicConfig::new(base_url, key))?)
+        }
+        ProtocolKind::Gemini => Arc::new(GeminiProvider::new(GeminiConfig::new(base_url, key))?),
+    })
 }
 
 fn conversation_target(

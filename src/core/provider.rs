@@ -8,10 +8,12 @@
 //! [`anthropic`] speaks the Anthropic Messages API. What they share lives in
 //! [`http`] (client, status classification, `Retry-After`) and [`sse`] (the
 //! event-stream plumbing); [`resilient`] wraps any of them with retries,
-//! backoff and a circuit breaker.
+//! backoff and a circuit breaker; [`gemini`] speaks the Google Gemini API
+//! (`streamGenerateContent`).
 
 pub mod anthropic;
 pub mod error;
+pub mod gemini;
 pub mod http;
 pub mod openai;
 pub mod resilient;
@@ -33,6 +35,9 @@ pub enum ProtocolKind {
     OpenAiCompatible,
     /// Anthropic Messages (`POST {base}/messages`, `GET {base}/models`).
     Anthropic,
+    /// Google Gemini API (`POST {base}/models/{model}:streamGenerateContent?alt=sse`,
+    /// `GET {base}/models`).
+    Gemini,
 }
 
 impl ProtocolKind {
@@ -41,6 +46,7 @@ impl ProtocolKind {
         match self {
             Self::OpenAiCompatible => "openai_compatible",
             Self::Anthropic => "anthropic",
+            Self::Gemini => "gemini",
         }
     }
 
@@ -49,6 +55,7 @@ impl ProtocolKind {
         match s {
             "openai_compatible" | "openai" => Some(Self::OpenAiCompatible),
             "anthropic" => Some(Self::Anthropic),
+            "gemini" => Some(Self::Gemini),
             _ => None,
         }
     }

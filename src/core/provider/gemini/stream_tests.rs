@@ -1,0 +1,128 @@
+//! Unit tests of the Gemini SSE body → event stream layer.
+
+use super::*;
+use crate::core::provider::FinishReason;
+
+const TEXT: &str = r#"{"candidates":[{"content":{"parts":[{"text":"Hi"}],"role":"model"}}],"responseId":"r1","modelVersion":"g"}"#;
+const STOP: &str = r#"{"candidates":[{"content":{"parts":[{"text":"!"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":2}}"#;
+
+fn run(parts: &[&str]) -> Vec<Result<ChatEvent, ProviderError>> {
+    let owned: Vec<Result<Vec<u8>, ProviderError>> =
+        parts.iter().map(|p| Ok(p.as_bytes().to_vec())).collect();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    rt.block_on(
+        chat_event_stream(
+            stream::iter(owned),
+            Duration::from_secs(30),
+            CancellationToken::new(),
+        )
+        .collect(),
+    )
+}
+
+fn started() -> Result<ChatEvent, ProviderError> {
+    Ok(ChatEvent::Started {
+        id: Some("r1".into()),
+        model: Some("g".into()),
+    })
+}
+
+#[test]
+fn crlf_frames_split_inside_the_crlf_end_cleanly_at_eof_after_finish() {
+    let body = format!("data: {TEXT}\r\n\r\ndata: {STOP}\r\n\r\n");
+    let cut = body.find("\r\n\r\n").unwrap() + 1;
+    let (a, b) = body.split_at(cut);
+    assert_eq!(
+        run(&[a, b]),
+        vec![
+            started(),
+            Ok(ChatEvent::TextDelta("Hi".into())),
+            Ok(ChatEvent::TextDelta("!".into())),
+            Ok(ChatEvent::Finished(FinishReason::Stop)),
+            Ok(ChatEvent::Usage(crate::core::provider::Usage {
+                input_tokens: 3,
+                output_tokens: 2,
+                ..Default::default()
+            })),
+        ]
+    );
+}
+
+#[test]
+fn eof_without_finish_reason_is_a_connection_error() {
+    let body = format!("data: {TEXT}\r\n\r\n");
+    let items = run(&[&body]);
+    assert_eq!(
+        items[..2],
+        [started(), Ok(ChatEvent::TextDelta("Hi".into()))]
+    );
+    assert!(
+        matches!(items.last(), Some(Err(ProviderError::Connection(_)))),
+        "{items:?}"
+    );
+    assert_eq!(items.len(), 3);
+}
+
+#[test]
+fn an_error_object_ends_the_stream_and_nothing_follows() {
+    let body = format!(
+        "data: {TEXT}\r\n\r\ndata: {{\"error\":{{\"code\":500,\"message\":\"boom\",\"status\":\"INTERNAL\"}}}}\r\n\r\ndata: {STOP}\r\n\r\n"
+    );
+    assert_eq!(
+        run(&[&body]),
+        vec![
+            started(),
+            Ok(ChatEvent::TextDelta("Hi".into())),
+            Err(ProviderError::Stream {
+                message: "boom (INTERNAL)".into()
+            }),
+        ]
+    );
+}
+
+#[test]
+fn a_transport_error_is_passed_through() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let pieces: Vec<Result<Vec<u8>, ProviderError>> = vec![
+        Ok(format!("data: {TEXT}\r\n\r\n").into_bytes()),
+        Err(ProviderError::Connection("reset".into())),
+    ];
+    let items: Vec<_> = rt.block_on(
+        chat_event_stream(
+            stream::iter(pieces),
+            Duration::from_secs(30),
+            CancellationToken::new(),
+        )
+        .collect(),
+    );
+    assert_eq!(
+        items.last(),
+        Some(&Err(ProviderError::Connection("reset".into())))
+    );
+}
+
+#[test]
+fn cancellation_before_reading_yields_cancelled_only() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let cancel = CancellationToken::new();
+    cancel.cancel();
+    let body = format!("data: {TEXT}\r\n\r\n");
+    let items: Vec<_> = rt.block_on(
+        chat_event_stream(
+            stream::iter(vec![Ok::<_, ProviderError>(body.into_bytes())]),
+            Duration::from_secs(30),
+            cancel,
+        )
+        .collect(),
+    );
+    assert_eq!(items, vec![Err(ProviderError::Cancelled)]);
+}
