@@ -103,7 +103,7 @@ async fn providers_chat_and_history_round_trip() {
     assert_eq!(
         stdout(&list),
         format!(
-            "local-server\tLocal Server\t{}\t-\tno key\n",
+            "local-server\tLocal Server\topenai_compatible\t{}\t-\tno key\n",
             server.base_url()
         )
     );

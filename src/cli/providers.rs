@@ -7,12 +7,13 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 
 use crate::core::chat::Engine;
-use crate::core::provider::ProtocolKind;
+use crate::core::provider::{ProtocolKind, presets};
 
 /// Provider subcommands.
 #[derive(Debug, Subcommand)]
 pub enum ProvidersCommand {
-    /// Add an OpenAI-compatible provider. The API key is read from the
+    /// Add a provider: a preset (`--preset anthropic`) or any endpoint
+    /// (`--name … --base-url … [--kind …]`). The API key is read from the
     /// environment variable named by --api-key-env, or from stdin with
     /// --api-key-stdin, and stored in the system keyring.
     Add(AddArgs),
@@ -33,12 +34,19 @@ pub enum ProvidersCommand {
 /// Arguments of `providers add`.
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// Display name; the id is derived from it.
+    /// A known server: openai, anthropic, gemini, mistral, openrouter, groq,
+    /// deepseek, xai, ollama, lmstudio, llamacpp, vllm.
     #[arg(long)]
-    pub name: String,
-    /// Base URL of the OpenAI-compatible API, e.g. http://localhost:11434/v1.
-    #[arg(long)]
-    pub base_url: String,
+    pub preset: Option<String>,
+    /// Display name; the id is derived from it (default: the preset's name).
+    #[arg(long, required_unless_present = "preset")]
+    pub name: Option<String>,
+    /// Base URL of the API, e.g. http://localhost:11434/v1 (default: the preset's).
+    #[arg(long, required_unless_present = "preset")]
+    pub base_url: Option<String>,
+    /// Wire protocol (default: the preset's, else openai).
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
     /// Read the API key from this environment variable.
     #[arg(long, conflicts_with = "api_key_stdin")]
     pub api_key_env: Option<String>,
@@ -47,18 +55,55 @@ pub struct AddArgs {
     pub api_key_stdin: bool,
 }
 
+/// The `--kind` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum KindArg {
+    /// OpenAI Chat Completions and compatible servers.
+    Openai,
+    /// Anthropic Messages.
+    Anthropic,
+    /// Google Gemini.
+    Gemini,
+}
+
+impl From<KindArg> for ProtocolKind {
+    fn from(kind: KindArg) -> Self {
+        match kind {
+            KindArg::Openai => Self::OpenAiCompatible,
+            KindArg::Anthropic => Self::Anthropic,
+            KindArg::Gemini => Self::Gemini,
+        }
+    }
+}
+
 /// Runs a provider subcommand.
 pub async fn run(engine: &Engine, command: ProvidersCommand) -> anyhow::Result<ExitCode> {
     match command {
         ProvidersCommand::Add(args) => {
+            let preset = match &args.preset {
+                Some(id) => Some(presets::find(id).ok_or_else(|| {
+                    anyhow::anyhow!("unknown preset “{id}” (see `valechat providers add --help`)")
+                })?),
+                None => None,
+            };
+            let name = args
+                .name
+                .as_deref()
+                .or(preset.map(|p| p.name))
+                .unwrap_or_default();
+            let base_url = args
+                .base_url
+                .as_deref()
+                .or(preset.map(|p| p.base_url))
+                .unwrap_or_default();
+            let kind = args
+                .kind
+                .map(ProtocolKind::from)
+                .or(preset.map(|p| p.kind))
+                .unwrap_or(ProtocolKind::OpenAiCompatible);
             let key = read_key(&args)?;
             let provider = engine
-                .add_provider(
-                    ProtocolKind::OpenAiCompatible,
-                    &args.name,
-                    &args.base_url,
-                    key.as_deref(),
-                )
+                .add_provider(kind, name, base_url, key.as_deref())
                 .await?;
             println!("{}", provider.id);
         }
@@ -70,7 +115,10 @@ pub async fn run(engine: &Engine, command: ProvidersCommand) -> anyhow::Result<E
                     "no key"
                 };
                 let model = p.default_model.as_deref().unwrap_or("-");
-                println!("{}\t{}\t{}\t{}\t{}", p.id, p.name, p.base_url, model, key);
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    p.id, p.name, p.kind, p.base_url, model, key
+                );
             }
         }
         ProvidersCommand::Remove { id } => {

@@ -16,6 +16,7 @@ pub mod error;
 pub mod gemini;
 pub mod http;
 pub mod openai;
+pub mod presets;
 pub mod resilient;
 pub mod sse;
 

@@ -7,49 +7,16 @@ use relm4::{ComponentParts, ComponentSender, adw, gtk};
 
 use crate::core::chat::Engine;
 use crate::core::provider::ProtocolKind;
+use crate::core::provider::presets::PRESETS;
 use crate::core::store::Provider;
 use crate::i18n::{gettext_f, ngettext_f};
-
-/// A server preset: display name, base URL, whether it needs a key.
-struct Preset {
-    name: &'static str,
-    base_url: &'static str,
-    needs_key: bool,
-}
-
-/// Presets offered in the form, all speaking OpenAI Chat Completions.
-const PRESETS: &[Preset] = &[
-    Preset {
-        name: "OpenAI",
-        base_url: "https://api.openai.com/v1",
-        needs_key: true,
-    },
-    Preset {
-        name: "Ollama",
-        base_url: "http://localhost:11434/v1",
-        needs_key: false,
-    },
-    Preset {
-        name: "LM Studio",
-        base_url: "http://localhost:1234/v1",
-        needs_key: false,
-    },
-    Preset {
-        name: "llama.cpp",
-        base_url: "http://localhost:8080/v1",
-        needs_key: false,
-    },
-    Preset {
-        name: "OpenRouter",
-        base_url: "https://openrouter.ai/api/v1",
-        needs_key: true,
-    },
-];
 
 /// The form's state.
 #[derive(Debug)]
 pub struct ProviderForm {
     engine: Option<Engine>,
+    /// Protocol of the chosen preset (Custom: OpenAI-compatible).
+    kind: ProtocolKind,
     busy: bool,
     status: Option<(String, bool)>,
 }
@@ -118,6 +85,7 @@ impl relm4::Component for ProviderForm {
         let names: Vec<&str> = preset_names.iter().map(String::as_str).collect();
         let preset = adw::ComboRow::builder()
             .title(gettext("Server"))
+            .subtitle(gettext("Custom: any OpenAI-compatible endpoint"))
             .model(&gtk::StringList::new(&names))
             .build();
         let name = adw::EntryRow::builder().title(gettext("Name")).build();
@@ -178,6 +146,7 @@ impl relm4::Component for ProviderForm {
         ComponentParts {
             model: ProviderForm {
                 engine: None,
+                kind: ProtocolKind::OpenAiCompatible,
                 busy: false,
                 status: None,
             },
@@ -194,25 +163,22 @@ impl relm4::Component for ProviderForm {
     ) {
         match message {
             ProviderFormInput::SetEngine(engine) => self.engine = Some(engine),
-            ProviderFormInput::ApplyPreset(i) => apply_preset(widgets, i),
+            ProviderFormInput::ApplyPreset(i) => self.kind = apply_preset(widgets, i),
             ProviderFormInput::Reset => {
                 widgets.api_key.set_text("");
-                apply_preset(widgets, 0);
+                self.kind = apply_preset(widgets, 0);
                 self.status = None;
             }
             ProviderFormInput::TestConnection => {
                 let (_, base_url, key) = fields(widgets);
                 self.busy = true;
                 self.status = Some((gettext("Connecting…"), false));
+                let kind = self.kind;
                 sender.oneshot_command(async move {
-                    let result = Engine::test_connection(
-                        ProtocolKind::OpenAiCompatible,
-                        &base_url,
-                        key.as_deref(),
-                    )
-                    .await
-                    .map(|models| models.len())
-                    .map_err(|e| e.user_message());
+                    let result = Engine::test_connection(kind, &base_url, key.as_deref())
+                        .await
+                        .map(|models| models.len())
+                        .map_err(|e| e.user_message());
                     ProviderFormCommand::Tested(result)
                 });
             }
@@ -222,8 +188,13 @@ impl relm4::Component for ProviderForm {
                     self.status = Some((gettext("Enter a name and a base URL."), true));
                 } else if let Some(engine) = self.engine.clone() {
                     self.busy = true;
+                    let kind = self.kind;
                     sender.oneshot_command(async move {
-                        ProviderFormCommand::Saved(save(engine, name, base_url, key).await)
+                        let saved = engine
+                            .add_provider(kind, &name, &base_url, key.as_deref())
+                            .await
+                            .map_err(|e| e.user_message());
+                        ProviderFormCommand::Saved(saved)
                     });
                 }
             }
@@ -293,7 +264,9 @@ fn render(form: &ProviderForm, widgets: &ProviderFormWidgets) {
     }
 }
 
-fn apply_preset(widgets: &ProviderFormWidgets, index: u32) {
+/// Fills the fields from preset `index` (past the end: Custom) and returns
+/// the protocol the provider will speak.
+fn apply_preset(widgets: &ProviderFormWidgets, index: u32) -> ProtocolKind {
     match PRESETS.get(index as usize) {
         Some(p) => {
             widgets.name.set_text(p.name);
@@ -305,10 +278,15 @@ fn apply_preset(widgets: &ProviderFormWidgets, index: u32) {
                 gettext("API Key (optional for local servers)")
             };
             widgets.api_key.set_title(&hint);
+            p.kind
         }
         None => {
             widgets.name.set_text("");
             widgets.base_url.set_text("");
+            widgets
+                .api_key
+                .set_title(&gettext("API Key (optional for local servers)"));
+            ProtocolKind::OpenAiCompatible
         }
     }
 }
@@ -320,21 +298,4 @@ fn fields(widgets: &ProviderFormWidgets) -> (String, String, Option<String>) {
         widgets.base_url.text().trim().to_owned(),
         (!key.is_empty()).then_some(key),
     )
-}
-
-async fn save(
-    engine: Engine,
-    name: String,
-    base_url: String,
-    key: Option<String>,
-) -> Result<Provider, String> {
-    engine
-        .add_provider(
-            ProtocolKind::OpenAiCompatible,
-            &name,
-            &base_url,
-            key.as_deref(),
-        )
-        .await
-        .map_err(|e| e.user_message())
 }
