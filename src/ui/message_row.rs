@@ -25,6 +25,8 @@ pub struct MessageRow {
     /// Bumped on every change of `text`/`reasoning`, so the view re-renders
     /// markdown only when something changed.
     revision: u64,
+    /// The last message of the conversation: only it offers Retry.
+    last: bool,
 }
 
 impl MessageRow {
@@ -65,6 +67,12 @@ impl MessageRow {
                 self.status,
                 MessageStatus::Failed | MessageStatus::Incomplete
             )
+    }
+
+    /// Marks whether this is the conversation's last message (Retry answers
+    /// the last user message, so only the last reply offers it).
+    pub fn set_last(&mut self, last: bool) {
+        self.last = last;
     }
 
     /// Whether the stored message failed without any text.
@@ -117,6 +125,7 @@ impl FactoryComponent for MessageRow {
             status: message.status,
             error: message.error,
             revision: 1,
+            last: false,
         }
     }
 
@@ -246,5 +255,5 @@ fn render(row: &MessageRow, widgets: &mut MessageRowWidgets) {
     } else {
         widgets.status.remove_css_class("error");
     }
-    widgets.retry.set_visible(row.needs_retry());
+    widgets.retry.set_visible(row.last && row.needs_retry());
 }

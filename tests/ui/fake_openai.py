@@ -28,6 +28,11 @@ def reply_for(prompt: str) -> list[str]:
     return [text[i : i + 7] for i in range(0, len(text), 7)]
 
 
+FLAKY_FAILURES = 3  # a "flaky" prompt gets this many 503s before an answer
+_flaky_seen: dict[str, int] = {}
+_flaky_lock = threading.Lock()
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     delay = 0.02
@@ -60,6 +65,15 @@ class Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": {"message": f"The model `{model}` does not exist", "type": "invalid_request_error", "code": "model_not_found"}})
             return
         prompt = next((m["content"] for m in reversed(body.get("messages", [])) if m.get("role") == "user"), "")
+        # A prompt with "flaky" in it fails with 503 the first FLAKY_FAILURES
+        # times (more than the client's automatic retries), then succeeds.
+        if "flaky" in prompt:
+            with _flaky_lock:
+                seen = _flaky_seen.get(prompt, 0)
+                _flaky_seen[prompt] = seen + 1
+            if seen < FLAKY_FAILURES:
+                self._json(503, {"error": {"message": "The server is overloaded", "type": "server_error"}})
+                return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")

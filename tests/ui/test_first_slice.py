@@ -30,6 +30,7 @@ import fake_openai  # noqa: E402
 
 TIMEOUT = 30.0
 SLOW_PROMPT = "Please answer slowly"
+FLAKY_PROMPT = "A flaky question"
 STOPPED_NOTE = "The reply was stopped before it ended."
 
 
@@ -273,6 +274,18 @@ def main():
         endings = app.find_all(lambda n: role(n) == "label" and text_of(n) == "That is all.")
         assert len(endings) == 1, f"the stopped reply went on to its end ({len(endings)} endings)"
         screenshot("04-stopped")
+
+        # A server error after the automatic retries: an inline error row
+        # with Retry; pressing it gets the answer and the error row goes.
+        set_text(composer, FLAKY_PROMPT)
+        app.click(app.button("Send"))
+        app.find("the inline error", lambda n: role(n) == "label" and text_of(n).startswith("The reply failed:") and "HTTP 503" in text_of(n), timeout=60)
+        screenshot("05-failed")
+        retries = app.find_all(lambda n: role(n) == "push button" and name(n) == "Retry" and showing(n))
+        assert len(retries) == 1, f"{len(retries)} Retry buttons: only the last reply may offer one"
+        app.click(retries[0])
+        app.find("the answer after Retry", lambda n: role(n) == "label" and FLAKY_PROMPT in text_of(n) and text_of(n).startswith("Hello from"))
+        app.wait_gone("the inline error", lambda n: role(n) == "label" and text_of(n).startswith("The reply failed:"))
     except Exception:
         root = app.root()
         if root is not None:
@@ -293,8 +306,10 @@ def main():
         code = app.find("the stored code block", lambda n: role(n) == "text" and 'print("hello, world")' in text_of(n))
         assert_has_height(code, "the stored code block")
         app.find("the stopped reply's note", lambda n: role(n) == "label" and text_of(n) == STOPPED_NOTE)
-        app.find("the Retry button of the stopped reply", lambda n: role(n) == "push button" and name(n) == "Retry")
-        screenshot("05-after-restart")
+        # Only the last reply offers Retry, and the last one is complete.
+        retries = app.find_all(lambda n: role(n) == "push button" and name(n) == "Retry" and showing(n))
+        assert not retries, "a reply that is not the last one offers Retry"
+        screenshot("06-after-restart")
 
         # Rename, then delete, from the conversation's menu.
         app.click(app.find("the conversation menu", lambda n: name(n) == "Conversation Menu" and role(n) in ("push button", "toggle button")))
@@ -303,7 +318,7 @@ def main():
         set_text(title_entry, "Iceland trivia")
         app.click(app.button("Rename"))
         app.find("the new title in the sidebar", lambda n: role(n) == "label" and name(n) == "Iceland trivia")
-        screenshot("06-renamed")
+        screenshot("07-renamed")
         app.click(app.find("the conversation menu", lambda n: name(n) == "Conversation Menu" and role(n) in ("push button", "toggle button")))
         app.click(app.button("Delete"))
         app.find("the delete confirmation", lambda n: role(n) == "label" and text_of(n).startswith("“Iceland trivia” and all its messages"))

@@ -168,6 +168,8 @@ impl Window {
                     for m in messages {
                         guard.push_back(m);
                     }
+                    drop(guard);
+                    self.mark_last_row();
                 }
             }
             WindowCommand::Created(conversation) => {

@@ -99,6 +99,7 @@ impl Window {
             TurnEvent::UserMessageSaved(m) | TurnEvent::AssistantStarted(m) => {
                 if visible {
                     self.messages.guard().push_back(m);
+                    self.mark_last_row();
                 }
             }
             TurnEvent::TextDelta(t) => {
@@ -214,6 +215,20 @@ impl Window {
     pub(super) fn stop(&mut self) {
         if let Some(cancel) = self.streaming.as_ref().and_then(|s| s.cancel.as_ref()) {
             cancel.cancel();
+        }
+    }
+}
+
+impl Window {
+    /// Tells every message row whether it is the last one (only the last
+    /// reply offers Retry).
+    pub(super) fn mark_last_row(&mut self) {
+        let mut guard = self.messages.guard();
+        let len = guard.len();
+        for i in 0..len {
+            if let Some(row) = guard.get_mut(i) {
+                row.set_last(i + 1 == len);
+            }
         }
     }
 }
