@@ -15,6 +15,7 @@
 pub mod a11y;
 pub mod composer;
 pub mod conversation_row;
+pub mod conversation_settings;
 pub mod markdown;
 pub mod message_row;
 pub mod model_picker;

@@ -280,7 +280,7 @@ impl Engine {
         });
         Ok(self.start_turn(
             client,
-            conversation_id,
+            &conversation,
             provider_id,
             model,
             messages,
@@ -310,7 +310,7 @@ impl Engine {
             return Err(EngineError::NothingToRetry);
         }
         let messages = request_history(conversation.system_prompt.as_deref(), &history);
-        Ok(self.start_turn(client, conversation_id, provider_id, model, messages, None))
+        Ok(self.start_turn(client, &conversation, provider_id, model, messages, None))
     }
 
     async fn conversation(&self, id: i64) -> Result<crate::core::store::Conversation, EngineError> {
@@ -323,7 +323,7 @@ impl Engine {
     fn start_turn(
         &self,
         client: Arc<dyn ChatProvider>,
-        conversation_id: i64,
+        conversation: &crate::core::store::Conversation,
         provider_id: String,
         model: String,
         messages: Vec<ChatMessage>,
@@ -334,9 +334,12 @@ impl Engine {
         let request = ChatRequest {
             model: model.clone(),
             messages,
-            temperature: None,
-            max_output_tokens: None,
+            temperature: conversation.temperature,
+            max_output_tokens: conversation
+                .max_output_tokens
+                .and_then(|n| u32::try_from(n).ok()),
         };
+        let conversation_id = conversation.id;
         let job = runner::TurnJob {
             store: self.store.clone(),
             client,

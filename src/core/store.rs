@@ -31,8 +31,8 @@ pub use connection::{BUSY_TIMEOUT_MS, ConnectionInfo};
 pub use error::StoreError;
 pub use migrate::{BACKUPS_KEPT, MIGRATIONS};
 pub use models::{
-    Conversation, Message, MessageFinish, MessageStatus, NewConversation, NewMessage, NewProvider,
-    Provider, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchHit,
+    Conversation, ConversationSettings, Message, MessageFinish, MessageStatus, NewConversation,
+    NewMessage, NewProvider, Provider, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchHit,
 };
 pub use providers::slugify;
 

@@ -28,9 +28,10 @@ use relm4::{adw, gtk};
 use tokio_util::sync::CancellationToken;
 
 use crate::core::chat::{Engine, TurnEvent};
-use crate::core::store::{Conversation, Message, Provider};
+use crate::core::store::{Conversation, ConversationSettings, Message, Provider};
 use crate::ui::composer::{Composer, ComposerInput, ComposerOutput};
 use crate::ui::conversation_row::{ConversationRow, ConversationRowOutput};
+use crate::ui::conversation_settings::{ConversationSettingsOutput, ConversationSettingsPopover};
 use crate::ui::message_row::{MessageRow, MessageRowOutput};
 use crate::ui::model_picker::{ModelPicker, ModelPickerInput, ModelPickerOutput};
 use crate::ui::provider_form::{ProviderForm, ProviderFormInput, ProviderFormOutput};
@@ -60,6 +61,9 @@ pub struct Window {
     streaming: Option<Streaming>,
     composer: Controller<Composer>,
     model_picker: Controller<ModelPicker>,
+    settings_popover: Controller<ConversationSettingsPopover>,
+    /// Settings for the next new conversation (applied when it is created).
+    next_settings: ConversationSettings,
     provider_form: Controller<ProviderForm>,
     page: &'static str,
     /// Ignore row-selected signals while the list is rebuilt.
@@ -91,6 +95,8 @@ pub enum WindowInput {
     Retry,
     /// A model was chosen in the picker.
     ModelChosen(String, String),
+    /// The conversation settings popover reported new settings.
+    SettingsChanged(ConversationSettings),
     /// A provider was added.
     ProviderAdded(Provider),
     /// Show the Add Provider dialog.
@@ -206,6 +212,7 @@ impl Component for Window {
                             #[name = "title"]
                             set_title_widget = &adw::WindowTitle {},
                             pack_end: model.model_picker.widget(),
+                            pack_end: model.settings_popover.widget(),
                         },
 
                         #[name = "stack"]
@@ -308,6 +315,12 @@ impl Component for Window {
                         WindowInput::ModelChosen(provider_id, model)
                     }
                 });
+        let settings_popover = ConversationSettingsPopover::builder().launch(()).forward(
+            sender.input_sender(),
+            |out| match out {
+                ConversationSettingsOutput::Changed(s) => WindowInput::SettingsChanged(s),
+            },
+        );
         let provider_form =
             ProviderForm::builder()
                 .launch(())
@@ -325,6 +338,8 @@ impl Component for Window {
             streaming: None,
             composer,
             model_picker,
+            settings_popover,
+            next_settings: ConversationSettings::default(),
             provider_form,
             page: "loading",
             selecting: false,
@@ -373,6 +388,7 @@ impl Window {
         let chatting = self.page == "chat";
         widgets.title.set_visible(chatting);
         self.model_picker.widget().set_visible(chatting);
+        self.settings_popover.widget().set_visible(chatting);
         let title = match &self.current {
             Some(c) if !c.title.is_empty() => c.title.clone(),
             _ => gettext("New Conversation"),

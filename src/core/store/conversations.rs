@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::error::StoreError;
-use super::models::{Conversation, NewConversation};
+use super::models::{Conversation, ConversationSettings, NewConversation};
 use super::schema::conversations;
 use super::{Store, now_ms};
 
@@ -121,6 +121,36 @@ impl Store {
                     .map_err(StoreError::during("setting a conversation's model"))?;
                 expect_one(changed, id)
             })
+        })
+        .await
+    }
+
+    /// Stores a conversation's generation settings. A blank system prompt is
+    /// stored as none; the temperature is clamped to 0.0–2.0 and the output
+    /// limit to at least 1 token.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown conversation;
+    /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::DiskFull`].
+    pub async fn set_conversation_settings(
+        &self,
+        id: i64,
+        settings: ConversationSettings,
+    ) -> Result<(), StoreError> {
+        let system_prompt = settings.system_prompt.filter(|s| !s.trim().is_empty());
+        let temperature = settings.temperature.map(|t| t.clamp(0.0, 2.0));
+        let max_output_tokens = settings.max_output_tokens.map(|n| n.max(1));
+        self.run(move |conn| {
+            let changed = diesel::update(conversations::table.find(id))
+                .set((
+                    conversations::system_prompt.eq(&system_prompt),
+                    conversations::temperature.eq(temperature),
+                    conversations::max_output_tokens.eq(max_output_tokens),
+                    conversations::updated_at.eq(now_ms()),
+                ))
+                .execute(conn)
+                .map_err(StoreError::during("saving a conversation's settings"))?;
+            expect_one(changed, id)
         })
         .await
     }

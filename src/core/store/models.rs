@@ -51,7 +51,7 @@ pub struct NewProvider {
 }
 
 /// A conversation of the sidebar.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = conversations, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct Conversation {
     /// Row id.
@@ -64,10 +64,37 @@ pub struct Conversation {
     pub model: Option<String>,
     /// System prompt sent first, if any.
     pub system_prompt: Option<String>,
+    /// Sampling temperature (0.0–2.0); `None` leaves the server's default.
+    pub temperature: Option<f32>,
+    /// Upper bound on output tokens; `None` leaves the server's default.
+    pub max_output_tokens: Option<i64>,
     /// Creation time, UTC unix milliseconds.
     pub created_at: i64,
     /// Last change or last message, UTC unix milliseconds.
     pub updated_at: i64,
+}
+
+/// A conversation's generation settings, written by
+/// [`Store::set_conversation_settings`](super::Store::set_conversation_settings).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConversationSettings {
+    /// System prompt sent first; `None` or blank: none.
+    pub system_prompt: Option<String>,
+    /// Sampling temperature, 0.0–2.0; `None`: the server's default.
+    pub temperature: Option<f32>,
+    /// Upper bound on output tokens (≥ 1); `None`: the server's default.
+    pub max_output_tokens: Option<i64>,
+}
+
+impl ConversationSettings {
+    /// The settings stored in `conversation`.
+    pub fn of(conversation: &Conversation) -> Self {
+        Self {
+            system_prompt: conversation.system_prompt.clone(),
+            temperature: conversation.temperature,
+            max_output_tokens: conversation.max_output_tokens,
+        }
+    }
 }
 
 /// What [`Store::create_conversation`](super::Store::create_conversation) needs.

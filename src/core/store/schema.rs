@@ -41,6 +41,10 @@ diesel::table! {
         model -> Nullable<Text>,
         /// System prompt.
         system_prompt -> Nullable<Text>,
+        /// Sampling temperature (0.0–2.0); NULL: the server's default.
+        temperature -> Nullable<Float>,
+        /// Upper bound on output tokens; NULL: the server's default.
+        max_output_tokens -> Nullable<BigInt>,
         /// UTC unix milliseconds.
         created_at -> BigInt,
         /// UTC unix milliseconds.

@@ -5,8 +5,9 @@ use relm4::{ComponentController, ComponentSender, adw};
 use super::turns::Start;
 use super::{Window, WindowCommand, WindowInput, WindowWidgets};
 use crate::core::chat::EngineError;
-use crate::core::store::{Conversation, Provider};
+use crate::core::store::{Conversation, ConversationSettings, Provider};
 use crate::ui::composer::ComposerInput;
+use crate::ui::conversation_settings::ConversationSettingsInput;
 use crate::ui::model_picker::ModelPickerInput;
 use crate::ui::provider_form::ProviderFormInput;
 
@@ -79,6 +80,7 @@ impl Window {
                 let start = Start::Send {
                     conversation: self.current.as_ref().map(|c| c.id),
                     next_model: self.next_model.clone(),
+                    settings: self.next_settings.clone(),
                     text,
                 };
                 self.start_turn(engine, start, sender);
@@ -106,6 +108,7 @@ impl Window {
                 self.start_turn(engine, Start::Retry(id), sender);
             }
             WindowInput::Stop => self.stop(),
+            WindowInput::SettingsChanged(settings) => self.apply_settings(settings, sender),
             WindowInput::ModelChosen(provider_id, model) => {
                 self.choose_model(provider_id, model, sender);
                 self.composer.emit(ComposerInput::Focus);
@@ -176,6 +179,7 @@ impl Window {
                 if let Some(s) = self.streaming.as_mut() {
                     s.conversation_id = Some(conversation.id);
                 }
+                self.next_settings = ConversationSettings::default();
                 if self.current.is_none() {
                     self.current = Some(conversation);
                 }
@@ -199,6 +203,11 @@ impl Window {
 
     /// Shows conversation `c` (or a new, unsaved one) with an empty message list.
     fn open(&mut self, c: Option<Conversation>) {
+        let settings = c
+            .as_ref()
+            .map_or_else(|| self.next_settings.clone(), ConversationSettings::of);
+        self.settings_popover
+            .emit(ConversationSettingsInput::Show(settings));
         self.current = c;
         self.messages.guard().clear();
         let current = self.current_model();
@@ -214,6 +223,27 @@ impl Window {
         sender.oneshot_command(async move {
             match engine.store().list_messages(id).await {
                 Ok(m) => WindowCommand::Messages(id, m),
+                Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
+            }
+        });
+    }
+
+    /// Stores new settings for the open conversation, or keeps them for the
+    /// next new one.
+    fn apply_settings(&mut self, settings: ConversationSettings, sender: &ComponentSender<Self>) {
+        let Some(c) = self.current.as_mut() else {
+            self.next_settings = settings;
+            return;
+        };
+        c.system_prompt.clone_from(&settings.system_prompt);
+        c.temperature = settings.temperature;
+        c.max_output_tokens = settings.max_output_tokens;
+        let (id, Some(engine)) = (c.id, self.engine.clone()) else {
+            return;
+        };
+        sender.oneshot_command(async move {
+            match engine.store().set_conversation_settings(id, settings).await {
+                Ok(()) => WindowCommand::Done,
                 Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
             }
         });

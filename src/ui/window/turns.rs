@@ -5,7 +5,8 @@ use relm4::gtk::prelude::*;
 use relm4::{ComponentController, ComponentSender, gtk};
 
 use super::{Streaming, Window, WindowCommand, WindowInput, WindowWidgets};
-use crate::core::chat::{Engine, TurnEvent};
+use crate::core::chat::{Engine, EngineError, TurnEvent};
+use crate::core::store::ConversationSettings;
 use crate::core::store::Message;
 use crate::ui::composer::ComposerInput;
 
@@ -16,6 +17,8 @@ pub enum Start {
     Send {
         conversation: Option<i64>,
         next_model: Option<(String, String)>,
+        /// Settings for the conversation if it has to be created.
+        settings: ConversationSettings,
         text: String,
     },
     /// Answer the last user message again.
@@ -44,6 +47,7 @@ impl Window {
                         Start::Send {
                             conversation,
                             next_model,
+                            settings,
                             text,
                         } => {
                             let id = match conversation {
@@ -54,7 +58,23 @@ impl Window {
                                     {
                                         Ok(c) => {
                                             let id = c.id;
-                                            out.emit(WindowCommand::Created(c));
+                                            let stored = engine
+                                                .store()
+                                                .set_conversation_settings(id, settings)
+                                                .await;
+                                            match stored
+                                                .and(engine.store().get_conversation(id).await)
+                                            {
+                                                Ok(Some(c)) => out.emit(WindowCommand::Created(c)),
+                                                Ok(None) => out.emit(WindowCommand::Created(c)),
+                                                Err(e) => {
+                                                    out.emit(WindowCommand::SendFailed(
+                                                        EngineError::from(e).user_message(),
+                                                        Some(text),
+                                                    ));
+                                                    return;
+                                                }
+                                            }
                                             id
                                         }
                                         Err(e) => {
