@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by the protocol modules: one [`HttpClient`] per
-//! configured server, base-URL validation, header building, `Retry-After`
+//! configured server (sending a request, opening an event stream, fetching a
+//! JSON document), base-URL validation, header building, `Retry-After`
 //! parsing and the status → [`ProviderError`] classification.
 //!
 //! Status mapping (the same in the OpenAI and Anthropic error guides):
@@ -11,10 +12,18 @@
 
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use futures::{Stream, TryStreamExt};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+use tokio_util::sync::CancellationToken;
+use url::Url;
 
 use crate::core::provider::ProviderError;
 use crate::core::provider::error::quote;
+
+/// A protocol's classification of a non-success reply: `(status, headers, body)`
+/// to the typed error (each protocol reads its own error body).
+pub type ClassifyStatus = fn(u16, &HeaderMap, &str) -> ProviderError;
 
 /// Default time allowed to open the TCP/TLS connection (10 s).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -28,6 +37,8 @@ pub struct HttpClient {
     client: reqwest::Client,
     /// Base URL without trailing `/`.
     base: String,
+    /// The same base, parsed, for [`HttpClient::endpoint`].
+    base_url: Url,
     /// Authentication (marked sensitive) and extra headers.
     headers: HeaderMap,
     idle_timeout: Duration,
@@ -45,6 +56,8 @@ impl HttpClient {
         idle_timeout: Duration,
     ) -> Result<Self, ProviderError> {
         let base = normalise_base_url(base_url)?;
+        let parsed = Url::parse(&base)
+            .map_err(|e| ProviderError::Config(format!("invalid base URL {base_url:?}: {e}")))?;
         let client = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
             .user_agent(concat!("ValeChat/", env!("CARGO_PKG_VERSION")))
@@ -53,6 +66,7 @@ impl HttpClient {
         Ok(Self {
             client,
             base,
+            base_url: parsed,
             headers,
             idle_timeout,
         })
@@ -78,6 +92,30 @@ impl HttpClient {
         self.client.post(format!("{}/{path}", self.base))
     }
 
+    /// The headers sent on every request (authentication marked sensitive).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// `{base}/{segments…}`, each segment percent-encoded as one path
+    /// segment (so a model id holding `/` or `?` stays in its segment).
+    ///
+    /// # Errors
+    /// [`ProviderError::Config`] when the base URL cannot take a path.
+    pub fn endpoint(&self, segments: &[&str]) -> Result<Url, ProviderError> {
+        let mut url = self.base_url.clone();
+        url.path_segments_mut()
+            .map_err(|()| ProviderError::Config(format!("base URL {} has no path", self.base)))?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url)
+    }
+
+    /// A request of `method` to `url` (built with [`HttpClient::endpoint`]).
+    pub fn request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
+        self.client.request(method, url)
+    }
+
     /// Sends `request` with the client's headers, waiting at most the idle
     /// timeout for the response head; a non-success status becomes
     /// `classify(status, headers, body)`.
@@ -87,7 +125,7 @@ impl HttpClient {
     pub async fn send(
         &self,
         request: reqwest::RequestBuilder,
-        classify: fn(u16, &HeaderMap, &str) -> ProviderError,
+        classify: ClassifyStatus,
     ) -> Result<reqwest::Response, ProviderError> {
         let pending = request.headers(self.headers.clone()).send();
         let response = tokio::time::timeout(self.idle_timeout, pending)
@@ -125,6 +163,58 @@ impl HttpClient {
                 ))
             })?
             .map_err(|e| from_reqwest(&e))
+    }
+
+    /// Sends a streaming `request` (with `Accept: text/event-stream`) and
+    /// returns the body as byte pieces, transport failures mapped with
+    /// [`from_reqwest`]; hand them to the protocol's event stream.
+    ///
+    /// # Errors
+    /// [`ProviderError::Cancelled`] when `cancel` fires before the response
+    /// head; the errors of [`HttpClient::send`]; and, when the server answers
+    /// with one JSON document instead of a stream, `non_stream(body)` (or the
+    /// error reading that body).
+    pub async fn open_stream(
+        &self,
+        request: reqwest::RequestBuilder,
+        classify: ClassifyStatus,
+        non_stream: fn(&str) -> ProviderError,
+        cancel: &CancellationToken,
+    ) -> Result<
+        impl Stream<Item = Result<impl AsRef<[u8]> + Send + 'static, ProviderError>> + Send + 'static,
+        ProviderError,
+    > {
+        let request = request.header(ACCEPT, "text/event-stream");
+        let response = tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Err(ProviderError::Cancelled),
+            response = self.send(request, classify) => response?,
+        };
+        if is_json(response.headers()) {
+            // A proxy, an older endpoint or a server reporting an error may
+            // answer a streaming request with one JSON document.
+            let text = self.read_text(response).await?;
+            return Err(non_stream(&text));
+        }
+        Ok(response.bytes_stream().map_err(|e| from_reqwest(&e)))
+    }
+
+    /// Sends `request` and parses the (small) reply as JSON.
+    ///
+    /// # Errors
+    /// The errors of [`HttpClient::send`] and [`HttpClient::read_text`];
+    /// [`ProviderError::Malformed`] saying `"{what} ({parse error}): {body}"`
+    /// (body quoted, truncated) when the reply does not parse as `T`.
+    pub async fn fetch_json<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        classify: ClassifyStatus,
+        what: &str,
+    ) -> Result<T, ProviderError> {
+        let response = self.send(request, classify).await?;
+        let text = self.read_text(response).await?;
+        serde_json::from_str(&text)
+            .map_err(|e| ProviderError::Malformed(format!("{what} ({e}): {}", quote(&text))))
     }
 }
 

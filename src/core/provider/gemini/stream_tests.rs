@@ -1,5 +1,7 @@
 //! Unit tests of the Gemini SSE body → event stream layer.
 
+use futures::{StreamExt, stream};
+
 use super::*;
 use crate::core::provider::FinishReason;
 
