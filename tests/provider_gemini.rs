@@ -13,115 +13,15 @@ mod replays;
 #[path = "provider_gemini/split.rs"]
 mod split;
 
-use std::collections::BTreeMap;
-
-use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 use valechat::core::provider::gemini::{GeminiConfig, GeminiProvider};
-use valechat::core::provider::{
-    ChatEvent, ChatMessage, ChatProvider, ChatRequest, ChatStream, FinishReason, ProviderError,
-    Role, Usage,
-};
+use valechat::core::provider::{ChatMessage, ChatProvider, ChatRequest, Role, Usage};
 
+use support::outcome::{Outcome, drain};
 use support::{Reply, TestServer, fixture};
 
 /// The key the tests configure; it must never appear in a URL.
 const KEY: &str = "AIzaSy-test-key";
-
-/// Everything a stream produced, folded for assertions.
-#[derive(Debug, Default)]
-struct Outcome {
-    events: Vec<ChatEvent>,
-    error: Option<ProviderError>,
-}
-
-impl Outcome {
-    fn text(&self) -> String {
-        self.concat(|e| match e {
-            ChatEvent::TextDelta(t) => Some(t),
-            _ => None,
-        })
-    }
-
-    fn reasoning(&self) -> String {
-        self.concat(|e| match e {
-            ChatEvent::ReasoningDelta(t) => Some(t),
-            _ => None,
-        })
-    }
-
-    fn concat(&self, pick: impl Fn(&ChatEvent) -> Option<&String>) -> String {
-        self.events
-            .iter()
-            .filter_map(pick)
-            .map(String::as_str)
-            .collect()
-    }
-
-    fn finishes(&self) -> Vec<FinishReason> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                ChatEvent::Finished(r) => Some(r.clone()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn usages(&self) -> Vec<Usage> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                ChatEvent::Usage(u) => Some(*u),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn started(&self) -> Vec<(Option<String>, Option<String>)> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                ChatEvent::Started { id, model } => Some((id.clone(), model.clone())),
-                _ => None,
-            })
-            .collect()
-    }
-
-    /// Tool calls by index: (id, name, concatenated arguments).
-    fn tools(&self) -> BTreeMap<u32, (String, String, String)> {
-        let mut calls: BTreeMap<u32, (String, String, String)> = BTreeMap::new();
-        for event in &self.events {
-            match event {
-                ChatEvent::ToolCallStart { index, id, name } => {
-                    let old = calls.insert(*index, (id.clone(), name.clone(), String::new()));
-                    assert!(old.is_none(), "tool call {index} started twice");
-                }
-                ChatEvent::ToolCallArgumentsDelta { index, fragment } => {
-                    calls
-                        .get_mut(index)
-                        .expect("arguments before start")
-                        .2
-                        .push_str(fragment);
-                }
-                _ => {}
-            }
-        }
-        calls
-    }
-}
-
-async fn drain(mut stream: ChatStream) -> Outcome {
-    let mut outcome = Outcome::default();
-    while let Some(item) = stream.next().await {
-        assert!(outcome.error.is_none(), "item after an error: {item:?}");
-        match item {
-            Ok(event) => outcome.events.push(event),
-            Err(e) => outcome.error = Some(e),
-        }
-    }
-    outcome
-}
 
 fn provider(server: &TestServer) -> GeminiProvider {
     GeminiProvider::new(GeminiConfig::new(server.base_url(), Some(KEY.to_owned())))

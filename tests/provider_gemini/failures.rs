@@ -7,8 +7,9 @@ use tokio_util::sync::CancellationToken;
 use valechat::core::provider::gemini::{GeminiConfig, GeminiProvider};
 use valechat::core::provider::{ChatEvent, ChatProvider, ProviderError};
 
+use crate::support::outcome::drain;
 use crate::support::{Reply, Step, TestServer, fixture};
-use crate::{KEY, drain, gemini_sse, jsonl_as_gemini_sse, provider, replay, request};
+use crate::{KEY, gemini_sse, jsonl_as_gemini_sse, provider, replay, request};
 
 const TEXT_CHUNK: &str = r#"{"candidates":[{"content":{"parts":[{"text":"Hel"}],"role":"model"},"index":0}],"modelVersion":"gemini-2.5-flash","responseId":"r-1"}"#;
 

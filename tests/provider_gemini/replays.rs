@@ -3,8 +3,9 @@
 use tokio_util::sync::CancellationToken;
 use valechat::core::provider::{ChatEvent, ChatProvider, FinishReason};
 
+use crate::support::outcome::{args_json, drain};
 use crate::support::{Reply, TestServer};
-use crate::{KEY, drain, gemini_sse, jsonl_as_gemini_sse, provider, replay, request, usage};
+use crate::{KEY, gemini_sse, jsonl_as_gemini_sse, provider, replay, request, usage};
 
 #[tokio::test]
 async fn recorded_text_stream_with_cumulative_usage_and_thoughts_billed_as_output() {
@@ -42,7 +43,7 @@ async fn recorded_function_call_is_one_whole_tool_call() {
     let (id, name, args) = &tools[&0];
     assert_eq!((id.as_str(), name.as_str()), ("call_0", "weather"));
     assert_eq!(
-        serde_json::from_str::<serde_json::Value>(args).unwrap(),
+        args_json(args),
         serde_json::json!({"location": "San Francisco"})
     );
     assert_eq!(out.text(), "");

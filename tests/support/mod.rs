@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 pub mod outcome;
+pub mod split;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;

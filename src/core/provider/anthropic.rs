@@ -19,8 +19,7 @@ pub mod wire;
 use std::fmt;
 use std::time::Duration;
 
-use futures::TryStreamExt;
-use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
+use reqwest::header::{HeaderName, HeaderValue};
 use tokio_util::sync::CancellationToken;
 
 use crate::core::provider::error::quote;
@@ -142,15 +141,13 @@ impl AnthropicProvider {
         if let Some(after) = after_id {
             query.push(("after_id", after.to_owned()));
         }
-        let builder = self.http.get("models").query(&query);
-        let response = self.http.send(builder, http_error::from_status).await?;
-        let text = self.http.read_text(response).await?;
-        serde_json::from_str(&text).map_err(|e| {
-            ProviderError::Malformed(format!(
-                "model list is not {{\"data\":[{{\"id\",…}}],\"has_more\",\"last_id\"}} ({e}): {}",
-                quote(&text)
-            ))
-        })
+        self.http
+            .fetch_json(
+                self.http.get("models").query(&query),
+                http_error::from_status,
+                r#"model list is not {"data":[{"id",…}],"has_more","last_id"}"#,
+            )
+            .await
     }
 }
 
@@ -162,22 +159,12 @@ impl ChatProvider for AnthropicProvider {
         cancel: CancellationToken,
     ) -> Result<ChatStream, ProviderError> {
         let body = mapper::messages_request(&request);
-        let builder = self
+        let builder = self.http.post("messages").json(&body);
+        // A proxy may answer with one JSON object instead of a stream.
+        let bytes = self
             .http
-            .post("messages")
-            .header(ACCEPT, "text/event-stream")
-            .json(&body);
-        let response = tokio::select! {
-            biased;
-            () = cancel.cancelled() => return Err(ProviderError::Cancelled),
-            response = self.http.send(builder, http_error::from_status) => response?,
-        };
-        if http::is_json(response.headers()) {
-            // A proxy may answer with one JSON object instead of a stream.
-            let text = self.http.read_text(response).await?;
-            return Err(non_stream_reply(&text));
-        }
-        let bytes = response.bytes_stream().map_err(|e| http::from_reqwest(&e));
+            .open_stream(builder, http_error::from_status, non_stream_reply, &cancel)
+            .await?;
         Ok(stream::chat_event_stream(
             bytes,
             self.http.idle_timeout(),

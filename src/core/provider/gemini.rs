@@ -20,20 +20,20 @@ pub mod wire;
 use std::fmt;
 use std::time::Duration;
 
-use futures::TryStreamExt;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::Method;
+use reqwest::header::HeaderName;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use crate::core::provider::error::quote;
+use crate::core::provider::http::{
+    self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, HttpClient,
+};
 use crate::core::provider::{ChatProvider, ChatRequest, ChatStream, ModelInfo, ProviderError};
 use wire::{GenerateRequest, ModelList};
 
 /// The public Gemini API root.
 pub const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com/v1beta";
-/// Default time allowed to open the TCP/TLS connection.
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time allowed between two pieces of a response.
-const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 /// Header carrying the API key.
 const API_KEY_HEADER: &str = "x-goog-api-key";
 /// Models asked for per `models.list` page (the API's maximum is 1000).
@@ -94,12 +94,8 @@ impl fmt::Debug for GeminiConfig {
 /// pools connections internally).
 #[derive(Debug)]
 pub struct GeminiProvider {
-    client: reqwest::Client,
-    /// Base URL without trailing `/`.
-    base: Url,
-    /// `x-goog-api-key` (marked sensitive) and extra headers, sent on every request.
-    headers: HeaderMap,
-    idle_timeout: Duration,
+    /// Client bound to the base URL, sending `x-goog-api-key` (sensitive) and extra headers.
+    http: HttpClient,
 }
 
 impl GeminiProvider {
@@ -110,39 +106,25 @@ impl GeminiProvider {
     /// `http`/`https` URL without query, a header name or value (or the key)
     /// is not valid in HTTP, or the TLS client cannot be built.
     pub fn new(config: GeminiConfig) -> Result<Self, ProviderError> {
-        let base = normalise_base_url(&config.base_url)?;
-        let mut headers = HeaderMap::new();
-        for (name, value) in &config.extra_headers {
-            let header = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|e| ProviderError::Config(format!("invalid header name {name:?}: {e}")))?;
-            let value = HeaderValue::from_str(value).map_err(|e| {
-                ProviderError::Config(format!("invalid value for header {name:?}: {e}"))
-            })?;
-            headers.insert(header, value);
-        }
+        let mut headers = http::header_map(&config.extra_headers)?;
         if let Some(key) = config.api_key.as_deref().filter(|k| !k.is_empty()) {
-            let mut value = HeaderValue::from_str(key).map_err(|_| {
-                ProviderError::Config("the API key contains characters not allowed in HTTP".into())
-            })?;
-            value.set_sensitive(true);
-            headers.insert(API_KEY_HEADER, value);
+            headers.insert(
+                HeaderName::from_static(API_KEY_HEADER),
+                http::secret_header(key)?,
+            );
         }
-        let client = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .user_agent(concat!("ValeChat/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ProviderError::Config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Self {
-            client,
-            base,
+        let http = HttpClient::new(
+            &config.base_url,
             headers,
-            idle_timeout: config.idle_timeout,
-        })
+            config.connect_timeout,
+            config.idle_timeout,
+        )?;
+        Ok(Self { http })
     }
 
     /// The normalised base URL (no trailing `/`).
     pub fn base_url(&self) -> &str {
-        self.base.as_str().trim_end_matches('/')
+        self.http.base_url()
     }
 
     /// `{base}/models/{model}:streamGenerateContent?alt=sse`; `model` may be
@@ -159,78 +141,28 @@ impl GeminiProvider {
                 "no Gemini model given (got {model:?})"
             )));
         }
-        let mut url = self.endpoint(&["models", &format!("{id}:streamGenerateContent")])?;
+        let mut url = self
+            .http
+            .endpoint(&["models", &format!("{id}:streamGenerateContent")])?;
         url.set_query(Some("alt=sse"));
         Ok(url)
     }
 
-    /// The base URL with `segments` appended.
-    fn endpoint(&self, segments: &[&str]) -> Result<Url, ProviderError> {
-        let mut url = self.base.clone();
-        url.path_segments_mut()
-            .map_err(|()| ProviderError::Config(format!("base URL {} has no path", self.base)))?
-            .pop_if_empty()
-            .extend(segments);
-        Ok(url)
-    }
-
-    /// Sends `request`, waiting at most the idle timeout for the response
-    /// headers, and maps a non-success status to its typed error.
-    async fn send(
-        &self,
-        request: reqwest::RequestBuilder,
-    ) -> Result<reqwest::Response, ProviderError> {
-        let pending = request.headers(self.headers.clone()).send();
-        let response = tokio::time::timeout(self.idle_timeout, pending)
-            .await
-            .map_err(|_| {
-                ProviderError::Timeout(format!(
-                    "no response from {} within {} ms",
-                    self.base_url(),
-                    self.idle_timeout.as_millis()
-                ))
-            })?
-            .map_err(|e| http_error::from_reqwest(&e))?;
-        let status = response.status();
-        if status.is_success() {
-            return Ok(response);
-        }
-        let headers = response.headers().clone();
-        let body = self.read_text(response).await.unwrap_or_default();
-        tracing::debug!(status = status.as_u16(), base = %self.base_url(), "Gemini returned an error status");
-        Err(http_error::from_status(status.as_u16(), &headers, &body))
-    }
-
-    /// Reads a whole (small) body as text, bounded by the idle timeout.
-    async fn read_text(&self, response: reqwest::Response) -> Result<String, ProviderError> {
-        tokio::time::timeout(self.idle_timeout, response.text())
-            .await
-            .map_err(|_| {
-                ProviderError::Timeout(format!(
-                    "response body from {} not complete within {} ms",
-                    self.base_url(),
-                    self.idle_timeout.as_millis()
-                ))
-            })?
-            .map_err(|e| http_error::from_reqwest(&e))
-    }
-
     /// Fetches one page of `models.list`.
     async fn model_page(&self, token: Option<&str>) -> Result<ModelList, ProviderError> {
-        let mut url = self.endpoint(&["models"])?;
+        let mut url = self.http.endpoint(&["models"])?;
         url.query_pairs_mut()
             .append_pair("pageSize", &PAGE_SIZE.to_string());
         if let Some(token) = token {
             url.query_pairs_mut().append_pair("pageToken", token);
         }
-        let response = self.send(self.client.get(url)).await?;
-        let text = self.read_text(response).await?;
-        serde_json::from_str(&text).map_err(|e| {
-            ProviderError::Malformed(format!(
-                "model list is not {{\"models\":[{{\"name\",…}}]}} ({e}): {}",
-                mapper::quote(&text)
-            ))
-        })
+        self.http
+            .fetch_json(
+                self.http.request(Method::GET, url),
+                http_error::from_status,
+                r#"model list is not {"models":[{"name",…}]}"#,
+            )
+            .await
     }
 }
 
@@ -243,25 +175,17 @@ impl ChatProvider for GeminiProvider {
     ) -> Result<ChatStream, ProviderError> {
         let url = self.stream_url(&request.model)?;
         let body = GenerateRequest::new(&request);
-        let builder = self
-            .client
-            .post(url)
-            .header(ACCEPT, "text/event-stream")
-            .json(&body);
-        let response = tokio::select! {
-            biased;
-            () = cancel.cancelled() => return Err(ProviderError::Cancelled),
-            response = self.send(builder) => response?,
-        };
-        if is_json(response.headers()) {
-            // A proxy or an older endpoint may answer with one JSON document.
-            let text = self.read_text(response).await?;
-            return Err(non_stream_reply(&text));
-        }
-        let bytes = response
-            .bytes_stream()
-            .map_err(|e| http_error::from_reqwest(&e));
-        Ok(stream::chat_event_stream(bytes, self.idle_timeout, cancel))
+        let builder = self.http.request(Method::POST, url).json(&body);
+        // A proxy or an older endpoint may answer with one JSON document.
+        let bytes = self
+            .http
+            .open_stream(builder, http_error::from_status, non_stream_reply, &cancel)
+            .await?;
+        Ok(stream::chat_event_stream(
+            bytes,
+            self.http.idle_timeout(),
+            cancel,
+        ))
     }
 
     /// Lists the models that serve `generateContent`, following
@@ -305,33 +229,6 @@ impl ChatProvider for GeminiProvider {
     }
 }
 
-/// Checks that `raw` is an absolute `http`/`https` URL without query or
-/// fragment, and strips trailing `/`.
-fn normalise_base_url(raw: &str) -> Result<Url, ProviderError> {
-    let trimmed = raw.trim().trim_end_matches('/');
-    let url = Url::parse(trimmed)
-        .map_err(|e| ProviderError::Config(format!("invalid base URL {raw:?}: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(ProviderError::Config(format!(
-            "base URL {raw:?} must be an http:// or https:// URL with a host"
-        )));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(ProviderError::Config(format!(
-            "base URL {raw:?} must not have a query or fragment (the key goes in a header)"
-        )));
-    }
-    Ok(url)
-}
-
-/// Whether the response is `application/json` rather than an event stream.
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("application/json"))
-}
-
 /// The error for a 200 reply that is one JSON document instead of a stream.
 fn non_stream_reply(text: &str) -> ProviderError {
     let value: Option<serde_json::Value> = serde_json::from_str(text).ok();
@@ -341,7 +238,7 @@ fn non_stream_reply(text: &str) -> ProviderError {
         },
         None => ProviderError::Malformed(format!(
             "expected an event stream, got JSON: {}",
-            mapper::quote(text)
+            quote(text)
         )),
     }
 }

@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by the protocol modules: one [`HttpClient`] per
-//! configured server, base-URL validation, header building, `Retry-After`
+//! configured server (sending a request, opening an event stream, fetching a
+//! JSON document), base-URL validation, header building, `Retry-After`
 //! parsing and the status → [`ProviderError`] classification.
 //!
 //! Status mapping (the same in the OpenAI and Anthropic error guides):
@@ -11,10 +12,18 @@
 
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use futures::{Stream, TryStreamExt};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+use tokio_util::sync::CancellationToken;
+use url::Url;
 
 use crate::core::provider::ProviderError;
 use crate::core::provider::error::quote;
+
+/// A protocol's classification of a non-success reply: `(status, headers, body)`
+/// to the typed error (each protocol reads its own error body).
+pub type ClassifyStatus = fn(u16, &HeaderMap, &str) -> ProviderError;
 
 /// Default time allowed to open the TCP/TLS connection (10 s).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -28,6 +37,8 @@ pub struct HttpClient {
     client: reqwest::Client,
     /// Base URL without trailing `/`.
     base: String,
+    /// The same base, parsed, for [`HttpClient::endpoint`].
+    base_url: Url,
     /// Authentication (marked sensitive) and extra headers.
     headers: HeaderMap,
     idle_timeout: Duration,
@@ -45,6 +56,8 @@ impl HttpClient {
         idle_timeout: Duration,
     ) -> Result<Self, ProviderError> {
         let base = normalise_base_url(base_url)?;
+        let parsed = Url::parse(&base)
+            .map_err(|e| ProviderError::Config(format!("invalid base URL {base_url:?}: {e}")))?;
         let client = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
             .user_agent(concat!("ValeChat/", env!("CARGO_PKG_VERSION")))
@@ -53,6 +66,7 @@ impl HttpClient {
         Ok(Self {
             client,
             base,
+            base_url: parsed,
             headers,
             idle_timeout,
         })
@@ -78,6 +92,30 @@ impl HttpClient {
         self.client.post(format!("{}/{path}", self.base))
     }
 
+    /// The headers sent on every request (authentication marked sensitive).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// `{base}/{segments…}`, each segment percent-encoded as one path
+    /// segment (so a model id holding `/` or `?` stays in its segment).
+    ///
+    /// # Errors
+    /// [`ProviderError::Config`] when the base URL cannot take a path.
+    pub fn endpoint(&self, segments: &[&str]) -> Result<Url, ProviderError> {
+        let mut url = self.base_url.clone();
+        url.path_segments_mut()
+            .map_err(|()| ProviderError::Config(format!("base URL {} has no path", self.base)))?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url)
+    }
+
+    /// A request of `method` to `url` (built with [`HttpClient::endpoint`]).
+    pub fn request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
+        self.client.request(method, url)
+    }
+
     /// Sends `request` with the client's headers, waiting at most the idle
     /// timeout for the response head; a non-success status becomes
     /// `classify(status, headers, body)`.
@@ -87,7 +125,7 @@ impl HttpClient {
     pub async fn send(
         &self,
         request: reqwest::RequestBuilder,
-        classify: fn(u16, &HeaderMap, &str) -> ProviderError,
+        classify: ClassifyStatus,
     ) -> Result<reqwest::Response, ProviderError> {
         let pending = request.headers(self.headers.clone()).send();
         let response = tokio::time::timeout(self.idle_timeout, pending)
@@ -125,6 +163,58 @@ impl HttpClient {
                 ))
             })?
             .map_err(|e| from_reqwest(&e))
+    }
+
+    /// Sends a streaming `request` (with `Accept: text/event-stream`) and
+    /// returns the body as byte pieces, transport failures mapped with
+    /// [`from_reqwest`]; hand them to the protocol's event stream.
+    ///
+    /// # Errors
+    /// [`ProviderError::Cancelled`] when `cancel` fires before the response
+    /// head; the errors of [`HttpClient::send`]; and, when the server answers
+    /// with one JSON document instead of a stream, `non_stream(body)` (or the
+    /// error reading that body).
+    pub async fn open_stream(
+        &self,
+        request: reqwest::RequestBuilder,
+        classify: ClassifyStatus,
+        non_stream: fn(&str) -> ProviderError,
+        cancel: &CancellationToken,
+    ) -> Result<
+        impl Stream<Item = Result<impl AsRef<[u8]> + Send + 'static, ProviderError>> + Send + 'static,
+        ProviderError,
+    > {
+        let request = request.header(ACCEPT, "text/event-stream");
+        let response = tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Err(ProviderError::Cancelled),
+            response = self.send(request, classify) => response?,
+        };
+        if is_json(response.headers()) {
+            // A proxy, an older endpoint or a server reporting an error may
+            // answer a streaming request with one JSON document.
+            let text = self.read_text(response).await?;
+            return Err(non_stream(&text));
+        }
+        Ok(response.bytes_stream().map_err(|e| from_reqwest(&e)))
+    }
+
+    /// Sends `request` and parses the (small) reply as JSON.
+    ///
+    /// # Errors
+    /// The errors of [`HttpClient::send`] and [`HttpClient::read_text`];
+    /// [`ProviderError::Malformed`] saying `"{what} ({parse error}): {body}"`
+    /// (body quoted, truncated) when the reply does not parse as `T`.
+    pub async fn fetch_json<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        classify: ClassifyStatus,
+        what: &str,
+    ) -> Result<T, ProviderError> {
+        let response = self.send(request, classify).await?;
+        let text = self.read_text(response).await?;
+        serde_json::from_str(&text)
+            .map_err(|e| ProviderError::Malformed(format!("{what} ({e}): {}", quote(&text))))
     }
 }
 
@@ -267,93 +357,4 @@ fn error_chain(error: &reqwest::Error) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (k, v) in pairs {
-            map.insert(*k, HeaderValue::from_static(v));
-        }
-        map
-    }
-
-    #[test]
-    fn base_url_is_normalised_and_validated() {
-        assert_eq!(
-            normalise_base_url("https://api.openai.com/v1/").unwrap(),
-            "https://api.openai.com/v1"
-        );
-        assert_eq!(
-            normalise_base_url(" http://localhost:11434/v1 ").unwrap(),
-            "http://localhost:11434/v1"
-        );
-        for bad in [
-            "",
-            "localhost:11434/v1",
-            "ftp://host/v1",
-            "http://h/v1?x=1",
-            "not a url",
-        ] {
-            assert!(
-                matches!(normalise_base_url(bad), Err(ProviderError::Config(_))),
-                "{bad:?} accepted"
-            );
-        }
-    }
-
-    #[test]
-    fn retry_after_prefers_milliseconds_and_accepts_seconds() {
-        assert_eq!(
-            retry_after(&headers(&[
-                ("retry-after-ms", "1500"),
-                ("retry-after", "9")
-            ])),
-            Some(Duration::from_millis(1500))
-        );
-        assert_eq!(
-            retry_after(&headers(&[("retry-after", "20")])),
-            Some(Duration::from_secs(20))
-        );
-        assert_eq!(
-            retry_after(&headers(&[(
-                "retry-after",
-                "Wed, 21 Oct 2015 07:28:00 GMT"
-            )])),
-            None
-        );
-        assert_eq!(retry_after(&headers(&[("retry-after", "-3")])), None);
-    }
-
-    #[test]
-    fn statuses_map_to_variants() {
-        let kind = |status| classify_status(status, &HeaderMap::new(), "m".into(), false);
-        assert!(matches!(kind(401), ProviderError::Unauthorized { .. }));
-        assert!(matches!(kind(403), ProviderError::Unauthorized { .. }));
-        assert!(matches!(kind(404), ProviderError::NotFound { .. }));
-        assert!(matches!(
-            kind(413),
-            ProviderError::BadRequest { status: 413, .. }
-        ));
-        assert!(matches!(
-            kind(529),
-            ProviderError::Server { status: 529, .. }
-        ));
-        assert!(matches!(kind(418), ProviderError::Http { status: 418, .. }));
-        assert_eq!(plain_message(404, " \n"), "Not Found");
-        assert_eq!(plain_message(500, " boom\n"), "boom");
-    }
-
-    #[test]
-    fn bad_header_or_secret_is_a_config_error() {
-        assert!(matches!(
-            header_map(&[("bad header".into(), "v".into())]),
-            Err(ProviderError::Config(_))
-        ));
-        assert!(matches!(
-            secret_header("bad\nkey"),
-            Err(ProviderError::Config(m)) if !m.contains("bad\nkey")
-        ));
-        assert!(secret_header("sk-ok").unwrap().is_sensitive());
-    }
-}
+mod tests;

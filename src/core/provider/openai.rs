@@ -18,8 +18,7 @@ pub mod wire;
 use std::fmt;
 use std::time::Duration;
 
-use futures::TryStreamExt;
-use reqwest::header::{ACCEPT, AUTHORIZATION};
+use reqwest::header::AUTHORIZATION;
 use tokio_util::sync::CancellationToken;
 
 use crate::core::provider::error::quote;
@@ -117,23 +116,13 @@ impl ChatProvider for OpenAiProvider {
         cancel: CancellationToken,
     ) -> Result<ChatStream, ProviderError> {
         let body = CompletionRequest::streaming(&request);
-        let builder = self
+        let builder = self.http.post("chat/completions").json(&body);
+        // Some servers answer a streaming request with one JSON object
+        // (usually an error) instead of an event stream.
+        let bytes = self
             .http
-            .post("chat/completions")
-            .header(ACCEPT, "text/event-stream")
-            .json(&body);
-        let response = tokio::select! {
-            biased;
-            () = cancel.cancelled() => return Err(ProviderError::Cancelled),
-            response = self.http.send(builder, http_error::from_status) => response?,
-        };
-        if http::is_json(response.headers()) {
-            // Some servers answer a streaming request with one JSON object
-            // (usually an error) instead of an event stream.
-            let text = self.http.read_text(response).await?;
-            return Err(non_stream_reply(&text));
-        }
-        let bytes = response.bytes_stream().map_err(|e| http::from_reqwest(&e));
+            .open_stream(builder, http_error::from_status, non_stream_reply, &cancel)
+            .await?;
         Ok(stream::chat_event_stream(
             bytes,
             self.http.idle_timeout(),
@@ -142,15 +131,14 @@ impl ChatProvider for OpenAiProvider {
     }
 
     async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
-        let builder = self.http.get("models");
-        let response = self.http.send(builder, http_error::from_status).await?;
-        let text = self.http.read_text(response).await?;
-        let list: ModelList = serde_json::from_str(&text).map_err(|e| {
-            ProviderError::Malformed(format!(
-                "model list is not {{\"data\":[{{\"id\",…}}]}} ({e}): {}",
-                quote(&text)
-            ))
-        })?;
+        let list: ModelList = self
+            .http
+            .fetch_json(
+                self.http.get("models"),
+                http_error::from_status,
+                r#"model list is not {"data":[{"id",…}]}"#,
+            )
+            .await?;
         let mut models: Vec<ModelInfo> = list
             .data
             .into_iter()

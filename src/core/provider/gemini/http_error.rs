@@ -17,11 +17,8 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-use super::mapper::quote;
 use crate::core::provider::ProviderError;
 use crate::core::provider::http as generic;
-
-pub use generic::from_reqwest;
 
 /// `@type` of the detail carrying the delay before a retry.
 const RETRY_INFO: &str = "type.googleapis.com/google.rpc.RetryInfo";
@@ -36,22 +33,19 @@ pub fn from_status(status: u16, headers: &HeaderMap, body: &str) -> ProviderErro
     let error = parsed.as_ref().and_then(|v| v.get("error"));
     let message = error
         .and_then(message_of)
-        .unwrap_or_else(|| plain_message(status, body));
-    match status {
-        400 if error.is_some_and(is_invalid_key) => ProviderError::Unauthorized { message },
-        401 | 403 => ProviderError::Unauthorized { message },
-        404 => ProviderError::NotFound { message },
-        429 => ProviderError::RateLimited {
-            message,
-            retry_after: error
-                .and_then(retry_delay)
-                .or_else(|| generic::retry_after(headers)),
-            quota_exhausted: error.is_some_and(is_daily_quota),
-        },
-        400 | 413 | 422 => ProviderError::BadRequest { status, message },
-        500..=599 => ProviderError::Server { status, message },
-        _ => ProviderError::Http { status, message },
+        .unwrap_or_else(|| generic::plain_message(status, body));
+    if status == 400 && error.is_some_and(is_invalid_key) {
+        return ProviderError::Unauthorized { message };
     }
+    let quota_exhausted = error.is_some_and(is_daily_quota);
+    let mut classified = generic::classify_status(status, headers, message, quota_exhausted);
+    if let ProviderError::RateLimited { retry_after, .. } = &mut classified {
+        // RetryInfo is more precise than the header, which is the fallback.
+        if let Some(delay) = error.and_then(retry_delay) {
+            *retry_after = Some(delay);
+        }
+    }
+    classified
 }
 
 /// `RetryInfo.retryDelay` of a Google error object, if any
@@ -109,20 +103,6 @@ fn message_of(error: &Value) -> Option<String> {
     };
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
-}
-
-/// A message from a non-JSON body: its text (truncated), or the status reason.
-fn plain_message(status: u16, body: &str) -> String {
-    let body = body.trim();
-    if body.is_empty() {
-        reqwest::StatusCode::from_u16(status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .unwrap_or("no details")
-            .to_owned()
-    } else {
-        quote(body)
-    }
 }
 
 #[cfg(test)]

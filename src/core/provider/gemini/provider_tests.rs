@@ -21,7 +21,10 @@ fn base_url_defaults_is_normalised_and_validated() {
         "not a url",
     ] {
         assert!(
-            matches!(normalise_base_url(bad), Err(ProviderError::Config(_))),
+            matches!(
+                GeminiProvider::new(GeminiConfig::new(bad, None)),
+                Err(ProviderError::Config(_))
+            ),
             "{bad:?} accepted"
         );
     }
@@ -58,7 +61,7 @@ fn the_key_is_a_sensitive_header_never_printed() {
     assert!(!format!("{config:?}").contains("AIza-secret"));
     let p = GeminiProvider::new(config).unwrap();
     assert!(!format!("{p:?}").contains("AIza-secret"));
-    let value = p.headers.get(API_KEY_HEADER).unwrap();
+    let value = p.http.headers().get(API_KEY_HEADER).unwrap();
     assert!(value.is_sensitive());
     assert_eq!(value, "AIza-secret");
     assert!(!p.stream_url("g").unwrap().as_str().contains("AIza"));

@@ -1,26 +1,28 @@
 //! Unit tests of the Gemini SSE body → event stream layer.
 
+use futures::{StreamExt, stream};
+
 use super::*;
 use crate::core::provider::FinishReason;
 
 const TEXT: &str = r#"{"candidates":[{"content":{"parts":[{"text":"Hi"}],"role":"model"}}],"responseId":"r1","modelVersion":"g"}"#;
 const STOP: &str = r#"{"candidates":[{"content":{"parts":[{"text":"!"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":2}}"#;
 
-fn run(parts: &[&str]) -> Vec<Result<ChatEvent, ProviderError>> {
-    let owned: Vec<Result<Vec<u8>, ProviderError>> =
-        parts.iter().map(|p| Ok(p.as_bytes().to_vec())).collect();
+/// Parses `pieces` to the end on a fresh runtime.
+fn collect(
+    pieces: Vec<Result<Vec<u8>, ProviderError>>,
+    cancel: CancellationToken,
+) -> Vec<Result<ChatEvent, ProviderError>> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .unwrap();
-    rt.block_on(
-        chat_event_stream(
-            stream::iter(owned),
-            Duration::from_secs(30),
-            CancellationToken::new(),
-        )
-        .collect(),
-    )
+    rt.block_on(chat_event_stream(stream::iter(pieces), Duration::from_secs(30), cancel).collect())
+}
+
+fn run(parts: &[&str]) -> Vec<Result<ChatEvent, ProviderError>> {
+    let pieces = parts.iter().map(|p| Ok(p.as_bytes().to_vec())).collect();
+    collect(pieces, CancellationToken::new())
 }
 
 fn started() -> Result<ChatEvent, ProviderError> {
@@ -85,22 +87,11 @@ fn an_error_object_ends_the_stream_and_nothing_follows() {
 
 #[test]
 fn a_transport_error_is_passed_through() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    let pieces: Vec<Result<Vec<u8>, ProviderError>> = vec![
+    let pieces = vec![
         Ok(format!("data: {TEXT}\r\n\r\n").into_bytes()),
         Err(ProviderError::Connection("reset".into())),
     ];
-    let items: Vec<_> = rt.block_on(
-        chat_event_stream(
-            stream::iter(pieces),
-            Duration::from_secs(30),
-            CancellationToken::new(),
-        )
-        .collect(),
-    );
+    let items = collect(pieces, CancellationToken::new());
     assert_eq!(
         items.last(),
         Some(&Err(ProviderError::Connection("reset".into())))
@@ -109,20 +100,9 @@ fn a_transport_error_is_passed_through() {
 
 #[test]
 fn cancellation_before_reading_yields_cancelled_only() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
     let cancel = CancellationToken::new();
     cancel.cancel();
     let body = format!("data: {TEXT}\r\n\r\n");
-    let items: Vec<_> = rt.block_on(
-        chat_event_stream(
-            stream::iter(vec![Ok::<_, ProviderError>(body.into_bytes())]),
-            Duration::from_secs(30),
-            cancel,
-        )
-        .collect(),
-    );
+    let items = collect(vec![Ok(body.into_bytes())], cancel);
     assert_eq!(items, vec![Err(ProviderError::Cancelled)]);
 }

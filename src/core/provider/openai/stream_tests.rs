@@ -8,26 +8,25 @@ const TEXT: &str = r#"{"id":"c1","model":"m","choices":[{"index":0,"delta":{"con
 const STOP: &str =
     r#"{"id":"c1","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#;
 
-fn pieces(parts: &[&str]) -> impl Stream<Item = Result<Vec<u8>, ProviderError>> + Send + 'static {
-    let owned: Vec<Result<Vec<u8>, ProviderError>> =
-        parts.iter().map(|p| Ok(p.as_bytes().to_vec())).collect();
-    stream::iter(owned)
-}
-
 async fn collect(stream: ChatStream) -> Vec<Result<ChatEvent, ProviderError>> {
     stream.collect().await
 }
 
-fn run(parts: &[&str]) -> Vec<Result<ChatEvent, ProviderError>> {
+/// Parses `items` (byte pieces or transport errors) to the end on a fresh runtime.
+fn run_items(items: Vec<Result<Vec<u8>, ProviderError>>) -> Vec<Result<ChatEvent, ProviderError>> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .unwrap();
     rt.block_on(collect(chat_event_stream(
-        pieces(parts),
+        stream::iter(items),
         Duration::from_secs(30),
         CancellationToken::new(),
     )))
+}
+
+fn run(parts: &[&str]) -> Vec<Result<ChatEvent, ProviderError>> {
+    run_items(parts.iter().map(|p| Ok(p.as_bytes().to_vec())).collect())
 }
 
 fn started() -> Result<ChatEvent, ProviderError> {
@@ -99,15 +98,7 @@ fn transport_error_is_the_last_item() {
         Err(ProviderError::Connection("reset".into())),
         Ok(format!("data: {TEXT}\n\n").into_bytes()),
     ];
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    let events = rt.block_on(collect(chat_event_stream(
-        stream::iter(items),
-        Duration::from_secs(30),
-        CancellationToken::new(),
-    )));
+    let events = run_items(items);
     assert_eq!(
         events,
         vec![
@@ -133,15 +124,7 @@ fn error_event_type_is_a_stream_error() {
 #[test]
 fn invalid_utf8_is_malformed() {
     let items: Vec<Result<Vec<u8>, ProviderError>> = vec![Ok(b"data: \xff\xfe\n\n".to_vec())];
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    let events = rt.block_on(collect(chat_event_stream(
-        stream::iter(items),
-        Duration::from_secs(30),
-        CancellationToken::new(),
-    )));
+    let events = run_items(items);
     assert!(
         matches!(events.as_slice(), [Err(ProviderError::Malformed(_))]),
         "{events:?}"
