@@ -6,7 +6,7 @@ use std::sync::Arc;
 use valechat::core::chat::{Engine, EngineError, TurnEvent};
 use valechat::core::provider::{ProtocolKind, ProviderError, Role, Usage};
 use valechat::core::secrets::KeyStore;
-use valechat::core::store::{MessageStatus, Store};
+use valechat::core::store::{ConversationSettings, MessageStatus, Store};
 
 use crate::support::{Reply, TestServer, fixture};
 use crate::{Harness, drain, finished, kinds, sse_text, text_of};
@@ -144,6 +144,74 @@ async fn each_request_carries_the_conversation_history() {
             pair("assistant", "Hello there"),
             pair("user", "How are you?"),
         ]
+    );
+}
+
+#[tokio::test]
+async fn conversation_settings_reach_the_request_and_survive_a_reopen() {
+    let server = TestServer::start(vec![
+        Reply::sse_body(sse_text(&["Ahoy"])),
+        Reply::sse_body(sse_text(&["Plain"])),
+    ])
+    .await;
+    let h = Harness::new().await;
+    let conv = h.conversation(&server).await;
+    let store = h.engine.store();
+    store
+        .set_conversation_settings(
+            conv,
+            ConversationSettings {
+                system_prompt: Some("Answer like a pirate.".into()),
+                temperature: Some(0.25),
+                max_output_tokens: Some(256),
+            },
+        )
+        .await
+        .expect("save settings");
+
+    drain(&mut h.engine.send(conv, "Hi").await.expect("send")).await;
+    let body = server.requests()[0].json();
+    assert_eq!(body["temperature"], 0.25);
+    assert_eq!(body["max_tokens"], 256);
+    assert_eq!(
+        request_messages(&server.requests()[0]),
+        [pair("system", "Answer like a pirate."), pair("user", "Hi")]
+    );
+
+    // Out-of-range values are clamped, a blank prompt is none, and the
+    // settings are in the file after a reopen.
+    store
+        .set_conversation_settings(
+            conv,
+            ConversationSettings {
+                system_prompt: Some("   ".into()),
+                temperature: Some(7.0),
+                max_output_tokens: None,
+            },
+        )
+        .await
+        .expect("save settings");
+    let reopened = Store::open(&h.db).await.expect("reopen");
+    let c = reopened
+        .get_conversation(conv)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(
+        ConversationSettings::of(&c),
+        ConversationSettings {
+            system_prompt: None,
+            temperature: Some(2.0),
+            max_output_tokens: None,
+        }
+    );
+    drain(&mut h.engine.send(conv, "Again").await.expect("send")).await;
+    let body = server.requests()[1].json();
+    assert_eq!(body["temperature"], 2.0);
+    assert!(body.get("max_tokens").is_none(), "{body}");
+    assert_eq!(
+        request_messages(&server.requests()[1])[0],
+        pair("user", "Hi")
     );
 }
 
