@@ -8,6 +8,7 @@ use anyhow::bail;
 use clap::Args;
 
 use crate::core::chat::{Engine, TurnEvent};
+use crate::core::store::ConversationSettings;
 
 /// Arguments of `chat`.
 #[derive(Debug, Args)]
@@ -21,6 +22,15 @@ pub struct ChatArgs {
     /// Continue this conversation (its provider and model unless given).
     #[arg(long)]
     pub conversation: Option<i64>,
+    /// System prompt for the conversation (kept for later messages).
+    #[arg(long)]
+    pub system: Option<String>,
+    /// Sampling temperature, 0.0–2.0 (kept for later messages).
+    #[arg(long)]
+    pub temperature: Option<f32>,
+    /// Upper bound on output tokens (kept for later messages).
+    #[arg(long)]
+    pub max_tokens: Option<i64>,
     /// The prompt; `-` reads it from stdin.
     pub prompt: String,
 }
@@ -62,6 +72,27 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
                 .id
         }
     };
+    if args.system.is_some() || args.temperature.is_some() || args.max_tokens.is_some() {
+        let c = engine
+            .store()
+            .get_conversation(conversation_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("conversation {conversation_id} does not exist"))?;
+        let mut settings = ConversationSettings::of(&c);
+        if let Some(system) = args.system {
+            settings.system_prompt = Some(system);
+        }
+        if let Some(t) = args.temperature {
+            settings.temperature = Some(t);
+        }
+        if let Some(n) = args.max_tokens {
+            settings.max_output_tokens = Some(n);
+        }
+        engine
+            .store()
+            .set_conversation_settings(conversation_id, settings)
+            .await?;
+    }
     let mut turn = engine.send(conversation_id, &prompt).await?;
     let mut out = std::io::stdout().lock();
     let mut interrupted = false;
