@@ -123,12 +123,7 @@ impl OllamaProvider {
             );
         }
         let base = server_root(&config.base_url)?;
-        let http = HttpClient::new(
-            &base,
-            headers,
-            config.connect_timeout,
-            config.idle_timeout,
-        )?;
+        let http = HttpClient::new(&base, headers, config.connect_timeout, config.idle_timeout)?;
         Ok(Self { http })
     }
 
@@ -143,7 +138,10 @@ impl OllamaProvider {
     /// A transport or HTTP error, or [`ProviderError::Malformed`] for a body
     /// that is not `{"models":[…]}`.
     pub async fn installed_models(&self) -> Result<Vec<InstalledModel>, ProviderError> {
-        let response = self.http.send(self.http.get("api/tags"), from_status).await?;
+        let response = self
+            .http
+            .send(self.http.get("api/tags"), from_status)
+            .await?;
         let text = self.http.read_text(response).await?;
         parse_tags(&text)
     }
@@ -184,7 +182,11 @@ impl OllamaProvider {
             model,
             stream: Some(true),
         };
-        let builder = self.http.post("api/pull").header(ACCEPT, NDJSON).json(&body);
+        let builder = self
+            .http
+            .post("api/pull")
+            .header(ACCEPT, NDJSON)
+            .json(&body);
         let response = tokio::select! {
             biased;
             () = cancel.cancelled() => return Err(ProviderError::Cancelled),
@@ -208,7 +210,11 @@ impl ChatProvider for OllamaProvider {
         cancel: CancellationToken,
     ) -> Result<ChatStream, ProviderError> {
         let body = ChatBody::streaming(&request);
-        let builder = self.http.post("api/chat").header(ACCEPT, NDJSON).json(&body);
+        let builder = self
+            .http
+            .post("api/chat")
+            .header(ACCEPT, NDJSON)
+            .json(&body);
         let response = tokio::select! {
             biased;
             () = cancel.cancelled() => return Err(ProviderError::Cancelled),

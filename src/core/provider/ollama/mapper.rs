@@ -64,9 +64,9 @@ impl ChatMapper {
         }
         if chunk.done {
             self.finished = true;
-            out.push(ChatEvent::Finished(self.finish_reason(
-                chunk.done_reason.as_deref(),
-            )));
+            out.push(ChatEvent::Finished(
+                self.finish_reason(chunk.done_reason.as_deref()),
+            ));
             if chunk.prompt_eval_count.is_some() || chunk.eval_count.is_some() {
                 self.usage = Some(Usage {
                     input_tokens: chunk.prompt_eval_count.unwrap_or(0),

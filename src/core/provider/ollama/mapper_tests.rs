@@ -113,7 +113,10 @@ fn no_counts_means_no_usage_and_error_lines_end_the_stream() {
     assert!(tail.is_empty());
 
     let (events, flow, mapper) = map(&[r#"{"error":{"message":"model crashed"}}"#]);
-    assert!(events.is_empty(), "no Started for an error line: {events:?}");
+    assert!(
+        events.is_empty(),
+        "no Started for an error line: {events:?}"
+    );
     assert_eq!(
         flow,
         Err(ProviderError::Stream {

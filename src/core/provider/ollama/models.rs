@@ -184,7 +184,11 @@ impl PullMapper {
 impl LineMapper for PullMapper {
     type Item = PullProgress;
 
-    fn push_line(&mut self, line: &str, out: &mut Vec<PullProgress>) -> Result<Flow, ProviderError> {
+    fn push_line(
+        &mut self,
+        line: &str,
+        out: &mut Vec<PullProgress>,
+    ) -> Result<Flow, ProviderError> {
         let parsed: PullLine = serde_json::from_str(line).map_err(|e| {
             ProviderError::Malformed(format!(
                 "a line of the pull stream is not an Ollama status object ({e}): {}",
@@ -272,7 +276,10 @@ mod tests {
         assert_eq!(flow, Flow::End);
         assert!(mapper.is_complete() && out[1].is_success());
         assert_eq!(
-            mapper.push_line(r#"{"error":"pull model manifest: file does not exist"}"#, &mut out),
+            mapper.push_line(
+                r#"{"error":"pull model manifest: file does not exist"}"#,
+                &mut out
+            ),
             Err(ProviderError::Stream {
                 message: "pull model manifest: file does not exist".into()
             })

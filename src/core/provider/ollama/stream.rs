@@ -31,8 +31,8 @@ use std::time::Duration;
 use futures::{Stream, StreamExt, stream};
 use tokio_util::sync::CancellationToken;
 
-pub use crate::core::provider::sse::Flow;
 use crate::core::provider::ProviderError;
+pub use crate::core::provider::sse::Flow;
 
 /// Longest line accepted, in bytes (16 MiB): a bound on the buffer when a
 /// server never sends a newline.

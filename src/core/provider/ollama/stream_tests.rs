@@ -10,11 +10,15 @@ const DONE: &str = r#"{"model":"m","message":{"role":"assistant","content":""},"
 
 type Items = Vec<Result<ChatEvent, ProviderError>>;
 
-fn body(parts: Vec<Vec<u8>>) -> impl Stream<Item = Result<Vec<u8>, ProviderError>> + Send + 'static {
+fn body(
+    parts: Vec<Vec<u8>>,
+) -> impl Stream<Item = Result<Vec<u8>, ProviderError>> + Send + 'static {
     stream::iter(parts.into_iter().map(Ok))
 }
 
-fn chat(bytes: impl Stream<Item = Result<Vec<u8>, ProviderError>> + Send + 'static) -> ItemStream<ChatEvent> {
+fn chat(
+    bytes: impl Stream<Item = Result<Vec<u8>, ProviderError>> + Send + 'static,
+) -> ItemStream<ChatEvent> {
     ndjson_stream(
         bytes,
         ChatMapper::new(),
@@ -57,7 +61,11 @@ fn lines_split_inside_a_character_and_crlf_give_the_same_events() {
     let in_crlf = whole.find('\r').unwrap() + 1;
     assert_eq!(run(&[bytes]), expected_full());
     assert_eq!(
-        run(&[&bytes[..in_char], &bytes[in_char..in_crlf], &bytes[in_crlf..]]),
+        run(&[
+            &bytes[..in_char],
+            &bytes[in_char..in_crlf],
+            &bytes[in_crlf..]
+        ]),
         expected_full()
     );
 }
@@ -88,7 +96,10 @@ fn early_end_is_a_connection_error_after_the_events() {
 #[test]
 fn bad_lines_are_malformed() {
     let items = run(&[b"{\"model\":\"m\",\"done\":false}\n<html>\n"]);
-    assert!(matches!(items.last(), Some(Err(ProviderError::Malformed(_)))));
+    assert!(matches!(
+        items.last(),
+        Some(Err(ProviderError::Malformed(_)))
+    ));
     let items = run(&[b"\xff\xfe\n"]);
     assert!(matches!(&items[..], [Err(ProviderError::Malformed(m))] if m.contains("UTF-8")));
 }
@@ -135,8 +146,14 @@ async fn cancelling_ends_the_stream_with_cancelled() {
         Duration::from_secs(3600),
         cancel.clone(),
     );
-    assert!(matches!(stream.next().await, Some(Ok(ChatEvent::Started { .. }))));
-    assert!(matches!(stream.next().await, Some(Ok(ChatEvent::TextDelta(_)))));
+    assert!(matches!(
+        stream.next().await,
+        Some(Ok(ChatEvent::Started { .. }))
+    ));
+    assert!(matches!(
+        stream.next().await,
+        Some(Ok(ChatEvent::TextDelta(_)))
+    ));
     cancel.cancel();
     assert_eq!(stream.next().await, Some(Err(ProviderError::Cancelled)));
     assert_eq!(stream.next().await, None);
