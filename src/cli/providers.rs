@@ -41,7 +41,7 @@ pub struct AddArgs {
     /// Display name; the id is derived from it (default: the preset's name).
     #[arg(long, required_unless_present = "preset")]
     pub name: Option<String>,
-    /// Base URL of the API, e.g. http://localhost:11434/v1 (default: the preset's).
+    /// Base URL of the API, e.g. http://localhost:1234/v1 (default: the preset's).
     #[arg(long, required_unless_present = "preset")]
     pub base_url: Option<String>,
     /// Wire protocol (default: the preset's, else openai).
@@ -64,6 +64,8 @@ pub enum KindArg {
     Anthropic,
     /// Google Gemini.
     Gemini,
+    /// Ollama's native API (`/api/chat`, `/api/tags`).
+    Ollama,
 }
 
 impl From<KindArg> for ProtocolKind {
@@ -72,6 +74,7 @@ impl From<KindArg> for ProtocolKind {
             KindArg::Openai => Self::OpenAiCompatible,
             KindArg::Anthropic => Self::Anthropic,
             KindArg::Gemini => Self::Gemini,
+            KindArg::Ollama => Self::Ollama,
         }
     }
 }

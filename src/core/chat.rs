@@ -26,6 +26,7 @@ pub use title::title_from_prompt;
 
 use crate::core::provider::anthropic::{AnthropicConfig, AnthropicProvider};
 use crate::core::provider::gemini::{GeminiConfig, GeminiProvider};
+use crate::core::provider::ollama::{OllamaConfig, OllamaProvider};
 use crate::core::provider::openai::{OpenAiConfig, OpenAiProvider};
 use crate::core::provider::resilient::BreakerState;
 use crate::core::provider::{
@@ -385,6 +386,7 @@ fn build_client(
             Arc::new(AnthropicProvider::new(AnthropicConfig::new(base_url, key))?)
         }
         ProtocolKind::Gemini => Arc::new(GeminiProvider::new(GeminiConfig::new(base_url, key))?),
+        ProtocolKind::Ollama => Arc::new(OllamaProvider::new(OllamaConfig::new(base_url, key))?),
     })
 }
 

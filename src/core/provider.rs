@@ -9,12 +9,14 @@
 //! [`http`] (client, status classification, `Retry-After`) and [`sse`] (the
 //! event-stream plumbing); [`resilient`] wraps any of them with retries,
 //! backoff and a circuit breaker; [`gemini`] speaks the Google Gemini API
-//! (`streamGenerateContent`).
+//! (`streamGenerateContent`); [`ollama`] speaks Ollama's native `/api`
+//! (NDJSON streaming, installed models, pulls, model details).
 
 pub mod anthropic;
 pub mod error;
 pub mod gemini;
 pub mod http;
+pub mod ollama;
 pub mod openai;
 pub mod presets;
 pub mod resilient;
@@ -39,6 +41,8 @@ pub enum ProtocolKind {
     /// Google Gemini API (`POST {base}/models/{model}:streamGenerateContent?alt=sse`,
     /// `GET {base}/models`).
     Gemini,
+    /// Ollama's native API (`POST {base}/api/chat` streaming NDJSON, `GET {base}/api/tags`).
+    Ollama,
 }
 
 impl ProtocolKind {
@@ -48,6 +52,7 @@ impl ProtocolKind {
             Self::OpenAiCompatible => "openai_compatible",
             Self::Anthropic => "anthropic",
             Self::Gemini => "gemini",
+            Self::Ollama => "ollama",
         }
     }
 
@@ -57,6 +62,7 @@ impl ProtocolKind {
             "openai_compatible" | "openai" => Some(Self::OpenAiCompatible),
             "anthropic" => Some(Self::Anthropic),
             "gemini" => Some(Self::Gemini),
+            "ollama" => Some(Self::Ollama),
             _ => None,
         }
     }

@@ -29,7 +29,7 @@ pub const PRESETS: &[Preset] = &[
     Preset { id: "groq", name: "Groq", kind: ProtocolKind::OpenAiCompatible, base_url: "https://api.groq.com/openai/v1", needs_key: true },
     Preset { id: "deepseek", name: "DeepSeek", kind: ProtocolKind::OpenAiCompatible, base_url: "https://api.deepseek.com/v1", needs_key: true },
     Preset { id: "xai", name: "xAI", kind: ProtocolKind::OpenAiCompatible, base_url: "https://api.x.ai/v1", needs_key: true },
-    Preset { id: "ollama", name: "Ollama", kind: ProtocolKind::OpenAiCompatible, base_url: "http://localhost:11434/v1", needs_key: false },
+    Preset { id: "ollama", name: "Ollama", kind: ProtocolKind::Ollama, base_url: "http://localhost:11434", needs_key: false },
     Preset { id: "lmstudio", name: "LM Studio", kind: ProtocolKind::OpenAiCompatible, base_url: "http://localhost:1234/v1", needs_key: false },
     Preset { id: "llamacpp", name: "llama.cpp", kind: ProtocolKind::OpenAiCompatible, base_url: "http://localhost:8080/v1", needs_key: false },
     Preset { id: "vllm", name: "vLLM", kind: ProtocolKind::OpenAiCompatible, base_url: "http://localhost:8000/v1", needs_key: false },
