@@ -103,6 +103,10 @@ pub enum WindowInput {
     ShowAddProvider,
     /// Show the About dialog.
     ShowAbout,
+    /// Open the model picker (Ctrl+K).
+    ShowModelPicker,
+    /// Stop any reply and quit (Ctrl+Q, SIGTERM).
+    Quit,
     /// Show text the frame clock callback collected.
     FlushStream,
     /// Show a toast with `text`.
@@ -141,6 +145,8 @@ relm4::new_stateless_action!(pub(crate) NewConversationAction, WindowActions, "n
 relm4::new_stateless_action!(pub(crate) AddProviderAction, WindowActions, "add-provider");
 relm4::new_stateless_action!(pub(crate) AboutAction, WindowActions, "about");
 relm4::new_stateless_action!(pub(crate) StopAction, WindowActions, "stop");
+relm4::new_stateless_action!(pub(crate) ModelPickerAction, WindowActions, "model-picker");
+relm4::new_stateless_action!(pub(crate) QuitAction, WindowActions, "quit");
 
 #[relm4::component(pub)]
 impl Component for Window {
@@ -284,6 +290,7 @@ impl Component for Window {
             },
             section! {
                 &gettext("About ValeChat") => AboutAction,
+                &gettext("Quit") => QuitAction,
             }
         }
     }

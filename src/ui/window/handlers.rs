@@ -134,6 +134,15 @@ impl Window {
             }
             WindowInput::ShowAddProvider => self.show_add_provider(root, sender),
             WindowInput::ShowAbout => super::dialogs::show_about(root),
+            WindowInput::ShowModelPicker => {
+                if self.page == "chat" {
+                    self.model_picker.widget().popup();
+                }
+            }
+            WindowInput::Quit => {
+                self.stop();
+                relm4::gtk::prelude::ApplicationExt::quit(&relm4::main_application());
+            }
             WindowInput::FlushStream => self.flush_stream(),
             WindowInput::Toast(text) => Window::toast(widgets, &text),
         }
@@ -144,7 +153,7 @@ impl Window {
         widgets: &WindowWidgets,
         message: WindowCommand,
         sender: &ComponentSender<Self>,
-        _root: &adw::ApplicationWindow,
+        root: &adw::ApplicationWindow,
     ) {
         match message {
             WindowCommand::Started(Ok(loaded)) => {
@@ -194,10 +203,7 @@ impl Window {
             WindowCommand::SendFailed(error, text) => self.send_failed(widgets, &error, text),
             WindowCommand::Failed(error) => Window::toast(widgets, &error),
             WindowCommand::Done => {}
-            WindowCommand::Quit => {
-                self.stop();
-                relm4::gtk::prelude::ApplicationExt::quit(&relm4::main_application());
-            }
+            WindowCommand::Quit => self.handle_input(widgets, WindowInput::Quit, sender, root),
         }
     }
 

@@ -6,8 +6,8 @@ use relm4::gtk::prelude::*;
 use relm4::{ComponentSender, adw, gtk};
 
 use super::{
-    AboutAction, AddProviderAction, NewConversationAction, StopAction, Window, WindowActions,
-    WindowCommand, WindowInput,
+    AboutAction, AddProviderAction, ModelPickerAction, NewConversationAction, QuitAction,
+    StopAction, Window, WindowActions, WindowCommand, WindowInput,
 };
 use crate::core::chat::{Engine, EngineError};
 use crate::core::paths;
@@ -76,12 +76,37 @@ pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<W
             s.input(WindowInput::Stop);
         },
     ));
+    let s = sender.clone();
+    group.add_action(
+        relm4::actions::RelmAction::<ModelPickerAction>::new_stateless(move |_| {
+            s.input(WindowInput::ShowModelPicker);
+        }),
+    );
+    let s = sender.clone();
+    group.add_action(relm4::actions::RelmAction::<QuitAction>::new_stateless(
+        move |_| {
+            s.input(WindowInput::Quit);
+        },
+    ));
     group.register_for_widget(root);
     if let Some(app) = relm4::main_application().downcast_ref::<gtk::Application>() {
         app.set_accels_for_action("win.new-conversation", &["<Control>n"]);
-        app.set_accels_for_action("win.stop", &["Escape"]);
+        app.set_accels_for_action("win.model-picker", &["<Control>k"]);
+        app.set_accels_for_action("win.quit", &["<Control>q"]);
         app.set_accels_for_action("window.close", &["<Control>w"]);
     }
+    // Escape stops a reply wherever the focus is, after popovers, dialogs and
+    // the search field have had their turn at it (bubble phase).
+    let keys = gtk::EventControllerKey::new();
+    keys.set_propagation_phase(gtk::PropagationPhase::Bubble);
+    let s = sender.clone();
+    keys.connect_key_pressed(move |_, key, _, _| {
+        if key == gtk::gdk::Key::Escape {
+            s.input(WindowInput::Stop);
+        }
+        gtk::glib::Propagation::Proceed
+    });
+    root.add_controller(keys);
 }
 
 /// Quits cleanly on SIGTERM or SIGINT (logout, `kill`, Ctrl+C in a terminal):
