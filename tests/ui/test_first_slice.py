@@ -192,6 +192,15 @@ def assert_has_height(node, what):
     raise Failure(f"{what} is {height} px high")
 
 
+def wait_until(what, condition, timeout=TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.25)
+    raise Failure(f"timed out waiting for {what}")
+
+
 def first_paragraph(app):
     """The first reply's opening paragraph (the one that quotes the first prompt)."""
     return app.find("the first reply", lambda n: role(n) == "label" and text_of(n).startswith("Hello from") and "Iceland" in text_of(n))
@@ -286,6 +295,7 @@ def main():
         app.click(retries[0])
         app.find("the answer after Retry", lambda n: role(n) == "label" and FLAKY_PROMPT in text_of(n) and text_of(n).startswith("Hello from"))
         app.wait_gone("the inline error", lambda n: role(n) == "label" and text_of(n).startswith("The reply failed:"))
+        wait_until("the retried reply to end", lambda: len(app.find_all(lambda n: role(n) == "label" and text_of(n) == "That is all.")) == 2)
     except Exception:
         root = app.root()
         if root is not None:
