@@ -5,7 +5,7 @@ pub const MAX_TITLE_CHARS: usize = 48;
 
 /// A short title from the first user message: its first non-empty line,
 /// whitespace collapsed, cut at a word boundary to at most
-/// [`MAX_TITLE_CHARS`] characters with an ellipsis when shortened.
+/// `MAX_TITLE_CHARS` (48) characters with an ellipsis when shortened.
 pub fn title_from_prompt(prompt: &str) -> String {
     let line = prompt
         .lines()
