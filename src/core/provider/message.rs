@@ -151,7 +151,10 @@ impl ChatMessage {
     }
 
     /// An assistant message that made `tool_calls` (its text may be empty).
-    pub fn assistant_with_tool_calls(content: impl Into<String>, tool_calls: Vec<ToolCall>) -> Self {
+    pub fn assistant_with_tool_calls(
+        content: impl Into<String>,
+        tool_calls: Vec<ToolCall>,
+    ) -> Self {
         Self {
             tool_calls,
             ..Self::new(Role::Assistant, content)

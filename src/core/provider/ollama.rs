@@ -35,8 +35,8 @@ use crate::core::provider::{ChatProvider, ChatRequest, ChatStream, ModelInfo, Pr
 use mapper::ChatMapper;
 pub use models::{InstalledModel, ModelDetails, PullProgress};
 use models::{PullMapper, parse_show, parse_tags};
-use stream::{ItemStream, ndjson_stream};
 use request::ChatBody;
+use stream::{ItemStream, ndjson_stream};
 use wire::{ModelBody, error_text};
 
 /// Where a local Ollama listens.

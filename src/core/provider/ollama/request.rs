@@ -86,8 +86,7 @@ impl<'a> WireMessage<'a> {
                     },
                 })
                 .collect(),
-            tool_name: (message.role == Role::Tool)
-                .then(|| message.resolved_tool_name(earlier)),
+            tool_name: (message.role == Role::Tool).then(|| message.resolved_tool_name(earlier)),
         }
     }
 }
