@@ -1,4 +1,4 @@
-//! Unit tests of the request building and the event → chat event mapping.
+//! Unit tests of the event → chat event mapping.
 
 use super::*;
 
