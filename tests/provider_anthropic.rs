@@ -9,6 +9,8 @@ mod failures;
 mod replays;
 #[path = "provider_anthropic/split.rs"]
 mod split;
+#[path = "provider_anthropic/tools.rs"]
+mod tools;
 
 use tokio_util::sync::CancellationToken;
 use valechat::core::provider::anthropic::{AnthropicConfig, AnthropicProvider};
@@ -29,17 +31,12 @@ fn request() -> ChatRequest {
     ChatRequest {
         model: "claude-sonnet-4-5".into(),
         messages: vec![
-            ChatMessage {
-                role: Role::System,
-                content: "Be brief.".into(),
-            },
-            ChatMessage {
-                role: Role::User,
-                content: "Weather in Paris?".into(),
-            },
+            ChatMessage::new(Role::System, "Be brief."),
+            ChatMessage::new(Role::User, "Weather in Paris?"),
         ],
         temperature: Some(0.5),
         max_output_tokens: None,
+        tools: Vec::new(),
     }
 }
 

@@ -12,6 +12,8 @@ mod models;
 mod replays;
 #[path = "provider_gemini/split.rs"]
 mod split;
+#[path = "provider_gemini/tools.rs"]
+mod tools;
 
 use tokio_util::sync::CancellationToken;
 use valechat::core::provider::gemini::{GeminiConfig, GeminiProvider};
@@ -32,17 +34,12 @@ fn request() -> ChatRequest {
     ChatRequest {
         model: "gemini-2.5-flash".into(),
         messages: vec![
-            ChatMessage {
-                role: Role::System,
-                content: "Be brief.".into(),
-            },
-            ChatMessage {
-                role: Role::User,
-                content: "How many r in strawberry?".into(),
-            },
+            ChatMessage::new(Role::System, "Be brief."),
+            ChatMessage::new(Role::User, "How many r in strawberry?"),
         ],
         temperature: Some(0.5),
         max_output_tokens: Some(256),
+        tools: Vec::new(),
     }
 }
 

@@ -12,6 +12,8 @@ mod models;
 mod replays;
 #[path = "provider_ollama/split.rs"]
 mod split;
+#[path = "provider_ollama/tools.rs"]
+mod tools;
 
 use tokio_util::sync::CancellationToken;
 use valechat::core::provider::ollama::{OllamaConfig, OllamaProvider};
@@ -36,17 +38,12 @@ fn request() -> ChatRequest {
     ChatRequest {
         model: "llama3.2".into(),
         messages: vec![
-            ChatMessage {
-                role: Role::System,
-                content: "Be brief.".into(),
-            },
-            ChatMessage {
-                role: Role::User,
-                content: "Weather in Tokyo?".into(),
-            },
+            ChatMessage::new(Role::System, "Be brief."),
+            ChatMessage::new(Role::User, "Weather in Tokyo?"),
         ],
         temperature: Some(0.5),
         max_output_tokens: Some(256),
+        tools: Vec::new(),
     }
 }
 

@@ -9,6 +9,8 @@ mod failures;
 mod replays;
 #[path = "provider_openai/split.rs"]
 mod split;
+#[path = "provider_openai/tools.rs"]
+mod tools;
 
 use tokio_util::sync::CancellationToken;
 use valechat::core::provider::openai::{OpenAiConfig, OpenAiProvider};
@@ -26,17 +28,12 @@ fn request() -> ChatRequest {
     ChatRequest {
         model: "gpt-4o".into(),
         messages: vec![
-            ChatMessage {
-                role: Role::System,
-                content: "Be brief.".into(),
-            },
-            ChatMessage {
-                role: Role::User,
-                content: "Weather in Edinburgh?".into(),
-            },
+            ChatMessage::new(Role::System, "Be brief."),
+            ChatMessage::new(Role::User, "Weather in Edinburgh?"),
         ],
         temperature: Some(0.5),
         max_output_tokens: Some(256),
+        tools: Vec::new(),
     }
 }
 

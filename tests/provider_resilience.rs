@@ -51,10 +51,7 @@ fn provider(server: &TestServer) -> ResilientProvider<OpenAiProvider> {
 fn request() -> ChatRequest {
     ChatRequest {
         model: "gpt-4o".into(),
-        messages: vec![ChatMessage {
-            role: Role::User,
-            content: "Hello?".into(),
-        }],
+        messages: vec![ChatMessage::new(Role::User, "Hello?")],
         ..ChatRequest::default()
     }
 }

@@ -275,10 +275,7 @@ impl Engine {
             })
             .await?;
         let mut messages = request_history(conversation.system_prompt.as_deref(), &history);
-        messages.push(ChatMessage {
-            role: Role::User,
-            content: user.content.clone(),
-        });
+        messages.push(ChatMessage::user(user.content.clone()));
         Ok(self.start_turn(
             client,
             &conversation,
@@ -339,6 +336,7 @@ impl Engine {
             max_output_tokens: conversation
                 .max_output_tokens
                 .and_then(|n| u32::try_from(n).ok()),
+            tools: Vec::new(),
         };
         let conversation_id = conversation.id;
         let job = runner::TurnJob {
@@ -401,23 +399,19 @@ fn conversation_target(
 
 /// The stored history as the provider sees it: the system prompt first, then
 /// every user message and every assistant message that has text (a failed
-/// empty reply is left out).
+/// empty reply is left out). Stored tool messages are left out too: the
+/// store does not keep the call id and name a tool result needs.
 fn request_history(system_prompt: Option<&str>, history: &[Message]) -> Vec<ChatMessage> {
     let mut out = Vec::with_capacity(history.len() + 1);
     if let Some(system) = system_prompt.filter(|s| !s.trim().is_empty()) {
-        out.push(ChatMessage {
-            role: Role::System,
-            content: system.to_owned(),
-        });
+        out.push(ChatMessage::system(system));
     }
     out.extend(
         history
             .iter()
+            .filter(|m| m.role != Role::Tool)
             .filter(|m| !(m.role == Role::Assistant && m.content.is_empty()))
-            .map(|m| ChatMessage {
-                role: m.role,
-                content: m.content.clone(),
-            }),
+            .map(|m| ChatMessage::new(m.role, m.content.clone())),
     );
     out
 }

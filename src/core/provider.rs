@@ -10,17 +10,22 @@
 //! event-stream plumbing); [`resilient`] wraps any of them with retries,
 //! backoff and a circuit breaker; [`gemini`] speaks the Google Gemini API
 //! (`streamGenerateContent`); [`ollama`] speaks Ollama's native `/api`
-//! (NDJSON streaming, installed models, pulls, model details).
+//! (NDJSON streaming, installed models, pulls, model details). The
+//! conversation items (roles, messages, tool calls and tool definitions) are
+//! in [`message`].
 
 pub mod anthropic;
 pub mod error;
 pub mod gemini;
 pub mod http;
+pub mod message;
 pub mod ollama;
 pub mod openai;
 pub mod presets;
 pub mod resilient;
 pub mod sse;
+#[cfg(test)]
+mod test_tools;
 
 use std::pin::Pin;
 
@@ -29,6 +34,7 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 pub use error::ProviderError;
+pub use message::{ChatMessage, Role, ToolCall, ToolDefinition};
 
 /// The wire protocol a configured provider speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -68,48 +74,6 @@ impl ProtocolKind {
     }
 }
 
-/// Who wrote a message in a chat request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Instructions that frame the conversation (OpenAI `system`).
-    System,
-    /// The person using ValeChat.
-    User,
-    /// The model.
-    Assistant,
-}
-
-impl Role {
-    /// Stable identifier stored in the database and sent on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::System => "system",
-            Self::User => "user",
-            Self::Assistant => "assistant",
-        }
-    }
-
-    /// Parses the identifier written by [`Role::as_str`].
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "system" => Some(Self::System),
-            "user" => Some(Self::User),
-            "assistant" => Some(Self::Assistant),
-            _ => None,
-        }
-    }
-}
-
-/// One message of the history sent to the model.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChatMessage {
-    /// Author of the message.
-    pub role: Role,
-    /// Plain text (markdown as the model wrote it).
-    pub content: String,
-}
-
 /// What to ask the model.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChatRequest {
@@ -121,6 +85,9 @@ pub struct ChatRequest {
     pub temperature: Option<f32>,
     /// Upper bound on output tokens; `None` leaves the server's default.
     pub max_output_tokens: Option<u32>,
+    /// Tools the model may call; empty offers none (and sends no `tools`
+    /// field). Each protocol translates them to its own schema.
+    pub tools: Vec<ToolDefinition>,
 }
 
 /// Why the model stopped, normalised across providers.

@@ -134,6 +134,7 @@ impl FactoryComponent for MessageRow {
             Role::User => "user",
             Role::Assistant => "assistant",
             Role::System => "system",
+            Role::Tool => "tool",
         };
         gtk::Box::builder()
             .orientation(gtk::Orientation::Vertical)
@@ -215,6 +216,7 @@ fn render(row: &MessageRow, widgets: &mut MessageRowWidgets) {
     let author = match row.role {
         Role::User => gettext("You"),
         Role::System => gettext("System"),
+        Role::Tool => gettext("Tool"),
         Role::Assistant => row.model.clone().unwrap_or_else(|| gettext("Assistant")),
     };
     widgets.author.set_label(&author);

@@ -149,14 +149,16 @@ async fn assistant_turns_are_sent_with_the_model_role() {
     let stop = r#"{"candidates":[{"content":{"parts":[{"text":"ok"}]},"finishReason":"STOP"}]}"#;
     let server = TestServer::start(vec![Reply::sse_body(gemini_sse(&[stop]))]).await;
     let mut req = request();
-    req.messages.push(valechat::core::provider::ChatMessage {
-        role: valechat::core::provider::Role::Assistant,
-        content: "Three.".into(),
-    });
-    req.messages.push(valechat::core::provider::ChatMessage {
-        role: valechat::core::provider::Role::User,
-        content: "Sure?".into(),
-    });
+    req.messages
+        .push(valechat::core::provider::ChatMessage::new(
+            valechat::core::provider::Role::Assistant,
+            "Three.",
+        ));
+    req.messages
+        .push(valechat::core::provider::ChatMessage::new(
+            valechat::core::provider::Role::User,
+            "Sure?",
+        ));
     drain(
         provider(&server)
             .stream_chat(req, CancellationToken::new())

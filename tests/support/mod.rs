@@ -11,6 +11,7 @@
 
 pub mod outcome;
 pub mod split;
+pub mod tools;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;

@@ -13,6 +13,7 @@
 
 pub mod http_error;
 pub mod mapper;
+pub mod request;
 pub mod stream;
 pub mod wire;
 
@@ -158,7 +159,7 @@ impl ChatProvider for AnthropicProvider {
         request: ChatRequest,
         cancel: CancellationToken,
     ) -> Result<ChatStream, ProviderError> {
-        let body = mapper::messages_request(&request);
+        let body = request::messages_request(&request);
         let builder = self.http.post("messages").json(&body);
         // A proxy may answer with one JSON object instead of a stream.
         let bytes = self

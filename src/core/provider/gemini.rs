@@ -14,6 +14,8 @@
 
 pub mod http_error;
 pub mod mapper;
+pub mod request;
+pub mod schema;
 pub mod stream;
 pub mod wire;
 
@@ -30,7 +32,8 @@ use crate::core::provider::http::{
     self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, HttpClient,
 };
 use crate::core::provider::{ChatProvider, ChatRequest, ChatStream, ModelInfo, ProviderError};
-use wire::{GenerateRequest, ModelList};
+use request::GenerateRequest;
+use wire::ModelList;
 
 /// The public Gemini API root.
 pub const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com/v1beta";

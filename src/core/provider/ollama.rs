@@ -16,6 +16,7 @@
 
 pub mod mapper;
 pub mod models;
+pub mod request;
 pub mod stream;
 pub mod wire;
 
@@ -34,8 +35,9 @@ use crate::core::provider::{ChatProvider, ChatRequest, ChatStream, ModelInfo, Pr
 use mapper::ChatMapper;
 pub use models::{InstalledModel, ModelDetails, PullProgress};
 use models::{PullMapper, parse_show, parse_tags};
+use request::ChatBody;
 use stream::{ItemStream, ndjson_stream};
-use wire::{ChatBody, ModelBody, error_text};
+use wire::{ModelBody, error_text};
 
 /// Where a local Ollama listens.
 pub const DEFAULT_BASE_URL: &str = "http://localhost:11434";

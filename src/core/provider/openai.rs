@@ -12,6 +12,7 @@
 
 pub mod http_error;
 pub mod mapper;
+pub mod request;
 pub mod stream;
 pub mod wire;
 
@@ -26,7 +27,8 @@ use crate::core::provider::http::{
     self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, HttpClient,
 };
 use crate::core::provider::{ChatProvider, ChatRequest, ChatStream, ModelInfo, ProviderError};
-use wire::{CompletionRequest, ModelList};
+use request::CompletionRequest;
+use wire::ModelList;
 
 /// How to reach one OpenAI-compatible server.
 #[derive(Clone)]

@@ -1,11 +1,5 @@
-//! Builds the Messages request and maps streaming events to [`ChatEvent`]s.
-//!
-//! Request rules (Anthropic Messages API): `system` messages are joined into
-//! the top-level `system` field; the other turns must alternate, so
-//! consecutive turns of the same role are merged (joined by a blank line);
-//! turns with blank text are dropped (the API rejects empty text blocks);
-//! `max_tokens` is required, so [`DEFAULT_MAX_TOKENS`] stands in when the
-//! request sets none; temperature is clamped to the API's 0.0–1.0.
+//! Maps Messages streaming events to [`ChatEvent`]s (the request body is
+//! built in [`super::request`]).
 //!
 //! Event rules: `message_start` → [`ChatEvent::Started`]; text and thinking
 //! deltas → [`ChatEvent::TextDelta`] / [`ChatEvent::ReasoningDelta`];
@@ -18,56 +12,13 @@
 
 use std::collections::BTreeMap;
 
-use super::wire::{
-    BlockDelta, ContentBlock, ErrorBody, MessagesRequest, StreamEvent, WireMessage, WireUsage,
-};
+use super::wire::{BlockDelta, ContentBlock, ErrorBody, StreamEvent, WireUsage};
 use crate::core::provider::error::quote;
 use crate::core::provider::sse::{EventMapper, Flow};
-use crate::core::provider::{ChatEvent, ChatRequest, FinishReason, ProviderError, Role, Usage};
-
-/// `max_tokens` sent when the request sets no output cap, in tokens.
-pub const DEFAULT_MAX_TOKENS: u32 = 4096;
+use crate::core::provider::{ChatEvent, FinishReason, ProviderError, Usage};
 
 /// HTTP status Anthropic uses for `overloaded_error`.
 const OVERLOADED_STATUS: u16 = 529;
-
-/// The streaming request body for `request`.
-pub fn messages_request(request: &ChatRequest) -> MessagesRequest {
-    let mut system: Vec<&str> = Vec::new();
-    let mut messages: Vec<WireMessage> = Vec::new();
-    for message in &request.messages {
-        let text = message.content.as_str();
-        if text.trim().is_empty() {
-            continue;
-        }
-        let role = match message.role {
-            Role::System => {
-                system.push(text);
-                continue;
-            }
-            Role::User => "user",
-            Role::Assistant => "assistant",
-        };
-        match messages.last_mut() {
-            Some(last) if last.role == role => {
-                last.content.push_str("\n\n");
-                last.content.push_str(text);
-            }
-            _ => messages.push(WireMessage {
-                role,
-                content: text.to_owned(),
-            }),
-        }
-    }
-    MessagesRequest {
-        model: request.model.clone(),
-        max_tokens: request.max_output_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
-        system: (!system.is_empty()).then(|| system.join("\n\n")),
-        messages,
-        stream: true,
-        temperature: request.temperature.map(|t| t.clamp(0.0, 1.0)),
-    }
-}
 
 /// State of one streamed reply while its events are mapped.
 #[derive(Debug, Default)]

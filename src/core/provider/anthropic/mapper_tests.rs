@@ -1,14 +1,6 @@
-//! Unit tests of the request building and the event → chat event mapping.
+//! Unit tests of the event → chat event mapping.
 
 use super::*;
-use crate::core::provider::ChatMessage;
-
-fn msg(role: Role, content: &str) -> ChatMessage {
-    ChatMessage {
-        role,
-        content: content.into(),
-    }
-}
 
 fn map_all(events: &[&str]) -> (Vec<ChatEvent>, Result<Flow, ProviderError>) {
     let mut mapper = MessageMapper::new();
@@ -24,54 +16,6 @@ fn map_all(events: &[&str]) -> (Vec<ChatEvent>, Result<Flow, ProviderError>) {
         mapper.finish(&mut out);
     }
     (out, last)
-}
-
-#[test]
-fn system_goes_top_level_and_same_role_turns_merge() {
-    let request = ChatRequest {
-        model: "claude-x".into(),
-        messages: vec![
-            msg(Role::System, "Be brief."),
-            msg(Role::User, "Hi"),
-            msg(Role::System, "Use British spelling."),
-            msg(Role::User, "Colour?"),
-            msg(Role::Assistant, "  "),
-            msg(Role::Assistant, "Red."),
-            msg(Role::User, "Thanks"),
-        ],
-        temperature: Some(1.7),
-        max_output_tokens: None,
-    };
-    let body = serde_json::to_value(messages_request(&request)).unwrap();
-    assert_eq!(
-        body,
-        serde_json::json!({
-            "model": "claude-x",
-            "max_tokens": DEFAULT_MAX_TOKENS,
-            "system": "Be brief.\n\nUse British spelling.",
-            "messages": [
-                {"role": "user", "content": "Hi\n\nColour?"},
-                {"role": "assistant", "content": "Red."},
-                {"role": "user", "content": "Thanks"},
-            ],
-            "stream": true,
-            "temperature": 1.0,
-        })
-    );
-}
-
-#[test]
-fn no_system_and_no_temperature_leave_the_fields_out() {
-    let request = ChatRequest {
-        model: "m".into(),
-        messages: vec![msg(Role::User, "Hi")],
-        temperature: None,
-        max_output_tokens: Some(77),
-    };
-    let body = serde_json::to_value(messages_request(&request)).unwrap();
-    assert_eq!(body.get("system"), None);
-    assert_eq!(body.get("temperature"), None);
-    assert_eq!(body["max_tokens"], 77);
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Serde shapes of the Anthropic Messages wire format.
 //!
+//! Response side only (the request body is in [`super::request`]).
 //! Follows the Anthropic API reference: `POST /v1/messages` with
 //! `stream: true`, the streaming events (`message_start`,
 //! `content_block_start` / `_delta` / `_stop`, `message_delta`,
@@ -10,35 +11,7 @@
 //! event, block and delta types map to an `Unknown` variant, as the API's
 //! versioning policy asks clients to tolerate new ones.
 
-use serde::{Deserialize, Serialize};
-
-/// Request body of `POST {base}/messages`.
-#[derive(Debug, Serialize, PartialEq)]
-pub struct MessagesRequest {
-    /// Model id (`claude-sonnet-4-5`…).
-    pub model: String,
-    /// Output-token cap; required by the API.
-    pub max_tokens: u32,
-    /// System prompt, a top-level field (the API has no `system` role).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub system: Option<String>,
-    /// Alternating `user` / `assistant` turns, oldest first.
-    pub messages: Vec<WireMessage>,
-    /// Always `true`: this module only streams.
-    pub stream: bool,
-    /// Sampling temperature (0.0–1.0), sent only when set.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub temperature: Option<f32>,
-}
-
-/// One turn of `messages`, with plain-text content.
-#[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct WireMessage {
-    /// `user` or `assistant`.
-    pub role: &'static str,
-    /// The turn's text.
-    pub content: String,
-}
+use serde::Deserialize;
 
 /// One streaming event (the JSON of one SSE `data:` payload), by its `type`.
 #[derive(Debug, Deserialize)]

@@ -84,10 +84,7 @@ fn invalid_header_or_key_is_a_config_error() {
 
 #[test]
 fn request_body_splits_system_merges_roles_and_skips_unset_config() {
-    let message = |role, content: &str| ChatMessage {
-        role,
-        content: content.into(),
-    };
+    let message = |role, content: &str| ChatMessage::new(role, content);
     let request = ChatRequest {
         model: "gemini-2.5-flash".into(),
         messages: vec![
@@ -98,8 +95,8 @@ fn request_body_splits_system_merges_roles_and_skips_unset_config() {
             message(Role::User, "Weather?"),
             message(Role::User, "In Edinburgh."),
         ],
-        temperature: None,
         max_output_tokens: Some(64),
+        ..ChatRequest::default()
     };
     let body = serde_json::to_value(GenerateRequest::new(&request)).unwrap();
     assert_eq!(

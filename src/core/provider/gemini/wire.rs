@@ -1,5 +1,6 @@
 //! Serde shapes of the Google Gemini API (`generativelanguage.googleapis.com/v1beta`).
 //!
+//! Response side only (the request body is in [`super::request`]).
 //! Follows the Gemini API reference: `models.streamGenerateContent` (request
 //! `GenerateContentRequest`, each SSE payload a `GenerateContentResponse`) and
 //! `models.list` (`ListModelsResponse`). JSON names are lowerCamelCase.
@@ -7,100 +8,7 @@
 //! (`thoughtSignature`, `promptTokensDetails`, `avgLogprobs`…) never break
 //! parsing; unknown fields are ignored.
 
-use serde::{Deserialize, Serialize};
-
-use crate::core::provider::{ChatRequest, Role};
-
-/// Request body of `POST {base}/models/{model}:streamGenerateContent?alt=sse`.
-#[derive(Debug, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct GenerateRequest<'a> {
-    /// The conversation, oldest first; roles alternate `user` / `model`.
-    pub contents: Vec<Content<'a>>,
-    /// The system messages, as one instruction; omitted when there are none.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub system_instruction: Option<SystemInstruction<'a>>,
-    /// Sampling settings; omitted when nothing is set.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generation_config: Option<GenerationConfig>,
-}
-
-impl<'a> GenerateRequest<'a> {
-    /// The request for `request`: system messages become `systemInstruction`
-    /// parts (in order), the others `contents` with role `user` or `model`;
-    /// consecutive messages of the same role are merged into one content of
-    /// several parts, because Gemini expects the roles to alternate.
-    pub fn new(request: &'a ChatRequest) -> Self {
-        let mut contents: Vec<Content<'a>> = Vec::new();
-        let mut system: Vec<TextPart<'a>> = Vec::new();
-        for message in &request.messages {
-            let part = TextPart {
-                text: &message.content,
-            };
-            let role = match message.role {
-                Role::System => {
-                    system.push(part);
-                    continue;
-                }
-                Role::User => "user",
-                Role::Assistant => "model",
-            };
-            match contents.last_mut() {
-                Some(last) if last.role == role => last.parts.push(part),
-                _ => contents.push(Content {
-                    role,
-                    parts: vec![part],
-                }),
-            }
-        }
-        let generation_config = (request.temperature.is_some()
-            || request.max_output_tokens.is_some())
-        .then_some(GenerationConfig {
-            temperature: request.temperature,
-            max_output_tokens: request.max_output_tokens,
-        });
-        Self {
-            contents,
-            system_instruction: (!system.is_empty()).then_some(SystemInstruction { parts: system }),
-            generation_config,
-        }
-    }
-}
-
-/// One turn of `contents`: `{"role","parts":[{"text"}]}`.
-#[derive(Debug, Serialize, PartialEq)]
-pub struct Content<'a> {
-    /// `user` or `model`.
-    pub role: &'static str,
-    /// The turn's text parts.
-    pub parts: Vec<TextPart<'a>>,
-}
-
-/// A text part of a request: `{"text"}`.
-#[derive(Debug, Serialize, PartialEq)]
-pub struct TextPart<'a> {
-    /// Plain text.
-    pub text: &'a str,
-}
-
-/// `systemInstruction`: `{"parts":[{"text"}]}` (no role).
-#[derive(Debug, Serialize, PartialEq)]
-pub struct SystemInstruction<'a> {
-    /// One part per system message.
-    pub parts: Vec<TextPart<'a>>,
-}
-
-/// `generationConfig` of a request.
-#[derive(Debug, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct GenerationConfig {
-    /// Sampling temperature (0.0–2.0), sent only when set.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub temperature: Option<f32>,
-    /// Output-token cap (tokens), sent only when set.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_output_tokens: Option<u32>,
-}
+use serde::Deserialize;
 
 /// One `GenerateContentResponse` (the JSON of one SSE `data:` line).
 #[derive(Debug, Default, Deserialize)]

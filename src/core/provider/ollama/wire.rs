@@ -2,79 +2,12 @@
 //! `/api/pull`), as documented in Ollama's `docs/api.md` and
 //! `docs/openapi.yaml`.
 //!
-//! Requests are built from ValeChat's types; responses are read leniently:
+//! The chat request body is in [`super::request`]; responses are read leniently:
 //! every field is optional (servers of different ages omit different ones,
 //! and send `null` for empty lists), unknown fields are ignored.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-use crate::core::provider::{ChatMessage, ChatRequest};
-
-/// Body of `POST /api/chat` with `stream: true`.
-#[derive(Debug, Serialize)]
-pub struct ChatBody<'a> {
-    /// Model name (`llama3.2`, `qwen3:8b`).
-    pub model: &'a str,
-    /// The conversation, oldest first.
-    pub messages: Vec<WireMessage<'a>>,
-    /// Always `true`: the reply comes as NDJSON.
-    pub stream: bool,
-    /// Sampling options; omitted when none is set.
-    #[serde(skip_serializing_if = "Options::is_empty")]
-    pub options: Options,
-}
-
-impl<'a> ChatBody<'a> {
-    /// The streaming request for `request`.
-    pub fn streaming(request: &'a ChatRequest) -> Self {
-        Self {
-            model: &request.model,
-            messages: request.messages.iter().map(WireMessage::from).collect(),
-            stream: true,
-            options: Options {
-                temperature: request.temperature,
-                num_predict: request.max_output_tokens,
-            },
-        }
-    }
-}
-
-/// One message of `messages`: `{"role","content"}`.
-#[derive(Debug, Serialize)]
-pub struct WireMessage<'a> {
-    /// `system`, `user` or `assistant`.
-    pub role: &'static str,
-    /// Plain text.
-    pub content: &'a str,
-}
-
-impl<'a> From<&'a ChatMessage> for WireMessage<'a> {
-    fn from(message: &'a ChatMessage) -> Self {
-        Self {
-            role: message.role.as_str(),
-            content: &message.content,
-        }
-    }
-}
-
-/// The Modelfile options ValeChat sets (`options` of the request).
-#[derive(Debug, Default, Serialize)]
-pub struct Options {
-    /// Sampling temperature.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub temperature: Option<f32>,
-    /// Upper bound on generated tokens (Ollama's name for max output tokens).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub num_predict: Option<u32>,
-}
-
-impl Options {
-    /// Whether no option is set (then `options` is left out).
-    pub fn is_empty(&self) -> bool {
-        self.temperature.is_none() && self.num_predict.is_none()
-    }
-}
 
 /// One line of a `/api/chat` NDJSON stream (or an `{"error"}` line).
 #[derive(Debug, Default, Deserialize)]

@@ -1,5 +1,6 @@
 //! Serde shapes of the OpenAI Chat Completions wire format.
 //!
+//! Response side only (the request body is in [`super::request`]).
 //! Follows the OpenAI API reference (`POST /chat/completions` with
 //! `stream: true`, the `chat.completion.chunk` object, `GET /models`) as
 //! captured in `openai-openapi.yaml` 2.3.0. Every response field is optional
@@ -7,51 +8,7 @@
 //! LM Studio, llama.cpp, vLLM, OpenRouter) omit or null different parts;
 //! unknown fields (`logprobs`, `timings`, `system_fingerprint`…) are ignored.
 
-use serde::{Deserialize, Serialize};
-
-use crate::core::provider::{ChatMessage, ChatRequest};
-
-/// Request body of `POST {base}/chat/completions`.
-#[derive(Debug, Serialize)]
-pub struct CompletionRequest<'a> {
-    /// Model id as the server names it.
-    pub model: &'a str,
-    /// History, oldest first; each `{"role","content"}`.
-    pub messages: &'a [ChatMessage],
-    /// Always `true`: this module only streams.
-    pub stream: bool,
-    /// Asks for the final usage chunk.
-    pub stream_options: StreamOptions,
-    /// Sampling temperature, sent only when set.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub temperature: Option<f32>,
-    /// Output-token cap, sent as the widely supported `max_tokens`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_tokens: Option<u32>,
-}
-
-impl<'a> CompletionRequest<'a> {
-    /// The streaming request for `request`.
-    pub fn streaming(request: &'a ChatRequest) -> Self {
-        Self {
-            model: &request.model,
-            messages: &request.messages,
-            stream: true,
-            stream_options: StreamOptions {
-                include_usage: true,
-            },
-            temperature: request.temperature,
-            max_tokens: request.max_output_tokens,
-        }
-    }
-}
-
-/// `stream_options` of a request.
-#[derive(Debug, Serialize)]
-pub struct StreamOptions {
-    /// `true`: the server sends a last chunk carrying `usage`.
-    pub include_usage: bool,
-}
+use serde::Deserialize;
 
 /// One `chat.completion.chunk` (the JSON of one SSE `data:` line).
 #[derive(Debug, Default, Deserialize)]
