@@ -57,7 +57,9 @@ async fn favourites_survive_a_reopen_and_unstar() -> TestResult {
         listed,
         [pair("ollama", "llama3.2:3b"), pair("openai", "gpt-4o-mini")]
     );
-    store.set_favourite(&ollama.id, "llama3.2:3b", false).await?;
+    store
+        .set_favourite(&ollama.id, "llama3.2:3b", false)
+        .await?;
     assert_eq!(pairs(&store).await?, [pair("openai", "gpt-4o-mini")]);
     Ok(())
 }

@@ -102,9 +102,4 @@ diesel::joinable!(conversations -> providers (provider_id));
 diesel::joinable!(model_favourites -> providers (provider_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 
-diesel::allow_tables_to_appear_in_same_query!(
-    providers,
-    conversations,
-    messages,
-    model_favourites
-);
+diesel::allow_tables_to_appear_in_same_query!(providers, conversations, messages, model_favourites);
