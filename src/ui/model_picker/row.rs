@@ -203,11 +203,12 @@ fn caption(text: &str, classes: &[&str]) -> gtk::Label {
     label
 }
 
-/// A token count as a short badge: `128K`, `1M`, `1.5M`. Powers of two read
-/// in binary units (131 072 → `128K`, 1 048 576 → `1M`), others in decimal
-/// (128 000 → `128K`, 200 000 → `200K`); below 1 000 the number itself.
+/// A token count as a short badge: `128K`, `1M`, `1.5M`. Multiples of 1 024
+/// that are not multiples of 1 000 read in binary units (131 072 → `128K`,
+/// 1 048 576 → `1M`), others in decimal (128 000 → `128K`, 200 000 →
+/// `200K`); below 1 000 the number itself.
 pub fn compact_tokens(tokens: u64) -> String {
-    let unit = if tokens >= 1024 && tokens % 1024 == 0 {
+    let unit = if tokens % 1000 != 0 && tokens % 1024 == 0 {
         1024
     } else {
         1000
@@ -241,6 +242,7 @@ mod tests {
             (2_000_000, "2M"),
             (1_500_000, "1.5M"),
             (4096 + 1000, "5.1K"),
+            (0, "0"),
         ];
         for (tokens, text) in cases {
             assert_eq!(compact_tokens(tokens), text, "{tokens}");
