@@ -77,7 +77,7 @@ fn model_row(
         title.add_css_class("heading");
     }
     let details = gtk::Box::builder().spacing(6).build();
-    details.append(&caption(&provider.name, &[]));
+    details.append(&caption(&provider.name, &["dim-label"]));
     if let Some(status) = status_label(state) {
         details.append(&status);
     }
