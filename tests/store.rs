@@ -94,6 +94,7 @@ async fn migrations_run_on_an_empty_file_in_a_new_directory() -> TestResult {
         "conversations",
         "messages",
         "messages_fts",
+        "model_favourites",
     ] {
         assert!(
             tables.iter().any(|t| t == table),

@@ -187,13 +187,57 @@ pub enum ChatEvent {
     Usage(Usage),
 }
 
-/// A model a server offers (`GET /v1/models`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A model a server offers, with what its model list says about it.
+///
+/// Every descriptive field is `None` when the server does not report it
+/// ("unknown", not "no"). Sources per protocol:
+/// - OpenAI-compatible `GET /models`: `owned_by`; OpenRouter's extras
+///   `name`, `context_length`, `top_provider.max_completion_tokens`,
+///   `supported_parameters` (contains `"tools"`) and
+///   `architecture.input_modalities` (contains `"image"`).
+/// - Anthropic `GET /v1/models`: `display_name`.
+/// - Gemini `models.list`: `displayName`, `inputTokenLimit`, `outputTokenLimit`.
+/// - Ollama `/api/show`: `<arch>.context_length` and `capabilities`
+///   (`"tools"`, `"vision"`), asked for at most the first 50 installed models.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ModelInfo {
     /// Identifier to send as `model`.
     pub id: String,
     /// Owner as reported (`owned_by`), if any.
     pub owned_by: Option<String>,
+    /// Human-readable name (`Claude Sonnet 4.5`, `Gemini 2.5 Flash`).
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// Context window (input) in tokens.
+    #[serde(default)]
+    pub context_length: Option<u64>,
+    /// Largest reply the model can produce, in tokens.
+    #[serde(default)]
+    pub max_output_tokens: Option<u64>,
+    /// Whether the model accepts tool (function) definitions.
+    #[serde(default)]
+    pub supports_tools: Option<bool>,
+    /// Whether the model accepts images as input.
+    #[serde(default)]
+    pub supports_vision: Option<bool>,
+}
+
+impl ModelInfo {
+    /// A model known only by its `id`; every other field unknown.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            ..Self::default()
+        }
+    }
+
+    /// The name to show: [`ModelInfo::display_name`] when set and not blank, else the id.
+    pub fn label(&self) -> &str {
+        self.display_name
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or(&self.id)
+    }
 }
 
 /// The stream a provider returns: events until the reply ends, or a typed error.

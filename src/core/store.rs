@@ -10,11 +10,13 @@
 //!
 //! Files: `connection` (pool and pragmas), `migrate` (migrations, backups),
 //! `schema` (diesel tables), `models` (public types), one file per table's
-//! repository (`providers`, `conversations`, `messages`) and `search` (FTS5).
+//! repository (`providers`, `conversations`, `messages`,
+//! `favourites`) and `search` (FTS5).
 
 mod connection;
 mod conversations;
 mod error;
+mod favourites;
 mod messages;
 mod migrate;
 mod models;
@@ -29,6 +31,7 @@ use diesel::SqliteConnection;
 
 pub use connection::{BUSY_TIMEOUT_MS, ConnectionInfo};
 pub use error::StoreError;
+pub use favourites::Favourite;
 pub use migrate::{BACKUPS_KEPT, MIGRATIONS};
 pub use models::{
     Conversation, ConversationSettings, Message, MessageFinish, MessageStatus, NewConversation,

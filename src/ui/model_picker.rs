@@ -1,5 +1,13 @@
 //! The model picker: a header-bar button whose popover lists every
-//! configured provider's models (from each server's model list), with search.
+//! configured provider's models (from each server's model list), with
+//! search, favourites first, badges for context length, tool and vision
+//! support, and each provider's circuit-breaker state.
+//!
+//! Files: `entries` (what is listed, fetched off the main loop) and `row`
+//! (one row's widgets).
+
+mod entries;
+mod row;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -10,20 +18,14 @@ use relm4::{Component, ComponentParts, ComponentSender, gtk};
 
 use crate::core::chat::Engine;
 use crate::core::store::Provider;
-use crate::i18n::gettext_f;
-
-/// One entry of the list: a model of a provider, or a provider's error.
-#[derive(Debug, Clone)]
-pub enum Entry {
-    Model { provider: Provider, model: String },
-    Error { provider: Provider, error: String },
-}
+use entries::{Entry, Loaded};
 
 /// The picker's state.
 #[derive(Debug)]
 pub struct ModelPicker {
     engine: Option<Engine>,
     providers: Vec<Provider>,
+    loaded: Loaded,
     entries: Vec<Entry>,
     /// `(provider id, model)` shown on the button.
     current: Option<(String, String)>,
@@ -43,6 +45,20 @@ pub enum ModelPickerInput {
     Refresh,
     /// Row `index` of the list was activated.
     Activate(usize),
+    /// The star of row `index` was clicked: add it to or remove it from
+    /// the favourites.
+    ToggleFavourite(usize),
+}
+
+/// Results of the picker's background work.
+#[derive(Debug)]
+pub enum ModelPickerCommand {
+    /// A refresh finished.
+    Loaded(Loaded),
+    /// A favourite was saved (already shown).
+    FavouriteSaved,
+    /// Saving a favourite failed; the list is read again.
+    FavouriteNotSaved,
 }
 
 /// What the picker tells its parent.
@@ -67,7 +83,7 @@ pub struct ModelPickerWidgets {
 }
 
 impl Component for ModelPicker {
-    type CommandOutput = Vec<Entry>;
+    type CommandOutput = ModelPickerCommand;
     type Input = ModelPickerInput;
     type Output = ModelPickerOutput;
     type Init = ();
@@ -111,6 +127,7 @@ impl Component for ModelPicker {
             let filter = filter.clone();
             list.set_filter_func(move |row| {
                 let needle = filter.borrow();
+                // Headings have no name: they hide while searching.
                 needle.is_empty() || row.widget_name().to_lowercase().contains(needle.as_str())
             });
         }
@@ -137,6 +154,7 @@ impl Component for ModelPicker {
         let model = ModelPicker {
             engine: None,
             providers: Vec::new(),
+            loaded: Loaded::default(),
             entries: Vec::new(),
             current: None,
             loading: false,
@@ -162,21 +180,32 @@ impl Component for ModelPicker {
             ModelPickerInput::SetEngine(engine) => self.engine = Some(engine),
             ModelPickerInput::SetProviders(providers) => self.providers = providers,
             ModelPickerInput::SetCurrent(current) => self.current = current,
-            ModelPickerInput::Refresh => {
-                if let Some(engine) = self.engine.clone() {
-                    self.loading = true;
-                    let providers = self.providers.clone();
-                    sender.oneshot_command(fetch_entries(engine, providers));
-                }
-            }
+            ModelPickerInput::Refresh => self.refresh(&sender),
             ModelPickerInput::Activate(i) => {
-                if let Some(Entry::Model { provider, model }) = self.entries.get(i) {
-                    self.current = Some((provider.id.clone(), model.clone()));
+                if let Some(Entry::Model {
+                    provider, model, ..
+                }) = self.entries.get(i)
+                {
+                    self.current = Some((provider.id.clone(), model.id.clone()));
                     let _ = sender.output(ModelPickerOutput::Selected {
                         provider_id: provider.id.clone(),
-                        model: model.clone(),
+                        model: model.id.clone(),
                     });
                     widgets.button.popdown();
+                }
+            }
+            ModelPickerInput::ToggleFavourite(i) => {
+                if let Some(Entry::Model {
+                    provider,
+                    model,
+                    favourite,
+                    ..
+                }) = self.entries.get(i)
+                {
+                    let (provider_id, model, favourite) =
+                        (provider.id.clone(), model.id.clone(), !favourite);
+                    self.toggle_favourite(provider_id, model, favourite, &sender);
+                    self.render_list(widgets, &sender);
                 }
             }
         }
@@ -186,19 +215,80 @@ impl Component for ModelPicker {
     fn update_cmd_with_view(
         &mut self,
         widgets: &mut Self::Widgets,
-        entries: Self::CommandOutput,
-        _sender: ComponentSender<Self>,
+        command: Self::CommandOutput,
+        sender: ComponentSender<Self>,
         _root: &Self::Root,
     ) {
-        self.loading = false;
-        self.entries = entries;
+        match command {
+            ModelPickerCommand::Loaded(loaded) => {
+                self.loading = false;
+                self.loaded = loaded;
+                widgets.filter.borrow_mut().clear();
+                self.render_list(widgets, &sender);
+            }
+            ModelPickerCommand::FavouriteSaved => {}
+            ModelPickerCommand::FavouriteNotSaved => self.refresh(&sender),
+        }
+        render_button(self, widgets);
+    }
+}
+
+impl ModelPicker {
+    /// Reads the model lists, breaker states and favourites again.
+    fn refresh(&mut self, sender: &ComponentSender<Self>) {
+        if let Some(engine) = self.engine.clone() {
+            self.loading = true;
+            let providers = self.providers.clone();
+            sender.oneshot_command(async move {
+                ModelPickerCommand::Loaded(entries::fetch(engine, providers).await)
+            });
+        }
+    }
+
+    /// Stars or unstars a model at once on screen, and saves it in the background.
+    fn toggle_favourite(
+        &mut self,
+        provider_id: String,
+        model: String,
+        favourite: bool,
+        sender: &ComponentSender<Self>,
+    ) {
+        let key = (provider_id.clone(), model.clone());
+        if favourite {
+            self.loaded.favourites.insert(key);
+        } else {
+            self.loaded.favourites.remove(&key);
+        }
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
+        sender.oneshot_command(async move {
+            match engine
+                .store()
+                .set_favourite(&provider_id, &model, favourite)
+                .await
+            {
+                Ok(()) => ModelPickerCommand::FavouriteSaved,
+                Err(e) => {
+                    tracing::warn!(error = %e, provider_id, model, "cannot save a favourite");
+                    ModelPickerCommand::FavouriteNotSaved
+                }
+            }
+        });
+    }
+
+    /// Rebuilds the rows from [`ModelPicker::loaded`].
+    fn render_list(&mut self, widgets: &ModelPickerWidgets, sender: &ComponentSender<Self>) {
+        self.entries = self.loaded.entries();
         while let Some(child) = widgets.list.first_child() {
             widgets.list.remove(&child);
         }
-        for entry in &self.entries {
+        for (i, entry) in self.entries.iter().enumerate() {
+            let input = sender.input_sender().clone();
+            let on_star = move || input.emit(ModelPickerInput::ToggleFavourite(i));
             widgets
                 .list
-                .append(&entry_row(entry, self.current.as_ref()));
+                .append(&row::entry_row(entry, self.current.as_ref(), on_star));
         }
         if self.entries.is_empty() {
             let label = gtk::Label::builder()
@@ -209,8 +299,6 @@ impl Component for ModelPicker {
                 .build();
             widgets.list.append(&label);
         }
-        widgets.filter.borrow_mut().clear();
-        render_button(self, widgets);
     }
 }
 
@@ -222,73 +310,4 @@ fn render_button(picker: &ModelPicker, widgets: &ModelPickerWidgets) {
     widgets.button.set_label(&label);
     widgets.spinner.set_visible(picker.loading);
     widgets.spinner.set_spinning(picker.loading);
-}
-
-fn entry_row(entry: &Entry, current: Option<&(String, String)>) -> gtk::ListBoxRow {
-    let content = gtk::Box::builder()
-        .orientation(gtk::Orientation::Vertical)
-        .margin_top(4)
-        .margin_bottom(4)
-        .build();
-    let accessible_name = match entry {
-        Entry::Model { model, .. } => model.as_str(),
-        Entry::Error { provider, .. } => provider.name.as_str(),
-    };
-    let row: gtk::ListBoxRow =
-        crate::ui::a11y::labelled("GtkListBoxRow", accessible_name).unwrap_or_default();
-    row.set_child(Some(&content));
-    match entry {
-        Entry::Model { provider, model } => {
-            let title = gtk::Label::builder().label(model).xalign(0.0).build();
-            let subtitle = gtk::Label::builder()
-                .label(&provider.name)
-                .xalign(0.0)
-                .css_classes(["caption", "dim-label"])
-                .build();
-            content.append(&title);
-            content.append(&subtitle);
-            row.set_widget_name(&format!("{model} {}", provider.name));
-            if current.is_some_and(|(p, m)| *p == provider.id && m == model) {
-                title.add_css_class("heading");
-            }
-        }
-        Entry::Error { provider, error } => {
-            let label = gtk::Label::builder()
-                .label(gettext_f(
-                    "{provider}: could not list models: {error}",
-                    &[("provider", &provider.name), ("error", error)],
-                ))
-                .wrap(true)
-                .xalign(0.0)
-                .css_classes(["caption", "error"])
-                .build();
-            content.append(&label);
-            row.set_activatable(false);
-            row.set_widget_name(&provider.name);
-        }
-    }
-    row
-}
-
-/// Fetches every enabled provider's models concurrently.
-async fn fetch_entries(engine: Engine, providers: Vec<Provider>) -> Vec<Entry> {
-    let lists = futures::future::join_all(providers.iter().filter(|p| p.enabled).map(|p| {
-        let engine = engine.clone();
-        async move { (p.clone(), engine.list_models(&p.id).await) }
-    }))
-    .await;
-    let mut entries = Vec::new();
-    for (provider, result) in lists {
-        match result {
-            Ok(models) => entries.extend(models.into_iter().map(|m| Entry::Model {
-                provider: provider.clone(),
-                model: m.id,
-            })),
-            Err(e) => entries.push(Entry::Error {
-                provider,
-                error: e.user_message(),
-            }),
-        }
-    }
-    entries
 }

@@ -188,6 +188,16 @@ async fn list_models_follows_pages_and_sorts() {
             "claude-sonnet-4-5-20250929"
         ]
     );
+    let names: Vec<Option<&str>> = models.iter().map(|m| m.display_name.as_deref()).collect();
+    assert_eq!(
+        names,
+        [
+            Some("Claude Haiku 3.5"),
+            Some("Claude Opus 4.1"),
+            Some("Claude Sonnet 4.5")
+        ]
+    );
+    assert!(models.iter().all(|m| m.context_length.is_none()));
     let sent = server.requests();
     assert_eq!(sent.len(), 2);
     assert_eq!(sent[0].path, "/v1/models?limit=100");

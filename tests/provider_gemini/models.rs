@@ -53,6 +53,11 @@ async fn two_pages_are_followed_and_only_generate_content_models_kept() {
     let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(ids, ["gemini-2.0-flash", "gemini-2.5-flash"]);
     assert!(models.iter().all(|m| m.owned_by.is_none()));
+    assert_eq!(models[0].display_name.as_deref(), Some("gemini-2.0-flash"));
+    assert!(models.iter().all(|m| m.context_length == Some(1_048_576)
+        && m.max_output_tokens == Some(65_536)
+        && m.supports_tools.is_none()
+        && m.supports_vision.is_none()));
 
     let requests = server.requests();
     let paths: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();

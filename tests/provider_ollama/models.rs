@@ -21,11 +21,8 @@ fn tags_reversed() -> Vec<u8> {
 
 #[tokio::test]
 async fn installed_models_have_size_and_parameters_sorted_by_name() {
-    let server = TestServer::start(vec![
-        Reply::fixed(200, "application/json", tags_reversed()),
-        Reply::fixed(200, "application/json", tags_reversed()),
-    ])
-    .await;
+    let server =
+        TestServer::start(vec![Reply::fixed(200, "application/json", tags_reversed())]).await;
     let ollama = provider(&server);
     let installed = ollama.installed_models().await.expect("tags parse");
     assert_eq!(
@@ -47,26 +44,72 @@ async fn installed_models_have_size_and_parameters_sorted_by_name() {
             },
         ]
     );
-    let listed = ollama.list_models().await.expect("tags parse");
-    assert_eq!(
-        listed,
-        vec![
-            ModelInfo {
-                id: "codellama:13b".into(),
-                owned_by: None
-            },
-            ModelInfo {
-                id: "llama3:latest".into(),
-                owned_by: None
-            },
-        ]
-    );
     let requests = server.requests();
     assert!(
         requests
             .iter()
             .all(|r| r.method == "GET" && r.path == "/api/tags")
     );
+}
+
+#[tokio::test]
+async fn list_models_adds_context_length_and_capabilities_from_show() {
+    // Both `/api/show` replies are the same document: the requests run
+    // concurrently, so which model gets which connection is not fixed.
+    let show = || {
+        Reply::fixed(
+            200,
+            "application/json",
+            fixture("ollama/show_openapi_example.json"),
+        )
+    };
+    let server = TestServer::start(vec![
+        Reply::fixed(200, "application/json", tags_reversed()),
+        show(),
+        show(),
+    ])
+    .await;
+    let listed = provider(&server).list_models().await.expect("tags parse");
+    let described = |id: &str| ModelInfo {
+        context_length: Some(131_072),
+        supports_tools: Some(false),
+        supports_vision: Some(true),
+        ..ModelInfo::new(id)
+    };
+    assert_eq!(
+        listed,
+        vec![described("codellama:13b"), described("llama3:latest")]
+    );
+    let mut asked: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == "/api/show")
+        .map(|r| r.json()["model"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    asked.sort();
+    assert_eq!(asked, ["codellama:13b", "llama3:latest"]);
+}
+
+#[tokio::test]
+async fn list_models_keeps_unknown_details_when_show_fails_or_beyond_the_limit() {
+    let names: Vec<String> = (0..52).map(|i| format!("m{i:02}")).collect();
+    let tags = serde_json::json!({
+        "models": names.iter().map(|n| serde_json::json!({"name": n})).collect::<Vec<_>>()
+    });
+    let mut replies = vec![Reply::fixed(200, "application/json", tags.to_string())];
+    replies.extend(
+        (0..50).map(|_| Reply::fixed(404, "application/json", r#"{"error":"model not found"}"#)),
+    );
+    let server = TestServer::start(replies).await;
+    let listed = provider(&server).list_models().await.expect("tags parse");
+    let expected: Vec<ModelInfo> = names.iter().map(ModelInfo::new).collect();
+    assert_eq!(listed, expected);
+    let shows = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/api/show")
+        .count();
+    assert_eq!(shows, 50, "only the first 50 models are asked about");
 }
 
 #[tokio::test]

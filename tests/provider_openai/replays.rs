@@ -226,6 +226,10 @@ async fn list_models_parses_sorts_and_sends_the_key() {
     let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(ids, ["dall-e-3", "ft:gpt-4o:acme", "gpt-4o-mini"]);
     assert_eq!(models[1].owned_by.as_deref(), Some("user-abc"));
+    assert!(models.iter().all(|m| m.display_name.is_none()
+        && m.context_length.is_none()
+        && m.supports_tools.is_none()
+        && m.supports_vision.is_none()));
     let requests = server.requests();
     assert_eq!(
         (requests[0].method.as_str(), requests[0].path.as_str()),
@@ -248,6 +252,45 @@ async fn list_models_accepts_ollama_and_lm_studio_shapes() {
     );
     assert_eq!(models[1].owned_by.as_deref(), Some("library"));
     assert_eq!(server.requests()[0].header("authorization"), None);
+}
+
+#[tokio::test]
+async fn list_models_reads_openrouter_extras() {
+    // Shape of openrouter.ai/api/v1/models (trimmed): name, context_length,
+    // architecture.input_modalities, supported_parameters, top_provider.
+    let body = r#"{"data":[
+        {"id":"openai/gpt-4o","name":"OpenAI: GPT-4o","context_length":128000,
+         "architecture":{"modality":"text+image->text","input_modalities":["text","image","file"],"output_modalities":["text"]},
+         "pricing":{"prompt":"0.0000025","completion":"0.00001"},
+         "top_provider":{"context_length":128000,"max_completion_tokens":16384,"is_moderated":true},
+         "supported_parameters":["max_tokens","temperature","tools","tool_choice"]},
+        {"id":"meta-llama/llama-3-8b-instruct","name":"Meta: Llama 3 8B Instruct","context_length":8192,
+         "architecture":{"input_modalities":["text"]},
+         "top_provider":{"max_completion_tokens":null},
+         "supported_parameters":["max_tokens","temperature"]}]}"#;
+    let server = TestServer::start(vec![Reply::fixed(200, "application/json", body)]).await;
+    let models = provider(&server, None).list_models().await.unwrap();
+    let llama = &models[0];
+    assert_eq!(llama.id, "meta-llama/llama-3-8b-instruct");
+    assert_eq!(llama.label(), "Meta: Llama 3 8B Instruct");
+    assert_eq!(
+        (llama.context_length, llama.max_output_tokens),
+        (Some(8192), None)
+    );
+    assert_eq!(
+        (llama.supports_tools, llama.supports_vision),
+        (Some(false), Some(false))
+    );
+    let gpt = &models[1];
+    assert_eq!(gpt.display_name.as_deref(), Some("OpenAI: GPT-4o"));
+    assert_eq!(
+        (gpt.context_length, gpt.max_output_tokens),
+        (Some(128_000), Some(16_384))
+    );
+    assert_eq!(
+        (gpt.supports_tools, gpt.supports_vision),
+        (Some(true), Some(true))
+    );
 }
 
 #[tokio::test]

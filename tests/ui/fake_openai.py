@@ -16,6 +16,15 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODELS = ["fake-small", "fake-large"]
+# OpenRouter-style details for one model (the picker shows them as badges).
+EXTRAS = {
+    "fake-large": {
+        "name": "Fake Large",
+        "context_length": 131072,
+        "architecture": {"input_modalities": ["text", "image"]},
+        "supported_parameters": ["tools", "temperature"],
+    },
+}
 
 
 def reply_for(prompt: str) -> list[str]:
@@ -50,7 +59,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         if self.path.rstrip("/") == "/v1/models":
-            self._json(200, {"object": "list", "data": [{"id": m, "object": "model", "owned_by": "test"} for m in MODELS]})
+            self._json(200, {"object": "list", "data": [{"id": m, "object": "model", "owned_by": "test", **EXTRAS.get(m, {})} for m in MODELS]})
         else:
             self._json(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
 

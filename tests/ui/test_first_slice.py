@@ -6,7 +6,8 @@ tests/run-in-session.sh provides), against tests/ui/fake_openai.py:
 
 1. first run: the welcome page's form adds a provider pointing at the fake
    server, and Test Connection reports its models;
-2. the model picker lists the server's models and one is chosen;
+2. the model picker lists the server's models (with badges), one is starred
+   into the Favourites section, and one is chosen;
 3. a prompt is typed and sent; the streamed reply appears in the view;
 4. the app is closed and started again: the conversation is in the sidebar,
    and opening it shows the same exchange.
@@ -251,7 +252,15 @@ def main():
             "model fake-small in the picker",
             lambda n: name(n) == "fake-small" and role(n) in ("list item", "row", "list box row") and showing(n),
         )
+        # Starring the first model lists it under Favourites.
+        app.click(app.button("Add to Favourites"))
+        app.button("Remove from Favourites")
+        app.find("the Favourites heading", lambda n: role(n) == "label" and name(n) == "Favourites" and showing(n))
         screenshot("02-model-picker")
+        model_row = app.find(
+            "model fake-small in the picker",
+            lambda n: name(n) == "fake-small" and role(n) in ("list item", "row", "list box row") and showing(n),
+        )
         app.click(model_row)
         app.button("fake-small")  # the picker's button now names the model
 

@@ -180,7 +180,8 @@ impl ChatProvider for AnthropicProvider {
             let page = self.model_page(after.as_deref()).await?;
             models.extend(page.data.into_iter().map(|m| ModelInfo {
                 id: m.id,
-                owned_by: None,
+                display_name: m.display_name.filter(|n| !n.trim().is_empty()),
+                ..ModelInfo::default()
             }));
             match page.last_id.filter(|id| page.has_more && !id.is_empty()) {
                 Some(last) if after.as_deref() != Some(&last) => after = Some(last),

@@ -212,7 +212,10 @@ impl ChatProvider for GeminiProvider {
                             .strip_prefix(MODEL_PREFIX)
                             .unwrap_or(&m.name)
                             .to_owned(),
-                        owned_by: None,
+                        display_name: m.display_name.filter(|n| !n.trim().is_empty()),
+                        context_length: m.input_token_limit.filter(|n| *n > 0),
+                        max_output_tokens: m.output_token_limit.filter(|n| *n > 0),
+                        ..ModelInfo::default()
                     }),
             );
             match page.next_page_token.filter(|t| !t.is_empty()) {

@@ -23,7 +23,7 @@ pub mod wire;
 use std::fmt;
 use std::time::Duration;
 
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -45,6 +45,12 @@ pub const DEFAULT_BASE_URL: &str = "http://localhost:11434";
 /// API, native API prefix); stripped from the base URL.
 const STRIPPED_SUFFIXES: [&str; 2] = ["/v1", "/api"];
 /// Media type of Ollama's streamed replies.
+/// How many installed models [`ChatProvider::list_models`] asks `/api/show` about.
+pub const SHOW_LIMIT: usize = 50;
+
+/// How many `/api/show` requests [`ChatProvider::list_models`] keeps in flight.
+pub const SHOW_CONCURRENCY: usize = 4;
+
 const NDJSON: &str = "application/x-ndjson";
 
 /// The progress of a model download: [`PullProgress`] items until the
@@ -165,6 +171,17 @@ impl OllamaProvider {
         parse_show(model, &text)
     }
 
+    /// [`OllamaProvider::show`] for `model`, `None` (logged) when it fails.
+    async fn details_or_unknown(&self, model: String) -> Option<ModelDetails> {
+        match self.show(&model).await {
+            Ok(details) => Some(details),
+            Err(e) => {
+                tracing::debug!(%model, error = %e, "no Ollama model details");
+                None
+            }
+        }
+    }
+
     /// Starts downloading `model` (`POST /api/pull`, streamed): the stream
     /// yields each status line as a [`PullProgress`] (byte counts per layer)
     /// and ends after `success`. An `{"error"}` line ends it with
@@ -231,16 +248,27 @@ impl ChatProvider for OllamaProvider {
         ))
     }
 
-    /// The installed models (see [`OllamaProvider::installed_models`]), without owner.
+    /// The installed models (see [`OllamaProvider::installed_models`]),
+    /// without owner. Context length and tool/vision support come from
+    /// [`OllamaProvider::show`], asked for the first [`SHOW_LIMIT`] models
+    /// only, at most [`SHOW_CONCURRENCY`] at a time; a model whose details
+    /// fail (or beyond the limit) keeps them unknown.
     async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
-        Ok(self
-            .installed_models()
-            .await?
+        let installed = self.installed_models().await?;
+        let names: Vec<String> = installed
+            .iter()
+            .take(SHOW_LIMIT)
+            .map(|m| m.name.clone())
+            .collect();
+        let details: Vec<Option<ModelDetails>> = futures::stream::iter(names)
+            .map(|name| self.details_or_unknown(name))
+            .buffered(SHOW_CONCURRENCY)
+            .collect()
+            .await;
+        let mut details = details.into_iter();
+        Ok(installed
             .into_iter()
-            .map(|m| ModelInfo {
-                id: m.name,
-                owned_by: None,
-            })
+            .map(|m| models::model_info(m, details.next().flatten()))
             .collect())
     }
 }

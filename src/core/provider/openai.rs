@@ -12,6 +12,7 @@
 
 pub mod http_error;
 pub mod mapper;
+pub mod models;
 pub mod request;
 pub mod stream;
 pub mod wire;
@@ -141,14 +142,7 @@ impl ChatProvider for OpenAiProvider {
                 r#"model list is not {"data":[{"id",…}]}"#,
             )
             .await?;
-        let mut models: Vec<ModelInfo> = list
-            .data
-            .into_iter()
-            .map(|m| ModelInfo {
-                id: m.id,
-                owned_by: m.owned_by.filter(|o| !o.is_empty()),
-            })
-            .collect();
+        let mut models: Vec<ModelInfo> = list.data.into_iter().map(models::model_info).collect();
         models.sort_by(|a, b| a.id.cmp(&b.id));
         models.dedup_by(|a, b| a.id == b.id);
         Ok(models)

@@ -86,7 +86,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Models marked as favourites in the model picker.
+    model_favourites (provider_id, model) {
+        /// Provider offering the model.
+        provider_id -> Text,
+        /// Model id as the server names it.
+        model -> Text,
+        /// UTC unix milliseconds.
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(conversations -> providers (provider_id));
+diesel::joinable!(model_favourites -> providers (provider_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 
-diesel::allow_tables_to_appear_in_same_query!(providers, conversations, messages);
+diesel::allow_tables_to_appear_in_same_query!(providers, conversations, messages, model_favourites);

@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use super::stream::{Flow, LineMapper};
 use super::wire::{PullLine, ShowReply, Tag, TagDetails, TagList, error_text};
-use crate::core::provider::ProviderError;
 use crate::core::provider::error::quote;
+use crate::core::provider::{ModelInfo, ProviderError};
 
 /// A model installed on the Ollama server (one entry of `/api/tags`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +75,21 @@ impl PullProgress {
     pub fn is_success(&self) -> bool {
         self.status == SUCCESS
     }
+}
+
+/// An installed model as a [`ModelInfo`], with what `/api/show` said when
+/// `details` is known: context length and, when the server lists
+/// capabilities at all, whether they include `tools` and `vision`.
+pub fn model_info(model: InstalledModel, details: Option<ModelDetails>) -> ModelInfo {
+    let mut info = ModelInfo::new(model.name);
+    if let Some(details) = details {
+        info.context_length = details.context_length;
+        if !details.capabilities.is_empty() {
+            info.supports_tools = Some(details.has_capability("tools"));
+            info.supports_vision = Some(details.has_capability("vision"));
+        }
+    }
+    info
 }
 
 /// The status of the last line of a successful pull.

@@ -140,4 +140,19 @@ pub struct WireModel {
     /// Owner, if reported.
     #[serde(default)]
     pub owned_by: Option<String>,
+    /// OpenRouter: human-readable name (`OpenAI: GPT-4o`).
+    #[serde(default)]
+    pub name: Option<serde_json::Value>,
+    /// OpenRouter: context window in tokens.
+    #[serde(default)]
+    pub context_length: Option<serde_json::Value>,
+    /// OpenRouter: `{"input_modalities":["text","image"],…}`.
+    #[serde(default)]
+    pub architecture: Option<serde_json::Value>,
+    /// OpenRouter: request parameters the model accepts (`"tools"`, `"temperature"`…).
+    #[serde(default)]
+    pub supported_parameters: Option<serde_json::Value>,
+    /// OpenRouter: `{"max_completion_tokens":…,"context_length":…}`.
+    #[serde(default)]
+    pub top_provider: Option<serde_json::Value>,
 }

@@ -69,10 +69,7 @@ impl ChatProvider for Scripted {
     async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
         match self.next() {
             Script::Refuse(e) => Err(e),
-            _ => Ok(vec![ModelInfo {
-                id: "m".into(),
-                owned_by: None,
-            }]),
+            _ => Ok(vec![ModelInfo::new("m")]),
         }
     }
 }
