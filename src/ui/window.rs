@@ -194,7 +194,8 @@ impl Component for Window {
                                 set_tooltip_text: Some(&gettext("New Conversation")),
                                 set_action_name: Some("win.new-conversation"),
                             },
-                            pack_end = &gtk::MenuButton {
+                            #[local_ref]
+                            pack_end = main_menu_button -> gtk::MenuButton {
                                 set_icon_name: "open-menu-symbolic",
                                 set_tooltip_text: Some(&gettext("Main Menu")),
                                 set_menu_model: Some(&main_menu),
@@ -362,6 +363,8 @@ impl Component for Window {
             provider_dialog: None,
             preferences: None,
         };
+        let main_menu_button: &gtk::MenuButton =
+            &crate::ui::a11y::labelled("GtkMenuButton", &gettext("Main Menu")).unwrap_or_default();
         let conversation_list = model.conversations.widget();
         let message_box = model.messages.widget();
         let widgets = view_output!();

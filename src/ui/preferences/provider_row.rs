@@ -151,17 +151,18 @@ impl FactoryComponent for ProviderRow {
     ) -> Self::Widgets {
         let dot = gtk::Label::builder().label("●").build();
         let status = gtk::Label::builder().css_classes(["dim-label"]).build();
-        let enabled = gtk::Switch::builder()
-            .active(self.provider.enabled)
-            .valign(gtk::Align::Center)
-            .tooltip_text(gettext("Offer this provider's models"))
-            .build();
+        let enabled: gtk::Switch =
+            crate::ui::a11y::labelled("GtkSwitch", &gettext("Enabled")).unwrap_or_default();
+        enabled.set_active(self.provider.enabled);
+        enabled.set_valign(gtk::Align::Center);
+        enabled.set_tooltip_text(Some(&gettext("Offer this provider's models")));
         let s = sender.clone();
         enabled
             .connect_active_notify(move |sw| s.input(ProviderRowInput::SetEnabled(sw.is_active())));
-        root.add_action(&dot);
-        root.add_action(&status);
+        // Each action goes before the ones added earlier: shown dot, status, switch.
         root.add_action(&enabled);
+        root.add_action(&status);
+        root.add_action(&dot);
 
         let name = entry_row(&gettext("Name"), &self.provider.name);
         let s = sender.clone();
