@@ -44,19 +44,22 @@ def unnamed_buttons(root):
 def edit_and_apply(app, root, field, text):
     """Types `text` into an AdwEntryRow and presses the apply button it then
     shows. The row shows that button only while it has the focus, and GTK
-    4.8 does not implement AT-SPI's grabFocus: a pointer click focuses it."""
+    4.8 does not implement AT-SPI's grabFocus (nor report the row's focus):
+    a pointer click focuses it, tried again until the button shows."""
     before = unnamed_buttons(root)
-    ext = field.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
-    pyatspi.Registry.generateMouseEvent(ext.x + ext.width // 2, ext.y + ext.height // 2, "b1c")
-    time.sleep(0.3)
-    set_text(field, text)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        new = [n for n in unnamed_buttons(root) if n not in before]
-        if new:
-            app.click(new[0])
-            return
-        time.sleep(0.25)
+    for attempt in range(10):
+        ext = field.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+        pyatspi.Registry.generateMouseEvent(ext.x + ext.width // 2, ext.y + ext.height // 2, "b1c")
+        time.sleep(0.3)
+        set_text(field, f"{text} " if attempt % 2 else text)
+        set_text(field, text)
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            new = [n for n in unnamed_buttons(root) if n not in before]
+            if new:
+                app.click(new[0])
+                return
+            time.sleep(0.25)
     raise Failure("the entry row showed no apply button")
 
 
