@@ -5,6 +5,8 @@
 //! ├─ ConversationRow ×n  (conversation_row.rs, factory in the sidebar ListBox)
 //! ├─ ModelPicker          (model_picker.rs, header-bar MenuButton)
 //! ├─ ProviderForm         (provider_form.rs, first-run page and Add Provider dialog)
+//! ├─ Preferences          (preferences.rs, modal; Providers page)
+//! │  └─ ProviderRow ×n    (preferences/provider_row.rs, factory)
 //! ├─ MessageRow ×n        (message_row.rs, factory; body is a MarkdownView)
 //! └─ Composer             (composer.rs)
 //! ```
@@ -19,6 +21,7 @@ pub mod conversation_settings;
 pub mod markdown;
 pub mod message_row;
 pub mod model_picker;
+pub mod preferences;
 pub mod provider_form;
 pub mod window;
 

@@ -2,13 +2,16 @@
 //! and the local HTTP test server speaking OpenAI Chat Completions.
 //!
 //! `replies` covers finished and failed replies, history, retry, pre-stream
-//! errors and API keys; `interruptions` covers cut connections, cancel,
+//! errors and API keys; `providers` covers editing providers and their
+//! keys; `interruptions` covers cut connections, cancel,
 //! dropped turns, partial saves and malformed chunks.
 
 mod support;
 
 #[path = "engine/interruptions.rs"]
 mod interruptions;
+#[path = "engine/providers.rs"]
+mod providers;
 #[path = "engine/replies.rs"]
 mod replies;
 

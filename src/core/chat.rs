@@ -11,6 +11,7 @@
 
 mod breakers;
 mod error;
+mod providers;
 mod runner;
 mod title;
 mod user_message;
@@ -22,6 +23,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
 pub use error::EngineError;
+pub use providers::{ProviderUpdate, key_hint};
 pub use title::title_from_prompt;
 
 use crate::core::provider::anthropic::{AnthropicConfig, AnthropicProvider};

@@ -34,6 +34,7 @@ use crate::ui::conversation_row::{ConversationRow, ConversationRowOutput};
 use crate::ui::conversation_settings::{ConversationSettingsOutput, ConversationSettingsPopover};
 use crate::ui::message_row::{MessageRow, MessageRowOutput};
 use crate::ui::model_picker::{ModelPicker, ModelPickerInput, ModelPickerOutput};
+use crate::ui::preferences::Preferences;
 use crate::ui::provider_form::{ProviderForm, ProviderFormInput, ProviderFormOutput};
 
 /// The reply being streamed into the view.
@@ -70,6 +71,8 @@ pub struct Window {
     selecting: bool,
     /// The open Add Provider dialog, if any.
     provider_dialog: Option<dialogs::ProviderDialog>,
+    /// The Preferences window, created when first shown.
+    preferences: Option<Controller<Preferences>>,
 }
 
 /// Messages the window accepts.
@@ -101,6 +104,10 @@ pub enum WindowInput {
     ProviderAdded(Provider),
     /// Show the Add Provider dialog.
     ShowAddProvider,
+    /// Show the Preferences window (Ctrl+comma).
+    ShowPreferences,
+    /// Providers were edited in Preferences: reload them.
+    ReloadProviders,
     /// Show the About dialog.
     ShowAbout,
     /// Open the model picker (Ctrl+K).
@@ -144,6 +151,7 @@ relm4::new_action_group!(pub(crate) WindowActions, "win");
 relm4::new_stateless_action!(pub(crate) NewConversationAction, WindowActions, "new-conversation");
 relm4::new_stateless_action!(pub(crate) AddProviderAction, WindowActions, "add-provider");
 relm4::new_stateless_action!(pub(crate) AboutAction, WindowActions, "about");
+relm4::new_stateless_action!(pub(crate) PreferencesAction, WindowActions, "preferences");
 relm4::new_stateless_action!(pub(crate) StopAction, WindowActions, "stop");
 relm4::new_stateless_action!(pub(crate) ModelPickerAction, WindowActions, "model-picker");
 relm4::new_stateless_action!(pub(crate) QuitAction, WindowActions, "quit");
@@ -186,7 +194,8 @@ impl Component for Window {
                                 set_tooltip_text: Some(&gettext("New Conversation")),
                                 set_action_name: Some("win.new-conversation"),
                             },
-                            pack_end = &gtk::MenuButton {
+                            #[local_ref]
+                            pack_end = main_menu_button -> gtk::MenuButton {
                                 set_icon_name: "open-menu-symbolic",
                                 set_tooltip_text: Some(&gettext("Main Menu")),
                                 set_menu_model: Some(&main_menu),
@@ -289,6 +298,7 @@ impl Component for Window {
                 &gettext("Add Provider…") => AddProviderAction,
             },
             section! {
+                &gettext("Preferences") => PreferencesAction,
                 &gettext("About ValeChat") => AboutAction,
                 &gettext("Quit") => QuitAction,
             }
@@ -351,7 +361,10 @@ impl Component for Window {
             page: "loading",
             selecting: false,
             provider_dialog: None,
+            preferences: None,
         };
+        let main_menu_button: &gtk::MenuButton =
+            &crate::ui::a11y::labelled("GtkMenuButton", &gettext("Main Menu")).unwrap_or_default();
         let conversation_list = model.conversations.widget();
         let message_box = model.messages.widget();
         let widgets = view_output!();

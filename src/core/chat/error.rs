@@ -22,6 +22,9 @@ pub enum EngineError {
     /// The provider's stored protocol kind is not one this build speaks.
     #[error("unsupported provider protocol “{0}”")]
     UnsupportedProtocol(String),
+    /// A provider's name or base URL was set to an empty value.
+    #[error("the provider's {0} cannot be empty")]
+    EmptyProviderField(&'static str),
     /// Retry found no user message to answer.
     #[error("there is no message to answer")]
     NothingToRetry,

@@ -27,6 +27,8 @@ impl EngineError {
                 "This version of ValeChat cannot talk to “{kind}” providers.",
                 &[("kind", kind)],
             ),
+            Self::EmptyProviderField("name") => gettext("Enter a name for the provider."),
+            Self::EmptyProviderField(_) => gettext("Enter a base URL for the provider."),
             Self::NothingToRetry => gettext("There is no message to answer."),
             Self::Provider(e) => provider_message(e),
             Self::Store(e) => store_message(e),

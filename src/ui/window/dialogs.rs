@@ -1,4 +1,4 @@
-//! The window's dialogs: rename, delete, add provider, about.
+//! The window's dialogs: rename, delete, add provider, preferences, about.
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
@@ -7,6 +7,7 @@ use relm4::{adw, gtk};
 
 use super::{Window, WindowInput};
 use crate::i18n::gettext_f;
+use crate::ui::preferences::{Preferences, PreferencesInput, PreferencesOutput};
 use crate::ui::provider_form::{ProviderForm, ProviderFormInput, ProviderFormOutput};
 
 /// An open Add Provider dialog and the form inside it.
@@ -135,6 +136,29 @@ impl Window {
             window,
             _form: form,
         });
+    }
+}
+
+impl Window {
+    /// Shows the Preferences window, creating it on first use (it hides
+    /// when closed and keeps its rows for the next time).
+    pub(super) fn show_preferences(
+        &mut self,
+        root: &adw::ApplicationWindow,
+        sender: &ComponentSender<Self>,
+    ) {
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
+        let preferences = self.preferences.get_or_insert_with(|| {
+            Preferences::builder()
+                .transient_for(root)
+                .launch(engine)
+                .forward(sender.input_sender(), |out| match out {
+                    PreferencesOutput::ProvidersChanged => WindowInput::ReloadProviders,
+                })
+        });
+        preferences.emit(PreferencesInput::Show);
     }
 }
 

@@ -133,6 +133,19 @@ impl Window {
                 }
             }
             WindowInput::ShowAddProvider => self.show_add_provider(root, sender),
+            WindowInput::ShowPreferences => self.show_preferences(root, sender),
+            WindowInput::ReloadProviders => {
+                if let Some(engine) = self.engine.clone() {
+                    sender.oneshot_command(async move {
+                        match engine.store().list_providers().await {
+                            Ok(list) => WindowCommand::Providers(list),
+                            Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
+                        }
+                    });
+                    // A removed provider leaves its conversations without one.
+                    self.refresh_conversations_with(sender);
+                }
+            }
             WindowInput::ShowAbout => super::dialogs::show_about(root),
             WindowInput::ShowModelPicker => {
                 if self.page == "chat" {
@@ -290,8 +303,36 @@ impl Window {
         }
     }
 
+    /// Shows `providers` in the picker; forgets models of providers that
+    /// were removed or disabled, and switches between the first-run page
+    /// and the chat when the first provider arrives or the last one goes.
     fn set_providers(&mut self, providers: Vec<Provider>) {
         self.providers = providers;
+        let offered =
+            |id: &str, providers: &[Provider]| providers.iter().any(|p| p.id == id && p.enabled);
+        if self
+            .next_model
+            .as_ref()
+            .is_some_and(|(p, _)| !offered(p, &self.providers))
+        {
+            self.next_model = None;
+        }
+        if let Some(c) = self.current.as_mut() {
+            if c.provider_id
+                .as_deref()
+                .is_some_and(|p| !self.providers.iter().any(|x| x.id == p))
+            {
+                c.provider_id = None;
+                c.model = None;
+            }
+        }
+        if self.providers.is_empty() && self.page == "chat" {
+            self.stop();
+            self.open(None);
+            self.page = "first-run";
+        } else if !self.providers.is_empty() && self.page == "first-run" {
+            self.page = "chat";
+        }
         if self.next_model.is_none() {
             self.next_model = self
                 .providers
@@ -301,6 +342,9 @@ impl Window {
         }
         self.model_picker
             .emit(ModelPickerInput::SetProviders(self.providers.clone()));
+        let current = self.current_model();
+        self.model_picker
+            .emit(ModelPickerInput::SetCurrent(current));
     }
 
     /// Rebuilds the sidebar, keeping the open conversation selected.

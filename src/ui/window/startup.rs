@@ -6,8 +6,8 @@ use relm4::gtk::prelude::*;
 use relm4::{ComponentSender, adw, gtk};
 
 use super::{
-    AboutAction, AddProviderAction, ModelPickerAction, NewConversationAction, QuitAction,
-    StopAction, Window, WindowActions, WindowCommand, WindowInput,
+    AboutAction, AddProviderAction, ModelPickerAction, NewConversationAction, PreferencesAction,
+    QuitAction, StopAction, Window, WindowActions, WindowCommand, WindowInput,
 };
 use crate::core::chat::{Engine, EngineError};
 use crate::core::paths;
@@ -65,6 +65,12 @@ pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<W
         }),
     );
     let s = sender.clone();
+    group.add_action(
+        relm4::actions::RelmAction::<PreferencesAction>::new_stateless(move |_| {
+            s.input(WindowInput::ShowPreferences);
+        }),
+    );
+    let s = sender.clone();
     group.add_action(relm4::actions::RelmAction::<AboutAction>::new_stateless(
         move |_| {
             s.input(WindowInput::ShowAbout);
@@ -93,6 +99,7 @@ pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<W
         app.set_accels_for_action("win.new-conversation", &["<Control>n"]);
         app.set_accels_for_action("win.model-picker", &["<Control>k"]);
         app.set_accels_for_action("win.quit", &["<Control>q"]);
+        app.set_accels_for_action("win.preferences", &["<Control>comma"]);
         app.set_accels_for_action("window.close", &["<Control>w"]);
     }
     // Escape stops a reply wherever the focus is, after popovers, dialogs and

@@ -1,0 +1,248 @@
+//! The Preferences window (Ctrl+comma): a modal adw::PreferencesWindow over
+//! the main window, with the Providers page.
+//!
+//! ```text
+//! adw::PreferencesWindow
+//! ├─ adw::PreferencesPage "Providers"
+//! │  └─ adw::PreferencesGroup (header suffix: Add Provider…)
+//! │     └─ ProviderRow ×n  (preferences/provider_row.rs, factory)
+//! └─ subpage: adw::HeaderBar (back) + ProviderForm  (Add Provider…)
+//! ```
+//!
+//! Every change is stored by the rows themselves through the engine; the
+//! window only hears [`PreferencesOutput::ProvidersChanged`] and reloads.
+
+pub mod provider_row;
+
+use gettextrs::gettext;
+use relm4::adw::prelude::*;
+use relm4::factory::{DynamicIndex, FactoryVecDeque};
+use relm4::prelude::*;
+use relm4::{adw, gtk};
+
+use crate::core::chat::{Engine, EngineError};
+use crate::core::store::Provider;
+use crate::ui::provider_form::{ProviderForm, ProviderFormInput, ProviderFormOutput};
+use provider_row::{ProviderRow, ProviderRowOutput};
+
+/// The Preferences window's state.
+pub struct Preferences {
+    engine: Engine,
+    rows: FactoryVecDeque<ProviderRow>,
+    form: Controller<ProviderForm>,
+}
+
+impl std::fmt::Debug for Preferences {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Preferences").finish_non_exhaustive()
+    }
+}
+
+/// What Preferences is asked to do.
+#[derive(Debug)]
+pub enum PreferencesInput {
+    /// Reload the providers and bring the window up.
+    Show,
+    /// Show the Add Provider form.
+    ShowAddProvider,
+    /// Go back from the Add Provider form.
+    CloseAddProvider,
+    /// The form added this provider.
+    ProviderAdded(Provider),
+    /// A row stored a change.
+    ProviderChanged,
+    /// A row's provider was removed.
+    ProviderRemoved(DynamicIndex),
+    /// Show `text` as a toast.
+    Toast(String),
+}
+
+/// What Preferences tells the main window.
+#[derive(Debug)]
+pub enum PreferencesOutput {
+    /// Providers were added, edited or removed: reload them.
+    ProvidersChanged,
+}
+
+/// Results of background work.
+#[derive(Debug)]
+pub enum PreferencesCommand {
+    /// The stored providers, or the error's message.
+    Providers(Result<Vec<Provider>, String>),
+}
+
+/// Widgets Preferences updates.
+#[derive(Debug)]
+pub struct PreferencesWidgets {
+    add_page: gtk::Box,
+}
+
+impl Component for Preferences {
+    type CommandOutput = PreferencesCommand;
+    type Input = PreferencesInput;
+    type Output = PreferencesOutput;
+    type Init = Engine;
+    type Root = adw::PreferencesWindow;
+    type Widgets = PreferencesWidgets;
+
+    fn init_root() -> Self::Root {
+        adw::PreferencesWindow::builder()
+            .title(gettext("Preferences"))
+            .modal(true)
+            .hide_on_close(true)
+            .search_enabled(false)
+            .default_width(640)
+            .default_height(640)
+            .build()
+    }
+
+    fn init(
+        engine: Engine,
+        root: Self::Root,
+        sender: ComponentSender<Self>,
+    ) -> ComponentParts<Self> {
+        let group = adw::PreferencesGroup::builder()
+            .title(gettext("Providers"))
+            .description(gettext(
+                "Services and local servers ValeChat talks to. API keys are kept in the system keyring.",
+            ))
+            .build();
+        let add = gtk::Button::builder()
+            .label(gettext("Add Provider…"))
+            .valign(gtk::Align::Center)
+            .build();
+        let s = sender.clone();
+        add.connect_clicked(move |_| s.input(PreferencesInput::ShowAddProvider));
+        group.set_header_suffix(Some(&add));
+        let page = adw::PreferencesPage::builder()
+            .title(gettext("Providers"))
+            .icon_name("network-server-symbolic")
+            .build();
+        page.add(&group);
+        root.add(&page);
+
+        let rows = FactoryVecDeque::builder()
+            .launch(group)
+            .forward(sender.input_sender(), |out| match out {
+                ProviderRowOutput::Changed => PreferencesInput::ProviderChanged,
+                ProviderRowOutput::Removed(index) => PreferencesInput::ProviderRemoved(index),
+                ProviderRowOutput::Toast(text) => PreferencesInput::Toast(text),
+            });
+        let form =
+            ProviderForm::builder()
+                .launch(())
+                .forward(sender.input_sender(), |out| match out {
+                    ProviderFormOutput::Added(p) => PreferencesInput::ProviderAdded(p),
+                });
+        form.emit(ProviderFormInput::SetEngine(engine.clone()));
+
+        let add_page = gtk::Box::builder()
+            .orientation(gtk::Orientation::Vertical)
+            .build();
+        let back = gtk::Button::builder()
+            .icon_name("go-previous-symbolic")
+            .tooltip_text(gettext("Back"))
+            .build();
+        let s = sender.clone();
+        back.connect_clicked(move |_| s.input(PreferencesInput::CloseAddProvider));
+        let header = adw::HeaderBar::builder()
+            .title_widget(&adw::WindowTitle::new(&gettext("Add Provider"), ""))
+            .build();
+        header.pack_start(&back);
+        add_page.append(&header);
+        add_page.append(
+            &adw::Clamp::builder()
+                .maximum_size(520)
+                .margin_top(12)
+                .margin_bottom(18)
+                .margin_start(12)
+                .margin_end(12)
+                .child(form.widget())
+                .build(),
+        );
+
+        let model = Preferences { engine, rows, form };
+        ComponentParts {
+            model,
+            widgets: PreferencesWidgets { add_page },
+        }
+    }
+
+    fn update_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        message: Self::Input,
+        sender: ComponentSender<Self>,
+        root: &Self::Root,
+    ) {
+        match message {
+            PreferencesInput::Show => {
+                self.reload(&sender);
+                root.present();
+            }
+            PreferencesInput::ShowAddProvider => {
+                self.form.emit(ProviderFormInput::Reset);
+                root.present_subpage(&widgets.add_page);
+            }
+            PreferencesInput::CloseAddProvider => root.close_subpage(),
+            PreferencesInput::ProviderAdded(provider) => {
+                root.close_subpage();
+                self.form.emit(ProviderFormInput::Reset);
+                root.add_toast(adw::Toast::new(&crate::i18n::gettext_f(
+                    "Added {name}",
+                    &[("name", &provider.name)],
+                )));
+                self.reload(&sender);
+                let _ = sender.output(PreferencesOutput::ProvidersChanged);
+            }
+            PreferencesInput::ProviderChanged => {
+                let _ = sender.output(PreferencesOutput::ProvidersChanged);
+            }
+            PreferencesInput::ProviderRemoved(index) => {
+                self.rows.guard().remove(index.current_index());
+                let _ = sender.output(PreferencesOutput::ProvidersChanged);
+            }
+            PreferencesInput::Toast(text) => {
+                let toast = adw::Toast::new(&text);
+                toast.set_timeout(6);
+                root.add_toast(toast);
+            }
+        }
+    }
+
+    fn update_cmd_with_view(
+        &mut self,
+        _widgets: &mut Self::Widgets,
+        message: Self::CommandOutput,
+        _sender: ComponentSender<Self>,
+        root: &Self::Root,
+    ) {
+        match message {
+            PreferencesCommand::Providers(Ok(list)) => {
+                let mut guard = self.rows.guard();
+                guard.clear();
+                for provider in list {
+                    guard.push_back((self.engine.clone(), provider));
+                }
+            }
+            PreferencesCommand::Providers(Err(e)) => root.add_toast(adw::Toast::new(&e)),
+        }
+    }
+}
+
+impl Preferences {
+    /// Reads the stored providers in the background; the rows are rebuilt
+    /// when they arrive.
+    fn reload(&self, sender: &ComponentSender<Self>) {
+        let engine = self.engine.clone();
+        sender.oneshot_command(async move {
+            PreferencesCommand::Providers(
+                engine
+                    .store()
+                    .list_providers()
+                    .await
+                    .map_err(|e| EngineError::from(e).user_message()),
+            )
+        });
+    }
+}

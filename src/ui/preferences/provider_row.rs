@@ -1,0 +1,302 @@
+//! One configured provider in Preferences → Providers: an expander row with
+//! its status and enable switch, and inside it name, base URL, API key, Test
+//! Connection and Remove.
+//!
+//! ```text
+//! adw::ExpanderRow (title: name, subtitle: base URL · protocol)
+//! ├─ action: status dot + label, gtk::Switch (enabled)
+//! ├─ adw::EntryRow "Name"        (applied on apply / Enter)
+//! ├─ adw::EntryRow "Base URL"    (applied on apply / Enter)
+//! ├─ adw::PasswordEntryRow "API Key (…1234)" + Save
+//! └─ adw::ActionRow "Connection" + Test Connection, Remove
+//! ```
+
+use gettextrs::gettext;
+use relm4::adw::prelude::*;
+use relm4::factory::{DynamicIndex, FactoryComponent, FactorySender};
+use relm4::{adw, gtk};
+
+use crate::core::chat::{Engine, ProviderUpdate};
+use crate::core::store::Provider;
+use crate::i18n::ngettext_f;
+
+mod view;
+
+/// A provider row's state.
+#[derive(Debug)]
+pub struct ProviderRow {
+    engine: Engine,
+    provider: Provider,
+    /// This row's place in the factory (for [`ProviderRowOutput::Removed`]).
+    index: DynamicIndex,
+    /// The stored key's hint ("…1234"), `None` without a key.
+    key_hint: Option<String>,
+    /// The last Test Connection (or save) result: text, and whether it is an error.
+    feedback: Option<(String, bool)>,
+    busy: bool,
+    /// A one-second tick is scheduled to count an open breaker down.
+    ticking: bool,
+}
+
+impl ProviderRow {
+    /// The provider shown, as last stored.
+    pub fn provider(&self) -> &Provider {
+        &self.provider
+    }
+}
+
+/// What a row is asked to do (by its own widgets).
+#[derive(Debug)]
+pub enum ProviderRowInput {
+    /// Offer the provider in the model picker, or not.
+    SetEnabled(bool),
+    /// Store the name typed in the Name row.
+    Rename(String),
+    /// Store the URL typed in the Base URL row.
+    ChangeBaseUrl(String),
+    /// Store the key typed in the API Key row (empty: remove the stored key).
+    SaveKey(String),
+    /// List the server's models with the stored configuration.
+    TestConnection,
+    /// Ask to confirm removing the provider.
+    AskRemove,
+    /// Remove the provider and its key (confirmed).
+    Remove,
+    /// Show the circuit breaker's current state.
+    RefreshState,
+}
+
+/// What a row tells Preferences.
+#[derive(Debug)]
+pub enum ProviderRowOutput {
+    /// The provider's stored configuration changed (name, URL, enabled, key).
+    Changed,
+    /// The provider was removed; drop the row at this index.
+    Removed(DynamicIndex),
+    /// Show `text` as a toast (errors of background work).
+    Toast(String),
+}
+
+/// Results of a row's background work.
+#[derive(Debug)]
+pub enum ProviderRowCommand {
+    /// The stored key's hint was read.
+    Hint(Option<String>),
+    /// A change was stored (the provider as stored, its key hint), or failed.
+    Saved(Result<(Provider, Option<String>), String>),
+    /// Test Connection finished: the model count, or the error.
+    Tested(Result<usize, String>),
+    /// Removal finished (or failed with this message).
+    Removed(Result<(), String>),
+    /// A second passed (an open breaker counts down).
+    Tick,
+}
+
+/// Widgets a row updates.
+#[derive(Debug)]
+pub struct ProviderRowWidgets {
+    root: adw::ExpanderRow,
+    dot: gtk::Label,
+    status: gtk::Label,
+    name: adw::EntryRow,
+    base_url: adw::EntryRow,
+    api_key: adw::PasswordEntryRow,
+    connection: adw::ActionRow,
+    test: gtk::Button,
+    remove: gtk::Button,
+}
+
+impl FactoryComponent for ProviderRow {
+    type ParentWidget = adw::PreferencesGroup;
+    type CommandOutput = ProviderRowCommand;
+    type Input = ProviderRowInput;
+    type Output = ProviderRowOutput;
+    type Init = (Engine, Provider);
+    type Root = adw::ExpanderRow;
+    type Widgets = ProviderRowWidgets;
+    type Index = DynamicIndex;
+
+    fn init_model(
+        (engine, provider): Self::Init,
+        index: &DynamicIndex,
+        sender: FactorySender<Self>,
+    ) -> Self {
+        let (e, id) = (engine.clone(), provider.id.clone());
+        sender.oneshot_command(async move {
+            ProviderRowCommand::Hint(e.api_key_hint(&id).await.ok().flatten())
+        });
+        Self {
+            engine,
+            provider,
+            index: index.clone(),
+            key_hint: None,
+            feedback: None,
+            busy: false,
+            ticking: false,
+        }
+    }
+
+    fn init_root(&self) -> Self::Root {
+        adw::ExpanderRow::new()
+    }
+
+    fn init_widgets(
+        &mut self,
+        _index: &DynamicIndex,
+        root: Self::Root,
+        _: &gtk::Widget,
+        sender: FactorySender<Self>,
+    ) -> Self::Widgets {
+        let widgets = view::build(self, root, &sender);
+        self.render(&widgets, &sender);
+        widgets
+    }
+
+    fn update_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        message: Self::Input,
+        sender: FactorySender<Self>,
+    ) {
+        let id = self.provider.id.clone();
+        let engine = self.engine.clone();
+        match message {
+            ProviderRowInput::SetEnabled(on) => {
+                if on != self.provider.enabled {
+                    self.save(
+                        &sender,
+                        ProviderUpdate {
+                            enabled: Some(on),
+                            ..ProviderUpdate::default()
+                        },
+                    );
+                }
+            }
+            ProviderRowInput::Rename(name) => self.save(
+                &sender,
+                ProviderUpdate {
+                    name: Some(name),
+                    ..ProviderUpdate::default()
+                },
+            ),
+            ProviderRowInput::ChangeBaseUrl(url) => self.save(
+                &sender,
+                ProviderUpdate {
+                    base_url: Some(url),
+                    ..ProviderUpdate::default()
+                },
+            ),
+            ProviderRowInput::SaveKey(key) => {
+                self.busy = true;
+                sender.oneshot_command(async move {
+                    let key = Some(key).filter(|k| !k.trim().is_empty());
+                    let saved = async {
+                        let provider = engine.set_api_key(&id, key.as_deref()).await?;
+                        let hint = engine.api_key_hint(&id).await?;
+                        Ok((provider, hint))
+                    };
+                    ProviderRowCommand::Saved(
+                        saved
+                            .await
+                            .map_err(|e: crate::core::chat::EngineError| e.user_message()),
+                    )
+                });
+            }
+            ProviderRowInput::TestConnection => {
+                self.busy = true;
+                self.feedback = Some((gettext("Connecting…"), false));
+                sender.oneshot_command(async move {
+                    let result = engine
+                        .test_provider(&id)
+                        .await
+                        .map(|models| models.len())
+                        .map_err(|e| e.user_message());
+                    ProviderRowCommand::Tested(result)
+                });
+            }
+            ProviderRowInput::AskRemove => self.ask_remove(&widgets.root, &sender),
+            ProviderRowInput::Remove => {
+                self.busy = true;
+                sender.oneshot_command(async move {
+                    ProviderRowCommand::Removed(
+                        engine
+                            .remove_provider(&id)
+                            .await
+                            .map_err(|e| e.user_message()),
+                    )
+                });
+            }
+            ProviderRowInput::RefreshState => {}
+        }
+        self.render(widgets, &sender);
+    }
+
+    fn update_cmd_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        message: Self::CommandOutput,
+        sender: FactorySender<Self>,
+    ) {
+        match message {
+            ProviderRowCommand::Hint(hint) => self.key_hint = hint,
+            ProviderRowCommand::Saved(Ok((provider, hint))) => {
+                self.busy = false;
+                self.provider = provider;
+                self.key_hint = hint;
+                widgets.api_key.set_text("");
+                view::set_if_changed(&widgets.name, &self.provider.name);
+                view::set_if_changed(&widgets.base_url, &self.provider.base_url);
+                let _ = sender.output(ProviderRowOutput::Changed);
+            }
+            ProviderRowCommand::Saved(Err(e)) => {
+                self.busy = false;
+                let _ = sender.output(ProviderRowOutput::Toast(e));
+            }
+            ProviderRowCommand::Tested(result) => {
+                self.busy = false;
+                self.feedback = Some(match result {
+                    Ok(n) => (
+                        ngettext_f(
+                            "Connected: {count} model",
+                            "Connected: {count} models",
+                            u32::try_from(n).unwrap_or(u32::MAX),
+                            &[("count", &n.to_string())],
+                        ),
+                        false,
+                    ),
+                    Err(e) => (e, true),
+                });
+            }
+            ProviderRowCommand::Removed(Ok(())) => {
+                let _ = sender.output(ProviderRowOutput::Removed(self.index.clone()));
+            }
+            ProviderRowCommand::Removed(Err(e)) => {
+                self.busy = false;
+                let _ = sender.output(ProviderRowOutput::Toast(e));
+            }
+            ProviderRowCommand::Tick => self.ticking = false,
+        }
+        self.render(widgets, &sender);
+    }
+}
+
+impl ProviderRow {
+    /// Stores `update` in the background; the row shows the stored result.
+    fn save(&mut self, sender: &FactorySender<Self>, update: ProviderUpdate) {
+        let (engine, id, hint) = (
+            self.engine.clone(),
+            self.provider.id.clone(),
+            self.key_hint.clone(),
+        );
+        self.busy = true;
+        sender.oneshot_command(async move {
+            ProviderRowCommand::Saved(
+                engine
+                    .update_provider(&id, update)
+                    .await
+                    .map(|p| (p, hint))
+                    .map_err(|e| e.user_message()),
+            )
+        });
+    }
+}
