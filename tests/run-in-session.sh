@@ -74,15 +74,33 @@ wait_for_name() {
     return 1
 }
 
-# X server on the first free display; -displayfd reports which one it took.
+# X server on a display picked at random in :100–:899, not the lowest free
+# one: consecutive sessions would otherwise reuse :0 while the previous
+# server is still removing its socket, and a client of the new one then
+# finds no display. -displayfd reports when the server accepts clients; a
+# taken display makes Xvfb exit, and the next number is tried.
 display_file="$VALECHAT_SESSION_DIR/display"
-Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$display_file" 2>"$VALECHAT_SESSION_DIR/xvfb.log" &
-pids+=($!)
-for _ in $(seq 100); do
-    [ -s "$display_file" ] && break
-    sleep 0.1
+xvfb_pid=""
+for number in $(shuf -i 100-899 -n 20); do
+    [ -e "/tmp/.X$number-lock" ] && continue
+    : >"$display_file"
+    Xvfb ":$number" -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp \
+        3>"$display_file" 2>"$VALECHAT_SESSION_DIR/xvfb.log" &
+    xvfb_pid=$!
+    for _ in $(seq 100); do
+        [ -s "$display_file" ] && break
+        kill -0 "$xvfb_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ -s "$display_file" ] && [ -S "/tmp/.X11-unix/X$number" ]; then
+        pids+=("$xvfb_pid")
+        break
+    fi
+    kill "$xvfb_pid" 2>/dev/null || true
+    wait "$xvfb_pid" 2>/dev/null || true
+    xvfb_pid=""
 done
-if [ ! -s "$display_file" ]; then
+if [ -z "$xvfb_pid" ]; then
     log "Xvfb did not start:"; cat "$VALECHAT_SESSION_DIR/xvfb.log" >&2
     exit 2
 fi
