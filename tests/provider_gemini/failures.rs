@@ -206,7 +206,7 @@ async fn idle_server_times_out() {
     ])])
     .await;
     let mut config = GeminiConfig::new(server.base_url(), Some(KEY.into()));
-    config.idle_timeout = Duration::from_millis(300);
+    config.connection.idle_timeout = Duration::from_millis(300);
     let out = drain(
         GeminiProvider::new(config)
             .unwrap()

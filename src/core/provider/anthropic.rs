@@ -17,16 +17,11 @@ pub mod request;
 pub mod stream;
 pub mod wire;
 
-use std::fmt;
-use std::time::Duration;
-
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio_util::sync::CancellationToken;
 
 use crate::core::provider::error::quote;
-use crate::core::provider::http::{
-    self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, HttpClient,
-};
+use crate::core::provider::http::{ConnectionConfig, HttpClient, KeyHeader};
 use crate::core::provider::{ChatProvider, ChatRequest, ChatStream, ModelInfo, ProviderError};
 use wire::{ErrorEnvelope, ModelPage};
 
@@ -40,21 +35,14 @@ const MAX_MODEL_PAGES: usize = 20;
 const MODEL_PAGE_SIZE: u32 = 100;
 
 /// How to reach the Anthropic API (or a proxy speaking it).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct AnthropicConfig {
-    /// API root including the version, [`DEFAULT_BASE_URL`] by default; a
-    /// trailing `/` is ignored.
-    pub base_url: String,
-    /// Sent as `x-api-key`; `None` sends no key (a proxy adding its own).
-    pub api_key: Option<String>,
+    /// `base_url` is the API root including the version, [`DEFAULT_BASE_URL`]
+    /// by default; the key is sent as `x-api-key` (`None` sends no key, for a
+    /// proxy adding its own); extra headers carry e.g. `anthropic-beta`.
+    pub connection: ConnectionConfig,
     /// Sent as `anthropic-version`, [`DEFAULT_API_VERSION`] by default.
     pub api_version: String,
-    /// Time allowed to connect (TCP and TLS).
-    pub connect_timeout: Duration,
-    /// Time allowed for the response headers and between two body pieces.
-    pub idle_timeout: Duration,
-    /// Extra request headers (`anthropic-beta`…), name then value.
-    pub extra_headers: Vec<(String, String)>,
 }
 
 impl AnthropicConfig {
@@ -62,33 +50,10 @@ impl AnthropicConfig {
     /// the default API version, a 10 s connect timeout, a 120 s idle timeout
     /// and no extra headers.
     pub fn new(base_url: impl Into<String>, api_key: Option<String>) -> Self {
-        let base_url = base_url.into();
         Self {
-            base_url: if base_url.trim().is_empty() {
-                DEFAULT_BASE_URL.to_owned()
-            } else {
-                base_url
-            },
-            api_key,
+            connection: ConnectionConfig::with_default_base(base_url, api_key, DEFAULT_BASE_URL),
             api_version: DEFAULT_API_VERSION.to_owned(),
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            idle_timeout: DEFAULT_IDLE_TIMEOUT,
-            extra_headers: Vec::new(),
         }
-    }
-}
-
-impl fmt::Debug for AnthropicConfig {
-    /// Prints everything but the key, which shows as `<redacted>`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AnthropicConfig")
-            .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("api_version", &self.api_version)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("idle_timeout", &self.idle_timeout)
-            .field("extra_headers", &self.extra_headers)
-            .finish()
     }
 }
 
@@ -108,25 +73,20 @@ impl AnthropicProvider {
     /// `http`/`https` URL, a header name or value (or the key or version) is
     /// not valid in HTTP, or the TLS client cannot be built.
     pub fn new(config: AnthropicConfig) -> Result<Self, ProviderError> {
-        let mut headers = http::header_map(&config.extra_headers)?;
         let version = HeaderValue::from_str(config.api_version.trim()).map_err(|e| {
             ProviderError::Config(format!(
                 "invalid anthropic-version {:?}: {e}",
                 config.api_version
             ))
         })?;
+        let mut headers = HeaderMap::new();
         headers.insert(HeaderName::from_static("anthropic-version"), version);
-        if let Some(key) = config.api_key.as_deref().filter(|k| !k.is_empty()) {
-            headers.insert(
-                HeaderName::from_static("x-api-key"),
-                http::secret_header(key)?,
-            );
-        }
-        let http = HttpClient::new(
-            &config.base_url,
+        let connection = &config.connection;
+        let http = HttpClient::connect(
+            connection,
+            &connection.base_url,
+            KeyHeader::Named("x-api-key"),
             headers,
-            config.connect_timeout,
-            config.idle_timeout,
         )?;
         Ok(Self { http })
     }
@@ -221,7 +181,7 @@ mod tests {
     #[test]
     fn blank_base_url_means_the_public_api() {
         let config = AnthropicConfig::new(" ", None);
-        assert_eq!(config.base_url, DEFAULT_BASE_URL);
+        assert_eq!(config.connection.base_url, DEFAULT_BASE_URL);
         assert_eq!(config.api_version, "2023-06-01");
         let provider = AnthropicProvider::new(config).unwrap();
         assert_eq!(provider.base_url(), "https://api.anthropic.com/v1");
@@ -247,14 +207,14 @@ mod tests {
             AnthropicProvider::new(config.clone()),
             Err(ProviderError::Config(_))
         ));
-        config.api_key = None;
+        config.connection.api_key = None;
         config.api_version = "2023\n06".into();
         assert!(matches!(
             AnthropicProvider::new(config.clone()),
             Err(ProviderError::Config(_))
         ));
         config.api_version = DEFAULT_API_VERSION.into();
-        config.extra_headers = vec![("bad header".into(), "v".into())];
+        config.connection.extra_headers = vec![("bad header".into(), "v".into())];
         assert!(matches!(
             AnthropicProvider::new(config),
             Err(ProviderError::Config(_))

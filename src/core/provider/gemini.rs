@@ -19,18 +19,13 @@ pub mod schema;
 pub mod stream;
 pub mod wire;
 
-use std::fmt;
-use std::time::Duration;
-
 use reqwest::Method;
-use reqwest::header::HeaderName;
+use reqwest::header::HeaderMap;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::core::provider::error::quote;
-use crate::core::provider::http::{
-    self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, HttpClient,
-};
+use crate::core::provider::http::{ConnectionConfig, HttpClient, KeyHeader};
 use crate::core::provider::{ChatProvider, ChatRequest, ChatStream, ModelInfo, ProviderError};
 use request::GenerateRequest;
 use wire::ModelList;
@@ -47,49 +42,20 @@ const MAX_PAGES: usize = 20;
 const MODEL_PREFIX: &str = "models/";
 
 /// How to reach the Gemini API.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct GeminiConfig {
-    /// API root including the version ([`DEFAULT_BASE_URL`]); a trailing `/` is ignored.
-    pub base_url: String,
-    /// API key, sent as `x-goog-api-key`; `None` sends none (the server answers 403).
-    pub api_key: Option<String>,
-    /// Time allowed to connect (TCP and TLS).
-    pub connect_timeout: Duration,
-    /// Time allowed for the response headers and between two body pieces.
-    pub idle_timeout: Duration,
-    /// Extra request headers, name then value.
-    pub extra_headers: Vec<(String, String)>,
+    /// `base_url` is the API root including the version ([`DEFAULT_BASE_URL`]);
+    /// the key is sent as `x-goog-api-key` (`None` sends none, the server answers 403).
+    pub connection: ConnectionConfig,
 }
 
 impl GeminiConfig {
     /// A configuration with a 10 s connect timeout, a 120 s idle timeout and
     /// no extra headers; an empty (or blank) `base_url` means [`DEFAULT_BASE_URL`].
     pub fn new(base_url: impl Into<String>, api_key: Option<String>) -> Self {
-        let base_url = base_url.into();
         Self {
-            base_url: if base_url.trim().is_empty() {
-                DEFAULT_BASE_URL.to_owned()
-            } else {
-                base_url
-            },
-            api_key,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            idle_timeout: DEFAULT_IDLE_TIMEOUT,
-            extra_headers: Vec::new(),
+            connection: ConnectionConfig::with_default_base(base_url, api_key, DEFAULT_BASE_URL),
         }
-    }
-}
-
-impl fmt::Debug for GeminiConfig {
-    /// Prints everything but the key, which shows as `<redacted>`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GeminiConfig")
-            .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("connect_timeout", &self.connect_timeout)
-            .field("idle_timeout", &self.idle_timeout)
-            .field("extra_headers", &self.extra_headers)
-            .finish()
     }
 }
 
@@ -109,18 +75,12 @@ impl GeminiProvider {
     /// `http`/`https` URL without query, a header name or value (or the key)
     /// is not valid in HTTP, or the TLS client cannot be built.
     pub fn new(config: GeminiConfig) -> Result<Self, ProviderError> {
-        let mut headers = http::header_map(&config.extra_headers)?;
-        if let Some(key) = config.api_key.as_deref().filter(|k| !k.is_empty()) {
-            headers.insert(
-                HeaderName::from_static(API_KEY_HEADER),
-                http::secret_header(key)?,
-            );
-        }
-        let http = HttpClient::new(
-            &config.base_url,
-            headers,
-            config.connect_timeout,
-            config.idle_timeout,
+        let connection = &config.connection;
+        let http = HttpClient::connect(
+            connection,
+            &connection.base_url,
+            KeyHeader::Named(API_KEY_HEADER),
+            HeaderMap::new(),
         )?;
         Ok(Self { http })
     }

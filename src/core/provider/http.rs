@@ -1,7 +1,8 @@
 //! HTTP plumbing shared by the protocol modules: one [`HttpClient`] per
 //! configured server (sending a request, opening an event stream, fetching a
 //! JSON document), base-URL validation, header building, `Retry-After`
-//! parsing and the status → [`ProviderError`] classification.
+//! parsing and the status → [`ProviderError`] classification. The
+//! per-server settings every protocol shares are a [`ConnectionConfig`].
 //!
 //! Status mapping (the same in the OpenAI and Anthropic error guides):
 //! 401/403 → [`ProviderError::Unauthorized`], 404 → [`ProviderError::NotFound`],
@@ -20,6 +21,10 @@ use url::Url;
 
 use crate::core::provider::ProviderError;
 use crate::core::provider::error::quote;
+
+mod connection;
+
+pub use connection::{ConnectionConfig, KeyHeader};
 
 /// A protocol's classification of a non-success reply: `(status, headers, body)`
 /// to the typed error (each protocol reads its own error body).

@@ -20,17 +20,12 @@ pub mod request;
 pub mod stream;
 pub mod wire;
 
-use std::fmt;
-use std::time::Duration;
-
 use futures::{StreamExt, TryStreamExt};
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap};
+use reqwest::header::{ACCEPT, HeaderMap};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use crate::core::provider::http::{
-    self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, HttpClient, plain_message,
-};
+use crate::core::provider::http::{self, ConnectionConfig, HttpClient, KeyHeader, plain_message};
 use crate::core::provider::{ChatProvider, ChatRequest, ChatStream, ModelInfo, ProviderError};
 use mapper::ChatMapper;
 pub use models::{InstalledModel, ModelDetails, PullProgress};
@@ -57,55 +52,11 @@ const NDJSON: &str = "application/x-ndjson";
 /// `success` step, or an error as the last item.
 pub type PullStream = ItemStream<PullProgress>;
 
-/// How to reach one Ollama server.
-#[derive(Clone)]
-pub struct OllamaConfig {
-    /// Server root, e.g. [`DEFAULT_BASE_URL`]; a trailing `/`, `/v1` or
-    /// `/api` is ignored.
-    pub base_url: String,
-    /// Bearer token for a server behind an authenticating proxy; `None`
-    /// (the usual case) sends no `Authorization` header.
-    pub api_key: Option<String>,
-    /// Time allowed to connect (TCP and TLS).
-    pub connect_timeout: Duration,
-    /// Time allowed for the response headers and between two body pieces
-    /// (a model that is still loading counts against it).
-    pub idle_timeout: Duration,
-    /// Extra request headers, name then value.
-    pub extra_headers: Vec<(String, String)>,
-}
-
-impl OllamaConfig {
-    /// A configuration with a 10 s connect timeout, a 120 s idle timeout and
-    /// no extra headers; an empty (or blank) `base_url` means [`DEFAULT_BASE_URL`].
-    pub fn new(base_url: impl Into<String>, api_key: Option<String>) -> Self {
-        let base_url = base_url.into();
-        Self {
-            base_url: if base_url.trim().is_empty() {
-                DEFAULT_BASE_URL.to_owned()
-            } else {
-                base_url
-            },
-            api_key,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            idle_timeout: DEFAULT_IDLE_TIMEOUT,
-            extra_headers: Vec::new(),
-        }
-    }
-}
-
-impl fmt::Debug for OllamaConfig {
-    /// Prints everything but the key, which shows as `<redacted>`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OllamaConfig")
-            .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("connect_timeout", &self.connect_timeout)
-            .field("idle_timeout", &self.idle_timeout)
-            .field("extra_headers", &self.extra_headers)
-            .finish()
-    }
-}
+/// How to reach one Ollama server: `base_url` is the server root (empty or
+/// blank means [`DEFAULT_BASE_URL`]; a trailing `/`, `/v1` or `/api` is
+/// ignored); the key, for a server behind an authenticating proxy, is sent as
+/// a Bearer token (`None`, the usual case, sends no `Authorization` header).
+pub type OllamaConfig = ConnectionConfig;
 
 /// A [`ChatProvider`] for one Ollama server, with Ollama's own model
 /// management on top. Cheap to share (`reqwest::Client` pools connections).
@@ -123,15 +74,8 @@ impl OllamaProvider {
     /// `http`/`https` URL without query, a header name or value (or the key)
     /// is not valid in HTTP, or the TLS client cannot be built.
     pub fn new(config: OllamaConfig) -> Result<Self, ProviderError> {
-        let mut headers = http::header_map(&config.extra_headers)?;
-        if let Some(key) = config.api_key.as_deref().filter(|k| !k.is_empty()) {
-            headers.insert(
-                AUTHORIZATION,
-                http::secret_header(&format!("Bearer {key}"))?,
-            );
-        }
-        let base = server_root(&config.base_url)?;
-        let http = HttpClient::new(&base, headers, config.connect_timeout, config.idle_timeout)?;
+        let base = server_root(config.base_url_or(DEFAULT_BASE_URL))?;
+        let http = HttpClient::connect(&config, &base, KeyHeader::Bearer, HeaderMap::new())?;
         Ok(Self { http })
     }
 

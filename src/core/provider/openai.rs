@@ -17,61 +17,21 @@ pub mod request;
 pub mod stream;
 pub mod wire;
 
-use std::fmt;
-use std::time::Duration;
-
-use reqwest::header::AUTHORIZATION;
+use reqwest::header::HeaderMap;
 use tokio_util::sync::CancellationToken;
 
 use crate::core::provider::error::quote;
-use crate::core::provider::http::{
-    self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, HttpClient,
-};
+use crate::core::provider::http::{ConnectionConfig, HttpClient, KeyHeader};
 use crate::core::provider::{ChatProvider, ChatRequest, ChatStream, ModelInfo, ProviderError};
 use request::CompletionRequest;
 use wire::ModelList;
 
-/// How to reach one OpenAI-compatible server.
-#[derive(Clone)]
-pub struct OpenAiConfig {
-    /// API root including the version, e.g. `https://api.openai.com/v1` or
-    /// `http://localhost:11434/v1`; a trailing `/` is ignored.
-    pub base_url: String,
-    /// Bearer token; `None` sends no `Authorization` header (local servers).
-    pub api_key: Option<String>,
-    /// Time allowed to connect (TCP and TLS).
-    pub connect_timeout: Duration,
-    /// Time allowed for the response headers and between two body pieces.
-    pub idle_timeout: Duration,
-    /// Extra request headers (`HTTP-Referer`, `X-Title` for OpenRouter…), name then value.
-    pub extra_headers: Vec<(String, String)>,
-}
-
-impl OpenAiConfig {
-    /// A configuration with a 10 s connect timeout, a 120 s idle timeout and no extra headers.
-    pub fn new(base_url: impl Into<String>, api_key: Option<String>) -> Self {
-        Self {
-            base_url: base_url.into(),
-            api_key,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            idle_timeout: DEFAULT_IDLE_TIMEOUT,
-            extra_headers: Vec::new(),
-        }
-    }
-}
-
-impl fmt::Debug for OpenAiConfig {
-    /// Prints everything but the key, which shows as `<redacted>`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OpenAiConfig")
-            .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("connect_timeout", &self.connect_timeout)
-            .field("idle_timeout", &self.idle_timeout)
-            .field("extra_headers", &self.extra_headers)
-            .finish()
-    }
-}
+/// How to reach one OpenAI-compatible server: `base_url` is the API root
+/// including the version, e.g. `https://api.openai.com/v1` or
+/// `http://localhost:11434/v1`; the key is sent as a Bearer token (`None`
+/// sends no `Authorization` header, for local servers); extra headers carry
+/// e.g. OpenRouter's `HTTP-Referer` and `X-Title`.
+pub type OpenAiConfig = ConnectionConfig;
 
 /// A [`ChatProvider`] for one OpenAI-compatible server. Cheap to share
 /// (`reqwest::Client` pools connections internally).
@@ -89,18 +49,11 @@ impl OpenAiProvider {
     /// `http`/`https` URL, a header name or value (or the key) is not valid
     /// in HTTP, or the TLS client cannot be built.
     pub fn new(config: OpenAiConfig) -> Result<Self, ProviderError> {
-        let mut headers = http::header_map(&config.extra_headers)?;
-        if let Some(key) = config.api_key.as_deref().filter(|k| !k.is_empty()) {
-            headers.insert(
-                AUTHORIZATION,
-                http::secret_header(&format!("Bearer {key}"))?,
-            );
-        }
-        let http = HttpClient::new(
+        let http = HttpClient::connect(
+            &config,
             &config.base_url,
-            headers,
-            config.connect_timeout,
-            config.idle_timeout,
+            KeyHeader::Bearer,
+            HeaderMap::new(),
         )?;
         Ok(Self { http })
     }

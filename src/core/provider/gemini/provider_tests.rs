@@ -9,7 +9,10 @@ fn provider(base: &str) -> GeminiProvider {
 
 #[test]
 fn base_url_defaults_is_normalised_and_validated() {
-    assert_eq!(GeminiConfig::new("  ", None).base_url, DEFAULT_BASE_URL);
+    assert_eq!(
+        GeminiConfig::new("  ", None).connection.base_url,
+        DEFAULT_BASE_URL
+    );
     assert_eq!(
         provider("https://generativelanguage.googleapis.com/v1beta/").base_url(),
         DEFAULT_BASE_URL
@@ -74,8 +77,8 @@ fn invalid_header_or_key_is_a_config_error() {
         GeminiProvider::new(config.clone()),
         Err(ProviderError::Config(_))
     ));
-    config.api_key = None;
-    config.extra_headers = vec![("bad header".into(), "v".into())];
+    config.connection.api_key = None;
+    config.connection.extra_headers = vec![("bad header".into(), "v".into())];
     assert!(matches!(
         GeminiProvider::new(config),
         Err(ProviderError::Config(_))
