@@ -14,6 +14,8 @@ mod interruptions;
 mod providers;
 #[path = "engine/replies.rs"]
 mod replies;
+#[path = "engine/tools.rs"]
+mod tools;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -127,6 +129,11 @@ fn kinds(events: &[TurnEvent]) -> Vec<&'static str> {
             TurnEvent::TextDelta(_) => "TextDelta",
             TurnEvent::ReasoningDelta(_) => "ReasoningDelta",
             TurnEvent::Usage(_) => "Usage",
+            TurnEvent::RoundFinished(_) => "RoundFinished",
+            TurnEvent::ToolCallProposed { .. } => "ToolCallProposed",
+            TurnEvent::ToolCallRunning(_) => "ToolCallRunning",
+            TurnEvent::ToolCallProgress { .. } => "ToolCallProgress",
+            TurnEvent::ToolCallFinished(_) => "ToolCallFinished",
             TurnEvent::Finished(_) => "Finished",
             TurnEvent::Failed { .. } => "Failed",
         };

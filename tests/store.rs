@@ -632,3 +632,52 @@ async fn database_with_pending_migrations_is_backed_up_first() -> TestResult {
     assert_eq!(backups(&path)?, found);
     Ok(())
 }
+
+#[tokio::test]
+async fn tool_calls_left_running_by_a_crash_become_failed_on_reopen() -> TestResult {
+    use valechat::core::store::{NewToolCall, ToolCallStatus};
+    let dir = tempfile::tempdir()?;
+    let path = db_in(&dir);
+    let store = Store::open(&path).await?;
+    let conv = store
+        .create_conversation(conversation("Tools", None))
+        .await?;
+    let reply = store
+        .insert_message(message(
+            conv.id,
+            Role::Assistant,
+            "",
+            MessageStatus::Streaming,
+        ))
+        .await?;
+    let call = store
+        .insert_tool_call(NewToolCall {
+            message_id: reply.id,
+            position: 0,
+            call_id: "call_1".into(),
+            name: "everything__echo".into(),
+            server_id: Some("everything".into()),
+            tool_name: Some("echo".into()),
+            arguments: r#"{"message":"hi"}"#.into(),
+        })
+        .await?;
+    store.mark_tool_call_running(call.id).await?;
+    drop(store);
+
+    let reopened = Store::open(&path).await?;
+    let calls = reopened.list_tool_calls(conv.id).await?;
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].status, ToolCallStatus::Failed);
+    assert!(calls[0].is_error);
+    assert!(
+        calls[0]
+            .result_for_model
+            .as_deref()
+            .unwrap_or("")
+            .contains("interrupted")
+    );
+    // Deleting the message takes its calls with it.
+    reopened.delete_message(reply.id).await?;
+    assert!(reopened.list_tool_calls(conv.id).await?.is_empty());
+    Ok(())
+}

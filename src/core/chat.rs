@@ -11,9 +11,12 @@
 
 mod breakers;
 mod error;
+mod history;
 mod providers;
 mod runner;
 mod title;
+mod tool_round;
+mod tools;
 mod user_message;
 
 use std::sync::Arc;
@@ -25,6 +28,10 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 pub use error::EngineError;
 pub use providers::{ProviderUpdate, key_hint};
 pub use title::title_from_prompt;
+pub use tools::{
+    Approval, ApprovalRequest, Approver, FixedApprover, OfferedTool, ToolBox, ToolError, ToolHints,
+    ToolOutput, ToolProgress, ToolSettings, truncate_for_model,
+};
 
 use crate::core::provider::anthropic::{AnthropicConfig, AnthropicProvider};
 use crate::core::provider::gemini::{GeminiConfig, GeminiProvider};
@@ -37,6 +44,7 @@ use crate::core::provider::{
 use crate::core::secrets::KeyStore;
 use crate::core::store::{
     Message, MessageStatus, NewConversation, NewMessage, NewProvider, Provider, Store,
+    ToolCallRecord,
 };
 
 /// How often a growing assistant message is written to the store (milliseconds granularity).
@@ -53,6 +61,30 @@ pub enum TurnEvent {
     TextDelta(String),
     /// A piece of the model's reasoning.
     ReasoningDelta(String),
+    /// A model request ended in tool calls: `0` is the stored assistant
+    /// message that asked (status `complete`, finish reason `tool_calls`).
+    /// Its calls follow as `ToolCall…` events, then a new
+    /// [`TurnEvent::AssistantStarted`] for the model's next reply.
+    RoundFinished(Message),
+    /// The model asked for a tool call; it is stored as pending. `tool` is
+    /// the offered tool it names (`None` for an unknown name).
+    ToolCallProposed {
+        /// The stored call.
+        call: ToolCallRecord,
+        /// The tool and its server.
+        tool: Option<Box<OfferedTool>>,
+    },
+    /// An approved call started on its server.
+    ToolCallRunning(ToolCallRecord),
+    /// A running call reported progress.
+    ToolCallProgress {
+        /// Row id of the call.
+        id: i64,
+        /// What the server reported.
+        progress: ToolProgress,
+    },
+    /// A call ended (succeeded, failed, denied or cancelled): its final row.
+    ToolCallFinished(ToolCallRecord),
     /// The provider reported token usage for the request.
     Usage(Usage),
     /// The reply ended; `message` is its final stored state (`complete`, or
@@ -102,6 +134,8 @@ pub struct Engine {
     keys: Arc<dyn KeyStore>,
     /// One circuit breaker per provider id, shared by clones and kept across turns.
     breakers: breakers::Breakers,
+    /// Tools offered to models, when set with [`Engine::with_tools`].
+    tools: Option<ToolSettings>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -117,7 +151,16 @@ impl Engine {
             store,
             keys,
             breakers: breakers::Breakers::default(),
+            tools: None,
         }
+    }
+
+    /// This engine offering `tools` in every later turn (the GUI passes the
+    /// MCP registry and its approval dialog; the CLI a fixed answer).
+    #[must_use]
+    pub fn with_tools(mut self, tools: ToolSettings) -> Self {
+        self.tools = Some(tools);
+        self
     }
 
     /// The store, for repository calls (lists, renames, deletes).
@@ -260,6 +303,7 @@ impl Engine {
         let (provider_id, model) = conversation_target(&conversation)?;
         let client = self.client(&provider_id).await?;
         let history = self.store.list_messages(conversation_id).await?;
+        let calls = self.store.list_tool_calls(conversation_id).await?;
         if conversation.title.is_empty() && history.is_empty() {
             self.store
                 .rename_conversation(conversation_id, &title_from_prompt(text))
@@ -276,7 +320,8 @@ impl Engine {
                 model: None,
             })
             .await?;
-        let mut messages = request_history(conversation.system_prompt.as_deref(), &history);
+        let mut messages =
+            history::request_history(conversation.system_prompt.as_deref(), &history, &calls);
         messages.push(ChatMessage::user(user.content.clone()));
         Ok(self.start_turn(
             client,
@@ -309,7 +354,9 @@ impl Engine {
         if history.last().map(|m| m.role) != Some(Role::User) {
             return Err(EngineError::NothingToRetry);
         }
-        let messages = request_history(conversation.system_prompt.as_deref(), &history);
+        let calls = self.store.list_tool_calls(conversation_id).await?;
+        let messages =
+            history::request_history(conversation.system_prompt.as_deref(), &history, &calls);
         Ok(self.start_turn(client, &conversation, provider_id, model, messages, None))
     }
 
@@ -351,6 +398,7 @@ impl Engine {
             user,
             events: tx,
             cancel: cancel.clone(),
+            tools: self.tools.clone(),
         };
         tokio::spawn(job.run());
         Turn {
@@ -397,23 +445,4 @@ fn conversation_target(
         (Some(p), Some(m)) if !m.is_empty() => Ok((p.clone(), m.clone())),
         _ => Err(EngineError::NoModelChosen),
     }
-}
-
-/// The stored history as the provider sees it: the system prompt first, then
-/// every user message and every assistant message that has text (a failed
-/// empty reply is left out). Stored tool messages are left out too: the
-/// store does not keep the call id and name a tool result needs.
-fn request_history(system_prompt: Option<&str>, history: &[Message]) -> Vec<ChatMessage> {
-    let mut out = Vec::with_capacity(history.len() + 1);
-    if let Some(system) = system_prompt.filter(|s| !s.trim().is_empty()) {
-        out.push(ChatMessage::system(system));
-    }
-    out.extend(
-        history
-            .iter()
-            .filter(|m| m.role != Role::Tool)
-            .filter(|m| !(m.role == Role::Assistant && m.content.is_empty()))
-            .map(|m| ChatMessage::new(m.role, m.content.clone())),
-    );
-    out
 }

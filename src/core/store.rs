@@ -23,6 +23,8 @@ mod models;
 mod providers;
 mod schema;
 mod search;
+mod tool_calls;
+mod tool_permissions;
 
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -38,6 +40,8 @@ pub use models::{
     NewMessage, NewProvider, Provider, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchHit,
 };
 pub use providers::slugify;
+pub use tool_calls::{NewToolCall, ToolCallEnd, ToolCallRecord, ToolCallStatus};
+pub use tool_permissions::ToolPermission;
 
 use connection::SqlitePool;
 
@@ -131,7 +135,7 @@ impl Store {
         let pool = connection::file_pool(url)?;
         let mut conn = pool.get()?;
         migrate::run_pending(&mut conn)?;
-        let recovered = messages::recover(&mut conn)?;
+        let recovered = messages::recover(&mut conn)? + tool_calls::recover(&mut conn)?;
         if recovered > 0 {
             tracing::info!(
                 recovered,

@@ -1,5 +1,9 @@
-//! The task that runs one turn: provider stream → events → store.
+//! The task that runs one turn: provider stream → events → store, and,
+//! when the model asks for tools, rounds of tool calls (see `tool_round`)
+//! followed by a new request, until the model answers or the round limit
+//! is reached.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use futures::StreamExt;
@@ -7,9 +11,11 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::tool_round::parse_calls;
+use super::tools::{OfferedTool, ToolSettings};
 use super::{EngineError, SAVE_INTERVAL, TurnEvent};
 use crate::core::provider::{
-    ChatEvent, ChatProvider, ChatRequest, FinishReason, ProviderError, Role, Usage,
+    ChatEvent, ChatMessage, ChatProvider, ChatRequest, FinishReason, ProviderError, Role, Usage,
 };
 use crate::core::store::{Message, MessageFinish, MessageStatus, NewMessage, Store};
 
@@ -24,6 +30,8 @@ pub(super) struct TurnJob {
     pub user: Option<Message>,
     pub events: mpsc::Sender<TurnEvent>,
     pub cancel: CancellationToken,
+    /// Tools to offer, when the engine has a tool box.
+    pub tools: Option<ToolSettings>,
 }
 
 /// What arrived so far.
@@ -33,15 +41,39 @@ struct Reply {
     reasoning: String,
     finish: Option<FinishReason>,
     usage: Option<Usage>,
+    /// Tool calls by index: (call id, name, argument text so far).
+    calls: BTreeMap<u32, (String, String, String)>,
+}
+
+/// How one model request ended.
+enum RequestEnd {
+    /// The turn is over (answered, failed or stopped).
+    Done,
+    /// The model asked for tools; the results were added to the request.
+    ToolsRan,
 }
 
 impl TurnJob {
     /// Runs the turn to its end. Events go to the receiver while it exists;
     /// the store is updated whether or not anyone listens.
-    pub async fn run(self) {
+    pub async fn run(mut self) {
         if let Some(user) = self.user.clone() {
             self.emit(TurnEvent::UserMessageSaved(user)).await;
         }
+        let offered = match &self.tools {
+            Some(settings) => settings.toolbox.tools().await,
+            None => Vec::new(),
+        };
+        self.request.tools = offered.iter().map(|t| t.definition.clone()).collect();
+        let mut round = 0;
+        while let RequestEnd::ToolsRan = self.one_request(&offered, round).await {
+            round += 1;
+        }
+    }
+
+    /// Streams one model request into a new assistant message and, if the
+    /// model asked for tools, runs them and extends the request.
+    async fn one_request(&mut self, offered: &[OfferedTool], round: u32) -> RequestEnd {
         let assistant = match self
             .store
             .insert_message(NewMessage {
@@ -57,7 +89,7 @@ impl TurnJob {
             Ok(m) => m,
             Err(e) => {
                 self.fail(None, EngineError::Store(e)).await;
-                return;
+                return RequestEnd::Done;
             }
         };
         self.emit(TurnEvent::AssistantStarted(assistant.clone()))
@@ -87,15 +119,58 @@ impl TurnJob {
             Ok(m) => m,
             Err(e) => {
                 self.fail(Some(assistant), EngineError::Store(e)).await;
-                return;
+                return RequestEnd::Done;
             }
         };
         match outcome {
+            Ok(()) if !reply.calls.is_empty() => {
+                if let Some(settings) = self.tools.clone() {
+                    return self
+                        .tool_round(&settings, offered, stored, reply, round)
+                        .await;
+                }
+                // Tools were never offered: the calls are not ours to run.
+                self.emit(TurnEvent::Finished(stored)).await;
+            }
             Ok(()) | Err(EngineError::Provider(ProviderError::Cancelled)) => {
                 self.emit(TurnEvent::Finished(stored)).await;
             }
             Err(e) => self.fail(Some(stored), e).await,
         }
+        RequestEnd::Done
+    }
+
+    /// Runs the calls of `stored` and appends the assistant turn and the
+    /// results to the request, unless the turn was stopped meanwhile.
+    async fn tool_round(
+        &mut self,
+        settings: &ToolSettings,
+        offered: &[OfferedTool],
+        stored: Message,
+        reply: Reply,
+        round: u32,
+    ) -> RequestEnd {
+        self.emit(TurnEvent::RoundFinished(stored.clone())).await;
+        let calls = parse_calls(reply.calls.into_values().collect());
+        let allowed = round < settings.max_rounds;
+        let results = self
+            .run_tool_round(settings, offered, &stored, &calls, allowed)
+            .await;
+        self.request
+            .messages
+            .push(ChatMessage::assistant_with_tool_calls(
+                reply.text,
+                calls.into_iter().map(|c| c.call).collect(),
+            ));
+        self.request.messages.extend(results.messages);
+        // Past the limit the calls were refused and the model was asked to
+        // answer; if it asks again the turn ends here.
+        let over = round > settings.max_rounds;
+        if over || results.cancelled || self.cancel.is_cancelled() {
+            self.emit(TurnEvent::Finished(stored)).await;
+            return RequestEnd::Done;
+        }
+        RequestEnd::ToolsRan
     }
 
     async fn stream_into(&self, assistant: &Message, reply: &mut Reply) -> Result<(), EngineError> {
@@ -143,9 +218,13 @@ impl TurnJob {
                     reply.usage = Some(u);
                     self.emit(TurnEvent::Usage(u)).await;
                 }
-                ChatEvent::Started { .. }
-                | ChatEvent::ToolCallStart { .. }
-                | ChatEvent::ToolCallArgumentsDelta { .. } => {}
+                ChatEvent::ToolCallStart { index, id, name } => {
+                    reply.calls.insert(index, (id, name, String::new()));
+                }
+                ChatEvent::ToolCallArgumentsDelta { index, fragment } => {
+                    reply.calls.entry(index).or_default().2.push_str(&fragment);
+                }
+                ChatEvent::Started { .. } => {}
             }
         }
         Ok(())
@@ -163,7 +242,7 @@ impl TurnJob {
         }
     }
 
-    async fn emit(&self, event: TurnEvent) {
+    pub(super) async fn emit(&self, event: TurnEvent) {
         // The receiver may be gone (window closed, CLI interrupted): the turn
         // still finishes and stores its result.
         let _ = self.events.send(event).await;

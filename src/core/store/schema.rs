@@ -98,8 +98,64 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Tool calls the model made, one row per call, in the order made.
+    tool_calls (id) {
+        /// Row id.
+        id -> BigInt,
+        /// The assistant message that asked for the call.
+        message_id -> BigInt,
+        /// Order among that message's calls, from 0.
+        position -> Integer,
+        /// Provider's call id.
+        call_id -> Text,
+        /// Name the model used.
+        name -> Text,
+        /// MCP server id.
+        server_id -> Nullable<Text>,
+        /// The server's own tool name.
+        tool_name -> Nullable<Text>,
+        /// Arguments, JSON text.
+        arguments -> Text,
+        /// `pending` | `denied` | `running` | `succeeded` | `failed` | `cancelled`.
+        status -> Text,
+        /// Full result for the user, JSON text.
+        result -> Nullable<Text>,
+        /// Text sent back to the model.
+        result_for_model -> Nullable<Text>,
+        /// The tool reported an error.
+        is_error -> Bool,
+        /// UTC unix milliseconds.
+        created_at -> BigInt,
+        /// Wall time of the call, milliseconds.
+        duration_ms -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    /// Standing "Always allow" permissions for tools.
+    tool_permissions (server_binding, tool_name) {
+        /// The server's command line or URL.
+        server_binding -> Text,
+        /// The server's own tool name.
+        tool_name -> Text,
+        /// sha256 of the tool definition when allowed.
+        definition_hash -> Text,
+        /// UTC unix milliseconds.
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(conversations -> providers (provider_id));
 diesel::joinable!(model_favourites -> providers (provider_id));
 diesel::joinable!(messages -> conversations (conversation_id));
+diesel::joinable!(tool_calls -> messages (message_id));
 
-diesel::allow_tables_to_appear_in_same_query!(providers, conversations, messages, model_favourites);
+diesel::allow_tables_to_appear_in_same_query!(
+    providers,
+    conversations,
+    messages,
+    model_favourites,
+    tool_calls,
+    tool_permissions,
+);

@@ -135,6 +135,13 @@ impl Window {
                 self.schedule_flush(widgets, sender);
             }
             TurnEvent::Usage(_) => {}
+            TurnEvent::RoundFinished(m) => self.finish_round(&m),
+            // Tool-call rows are drawn by the conversation view when it
+            // reloads; live rows come with the MCP servers page.
+            TurnEvent::ToolCallProposed { .. }
+            | TurnEvent::ToolCallRunning(_)
+            | TurnEvent::ToolCallProgress { .. }
+            | TurnEvent::ToolCallFinished(_) => {}
             TurnEvent::Finished(m) => self.end_turn(Some(&m), None, sender),
             TurnEvent::Failed { message, error } => {
                 let text = error.user_message();
@@ -215,6 +222,22 @@ impl Window {
         }
         self.composer.emit(ComposerInput::SetBusy(false));
         self.refresh_conversations_with(sender);
+    }
+
+    /// A model request of the turn ended in tool calls: its row takes the
+    /// stored state while the turn goes on.
+    fn finish_round(&mut self, message: &Message) {
+        self.flush_stream();
+        if !self.turn_is_visible() {
+            return;
+        }
+        let mut guard = self.messages.guard();
+        let last = guard.len().checked_sub(1);
+        if let Some(row) = last.and_then(|i| guard.get_mut(i))
+            && row.id == message.id
+        {
+            row.set_message(message);
+        }
     }
 
     /// A send could not start: say why and give the text back to the composer.

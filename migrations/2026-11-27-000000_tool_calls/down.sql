@@ -1,0 +1,3 @@
+DROP TABLE tool_permissions;
+DROP INDEX tool_calls_message;
+DROP TABLE tool_calls;

@@ -1,0 +1,74 @@
+//! The stored conversation as the provider sees it (the `messages` of a
+//! [`ChatRequest`](crate::core::provider::ChatRequest)).
+//!
+//! The system prompt comes first, then every user message and every
+//! assistant message that has text or tool calls (a failed empty reply is
+//! left out). An assistant message that made tool calls carries them and is
+//! followed by one tool-result message per call, in call order, rebuilt from
+//! `tool_calls` — every call gets an answer, as OpenAI, Anthropic and Gemini
+//! require.
+
+use std::collections::HashMap;
+
+use crate::core::provider::{ChatMessage, Role, ToolCall};
+use crate::core::store::{Message, ToolCallRecord};
+
+/// What the model is told for a call that has no stored result.
+const NO_RESULT: &str = "The tool call did not finish.";
+
+/// Builds the request history from the stored `history` and its tool `calls`
+/// (any order; grouped by message and sorted by position here).
+pub(super) fn request_history(
+    system_prompt: Option<&str>,
+    history: &[Message],
+    calls: &[ToolCallRecord],
+) -> Vec<ChatMessage> {
+    let mut by_message: HashMap<i64, Vec<&ToolCallRecord>> = HashMap::new();
+    for call in calls {
+        by_message.entry(call.message_id).or_default().push(call);
+    }
+    for list in by_message.values_mut() {
+        list.sort_by_key(|c| c.position);
+    }
+    let mut out = Vec::with_capacity(history.len() + 1);
+    if let Some(system) = system_prompt.filter(|s| !s.trim().is_empty()) {
+        out.push(ChatMessage::system(system));
+    }
+    for message in history {
+        match message.role {
+            // Tool results are rebuilt from `tool_calls` below.
+            Role::Tool => {}
+            Role::Assistant => match by_message.get(&message.id) {
+                Some(calls) => {
+                    out.push(ChatMessage::assistant_with_tool_calls(
+                        message.content.clone(),
+                        calls.iter().map(|c| as_tool_call(c)).collect(),
+                    ));
+                    out.extend(calls.iter().map(|c| {
+                        ChatMessage::tool_result(
+                            &c.call_id,
+                            &c.name,
+                            c.result_for_model.as_deref().unwrap_or(NO_RESULT),
+                            c.is_error || c.result_for_model.is_none(),
+                        )
+                    }));
+                }
+                None if message.content.is_empty() => {}
+                None => out.push(ChatMessage::assistant(message.content.clone())),
+            },
+            role => out.push(ChatMessage::new(role, message.content.clone())),
+        }
+    }
+    out
+}
+
+/// The call as the model made it; unparsable stored arguments become `{}`
+/// (the model was told at the time that they were invalid).
+fn as_tool_call(record: &ToolCallRecord) -> ToolCall {
+    ToolCall {
+        id: record.call_id.clone(),
+        name: record.name.clone(),
+        arguments: serde_json::from_str(&record.arguments)
+            .unwrap_or_else(|_| serde_json::Value::Object(serde_json::Map::new())),
+    }
+}
