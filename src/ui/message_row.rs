@@ -1,15 +1,18 @@
 //! One message in the conversation view: author, markdown body, reasoning,
-//! status (streaming, stopped, failed) and a Retry button.
+//! the tool calls it made (collapsible rows), status (streaming, stopped,
+//! failed) and a Retry button.
 
 use gettextrs::gettext;
 use relm4::factory::{DynamicIndex, FactoryComponent, FactorySender, FactoryView};
 use relm4::gtk;
 use relm4::gtk::prelude::*;
 
+use crate::core::chat::ToolProgress;
 use crate::core::provider::Role;
-use crate::core::store::{Message, MessageStatus};
+use crate::core::store::{Message, MessageStatus, ToolCallRecord};
 use crate::i18n::gettext_f;
 use crate::ui::markdown::MarkdownView;
+use crate::ui::tool_call_view::{ToolCallState, ToolCallView};
 
 /// A message as the view shows it.
 #[derive(Debug)]
@@ -27,6 +30,10 @@ pub struct MessageRow {
     revision: u64,
     /// The last message of the conversation: only it offers Retry.
     last: bool,
+    /// Tool calls this reply made, in call order.
+    tool_calls: Vec<ToolCallState>,
+    /// Bumped on every change of `tool_calls`.
+    tool_revision: u64,
 }
 
 impl MessageRow {
@@ -51,6 +58,50 @@ impl MessageRow {
         self.error.clone_from(&message.error);
         self.model.clone_from(&message.model);
         self.revision += 1;
+    }
+
+    /// Adds the call or replaces its stored state (matched by row id);
+    /// `server` names its server when known.
+    pub fn upsert_tool_call(&mut self, record: ToolCallRecord, server: Option<String>) {
+        match self
+            .tool_calls
+            .iter_mut()
+            .find(|c| c.record.id == record.id)
+        {
+            Some(state) => {
+                if server.is_some() {
+                    state.server = server;
+                }
+                if record.status.is_final() {
+                    state.progress = None;
+                }
+                state.record = record;
+            }
+            None => {
+                self.tool_calls.push(ToolCallState {
+                    record,
+                    server,
+                    progress: None,
+                });
+                self.tool_calls.sort_by_key(|c| c.record.position);
+            }
+        }
+        self.tool_revision += 1;
+    }
+
+    /// Shows progress on the running call `id`; `false` if it is not in this row.
+    pub fn set_tool_progress(&mut self, id: i64, progress: ToolProgress) -> bool {
+        let Some(state) = self.tool_calls.iter_mut().find(|c| c.record.id == id) else {
+            return false;
+        };
+        state.progress = Some(progress);
+        self.tool_revision += 1;
+        true
+    }
+
+    /// Whether the call `id` belongs to this row.
+    pub fn has_tool_call(&self, id: i64) -> bool {
+        self.tool_calls.iter().any(|c| c.record.id == id)
     }
 
     /// Marks the row failed with `error` (when no stored message exists).
@@ -103,6 +154,9 @@ pub struct MessageRowWidgets {
     status: gtk::Label,
     retry: gtk::Button,
     rendered_revision: u64,
+    tools: gtk::Box,
+    tool_views: Vec<ToolCallView>,
+    rendered_tool_revision: u64,
 }
 
 impl FactoryComponent for MessageRow {
@@ -126,6 +180,8 @@ impl FactoryComponent for MessageRow {
             error: message.error,
             revision: 1,
             last: false,
+            tool_calls: Vec::new(),
+            tool_revision: 0,
         }
     }
 
@@ -188,6 +244,12 @@ impl FactoryComponent for MessageRow {
         root.append(&author);
         root.append(&reasoning);
         root.append(body.widget());
+        let tools = gtk::Box::builder()
+            .orientation(gtk::Orientation::Vertical)
+            .spacing(6)
+            .visible(false)
+            .build();
+        root.append(&tools);
         root.append(&spinner);
         root.append(&status);
         root.append(&retry);
@@ -200,6 +262,9 @@ impl FactoryComponent for MessageRow {
             status,
             retry,
             rendered_revision: 0,
+            tools,
+            tool_views: Vec::new(),
+            rendered_tool_revision: 0,
         };
         render(self, &mut widgets);
         widgets
@@ -225,6 +290,10 @@ fn render(row: &MessageRow, widgets: &mut MessageRowWidgets) {
         widgets.reasoning_label.set_label(&row.reasoning);
         widgets.reasoning.set_visible(!row.reasoning.is_empty());
         widgets.rendered_revision = row.revision;
+    }
+    if widgets.rendered_tool_revision != row.tool_revision {
+        render_tool_calls(row, widgets);
+        widgets.rendered_tool_revision = row.tool_revision;
     }
     let streaming = row.status == MessageStatus::Streaming;
     widgets
@@ -258,4 +327,17 @@ fn render(row: &MessageRow, widgets: &mut MessageRowWidgets) {
         widgets.status.remove_css_class("error");
     }
     widgets.retry.set_visible(row.last && row.needs_retry());
+}
+
+/// Keeps one [`ToolCallView`] per call, in order.
+fn render_tool_calls(row: &MessageRow, widgets: &mut MessageRowWidgets) {
+    while widgets.tool_views.len() < row.tool_calls.len() {
+        let view = ToolCallView::new();
+        widgets.tools.append(view.widget());
+        widgets.tool_views.push(view);
+    }
+    for (view, state) in widgets.tool_views.iter_mut().zip(&row.tool_calls) {
+        view.update(state);
+    }
+    widgets.tools.set_visible(!row.tool_calls.is_empty());
 }

@@ -15,10 +15,13 @@
 //! Every engine call runs as a command; a reply's events arrive as command
 //! outputs and text reaches the view at most once per frame (see `turns`).
 
+mod approval;
 mod dialogs;
 mod handlers;
 mod startup;
 mod turns;
+
+pub use approval::DialogApprover;
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
@@ -73,6 +76,8 @@ pub struct Window {
     provider_dialog: Option<dialogs::ProviderDialog>,
     /// The Preferences window, created when first shown.
     preferences: Option<Controller<Preferences>>,
+    /// Open tool-call approval dialogs, by tool-call row id.
+    approvals: std::rc::Rc<std::cell::RefCell<approval::OpenApprovals>>,
 }
 
 /// Messages the window accepts.
@@ -118,6 +123,13 @@ pub enum WindowInput {
     FlushStream,
     /// Show a toast with `text`.
     Toast(String),
+    /// The engine asks whether a tool call may run.
+    ApproveToolCall(
+        Box<crate::core::chat::ApprovalRequest>,
+        approval::ApprovalReply,
+    ),
+    /// The engine no longer waits for the approval of tool call `id`.
+    DismissApproval(i64),
 }
 
 /// Results of background work.
@@ -130,7 +142,7 @@ pub enum WindowCommand {
     /// Fresh list of providers.
     Providers(Vec<Provider>),
     /// Messages of conversation `id`.
-    Messages(i64, Vec<Message>),
+    Messages(i64, Vec<Message>, Vec<crate::core::store::ToolCallRecord>),
     /// A conversation was created for the first message.
     Created(Conversation),
     /// A turn started; its cancellation token.
@@ -362,6 +374,7 @@ impl Component for Window {
             selecting: false,
             provider_dialog: None,
             preferences: None,
+            approvals: std::rc::Rc::default(),
         };
         let main_menu_button: &gtk::MenuButton =
             &crate::ui::a11y::labelled("GtkMenuButton", &gettext("Main Menu")).unwrap_or_default();

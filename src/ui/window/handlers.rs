@@ -158,6 +158,10 @@ impl Window {
             }
             WindowInput::FlushStream => self.flush_stream(),
             WindowInput::Toast(text) => Window::toast(widgets, &text),
+            WindowInput::ApproveToolCall(request, reply) => {
+                self.ask_approval(root, *request, reply);
+            }
+            WindowInput::DismissApproval(id) => self.dismiss_approval(id),
         }
     }
 
@@ -186,7 +190,7 @@ impl Window {
             }
             WindowCommand::Conversations(list) => self.set_conversations(widgets, list),
             WindowCommand::Providers(list) => self.set_providers(list),
-            WindowCommand::Messages(id, messages) => {
+            WindowCommand::Messages(id, messages, calls) => {
                 if self.current.as_ref().map(|c| c.id) == Some(id) {
                     let mut guard = self.messages.guard();
                     guard.clear();
@@ -194,6 +198,10 @@ impl Window {
                         guard.push_back(m);
                     }
                     drop(guard);
+                    for call in calls {
+                        let server = call.server_id.clone();
+                        self.update_tool_call(call, server);
+                    }
                     self.mark_last_row();
                 }
             }
@@ -240,9 +248,15 @@ impl Window {
         };
         let id = c.id;
         sender.oneshot_command(async move {
-            match engine.store().list_messages(id).await {
-                Ok(m) => WindowCommand::Messages(id, m),
-                Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
+            let store = engine.store();
+            match (
+                store.list_messages(id).await,
+                store.list_tool_calls(id).await,
+            ) {
+                (Ok(m), Ok(calls)) => WindowCommand::Messages(id, m, calls),
+                (Err(e), _) | (_, Err(e)) => {
+                    WindowCommand::Failed(EngineError::from(e).user_message())
+                }
             }
         });
     }

@@ -136,12 +136,28 @@ impl Window {
             }
             TurnEvent::Usage(_) => {}
             TurnEvent::RoundFinished(m) => self.finish_round(&m),
-            // Tool-call rows are drawn by the conversation view when it
-            // reloads; live rows come with the MCP servers page.
-            TurnEvent::ToolCallProposed { .. }
-            | TurnEvent::ToolCallRunning(_)
-            | TurnEvent::ToolCallProgress { .. }
-            | TurnEvent::ToolCallFinished(_) => {}
+            TurnEvent::ToolCallProposed { call, tool } => {
+                if visible {
+                    self.update_tool_call(call, tool.map(|t| t.server_name));
+                }
+            }
+            TurnEvent::ToolCallRunning(call) | TurnEvent::ToolCallFinished(call) => {
+                if visible {
+                    self.update_tool_call(call, None);
+                }
+            }
+            TurnEvent::ToolCallProgress { id, progress } => {
+                if visible {
+                    let mut guard = self.messages.guard();
+                    for i in (0..guard.len()).rev() {
+                        if let Some(row) = guard.get_mut(i)
+                            && row.set_tool_progress(id, progress.clone())
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
             TurnEvent::Finished(m) => self.end_turn(Some(&m), None, sender),
             TurnEvent::Failed { message, error } => {
                 let text = error.user_message();
@@ -237,6 +253,24 @@ impl Window {
             && row.id == message.id
         {
             row.set_message(message);
+        }
+    }
+
+    /// Shows `call` under the reply that made it (searching from the end,
+    /// where live calls are).
+    pub(super) fn update_tool_call(
+        &mut self,
+        call: crate::core::store::ToolCallRecord,
+        server: Option<String>,
+    ) {
+        let mut guard = self.messages.guard();
+        for i in (0..guard.len()).rev() {
+            if let Some(row) = guard.get_mut(i)
+                && row.id == call.message_id
+            {
+                row.upsert_tool_call(call, server);
+                return;
+            }
         }
     }
 

@@ -1,0 +1,180 @@
+//! Asking before a tool runs (issue 4, "Approval before every call"): the
+//! engine's [`Approver`] for the GUI sends each request to the window, which
+//! shows a dialog with the server, the tool, its hints and the arguments as
+//! pretty JSON, and answers Allow Once, Always Allow or Deny.
+
+use std::collections::HashMap;
+
+use gettextrs::gettext;
+use relm4::adw::prelude::*;
+use relm4::{adw, gtk};
+use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+
+use super::{Window, WindowInput};
+use crate::core::chat::{Approval, ApprovalRequest, Approver, ToolHints};
+use crate::i18n::gettext_f;
+
+/// Where the answer to one approval goes.
+#[derive(Debug)]
+pub struct ApprovalReply(pub oneshot::Sender<Approval>);
+
+/// The GUI's [`Approver`]: forwards requests to the window and waits.
+#[derive(Debug, Clone)]
+pub struct DialogApprover {
+    window: relm4::Sender<WindowInput>,
+}
+
+impl DialogApprover {
+    /// An approver that asks through the window's input channel.
+    pub fn new(window: relm4::Sender<WindowInput>) -> Self {
+        Self { window }
+    }
+}
+
+#[async_trait::async_trait]
+impl Approver for DialogApprover {
+    async fn approve(&self, request: ApprovalRequest, cancel: CancellationToken) -> Approval {
+        let (tx, rx) = oneshot::channel();
+        let id = request.tool_call_id;
+        self.window.emit(WindowInput::ApproveToolCall(
+            Box::new(request),
+            ApprovalReply(tx),
+        ));
+        tokio::select! {
+            () = cancel.cancelled() => {
+                self.window.emit(WindowInput::DismissApproval(id));
+                Approval::Deny
+            }
+            // A window that went away without answering denies.
+            answer = rx => answer.unwrap_or(Approval::Deny),
+        }
+    }
+}
+
+/// The open approval dialogs by tool-call row id.
+pub type OpenApprovals = HashMap<i64, adw::MessageDialog>;
+
+impl Window {
+    /// Shows the approval dialog for `request`; the answer goes to `reply`.
+    pub(super) fn ask_approval(
+        &mut self,
+        root: &adw::ApplicationWindow,
+        request: ApprovalRequest,
+        reply: ApprovalReply,
+    ) {
+        let tool = &request.tool;
+        let title = tool
+            .hints
+            .title
+            .clone()
+            .unwrap_or_else(|| tool.tool_name.clone());
+        let dialog = adw::MessageDialog::new(
+            Some(root),
+            Some(&gettext_f(
+                "Run “{tool}” from {server}?",
+                &[("tool", &title), ("server", &tool.server_name)],
+            )),
+            Some(&body_text(&tool.definition.description, &tool.hints)),
+        );
+        dialog.set_extra_child(Some(&arguments_view(&request.arguments)));
+        dialog.add_response("deny", &gettext("_Deny"));
+        dialog.add_response("always", &gettext("Always _Allow"));
+        dialog.add_response("once", &gettext("Allow _Once"));
+        dialog.set_response_appearance(
+            "once",
+            if tool.hints.destructive == Some(true) {
+                adw::ResponseAppearance::Destructive
+            } else {
+                adw::ResponseAppearance::Suggested
+            },
+        );
+        // Enter never runs a destructive tool by accident.
+        let default = if tool.hints.destructive == Some(true) {
+            "deny"
+        } else {
+            "once"
+        };
+        dialog.set_default_response(Some(default));
+        dialog.set_close_response("deny");
+        let id = request.tool_call_id;
+        let reply = std::cell::RefCell::new(Some(reply.0));
+        dialog.connect_response(None, move |_, response| {
+            let answer = match response {
+                "once" => Approval::AllowOnce,
+                "always" => Approval::AlwaysAllow,
+                _ => Approval::Deny,
+            };
+            if let Some(tx) = reply.borrow_mut().take() {
+                let _ = tx.send(answer);
+            }
+        });
+        let approvals = self.approvals.clone();
+        dialog.connect_destroy(move |_| {
+            approvals.borrow_mut().remove(&id);
+        });
+        self.approvals.borrow_mut().insert(id, dialog.clone());
+        dialog.present();
+    }
+
+    /// Closes the dialog of a call the engine no longer waits for.
+    pub(super) fn dismiss_approval(&mut self, id: i64) {
+        let dialog = self.approvals.borrow_mut().remove(&id);
+        if let Some(dialog) = dialog {
+            dialog.close();
+        }
+    }
+}
+
+/// The tool's description and what its hints say, one paragraph each.
+fn body_text(description: &str, hints: &ToolHints) -> String {
+    let mut parts = Vec::new();
+    if !description.trim().is_empty() {
+        parts.push(description.trim().to_owned());
+    }
+    if hints.destructive == Some(true) {
+        parts.push(gettext(
+            "The server says this tool may delete or overwrite data.",
+        ));
+    } else if hints.read_only == Some(true) {
+        parts.push(gettext("The server says this tool only reads data."));
+    }
+    if hints.open_world == Some(true) {
+        parts.push(gettext("It may reach services outside this computer."));
+    }
+    parts.join("\n\n")
+}
+
+/// The arguments as pretty JSON in a scrollable, selectable monospace label.
+fn arguments_view(arguments: &serde_json::Value) -> gtk::Widget {
+    let text = serde_json::to_string_pretty(arguments).unwrap_or_else(|_| arguments.to_string());
+    let label = gtk::Label::builder()
+        .label(text)
+        .xalign(0.0)
+        .yalign(0.0)
+        .wrap(true)
+        .wrap_mode(gtk::pango::WrapMode::WordChar)
+        .selectable(true)
+        .css_classes(["monospace"])
+        .margin_start(8)
+        .margin_end(8)
+        .margin_top(8)
+        .margin_bottom(8)
+        .build();
+    let scroller = gtk::ScrolledWindow::builder()
+        .child(&label)
+        .hscrollbar_policy(gtk::PolicyType::Never)
+        .propagate_natural_height(true)
+        .max_content_height(240)
+        .css_classes(["card"])
+        .build();
+    let heading = gtk::Label::builder()
+        .label(gettext("Arguments"))
+        .xalign(0.0)
+        .css_classes(["caption-heading"])
+        .build();
+    let column = gtk::Box::new(gtk::Orientation::Vertical, 6);
+    column.append(&heading);
+    column.append(&scroller);
+    column.upcast()
+}
