@@ -10,8 +10,8 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use tempfile::TempDir;
 use valechat::core::billing::{
-    ChargedCost, CostSource, CountMethod, ModelPrice, PriceBook, PriceNamespace, PriceOrigin,
-    count_input_tokens, count_text_tokens, cost,
+    ChargedCost, CostSource, CountMethod, ModelPrice, PriceBook, PriceNamespace, PriceOrigin, cost,
+    count_input_tokens, count_text_tokens,
 };
 use valechat::core::provider::{ChatMessage, Usage};
 use valechat::core::store::Store;
@@ -35,7 +35,10 @@ async fn book() -> Result<(TempDir, Store, PriceBook), Box<dyn std::error::Error
 }
 
 async fn shipped(book: &PriceBook, ns: &'static str, model: &str) -> Result<ModelPrice, String> {
-    match book.price_for(ns, PriceNamespace::Cloud(ns), model, NOV_24).await {
+    match book
+        .price_for(ns, PriceNamespace::Cloud(ns), model, NOV_24)
+        .await
+    {
         Ok(Some((price, PriceOrigin::Shipped))) => Ok(price),
         other => Err(format!("{ns}/{model}: {other:?}")),
     }
@@ -119,7 +122,10 @@ async fn gemini_thoughts_and_long_context_tier() -> TestResult {
     };
     let c = cost(&usage, &flash);
     // 1,000 × 0.0000003 + 300 × 0.0000025 + 1,200 × 0.0000025
-    assert_eq!((c.input, c.output, c.reasoning), (d("0.0003"), d("0.00075"), d("0.003")));
+    assert_eq!(
+        (c.input, c.output, c.reasoning),
+        (d("0.0003"), d("0.00075"), d("0.003"))
+    );
     assert_eq!(c.total, d("0.00405"));
 
     // A reasoning price of its own is used for the thoughts only.
@@ -167,11 +173,17 @@ async fn shipped_table_is_loaded_once_and_read_back() -> TestResult {
     let store = Store::open(&path).await?;
     let book = PriceBook::open(store.clone()).await?;
     let rows = store.list_prices(Some("gemini")).await?;
-    assert!(rows.iter().all(|r| r.provider == "gemini" && r.origin == PriceOrigin::Shipped));
+    assert!(
+        rows.iter()
+            .all(|r| r.provider == "gemini" && r.origin == PriceOrigin::Shipped)
+    );
     assert!(rows.iter().any(|r| r.model == "gemini-2.5-flash"));
     assert_eq!(store.list_prices(None).await?.len(), first);
     let flash = shipped(&book, "gemini", "gemini-2.5-flash").await?;
-    assert_eq!((flash.input, flash.output), (d("0.0000003"), d("0.0000025")));
+    assert_eq!(
+        (flash.input, flash.output),
+        (d("0.0000003"), d("0.0000025"))
+    );
     assert_eq!(flash.max_input_tokens, Some(1_048_576));
     // Before the shipped table's effective_from nothing was in force.
     let before = book
@@ -195,8 +207,12 @@ async fn user_price_beats_shipped_and_history_is_kept() -> TestResult {
     let t2 = NOV_24 + 2_000;
     let first = ModelPrice::from_per_million(d("2"), d("8"));
     let second = ModelPrice::from_per_million(d("3"), d("12"));
-    store.set_user_price("work-openai", "gpt-4o", first.clone(), t1).await?;
-    store.set_user_price("work-openai", "gpt-4o", second.clone(), t2).await?;
+    store
+        .set_user_price("work-openai", "gpt-4o", first.clone(), t1)
+        .await?;
+    store
+        .set_user_price("work-openai", "gpt-4o", second.clone(), t2)
+        .await?;
 
     let at = |t| book.price_for("work-openai", ns, "gpt-4o", t);
     assert_eq!(at(t1 - 1).await?.map(|p| p.1), Some(PriceOrigin::Shipped));
@@ -207,7 +223,9 @@ async fn user_price_beats_shipped_and_history_is_kept() -> TestResult {
     let other = book.price_for("openai", ns, "gpt-4o", t2 + 5).await?;
     assert_eq!(other.map(|p| p.1), Some(PriceOrigin::Shipped));
     // A dated id finds the user's price of the alias.
-    let dated = book.price_for("work-openai", ns, "gpt-4o-2099-01-01", t2).await?;
+    let dated = book
+        .price_for("work-openai", ns, "gpt-4o-2099-01-01", t2)
+        .await?;
     assert_eq!(dated, Some((second, PriceOrigin::User)));
 
     assert_eq!(store.remove_user_price("work-openai", "gpt-4o").await?, 2);
@@ -236,7 +254,9 @@ async fn local_models_are_free_unless_priced() -> TestResult {
     assert_eq!(cost(&usage, &price).total, Decimal::ZERO);
 
     let electricity = ModelPrice::from_per_million(d("0.01"), d("0.02"));
-    store.set_user_price("lm-studio", "qwen2.5-7b-instruct", electricity, NOV_24).await?;
+    store
+        .set_user_price("lm-studio", "qwen2.5-7b-instruct", electricity, NOV_24)
+        .await?;
     let (price, origin) = book
         .price_for("lm-studio", ns, "qwen2.5-7b-instruct", NOV_24)
         .await?
@@ -260,11 +280,17 @@ async fn openrouter_reports_win_and_vendor_prices_estimate() -> TestResult {
         output_tokens: 100,
         ..Usage::default()
     };
-    let charged = ChargedCost::resolve(Some(d("0.0036")), &usage, Some(&price))
-        .ok_or("a charged cost")?;
-    assert_eq!((charged.total, charged.source), (d("0.0036"), CostSource::Actual));
+    let charged =
+        ChargedCost::resolve(Some(d("0.0036")), &usage, Some(&price)).ok_or("a charged cost")?;
+    assert_eq!(
+        (charged.total, charged.source),
+        (d("0.0036"), CostSource::Actual)
+    );
     let estimated = ChargedCost::resolve(None, &usage, Some(&price)).ok_or("an estimate")?;
-    assert_eq!((estimated.total, estimated.source), (d("0.0035"), CostSource::Estimated));
+    assert_eq!(
+        (estimated.total, estimated.source),
+        (d("0.0035"), CostSource::Estimated)
+    );
     Ok(())
 }
 
@@ -278,7 +304,10 @@ fn tiktoken_counts_match_hand_checked_numbers() {
     let chat = count_input_tokens("gpt-4", &[ChatMessage::user("tiktoken is great!")]);
     assert_eq!(chat.tokens, 13);
     let hello = count_text_tokens("gpt-4o", "hello world");
-    assert_eq!((hello.tokens, hello.method), (2, CountMethod::Exact("o200k_base")));
+    assert_eq!(
+        (hello.tokens, hello.method),
+        (2, CountMethod::Exact("o200k_base"))
+    );
     let claude = count_input_tokens("claude-sonnet-4-5", &[ChatMessage::user("abcdefgh")]);
     // Estimate: 3 + ceil(8 / 4) + 3.
     assert_eq!((claude.tokens, claude.method), (8, CountMethod::Unknown));

@@ -26,6 +26,6 @@ pub use cost::{ChargedCost, Cost, CostSource, cost};
 pub use price::{LONG_CONTEXT_THRESHOLD, ModelPrice, PricePerMillion};
 pub use pricing::{PriceBook, PriceNamespace, PriceOrigin};
 pub use tokens::{
-    CountMethod, TokenCount, Verification, count_input_tokens, count_text_tokens,
-    estimate_tokens, verify,
+    CountMethod, TokenCount, Verification, count_input_tokens, count_text_tokens, estimate_tokens,
+    verify,
 };

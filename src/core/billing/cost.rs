@@ -241,7 +241,10 @@ mod tests {
         let negative = ChargedCost::resolve(Some(d("-1")), &usage, Some(&price));
         assert_eq!(negative.map(|c| c.source), Some(CostSource::Estimated));
         assert_eq!(ChargedCost::resolve(None, &usage, None), None);
-        assert_eq!(CostSource::parse(CostSource::Actual.as_str()), Some(CostSource::Actual));
+        assert_eq!(
+            CostSource::parse(CostSource::Actual.as_str()),
+            Some(CostSource::Actual)
+        );
         assert_eq!(CostSource::parse("guess"), None);
     }
 }

@@ -113,7 +113,9 @@ impl ModelPrice {
             self.cache_read_above_200k,
             self.cache_write_above_200k,
         ];
-        self.input.is_zero() && self.output.is_zero() && optional.iter().flatten().all(|p| p.is_zero())
+        self.input.is_zero()
+            && self.output.is_zero()
+            && optional.iter().flatten().all(|p| p.is_zero())
     }
 
     /// Whether the model has long-context prices (any `*_above_200k`).

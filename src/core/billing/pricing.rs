@@ -284,7 +284,10 @@ impl PriceBook {
         };
         // OpenRouter's free variants (`…:free`) cost nothing.
         if rest.ends_with(":free") {
-            return Ok(Some((ModelPrice::new(Decimal::ZERO, Decimal::ZERO), PriceOrigin::Shipped)));
+            return Ok(Some((
+                ModelPrice::new(Decimal::ZERO, Decimal::ZERO),
+                PriceOrigin::Shipped,
+            )));
         }
         let price = self.shipped(ns, &model_candidates(rest), at_ms).await?;
         Ok(price.map(|p| (p, PriceOrigin::Shipped)))
@@ -315,7 +318,10 @@ mod tests {
         assert_eq!(ns("http://192.168.1.20:8000/v1"), PriceNamespace::Local);
         assert_eq!(ns("http://[::1]:1234/v1"), PriceNamespace::Local);
         assert_eq!(ns("http://gpu-box.local:8000/v1"), PriceNamespace::Local);
-        assert_eq!(ns("https://API.OpenAI.com/v1"), PriceNamespace::Cloud("openai"));
+        assert_eq!(
+            ns("https://API.OpenAI.com/v1"),
+            PriceNamespace::Cloud("openai")
+        );
         assert_eq!(ns("https://api.together.xyz/v1"), PriceNamespace::Custom);
         assert_eq!(ns("https://8.8.8.8/v1"), PriceNamespace::Custom);
         assert_eq!(ns("not a url"), PriceNamespace::Custom);
@@ -324,7 +330,10 @@ mod tests {
     #[test]
     fn candidates_strip_prefix_and_dates() {
         assert_eq!(model_candidates("gpt-4o"), vec!["gpt-4o"]);
-        assert_eq!(model_candidates("gpt-4o-2024-08-06"), vec!["gpt-4o-2024-08-06", "gpt-4o"]);
+        assert_eq!(
+            model_candidates("gpt-4o-2024-08-06"),
+            vec!["gpt-4o-2024-08-06", "gpt-4o"]
+        );
         assert_eq!(
             model_candidates("claude-3-5-sonnet-20241022"),
             vec!["claude-3-5-sonnet-20241022", "claude-3-5-sonnet"]
@@ -334,7 +343,10 @@ mod tests {
             vec!["models/gemini-2.5-flash", "gemini-2.5-flash"]
         );
         // Not dates: kept as they are.
-        assert_eq!(model_candidates("gpt-3.5-turbo-0125"), vec!["gpt-3.5-turbo-0125"]);
+        assert_eq!(
+            model_candidates("gpt-3.5-turbo-0125"),
+            vec!["gpt-3.5-turbo-0125"]
+        );
         assert_eq!(model_candidates("llama3.2:3b"), vec!["llama3.2:3b"]);
     }
 }

@@ -140,7 +140,8 @@ impl ShippedTable {
     /// [`ShippedPricesError::BadDate`].
     pub fn effective_from_ms(&self) -> Result<i64, ShippedPricesError> {
         let bad = || ShippedPricesError::BadDate(self.effective_from.clone());
-        let date = NaiveDate::parse_from_str(&self.effective_from, "%Y-%m-%d").map_err(|_| bad())?;
+        let date =
+            NaiveDate::parse_from_str(&self.effective_from, "%Y-%m-%d").map_err(|_| bad())?;
         let midnight = date.and_hms_opt(0, 0, 0).ok_or_else(bad)?;
         Ok(midnight.and_utc().timestamp_millis())
     }

@@ -239,13 +239,25 @@ mod tests {
     #[test]
     fn tokenizers_by_family() {
         assert_eq!(Tokenizer::for_model("gpt-4o"), Some(Tokenizer::O200kBase));
-        assert_eq!(Tokenizer::for_model("gpt-4o-2024-08-06"), Some(Tokenizer::O200kBase));
-        assert_eq!(Tokenizer::for_model("gpt-4.1-mini"), Some(Tokenizer::O200kBase));
+        assert_eq!(
+            Tokenizer::for_model("gpt-4o-2024-08-06"),
+            Some(Tokenizer::O200kBase)
+        );
+        assert_eq!(
+            Tokenizer::for_model("gpt-4.1-mini"),
+            Some(Tokenizer::O200kBase)
+        );
         assert_eq!(Tokenizer::for_model("gpt-5"), Some(Tokenizer::O200kBase));
         assert_eq!(Tokenizer::for_model("o3"), Some(Tokenizer::O200kBase));
-        assert_eq!(Tokenizer::for_model("openai/gpt-4o"), Some(Tokenizer::O200kBase));
+        assert_eq!(
+            Tokenizer::for_model("openai/gpt-4o"),
+            Some(Tokenizer::O200kBase)
+        );
         assert_eq!(Tokenizer::for_model("gpt-4"), Some(Tokenizer::Cl100kBase));
-        assert_eq!(Tokenizer::for_model("gpt-3.5-turbo"), Some(Tokenizer::Cl100kBase));
+        assert_eq!(
+            Tokenizer::for_model("gpt-3.5-turbo"),
+            Some(Tokenizer::Cl100kBase)
+        );
         assert_eq!(Tokenizer::for_model("claude-sonnet-4-5"), None);
         assert_eq!(Tokenizer::for_model("gemini-2.5-flash"), None);
         assert_eq!(Tokenizer::for_model("llama3.2:3b"), None);

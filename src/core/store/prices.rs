@@ -165,8 +165,8 @@ impl Store {
     /// the embedded table is malformed; [`StoreError::Pool`],
     /// [`StoreError::Query`], [`StoreError::DiskFull`].
     pub async fn sync_shipped_prices(&self) -> Result<usize, StoreError> {
-        let table = shipped_table()
-            .map_err(|e| invalid("data/pricing/prices.json", e.to_string()))?;
+        let table =
+            shipped_table().map_err(|e| invalid("data/pricing/prices.json", e.to_string()))?;
         let from = table
             .effective_from_ms()
             .map_err(|e| invalid("data/pricing/prices.json", e.to_string()))?;
@@ -174,8 +174,15 @@ impl Store {
             conn.immediate_transaction(|conn| {
                 let mut inserted = 0;
                 for m in &table.models {
-                    inserted += insert(conn, &m.provider, &m.model, from, &m.price(), PriceOrigin::Shipped)
-                        .map_err(StoreError::during("loading the shipped prices"))?;
+                    inserted += insert(
+                        conn,
+                        &m.provider,
+                        &m.model,
+                        from,
+                        &m.price(),
+                        PriceOrigin::Shipped,
+                    )
+                    .map_err(StoreError::during("loading the shipped prices"))?;
                 }
                 Ok(inserted)
             })
@@ -209,8 +216,15 @@ impl Store {
                 )
                 .execute(conn)
                 .map_err(StoreError::during("replacing a user price"))?;
-                insert(conn, &provider_id, &model, effective_from, &price, PriceOrigin::User)
-                    .map_err(StoreError::during("setting a user price"))?;
+                insert(
+                    conn,
+                    &provider_id,
+                    &model,
+                    effective_from,
+                    &price,
+                    PriceOrigin::User,
+                )
+                .map_err(StoreError::during("setting a user price"))?;
                 Ok(())
             })
         })
@@ -222,7 +236,11 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::DiskFull`].
-    pub async fn remove_user_price(&self, provider_id: &str, model: &str) -> Result<usize, StoreError> {
+    pub async fn remove_user_price(
+        &self,
+        provider_id: &str,
+        model: &str,
+    ) -> Result<usize, StoreError> {
         let (provider_id, model) = (provider_id.to_owned(), model.to_owned());
         self.run(move |conn| {
             diesel::delete(
