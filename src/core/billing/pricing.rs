@@ -16,7 +16,8 @@
 //! suffix (`-2024-08-06`, `-20241022`), so a dated snapshot the table lacks
 //! is priced as its alias. On OpenRouter, whose ids are `vendor/model` and
 //! which the shipped data does not cover, the vendor's own shipped price is
-//! the estimate (`openai/gpt-4o` → `openai`'s `gpt-4o`); OpenRouter's own
+//! the estimate (`openai/gpt-4o` → `openai`'s `gpt-4o`; a `…:free` variant
+//! is free); OpenRouter's own
 //! `usage.cost` normally replaces it
 //! ([`ChargedCost::resolve`](super::cost::ChargedCost::resolve)).
 //!
