@@ -4,6 +4,7 @@
 //! GUI, the CLI and the MCP-server mode all drive this code, and its tests run
 //! without a display.
 
+pub mod billing;
 pub mod chat;
 pub mod paths;
 pub mod provider;

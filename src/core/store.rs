@@ -11,7 +11,7 @@
 //! Files: `connection` (pool and pragmas), `migrate` (migrations, backups),
 //! `schema` (diesel tables), `models` (public types), one file per table's
 //! repository (`providers`, `conversations`, `messages`,
-//! `favourites`) and `search` (FTS5).
+//! `favourites`, `prices`) and `search` (FTS5).
 
 mod connection;
 mod conversations;
@@ -20,6 +20,7 @@ mod favourites;
 mod messages;
 mod migrate;
 mod models;
+mod prices;
 mod providers;
 mod schema;
 mod search;
@@ -39,6 +40,7 @@ pub use models::{
     Conversation, ConversationSettings, Message, MessageFinish, MessageStatus, NewConversation,
     NewMessage, NewProvider, Provider, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchHit,
 };
+pub use prices::PriceRow;
 pub use providers::slugify;
 pub use tool_calls::{NewToolCall, ToolCallEnd, ToolCallRecord, ToolCallStatus};
 pub use tool_permissions::ToolPermission;

@@ -158,4 +158,45 @@ diesel::allow_tables_to_appear_in_same_query!(
     model_favourites,
     tool_calls,
     tool_permissions,
+    model_prices,
 );
+
+diesel::table! {
+    /// Model prices, USD per token as decimal text: shipped and the user's own.
+    model_prices (id) {
+        /// Row id.
+        id -> BigInt,
+        /// Namespace of a shipped price (`openai`) or provider id of a user price.
+        provider -> Text,
+        /// Model id as the server names it.
+        model -> Text,
+        /// From when the price applies, UTC unix milliseconds.
+        effective_from -> BigInt,
+        /// Input price per token.
+        input -> Text,
+        /// Output price per token.
+        output -> Text,
+        /// Cache read price per token.
+        cache_read -> Nullable<Text>,
+        /// Cache write price per token.
+        cache_write -> Nullable<Text>,
+        /// Reasoning price per token.
+        reasoning -> Nullable<Text>,
+        /// Input price per token above 200k input tokens.
+        input_above_200k -> Nullable<Text>,
+        /// Output price per token above 200k input tokens.
+        output_above_200k -> Nullable<Text>,
+        /// Cache read price per token above 200k input tokens.
+        cache_read_above_200k -> Nullable<Text>,
+        /// Cache write price per token above 200k input tokens.
+        cache_write_above_200k -> Nullable<Text>,
+        /// Context window, tokens.
+        max_input_tokens -> Nullable<BigInt>,
+        /// Output limit, tokens.
+        max_output_tokens -> Nullable<BigInt>,
+        /// `shipped` | `user`.
+        origin -> Text,
+        /// UTC unix milliseconds.
+        created_at -> BigInt,
+    }
+}
