@@ -33,6 +33,7 @@ pub use tools::{
     ToolOutput, ToolProgress, ToolSettings, truncate_for_model,
 };
 
+use crate::core::billing::{ModelPrice, PriceBook, PriceOrigin};
 use crate::core::provider::anthropic::{AnthropicConfig, AnthropicProvider};
 use crate::core::provider::gemini::{GeminiConfig, GeminiProvider};
 use crate::core::provider::ollama::{OllamaConfig, OllamaProvider};
@@ -136,6 +137,8 @@ pub struct Engine {
     breakers: breakers::Breakers,
     /// Tools offered to models, when set with [`Engine::with_tools`].
     tools: Option<ToolSettings>,
+    /// The price book, opened (and the shipped table loaded) on first use.
+    prices: Arc<tokio::sync::OnceCell<PriceBook>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -152,7 +155,40 @@ impl Engine {
             keys,
             breakers: breakers::Breakers::default(),
             tools: None,
+            prices: Arc::default(),
         }
+    }
+
+    /// The price book over this engine's store; the first call loads the
+    /// shipped price table into it (idempotent, a few milliseconds).
+    ///
+    /// # Errors
+    /// [`EngineError::Store`] if the table cannot be loaded.
+    pub async fn price_book(&self) -> Result<&PriceBook, EngineError> {
+        let store = self.store.clone();
+        Ok(self
+            .prices
+            .get_or_try_init(|| PriceBook::open(store))
+            .await?)
+    }
+
+    /// The price of `model` at `provider` in force now, and where it comes
+    /// from (the user's, the shipped table's, or free for a local server);
+    /// `None` when unknown.
+    ///
+    /// # Errors
+    /// [`EngineError::Store`].
+    pub async fn model_price(
+        &self,
+        provider: &Provider,
+        model: &str,
+    ) -> Result<Option<(ModelPrice, PriceOrigin)>, EngineError> {
+        let now = chrono::Utc::now().timestamp_millis();
+        Ok(self
+            .price_book()
+            .await?
+            .price_for_provider(provider, model, now)
+            .await?)
     }
 
     /// This engine offering `tools` in every later turn (the GUI passes the

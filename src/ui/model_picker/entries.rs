@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::core::billing::{PriceOrigin, PricePerMillion};
 use crate::core::chat::Engine;
 use crate::core::provider::ModelInfo;
 use crate::core::provider::resilient::BreakerState;
@@ -21,6 +22,17 @@ pub struct Loaded {
     pub states: HashMap<String, BreakerState>,
     /// The favourites stored in the database.
     pub favourites: HashSet<FavouriteKey>,
+    /// The price in force per model, USD per 1M tokens, where known.
+    pub prices: HashMap<FavouriteKey, ModelPriceTag>,
+}
+
+/// A model's price as the picker shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelPriceTag {
+    /// USD per 1M tokens.
+    pub per_million: PricePerMillion,
+    /// Where the price comes from (a local server is free).
+    pub origin: PriceOrigin,
 }
 
 /// A section heading of the list.
@@ -47,6 +59,8 @@ pub enum Entry {
         favourite: bool,
         /// The provider's breaker state.
         state: BreakerState,
+        /// Its price, where known.
+        price: Option<ModelPriceTag>,
     },
     /// A provider whose model list could not be read.
     Error {
@@ -81,11 +95,13 @@ impl Loaded {
                     for model in models {
                         let key = (provider.id.clone(), model.id.clone());
                         let favourite = self.favourites.contains(&key);
+                        let price = self.prices.get(&key).cloned();
                         let entry = Entry::Model {
                             provider: provider.clone(),
                             model: model.clone(),
                             favourite,
                             state,
+                            price,
                         };
                         if favourite {
                             favourites.push(entry);
@@ -140,11 +156,43 @@ pub async fn fetch(engine: Engine, providers: Vec<Provider>) -> Loaded {
             HashSet::new()
         }
     };
+    let prices = prices(&engine, &lists).await;
     Loaded {
         lists,
         states,
         favourites,
+        prices,
     }
+}
+
+/// The price in force of every listed model (an unreadable price table
+/// only logs: the picker then shows no prices).
+async fn prices(
+    engine: &Engine,
+    lists: &[(Provider, Result<Vec<ModelInfo>, String>)],
+) -> HashMap<FavouriteKey, ModelPriceTag> {
+    let mut out = HashMap::new();
+    for (provider, result) in lists {
+        for model in result.iter().flatten() {
+            match engine.model_price(provider, &model.id).await {
+                Ok(Some((price, origin))) => {
+                    out.insert(
+                        (provider.id.clone(), model.id.clone()),
+                        ModelPriceTag {
+                            per_million: price.per_million(),
+                            origin,
+                        },
+                    );
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read model prices");
+                    return out;
+                }
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use gettextrs::gettext;
 use relm4::gtk;
 use relm4::gtk::prelude::*;
 
-use super::entries::{Entry, Section};
+use super::entries::{Entry, ModelPriceTag, Section};
+use crate::core::billing::PriceOrigin;
 use crate::core::provider::ModelInfo;
 use crate::core::provider::resilient::BreakerState;
 use crate::core::store::Provider;
@@ -29,9 +30,14 @@ pub fn entry_row(
             model,
             favourite,
             state,
+            price,
         } => {
             let is_current = current.is_some_and(|(p, m)| *p == provider.id && *m == model.id);
-            model_row(provider, model, *favourite, *state, is_current, on_star)
+            let row = model_row(provider, model, *favourite, *state, is_current, on_star);
+            if let Some(price) = price {
+                add_price_badge(&row, price);
+            }
+            row
         }
         Entry::Error {
             provider,
@@ -174,6 +180,53 @@ fn status_label(state: BreakerState) -> Option<gtk::Label> {
     Some(label)
 }
 
+/// Appends the price badge ("$2.50 / $10 per 1M", or "Free") to a model
+/// row's details line.
+fn add_price_badge(row: &gtk::ListBoxRow, price: &ModelPriceTag) {
+    let Some(details) = row
+        .child()
+        .and_then(|content| content.first_child())
+        .and_then(|text| text.last_child())
+        .and_then(|d| d.downcast::<gtk::Box>().ok())
+    else {
+        return;
+    };
+    let p = &price.per_million;
+    let (text, tooltip) =
+        if price.origin == PriceOrigin::Local || (p.input.is_zero() && p.output.is_zero()) {
+            (
+                gettext("Free"),
+                gettext("This model runs without a charge per token"),
+            )
+        } else {
+            let (input, output) = (usd(p.input), usd(p.output));
+            (
+                gettext_f(
+                    "{input} / {output} per 1M",
+                    &[("input", &input), ("output", &output)],
+                ),
+                gettext_f(
+                    "Input {input}, output {output} per million tokens",
+                    &[("input", &input), ("output", &output)],
+                ),
+            )
+        };
+    let badge = caption(&text, &["dim-label"]);
+    badge.set_tooltip_text(Some(&tooltip));
+    details.append(&badge);
+}
+
+/// An amount in US dollars with at least two decimals: `$2.50`, `$0.075`.
+fn usd(amount: rust_decimal::Decimal) -> String {
+    let normal = amount.normalize();
+    let text = if normal.scale() < 2 {
+        format!("{:.2}", normal)
+    } else {
+        normal.to_string()
+    };
+    format!("${text}")
+}
+
 /// The dim badges for what is known about `model`.
 fn badges(model: &ModelInfo) -> Vec<gtk::Label> {
     let mut badges = Vec::new();
@@ -227,7 +280,18 @@ pub fn compact_tokens(tokens: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::compact_tokens;
+    use std::str::FromStr;
+
+    use super::{compact_tokens, usd};
+
+    #[test]
+    fn prices_show_at_least_cents_and_every_significant_digit() {
+        let d = |s| rust_decimal::Decimal::from_str(s).expect("decimal");
+        assert_eq!(usd(d("2.5")), "$2.50");
+        assert_eq!(usd(d("10.000000")), "$10.00");
+        assert_eq!(usd(d("0.075")), "$0.075");
+        assert_eq!(usd(d("0")), "$0.00");
+    }
 
     #[test]
     fn token_counts_shorten_like_model_cards() {
