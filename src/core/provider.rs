@@ -185,6 +185,10 @@ pub enum ChatEvent {
     Finished(FinishReason),
     /// Token usage of the whole request (the final usage chunk).
     Usage(Usage),
+    /// What the provider says it charged for the request, USD (OpenRouter's
+    /// `usage.cost`); sent just before [`ChatEvent::Usage`]. It wins over the
+    /// price-table estimate and is recorded as the actual cost.
+    ReportedCost(rust_decimal::Decimal),
 }
 
 /// A model a server offers, with what its model list says about it.

@@ -41,6 +41,8 @@ struct Reply {
     reasoning: String,
     finish: Option<FinishReason>,
     usage: Option<Usage>,
+    /// The charge the provider reported, USD (OpenRouter).
+    reported_cost: Option<rust_decimal::Decimal>,
     /// Tool calls by index: (call id, name, argument text so far).
     calls: BTreeMap<u32, (String, String, String)>,
 }
@@ -224,6 +226,7 @@ impl TurnJob {
                 ChatEvent::ToolCallArgumentsDelta { index, fragment } => {
                     reply.calls.entry(index).or_default().2.push_str(&fragment);
                 }
+                ChatEvent::ReportedCost(cost) => reply.reported_cost = Some(cost),
                 ChatEvent::Started { .. } => {}
             }
         }

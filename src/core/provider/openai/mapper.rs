@@ -99,6 +99,9 @@ impl ChunkMapper {
     /// Ends the reply: appends the last usage seen, if any.
     pub fn finish(&mut self, out: &mut Vec<ChatEvent>) {
         if let Some(usage) = self.usage.take() {
+            if let Some(cost) = usage.cost.as_ref().and_then(reported_cost) {
+                out.push(ChatEvent::ReportedCost(cost));
+            }
             out.push(ChatEvent::Usage(to_usage(&usage)));
         }
     }
@@ -181,6 +184,17 @@ fn error_message(error: &serde_json::Value) -> String {
         (Some(m), None) => m.to_owned(),
         (None, _) => quote(&error.to_string()),
     }
+}
+
+/// A reported charge as an exact decimal (from the number's JSON text,
+/// scientific notation included); `None` for a negative or unreadable value.
+fn reported_cost(number: &serde_json::Number) -> Option<rust_decimal::Decimal> {
+    use std::str::FromStr;
+    let text = number.to_string();
+    rust_decimal::Decimal::from_str(&text)
+        .or_else(|_| rust_decimal::Decimal::from_scientific(&text))
+        .ok()
+        .filter(|d| !d.is_sign_negative())
 }
 
 /// Converts wire usage to ValeChat's [`Usage`]; missing counts are 0.

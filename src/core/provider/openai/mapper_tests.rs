@@ -214,3 +214,40 @@ fn invalid_json_is_malformed_with_truncated_quote() {
     };
     assert!(message.contains("invalid type"), "{message}");
 }
+
+#[test]
+fn openrouter_reported_cost_comes_before_usage_as_an_exact_decimal() {
+    let events = map_all(&[
+        r#"{"choices":[],"usage":{"prompt_tokens":10,"completion_tokens":5,"cost":0.0001234}}"#,
+    ])
+    .expect("valid chunks")
+    .into_iter()
+    .filter(|e| !matches!(e, ChatEvent::Started { .. }))
+    .collect::<Vec<_>>();
+    assert_eq!(
+        events.first(),
+        Some(&ChatEvent::ReportedCost(
+            rust_decimal::Decimal::from_str_exact("0.0001234").expect("decimal")
+        ))
+    );
+    assert!(matches!(events.get(1), Some(ChatEvent::Usage(_))));
+    let scientific = map_all(&[
+        r#"{"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1,"cost":1.5e-7}}"#,
+    ])
+    .expect("valid chunks")
+    .into_iter()
+    .filter(|e| !matches!(e, ChatEvent::Started { .. }))
+    .collect::<Vec<_>>();
+    assert_eq!(
+        scientific.first(),
+        Some(&ChatEvent::ReportedCost(
+            rust_decimal::Decimal::from_str_exact("0.00000015").expect("decimal")
+        ))
+    );
+    let negative = map_all(&[r#"{"choices":[],"usage":{"prompt_tokens":1,"cost":-1}}"#])
+        .expect("valid chunks")
+        .into_iter()
+        .filter(|e| !matches!(e, ChatEvent::Started { .. }))
+        .collect::<Vec<_>>();
+    assert!(matches!(negative.first(), Some(ChatEvent::Usage(_))));
+}

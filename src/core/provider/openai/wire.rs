@@ -107,6 +107,10 @@ pub struct WireUsage {
     /// DeepSeek's name for cached input tokens.
     #[serde(default)]
     pub prompt_cache_hit_tokens: Option<u64>,
+    /// What the request was charged, in credits = USD (OpenRouter's
+    /// "Usage Accounting": `usage.cost`).
+    #[serde(default)]
+    pub cost: Option<serde_json::Number>,
 }
 
 /// `usage.prompt_tokens_details`.
