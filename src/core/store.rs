@@ -11,18 +11,26 @@
 //! Files: `connection` (pool and pragmas), `migrate` (migrations, backups),
 //! `schema` (diesel tables), `models` (public types), one file per table's
 //! repository (`providers`, `conversations`, `messages`,
-//! `favourites`) and `search` (FTS5).
+//! `favourites`) and `search` (FTS5). The spending ledger (issue 5):
+//! `usage` (records, settling), `reservations` (pre-flight holds),
+//! `spending_limits`, `usage_reports`, and `ledger_rows` (their rows and
+//! the shared spend computation); its types are in [`crate::core::ledger`].
 
 mod connection;
 mod conversations;
 mod error;
 mod favourites;
+mod ledger_rows;
 mod messages;
 mod migrate;
 mod models;
 mod providers;
+mod reservations;
 mod schema;
 mod search;
+mod spending_limits;
+mod usage;
+mod usage_reports;
 
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -38,6 +46,7 @@ pub use models::{
     NewMessage, NewProvider, Provider, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchHit,
 };
 pub use providers::slugify;
+pub use usage_reports::CHART_DAYS;
 
 use connection::SqlitePool;
 
