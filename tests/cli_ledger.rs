@@ -101,69 +101,178 @@ async fn usage_reports_local_days_and_exports_csv() {
     drop(store);
     let range = ["--since", "2026-11-09", "--until", "2026-11-10"];
 
-    let by_day = valechat(dir.path(), &[&["usage", "--by", "day", "--format", "csv"][..], &range].concat()).await;
+    let by_day = valechat(
+        dir.path(),
+        &[&["usage", "--by", "day", "--format", "csv"][..], &range].concat(),
+    )
+    .await;
     assert_success(&by_day);
     let text = stdout(&by_day);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "key,requests,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd");
+    assert_eq!(
+        lines[0],
+        "key,requests,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd"
+    );
     assert_eq!(lines[1], "2026-11-09,1,100,20,0,0,0,0.125");
     assert_eq!(lines[2], "2026-11-10,1,100,20,0,0,0,0.5");
     assert_eq!(lines.len(), 3);
 
-    let json = valechat(dir.path(), &[&["usage", "--by", "model", "--format", "json"][..], &range].concat()).await;
+    let json = valechat(
+        dir.path(),
+        &[&["usage", "--by", "model", "--format", "json"][..], &range].concat(),
+    )
+    .await;
     assert_success(&json);
     let value: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
     assert_eq!(value["totals"]["cost_usd"], "0.625");
     assert_eq!(value["groups"][0]["key"], "anthropic/claude");
     assert_eq!(value["groups"][1]["key"], "openai/gpt-4o");
 
-    let export = valechat(dir.path(), &[&["usage", "--format", "csv"][..], &range].concat()).await;
+    let export = valechat(
+        dir.path(),
+        &[&["usage", "--format", "csv"][..], &range].concat(),
+    )
+    .await;
     assert_success(&export);
     let parsed = read_csv(export.stdout.as_slice()).expect("CSV parses");
     let ids: Vec<&str> = parsed.iter().map(|r| r.request_id.as_str()).collect();
     assert_eq!(ids, ["a", "b"]);
-    assert_eq!(parsed[0].cost_usd, "0.125".parse::<Decimal>().expect("decimal"));
+    assert_eq!(
+        parsed[0].cost_usd,
+        "0.125".parse::<Decimal>().expect("decimal")
+    );
 
-    let table = valechat(dir.path(), &[&["usage", "--by", "provider"][..], &range].concat()).await;
+    let table = valechat(
+        dir.path(),
+        &[&["usage", "--by", "provider"][..], &range].concat(),
+    )
+    .await;
     assert_success(&table);
     let table = stdout(&table);
-    assert!(table.lines().any(|l| l.starts_with("openai") && l.ends_with("0.125")), "{table}");
-    assert!(table.lines().any(|l| l.starts_with("TOTAL") && l.ends_with("0.625")), "{table}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("openai") && l.ends_with("0.125")),
+        "{table}"
+    );
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("TOTAL") && l.ends_with("0.625")),
+        "{table}"
+    );
 
-    let backwards = valechat(dir.path(), &["usage", "--since", "2026-11-10", "--until", "2026-11-09"]).await;
+    let backwards = valechat(
+        dir.path(),
+        &["usage", "--since", "2026-11-10", "--until", "2026-11-09"],
+    )
+    .await;
     assert_eq!(backwards.status.code(), Some(1));
-    assert!(stderr(&backwards).contains("after --until"), "{}", stderr(&backwards));
+    assert!(
+        stderr(&backwards).contains("after --until"),
+        "{}",
+        stderr(&backwards)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn limits_set_list_and_remove() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let set = valechat(dir.path(), &["limits", "set", "--scope", "provider", "--target", "openai", "--amount", "5.00"]).await;
+    let set = valechat(
+        dir.path(),
+        &[
+            "limits", "set", "--scope", "provider", "--target", "openai", "--amount", "5.00",
+        ],
+    )
+    .await;
     assert_success(&set);
     let id = stdout(&set).trim().to_owned();
-    let soft = valechat(dir.path(), &["limits", "set", "--scope", "global-day", "--amount", "1", "--soft", "--thresholds", "80"]).await;
+    let soft = valechat(
+        dir.path(),
+        &[
+            "limits",
+            "set",
+            "--scope",
+            "global-day",
+            "--amount",
+            "1",
+            "--soft",
+            "--thresholds",
+            "80",
+        ],
+    )
+    .await;
     assert_success(&soft);
     // Setting the same scope and target again replaces the amount, same id.
-    let again = valechat(dir.path(), &["limits", "set", "--scope", "provider", "--target", "openai", "--amount", "7.5"]).await;
+    let again = valechat(
+        dir.path(),
+        &[
+            "limits", "set", "--scope", "provider", "--target", "openai", "--amount", "7.5",
+        ],
+    )
+    .await;
     assert_success(&again);
     assert_eq!(stdout(&again).trim(), id);
 
     let list = valechat(dir.path(), &["limits", "list"]).await;
     assert_success(&list);
     let text = stdout(&list);
-    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split('\t').collect()).collect();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
     assert_eq!(rows.len(), 2, "{text}");
-    assert_eq!(rows[0][..6], [id.as_str(), "provider_month", "openai", "7.5", "hard", "50,80,100"]);
+    assert_eq!(
+        rows[0][..6],
+        [
+            id.as_str(),
+            "provider_month",
+            "openai",
+            "7.5",
+            "hard",
+            "50,80,100"
+        ]
+    );
     assert_eq!(rows[1][1..6], ["global_day", "-", "1", "soft", "80"]);
-    assert_eq!(rows[0][8], "0.0%");
+    assert_eq!(rows[0][8], "0%");
 
-    let bad = valechat(dir.path(), &["limits", "set", "--scope", "global-month", "--amount", "0"]).await;
+    let bad = valechat(
+        dir.path(),
+        &["limits", "set", "--scope", "global-month", "--amount", "0"],
+    )
+    .await;
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).contains("more than 0 USD"), "{}", stderr(&bad));
-    let no_target = valechat(dir.path(), &["limits", "set", "--scope", "model", "--amount", "1"]).await;
-    assert!(stderr(&no_target).contains("needs a target"), "{}", stderr(&no_target));
-    let thresholds = valechat(dir.path(), &["limits", "set", "--scope", "global-month", "--amount", "1", "--thresholds", "50,150"]).await;
-    assert!(stderr(&thresholds).contains("150%"), "{}", stderr(&thresholds));
+    let no_target = valechat(
+        dir.path(),
+        &["limits", "set", "--scope", "model", "--amount", "1"],
+    )
+    .await;
+    assert!(
+        stderr(&no_target).contains("needs a target"),
+        "{}",
+        stderr(&no_target)
+    );
+    let thresholds = valechat(
+        dir.path(),
+        &[
+            "limits",
+            "set",
+            "--scope",
+            "global-month",
+            "--amount",
+            "1",
+            "--thresholds",
+            "50,150",
+        ],
+    )
+    .await;
+    assert!(
+        stderr(&thresholds).contains("150%"),
+        "{}",
+        stderr(&thresholds)
+    );
 
     assert_success(&valechat(dir.path(), &["limits", "remove", &id]).await);
     let missing = valechat(dir.path(), &["limits", "remove", &id]).await;

@@ -81,7 +81,11 @@ pub async fn run(engine: &Engine, args: UsageArgs) -> anyhow::Result<ExitCode> {
     let records = store.list_usage(from_ms, until_ms).await?;
     let totals = UsageTotals::of(&records);
     let groups = match args.by {
-        Some(by) => Some(crate::core::ledger::report::group(&records, by.into(), &Local)?),
+        Some(by) => Some(crate::core::ledger::report::group(
+            &records,
+            by.into(),
+            &Local,
+        )?),
         None => None,
     };
     let mut out = std::io::stdout().lock();

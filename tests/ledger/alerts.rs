@@ -19,7 +19,10 @@ async fn a_duplicate_request_id_bills_once() -> TestResult {
         .await?;
     assert!(!first.duplicate);
     let again = store
-        .settle(record("req-1", "openai", "gpt-4o", None, NOW + 5, "0.25"), &Utc)
+        .settle(
+            record("req-1", "openai", "gpt-4o", None, NOW + 5, "0.25"),
+            &Utc,
+        )
         .await?;
     assert!(again.duplicate);
     assert_eq!(again.record_id, first.record_id);
@@ -43,7 +46,9 @@ async fn settling_replaces_the_hold_with_the_actual_cost() -> TestResult {
         store.reserve(next.clone(), NOW, &Utc, false).await,
         Err(ReserveError::Refused(_))
     ));
-    store.settle(record("a", "p", "m", None, NOW, "1"), &Utc).await?;
+    store
+        .settle(record("a", "p", "m", None, NOW, "1"), &Utc)
+        .await?;
     assert!(!store.release("a").await?, "the hold was not removed");
     store.reserve(next, NOW, &Utc, false).await?;
     Ok(())
@@ -52,9 +57,7 @@ async fn settling_replaces_the_hold_with_the_actual_cost() -> TestResult {
 #[tokio::test]
 async fn each_threshold_alerts_once_per_period_across_restarts() -> TestResult {
     let mut ledger = Ledger::new().await;
-    let limit = ledger
-        .hard_limit(LimitScope::GlobalMonth, None, "10")
-        .await;
+    let limit = ledger.hard_limit(LimitScope::GlobalMonth, None, "10").await;
     let steps = [
         ("4", vec![]),
         ("1", vec![50]),
@@ -66,7 +69,10 @@ async fn each_threshold_alerts_once_per_period_across_restarts() -> TestResult {
     for (i, (cost, expected)) in steps.into_iter().enumerate() {
         let settled = ledger
             .store
-            .settle(record(&format!("r{i}"), "p", "m", None, NOW + i as i64, cost), &Utc)
+            .settle(
+                record(&format!("r{i}"), "p", "m", None, NOW + i as i64, cost),
+                &Utc,
+            )
             .await?;
         let raised: Vec<u8> = settled.alerts.iter().map(|a| a.threshold).collect();
         assert_eq!(raised, expected, "after step {i} ({cost} USD)");
@@ -80,7 +86,11 @@ async fn each_threshold_alerts_once_per_period_across_restarts() -> TestResult {
         .store
         .settle(record("r-restart", "p", "m", None, NOW + 100, "5"), &Utc)
         .await?;
-    assert!(after_restart.alerts.is_empty(), "{:?}", after_restart.alerts);
+    assert!(
+        after_restart.alerts.is_empty(),
+        "{:?}",
+        after_restart.alerts
+    );
     // A new month starts over: 6 of 10 crosses 50 % again, once.
     let december = NOW + 30 * 86_400_000;
     let next = ledger

@@ -1,9 +1,7 @@
 //! The CSV export parsed back equals the rows in the database.
 
 use chrono::Utc;
-use valechat::core::ledger::{
-    CSV_HEADER, CostSource, Outcome, Verification, read_csv, write_csv,
-};
+use valechat::core::ledger::{CSV_HEADER, CostSource, Outcome, Verification, read_csv, write_csv};
 
 use super::{Ledger, TestResult, record};
 
@@ -28,7 +26,17 @@ async fn csv_round_trips_the_database_rows() -> TestResult {
         let cost = format!("{}.{:03}", i, i * 7);
         ledger
             .store
-            .settle(record(&format!("r{i}"), "ollama", "llama3.2:3b", None, 1_794_000_000_000 + i, &cost), &Utc)
+            .settle(
+                record(
+                    &format!("r{i}"),
+                    "ollama",
+                    "llama3.2:3b",
+                    None,
+                    1_794_000_000_000 + i,
+                    &cost,
+                ),
+                &Utc,
+            )
             .await?;
     }
     let rows = ledger.store.list_usage(0, i64::MAX).await?;

@@ -23,12 +23,47 @@ async fn groups_and_totals_equal_hand_sums() -> TestResult {
     let store = &ledger.store;
     let tz = &Los_Angeles;
     let rows = [
-        ("1", "openai", "gpt-4o", Some(chat), at(tz, 2026, 6, 1, 9, 0), "0.10"),
-        ("2", "openai", "gpt-4o-mini", None, at(tz, 2026, 6, 1, 23, 59), "0.015"),
-        ("3", "anthropic", "claude", None, at(tz, 2026, 6, 2, 0, 0), "0.333"),
-        ("4", "openai", "gpt-4o", Some(chat), at(tz, 2026, 6, 3, 17, 0), "0.20"),
+        (
+            "1",
+            "openai",
+            "gpt-4o",
+            Some(chat),
+            at(tz, 2026, 6, 1, 9, 0),
+            "0.10",
+        ),
+        (
+            "2",
+            "openai",
+            "gpt-4o-mini",
+            None,
+            at(tz, 2026, 6, 1, 23, 59),
+            "0.015",
+        ),
+        (
+            "3",
+            "anthropic",
+            "claude",
+            None,
+            at(tz, 2026, 6, 2, 0, 0),
+            "0.333",
+        ),
+        (
+            "4",
+            "openai",
+            "gpt-4o",
+            Some(chat),
+            at(tz, 2026, 6, 3, 17, 0),
+            "0.20",
+        ),
         // Outside the range (May):
-        ("5", "openai", "gpt-4o", Some(chat), at(tz, 2026, 5, 31, 23, 0), "9"),
+        (
+            "5",
+            "openai",
+            "gpt-4o",
+            Some(chat),
+            at(tz, 2026, 5, 31, 23, 0),
+            "9",
+        ),
     ];
     for (id, p, m, c, t, cost) in rows {
         store.settle(record(id, p, m, c, t, cost), tz).await?;
@@ -48,7 +83,9 @@ async fn groups_and_totals_equal_hand_sums() -> TestResult {
             ("openai/gpt-4o-mini", usd("0.015")),
         ]
     );
-    let by_provider = store.usage_report(from, until, GroupBy::Provider, tz).await?;
+    let by_provider = store
+        .usage_report(from, until, GroupBy::Provider, tz)
+        .await?;
     assert_eq!(
         costs(&by_provider),
         vec![("anthropic", usd("0.333")), ("openai", usd("0.315"))]
@@ -75,13 +112,16 @@ async fn groups_and_totals_equal_hand_sums() -> TestResult {
     );
     assert_eq!(store.conversation_usage(chat).await?.cost_usd, usd("9.30"));
 
-    let series = store
-        .daily_spend(at(tz, 2026, 6, 3, 20, 0), tz, 30)
-        .await?;
+    let series = store.daily_spend(at(tz, 2026, 6, 3, 20, 0), tz, 30).await?;
     assert_eq!(series.days.len(), 30);
     assert_eq!(series.days[29].to_string(), "2026-06-03");
     assert_eq!(series.days[0].to_string(), "2026-05-05");
-    let openai = &series.providers.iter().find(|(p, _)| p == "openai").ok_or("openai")?.1;
+    let openai = &series
+        .providers
+        .iter()
+        .find(|(p, _)| p == "openai")
+        .ok_or("openai")?
+        .1;
     assert_eq!(openai[29], usd("0.20"));
     assert_eq!(openai[27], usd("0.115"));
     assert_eq!(openai[26], usd("9"));
@@ -105,7 +145,14 @@ async fn message_usage_lists_its_requests() -> TestResult {
         })
         .await?;
     for (i, cost) in ["0.01", "0.02"].into_iter().enumerate() {
-        let mut r = record(&format!("round-{i}"), "p", "m", Some(chat), 1000 + i as i64, cost);
+        let mut r = record(
+            &format!("round-{i}"),
+            "p",
+            "m",
+            Some(chat),
+            1000 + i as i64,
+            cost,
+        );
         r.message_id = Some(message.id);
         ledger.store.settle(r, &Utc).await?;
     }
@@ -117,7 +164,10 @@ async fn message_usage_lists_its_requests() -> TestResult {
     ledger.store.delete_conversation(chat).await?;
     let kept = ledger.store.list_usage(0, i64::MAX).await?;
     assert_eq!(kept.len(), 2);
-    assert!(kept.iter().all(|r| r.conversation_id.is_none() && r.message_id.is_none()));
+    assert!(
+        kept.iter()
+            .all(|r| r.conversation_id.is_none() && r.message_id.is_none())
+    );
     Ok(())
 }
 
@@ -125,16 +175,24 @@ async fn message_usage_lists_its_requests() -> TestResult {
 async fn status_projects_the_month_end_at_the_current_pace() -> TestResult {
     let ledger = Ledger::new().await;
     let tz = &Los_Angeles;
-    ledger.hard_limit(LimitScope::GlobalMonth, None, "100").await;
+    ledger
+        .hard_limit(LimitScope::GlobalMonth, None, "100")
+        .await;
     ledger
         .hard_limit(LimitScope::Conversation, Some("42"), "5")
         .await;
     let store = &ledger.store;
     store
-        .settle(record("a", "p", "m", None, at(tz, 2026, 6, 2, 10, 0), "1"), tz)
+        .settle(
+            record("a", "p", "m", None, at(tz, 2026, 6, 2, 10, 0), "1"),
+            tz,
+        )
         .await?;
     store
-        .settle(record("b", "p", "m", None, at(tz, 2026, 6, 9, 10, 0), "2"), tz)
+        .settle(
+            record("b", "p", "m", None, at(tz, 2026, 6, 9, 10, 0), "2"),
+            tz,
+        )
         .await?;
     store
         .reserve(

@@ -15,12 +15,13 @@ const NOW: i64 = 1_794_312_000_000;
 async fn ten_concurrent_reserves_never_exceed_a_hard_limit() -> TestResult {
     let ledger = Ledger::new().await;
     let amount = usd("5.00");
-    ledger
-        .hard_limit(LimitScope::GlobalDay, None, "5.00")
-        .await;
+    ledger.hard_limit(LimitScope::GlobalDay, None, "5.00").await;
     ledger
         .store
-        .settle(record("earlier", "openai", "gpt-4o", None, NOW - 1000, "0.35"), &Utc)
+        .settle(
+            record("earlier", "openai", "gpt-4o", None, NOW - 1000, "0.35"),
+            &Utc,
+        )
         .await?;
     // Worst cases of 0.70 to 1.60 USD: their sum (11.50) is far above what is left.
     let mut tasks = Vec::new();
@@ -70,11 +71,19 @@ async fn refusal_names_the_limit_spent_and_remaining() -> TestResult {
         .await;
     ledger
         .store
-        .settle(record("a", "openai", "gpt-4o", None, NOW - 5000, "4.20"), &Utc)
+        .settle(
+            record("a", "openai", "gpt-4o", None, NOW - 5000, "4.20"),
+            &Utc,
+        )
         .await?;
     let result = ledger
         .store
-        .reserve(request("b", "openai", "gpt-4o", None, "1.20"), NOW, &Utc, false)
+        .reserve(
+            request("b", "openai", "gpt-4o", None, "1.20"),
+            NOW,
+            &Utc,
+            false,
+        )
         .await;
     let Err(ReserveError::Refused(refusal)) = result else {
         panic!("not refused: {result:?}");
@@ -84,13 +93,24 @@ async fn refusal_names_the_limit_spent_and_remaining() -> TestResult {
     assert_eq!(refusal.limit.remaining(), usd("0.80"));
     assert_eq!(refusal.limit.period.key, "2026-11");
     let text = refusal.to_string();
-    for part in ["global_month", "5 USD", "0.80 USD left", "4.20 USD spent", "1.20"] {
+    for part in [
+        "global_month",
+        "5 USD",
+        "0.80 USD left",
+        "4.20 USD spent",
+        "1.20",
+    ] {
         assert!(text.contains(part), "{part:?} missing from {text}");
     }
     // What fits is still granted.
     ledger
         .store
-        .reserve(request("c", "openai", "gpt-4o", None, "0.80"), NOW, &Utc, false)
+        .reserve(
+            request("c", "openai", "gpt-4o", None, "0.80"),
+            NOW,
+            &Utc,
+            false,
+        )
         .await?;
     Ok(())
 }
@@ -103,12 +123,22 @@ async fn soft_limit_warns_but_allows() -> TestResult {
     ledger.store.create_limit(soft).await?;
     let under = ledger
         .store
-        .reserve(request("a", "openai", "gpt-4o", None, "0.5"), NOW, &Utc, false)
+        .reserve(
+            request("a", "openai", "gpt-4o", None, "0.5"),
+            NOW,
+            &Utc,
+            false,
+        )
         .await?;
     assert!(under.warnings.is_empty());
     let over = ledger
         .store
-        .reserve(request("b", "openai", "gpt-4o", None, "3"), NOW, &Utc, false)
+        .reserve(
+            request("b", "openai", "gpt-4o", None, "3"),
+            NOW,
+            &Utc,
+            false,
+        )
         .await?;
     assert_eq!(over.warnings.len(), 1);
     assert!(!over.warnings[0].limit.hard);
@@ -145,7 +175,12 @@ async fn free_requests_are_never_refused() -> TestResult {
         .await?;
     let granted = ledger
         .store
-        .reserve(request("b", "ollama", "llama3.2:3b", None, "0"), NOW, &Utc, false)
+        .reserve(
+            request("b", "ollama", "llama3.2:3b", None, "0"),
+            NOW,
+            &Utc,
+            false,
+        )
         .await?;
     assert_eq!(granted.amount_usd, Decimal::ZERO);
     assert_eq!(granted.headroom, Some(Decimal::ZERO));
@@ -161,17 +196,25 @@ async fn release_and_staleness_free_a_hold() -> TestResult {
         .reserve(request("a", "p", "m", None, "3"), NOW, &Utc, false)
         .await?;
     let second = request("b", "p", "m", None, "1");
-    assert!(store.reserve(second.clone(), NOW, &Utc, false).await.is_err());
+    assert!(
+        store
+            .reserve(second.clone(), NOW, &Utc, false)
+            .await
+            .is_err()
+    );
     assert!(store.release("a").await?);
     assert!(!store.release("a").await?);
     store.reserve(second, NOW, &Utc, false).await?;
     // "b" (1 USD) is held; "c" for 3 fails now but passes once "b" is an
     // hour old (same day: 12:00 + 1 h).
     let third = request("c", "p", "m", None, "3");
-    assert!(store.reserve(third.clone(), NOW + 1000, &Utc, false).await.is_err());
-    store
-        .reserve(third, NOW + 3_600_000, &Utc, false)
-        .await?;
+    assert!(
+        store
+            .reserve(third.clone(), NOW + 1000, &Utc, false)
+            .await
+            .is_err()
+    );
+    store.reserve(third, NOW + 3_600_000, &Utc, false).await?;
     Ok(())
 }
 
@@ -190,23 +233,86 @@ async fn limits_apply_only_to_their_scope() -> TestResult {
         .await;
     let store = &ledger.store;
     let refused = |r: &Result<_, ReserveError>| matches!(r, Err(ReserveError::Refused(_)));
-    assert!(refused(&store.reserve(request("1", "openai", "gpt-4o", None, "1.5"), NOW, &Utc, false).await));
-    assert!(store.reserve(request("2", "mistral", "large", None, "1.5"), NOW, &Utc, false).await.is_ok());
-    assert!(refused(&store.reserve(request("3", "anthropic", "claude-opus", None, "1.5"), NOW, &Utc, false).await));
-    assert!(store.reserve(request("4", "anthropic", "claude-haiku", None, "1.5"), NOW, &Utc, false).await.is_ok());
+    assert!(refused(
+        &store
+            .reserve(
+                request("1", "openai", "gpt-4o", None, "1.5"),
+                NOW,
+                &Utc,
+                false
+            )
+            .await
+    ));
+    assert!(
+        store
+            .reserve(
+                request("2", "mistral", "large", None, "1.5"),
+                NOW,
+                &Utc,
+                false
+            )
+            .await
+            .is_ok()
+    );
+    assert!(refused(
+        &store
+            .reserve(
+                request("3", "anthropic", "claude-opus", None, "1.5"),
+                NOW,
+                &Utc,
+                false
+            )
+            .await
+    ));
+    assert!(
+        store
+            .reserve(
+                request("4", "anthropic", "claude-haiku", None, "1.5"),
+                NOW,
+                &Utc,
+                false
+            )
+            .await
+            .is_ok()
+    );
     // The conversation has spent 1.5 in an earlier month: its limit is a total.
     store
-        .settle(record("5", "mistral", "large", Some(chat), NOW - 40 * 86_400_000, "1.5"), &Utc)
+        .settle(
+            record(
+                "5",
+                "mistral",
+                "large",
+                Some(chat),
+                NOW - 40 * 86_400_000,
+                "1.5",
+            ),
+            &Utc,
+        )
         .await?;
     let in_chat = store
-        .reserve(request("6", "mistral", "large", Some(chat), "0.6"), NOW, &Utc, false)
+        .reserve(
+            request("6", "mistral", "large", Some(chat), "0.6"),
+            NOW,
+            &Utc,
+            false,
+        )
         .await;
     let Err(ReserveError::Refused(refusal)) = in_chat else {
         panic!("not refused: {in_chat:?}");
     };
     assert_eq!(refusal.limit.limit.scope, LimitScope::Conversation);
     assert_eq!(refusal.limit.period.key, "total");
-    assert!(store.reserve(request("7", "mistral", "large", Some(chat), "0.5"), NOW, &Utc, false).await.is_ok());
+    assert!(
+        store
+            .reserve(
+                request("7", "mistral", "large", Some(chat), "0.5"),
+                NOW,
+                &Utc,
+                false
+            )
+            .await
+            .is_ok()
+    );
     Ok(())
 }
 
@@ -222,8 +328,14 @@ async fn running_check_stops_at_the_hard_limit() -> TestResult {
     let granted = store.reserve(req.clone(), NOW, &Utc, false).await?;
     assert_eq!(granted.headroom, Some(usd("1")));
     // Its own reservation is not counted against it.
-    assert_eq!(store.running_check(&req, usd("0.9"), NOW, &Utc).await?, None);
-    assert_eq!(store.running_check(&req, usd("1.0"), NOW, &Utc).await?, None);
+    assert_eq!(
+        store.running_check(&req, usd("0.9"), NOW, &Utc).await?,
+        None
+    );
+    assert_eq!(
+        store.running_check(&req, usd("1.0"), NOW, &Utc).await?,
+        None
+    );
     let breach = store
         .running_check(&req, usd("1.01"), NOW, &Utc)
         .await?

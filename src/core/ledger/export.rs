@@ -121,7 +121,10 @@ pub fn read_csv<R: Read>(reader: R) -> Result<Vec<UsageRecord>, CsvError> {
     let mut records = Vec::new();
     for (i, row) in input.records().enumerate() {
         let row = row?;
-        let cells = Cells { row: &row, n: i + 1 };
+        let cells = Cells {
+            row: &row,
+            n: i + 1,
+        };
         records.push(UsageRecord {
             id: cells.parse(0)?,
             request_id: cells.text(1),

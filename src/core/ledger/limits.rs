@@ -250,8 +250,7 @@ pub fn parse_thresholds(text: &str) -> Result<Vec<u8>, LimitError> {
         let value: i64 = part
             .parse()
             .map_err(|_| LimitError::BadThresholds(text.to_owned()))?;
-        let value =
-            u8::try_from(value).map_err(|_| LimitError::ThresholdOutOfRange(value))?;
+        let value = u8::try_from(value).map_err(|_| LimitError::ThresholdOutOfRange(value))?;
         values.push(value);
     }
     validate_thresholds(&values)

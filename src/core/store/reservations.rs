@@ -12,7 +12,7 @@ use super::ledger_rows::uses_for;
 use super::schema::spending_reservations;
 use crate::core::ledger::reserve::decide;
 use crate::core::ledger::{
-    LedgerError, LimitBreach, Periods, ReserveError, Reservation, STALE_RESERVATION_MS,
+    LedgerError, LimitBreach, Periods, Reservation, ReserveError, STALE_RESERVATION_MS,
     SpendRequest,
 };
 

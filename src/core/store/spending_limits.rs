@@ -148,7 +148,11 @@ fn insert(conn: &mut SqliteConnection, new: &NewLimit) -> Result<SpendingLimit, 
     SpendingLimit::try_from(row)
 }
 
-fn update(conn: &mut SqliteConnection, id: i64, new: &NewLimit) -> Result<SpendingLimit, StoreError> {
+fn update(
+    conn: &mut SqliteConnection,
+    id: i64,
+    new: &NewLimit,
+) -> Result<SpendingLimit, StoreError> {
     let row = diesel::update(spending_limits::table.find(id))
         .set((
             spending_limits::scope.eq(new.scope.as_str()),

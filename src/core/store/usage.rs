@@ -49,6 +49,33 @@ impl Store {
             .await?)
     }
 
+    /// Inserts many records in one transaction, skipping request ids
+    /// already recorded; raises no alerts and touches no reservation (for
+    /// imports and benchmarks). Returns how many were inserted.
+    ///
+    /// # Errors
+    /// [`LedgerError::NegativeAmount`] for a negative cost (nothing is
+    /// written), [`LedgerError::Store`].
+    pub async fn import_usage(&self, records: Vec<NewUsageRecord>) -> Result<usize, LedgerError> {
+        if let Some(bad) = records.iter().find(|r| r.cost_usd < Decimal::ZERO) {
+            return Err(LedgerError::NegativeAmount {
+                what: "a usage record's cost",
+                amount: bad.cost_usd,
+            });
+        }
+        Ok(self
+            .run(move |conn| {
+                conn.immediate_transaction(|conn| {
+                    let mut inserted = 0;
+                    for record in &records {
+                        inserted += insert_record(conn, record, true)?.map_or(0, |_| 1);
+                    }
+                    Ok(inserted)
+                })
+            })
+            .await?)
+    }
+
     /// Usage records with `created_at` in `[from_ms, until_ms)` (UTC unix
     /// ms), oldest first.
     ///
@@ -88,7 +115,10 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::InvalidValue`].
-    pub async fn conversation_usage(&self, conversation_id: i64) -> Result<UsageTotals, StoreError> {
+    pub async fn conversation_usage(
+        &self,
+        conversation_id: i64,
+    ) -> Result<UsageTotals, StoreError> {
         self.run(move |conn| {
             let records = usage_records::table
                 .filter(usage_records::conversation_id.eq(conversation_id))
@@ -111,7 +141,8 @@ fn settle_in(
     periods: &Periods,
 ) -> Result<Settlement, StoreError> {
     diesel::delete(
-        spending_reservations::table.filter(spending_reservations::request_id.eq(&record.request_id)),
+        spending_reservations::table
+            .filter(spending_reservations::request_id.eq(&record.request_id)),
     )
     .execute(conn)
     .map_err(StoreError::during("releasing a settled reservation"))?;
@@ -128,29 +159,10 @@ fn settle_in(
             alerts: Vec::new(),
         });
     }
-    let t = &record.tokens;
-    let record_id = diesel::insert_into(usage_records::table)
-        .values((
-            usage_records::request_id.eq(&record.request_id),
-            usage_records::provider_id.eq(&record.provider_id),
-            usage_records::model.eq(&record.model),
-            usage_records::conversation_id.eq(record.conversation_id),
-            usage_records::message_id.eq(record.message_id),
-            usage_records::created_at.eq(record.created_at),
-            usage_records::input_tokens.eq(t.input),
-            usage_records::output_tokens.eq(t.output),
-            usage_records::cache_read_tokens.eq(t.cache_read),
-            usage_records::cache_write_tokens.eq(t.cache_write),
-            usage_records::reasoning_tokens.eq(t.reasoning),
-            usage_records::counted_input_tokens.eq(record.counted_input_tokens),
-            usage_records::verification.eq(record.verification.as_str()),
-            usage_records::cost_usd.eq(record.cost_usd.to_string()),
-            usage_records::cost_source.eq(record.cost_source.as_str()),
-            usage_records::outcome.eq(record.outcome.as_str()),
-        ))
-        .returning(usage_records::id)
-        .get_result(conn)
-        .map_err(StoreError::during("recording usage"))?;
+    let record_id = insert_record(conn, record, false)?.ok_or_else(|| StoreError::NotFound {
+        what: "inserted usage record",
+        id: record.request_id.clone(),
+    })?;
     let target = SpendTarget {
         provider_id: record.provider_id.clone(),
         model: record.model.clone(),
@@ -193,4 +205,46 @@ fn settle_in(
         duplicate: false,
         alerts,
     })
+}
+
+/// Inserts `record`; with `or_ignore`, a known request id is skipped and
+/// gives `None`.
+fn insert_record(
+    conn: &mut SqliteConnection,
+    record: &NewUsageRecord,
+    or_ignore: bool,
+) -> Result<Option<i64>, StoreError> {
+    let t = &record.tokens;
+    let values = (
+        usage_records::request_id.eq(&record.request_id),
+        usage_records::provider_id.eq(&record.provider_id),
+        usage_records::model.eq(&record.model),
+        usage_records::conversation_id.eq(record.conversation_id),
+        usage_records::message_id.eq(record.message_id),
+        usage_records::created_at.eq(record.created_at),
+        usage_records::input_tokens.eq(t.input),
+        usage_records::output_tokens.eq(t.output),
+        usage_records::cache_read_tokens.eq(t.cache_read),
+        usage_records::cache_write_tokens.eq(t.cache_write),
+        usage_records::reasoning_tokens.eq(t.reasoning),
+        usage_records::counted_input_tokens.eq(record.counted_input_tokens),
+        usage_records::verification.eq(record.verification.as_str()),
+        usage_records::cost_usd.eq(record.cost_usd.to_string()),
+        usage_records::cost_source.eq(record.cost_source.as_str()),
+        usage_records::outcome.eq(record.outcome.as_str()),
+    );
+    let result = if or_ignore {
+        diesel::insert_or_ignore_into(usage_records::table)
+            .values(values)
+            .returning(usage_records::id)
+            .get_result(conn)
+            .optional()
+    } else {
+        diesel::insert_into(usage_records::table)
+            .values(values)
+            .returning(usage_records::id)
+            .get_result(conn)
+            .map(Some)
+    };
+    result.map_err(StoreError::during("recording usage"))
 }

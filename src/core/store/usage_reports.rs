@@ -21,7 +21,11 @@ impl Store {
     ///
     /// # Errors
     /// [`LedgerError::Store`].
-    pub async fn usage_totals(&self, from_ms: i64, until_ms: i64) -> Result<UsageTotals, LedgerError> {
+    pub async fn usage_totals(
+        &self,
+        from_ms: i64,
+        until_ms: i64,
+    ) -> Result<UsageTotals, LedgerError> {
         let records = self.list_usage(from_ms, until_ms).await?;
         Ok(UsageTotals::of(&records))
     }
