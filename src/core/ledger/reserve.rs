@@ -186,7 +186,7 @@ pub fn decide(
     request: &SpendRequest,
     uses: Vec<LimitUse>,
     allow_over_limit: bool,
-) -> Result<Reservation, LimitRefusal> {
+) -> Result<Reservation, Box<LimitRefusal>> {
     let worst = request.worst_case;
     let free = worst <= Decimal::ZERO;
     let (mut crossed_hard, mut warnings, mut headroom) = (Vec::new(), Vec::new(), None);
@@ -206,12 +206,12 @@ pub fn decide(
     }
     crossed_hard.sort_by_key(LimitUse::remaining);
     if !crossed_hard.is_empty() && !allow_over_limit {
-        return Err(LimitRefusal {
+        return Err(Box::new(LimitRefusal {
             request_id: request.request_id.clone(),
             worst_case: worst,
             limit: crossed_hard[0].clone(),
             crossed: crossed_hard,
-        });
+        }));
     }
     Ok(Reservation {
         request_id: request.request_id.clone(),

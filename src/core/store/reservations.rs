@@ -81,7 +81,7 @@ impl Store {
                 })
             })
             .await?;
-        decision.map_err(|refusal| ReserveError::Refused(Box::new(refusal)))
+        decision.map_err(ReserveError::Refused)
     }
 
     /// Drops the reservation of `request_id` (the request failed before
