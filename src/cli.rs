@@ -1,4 +1,4 @@
-//! The command line: `valechat providers|chat|history …`, a thin layer over
+//! The command line: `valechat providers|chat|history|usage|limits …`, a thin layer over
 //! [`crate::core`] sharing the GUI's database and keyring.
 //!
 //! Exit status: 0 on success, 1 on an error (printed to stderr as
@@ -7,7 +7,9 @@
 
 mod chat;
 mod history;
+mod limits;
 mod providers;
+mod usage;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -40,12 +42,19 @@ pub enum Command {
     /// Read stored conversations.
     #[command(subcommand)]
     History(history::HistoryCommand),
+    /// Show what was spent (local calendar dates).
+    Usage(usage::UsageArgs),
+    /// Manage spending limits.
+    #[command(subcommand)]
+    Limits(limits::LimitsCommand),
 }
 
 const SUBCOMMANDS: &[&str] = &[
     "providers",
     "chat",
     "history",
+    "usage",
+    "limits",
     "help",
     "--help",
     "-h",
@@ -94,6 +103,8 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Providers(c) => providers::run(&engine, c).await,
         Command::Chat(args) => chat::run(&engine, args).await,
         Command::History(c) => history::run(&engine, c).await,
+        Command::Usage(args) => usage::run(&engine, args).await,
+        Command::Limits(c) => limits::run(&engine, c).await,
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod billing;
 pub mod chat;
+pub mod ledger;
 pub mod paths;
 pub mod provider;
 pub mod secrets;

@@ -11,21 +11,30 @@
 //! Files: `connection` (pool and pragmas), `migrate` (migrations, backups),
 //! `schema` (diesel tables), `models` (public types), one file per table's
 //! repository (`providers`, `conversations`, `messages`,
-//! `favourites`, `prices`) and `search` (FTS5).
+//! `favourites`, `prices`, `tool_calls`, `tool_permissions`) and `search`
+//! (FTS5). The spending ledger (issue 5):
+//! `usage` (records, settling), `reservations` (pre-flight holds),
+//! `spending_limits`, `usage_reports`, and `ledger_rows` (their rows and
+//! the shared spend computation); its types are in [`crate::core::ledger`].
 
 mod connection;
 mod conversations;
 mod error;
 mod favourites;
+mod ledger_rows;
 mod messages;
 mod migrate;
 mod models;
 mod prices;
 mod providers;
+mod reservations;
 mod schema;
 mod search;
+mod spending_limits;
 mod tool_calls;
 mod tool_permissions;
+mod usage;
+mod usage_reports;
 
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -44,6 +53,7 @@ pub use prices::PriceRow;
 pub use providers::slugify;
 pub use tool_calls::{NewToolCall, ToolCallEnd, ToolCallRecord, ToolCallStatus};
 pub use tool_permissions::ToolPermission;
+pub use usage_reports::CHART_DAYS;
 
 use connection::SqlitePool;
 

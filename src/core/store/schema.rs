@@ -159,6 +159,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     tool_calls,
     tool_permissions,
     model_prices,
+    usage_records,
+    spending_limits,
+    limit_alerts,
+    spending_reservations,
 );
 
 diesel::table! {
@@ -200,3 +204,103 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+
+diesel::table! {
+    /// One row per provider request (issue 5's usage meter).
+    usage_records (id) {
+        /// Row id.
+        id -> BigInt,
+        /// Unique per provider request.
+        request_id -> Text,
+        /// Provider id.
+        provider_id -> Text,
+        /// Model id as the server names it.
+        model -> Text,
+        /// Conversation, NULL once deleted.
+        conversation_id -> Nullable<BigInt>,
+        /// Assistant message, NULL once deleted.
+        message_id -> Nullable<BigInt>,
+        /// UTC unix milliseconds.
+        created_at -> BigInt,
+        /// Provider-reported input tokens.
+        input_tokens -> BigInt,
+        /// Provider-reported output tokens.
+        output_tokens -> BigInt,
+        /// Cache read tokens.
+        cache_read_tokens -> BigInt,
+        /// Cache write tokens.
+        cache_write_tokens -> BigInt,
+        /// Reasoning tokens.
+        reasoning_tokens -> BigInt,
+        /// Independent input count.
+        counted_input_tokens -> Nullable<BigInt>,
+        /// `agrees` | `differs` | `unverifiable` | `estimated`.
+        verification -> Text,
+        /// Exact decimal USD.
+        cost_usd -> Text,
+        /// `actual` | `estimated` | `free`.
+        cost_source -> Text,
+        /// `completed` | `cancelled` | `failed` | `cut_off`.
+        outcome -> Text,
+    }
+}
+
+diesel::table! {
+    /// Spending limits.
+    spending_limits (id) {
+        /// Row id.
+        id -> BigInt,
+        /// `global_day` | `global_month` | `provider_month` | `model_month` | `conversation`.
+        scope -> Text,
+        /// Provider id, `provider/model` or conversation id; NULL for global scopes.
+        target -> Nullable<Text>,
+        /// Exact decimal USD.
+        amount_usd -> Text,
+        /// Hard (refuse) or soft (warn).
+        hard -> Bool,
+        /// Alert percentages, `"50,80,100"`.
+        thresholds -> Text,
+        /// Whether the limit is checked.
+        enabled -> Bool,
+        /// UTC unix milliseconds.
+        created_at -> BigInt,
+        /// UTC unix milliseconds.
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Thresholds already announced per limit and period.
+    limit_alerts (limit_id, threshold, period_key) {
+        /// Limit.
+        limit_id -> BigInt,
+        /// Percent.
+        threshold -> Integer,
+        /// `2026-11-22`, `2026-11` or `total`.
+        period_key -> Text,
+        /// UTC unix milliseconds.
+        raised_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Worst-case amounts held by requests in flight.
+    spending_reservations (id) {
+        /// Row id.
+        id -> BigInt,
+        /// Provider request id.
+        request_id -> Text,
+        /// Provider id.
+        provider_id -> Text,
+        /// Model id.
+        model -> Text,
+        /// Conversation, if any.
+        conversation_id -> Nullable<BigInt>,
+        /// Exact decimal USD.
+        amount_usd -> Text,
+        /// UTC unix milliseconds.
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(limit_alerts -> spending_limits (limit_id));

@@ -1,0 +1,128 @@
+//! Settling: one record per request id, reservations replaced by actual
+//! cost, and threshold alerts raised once per limit, threshold and period,
+//! also after a restart.
+
+use chrono::Utc;
+use valechat::core::ledger::{LimitScope, ReserveError};
+
+use super::{Ledger, TestResult, record, request, usd};
+
+/// 2026-11-10T12:00:00Z.
+const NOW: i64 = 1_794_312_000_000;
+
+#[tokio::test]
+async fn a_duplicate_request_id_bills_once() -> TestResult {
+    let ledger = Ledger::new().await;
+    let store = &ledger.store;
+    let first = store
+        .settle(record("req-1", "openai", "gpt-4o", None, NOW, "0.25"), &Utc)
+        .await?;
+    assert!(!first.duplicate);
+    let again = store
+        .settle(
+            record("req-1", "openai", "gpt-4o", None, NOW + 5, "0.25"),
+            &Utc,
+        )
+        .await?;
+    assert!(again.duplicate);
+    assert_eq!(again.record_id, first.record_id);
+    assert!(again.alerts.is_empty());
+    let totals = store.usage_totals(0, i64::MAX).await?;
+    assert_eq!(totals.requests, 1);
+    assert_eq!(totals.cost_usd, usd("0.25"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn settling_replaces_the_hold_with_the_actual_cost() -> TestResult {
+    let ledger = Ledger::new().await;
+    ledger.hard_limit(LimitScope::GlobalDay, None, "3.5").await;
+    let store = &ledger.store;
+    store
+        .reserve(request("a", "p", "m", None, "3"), NOW, &Utc, false)
+        .await?;
+    let next = request("b", "p", "m", None, "2");
+    assert!(matches!(
+        store.reserve(next.clone(), NOW, &Utc, false).await,
+        Err(ReserveError::Refused(_))
+    ));
+    store
+        .settle(record("a", "p", "m", None, NOW, "1"), &Utc)
+        .await?;
+    assert!(!store.release("a").await?, "the hold was not removed");
+    store.reserve(next, NOW, &Utc, false).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn each_threshold_alerts_once_per_period_across_restarts() -> TestResult {
+    let mut ledger = Ledger::new().await;
+    let limit = ledger.hard_limit(LimitScope::GlobalMonth, None, "10").await;
+    let steps = [
+        ("4", vec![]),
+        ("1", vec![50]),
+        ("3", vec![80]),
+        ("1.5", vec![]),
+        ("0.5", vec![100]),
+        ("1", vec![]),
+    ];
+    for (i, (cost, expected)) in steps.into_iter().enumerate() {
+        let settled = ledger
+            .store
+            .settle(
+                record(&format!("r{i}"), "p", "m", None, NOW + i as i64, cost),
+                &Utc,
+            )
+            .await?;
+        let raised: Vec<u8> = settled.alerts.iter().map(|a| a.threshold).collect();
+        assert_eq!(raised, expected, "after step {i} ({cost} USD)");
+        for alert in &settled.alerts {
+            assert_eq!(alert.limit.id, limit);
+            assert_eq!(alert.period_key, "2026-11");
+        }
+    }
+    ledger.reopen().await;
+    let after_restart = ledger
+        .store
+        .settle(record("r-restart", "p", "m", None, NOW + 100, "5"), &Utc)
+        .await?;
+    assert!(
+        after_restart.alerts.is_empty(),
+        "{:?}",
+        after_restart.alerts
+    );
+    // A new month starts over: 6 of 10 crosses 50 % again, once.
+    let december = NOW + 30 * 86_400_000;
+    let next = ledger
+        .store
+        .settle(record("r-dec", "p", "m", None, december, "6"), &Utc)
+        .await?;
+    let raised: Vec<(u8, &str)> = next
+        .alerts
+        .iter()
+        .map(|a| (a.threshold, a.period_key.as_str()))
+        .collect();
+    assert_eq!(raised, vec![(50, "2026-12")]);
+    assert_eq!(next.alerts[0].spent, usd("6"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn alerts_only_for_limits_that_apply() -> TestResult {
+    let ledger = Ledger::new().await;
+    ledger
+        .hard_limit(LimitScope::ProviderMonth, Some("anthropic"), "1")
+        .await;
+    let other = ledger
+        .store
+        .settle(record("a", "openai", "gpt-4o", None, NOW, "5"), &Utc)
+        .await?;
+    assert!(other.alerts.is_empty());
+    let same = ledger
+        .store
+        .settle(record("b", "anthropic", "claude", None, NOW, "0.6"), &Utc)
+        .await?;
+    assert_eq!(same.alerts.len(), 1);
+    assert_eq!(same.alerts[0].threshold, 50);
+    Ok(())
+}
