@@ -5,6 +5,7 @@
 //! without a display.
 
 pub mod chat;
+pub mod mcp;
 pub mod paths;
 pub mod provider;
 pub mod secrets;
