@@ -17,6 +17,7 @@ mod connection;
 mod conversations;
 mod error;
 mod favourites;
+mod mcp_servers;
 mod messages;
 mod migrate;
 mod models;

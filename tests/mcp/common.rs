@@ -8,11 +8,13 @@ use valechat::core::secrets::MemoryKeyStore;
 
 /// `tests/mcp/<rest>`.
 pub fn peer_path(rest: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mcp").join(rest)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/mcp")
+        .join(rest)
 }
 
 /// Fails with the fix when a peer is missing.
-pub fn require(path: &PathBuf) -> String {
+pub fn require(path: &std::path::Path) -> String {
     assert!(
         path.exists(),
         "{} is missing: run tests/mcp/install-peers.sh (also called by .ci/install-deps)",
@@ -47,9 +49,14 @@ pub fn everything_config() -> ServerConfig {
 
 /// Connects with no hooks and a fresh log.
 pub async fn connect(config: &ServerConfig) -> McpConnection {
-    McpConnection::connect(config, &MemoryKeyStore::new(), ClientHooks::default(), ServerLog::default())
-        .await
-        .unwrap_or_else(|e| panic!("connecting to {}: {e}", config.id))
+    McpConnection::connect(
+        config,
+        &MemoryKeyStore::new(),
+        ClientHooks::default(),
+        ServerLog::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("connecting to {}: {e}", config.id))
 }
 
 /// Whether process `pid` still exists (and is not a zombie).
@@ -71,7 +78,12 @@ pub fn group_members(pgid: u32) -> Vec<u32> {
     dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
         .filter(|pid| {
             std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-                let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+                let fields: Vec<&str> = stat
+                    .rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .collect();
                 fields.get(2) == Some(&pgid.to_string().as_str()) && fields.first() != Some(&"Z")
             })
         })

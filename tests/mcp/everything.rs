@@ -14,11 +14,19 @@ use super::common::{connect, everything_config, peer_path, require, stdio};
 async fn everything_over_stdio_tools_resources_prompts() {
     let config = everything_config();
     let conn = connect(&config).await;
-    assert!(matches!(conn.era(), Era::Legacy { .. } | Era::Stateless2026));
+    assert!(matches!(
+        conn.era(),
+        Era::Legacy { .. } | Era::Stateless2026
+    ));
 
     let tools = conn.list_tools().await.unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
-    for wanted in ["echo", "get-sum", "get-structured-content", "trigger-long-running-operation"] {
+    for wanted in [
+        "echo",
+        "get-sum",
+        "get-structured-content",
+        "trigger-long-running-operation",
+    ] {
         assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
     }
     let echo_tool = tools.iter().find(|t| t.name == "echo").unwrap();
@@ -26,14 +34,24 @@ async fn everything_over_stdio_tools_resources_prompts() {
 
     let none = CancellationToken::new();
     let echo = conn
-        .call_tool("echo", json!({"message": "hello"}), CallOptions::default(), none.clone())
+        .call_tool(
+            "echo",
+            json!({"message": "hello"}),
+            CallOptions::default(),
+            none.clone(),
+        )
         .await
         .unwrap();
     assert!(!echo.is_error);
     assert!(echo.text().contains("hello"), "{echo:?}");
 
     let sum = conn
-        .call_tool("get-sum", json!({"a": 2, "b": 40}), CallOptions::default(), none.clone())
+        .call_tool(
+            "get-sum",
+            json!({"a": 2, "b": 40}),
+            CallOptions::default(),
+            none.clone(),
+        )
         .await
         .unwrap();
     assert!(sum.text().contains("42"), "{sum:?}");
@@ -48,7 +66,12 @@ async fn everything_over_stdio_tools_resources_prompts() {
         .await
         .unwrap();
     let value = structured.structured.expect("structuredContent");
-    assert!(value.get("temperature").is_some_and(serde_json::Value::is_number), "{value}");
+    assert!(
+        value
+            .get("temperature")
+            .is_some_and(serde_json::Value::is_number),
+        "{value}"
+    );
 
     let progress = Arc::new(AtomicUsize::new(0));
     let seen = progress.clone();
@@ -70,7 +93,10 @@ async fn everything_over_stdio_tools_resources_prompts() {
         .await
         .unwrap();
     assert!(!long.is_error, "{long:?}");
-    assert!(progress.load(Ordering::SeqCst) >= 2, "progress callback fired too rarely");
+    assert!(
+        progress.load(Ordering::SeqCst) >= 2,
+        "progress callback fired too rarely"
+    );
 
     let resources = conn.list_resources().await.unwrap();
     let first = resources.first().expect("resources");
@@ -79,7 +105,10 @@ async fn everything_over_stdio_tools_resources_prompts() {
     let _ = conn.list_resource_templates().await.unwrap();
 
     let prompts = conn.list_prompts().await.unwrap();
-    assert!(prompts.iter().any(|p| p.name == "args-prompt"), "{prompts:?}");
+    assert!(
+        prompts.iter().any(|p| p.name == "args-prompt"),
+        "{prompts:?}"
+    );
     let mut args = serde_json::Map::new();
     args.insert("city".into(), json!("Lyon"));
     let prompt = conn.get_prompt("args-prompt", args).await.unwrap();
@@ -122,7 +151,11 @@ async fn everything_over_streamable_http() {
     let script = require(&peer_path(
         "node_modules-root/node_modules/@modelcontextprotocol/server-everything/dist/index.js",
     ));
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut server = tokio::process::Command::new("node")
         .args([&script, "streamableHttp"])
         .env("PORT", port.to_string())
@@ -132,7 +165,10 @@ async fn everything_over_streamable_http() {
         .spawn()
         .unwrap();
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -151,7 +187,12 @@ async fn everything_over_streamable_http() {
     let tools = conn.list_tools().await.unwrap();
     assert!(tools.iter().any(|t| t.name == "echo"));
     let echo = conn
-        .call_tool("echo", json!({"message": "over http"}), CallOptions::default(), CancellationToken::new())
+        .call_tool(
+            "echo",
+            json!({"message": "over http"}),
+            CallOptions::default(),
+            CancellationToken::new(),
+        )
         .await
         .unwrap();
     assert!(echo.text().contains("over http"));
@@ -175,6 +216,9 @@ async fn time_server_over_stdio() {
         .await
         .unwrap();
     assert!(!now.is_error);
-    assert!(matches!(&now.content[0], ContentBlock::Text { text } if text.contains("Europe/Paris")), "{now:?}");
+    assert!(
+        matches!(&now.content[0], ContentBlock::Text { text } if text.contains("Europe/Paris")),
+        "{now:?}"
+    );
     conn.shutdown().await;
 }

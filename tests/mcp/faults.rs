@@ -18,7 +18,12 @@ fn fault(name: &str) -> valechat::core::mcp::ServerConfig {
 async fn a_crash_mid_call_is_a_clear_error() {
     let conn = connect(&fault("crash")).await;
     let error = conn
-        .call_tool("boom", json!({}), CallOptions::default(), CancellationToken::new())
+        .call_tool(
+            "boom",
+            json!({}),
+            CallOptions::default(),
+            CancellationToken::new(),
+        )
         .await
         .unwrap_err();
     assert!(matches!(error, McpError::Closed { .. }), "{error}");
@@ -28,12 +33,25 @@ async fn a_crash_mid_call_is_a_clear_error() {
 #[tokio::test]
 async fn a_silent_server_times_out() {
     let conn = connect(&fault("silent")).await;
-    let options = CallOptions { timeout_ms: 300, total_cap_ms: 1_000, progress: None };
+    let options = CallOptions {
+        timeout_ms: 300,
+        total_cap_ms: 1_000,
+        progress: None,
+    };
     let error = conn
         .call_tool("wait", json!({}), options, CancellationToken::new())
         .await
         .unwrap_err();
-    assert!(matches!(error, McpError::Timeout { timeout_ms: 300, .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            McpError::Timeout {
+                timeout_ms: 300,
+                ..
+            }
+        ),
+        "{error}"
+    );
     conn.shutdown().await;
 }
 
@@ -41,7 +59,12 @@ async fn a_silent_server_times_out() {
 async fn stderr_floods_and_stdout_garbage_do_not_block() {
     let conn = connect(&fault("noisy")).await;
     let outcome = conn
-        .call_tool("noise", json!({}), CallOptions::default(), CancellationToken::new())
+        .call_tool(
+            "noise",
+            json!({}),
+            CallOptions::default(),
+            CancellationToken::new(),
+        )
         .await
         .unwrap();
     assert_eq!(outcome.text(), "done");
@@ -66,7 +89,10 @@ async fn the_whole_process_group_dies() {
     let conn = connect(&stdio("group", "sh", &["-c", &script])).await;
     let pgid = conn.pgid().expect("stdio server has a group");
     let members = group_members(pgid);
-    assert!(members.len() >= 2, "leader and sleep expected, got {members:?}");
+    assert!(
+        members.len() >= 2,
+        "leader and sleep expected, got {members:?}"
+    );
     conn.shutdown().await;
     for _ in 0..100 {
         if members.iter().all(|pid| !alive(*pid)) {

@@ -155,7 +155,7 @@ impl ServerConfig {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         {
             return Err(bad(
-                "the id must be a non-empty slug of a-z, 0-9 and -".into(),
+                "the id must be a non-empty slug of a-z, 0-9 and -".into()
             ));
         }
         match &self.transport {

@@ -21,13 +21,13 @@
 
 use std::time::{Duration, Instant};
 
+use rmcp::ServiceError;
 use rmcp::model::{
-    CallToolRequest, CallToolRequestParams, ClientRequest, GetPromptRequestParams,
-    GetPromptResult, Prompt, ReadResourceRequestParams, ReadResourceResult, Resource,
-    ResourceTemplate, ServerResult, Tool,
+    CallToolRequest, CallToolRequestParams, ClientRequest, GetPromptRequestParams, GetPromptResult,
+    Prompt, ReadResourceRequestParams, ReadResourceResult, Resource, ResourceTemplate,
+    ServerResult, Tool,
 };
 use rmcp::service::{ClientLifecycleMode, PeerRequestOptions, RoleClient, RunningService};
-use rmcp::ServiceError;
 use tokio_util::sync::CancellationToken;
 
 use super::config::{Era, ServerConfig, Transport};
@@ -193,7 +193,9 @@ impl McpConnection {
             Transport::WebSocket { url } => {
                 return Err(McpError::UnsupportedTransport {
                     server,
-                    reason: format!("WebSocket ({url}) is not supported yet; use stdio or streamable HTTP"),
+                    reason: format!(
+                        "WebSocket ({url}) is not supported yet; use stdio or streamable HTTP"
+                    ),
                 });
             }
         };
@@ -236,7 +238,10 @@ impl McpConnection {
 
     /// Instructions the server gave in its handshake, if any.
     pub fn instructions(&self) -> Option<String> {
-        self.service.peer().peer_info().and_then(|i| i.instructions.clone())
+        self.service
+            .peer()
+            .peer_info()
+            .and_then(|i| i.instructions.clone())
     }
 
     /// Maps an rmcp error for `request`.
@@ -291,7 +296,8 @@ impl McpConnection {
     /// # Errors
     /// [`McpError::Timeout`], [`McpError::Closed`], [`McpError::Protocol`].
     pub async fn list_tools(&self) -> Result<Vec<Tool>, McpError> {
-        self.limited("tools/list", self.service.list_all_tools()).await
+        self.limited("tools/list", self.service.list_all_tools())
+            .await
     }
 
     /// Every resource (all pages).
@@ -348,8 +354,11 @@ impl McpConnection {
     ) -> Result<GetPromptResult, McpError> {
         let mut params = GetPromptRequestParams::new(name.to_owned());
         params.arguments = Some(args);
-        self.limited(&format!("prompts/get {name}"), self.service.get_prompt(params))
-            .await
+        self.limited(
+            &format!("prompts/get {name}"),
+            self.service.get_prompt(params),
+        )
+        .await
     }
 
     /// Calls tool `name` with `args` (a JSON object or null). A result with
@@ -441,11 +450,9 @@ impl McpConnection {
     async fn send_cancelled(&self, id: &rmcp::model::RequestId) {
         let param = serde_json::json!({"requestId": id, "reason": "cancelled by the user"});
         if let Ok(param) = serde_json::from_value(param) {
-            let _ = tokio::time::timeout(
-                Duration::from_secs(2),
-                self.service.notify_cancelled(param),
-            )
-            .await;
+            let _ =
+                tokio::time::timeout(Duration::from_secs(2), self.service.notify_cancelled(param))
+                    .await;
         }
     }
 

@@ -117,12 +117,21 @@ impl ToolOutcome {
         let content = json
             .get("content")
             .and_then(Value::as_array)
-            .map(|blocks| blocks.iter().cloned().map(ContentBlock::from_json).collect())
+            .map(|blocks| {
+                blocks
+                    .iter()
+                    .cloned()
+                    .map(ContentBlock::from_json)
+                    .collect()
+            })
             .unwrap_or_default();
         Self {
             content,
             structured: result.structured_content,
-            is_error: json.get("isError").and_then(Value::as_bool).unwrap_or(false),
+            is_error: json
+                .get("isError")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             duration_ms,
         }
     }
@@ -153,7 +162,10 @@ fn canonical(value: &Value) -> String {
             format!("{{{}}}", fields.join(","))
         }
         Value::Array(items) => {
-            format!("[{}]", items.iter().map(canonical).collect::<Vec<_>>().join(","))
+            format!(
+                "[{}]",
+                items.iter().map(canonical).collect::<Vec<_>>().join(",")
+            )
         }
         other => other.to_string(),
     }
@@ -252,7 +264,10 @@ mod tests {
         assert_eq!(h.len(), 64);
         assert_eq!(h, tool_hash(&tool("Echoes")));
         assert_ne!(h, tool_hash(&tool("Echoes back")));
-        assert!(canonical(&serde_json::json!({"b":1,"a":[{"d":1,"c":2}]})).starts_with(r#"{"a":[{"c":2"#));
+        assert!(
+            canonical(&serde_json::json!({"b":1,"a":[{"d":1,"c":2}]}))
+                .starts_with(r#"{"a":[{"c":2"#)
+        );
     }
 
     #[test]
@@ -261,7 +276,10 @@ mod tests {
         let long = namespaced_name("server", &"x".repeat(100));
         assert_eq!(long.len(), MAX_TOOL_NAME);
         assert_ne!(long, namespaced_name("server", &"x".repeat(101)));
-        assert!(long.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+        assert!(
+            long.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        );
     }
 
     #[test]

@@ -145,8 +145,10 @@ impl ValeClient {
     }
 
     fn list_changed(&self, kind: ListKind) {
-        self.log
-            .push(LogSource::Client, &format!("server says its {kind:?} list changed"));
+        self.log.push(
+            LogSource::Client,
+            &format!("server says its {kind:?} list changed"),
+        );
         if let Some(callback) = &self.hooks.on_list_changed {
             callback(kind);
         }
@@ -270,7 +272,12 @@ mod tests {
 
     #[test]
     fn capabilities_advertise_roots_sampling_and_elicitation() {
-        let client = ValeClient::new("x", ClientHooks::default(), ServerLog::default(), ProgressRoutes::default());
+        let client = ValeClient::new(
+            "x",
+            ClientHooks::default(),
+            ServerLog::default(),
+            ProgressRoutes::default(),
+        );
         let info = client.get_info();
         assert!(info.capabilities.roots.is_some());
         assert!(info.capabilities.sampling.is_some());

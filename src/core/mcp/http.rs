@@ -47,8 +47,8 @@ pub fn transport(
         let value = HeaderValue::from_str(value).map_err(|_| bad("value"))?;
         custom.insert(header, value);
     }
-    let mut config = StreamableHttpClientTransportConfig::with_uri(url.to_owned())
-        .custom_headers(custom);
+    let mut config =
+        StreamableHttpClientTransportConfig::with_uri(url.to_owned()).custom_headers(custom);
     if let Some(token) = bearer {
         config = config.auth_header(token);
     }
@@ -74,7 +74,10 @@ pub async fn reject_legacy_sse(
     headers: &BTreeMap<String, String>,
 ) -> Result<(), McpError> {
     let probe = async {
-        let client = reqwest::Client::builder().timeout(PROBE_TIMEOUT).build().ok()?;
+        let client = reqwest::Client::builder()
+            .timeout(PROBE_TIMEOUT)
+            .build()
+            .ok()?;
         let mut request = client.get(url).header("Accept", "text/event-stream");
         for (name, value) in headers {
             request = request.header(name, value);
@@ -118,7 +121,9 @@ mod tests {
 
     #[test]
     fn endpoint_event_is_recognised() {
-        assert!(is_legacy_endpoint_event(": hi\n\nevent: endpoint\ndata: /messages?s=1\n\n"));
+        assert!(is_legacy_endpoint_event(
+            ": hi\n\nevent: endpoint\ndata: /messages?s=1\n\n"
+        ));
         assert!(!is_legacy_endpoint_event("event: message\ndata: {}\n\n"));
         assert!(!is_legacy_endpoint_event(""));
     }
@@ -145,6 +150,10 @@ mod tests {
             .unwrap_err();
         assert!(error.to_string().contains("HTTP+SSE"), "{error}");
         let other = format!("http://{addr}/missing");
-        assert!(reject_legacy_sse("old", &other, &BTreeMap::new()).await.is_ok());
+        assert!(
+            reject_legacy_sse("old", &other, &BTreeMap::new())
+                .await
+                .is_ok()
+        );
     }
 }

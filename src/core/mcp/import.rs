@@ -61,7 +61,10 @@ pub struct Imported {
 /// `project` when given; only existing files are returned.
 pub fn discover(home: &Path, project: Option<&Path>) -> Vec<Found> {
     let mut candidates = vec![
-        (Source::ClaudeDesktop, home.join(".config/Claude/claude_desktop_config.json")),
+        (
+            Source::ClaudeDesktop,
+            home.join(".config/Claude/claude_desktop_config.json"),
+        ),
         (
             Source::ClaudeDesktop,
             home.join("Library/Application Support/Claude/claude_desktop_config.json"),
@@ -69,7 +72,10 @@ pub fn discover(home: &Path, project: Option<&Path>) -> Vec<Found> {
         (Source::ClaudeCode, home.join(".claude.json")),
         (Source::Cursor, home.join(".cursor/mcp.json")),
         (Source::VsCode, home.join(".config/Code/User/mcp.json")),
-        (Source::VsCode, home.join("Library/Application Support/Code/User/mcp.json")),
+        (
+            Source::VsCode,
+            home.join("Library/Application Support/Code/User/mcp.json"),
+        ),
         (Source::Zed, home.join(".config/zed/settings.json")),
     ];
     if let Some(dir) = project {
@@ -146,7 +152,10 @@ pub fn parse_file(path: &Path) -> Result<Imported, String> {
     parse(&text, &|var| std::env::var(var).ok())
 }
 
-fn string_map(value: Option<&Value>, lookup: &dyn Fn(&str) -> Option<String>) -> BTreeMap<String, String> {
+fn string_map(
+    value: Option<&Value>,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> BTreeMap<String, String> {
     value
         .and_then(Value::as_object)
         .map(|m| {
@@ -157,7 +166,11 @@ fn string_map(value: Option<&Value>, lookup: &dyn Fn(&str) -> Option<String>) ->
         .unwrap_or_default()
 }
 
-fn server(name: &str, entry: &Value, lookup: &dyn Fn(&str) -> Option<String>) -> Option<ServerConfig> {
+fn server(
+    name: &str,
+    entry: &Value,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Option<ServerConfig> {
     let get_str = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(|s| expand(s, lookup));
     // Zed nests {path,args,env} under "command".
     let (command_holder, command) = match entry.get("command") {
@@ -171,7 +184,12 @@ fn server(name: &str, entry: &Value, lookup: &dyn Fn(&str) -> Option<String>) ->
         let args = command_holder
             .get("args")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(|s| expand(s, lookup)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(|s| expand(s, lookup))
+                    .collect()
+            })
             .unwrap_or_default();
         Transport::Stdio {
             command,
@@ -219,10 +237,14 @@ mod tests {
         assert_eq!(imported.servers.len(), 2);
         let everything = &imported.servers[0];
         assert_eq!(everything.id, "everything");
-        assert!(matches!(&everything.transport, Transport::Stdio { command, env, .. }
-            if command == "npx" && env["API_KEY"] == "t0k"));
-        assert!(matches!(&imported.servers[1].transport, Transport::Http { headers, .. }
-            if headers["Authorization"] == "Bearer t0k"));
+        assert!(
+            matches!(&everything.transport, Transport::Stdio { command, env, .. }
+            if command == "npx" && env["API_KEY"] == "t0k")
+        );
+        assert!(
+            matches!(&imported.servers[1].transport, Transport::Http { headers, .. }
+            if headers["Authorization"] == "Bearer t0k")
+        );
         assert!(imported.notes[0].contains("broken"));
     }
 
@@ -232,11 +254,18 @@ mod tests {
         let imported = parse(vscode, &env).unwrap();
         assert_eq!(imported.servers[0].id, "time");
         assert!(imported.notes[0].contains("inputs"));
-        assert!(matches!(&imported.servers[0].transport, Transport::Stdio { env, .. } if env["K"] == "${input:k}"));
+        assert!(
+            matches!(&imported.servers[0].transport, Transport::Stdio { env, .. } if env["K"] == "${input:k}")
+        );
         let zed = r#"{"theme": "One", "context_servers": {"git": {"command": {"path": "uvx", "args": ["mcp-server-git"], "env": {}}}, "ws": {"url": "wss://x/ws"}}}"#;
         let imported = parse(zed, &env).unwrap();
-        assert!(matches!(&imported.servers[0].transport, Transport::Stdio { command, .. } if command == "uvx"));
-        assert!(matches!(&imported.servers[1].transport, Transport::WebSocket { .. }));
+        assert!(
+            matches!(&imported.servers[0].transport, Transport::Stdio { command, .. } if command == "uvx")
+        );
+        assert!(matches!(
+            &imported.servers[1].transport,
+            Transport::WebSocket { .. }
+        ));
     }
 
     #[test]
@@ -247,7 +276,13 @@ mod tests {
         std::fs::create_dir_all(home.path().join(".cursor")).unwrap();
         std::fs::write(home.path().join(".cursor/mcp.json"), "{}").unwrap();
         let found = discover(home.path(), None);
-        assert_eq!(found, [Found { source: Source::Cursor, path: home.path().join(".cursor/mcp.json") }]);
+        assert_eq!(
+            found,
+            [Found {
+                source: Source::Cursor,
+                path: home.path().join(".cursor/mcp.json")
+            }]
+        );
         assert!(parse("nope", &env).is_err());
     }
 }

@@ -133,7 +133,10 @@ mod tests {
 
     #[test]
     fn programs_are_found_on_a_path() {
-        assert_eq!(find_in("sh", "/nonexistent:/bin"), Some(PathBuf::from("/bin/sh")));
+        assert_eq!(
+            find_in("sh", "/nonexistent:/bin"),
+            Some(PathBuf::from("/bin/sh"))
+        );
         assert_eq!(find_in("no-such-program-xyz", "/bin:/usr/bin"), None);
         assert_eq!(resolve_program("./x"), PathBuf::from("./x"));
     }

@@ -90,7 +90,10 @@ pub fn command_line(
 /// # Errors
 /// [`McpError::Config`] for a non-stdio config, [`McpError::Spawn`] when the
 /// program cannot be started.
-pub fn spawn(config: &ServerConfig, log: &ServerLog) -> Result<(StdioProcess, ServerPipes), McpError> {
+pub fn spawn(
+    config: &ServerConfig,
+    log: &ServerLog,
+) -> Result<(StdioProcess, ServerPipes), McpError> {
     let Transport::Stdio {
         command,
         args,
@@ -137,7 +140,10 @@ pub fn spawn(config: &ServerConfig, log: &ServerLog) -> Result<(StdioProcess, Se
             drain_log.push(LogSource::Stderr, &String::from_utf8_lossy(&line));
         }
     });
-    log.push(LogSource::Client, &format!("started {program} (pid {pgid})"));
+    log.push(
+        LogSource::Client,
+        &format!("started {program} (pid {pgid})"),
+    );
     Ok((
         StdioProcess {
             server: config.id.clone(),
@@ -203,7 +209,14 @@ mod tests {
         assert_eq!(program, "flatpak-spawn");
         assert_eq!(
             args,
-            ["--host", "--watch-bus", "--directory=/w", "--env=A=1", "npx", "-y"]
+            [
+                "--host",
+                "--watch-bus",
+                "--directory=/w",
+                "--env=A=1",
+                "npx",
+                "-y"
+            ]
         );
         let (program, args) = command_line("sh", &["-c".into()], &env, None, false);
         assert!(program.ends_with("/sh"), "{program}");

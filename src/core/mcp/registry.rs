@@ -255,8 +255,12 @@ impl Supervisor {
         loop {
             self.registry.set_state(&id, ServerState::Starting);
             let keys = self.registry.inner.keys.clone();
-            let connect =
-                McpConnection::connect(&self.config, keys.as_ref(), hooks.clone(), self.log.clone());
+            let connect = McpConnection::connect(
+                &self.config,
+                keys.as_ref(),
+                hooks.clone(),
+                self.log.clone(),
+            );
             let result = tokio::select! {
                 result = connect => result,
                 () = self.stop.cancelled() => return,
@@ -280,7 +284,8 @@ impl Supervisor {
                 Err(error) => error.to_string(),
             };
             failures += 1;
-            self.log.push(LogSource::Client, &format!("failure {failures}: {reason}"));
+            self.log
+                .push(LogSource::Client, &format!("failure {failures}: {reason}"));
             if failures >= MAX_TRIES {
                 self.registry.set_state(
                     &id,

@@ -102,4 +102,30 @@ diesel::joinable!(conversations -> providers (provider_id));
 diesel::joinable!(model_favourites -> providers (provider_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 
-diesel::allow_tables_to_appear_in_same_query!(providers, conversations, messages, model_favourites);
+diesel::table! {
+    /// Configured MCP servers.
+    mcp_servers (id) {
+        /// Slug id.
+        id -> Text,
+        /// Display name.
+        name -> Text,
+        /// Transport as tagged JSON.
+        transport -> Text,
+        /// Started at launch.
+        enabled -> Bool,
+        /// Cached protocol version, NULL: probe.
+        era -> Nullable<Text>,
+        /// UTC unix milliseconds.
+        created_at -> BigInt,
+        /// UTC unix milliseconds.
+        updated_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    providers,
+    conversations,
+    messages,
+    model_favourites,
+    mcp_servers
+);
