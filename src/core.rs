@@ -7,6 +7,7 @@
 pub mod billing;
 pub mod chat;
 pub mod ledger;
+pub mod mcp;
 pub mod paths;
 pub mod provider;
 pub mod secrets;

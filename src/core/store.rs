@@ -22,6 +22,7 @@ mod conversations;
 mod error;
 mod favourites;
 mod ledger_rows;
+mod mcp_servers;
 mod messages;
 mod migrate;
 mod models;

@@ -43,9 +43,14 @@ impl SecretServiceKeyStore {
     }
 }
 
-/// The attributes identifying `provider_id`'s item.
+/// The attributes identifying `provider_id`'s item. MCP server secrets use
+/// ids `mcp=<server>/<key>` (`core::mcp::config::secret_slot`) and are stored
+/// under the attribute `mcp=<server>/<key>` instead of `provider`.
 fn attributes(provider_id: &str) -> Vec<(&str, &str)> {
-    vec![("service", SERVICE), ("provider", provider_id)]
+    match provider_id.strip_prefix("mcp=") {
+        Some(slot) => vec![("service", SERVICE), ("mcp", slot)],
+        None => vec![("service", SERVICE), ("provider", provider_id)],
+    }
 }
 
 #[async_trait::async_trait]

@@ -163,6 +163,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     spending_limits,
     limit_alerts,
     spending_reservations,
+    mcp_servers,
 );
 
 diesel::table! {
@@ -304,3 +305,23 @@ diesel::table! {
 }
 
 diesel::joinable!(limit_alerts -> spending_limits (limit_id));
+
+diesel::table! {
+    /// Configured MCP servers.
+    mcp_servers (id) {
+        /// Slug id.
+        id -> Text,
+        /// Display name.
+        name -> Text,
+        /// Transport as tagged JSON.
+        transport -> Text,
+        /// Started at launch.
+        enabled -> Bool,
+        /// Cached protocol version, NULL: probe.
+        era -> Nullable<Text>,
+        /// UTC unix milliseconds.
+        created_at -> BigInt,
+        /// UTC unix milliseconds.
+        updated_at -> BigInt,
+    }
+}

@@ -1,0 +1,286 @@
+//! The client side of the protocol: what ValeChat answers when a server asks
+//! (roots, sampling, elicitation) and what it does with notifications
+//! (progress, log messages, list changes). rmcp's `ClientHandler` is
+//! implemented by [`ValeClient`]; the app plugs its behaviour in through
+//! [`ClientHooks`] ([`SamplingHandler`], [`Elicitor`]). Without a handler,
+//! sampling and elicitation requests are declined with a clear message.
+//!
+//! Roots, sampling and logging are deprecated by the 2026-07-28 spec
+//! (SEP-2577) but still used by 2025-11-25 servers, hence
+//! `allow(deprecated)`.
+#![allow(deprecated)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rmcp::ClientHandler;
+use rmcp::model::{
+    ClientCapabilities, ClientConfig, CreateMessageRequestParams, CreateMessageResult,
+    ElicitRequestParams, ElicitResult, ElicitationAction, Implementation, ListRootsResult,
+    LoggingMessageNotificationParam, ProgressNotificationParam, ProgressToken, ProtocolVersion,
+    Root,
+};
+use rmcp::service::{NotificationContext, RequestContext, RoleClient};
+
+use super::log::{LogSource, ServerLog};
+
+/// Answers a server's `sampling/createMessage` request (the app shows it to
+/// the user, sends it through a provider and bills it).
+#[async_trait::async_trait]
+pub trait SamplingHandler: Send + Sync {
+    /// Produces the completion, or `Err(reason)` to refuse (the reason is
+    /// sent to the server).
+    async fn create_message(
+        &self,
+        server_id: &str,
+        params: CreateMessageRequestParams,
+    ) -> Result<CreateMessageResult, String>;
+}
+
+/// Answers a server's `elicitation/create` request (a form or a URL).
+#[async_trait::async_trait]
+pub trait Elicitor: Send + Sync {
+    /// Asks the user; returns accept (with content), decline or cancel.
+    async fn elicit(&self, server_id: &str, params: ElicitRequestParams) -> ElicitResult;
+}
+
+/// A progress update for a running call: `(progress, total, message)`.
+pub type ProgressCallback = Arc<dyn Fn(f64, Option<f64>, Option<String>) + Send + Sync>;
+
+/// Called when the server says its tool, resource or prompt list changed.
+pub type ListChangedCallback = Arc<dyn Fn(ListKind) + Send + Sync>;
+
+/// Which list changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    /// `notifications/tools/list_changed`.
+    Tools,
+    /// `notifications/resources/list_changed`.
+    Resources,
+    /// `notifications/prompts/list_changed`.
+    Prompts,
+}
+
+/// What the app provides to a connection.
+#[derive(Clone, Default)]
+pub struct ClientHooks {
+    /// Roots answered to `roots/list`: `(uri, name)`, e.g.
+    /// `("file:///home/me/project", "project")`.
+    pub roots: Vec<(String, String)>,
+    /// Sampling handler; `None`: decline.
+    pub sampling: Option<Arc<dyn SamplingHandler>>,
+    /// Elicitation handler; `None`: decline.
+    pub elicitor: Option<Arc<dyn Elicitor>>,
+    /// List-changed observer.
+    pub on_list_changed: Option<ListChangedCallback>,
+}
+
+impl std::fmt::Debug for ClientHooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientHooks")
+            .field("roots", &self.roots)
+            .field("sampling", &self.sampling.is_some())
+            .field("elicitor", &self.elicitor.is_some())
+            .finish()
+    }
+}
+
+/// Progress callbacks of the calls in flight, by progress token.
+#[derive(Clone, Default)]
+pub struct ProgressRoutes {
+    inner: Arc<Mutex<HashMap<String, ProgressCallback>>>,
+}
+
+impl ProgressRoutes {
+    /// Routes progress for `token` to `callback` until [`Self::remove`].
+    pub fn insert(&self, token: &ProgressToken, callback: ProgressCallback) {
+        let mut map = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        map.insert(token.0.to_string(), callback);
+    }
+
+    /// Stops routing `token`.
+    pub fn remove(&self, token: &ProgressToken) {
+        let mut map = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        map.remove(&token.0.to_string());
+    }
+
+    fn get(&self, token: &ProgressToken) -> Option<ProgressCallback> {
+        let map = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        map.get(&token.0.to_string()).cloned()
+    }
+}
+
+/// rmcp client handler of one connection.
+#[derive(Clone)]
+pub struct ValeClient {
+    server_id: String,
+    hooks: ClientHooks,
+    log: ServerLog,
+    progress: ProgressRoutes,
+    protocol_version: Option<ProtocolVersion>,
+}
+
+impl ValeClient {
+    /// A handler for `server_id` logging into `log`.
+    pub fn new(
+        server_id: &str,
+        hooks: ClientHooks,
+        log: ServerLog,
+        progress: ProgressRoutes,
+    ) -> Self {
+        Self {
+            server_id: server_id.to_owned(),
+            hooks,
+            log,
+            progress,
+            protocol_version: None,
+        }
+    }
+
+    /// Offers `version` in `initialize` instead of rmcp's latest (legacy
+    /// servers get `LATEST_WITH_INITIALIZE`).
+    pub fn with_protocol_version(mut self, version: Option<ProtocolVersion>) -> Self {
+        self.protocol_version = version;
+        self
+    }
+
+    fn list_changed(&self, kind: ListKind) {
+        self.log.push(
+            LogSource::Client,
+            &format!("server says its {kind:?} list changed"),
+        );
+        if let Some(callback) = &self.hooks.on_list_changed {
+            callback(kind);
+        }
+    }
+}
+
+impl ClientHandler for ValeClient {
+    async fn create_message(
+        &self,
+        params: CreateMessageRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<CreateMessageResult, rmcp::ErrorData> {
+        let Some(handler) = &self.hooks.sampling else {
+            return Err(rmcp::ErrorData::invalid_request(
+                "ValeChat declined the sampling request: sampling is not enabled for this server",
+                None,
+            ));
+        };
+        handler
+            .create_message(&self.server_id, params)
+            .await
+            .map_err(|reason| {
+                rmcp::ErrorData::invalid_request(
+                    format!("ValeChat declined the sampling request: {reason}"),
+                    None,
+                )
+            })
+    }
+
+    async fn list_roots(
+        &self,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<ListRootsResult, rmcp::ErrorData> {
+        let roots = self
+            .hooks
+            .roots
+            .iter()
+            .map(|(uri, name)| Root::new(uri.clone()).with_name(name.clone()))
+            .collect();
+        Ok(ListRootsResult::new(roots))
+    }
+
+    async fn create_elicitation(
+        &self,
+        request: ElicitRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<ElicitResult, rmcp::ErrorData> {
+        match &self.hooks.elicitor {
+            Some(elicitor) => Ok(elicitor.elicit(&self.server_id, request).await),
+            None => {
+                self.log.push(
+                    LogSource::Client,
+                    "declined an elicitation request: no elicitation handler",
+                );
+                Ok(ElicitResult::new(ElicitationAction::Decline))
+            }
+        }
+    }
+
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        if let Some(callback) = self.progress.get(&params.progress_token) {
+            callback(params.progress, params.total, params.message);
+        }
+    }
+
+    async fn on_logging_message(
+        &self,
+        params: LoggingMessageNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        let logger = params.logger.unwrap_or_default();
+        let data = match params.data {
+            serde_json::Value::String(text) => text,
+            other => other.to_string(),
+        };
+        self.log.push(
+            LogSource::Protocol,
+            &format!("[{:?}] {logger} {data}", params.level),
+        );
+    }
+
+    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.list_changed(ListKind::Tools);
+    }
+
+    async fn on_resource_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.list_changed(ListKind::Resources);
+    }
+
+    async fn on_prompt_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        self.list_changed(ListKind::Prompts);
+    }
+
+    fn get_info(&self) -> ClientConfig {
+        // Built from JSON: rmcp's typed builder is behind its `macros`
+        // feature. The literal always deserialises (checked by a test).
+        let capabilities: ClientCapabilities = serde_json::from_value(serde_json::json!({
+            "roots": {"listChanged": false},
+            "sampling": {},
+            "elicitation": {"form": {}, "url": {}},
+        }))
+        .unwrap_or_default();
+        let mut info = ClientConfig::new(
+            capabilities,
+            Implementation::new("valechat", crate::config::VERSION),
+        );
+        if let Some(version) = &self.protocol_version {
+            info.protocol_version = version.clone();
+        }
+        info
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capabilities_advertise_roots_sampling_and_elicitation() {
+        let client = ValeClient::new(
+            "x",
+            ClientHooks::default(),
+            ServerLog::default(),
+            ProgressRoutes::default(),
+        );
+        let info = client.get_info();
+        assert!(info.capabilities.roots.is_some());
+        assert!(info.capabilities.sampling.is_some());
+        assert!(info.capabilities.elicitation.is_some());
+    }
+}

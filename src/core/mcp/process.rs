@@ -1,0 +1,225 @@
+//! Stdio servers as child processes in their own process group.
+//!
+//! [`spawn`] starts the command (resolved with the login-shell PATH, through
+//! `flatpak-spawn --host` inside Flatpak) as the leader of a new process
+//! group (process-wrap `ProcessGroup::leader()` + `KillOnDrop`), pipes its
+//! stdin/stdout for the protocol and drains stderr continuously into the
+//! server's [`ServerLog`], so a chatty server never blocks on a full pipe.
+//!
+//! [`StdioProcess::terminate`] sends SIGTERM to the whole group, waits up to
+//! a grace period for the leader, then SIGKILLs the group (grandchildren such
+//! as `npx`'s `node` included). Dropping a [`StdioProcess`] SIGKILLs the
+//! group at once. Limitation: under `flatpak-spawn --host` the host processes
+//! are not in our group; flatpak-spawn forwards the signals it receives.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use process_wrap::tokio::{ChildWrapper, CommandWrap, KillOnDrop, ProcessGroup};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{ChildStdin, ChildStdout, Command};
+
+use super::McpError;
+use super::config::{ServerConfig, Transport};
+use super::log::{LogSource, ServerLog};
+use super::path;
+
+/// SIGTERM (same number on Linux and macOS).
+const SIGTERM: i32 = 15;
+/// SIGKILL (same number on Linux and macOS).
+const SIGKILL: i32 = 9;
+
+/// Default time between SIGTERM and SIGKILL.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
+
+/// A running stdio server: the group leader and its group id.
+pub struct StdioProcess {
+    server: String,
+    child: Box<dyn ChildWrapper>,
+    pgid: u32,
+    exited: bool,
+}
+
+impl std::fmt::Debug for StdioProcess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StdioProcess")
+            .field("server", &self.server)
+            .field("pgid", &self.pgid)
+            .field("exited", &self.exited)
+            .finish()
+    }
+}
+
+/// The pipes of a freshly spawned server, for the rmcp transport.
+#[derive(Debug)]
+pub struct ServerPipes {
+    /// The server's stdout (protocol messages in).
+    pub stdout: ChildStdout,
+    /// The server's stdin (protocol messages out).
+    pub stdin: ChildStdin,
+}
+
+/// Builds the command line: `(program, args)` after PATH resolution and the
+/// Flatpak wrapper. `env` entries are passed with `--env=` under Flatpak.
+pub fn command_line(
+    command: &str,
+    args: &[String],
+    env: &std::collections::BTreeMap<String, String>,
+    cwd: Option<&str>,
+    flatpak: bool,
+) -> (String, Vec<String>) {
+    if flatpak {
+        let mut full = vec!["--host".to_owned(), "--watch-bus".to_owned()];
+        if let Some(dir) = cwd {
+            full.push(format!("--directory={dir}"));
+        }
+        full.extend(env.iter().map(|(k, v)| format!("--env={k}={v}")));
+        full.push(command.to_owned());
+        full.extend(args.iter().cloned());
+        return ("flatpak-spawn".to_owned(), full);
+    }
+    let program = path::resolve_program(command);
+    (program.to_string_lossy().into_owned(), args.to_vec())
+}
+
+/// Starts the stdio server of `config` (secrets already resolved) and a
+/// task draining its stderr into `log`. Blocks up to 3 s on the very first
+/// call (login-shell PATH): call from a blocking-safe context or after
+/// [`path::login_path`] was warmed in `spawn_blocking`.
+///
+/// # Errors
+/// [`McpError::Config`] for a non-stdio config, [`McpError::Spawn`] when the
+/// program cannot be started.
+pub fn spawn(
+    config: &ServerConfig,
+    log: &ServerLog,
+) -> Result<(StdioProcess, ServerPipes), McpError> {
+    let Transport::Stdio {
+        command,
+        args,
+        env,
+        cwd,
+    } = &config.transport
+    else {
+        return Err(McpError::Config {
+            server: config.id.clone(),
+            reason: "not a stdio server".into(),
+        });
+    };
+    let flatpak = path::in_flatpak();
+    let (program, full_args) = command_line(command, args, env, cwd.as_deref(), flatpak);
+    let mut cmd = Command::new(&program);
+    cmd.args(&full_args)
+        .env("PATH", path::login_path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if !flatpak {
+        cmd.envs(env);
+        if let Some(dir) = cwd {
+            cmd.current_dir(dir);
+        }
+    }
+    let spawn_error = |source| McpError::Spawn {
+        server: config.id.clone(),
+        command: program.clone(),
+        source,
+    };
+    let mut wrapped = CommandWrap::from(cmd);
+    wrapped.wrap(ProcessGroup::leader()).wrap(KillOnDrop);
+    let mut child = wrapped.spawn().map_err(spawn_error)?;
+    let missing = |what: &str| spawn_error(std::io::Error::other(format!("no {what} pipe")));
+    let stdin = child.stdin().take().ok_or_else(|| missing("stdin"))?;
+    let stdout = child.stdout().take().ok_or_else(|| missing("stdout"))?;
+    let stderr = child.stderr().take().ok_or_else(|| missing("stderr"))?;
+    let pgid = child.id().ok_or_else(|| missing("pid"))?;
+    let drain_log = log.clone();
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stderr).split(b'\n');
+        while let Ok(Some(line)) = lines.next_segment().await {
+            drain_log.push(LogSource::Stderr, &String::from_utf8_lossy(&line));
+        }
+    });
+    log.push(
+        LogSource::Client,
+        &format!("started {program} (pid {pgid})"),
+    );
+    Ok((
+        StdioProcess {
+            server: config.id.clone(),
+            child,
+            pgid,
+            exited: false,
+        },
+        ServerPipes { stdout, stdin },
+    ))
+}
+
+impl StdioProcess {
+    /// Process id of the leader, which is also the process group id.
+    pub fn pgid(&self) -> u32 {
+        self.pgid
+    }
+
+    /// Whether the leader has exited (non-blocking check).
+    pub fn has_exited(&mut self) -> bool {
+        if !self.exited {
+            self.exited = matches!(self.child.try_wait(), Ok(Some(_)));
+        }
+        self.exited
+    }
+
+    /// SIGTERM to the group, up to `grace` for the leader to exit, then
+    /// SIGKILL to the group (whatever is left of it). Never fails: errors
+    /// (the group is already gone) are logged at debug level.
+    pub async fn terminate(&mut self, grace: Duration) {
+        if let Err(error) = self.child.signal(SIGTERM) {
+            tracing::debug!(server = self.server, %error, "SIGTERM to the process group");
+        }
+        match tokio::time::timeout(grace, self.child.wait()).await {
+            Ok(_) => self.exited = true,
+            Err(_) => tracing::info!(server = self.server, "server ignored SIGTERM; killing it"),
+        }
+        if let Err(error) = self.child.signal(SIGKILL) {
+            tracing::debug!(server = self.server, %error, "SIGKILL to the process group");
+        }
+        if !self.exited {
+            self.exited = tokio::time::timeout(grace, self.child.wait()).await.is_ok();
+        }
+    }
+}
+
+impl Drop for StdioProcess {
+    fn drop(&mut self) {
+        // Kills every member of the group, including children the leader
+        // left behind; an error only means the group is gone already.
+        let _ = self.child.signal(SIGKILL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn flatpak_wraps_the_command() {
+        let env = BTreeMap::from([("A".to_owned(), "1".to_owned())]);
+        let (program, args) = command_line("npx", &["-y".into()], &env, Some("/w"), true);
+        assert_eq!(program, "flatpak-spawn");
+        assert_eq!(
+            args,
+            [
+                "--host",
+                "--watch-bus",
+                "--directory=/w",
+                "--env=A=1",
+                "npx",
+                "-y"
+            ]
+        );
+        let (program, args) = command_line("sh", &["-c".into()], &env, None, false);
+        assert!(program.ends_with("/sh"), "{program}");
+        assert_eq!(args, ["-c"]);
+    }
+}

@@ -1,0 +1,17 @@
+"""MCP server that answers the handshake, then exits in the middle of a tool call."""
+import json
+import sys
+
+for line in sys.stdin:
+    msg = json.loads(line)
+    method = msg.get("method")
+    if method == "initialize":
+        print(json.dumps({"jsonrpc": "2.0", "id": msg["id"], "result": {
+            "protocolVersion": "2025-11-25", "capabilities": {"tools": {}},
+            "serverInfo": {"name": "crash", "version": "1"}}}), flush=True)
+    elif method == "server/discover":
+        print(json.dumps({"jsonrpc": "2.0", "id": msg["id"],
+                          "error": {"code": -32601, "message": "Method not found"}}), flush=True)
+    elif method == "tools/call":
+        print("crashing now", file=sys.stderr, flush=True)
+        sys.exit(3)
