@@ -23,6 +23,7 @@ pub mod log;
 pub mod path;
 pub mod process;
 pub mod registry;
+pub mod toolbox;
 
 pub use config::{Era, ServerConfig, Transport};
 pub use connection::{CallOptions, McpConnection};
@@ -30,6 +31,7 @@ pub use content::{ContentBlock, ToolOutcome, tool_definition, tool_hash};
 pub use handler::{ClientHooks, Elicitor, SamplingHandler};
 pub use log::ServerLog;
 pub use registry::{McpServers, ServerState};
+pub use toolbox::McpToolBox;
 
 use crate::core::secrets::SecretError;
 

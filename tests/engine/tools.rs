@@ -18,43 +18,9 @@ use valechat::core::chat::{
 use valechat::core::provider::ToolDefinition;
 use valechat::core::store::{MessageStatus, ToolCallStatus};
 
+use crate::support::openai::tool_call_reply;
 use crate::support::{Reply, TestServer};
 use crate::{Harness, drain, finished, sse_text};
-
-/// One `chat.completion.chunk` event.
-fn chunk(delta: serde_json::Value, finish: Option<&str>) -> Vec<u8> {
-    let chunk = serde_json::json!({
-        "id": "chatcmpl-tools",
-        "object": "chat.completion.chunk",
-        "model": "gpt-4o",
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-    });
-    format!("data: {chunk}\n\n").into_bytes()
-}
-
-/// A reply asking for `calls` (id, name, arguments JSON text), each call's
-/// arguments split in two chunks as OpenAI streams them.
-fn tool_call_reply(calls: &[(&str, &str, &str)]) -> Reply {
-    let mut body = Vec::new();
-    for (index, (id, name, args)) in calls.iter().enumerate() {
-        body.extend(chunk(
-            serde_json::json!({"tool_calls": [{"index": index, "id": id, "type": "function",
-                "function": {"name": name, "arguments": ""}}]}),
-            None,
-        ));
-        let (a, b) = args.split_at(args.len() / 2);
-        for part in [a, b] {
-            body.extend(chunk(
-                serde_json::json!({"tool_calls": [{"index": index,
-                    "function": {"arguments": part}}]}),
-                None,
-            ));
-        }
-    }
-    body.extend(chunk(serde_json::json!({}), Some("tool_calls")));
-    body.extend(b"data: [DONE]\n\n");
-    Reply::sse_body(body)
-}
 
 /// A scripted tool box offering `echo` (and optionally others).
 struct FakeTools {

@@ -1,0 +1,222 @@
+//! A chat turn that uses a real MCP server: the local provider test server
+//! (OpenAI Chat Completions) asks for `everything__echo`, the engine runs it
+//! on `@modelcontextprotocol/server-everything` over stdio through the MCP
+//! registry, sends the result back, and the final answer lands in the
+//! database (issue 4, "A chat test").
+
+mod support;
+
+#[path = "mcp/common.rs"]
+#[allow(dead_code)]
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use valechat::core::chat::{Approval, Engine, FixedApprover, ToolSettings, TurnEvent};
+use valechat::core::mcp::{ClientHooks, McpServers, McpToolBox, ServerState};
+use valechat::core::provider::ProtocolKind;
+use valechat::core::secrets::MemoryKeyStore;
+use valechat::core::store::{MessageStatus, Store, ToolCallStatus};
+
+use support::TestServer;
+use support::openai::{text_reply, tool_call_reply};
+
+/// Starts server-everything and waits until it is ready (30 s at most).
+async fn everything() -> McpServers {
+    let servers = McpServers::new(
+        Arc::new(MemoryKeyStore::new()),
+        ClientHooks::default(),
+        None,
+    );
+    let mut states = servers.subscribe();
+    servers.start(common::everything_config()).await;
+    tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            if let Some(ServerState::Ready { .. }) = states.borrow_and_update().get("everything") {
+                return;
+            }
+            if let Some(ServerState::Failed { reason, .. }) = states.borrow().get("everything") {
+                panic!("server-everything failed to start: {reason}");
+            }
+            states.changed().await.expect("registry alive");
+        }
+    })
+    .await
+    .expect("server-everything did not become ready within 30 s");
+    servers
+}
+
+/// A turn to its end (20 s at most).
+async fn run_turn(engine: &Engine, conversation: i64, text: &str) -> Vec<TurnEvent> {
+    let mut turn = engine.send(conversation, text).await.expect("send");
+    tokio::time::timeout(Duration::from_secs(20), async {
+        let mut events = Vec::new();
+        while let Some(e) = turn.next().await {
+            events.push(e);
+        }
+        events
+    })
+    .await
+    .expect("the turn did not end within 20 s")
+}
+
+async fn setup(
+    replies: Vec<support::Reply>,
+    approval: Approval,
+) -> (TestServer, McpServers, Engine, i64, tempfile::TempDir) {
+    let provider_server = TestServer::start(replies).await;
+    let servers = everything().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("valechat.db"))
+        .await
+        .expect("open store");
+    let engine = Engine::new(store, Arc::new(MemoryKeyStore::new())).with_tools(ToolSettings::new(
+        Arc::new(McpToolBox::new(servers.clone())),
+        Arc::new(FixedApprover(approval)),
+    ));
+    let provider = engine
+        .add_provider(
+            ProtocolKind::OpenAiCompatible,
+            "Test",
+            &provider_server.base_url(),
+            None,
+        )
+        .await
+        .expect("add provider");
+    let conversation = engine
+        .new_conversation(Some(&provider.id), Some("gpt-4o"))
+        .await
+        .expect("conversation")
+        .id;
+    (provider_server, servers, engine, conversation, dir)
+}
+
+#[tokio::test]
+async fn a_tool_call_runs_on_server_everything_and_the_answer_is_stored() {
+    let (provider, servers, engine, conversation, _dir) = setup(
+        vec![
+            tool_call_reply(&[(
+                "call_1",
+                "everything__echo",
+                r#"{"message":"from the model"}"#,
+            )]),
+            text_reply("The server echoed it."),
+        ],
+        Approval::AllowOnce,
+    )
+    .await;
+
+    let events = run_turn(&engine, conversation, "Please echo something").await;
+
+    // The server's tools were offered with their own schemas.
+    let first = provider.requests()[0].json();
+    let offered: Vec<&str> = first["tools"]
+        .as_array()
+        .expect("tools offered")
+        .iter()
+        .filter_map(|t| t["function"]["name"].as_str())
+        .collect();
+    assert!(offered.contains(&"everything__echo"), "{offered:?}");
+    assert!(offered.contains(&"everything__get-sum"), "{offered:?}");
+    // The real server's answer went back to the model.
+    let second = provider.requests()[1].json();
+    let result = second["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .expect("a last message")
+        .clone();
+    assert_eq!(result["role"], "tool");
+    assert_eq!(result["tool_call_id"], "call_1");
+    assert_eq!(result["content"], "Echo: from the model");
+    // Stored: the call with its full result, and the final answer.
+    let calls = engine
+        .store()
+        .list_tool_calls(conversation)
+        .await
+        .expect("calls");
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].status, ToolCallStatus::Succeeded);
+    assert_eq!(calls[0].server_id.as_deref(), Some("everything"));
+    assert!(
+        calls[0]
+            .result
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Echo: from the model")
+    );
+    let messages = engine
+        .store()
+        .list_messages(conversation)
+        .await
+        .expect("messages");
+    let last = messages.last().expect("a reply");
+    assert_eq!(last.content, "The server echoed it.");
+    assert_eq!(last.status, MessageStatus::Complete);
+    assert!(matches!(events.last(), Some(TurnEvent::Finished(_))));
+    servers.shutdown_all().await;
+}
+
+#[tokio::test]
+async fn structured_content_and_errors_from_the_server_reach_the_model() {
+    let (provider, servers, engine, conversation, _dir) = setup(
+        vec![
+            tool_call_reply(&[
+                ("c1", "everything__get-sum", r#"{"a":2,"b":3}"#),
+                ("c2", "everything__get-sum", r#"{"a":"two"}"#),
+            ]),
+            text_reply("5, and the second failed."),
+        ],
+        Approval::AllowOnce,
+    )
+    .await;
+
+    run_turn(&engine, conversation, "Add").await;
+
+    let second = provider.requests()[1].json();
+    let messages = second["messages"].as_array().expect("messages");
+    let n = messages.len();
+    let sum = messages[n - 2]["content"].as_str().unwrap_or_default();
+    assert!(sum.contains('5'), "{sum}");
+    let calls = engine
+        .store()
+        .list_tool_calls(conversation)
+        .await
+        .expect("calls");
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0].status, ToolCallStatus::Succeeded);
+    assert!(!calls[0].is_error);
+    // Bad arguments: the server answers with an error, which the model sees.
+    assert!(calls[1].is_error, "{:?}", calls[1]);
+    servers.shutdown_all().await;
+}
+
+#[tokio::test]
+async fn a_denied_call_never_reaches_the_server() {
+    let (provider, servers, engine, conversation, _dir) = setup(
+        vec![
+            tool_call_reply(&[("c1", "everything__echo", r#"{"message":"no"}"#)]),
+            text_reply("Fine."),
+        ],
+        Approval::Deny,
+    )
+    .await;
+
+    run_turn(&engine, conversation, "Echo").await;
+
+    let calls = engine
+        .store()
+        .list_tool_calls(conversation)
+        .await
+        .expect("calls");
+    assert_eq!(calls[0].status, ToolCallStatus::Denied);
+    assert!(calls[0].result.is_none());
+    let second = provider.requests()[1].json();
+    let last = second["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .expect("a last message")
+        .clone();
+    assert_eq!(last["content"], "The user denied this tool call.");
+    servers.shutdown_all().await;
+}
