@@ -76,6 +76,10 @@ pub struct Window {
     provider_dialog: Option<dialogs::ProviderDialog>,
     /// The Preferences window, created when first shown.
     preferences: Option<Controller<Preferences>>,
+    /// The MCP servers, once the engine is open.
+    servers: Option<crate::core::mcp::McpServers>,
+    /// Quit was asked for and the servers are shutting down.
+    quitting: bool,
     /// Open tool-call approval dialogs, by tool-call row id.
     approvals: std::rc::Rc<std::cell::RefCell<approval::OpenApprovals>>,
 }
@@ -117,7 +121,8 @@ pub enum WindowInput {
     ShowAbout,
     /// Open the model picker (Ctrl+K).
     ShowModelPicker,
-    /// Stop any reply and quit (Ctrl+Q, SIGTERM).
+    /// Stop any reply, shut the MCP servers down and quit (Ctrl+Q,
+    /// closing the window, SIGTERM).
     Quit,
     /// Show text the frame clock callback collected.
     FlushStream,
@@ -155,6 +160,8 @@ pub enum WindowCommand {
     Failed(String),
     /// Nothing to do (a background call succeeded silently).
     Done,
+    /// The MCP servers are down: end the application.
+    ServersStopped,
     /// SIGTERM or SIGINT arrived: quit like the Quit action.
     Quit,
 }
@@ -375,6 +382,8 @@ impl Component for Window {
             provider_dialog: None,
             preferences: None,
             approvals: std::rc::Rc::default(),
+            servers: None,
+            quitting: false,
         };
         let main_menu_button: &gtk::MenuButton =
             &crate::ui::a11y::labelled("GtkMenuButton", &gettext("Main Menu")).unwrap_or_default();
@@ -387,7 +396,15 @@ impl Component for Window {
             root.add_css_class("devel");
         }
         turns::follow_bottom(&widgets.scroller);
-        sender.oneshot_command(async { WindowCommand::Started(startup::load().await) });
+        let approver = DialogApprover::new(sender.input_sender().clone());
+        sender.oneshot_command(async { WindowCommand::Started(startup::load(approver).await) });
+        let s = sender.clone();
+        root.connect_close_request(move |_| {
+            // Closing the window quits through the same path as Ctrl+Q, so
+            // MCP servers are shut down before the process ends.
+            s.input(WindowInput::Quit);
+            gtk::glib::Propagation::Stop
+        });
         ComponentParts { model, widgets }
     }
 

@@ -11,6 +11,9 @@ use crate::ui::conversation_settings::ConversationSettingsInput;
 use crate::ui::model_picker::ModelPickerInput;
 use crate::ui::provider_form::ProviderFormInput;
 
+/// Longest the MCP servers get to shut down when quitting.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl Window {
     pub(super) fn handle_input(
         &mut self,
@@ -152,10 +155,7 @@ impl Window {
                     self.model_picker.widget().popup();
                 }
             }
-            WindowInput::Quit => {
-                self.stop();
-                relm4::gtk::prelude::ApplicationExt::quit(&relm4::main_application());
-            }
+            WindowInput::Quit => self.quit(sender),
             WindowInput::FlushStream => self.flush_stream(),
             WindowInput::Toast(text) => Window::toast(widgets, &text),
             WindowInput::ApproveToolCall(request, reply) => {
@@ -174,6 +174,7 @@ impl Window {
     ) {
         match message {
             WindowCommand::Started(Ok(loaded)) => {
+                self.servers = Some(loaded.servers);
                 self.set_engine(loaded.engine);
                 self.set_providers(loaded.providers);
                 self.set_conversations(widgets, loaded.conversations);
@@ -224,8 +225,35 @@ impl Window {
             WindowCommand::SendFailed(error, text) => self.send_failed(widgets, &error, text),
             WindowCommand::Failed(error) => Window::toast(widgets, &error),
             WindowCommand::Done => {}
+            WindowCommand::ServersStopped => {
+                relm4::gtk::prelude::ApplicationExt::quit(&relm4::main_application());
+            }
             WindowCommand::Quit => self.handle_input(widgets, WindowInput::Quit, sender, root),
         }
+    }
+
+    /// Stops the reply, shuts every MCP server down (their whole process
+    /// groups, at most a few seconds), then quits. A second request while
+    /// shutting down is ignored.
+    fn quit(&mut self, sender: &ComponentSender<Self>) {
+        self.stop();
+        if self.quitting {
+            return;
+        }
+        self.quitting = true;
+        let Some(servers) = self.servers.clone() else {
+            relm4::gtk::prelude::ApplicationExt::quit(&relm4::main_application());
+            return;
+        };
+        sender.oneshot_command(async move {
+            if tokio::time::timeout(SHUTDOWN_GRACE, servers.shutdown_all())
+                .await
+                .is_err()
+            {
+                tracing::warn!("MCP servers did not stop in time");
+            }
+            WindowCommand::ServersStopped
+        });
     }
 
     /// Shows conversation `c` (or a new, unsaved one) with an empty message list.

@@ -9,7 +9,8 @@ use super::{
     AboutAction, AddProviderAction, ModelPickerAction, NewConversationAction, PreferencesAction,
     QuitAction, StopAction, Window, WindowActions, WindowCommand, WindowInput,
 };
-use crate::core::chat::{Engine, EngineError};
+use crate::core::chat::{Engine, EngineError, ToolSettings};
+use crate::core::mcp::{ClientHooks, McpServers, McpToolBox};
 use crate::core::paths;
 use crate::core::secrets::{KeyStore, LazyKeyStore};
 use crate::core::store::{Conversation, Provider, Store};
@@ -23,12 +24,15 @@ pub struct Loaded {
     pub providers: Vec<Provider>,
     /// Conversations, newest first.
     pub conversations: Vec<Conversation>,
+    /// The MCP servers, starting in the background.
+    pub servers: McpServers,
 }
 
 /// Opens the database (running migrations) and reads the lists the window
 /// shows first. The keyring is reached only when a key is needed, so start-up
-/// never waits on it.
-pub async fn load() -> Result<Loaded, String> {
+/// never waits on it. Enabled MCP servers start in the background; their
+/// tools are offered once ready, each call approved through `approver`.
+pub async fn load(approver: super::DialogApprover) -> Result<Loaded, String> {
     let path = paths::database_path();
     let store = Store::open(&path)
         .await
@@ -42,11 +46,38 @@ pub async fn load() -> Result<Loaded, String> {
         .list_conversations()
         .await
         .map_err(|e| EngineError::from(e).user_message())?;
+    let servers = start_servers(&store, &keys).await;
+    let tools = ToolSettings::new(
+        Arc::new(McpToolBox::new(servers.clone())),
+        Arc::new(approver),
+    );
     Ok(Loaded {
-        engine: Engine::new(store, keys),
+        engine: Engine::new(store, keys).with_tools(tools),
         providers,
         conversations,
+        servers,
     })
+}
+
+/// A registry with every configured server started (enabled ones connect in
+/// the background; an unreadable server table only logs). A server's
+/// protocol era, once learned, is stored so the next start skips discovery.
+async fn start_servers(store: &Store, keys: &Arc<dyn KeyStore>) -> McpServers {
+    let era_store = store.clone();
+    let era_sink: crate::core::mcp::registry::EraSink = Arc::new(move |id, era| {
+        let (store, id, era) = (era_store.clone(), id.to_owned(), era.clone());
+        tokio::spawn(async move {
+            if let Err(e) = store.set_mcp_server_era(&id, Some(&era)).await {
+                tracing::warn!(server = %id, "cannot store the server's protocol era: {e}");
+            }
+        });
+    });
+    let servers = McpServers::new(keys.clone(), ClientHooks::default(), Some(era_sink));
+    match store.list_mcp_servers().await {
+        Ok(configs) => servers.start_all(configs).await,
+        Err(e) => tracing::warn!("cannot read the MCP servers: {e}"),
+    }
+    servers
 }
 
 /// Registers the `win.*` actions and their keyboard shortcuts.
