@@ -4,6 +4,8 @@
 
 mod support;
 
+#[path = "provider_gemini/images.rs"]
+mod images;
 #[path = "provider_gemini/failures.rs"]
 mod failures;
 #[path = "provider_gemini/models.rs"]

@@ -4,6 +4,8 @@
 
 mod support;
 
+#[path = "provider_ollama/images.rs"]
+mod images;
 #[path = "provider_ollama/failures.rs"]
 mod failures;
 #[path = "provider_ollama/models.rs"]

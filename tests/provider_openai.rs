@@ -3,6 +3,8 @@
 
 mod support;
 
+#[path = "provider_openai/images.rs"]
+mod images;
 #[path = "provider_openai/failures.rs"]
 mod failures;
 #[path = "provider_openai/replays.rs"]
