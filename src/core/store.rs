@@ -11,8 +11,9 @@
 //! Files: `connection` (pool and pragmas), `migrate` (migrations, backups),
 //! `schema` (diesel tables), `models` (public types), one file per table's
 //! repository (`providers`, `conversations`, `messages`,
-//! `favourites`, `prices`) and `search` (FTS5).
+//! `favourites`, `prices`, `tool_calls`, `attachments`) and `search` (FTS5).
 
+mod attachments;
 mod connection;
 mod conversations;
 mod error;
@@ -32,6 +33,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use diesel::SqliteConnection;
 
+pub use attachments::{StoredAttachment, by_message as attachments_by_message};
 pub use connection::{BUSY_TIMEOUT_MS, ConnectionInfo};
 pub use error::StoreError;
 pub use favourites::Favourite;

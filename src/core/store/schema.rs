@@ -159,6 +159,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     tool_calls,
     tool_permissions,
     model_prices,
+    attachments,
 );
 
 diesel::table! {
@@ -200,3 +201,25 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+
+diesel::table! {
+    /// Images attached to user messages; rows go with their message.
+    attachments (id) {
+        /// Row id.
+        id -> BigInt,
+        /// The user message the image belongs to.
+        message_id -> BigInt,
+        /// Order among that message's images, from 0.
+        position -> Integer,
+        /// File name shown to the user.
+        name -> Text,
+        /// Sniffed MIME type (`image/png`…).
+        mime_type -> Text,
+        /// The image file.
+        data -> Binary,
+        /// UTC unix milliseconds.
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(attachments -> messages (message_id));
