@@ -4,14 +4,17 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 use valechat::core::provider::ChatProvider;
 
+use crate::provider;
 use crate::support::images::{PNG_2X2_BASE64, image_request};
 use crate::support::outcome::drain;
-use crate::provider;
 use crate::support::{Reply, TestServer, fixture};
 
 #[tokio::test]
 async fn images_are_sent_in_the_documented_shape() {
-    let server = TestServer::start(vec![Reply::sse_body(fixture("openai-chat/text_with_usage.sse"))]).await;
+    let server = TestServer::start(vec![Reply::sse_body(fixture(
+        "openai-chat/text_with_usage.sse",
+    ))])
+    .await;
     let out = drain(
         provider(&server, None)
             .stream_chat(image_request("gpt-4o"), CancellationToken::new())

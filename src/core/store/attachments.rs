@@ -149,7 +149,10 @@ impl Store {
 pub fn by_message(stored: Vec<StoredAttachment>) -> HashMap<i64, Vec<Attachment>> {
     let mut grouped: HashMap<i64, Vec<Attachment>> = HashMap::new();
     for row in stored {
-        grouped.entry(row.message_id).or_default().push(row.attachment);
+        grouped
+            .entry(row.message_id)
+            .or_default()
+            .push(row.attachment);
     }
     grouped
 }

@@ -145,9 +145,15 @@ mod tests {
     fn the_type_comes_from_the_bytes_not_the_name() {
         let jpeg = Attachment::new("picture.png", vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]).unwrap();
         assert_eq!(jpeg.mime_type, "image/jpeg");
-        assert_eq!(Attachment::new("a.jpg", PNG).unwrap().mime_type, "image/png");
+        assert_eq!(
+            Attachment::new("a.jpg", PNG).unwrap().mime_type,
+            "image/png"
+        );
         assert_eq!(sniff_image_type(b"GIF89a\x01\0"), Some("image/gif"));
-        assert_eq!(sniff_image_type(b"RIFF\x10\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(
+            sniff_image_type(b"RIFF\x10\0\0\0WEBPVP8 "),
+            Some("image/webp")
+        );
         assert_eq!(sniff_image_type(b"RIFF\x10\0\0\0WAVEfmt "), None);
         let pdf = Attachment::new("scan.png", &b"%PDF-1.7"[..]);
         assert_eq!(
