@@ -9,8 +9,8 @@
 pub mod attachments;
 
 use gettextrs::gettext;
-use relm4::gtk::prelude::*;
 use relm4::gtk::gio;
+use relm4::gtk::prelude::*;
 use relm4::{ComponentController, ComponentParts, ComponentSender, SimpleComponent, gtk};
 
 use crate::core::provider::Attachment;

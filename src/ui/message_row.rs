@@ -369,7 +369,11 @@ fn render_images(row: &MessageRow, widgets: &MessageRowWidgets) {
     }
     for image in &row.images {
         let picture = crate::ui::thumbnail::picture(image, IMAGE_THUMBNAIL);
+        // The texture is already scaled to fit; a shrinkable picture would
+        // get no width in the flow box.
+        picture.set_can_shrink(false);
         picture.set_halign(gtk::Align::Start);
+        picture.set_valign(gtk::Align::Start);
         picture.add_css_class("message-image");
         widgets.images.insert(&picture, -1);
     }

@@ -157,7 +157,10 @@ pub enum WindowCommand {
     /// An event of the running turn.
     Turn(TurnEvent),
     /// A send could not start: the error, and the text and images to give back.
-    SendFailed(String, Option<(String, Vec<crate::core::provider::Attachment>)>),
+    SendFailed(
+        String,
+        Option<(String, Vec<crate::core::provider::Attachment>)>,
+    ),
     /// A background call failed with this message.
     Failed(String),
     /// Nothing to do (a background call succeeded silently).

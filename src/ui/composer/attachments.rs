@@ -81,7 +81,10 @@ pub fn drop_target(sender: relm4::Sender<ComposerInput>) -> gtk::DropTarget {
 /// (sent as [`ComposerInput::Add`]) and returns `true`; `false` lets the
 /// text view paste text as usual.
 pub fn paste_image(clipboard: &gdk::Clipboard, sender: relm4::Sender<ComposerInput>) -> bool {
-    if !clipboard.formats().contains_type(gdk::Texture::static_type()) {
+    if !clipboard
+        .formats()
+        .contains_type(gdk::Texture::static_type())
+    {
         return false;
     }
     let clipboard = clipboard.clone();

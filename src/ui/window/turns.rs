@@ -6,8 +6,8 @@ use relm4::{ComponentController, ComponentSender, gtk};
 
 use super::{Streaming, Window, WindowCommand, WindowInput, WindowWidgets};
 use crate::core::chat::{Engine, EngineError, TurnEvent};
-use crate::core::store::ConversationSettings;
 use crate::core::provider::Attachment;
+use crate::core::store::ConversationSettings;
 use crate::core::store::Message;
 use crate::ui::composer::ComposerInput;
 
@@ -96,7 +96,9 @@ impl Window {
                                 }
                             };
                             (
-                                engine.send_with_attachments(id, &text, images.clone()).await,
+                                engine
+                                    .send_with_attachments(id, &text, images.clone())
+                                    .await,
                                 Some((text, images)),
                             )
                         }
