@@ -6,9 +6,10 @@
 use bytes::Bytes;
 use serde_json::json;
 use valechat::core::chat::EngineError;
+use valechat::core::provider::Role;
 use valechat::core::provider::message::attachment::MAX_ATTACHMENT_BYTES;
 use valechat::core::provider::{Attachment, AttachmentError};
-use valechat::core::store::Store;
+use valechat::core::store::{MessageStatus, NewMessage, Store, StoreError};
 
 use crate::support::images::{PNG_2X2, PNG_2X2_BASE64, png_attachment};
 use crate::support::{Reply, TestServer};
@@ -81,6 +82,37 @@ async fn images_are_stored_sent_and_sent_again_on_the_next_turn() {
             .expect("text-only message")
             .is_empty()
     );
+
+    // Images go with their conversation.
+    reopened.delete_conversation(conv).await.expect("delete");
+    assert!(
+        reopened
+            .message_attachments(messages[0].id)
+            .await
+            .expect("after delete")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_message_for_an_unknown_conversation_stores_no_images() {
+    let h = Harness::new().await;
+    let new = NewMessage {
+        conversation_id: 4242,
+        role: Role::User,
+        content: "Hi".into(),
+        status: MessageStatus::Complete,
+        provider_id: None,
+        model: None,
+    };
+    let store = h.engine.store();
+    let err = store
+        .insert_message_with_attachments(new, vec![png_attachment()])
+        .await
+        .err();
+    assert!(matches!(err, Some(StoreError::NotFound { .. })), "{err:?}");
+    let count = store.list_attachments(4242).await.expect("list");
+    assert!(count.is_empty());
 }
 
 #[tokio::test]
