@@ -26,7 +26,8 @@ impl Engine {
 
     /// [`Engine::send`] with `images` attached to the user message, in
     /// order. The text may be empty (after trimming) when there is at least
-    /// one image.
+    /// one image; a first message of only images titles the conversation
+    /// with the first image's file name.
     ///
     /// # Errors
     /// [`EngineError::EmptyMessage`] for blank text and no images;
