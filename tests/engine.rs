@@ -3,11 +3,13 @@
 //!
 //! `replies` covers finished and failed replies, history, retry, pre-stream
 //! errors and API keys; `providers` covers editing providers and their
-//! keys; `interruptions` covers cut connections, cancel,
+//! keys; `images` covers attached images; `interruptions` covers cut connections, cancel,
 //! dropped turns, partial saves and malformed chunks.
 
 mod support;
 
+#[path = "engine/images.rs"]
+mod images;
 #[path = "engine/interruptions.rs"]
 mod interruptions;
 #[path = "engine/providers.rs"]

@@ -5,6 +5,8 @@ mod support;
 
 #[path = "provider_anthropic/failures.rs"]
 mod failures;
+#[path = "provider_anthropic/images.rs"]
+mod images;
 #[path = "provider_anthropic/replays.rs"]
 mod replays;
 #[path = "provider_anthropic/split.rs"]

@@ -6,6 +6,8 @@ mod support;
 
 #[path = "provider_gemini/failures.rs"]
 mod failures;
+#[path = "provider_gemini/images.rs"]
+mod images;
 #[path = "provider_gemini/models.rs"]
 mod models;
 #[path = "provider_gemini/replays.rs"]

@@ -6,6 +6,8 @@ mod support;
 
 #[path = "provider_ollama/failures.rs"]
 mod failures;
+#[path = "provider_ollama/images.rs"]
+mod images;
 #[path = "provider_ollama/models.rs"]
 mod models;
 #[path = "provider_ollama/replays.rs"]

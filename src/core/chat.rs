@@ -1,6 +1,7 @@
 //! The chat engine: one [`Turn`] per user message.
 //!
-//! [`Engine::send`] persists the user's message, builds the request from the
+//! [`Engine::send`] (and [`Engine::send_with_attachments`], with images)
+//! persists the user's message, builds the request from the
 //! conversation's history, opens the provider's stream and returns a [`Turn`]:
 //! a stream of [`TurnEvent`]s plus [`Turn::cancel`]. The assistant message is
 //! written to the store while it grows (at most every
@@ -14,10 +15,12 @@ mod error;
 mod history;
 mod providers;
 mod runner;
+mod send;
 mod title;
 mod tool_round;
 mod tools;
 mod user_message;
+mod vision;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,8 +47,7 @@ use crate::core::provider::{
 };
 use crate::core::secrets::KeyStore;
 use crate::core::store::{
-    Message, MessageStatus, NewConversation, NewMessage, NewProvider, Provider, Store,
-    ToolCallRecord,
+    Message, MessageStatus, NewConversation, NewProvider, Provider, Store, ToolCallRecord,
 };
 
 /// How often a growing assistant message is written to the store (milliseconds granularity).
@@ -139,6 +141,8 @@ pub struct Engine {
     tools: Option<ToolSettings>,
     /// The price book, opened (and the shipped table loaded) on first use.
     prices: Arc<tokio::sync::OnceCell<PriceBook>>,
+    /// Which models accept images, as the last model lists said.
+    vision: vision::VisionCache,
 }
 
 impl std::fmt::Debug for Engine {
@@ -156,6 +160,7 @@ impl Engine {
             breakers: breakers::Breakers::default(),
             tools: None,
             prices: Arc::default(),
+            vision: vision::VisionCache::default(),
         }
     }
 
@@ -239,9 +244,13 @@ impl Engine {
         self.breakers.state(provider_id)
     }
 
-    /// Lists a configured provider's models (`GET /v1/models`), sorted by id.
+    /// Lists a configured provider's models (`GET /v1/models`), sorted by
+    /// id, and remembers which accept images (a later send of images to a
+    /// model listed with `supports_vision: Some(false)` is refused).
     pub async fn list_models(&self, provider_id: &str) -> Result<Vec<ModelInfo>, EngineError> {
-        Ok(self.client(provider_id).await?.list_models().await?)
+        let models = self.client(provider_id).await?.list_models().await?;
+        self.vision.record(provider_id, &models);
+        Ok(models)
     }
 
     /// Checks an unsaved configuration ("Test connection"): lists the models
@@ -324,51 +333,6 @@ impl Engine {
             .await?)
     }
 
-    /// Sends `text` as the user's next message in `conversation_id` and
-    /// starts the assistant's reply with the conversation's provider and model.
-    ///
-    /// The user message is stored before this returns. Errors before the
-    /// stream opens (no model chosen, unknown provider, keyring locked) are
-    /// returned here; everything after arrives as [`TurnEvent::Failed`].
-    pub async fn send(&self, conversation_id: i64, text: &str) -> Result<Turn, EngineError> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(EngineError::EmptyMessage);
-        }
-        let conversation = self.conversation(conversation_id).await?;
-        let (provider_id, model) = conversation_target(&conversation)?;
-        let client = self.client(&provider_id).await?;
-        let history = self.store.list_messages(conversation_id).await?;
-        let calls = self.store.list_tool_calls(conversation_id).await?;
-        if conversation.title.is_empty() && history.is_empty() {
-            self.store
-                .rename_conversation(conversation_id, &title_from_prompt(text))
-                .await?;
-        }
-        let user = self
-            .store
-            .insert_message(NewMessage {
-                conversation_id,
-                role: Role::User,
-                content: text.to_owned(),
-                status: MessageStatus::Complete,
-                provider_id: None,
-                model: None,
-            })
-            .await?;
-        let mut messages =
-            history::request_history(conversation.system_prompt.as_deref(), &history, &calls);
-        messages.push(ChatMessage::user(user.content.clone()));
-        Ok(self.start_turn(
-            client,
-            &conversation,
-            provider_id,
-            model,
-            messages,
-            Some(user),
-        ))
-    }
-
     /// Asks again for a reply to the conversation's last user message (the
     /// Retry action after a failure). A trailing assistant message that failed
     /// with no text is removed first; a partial one is kept.
@@ -391,8 +355,15 @@ impl Engine {
             return Err(EngineError::NothingToRetry);
         }
         let calls = self.store.list_tool_calls(conversation_id).await?;
-        let messages =
-            history::request_history(conversation.system_prompt.as_deref(), &history, &calls);
+        let images = crate::core::store::attachments_by_message(
+            self.store.list_attachments(conversation_id).await?,
+        );
+        let messages = history::request_history(
+            conversation.system_prompt.as_deref(),
+            &history,
+            &calls,
+            &images,
+        );
         Ok(self.start_turn(client, &conversation, provider_id, model, messages, None))
     }
 

@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 pub use error::ProviderError;
-pub use message::{ChatMessage, Role, ToolCall, ToolDefinition};
+pub use message::{Attachment, AttachmentError, ChatMessage, Role, ToolCall, ToolDefinition};
 
 /// The wire protocol a configured provider speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -11,12 +11,14 @@
 //! Files: `connection` (pool and pragmas), `migrate` (migrations, backups),
 //! `schema` (diesel tables), `models` (public types), one file per table's
 //! repository (`providers`, `conversations`, `messages`,
-//! `favourites`, `prices`, `tool_calls`, `tool_permissions`) and `search`
+//! `favourites`, `prices`, `tool_calls`, `tool_permissions`,
+//! `attachments`) and `search`
 //! (FTS5). The spending ledger (issue 5):
 //! `usage` (records, settling), `reservations` (pre-flight holds),
 //! `spending_limits`, `usage_reports`, and `ledger_rows` (their rows and
 //! the shared spend computation); its types are in [`crate::core::ledger`].
 
+mod attachments;
 mod connection;
 mod conversations;
 mod error;
@@ -42,6 +44,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use diesel::SqliteConnection;
 
+pub use attachments::{StoredAttachment, by_message as attachments_by_message};
 pub use connection::{BUSY_TIMEOUT_MS, ConnectionInfo};
 pub use error::StoreError;
 pub use favourites::Favourite;

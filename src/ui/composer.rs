@@ -1,11 +1,23 @@
-//! The composer: a multi-line text field with Send and Stop.
+//! The composer: a multi-line text field with Attach Image, Send and Stop,
+//! and the images waiting to be sent shown above it as thumbnails.
 //!
 //! Enter sends, Shift+Enter inserts a new line, Escape stops a running reply
-//! (DESIGN.md, Interface).
+//! (DESIGN.md, Interface). Images come from the Attach Image button, from
+//! files dropped on the composer or the conversation, or from Ctrl+V with an
+//! image on the clipboard (see [`attachments`]).
+
+pub mod attachments;
 
 use gettextrs::gettext;
+use relm4::gtk::gio;
 use relm4::gtk::prelude::*;
-use relm4::{ComponentParts, ComponentSender, SimpleComponent, gtk};
+use relm4::{ComponentController, ComponentParts, ComponentSender, SimpleComponent, gtk};
+
+use crate::core::provider::Attachment;
+use crate::i18n::gettext_f;
+
+/// Edge of a pending image's thumbnail, in logical pixels.
+const PENDING_THUMBNAIL: i32 = 64;
 
 /// State of the composer.
 #[derive(Debug)]
@@ -15,6 +27,14 @@ pub struct Composer {
     /// Sending is possible (a model is chosen).
     ready: bool,
     buffer: gtk::TextBuffer,
+    /// Images to send with the next message, in the order added.
+    attachments: Vec<Attachment>,
+    /// Bumped on every change of `attachments`.
+    attachments_revision: u64,
+    /// The open file chooser, kept alive until it answers.
+    chooser: Option<gtk::FileChooserNative>,
+    /// The composer's root, to find the window a chooser belongs to.
+    root: gtk::Box,
     /// Move keyboard focus into the field at the next view update (after a
     /// reply ends, or when asked): never otherwise, so focus is not stolen.
     focus_pending: std::cell::Cell<bool>,
@@ -31,8 +51,18 @@ pub enum ComposerInput {
     SetBusy(bool),
     /// Whether a model is chosen, so that sending can work.
     SetReady(bool),
-    /// Put text back (after a send that could not start) and focus the field.
-    Restore(String),
+    /// Put text and images back (after a send that could not start).
+    Restore(String, Vec<Attachment>),
+    /// Open the file chooser for images (the Attach Image button).
+    ChooseImages,
+    /// Read these files (chosen or dropped) and add the images among them.
+    AddFiles(Vec<gio::File>),
+    /// Add a checked image to the pending ones.
+    Add(Attachment),
+    /// Remove the pending image at this position.
+    Remove(usize),
+    /// A file could not be attached: the sentence to show.
+    Refused(String),
     /// Move keyboard focus into the text field.
     Focus,
 }
@@ -40,8 +70,10 @@ pub enum ComposerInput {
 /// What the composer asks of its parent.
 #[derive(Debug)]
 pub enum ComposerOutput {
-    /// Send this text as the user's next message.
-    Send(String),
+    /// Send this text and these images as the user's next message.
+    Send(String, Vec<Attachment>),
+    /// Tell the user something went wrong (a file could not be attached).
+    Notice(String),
     /// Stop the reply that is streaming.
     Stop,
 }
@@ -50,6 +82,10 @@ pub enum ComposerOutput {
 #[derive(Debug)]
 pub struct ComposerWidgets {
     text_view: gtk::TextView,
+    attach: gtk::Button,
+    pending: gtk::Box,
+    pending_scroller: gtk::ScrolledWindow,
+    rendered_attachments: u64,
     send: gtk::Button,
     stop: gtk::Button,
 }
@@ -63,7 +99,7 @@ impl SimpleComponent for Composer {
 
     fn init_root() -> Self::Root {
         gtk::Box::builder()
-            .orientation(gtk::Orientation::Horizontal)
+            .orientation(gtk::Orientation::Vertical)
             .spacing(6)
             .margin_start(12)
             .margin_end(12)
@@ -98,11 +134,20 @@ impl SimpleComponent for Composer {
         keys.set_propagation_phase(gtk::PropagationPhase::Capture);
         {
             let sender = sender.clone();
+            let text_view_for_paste = text_view.clone();
             keys.connect_key_pressed(move |_, key, _, modifiers| {
                 let enter = matches!(key, gtk::gdk::Key::Return | gtk::gdk::Key::KP_Enter);
                 if enter && !modifiers.contains(gtk::gdk::ModifierType::SHIFT_MASK) {
                     sender.input(ComposerInput::Submit);
                     return gtk::glib::Propagation::Stop;
+                }
+                let paste = matches!(key, gtk::gdk::Key::v | gtk::gdk::Key::V)
+                    && modifiers.contains(gtk::gdk::ModifierType::CONTROL_MASK);
+                if paste {
+                    let clipboard = gtk::prelude::WidgetExt::clipboard(&text_view_for_paste);
+                    if attachments::paste_image(&clipboard, sender.input_sender().clone()) {
+                        return gtk::glib::Propagation::Stop;
+                    }
                 }
                 if key == gtk::gdk::Key::Escape {
                     sender.input(ComposerInput::Stop);
@@ -134,20 +179,58 @@ impl SimpleComponent for Composer {
             let sender = sender.clone();
             stop.connect_clicked(move |_| sender.input(ComposerInput::Stop));
         }
-        root.append(&scroller);
-        root.append(&send);
-        root.append(&stop);
+        let attach: gtk::Button =
+            crate::ui::a11y::labelled("GtkButton", &gettext("Attach Image")).unwrap_or_default();
+        attach.set_icon_name("mail-attachment-symbolic");
+        attach.set_tooltip_text(Some(&gettext("Attach an image (or drop or paste one)")));
+        attach.set_valign(gtk::Align::End);
+        attach.add_css_class("circular");
+        attach.add_css_class("flat");
+        {
+            let sender = sender.clone();
+            attach.connect_clicked(move |_| sender.input(ComposerInput::ChooseImages));
+        }
+        let pending = gtk::Box::builder()
+            .orientation(gtk::Orientation::Horizontal)
+            .spacing(6)
+            .css_classes(["pending-attachments"])
+            .build();
+        let pending_scroller = gtk::ScrolledWindow::builder()
+            .child(&pending)
+            .vscrollbar_policy(gtk::PolicyType::Never)
+            .propagate_natural_height(true)
+            .visible(false)
+            .build();
+        let row = gtk::Box::builder()
+            .orientation(gtk::Orientation::Horizontal)
+            .spacing(6)
+            .build();
+        row.append(&attach);
+        row.append(&scroller);
+        row.append(&send);
+        row.append(&stop);
+        root.append(&pending_scroller);
+        root.append(&row);
+        root.add_controller(attachments::drop_target(sender.input_sender().clone()));
 
         let model = Composer {
             busy: false,
             ready: false,
             buffer,
+            attachments: Vec::new(),
+            attachments_revision: 0,
+            chooser: None,
+            root: root.clone(),
             focus_pending: std::cell::Cell::new(true),
         };
         ComponentParts {
             model,
             widgets: ComposerWidgets {
                 text_view,
+                attach,
+                pending,
+                pending_scroller,
+                rendered_attachments: 0,
                 send,
                 stop,
             },
@@ -162,11 +245,13 @@ impl SimpleComponent for Composer {
                 }
                 let (start, end) = self.buffer.bounds();
                 let text = self.buffer.text(&start, &end, false).to_string();
-                if text.trim().is_empty() {
+                if text.trim().is_empty() && self.attachments.is_empty() {
                     return;
                 }
                 self.buffer.set_text("");
-                let _ = sender.output(ComposerOutput::Send(text));
+                let images = std::mem::take(&mut self.attachments);
+                self.attachments_revision += 1;
+                let _ = sender.output(ComposerOutput::Send(text, images));
             }
             ComposerInput::Stop => {
                 if self.busy {
@@ -180,16 +265,58 @@ impl SimpleComponent for Composer {
                 self.busy = busy;
             }
             ComposerInput::SetReady(ready) => self.ready = ready,
-            ComposerInput::Restore(text) => {
+            ComposerInput::Restore(text, images) => {
                 if self.buffer.char_count() == 0 {
                     self.buffer.set_text(&text);
                 }
+                if self.attachments.is_empty() && !images.is_empty() {
+                    self.attachments = images;
+                    self.attachments_revision += 1;
+                }
+            }
+            ComposerInput::ChooseImages => {
+                let parent = self.root.root().and_downcast::<gtk::Window>();
+                self.chooser = Some(attachments::choose_images(
+                    parent.as_ref(),
+                    sender.input_sender().clone(),
+                ));
+            }
+            ComposerInput::AddFiles(files) => {
+                self.chooser = None;
+                for file in files {
+                    let sender = sender.clone();
+                    relm4::spawn_local(async move {
+                        sender.input(match attachments::load(file).await {
+                            Ok(image) => ComposerInput::Add(image),
+                            Err(message) => ComposerInput::Refused(message),
+                        });
+                    });
+                }
+            }
+            ComposerInput::Add(image) => {
+                self.attachments.push(image);
+                self.attachments_revision += 1;
+                self.focus_pending.set(true);
+            }
+            ComposerInput::Remove(index) => {
+                if index < self.attachments.len() {
+                    self.attachments.remove(index);
+                    self.attachments_revision += 1;
+                }
+            }
+            ComposerInput::Refused(message) => {
+                let _ = sender.output(ComposerOutput::Notice(message));
             }
             ComposerInput::Focus => self.focus_pending.set(true),
         }
     }
 
-    fn update_view(&self, widgets: &mut Self::Widgets, _sender: ComponentSender<Self>) {
+    fn update_view(&self, widgets: &mut Self::Widgets, sender: ComponentSender<Self>) {
+        if widgets.rendered_attachments != self.attachments_revision {
+            render_pending(&self.attachments, widgets, &sender);
+            widgets.rendered_attachments = self.attachments_revision;
+        }
+        widgets.attach.set_sensitive(!self.busy);
         widgets.send.set_visible(!self.busy);
         widgets.send.set_sensitive(self.ready);
         widgets.stop.set_visible(self.busy);
@@ -198,4 +325,47 @@ impl SimpleComponent for Composer {
             widgets.text_view.grab_focus();
         }
     }
+}
+
+/// Rebuilds the strip of pending images: a thumbnail and a remove button each.
+fn render_pending(
+    images: &[Attachment],
+    widgets: &ComposerWidgets,
+    sender: &ComponentSender<Composer>,
+) {
+    while let Some(child) = widgets.pending.first_child() {
+        widgets.pending.remove(&child);
+    }
+    for (index, image) in images.iter().enumerate() {
+        let picture = crate::ui::thumbnail::picture(image, PENDING_THUMBNAIL);
+        picture.set_size_request(PENDING_THUMBNAIL, PENDING_THUMBNAIL);
+        picture.set_content_fit(gtk::ContentFit::Cover);
+        let frame = gtk::Frame::builder()
+            .child(&picture)
+            .css_classes(["pending-attachment"])
+            .build();
+        let label = gettext_f("Remove “{name}”", &[("name", &image.name)]);
+        let remove: gtk::Button =
+            crate::ui::a11y::labelled("GtkButton", &label).unwrap_or_default();
+        remove.set_icon_name("window-close-symbolic");
+        remove.set_tooltip_text(Some(&label));
+        remove.set_halign(gtk::Align::End);
+        remove.set_valign(gtk::Align::Start);
+        remove.set_margin_top(2);
+        remove.set_margin_end(2);
+        for class in ["circular", "osd", "remove-attachment"] {
+            remove.add_css_class(class);
+        }
+        let input = sender.input_sender().clone();
+        remove.connect_clicked(move |_| input.emit(ComposerInput::Remove(index)));
+        let overlay = gtk::Overlay::builder().child(&frame).build();
+        overlay.add_overlay(&remove);
+        widgets.pending.append(&overlay);
+    }
+    widgets.pending_scroller.set_visible(!images.is_empty());
+}
+
+/// Lets the conversation area take dropped image files for the composer.
+pub fn add_drop_target(widget: &impl IsA<gtk::Widget>, composer: &relm4::Controller<Composer>) {
+    widget.add_controller(attachments::drop_target(composer.sender().clone()));
 }

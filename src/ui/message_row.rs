@@ -8,7 +8,7 @@ use relm4::gtk;
 use relm4::gtk::prelude::*;
 
 use crate::core::chat::ToolProgress;
-use crate::core::provider::Role;
+use crate::core::provider::{Attachment, Role};
 use crate::core::store::{Message, MessageStatus, ToolCallRecord};
 use crate::i18n::gettext_f;
 use crate::ui::markdown::MarkdownView;
@@ -34,9 +34,19 @@ pub struct MessageRow {
     tool_calls: Vec<ToolCallState>,
     /// Bumped on every change of `tool_calls`.
     tool_revision: u64,
+    /// Images attached to a user message, in order.
+    images: Vec<Attachment>,
+    /// Bumped on every change of `images`.
+    images_revision: u64,
 }
 
 impl MessageRow {
+    /// Shows `images` as the message's attached images (user messages).
+    pub fn set_images(&mut self, images: Vec<Attachment>) {
+        self.images = images;
+        self.images_revision += 1;
+    }
+
     /// Appends streamed answer text (rendered at the next frame flush).
     pub fn push_text(&mut self, delta: &str) {
         self.text.push_str(delta);
@@ -157,6 +167,8 @@ pub struct MessageRowWidgets {
     tools: gtk::Box,
     tool_views: Vec<ToolCallView>,
     rendered_tool_revision: u64,
+    images: gtk::FlowBox,
+    rendered_images_revision: u64,
 }
 
 impl FactoryComponent for MessageRow {
@@ -182,6 +194,8 @@ impl FactoryComponent for MessageRow {
             last: false,
             tool_calls: Vec::new(),
             tool_revision: 0,
+            images: Vec::new(),
+            images_revision: 0,
         }
     }
 
@@ -241,7 +255,17 @@ impl FactoryComponent for MessageRow {
         retry.connect_clicked(move |_| {
             let _ = sender.output(MessageRowOutput::Retry);
         });
+        let images = gtk::FlowBox::builder()
+            .selection_mode(gtk::SelectionMode::None)
+            .homogeneous(false)
+            .column_spacing(6)
+            .row_spacing(6)
+            .max_children_per_line(8)
+            .css_classes(["message-images"])
+            .visible(false)
+            .build();
         root.append(&author);
+        root.append(&images);
         root.append(&reasoning);
         root.append(body.widget());
         let tools = gtk::Box::builder()
@@ -265,6 +289,8 @@ impl FactoryComponent for MessageRow {
             tools,
             tool_views: Vec::new(),
             rendered_tool_revision: 0,
+            images,
+            rendered_images_revision: 0,
         };
         render(self, &mut widgets);
         widgets
@@ -290,6 +316,10 @@ fn render(row: &MessageRow, widgets: &mut MessageRowWidgets) {
         widgets.reasoning_label.set_label(&row.reasoning);
         widgets.reasoning.set_visible(!row.reasoning.is_empty());
         widgets.rendered_revision = row.revision;
+    }
+    if widgets.rendered_images_revision != row.images_revision {
+        render_images(row, widgets);
+        widgets.rendered_images_revision = row.images_revision;
     }
     if widgets.rendered_tool_revision != row.tool_revision {
         render_tool_calls(row, widgets);
@@ -327,6 +357,27 @@ fn render(row: &MessageRow, widgets: &mut MessageRowWidgets) {
         widgets.status.remove_css_class("error");
     }
     widgets.retry.set_visible(row.last && row.needs_retry());
+}
+
+/// Largest edge of an image shown in a message, in logical pixels.
+const IMAGE_THUMBNAIL: i32 = 240;
+
+/// Shows the row's images as thumbnails (at most 240 px a side).
+fn render_images(row: &MessageRow, widgets: &MessageRowWidgets) {
+    while let Some(child) = widgets.images.first_child() {
+        widgets.images.remove(&child);
+    }
+    for image in &row.images {
+        let picture = crate::ui::thumbnail::picture(image, IMAGE_THUMBNAIL);
+        // The texture is already scaled to fit; a shrinkable picture would
+        // get no width in the flow box.
+        picture.set_can_shrink(false);
+        picture.set_halign(gtk::Align::Start);
+        picture.set_valign(gtk::Align::Start);
+        picture.add_css_class("message-image");
+        widgets.images.insert(&picture, -1);
+    }
+    widgets.images.set_visible(!row.images.is_empty());
 }
 
 /// Keeps one [`ToolCallView`] per call, in order.

@@ -50,6 +50,8 @@ pub(crate) struct Streaming {
     pending_reasoning: String,
     /// A frame callback is already scheduled.
     flush_scheduled: bool,
+    /// Images of the user message being sent, shown on its row once stored.
+    user_images: Vec<crate::core::provider::Attachment>,
 }
 
 /// The window's state.
@@ -99,8 +101,8 @@ pub enum WindowInput {
     DeleteConversation(i64),
     /// Delete conversation `id` after confirmation.
     ConfirmDelete(i64),
-    /// The composer asks to send `text`.
-    Send(String),
+    /// The composer asks to send `text` with these images.
+    Send(String, Vec<crate::core::provider::Attachment>),
     /// Stop the running reply.
     Stop,
     /// Retry the last failed reply.
@@ -146,16 +148,24 @@ pub enum WindowCommand {
     Conversations(Vec<Conversation>),
     /// Fresh list of providers.
     Providers(Vec<Provider>),
-    /// Messages of conversation `id`.
-    Messages(i64, Vec<Message>, Vec<crate::core::store::ToolCallRecord>),
+    /// Messages of conversation `id`, their tool calls and their images (by message id).
+    Messages(
+        i64,
+        Vec<Message>,
+        Vec<crate::core::store::ToolCallRecord>,
+        std::collections::HashMap<i64, Vec<crate::core::provider::Attachment>>,
+    ),
     /// A conversation was created for the first message.
     Created(Conversation),
     /// A turn started; its cancellation token.
     TurnStarted(CancellationToken),
     /// An event of the running turn.
     Turn(TurnEvent),
-    /// A send could not start: the error, and the text to give back.
-    SendFailed(String, Option<String>),
+    /// A send could not start: the error, and the text and images to give back.
+    SendFailed(
+        String,
+        Option<(String, Vec<crate::core::provider::Attachment>)>,
+    ),
     /// A background call failed with this message.
     Failed(String),
     /// Nothing to do (a background call succeeded silently).
@@ -340,7 +350,8 @@ impl Component for Window {
             Composer::builder()
                 .launch(())
                 .forward(sender.input_sender(), |out| match out {
-                    ComposerOutput::Send(text) => WindowInput::Send(text),
+                    ComposerOutput::Send(text, images) => WindowInput::Send(text, images),
+                    ComposerOutput::Notice(text) => WindowInput::Toast(text),
                     ComposerOutput::Stop => WindowInput::Stop,
                 });
         let model_picker =
@@ -396,6 +407,7 @@ impl Component for Window {
             root.add_css_class("devel");
         }
         turns::follow_bottom(&widgets.scroller);
+        crate::ui::composer::add_drop_target(&widgets.scroller, &model.composer);
         let approver = DialogApprover::new(sender.input_sender().clone());
         sender.oneshot_command(async { WindowCommand::Started(startup::load(approver).await) });
         let s = sender.clone();

@@ -9,6 +9,7 @@
 
 #![allow(dead_code)]
 
+pub mod images;
 pub mod openai;
 pub mod outcome;
 pub mod split;

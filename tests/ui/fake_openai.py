@@ -37,6 +37,16 @@ def reply_for(prompt: str) -> list[str]:
     return [text[i : i + 7] for i in range(0, len(text), 7)]
 
 
+def prompt_of(content) -> str:
+    """The text of a user message; content parts (text and `image_url`) become
+    their text plus how many images came with it."""
+    if isinstance(content, str):
+        return content
+    text = " ".join(p.get("text", "") for p in content if p.get("type") == "text")
+    images = sum(1 for p in content if p.get("type") == "image_url")
+    return f"{text} (with {images} image{'s' if images != 1 else ''})"
+
+
 FLAKY_FAILURES = 3  # a "flaky" prompt gets this many 503s before an answer
 _flaky_seen: dict[str, int] = {}
 _flaky_lock = threading.Lock()
@@ -73,7 +83,8 @@ class Handler(BaseHTTPRequestHandler):
         if model not in MODELS:
             self._json(404, {"error": {"message": f"The model `{model}` does not exist", "type": "invalid_request_error", "code": "model_not_found"}})
             return
-        prompt = next((m["content"] for m in reversed(body.get("messages", [])) if m.get("role") == "user"), "")
+        content = next((m["content"] for m in reversed(body.get("messages", [])) if m.get("role") == "user"), "")
+        prompt = prompt_of(content)
         # A prompt with "flaky" in it fails with 503 the first FLAKY_FAILURES
         # times (more than the client's automatic retries), then succeeds.
         if "flaky" in prompt:

@@ -1,6 +1,6 @@
 //! Errors of the chat engine.
 
-use crate::core::provider::ProviderError;
+use crate::core::provider::{AttachmentError, ProviderError};
 use crate::core::secrets::SecretError;
 use crate::core::store::StoreError;
 
@@ -25,6 +25,16 @@ pub enum EngineError {
     /// A provider's name or base URL was set to an empty value.
     #[error("the provider's {0} cannot be empty")]
     EmptyProviderField(&'static str),
+    /// The conversation's model is known not to accept images
+    /// (`ModelInfo::supports_vision == Some(false)` in the last model list).
+    #[error("the model “{model}” does not accept images")]
+    ImagesNotSupported {
+        /// The model id.
+        model: String,
+    },
+    /// An attached file is not a supported image, or is too large.
+    #[error(transparent)]
+    Attachment(#[from] AttachmentError),
     /// Retry found no user message to answer.
     #[error("there is no message to answer")]
     NothingToRetry,

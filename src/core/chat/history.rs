@@ -6,22 +6,25 @@
 //! left out). An assistant message that made tool calls carries them and is
 //! followed by one tool-result message per call, in call order, rebuilt from
 //! `tool_calls` — every call gets an answer, as OpenAI, Anthropic and Gemini
-//! require.
+//! require. A user message carries the images stored with it
+//! (`attachments`), so later turns still send them.
 
 use std::collections::HashMap;
 
-use crate::core::provider::{ChatMessage, Role, ToolCall};
+use crate::core::provider::{Attachment, ChatMessage, Role, ToolCall};
 use crate::core::store::{Message, ToolCallRecord};
 
 /// What the model is told for a call that has no stored result.
 const NO_RESULT: &str = "The tool call did not finish.";
 
 /// Builds the request history from the stored `history` and its tool `calls`
-/// (any order; grouped by message and sorted by position here).
+/// (any order; grouped by message and sorted by position here) and the
+/// stored `images` of each message (by message id, in order).
 pub(super) fn request_history(
     system_prompt: Option<&str>,
     history: &[Message],
     calls: &[ToolCallRecord],
+    images: &HashMap<i64, Vec<Attachment>>,
 ) -> Vec<ChatMessage> {
     let mut by_message: HashMap<i64, Vec<&ToolCallRecord>> = HashMap::new();
     for call in calls {
@@ -56,6 +59,10 @@ pub(super) fn request_history(
                 None if message.content.is_empty() => {}
                 None => out.push(ChatMessage::assistant(message.content.clone())),
             },
+            Role::User => out.push(ChatMessage::user_with_attachments(
+                message.content.clone(),
+                images.get(&message.id).cloned().unwrap_or_default(),
+            )),
             role => out.push(ChatMessage::new(role, message.content.clone())),
         }
     }

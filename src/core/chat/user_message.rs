@@ -7,7 +7,7 @@
 use gettextrs::gettext;
 
 use super::EngineError;
-use crate::core::provider::ProviderError;
+use crate::core::provider::{AttachmentError, ProviderError};
 use crate::core::secrets::SecretError;
 use crate::core::store::StoreError;
 use crate::i18n::gettext_f;
@@ -30,10 +30,28 @@ impl EngineError {
             Self::EmptyProviderField("name") => gettext("Enter a name for the provider."),
             Self::EmptyProviderField(_) => gettext("Enter a base URL for the provider."),
             Self::NothingToRetry => gettext("There is no message to answer."),
+            Self::ImagesNotSupported { model } => gettext_f(
+                "The model “{model}” does not accept images. Choose a model with vision, or remove the images.",
+                &[("model", model)],
+            ),
+            Self::Attachment(e) => attachment_message(e),
             Self::Provider(e) => provider_message(e),
             Self::Store(e) => store_message(e),
             Self::Secret(e) => secret_message(e),
         }
+    }
+}
+
+fn attachment_message(e: &AttachmentError) -> String {
+    match e {
+        AttachmentError::UnsupportedType { name } => gettext_f(
+            "“{name}” is not a PNG, JPEG, WebP or GIF image.",
+            &[("name", name)],
+        ),
+        AttachmentError::TooLarge { name, .. } => gettext_f(
+            "“{name}” is too large: images may be at most 20 MiB.",
+            &[("name", name)],
+        ),
     }
 }
 

@@ -11,8 +11,15 @@
 //!   `Part.functionResponse`);
 //! - Ollama (`docs/api.md`, "Chat request (with tools)": `tools`, assistant
 //!   `tool_calls`, `role: "tool"` messages with `tool_name`).
+//!
+//! Images a user attaches travel as [`Attachment`]s on the user message
+//! (checked and typed in [`attachment`]).
+
+pub mod attachment;
 
 use serde::{Deserialize, Serialize};
+
+pub use attachment::{Attachment, AttachmentError};
 
 /// Who wrote a message in a chat request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -120,6 +127,12 @@ pub struct ChatMessage {
     /// the error (Anthropic `is_error`, Gemini `response.error`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub is_error: bool,
+    /// Images attached to a [`Role::User`] message, in the order the user
+    /// added them; empty for every other message. Each protocol sends them
+    /// in its documented shape (OpenAI `image_url` parts, Anthropic `image`
+    /// blocks, Gemini `inlineData` parts, Ollama `images`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 impl ChatMessage {
@@ -132,6 +145,7 @@ impl ChatMessage {
             tool_call_id: None,
             tool_name: None,
             is_error: false,
+            attachments: Vec::new(),
         }
     }
 
@@ -143,6 +157,15 @@ impl ChatMessage {
     /// A user message.
     pub fn user(content: impl Into<String>) -> Self {
         Self::new(Role::User, content)
+    }
+
+    /// A user message with images; `content` may be empty when the message
+    /// is only images.
+    pub fn user_with_attachments(content: impl Into<String>, attachments: Vec<Attachment>) -> Self {
+        Self {
+            attachments,
+            ..Self::new(Role::User, content)
+        }
     }
 
     /// An assistant message without tool calls.

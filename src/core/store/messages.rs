@@ -37,28 +37,8 @@ impl Store {
     /// [`StoreError::NotFound`] for an unknown conversation;
     /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::DiskFull`].
     pub async fn insert_message(&self, new: NewMessage) -> Result<Message, StoreError> {
-        self.run(move |conn| {
-            conn.immediate_transaction(|conn| {
-                let now = now_ms();
-                super::conversations::touch(conn, new.conversation_id, now)?;
-                let row = diesel::insert_into(messages::table)
-                    .values((
-                        messages::conversation_id.eq(new.conversation_id),
-                        messages::role.eq(new.role.as_str()),
-                        messages::content.eq(&new.content),
-                        messages::status.eq(new.status.as_str()),
-                        messages::provider_id.eq(&new.provider_id),
-                        messages::model.eq(&new.model),
-                        messages::created_at.eq(now),
-                        messages::updated_at.eq(now),
-                    ))
-                    .returning(MessageRow::as_returning())
-                    .get_result(conn)
-                    .map_err(StoreError::during("inserting a message"))?;
-                Message::try_from(row)
-            })
-        })
-        .await
+        self.run(move |conn| conn.immediate_transaction(|conn| insert(conn, &new)))
+            .await
     }
 
     /// Replaces the text of a message that is still arriving; one `UPDATE`
@@ -147,6 +127,28 @@ impl Store {
     pub async fn recover_interrupted(&self) -> Result<usize, StoreError> {
         self.run(recover).await
     }
+}
+
+/// Inserts `new` and touches its conversation; the caller holds the
+/// transaction (shared with `attachments`).
+pub(super) fn insert(conn: &mut SqliteConnection, new: &NewMessage) -> Result<Message, StoreError> {
+    let now = now_ms();
+    super::conversations::touch(conn, new.conversation_id, now)?;
+    let row = diesel::insert_into(messages::table)
+        .values((
+            messages::conversation_id.eq(new.conversation_id),
+            messages::role.eq(new.role.as_str()),
+            messages::content.eq(&new.content),
+            messages::status.eq(new.status.as_str()),
+            messages::provider_id.eq(&new.provider_id),
+            messages::model.eq(&new.model),
+            messages::created_at.eq(now),
+            messages::updated_at.eq(now),
+        ))
+        .returning(MessageRow::as_returning())
+        .get_result(conn)
+        .map_err(StoreError::during("inserting a message"))?;
+    Message::try_from(row)
 }
 
 /// Blocking body of [`Store::recover_interrupted`].

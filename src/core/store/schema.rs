@@ -150,6 +150,7 @@ diesel::joinable!(conversations -> providers (provider_id));
 diesel::joinable!(model_favourites -> providers (provider_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(tool_calls -> messages (message_id));
+diesel::joinable!(attachments -> messages (message_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     providers,
@@ -164,6 +165,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     limit_alerts,
     spending_reservations,
     mcp_servers,
+    attachments,
 );
 
 diesel::table! {
@@ -323,5 +325,25 @@ diesel::table! {
         created_at -> BigInt,
         /// UTC unix milliseconds.
         updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Images attached to user messages; rows go with their message.
+    attachments (id) {
+        /// Row id.
+        id -> BigInt,
+        /// The user message the image belongs to.
+        message_id -> BigInt,
+        /// Order among that message's images, from 0.
+        position -> Integer,
+        /// File name shown to the user.
+        name -> Text,
+        /// Sniffed MIME type (`image/png`…).
+        mime_type -> Text,
+        /// The image file.
+        data -> Binary,
+        /// UTC unix milliseconds.
+        created_at -> BigInt,
     }
 }

@@ -72,12 +72,12 @@ impl Window {
                     });
                 }
             }
-            WindowInput::Send(text) => {
+            WindowInput::Send(text, images) => {
                 let Some(engine) = self.engine.clone() else {
                     return;
                 };
                 if self.streaming.is_some() {
-                    self.composer.emit(ComposerInput::Restore(text));
+                    self.composer.emit(ComposerInput::Restore(text, images));
                     return;
                 }
                 let start = Start::Send {
@@ -85,6 +85,7 @@ impl Window {
                     next_model: self.next_model.clone(),
                     settings: self.next_settings.clone(),
                     text,
+                    images,
                 };
                 self.start_turn(engine, start, sender);
             }
@@ -191,12 +192,16 @@ impl Window {
             }
             WindowCommand::Conversations(list) => self.set_conversations(widgets, list),
             WindowCommand::Providers(list) => self.set_providers(list),
-            WindowCommand::Messages(id, messages, calls) => {
+            WindowCommand::Messages(id, messages, calls, mut images) => {
                 if self.current.as_ref().map(|c| c.id) == Some(id) {
                     let mut guard = self.messages.guard();
                     guard.clear();
                     for m in messages {
-                        guard.push_back(m);
+                        let message_images = images.remove(&m.id);
+                        let index = guard.push_back(m).current_index();
+                        if let (Some(row), Some(list)) = (guard.get_mut(index), message_images) {
+                            row.set_images(list);
+                        }
                     }
                     drop(guard);
                     for call in calls {
@@ -280,9 +285,15 @@ impl Window {
             match (
                 store.list_messages(id).await,
                 store.list_tool_calls(id).await,
+                store.list_attachments(id).await,
             ) {
-                (Ok(m), Ok(calls)) => WindowCommand::Messages(id, m, calls),
-                (Err(e), _) | (_, Err(e)) => {
+                (Ok(m), Ok(calls), Ok(images)) => WindowCommand::Messages(
+                    id,
+                    m,
+                    calls,
+                    crate::core::store::attachments_by_message(images),
+                ),
+                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
                     WindowCommand::Failed(EngineError::from(e).user_message())
                 }
             }

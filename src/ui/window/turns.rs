@@ -6,6 +6,7 @@ use relm4::{ComponentController, ComponentSender, gtk};
 
 use super::{Streaming, Window, WindowCommand, WindowInput, WindowWidgets};
 use crate::core::chat::{Engine, EngineError, TurnEvent};
+use crate::core::provider::Attachment;
 use crate::core::store::ConversationSettings;
 use crate::core::store::Message;
 use crate::ui::composer::ComposerInput;
@@ -20,6 +21,8 @@ pub enum Start {
         /// Settings for the conversation if it has to be created.
         settings: ConversationSettings,
         text: String,
+        /// Images attached to the message.
+        images: Vec<Attachment>,
     },
     /// Answer the last user message again.
     Retry(i64),
@@ -39,6 +42,10 @@ impl Window {
             pending_text: String::new(),
             pending_reasoning: String::new(),
             flush_scheduled: false,
+            user_images: match &start {
+                Start::Send { images, .. } => images.clone(),
+                Start::Retry(_) => Vec::new(),
+            },
         });
         sender.command(move |out, shutdown| {
             shutdown
@@ -49,6 +56,7 @@ impl Window {
                             next_model,
                             settings,
                             text,
+                            images,
                         } => {
                             let id = match conversation {
                                 Some(id) => id,
@@ -70,7 +78,7 @@ impl Window {
                                                 Err(e) => {
                                                     out.emit(WindowCommand::SendFailed(
                                                         EngineError::from(e).user_message(),
-                                                        Some(text),
+                                                        Some((text, images)),
                                                     ));
                                                     return;
                                                 }
@@ -80,14 +88,19 @@ impl Window {
                                         Err(e) => {
                                             out.emit(WindowCommand::SendFailed(
                                                 e.user_message(),
-                                                Some(text),
+                                                Some((text, images)),
                                             ));
                                             return;
                                         }
                                     }
                                 }
                             };
-                            (engine.send(id, &text).await, Some(text))
+                            (
+                                engine
+                                    .send_with_attachments(id, &text, images.clone())
+                                    .await,
+                                Some((text, images)),
+                            )
                         }
                         Start::Retry(id) => (engine.retry(id).await, None),
                     };
@@ -116,7 +129,23 @@ impl Window {
     ) {
         let visible = self.turn_is_visible();
         match event {
-            TurnEvent::UserMessageSaved(m) | TurnEvent::AssistantStarted(m) => {
+            TurnEvent::UserMessageSaved(m) => {
+                if visible {
+                    let images = self
+                        .streaming
+                        .as_mut()
+                        .map(|s| std::mem::take(&mut s.user_images))
+                        .unwrap_or_default();
+                    let mut guard = self.messages.guard();
+                    let index = guard.push_back(m).current_index();
+                    if let Some(row) = guard.get_mut(index) {
+                        row.set_images(images);
+                    }
+                    drop(guard);
+                    self.mark_last_row();
+                }
+            }
+            TurnEvent::AssistantStarted(m) => {
                 if visible {
                     self.messages.guard().push_back(m);
                     self.mark_last_row();
@@ -279,12 +308,12 @@ impl Window {
         &mut self,
         widgets: &WindowWidgets,
         error: &str,
-        text: Option<String>,
+        draft: Option<(String, Vec<Attachment>)>,
     ) {
         self.streaming = None;
         Window::toast(widgets, error);
-        if let Some(text) = text {
-            self.composer.emit(ComposerInput::Restore(text));
+        if let Some((text, images)) = draft {
+            self.composer.emit(ComposerInput::Restore(text, images));
         }
     }
 

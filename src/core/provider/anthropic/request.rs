@@ -14,6 +14,10 @@
 //!   `{"type":"tool_result","tool_use_id","content","is_error"}` block in a
 //!   `user` turn; the API requires tool results to come first in that turn,
 //!   so they are moved before any text merged into the same turn;
+//! - a user turn with images is a list of blocks: one
+//!   `{"type":"image","source":{"type":"base64","media_type","data"}}` per
+//!   image, then its text as a `text` block (when not blank), the order the
+//!   vision guide recommends (images before the question about them);
 //! - tools are `tools:[{"name","description","input_schema"}]`, left out
 //!   when there are none;
 //! - `max_tokens` is required, so [`DEFAULT_MAX_TOKENS`] stands in when the
@@ -109,6 +113,11 @@ pub enum RequestBlock {
         /// The text.
         text: String,
     },
+    /// An image (user turns): `{"type":"image","source":{…}}`.
+    Image {
+        /// Where the image comes from.
+        source: ImageSource,
+    },
     /// A tool call the model made (assistant turns).
     ToolUse {
         /// Call id (`toolu_…`).
@@ -127,6 +136,18 @@ pub enum RequestBlock {
         /// `true` when the tool failed.
         is_error: bool,
     },
+}
+
+/// `source` of an `image` block: always inline base64.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct ImageSource {
+    /// Always `base64`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// `image/png`, `image/jpeg`, `image/webp` or `image/gif`.
+    pub media_type: String,
+    /// The image file in standard base64.
+    pub data: String,
 }
 
 /// One element of `tools`.
@@ -208,6 +229,25 @@ fn turn_content(message: &ChatMessage) -> Option<(&'static str, WireContent)> {
                 input: call.arguments_object(),
             }));
             Some(("assistant", WireContent::Blocks(blocks)))
+        }
+        Role::User if !message.attachments.is_empty() => {
+            let mut blocks: Vec<RequestBlock> = message
+                .attachments
+                .iter()
+                .map(|image| RequestBlock::Image {
+                    source: ImageSource {
+                        kind: "base64",
+                        media_type: image.mime_type.clone(),
+                        data: image.base64(),
+                    },
+                })
+                .collect();
+            if !text.trim().is_empty() {
+                blocks.push(RequestBlock::Text {
+                    text: text.to_owned(),
+                });
+            }
+            Some(("user", WireContent::Blocks(blocks)))
         }
         _ if text.trim().is_empty() => None,
         Role::Assistant => Some(("assistant", WireContent::Text(text.to_owned()))),

@@ -16,6 +16,10 @@
 //!   `{"error": text}` when the tool failed (the keys the API documents for
 //!   output and error details); the name is [`ChatMessage::tool_name`], or
 //!   that of the answered call;
+//! - a user message with images sends one
+//!   `{"inlineData":{"mimeType","data"}}` part per image (data in base64),
+//!   then its text part when not empty — the image-understanding guide
+//!   advises the text after the image;
 //! - tools are one `{"functionDeclarations":[{"name","description",
 //!   "parameters"}]}` entry, with `parameters` reduced to Gemini's schema
 //!   subset by [`gemini_schema`]; `tools` is left out when there are none.
@@ -54,7 +58,7 @@ impl<'a> GenerateRequest<'a> {
                     system.push(Part::Text(&message.content));
                     continue;
                 }
-                Role::User => ("user", vec![Part::Text(&message.content)]),
+                Role::User => ("user", user_parts(message)),
                 Role::Assistant => ("model", model_parts(message)),
                 Role::Tool => {
                     let name = message.resolved_tool_name(&request.messages[..i]);
@@ -111,6 +115,23 @@ fn model_parts(message: &ChatMessage) -> Vec<Part<'_>> {
     parts
 }
 
+/// The parts of a user turn: one `inlineData` part per image, then the
+/// text (left out only when empty and there are images).
+fn user_parts(message: &ChatMessage) -> Vec<Part<'_>> {
+    let mut parts: Vec<Part<'_>> = message
+        .attachments
+        .iter()
+        .map(|image| Part::InlineData {
+            mime_type: &image.mime_type,
+            data: image.base64(),
+        })
+        .collect();
+    if parts.is_empty() || !message.content.is_empty() {
+        parts.push(Part::Text(&message.content));
+    }
+    parts
+}
+
 /// The `functionResponse` part of a tool result.
 fn function_response<'a>(name: &'a str, message: &'a ChatMessage) -> Part<'a> {
     let key = if message.is_error { "error" } else { "output" };
@@ -135,6 +156,14 @@ pub struct Content<'a> {
 pub enum Part<'a> {
     /// `{"text"}`: plain text.
     Text(&'a str),
+    /// `{"inlineData":{"mimeType","data"}}`: an image sent inline.
+    #[serde(rename_all = "camelCase")]
+    InlineData {
+        /// `image/png`, `image/jpeg`, `image/webp` or `image/gif`.
+        mime_type: &'a str,
+        /// The image file in standard base64.
+        data: String,
+    },
     /// `{"functionCall":{"name","args"}}`: a call the model made.
     FunctionCall {
         /// Function name.

@@ -9,7 +9,9 @@
 //! JSON *object*; a tool result is `{"role":"tool","content","tool_name"}`
 //! (the API has no call id or error flag on it: the content says what
 //! failed); tools are `tools:[{"type":"function","function":{"name",
-//! "description","parameters"}}]`, left out when there are none.
+//! "description","parameters"}}]`, left out when there are none. A user
+//! message with images adds `images: ["<base64>", …]` (the documented
+//! "Chat request (with images)": bare base64, no `data:` prefix, no type).
 
 use serde::Serialize;
 use serde_json::Value;
@@ -67,6 +69,9 @@ pub struct WireMessage<'a> {
     /// For a `tool` message: the name of the tool that ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_name: Option<&'a str>,
+    /// A user message's images, each in standard base64; omitted when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<String>,
 }
 
 impl<'a> WireMessage<'a> {
@@ -87,6 +92,7 @@ impl<'a> WireMessage<'a> {
                 })
                 .collect(),
             tool_name: (message.role == Role::Tool).then(|| message.resolved_tool_name(earlier)),
+            images: message.attachments.iter().map(|a| a.base64()).collect(),
         }
     }
 }

@@ -10,7 +10,11 @@
 //! API has no error flag: the content says what failed); tools are offered
 //! as `tools:[{"type":"function","function":{"name","description",
 //! "parameters"}}]`, left out when there are none (some compatible servers
-//! reject an empty list).
+//! reject an empty list). A user message with images sends its content as
+//! parts, `[{"type":"text","text"},{"type":"image_url","image_url":{"url":
+//! "data:<mime>;base64,<data>"}}]` (the text part left out when the text is
+//! empty); every other message keeps plain string content, which every
+//! compatible server accepts.
 
 use serde::Serialize;
 
@@ -67,8 +71,9 @@ pub struct StreamOptions {
 pub struct WireMessage<'a> {
     /// `system`, `user`, `assistant` or `tool`.
     pub role: &'static str,
-    /// The text; `null` for an assistant turn with tool calls and no text.
-    pub content: Option<&'a str>,
+    /// The text (or, for a user message with images, its content parts);
+    /// `null` for an assistant turn with tool calls and no text.
+    pub content: Option<WireContent<'a>>,
     /// The calls an assistant turn made; omitted when none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tool_calls: Vec<WireToolCall<'a>>,
@@ -80,9 +85,14 @@ pub struct WireMessage<'a> {
 impl<'a> From<&'a ChatMessage> for WireMessage<'a> {
     fn from(message: &'a ChatMessage) -> Self {
         let no_text = message.content.is_empty() && !message.tool_calls.is_empty();
+        let content = if message.role == Role::User && !message.attachments.is_empty() {
+            Some(WireContent::parts(message))
+        } else {
+            (!no_text).then_some(WireContent::Text(&message.content))
+        };
         Self {
             role: message.role.as_str(),
-            content: (!no_text).then_some(message.content.as_str()),
+            content,
             tool_calls: message.tool_calls.iter().map(WireToolCall::from).collect(),
             tool_call_id: match message.role {
                 Role::Tool => Some(message.tool_call_id.as_deref().unwrap_or_default()),
@@ -90,6 +100,52 @@ impl<'a> From<&'a ChatMessage> for WireMessage<'a> {
             },
         }
     }
+}
+
+/// `messages[].content`: a string, or a user message's content parts.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum WireContent<'a> {
+    /// Plain text.
+    Text(&'a str),
+    /// Text and image parts.
+    Parts(Vec<ContentPart<'a>>),
+}
+
+impl<'a> WireContent<'a> {
+    /// The text part (unless the text is empty) then one `image_url` part per attachment.
+    fn parts(message: &'a ChatMessage) -> Self {
+        let text = (!message.content.is_empty()).then(|| ContentPart::Text {
+            text: &message.content,
+        });
+        let images = message.attachments.iter().map(|a| ContentPart::ImageUrl {
+            image_url: ImageUrl { url: a.data_url() },
+        });
+        Self::Parts(text.into_iter().chain(images).collect())
+    }
+}
+
+/// One content part of a user message, by its `type`.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ContentPart<'a> {
+    /// `{"type":"text","text"}`.
+    Text {
+        /// The text.
+        text: &'a str,
+    },
+    /// `{"type":"image_url","image_url":{"url"}}`.
+    ImageUrl {
+        /// Where the image is.
+        image_url: ImageUrl,
+    },
+}
+
+/// `image_url` of an image part.
+#[derive(Debug, Serialize)]
+pub struct ImageUrl {
+    /// A `data:<mime>;base64,<data>` URL.
+    pub url: String,
 }
 
 /// One element of an assistant message's `tool_calls`.

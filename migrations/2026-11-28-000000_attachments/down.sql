@@ -1,0 +1,2 @@
+DROP INDEX attachments_message;
+DROP TABLE attachments;
