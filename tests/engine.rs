@@ -122,6 +122,7 @@ async fn until_first_text(turn: &mut Turn) -> Vec<TurnEvent> {
 }
 
 /// Event names, with consecutive text deltas collapsed into one `TextDelta`.
+/// Billing events are left out (they are checked in `billing`).
 fn kinds(events: &[TurnEvent]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for event in events {
@@ -136,6 +137,9 @@ fn kinds(events: &[TurnEvent]) -> Vec<&'static str> {
             TurnEvent::ToolCallRunning(_) => "ToolCallRunning",
             TurnEvent::ToolCallProgress { .. } => "ToolCallProgress",
             TurnEvent::ToolCallFinished(_) => "ToolCallFinished",
+            TurnEvent::UsageRecorded(_)
+            | TurnEvent::LimitAlerts(_)
+            | TurnEvent::SoftLimitWarnings(_) => continue,
             TurnEvent::Finished(_) => "Finished",
             TurnEvent::Failed { .. } => "Failed",
         };

@@ -20,7 +20,7 @@ CREATE TABLE usage_records (
     verification TEXT NOT NULL
         CHECK (verification IN ('agrees', 'differs', 'unverifiable', 'estimated')),
     cost_usd TEXT NOT NULL,          -- exact decimal USD
-    cost_source TEXT NOT NULL CHECK (cost_source IN ('actual', 'estimated', 'free')),
+    cost_source TEXT NOT NULL CHECK (cost_source IN ('actual', 'estimated', 'free', 'unpriced')),
     outcome TEXT NOT NULL CHECK (outcome IN ('completed', 'cancelled', 'failed', 'cut_off'))
 );
 CREATE INDEX usage_records_created_at ON usage_records (created_at);

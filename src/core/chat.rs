@@ -13,6 +13,7 @@
 mod breakers;
 mod error;
 mod history;
+mod meter;
 mod providers;
 mod runner;
 mod send;
@@ -31,6 +32,7 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 pub use error::EngineError;
 pub use providers::{ProviderUpdate, key_hint};
 pub use title::title_from_prompt;
+pub use user_message::{limit_name, usd};
 pub use tools::{
     Approval, ApprovalRequest, Approver, FixedApprover, OfferedTool, ToolBox, ToolError, ToolHints,
     ToolOutput, ToolProgress, ToolSettings, truncate_for_model,
@@ -49,6 +51,15 @@ use crate::core::secrets::KeyStore;
 use crate::core::store::{
     Message, MessageStatus, NewConversation, NewProvider, Provider, Store, ToolCallRecord,
 };
+
+/// Choices that apply to one send.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SendOptions {
+    /// Send even if a hard spending limit would be crossed (the person
+    /// confirmed "Send Anyway" after [`EngineError::LimitReached`]); the
+    /// limit is recorded as overridden and the reply is not cut off.
+    pub allow_over_limit: bool,
+}
 
 /// How often a growing assistant message is written to the store (milliseconds granularity).
 pub const SAVE_INTERVAL: Duration = Duration::from_millis(400);
@@ -90,6 +101,14 @@ pub enum TurnEvent {
     ToolCallFinished(ToolCallRecord),
     /// The provider reported token usage for the request.
     Usage(Usage),
+    /// A provider request was billed: its usage record (tokens, cost,
+    /// verification), one per model request of the turn.
+    UsageRecorded(crate::core::ledger::UsageRecord),
+    /// Spending thresholds crossed for the first time in their period:
+    /// raise one notification each.
+    LimitAlerts(Vec<crate::core::ledger::LimitAlert>),
+    /// Soft limits this request may cross (it is sent anyway).
+    SoftLimitWarnings(Vec<crate::core::ledger::LimitUse>),
     /// The reply ended; `message` is its final stored state (`complete`, or
     /// `incomplete` after a stop or a mid-stream failure with partial text).
     Finished(Message),
@@ -364,7 +383,56 @@ impl Engine {
             &calls,
             &images,
         );
-        Ok(self.start_turn(client, &conversation, provider_id, model, messages, None))
+        let meter = self
+            .meter(&conversation, &provider_id, &model, SendOptions::default())
+            .await?;
+        let first = meter.preflight(messages.clone()).await?;
+        Ok(self.start_turn(
+            client,
+            &conversation,
+            provider_id,
+            model,
+            messages,
+            None,
+            (meter, first),
+        ))
+    }
+
+    /// The billing meter of a turn on `provider_id`/`model`: the price in
+    /// force (an unreadable price table only logs: the turn is then
+    /// billed as unpriced) and the conversation's output cap.
+    async fn meter(
+        &self,
+        conversation: &crate::core::store::Conversation,
+        provider_id: &str,
+        model: &str,
+        options: SendOptions,
+    ) -> Result<meter::Meter, EngineError> {
+        let provider = self
+            .store
+            .get_provider(provider_id)
+            .await?
+            .ok_or_else(|| EngineError::UnknownProvider(provider_id.to_owned()))?;
+        let price = match self.model_price(&provider, model).await {
+            Ok(price) => price,
+            Err(e) => {
+                tracing::warn!(provider = provider_id, model, "no price: {e}");
+                None
+            }
+        };
+        Ok(meter::Meter::new(
+            self.store.clone(),
+            meter::MeterSetup {
+                provider_id: provider_id.to_owned(),
+                model: model.to_owned(),
+                conversation_id: conversation.id,
+                price,
+                max_output_tokens: conversation
+                    .max_output_tokens
+                    .and_then(|n| u64::try_from(n).ok()),
+                allow_over_limit: options.allow_over_limit,
+            },
+        ))
     }
 
     async fn conversation(&self, id: i64) -> Result<crate::core::store::Conversation, EngineError> {
@@ -382,6 +450,7 @@ impl Engine {
         model: String,
         messages: Vec<ChatMessage>,
         user: Option<Message>,
+        billing: (meter::Meter, meter::RequestMeter),
     ) -> Turn {
         let (tx, rx) = mpsc::channel(256);
         let cancel = CancellationToken::new();
@@ -406,6 +475,8 @@ impl Engine {
             events: tx,
             cancel: cancel.clone(),
             tools: self.tools.clone(),
+            meter: billing.0,
+            first_request: Some(billing.1),
         };
         tokio::spawn(job.run());
         Turn {

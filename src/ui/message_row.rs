@@ -8,6 +8,7 @@ use relm4::gtk;
 use relm4::gtk::prelude::*;
 
 use crate::core::chat::ToolProgress;
+use crate::core::ledger::UsageRecord;
 use crate::core::provider::{Attachment, Role};
 use crate::core::store::{Message, MessageStatus, ToolCallRecord};
 use crate::i18n::gettext_f;
@@ -38,6 +39,9 @@ pub struct MessageRow {
     images: Vec<Attachment>,
     /// Bumped on every change of `images`.
     images_revision: u64,
+    /// The billed requests that produced this reply, for the
+    /// tokens-and-cost line.
+    usage: Vec<UsageRecord>,
 }
 
 impl MessageRow {
@@ -109,6 +113,13 @@ impl MessageRow {
         true
     }
 
+    /// Adds a usage record of this reply (ignored when already shown).
+    pub fn add_usage(&mut self, record: UsageRecord) {
+        if !self.usage.iter().any(|r| r.request_id == record.request_id) {
+            self.usage.push(record);
+        }
+    }
+
     /// Whether the call `id` belongs to this row.
     pub fn has_tool_call(&self, id: i64) -> bool {
         self.tool_calls.iter().any(|c| c.record.id == id)
@@ -164,6 +175,7 @@ pub struct MessageRowWidgets {
     status: gtk::Label,
     retry: gtk::Button,
     rendered_revision: u64,
+    usage: gtk::Label,
     tools: gtk::Box,
     tool_views: Vec<ToolCallView>,
     rendered_tool_revision: u64,
@@ -196,6 +208,7 @@ impl FactoryComponent for MessageRow {
             tool_revision: 0,
             images: Vec::new(),
             images_revision: 0,
+            usage: Vec::new(),
         }
     }
 
@@ -275,6 +288,12 @@ impl FactoryComponent for MessageRow {
             .build();
         root.append(&tools);
         root.append(&spinner);
+        let usage = gtk::Label::builder()
+            .xalign(0.0)
+            .css_classes(["caption", "dim-label", "message-usage"])
+            .visible(false)
+            .build();
+        root.append(&usage);
         root.append(&status);
         root.append(&retry);
         let mut widgets = MessageRowWidgets {
@@ -286,6 +305,7 @@ impl FactoryComponent for MessageRow {
             status,
             retry,
             rendered_revision: 0,
+            usage,
             tools,
             tool_views: Vec::new(),
             rendered_tool_revision: 0,
@@ -325,6 +345,7 @@ fn render(row: &MessageRow, widgets: &mut MessageRowWidgets) {
         render_tool_calls(row, widgets);
         widgets.rendered_tool_revision = row.tool_revision;
     }
+    render_usage(row, &widgets.usage);
     let streaming = row.status == MessageStatus::Streaming;
     widgets
         .spinner
@@ -391,4 +412,15 @@ fn render_tool_calls(row: &MessageRow, widgets: &mut MessageRowWidgets) {
         view.update(state);
     }
     widgets.tools.set_visible(!row.tool_calls.is_empty());
+}
+
+/// The tokens-and-cost line under a reply, with the details in its tooltip.
+fn render_usage(row: &MessageRow, label: &gtk::Label) {
+    label.set_visible(!row.usage.is_empty());
+    if row.usage.is_empty() {
+        return;
+    }
+    let (line, details) = crate::ui::usage_text::describe(&row.usage);
+    label.set_label(&line);
+    label.set_tooltip_text(Some(&details));
 }

@@ -1,5 +1,6 @@
 //! Errors of the chat engine.
 
+use crate::core::ledger::{LedgerError, LimitBreach, LimitRefusal};
 use crate::core::provider::{AttachmentError, ProviderError};
 use crate::core::secrets::SecretError;
 use crate::core::store::StoreError;
@@ -47,6 +48,20 @@ pub enum EngineError {
     /// The keyring failed (locked, missing Secret Service, …).
     #[error(transparent)]
     Secret(#[from] SecretError),
+    /// Sending could cross a hard spending limit (pre-flight): nothing was
+    /// sent. The person may raise the limit or send once anyway.
+    #[error(transparent)]
+    LimitReached(Box<LimitRefusal>),
+    /// A reply was stopped because its running cost reached a hard
+    /// spending limit; the partial reply is kept.
+    #[error("the reply was stopped at the spending limit: {0}")]
+    LimitCutOff(Box<LimitBreach>),
+    /// The spending ledger failed.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// A bug or an unexpected state (a task panicked, a row vanished).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl EngineError {

@@ -11,12 +11,14 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::meter::{Meter, RequestEnd as BillEnd, RequestMeter};
 use super::tool_round::parse_calls;
 use super::tools::{OfferedTool, ToolSettings};
 use super::{EngineError, SAVE_INTERVAL, TurnEvent};
 use crate::core::provider::{
     ChatEvent, ChatMessage, ChatProvider, ChatRequest, FinishReason, ProviderError, Role, Usage,
 };
+use crate::core::ledger::Outcome;
 use crate::core::store::{Message, MessageFinish, MessageStatus, NewMessage, Store};
 
 /// Everything a turn needs, moved into its task.
@@ -32,6 +34,11 @@ pub(super) struct TurnJob {
     pub cancel: CancellationToken,
     /// Tools to offer, when the engine has a tool box.
     pub tools: Option<ToolSettings>,
+    /// Bills every model request of the turn.
+    pub meter: Meter,
+    /// The first request's reservation, taken before the user message was
+    /// stored; later rounds reserve their own.
+    pub first_request: Option<RequestMeter>,
 }
 
 /// What arrived so far.
@@ -43,6 +50,8 @@ struct Reply {
     usage: Option<Usage>,
     /// The charge the provider reported, USD (OpenRouter).
     reported_cost: Option<rust_decimal::Decimal>,
+    /// Characters of text and reasoning received, for the running cost.
+    output_chars: u64,
     /// Tool calls by index: (call id, name, argument text so far).
     calls: BTreeMap<u32, (String, String, String)>,
 }
@@ -76,6 +85,22 @@ impl TurnJob {
     /// Streams one model request into a new assistant message and, if the
     /// model asked for tools, runs them and extends the request.
     async fn one_request(&mut self, offered: &[OfferedTool], round: u32) -> RequestEnd {
+        let billing = match self.first_request.take() {
+            Some(reserved) => reserved,
+            None => match self.meter.preflight(self.request.messages.clone()).await {
+                Ok(reserved) => reserved,
+                Err(e) => {
+                    self.fail(None, e).await;
+                    return RequestEnd::Done;
+                }
+            },
+        };
+        if !billing.reservation.warnings.is_empty() {
+            self.emit(TurnEvent::SoftLimitWarnings(
+                billing.reservation.warnings.clone(),
+            ))
+            .await;
+        }
         let assistant = match self
             .store
             .insert_message(NewMessage {
@@ -90,6 +115,7 @@ impl TurnJob {
         {
             Ok(m) => m,
             Err(e) => {
+                let _ = self.store.release(&billing.request_id).await;
                 self.fail(None, EngineError::Store(e)).await;
                 return RequestEnd::Done;
             }
@@ -98,7 +124,8 @@ impl TurnJob {
             .await;
 
         let mut reply = Reply::default();
-        let outcome = self.stream_into(&assistant, &mut reply).await;
+        let outcome = self.stream_into(&assistant, &mut reply, &billing).await;
+        self.bill(billing, &assistant, &reply, &outcome).await;
         let text = reply.text.clone();
         let (status, error) = match &outcome {
             Ok(()) => (MessageStatus::Complete, None),
@@ -175,7 +202,74 @@ impl TurnJob {
         RequestEnd::ToolsRan
     }
 
-    async fn stream_into(&self, assistant: &Message, reply: &mut Reply) -> Result<(), EngineError> {
+    /// Settles the request's usage (whatever the outcome) and reports the
+    /// record and any alerts. A ledger failure only logs: the reply stays.
+    async fn bill(
+        &self,
+        billing: RequestMeter,
+        assistant: &Message,
+        reply: &Reply,
+        outcome: &Result<(), EngineError>,
+    ) {
+        let kind = match outcome {
+            Ok(()) => Outcome::Completed,
+            Err(EngineError::Provider(ProviderError::Cancelled)) => Outcome::Cancelled,
+            Err(EngineError::LimitCutOff(_)) => Outcome::CutOff,
+            Err(_) => Outcome::Failed,
+        };
+        let output = format!("{}{}", reply.text, reply.reasoning);
+        let end = BillEnd {
+            message_id: Some(assistant.id),
+            usage: reply.usage,
+            reported_cost: reply.reported_cost,
+            output_text: &output,
+            outcome: kind,
+        };
+        match self.meter.settle(billing, end).await {
+            Ok(Some(settled)) => {
+                if let Some(record) = settled.record {
+                    self.emit(TurnEvent::UsageRecorded(record)).await;
+                }
+                if !settled.alerts.is_empty() {
+                    self.emit(TurnEvent::LimitAlerts(settled.alerts)).await;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(
+                conversation = self.conversation_id,
+                "could not record the request's usage: {e}"
+            ),
+        }
+    }
+
+    /// Adds `delta` to the running cost; past the room left under a hard
+    /// limit, confirms with the ledger and stops the reply.
+    async fn check_spend(
+        &self,
+        billing: &RequestMeter,
+        reply: &mut Reply,
+        delta: &str,
+    ) -> Result<(), EngineError> {
+        reply.output_chars = reply
+            .output_chars
+            .saturating_add(u64::try_from(delta.chars().count()).unwrap_or(u64::MAX));
+        if !self.meter.watches(billing) {
+            return Ok(());
+        }
+        let running = self.meter.running_cost(billing, reply.output_chars);
+        if let Some(breach) = self.meter.breach(billing, running).await? {
+            // Returning drops the stream, which closes the connection.
+            return Err(EngineError::LimitCutOff(Box::new(breach)));
+        }
+        Ok(())
+    }
+
+    async fn stream_into(
+        &self,
+        assistant: &Message,
+        reply: &mut Reply,
+        billing: &RequestMeter,
+    ) -> Result<(), EngineError> {
         let mut stream = tokio::select! {
             biased;
             () = self.cancel.cancelled() => return Err(ProviderError::Cancelled.into()),
@@ -202,11 +296,13 @@ impl TurnJob {
                 ChatEvent::TextDelta(t) => {
                     reply.text.push_str(&t);
                     dirty = true;
+                    self.check_spend(billing, reply, &t).await?;
                     self.emit(TurnEvent::TextDelta(t)).await;
                 }
                 ChatEvent::ReasoningDelta(t) => {
                     reply.reasoning.push_str(&t);
                     dirty = true;
+                    self.check_spend(billing, reply, &t).await?;
                     self.emit(TurnEvent::ReasoningDelta(t)).await;
                 }
                 // A refusal is the model's answer: shown and stored as its text.

@@ -7,7 +7,9 @@
 //! stores nothing. The request carries the whole history, whose earlier
 //! user messages keep their stored images.
 
-use super::{Engine, EngineError, Turn, conversation_target, history, title_from_prompt};
+use super::{
+    Engine, EngineError, SendOptions, Turn, conversation_target, history, title_from_prompt,
+};
 use crate::core::provider::{Attachment, ChatMessage, Role};
 use crate::core::store::{MessageStatus, NewMessage, attachments_by_message};
 
@@ -42,6 +44,25 @@ impl Engine {
         text: &str,
         images: Vec<Attachment>,
     ) -> Result<Turn, EngineError> {
+        self.send_with_options(conversation_id, text, images, SendOptions::default())
+            .await
+    }
+
+    /// [`Engine::send_with_attachments`] with `options`. Before anything is
+    /// stored, the request's worst-case cost is reserved against every
+    /// spending limit that applies.
+    ///
+    /// # Errors
+    /// As [`Engine::send_with_attachments`], and
+    /// [`EngineError::LimitReached`] when a hard limit would be crossed and
+    /// `options.allow_over_limit` is off (nothing is stored or sent).
+    pub async fn send_with_options(
+        &self,
+        conversation_id: i64,
+        text: &str,
+        images: Vec<Attachment>,
+        options: SendOptions,
+    ) -> Result<Turn, EngineError> {
         let text = text.trim();
         if text.is_empty() && images.is_empty() {
             return Err(EngineError::EmptyMessage);
@@ -59,6 +80,17 @@ impl Engine {
         let history = store.list_messages(conversation_id).await?;
         let calls = store.list_tool_calls(conversation_id).await?;
         let stored_images = attachments_by_message(store.list_attachments(conversation_id).await?);
+        let mut messages = history::request_history(
+            conversation.system_prompt.as_deref(),
+            &history,
+            &calls,
+            &stored_images,
+        );
+        messages.push(ChatMessage::user_with_attachments(text, images.clone()));
+        let meter = self
+            .meter(&conversation, &provider_id, &model, options)
+            .await?;
+        let first = meter.preflight(messages.clone()).await?;
         if conversation.title.is_empty() && history.is_empty() {
             let title = match images.first() {
                 Some(image) if text.is_empty() => title_from_prompt(&image.name),
@@ -74,23 +106,19 @@ impl Engine {
             provider_id: None,
             model: None,
         };
-        let user = if images.is_empty() {
-            store.insert_message(new).await?
+        let stored = if images.is_empty() {
+            store.insert_message(new).await
         } else {
-            store
-                .insert_message_with_attachments(new, images.clone())
-                .await?
+            store.insert_message_with_attachments(new, images).await
         };
-        let mut messages = history::request_history(
-            conversation.system_prompt.as_deref(),
-            &history,
-            &calls,
-            &stored_images,
-        );
-        messages.push(ChatMessage::user_with_attachments(
-            user.content.clone(),
-            images,
-        ));
+        let user = match stored {
+            Ok(user) => user,
+            Err(e) => {
+                // Nothing will be sent: the hold goes back.
+                let _ = store.release(&first.request_id).await;
+                return Err(e.into());
+            }
+        };
         Ok(self.start_turn(
             client,
             &conversation,
@@ -98,6 +126,7 @@ impl Engine {
             model,
             messages,
             Some(user),
+            (meter, first),
         ))
     }
 }

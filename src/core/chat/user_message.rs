@@ -38,7 +38,66 @@ impl EngineError {
             Self::Provider(e) => provider_message(e),
             Self::Store(e) => store_message(e),
             Self::Secret(e) => secret_message(e),
+            Self::LimitReached(refusal) => {
+                let limit = &refusal.limit;
+                gettext_f(
+                    "Sending could cost up to {worst}, but {limit} of {amount} has {remaining} left ({spent} spent). Raise the limit in Preferences → Billing, or send once anyway.",
+                    &[
+                        ("worst", &usd(refusal.worst_case)),
+                        ("limit", &limit_name(&limit.limit)),
+                        ("amount", &usd(limit.limit.amount_usd)),
+                        ("remaining", &usd(limit.remaining())),
+                        ("spent", &usd(limit.spent)),
+                    ],
+                )
+            }
+            Self::LimitCutOff(breach) => gettext_f(
+                "The reply was stopped because it reached {limit} of {amount} ({spent} spent before this reply). What arrived is kept.",
+                &[
+                    ("limit", &limit_name(&breach.limit.limit)),
+                    ("amount", &usd(breach.limit.limit.amount_usd)),
+                    ("spent", &usd(breach.limit.spent)),
+                ],
+            ),
+            Self::Ledger(e) => gettext_f(
+                "The spending records could not be updated. ({detail})",
+                &[("detail", &e.to_string())],
+            ),
+            Self::Internal(detail) => gettext_f(
+                "Something unexpected went wrong. ({detail})",
+                &[("detail", detail)],
+            ),
         }
+    }
+}
+
+/// A limit as a phrase: "the daily spending limit", "the monthly limit for
+/// OpenAI"…
+pub fn limit_name(limit: &crate::core::ledger::SpendingLimit) -> String {
+    use crate::core::ledger::LimitScope;
+    let target = limit.target.clone().unwrap_or_default();
+    match limit.scope {
+        LimitScope::GlobalDay => gettext("the daily spending limit"),
+        LimitScope::GlobalMonth => gettext("the monthly spending limit"),
+        LimitScope::ProviderMonth => gettext_f(
+            "the monthly spending limit for the provider “{provider}”",
+            &[("provider", &target)],
+        ),
+        LimitScope::ModelMonth => gettext_f(
+            "the monthly spending limit for the model “{model}”",
+            &[("model", &target)],
+        ),
+        LimitScope::Conversation => gettext("this conversation's spending limit"),
+    }
+}
+
+/// An amount in US dollars with at least two decimals (`$2.50`, `$0.0042`).
+pub fn usd(amount: rust_decimal::Decimal) -> String {
+    let normal = amount.normalize();
+    if normal.scale() < 2 {
+        format!("${normal:.2}")
+    } else {
+        format!("${normal}")
     }
 }
 

@@ -72,6 +72,9 @@ text_enum! {
         Estimated => "estimated",
         /// A model without a price (local models).
         Free => "free",
+        /// A paid model whose price is not known: the cost is recorded as 0
+        /// until the person sets a price (Preferences → Billing).
+        Unpriced => "unpriced",
     }
 }
 

@@ -111,6 +111,29 @@ impl Store {
         .await
     }
 
+    /// Every usage record of conversation `conversation_id`, oldest first
+    /// (the conversation view shows each message's tokens and cost).
+    ///
+    /// # Errors
+    /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::InvalidValue`].
+    pub async fn conversation_usage_records(
+        &self,
+        conversation_id: i64,
+    ) -> Result<Vec<UsageRecord>, StoreError> {
+        self.run(move |conn| {
+            usage_records::table
+                .filter(usage_records::conversation_id.eq(conversation_id))
+                .order(usage_records::id.asc())
+                .select(UsageRow::as_select())
+                .load(conn)
+                .map_err(StoreError::during("reading a conversation's usage"))?
+                .into_iter()
+                .map(UsageRecord::try_from)
+                .collect()
+        })
+        .await
+    }
+
     /// Totals of every request of conversation `conversation_id`.
     ///
     /// # Errors

@@ -164,6 +164,27 @@ impl Window {
                 self.schedule_flush(widgets, sender);
             }
             TurnEvent::Usage(_) => {}
+            TurnEvent::UsageRecorded(record) => {
+                if visible {
+                    self.add_usage(record);
+                }
+            }
+            TurnEvent::LimitAlerts(alerts) => self.alert_limits(widgets, &alerts),
+            TurnEvent::SoftLimitWarnings(warnings) => {
+                for w in warnings {
+                    Window::toast(
+                        widgets,
+                        &crate::i18n::gettext_f(
+                            "This reply may go over {limit} ({spent} of {amount} spent).",
+                            &[
+                                ("limit", &crate::core::chat::limit_name(&w.limit)),
+                                ("spent", &crate::core::chat::usd(w.spent)),
+                                ("amount", &crate::core::chat::usd(w.limit.amount_usd)),
+                            ],
+                        ),
+                    );
+                }
+            }
             TurnEvent::RoundFinished(m) => self.finish_round(&m),
             TurnEvent::ToolCallProposed { call, tool } => {
                 if visible {
@@ -300,6 +321,41 @@ impl Window {
                 row.upsert_tool_call(call, server);
                 return;
             }
+        }
+    }
+
+    /// Shows a usage record under the reply it billed.
+    pub(super) fn add_usage(&mut self, record: crate::core::ledger::UsageRecord) {
+        let Some(message_id) = record.message_id else {
+            return;
+        };
+        let mut guard = self.messages.guard();
+        for i in (0..guard.len()).rev() {
+            if let Some(row) = guard.get_mut(i)
+                && row.id == message_id
+            {
+                row.add_usage(record);
+                return;
+            }
+        }
+    }
+
+    /// Thresholds crossed for the first time: a desktop notification each
+    /// (see `ui::notify`), and a toast while the window is in front.
+    fn alert_limits(&self, widgets: &WindowWidgets, alerts: &[crate::core::ledger::LimitAlert]) {
+        for alert in alerts {
+            Window::toast(
+                widgets,
+                &crate::i18n::gettext_f(
+                    "{limit} is at {percent} % ({spent} of {amount}).",
+                    &[
+                        ("limit", &crate::core::chat::limit_name(&alert.limit)),
+                        ("percent", &alert.threshold.to_string()),
+                        ("spent", &crate::core::chat::usd(alert.spent)),
+                        ("amount", &crate::core::chat::usd(alert.limit.amount_usd)),
+                    ],
+                ),
+            );
         }
     }
 
