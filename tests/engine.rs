@@ -8,6 +8,8 @@
 
 mod support;
 
+#[path = "engine/billing.rs"]
+mod billing;
 #[path = "engine/images.rs"]
 mod images;
 #[path = "engine/interruptions.rs"]

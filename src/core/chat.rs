@@ -32,11 +32,11 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 pub use error::EngineError;
 pub use providers::{ProviderUpdate, key_hint};
 pub use title::title_from_prompt;
-pub use user_message::{limit_name, usd};
 pub use tools::{
     Approval, ApprovalRequest, Approver, FixedApprover, OfferedTool, ToolBox, ToolError, ToolHints,
     ToolOutput, ToolProgress, ToolSettings, truncate_for_model,
 };
+pub use user_message::{limit_name, usd};
 
 use crate::core::billing::{ModelPrice, PriceBook, PriceOrigin};
 use crate::core::provider::anthropic::{AnthropicConfig, AnthropicProvider};

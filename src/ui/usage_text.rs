@@ -69,9 +69,10 @@ pub fn describe(records: &[UsageRecord]) -> (String, String) {
         ),
     ];
     details.push(match money_source(&sources) {
-        Some(CostSource::Actual) => {
-            gettext_f("Cost: {amount}, as the provider reported it", &[("amount", &usd(cost))])
-        }
+        Some(CostSource::Actual) => gettext_f(
+            "Cost: {amount}, as the provider reported it",
+            &[("amount", &usd(cost))],
+        ),
         Some(CostSource::Free) => gettext("Cost: free (a local model without a price)"),
         Some(CostSource::Unpriced) => gettext(
             "Cost: unknown — no price is known for this model. Set one in Preferences → Billing.",
@@ -102,7 +103,10 @@ fn verification_text(records: &[UsageRecord]) -> String {
         let counted = r.counted_input_tokens.unwrap_or_default().to_string();
         return gettext_f(
             "The provider's input count ({reported}) differs by more than 5 % from ValeChat's own count ({counted}).",
-            &[("reported", &r.tokens.input.to_string()), ("counted", &counted)],
+            &[
+                ("reported", &r.tokens.input.to_string()),
+                ("counted", &counted),
+            ],
         );
     }
     if records

@@ -46,3 +46,23 @@ pub fn text_reply(text: &str) -> Reply {
     body.extend(b"data: [DONE]\n\n");
     Reply::sse_body(body)
 }
+
+/// A reply answering with `pieces` (one chunk each), then the final usage
+/// chunk (`choices: []`) with `input`/`output` tokens, then `[DONE]`.
+pub fn text_reply_with_usage(pieces: &[&str], input: u64, output: u64) -> Reply {
+    let mut body = Vec::new();
+    for piece in pieces {
+        body.extend(chunk(serde_json::json!({"content": piece}), None));
+    }
+    body.extend(chunk(serde_json::json!({}), Some("stop")));
+    let usage = serde_json::json!({
+        "id": "chatcmpl-test",
+        "object": "chat.completion.chunk",
+        "model": "gpt-4o",
+        "choices": [],
+        "usage": {"prompt_tokens": input, "completion_tokens": output,
+                  "total_tokens": input + output},
+    });
+    body.extend(format!("data: {usage}\n\ndata: [DONE]\n\n").into_bytes());
+    Reply::sse_body(body)
+}

@@ -15,10 +15,10 @@ use super::meter::{Meter, RequestEnd as BillEnd, RequestMeter};
 use super::tool_round::parse_calls;
 use super::tools::{OfferedTool, ToolSettings};
 use super::{EngineError, SAVE_INTERVAL, TurnEvent};
+use crate::core::ledger::Outcome;
 use crate::core::provider::{
     ChatEvent, ChatMessage, ChatProvider, ChatRequest, FinishReason, ProviderError, Role, Usage,
 };
-use crate::core::ledger::Outcome;
 use crate::core::store::{Message, MessageFinish, MessageStatus, NewMessage, Store};
 
 /// Everything a turn needs, moved into its task.
