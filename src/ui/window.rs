@@ -31,7 +31,7 @@ use relm4::{adw, gtk};
 use tokio_util::sync::CancellationToken;
 
 use crate::core::chat::{Engine, TurnEvent};
-use crate::core::store::{Conversation, ConversationSettings, Message, Provider};
+use crate::core::store::{Conversation, ConversationSettings, Provider};
 use crate::ui::composer::{Composer, ComposerInput, ComposerOutput};
 use crate::ui::conversation_row::{ConversationRow, ConversationRowOutput};
 use crate::ui::conversation_settings::{ConversationSettingsOutput, ConversationSettingsPopover};
@@ -103,6 +103,10 @@ pub enum WindowInput {
     ConfirmDelete(i64),
     /// The composer asks to send `text` with these images.
     Send(String, Vec<crate::core::provider::Attachment>),
+    /// Give a draft back to the composer.
+    RestoreDraft(String, Vec<crate::core::provider::Attachment>),
+    /// Send `text` and images once over a hard spending limit.
+    SendAnyway(String, Vec<crate::core::provider::Attachment>),
     /// Stop the running reply.
     Stop,
     /// Retry the last failed reply.
@@ -148,13 +152,8 @@ pub enum WindowCommand {
     Conversations(Vec<Conversation>),
     /// Fresh list of providers.
     Providers(Vec<Provider>),
-    /// Messages of conversation `id`, their tool calls and their images (by message id).
-    Messages(
-        i64,
-        Vec<Message>,
-        Vec<crate::core::store::ToolCallRecord>,
-        std::collections::HashMap<i64, Vec<crate::core::provider::Attachment>>,
-    ),
+    /// Everything shown of an opened conversation.
+    Messages(Box<handlers::LoadedConversation>),
     /// A conversation was created for the first message.
     Created(Conversation),
     /// A turn started; its cancellation token.
@@ -163,6 +162,12 @@ pub enum WindowCommand {
     Turn(TurnEvent),
     /// A send could not start: the error, and the text and images to give back.
     SendFailed(
+        String,
+        Option<(String, Vec<crate::core::provider::Attachment>)>,
+    ),
+    /// A hard spending limit refused the send: the explanation, and the
+    /// text and images to send anyway or give back.
+    LimitRefused(
         String,
         Option<(String, Vec<crate::core::provider::Attachment>)>,
     ),

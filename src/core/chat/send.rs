@@ -122,8 +122,7 @@ impl Engine {
         Ok(self.start_turn(
             client,
             &conversation,
-            provider_id,
-            model,
+            (provider_id, model),
             messages,
             Some(user),
             (meter, first),

@@ -66,6 +66,46 @@ impl Window {
         dialog.present();
     }
 
+    /// A hard spending limit refused a send: explains it and offers to
+    /// send once anyway or to change the limits; otherwise the draft goes
+    /// back to the composer.
+    pub(super) fn ask_send_anyway(
+        &self,
+        root: &adw::ApplicationWindow,
+        explanation: &str,
+        draft: Option<(String, Vec<crate::core::provider::Attachment>)>,
+        sender: &ComponentSender<Self>,
+    ) {
+        let dialog = adw::MessageDialog::new(
+            Some(root),
+            Some(&gettext("Spending Limit Reached")),
+            Some(explanation),
+        );
+        dialog.add_response("cancel", &gettext("_Cancel"));
+        dialog.add_response("limits", &gettext("_Change Limits…"));
+        dialog.add_response("send", &gettext("_Send Anyway"));
+        dialog.set_response_appearance("send", adw::ResponseAppearance::Destructive);
+        dialog.set_default_response(Some("cancel"));
+        dialog.set_close_response("cancel");
+        let sender = sender.clone();
+        let draft = std::cell::RefCell::new(draft);
+        dialog.connect_response(None, move |_, response| {
+            let Some((text, images)) = draft.borrow_mut().take() else {
+                return;
+            };
+            match response {
+                "send" => sender.input(WindowInput::SendAnyway(text, images)),
+                other => {
+                    sender.input(WindowInput::RestoreDraft(text, images));
+                    if other == "limits" {
+                        sender.input(WindowInput::ShowPreferences);
+                    }
+                }
+            }
+        });
+        dialog.present();
+    }
+
     /// Asks to confirm deleting conversation `id`.
     pub(super) fn ask_delete(
         &self,

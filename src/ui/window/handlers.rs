@@ -5,11 +5,37 @@ use relm4::{ComponentController, ComponentSender, adw};
 use super::turns::Start;
 use super::{Window, WindowCommand, WindowInput, WindowWidgets};
 use crate::core::chat::EngineError;
+use crate::core::chat::SendOptions;
 use crate::core::store::{Conversation, ConversationSettings, Provider};
 use crate::ui::composer::ComposerInput;
 use crate::ui::conversation_settings::ConversationSettingsInput;
 use crate::ui::model_picker::ModelPickerInput;
 use crate::ui::provider_form::ProviderFormInput;
+
+/// Everything shown of an opened conversation, read off the main loop.
+#[derive(Debug)]
+pub struct LoadedConversation {
+    id: i64,
+    messages: Vec<crate::core::store::Message>,
+    calls: Vec<crate::core::store::ToolCallRecord>,
+    images: std::collections::HashMap<i64, Vec<crate::core::provider::Attachment>>,
+    usage: Vec<crate::core::ledger::UsageRecord>,
+}
+
+impl LoadedConversation {
+    async fn load(
+        store: &crate::core::store::Store,
+        id: i64,
+    ) -> Result<Self, crate::core::store::StoreError> {
+        Ok(Self {
+            id,
+            messages: store.list_messages(id).await?,
+            calls: store.list_tool_calls(id).await?,
+            images: crate::core::store::attachments_by_message(store.list_attachments(id).await?),
+            usage: store.conversation_usage_records(id).await?,
+        })
+    }
+}
 
 /// Longest the MCP servers get to shut down when quitting.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
@@ -73,21 +99,16 @@ impl Window {
                 }
             }
             WindowInput::Send(text, images) => {
-                let Some(engine) = self.engine.clone() else {
-                    return;
+                self.send(text, images, SendOptions::default(), sender);
+            }
+            WindowInput::RestoreDraft(text, images) => {
+                self.composer.emit(ComposerInput::Restore(text, images));
+            }
+            WindowInput::SendAnyway(text, images) => {
+                let options = SendOptions {
+                    allow_over_limit: true,
                 };
-                if self.streaming.is_some() {
-                    self.composer.emit(ComposerInput::Restore(text, images));
-                    return;
-                }
-                let start = Start::Send {
-                    conversation: self.current.as_ref().map(|c| c.id),
-                    next_model: self.next_model.clone(),
-                    settings: self.next_settings.clone(),
-                    text,
-                    images,
-                };
-                self.start_turn(engine, start, sender);
+                self.send(text, images, options, sender);
             }
             WindowInput::Retry => {
                 let (Some(engine), Some(current)) = (self.engine.clone(), self.current.as_ref())
@@ -192,7 +213,14 @@ impl Window {
             }
             WindowCommand::Conversations(list) => self.set_conversations(widgets, list),
             WindowCommand::Providers(list) => self.set_providers(list),
-            WindowCommand::Messages(id, messages, calls, mut images) => {
+            WindowCommand::Messages(loaded) => {
+                let LoadedConversation {
+                    id,
+                    messages,
+                    calls,
+                    mut images,
+                    usage,
+                } = *loaded;
                 if self.current.as_ref().map(|c| c.id) == Some(id) {
                     let mut guard = self.messages.guard();
                     guard.clear();
@@ -207,6 +235,9 @@ impl Window {
                     for call in calls {
                         let server = call.server_id.clone();
                         self.update_tool_call(call, server);
+                    }
+                    for record in usage {
+                        self.add_usage(record);
                     }
                     self.mark_last_row();
                 }
@@ -228,6 +259,10 @@ impl Window {
             }
             WindowCommand::Turn(event) => self.on_turn_event(widgets, event, sender),
             WindowCommand::SendFailed(error, text) => self.send_failed(widgets, &error, text),
+            WindowCommand::LimitRefused(explanation, draft) => {
+                self.streaming = None;
+                self.ask_send_anyway(root, &explanation, draft, sender);
+            }
             WindowCommand::Failed(error) => Window::toast(widgets, &error),
             WindowCommand::Done => {}
             WindowCommand::ServersStopped => {
@@ -235,6 +270,33 @@ impl Window {
             }
             WindowCommand::Quit => self.handle_input(widgets, WindowInput::Quit, sender, root),
         }
+    }
+
+    /// Starts a turn for `text` and `images`; while a reply runs the draft
+    /// goes back to the composer.
+    fn send(
+        &mut self,
+        text: String,
+        images: Vec<crate::core::provider::Attachment>,
+        options: SendOptions,
+        sender: &ComponentSender<Self>,
+    ) {
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
+        if self.streaming.is_some() {
+            self.composer.emit(ComposerInput::Restore(text, images));
+            return;
+        }
+        let start = Start::Send {
+            conversation: self.current.as_ref().map(|c| c.id),
+            next_model: self.next_model.clone(),
+            settings: self.next_settings.clone(),
+            text,
+            images,
+            options,
+        };
+        self.start_turn(engine, start, sender);
     }
 
     /// Stops the reply, shuts every MCP server down (their whole process
@@ -281,21 +343,9 @@ impl Window {
         };
         let id = c.id;
         sender.oneshot_command(async move {
-            let store = engine.store();
-            match (
-                store.list_messages(id).await,
-                store.list_tool_calls(id).await,
-                store.list_attachments(id).await,
-            ) {
-                (Ok(m), Ok(calls), Ok(images)) => WindowCommand::Messages(
-                    id,
-                    m,
-                    calls,
-                    crate::core::store::attachments_by_message(images),
-                ),
-                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-                    WindowCommand::Failed(EngineError::from(e).user_message())
-                }
+            match LoadedConversation::load(engine.store(), id).await {
+                Ok(loaded) => WindowCommand::Messages(Box::new(loaded)),
+                Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
             }
         });
     }

@@ -5,7 +5,7 @@ use relm4::gtk::prelude::*;
 use relm4::{ComponentController, ComponentSender, gtk};
 
 use super::{Streaming, Window, WindowCommand, WindowInput, WindowWidgets};
-use crate::core::chat::{Engine, EngineError, TurnEvent};
+use crate::core::chat::{Engine, EngineError, SendOptions, TurnEvent};
 use crate::core::provider::Attachment;
 use crate::core::store::ConversationSettings;
 use crate::core::store::Message;
@@ -23,6 +23,8 @@ pub enum Start {
         text: String,
         /// Images attached to the message.
         images: Vec<Attachment>,
+        /// Send over a hard spending limit (after "Send Anyway").
+        options: SendOptions,
     },
     /// Answer the last user message again.
     Retry(i64),
@@ -57,6 +59,7 @@ impl Window {
                             settings,
                             text,
                             images,
+                            options,
                         } => {
                             let id = match conversation {
                                 Some(id) => id,
@@ -97,7 +100,7 @@ impl Window {
                             };
                             (
                                 engine
-                                    .send_with_attachments(id, &text, images.clone())
+                                    .send_with_options(id, &text, images.clone(), options)
                                     .await,
                                 Some((text, images)),
                             )
@@ -106,6 +109,10 @@ impl Window {
                     };
                     let mut turn = match turn {
                         Ok(turn) => turn,
+                        Err(e @ EngineError::LimitReached(_)) => {
+                            out.emit(WindowCommand::LimitRefused(e.user_message(), text));
+                            return;
+                        }
                         Err(e) => {
                             out.emit(WindowCommand::SendFailed(e.user_message(), text));
                             return;
