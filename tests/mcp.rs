@@ -3,6 +3,8 @@
 //! the fault servers in `tests/mcp/faults/`. Missing peers fail the tests
 //! with a message naming the install script.
 
+#[path = "mcp/client_features.rs"]
+mod client_features;
 #[path = "mcp/common.rs"]
 mod common;
 #[path = "mcp/everything.rs"]

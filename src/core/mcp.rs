@@ -10,7 +10,8 @@
 //! `log` (per-server stderr ring buffer), `process` (process groups),
 //! `http` (streamable HTTP transport, legacy SSE detection), `handler` (client side of the protocol: roots, sampling, elicitation,
 //! progress), `content` (tool results, tool hashes, tool names for
-//! providers), `connection` (one live session), `registry` (all servers,
+//! providers), `connection` (one live session; `connection/features`: subscriptions,
+//! completions, log level), `registry` (all servers,
 //! restarts, states), `import` (other apps' config files).
 
 pub mod config;
@@ -25,10 +26,10 @@ pub mod process;
 pub mod registry;
 
 pub use config::{Era, ServerConfig, Transport};
-pub use connection::{CallOptions, McpConnection};
+pub use connection::{CallOptions, CompletionTarget, Completions, McpConnection};
 pub use content::{ContentBlock, ToolOutcome, tool_definition, tool_hash};
-pub use handler::{ClientHooks, Elicitor, SamplingHandler};
-pub use log::ServerLog;
+pub use handler::{ClientHooks, Elicitor, ListKind, ResourceUpdatedCallback, SamplingHandler};
+pub use log::{LogLevel, LogLine, LogSource, ServerLog};
 pub use registry::{McpServers, ServerState};
 
 use crate::core::secrets::SecretError;

@@ -19,6 +19,8 @@
 //! with an `event: endpoint` first event is the old transport →
 //! [`McpError::UnsupportedTransport`].
 
+mod features;
+
 use std::time::{Duration, Instant};
 
 use rmcp::ServiceError;
@@ -37,6 +39,8 @@ use super::log::ServerLog;
 use super::process::{self, DEFAULT_GRACE, StdioProcess};
 use super::{McpError, http};
 use crate::core::secrets::KeyStore;
+
+pub use features::{CompletionTarget, Completions};
 
 /// Longest the handshake may take (covers rmcp's 10 s discover fallback).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
