@@ -11,3 +11,5 @@ mod common;
 mod everything;
 #[path = "mcp/faults.rs"]
 mod faults;
+#[path = "mcp/registry.rs"]
+mod registry;

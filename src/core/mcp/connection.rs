@@ -236,8 +236,11 @@ impl McpConnection {
     }
 
     /// Whether the session has ended (server exited or transport closed).
+    /// rmcp's own `is_closed` only reports a local close or cancel; a server
+    /// that went away shows as the service loop having dropped its request
+    /// channel (`Peer::is_transport_closed`).
     pub fn is_closed(&self) -> bool {
-        self.service.is_closed()
+        self.service.is_closed() || self.service.peer().is_transport_closed()
     }
 
     /// Instructions the server gave in its handshake, if any.
