@@ -13,3 +13,5 @@ mod everything;
 mod faults;
 #[path = "mcp/registry.rs"]
 mod registry;
+#[path = "mcp/websocket.rs"]
+mod websocket;

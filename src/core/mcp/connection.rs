@@ -1,5 +1,5 @@
-//! [`McpConnection`]: one live session with one server, over stdio or
-//! streamable HTTP, through rmcp.
+//! [`McpConnection`]: one live session with one server, over stdio,
+//! streamable HTTP or WebSocket, through rmcp.
 //!
 //! Era choice: a cached [`Era`] picks rmcp's `Initialize` (legacy, offering
 //! `LATEST_WITH_INITIALIZE` = 2025-11-25) or `Discover` lifecycle directly.
@@ -37,7 +37,7 @@ use super::content::ToolOutcome;
 use super::handler::{ClientHooks, ProgressCallback, ProgressRoutes, ValeClient};
 use super::log::ServerLog;
 use super::process::{self, DEFAULT_GRACE, StdioProcess};
-use super::{McpError, http};
+use super::{McpError, http, websocket};
 use crate::core::secrets::KeyStore;
 
 pub use features::{CompletionTarget, Completions};
@@ -125,7 +125,7 @@ impl McpConnection {
     /// [`McpError::Config`], [`McpError::Secret`], [`McpError::Spawn`],
     /// [`McpError::Handshake`] (with the last stderr lines),
     /// [`McpError::Timeout`] after [`CONNECT_TIMEOUT`],
-    /// [`McpError::UnsupportedTransport`] for WebSocket and legacy HTTP+SSE.
+    /// [`McpError::UnsupportedTransport`] for legacy HTTP+SSE.
     pub async fn connect(
         config: &ServerConfig,
         keys: &dyn KeyStore,
@@ -195,12 +195,18 @@ impl McpConnection {
                 }
             }
             Transport::WebSocket { url } => {
-                return Err(McpError::UnsupportedTransport {
-                    server,
-                    reason: format!(
-                        "WebSocket ({url}) is not supported yet; use stdio or streamable HTTP"
-                    ),
-                });
+                let served = tokio::time::timeout(CONNECT_TIMEOUT, async {
+                    let transport = websocket::connect(&server, url).await?;
+                    rmcp::service::serve_client_with_lifecycle(handler, transport, mode)
+                        .await
+                        .map_err(|error| handshake(error.to_string(), &log))
+                })
+                .await;
+                match served {
+                    Ok(Ok(service)) => (service, None),
+                    Ok(Err(error)) => return Err(error),
+                    Err(_) => return Err(timeout_error()),
+                }
             }
         };
         let version = service
