@@ -71,6 +71,8 @@ async fn serve() -> (String, Arc<Mutex<Vec<String>>>) {
         while let Ok((stream, _)) = listener.accept().await {
             let seen = seen.clone();
             tokio::spawn(async move {
+                // The error type is tungstenite's (an HTTP response), not ours.
+                #[allow(clippy::result_large_err)]
                 let callback = |request: &Request, mut response: Response| {
                     let protocols = request
                         .headers()
