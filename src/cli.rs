@@ -1,4 +1,4 @@
-//! The command line: `valechat providers|chat|history|usage|limits …`, a thin layer over
+//! The command line: `valechat providers|chat|history|usage|limits|mcp …`, a thin layer over
 //! [`crate::core`] sharing the GUI's database and keyring.
 //!
 //! Exit status: 0 on success, 1 on an error (printed to stderr as
@@ -8,6 +8,7 @@
 mod chat;
 mod history;
 mod limits;
+mod mcp;
 mod providers;
 mod usage;
 
@@ -47,6 +48,9 @@ pub enum Command {
     /// Manage spending limits.
     #[command(subcommand)]
     Limits(limits::LimitsCommand),
+    /// Manage MCP servers and use their tools, resources and prompts.
+    #[command(subcommand)]
+    Mcp(mcp::McpCommand),
 }
 
 const SUBCOMMANDS: &[&str] = &[
@@ -55,6 +59,7 @@ const SUBCOMMANDS: &[&str] = &[
     "history",
     "usage",
     "limits",
+    "mcp",
     "help",
     "--help",
     "-h",
@@ -105,6 +110,7 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::History(c) => history::run(&engine, c).await,
         Command::Usage(args) => usage::run(&engine, args).await,
         Command::Limits(c) => limits::run(&engine, c).await,
+        Command::Mcp(c) => mcp::run(&engine, c).await,
     }
 }
 

@@ -7,10 +7,13 @@
 //! (`server/discover`). No GTK here: the GUI and the CLI drive this code.
 //!
 //! Files: `config` (what a server is), `path` (login-shell PATH, Flatpak),
-//! `log` (per-server stderr ring buffer), `process` (process groups),
-//! `http` (streamable HTTP transport, legacy SSE detection), `handler` (client side of the protocol: roots, sampling, elicitation,
-//! progress), `content` (tool results, tool hashes, tool names for
-//! providers), `connection` (one live session), `registry` (all servers,
+//! `log` (per-server stderr and protocol log), `process` (process groups),
+//! `http` (streamable HTTP transport, legacy SSE detection), `websocket`
+//! (JSON-RPC over WebSocket text frames), `handler` (client side of the
+//! protocol: roots, sampling, elicitation, progress, logging, list changes,
+//! resource updates), `content` (tool results, tool hashes, tool names for
+//! providers), `connection` (one live session; `connection/features`:
+//! subscriptions, completions, log level), `registry` (all servers,
 //! restarts, states), `import` (other apps' config files).
 
 pub mod config;
@@ -24,12 +27,13 @@ pub mod path;
 pub mod process;
 pub mod registry;
 pub mod toolbox;
+pub mod websocket;
 
 pub use config::{Era, ServerConfig, Transport};
-pub use connection::{CallOptions, McpConnection};
+pub use connection::{CallOptions, CompletionTarget, Completions, McpConnection};
 pub use content::{ContentBlock, ToolOutcome, tool_definition, tool_hash};
-pub use handler::{ClientHooks, Elicitor, SamplingHandler};
-pub use log::ServerLog;
+pub use handler::{ClientHooks, Elicitor, ListKind, ResourceUpdatedCallback, SamplingHandler};
+pub use log::{LogLevel, LogLine, LogSource, ServerLog};
 pub use registry::{McpServers, ServerState};
 pub use toolbox::McpToolBox;
 
@@ -66,7 +70,7 @@ pub enum McpError {
         reason: String,
     },
     /// The endpoint speaks a transport ValeChat does not support (the
-    /// deprecated HTTP+SSE transport of 2024-11-05, or WebSocket for now).
+    /// deprecated HTTP+SSE transport of 2024-11-05).
     #[error("MCP server {server:?} uses an unsupported transport: {reason}")]
     UnsupportedTransport {
         /// Server id.

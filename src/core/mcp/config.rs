@@ -47,8 +47,8 @@ pub enum Transport {
         #[serde(default)]
         headers: BTreeMap<String, String>,
     },
-    /// WebSocket (`ws://` / `wss://`): accepted in configs, not connectable
-    /// yet ([`McpError::UnsupportedTransport`]).
+    /// WebSocket (`ws://` / `wss://`), subprotocol `mcp`, one JSON-RPC
+    /// message per text frame (see `super::websocket`).
     WebSocket {
         /// Endpoint URL.
         url: String,

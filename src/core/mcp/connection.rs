@@ -1,5 +1,5 @@
-//! [`McpConnection`]: one live session with one server, over stdio or
-//! streamable HTTP, through rmcp.
+//! [`McpConnection`]: one live session with one server, over stdio,
+//! streamable HTTP or WebSocket, through rmcp.
 //!
 //! Era choice: a cached [`Era`] picks rmcp's `Initialize` (legacy, offering
 //! `LATEST_WITH_INITIALIZE` = 2025-11-25) or `Discover` lifecycle directly.
@@ -19,6 +19,8 @@
 //! with an `event: endpoint` first event is the old transport →
 //! [`McpError::UnsupportedTransport`].
 
+mod features;
+
 use std::time::{Duration, Instant};
 
 use rmcp::ServiceError;
@@ -35,8 +37,10 @@ use super::content::ToolOutcome;
 use super::handler::{ClientHooks, ProgressCallback, ProgressRoutes, ValeClient};
 use super::log::ServerLog;
 use super::process::{self, DEFAULT_GRACE, StdioProcess};
-use super::{McpError, http};
+use super::{McpError, http, websocket};
 use crate::core::secrets::KeyStore;
+
+pub use features::{CompletionTarget, Completions};
 
 /// Longest the handshake may take (covers rmcp's 10 s discover fallback).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -121,7 +125,7 @@ impl McpConnection {
     /// [`McpError::Config`], [`McpError::Secret`], [`McpError::Spawn`],
     /// [`McpError::Handshake`] (with the last stderr lines),
     /// [`McpError::Timeout`] after [`CONNECT_TIMEOUT`],
-    /// [`McpError::UnsupportedTransport`] for WebSocket and legacy HTTP+SSE.
+    /// [`McpError::UnsupportedTransport`] for legacy HTTP+SSE.
     pub async fn connect(
         config: &ServerConfig,
         keys: &dyn KeyStore,
@@ -191,12 +195,18 @@ impl McpConnection {
                 }
             }
             Transport::WebSocket { url } => {
-                return Err(McpError::UnsupportedTransport {
-                    server,
-                    reason: format!(
-                        "WebSocket ({url}) is not supported yet; use stdio or streamable HTTP"
-                    ),
-                });
+                let served = tokio::time::timeout(CONNECT_TIMEOUT, async {
+                    let transport = websocket::connect(&server, url).await?;
+                    rmcp::service::serve_client_with_lifecycle(handler, transport, mode)
+                        .await
+                        .map_err(|error| handshake(error.to_string(), &log))
+                })
+                .await;
+                match served {
+                    Ok(Ok(service)) => (service, None),
+                    Ok(Err(error)) => return Err(error),
+                    Err(_) => return Err(timeout_error()),
+                }
             }
         };
         let version = service
@@ -232,8 +242,11 @@ impl McpConnection {
     }
 
     /// Whether the session has ended (server exited or transport closed).
+    /// rmcp's own `is_closed` only reports a local close or cancel; a server
+    /// that went away shows as the service loop having dropped its request
+    /// channel (`Peer::is_transport_closed`).
     pub fn is_closed(&self) -> bool {
-        self.service.is_closed()
+        self.service.is_closed() || self.service.peer().is_transport_closed()
     }
 
     /// Instructions the server gave in its handshake, if any.

@@ -1,6 +1,7 @@
 //! The client side of the protocol: what ValeChat answers when a server asks
 //! (roots, sampling, elicitation) and what it does with notifications
-//! (progress, log messages, list changes). rmcp's `ClientHandler` is
+//! (progress, log messages with their level, list changes, resource
+//! updates). rmcp's `ClientHandler` is
 //! implemented by [`ValeClient`]; the app plugs its behaviour in through
 //! [`ClientHooks`] ([`SamplingHandler`], [`Elicitor`]). Without a handler,
 //! sampling and elicitation requests are declined with a clear message.
@@ -18,7 +19,7 @@ use rmcp::model::{
     ClientCapabilities, ClientConfig, CreateMessageRequestParams, CreateMessageResult,
     ElicitRequestParams, ElicitResult, ElicitationAction, Implementation, ListRootsResult,
     LoggingMessageNotificationParam, ProgressNotificationParam, ProgressToken, ProtocolVersion,
-    Root,
+    ResourceUpdatedNotificationParam, Root,
 };
 use rmcp::service::{NotificationContext, RequestContext, RoleClient};
 
@@ -50,6 +51,10 @@ pub type ProgressCallback = Arc<dyn Fn(f64, Option<f64>, Option<String>) + Send 
 /// Called when the server says its tool, resource or prompt list changed.
 pub type ListChangedCallback = Arc<dyn Fn(ListKind) + Send + Sync>;
 
+/// Called with `(server id, resource URI)` when a subscribed resource
+/// changed (`notifications/resources/updated`); read it again to see how.
+pub type ResourceUpdatedCallback = Arc<dyn Fn(&str, &str) + Send + Sync>;
+
 /// Which list changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListKind {
@@ -73,6 +78,9 @@ pub struct ClientHooks {
     pub elicitor: Option<Arc<dyn Elicitor>>,
     /// List-changed observer.
     pub on_list_changed: Option<ListChangedCallback>,
+    /// Observer of updates to subscribed resources
+    /// ([`McpConnection::subscribe`](super::McpConnection::subscribe)).
+    pub on_resource_updated: Option<ResourceUpdatedCallback>,
 }
 
 impl std::fmt::Debug for ClientHooks {
@@ -81,6 +89,8 @@ impl std::fmt::Debug for ClientHooks {
             .field("roots", &self.roots)
             .field("sampling", &self.sampling.is_some())
             .field("elicitor", &self.elicitor.is_some())
+            .field("on_list_changed", &self.on_list_changed.is_some())
+            .field("on_resource_updated", &self.on_resource_updated.is_some())
             .finish()
     }
 }
@@ -223,15 +233,25 @@ impl ClientHandler for ValeClient {
         params: LoggingMessageNotificationParam,
         _context: NotificationContext<RoleClient>,
     ) {
-        let logger = params.logger.unwrap_or_default();
         let data = match params.data {
             serde_json::Value::String(text) => text,
             other => other.to_string(),
         };
-        self.log.push(
-            LogSource::Protocol,
-            &format!("[{:?}] {logger} {data}", params.level),
-        );
+        let text = match params.logger {
+            Some(logger) if !logger.is_empty() => format!("{logger}: {data}"),
+            _ => data,
+        };
+        self.log.push_protocol(params.level.into(), &text);
+    }
+
+    async fn on_resource_updated(
+        &self,
+        params: ResourceUpdatedNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        if let Some(callback) = &self.hooks.on_resource_updated {
+            callback(&self.server_id, &params.uri);
+        }
     }
 
     async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {

@@ -23,6 +23,62 @@ pub enum LogSource {
     Client,
 }
 
+/// Severity of a server's log message, the syslog levels of the spec
+/// (`logging/setLevel`, `notifications/message`), least severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    /// `debug`.
+    Debug,
+    /// `info`.
+    Info,
+    /// `notice`.
+    Notice,
+    /// `warning`.
+    Warning,
+    /// `error`.
+    Error,
+    /// `critical`.
+    Critical,
+    /// `alert`.
+    Alert,
+    /// `emergency`.
+    Emergency,
+}
+
+// rmcp marks logging deprecated (SEP-2577); 2025-11-25 servers still use it.
+#[allow(deprecated)]
+impl From<rmcp::model::LoggingLevel> for LogLevel {
+    fn from(level: rmcp::model::LoggingLevel) -> Self {
+        use rmcp::model::LoggingLevel as L;
+        match level {
+            L::Debug => Self::Debug,
+            L::Info => Self::Info,
+            L::Notice => Self::Notice,
+            L::Warning => Self::Warning,
+            L::Error => Self::Error,
+            L::Critical => Self::Critical,
+            L::Alert => Self::Alert,
+            L::Emergency => Self::Emergency,
+        }
+    }
+}
+
+#[allow(deprecated)]
+impl From<LogLevel> for rmcp::model::LoggingLevel {
+    fn from(level: LogLevel) -> Self {
+        match level {
+            LogLevel::Debug => Self::Debug,
+            LogLevel::Info => Self::Info,
+            LogLevel::Notice => Self::Notice,
+            LogLevel::Warning => Self::Warning,
+            LogLevel::Error => Self::Error,
+            LogLevel::Critical => Self::Critical,
+            LogLevel::Alert => Self::Alert,
+            LogLevel::Emergency => Self::Emergency,
+        }
+    }
+}
+
 /// One log line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogLine {
@@ -30,6 +86,9 @@ pub struct LogLine {
     pub at_ms: i64,
     /// Origin.
     pub source: LogSource,
+    /// Severity of a [`LogSource::Protocol`] line (the server's
+    /// `notifications/message` level); `None` for the other sources.
+    pub level: Option<LogLevel>,
     /// Text without the trailing newline.
     pub text: String,
 }
@@ -62,6 +121,16 @@ impl ServerLog {
 
     /// Appends a line, dropping the oldest when full.
     pub fn push(&self, source: LogSource, text: &str) {
+        self.push_line(source, None, text);
+    }
+
+    /// Appends a server's log message (`notifications/message`) at `level`
+    /// as a [`LogSource::Protocol`] line.
+    pub fn push_protocol(&self, level: LogLevel, text: &str) {
+        self.push_line(LogSource::Protocol, Some(level), text);
+    }
+
+    fn push_line(&self, source: LogSource, level: Option<LogLevel>, text: &str) {
         let mut text = text.trim_end_matches(['\n', '\r']).to_owned();
         if text.len() > MAX_LINE_BYTES {
             let mut cut = MAX_LINE_BYTES;
@@ -74,6 +143,7 @@ impl ServerLog {
         let line = LogLine {
             at_ms: chrono::Utc::now().timestamp_millis(),
             source,
+            level,
             text,
         };
         {

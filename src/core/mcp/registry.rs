@@ -339,6 +339,10 @@ impl Supervisor {
         let resources = connection.list_resources().await.map_or(0, |r| r.len());
         let prompts = connection.list_prompts().await.map_or(0, |p| p.len());
         let count = tools.len();
+        self.log.push(
+            LogSource::Client,
+            &format!("lists refreshed: {count} tools, {resources} resources, {prompts} prompts"),
+        );
         *lock(&self.tools) = tools;
         self.registry.set_state(
             &self.config.id,

@@ -1,0 +1,156 @@
+//! `valechat mcp list|add|remove|enable|disable|import|tools|call|resources|read|prompts`:
+//! MCP servers from the terminal, over the same core as the GUI
+//! ([`crate::core::mcp`]).
+//!
+//! Servers are named by id or by display name (case-insensitive).
+//! Configuration commands live in `mcp/manage.rs`, `import` in
+//! `mcp/import.rs`, the commands that talk to a server (each connects,
+//! runs one request and shuts the server down) in `mcp/inspect.rs`.
+
+mod import;
+mod inspect;
+mod manage;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use crate::core::chat::Engine;
+use crate::core::mcp::ServerConfig;
+
+/// MCP subcommands.
+#[derive(Debug, Subcommand)]
+pub enum McpCommand {
+    /// List configured servers: id, name, transport, enabled, protocol era.
+    List,
+    /// Add a server: `add NAME [--env K=V]… [--cwd DIR] -- CMD ARGS…` for a
+    /// local (stdio) server, or `add NAME --url URL [--header K=V]…
+    /// [--bearer-stdin]` for a remote one (http(s):// or ws(s)://).
+    /// Secret-looking values and the bearer token go to the system keyring.
+    Add(AddArgs),
+    /// Remove a server and its secrets.
+    Remove {
+        /// Server id or name.
+        name: String,
+    },
+    /// Enable a server (started by the app, its tools offered to models).
+    Enable {
+        /// Server id or name.
+        name: String,
+    },
+    /// Disable a server.
+    Disable {
+        /// Server id or name.
+        name: String,
+    },
+    /// Import servers from another app's configuration file. Without FILE,
+    /// list what the known files (Claude Desktop, Claude Code, Cursor,
+    /// VS Code, Zed) would bring; with --yes, import them all. Servers are
+    /// imported disabled; names already configured are skipped.
+    Import {
+        /// A JSON configuration file to import from.
+        file: Option<PathBuf>,
+        /// Import everything discovered instead of listing it.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// List a server's tools: name, title, hints, description.
+    Tools {
+        /// Server id or name.
+        name: String,
+    },
+    /// Call a tool and print its result; exits with 1 when the tool
+    /// reports an error.
+    Call {
+        /// Server id or name.
+        name: String,
+        /// Tool name.
+        tool: String,
+        /// Arguments as a JSON object.
+        #[arg(long, default_value = "{}")]
+        args: String,
+        /// Give up after this many milliseconds without an answer or progress.
+        #[arg(long, default_value_t = 60_000)]
+        timeout_ms: u64,
+    },
+    /// List a server's resources and resource templates.
+    Resources {
+        /// Server id or name.
+        name: String,
+    },
+    /// Read a resource and print its contents.
+    Read {
+        /// Server id or name.
+        name: String,
+        /// Resource URI.
+        uri: String,
+    },
+    /// List a server's prompts and their arguments.
+    Prompts {
+        /// Server id or name.
+        name: String,
+    },
+}
+
+/// Arguments of `mcp add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Display name; the id is derived from it.
+    pub name: String,
+    /// Environment variable for a local server (repeatable).
+    #[arg(long, value_name = "K=V", conflicts_with = "url")]
+    pub env: Vec<String>,
+    /// Working directory of a local server.
+    #[arg(long, value_name = "DIR", conflicts_with = "url")]
+    pub cwd: Option<String>,
+    /// Endpoint of a remote server: http(s):// (streamable HTTP) or ws(s)://.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// HTTP header for a remote server (repeatable).
+    #[arg(long, value_name = "K=V", requires = "url")]
+    pub header: Vec<String>,
+    /// Read a bearer token from standard input (one line) into the keyring.
+    #[arg(long, requires = "url")]
+    pub bearer_stdin: bool,
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, value_name = "CMD ARGS")]
+    pub command: Vec<String>,
+}
+
+/// Runs an MCP subcommand.
+pub async fn run(engine: &Engine, command: McpCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        McpCommand::List => manage::list(engine).await,
+        McpCommand::Add(args) => manage::add(engine, args).await,
+        McpCommand::Remove { name } => manage::remove(engine, &name).await,
+        McpCommand::Enable { name } => manage::set_enabled(engine, &name, true).await,
+        McpCommand::Disable { name } => manage::set_enabled(engine, &name, false).await,
+        McpCommand::Import { file, yes } => import::run(engine, file, yes).await,
+        McpCommand::Tools { name } => inspect::tools(engine, &name).await,
+        McpCommand::Call {
+            name,
+            tool,
+            args,
+            timeout_ms,
+        } => inspect::call(engine, &name, &tool, &args, timeout_ms).await,
+        McpCommand::Resources { name } => inspect::resources(engine, &name).await,
+        McpCommand::Read { name, uri } => inspect::read(engine, &name, &uri).await,
+        McpCommand::Prompts { name } => inspect::prompts(engine, &name).await,
+    }
+}
+
+/// The server called `name` (its id, or its display name ignoring case).
+///
+/// # Errors
+/// When no server matches, or the database fails.
+async fn find(engine: &Engine, name: &str) -> anyhow::Result<ServerConfig> {
+    if let Some(config) = engine.store().get_mcp_server(name).await? {
+        return Ok(config);
+    }
+    let servers = engine.store().list_mcp_servers().await?;
+    servers
+        .into_iter()
+        .find(|s| s.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| anyhow::anyhow!("no MCP server named “{name}” (see `valechat mcp list`)"))
+}

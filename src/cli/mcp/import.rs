@@ -1,0 +1,94 @@
+//! `mcp import [FILE] [--yes]`: servers from other apps' configuration files
+//! ([`crate::core::mcp::import`]).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::manage::describe;
+use crate::core::chat::Engine;
+use crate::core::mcp::ServerConfig;
+use crate::core::mcp::import::{Imported, Source, discover, parse_file};
+
+/// The app's name as users know it.
+fn label(source: Source) -> &'static str {
+    match source {
+        Source::ClaudeDesktop => "Claude Desktop",
+        Source::ClaudeCode => "Claude Code",
+        Source::Cursor => "Cursor",
+        Source::VsCode => "VS Code",
+        Source::Zed => "Zed",
+    }
+}
+
+/// With `file`: imports its servers. Without: lists what the known files
+/// hold, or imports it all with `yes`.
+pub async fn run(engine: &Engine, file: Option<PathBuf>, yes: bool) -> anyhow::Result<ExitCode> {
+    let mut batches: Vec<(String, Imported)> = Vec::new();
+    if let Some(path) = file {
+        let imported = parse_file(&path).map_err(|e| anyhow::anyhow!("cannot import {e}"))?;
+        batches.push((path.display().to_string(), imported));
+    } else {
+        let home = dirs::home_dir()
+            .ok_or_else(|| anyhow::anyhow!("cannot find the home folder to look for files"))?;
+        let project = std::env::current_dir().ok();
+        for found in discover(&home, project.as_deref()) {
+            let title = format!("{} ({})", found.path.display(), label(found.source));
+            match parse_file(&found.path) {
+                Ok(imported) => batches.push((title, imported)),
+                Err(error) => eprintln!("valechat: skipped {title}: {error}"),
+            }
+        }
+        if batches.is_empty() {
+            println!(
+                "No configuration file of Claude Desktop, Claude Code, Cursor, VS Code or Zed was found."
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        if !yes {
+            for (title, imported) in &batches {
+                println!("{title}:");
+                for server in &imported.servers {
+                    println!("  {}\t{}", server.name, describe(&server.transport));
+                }
+                for note in &imported.notes {
+                    println!("  note: {note}");
+                }
+            }
+            println!("Run `valechat mcp import --yes` to import these servers.");
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    let mut known = engine.store().list_mcp_servers().await?;
+    for (title, imported) in batches {
+        for note in &imported.notes {
+            println!("{title}: note: {note}");
+        }
+        for server in imported.servers {
+            if known
+                .iter()
+                .any(|k| k.name.eq_ignore_ascii_case(&server.name) || k.id == server.id)
+            {
+                println!(
+                    "skipped “{}”: a server with that name already exists",
+                    server.name
+                );
+                continue;
+            }
+            let config = save(engine, server).await?;
+            println!(
+                "imported {} ({}), disabled: enable it with `valechat mcp enable {}`",
+                config.id, config.name, config.id
+            );
+            known.push(config);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Moves the secrets to the keyring and stores the server.
+async fn save(engine: &Engine, mut config: ServerConfig) -> anyhow::Result<ServerConfig> {
+    config.validate()?;
+    config.store_secrets(engine.keys().as_ref()).await?;
+    engine.store().add_mcp_server(&config).await?;
+    Ok(config)
+}

@@ -1,0 +1,187 @@
+//! `mcp list|add|remove|enable|disable`: the configured servers.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read};
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::{AddArgs, find};
+use crate::core::chat::Engine;
+use crate::core::mcp::config::{BEARER_KEY, secret_slot};
+use crate::core::mcp::{Era, ServerConfig, Transport};
+use crate::core::store::slugify;
+
+/// `mcp list`: one tab-separated line per server.
+pub async fn list(engine: &Engine) -> anyhow::Result<ExitCode> {
+    for server in engine.store().list_mcp_servers().await? {
+        let enabled = if server.enabled {
+            "enabled"
+        } else {
+            "disabled"
+        };
+        let era = server
+            .era
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), Era::to_db);
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            server.id,
+            server.name,
+            describe(&server.transport),
+            enabled,
+            era
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `stdio: cmd args…`, `http: url` or `websocket: url`.
+pub fn describe(transport: &Transport) -> String {
+    match transport {
+        Transport::Stdio { command, args, .. } => {
+            let mut line = format!("stdio: {command}");
+            for arg in args {
+                line.push(' ');
+                line.push_str(arg);
+            }
+            line
+        }
+        Transport::Http { url, .. } => format!("http: {url}"),
+        Transport::WebSocket { url } => format!("websocket: {url}"),
+    }
+}
+
+/// Parses repeated `K=V` options.
+fn pairs(option: &str, values: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    values
+        .iter()
+        .map(|value| {
+            value
+                .split_once('=')
+                .filter(|(k, _)| !k.is_empty())
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .ok_or_else(|| anyhow::anyhow!("{option} “{value}” is not of the form K=V"))
+        })
+        .collect()
+}
+
+/// `mcp add`: stores the server (enabled) and prints its id.
+pub async fn add(engine: &Engine, args: AddArgs) -> anyhow::Result<ExitCode> {
+    let id = slugify(&args.name);
+    anyhow::ensure!(
+        !id.is_empty(),
+        "the name “{}” needs at least one letter or digit",
+        args.name
+    );
+    let transport = match (&args.url, args.command.split_first()) {
+        (Some(_), Some(_)) => {
+            anyhow::bail!("give either --url or a command after --, not both")
+        }
+        (None, None) => {
+            anyhow::bail!("give a command after -- (a local server) or --url (a remote server)")
+        }
+        (None, Some((command, rest))) => Transport::Stdio {
+            command: command.clone(),
+            args: rest.to_vec(),
+            env: pairs("--env", &args.env)?,
+            cwd: args.cwd.clone(),
+        },
+        (Some(url), None) if url.starts_with("ws://") || url.starts_with("wss://") => {
+            anyhow::ensure!(
+                args.header.is_empty() && !args.bearer_stdin,
+                "headers and bearer tokens are not supported for WebSocket servers"
+            );
+            Transport::WebSocket { url: url.clone() }
+        }
+        (Some(url), None) => Transport::Http {
+            url: url.clone(),
+            headers: pairs("--header", &args.header)?,
+        },
+    };
+    let store = engine.store();
+    let existing = store.list_mcp_servers().await?;
+    if let Some(other) = existing
+        .iter()
+        .find(|s| s.id == id || s.name.eq_ignore_ascii_case(&args.name))
+    {
+        anyhow::bail!(
+            "an MCP server “{}” (id {}) already exists; remove it first",
+            other.name,
+            other.id
+        );
+    }
+    let mut config = ServerConfig {
+        id: id.clone(),
+        name: args.name.clone(),
+        transport,
+        enabled: true,
+        era: None,
+    };
+    config.validate()?;
+    let bearer = if args.bearer_stdin {
+        Some(read_bearer()?)
+    } else {
+        None
+    };
+    config.store_secrets(engine.keys().as_ref()).await?;
+    if let Some(token) = bearer {
+        engine
+            .keys()
+            .set_api_key(&secret_slot(&id, BEARER_KEY), &token)
+            .await
+            .with_context(|| format!("could not store the bearer token of MCP server {id}"))?;
+    }
+    store.add_mcp_server(&config).await?;
+    println!("{id}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_bearer() -> anyhow::Result<String> {
+    let mut stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("Bearer token (input is read until end of line):");
+    }
+    let mut text = String::new();
+    stdin
+        .read_to_string(&mut text)
+        .context("could not read the bearer token from stdin")?;
+    let token = text.lines().next().unwrap_or_default().trim().to_owned();
+    anyhow::ensure!(
+        !token.is_empty(),
+        "the bearer token read from stdin is empty"
+    );
+    Ok(token)
+}
+
+/// `mcp remove`: deletes the server, then its keyring secrets (a keyring
+/// failure is reported as a warning; the server is gone either way).
+pub async fn remove(engine: &Engine, name: &str) -> anyhow::Result<ExitCode> {
+    let config = find(engine, name).await?;
+    engine.store().remove_mcp_server(&config.id).await?;
+    let remote = !matches!(config.transport, Transport::Stdio { .. });
+    for key in config.secret_keys() {
+        if key == BEARER_KEY && !remote {
+            continue;
+        }
+        if let Err(error) = engine
+            .keys()
+            .delete_api_key(&secret_slot(&config.id, &key))
+            .await
+        {
+            eprintln!(
+                "valechat: warning: could not delete secret {key} of MCP server {}: {error}",
+                config.id
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mcp enable` / `mcp disable`.
+pub async fn set_enabled(engine: &Engine, name: &str, enabled: bool) -> anyhow::Result<ExitCode> {
+    let mut config = find(engine, name).await?;
+    config.enabled = enabled;
+    engine.store().update_mcp_server(&config).await?;
+    Ok(ExitCode::SUCCESS)
+}
