@@ -18,6 +18,7 @@ pub mod config;
 pub mod core;
 pub mod i18n;
 pub mod ui;
+pub mod usage_text;
 
 /// Runs ValeChat: the CLI when a subcommand is given, the window otherwise.
 pub fn run() -> std::process::ExitCode {

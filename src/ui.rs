@@ -25,7 +25,6 @@ pub mod preferences;
 pub mod provider_form;
 pub mod thumbnail;
 pub mod tool_call_view;
-pub mod usage_text;
 pub mod window;
 
 use relm4::adw::prelude::*;

@@ -1,5 +1,10 @@
 //! `valechat chat --provider ID --model M "prompt"`: streams the reply to
 //! stdout and stores the exchange in the same database as the window.
+//! Enabled MCP servers offer their tools (approved on the terminal, or by
+//! `--yes` / `--deny-tools`); tool calls, the reply's tokens and cost, and
+//! spending alerts are reported on stderr.
+
+mod tools;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -7,8 +12,10 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::Args;
 
-use crate::core::chat::{Engine, TurnEvent};
+use crate::core::chat::{Engine, EngineError, SendOptions, TurnEvent};
+use crate::core::ledger::UsageRecord;
 use crate::core::store::ConversationSettings;
+use crate::core::store::{ToolCallRecord, ToolCallStatus};
 
 /// Arguments of `chat`.
 #[derive(Debug, Args)]
@@ -31,6 +38,18 @@ pub struct ChatArgs {
     /// Upper bound on output tokens (kept for later messages).
     #[arg(long)]
     pub max_tokens: Option<i64>,
+    /// Allow every tool call without asking.
+    #[arg(long, conflicts_with = "deny_tools")]
+    pub yes: bool,
+    /// Deny every tool call (the model is told).
+    #[arg(long)]
+    pub deny_tools: bool,
+    /// Offer no MCP tools at all.
+    #[arg(long)]
+    pub no_tools: bool,
+    /// Send even if a hard spending limit would be crossed.
+    #[arg(long)]
+    pub allow_over_limit: bool,
     /// The prompt; `-` reads it from stdin.
     pub prompt: String,
 }
@@ -93,7 +112,46 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
             .set_conversation_settings(conversation_id, settings)
             .await?;
     }
-    let mut turn = engine.send(conversation_id, &prompt).await?;
+    let policy = if args.yes {
+        tools::ToolPolicy::AllowAll
+    } else if args.deny_tools {
+        tools::ToolPolicy::DenyAll
+    } else {
+        tools::ToolPolicy::Ask
+    };
+    let (engine, servers) = if args.no_tools {
+        (engine.clone(), None)
+    } else {
+        tools::with_tools(engine, policy).await?
+    };
+    let options = SendOptions {
+        allow_over_limit: args.allow_over_limit,
+    };
+    let result = stream(&engine, conversation_id, &prompt, options).await;
+    if let Some(servers) = servers {
+        servers.shutdown_all().await;
+    }
+    result
+}
+
+/// Sends `prompt` and prints the turn until it ends.
+async fn stream(
+    engine: &Engine,
+    conversation_id: i64,
+    prompt: &str,
+    options: SendOptions,
+) -> anyhow::Result<ExitCode> {
+    let mut turn = match engine
+        .send_with_options(conversation_id, prompt, Vec::new(), options)
+        .await
+    {
+        Ok(turn) => turn,
+        Err(e @ EngineError::LimitReached(_)) => {
+            bail!("{e} (use --allow-over-limit to send once anyway)")
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut usage: Vec<UsageRecord> = Vec::new();
     let mut out = std::io::stdout().lock();
     let mut interrupted = false;
     // Whether reply text is on stdout, so a failure must end its line first.
@@ -113,8 +171,41 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
                 out.flush()?;
                 wrote_text = true;
             }
+            Some(TurnEvent::ToolCallFinished(call)) => {
+                if wrote_text {
+                    writeln!(out)?;
+                    wrote_text = false;
+                }
+                eprintln!("{}", describe_call(&call));
+            }
+            Some(TurnEvent::UsageRecorded(record)) => usage.push(record),
+            Some(TurnEvent::LimitAlerts(alerts)) => {
+                for alert in alerts {
+                    eprintln!(
+                        "valechat: spending limit {} is at {} % ({} of {} USD)",
+                        alert.limit.describe(),
+                        alert.threshold,
+                        alert.spent,
+                        alert.limit.amount_usd
+                    );
+                }
+            }
+            Some(TurnEvent::SoftLimitWarnings(warnings)) => {
+                for w in warnings {
+                    eprintln!(
+                        "valechat: this reply may go over the soft limit {} ({} of {} USD spent)",
+                        w.limit.describe(),
+                        w.spent,
+                        w.limit.amount_usd
+                    );
+                }
+            }
             Some(TurnEvent::Finished(message)) => {
                 writeln!(out)?;
+                if !usage.is_empty() {
+                    let (line, _) = crate::usage_text::describe(&usage);
+                    eprintln!("valechat: {line}");
+                }
                 if interrupted {
                     eprintln!(
                         "valechat: interrupted; the partial reply is stored in conversation {conversation_id}"
@@ -133,5 +224,23 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
             Some(_) => {}
             None => bail!("the reply ended without a result"),
         }
+    }
+}
+
+/// One line about a finished tool call, for stderr.
+fn describe_call(call: &ToolCallRecord) -> String {
+    let name = call.tool_name.as_deref().unwrap_or(&call.name);
+    let server = call.server_id.as_deref().unwrap_or("?");
+    let status = match call.status {
+        ToolCallStatus::Succeeded if call.is_error => "the tool reported an error",
+        ToolCallStatus::Succeeded => "done",
+        ToolCallStatus::Denied => "denied",
+        ToolCallStatus::Failed => "failed",
+        ToolCallStatus::Cancelled => "stopped",
+        ToolCallStatus::Pending | ToolCallStatus::Running => "unfinished",
+    };
+    match call.duration_ms {
+        Some(ms) => format!("valechat: tool {server} · {name}: {status} ({ms} ms)"),
+        None => format!("valechat: tool {server} · {name}: {status}"),
     }
 }

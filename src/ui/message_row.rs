@@ -420,7 +420,7 @@ fn render_usage(row: &MessageRow, label: &gtk::Label) {
     if row.usage.is_empty() {
         return;
     }
-    let (line, details) = crate::ui::usage_text::describe(&row.usage);
+    let (line, details) = crate::usage_text::describe(&row.usage);
     label.set_label(&line);
     label.set_tooltip_text(Some(&details));
 }

@@ -1,4 +1,4 @@
-//! What a reply cost, in words: the short line under a message ("1,234
+//! What a reply cost, in words (shared by the window and the CLI, no GTK): the short line under a message ("1,234
 //! tokens · $0.0042") and the details of its tooltip (token classes, where
 //! the cost comes from, whether the provider's count was verified).
 

@@ -1,0 +1,131 @@
+//! MCP tools in `valechat chat`: the enabled servers are started and given
+//! a short while to become ready, and each tool call is approved by a flag
+//! (`--yes`, `--deny-tools`) or by a question on the terminal.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::core::chat::{Approval, ApprovalRequest, Approver, Engine, FixedApprover, ToolSettings};
+use crate::core::mcp::{ClientHooks, McpServers, McpToolBox, ServerState};
+
+/// Longest `chat` waits for enabled servers to finish starting.
+pub const READY_WAIT: Duration = Duration::from_secs(20);
+
+/// How tool calls are decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToolPolicy {
+    /// Ask on the terminal (deny when there is none).
+    Ask,
+    /// Allow every call (`--yes`).
+    AllowAll,
+    /// Deny every call (`--deny-tools`).
+    DenyAll,
+}
+
+/// Starts the enabled servers and returns the engine offering their tools,
+/// with the registry to shut down at the end. Without enabled servers the
+/// engine is returned unchanged.
+///
+/// # Errors
+/// When the server list cannot be read.
+pub async fn with_tools(
+    engine: &Engine,
+    policy: ToolPolicy,
+) -> anyhow::Result<(Engine, Option<McpServers>)> {
+    let configs: Vec<_> = engine
+        .store()
+        .list_mcp_servers()
+        .await?
+        .into_iter()
+        .filter(|c| c.enabled)
+        .collect();
+    if configs.is_empty() {
+        return Ok((engine.clone(), None));
+    }
+    let servers = McpServers::new(engine.keys().clone(), ClientHooks::default(), None);
+    let mut states = servers.subscribe();
+    let ids: Vec<String> = configs.iter().map(|c| c.id.clone()).collect();
+    servers.start_all(configs).await;
+    let settled = |s: &BTreeMap<String, ServerState>| {
+        ids.iter().all(|id| {
+            matches!(
+                s.get(id),
+                Some(ServerState::Ready { .. } | ServerState::Failed { .. })
+            )
+        })
+    };
+    let _ = tokio::time::timeout(READY_WAIT, async {
+        while !settled(&states.borrow_and_update()) {
+            if states.changed().await.is_err() {
+                break;
+            }
+        }
+    })
+    .await;
+    for (id, state) in states.borrow().iter() {
+        match state {
+            ServerState::Failed { reason, .. } => {
+                eprintln!("valechat: MCP server {id} is not available: {reason}");
+            }
+            ServerState::Starting => {
+                eprintln!("valechat: MCP server {id} is still starting; its tools are not offered");
+            }
+            _ => {}
+        }
+    }
+    let approver: Arc<dyn Approver> = match policy {
+        ToolPolicy::AllowAll => Arc::new(FixedApprover(Approval::AllowOnce)),
+        ToolPolicy::DenyAll => Arc::new(FixedApprover(Approval::Deny)),
+        ToolPolicy::Ask if std::io::stdin().is_terminal() => Arc::new(TerminalApprover),
+        ToolPolicy::Ask => {
+            eprintln!(
+                "valechat: no terminal to ask for tool approval: tool calls are denied (use --yes to allow them)"
+            );
+            Arc::new(FixedApprover(Approval::Deny))
+        }
+    };
+    let tools = ToolSettings::new(Arc::new(McpToolBox::new(servers.clone())), approver);
+    Ok((engine.clone().with_tools(tools), Some(servers)))
+}
+
+/// Asks on the terminal: `Allow? [y]es, [a]lways, [N]o`.
+#[derive(Debug)]
+struct TerminalApprover;
+
+#[async_trait::async_trait]
+impl Approver for TerminalApprover {
+    async fn approve(&self, request: ApprovalRequest, cancel: CancellationToken) -> Approval {
+        let arguments = serde_json::to_string_pretty(&request.arguments)
+            .unwrap_or_else(|_| request.arguments.to_string());
+        let question = format!(
+            "\nThe model wants to run “{}” from {}{}\n{arguments}\nAllow? [y]es, [a]lways, [N]o: ",
+            request.tool.tool_name,
+            request.tool.server_name,
+            if request.tool.hints.destructive == Some(true) {
+                " (the server says it may delete or overwrite data)"
+            } else {
+                ""
+            },
+        );
+        let ask = tokio::task::spawn_blocking(move || {
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(question.as_bytes());
+            let _ = err.flush();
+            let mut line = String::new();
+            let _ = std::io::stdin().lock().read_line(&mut line);
+            match line.trim().to_lowercase().as_str() {
+                "y" | "yes" => Approval::AllowOnce,
+                "a" | "always" => Approval::AlwaysAllow,
+                _ => Approval::Deny,
+            }
+        });
+        tokio::select! {
+            () = cancel.cancelled() => Approval::Deny,
+            answer = ask => answer.unwrap_or(Approval::Deny),
+        }
+    }
+}
