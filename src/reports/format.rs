@@ -1,0 +1,93 @@
+//! US-dollar amounts for people: `$1,234.50`, `$0.0042`.
+//!
+//! Neither `src/i18n.rs` nor a `format` module has a locale-aware money
+//! formatter yet, so amounts use the US convention (the currency is USD):
+//! a `$` sign, `,` grouping, at least two decimals, and up to four when the
+//! cents alone would hide a small cost (token prices are fractions of a
+//! cent). Amounts below $0.0001 that are not zero keep up to eight decimals.
+
+use gettextrs::gettext;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::core::ledger::{LimitScope, SpendingLimit};
+use crate::i18n::gettext_f;
+
+/// Formats `amount` (USD) as `$1,234.50`; negative as `-$0.50`.
+pub fn format_usd(amount: Decimal) -> String {
+    let places = if amount.is_zero() || amount.abs() >= Decimal::new(1, 4) {
+        4
+    } else {
+        8
+    };
+    let rounded = amount
+        .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+        .normalize();
+    let text = rounded.abs().to_string();
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut frac = frac.to_owned();
+    while frac.len() < 2 {
+        frac.push('0');
+    }
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}${}.{frac}", group_thousands(int))
+}
+
+/// A limit's name for people: "Daily, all providers", "Monthly, model
+/// openai/gpt-4o", "Conversation “Trip plans”" (with the conversation id
+/// when no title is known).
+pub fn limit_title(limit: &SpendingLimit) -> String {
+    let target = limit.target.as_deref().unwrap_or_default();
+    match limit.scope {
+        LimitScope::GlobalDay => gettext("Daily, all providers"),
+        LimitScope::GlobalMonth => gettext("Monthly, all providers"),
+        LimitScope::ProviderMonth => gettext_f("Monthly, provider {target}", &[("target", target)]),
+        LimitScope::ModelMonth => gettext_f("Monthly, model {target}", &[("target", target)]),
+        LimitScope::Conversation => gettext_f("Conversation {target}", &[("target", target)]),
+    }
+}
+
+/// `fraction` (1 = 100 %) as a whole percentage: `"80 %"`.
+pub fn format_percent(fraction: Decimal) -> String {
+    let percent = (fraction * Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+        .normalize();
+    format!("{percent} %")
+}
+
+/// `"1234567"` → `"1,234,567"`.
+fn group_thousands(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn usd(text: &str) -> String {
+        format_usd(Decimal::from_str(text).unwrap())
+    }
+
+    #[test]
+    fn amounts_have_two_to_four_decimals() {
+        assert_eq!(usd("0"), "$0.00");
+        assert_eq!(usd("1.5"), "$1.50");
+        assert_eq!(usd("1234567.891"), "$1,234,567.891");
+        assert_eq!(usd("0.00421"), "$0.0042");
+        assert_eq!(usd("0.00005"), "$0.00005");
+        assert_eq!(usd("12.345678"), "$12.3457");
+        assert_eq!(usd("-0.5"), "-$0.50");
+        assert_eq!(usd("100"), "$100.00");
+    }
+}
