@@ -8,6 +8,7 @@
 mod chat;
 mod history;
 mod limits;
+pub mod notify;
 mod providers;
 mod usage;
 

@@ -9,7 +9,7 @@
 use gettextrs::gettext;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::core::ledger::{LimitScope, SpendingLimit};
+use crate::core::ledger::{LimitAlert, LimitScope, SpendingLimit};
 use crate::i18n::gettext_f;
 
 /// Formats `amount` (USD) as `$1,234.50`; negative as `-$0.50`.
@@ -48,6 +48,26 @@ pub fn limit_title(limit: &SpendingLimit) -> String {
         LimitScope::ModelMonth => gettext_f("Monthly, model {target}", &[("target", target)]),
         LimitScope::Conversation => gettext_f("Conversation {target}", &[("target", target)]),
     }
+}
+
+/// Title and body of a spending alert's desktop notification (GUI and
+/// CLI): "Spending limit at 80 %" and "Monthly, all providers: $8.12 spent
+/// of $10.00 (2026-11)."
+pub fn alert_text(alert: &LimitAlert) -> (String, String) {
+    let title = gettext_f(
+        "Spending limit at {percent} %",
+        &[("percent", &alert.threshold.to_string())],
+    );
+    let body = gettext_f(
+        "{limit}: {spent} spent of {amount} ({period}).",
+        &[
+            ("limit", &limit_title(&alert.limit)),
+            ("spent", &format_usd(alert.spent)),
+            ("amount", &format_usd(alert.limit.amount_usd)),
+            ("period", &alert.period_key),
+        ],
+    );
+    (title, body)
 }
 
 /// `fraction` (1 = 100 %) as a whole percentage: `"80 %"`.

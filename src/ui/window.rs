@@ -76,6 +76,8 @@ pub struct Window {
     provider_dialog: Option<dialogs::ProviderDialog>,
     /// The Preferences window, created when first shown.
     preferences: Option<Controller<Preferences>>,
+    /// The Billing window, created when first shown.
+    billing: Option<Controller<crate::ui::billing::Billing>>,
     /// Open tool-call approval dialogs, by tool-call row id.
     approvals: std::rc::Rc<std::cell::RefCell<approval::OpenApprovals>>,
 }
@@ -111,6 +113,8 @@ pub enum WindowInput {
     ShowAddProvider,
     /// Show the Preferences window (Ctrl+comma).
     ShowPreferences,
+    /// Show the Billing window (Ctrl+Shift+B, `app.show-billing`).
+    ShowBilling,
     /// Providers were edited in Preferences: reload them.
     ReloadProviders,
     /// Show the About dialog.
@@ -164,6 +168,7 @@ relm4::new_stateless_action!(pub(crate) NewConversationAction, WindowActions, "n
 relm4::new_stateless_action!(pub(crate) AddProviderAction, WindowActions, "add-provider");
 relm4::new_stateless_action!(pub(crate) AboutAction, WindowActions, "about");
 relm4::new_stateless_action!(pub(crate) PreferencesAction, WindowActions, "preferences");
+relm4::new_stateless_action!(pub(crate) BillingAction, WindowActions, "show-billing");
 relm4::new_stateless_action!(pub(crate) StopAction, WindowActions, "stop");
 relm4::new_stateless_action!(pub(crate) ModelPickerAction, WindowActions, "model-picker");
 relm4::new_stateless_action!(pub(crate) QuitAction, WindowActions, "quit");
@@ -310,6 +315,7 @@ impl Component for Window {
                 &gettext("Add Provider…") => AddProviderAction,
             },
             section! {
+                &gettext("Billing") => BillingAction,
                 &gettext("Preferences") => PreferencesAction,
                 &gettext("About ValeChat") => AboutAction,
                 &gettext("Quit") => QuitAction,
@@ -374,6 +380,7 @@ impl Component for Window {
             selecting: false,
             provider_dialog: None,
             preferences: None,
+            billing: None,
             approvals: std::rc::Rc::default(),
         };
         let main_menu_button: &gtk::MenuButton =
