@@ -122,7 +122,7 @@ fn draw_on(
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .light_line_style(fg.mix(0.08))
+        .light_line_style(fg.mix(0.0))
         .bold_line_style(fg.mix(0.2))
         .axis_style(fg.mix(0.6))
         .x_labels(6)

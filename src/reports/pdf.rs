@@ -129,7 +129,7 @@ fn render(
         if let Some(projected) = status.projected {
             line.push_str(&gettext_f(
                 "; at this pace {amount} by the end of the period",
-                &[("amount", &format_usd(projected))],
+                &[("amount", &format_usd(projected.round_dp(2)))],
             ));
         }
         page.wrapped(&line, 10.0)?;

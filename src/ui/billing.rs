@@ -348,21 +348,23 @@ fn toast(widgets: &BillingWidgets, text: &str) {
     widgets.toasts.add_toast(toast);
 }
 
-/// The two headline figures, each a large label whose accessible name says
-/// what it is ("Spent this month") and whose text is the figure.
+/// The two headline figures: a card whose accessible name says what it is
+/// ("Spent this month", role panel) holding the figure's label and the
+/// caption. (A label's accessible name is its text, so the name goes on
+/// the card.)
 fn totals_box() -> (gtk::Box, gtk::Label, gtk::Label) {
     let row = gtk::Box::builder().spacing(12).homogeneous(true).build();
     let figure = |caption: &str| {
-        let card = gtk::Box::builder()
-            .orientation(gtk::Orientation::Vertical)
-            .spacing(4)
-            .css_classes(["card"])
+        let card: gtk::Box = a11y::labelled("GtkBox", caption).unwrap_or_default();
+        card.set_orientation(gtk::Orientation::Vertical);
+        card.set_spacing(4);
+        card.add_css_class("card");
+        let value = gtk::Label::builder()
+            .label("—")
+            .css_classes(["title-1", "numeric"])
+            .selectable(true)
+            .margin_top(12)
             .build();
-        let value: gtk::Label = a11y::labelled("GtkLabel", caption).unwrap_or_default();
-        value.set_css_classes(&["title-1", "numeric"]);
-        value.set_selectable(true);
-        value.set_margin_top(12);
-        value.set_label("—");
         card.append(&value);
         card.append(
             &gtk::Label::builder()

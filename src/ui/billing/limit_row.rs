@@ -69,8 +69,9 @@ pub fn limit_row(status: &LimitStatus) -> gtk::ListBoxRow {
     let mut details = Vec::new();
     if let Some(projected) = status.projected {
         details.push(gettext_f(
+            // An estimate: shown to the cent.
             "At this pace: {amount} by the end of the period",
-            &[("amount", &format_usd(projected))],
+            &[("amount", &format_usd(projected.round_dp(2)))],
         ));
     }
     if status.reserved > Decimal::ZERO {
@@ -100,8 +101,9 @@ fn level_bar(status: &LimitStatus) -> gtk::LevelBar {
         .min_value(0.0)
         .max_value(fraction.max(1.0))
         .value(fraction)
-        .css_classes(["spend"])
         .build();
+    // Added, not set: GTK's own classes (e.g. "horizontal") size the bar.
+    bar.add_css_class("spend");
     for name in ["low", "high", "full"] {
         bar.remove_offset_value(Some(name));
     }

@@ -57,8 +57,10 @@ fn row(group: &UsageGroup) -> gtk::ListBoxRow {
             .ellipsize(gtk::pango::EllipsizeMode::Middle)
             .build(),
     );
-    let figures = gettext_f(
+    let figures = crate::i18n::ngettext_f(
+        "{requests} request · {input} in · {output} out",
         "{requests} requests · {input} in · {output} out",
+        u32::try_from(t.requests).unwrap_or(u32::MAX),
         &[
             ("requests", &t.requests.to_string()),
             ("input", &t.tokens.input.to_string()),
