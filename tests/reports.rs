@@ -103,7 +103,13 @@ async fn monthly_pdf_renders_and_holds_exact_totals() {
         .expect("limit");
     for r in [
         record("a", "openai", "gpt-4o", la(2026, 10, 3, 9), "1.25"),
-        record("b", "anthropic", "claude-sonnet", la(2026, 10, 10, 12), "0.5"),
+        record(
+            "b",
+            "anthropic",
+            "claude-sonnet",
+            la(2026, 10, 10, 12),
+            "0.5",
+        ),
         record("c", "openai", "gpt-4o-mini", la(2026, 10, 20, 18), "0.0042"),
         // September and November stay out of October's report.
         record("d", "openai", "gpt-4o", la(2026, 9, 30, 23), "100"),
@@ -124,7 +130,17 @@ async fn monthly_pdf_renders_and_holds_exact_totals() {
     let prefix = dir.path().join("page");
     run(
         "pdftoppm",
-        &["-png", "-r", "50", "-f", "1", "-l", "1", pdf_arg, prefix.to_str().expect("UTF-8")],
+        &[
+            "-png",
+            "-r",
+            "50",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            pdf_arg,
+            prefix.to_str().expect("UTF-8"),
+        ],
         None,
     );
     let png = std::fs::read_dir(dir.path())
@@ -141,7 +157,18 @@ async fn monthly_pdf_renders_and_holds_exact_totals() {
     if let Ok(keep) = std::env::var("VALECHAT_REPORT_PAGE") {
         run(
             "pdftoppm",
-            &["-png", "-r", "90", "-singlefile", "-f", "1", "-l", "1", pdf_arg, &keep],
+            &[
+                "-png",
+                "-r",
+                "90",
+                "-singlefile",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                pdf_arg,
+                &keep,
+            ],
             None,
         );
     }
@@ -150,10 +177,16 @@ async fn monthly_pdf_renders_and_holds_exact_totals() {
     assert!(text.contains("October 2026"), "{text}");
     assert!(text.contains("Total spent: $1.7542"), "{text}");
     assert!(text.contains("Requests: 3"), "{text}");
-    assert!(text.contains("$1.7542 of $10.00 (18 %), $8.2458 left"), "{text}");
+    assert!(
+        text.contains("$1.7542 of $10.00 (18 %), $8.2458 left"),
+        "{text}"
+    );
     // Tables: openai 1.25 + 0.0042, anthropic 0.5, each model on its own.
     assert!(text.contains("$1.2542"), "{text}");
     assert!(text.contains("$0.50"), "{text}");
     assert!(text.contains("gpt-4o-mini"), "{text}");
-    assert!(!text.contains("$100.00") && !text.contains("$200.00"), "{text}");
+    assert!(
+        !text.contains("$100.00") && !text.contains("$200.00"),
+        "{text}"
+    );
 }

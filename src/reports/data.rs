@@ -74,9 +74,13 @@ impl BillingReport {
                 last.day()
             }
         };
-        let daily = store.daily_spend(as_of_ms_for_chart(span, &month, as_of_ms), tz, days).await?;
+        let daily = store
+            .daily_spend(as_of_ms_for_chart(span, &month, as_of_ms), tz, days)
+            .await?;
         let mut by_model = store.usage_report(from, until, GroupBy::Model, tz).await?;
-        let mut by_provider = store.usage_report(from, until, GroupBy::Provider, tz).await?;
+        let mut by_provider = store
+            .usage_report(from, until, GroupBy::Provider, tz)
+            .await?;
         let mut by_conversation = store
             .usage_report(from, until, GroupBy::Conversation, tz)
             .await?;

@@ -100,6 +100,33 @@ mod tests {
     }
 
     #[test]
+    fn alert_names_limit_spent_and_amount() {
+        let alert = LimitAlert {
+            limit: SpendingLimit {
+                id: 3,
+                scope: LimitScope::ModelMonth,
+                target: Some("openai/gpt-4o".into()),
+                amount_usd: Decimal::from(20),
+                hard: false,
+                thresholds: vec![50],
+                enabled: true,
+                created_at: 0,
+                updated_at: 0,
+            },
+            threshold: 50,
+            period_key: "2026-11".into(),
+            spent: Decimal::from_str("10.5").unwrap(),
+        };
+        let (title, body) = alert_text(&alert);
+        assert_eq!(title, "Spending limit at 50 %");
+        assert_eq!(
+            body,
+            "Monthly, model openai/gpt-4o: $10.50 spent of $20.00 (2026-11)."
+        );
+        assert_eq!(format_percent(Decimal::from_str("0.355").unwrap()), "36 %");
+    }
+
+    #[test]
     fn amounts_have_two_to_four_decimals() {
         assert_eq!(usd("0"), "$0.00");
         assert_eq!(usd("1.5"), "$1.50");

@@ -151,7 +151,11 @@ fn render(
     page.cr.restore().map_err(|e| e.to_string())?;
     page.y += CHART_HEIGHT + 12.0;
 
-    page.table(&gettext("By provider"), &gettext("Provider"), &report.by_provider)?;
+    page.table(
+        &gettext("By provider"),
+        &gettext("Provider"),
+        &report.by_provider,
+    )?;
     page.table(&gettext("By model"), &gettext("Model"), &report.by_model)?;
     page.table(
         &gettext("By conversation"),

@@ -110,7 +110,11 @@ impl Component for Billing {
             .build()
     }
 
-    fn init(engine: Engine, root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+    fn init(
+        engine: Engine,
+        root: Self::Root,
+        sender: ComponentSender<Self>,
+    ) -> ComponentParts<Self> {
         let title = adw::WindowTitle::new(&gettext("Billing"), "");
         let header = adw::HeaderBar::builder().title_widget(&title).build();
         let button = |label: &str, input: fn() -> BillingInput| {
@@ -119,7 +123,9 @@ impl Component for Billing {
             b.connect_clicked(move |_| s.input(input()));
             b
         };
-        header.pack_start(&button(&gettext("Export CSV…"), || BillingInput::ExportCsv));
+        header.pack_start(&button(&gettext("Export CSV…"), || {
+            BillingInput::ExportCsv
+        }));
         header.pack_start(&button(&gettext("Export PDF Report…"), || {
             BillingInput::ExportPdf
         }));
@@ -146,14 +152,21 @@ impl Component for Billing {
         content.append(&section(&gettext("Spending Limits"), &limits));
 
         let chart = ChartArea::new(&gettext("Daily spend by provider, last 30 days"));
-        let chart_frame = gtk::Frame::builder().child(&chart.widget).css_classes(["view"]).build();
+        let chart_frame = gtk::Frame::builder()
+            .child(&chart.widget)
+            .css_classes(["view"])
+            .build();
         content.append(&section(&gettext("Last 30 Days"), &chart_frame));
 
         let (by_model, by_provider, by_conversation) = (boxed_list(), boxed_list(), boxed_list());
         let stack = gtk::Stack::builder().vhomogeneous(false).build();
         stack.add_titled(&by_model, Some("model"), &gettext("By Model"));
         stack.add_titled(&by_provider, Some("provider"), &gettext("By Provider"));
-        stack.add_titled(&by_conversation, Some("conversation"), &gettext("By Conversation"));
+        stack.add_titled(
+            &by_conversation,
+            Some("conversation"),
+            &gettext("By Conversation"),
+        );
         let switcher = gtk::StackSwitcher::builder()
             .stack(&stack)
             .halign(gtk::Align::Start)
@@ -171,7 +184,12 @@ impl Component for Billing {
             &gtk::ScrolledWindow::builder()
                 .vexpand(true)
                 .hscrollbar_policy(gtk::PolicyType::Never)
-                .child(&adw::Clamp::builder().maximum_size(860).child(&content).build())
+                .child(
+                    &adw::Clamp::builder()
+                        .maximum_size(860)
+                        .child(&content)
+                        .build(),
+                )
                 .build(),
         ));
         let outer = gtk::Box::builder()
@@ -227,9 +245,15 @@ impl Component for Billing {
                 };
                 let pdf = matches!(message, BillingInput::ExportPdf);
                 let (title, name) = if pdf {
-                    (gettext("Export PDF Report"), format!("valechat-{}.pdf", report.month.key))
+                    (
+                        gettext("Export PDF Report"),
+                        format!("valechat-{}.pdf", report.month.key),
+                    )
                 } else {
-                    (gettext("Export CSV"), format!("valechat-usage-{}.csv", report.month.key))
+                    (
+                        gettext("Export CSV"),
+                        format!("valechat-usage-{}.csv", report.month.key),
+                    )
                 };
                 let s = sender.clone();
                 self.chooser = Some(export::ask_path(root, &title, &name, move |path| {
@@ -318,14 +342,18 @@ fn show(widgets: &BillingWidgets, report: &BillingReport) {
         .unwrap_or_else(|_| report.month.key.clone());
     widgets.title.set_subtitle(&month);
     widgets.spent.set_label(&format_usd(report.totals.cost_usd));
-    widgets.requests.set_label(&report.totals.requests.to_string());
+    widgets
+        .requests
+        .set_label(&report.totals.requests.to_string());
     while let Some(child) = widgets.limits.first_child() {
         widgets.limits.remove(&child);
     }
     if report.limits.is_empty() {
         widgets.limits.append(
             &gtk::Label::builder()
-                .label(gettext("No spending limits. Add one in Preferences → Billing."))
+                .label(gettext(
+                    "No spending limits. Add one in Preferences → Billing.",
+                ))
                 .wrap(true)
                 .css_classes(["dim-label"])
                 .margin_top(12)

@@ -39,3 +39,42 @@ pub fn notify_alerts(app: &adw::Application, alerts: &[LimitAlert]) {
         app.send_notification(Some(&notification_id(alert)), &notification);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ledger::{LimitScope, SpendingLimit};
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn id_is_per_limit_threshold_and_period() {
+        let alert = |threshold, period: &str| LimitAlert {
+            limit: SpendingLimit {
+                id: 7,
+                scope: LimitScope::GlobalDay,
+                target: None,
+                amount_usd: Decimal::ONE,
+                hard: true,
+                thresholds: vec![50, 80],
+                enabled: true,
+                created_at: 0,
+                updated_at: 0,
+            },
+            threshold,
+            period_key: period.into(),
+            spent: Decimal::ONE,
+        };
+        assert_eq!(
+            notification_id(&alert(80, "2026-11-22")),
+            "spend-7-80-2026-11-22"
+        );
+        assert_ne!(
+            notification_id(&alert(80, "2026-11-22")),
+            notification_id(&alert(50, "2026-11-22"))
+        );
+        assert_ne!(
+            notification_id(&alert(80, "2026-11-22")),
+            notification_id(&alert(80, "2026-11-23"))
+        );
+    }
+}

@@ -23,8 +23,7 @@ pub struct ChartArea {
 impl ChartArea {
     /// An empty chart whose accessible label is `label`.
     pub fn new(label: &str) -> Self {
-        let widget: gtk::DrawingArea =
-            a11y::labelled("GtkDrawingArea", label).unwrap_or_default();
+        let widget: gtk::DrawingArea = a11y::labelled("GtkDrawingArea", label).unwrap_or_default();
         widget.set_content_height(240);
         widget.set_hexpand(true);
         let series = Rc::new(RefCell::new(DailySeries::default()));

@@ -51,7 +51,12 @@ pub fn limit_row(status: &LimitStatus) -> gtk::ListBoxRow {
     } else {
         gettext("Soft limit")
     };
-    heading.append(&gtk::Label::builder().label(&kind).css_classes(["dim-label", "caption"]).build());
+    heading.append(
+        &gtk::Label::builder()
+            .label(&kind)
+            .css_classes(["dim-label", "caption"])
+            .build(),
+    );
     body.append(&heading);
 
     body.append(&level_bar(status));
@@ -65,7 +70,13 @@ pub fn limit_row(status: &LimitStatus) -> gtk::ListBoxRow {
             ("remaining", &format_usd(status.usage.remaining())),
         ],
     );
-    body.append(&gtk::Label::builder().label(&spent).xalign(0.0).wrap(true).build());
+    body.append(
+        &gtk::Label::builder()
+            .label(&spent)
+            .xalign(0.0)
+            .wrap(true)
+            .build(),
+    );
     let mut details = Vec::new();
     if let Some(projected) = status.projected {
         details.push(gettext_f(

@@ -97,7 +97,11 @@ impl Component for BillingPage {
             .build()
     }
 
-    fn init(engine: Engine, root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+    fn init(
+        engine: Engine,
+        root: Self::Root,
+        sender: ComponentSender<Self>,
+    ) -> ComponentParts<Self> {
         let suffix = |label: String, input: fn() -> BillingPageInput| {
             let button = gtk::Button::builder()
                 .label(label)
@@ -303,7 +307,10 @@ fn price_row(price: &PriceRow, sender: &ComponentSender<BillingPage>) -> adw::Ac
     let remove = icon_button("user-trash-symbolic", &gettext("Remove Price"), &["error"]);
     let (s, provider, model) = (sender.clone(), price.provider.clone(), price.model.clone());
     remove.connect_clicked(move |_| {
-        s.input(BillingPageInput::RemovePrice(provider.clone(), model.clone()));
+        s.input(BillingPageInput::RemovePrice(
+            provider.clone(),
+            model.clone(),
+        ));
     });
     row.add_suffix(&remove);
     row

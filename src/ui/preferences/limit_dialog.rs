@@ -99,8 +99,13 @@ pub fn ask_limit(
             .model(&gtk::StringList::new(&names))
             .build(),
         target: adw::EntryRow::builder().title(gettext("Target")).build(),
-        amount: adw::EntryRow::builder().title(gettext("Amount (USD)")).build(),
-        hard: gtk::Switch::builder().valign(gtk::Align::Center).active(true).build(),
+        amount: adw::EntryRow::builder()
+            .title(gettext("Amount (USD)"))
+            .build(),
+        hard: gtk::Switch::builder()
+            .valign(gtk::Align::Center)
+            .active(true)
+            .build(),
         thresholds: adw::EntryRow::builder()
             .title(gettext("Alert at (percent, comma-separated)"))
             .text(format_thresholds(&DEFAULT_THRESHOLDS))
@@ -114,16 +119,24 @@ pub fn ask_limit(
     let scope_index = existing
         .and_then(|l| LimitScope::ALL.iter().position(|s| *s == l.scope))
         .unwrap_or(1);
-    fields.scope.set_selected(u32::try_from(scope_index).unwrap_or(1));
+    fields
+        .scope
+        .set_selected(u32::try_from(scope_index).unwrap_or(1));
     if let Some(limit) = existing {
-        fields.target.set_text(limit.target.as_deref().unwrap_or_default());
+        fields
+            .target
+            .set_text(limit.target.as_deref().unwrap_or_default());
         fields.amount.set_text(&limit.amount_usd.to_string());
         fields.hard.set_active(limit.hard);
-        fields.thresholds.set_text(&format_thresholds(&limit.thresholds));
+        fields
+            .thresholds
+            .set_text(&format_thresholds(&limit.thresholds));
     }
     let hard_row = adw::ActionRow::builder()
         .title(gettext("Hard limit"))
-        .subtitle(gettext("Refuse to send when it would be crossed; otherwise only warn"))
+        .subtitle(gettext(
+            "Refuse to send when it would be crossed; otherwise only warn",
+        ))
         .activatable_widget(&fields.hard)
         .build();
     hard_row.add_suffix(&fields.hard);

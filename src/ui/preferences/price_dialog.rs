@@ -67,8 +67,12 @@ pub fn ask_price(
     dialog.set_close_response("cancel");
 
     let read = {
-        let (provider, model, input, output) =
-            (provider.clone(), model.clone(), input.clone(), output.clone());
+        let (provider, model, input, output) = (
+            provider.clone(),
+            model.clone(),
+            input.clone(),
+            output.clone(),
+        );
         move || -> Option<PriceEntry> {
             let provider_id = provider.text().trim().to_owned();
             let model = model.text().trim().to_owned();

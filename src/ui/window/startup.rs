@@ -6,8 +6,8 @@ use relm4::gtk::prelude::*;
 use relm4::{ComponentSender, adw, gtk};
 
 use super::{
-    AboutAction, AddProviderAction, BillingAction, ModelPickerAction, NewConversationAction, PreferencesAction,
-    QuitAction, StopAction, Window, WindowActions, WindowCommand, WindowInput,
+    AboutAction, AddProviderAction, BillingAction, ModelPickerAction, NewConversationAction,
+    PreferencesAction, QuitAction, StopAction, Window, WindowActions, WindowCommand, WindowInput,
 };
 use crate::core::chat::{Engine, EngineError};
 use crate::core::paths;
