@@ -6,15 +6,18 @@ tests/run-in-session.sh provides), reusing test_first_slice.py's helpers:
 
 1. first run: a provider for the fake server is added, a model chosen, and
    one message sent and answered;
-2. a monthly limit of $5 is set with `valechat limits set` (same data
+2. a daily limit of $5 is set with `valechat limits set` (same data
    directory), and two usage records with known costs are written into the
    database (the conversation's, so the tables name it) -- the figures do
    not depend on what the engine bills for the fake reply;
 3. Ctrl+Shift+B (or, if the synthetic key press does not reach the window,
    main menu -> Billing) opens the Billing window;
-4. the limit's row is found by its name ("Monthly, all providers"), and the
-   "Spent this month" / "Requests this month" labels show the month's exact
-   totals as the database holds them.
+4. the limit's row is found by its name ("Daily, all providers"), and the
+   "Spent this month" / "Requests this month" cards show the month's exact
+   totals as the database holds them;
+5. Preferences -> Billing -> Add Limit... adds a monthly limit of $20 through
+   the dialog; it is listed there, and the Billing window, opened again,
+   shows its row with the month's spend against $20.00.
 
 Usage: tests/ui/test_billing.py [path/to/valechat]
 Screenshots go to $VALECHAT_SCREENSHOT_DIR when set (billing*.png).
@@ -34,7 +37,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
 from test_first_slice import App, Failure, dump, name, role, screenshot, set_text, showing, text_of, wait_for  # noqa: E402
 
-LIMIT_NAME = "Monthly, all providers"
+LIMIT_NAME = "Daily, all providers"
+MONTHLY_NAME = "Monthly, all providers"
 SEEDED = (("ui-seed-1", "fake-server", "fake-small", "1.25"), ("ui-seed-2", "other", "other-model", "0.5"))
 
 
@@ -94,6 +98,27 @@ def open_billing(app):
     return app.find("the Billing window", is_window)
 
 
+def add_monthly_limit(app):
+    """Preferences -> Billing -> Add Limit...: monthly (the default scope),
+    $20, saved; the page then lists it."""
+    app.click(app.find("the main menu button", lambda n: role(n) in ("push button", "toggle button") and name(n) == "Main Menu" and showing(n)))
+    app.click(app.find("the Preferences menu item", lambda n: name(n) == "Preferences" and role(n) in ("menu item", "push button", "check menu item") and showing(n)))
+    prefs = app.find("the Preferences window", lambda n: role(n) in ("frame", "window", "dialog") and name(n) == "Preferences")
+    in_prefs = lambda what, pred: wait_for(what, pred, lambda: prefs)  # noqa: E731
+    app.click(in_prefs("the Billing page's tab", lambda n: role(n) in ("push button", "toggle button", "radio button", "page tab") and name(n) == "Billing" and showing(n)))
+    in_prefs("the CLI's limit in Preferences", lambda n: role(n) in ("list item", "row") and name(n).startswith(LIMIT_NAME) and showing(n))
+    time.sleep(0.5)  # the page switch's transition
+    screenshot("billing-prefs")
+    app.click(in_prefs("Add Limit…", lambda n: role(n) == "push button" and name(n) == "Add Limit…" and showing(n)))
+    dialog = app.find("the limit dialog", lambda n: role(n) in ("dialog", "frame", "window", "alert") and name(n) == "Add Spending Limit")
+    amount = wait_for("the amount field", lambda n: role(n) in ("text", "entry") and name(n) == "Amount (USD)" and showing(n), lambda: dialog)
+    set_text(amount, "20")
+    screenshot("billing-limit-dialog")
+    app.click(wait_for("Save", lambda n: role(n) == "push button" and name(n) in ("Save", "Save Save") and showing(n), lambda: dialog))
+    in_prefs("the new limit in Preferences", lambda n: role(n) in ("list item", "row") and name(n).startswith(MONTHLY_NAME) and showing(n))
+    app.click(wait_for("the Preferences close button", lambda n: role(n) == "push button" and name(n) == "Close" and showing(n), lambda: prefs))
+
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("VALECHAT_BIN", "target/debug/valechat")
     binary = os.path.abspath(binary)
@@ -117,7 +142,7 @@ def main():
         app.button("Send")
 
         env = dict(os.environ, VALECHAT_DATA_DIR=data_dir, RUST_LOG="off")
-        subprocess.run([binary, "limits", "set", "--scope", "global-month", "--amount", "5"], env=env, check=True, timeout=30)
+        subprocess.run([binary, "limits", "set", "--scope", "global-day", "--amount", "5"], env=env, check=True, timeout=30)
         cost, requests = seed_usage(os.path.join(data_dir, "valechat.db"))
 
         billing = open_billing(app)
@@ -131,6 +156,16 @@ def main():
         time.sleep(1)  # let the chart's first frame reach the X server
         screenshot("billing")
         print(f"ui-billing: spent {text_of(spent)} in {requests} requests")
+
+        # The main menu lies under the Billing window: close it first (its
+        # Close button; the menu button is clicked with the pointer).
+        app.click(in_billing("the Billing window's Close button", lambda n: role(n) == "push button" and name(n) == "Close" and showing(n)))
+        app.wait_gone("the Billing window", lambda n: role(n) in ("frame", "window", "dialog") and name(n) == "Billing" and showing(n))
+        add_monthly_limit(app)
+        billing = open_billing(app)
+        in_billing("the new limit's row", lambda n: role(n) in ("list item", "row", "list box row") and name(n) == MONTHLY_NAME and showing(n))
+        in_billing("the new limit's figures", lambda n: role(n) == "label" and text_of(n).startswith(f"{usd(cost)} of $20.00"))
+        screenshot("billing-two-limits")
     except Exception:
         root = app.root()
         if root is not None:

@@ -137,6 +137,7 @@ pub fn ask_limit(
         .subtitle(gettext(
             "Refuse to send when it would be crossed; otherwise only warn",
         ))
+        .subtitle_lines(0)
         .activatable_widget(&fields.hard)
         .build();
     hard_row.add_suffix(&fields.hard);
