@@ -8,7 +8,7 @@
 //! └─ gtk::Box
 //!    ├─ adw::HeaderBar (Export CSV…, Export PDF Report…, Refresh)
 //!    └─ adw::ToastOverlay › ScrolledWindow › adw::Clamp › gtk::Box
-//!       ├─ totals: "Spent this month" + "Requests this month" labels
+//!       ├─ totals: "Spent this month", "Requests this month" (billing/layout.rs)
 //!       ├─ "Spending limits": ListBox of limit rows   (billing/limit_row.rs)
 //!       ├─ "Last 30 days": DrawingArea                (billing/chart_area.rs)
 //!       └─ StackSwitcher + Stack of three ListBoxes   (billing/tables.rs)
@@ -20,6 +20,7 @@
 pub mod chart_area;
 pub mod export;
 pub mod format;
+pub mod layout;
 pub mod limit_row;
 pub mod tables;
 
@@ -35,9 +36,9 @@ use crate::core::chat::Engine;
 use crate::core::store::CHART_DAYS;
 use crate::i18n::gettext_f;
 use crate::reports::{BillingReport, ChartSpan};
-use crate::ui::a11y;
 use chart_area::ChartArea;
 use format::format_usd;
+use layout::{boxed_list, section, totals_box};
 
 /// The Billing window's state.
 pub struct Billing {
@@ -374,61 +375,4 @@ fn toast(widgets: &BillingWidgets, text: &str) {
     let toast = adw::Toast::new(text);
     toast.set_timeout(6);
     widgets.toasts.add_toast(toast);
-}
-
-/// The two headline figures: a card whose accessible name says what it is
-/// ("Spent this month", role panel) holding the figure's label and the
-/// caption. (A label's accessible name is its text, so the name goes on
-/// the card.)
-fn totals_box() -> (gtk::Box, gtk::Label, gtk::Label) {
-    let row = gtk::Box::builder().spacing(12).homogeneous(true).build();
-    let figure = |caption: &str| {
-        let card: gtk::Box = a11y::labelled("GtkBox", caption).unwrap_or_default();
-        card.set_orientation(gtk::Orientation::Vertical);
-        card.set_spacing(4);
-        card.add_css_class("card");
-        let value = gtk::Label::builder()
-            .label("—")
-            .css_classes(["title-1", "numeric"])
-            .selectable(true)
-            .margin_top(12)
-            .build();
-        card.append(&value);
-        card.append(
-            &gtk::Label::builder()
-                .label(caption)
-                .css_classes(["dim-label"])
-                .margin_bottom(12)
-                .build(),
-        );
-        row.append(&card);
-        value
-    };
-    let spent = figure(&gettext("Spent this month"));
-    let requests = figure(&gettext("Requests this month"));
-    (row, spent, requests)
-}
-
-fn boxed_list() -> gtk::ListBox {
-    gtk::ListBox::builder()
-        .selection_mode(gtk::SelectionMode::None)
-        .css_classes(["boxed-list"])
-        .build()
-}
-
-/// A heading over `child`.
-fn section(title: &str, child: &impl IsA<gtk::Widget>) -> gtk::Box {
-    let section = gtk::Box::builder()
-        .orientation(gtk::Orientation::Vertical)
-        .spacing(12)
-        .build();
-    section.append(
-        &gtk::Label::builder()
-            .label(title)
-            .xalign(0.0)
-            .css_classes(["heading"])
-            .build(),
-    );
-    section.append(child);
-    section
 }
