@@ -9,6 +9,7 @@ mod chat;
 mod history;
 mod limits;
 mod mcp;
+pub mod notify;
 mod providers;
 mod usage;
 

@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod core;
 pub mod i18n;
+pub mod reports;
 pub mod ui;
 pub mod usage_text;
 

@@ -15,12 +15,14 @@
 //! [`crate::core`] through commands so the main loop never blocks.
 
 pub mod a11y;
+pub mod billing;
 pub mod composer;
 pub mod conversation_row;
 pub mod conversation_settings;
 pub mod markdown;
 pub mod message_row;
 pub mod model_picker;
+pub mod notify;
 pub mod preferences;
 pub mod provider_form;
 pub mod thumbnail;

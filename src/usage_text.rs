@@ -5,7 +5,7 @@
 use gettextrs::gettext;
 use rust_decimal::Decimal;
 
-use crate::core::chat::usd;
+use crate::core::billing::format_usd as usd;
 use crate::core::ledger::{CostSource, UsageRecord, Verification};
 use crate::i18n::{gettext_f, ngettext_f};
 

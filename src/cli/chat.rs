@@ -180,6 +180,7 @@ async fn stream(
             }
             Some(TurnEvent::UsageRecorded(record)) => usage.push(record),
             Some(TurnEvent::LimitAlerts(alerts)) => {
+                crate::cli::notify::notify_alerts_cli(&alerts).await;
                 for alert in alerts {
                     eprintln!(
                         "valechat: spending limit {} is at {} % ({} of {} USD)",

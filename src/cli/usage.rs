@@ -1,5 +1,7 @@
 //! `valechat usage [--since D] [--until D] [--by …] [--format …]`: what was
-//! spent, from the usage ledger, over local-calendar dates.
+//! spent, from the usage ledger, over local-calendar dates; and
+//! `valechat usage --pdf FILE [--month YYYY-MM]`: the monthly PDF report
+//! ([`crate::reports`]).
 
 use std::process::ExitCode;
 
@@ -11,6 +13,7 @@ use serde_json::json;
 use crate::core::chat::Engine;
 use crate::core::ledger::period::{day_period, local_date};
 use crate::core::ledger::{GroupBy, UsageGroup, UsageTotals, write_csv};
+use crate::reports::{BillingReport, ChartSpan, write_pdf};
 
 /// Arguments of `usage`.
 #[derive(Debug, Args)]
@@ -27,6 +30,37 @@ pub struct UsageArgs {
     /// Output format; `csv` without `--by` exports every record.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Write the monthly PDF report to this file instead (see `--month`).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["since", "until", "by"])]
+    pub pdf: Option<std::path::PathBuf>,
+    /// Month of the PDF report, YYYY-MM (default: this month).
+    #[arg(long, value_parser = parse_month, requires = "pdf")]
+    pub month: Option<NaiveDate>,
+}
+
+/// Parses `YYYY-MM` as the first day of that month.
+fn parse_month(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d")
+        .map_err(|_| format!("{text:?} is not a month written YYYY-MM"))
+}
+
+/// Writes the PDF report of `month` (default: this month) to `path`.
+async fn write_pdf_report(
+    engine: &Engine,
+    path: &std::path::Path,
+    month: Option<NaiveDate>,
+) -> anyhow::Result<ExitCode> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let month = match month {
+        Some(m) => m,
+        None => local_date(now, &Local)?,
+    };
+    let report = BillingReport::load(engine.store(), month, now, &Local, ChartSpan::WholeMonth)
+        .await
+        .with_context(|| format!("loading the usage of {}", month.format("%Y-%m")))?;
+    write_pdf(path, &report, Local::now())?;
+    println!("{}", path.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Grouping of `usage --by`.
@@ -66,6 +100,9 @@ pub enum Format {
 
 /// Runs `usage`.
 pub async fn run(engine: &Engine, args: UsageArgs) -> anyhow::Result<ExitCode> {
+    if let Some(path) = &args.pdf {
+        return write_pdf_report(engine, path, args.month).await;
+    }
     let today = local_date(chrono::Utc::now().timestamp_millis(), &Local)?;
     let since = match args.since {
         Some(d) => d,

@@ -36,7 +36,7 @@ pub use tools::{
     Approval, ApprovalRequest, Approver, FixedApprover, OfferedTool, ToolBox, ToolError, ToolHints,
     ToolOutput, ToolProgress, ToolSettings, truncate_for_model,
 };
-pub use user_message::{limit_name, usd};
+pub use user_message::limit_name;
 
 use crate::core::billing::{ModelPrice, PriceBook, PriceOrigin};
 use crate::core::provider::anthropic::{AnthropicConfig, AnthropicProvider};

@@ -1,17 +1,21 @@
 //! The Preferences window (Ctrl+comma): a modal adw::PreferencesWindow over
-//! the main window, with the Providers page.
+//! the main window, with the Providers and Billing pages.
 //!
 //! ```text
 //! adw::PreferencesWindow
 //! ├─ adw::PreferencesPage "Providers"
 //! │  └─ adw::PreferencesGroup (header suffix: Add Provider…)
 //! │     └─ ProviderRow ×n  (preferences/provider_row.rs, factory)
+//! ├─ BillingPage "Billing" (preferences/billing_page.rs: limits, prices)
 //! └─ subpage: adw::HeaderBar (back) + ProviderForm  (Add Provider…)
 //! ```
 //!
 //! Every change is stored by the rows themselves through the engine; the
 //! window only hears [`PreferencesOutput::ProvidersChanged`] and reloads.
 
+pub mod billing_page;
+pub mod limit_dialog;
+pub mod price_dialog;
 pub mod provider_row;
 
 use gettextrs::gettext;
@@ -30,6 +34,7 @@ pub struct Preferences {
     engine: Engine,
     rows: FactoryVecDeque<ProviderRow>,
     form: Controller<ProviderForm>,
+    billing: Controller<billing_page::BillingPage>,
 }
 
 impl std::fmt::Debug for Preferences {
@@ -161,7 +166,19 @@ impl Component for Preferences {
                 .build(),
         );
 
-        let model = Preferences { engine, rows, form };
+        let billing = billing_page::BillingPage::builder()
+            .launch(engine.clone())
+            .forward(sender.input_sender(), |out| match out {
+                billing_page::BillingPageOutput::Toast(text) => PreferencesInput::Toast(text),
+            });
+        root.add(billing.widget());
+
+        let model = Preferences {
+            engine,
+            rows,
+            form,
+            billing,
+        };
         ComponentParts {
             model,
             widgets: PreferencesWidgets { add_page },
@@ -178,6 +195,7 @@ impl Component for Preferences {
         match message {
             PreferencesInput::Show => {
                 self.reload(&sender);
+                self.billing.emit(billing_page::BillingPageInput::Reload);
                 root.present();
             }
             PreferencesInput::ShowAddProvider => {

@@ -82,6 +82,8 @@ pub struct Window {
     servers: Option<crate::core::mcp::McpServers>,
     /// Quit was asked for and the servers are shutting down.
     quitting: bool,
+    /// The Billing window, created when first shown.
+    billing: Option<Controller<crate::ui::billing::Billing>>,
     /// Open tool-call approval dialogs, by tool-call row id.
     approvals: std::rc::Rc<std::cell::RefCell<approval::OpenApprovals>>,
 }
@@ -121,6 +123,8 @@ pub enum WindowInput {
     ShowAddProvider,
     /// Show the Preferences window (Ctrl+comma).
     ShowPreferences,
+    /// Show the Billing window (Ctrl+Shift+B, `app.show-billing`).
+    ShowBilling,
     /// Providers were edited in Preferences: reload them.
     ReloadProviders,
     /// Show the About dialog.
@@ -186,6 +190,7 @@ relm4::new_stateless_action!(pub(crate) NewConversationAction, WindowActions, "n
 relm4::new_stateless_action!(pub(crate) AddProviderAction, WindowActions, "add-provider");
 relm4::new_stateless_action!(pub(crate) AboutAction, WindowActions, "about");
 relm4::new_stateless_action!(pub(crate) PreferencesAction, WindowActions, "preferences");
+relm4::new_stateless_action!(pub(crate) BillingAction, WindowActions, "show-billing");
 relm4::new_stateless_action!(pub(crate) StopAction, WindowActions, "stop");
 relm4::new_stateless_action!(pub(crate) ModelPickerAction, WindowActions, "model-picker");
 relm4::new_stateless_action!(pub(crate) QuitAction, WindowActions, "quit");
@@ -332,6 +337,7 @@ impl Component for Window {
                 &gettext("Add Provider…") => AddProviderAction,
             },
             section! {
+                &gettext("Billing") => BillingAction,
                 &gettext("Preferences") => PreferencesAction,
                 &gettext("About ValeChat") => AboutAction,
                 &gettext("Quit") => QuitAction,
@@ -397,6 +403,7 @@ impl Component for Window {
             selecting: false,
             provider_dialog: None,
             preferences: None,
+            billing: None,
             approvals: std::rc::Rc::default(),
             servers: None,
             quitting: false,

@@ -7,6 +7,7 @@
 use gettextrs::gettext;
 
 use super::EngineError;
+use crate::core::billing::format_usd;
 use crate::core::provider::{AttachmentError, ProviderError};
 use crate::core::secrets::SecretError;
 use crate::core::store::StoreError;
@@ -43,11 +44,11 @@ impl EngineError {
                 gettext_f(
                     "Sending could cost up to {worst}, but {limit} of {amount} has {remaining} left ({spent} spent). Raise the limit in Preferences → Billing, or send once anyway.",
                     &[
-                        ("worst", &usd(refusal.worst_case)),
+                        ("worst", &format_usd(refusal.worst_case)),
                         ("limit", &limit_name(&limit.limit)),
-                        ("amount", &usd(limit.limit.amount_usd)),
-                        ("remaining", &usd(limit.remaining())),
-                        ("spent", &usd(limit.spent)),
+                        ("amount", &format_usd(limit.limit.amount_usd)),
+                        ("remaining", &format_usd(limit.remaining())),
+                        ("spent", &format_usd(limit.spent)),
                     ],
                 )
             }
@@ -55,8 +56,8 @@ impl EngineError {
                 "The reply was stopped because it reached {limit} of {amount} ({spent} spent before this reply). What arrived is kept.",
                 &[
                     ("limit", &limit_name(&breach.limit.limit)),
-                    ("amount", &usd(breach.limit.limit.amount_usd)),
-                    ("spent", &usd(breach.limit.spent)),
+                    ("amount", &format_usd(breach.limit.limit.amount_usd)),
+                    ("spent", &format_usd(breach.limit.spent)),
                 ],
             ),
             Self::Ledger(e) => gettext_f(
@@ -88,16 +89,6 @@ pub fn limit_name(limit: &crate::core::ledger::SpendingLimit) -> String {
             &[("model", &target)],
         ),
         LimitScope::Conversation => gettext("this conversation's spending limit"),
-    }
-}
-
-/// An amount in US dollars with at least two decimals (`$2.50`, `$0.0042`).
-pub fn usd(amount: rust_decimal::Decimal) -> String {
-    let normal = amount.normalize();
-    if normal.scale() < 2 {
-        format!("${normal:.2}")
-    } else {
-        format!("${normal}")
     }
 }
 

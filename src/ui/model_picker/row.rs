@@ -216,15 +216,9 @@ fn add_price_badge(row: &gtk::ListBoxRow, price: &ModelPriceTag) {
     details.append(&badge);
 }
 
-/// An amount in US dollars with at least two decimals: `$2.50`, `$0.075`.
+/// An amount in US dollars, as everywhere in the app.
 fn usd(amount: rust_decimal::Decimal) -> String {
-    let normal = amount.normalize();
-    let text = if normal.scale() < 2 {
-        format!("{:.2}", normal)
-    } else {
-        normal.to_string()
-    };
-    format!("${text}")
+    crate::core::billing::format_usd(amount)
 }
 
 /// The dim badges for what is known about `model`.

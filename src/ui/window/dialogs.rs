@@ -202,6 +202,22 @@ impl Window {
     }
 }
 
+impl Window {
+    /// Brings up the Billing window (created on first use).
+    pub(super) fn show_billing(&mut self, root: &adw::ApplicationWindow) {
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
+        let billing = self.billing.get_or_insert_with(|| {
+            crate::ui::billing::Billing::builder()
+                .transient_for(root)
+                .launch(engine)
+                .detach()
+        });
+        billing.emit(crate::ui::billing::BillingInput::Show);
+    }
+}
+
 /// Shows the About dialog.
 pub fn show_about(root: &adw::ApplicationWindow) {
     let about = adw::AboutWindow::builder()

@@ -6,8 +6,8 @@ use relm4::gtk::prelude::*;
 use relm4::{ComponentSender, adw, gtk};
 
 use super::{
-    AboutAction, AddProviderAction, ModelPickerAction, NewConversationAction, PreferencesAction,
-    QuitAction, StopAction, Window, WindowActions, WindowCommand, WindowInput,
+    AboutAction, AddProviderAction, BillingAction, ModelPickerAction, NewConversationAction,
+    PreferencesAction, QuitAction, StopAction, Window, WindowActions, WindowCommand, WindowInput,
 };
 use crate::core::chat::{Engine, EngineError, ToolSettings};
 use crate::core::mcp::{ClientHooks, McpServers, McpToolBox};
@@ -102,6 +102,12 @@ pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<W
         }),
     );
     let s = sender.clone();
+    group.add_action(relm4::actions::RelmAction::<BillingAction>::new_stateless(
+        move |_| {
+            s.input(WindowInput::ShowBilling);
+        },
+    ));
+    let s = sender.clone();
     group.add_action(relm4::actions::RelmAction::<AboutAction>::new_stateless(
         move |_| {
             s.input(WindowInput::ShowAbout);
@@ -131,6 +137,13 @@ pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<W
         app.set_accels_for_action("win.model-picker", &["<Control>k"]);
         app.set_accels_for_action("win.quit", &["<Control>q"]);
         app.set_accels_for_action("win.preferences", &["<Control>comma"]);
+        app.set_accels_for_action("win.show-billing", &["<Control><Shift>b"]);
+        // `app.show-billing`: the default action of spending notifications
+        // (ui/notify.rs), which act on the application, not a window.
+        let show_billing = gtk::gio::SimpleAction::new("show-billing", None);
+        let s = sender.clone();
+        show_billing.connect_activate(move |_, _| s.input(WindowInput::ShowBilling));
+        app.add_action(&show_billing);
         app.set_accels_for_action("window.close", &["<Control>w"]);
     }
     // Escape stops a reply wherever the focus is, after popovers, dialogs and

@@ -185,8 +185,11 @@ impl Window {
                             "This reply may go over {limit} ({spent} of {amount} spent).",
                             &[
                                 ("limit", &crate::core::chat::limit_name(&w.limit)),
-                                ("spent", &crate::core::chat::usd(w.spent)),
-                                ("amount", &crate::core::chat::usd(w.limit.amount_usd)),
+                                ("spent", &crate::core::billing::format_usd(w.spent)),
+                                (
+                                    "amount",
+                                    &crate::core::billing::format_usd(w.limit.amount_usd),
+                                ),
                             ],
                         ),
                     );
@@ -350,6 +353,9 @@ impl Window {
     /// Thresholds crossed for the first time: a desktop notification each
     /// (see `ui::notify`), and a toast while the window is in front.
     fn alert_limits(&self, widgets: &WindowWidgets, alerts: &[crate::core::ledger::LimitAlert]) {
+        if let Some(app) = relm4::main_application().downcast_ref::<relm4::adw::Application>() {
+            crate::ui::notify::notify_alerts(app, alerts);
+        }
         for alert in alerts {
             Window::toast(
                 widgets,
@@ -358,8 +364,11 @@ impl Window {
                     &[
                         ("limit", &crate::core::chat::limit_name(&alert.limit)),
                         ("percent", &alert.threshold.to_string()),
-                        ("spent", &crate::core::chat::usd(alert.spent)),
-                        ("amount", &crate::core::chat::usd(alert.limit.amount_usd)),
+                        ("spent", &crate::core::billing::format_usd(alert.spent)),
+                        (
+                            "amount",
+                            &crate::core::billing::format_usd(alert.limit.amount_usd),
+                        ),
                     ],
                 ),
             );
