@@ -18,6 +18,7 @@
 mod dialogs;
 mod handlers;
 mod startup;
+mod state;
 mod turns;
 
 use gettextrs::gettext;
@@ -167,12 +168,13 @@ impl Component for Window {
         #[root]
         adw::ApplicationWindow {
             set_title: Some(&gettext("ValeChat")),
-            set_default_width: 1000,
+            set_default_width: 960,
             set_default_height: 720,
             set_width_request: 360,
 
             #[name = "toasts"]
             adw::ToastOverlay {
+                #[name = "paned"]
                 gtk::Paned {
                     set_position: 280,
                     set_shrink_start_child: false,
@@ -374,6 +376,12 @@ impl Component for Window {
             root.add_css_class("devel");
         }
         turns::follow_bottom(&widgets.scroller);
+        state::restore(&root, &widgets.paned);
+        let paned = widgets.paned.clone();
+        root.connect_close_request(move |window| {
+            state::save_geometry(window, &paned);
+            gtk::glib::Propagation::Proceed
+        });
         sender.oneshot_command(async { WindowCommand::Started(startup::load().await) });
         ComponentParts { model, widgets }
     }

@@ -154,6 +154,7 @@ impl Window {
             }
             WindowInput::Quit => {
                 self.stop();
+                super::state::save_geometry(root, &widgets.paned);
                 relm4::gtk::prelude::ApplicationExt::quit(&relm4::main_application());
             }
             WindowInput::FlushStream => self.flush_stream(),
@@ -172,13 +173,20 @@ impl Window {
             WindowCommand::Started(Ok(loaded)) => {
                 self.set_engine(loaded.engine);
                 self.set_providers(loaded.providers);
-                self.set_conversations(widgets, loaded.conversations);
                 self.page = if self.providers.is_empty() {
                     "first-run"
                 } else {
                     "chat"
                 };
-                self.open(None);
+                // Reopen the conversation that was open when the app closed.
+                let last = super::state::last_conversation()
+                    .and_then(|id| loaded.conversations.iter().find(|c| c.id == id).cloned());
+                let restored = last.is_some() && self.page == "chat";
+                self.open(last.filter(|_| restored));
+                self.set_conversations(widgets, loaded.conversations);
+                if restored {
+                    self.load_messages(sender);
+                }
             }
             WindowCommand::Started(Err(e)) => {
                 widgets.startup_error.set_label(&e);
@@ -203,6 +211,7 @@ impl Window {
                 }
                 self.next_settings = ConversationSettings::default();
                 if self.current.is_none() {
+                    super::state::set_last_conversation(Some(conversation.id));
                     self.current = Some(conversation);
                 }
             }
@@ -227,6 +236,7 @@ impl Window {
             .map_or_else(|| self.next_settings.clone(), ConversationSettings::of);
         self.settings_popover
             .emit(ConversationSettingsInput::Show(settings));
+        super::state::set_last_conversation(c.as_ref().map(|c| c.id));
         self.current = c;
         self.messages.guard().clear();
         let current = self.current_model();
