@@ -17,6 +17,7 @@
 
 mod dialogs;
 mod handlers;
+mod search;
 mod startup;
 mod state;
 mod turns;
@@ -74,6 +75,8 @@ pub struct Window {
     provider_dialog: Option<dialogs::ProviderDialog>,
     /// The Preferences window, created when first shown.
     preferences: Option<Controller<Preferences>>,
+    /// The sidebar search's filter.
+    filter: search::SidebarFilter,
 }
 
 /// Messages the window accepts.
@@ -113,6 +116,15 @@ pub enum WindowInput {
     ShowAbout,
     /// Open the model picker (Ctrl+K).
     ShowModelPicker,
+    /// Show the sidebar search and focus it (Ctrl+F).
+    FocusSearch,
+    /// The sidebar search text changed.
+    Search(String),
+    /// Open the previous (-1) or next (1) conversation in the sidebar
+    /// (Ctrl+PgUp / Ctrl+PgDn).
+    MoveSelection(i32),
+    /// Show the Keyboard Shortcuts window (Ctrl+?).
+    ShowShortcuts,
     /// Stop any reply and quit (Ctrl+Q, SIGTERM).
     Quit,
     /// Show text the frame clock callback collected.
@@ -140,6 +152,8 @@ pub enum WindowCommand {
     Turn(TurnEvent),
     /// A send could not start: the error, and the text to give back.
     SendFailed(String, Option<String>),
+    /// Ids of conversations whose messages match the search text.
+    SearchHits(String, Vec<i64>),
     /// A background call failed with this message.
     Failed(String),
     /// Nothing to do (a background call succeeded silently).
@@ -156,6 +170,12 @@ relm4::new_stateless_action!(pub(crate) PreferencesAction, WindowActions, "prefe
 relm4::new_stateless_action!(pub(crate) StopAction, WindowActions, "stop");
 relm4::new_stateless_action!(pub(crate) ModelPickerAction, WindowActions, "model-picker");
 relm4::new_stateless_action!(pub(crate) QuitAction, WindowActions, "quit");
+relm4::new_stateless_action!(pub(crate) SearchAction, WindowActions, "search");
+relm4::new_stateless_action!(pub(crate) PreviousConversationAction, WindowActions, "previous-conversation");
+relm4::new_stateless_action!(pub(crate) NextConversationAction, WindowActions, "next-conversation");
+// GtkApplicationWindow's own `win.show-help-overlay` is hidden once relm4
+// installs the `win` group, so the group provides it again.
+relm4::new_stateless_action!(pub(crate) ShortcutsAction, WindowActions, "show-help-overlay");
 
 #[relm4::component(pub)]
 impl Component for Window {
@@ -197,10 +217,30 @@ impl Component for Window {
                                 set_action_name: Some("win.new-conversation"),
                             },
                             #[local_ref]
+                            pack_end = search_button -> gtk::ToggleButton {
+                                set_icon_name: "system-search-symbolic",
+                                set_tooltip_text: Some(&gettext("Search Conversations")),
+                            },
+                            #[local_ref]
                             pack_end = main_menu_button -> gtk::MenuButton {
                                 set_icon_name: "open-menu-symbolic",
                                 set_tooltip_text: Some(&gettext("Main Menu")),
                                 set_menu_model: Some(&main_menu),
+                            },
+                        },
+                        #[name = "search_bar"]
+                        gtk::SearchBar {
+                            #[local_ref]
+                            #[wrap(Some)]
+                            set_child = search_entry -> gtk::SearchEntry {
+                                set_hexpand: true,
+                                set_placeholder_text: Some(&gettext("Search conversations")),
+                                connect_search_changed[sender] => move |entry| {
+                                    sender.input(WindowInput::Search(entry.text().into()));
+                                },
+                                connect_activate[sender] => move |_| {
+                                    sender.input(WindowInput::MoveSelection(1));
+                                },
                             },
                         },
                         gtk::ScrolledWindow {
@@ -301,6 +341,7 @@ impl Component for Window {
             },
             section! {
                 &gettext("Preferences") => PreferencesAction,
+                &gettext("Keyboard Shortcuts") => ShortcutsAction,
                 &gettext("About ValeChat") => AboutAction,
                 &gettext("Quit") => QuitAction,
             }
@@ -364,9 +405,16 @@ impl Component for Window {
             selecting: false,
             provider_dialog: None,
             preferences: None,
+            filter: search::SidebarFilter::default(),
         };
         let main_menu_button: &gtk::MenuButton =
             &crate::ui::a11y::labelled("GtkMenuButton", &gettext("Main Menu")).unwrap_or_default();
+        let search_button: &gtk::ToggleButton =
+            &crate::ui::a11y::labelled("GtkToggleButton", &gettext("Search Conversations"))
+                .unwrap_or_default();
+        let search_entry: &gtk::SearchEntry =
+            &crate::ui::a11y::labelled("GtkSearchEntry", &gettext("Search conversations"))
+                .unwrap_or_default();
         let conversation_list = model.conversations.widget();
         let message_box = model.messages.widget();
         let widgets = view_output!();
@@ -375,6 +423,8 @@ impl Component for Window {
         if crate::config::is_development() {
             root.add_css_class("devel");
         }
+        search::connect_bar(&widgets.search_bar, search_button, search_entry);
+        startup::install_help_overlay(&root);
         turns::follow_bottom(&widgets.scroller);
         state::restore(&root, &widgets.paned);
         let paned = widgets.paned.clone();

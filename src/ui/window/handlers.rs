@@ -1,5 +1,6 @@
 //! The window's reactions to input and to finished background work.
 
+use relm4::gtk::prelude::*;
 use relm4::{ComponentController, ComponentSender, adw};
 
 use super::turns::Start;
@@ -152,6 +153,14 @@ impl Window {
                     self.model_picker.widget().popup();
                 }
             }
+            WindowInput::FocusSearch => Window::focus_search(widgets),
+            WindowInput::Search(query) => self.search(widgets, query, sender),
+            WindowInput::MoveSelection(step) => Window::select_neighbour(widgets, step),
+            WindowInput::ShowShortcuts => {
+                if let Some(overlay) = root.help_overlay() {
+                    overlay.present();
+                }
+            }
             WindowInput::Quit => {
                 self.stop();
                 super::state::save_geometry(root, &widgets.paned);
@@ -223,6 +232,7 @@ impl Window {
             }
             WindowCommand::Turn(event) => self.on_turn_event(widgets, event, sender),
             WindowCommand::SendFailed(error, text) => self.send_failed(widgets, &error, text),
+            WindowCommand::SearchHits(query, ids) => self.search_hits(widgets, &query, ids),
             WindowCommand::Failed(error) => Window::toast(widgets, &error),
             WindowCommand::Done => {}
             WindowCommand::Quit => self.handle_input(widgets, WindowInput::Quit, sender, root),
@@ -368,6 +378,13 @@ impl Window {
                 guard.push_back(c);
             }
         }
+        self.filter.set_rows(
+            self.conversations
+                .iter()
+                .map(|row| (row.conversation.id, row.display_title()))
+                .collect(),
+        );
+        self.filter.apply(&widgets.conversation_list);
         let position = self
             .conversations
             .iter()
