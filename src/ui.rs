@@ -15,6 +15,7 @@
 //! [`crate::core`] through commands so the main loop never blocks.
 
 pub mod a11y;
+pub mod appearance;
 pub mod composer;
 pub mod conversation_row;
 pub mod conversation_settings;
@@ -47,6 +48,7 @@ pub fn run() -> std::process::ExitCode {
                 .add_resource_path("/io/github/valechat/ValeChat/icons");
         }
         gtk::Window::set_default_icon_name(config::APP_ID);
+        appearance::init();
     });
     // Single instance: GApplication makes the first process the primary
     // instance on the session bus; a second `valechat` only sends it

@@ -6,12 +6,14 @@
 //! ├─ adw::PreferencesPage "Providers"
 //! │  └─ adw::PreferencesGroup (header suffix: Add Provider…)
 //! │     └─ ProviderRow ×n  (preferences/provider_row.rs, factory)
+//! ├─ adw::PreferencesPage "Appearance" (preferences/appearance_page.rs)
 //! └─ subpage: adw::HeaderBar (back) + ProviderForm  (Add Provider…)
 //! ```
 //!
 //! Every change is stored by the rows themselves through the engine; the
 //! window only hears [`PreferencesOutput::ProvidersChanged`] and reloads.
 
+pub mod appearance_page;
 pub mod provider_row;
 
 use gettextrs::gettext;
@@ -120,6 +122,7 @@ impl Component for Preferences {
             .build();
         page.add(&group);
         root.add(&page);
+        root.add(&appearance_page::page());
 
         let rows = FactoryVecDeque::builder()
             .launch(group)

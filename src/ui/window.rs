@@ -316,6 +316,7 @@ impl Component for Window {
                                         #[local_ref]
                                         message_box -> gtk::Box {
                                             set_orientation: gtk::Orientation::Vertical,
+                                            add_css_class: crate::ui::appearance::CONVERSATION_VIEW_CLASS,
                                             set_spacing: 18,
                                             set_margin_top: 18,
                                             set_margin_bottom: 18,
