@@ -61,6 +61,7 @@ pub fn run() -> std::process::ExitCode {
             .into_iter()
             .find(|w| w.is::<adw::ApplicationWindow>());
         if let Some(window) = main {
+            tracing::debug!("activated: presenting the main window");
             window.present();
         }
     });

@@ -9,7 +9,8 @@ CLI fills with three conversations answered by tests/ui/fake_openai.py:
 2. Ctrl+F puts the focus in the sidebar's search entry; typing filters the
    list by title, and by message text through the full-text index;
 3. Ctrl+? opens the Keyboard Shortcuts window, which lists the shortcuts;
-4. the window is resized (XResizeWindow, as a window manager would) and the
+4. a second `valechat` hands over to the running one and exits at once;
+5. the window is resized (XResizeWindow, as a window manager would) and the
    app quits; started again, it has the same size and reopens the same
    conversation. GSettings uses the keyfile back end in a temporary
    XDG_CONFIG_HOME here (the session's default is the memory back end), with
@@ -111,6 +112,22 @@ def is_in_list(node):
             return True
         node = node.parent
     return False
+
+
+def all_main_windows():
+    """ValeChat main windows of every application on the AT-SPI desktop."""
+    desktop = pyatspi.Registry.getDesktop(0)
+    frames = []
+    for i in range(desktop.childCount):
+        try:
+            application = desktop.getChildAtIndex(i)
+            for j in range(application.childCount):
+                child = application.getChildAtIndex(j)
+                if role(child) == "frame" and name(child) == "ValeChat":
+                    frames.append(child)
+        except Exception:
+            continue
+    return frames
 
 
 def resize_window(pid, width, height):
@@ -248,7 +265,16 @@ def main():
         press(KEY_ESCAPE)
         app.wait_gone("the Keyboard Shortcuts window", lambda n: role(n) in ("frame", "window", "dialog") and name(n) == name(overlay) and n != frame and showing(n))
 
-        # 4. Size and open conversation survive a restart.
+        # 4. Single instance: a second launch hands over to the running app
+        # and leaves; no second window appears.
+        second = subprocess.run([binary], env=dict(os.environ, VALECHAT_DATA_DIR=data_dir), timeout=20)
+        if second.returncode != 0:
+            raise Failure(f"the second launch exited with status {second.returncode}")
+        frames = all_main_windows()
+        if len(frames) != 1:
+            raise Failure(f"{len(frames)} main windows after a second launch")
+
+        # 5. Size and open conversation survive a restart.
         before = frame_size(frame)
         resize_window(app.pid, *SIZE)
         wait_until("the window to take the new size", lambda: frame_size(frame) != before)

@@ -157,7 +157,12 @@ pub fn install_help_overlay(root: &adw::ApplicationWindow) {
     if root.help_overlay().is_some() {
         return;
     }
-    let builder = gtk::Builder::from_resource(HELP_OVERLAY);
+    // `Builder::from_resource` would abort the process on a missing file.
+    let builder = gtk::Builder::new();
+    if let Err(e) = builder.add_from_resource(HELP_OVERLAY) {
+        tracing::warn!("no Keyboard Shortcuts window: {e}");
+        return;
+    }
     match builder.object::<gtk::ShortcutsWindow>("help_overlay") {
         Some(overlay) => root.set_help_overlay(Some(&overlay)),
         None => tracing::warn!("{HELP_OVERLAY} defines no help_overlay window"),
