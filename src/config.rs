@@ -85,5 +85,17 @@ mod tests {
         .expect("style.css is in the bundle");
         let css = std::str::from_utf8(&bytes).expect("UTF-8 CSS");
         assert!(css.contains(".message-bubble"));
+        for sheet in ["style.css", "style-hc.css"] {
+            let path = format!("{RESOURCE_BASE_PATH}/{sheet}");
+            let bytes = relm4::gtk::gio::resources_lookup_data(
+                &path,
+                relm4::gtk::gio::ResourceLookupFlags::NONE,
+            )
+            .expect("style sheet is in the bundle");
+            let css = std::str::from_utf8(&bytes).expect("UTF-8 CSS");
+            // High contrast needs libadwaita's named colours, not literals.
+            assert!(!css.contains('#'), "{sheet} hard-codes a colour");
+            assert!(!css.contains("rgb"), "{sheet} hard-codes a colour");
+        }
     }
 }

@@ -16,6 +16,7 @@
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod format;
 pub mod i18n;
 pub mod reports;
 pub mod ui;

@@ -15,6 +15,7 @@
 //! [`crate::core`] through commands so the main loop never blocks.
 
 pub mod a11y;
+pub mod appearance;
 pub mod billing;
 pub mod composer;
 pub mod conversation_row;
@@ -25,6 +26,7 @@ pub mod model_picker;
 pub mod notify;
 pub mod preferences;
 pub mod provider_form;
+pub mod settings;
 pub mod thumbnail;
 pub mod tool_call_view;
 pub mod window;
@@ -50,6 +52,48 @@ pub fn run() -> std::process::ExitCode {
                 .add_resource_path("/io/github/valechat/ValeChat/icons");
         }
         gtk::Window::set_default_icon_name(config::APP_ID);
+        appearance::init();
+    });
+    // Single instance: GApplication makes the first process the primary
+    // instance on the session bus; a second `valechat` only sends it
+    // `activate` and exits. Present the existing main window then (relm4's
+    // own handler merely sets the active window visible, which neither
+    // raises it nor finds it behind a dialog).
+    app.connect_activate(|app| {
+        let main = app
+            .windows()
+            .into_iter()
+            .find(|w| w.is::<adw::ApplicationWindow>());
+        if let Some(window) = main {
+            tracing::debug!("activated: presenting the main window");
+            window.present();
+        }
+    });
+    // A second launch registers as a remote instance: it only asks the
+    // primary one to activate (see above) and ends. Registering here, inside
+    // `run` (relm4's startup handler is connected by then, so the primary
+    // instance builds its window as usual), lets the remote one leave before
+    // relm4's loop, whose final main-context iteration would wait forever in
+    // a process with nothing else to do.
+    app.connect_handle_local_options(|app, _| {
+        match app.register(gtk::gio::Cancellable::NONE) {
+            Ok(()) if app.is_remote() => {
+                tracing::info!("ValeChat is already running; raising its window");
+                app.activate();
+                // Let the D-Bus message leave before the process ends.
+                if let Some(connection) = app.dbus_connection() {
+                    if let Err(e) = connection.flush_sync(gtk::gio::Cancellable::NONE) {
+                        tracing::warn!("could not reach the running ValeChat: {e}");
+                    }
+                }
+                // Nothing was opened in this process (no window, database
+                // or keyring), so leaving without unwinding loses nothing.
+                std::process::exit(0);
+            }
+            Ok(()) => {}
+            Err(e) => tracing::warn!("could not register with the session bus: {e}"),
+        }
+        std::ops::ControlFlow::Continue(())
     });
     let relm = RelmApp::from_app(app.clone()).with_args(Vec::new());
     relm.run::<window::Window>(());

@@ -7,12 +7,14 @@
 //! │  └─ adw::PreferencesGroup (header suffix: Add Provider…)
 //! │     └─ ProviderRow ×n  (preferences/provider_row.rs, factory)
 //! ├─ BillingPage "Billing" (preferences/billing_page.rs: limits, prices)
+//! ├─ adw::PreferencesPage "Appearance" (preferences/appearance_page.rs)
 //! └─ subpage: adw::HeaderBar (back) + ProviderForm  (Add Provider…)
 //! ```
 //!
 //! Every change is stored by the rows themselves through the engine; the
 //! window only hears [`PreferencesOutput::ProvidersChanged`] and reloads.
 
+pub mod appearance_page;
 pub mod billing_page;
 pub mod limit_dialog;
 pub mod price_dialog;
@@ -125,6 +127,7 @@ impl Component for Preferences {
             .build();
         page.add(&group);
         root.add(&page);
+        root.add(&appearance_page::page());
 
         let rows = FactoryVecDeque::builder()
             .launch(group)

@@ -18,10 +18,19 @@
 mod approval;
 mod dialogs;
 mod handlers;
+mod messages;
+mod search;
 mod startup;
+mod state;
 mod turns;
 
 pub use approval::DialogApprover;
+pub(crate) use messages::{
+    AboutAction, AddProviderAction, BillingAction, ModelPickerAction, NewConversationAction,
+    NextConversationAction, PreferencesAction, PreviousConversationAction, QuitAction,
+    SearchAction, ShortcutsAction, StopAction, WindowActions,
+};
+pub use messages::{WindowCommand, WindowInput};
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
@@ -30,7 +39,7 @@ use relm4::prelude::*;
 use relm4::{adw, gtk};
 use tokio_util::sync::CancellationToken;
 
-use crate::core::chat::{Engine, TurnEvent};
+use crate::core::chat::Engine;
 use crate::core::store::{Conversation, ConversationSettings, Provider};
 use crate::ui::composer::{Composer, ComposerInput, ComposerOutput};
 use crate::ui::conversation_row::{ConversationRow, ConversationRowOutput};
@@ -86,114 +95,9 @@ pub struct Window {
     billing: Option<Controller<crate::ui::billing::Billing>>,
     /// Open tool-call approval dialogs, by tool-call row id.
     approvals: std::rc::Rc<std::cell::RefCell<approval::OpenApprovals>>,
+    /// The sidebar search's filter.
+    filter: search::SidebarFilter,
 }
-
-/// Messages the window accepts.
-#[derive(Debug)]
-pub enum WindowInput {
-    /// Start a new conversation (nothing is stored until the first message).
-    NewConversation,
-    /// Open the sidebar's row `index`.
-    SelectRow(i32),
-    /// Ask for a new title for conversation `id`.
-    RenameConversation(i64),
-    /// Store `title` for conversation `id`.
-    ApplyRename(i64, String),
-    /// Ask to delete conversation `id`.
-    DeleteConversation(i64),
-    /// Delete conversation `id` after confirmation.
-    ConfirmDelete(i64),
-    /// The composer asks to send `text` with these images.
-    Send(String, Vec<crate::core::provider::Attachment>),
-    /// Give a draft back to the composer.
-    RestoreDraft(String, Vec<crate::core::provider::Attachment>),
-    /// Send `text` and images once over a hard spending limit.
-    SendAnyway(String, Vec<crate::core::provider::Attachment>),
-    /// Stop the running reply.
-    Stop,
-    /// Retry the last failed reply.
-    Retry,
-    /// A model was chosen in the picker.
-    ModelChosen(String, String),
-    /// The conversation settings popover reported new settings.
-    SettingsChanged(ConversationSettings),
-    /// A provider was added.
-    ProviderAdded(Provider),
-    /// Show the Add Provider dialog.
-    ShowAddProvider,
-    /// Show the Preferences window (Ctrl+comma).
-    ShowPreferences,
-    /// Show the Billing window (Ctrl+Shift+B, `app.show-billing`).
-    ShowBilling,
-    /// Providers were edited in Preferences: reload them.
-    ReloadProviders,
-    /// Show the About dialog.
-    ShowAbout,
-    /// Open the model picker (Ctrl+K).
-    ShowModelPicker,
-    /// Stop any reply, shut the MCP servers down and quit (Ctrl+Q,
-    /// closing the window, SIGTERM).
-    Quit,
-    /// Show text the frame clock callback collected.
-    FlushStream,
-    /// Show a toast with `text`.
-    Toast(String),
-    /// The engine asks whether a tool call may run.
-    ApproveToolCall(
-        Box<crate::core::chat::ApprovalRequest>,
-        approval::ApprovalReply,
-    ),
-    /// The engine no longer waits for the approval of tool call `id`.
-    DismissApproval(i64),
-}
-
-/// Results of background work.
-#[derive(Debug)]
-pub enum WindowCommand {
-    /// The engine opened (or failed to).
-    Started(Result<startup::Loaded, String>),
-    /// Fresh list of conversations (after a change).
-    Conversations(Vec<Conversation>),
-    /// Fresh list of providers.
-    Providers(Vec<Provider>),
-    /// Everything shown of an opened conversation.
-    Messages(Box<handlers::LoadedConversation>),
-    /// A conversation was created for the first message.
-    Created(Conversation),
-    /// A turn started; its cancellation token.
-    TurnStarted(CancellationToken),
-    /// An event of the running turn.
-    Turn(TurnEvent),
-    /// A send could not start: the error, and the text and images to give back.
-    SendFailed(
-        String,
-        Option<(String, Vec<crate::core::provider::Attachment>)>,
-    ),
-    /// A hard spending limit refused the send: the explanation, and the
-    /// text and images to send anyway or give back.
-    LimitRefused(
-        String,
-        Option<(String, Vec<crate::core::provider::Attachment>)>,
-    ),
-    /// A background call failed with this message.
-    Failed(String),
-    /// Nothing to do (a background call succeeded silently).
-    Done,
-    /// The MCP servers are down: end the application.
-    ServersStopped,
-    /// SIGTERM or SIGINT arrived: quit like the Quit action.
-    Quit,
-}
-
-relm4::new_action_group!(pub(crate) WindowActions, "win");
-relm4::new_stateless_action!(pub(crate) NewConversationAction, WindowActions, "new-conversation");
-relm4::new_stateless_action!(pub(crate) AddProviderAction, WindowActions, "add-provider");
-relm4::new_stateless_action!(pub(crate) AboutAction, WindowActions, "about");
-relm4::new_stateless_action!(pub(crate) PreferencesAction, WindowActions, "preferences");
-relm4::new_stateless_action!(pub(crate) BillingAction, WindowActions, "show-billing");
-relm4::new_stateless_action!(pub(crate) StopAction, WindowActions, "stop");
-relm4::new_stateless_action!(pub(crate) ModelPickerAction, WindowActions, "model-picker");
-relm4::new_stateless_action!(pub(crate) QuitAction, WindowActions, "quit");
 
 #[relm4::component(pub)]
 impl Component for Window {
@@ -212,6 +116,7 @@ impl Component for Window {
 
             #[name = "toasts"]
             adw::ToastOverlay {
+                #[name = "paned"]
                 gtk::Paned {
                     set_position: 280,
                     set_shrink_start_child: false,
@@ -234,10 +139,30 @@ impl Component for Window {
                                 set_action_name: Some("win.new-conversation"),
                             },
                             #[local_ref]
+                            pack_end = search_button -> gtk::ToggleButton {
+                                set_icon_name: "system-search-symbolic",
+                                set_tooltip_text: Some(&gettext("Search Conversations")),
+                            },
+                            #[local_ref]
                             pack_end = main_menu_button -> gtk::MenuButton {
                                 set_icon_name: "open-menu-symbolic",
                                 set_tooltip_text: Some(&gettext("Main Menu")),
                                 set_menu_model: Some(&main_menu),
+                            },
+                        },
+                        #[name = "search_bar"]
+                        gtk::SearchBar {
+                            #[local_ref]
+                            #[wrap(Some)]
+                            set_child = search_entry -> gtk::SearchEntry {
+                                set_hexpand: true,
+                                set_placeholder_text: Some(&gettext("Search conversations")),
+                                connect_search_changed[sender] => move |entry| {
+                                    sender.input(WindowInput::Search(entry.text().into()));
+                                },
+                                connect_activate[sender] => move |_| {
+                                    sender.input(WindowInput::MoveSelection(1));
+                                },
                             },
                         },
                         gtk::ScrolledWindow {
@@ -313,6 +238,7 @@ impl Component for Window {
                                         #[local_ref]
                                         message_box -> gtk::Box {
                                             set_orientation: gtk::Orientation::Vertical,
+                                            add_css_class: crate::ui::appearance::CONVERSATION_VIEW_CLASS,
                                             set_spacing: 18,
                                             set_margin_top: 18,
                                             set_margin_bottom: 18,
@@ -339,6 +265,7 @@ impl Component for Window {
             section! {
                 &gettext("Billing") => BillingAction,
                 &gettext("Preferences") => PreferencesAction,
+                &gettext("Keyboard Shortcuts") => ShortcutsAction,
                 &gettext("About ValeChat") => AboutAction,
                 &gettext("Quit") => QuitAction,
             }
@@ -407,9 +334,16 @@ impl Component for Window {
             approvals: std::rc::Rc::default(),
             servers: None,
             quitting: false,
+            filter: search::SidebarFilter::default(),
         };
         let main_menu_button: &gtk::MenuButton =
             &crate::ui::a11y::labelled("GtkMenuButton", &gettext("Main Menu")).unwrap_or_default();
+        let search_button: &gtk::ToggleButton =
+            &crate::ui::a11y::labelled("GtkToggleButton", &gettext("Search Conversations"))
+                .unwrap_or_default();
+        let search_entry: &gtk::SearchEntry =
+            &crate::ui::a11y::labelled("GtkSearchEntry", &gettext("Search conversations"))
+                .unwrap_or_default();
         let conversation_list = model.conversations.widget();
         let message_box = model.messages.widget();
         let widgets = view_output!();
@@ -418,12 +352,17 @@ impl Component for Window {
         if crate::config::is_development() {
             root.add_css_class("devel");
         }
+        search::connect_bar(&widgets.search_bar, search_button, search_entry);
+        startup::install_help_overlay(&root);
         turns::follow_bottom(&widgets.scroller);
+        state::restore(&root, &widgets.paned);
         crate::ui::composer::add_drop_target(&widgets.scroller, &model.composer);
         let approver = DialogApprover::new(sender.input_sender().clone());
         sender.oneshot_command(async { WindowCommand::Started(startup::load(approver).await) });
         let s = sender.clone();
-        root.connect_close_request(move |_| {
+        let paned = widgets.paned.clone();
+        root.connect_close_request(move |window| {
+            state::save_geometry(window, &paned);
             // Closing the window quits through the same path as Ctrl+Q, so
             // MCP servers are shut down before the process ends.
             s.input(WindowInput::Quit);

@@ -1,5 +1,6 @@
 //! The window's reactions to input and to finished background work.
 
+use relm4::gtk::prelude::*;
 use relm4::{ComponentController, ComponentSender, adw};
 
 use super::turns::Start;
@@ -178,7 +179,18 @@ impl Window {
                     self.model_picker.widget().popup();
                 }
             }
-            WindowInput::Quit => self.quit(sender),
+            WindowInput::FocusSearch => Window::focus_search(widgets),
+            WindowInput::Search(query) => self.search(widgets, query, sender),
+            WindowInput::MoveSelection(step) => Window::select_neighbour(widgets, step),
+            WindowInput::ShowShortcuts => {
+                if let Some(overlay) = root.help_overlay() {
+                    overlay.present();
+                }
+            }
+            WindowInput::Quit => {
+                super::state::save_geometry(root, &widgets.paned);
+                self.quit(sender);
+            }
             WindowInput::FlushStream => self.flush_stream(),
             WindowInput::Toast(text) => Window::toast(widgets, &text),
             WindowInput::ApproveToolCall(request, reply) => {
@@ -200,13 +212,20 @@ impl Window {
                 self.servers = Some(loaded.servers);
                 self.set_engine(loaded.engine);
                 self.set_providers(loaded.providers);
-                self.set_conversations(widgets, loaded.conversations);
                 self.page = if self.providers.is_empty() {
                     "first-run"
                 } else {
                     "chat"
                 };
-                self.open(None);
+                // Reopen the conversation that was open when the app closed.
+                let last = super::state::last_conversation()
+                    .and_then(|id| loaded.conversations.iter().find(|c| c.id == id).cloned());
+                let restored = last.is_some() && self.page == "chat";
+                self.open(last.filter(|_| restored));
+                self.set_conversations(widgets, loaded.conversations);
+                if restored {
+                    self.load_messages(sender);
+                }
             }
             WindowCommand::Started(Err(e)) => {
                 widgets.startup_error.set_label(&e);
@@ -249,6 +268,7 @@ impl Window {
                 }
                 self.next_settings = ConversationSettings::default();
                 if self.current.is_none() {
+                    super::state::set_last_conversation(Some(conversation.id));
                     self.current = Some(conversation);
                 }
             }
@@ -264,6 +284,7 @@ impl Window {
                 self.streaming = None;
                 self.ask_send_anyway(root, &explanation, draft, sender);
             }
+            WindowCommand::SearchHits(query, ids) => self.search_hits(widgets, &query, ids),
             WindowCommand::Failed(error) => Window::toast(widgets, &error),
             WindowCommand::Done => {}
             WindowCommand::ServersStopped => {
@@ -331,6 +352,7 @@ impl Window {
             .map_or_else(|| self.next_settings.clone(), ConversationSettings::of);
         self.settings_popover
             .emit(ConversationSettingsInput::Show(settings));
+        super::state::set_last_conversation(c.as_ref().map(|c| c.id));
         self.current = c;
         self.messages.guard().clear();
         let current = self.current_model();
@@ -462,6 +484,13 @@ impl Window {
                 guard.push_back(c);
             }
         }
+        self.filter.set_rows(
+            self.conversations
+                .iter()
+                .map(|row| (row.conversation.id, row.display_title()))
+                .collect(),
+        );
+        self.filter.apply(&widgets.conversation_list);
         let position = self
             .conversations
             .iter()

@@ -7,7 +7,8 @@ use relm4::{ComponentSender, adw, gtk};
 
 use super::{
     AboutAction, AddProviderAction, BillingAction, ModelPickerAction, NewConversationAction,
-    PreferencesAction, QuitAction, StopAction, Window, WindowActions, WindowCommand, WindowInput,
+    NextConversationAction, PreferencesAction, PreviousConversationAction, QuitAction,
+    SearchAction, ShortcutsAction, StopAction, Window, WindowActions, WindowCommand, WindowInput,
 };
 use crate::core::chat::{Engine, EngineError, ToolSettings};
 use crate::core::mcp::{ClientHooks, McpServers, McpToolBox};
@@ -131,6 +132,30 @@ pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<W
             s.input(WindowInput::Quit);
         },
     ));
+    let s = sender.clone();
+    group.add_action(relm4::actions::RelmAction::<SearchAction>::new_stateless(
+        move |_| {
+            s.input(WindowInput::FocusSearch);
+        },
+    ));
+    let s = sender.clone();
+    group.add_action(
+        relm4::actions::RelmAction::<PreviousConversationAction>::new_stateless(move |_| {
+            s.input(WindowInput::MoveSelection(-1));
+        }),
+    );
+    let s = sender.clone();
+    group.add_action(
+        relm4::actions::RelmAction::<NextConversationAction>::new_stateless(move |_| {
+            s.input(WindowInput::MoveSelection(1));
+        }),
+    );
+    let s = sender.clone();
+    group.add_action(
+        relm4::actions::RelmAction::<ShortcutsAction>::new_stateless(move |_| {
+            s.input(WindowInput::ShowShortcuts);
+        }),
+    );
     group.register_for_widget(root);
     if let Some(app) = relm4::main_application().downcast_ref::<gtk::Application>() {
         app.set_accels_for_action("win.new-conversation", &["<Control>n"]);
@@ -145,6 +170,10 @@ pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<W
         show_billing.connect_activate(move |_, _| s.input(WindowInput::ShowBilling));
         app.add_action(&show_billing);
         app.set_accels_for_action("window.close", &["<Control>w"]);
+        app.set_accels_for_action("win.search", &["<Control>f"]);
+        app.set_accels_for_action("win.previous-conversation", &["<Control>Page_Up"]);
+        app.set_accels_for_action("win.next-conversation", &["<Control>Page_Down"]);
+        app.set_accels_for_action("win.show-help-overlay", &["<Control>question"]);
     }
     // Escape stops a reply wherever the focus is, after popovers, dialogs and
     // the search field have had their turn at it (bubble phase).
@@ -158,6 +187,30 @@ pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<W
         gtk::glib::Propagation::Proceed
     });
     root.add_controller(keys);
+}
+
+/// Path of the Keyboard Shortcuts window's definition
+/// (`resources/gtk/help-overlay.ui`) in the app's resources.
+const HELP_OVERLAY: &str = "/io/github/valechat/ValeChat/gtk/help-overlay.ui";
+
+/// Makes the Keyboard Shortcuts window the window's help overlay (Ctrl+?,
+/// main menu → Keyboard Shortcuts). GtkApplication does the same for
+/// windows added after its start-up; setting it here does not depend on
+/// that order.
+pub fn install_help_overlay(root: &adw::ApplicationWindow) {
+    if root.help_overlay().is_some() {
+        return;
+    }
+    // `Builder::from_resource` would abort the process on a missing file.
+    let builder = gtk::Builder::new();
+    if let Err(e) = builder.add_from_resource(HELP_OVERLAY) {
+        tracing::warn!("no Keyboard Shortcuts window: {e}");
+        return;
+    }
+    match builder.object::<gtk::ShortcutsWindow>("help_overlay") {
+        Some(overlay) => root.set_help_overlay(Some(&overlay)),
+        None => tracing::warn!("{HELP_OVERLAY} defines no help_overlay window"),
+    }
 }
 
 /// Quits cleanly on SIGTERM or SIGINT (logout, `kill`, Ctrl+C in a terminal):

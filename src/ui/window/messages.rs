@@ -1,0 +1,131 @@
+//! The window's input and command messages, and its `win.*` actions.
+
+use tokio_util::sync::CancellationToken;
+
+use super::{approval, handlers, startup};
+use crate::core::chat::TurnEvent;
+use crate::core::store::{Conversation, ConversationSettings, Provider};
+
+/// Messages the window accepts.
+#[derive(Debug)]
+pub enum WindowInput {
+    /// Start a new conversation (nothing is stored until the first message).
+    NewConversation,
+    /// Open the sidebar's row `index`.
+    SelectRow(i32),
+    /// Ask for a new title for conversation `id`.
+    RenameConversation(i64),
+    /// Store `title` for conversation `id`.
+    ApplyRename(i64, String),
+    /// Ask to delete conversation `id`.
+    DeleteConversation(i64),
+    /// Delete conversation `id` after confirmation.
+    ConfirmDelete(i64),
+    /// The composer asks to send `text` with these images.
+    Send(String, Vec<crate::core::provider::Attachment>),
+    /// Give a draft back to the composer.
+    RestoreDraft(String, Vec<crate::core::provider::Attachment>),
+    /// Send `text` and images once over a hard spending limit.
+    SendAnyway(String, Vec<crate::core::provider::Attachment>),
+    /// Stop the running reply.
+    Stop,
+    /// Retry the last failed reply.
+    Retry,
+    /// A model was chosen in the picker.
+    ModelChosen(String, String),
+    /// The conversation settings popover reported new settings.
+    SettingsChanged(ConversationSettings),
+    /// A provider was added.
+    ProviderAdded(Provider),
+    /// Show the Add Provider dialog.
+    ShowAddProvider,
+    /// Show the Preferences window (Ctrl+comma).
+    ShowPreferences,
+    /// Show the Billing window (Ctrl+Shift+B, `app.show-billing`).
+    ShowBilling,
+    /// Providers were edited in Preferences: reload them.
+    ReloadProviders,
+    /// Show the About dialog.
+    ShowAbout,
+    /// Open the model picker (Ctrl+K).
+    ShowModelPicker,
+    /// Show the sidebar search and focus it (Ctrl+F).
+    FocusSearch,
+    /// The sidebar search text changed.
+    Search(String),
+    /// Open the previous (-1) or next (1) conversation in the sidebar
+    /// (Ctrl+PgUp / Ctrl+PgDn).
+    MoveSelection(i32),
+    /// Show the Keyboard Shortcuts window (Ctrl+?).
+    ShowShortcuts,
+    /// Stop any reply, shut the MCP servers down and quit (Ctrl+Q,
+    /// closing the window, SIGTERM).
+    Quit,
+    /// Show text the frame clock callback collected.
+    FlushStream,
+    /// Show a toast with `text`.
+    Toast(String),
+    /// The engine asks whether a tool call may run.
+    ApproveToolCall(
+        Box<crate::core::chat::ApprovalRequest>,
+        approval::ApprovalReply,
+    ),
+    /// The engine no longer waits for the approval of tool call `id`.
+    DismissApproval(i64),
+}
+
+/// Results of background work.
+#[derive(Debug)]
+pub enum WindowCommand {
+    /// The engine opened (or failed to).
+    Started(Result<startup::Loaded, String>),
+    /// Fresh list of conversations (after a change).
+    Conversations(Vec<Conversation>),
+    /// Fresh list of providers.
+    Providers(Vec<Provider>),
+    /// Everything shown of an opened conversation.
+    Messages(Box<handlers::LoadedConversation>),
+    /// A conversation was created for the first message.
+    Created(Conversation),
+    /// A turn started; its cancellation token.
+    TurnStarted(CancellationToken),
+    /// An event of the running turn.
+    Turn(TurnEvent),
+    /// A send could not start: the error, and the text and images to give back.
+    SendFailed(
+        String,
+        Option<(String, Vec<crate::core::provider::Attachment>)>,
+    ),
+    /// A hard spending limit refused the send: the explanation, and the
+    /// text and images to send anyway or give back.
+    LimitRefused(
+        String,
+        Option<(String, Vec<crate::core::provider::Attachment>)>,
+    ),
+    /// Ids of conversations whose messages match the search text.
+    SearchHits(String, Vec<i64>),
+    /// A background call failed with this message.
+    Failed(String),
+    /// Nothing to do (a background call succeeded silently).
+    Done,
+    /// The MCP servers are down: end the application.
+    ServersStopped,
+    /// SIGTERM or SIGINT arrived: quit like the Quit action.
+    Quit,
+}
+
+relm4::new_action_group!(pub(crate) WindowActions, "win");
+relm4::new_stateless_action!(pub(crate) NewConversationAction, WindowActions, "new-conversation");
+relm4::new_stateless_action!(pub(crate) AddProviderAction, WindowActions, "add-provider");
+relm4::new_stateless_action!(pub(crate) AboutAction, WindowActions, "about");
+relm4::new_stateless_action!(pub(crate) PreferencesAction, WindowActions, "preferences");
+relm4::new_stateless_action!(pub(crate) BillingAction, WindowActions, "show-billing");
+relm4::new_stateless_action!(pub(crate) StopAction, WindowActions, "stop");
+relm4::new_stateless_action!(pub(crate) ModelPickerAction, WindowActions, "model-picker");
+relm4::new_stateless_action!(pub(crate) QuitAction, WindowActions, "quit");
+relm4::new_stateless_action!(pub(crate) SearchAction, WindowActions, "search");
+relm4::new_stateless_action!(pub(crate) PreviousConversationAction, WindowActions, "previous-conversation");
+relm4::new_stateless_action!(pub(crate) NextConversationAction, WindowActions, "next-conversation");
+// GtkApplicationWindow's own `win.show-help-overlay` is hidden once relm4
+// installs the `win` group, so the group provides it again.
+relm4::new_stateless_action!(pub(crate) ShortcutsAction, WindowActions, "show-help-overlay");
