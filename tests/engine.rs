@@ -140,6 +140,7 @@ fn kinds(events: &[TurnEvent]) -> Vec<&'static str> {
             TurnEvent::ToolCallProgress { .. } => "ToolCallProgress",
             TurnEvent::ToolCallFinished(_) => "ToolCallFinished",
             TurnEvent::UsageRecorded(_)
+            | TurnEvent::Queued { .. }
             | TurnEvent::LimitAlerts(_)
             | TurnEvent::SoftLimitWarnings(_) => continue,
             TurnEvent::Finished(_) => "Finished",

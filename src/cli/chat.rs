@@ -179,6 +179,12 @@ async fn stream(
                 eprintln!("{}", describe_call(&call));
             }
             Some(TurnEvent::UsageRecorded(record)) => usage.push(record),
+            Some(TurnEvent::Queued { wait_ms }) => {
+                eprintln!(
+                    "valechat: waiting {} s for the provider's rate limit…",
+                    wait_ms.div_ceil(1000)
+                );
+            }
             Some(TurnEvent::LimitAlerts(alerts)) => {
                 crate::cli::notify::notify_alerts_cli(&alerts).await;
                 for alert in alerts {

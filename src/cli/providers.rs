@@ -29,6 +29,19 @@ pub enum ProvidersCommand {
         /// Provider id.
         id: String,
     },
+    /// Set the requests and tokens per minute a provider accepts: requests
+    /// over them wait instead of failing. Without --rpm and --tpm the limit
+    /// is removed.
+    RateLimit {
+        /// Provider id.
+        id: String,
+        /// Requests per minute.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        rpm: Option<u32>,
+        /// Input plus output tokens per minute.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        tpm: Option<u64>,
+    },
 }
 
 /// Arguments of `providers add`.
@@ -82,6 +95,22 @@ impl From<KindArg> for ProtocolKind {
 /// Runs a provider subcommand.
 pub async fn run(engine: &Engine, command: ProvidersCommand) -> anyhow::Result<ExitCode> {
     match command {
+        ProvidersCommand::RateLimit { id, rpm, tpm } => {
+            if engine.store().get_provider(&id).await?.is_none() {
+                anyhow::bail!("provider “{id}” is not configured (see `valechat providers list`)");
+            }
+            let limit = crate::core::chat::RateLimit {
+                requests_per_minute: rpm,
+                tokens_per_minute: tpm,
+            };
+            engine.store().set_rate_limit(&id, limit).await?;
+            let show = |n: Option<String>| n.unwrap_or_else(|| "unlimited".into());
+            println!(
+                "{id}: {} requests/min, {} tokens/min",
+                show(rpm.map(|n| n.to_string())),
+                show(tpm.map(|n| n.to_string()))
+            );
+        }
         ProvidersCommand::Add(args) => {
             let preset = match &args.preset {
                 Some(id) => Some(presets::find(id).ok_or_else(|| {

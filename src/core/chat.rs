@@ -15,6 +15,7 @@ mod error;
 mod history;
 mod meter;
 mod providers;
+mod rate;
 mod runner;
 mod send;
 mod title;
@@ -31,6 +32,7 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 
 pub use error::EngineError;
 pub use providers::{ProviderUpdate, key_hint};
+pub use rate::{RateLimit, RateLimiters};
 pub use title::title_from_prompt;
 pub use tools::{
     Approval, ApprovalRequest, Approver, FixedApprover, OfferedTool, ToolBox, ToolError, ToolHints,
@@ -107,6 +109,12 @@ pub enum TurnEvent {
     /// Spending thresholds crossed for the first time in their period:
     /// raise one notification each.
     LimitAlerts(Vec<crate::core::ledger::LimitAlert>),
+    /// The provider's rate limit makes this request wait `wait_ms`
+    /// milliseconds before it is sent (Stop ends the wait).
+    Queued {
+        /// Expected wait, milliseconds.
+        wait_ms: u64,
+    },
     /// Soft limits this request may cross (it is sent anyway).
     SoftLimitWarnings(Vec<crate::core::ledger::LimitUse>),
     /// The reply ended; `message` is its final stored state (`complete`, or
@@ -158,6 +166,8 @@ pub struct Engine {
     breakers: breakers::Breakers,
     /// Tools offered to models, when set with [`Engine::with_tools`].
     tools: Option<ToolSettings>,
+    /// Requests and tokens per minute per provider, shared by clones.
+    rates: RateLimiters,
     /// The price book, opened (and the shipped table loaded) on first use.
     prices: Arc<tokio::sync::OnceCell<PriceBook>>,
     /// Which models accept images, as the last model lists said.
@@ -179,6 +189,7 @@ impl Engine {
             breakers: breakers::Breakers::default(),
             tools: None,
             prices: Arc::default(),
+            rates: RateLimiters::default(),
             vision: vision::VisionCache::default(),
         }
     }
@@ -475,6 +486,7 @@ impl Engine {
             tools: self.tools.clone(),
             meter: billing.0,
             first_request: Some(billing.1),
+            rates: self.rates.clone(),
         };
         tokio::spawn(job.run());
         Turn {

@@ -30,6 +30,7 @@ mod migrate;
 mod models;
 mod prices;
 mod providers;
+mod rate_limits;
 mod reservations;
 mod schema;
 mod search;

@@ -113,6 +113,11 @@ impl MessageRow {
         true
     }
 
+    /// What this reply's requests cost, USD, and whether any was billed.
+    pub fn cost(&self) -> Option<rust_decimal::Decimal> {
+        (!self.usage.is_empty()).then(|| self.usage.iter().map(|r| r.cost_usd).sum())
+    }
+
     /// Adds a usage record of this reply (ignored when already shown).
     pub fn add_usage(&mut self, record: UsageRecord) {
         if !self.usage.iter().any(|r| r.request_id == record.request_id) {

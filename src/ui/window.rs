@@ -407,12 +407,28 @@ impl Window {
             _ => gettext("New Conversation"),
         };
         widgets.title.set_title(&title);
-        widgets.title.set_subtitle(
-            self.current_model()
-                .and_then(|(p, _)| self.providers.iter().find(|x| x.id == p))
-                .map(|p| p.name.as_str())
-                .unwrap_or_default(),
-        );
+        let provider = self
+            .current_model()
+            .and_then(|(p, _)| self.providers.iter().find(|x| x.id == p))
+            .map(|p| p.name.clone())
+            .unwrap_or_default();
+        // The conversation's total so far, once anything was billed.
+        let total: Option<rust_decimal::Decimal> = self
+            .messages
+            .iter()
+            .filter_map(crate::ui::message_row::MessageRow::cost)
+            .reduce(|a, b| a + b);
+        let subtitle = match total {
+            Some(total) => crate::i18n::gettext_f(
+                "{provider} · {total} in this conversation",
+                &[
+                    ("provider", &provider),
+                    ("total", &crate::core::billing::format_usd(total)),
+                ],
+            ),
+            None => provider,
+        };
+        widgets.title.set_subtitle(&subtitle);
         self.composer
             .emit(ComposerInput::SetReady(self.current_model().is_some()));
         self.composer

@@ -304,3 +304,55 @@ async fn a_failed_request_before_any_output_bills_nothing() {
         .expect("usage");
     assert!(usage.is_empty(), "{usage:?}");
 }
+
+#[tokio::test]
+async fn a_rate_limited_request_waits_in_the_queue_and_stop_ends_the_wait() {
+    let server = TestServer::start(vec![text_reply_with_usage(&["first"], 10, 5)]).await;
+    let h = Harness::new().await;
+    let (provider, conversation) = priced(&h, &server).await;
+    let limit = valechat::core::chat::RateLimit {
+        requests_per_minute: Some(1),
+        tokens_per_minute: None,
+    };
+    h.engine
+        .store()
+        .set_rate_limit(&provider, limit)
+        .await
+        .expect("rate limit");
+    assert_eq!(
+        h.engine.store().rate_limit(&provider).await.expect("read"),
+        limit
+    );
+    drain(&mut h.engine.send(conversation, "one").await.expect("send")).await;
+
+    let mut turn = h.engine.send(conversation, "two").await.expect("send");
+    let mut queued = None;
+    let mut events = Vec::new();
+    while let Some(e) = crate::next_event(&mut turn).await {
+        if let TurnEvent::Queued { wait_ms } = e {
+            queued = Some(wait_ms);
+            turn.cancel();
+        }
+        events.push(e);
+    }
+
+    let wait = queued.expect("the second request was queued");
+    assert!(wait > 50_000 && wait <= 60_000, "{wait}");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the queued request was never sent"
+    );
+    assert!(matches!(
+        events.last(),
+        Some(TurnEvent::Failed { message: None, .. })
+    ));
+    // Its reservation went back: only the first request is billed.
+    let usage = h
+        .engine
+        .store()
+        .conversation_usage_records(conversation)
+        .await
+        .expect("usage");
+    assert_eq!(usage.len(), 1);
+}

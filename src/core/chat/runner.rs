@@ -39,6 +39,8 @@ pub(super) struct TurnJob {
     /// The first request's reservation, taken before the user message was
     /// stored; later rounds reserve their own.
     pub first_request: Option<RequestMeter>,
+    /// Per-provider rate limiting, shared with the engine.
+    pub rates: super::RateLimiters,
 }
 
 /// What arrived so far.
@@ -95,6 +97,11 @@ impl TurnJob {
                 }
             },
         };
+        if !self.wait_for_rate_limit(&billing).await {
+            let _ = self.store.release(&billing.request_id).await;
+            self.fail(None, ProviderError::Cancelled.into()).await;
+            return RequestEnd::Done;
+        }
         if !billing.reservation.warnings.is_empty() {
             self.emit(TurnEvent::SoftLimitWarnings(
                 billing.reservation.warnings.clone(),
@@ -202,6 +209,34 @@ impl TurnJob {
         RequestEnd::ToolsRan
     }
 
+    /// Waits while the provider's rate limit is reached (reporting the
+    /// wait); `false` when the turn was stopped meanwhile.
+    async fn wait_for_rate_limit(&self, billing: &RequestMeter) -> bool {
+        let limit = match self.store.rate_limit(&self.provider_id).await {
+            Ok(limit) => limit,
+            Err(e) => {
+                tracing::warn!(provider = %self.provider_id, "cannot read the rate limit: {e}");
+                return true;
+            }
+        };
+        let events = self.events.clone();
+        self.rates
+            .acquire(
+                &self.provider_id,
+                limit,
+                billing.counted.tokens,
+                &self.cancel,
+                |wait| {
+                    tracing::info!(provider = %self.provider_id, ?wait, "queued by the rate limit");
+                    let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+                    // A full channel only loses this notice, not the wait.
+                    let _ = events.try_send(TurnEvent::Queued { wait_ms });
+                },
+            )
+            .await
+            .is_ok()
+    }
+
     /// Settles the request's usage (whatever the outcome) and reports the
     /// record and any alerts. A ledger failure only logs: the reply stays.
     async fn bill(
@@ -225,6 +260,11 @@ impl TurnJob {
             output_text: &output,
             outcome: kind,
         };
+        let output_tokens = reply.usage.map_or_else(
+            || output.chars().count().div_ceil(4) as u64,
+            |u| u.output_tokens,
+        );
+        self.rates.add_tokens(&self.provider_id, output_tokens);
         match self.meter.settle(billing, end).await {
             Ok(Some(settled)) => {
                 if let Some(record) = settled.record {

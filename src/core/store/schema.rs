@@ -166,6 +166,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     spending_reservations,
     mcp_servers,
     attachments,
+    provider_rate_limits,
 );
 
 diesel::table! {
@@ -345,5 +346,19 @@ diesel::table! {
         data -> Binary,
         /// UTC unix milliseconds.
         created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Requests and tokens per minute a provider accepts.
+    provider_rate_limits (provider_id) {
+        /// The provider.
+        provider_id -> Text,
+        /// Requests started per minute.
+        requests_per_minute -> Nullable<Integer>,
+        /// Input plus output tokens per minute.
+        tokens_per_minute -> Nullable<BigInt>,
+        /// UTC unix milliseconds.
+        updated_at -> BigInt,
     }
 }

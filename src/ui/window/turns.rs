@@ -177,6 +177,16 @@ impl Window {
                 }
             }
             TurnEvent::LimitAlerts(alerts) => self.alert_limits(widgets, &alerts),
+            TurnEvent::Queued { wait_ms } => {
+                let seconds = wait_ms.div_ceil(1000).to_string();
+                Window::toast(
+                    widgets,
+                    &crate::i18n::gettext_f(
+                        "Waiting {seconds} s for the provider's rate limit…",
+                        &[("seconds", &seconds)],
+                    ),
+                );
+            }
             TurnEvent::SoftLimitWarnings(warnings) => {
                 for w in warnings {
                     Window::toast(
