@@ -78,9 +78,9 @@ impl Window {
             Some(&body_text(&tool.definition.description, &tool.hints)),
         );
         dialog.set_extra_child(Some(&arguments_view(&request.arguments)));
-        dialog.add_response("deny", &gettext("_Deny"));
-        dialog.add_response("always", &gettext("Always _Allow"));
-        dialog.add_response("once", &gettext("Allow _Once"));
+        dialog.add_response("deny", &gettext("Deny"));
+        dialog.add_response("always", &gettext("Always Allow"));
+        dialog.add_response("once", &gettext("Allow Once"));
         dialog.set_response_appearance(
             "once",
             if tool.hints.destructive == Some(true) {

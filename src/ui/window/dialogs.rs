@@ -81,9 +81,9 @@ impl Window {
             Some(&gettext("Spending Limit Reached")),
             Some(explanation),
         );
-        dialog.add_response("cancel", &gettext("_Cancel"));
-        dialog.add_response("limits", &gettext("_Change Limits…"));
-        dialog.add_response("send", &gettext("_Send Anyway"));
+        dialog.add_response("cancel", &gettext("Cancel"));
+        dialog.add_response("limits", &gettext("Change Limits…"));
+        dialog.add_response("send", &gettext("Send Anyway"));
         dialog.set_response_appearance("send", adw::ResponseAppearance::Destructive);
         dialog.set_default_response(Some("cancel"));
         dialog.set_close_response("cancel");
