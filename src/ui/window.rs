@@ -91,6 +91,9 @@ pub struct Window {
     servers: Option<crate::core::mcp::McpServers>,
     /// Quit was asked for and the servers are shutting down.
     quitting: bool,
+    /// The window was closed during a reply: it is hidden and the app quits
+    /// when the reply ends (unless the window is shown again).
+    quit_when_done: bool,
     /// The Billing window, created when first shown.
     billing: Option<Controller<crate::ui::billing::Billing>>,
     /// Open tool-call approval dialogs, by tool-call row id.
@@ -334,6 +337,7 @@ impl Component for Window {
             approvals: std::rc::Rc::default(),
             servers: None,
             quitting: false,
+            quit_when_done: false,
             filter: search::SidebarFilter::default(),
         };
         let main_menu_button: &gtk::MenuButton =
@@ -363,10 +367,16 @@ impl Component for Window {
         let paned = widgets.paned.clone();
         root.connect_close_request(move |window| {
             state::save_geometry(window, &paned);
-            // Closing the window quits through the same path as Ctrl+Q, so
-            // MCP servers are shut down before the process ends.
-            s.input(WindowInput::Quit);
+            // Closing the window quits through the same path as Ctrl+Q (so
+            // MCP servers are shut down first), once a running reply is done.
+            s.input(WindowInput::CloseRequested);
             gtk::glib::Propagation::Stop
+        });
+        let s = sender.clone();
+        root.connect_visible_notify(move |window| {
+            if window.is_visible() {
+                s.input(WindowInput::Shown);
+            }
         });
         ComponentParts { model, widgets }
     }

@@ -191,6 +191,17 @@ impl Window {
                 super::state::save_geometry(root, &widgets.paned);
                 self.quit(sender);
             }
+            WindowInput::CloseRequested => {
+                if self.streaming.is_some() {
+                    // The reply goes on in the background and is stored;
+                    // the app quits when it ends.
+                    self.quit_when_done = true;
+                    root.set_visible(false);
+                } else {
+                    self.quit(sender);
+                }
+            }
+            WindowInput::Shown => self.quit_when_done = false,
             WindowInput::FlushStream => self.flush_stream(),
             WindowInput::Toast(text) => Window::toast(widgets, &text),
             WindowInput::ApproveToolCall(request, reply) => {

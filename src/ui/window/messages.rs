@@ -61,6 +61,11 @@ pub enum WindowInput {
     /// Stop any reply, shut the MCP servers down and quit (Ctrl+Q,
     /// closing the window, SIGTERM).
     Quit,
+    /// The window's close button (or Ctrl+W): quit, or hide and quit once
+    /// the running reply is done.
+    CloseRequested,
+    /// The window became visible (again).
+    Shown,
     /// Show text the frame clock callback collected.
     FlushStream,
     /// Show a toast with `text`.

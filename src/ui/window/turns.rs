@@ -293,6 +293,9 @@ impl Window {
         self.flush_stream();
         let visible = self.turn_is_visible();
         self.streaming = None;
+        if self.quit_when_done {
+            sender.input(WindowInput::Quit);
+        }
         if visible {
             let mut guard = self.messages.guard();
             let last = guard.len().checked_sub(1);
