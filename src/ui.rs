@@ -23,6 +23,7 @@ pub mod message_row;
 pub mod model_picker;
 pub mod preferences;
 pub mod provider_form;
+pub mod servers;
 pub mod thumbnail;
 pub mod tool_call_view;
 pub mod usage_text;

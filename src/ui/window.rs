@@ -78,6 +78,8 @@ pub struct Window {
     provider_dialog: Option<dialogs::ProviderDialog>,
     /// The Preferences window, created when first shown.
     preferences: Option<Controller<Preferences>>,
+    /// The MCP Servers window, created when first shown.
+    servers_window: Option<Controller<crate::ui::servers::Servers>>,
     /// The MCP servers, once the engine is open.
     servers: Option<crate::core::mcp::McpServers>,
     /// Quit was asked for and the servers are shutting down.
@@ -121,6 +123,8 @@ pub enum WindowInput {
     ShowAddProvider,
     /// Show the Preferences window (Ctrl+comma).
     ShowPreferences,
+    /// Show the MCP Servers window.
+    ShowServers,
     /// Providers were edited in Preferences: reload them.
     ReloadProviders,
     /// Show the About dialog.
@@ -186,6 +190,7 @@ relm4::new_stateless_action!(pub(crate) NewConversationAction, WindowActions, "n
 relm4::new_stateless_action!(pub(crate) AddProviderAction, WindowActions, "add-provider");
 relm4::new_stateless_action!(pub(crate) AboutAction, WindowActions, "about");
 relm4::new_stateless_action!(pub(crate) PreferencesAction, WindowActions, "preferences");
+relm4::new_stateless_action!(pub(crate) ShowServersAction, WindowActions, "show-servers");
 relm4::new_stateless_action!(pub(crate) StopAction, WindowActions, "stop");
 relm4::new_stateless_action!(pub(crate) ModelPickerAction, WindowActions, "model-picker");
 relm4::new_stateless_action!(pub(crate) QuitAction, WindowActions, "quit");
@@ -332,6 +337,7 @@ impl Component for Window {
                 &gettext("Add Provider…") => AddProviderAction,
             },
             section! {
+                &gettext("MCP Servers") => ShowServersAction,
                 &gettext("Preferences") => PreferencesAction,
                 &gettext("About ValeChat") => AboutAction,
                 &gettext("Quit") => QuitAction,
@@ -397,6 +403,7 @@ impl Component for Window {
             selecting: false,
             provider_dialog: None,
             preferences: None,
+            servers_window: None,
             approvals: std::rc::Rc::default(),
             servers: None,
             quitting: false,

@@ -159,6 +159,7 @@ impl Window {
             }
             WindowInput::ShowAddProvider => self.show_add_provider(root, sender),
             WindowInput::ShowPreferences => self.show_preferences(root, sender),
+            WindowInput::ShowServers => self.show_servers(root),
             WindowInput::ReloadProviders => {
                 if let Some(engine) = self.engine.clone() {
                     sender.oneshot_command(async move {

@@ -7,7 +7,7 @@ use relm4::{ComponentSender, adw, gtk};
 
 use super::{
     AboutAction, AddProviderAction, ModelPickerAction, NewConversationAction, PreferencesAction,
-    QuitAction, StopAction, Window, WindowActions, WindowCommand, WindowInput,
+    QuitAction, ShowServersAction, StopAction, Window, WindowActions, WindowCommand, WindowInput,
 };
 use crate::core::chat::{Engine, EngineError, ToolSettings};
 use crate::core::mcp::{ClientHooks, McpServers, McpToolBox};
@@ -99,6 +99,12 @@ pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<W
     group.add_action(
         relm4::actions::RelmAction::<PreferencesAction>::new_stateless(move |_| {
             s.input(WindowInput::ShowPreferences);
+        }),
+    );
+    let s = sender.clone();
+    group.add_action(
+        relm4::actions::RelmAction::<ShowServersAction>::new_stateless(move |_| {
+            s.input(WindowInput::ShowServers);
         }),
     );
     let s = sender.clone();
