@@ -269,15 +269,22 @@ fn build(root: &adw::Window, sender: &ComponentSender<Servers>) -> ServersWidget
     let list = gtk::ListBox::builder()
         .selection_mode(gtk::SelectionMode::None)
         .css_classes(["boxed-list"])
+        .build();
+    let group = adw::PreferencesGroup::builder()
+        .title(gettext("Servers"))
+        .description(gettext(
+            "Enabled servers start with ValeChat; their tools are offered to models, and every call asks first.",
+        ))
         .valign(gtk::Align::Start)
         .margin_top(18)
         .margin_bottom(18)
         .margin_start(12)
         .margin_end(12)
         .build();
+    group.add(&list);
     let list_page = gtk::ScrolledWindow::builder()
         .hscrollbar_policy(gtk::PolicyType::Never)
-        .child(&adw::Clamp::builder().maximum_size(760).child(&list).build())
+        .child(&adw::Clamp::builder().maximum_size(760).child(&group).build())
         .build();
     let empty = adw::StatusPage::builder()
         .icon_name("network-server-symbolic")
@@ -328,7 +335,7 @@ impl Servers {
         let (page, title, subtitle) = match &self.page {
             Page::List if self.configs.is_empty() => ("empty", gettext("MCP Servers"), None),
             Page::List => ("list", gettext("MCP Servers"), None),
-            Page::Details(id) => ("details", self.name_of(id), Some(id.clone())),
+            Page::Details(id) => ("details", self.name_of(id), None),
             Page::Edit(None) => ("edit", gettext("Add Server"), None),
             Page::Edit(Some(id)) => ("edit", gettext("Edit Server"), Some(self.name_of(id))),
             Page::Import => ("import", gettext("Import Servers"), None),
