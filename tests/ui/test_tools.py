@@ -19,6 +19,7 @@ orphaned server process after quitting, through AT-SPI.
 Usage: tests/ui/test_tools.py [path/to/valechat]
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -104,6 +105,17 @@ def main():
     cli(binary, data_dir, "providers", "add", "--name", "Local Fake", "--base-url", f"http://127.0.0.1:{openai_server.server_address[1]}/v1")
     cli(binary, data_dir, "mcp", "add", "everything", "--", "node", SCRIPT, "stdio")
 
+    # A Claude Desktop configuration for Import to find, in the session's
+    # throw-away home: server-everything again (a duplicate) and one more.
+    home = os.environ.get("HOME", "")
+    session = os.environ.get("VALECHAT_SESSION_DIR")
+    if not session or not home.startswith(session):
+        raise Failure("run this test through tests/run-in-session.sh (it writes into $HOME)")
+    claude = os.path.join(home, ".config", "Claude")
+    os.makedirs(claude, exist_ok=True)
+    with open(os.path.join(claude, "claude_desktop_config.json"), "w") as f:
+        json.dump({"mcpServers": {"everything": {"command": "node", "args": [SCRIPT, "stdio"]}, "time": {"command": "uvx", "args": ["mcp-server-time"]}}}, f)
+
     app = App(binary, data_dir)
     quit_with = None
     try:
@@ -119,13 +131,20 @@ def main():
         screenshot("servers")
         # The Add Server form and the Import page open and close.
         app.click(wait_for("the Add Server button", lambda n: is_button(n, "Add Server"), lambda: servers))
-        app.find("the Add Server form", lambda n: role(n) == "label" and text_of(n) == "Local Program" and showing(n))
+        wait_for("the Add Server title", lambda n: role(n) == "label" and text_of(n) == "Add Server", lambda: servers)
+        time.sleep(0.6)  # let the page slide in before the screenshot
         screenshot("servers-add")
         app.click(wait_for("the Back button", lambda n: is_button(n, "Back"), lambda: servers))
         app.click(wait_for("the Import button", lambda n: is_button(n, "Import…"), lambda: servers))
-        app.find("the Import page", lambda n: role(n) == "label" and text_of(n) == "Servers Found" and showing(n))
+        wait_for("the Import Servers title", lambda n: role(n) == "label" and text_of(n) == "Import Servers", lambda: servers)
+        wait_for("the duplicate marked", lambda n: role(n) == "label" and text_of(n).startswith("Already added · node ") and "Claude Desktop · " in text_of(n), lambda: servers)
+        wait_for("the new server offered", lambda n: role(n) == "label" and text_of(n).startswith("uvx mcp-server-time\nClaude Desktop · "), lambda: servers)
+        time.sleep(0.6)
         screenshot("servers-import")
-        app.click(wait_for("the Back button", lambda n: is_button(n, "Back"), lambda: servers))
+        app.click(wait_for("the Import button", lambda n: is_button(n, "Import"), lambda: servers))
+        # Imported servers are added disabled.
+        wait_for("the imported server's row", lambda n: role(n) in ("list item", "row", "list box row") and name(n) == "time" and showing(n), lambda: servers)
+        wait_for("the imported server disabled", lambda n: role(n) == "check box" and name(n) == "Enable time" and not n.getState().contains(pyatspi.STATE_CHECKED), lambda: servers)
         # The server's details: its tools and its log.
         # A row takes a pointer click; the stack's slide must have ended for
         # the row to be where AT-SPI says, so the click is retried.
