@@ -7,6 +7,8 @@
 //! ├─ ProviderForm         (provider_form.rs, first-run page and Add Provider dialog)
 //! ├─ Preferences          (preferences.rs, modal; Providers page)
 //! │  └─ ProviderRow ×n    (preferences/provider_row.rs, factory)
+//! ├─ Servers              (servers.rs, MCP Servers window: list, details,
+//! │                        Add/Edit, Import; main menu → MCP Servers)
 //! ├─ MessageRow ×n        (message_row.rs, factory; body is a MarkdownView)
 //! └─ Composer             (composer.rs)
 //! ```

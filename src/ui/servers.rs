@@ -284,7 +284,12 @@ fn build(root: &adw::Window, sender: &ComponentSender<Servers>) -> ServersWidget
     group.add(&list);
     let list_page = gtk::ScrolledWindow::builder()
         .hscrollbar_policy(gtk::PolicyType::Never)
-        .child(&adw::Clamp::builder().maximum_size(760).child(&group).build())
+        .child(
+            &adw::Clamp::builder()
+                .maximum_size(760)
+                .child(&group)
+                .build(),
+        )
         .build();
     let empty = adw::StatusPage::builder()
         .icon_name("network-server-symbolic")
@@ -342,14 +347,14 @@ impl Servers {
         };
         widgets.stack.set_visible_child_name(page);
         widgets.title.set_title(&title);
-        widgets.title.set_subtitle(subtitle.as_deref().unwrap_or_default());
+        widgets
+            .title
+            .set_subtitle(subtitle.as_deref().unwrap_or_default());
         let listing = self.page == Page::List;
         widgets.back.set_visible(!listing);
         widgets.add.set_visible(listing);
         widgets.import.set_visible(listing);
-        widgets
-            .save
-            .set_visible(matches!(self.page, Page::Edit(_)));
+        widgets.save.set_visible(matches!(self.page, Page::Edit(_)));
         widgets.save.set_sensitive(!self.busy);
     }
 

@@ -202,8 +202,7 @@ pub fn candidates(
                             || o.name.eq_ignore_ascii_case(&config.name)
                             || server_binding(o) == server_binding(&config)
                     };
-                    let duplicate =
-                        known.iter().any(same) || out.iter().any(|c| same(&c.config));
+                    let duplicate = known.iter().any(same) || out.iter().any(|c| same(&c.config));
                     out.push(Candidate {
                         config,
                         origin: origin.clone(),
@@ -284,7 +283,13 @@ mod tests {
         let files = found.iter().find(|c| c.config.id == "files").unwrap();
         assert!(files.duplicate, "same command line as a stored server");
         assert!(files.origin.starts_with("Claude Desktop · "));
-        assert!(!found.iter().find(|c| c.config.id == "other").unwrap().duplicate);
+        assert!(
+            !found
+                .iter()
+                .find(|c| c.config.id == "other")
+                .unwrap()
+                .duplicate
+        );
         assert!(notes.iter().any(|n| n.contains("broken.json")), "{notes:?}");
     }
 }

@@ -42,7 +42,12 @@ fn clear(list: &gtk::ListBox) {
 }
 
 fn placeholder(list: &gtk::ListBox, text: &str) {
-    list.append(&adw::ActionRow::builder().title(text).sensitive(false).build());
+    list.append(
+        &adw::ActionRow::builder()
+            .title(text)
+            .sensitive(false)
+            .build(),
+    );
 }
 
 fn group(title: &str, child: &impl IsA<gtk::Widget>) -> adw::PreferencesGroup {

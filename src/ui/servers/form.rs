@@ -88,8 +88,8 @@ pub fn values_of(config: &ServerConfig) -> FormValues {
             cwd,
         } => {
             values.command = command.clone();
-            values.arguments = shlex::try_join(args.iter().map(String::as_str))
-                .unwrap_or_else(|_| args.join(" "));
+            values.arguments =
+                shlex::try_join(args.iter().map(String::as_str)).unwrap_or_else(|_| args.join(" "));
             values.environment = lines(env, "=");
             values.cwd = cwd.clone().unwrap_or_default();
         }
@@ -158,7 +158,9 @@ pub fn parse(
     let name = values.name.trim();
     let id = editing.map_or_else(|| slugify(name), |c| c.id.clone());
     if name.is_empty() || id.is_empty() {
-        return Err(gettext("Give the server a name with at least one letter or digit."));
+        return Err(gettext(
+            "Give the server a name with at least one letter or digit.",
+        ));
     }
     let clash = others.iter().find(|o| {
         editing.is_none_or(|e| e.id != o.id) && (o.id == id || o.name.eq_ignore_ascii_case(name))
@@ -173,7 +175,9 @@ pub fn parse(
         Kind::Stdio => {
             let command = values.command.trim();
             if command.is_empty() {
-                return Err(gettext("Enter the command that starts the server, such as npx or uvx."));
+                return Err(gettext(
+                    "Enter the command that starts the server, such as npx or uvx.",
+                ));
             }
             let args = shlex::split(&values.arguments)
                 .ok_or_else(|| gettext("The arguments have an unclosed quote."))?;

@@ -75,8 +75,7 @@ pub struct ServerRow {
 }
 
 fn icon_button(icon: &str, tooltip: &str) -> gtk::Button {
-    let button = crate::ui::a11y::labelled::<gtk::Button>("GtkButton", tooltip)
-        .unwrap_or_default();
+    let button = crate::ui::a11y::labelled::<gtk::Button>("GtkButton", tooltip).unwrap_or_default();
     button.set_icon_name(icon);
     button.set_tooltip_text(Some(tooltip));
     button.set_valign(gtk::Align::Center);
