@@ -107,6 +107,10 @@ pub enum ServersInput {
     Remove(String),
     /// Revoke "Always allow" of a tool of the server in the details page.
     Revoke(String),
+    /// Open a folder chooser for the form's working folder.
+    ChooseFolder,
+    /// The folder chooser picked this folder.
+    FolderChosen(String),
     /// Open a file chooser for a JSON file to import from.
     ChooseImportFile,
     /// Import the ticked servers.

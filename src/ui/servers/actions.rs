@@ -93,8 +93,9 @@ pub async fn set_enabled(
     Ok(())
 }
 
-/// Stops `config`, deletes it and its keyring secrets (a keyring failure
-/// only logs: the server is gone either way).
+/// Stops `config`, deletes it, its tool permissions (when no other server
+/// has the same command line or URL) and its keyring secrets (a keyring
+/// failure only logs: the server is gone either way).
 pub async fn remove(
     engine: Engine,
     servers: McpServers,
@@ -106,6 +107,28 @@ pub async fn remove(
         .remove_mcp_server(&config.id)
         .await
         .map_err(store_error)?;
+    // Its "Always allow" permissions go too, unless another server runs
+    // the same command line or URL (permissions are bound to that).
+    let binding = server_binding(&config);
+    let others = engine
+        .store()
+        .list_mcp_servers()
+        .await
+        .map_err(store_error)?;
+    if !others.iter().any(|o| server_binding(o) == binding) {
+        let permissions = engine
+            .store()
+            .list_tool_permissions(&binding)
+            .await
+            .map_err(store_error)?;
+        for permission in permissions {
+            engine
+                .store()
+                .revoke_tool(&binding, &permission.tool_name)
+                .await
+                .map_err(store_error)?;
+        }
+    }
     let remote = !matches!(config.transport, Transport::Stdio { .. });
     for key in config.secret_keys() {
         if key == BEARER_KEY && !remote {
@@ -291,5 +314,80 @@ mod tests {
                 .duplicate
         );
         assert!(notes.iter().any(|n| n.contains("broken.json")), "{notes:?}");
+    }
+
+    #[tokio::test]
+    async fn save_keeps_secrets_in_the_keyring_and_remove_clears_everything() {
+        use crate::core::mcp::ClientHooks;
+        use crate::core::secrets::{KeyStore, MemoryKeyStore};
+        use std::sync::Arc;
+
+        let keys: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
+        let engine = Engine::new(
+            crate::core::store::Store::open_in_memory().await.unwrap(),
+            keys.clone(),
+        );
+        let servers = McpServers::new(keys.clone(), ClientHooks::default(), None);
+        let values = super::super::form::FormValues {
+            name: "Files".into(),
+            command: "npx".into(),
+            arguments: "-y fs".into(),
+            environment: "API_TOKEN=sk-secret\nDEBUG=1".into(),
+            ..Default::default()
+        };
+        let mut draft = super::super::form::parse(&values, &[], None).unwrap();
+        draft.config.enabled = false;
+        let saved = save(engine.clone(), servers.clone(), draft, false)
+            .await
+            .unwrap();
+        let stored = list(engine.clone()).await.unwrap();
+        assert_eq!(stored, vec![saved.clone()]);
+        let Transport::Stdio { env, .. } = &stored[0].transport else {
+            panic!("not stdio");
+        };
+        assert_eq!(env["API_TOKEN"], SECRET_PLACEHOLDER);
+        assert_eq!(env["DEBUG"], "1");
+        let slot = secret_slot("files", "env/API_TOKEN");
+        assert_eq!(
+            keys.api_key(&slot).await.unwrap().as_deref(),
+            Some("sk-secret")
+        );
+        assert_eq!(
+            servers.state("files"),
+            Some(crate::core::mcp::ServerState::Disabled)
+        );
+
+        // Saving the edited server again keeps the keyring value.
+        let edited = super::super::form::parse(
+            &super::super::form::values_of(&saved),
+            &stored,
+            Some(&saved),
+        )
+        .unwrap();
+        save(engine.clone(), servers.clone(), edited, true)
+            .await
+            .unwrap();
+        assert_eq!(
+            keys.api_key(&slot).await.unwrap().as_deref(),
+            Some("sk-secret")
+        );
+
+        let binding = server_binding(&saved);
+        engine
+            .store()
+            .allow_tool(&binding, "read", "hash")
+            .await
+            .unwrap();
+        remove(engine.clone(), servers, saved).await.unwrap();
+        assert!(list(engine.clone()).await.unwrap().is_empty());
+        assert!(keys.api_key(&slot).await.unwrap().is_none());
+        assert!(
+            engine
+                .store()
+                .list_tool_permissions(&binding)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }

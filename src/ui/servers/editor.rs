@@ -96,6 +96,16 @@ impl Editor {
         let command = entry(&gettext("Command"));
         let arguments = entry(&gettext("Arguments"));
         let cwd = entry(&gettext("Working Folder"));
+        let browse =
+            crate::ui::a11y::labelled::<gtk::Button>("GtkButton", &gettext("Choose Folder…"))
+                .unwrap_or_default();
+        browse.set_icon_name("folder-open-symbolic");
+        browse.set_tooltip_text(Some(&gettext("Choose Folder…")));
+        browse.set_valign(gtk::Align::Center);
+        browse.add_css_class("flat");
+        let s = sender.clone();
+        browse.connect_clicked(move |_| s.input(ServersInput::ChooseFolder));
+        cwd.add_suffix(&browse);
         let stdio = adw::PreferencesGroup::builder()
             .title(gettext("Local Program"))
             .description(gettext(
@@ -223,6 +233,11 @@ impl Editor {
         self.remote.set_visible(kind != Kind::Stdio);
         self.bearer.set_visible(kind == Kind::Http);
         self.headers_group.set_visible(kind == Kind::Http);
+    }
+
+    /// Puts `path` in the Working Folder field.
+    pub fn set_cwd(&self, path: &str) {
+        self.cwd.set_text(path);
     }
 
     /// Shows `message` above the fields, or hides it.

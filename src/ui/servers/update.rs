@@ -58,6 +58,8 @@ impl Servers {
                 });
             }
             ServersInput::ChooseImportFile => self.choose_file(sender, root),
+            ServersInput::ChooseFolder => self.choose_folder(sender, root),
+            ServersInput::FolderChosen(path) => widgets.editor.set_cwd(&path),
             ServersInput::Import => {
                 let (chosen, enable) = widgets.importer.chosen();
                 if chosen.is_empty() {
@@ -327,6 +329,28 @@ impl Servers {
             s.input(ServersInput::Remove(id.clone()));
         });
         dialog.present();
+    }
+
+    fn choose_folder(&mut self, sender: &ComponentSender<Self>, root: &adw::Window) {
+        let chooser = gtk::FileChooserNative::new(
+            Some(&gettext("Choose the Working Folder")),
+            Some(root),
+            gtk::FileChooserAction::SelectFolder,
+            Some(&gettext("_Select")),
+            Some(&gettext("_Cancel")),
+        );
+        let s = sender.clone();
+        chooser.connect_response(move |chooser, response| {
+            if response == gtk::ResponseType::Accept
+                && let Some(path) = chooser.file().and_then(|f| f.path())
+            {
+                s.input(ServersInput::FolderChosen(path.display().to_string()));
+            }
+            chooser.destroy();
+        });
+        chooser.show();
+        // A native dialog is not kept alive by GTK: hold it until the next one.
+        self.chooser = Some(chooser);
     }
 
     fn choose_file(&mut self, sender: &ComponentSender<Self>, root: &adw::Window) {
