@@ -20,6 +20,7 @@ impl Servers {
     ) {
         match message {
             ServersInput::Show => {
+                self.go(Page::List);
                 self.reload(sender);
                 root.present();
             }
