@@ -7,6 +7,8 @@
 //! ├─ ProviderForm         (provider_form.rs, first-run page and Add Provider dialog)
 //! ├─ Preferences          (preferences.rs, modal; Providers page)
 //! │  └─ ProviderRow ×n    (preferences/provider_row.rs, factory)
+//! ├─ Servers              (servers.rs, MCP Servers window: list, details,
+//! │                        Add/Edit, Import; main menu → MCP Servers)
 //! ├─ MessageRow ×n        (message_row.rs, factory; body is a MarkdownView)
 //! └─ Composer             (composer.rs)
 //! ```
@@ -26,6 +28,7 @@ pub mod model_picker;
 pub mod notify;
 pub mod preferences;
 pub mod provider_form;
+pub mod servers;
 pub mod settings;
 pub mod thumbnail;
 pub mod tool_call_view;

@@ -102,6 +102,7 @@ fn verification_text(records: &[UsageRecord]) -> String {
     {
         let counted = r.counted_input_tokens.unwrap_or_default().to_string();
         return gettext_f(
+            // xgettext:no-c-format
             "The provider's input count ({reported}) differs by more than 5 % from ValeChat's own count ({counted}).",
             &[
                 ("reported", &r.tokens.input.to_string()),

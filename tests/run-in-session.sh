@@ -79,12 +79,15 @@ wait_for_name() {
 # server is still removing its socket, and a client of the new one then
 # finds no display. -displayfd reports when the server accepts clients; a
 # taken display makes Xvfb exit, and the next number is tried.
+# -noreset: Xvfb otherwise resets when its last client (the AT-SPI bus
+# launcher) disconnects, and an app connecting during the reset gets
+# "cannot open display" (seen in about one run in three of ui-tools).
 display_file="$VALECHAT_SESSION_DIR/display"
 xvfb_pid=""
 for number in $(shuf -i 100-899 -n 20); do
     [ -e "/tmp/.X$number-lock" ] && continue
     : >"$display_file"
-    Xvfb ":$number" -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp \
+    Xvfb ":$number" -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp -noreset \
         3>"$display_file" 2>"$VALECHAT_SESSION_DIR/xvfb.log" &
     xvfb_pid=$!
     for _ in $(seq 100); do

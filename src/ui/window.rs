@@ -28,7 +28,7 @@ pub use approval::DialogApprover;
 pub(crate) use messages::{
     AboutAction, AddProviderAction, BillingAction, ModelPickerAction, NewConversationAction,
     NextConversationAction, PreferencesAction, PreviousConversationAction, QuitAction,
-    SearchAction, ShortcutsAction, StopAction, WindowActions,
+    SearchAction, ShortcutsAction, ShowServersAction, StopAction, WindowActions,
 };
 pub use messages::{WindowCommand, WindowInput};
 
@@ -87,6 +87,8 @@ pub struct Window {
     provider_dialog: Option<dialogs::ProviderDialog>,
     /// The Preferences window, created when first shown.
     preferences: Option<Controller<Preferences>>,
+    /// The MCP Servers window, created when first shown.
+    servers_window: Option<Controller<crate::ui::servers::Servers>>,
     /// The MCP servers, once the engine is open.
     servers: Option<crate::core::mcp::McpServers>,
     /// Quit was asked for and the servers are shutting down.
@@ -267,6 +269,7 @@ impl Component for Window {
             },
             section! {
                 &gettext("Billing") => BillingAction,
+                &gettext("MCP Servers") => ShowServersAction,
                 &gettext("Preferences") => PreferencesAction,
                 &gettext("Keyboard Shortcuts") => ShortcutsAction,
                 &gettext("About ValeChat") => AboutAction,
@@ -334,6 +337,7 @@ impl Component for Window {
             provider_dialog: None,
             preferences: None,
             billing: None,
+            servers_window: None,
             approvals: std::rc::Rc::default(),
             servers: None,
             quitting: false,

@@ -6,6 +6,12 @@ deltas, a finish_reason chunk, a `choices: []` usage chunk, `data: [DONE]`),
 with a short pause between chunks so that streaming is visible. The reply
 quotes the last user message so tests can tell replies apart.
 
+Tool calls: a prompt containing "call echo twice", sent with a tool named
+`everything__echo` on offer, is answered with two calls of that tool
+(messages "first echo" and "second echo", finish_reason `tool_calls`); a
+request whose last message is a tool result is answered with the text
+"Tool results: " followed by every trailing tool result, " | "-separated.
+
 Run alone:  python3 tests/ui/fake_openai.py [port]   (prints the base URL)
 """
 
@@ -35,6 +41,27 @@ def reply_for(prompt: str) -> list[str]:
         "```python\nprint(\"hello, world\")\n```\n\nThat is all."
     )
     return [text[i : i + 7] for i in range(0, len(text), 7)]
+
+
+ECHO_TOOL = "everything__echo"
+ECHO_MESSAGES = ["first echo", "second echo"]
+
+
+def tool_text(content) -> str:
+    """The text of a tool message (a string or text parts)."""
+    if isinstance(content, str):
+        return content
+    return " ".join(p.get("text", "") for p in content or [] if p.get("type") == "text")
+
+
+def tool_results(messages) -> list[str]:
+    """The texts of the tool messages at the end of the conversation."""
+    out = []
+    for m in reversed(messages):
+        if m.get("role") != "tool":
+            break
+        out.append(tool_text(m.get("content")))
+    return list(reversed(out))
 
 
 def prompt_of(content) -> str:
@@ -105,7 +132,38 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"data: " + json.dumps(obj).encode() + b"\n\n")
             self.wfile.flush()
 
+        messages = body.get("messages", [])
+        offered = {t.get("function", {}).get("name") for t in body.get("tools") or []}
+        results = tool_results(messages)
         try:
+            if results:
+                text = "Tool results: " + " | ".join(results)
+                send({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
+                for i in range(0, len(text), 9):
+                    time.sleep(self.delay)
+                    send({**base, "choices": [{"index": 0, "delta": {"content": text[i : i + 9]}, "finish_reason": None}]})
+                send({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+                send({**base, "choices": [], "usage": {"prompt_tokens": 30, "completion_tokens": 10, "total_tokens": 40}})
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+                self.close_connection = True
+                return
+            if "call echo twice" in prompt and ECHO_TOOL in offered:
+                send({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": None}, "finish_reason": None}]})
+                for i, message in enumerate(ECHO_MESSAGES):
+                    start = {"index": i, "id": f"call_{i + 1}", "type": "function", "function": {"name": ECHO_TOOL, "arguments": ""}}
+                    send({**base, "choices": [{"index": 0, "delta": {"tool_calls": [start]}, "finish_reason": None}]})
+                    arguments = json.dumps({"message": message})
+                    half = len(arguments) // 2
+                    for piece in (arguments[:half], arguments[half:]):
+                        time.sleep(self.delay)
+                        send({**base, "choices": [{"index": 0, "delta": {"tool_calls": [{"index": i, "function": {"arguments": piece}}]}, "finish_reason": None}]})
+                send({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]})
+                send({**base, "choices": [], "usage": {"prompt_tokens": 20, "completion_tokens": 16, "total_tokens": 36}})
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+                self.close_connection = True
+                return
             send({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
             # A prompt that asks for a slow answer gets one, so that a test
             # can press Stop in the middle of it.

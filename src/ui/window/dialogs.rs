@@ -9,6 +9,7 @@ use super::{Window, WindowInput};
 use crate::i18n::gettext_f;
 use crate::ui::preferences::{Preferences, PreferencesInput, PreferencesOutput};
 use crate::ui::provider_form::{ProviderForm, ProviderFormInput, ProviderFormOutput};
+use crate::ui::servers::{Servers, ServersInput};
 
 /// An open Add Provider dialog and the form inside it.
 pub struct ProviderDialog {
@@ -199,6 +200,21 @@ impl Window {
                 })
         });
         preferences.emit(PreferencesInput::Show);
+    }
+
+    /// Shows the MCP Servers window (created on first use; needs the engine
+    /// and the registry, so nothing happens before start-up finished).
+    pub(super) fn show_servers(&mut self, root: &adw::ApplicationWindow) {
+        let (Some(engine), Some(servers)) = (self.engine.clone(), self.servers.clone()) else {
+            return;
+        };
+        let window = self.servers_window.get_or_insert_with(|| {
+            Servers::builder()
+                .transient_for(root)
+                .launch((engine, servers))
+                .detach()
+        });
+        window.emit(ServersInput::Show);
     }
 }
 

@@ -161,6 +161,7 @@ impl Window {
             WindowInput::ShowAddProvider => self.show_add_provider(root, sender),
             WindowInput::ShowPreferences => self.show_preferences(root, sender),
             WindowInput::ShowBilling => self.show_billing(root),
+            WindowInput::ShowServers => self.show_servers(root),
             WindowInput::ReloadProviders => {
                 if let Some(engine) = self.engine.clone() {
                     sender.oneshot_command(async move {

@@ -41,6 +41,8 @@ pub enum WindowInput {
     ShowAddProvider,
     /// Show the Preferences window (Ctrl+comma).
     ShowPreferences,
+    /// Show the MCP Servers window.
+    ShowServers,
     /// Show the Billing window (Ctrl+Shift+B, `app.show-billing`).
     ShowBilling,
     /// Providers were edited in Preferences: reload them.
@@ -128,6 +130,7 @@ relm4::new_stateless_action!(pub(crate) BillingAction, WindowActions, "show-bill
 relm4::new_stateless_action!(pub(crate) StopAction, WindowActions, "stop");
 relm4::new_stateless_action!(pub(crate) ModelPickerAction, WindowActions, "model-picker");
 relm4::new_stateless_action!(pub(crate) QuitAction, WindowActions, "quit");
+relm4::new_stateless_action!(pub(crate) ShowServersAction, WindowActions, "show-servers");
 relm4::new_stateless_action!(pub(crate) SearchAction, WindowActions, "search");
 relm4::new_stateless_action!(pub(crate) PreviousConversationAction, WindowActions, "previous-conversation");
 relm4::new_stateless_action!(pub(crate) NextConversationAction, WindowActions, "next-conversation");

@@ -8,7 +8,8 @@ use relm4::{ComponentSender, adw, gtk};
 use super::{
     AboutAction, AddProviderAction, BillingAction, ModelPickerAction, NewConversationAction,
     NextConversationAction, PreferencesAction, PreviousConversationAction, QuitAction,
-    SearchAction, ShortcutsAction, StopAction, Window, WindowActions, WindowCommand, WindowInput,
+    SearchAction, ShortcutsAction, ShowServersAction, StopAction, Window, WindowActions,
+    WindowCommand, WindowInput,
 };
 use crate::core::chat::{Engine, EngineError, ToolSettings};
 use crate::core::mcp::{ClientHooks, McpServers, McpToolBox};
@@ -108,6 +109,12 @@ pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<W
             s.input(WindowInput::ShowBilling);
         },
     ));
+    let s = sender.clone();
+    group.add_action(
+        relm4::actions::RelmAction::<ShowServersAction>::new_stateless(move |_| {
+            s.input(WindowInput::ShowServers);
+        }),
+    );
     let s = sender.clone();
     group.add_action(relm4::actions::RelmAction::<AboutAction>::new_stateless(
         move |_| {

@@ -1,0 +1,393 @@
+//! The MCP Servers window's background work: store and registry calls run
+//! as commands, never on the main loop. Each returns the person-facing
+//! message of what failed.
+
+use crate::core::chat::{Engine, EngineError};
+use crate::core::mcp::config::{BEARER_KEY, SECRET_PLACEHOLDER, secret_slot};
+use crate::core::mcp::import::{self, Found, Source};
+use crate::core::mcp::toolbox::server_binding;
+use crate::core::mcp::{McpServers, ServerConfig, Transport};
+use crate::core::store::ToolPermission;
+use crate::i18n::gettext_f;
+
+use super::form::Draft;
+
+fn store_error(e: crate::core::store::StoreError) -> String {
+    EngineError::from(e).user_message()
+}
+
+/// Every stored server, by name.
+pub async fn list(engine: Engine) -> Result<Vec<ServerConfig>, String> {
+    engine.store().list_mcp_servers().await.map_err(store_error)
+}
+
+/// Moves secret-looking values (and a new bearer token) into the keyring;
+/// values already in the keyring stay there.
+async fn store_secrets(engine: &Engine, draft: &mut Draft) -> Result<(), String> {
+    let id = draft.config.id.clone();
+    let keyring_error = |e: crate::core::secrets::SecretError| {
+        gettext_f(
+            "Could not store a secret of {server} in the keyring: {error}",
+            &[("server", &id), ("error", &e.to_string())],
+        )
+    };
+    for (key, value) in draft.config.extract_secrets() {
+        if value == SECRET_PLACEHOLDER {
+            continue;
+        }
+        engine
+            .keys()
+            .set_api_key(&secret_slot(&id, &key), &value)
+            .await
+            .map_err(keyring_error)?;
+    }
+    if let Some(token) = &draft.bearer {
+        engine
+            .keys()
+            .set_api_key(&secret_slot(&id, BEARER_KEY), token)
+            .await
+            .map_err(keyring_error)?;
+    }
+    Ok(())
+}
+
+/// Stores a new server (or the edited one when `editing`) and (re)starts
+/// it in the registry.
+pub async fn save(
+    engine: Engine,
+    servers: McpServers,
+    mut draft: Draft,
+    editing: bool,
+) -> Result<ServerConfig, String> {
+    store_secrets(&engine, &mut draft).await?;
+    let config = draft.config;
+    let store = engine.store();
+    if editing {
+        store.update_mcp_server(&config).await
+    } else {
+        store.add_mcp_server(&config).await
+    }
+    .map_err(store_error)?;
+    servers.start(config.clone()).await;
+    Ok(config)
+}
+
+/// Stores `enabled` for `config` and starts or stops it.
+pub async fn set_enabled(
+    engine: Engine,
+    servers: McpServers,
+    mut config: ServerConfig,
+    enabled: bool,
+) -> Result<(), String> {
+    config.enabled = enabled;
+    engine
+        .store()
+        .update_mcp_server(&config)
+        .await
+        .map_err(store_error)?;
+    if enabled {
+        servers.start(config).await;
+    } else {
+        servers.stop(&config.id).await;
+    }
+    Ok(())
+}
+
+/// Stops `config`, deletes it, its tool permissions (when no other server
+/// has the same command line or URL) and its keyring secrets (a keyring
+/// failure only logs: the server is gone either way).
+pub async fn remove(
+    engine: Engine,
+    servers: McpServers,
+    config: ServerConfig,
+) -> Result<(), String> {
+    servers.stop(&config.id).await;
+    engine
+        .store()
+        .remove_mcp_server(&config.id)
+        .await
+        .map_err(store_error)?;
+    // Its "Always allow" permissions go too, unless another server runs
+    // the same command line or URL (permissions are bound to that).
+    let binding = server_binding(&config);
+    let others = engine
+        .store()
+        .list_mcp_servers()
+        .await
+        .map_err(store_error)?;
+    if !others.iter().any(|o| server_binding(o) == binding) {
+        let permissions = engine
+            .store()
+            .list_tool_permissions(&binding)
+            .await
+            .map_err(store_error)?;
+        for permission in permissions {
+            engine
+                .store()
+                .revoke_tool(&binding, &permission.tool_name)
+                .await
+                .map_err(store_error)?;
+        }
+    }
+    let remote = !matches!(config.transport, Transport::Stdio { .. });
+    for key in config.secret_keys() {
+        if key == BEARER_KEY && !remote {
+            continue;
+        }
+        if let Err(e) = engine
+            .keys()
+            .delete_api_key(&secret_slot(&config.id, &key))
+            .await
+        {
+            tracing::warn!(server = %config.id, "cannot delete secret {key}: {e}");
+        }
+    }
+    Ok(())
+}
+
+/// What the details page shows of one server.
+#[derive(Debug, Clone)]
+pub struct Details {
+    /// The server's tools when it is ready (empty otherwise).
+    pub tools: Vec<rmcp::model::Tool>,
+    /// Its standing "Always allow" permissions.
+    pub permissions: Vec<ToolPermission>,
+}
+
+/// The tools and permissions of `config`.
+pub async fn details(
+    engine: Engine,
+    servers: McpServers,
+    config: ServerConfig,
+) -> Result<Details, String> {
+    let tools = servers
+        .tools()
+        .into_iter()
+        .filter(|(id, _)| *id == config.id)
+        .map(|(_, tool)| tool)
+        .collect();
+    let permissions = engine
+        .store()
+        .list_tool_permissions(&server_binding(&config))
+        .await
+        .map_err(store_error)?;
+    Ok(Details { tools, permissions })
+}
+
+/// Revokes "Always allow" for `tool` of `config`.
+pub async fn revoke(engine: Engine, config: ServerConfig, tool: String) -> Result<(), String> {
+    engine
+        .store()
+        .revoke_tool(&server_binding(&config), &tool)
+        .await
+        .map(|_| ())
+        .map_err(store_error)
+}
+
+/// A server offered for import.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// The server as read (disabled).
+    pub config: ServerConfig,
+    /// "Claude Desktop · /home/…/claude_desktop_config.json".
+    pub origin: String,
+    /// A server with the same id, name or command line is already stored.
+    pub duplicate: bool,
+}
+
+/// The app a discovered file belongs to.
+pub fn source_label(source: Source) -> &'static str {
+    match source {
+        Source::ClaudeDesktop => "Claude Desktop",
+        Source::ClaudeCode => "Claude Code",
+        Source::Cursor => "Cursor",
+        Source::VsCode => "VS Code",
+        Source::Zed => "Zed",
+    }
+}
+
+/// Reads `files` and marks the servers that duplicate `known` (or each
+/// other); unreadable files become notes.
+pub fn candidates(
+    files: &[(String, std::path::PathBuf)],
+    known: &[ServerConfig],
+) -> (Vec<Candidate>, Vec<String>) {
+    let mut out: Vec<Candidate> = Vec::new();
+    let mut notes = Vec::new();
+    for (label, path) in files {
+        let origin = format!("{label} · {}", path.display());
+        match import::parse_file(path) {
+            Ok(imported) => {
+                notes.extend(imported.notes);
+                for config in imported.servers {
+                    let same = |o: &ServerConfig| {
+                        o.id == config.id
+                            || o.name.eq_ignore_ascii_case(&config.name)
+                            || server_binding(o) == server_binding(&config)
+                    };
+                    let duplicate = known.iter().any(same) || out.iter().any(|c| same(&c.config));
+                    out.push(Candidate {
+                        config,
+                        origin: origin.clone(),
+                        duplicate,
+                    });
+                }
+            }
+            Err(e) => notes.push(format!("{}: {e}", path.display())),
+        }
+    }
+    (out, notes)
+}
+
+/// The configuration files of other apps found in the home folder.
+pub fn discovered() -> Vec<(String, std::path::PathBuf)> {
+    let Some(home) = std::env::var_os("HOME").map(std::path::PathBuf::from) else {
+        return Vec::new();
+    };
+    import::discover(&home, None)
+        .into_iter()
+        .map(|Found { source, path }| (source_label(source).to_owned(), path))
+        .collect()
+}
+
+/// Stores the chosen servers (enabled when `enable`) and starts the enabled
+/// ones; returns how many were added.
+pub async fn import(
+    engine: Engine,
+    servers: McpServers,
+    chosen: Vec<ServerConfig>,
+    enable: bool,
+) -> Result<usize, String> {
+    let mut added = 0;
+    for mut config in chosen {
+        config.enabled = enable;
+        config.validate().map_err(|e| e.to_string())?;
+        let draft = Draft {
+            config,
+            bearer: None,
+        };
+        save(engine.clone(), servers.clone(), draft, false).await?;
+        added += 1;
+    }
+    Ok(added)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_candidates_mark_duplicates_and_notes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("claude_desktop_config.json");
+        std::fs::write(
+            &path,
+            r#"{"mcpServers":{"files":{"command":"npx","args":["-y","fs"]},
+                "other":{"command":"uvx","args":["time"]}}}"#,
+        )
+        .unwrap();
+        let known = ServerConfig {
+            id: "mine".into(),
+            name: "Mine".into(),
+            transport: Transport::Stdio {
+                command: "npx".into(),
+                args: vec!["-y".into(), "fs".into()],
+                env: Default::default(),
+                cwd: None,
+            },
+            enabled: true,
+            era: None,
+        };
+        let bad = dir.path().join("broken.json");
+        std::fs::write(&bad, "{").unwrap();
+        let files = vec![("Claude Desktop".into(), path), ("File".into(), bad)];
+        let (found, notes) = candidates(&files, &[known]);
+        assert_eq!(found.len(), 2);
+        let files = found.iter().find(|c| c.config.id == "files").unwrap();
+        assert!(files.duplicate, "same command line as a stored server");
+        assert!(files.origin.starts_with("Claude Desktop · "));
+        assert!(
+            !found
+                .iter()
+                .find(|c| c.config.id == "other")
+                .unwrap()
+                .duplicate
+        );
+        assert!(notes.iter().any(|n| n.contains("broken.json")), "{notes:?}");
+    }
+
+    #[tokio::test]
+    async fn save_keeps_secrets_in_the_keyring_and_remove_clears_everything() {
+        use crate::core::mcp::ClientHooks;
+        use crate::core::secrets::{KeyStore, MemoryKeyStore};
+        use std::sync::Arc;
+
+        let keys: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
+        let engine = Engine::new(
+            crate::core::store::Store::open_in_memory().await.unwrap(),
+            keys.clone(),
+        );
+        let servers = McpServers::new(keys.clone(), ClientHooks::default(), None);
+        let values = super::super::form::FormValues {
+            name: "Files".into(),
+            command: "npx".into(),
+            arguments: "-y fs".into(),
+            environment: "API_TOKEN=sk-secret\nDEBUG=1".into(),
+            ..Default::default()
+        };
+        let mut draft = super::super::form::parse(&values, &[], None).unwrap();
+        draft.config.enabled = false;
+        let saved = save(engine.clone(), servers.clone(), draft, false)
+            .await
+            .unwrap();
+        let stored = list(engine.clone()).await.unwrap();
+        assert_eq!(stored, vec![saved.clone()]);
+        let Transport::Stdio { env, .. } = &stored[0].transport else {
+            panic!("not stdio");
+        };
+        assert_eq!(env["API_TOKEN"], SECRET_PLACEHOLDER);
+        assert_eq!(env["DEBUG"], "1");
+        let slot = secret_slot("files", "env/API_TOKEN");
+        assert_eq!(
+            keys.api_key(&slot).await.unwrap().as_deref(),
+            Some("sk-secret")
+        );
+        assert_eq!(
+            servers.state("files"),
+            Some(crate::core::mcp::ServerState::Disabled)
+        );
+
+        // Saving the edited server again keeps the keyring value.
+        let edited = super::super::form::parse(
+            &super::super::form::values_of(&saved),
+            &stored,
+            Some(&saved),
+        )
+        .unwrap();
+        save(engine.clone(), servers.clone(), edited, true)
+            .await
+            .unwrap();
+        assert_eq!(
+            keys.api_key(&slot).await.unwrap().as_deref(),
+            Some("sk-secret")
+        );
+
+        let binding = server_binding(&saved);
+        engine
+            .store()
+            .allow_tool(&binding, "read", "hash")
+            .await
+            .unwrap();
+        remove(engine.clone(), servers, saved).await.unwrap();
+        assert!(list(engine.clone()).await.unwrap().is_empty());
+        assert!(keys.api_key(&slot).await.unwrap().is_none());
+        assert!(
+            engine
+                .store()
+                .list_tool_permissions(&binding)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}

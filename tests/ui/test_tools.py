@@ -1,0 +1,241 @@
+#!/usr/bin/python3
+"""End-to-end: MCP tools in the chat, the MCP Servers window, and no
+orphaned server process after quitting, through AT-SPI.
+
+1. `valechat providers add` points at tests/ui/fake_openai.py and
+   `valechat mcp add everything -- node …/server-everything/dist/index.js
+   stdio` configures @modelcontextprotocol/server-everything (installed by
+   .ci/run under tests/mcp/node_modules-root).
+2. Main Menu → MCP Servers shows the server's row, which reaches "Ready ·
+   N tools · …" (screenshot servers.png).
+3. "call echo twice" makes the fake model ask for two `everything__echo`
+   calls: the first is allowed once in the approval dialog, the second
+   denied. The conversation then shows one tool row Done and one Denied,
+   and the final reply quotes the echo result and the denial
+   (screenshot tool-calls.png).
+4. Ctrl+Q quits, and no `node` process of server-everything started by
+   this app remains (issue 4: "no orphaned npx/node/python").
+
+Usage: tests/ui/test_tools.py [path/to/valechat]
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import pyatspi
+
+sys.path.insert(0, os.path.dirname(__file__))
+import fake_openai  # noqa: E402
+from test_first_slice import App, Failure, dump, name, role, screenshot, set_text, showing, text_of, wait_for, wait_until, walk  # noqa: E402
+from test_two_providers import choose_model, cli  # noqa: E402
+
+SCRIPT = os.path.abspath(
+    os.path.join(
+        os.path.dirname(__file__),
+        "..", "mcp", "node_modules-root", "node_modules", "@modelcontextprotocol",
+        "server-everything", "dist", "index.js",
+    )
+)
+FINAL_PREFIX = "Tool results: "
+
+
+def is_button(node, label):
+    return role(node) in ("push button", "toggle button") and name(node) in (label, f"{label} {label}") and showing(node)
+
+
+def server_processes(data_dir):
+    """PIDs of server-everything processes started by this test's app (their
+    environment carries its unique VALECHAT_DATA_DIR)."""
+    found = subprocess.run(["pgrep", "-f", SCRIPT], capture_output=True, text=True).stdout.split()
+    mine = []
+    for pid in found:
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if f"VALECHAT_DATA_DIR={data_dir}".encode() in f.read().split(b"\0"):
+                    mine.append(int(pid))
+        except OSError:
+            continue  # already gone
+    return mine
+
+
+def approval_button(app, message, label):
+    """The response button `label` of the approval dialog whose arguments
+    carry `message` (AdwMessageDialog 1.2 names it "Allow _Once Allow Once")."""
+    def asks_for(node):
+        return role(node) == "dialog" and showing(node) and any(
+            role(n) == "label" and f'"{message}"' in text_of(n) for n in walk(node)
+        )
+
+    dialog = app.find(f"the approval dialog for {message!r}", asks_for)
+    return wait_for(
+        f"button {label!r} of that dialog",
+        lambda n: role(n) == "push button" and name(n).replace("_", "") in (label, f"{label} {label}") and showing(n),
+        lambda: dialog,
+    )
+
+
+def settle():
+    """Gives a dialog that answered time to be destroyed before the tree is
+    walked again: GTK 4.8 can crash (g_variant_new_object_path on a NULL
+    path) answering AT-SPI about a dialog in the middle of its disposal."""
+    time.sleep(1.0)
+
+
+def open_servers(app):
+    """Main Menu → MCP Servers."""
+    app.click(app.find("the main menu button", lambda n: is_button(n, "Main Menu")))
+    item = app.find(
+        "the MCP Servers menu item",
+        lambda n: name(n) == "MCP Servers" and role(n) in ("menu item", "push button", "check menu item") and showing(n),
+    )
+    app.click(item)
+    return app.find("the MCP Servers window", lambda n: role(n) in ("frame", "window", "dialog") and name(n) == "MCP Servers")
+
+
+def press_ctrl_q():
+    pyatspi.Registry.generateKeyboardEvent(37, None, pyatspi.KEY_PRESS)  # Control_L
+    pyatspi.Registry.generateKeyboardEvent(24, None, pyatspi.KEY_PRESSRELEASE)  # q
+    pyatspi.Registry.generateKeyboardEvent(37, None, pyatspi.KEY_RELEASE)
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/debug/valechat")
+    if not os.path.isfile(SCRIPT) or not shutil.which("node"):
+        raise Failure(f"server-everything is not installed ({SCRIPT}); run .ci/run or tests/mcp/install-peers.sh")
+    openai_server = fake_openai.start()
+    data_dir = tempfile.mkdtemp(prefix="valechat-tools-")
+    cli(binary, data_dir, "providers", "add", "--name", "Local Fake", "--base-url", f"http://127.0.0.1:{openai_server.server_address[1]}/v1")
+    cli(binary, data_dir, "mcp", "add", "everything", "--", "node", SCRIPT, "stdio")
+
+    # A Claude Desktop configuration for Import to find, in the session's
+    # throw-away home: server-everything again (a duplicate) and one more.
+    home = os.environ.get("HOME", "")
+    session = os.environ.get("VALECHAT_SESSION_DIR")
+    if not session or not home.startswith(session):
+        raise Failure("run this test through tests/run-in-session.sh (it writes into $HOME)")
+    claude = os.path.join(home, ".config", "Claude")
+    os.makedirs(claude, exist_ok=True)
+    with open(os.path.join(claude, "claude_desktop_config.json"), "w") as f:
+        json.dump({"mcpServers": {"everything": {"command": "node", "args": [SCRIPT, "stdio"]}, "time": {"command": "uvx", "args": ["mcp-server-time"]}}}, f)
+
+    app = App(binary, data_dir)
+    quit_with = None
+    try:
+        servers = open_servers(app)
+        ready = app.find(
+            "the server-everything row in state Ready",
+            lambda n: role(n) == "label" and text_of(n).startswith("Ready · ") and " tools" in text_of(n) and showing(n),
+            timeout=60,
+        )
+        print(f"servers page: {text_of(ready)!r}")
+        app.find("the server's name in its row", lambda n: role(n) == "label" and text_of(n) == "everything" and showing(n))
+        time.sleep(0.5)
+        screenshot("servers")
+        # The Add Server form and the Import page open and close.
+        app.click(wait_for("the Add Server button", lambda n: is_button(n, "Add Server"), lambda: servers))
+        wait_for("the Add Server title", lambda n: role(n) == "label" and text_of(n) == "Add Server", lambda: servers)
+        time.sleep(0.6)  # let the page slide in before the screenshot
+        screenshot("servers-add")
+        app.click(wait_for("the Back button", lambda n: is_button(n, "Back"), lambda: servers))
+        app.click(wait_for("the Import button", lambda n: is_button(n, "Import…"), lambda: servers))
+        wait_for("the Import Servers title", lambda n: role(n) == "label" and text_of(n) == "Import Servers", lambda: servers)
+        wait_for("the duplicate marked", lambda n: role(n) == "label" and text_of(n).startswith("Already added · node ") and "Claude Desktop · " in text_of(n), lambda: servers)
+        wait_for("the new server offered", lambda n: role(n) == "label" and text_of(n).startswith("uvx mcp-server-time\nClaude Desktop · "), lambda: servers)
+        time.sleep(0.6)
+        screenshot("servers-import")
+        app.click(wait_for("the Import button", lambda n: is_button(n, "Import"), lambda: servers))
+        # Imported servers are added disabled.
+        wait_for("the imported server's row", lambda n: role(n) in ("list item", "row", "list box row") and name(n) == "time" and showing(n), lambda: servers)
+        wait_for("the imported server disabled", lambda n: role(n) == "check box" and name(n) == "Enable time" and not n.getState().contains(pyatspi.STATE_CHECKED), lambda: servers)
+        # The server's details: its tools and its log.
+        # A row takes a pointer click; the stack's slide must have ended for
+        # the row to be where AT-SPI says, so the click is retried.
+        row = app.find("the server's row", lambda n: role(n) in ("list item", "row", "list box row") and name(n) == "everything" and showing(n))
+        for attempt in range(5):
+            time.sleep(0.5)
+            app.click(row)
+            try:
+                app.find("the echo tool in the details", lambda n: role(n) == "label" and text_of(n).startswith("Echo Tool (echo)") and showing(n), timeout=5)
+                break
+            except Failure:
+                if attempt == 4:
+                    raise
+        app.find("the server's log", lambda n: role(n) == "text" and name(n) == "Log" and "valechat:" in text_of(n) and showing(n))
+        time.sleep(0.5)
+        screenshot("servers-details")
+        app.click(wait_for("the Back button", lambda n: is_button(n, "Back"), lambda: servers))
+        if not server_processes(data_dir):
+            raise Failure("no server-everything process runs for this app although the server is Ready")
+        app.click(wait_for("the MCP Servers window's Close button", lambda n: is_button(n, "Close"), lambda: servers))
+        app.wait_gone("the MCP Servers window", lambda n: n == servers and showing(n), timeout=10)
+
+        choose_model(app, "fake-small")
+        composer = app.find("the message field", lambda n: name(n) == "Message" and role(n) in ("text", "entry"))
+        set_text(composer, "Please call echo twice")
+        app.click(app.button("Send"))
+
+        app.click(approval_button(app, "first echo", "Allow Once"))
+        settle()
+        app.find("the first tool row Done", lambda n: role(n) == "label" and text_of(n).startswith("Done") and showing(n))
+        app.click(approval_button(app, "second echo", "Deny"))
+        settle()
+        app.find("the second tool row Denied", lambda n: role(n) == "label" and text_of(n) == "Denied" and showing(n))
+        final = app.find("the final reply", lambda n: role(n) == "label" and text_of(n).startswith(FINAL_PREFIX))
+        text = text_of(final)
+        for expected in ("Echo: first echo", "denied"):
+            if expected not in text:
+                raise Failure(f"the final reply lacks {expected!r}: {text!r}")
+        done = app.find_all(lambda n: role(n) == "label" and text_of(n).startswith("Done") and showing(n))
+        denied = app.find_all(lambda n: role(n) == "label" and text_of(n) == "Denied" and showing(n))
+        if len(done) != 1 or len(denied) != 1:
+            raise Failure(f"expected one Done and one Denied tool row, got {len(done)} and {len(denied)}")
+        app.button("Send")  # the reply has ended
+        time.sleep(0.5)
+        screenshot("tool-calls")
+
+        # Quit with Ctrl+Q (the win.quit accelerator).
+        press_ctrl_q()
+        try:
+            app.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            raise Failure("Ctrl+Q did not quit the app") from None
+        quit_with = "Ctrl+Q"
+    except Exception:
+        root = app.root()
+        if root is not None:
+            dump(root, os.path.join(data_dir, "a11y-tree.txt"))
+            print(f"accessibility tree dumped to {data_dir}/a11y-tree.txt", file=sys.stderr)
+        screenshot("tools-failure")
+        raise
+    finally:
+        if app.proc.poll() is None:
+            app.quit()
+
+    # The process group is killed on quit; allow the kernel a moment to reap.
+    try:
+        wait_until("server-everything to exit", lambda: not server_processes(data_dir), timeout=5)
+    except Failure:
+        left = server_processes(data_dir)
+        raise Failure(f"server-everything processes left after quitting with {quit_with}: {left}") from None
+    print(f"quit with {quit_with}; no server-everything process left")
+
+    history = cli(binary, data_dir, "history", "show", "1")
+    if "Echo: first echo" not in history:
+        raise Failure(f"history lacks the final reply:\n{history}")
+    openai_server.shutdown()
+    shutil.rmtree(data_dir, ignore_errors=True)
+    print("ui-tools: 1 passed, 0 failed")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Failure as e:
+        print(f"ui-tools: FAILED: {e}", file=sys.stderr)
+        print("ui-tools: 0 passed, 1 failed")
+        sys.exit(1)
