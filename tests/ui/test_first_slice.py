@@ -215,6 +215,19 @@ def text_of(node):
         return name(node)
 
 
+def add_fake_provider(app, base_url):
+    """First run: adds the fake server as "Fake Server" from the welcome page
+    and chooses its model fake-small in the picker that opens."""
+    app.find("the welcome page", lambda n: name(n) == "Welcome to ValeChat")
+    for label, value in (("Name", "Fake Server"), ("Base URL", base_url)):
+        field = app.find(f"entry {label!r}", lambda n, label=label: role(n) in ("text", "entry") and name(n) == label and showing(n))
+        set_text(field, value)
+    app.click(app.button("Add Provider"))
+    # Adding the provider opens the model picker: choose a model.
+    app.click(app.find("model fake-small in the picker", lambda n: name(n) == "fake-small" and role(n) in ("list item", "row", "list box row") and showing(n)))
+    app.button("fake-small")
+
+
 def screenshot(label):
     out = os.environ.get("VALECHAT_SCREENSHOT_DIR")
     if out and shutil.which("import"):

@@ -27,7 +27,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
-from test_first_slice import App, dump, name, role, screenshot, set_text, showing, text_of, wait_for  # noqa: E402
+from test_first_slice import App, add_fake_provider, dump, name, role, screenshot, set_text, showing, text_of, wait_for  # noqa: E402
 
 PROMPT = "Tell me something expensive"
 
@@ -68,13 +68,7 @@ def main():
 
     app = App(binary, data_dir)
     try:
-        app.find("the welcome page", lambda n: name(n) == "Welcome to ValeChat")
-        for label, value in (("Name", "Fake Server"), ("Base URL", base_url)):
-            field = app.find(f"entry {label!r}", lambda n, label=label: role(n) in ("text", "entry") and name(n) == label and showing(n))
-            set_text(field, value)
-        app.click(app.button("Add Provider"))
-        app.click(app.find("model fake-small in the picker", lambda n: name(n) == "fake-small" and role(n) in ("list item", "row", "list box row") and showing(n)))
-        app.button("fake-small")
+        add_fake_provider(app, base_url)
         composer = app.find("the message field", lambda n: name(n) == "Message" and role(n) in ("text", "entry") and showing(n))
         set_text(composer, "Hello")
         app.click(app.button("Send"))

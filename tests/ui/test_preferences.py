@@ -26,7 +26,7 @@ import pyatspi
 
 sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
-from test_first_slice import App, Failure, dump, name, role, screenshot, set_text, showing, text_of, wait_for, walk  # noqa: E402
+from test_first_slice import App, add_fake_provider, Failure, dump, name, role, screenshot, set_text, showing, text_of, wait_for, walk  # noqa: E402
 
 NEW_NAME = "Renamed Server"
 
@@ -94,14 +94,7 @@ def main():
 
     app = App(binary, data_dir)
     try:
-        app.find("the welcome page", lambda n: name(n) == "Welcome to ValeChat")
-        for label, value in (("Name", "Fake Server"), ("Base URL", base_url)):
-            field = app.find(f"entry {label!r}", lambda n, label=label: role(n) in ("text", "entry") and name(n) == label and showing(n))
-            set_text(field, value)
-        app.click(app.button("Add Provider"))
-        # Adding the provider opens the model picker: choose a model.
-        app.click(app.find("model fake-small in the picker", lambda n: name(n) == "fake-small" and role(n) in ("list item", "row", "list box row") and showing(n)))
-        app.button("fake-small")
+        add_fake_provider(app, base_url)
 
         prefs = open_preferences(app)
         in_prefs = lambda what, pred: wait_for(what, pred, lambda: prefs)  # noqa: E731
