@@ -24,11 +24,12 @@ use support::openai::{text_reply, tool_call_reply};
 
 /// Starts server-everything and waits until it is ready (30 s at most).
 async fn everything() -> McpServers {
-    let servers = McpServers::new(
-        Arc::new(MemoryKeyStore::new()),
-        ClientHooks::default(),
-        None,
-    );
+    everything_with(ClientHooks::default()).await
+}
+
+/// [`everything`] with `hooks` (sampling, elicitation, roots).
+async fn everything_with(hooks: ClientHooks) -> McpServers {
+    let servers = McpServers::new(Arc::new(MemoryKeyStore::new()), hooks, None);
     let mut states = servers.subscribe();
     servers.start(common::everything_config()).await;
     tokio::time::timeout(Duration::from_secs(30), async {
@@ -218,5 +219,86 @@ async fn a_denied_call_never_reaches_the_server() {
         .expect("a last message")
         .clone();
     assert_eq!(last["content"], "The user denied this tool call.");
+    servers.shutdown_all().await;
+}
+
+#[tokio::test]
+async fn a_sampling_request_goes_through_our_provider_and_is_billed() {
+    use valechat::core::mcp::{EngineSampler, FixedSamplingApprover};
+    let provider_server = TestServer::start(vec![
+        tool_call_reply(&[(
+            "c1",
+            "everything__trigger-sampling-request",
+            r#"{"prompt":"Say hi","maxTokens":50}"#,
+        )]),
+        support::openai::text_reply_with_usage(&["Hi from sampling"], 30, 4),
+        text_reply("The server sampled."),
+    ])
+    .await;
+    let sampler = EngineSampler::new(Arc::new(FixedSamplingApprover(true)));
+    let servers = everything_with(ClientHooks {
+        sampling: Some(sampler.clone()),
+        ..ClientHooks::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("valechat.db"))
+        .await
+        .expect("open store");
+    let engine = Engine::new(store, Arc::new(MemoryKeyStore::new())).with_tools(ToolSettings::new(
+        Arc::new(McpToolBox::new(servers.clone())),
+        Arc::new(FixedApprover(Approval::AllowOnce)),
+    ));
+    sampler.set_engine(engine.clone());
+    let provider = engine
+        .add_provider(
+            ProtocolKind::OpenAiCompatible,
+            "Test",
+            &provider_server.base_url(),
+            None,
+        )
+        .await
+        .expect("add provider");
+    let mut with_default = provider.clone();
+    with_default.default_model = Some("gpt-4o".into());
+    engine
+        .store()
+        .update_provider(&with_default)
+        .await
+        .expect("default model");
+    let conversation = engine
+        .new_conversation(Some(&provider.id), Some("gpt-4o"))
+        .await
+        .expect("conversation")
+        .id;
+
+    run_turn(&engine, conversation, "Sample something").await;
+
+    // The sampling request reached our provider with the server's prompt.
+    let sampled = provider_server.requests()[1].json();
+    let prompt = sampled["messages"].to_string();
+    assert!(prompt.contains("Say hi"), "{prompt}");
+    assert_eq!(
+        sampled["max_tokens"]
+            .as_u64()
+            .or(sampled["max_completion_tokens"].as_u64()),
+        Some(50)
+    );
+    // Its answer went back to the server and into the tool result.
+    let calls = engine
+        .store()
+        .list_tool_calls(conversation)
+        .await
+        .expect("calls");
+    assert_eq!(calls[0].status, ToolCallStatus::Succeeded);
+    let result = calls[0].result_for_model.clone().unwrap_or_default();
+    assert!(result.contains("Hi from sampling"), "{result}");
+    // Three provider requests were billed; the sampling one has no conversation.
+    let all = engine.store().list_usage(0, i64::MAX).await.expect("usage");
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert_eq!(
+        all.iter().filter(|r| r.conversation_id.is_none()).count(),
+        1
+    );
     servers.shutdown_all().await;
 }

@@ -11,6 +11,7 @@
 //! The GUI, the CLI and tests drive the engine the same way.
 
 mod breakers;
+mod complete;
 mod error;
 mod history;
 mod meter;
@@ -30,6 +31,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
+pub use complete::{Completion, CompletionRequest};
 pub use error::EngineError;
 pub use providers::{ProviderUpdate, key_hint};
 pub use rate::{RateLimit, RateLimiters};
@@ -435,7 +437,7 @@ impl Engine {
             meter::MeterSetup {
                 provider_id: provider_id.to_owned(),
                 model: model.to_owned(),
-                conversation_id: conversation.id,
+                conversation_id: Some(conversation.id),
                 price,
                 max_output_tokens: conversation
                     .max_output_tokens

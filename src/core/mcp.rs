@@ -26,6 +26,7 @@ pub mod log;
 pub mod path;
 pub mod process;
 pub mod registry;
+pub mod sampling;
 pub mod toolbox;
 pub mod websocket;
 
@@ -35,6 +36,7 @@ pub use content::{ContentBlock, ToolOutcome, tool_definition, tool_hash};
 pub use handler::{ClientHooks, Elicitor, ListKind, ResourceUpdatedCallback, SamplingHandler};
 pub use log::{LogLevel, LogLine, LogSource, ServerLog};
 pub use registry::{McpServers, ServerState};
+pub use sampling::{EngineSampler, FixedSamplingApprover, SamplingApprover, SamplingPreview};
 pub use toolbox::McpToolBox;
 
 use crate::core::secrets::SecretError;

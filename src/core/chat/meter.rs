@@ -39,8 +39,8 @@ pub struct MeterSetup {
     pub provider_id: String,
     /// Model id as the server names it.
     pub model: String,
-    /// Conversation billed.
-    pub conversation_id: i64,
+    /// Conversation billed (`None` for an MCP server's sampling request).
+    pub conversation_id: Option<i64>,
     /// The price in force and where it comes from; `None` when unknown.
     pub price: Option<(ModelPrice, PriceOrigin)>,
     /// The conversation's output cap, tokens, when set.
@@ -101,7 +101,7 @@ impl Meter {
             request_id: request_id.clone(),
             provider_id: self.setup.provider_id.clone(),
             model: self.setup.model.clone(),
-            conversation_id: Some(self.setup.conversation_id),
+            conversation_id: self.setup.conversation_id,
             worst_case: self.worst_case(counted.tokens),
         };
         let now = chrono::Utc::now().timestamp_millis();
@@ -176,7 +176,7 @@ impl Meter {
             request_id: request.request_id.clone(),
             provider_id: self.setup.provider_id.clone(),
             model: self.setup.model.clone(),
-            conversation_id: Some(self.setup.conversation_id),
+            conversation_id: self.setup.conversation_id,
             worst_case: running_cost,
         };
         let now = chrono::Utc::now().timestamp_millis();
@@ -228,7 +228,7 @@ impl Meter {
             request_id: request.request_id,
             provider_id: self.setup.provider_id.clone(),
             model: self.setup.model.clone(),
-            conversation_id: Some(self.setup.conversation_id),
+            conversation_id: self.setup.conversation_id,
             message_id: end.message_id,
             created_at: chrono::Utc::now().timestamp_millis(),
             tokens: TokenUsage {
@@ -249,15 +249,7 @@ impl Meter {
         };
         let request_id = record.request_id.clone();
         let settlement = self.store.settle(record, &Local).await?;
-        let stored = match end.message_id {
-            Some(id) => self
-                .store
-                .message_usage(id)
-                .await?
-                .into_iter()
-                .find(|r| r.request_id == request_id),
-            None => None,
-        };
+        let stored = self.store.usage_by_request(&request_id).await?;
         Ok(Some(Settled {
             record: stored,
             alerts: settlement.alerts,

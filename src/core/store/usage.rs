@@ -111,6 +111,28 @@ impl Store {
         .await
     }
 
+    /// The usage record of provider request `request_id`, if stored.
+    ///
+    /// # Errors
+    /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::InvalidValue`].
+    pub async fn usage_by_request(
+        &self,
+        request_id: &str,
+    ) -> Result<Option<UsageRecord>, StoreError> {
+        let request_id = request_id.to_owned();
+        self.run(move |conn| {
+            usage_records::table
+                .filter(usage_records::request_id.eq(&request_id))
+                .select(UsageRow::as_select())
+                .first(conn)
+                .optional()
+                .map_err(StoreError::during("reading a request's usage"))?
+                .map(UsageRecord::try_from)
+                .transpose()
+        })
+        .await
+    }
+
     /// Every usage record of conversation `conversation_id`, oldest first
     /// (the conversation view shows each message's tokens and cost).
     ///

@@ -52,6 +52,22 @@ impl Approver for DialogApprover {
     }
 }
 
+/// Where the answer to a sampling request goes.
+#[derive(Debug)]
+pub struct SamplingReply(pub oneshot::Sender<bool>);
+
+#[async_trait::async_trait]
+impl crate::core::mcp::SamplingApprover for DialogApprover {
+    async fn approve(&self, preview: crate::core::mcp::SamplingPreview) -> bool {
+        let (tx, rx) = oneshot::channel();
+        self.window.emit(WindowInput::ApproveSampling(
+            Box::new(preview),
+            SamplingReply(tx),
+        ));
+        rx.await.unwrap_or(false)
+    }
+}
+
 /// The open approval dialogs by tool-call row id.
 pub type OpenApprovals = HashMap<i64, adw::MessageDialog>;
 
@@ -114,6 +130,48 @@ impl Window {
             approvals.borrow_mut().remove(&id);
         });
         self.approvals.borrow_mut().insert(id, dialog.clone());
+        dialog.present();
+    }
+
+    /// Asks whether a server may use a model: shows the provider, model,
+    /// system prompt, messages and output cap (issue 4, sampling).
+    pub(super) fn ask_sampling(
+        &self,
+        root: &adw::ApplicationWindow,
+        preview: crate::core::mcp::SamplingPreview,
+        reply: SamplingReply,
+    ) {
+        let dialog = adw::MessageDialog::new(
+            Some(root),
+            Some(&gettext_f(
+                "Let {server} Use {model}?",
+                &[("server", &preview.server_id), ("model", &preview.model)],
+            )),
+            Some(&gettext_f(
+                "The server asks for a reply of up to {tokens} tokens from {provider}. It is billed like your own messages.",
+                &[
+                    ("tokens", &preview.max_tokens.to_string()),
+                    ("provider", &preview.provider_id),
+                ],
+            )),
+        );
+        let mut text = String::new();
+        if let Some(system) = &preview.system_prompt {
+            text.push_str(&format!("system: {system}\n"));
+        }
+        text.push_str(&preview.messages);
+        dialog.set_extra_child(Some(&arguments_view(&serde_json::Value::String(text))));
+        dialog.add_response("deny", &gettext("Deny"));
+        dialog.add_response("allow", &gettext("Allow"));
+        dialog.set_response_appearance("allow", adw::ResponseAppearance::Suggested);
+        dialog.set_default_response(Some("deny"));
+        dialog.set_close_response("deny");
+        let reply = std::cell::RefCell::new(Some(reply.0));
+        dialog.connect_response(None, move |_, response| {
+            if let Some(tx) = reply.borrow_mut().take() {
+                let _ = tx.send(response == "allow");
+            }
+        });
         dialog.present();
     }
 

@@ -209,6 +209,9 @@ impl Window {
                 self.ask_approval(root, *request, reply);
             }
             WindowInput::DismissApproval(id) => self.dismiss_approval(id),
+            WindowInput::ApproveSampling(preview, reply) => {
+                self.ask_sampling(root, *preview, reply);
+            }
         }
     }
 

@@ -77,6 +77,11 @@ pub enum WindowInput {
         Box<crate::core::chat::ApprovalRequest>,
         approval::ApprovalReply,
     ),
+    /// A server asks to sample a model through ValeChat.
+    ApproveSampling(
+        Box<crate::core::mcp::SamplingPreview>,
+        approval::SamplingReply,
+    ),
     /// The engine no longer waits for the approval of tool call `id`.
     DismissApproval(i64),
 }

@@ -48,13 +48,20 @@ pub async fn load(approver: super::DialogApprover) -> Result<Loaded, String> {
         .list_conversations()
         .await
         .map_err(|e| EngineError::from(e).user_message())?;
-    let servers = start_servers(&store, &keys).await;
+    let sampler = crate::core::mcp::EngineSampler::new(Arc::new(approver.clone()));
+    let hooks = ClientHooks {
+        sampling: Some(sampler.clone()),
+        ..ClientHooks::default()
+    };
+    let servers = start_servers(&store, &keys, hooks).await;
     let tools = ToolSettings::new(
         Arc::new(McpToolBox::new(servers.clone())),
         Arc::new(approver),
     );
+    let engine = Engine::new(store, keys).with_tools(tools);
+    sampler.set_engine(engine.clone());
     Ok(Loaded {
-        engine: Engine::new(store, keys).with_tools(tools),
+        engine,
         providers,
         conversations,
         servers,
@@ -64,7 +71,7 @@ pub async fn load(approver: super::DialogApprover) -> Result<Loaded, String> {
 /// A registry with every configured server started (enabled ones connect in
 /// the background; an unreadable server table only logs). A server's
 /// protocol era, once learned, is stored so the next start skips discovery.
-async fn start_servers(store: &Store, keys: &Arc<dyn KeyStore>) -> McpServers {
+async fn start_servers(store: &Store, keys: &Arc<dyn KeyStore>, hooks: ClientHooks) -> McpServers {
     let era_store = store.clone();
     let era_sink: crate::core::mcp::registry::EraSink = Arc::new(move |id, era| {
         let (store, id, era) = (era_store.clone(), id.to_owned(), era.clone());
@@ -74,7 +81,7 @@ async fn start_servers(store: &Store, keys: &Arc<dyn KeyStore>) -> McpServers {
             }
         });
     });
-    let servers = McpServers::new(keys.clone(), ClientHooks::default(), Some(era_sink));
+    let servers = McpServers::new(keys.clone(), hooks, Some(era_sink));
     match store.list_mcp_servers().await {
         Ok(configs) => servers.start_all(configs).await,
         Err(e) => tracing::warn!("cannot read the MCP servers: {e}"),
