@@ -24,11 +24,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::BoxStream;
+use reqwest013::header::{HeaderName, HeaderValue};
 use rmcp::model::ClientJsonRpcMessage;
 use rmcp::transport::auth::{
     AuthError, AuthorizationCallback, AuthorizationManager, AuthorizationRequest, OAuthState,
 };
-use reqwest013::header::{HeaderName, HeaderValue};
 use rmcp::transport::streamable_http_client::{
     SseError, StreamableHttpClient, StreamableHttpError, StreamableHttpPostResponse,
 };
@@ -166,7 +166,11 @@ impl OAuthHttpClient {
 
     /// Runs `call` with the current token; on 401 authorizes, on 403
     /// `insufficient_scope` steps up, then runs it again.
-    async fn with_auth<T, F, Fut>(&self, configured: Option<String>, call: F) -> Result<T, HttpError>
+    async fn with_auth<T, F, Fut>(
+        &self,
+        configured: Option<String>,
+        call: F,
+    ) -> Result<T, HttpError>
     where
         F: Fn(Option<String>) -> Fut,
         Fut: Future<Output = Result<T, HttpError>>,
@@ -178,7 +182,9 @@ impl OAuthHttpClient {
             let sent = shared.state.lock().await.token.clone();
             let result = call(sent.clone().or_else(|| configured.clone())).await;
             let (challenge, step_up) = match &result {
-                Err(StreamableHttpError::AuthRequired(e)) => (e.www_authenticate_header.clone(), None),
+                Err(StreamableHttpError::AuthRequired(e)) => {
+                    (e.www_authenticate_header.clone(), None)
+                }
                 Err(StreamableHttpError::InsufficientScope(e)) => (
                     e.www_authenticate_header.clone(),
                     Some(e.required_scope.clone()),
@@ -321,8 +327,12 @@ impl StreamableHttpClient for OAuthHttpClient {
         custom_headers: HashMap<HeaderName, HeaderValue>,
     ) -> Result<(), HttpError> {
         self.with_auth(auth_header, |token| {
-            self.inner
-                .delete_session(uri.clone(), session_id.clone(), token, custom_headers.clone())
+            self.inner.delete_session(
+                uri.clone(),
+                session_id.clone(),
+                token,
+                custom_headers.clone(),
+            )
         })
         .await
     }
@@ -367,5 +377,40 @@ impl StreamableHttpClient for OAuthHttpClient {
             )
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn headless_authorizer_returns_the_redirect() {
+        use axum::response::Redirect;
+        let app = axum::Router::new()
+            .route(
+                "/authorize",
+                axum::routing::get(|| async { Redirect::to("/callback?code=c1&state=s1") }),
+            )
+            .route("/refuse", axum::routing::get(|| async { "no" }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let redirect = format!("http://{addr}/callback");
+        let callback = HeadlessAuthorizer
+            .authorize(&format!("http://{addr}/authorize?x=1"), &redirect)
+            .await
+            .unwrap();
+        assert_eq!(callback, format!("http://{addr}/callback?code=c1&state=s1"));
+        let parsed = AuthorizationCallback::from_redirect_url(&callback).unwrap();
+        assert_eq!(
+            (parsed.code.as_str(), parsed.csrf_token.as_str()),
+            ("c1", "s1")
+        );
+        let refused = HeadlessAuthorizer
+            .authorize(&format!("http://{addr}/refuse"), &redirect)
+            .await
+            .unwrap_err();
+        assert!(refused.contains("200"), "{refused}");
     }
 }
