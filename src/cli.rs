@@ -104,6 +104,10 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
 }
 
 async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
+    // The conformance client touches neither the database nor the keyring.
+    if let Command::Mcp(mcp::McpCommand::ConformanceClient { url }) = &command {
+        return mcp::conformance::run(url).await;
+    }
     let engine = open_engine().await?;
     match command {
         Command::Providers(c) => providers::run(&engine, c).await,

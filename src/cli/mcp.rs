@@ -1,4 +1,5 @@
-//! `valechat mcp list|add|remove|enable|disable|import|tools|call|resources|read|prompts`:
+//! `valechat mcp list|add|remove|enable|disable|import|tools|call|resources|read|prompts`
+//! (and the hidden `conformance-client`, in `mcp/conformance.rs`):
 //! MCP servers from the terminal, over the same core as the GUI
 //! ([`crate::core::mcp`]).
 //!
@@ -7,6 +8,7 @@
 //! `mcp/import.rs`, the commands that talk to a server (each connects,
 //! runs one request and shuts the server down) in `mcp/inspect.rs`.
 
+pub mod conformance;
 mod import;
 mod inspect;
 mod manage;
@@ -91,6 +93,14 @@ pub enum McpCommand {
         /// Server id or name.
         name: String,
     },
+    /// Client for the MCP conformance suite: connects to URL (streamable
+    /// HTTP), does what the scenario in MCP_CONFORMANCE_SCENARIO needs and
+    /// exits within 25 s. Uses no database or keyring.
+    #[command(hide = true)]
+    ConformanceClient {
+        /// Endpoint of the suite's test server.
+        url: String,
+    },
 }
 
 /// Arguments of `mcp add`.
@@ -137,6 +147,7 @@ pub async fn run(engine: &Engine, command: McpCommand) -> anyhow::Result<ExitCod
         McpCommand::Resources { name } => inspect::resources(engine, &name).await,
         McpCommand::Read { name, uri } => inspect::read(engine, &name, &uri).await,
         McpCommand::Prompts { name } => inspect::prompts(engine, &name).await,
+        McpCommand::ConformanceClient { url } => conformance::run(&url).await,
     }
 }
 

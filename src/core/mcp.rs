@@ -8,7 +8,8 @@
 //!
 //! Files: `config` (what a server is), `path` (login-shell PATH, Flatpak),
 //! `log` (per-server stderr and protocol log), `process` (process groups),
-//! `http` (streamable HTTP transport, legacy SSE detection), `websocket`
+//! `http` (streamable HTTP transport, legacy SSE detection), `oauth` (OAuth 2.1
+//! through rmcp's `auth` feature), `websocket`
 //! (JSON-RPC over WebSocket text frames), `handler` (client side of the
 //! protocol: roots, sampling, elicitation, progress, logging, list changes,
 //! resource updates), `content` (tool results, tool hashes, tool names for
@@ -23,6 +24,7 @@ pub mod handler;
 pub mod http;
 pub mod import;
 pub mod log;
+pub mod oauth;
 pub mod path;
 pub mod process;
 pub mod registry;

@@ -137,6 +137,7 @@ impl McpConnection {
         let server = config.id.clone();
         let progress = ProgressRoutes::default();
         let (mode, legacy_version) = lifecycle(config.era.as_ref());
+        let oauth = hooks.oauth.clone();
         let handler = ValeClient::new(&server, hooks, log.clone(), progress.clone())
             .with_protocol_version(legacy_version);
         let handshake = |reason: String, log: &ServerLog| McpError::Handshake {
@@ -176,7 +177,7 @@ impl McpConnection {
                 }
             }
             Transport::Http { url, headers } => {
-                let transport = http::transport(&server, url, headers, bearer)?;
+                let transport = http::transport(&server, url, headers, bearer, oauth)?;
                 let served = tokio::time::timeout(
                     CONNECT_TIMEOUT,
                     rmcp::service::serve_client_with_lifecycle(handler, transport, mode),

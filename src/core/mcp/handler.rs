@@ -81,6 +81,9 @@ pub struct ClientHooks {
     /// Observer of updates to subscribed resources
     /// ([`McpConnection::subscribe`](super::McpConnection::subscribe)).
     pub on_resource_updated: Option<ResourceUpdatedCallback>,
+    /// OAuth for streamable HTTP servers that answer `401`; `None`: a `401`
+    /// fails the connection.
+    pub oauth: Option<super::oauth::OAuthSettings>,
 }
 
 impl std::fmt::Debug for ClientHooks {
@@ -91,6 +94,7 @@ impl std::fmt::Debug for ClientHooks {
             .field("elicitor", &self.elicitor.is_some())
             .field("on_list_changed", &self.on_list_changed.is_some())
             .field("on_resource_updated", &self.on_resource_updated.is_some())
+            .field("oauth", &self.oauth)
             .finish()
     }
 }

@@ -20,12 +20,14 @@ use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 
 use super::McpError;
+use super::oauth::{OAuthHttpClient, OAuthSettings};
 
 /// Longest the legacy-SSE probe may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The rmcp transport for `url` with `headers` and an optional bearer token
-/// (sent as `Authorization: Bearer …`).
+/// (sent as `Authorization: Bearer …`); with `oauth`, a `401` or
+/// `403 insufficient_scope` runs the OAuth flow (see `super::oauth`).
 ///
 /// # Errors
 /// [`McpError::Config`] for a header name or value HTTP cannot carry.
@@ -34,7 +36,8 @@ pub fn transport(
     url: &str,
     headers: &BTreeMap<String, String>,
     bearer: Option<String>,
-) -> Result<StreamableHttpClientTransport<reqwest013::Client>, McpError> {
+    oauth: Option<OAuthSettings>,
+) -> Result<StreamableHttpClientTransport<OAuthHttpClient>, McpError> {
     // Fails only when a provider is installed already, which is fine.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut custom = HashMap::new();
@@ -52,7 +55,10 @@ pub fn transport(
     if let Some(token) = bearer {
         config = config.auth_header(token);
     }
-    Ok(StreamableHttpClientTransport::from_config(config))
+    Ok(StreamableHttpClientTransport::with_client(
+        OAuthHttpClient::new(url, oauth),
+        config,
+    ))
 }
 
 /// Whether an SSE body prefix starts with the legacy `endpoint` event.
