@@ -102,9 +102,10 @@ impl Component for ModelPicker {
             .spacing(6)
             .width_request(320)
             .build();
-        let search = gtk::SearchEntry::builder()
-            .placeholder_text(gettext("Search models"))
-            .build();
+        let search: gtk::SearchEntry =
+            crate::ui::a11y::labelled("GtkSearchEntry", &gettext("Search models"))
+                .unwrap_or_default();
+        search.set_placeholder_text(Some(&gettext("Search models")));
         let list = gtk::ListBox::builder()
             .selection_mode(gtk::SelectionMode::None)
             .css_classes(["navigation-sidebar"])
@@ -137,6 +138,25 @@ impl Component for ModelPicker {
             search.connect_search_changed(move |entry| {
                 *filter.borrow_mut() = entry.text().to_lowercase();
                 list.invalidate_filter();
+            });
+        }
+        {
+            // Enter in the search field chooses the first model shown, so
+            // the picker works from the keyboard alone (Ctrl+K, type, Enter).
+            let list = list.clone();
+            search.connect_activate(move |_| {
+                let mut child = list.first_child();
+                while let Some(widget) = child {
+                    if let Some(row) = widget.downcast_ref::<gtk::ListBoxRow>()
+                        && row.is_child_visible()
+                        && row.is_activatable()
+                        && !row.widget_name().is_empty()
+                    {
+                        row.activate();
+                        return;
+                    }
+                    child = widget.next_sibling();
+                }
             });
         }
         {

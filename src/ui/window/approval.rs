@@ -203,7 +203,9 @@ fn body_text(description: &str, hints: &ToolHints) -> String {
     parts.join("\n\n")
 }
 
-/// The arguments as pretty JSON in a scrollable, selectable monospace label.
+/// The arguments as pretty JSON in a scrollable monospace label. Not
+/// selectable (the tool-call row's copy is): a focused label would keep
+/// Enter from choosing the dialog's default response.
 fn arguments_view(arguments: &serde_json::Value) -> gtk::Widget {
     let text = serde_json::to_string_pretty(arguments).unwrap_or_else(|_| arguments.to_string());
     let label = gtk::Label::builder()
@@ -212,7 +214,7 @@ fn arguments_view(arguments: &serde_json::Value) -> gtk::Widget {
         .yalign(0.0)
         .wrap(true)
         .wrap_mode(gtk::pango::WrapMode::WordChar)
-        .selectable(true)
+        .selectable(false)
         .css_classes(["monospace"])
         .margin_start(8)
         .margin_end(8)
