@@ -3,7 +3,7 @@
 //!
 //! `replies` covers finished and failed replies, history, retry, pre-stream
 //! errors and API keys; `providers` covers editing providers and their
-//! keys; `images` covers attached images; `interruptions` covers cut connections, cancel,
+//! keys; `timeouts` covers per-provider timeouts; `images` covers attached images; `interruptions` covers cut connections, cancel,
 //! dropped turns, partial saves and malformed chunks.
 
 mod support;
@@ -18,6 +18,8 @@ mod interruptions;
 mod providers;
 #[path = "engine/replies.rs"]
 mod replies;
+#[path = "engine/timeouts.rs"]
+mod timeouts;
 #[path = "engine/tools.rs"]
 mod tools;
 

@@ -26,6 +26,7 @@ pub mod resilient;
 pub mod sse;
 #[cfg(test)]
 mod test_tools;
+pub mod timeouts;
 
 use std::pin::Pin;
 

@@ -159,7 +159,7 @@ impl OllamaProvider {
         Ok(ndjson_stream(
             bytes,
             PullMapper::new(),
-            self.http.idle_timeout(),
+            self.http.body_timeouts(),
             cancel,
         ))
     }
@@ -187,7 +187,7 @@ impl ChatProvider for OllamaProvider {
         Ok(ndjson_stream(
             bytes,
             ChatMapper::new(),
-            self.http.idle_timeout(),
+            self.http.body_timeouts(),
             cancel,
         ))
     }

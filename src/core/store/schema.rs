@@ -151,6 +151,7 @@ diesel::joinable!(model_favourites -> providers (provider_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(tool_calls -> messages (message_id));
 diesel::joinable!(attachments -> messages (message_id));
+diesel::joinable!(provider_timeouts -> providers (provider_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     providers,
@@ -166,6 +167,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     spending_reservations,
     mcp_servers,
     attachments,
+    provider_timeouts,
 );
 
 diesel::table! {
@@ -345,5 +347,21 @@ diesel::table! {
         data -> Binary,
         /// UTC unix milliseconds.
         created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Per-provider timeouts; a provider without a row uses the defaults.
+    provider_timeouts (provider_id) {
+        /// The provider (`providers.id`); the row goes with it.
+        provider_id -> Text,
+        /// Connect timeout, milliseconds.
+        connect_ms -> BigInt,
+        /// First-byte timeout, milliseconds.
+        first_byte_ms -> BigInt,
+        /// Idle timeout between stream pieces, milliseconds.
+        idle_ms -> BigInt,
+        /// UTC unix milliseconds.
+        updated_at -> BigInt,
     }
 }

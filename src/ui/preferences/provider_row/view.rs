@@ -84,6 +84,7 @@ pub(super) fn build(
     root.add_row(&base_url);
     root.add_row(&api_key);
     root.add_row(&connection);
+    let timeouts = super::timeouts::TimeoutRows::build(&root, sender);
     ProviderRowWidgets {
         root,
         dot,
@@ -94,6 +95,7 @@ pub(super) fn build(
         connection,
         test,
         remove,
+        timeouts,
     }
 }
 
