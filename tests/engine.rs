@@ -18,6 +18,8 @@ mod interruptions;
 mod providers;
 #[path = "engine/replies.rs"]
 mod replies;
+#[path = "engine/signatures.rs"]
+mod signatures;
 #[path = "engine/timeouts.rs"]
 mod timeouts;
 #[path = "engine/tools.rs"]

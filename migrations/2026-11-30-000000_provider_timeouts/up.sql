@@ -8,3 +8,7 @@ CREATE TABLE provider_timeouts (
     idle_ms BIGINT NOT NULL,        -- silence allowed between two stream pieces, milliseconds
     updated_at BIGINT NOT NULL      -- UTC unix milliseconds
 );
+
+-- Opaque data a provider attached to a tool call and needs back unchanged in
+-- the next request's history (Gemini 3's `thoughtSignature`); NULL for most.
+ALTER TABLE tool_calls ADD COLUMN provider_data TEXT;

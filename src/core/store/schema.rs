@@ -129,6 +129,8 @@ diesel::table! {
         created_at -> BigInt,
         /// Wall time of the call, milliseconds.
         duration_ms -> Nullable<BigInt>,
+        /// Opaque provider data sent back with the call (Gemini `thoughtSignature`).
+        provider_data -> Nullable<Text>,
     }
 }
 
