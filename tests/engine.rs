@@ -16,6 +16,8 @@ mod images;
 mod interruptions;
 #[path = "engine/providers.rs"]
 mod providers;
+#[path = "engine/pull.rs"]
+mod pull;
 #[path = "engine/replies.rs"]
 mod replies;
 #[path = "engine/signatures.rs"]

@@ -15,6 +15,7 @@ mod error;
 mod history;
 mod meter;
 mod providers;
+mod pull;
 mod runner;
 mod send;
 mod title;
