@@ -9,6 +9,7 @@
 //! ├─ adw::EntryRow "Base URL"    (applied on apply / Enter)
 //! ├─ adw::PasswordEntryRow "API Key (…1234)" + Save
 //! ├─ adw::ActionRow "Connection" + Test Connection, Remove
+//! ├─ adw::ActionRow "Models" + Download Model… (Ollama only; see `pull_dialog`)
 //! └─ adw::ActionRow × 3 + gtk::SpinButton: connect, first reply, idle timeouts (s)
 //! ```
 
@@ -20,8 +21,9 @@ use relm4::{adw, gtk};
 use crate::core::chat::{Engine, ProviderUpdate};
 use crate::core::provider::timeouts::ProviderTimeouts;
 use crate::core::store::Provider;
-use crate::i18n::ngettext_f;
+use crate::i18n::{gettext_f, ngettext_f};
 
+mod pull_dialog;
 mod timeouts;
 mod view;
 
@@ -65,6 +67,10 @@ pub enum ProviderRowInput {
     TimeoutsEdited,
     /// List the server's models with the stored configuration.
     TestConnection,
+    /// Open the Download Model dialog (Ollama providers).
+    DownloadModel,
+    /// A model finished downloading: say so and list the models again.
+    ModelDownloaded(String),
     /// Ask to confirm removing the provider.
     AskRemove,
     /// Remove the provider and its key (confirmed).
@@ -243,6 +249,30 @@ impl FactoryComponent for ProviderRow {
                         .map_err(|e| e.user_message());
                     ProviderRowCommand::Tested(result)
                 });
+            }
+            ProviderRowInput::DownloadModel => {
+                let parent = widgets
+                    .root
+                    .root()
+                    .and_then(|r| r.downcast::<gtk::Window>().ok());
+                let input = sender.input_sender().clone();
+                pull_dialog::present(
+                    parent.as_ref(),
+                    engine,
+                    id,
+                    &self.provider.name,
+                    move |model| input.emit(ProviderRowInput::ModelDownloaded(model)),
+                );
+            }
+            ProviderRowInput::ModelDownloaded(model) => {
+                let _ = sender.output(ProviderRowOutput::Toast(gettext_f(
+                    "Downloaded “{model}”",
+                    &[("model", &model)],
+                )));
+                // The picker lists models afresh when it opens; the row's
+                // count shows the new one now.
+                let _ = sender.output(ProviderRowOutput::Changed);
+                sender.input(ProviderRowInput::TestConnection);
             }
             ProviderRowInput::AskRemove => self.ask_remove(&widgets.root, &sender),
             ProviderRowInput::Remove => {
