@@ -6,8 +6,8 @@
 //! adw::Window "Download Model" (modal)
 //! ├─ adw::HeaderBar: Cancel … Download
 //! ├─ adw::EntryRow "Model Name" (e.g. llama3.2)
-//! ├─ gtk::ProgressBar (status · 1.2 GB of 2.0 GB)
-//! └─ gtk::Label (hint, then errors)
+//! ├─ gtk::ProgressBar
+//! └─ gtk::Label (hint, then "status · 1.2 GB of 2.0 GB", or the error)
 //! ```
 //!
 //! The pull runs on the tokio runtime ([`relm4::spawn`]); its progress
@@ -71,9 +71,9 @@ pub(super) fn present(
         *d.running.borrow_mut() = Some(cancel.clone());
         d.download.set_sensitive(false);
         d.name.set_sensitive(false);
-        d.message.set_text("");
+        d.message.remove_css_class("error");
+        d.message.set_text(&gettext("Starting…"));
         d.progress.set_fraction(0.0);
-        d.progress.set_text(Some(&gettext("Starting…")));
         d.progress.set_visible(true);
         let (tx, mut rx) = mpsc::unbounded_channel();
         relm4::spawn(run_pull(
@@ -87,7 +87,7 @@ pub(super) fn present(
         relm4::spawn_local(async move {
             while let Some(report) = rx.recv().await {
                 match report {
-                    Report::Step(step) => show_step(&d.progress, &step),
+                    Report::Step(step) => show_step(&d.progress, &d.message, &step),
                     Report::Done => {
                         d.running.borrow_mut().take();
                         on_success(model.clone());
@@ -162,10 +162,7 @@ fn build(parent: Option<&gtk::Window>, provider_name: &str) -> Dialog {
         .selection_mode(gtk::SelectionMode::None)
         .build();
     names.append(&name);
-    let progress = gtk::ProgressBar::builder()
-        .show_text(true)
-        .visible(false)
-        .build();
+    let progress = gtk::ProgressBar::builder().visible(false).build();
     let message = gtk::Label::builder()
         .label(gettext(
             "A name from the Ollama library, such as “llama3.2” or “qwen3:0.6b”.",
@@ -238,8 +235,9 @@ async fn run_pull(
 }
 
 /// Shows one step: the bar's fraction when the layer's size is known (else
-/// a pulse), and "status · done of total" as its text.
-fn show_step(bar: &gtk::ProgressBar, step: &PullProgress) {
+/// a pulse), and "status · done of total" in `label` (a label, which screen
+/// readers announce, rather than the bar's own text).
+fn show_step(bar: &gtk::ProgressBar, label: &gtk::Label, step: &PullProgress) {
     match step.fraction() {
         Some(fraction) => bar.set_fraction(fraction),
         None => bar.pulse(),
@@ -255,5 +253,5 @@ fn show_step(bar: &gtk::ProgressBar, step: &PullProgress) {
         ),
         _ => step.status.clone(),
     };
-    bar.set_text(Some(&text));
+    label.set_text(&text);
 }
