@@ -266,3 +266,70 @@ async fn chat_without_a_prompt_is_a_usage_error() {
         "a usage error must not touch the database"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn providers_add_and_edit_set_timeouts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path();
+    let bad = valechat(
+        data,
+        &[
+            "providers",
+            "add",
+            "--name",
+            "Bad",
+            "--base-url",
+            "http://127.0.0.1:1/v1",
+            "--idle-timeout",
+            "0",
+        ],
+    )
+    .await;
+    assert!(!bad.status.success(), "an idle timeout of 0 s was accepted");
+    assert!(stderr(&bad).contains("idle timeout"), "{}", stderr(&bad));
+    let listed = valechat(data, &["providers", "list"]).await;
+    assert_eq!(stdout(&listed), "", "a refused add stores nothing");
+
+    let added = valechat(
+        data,
+        &[
+            "providers",
+            "add",
+            "--name",
+            "Slow",
+            "--base-url",
+            "http://127.0.0.1:1/v1",
+            "--first-byte-timeout",
+            "90",
+        ],
+    )
+    .await;
+    assert_success(&added);
+    assert_eq!(stdout(&added), "slow\n");
+    let edited = valechat(
+        data,
+        &[
+            "providers",
+            "edit",
+            "slow",
+            "--idle-timeout",
+            "45",
+            "--name",
+            "Slower",
+        ],
+    )
+    .await;
+    assert_success(&edited);
+    assert_eq!(
+        stdout(&edited),
+        "slow\tconnect 10 s\tfirst byte 90 s\tidle 45 s\n"
+    );
+    let listed = valechat(data, &["providers", "list"]).await;
+    assert!(
+        stdout(&listed).starts_with("slow\tSlower\t"),
+        "{}",
+        stdout(&listed)
+    );
+    let unknown = valechat(data, &["providers", "edit", "nope", "--idle-timeout", "5"]).await;
+    assert!(!unknown.status.success());
+}

@@ -3,7 +3,7 @@
 //!
 //! `replies` covers finished and failed replies, history, retry, pre-stream
 //! errors and API keys; `providers` covers editing providers and their
-//! keys; `images` covers attached images; `interruptions` covers cut connections, cancel,
+//! keys; `timeouts` covers per-provider timeouts; `images` covers attached images; `interruptions` covers cut connections, cancel,
 //! dropped turns, partial saves and malformed chunks.
 
 mod support;
@@ -16,8 +16,14 @@ mod images;
 mod interruptions;
 #[path = "engine/providers.rs"]
 mod providers;
+#[path = "engine/pull.rs"]
+mod pull;
 #[path = "engine/replies.rs"]
 mod replies;
+#[path = "engine/signatures.rs"]
+mod signatures;
+#[path = "engine/timeouts.rs"]
+mod timeouts;
 #[path = "engine/tools.rs"]
 mod tools;
 

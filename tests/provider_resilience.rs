@@ -1,11 +1,15 @@
 //! Retries, circuit breaker and first-byte timeout ([`ResilientProvider`])
-//! around the real OpenAI provider, against the local scripted server.
+//! around the real OpenAI provider, against the local scripted server;
+//! `protocols` runs the retry cases over Anthropic, Gemini and Ollama too.
 //!
 //! Waits are short (tens of milliseconds) so the suite stays fast; only the
 //! `Retry-After` test waits the full second the server asks for. Time is
 //! asserted as a lower bound only.
 
 mod support;
+
+#[path = "provider_resilience/protocols.rs"]
+mod protocols;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -659,6 +659,7 @@ async fn tool_calls_left_running_by_a_crash_become_failed_on_reopen() -> TestRes
             server_id: Some("everything".into()),
             tool_name: Some("echo".into()),
             arguments: r#"{"message":"hi"}"#.into(),
+            provider_data: Some("sig-EqUCCqIC".into()),
         })
         .await?;
     store.mark_tool_call_running(call.id).await?;
@@ -668,6 +669,7 @@ async fn tool_calls_left_running_by_a_crash_become_failed_on_reopen() -> TestRes
     let calls = reopened.list_tool_calls(conv.id).await?;
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].status, ToolCallStatus::Failed);
+    assert_eq!(calls[0].provider_data.as_deref(), Some("sig-EqUCCqIC"));
     assert!(calls[0].is_error);
     assert!(
         calls[0]

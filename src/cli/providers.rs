@@ -1,12 +1,14 @@
-//! `valechat providers add|list|remove|models`.
+//! `valechat providers add|edit|list|remove|models`.
 
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
-use crate::core::chat::Engine;
+use crate::core::chat::{Engine, ProviderUpdate};
+use crate::core::provider::timeouts::ProviderTimeouts;
 use crate::core::provider::{ProtocolKind, presets};
 
 /// Provider subcommands.
@@ -17,6 +19,9 @@ pub enum ProvidersCommand {
     /// environment variable named by --api-key-env, or from stdin with
     /// --api-key-stdin, and stored in the system keyring.
     Add(AddArgs),
+    /// Change a provider's name, base URL, enabled flag or timeouts; options
+    /// not given keep their value.
+    Edit(EditArgs),
     /// List configured providers.
     List,
     /// Remove a provider and its API key.
@@ -66,6 +71,70 @@ pub struct AddArgs {
     /// Read the API key from standard input (one line).
     #[arg(long)]
     pub api_key_stdin: bool,
+    #[command(flatten)]
+    pub timeouts: TimeoutArgs,
+}
+
+/// Arguments of `providers edit`.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// Provider id (see `providers list`).
+    pub id: String,
+    /// New display name (the id stays).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// New base URL of the API.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Offer (true) or hide (false) the provider in the model picker.
+    #[arg(long)]
+    pub enabled: Option<bool>,
+    #[command(flatten)]
+    pub timeouts: TimeoutArgs,
+}
+
+/// The timeout options of `providers add` and `providers edit`, in seconds
+/// (1–3600, fractions allowed); one not given keeps its current value
+/// (for `add`, the default).
+#[derive(Debug, Args)]
+pub struct TimeoutArgs {
+    /// Seconds allowed to open the connection (default 10).
+    #[arg(long, value_name = "SECONDS")]
+    pub connect_timeout: Option<f64>,
+    /// Seconds allowed until the reply's first byte; reasoning models may
+    /// think for long (default 60).
+    #[arg(long, value_name = "SECONDS")]
+    pub first_byte_timeout: Option<f64>,
+    /// Seconds of silence allowed between two pieces of a streamed reply (default 30).
+    #[arg(long, value_name = "SECONDS")]
+    pub idle_timeout: Option<f64>,
+}
+
+impl TimeoutArgs {
+    /// Whether any timeout option was given.
+    fn any(&self) -> bool {
+        self.connect_timeout.is_some()
+            || self.first_byte_timeout.is_some()
+            || self.idle_timeout.is_some()
+    }
+
+    /// `current` with the given options applied.
+    fn apply(&self, current: ProviderTimeouts) -> anyhow::Result<ProviderTimeouts> {
+        let secs = |value: Option<f64>, current: Duration, option: &str| match value {
+            None => Ok(current),
+            Some(s) => Duration::try_from_secs_f64(s)
+                .map_err(|_| anyhow::anyhow!("--{option} must be a number of seconds, not {s}")),
+        };
+        Ok(ProviderTimeouts {
+            connect: secs(self.connect_timeout, current.connect, "connect-timeout")?,
+            first_byte: secs(
+                self.first_byte_timeout,
+                current.first_byte,
+                "first-byte-timeout",
+            )?,
+            idle: secs(self.idle_timeout, current.idle, "idle-timeout")?,
+        })
+    }
 }
 
 /// The `--kind` values.
@@ -134,10 +203,47 @@ pub async fn run(engine: &Engine, command: ProvidersCommand) -> anyhow::Result<E
                 .or(preset.map(|p| p.kind))
                 .unwrap_or(ProtocolKind::OpenAiCompatible);
             let key = read_key(&args)?;
+            let timeouts = args.timeouts.apply(ProviderTimeouts::default())?;
+            // Checked before anything is stored, so a bad value adds nothing.
+            timeouts.validate()?;
             let provider = engine
                 .add_provider(kind, name, base_url, key.as_deref())
                 .await?;
+            if args.timeouts.any() {
+                engine
+                    .update_provider(
+                        &provider.id,
+                        ProviderUpdate {
+                            timeouts: Some(timeouts),
+                            ..ProviderUpdate::default()
+                        },
+                    )
+                    .await?;
+            }
             println!("{}", provider.id);
+        }
+        ProvidersCommand::Edit(args) => {
+            let timeouts = if args.timeouts.any() {
+                let current = engine.provider_timeouts(&args.id).await?;
+                Some(args.timeouts.apply(current)?)
+            } else {
+                None
+            };
+            let update = ProviderUpdate {
+                name: args.name,
+                base_url: args.base_url,
+                enabled: args.enabled,
+                timeouts,
+            };
+            engine.update_provider(&args.id, update).await?;
+            let t = engine.provider_timeouts(&args.id).await?;
+            println!(
+                "{}\tconnect {} s\tfirst byte {} s\tidle {} s",
+                args.id,
+                t.connect.as_secs_f64(),
+                t.first_byte.as_secs_f64(),
+                t.idle.as_secs_f64()
+            );
         }
         ProvidersCommand::List => {
             for p in engine.store().list_providers().await? {

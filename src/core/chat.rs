@@ -16,6 +16,7 @@ mod error;
 mod history;
 mod meter;
 mod providers;
+mod pull;
 mod rate;
 mod runner;
 mod send;
@@ -48,6 +49,7 @@ use crate::core::provider::gemini::{GeminiConfig, GeminiProvider};
 use crate::core::provider::ollama::{OllamaConfig, OllamaProvider};
 use crate::core::provider::openai::{OpenAiConfig, OpenAiProvider};
 use crate::core::provider::resilient::BreakerState;
+use crate::core::provider::timeouts::ProviderTimeouts;
 use crate::core::provider::{
     ChatMessage, ChatProvider, ChatRequest, ModelInfo, ProtocolKind, Role, Usage,
 };
@@ -250,7 +252,8 @@ impl Engine {
     /// key store when it has one. The client retries transient failures and
     /// reports to the provider's circuit breaker
     /// ([`ResilientProvider`](crate::core::provider::resilient::ResilientProvider)
-    /// with default settings).
+    /// with the default retry policy) and waits as long as the provider's
+    /// timeouts allow ([`Engine::provider_timeouts`]).
     ///
     /// Errors: [`EngineError::UnknownProvider`], [`EngineError::Secret`] when
     /// the keyring cannot be read, [`EngineError::Provider`] for a bad base URL.
@@ -265,9 +268,16 @@ impl Engine {
         } else {
             None
         };
-        Ok(self
-            .breakers
-            .wrap(&provider.id, client_for(&provider, key)?))
+        let timeouts = self
+            .store
+            .provider_timeouts(&provider.id)
+            .await?
+            .unwrap_or_default();
+        Ok(self.breakers.wrap(
+            &provider.id,
+            client_for(&provider, key, timeouts)?,
+            timeouts.first_byte,
+        ))
     }
 
     /// The circuit-breaker state of a configured provider, for its status dot
@@ -293,7 +303,12 @@ impl Engine {
         base_url: &str,
         api_key: Option<&str>,
     ) -> Result<Vec<ModelInfo>, EngineError> {
-        let client = build_client(kind, base_url, api_key.map(str::to_owned))?;
+        let client = build_client(
+            kind,
+            base_url,
+            api_key.map(str::to_owned),
+            ProviderTimeouts::default(),
+        )?;
         Ok(client.list_models().await?)
     }
 
@@ -503,28 +518,40 @@ impl Engine {
 fn client_for(
     provider: &Provider,
     key: Option<String>,
+    timeouts: ProviderTimeouts,
 ) -> Result<Arc<dyn ChatProvider>, EngineError> {
     let kind = ProtocolKind::parse(&provider.kind)
         .ok_or_else(|| EngineError::UnsupportedProtocol(provider.kind.clone()))?;
-    build_client(kind, &provider.base_url, key)
+    build_client(kind, &provider.base_url, key, timeouts)
 }
 
+/// Builds the protocol client of `kind` with the connect, first-byte and
+/// idle `timeouts` applied to its HTTP client.
 fn build_client(
     kind: ProtocolKind,
     base_url: &str,
     key: Option<String>,
+    timeouts: ProviderTimeouts,
 ) -> Result<Arc<dyn ChatProvider>, EngineError> {
     let base_url = base_url.to_owned();
     let key = key.filter(|k| !k.is_empty());
     Ok(match kind {
-        ProtocolKind::OpenAiCompatible => {
-            Arc::new(OpenAiProvider::new(OpenAiConfig::new(base_url, key))?)
-        }
+        ProtocolKind::OpenAiCompatible => Arc::new(OpenAiProvider::new(
+            OpenAiConfig::new(base_url, key).with_timeouts(timeouts),
+        )?),
         ProtocolKind::Anthropic => {
-            Arc::new(AnthropicProvider::new(AnthropicConfig::new(base_url, key))?)
+            let mut config = AnthropicConfig::new(base_url, key);
+            config.connection.set_timeouts(timeouts);
+            Arc::new(AnthropicProvider::new(config)?)
         }
-        ProtocolKind::Gemini => Arc::new(GeminiProvider::new(GeminiConfig::new(base_url, key))?),
-        ProtocolKind::Ollama => Arc::new(OllamaProvider::new(OllamaConfig::new(base_url, key))?),
+        ProtocolKind::Gemini => {
+            let mut config = GeminiConfig::new(base_url, key);
+            config.connection.set_timeouts(timeouts);
+            Arc::new(GeminiProvider::new(config)?)
+        }
+        ProtocolKind::Ollama => Arc::new(OllamaProvider::new(
+            OllamaConfig::new(base_url, key).with_timeouts(timeouts),
+        )?),
     })
 }
 

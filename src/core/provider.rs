@@ -26,6 +26,7 @@ pub mod resilient;
 pub mod sse;
 #[cfg(test)]
 mod test_tools;
+pub mod timeouts;
 
 use std::pin::Pin;
 
@@ -173,6 +174,15 @@ pub enum ChatEvent {
         id: String,
         /// Function name.
         name: String,
+    },
+    /// Opaque data for the call at `index` (Gemini 3's `thoughtSignature`)
+    /// that must be sent back unchanged with it
+    /// ([`ToolCall::provider_data`]); comes after its [`ChatEvent::ToolCallStart`].
+    ToolCallProviderData {
+        /// Position of the call, as in [`ChatEvent::ToolCallStart`].
+        index: u32,
+        /// The data, verbatim.
+        data: String,
     },
     /// A fragment of a tool call's JSON arguments.
     ToolCallArgumentsDelta {

@@ -29,6 +29,7 @@ mod messages;
 mod migrate;
 mod models;
 mod prices;
+mod provider_timeouts;
 mod providers;
 mod rate_limits;
 mod reservations;

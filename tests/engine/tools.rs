@@ -23,14 +23,14 @@ use crate::support::{Reply, TestServer};
 use crate::{Harness, drain, finished, sse_text};
 
 /// A scripted tool box offering `echo` (and optionally others).
-struct FakeTools {
+pub(crate) struct FakeTools {
     tools: Vec<OfferedTool>,
     calls: Mutex<Vec<(String, serde_json::Value)>>,
     /// When set, calls wait until cancelled (to test Stop during a call).
     hang: bool,
 }
 
-fn offered(name: &str, hash: &str) -> OfferedTool {
+pub(crate) fn offered(name: &str, hash: &str) -> OfferedTool {
     OfferedTool {
         definition: ToolDefinition {
             name: format!("everything__{name}"),
@@ -51,7 +51,7 @@ fn offered(name: &str, hash: &str) -> OfferedTool {
 }
 
 impl FakeTools {
-    fn new(tools: Vec<OfferedTool>) -> Arc<Self> {
+    pub(crate) fn new(tools: Vec<OfferedTool>) -> Arc<Self> {
         Arc::new(Self {
             tools,
             calls: Mutex::new(Vec::new()),
@@ -100,13 +100,13 @@ impl ToolBox for FakeTools {
 }
 
 /// An approver answering from a script and recording what it was asked.
-struct Scripted {
+pub(crate) struct Scripted {
     answers: Mutex<VecDeque<Approval>>,
     asked: Mutex<Vec<ApprovalRequest>>,
 }
 
 impl Scripted {
-    fn new(answers: &[Approval]) -> Arc<Self> {
+    pub(crate) fn new(answers: &[Approval]) -> Arc<Self> {
         Arc::new(Self {
             answers: Mutex::new(answers.iter().copied().collect()),
             asked: Mutex::new(Vec::new()),
@@ -138,7 +138,7 @@ fn sent_messages(server: &TestServer, n: usize) -> Vec<serde_json::Value> {
         .clone()
 }
 
-fn with_tools(h: Harness, tools: Arc<FakeTools>, approver: Arc<Scripted>) -> Harness {
+pub(crate) fn with_tools(h: Harness, tools: Arc<FakeTools>, approver: Arc<Scripted>) -> Harness {
     let engine = h
         .engine
         .clone()

@@ -46,6 +46,7 @@ pub fn tool_request(model: &str) -> ChatRequest {
             ChatMessage::assistant_with_tool_calls(
                 "",
                 vec![ToolCall {
+                    provider_data: None,
                     id: "call_1".into(),
                     name: "get_weather".into(),
                     arguments: json!({"city": "Paris"}),

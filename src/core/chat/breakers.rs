@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use crate::core::provider::ChatProvider;
 use crate::core::provider::resilient::{BreakerState, CircuitBreaker, ResilientProvider};
@@ -15,9 +16,18 @@ pub(super) struct Breakers(Arc<Mutex<HashMap<String, Arc<CircuitBreaker>>>>);
 
 impl Breakers {
     /// Wraps `client` in a [`ResilientProvider`] with the default retry policy
-    /// and first-byte timeout, reporting to `provider_id`'s breaker.
-    pub fn wrap(&self, provider_id: &str, client: Arc<dyn ChatProvider>) -> Arc<dyn ChatProvider> {
-        Arc::new(ResilientProvider::new(client, self.breaker(provider_id)))
+    /// and `first_byte` as the first-byte timeout, reporting to
+    /// `provider_id`'s breaker.
+    pub fn wrap(
+        &self,
+        provider_id: &str,
+        client: Arc<dyn ChatProvider>,
+        first_byte: Duration,
+    ) -> Arc<dyn ChatProvider> {
+        Arc::new(
+            ResilientProvider::new(client, self.breaker(provider_id))
+                .with_first_byte_timeout(first_byte),
+        )
     }
 
     /// `provider_id`'s breaker, created closed on first use.

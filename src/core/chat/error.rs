@@ -26,6 +26,13 @@ pub enum EngineError {
     /// A provider's name or base URL was set to an empty value.
     #[error("the provider's {0} cannot be empty")]
     EmptyProviderField(&'static str),
+    /// Models can only be downloaded to Ollama servers; this provider (by
+    /// name) is not one.
+    #[error("“{0}” is not an Ollama server: models can only be downloaded to Ollama")]
+    CannotPull(String),
+    /// A provider timeout was set outside 1–3600 s.
+    #[error(transparent)]
+    InvalidTimeout(#[from] crate::core::provider::timeouts::InvalidTimeout),
     /// The conversation's model is known not to accept images
     /// (`ModelInfo::supports_vision == Some(false)` in the last model list).
     #[error("the model “{model}” does not accept images")]

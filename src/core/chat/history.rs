@@ -77,5 +77,6 @@ fn as_tool_call(record: &ToolCallRecord) -> ToolCall {
         name: record.name.clone(),
         arguments: serde_json::from_str(&record.arguments)
             .unwrap_or_else(|_| serde_json::Value::Object(serde_json::Map::new())),
+        provider_data: record.provider_data.clone(),
     }
 }

@@ -2,6 +2,7 @@
 //! the key's hint ("…1234") that preferences show instead of the key.
 
 use super::{Engine, EngineError};
+use crate::core::provider::timeouts::ProviderTimeouts;
 use crate::core::provider::{ModelInfo, ProtocolKind};
 use crate::core::store::Provider;
 
@@ -22,6 +23,8 @@ pub struct ProviderUpdate {
     pub base_url: Option<String>,
     /// Whether the provider is offered in the model picker.
     pub enabled: Option<bool>,
+    /// New connect, first-byte and idle timeouts (each 1–3600 s).
+    pub timeouts: Option<ProviderTimeouts>,
 }
 
 /// The hint for `key`: `"…"` followed by its last four characters, or just
@@ -41,9 +44,13 @@ impl Engine {
     /// result. Changing the base URL resets the provider's circuit breaker
     /// (the old endpoint's failures say nothing about the new one).
     ///
+    /// Changing the timeouts applies to the next client built for it (the
+    /// next turn or model list); a turn already streaming keeps its own.
+    ///
     /// Errors: [`EngineError::UnknownProvider`];
     /// [`EngineError::EmptyProviderField`] for an empty name or base URL;
-    /// [`EngineError::Store`] when the database fails.
+    /// [`EngineError::InvalidTimeout`] for a timeout outside 1–3600 s
+    /// (nothing is saved then); [`EngineError::Store`] when the database fails.
     pub async fn update_provider(
         &self,
         provider_id: &str,
@@ -62,7 +69,15 @@ impl Engine {
         if let Some(enabled) = update.enabled {
             provider.enabled = enabled;
         }
+        if let Some(timeouts) = update.timeouts {
+            timeouts.validate()?;
+        }
         self.store.update_provider(&provider).await?;
+        if let Some(timeouts) = update.timeouts {
+            self.store
+                .set_provider_timeouts(&provider.id, timeouts)
+                .await?;
+        }
         if url_changed {
             self.breakers.forget(&provider.id);
         }
@@ -130,6 +145,23 @@ impl Engine {
             None
         };
         Self::test_connection(kind, &provider.base_url, key.as_deref()).await
+    }
+
+    /// Provider `provider_id`'s timeouts: the stored ones, or
+    /// [`ProviderTimeouts::default`] (10 s connect, 60 s first byte, 30 s
+    /// idle) when none were set.
+    ///
+    /// Errors: [`EngineError::UnknownProvider`]; [`EngineError::Store`].
+    pub async fn provider_timeouts(
+        &self,
+        provider_id: &str,
+    ) -> Result<ProviderTimeouts, EngineError> {
+        let provider = self.provider(provider_id).await?;
+        Ok(self
+            .store
+            .provider_timeouts(&provider.id)
+            .await?
+            .unwrap_or_default())
     }
 
     /// The stored provider `provider_id`, or [`EngineError::UnknownProvider`].

@@ -54,8 +54,8 @@ struct Reply {
     reported_cost: Option<rust_decimal::Decimal>,
     /// Characters of text and reasoning received, for the running cost.
     output_chars: u64,
-    /// Tool calls by index: (call id, name, argument text so far).
-    calls: BTreeMap<u32, (String, String, String)>,
+    /// Tool calls by index: (call id, name, argument text so far, provider data).
+    calls: BTreeMap<u32, (String, String, String, Option<String>)>,
 }
 
 /// How one model request ended.
@@ -357,7 +357,10 @@ impl TurnJob {
                     self.emit(TurnEvent::Usage(u)).await;
                 }
                 ChatEvent::ToolCallStart { index, id, name } => {
-                    reply.calls.insert(index, (id, name, String::new()));
+                    reply.calls.insert(index, (id, name, String::new(), None));
+                }
+                ChatEvent::ToolCallProviderData { index, data } => {
+                    reply.calls.entry(index).or_default().3 = Some(data);
                 }
                 ChatEvent::ToolCallArgumentsDelta { index, fragment } => {
                     reply.calls.entry(index).or_default().2.push_str(&fragment);

@@ -120,6 +120,7 @@ impl TurnJob {
                 server_id: tool.map(|t| t.server_id.clone()),
                 tool_name: tool.map(|t| t.tool_name.clone()),
                 arguments: proposed.raw_arguments.clone(),
+                provider_data: proposed.call.provider_data.clone(),
             })
             .await?;
         self.emit(TurnEvent::ToolCallProposed {
@@ -290,11 +291,14 @@ fn refusal(status: ToolCallStatus, text: &str) -> ToolCallEnd {
     }
 }
 
-/// Parses the accumulated calls of a reply (ordered by their index).
-pub(super) fn parse_calls(calls: Vec<(String, String, String)>) -> Vec<ProposedCall> {
+/// Parses the accumulated calls of a reply (ordered by their index):
+/// `(call id, name, argument text, provider data)`.
+pub(super) fn parse_calls(
+    calls: Vec<(String, String, String, Option<String>)>,
+) -> Vec<ProposedCall> {
     calls
         .into_iter()
-        .map(|(id, name, raw)| {
+        .map(|(id, name, raw, provider_data)| {
             let text = if raw.trim().is_empty() {
                 "{}"
             } else {
@@ -309,6 +313,7 @@ pub(super) fn parse_calls(calls: Vec<(String, String, String)>) -> Vec<ProposedC
                     id,
                     name,
                     arguments,
+                    provider_data,
                 },
                 raw_arguments: raw,
                 parse_error,

@@ -29,7 +29,18 @@ impl EngineError {
                 &[("kind", kind)],
             ),
             Self::EmptyProviderField("name") => gettext("Enter a name for the provider."),
+            Self::EmptyProviderField("model name") => {
+                gettext("Enter the name of a model to download.")
+            }
+            Self::CannotPull(name) => gettext_f(
+                "Models can only be downloaded to Ollama servers, and “{provider}” is not one.",
+                &[("provider", name)],
+            ),
             Self::EmptyProviderField(_) => gettext("Enter a base URL for the provider."),
+            Self::InvalidTimeout(e) => gettext_f(
+                "Each timeout must be between 1 and 3600 seconds. ({detail})",
+                &[("detail", &e.to_string())],
+            ),
             Self::NothingToRetry => gettext("There is no message to answer."),
             Self::ImagesNotSupported { model } => gettext_f(
                 "The model “{model}” does not accept images. Choose a model with vision, or remove the images.",

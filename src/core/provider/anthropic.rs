@@ -128,7 +128,7 @@ impl ChatProvider for AnthropicProvider {
             .await?;
         Ok(stream::chat_event_stream(
             bytes,
-            self.http.idle_timeout(),
+            self.http.body_timeouts(),
             cancel,
         ))
     }

@@ -146,7 +146,7 @@ impl ChatProvider for GeminiProvider {
             .await?;
         Ok(stream::chat_event_stream(
             bytes,
-            self.http.idle_timeout(),
+            self.http.body_timeouts(),
             cancel,
         ))
     }

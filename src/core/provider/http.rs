@@ -6,7 +6,8 @@
 //!
 //! Status mapping (the same in the OpenAI and Anthropic error guides):
 //! 401/403 → [`ProviderError::Unauthorized`], 404 → [`ProviderError::NotFound`],
-//! 429 → [`ProviderError::RateLimited`], 400/413/422 →
+//! 429 → [`ProviderError::RateLimited`] (waiting for `Retry-After`, else the
+//! rate-limit reset headers, see [`rate_limit`]), 400/413/422 →
 //! [`ProviderError::BadRequest`], 5xx and 529 → [`ProviderError::Server`],
 //! anything else → [`ProviderError::Http`]. Each protocol reads its own error
 //! body for the message and the quota flag.
@@ -21,9 +22,13 @@ use url::Url;
 
 use crate::core::provider::ProviderError;
 use crate::core::provider::error::quote;
+use crate::core::provider::timeouts::{self, ProviderTimeouts};
 
+mod bounded;
 mod connection;
+pub mod rate_limit;
 
+pub use bounded::idle_bounded;
 pub use connection::{ConnectionConfig, KeyHeader};
 
 /// A protocol's classification of a non-success reply: `(status, headers, body)`
@@ -31,12 +36,35 @@ pub use connection::{ConnectionConfig, KeyHeader};
 pub type ClassifyStatus = fn(u16, &HeaderMap, &str) -> ProviderError;
 
 /// Default time allowed to open the TCP/TLS connection (10 s).
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time allowed for the response head and between two body pieces (120 s).
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = timeouts::DEFAULT_CONNECT;
+/// Default time allowed for the response head and the first body piece (60 s).
+pub const DEFAULT_FIRST_BYTE_TIMEOUT: Duration = timeouts::DEFAULT_FIRST_BYTE;
+/// Default time allowed between two body pieces (30 s).
+pub const DEFAULT_IDLE_TIMEOUT: Duration = timeouts::DEFAULT_IDLE;
+
+/// The waits applied to a streamed body: `first_piece` for the first piece
+/// after the response head, `idle` between later pieces. A plain
+/// [`Duration`] converts into the same wait for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyTimeouts {
+    /// Time allowed for the first body piece.
+    pub first_piece: Duration,
+    /// Time allowed between two later pieces.
+    pub idle: Duration,
+}
+
+impl From<Duration> for BodyTimeouts {
+    fn from(wait: Duration) -> Self {
+        Self {
+            first_piece: wait,
+            idle: wait,
+        }
+    }
+}
 
 /// A `reqwest` client bound to one base URL, with the headers sent on every
-/// request and the idle timeout applied to the response head and small bodies.
+/// request, the first-byte timeout applied to the response head and the idle
+/// timeout to small bodies.
 #[derive(Debug)]
 pub struct HttpClient {
     client: reqwest::Client,
@@ -46,6 +74,7 @@ pub struct HttpClient {
     base_url: Url,
     /// Authentication (marked sensitive) and extra headers.
     headers: HeaderMap,
+    first_byte_timeout: Duration,
     idle_timeout: Duration,
 }
 
@@ -57,14 +86,13 @@ impl HttpClient {
     pub fn new(
         base_url: &str,
         headers: HeaderMap,
-        connect_timeout: Duration,
-        idle_timeout: Duration,
+        timeouts: ProviderTimeouts,
     ) -> Result<Self, ProviderError> {
         let base = normalise_base_url(base_url)?;
         let parsed = Url::parse(&base)
             .map_err(|e| ProviderError::Config(format!("invalid base URL {base_url:?}: {e}")))?;
         let client = reqwest::Client::builder()
-            .connect_timeout(connect_timeout)
+            .connect_timeout(timeouts.connect)
             .user_agent(concat!("ValeChat/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ProviderError::Config(format!("cannot build the HTTP client: {e}")))?;
@@ -73,7 +101,8 @@ impl HttpClient {
             base,
             base_url: parsed,
             headers,
-            idle_timeout,
+            first_byte_timeout: timeouts.first_byte,
+            idle_timeout: timeouts.idle,
         })
     }
 
@@ -82,9 +111,23 @@ impl HttpClient {
         &self.base
     }
 
-    /// The time allowed for the response head and between two body pieces.
+    /// The time allowed between two body pieces and for reading a small body.
     pub fn idle_timeout(&self) -> Duration {
         self.idle_timeout
+    }
+
+    /// The time allowed for the response head (and the first body piece).
+    pub fn first_byte_timeout(&self) -> Duration {
+        self.first_byte_timeout
+    }
+
+    /// The waits for a streamed body: the first-byte timeout for its first
+    /// piece, the idle timeout between later ones.
+    pub fn body_timeouts(&self) -> BodyTimeouts {
+        BodyTimeouts {
+            first_piece: self.first_byte_timeout,
+            idle: self.idle_timeout,
+        }
     }
 
     /// A `GET {base}/{path}` request.
@@ -121,8 +164,8 @@ impl HttpClient {
         self.client.request(method, url)
     }
 
-    /// Sends `request` with the client's headers, waiting at most the idle
-    /// timeout for the response head; a non-success status becomes
+    /// Sends `request` with the client's headers, waiting at most the
+    /// first-byte timeout for the response head; a non-success status becomes
     /// `classify(status, headers, body)`.
     ///
     /// # Errors
@@ -133,13 +176,13 @@ impl HttpClient {
         classify: ClassifyStatus,
     ) -> Result<reqwest::Response, ProviderError> {
         let pending = request.headers(self.headers.clone()).send();
-        let response = tokio::time::timeout(self.idle_timeout, pending)
+        let response = tokio::time::timeout(self.first_byte_timeout, pending)
             .await
             .map_err(|_| {
                 ProviderError::Timeout(format!(
-                    "no response from {} within {} ms",
+                    "no response from {} within the first-byte timeout of {} ms",
                     self.base,
-                    self.idle_timeout.as_millis()
+                    self.first_byte_timeout.as_millis()
                 ))
             })?
             .map_err(|e| from_reqwest(&e))?;
@@ -295,7 +338,8 @@ pub fn classify_status(
         404 => ProviderError::NotFound { message },
         429 => ProviderError::RateLimited {
             message,
-            retry_after: retry_after(headers),
+            retry_after: retry_after(headers)
+                .or_else(|| rate_limit::reset_after(headers, chrono::Utc::now())),
             quota_exhausted,
         },
         400 | 413 | 422 => ProviderError::BadRequest { status, message },

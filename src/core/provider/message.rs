@@ -88,6 +88,11 @@ pub struct ToolCall {
     pub name: String,
     /// Arguments as a JSON value, normally an object.
     pub arguments: serde_json::Value,
+    /// Opaque data the provider attached to the call and needs back
+    /// unchanged in later requests' history: Gemini 3's `thoughtSignature`
+    /// (Gemini API docs, "Thought signatures"); `None` for other providers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_data: Option<String>,
 }
 
 impl ToolCall {
@@ -235,6 +240,7 @@ mod tests {
     #[test]
     fn tool_name_falls_back_to_the_answered_call() {
         let call = ToolCall {
+            provider_data: None,
             id: "c1".into(),
             name: "get_weather".into(),
             arguments: serde_json::Value::Null,
@@ -251,6 +257,7 @@ mod tests {
     #[test]
     fn null_arguments_are_sent_as_an_empty_object() {
         let mut call = ToolCall {
+            provider_data: None,
             id: "c".into(),
             name: "n".into(),
             arguments: serde_json::Value::Null,

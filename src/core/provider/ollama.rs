@@ -48,6 +48,10 @@ pub const SHOW_CONCURRENCY: usize = 4;
 
 const NDJSON: &str = "application/x-ndjson";
 
+/// Least silence allowed between two pull progress lines (5 minutes):
+/// Ollama says nothing while it verifies the digest of a large download.
+pub const PULL_MIN_IDLE: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// The progress of a model download: [`PullProgress`] items until the
 /// `success` step, or an error as the last item.
 pub type PullStream = ItemStream<PullProgress>;
@@ -132,6 +136,8 @@ impl OllamaProvider {
     /// [`ProviderError::Stream`]; cancelling `cancel` ends it with
     /// [`ProviderError::Cancelled`] and closes the connection (Ollama keeps
     /// what it downloaded and resumes on the next pull).
+    /// Between two lines it waits the idle timeout, but at least
+    /// [`PULL_MIN_IDLE`].
     ///
     /// # Errors
     /// Errors before the first line (HTTP status, unreachable host) are
@@ -159,7 +165,10 @@ impl OllamaProvider {
         Ok(ndjson_stream(
             bytes,
             PullMapper::new(),
-            self.http.idle_timeout(),
+            http::BodyTimeouts {
+                idle: self.http.idle_timeout().max(PULL_MIN_IDLE),
+                ..self.http.body_timeouts()
+            },
             cancel,
         ))
     }
@@ -187,7 +196,7 @@ impl ChatProvider for OllamaProvider {
         Ok(ndjson_stream(
             bytes,
             ChatMapper::new(),
-            self.http.idle_timeout(),
+            self.http.body_timeouts(),
             cancel,
         ))
     }

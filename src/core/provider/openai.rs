@@ -81,7 +81,7 @@ impl ChatProvider for OpenAiProvider {
             .await?;
         Ok(stream::chat_event_stream(
             bytes,
-            self.http.idle_timeout(),
+            self.http.body_timeouts(),
             cancel,
         ))
     }

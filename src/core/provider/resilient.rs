@@ -8,9 +8,10 @@
 //!   a server's `Retry-After` is waited for in full, and one asking for more
 //!   than [`RetryPolicy::max_retry_after`] fails at once;
 //! - a stream is retried while it opens (HTTP status, connection refused,
-//!   a cut or a server error before the first event, no first event within
+//!   a cut or a server error before the first token, no first token within
 //!   the first-byte timeout). [`ResilientProvider::stream_chat`] returns only
-//!   once the first event has arrived; from then on the stream's errors pass
+//!   once the first event other than [`ChatEvent::Started`] (which shows the
+//!   user nothing) has arrived; from then on the stream's errors pass
 //!   through untouched, so nothing the user saw is ever sent twice;
 //! - cancelling the token stops a backoff wait at once with
 //!   [`ProviderError::Cancelled`].
@@ -32,7 +33,9 @@ use tokio_util::sync::CancellationToken;
 pub use breaker::{BreakerConfig, BreakerState, CircuitBreaker, Outcome};
 pub use policy::RetryPolicy;
 
-use crate::core::provider::{ChatProvider, ChatRequest, ChatStream, ModelInfo, ProviderError};
+use crate::core::provider::{
+    ChatEvent, ChatProvider, ChatRequest, ChatStream, ModelInfo, ProviderError,
+};
 
 /// Default time allowed from sending a chat request to its first event: 60 s.
 pub const DEFAULT_FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -146,9 +149,9 @@ impl<P: ChatProvider + ?Sized> ResilientProvider<P> {
         wait
     }
 
-    /// One attempt at opening a stream: returns once its first event has
-    /// arrived (put back in front of the rest), or with the error that came
-    /// instead, [`ProviderError::Timeout`] after the first-byte timeout, or
+    /// One attempt at opening a stream: returns once its first event other
+    /// than [`ChatEvent::Started`] has arrived (put back, after any
+    /// `Started`, in front of the rest), or with the error that came instead, [`ProviderError::Timeout`] after the first-byte timeout, or
     /// [`ProviderError::Cancelled`].
     async fn open_stream(
         &self,
@@ -160,12 +163,19 @@ impl<P: ChatProvider + ?Sized> ResilientProvider<P> {
                 .inner
                 .stream_chat(request.clone(), cancel.clone())
                 .await?;
-            match events.next().await {
-                Some(Ok(first)) => {
-                    Ok(Box::pin(stream::iter([Ok(first)]).chain(events)) as ChatStream)
+            // `Started` shows the user nothing: a failure after it is still
+            // "before the first token" and may be retried.
+            let mut held = Vec::new();
+            loop {
+                match events.next().await {
+                    Some(Ok(started @ ChatEvent::Started { .. })) => held.push(Ok(started)),
+                    Some(Ok(first)) => {
+                        held.push(Ok(first));
+                        return Ok(Box::pin(stream::iter(held).chain(events)) as ChatStream);
+                    }
+                    Some(Err(error)) => return Err(error),
+                    None => return Ok(Box::pin(stream::iter(held)) as ChatStream),
                 }
-                Some(Err(error)) => Err(error),
-                None => Ok(Box::pin(stream::empty()) as ChatStream),
             }
         };
         tokio::select! {

@@ -22,12 +22,12 @@
 
 use std::collections::VecDeque;
 use std::pin::Pin;
-use std::time::Duration;
 
 use eventsource_stream::{Event, EventStreamError, Eventsource};
 use futures::{Stream, StreamExt, stream};
 use tokio_util::sync::CancellationToken;
 
+use crate::core::provider::http::{BodyTimeouts, idle_bounded};
 use crate::core::provider::{ChatEvent, ChatStream, ProviderError};
 
 type SseEvents = Pin<Box<dyn Stream<Item = Result<Event, EventStreamError<ProviderError>>> + Send>>;
@@ -75,7 +75,7 @@ pub trait EventMapper: Send + 'static {
 pub fn event_stream<M, S, B>(
     bytes: S,
     mapper: M,
-    idle_timeout: Duration,
+    idle_timeout: impl Into<BodyTimeouts>,
     cancel: CancellationToken,
 ) -> ChatStream
 where
@@ -184,31 +184,4 @@ fn sse_error(error: EventStreamError<ProviderError>) -> ProviderError {
             ProviderError::Malformed(format!("the event stream is not valid SSE: {e}"))
         }
     }
-}
-
-/// Bounds the wait for each piece of `bytes` by `idle`; a silence that long
-/// ends the stream with [`ProviderError::Timeout`].
-fn idle_bounded<S, B>(
-    bytes: S,
-    idle: Duration,
-) -> impl Stream<Item = Result<B, ProviderError>> + Send + 'static
-where
-    S: Stream<Item = Result<B, ProviderError>> + Send + 'static,
-    B: AsRef<[u8]> + Send + 'static,
-{
-    stream::unfold(Some(Box::pin(bytes)), move |body| async move {
-        let mut body = body?;
-        match tokio::time::timeout(idle, body.next()).await {
-            Err(_) => {
-                let e = ProviderError::Timeout(format!(
-                    "no data from the server for {} ms",
-                    idle.as_millis()
-                ));
-                Some((Err(e), None))
-            }
-            Ok(None) => None,
-            Ok(Some(Err(e))) => Some((Err(e), None)),
-            Ok(Some(Ok(piece))) => Some((Ok(piece), Some(body))),
-        }
-    })
 }

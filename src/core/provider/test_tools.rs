@@ -42,11 +42,13 @@ pub fn tool_conversation() -> Vec<ChatMessage> {
             "Let me check.",
             vec![
                 ToolCall {
+                    provider_data: None,
                     id: "call_1".into(),
                     name: "get_weather".into(),
                     arguments: json!({"city": "Paris"}),
                 },
                 ToolCall {
+                    provider_data: None,
                     id: "call_2".into(),
                     name: "list_files".into(),
                     arguments: json!({"path": "/tmp"}),

@@ -129,6 +129,8 @@ diesel::table! {
         created_at -> BigInt,
         /// Wall time of the call, milliseconds.
         duration_ms -> Nullable<BigInt>,
+        /// Opaque provider data sent back with the call (Gemini `thoughtSignature`).
+        provider_data -> Nullable<Text>,
     }
 }
 
@@ -151,6 +153,7 @@ diesel::joinable!(model_favourites -> providers (provider_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(tool_calls -> messages (message_id));
 diesel::joinable!(attachments -> messages (message_id));
+diesel::joinable!(provider_timeouts -> providers (provider_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     providers,
@@ -167,6 +170,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     mcp_servers,
     attachments,
     provider_rate_limits,
+    provider_timeouts,
 );
 
 diesel::table! {
@@ -358,6 +362,22 @@ diesel::table! {
         requests_per_minute -> Nullable<Integer>,
         /// Input plus output tokens per minute.
         tokens_per_minute -> Nullable<BigInt>,
+        /// UTC unix milliseconds.
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Per-provider timeouts; a provider without a row uses the defaults.
+    provider_timeouts (provider_id) {
+        /// The provider (`providers.id`); the row goes with it.
+        provider_id -> Text,
+        /// Connect timeout, milliseconds.
+        connect_ms -> BigInt,
+        /// First-byte timeout, milliseconds.
+        first_byte_ms -> BigInt,
+        /// Idle timeout between stream pieces, milliseconds.
+        idle_ms -> BigInt,
         /// UTC unix milliseconds.
         updated_at -> BigInt,
     }

@@ -94,6 +94,9 @@ pub struct ToolCallRecord {
     pub created_at: i64,
     /// Wall time of the call in milliseconds, when it ran.
     pub duration_ms: Option<i64>,
+    /// Opaque data the provider attached to the call, sent back unchanged
+    /// ([`ToolCall::provider_data`](crate::core::provider::ToolCall::provider_data)).
+    pub provider_data: Option<String>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -114,6 +117,7 @@ struct Row {
     is_error: bool,
     created_at: i64,
     duration_ms: Option<i64>,
+    provider_data: Option<String>,
 }
 
 impl Row {
@@ -138,6 +142,7 @@ impl Row {
             is_error: self.is_error,
             created_at: self.created_at,
             duration_ms: self.duration_ms,
+            provider_data: self.provider_data,
         })
     }
 }
@@ -160,6 +165,9 @@ pub struct NewToolCall {
     pub tool_name: Option<String>,
     /// Arguments as JSON text.
     pub arguments: String,
+    /// Opaque data the provider attached to the call (Gemini's
+    /// `thoughtSignature`), to send back unchanged; usually `None`.
+    pub provider_data: Option<String>,
 }
 
 /// The end of a tool call, for [`Store::finish_tool_call`].
@@ -194,6 +202,7 @@ impl Store {
                     tool_calls::server_id.eq(&new.server_id),
                     tool_calls::tool_name.eq(&new.tool_name),
                     tool_calls::arguments.eq(&new.arguments),
+                    tool_calls::provider_data.eq(&new.provider_data),
                     tool_calls::status.eq(ToolCallStatus::Pending.as_str()),
                     tool_calls::is_error.eq(false),
                     tool_calls::created_at.eq(now_ms()),

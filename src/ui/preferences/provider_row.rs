@@ -8,7 +8,9 @@
 //! ├─ adw::EntryRow "Name"        (applied on apply / Enter)
 //! ├─ adw::EntryRow "Base URL"    (applied on apply / Enter)
 //! ├─ adw::PasswordEntryRow "API Key (…1234)" + Save
-//! └─ adw::ActionRow "Connection" + Test Connection, Remove
+//! ├─ adw::ActionRow "Connection" + Test Connection, Remove
+//! ├─ adw::ActionRow "Models" + Download Model… (Ollama only; see `pull_dialog`)
+//! └─ adw::ActionRow × 3 + gtk::SpinButton: connect, first reply, idle timeouts (s)
 //! ```
 
 use gettextrs::gettext;
@@ -17,9 +19,12 @@ use relm4::factory::{DynamicIndex, FactoryComponent, FactorySender};
 use relm4::{adw, gtk};
 
 use crate::core::chat::{Engine, ProviderUpdate};
+use crate::core::provider::timeouts::ProviderTimeouts;
 use crate::core::store::Provider;
-use crate::i18n::ngettext_f;
+use crate::i18n::{gettext_f, ngettext_f};
 
+mod pull_dialog;
+mod timeouts;
 mod view;
 
 /// A provider row's state.
@@ -31,6 +36,8 @@ pub struct ProviderRow {
     index: DynamicIndex,
     /// The stored key's hint ("…1234"), `None` without a key.
     key_hint: Option<String>,
+    /// The stored timeouts; `None` until they have been read.
+    timeouts: Option<ProviderTimeouts>,
     /// The last Test Connection (or save) result: text, and whether it is an error.
     feedback: Option<(String, bool)>,
     busy: bool,
@@ -56,8 +63,14 @@ pub enum ProviderRowInput {
     ChangeBaseUrl(String),
     /// Store the key typed in the API Key row (empty: remove the stored key).
     SaveKey(String),
+    /// A timeout spin button changed: store the three shown values.
+    TimeoutsEdited,
     /// List the server's models with the stored configuration.
     TestConnection,
+    /// Open the Download Model dialog (Ollama providers).
+    DownloadModel,
+    /// A model finished downloading: say so and list the models again.
+    ModelDownloaded(String),
     /// Ask to confirm removing the provider.
     AskRemove,
     /// Remove the provider and its key (confirmed).
@@ -82,6 +95,8 @@ pub enum ProviderRowOutput {
 pub enum ProviderRowCommand {
     /// The stored key's hint was read.
     Hint(Option<String>),
+    /// The stored timeouts were read.
+    Timeouts(ProviderTimeouts),
     /// A change was stored (the provider as stored, its key hint), or failed.
     Saved(Result<(Provider, Option<String>), String>),
     /// Test Connection finished: the model count, or the error.
@@ -104,6 +119,7 @@ pub struct ProviderRowWidgets {
     connection: adw::ActionRow,
     test: gtk::Button,
     remove: gtk::Button,
+    timeouts: timeouts::TimeoutRows,
 }
 
 impl FactoryComponent for ProviderRow {
@@ -125,11 +141,16 @@ impl FactoryComponent for ProviderRow {
         sender.oneshot_command(async move {
             ProviderRowCommand::Hint(e.api_key_hint(&id).await.ok().flatten())
         });
+        let (e, id) = (engine.clone(), provider.id.clone());
+        sender.oneshot_command(async move {
+            ProviderRowCommand::Timeouts(e.provider_timeouts(&id).await.unwrap_or_default())
+        });
         Self {
             engine,
             provider,
             index: index.clone(),
             key_hint: None,
+            timeouts: None,
             feedback: None,
             busy: false,
             ticking: false,
@@ -202,6 +223,21 @@ impl FactoryComponent for ProviderRow {
                     )
                 });
             }
+            ProviderRowInput::TimeoutsEdited => {
+                let edited = self
+                    .timeouts
+                    .and_then(|stored| widgets.timeouts.edited(stored));
+                if let Some(timeouts) = edited {
+                    self.timeouts = Some(timeouts);
+                    self.save(
+                        &sender,
+                        ProviderUpdate {
+                            timeouts: Some(timeouts),
+                            ..ProviderUpdate::default()
+                        },
+                    );
+                }
+            }
             ProviderRowInput::TestConnection => {
                 self.busy = true;
                 self.feedback = Some((gettext("Connecting…"), false));
@@ -213,6 +249,30 @@ impl FactoryComponent for ProviderRow {
                         .map_err(|e| e.user_message());
                     ProviderRowCommand::Tested(result)
                 });
+            }
+            ProviderRowInput::DownloadModel => {
+                let parent = widgets
+                    .root
+                    .root()
+                    .and_then(|r| r.downcast::<gtk::Window>().ok());
+                let input = sender.input_sender().clone();
+                pull_dialog::present(
+                    parent.as_ref(),
+                    engine,
+                    id,
+                    &self.provider.name,
+                    move |model| input.emit(ProviderRowInput::ModelDownloaded(model)),
+                );
+            }
+            ProviderRowInput::ModelDownloaded(model) => {
+                let _ = sender.output(ProviderRowOutput::Toast(gettext_f(
+                    "Downloaded “{model}”",
+                    &[("model", &model)],
+                )));
+                // The picker lists models afresh when it opens; the row's
+                // count shows the new one now.
+                let _ = sender.output(ProviderRowOutput::Changed);
+                sender.input(ProviderRowInput::TestConnection);
             }
             ProviderRowInput::AskRemove => self.ask_remove(&widgets.root, &sender),
             ProviderRowInput::Remove => {
@@ -239,6 +299,10 @@ impl FactoryComponent for ProviderRow {
     ) {
         match message {
             ProviderRowCommand::Hint(hint) => self.key_hint = hint,
+            ProviderRowCommand::Timeouts(timeouts) => {
+                self.timeouts = Some(timeouts);
+                widgets.timeouts.show(timeouts);
+            }
             ProviderRowCommand::Saved(Ok((provider, hint))) => {
                 self.busy = false;
                 self.provider = provider;

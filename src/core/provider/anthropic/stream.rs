@@ -8,12 +8,11 @@
 //! with status 529), and the body ending after a `stop_reason` but before
 //! `message_stop` is still a clean end.
 
-use std::time::Duration;
-
 use futures::Stream;
 use tokio_util::sync::CancellationToken;
 
 use super::mapper::MessageMapper;
+use crate::core::provider::http::BodyTimeouts;
 use crate::core::provider::sse;
 use crate::core::provider::{ChatStream, ProviderError};
 
@@ -25,7 +24,7 @@ use crate::core::provider::{ChatStream, ProviderError};
 /// each piece. See [`sse::event_stream`] for how the stream ends.
 pub fn chat_event_stream<S, B>(
     bytes: S,
-    idle_timeout: Duration,
+    idle_timeout: impl Into<BodyTimeouts>,
     cancel: CancellationToken,
 ) -> ChatStream
 where

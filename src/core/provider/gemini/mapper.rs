@@ -129,7 +129,11 @@ impl ChunkMapper {
 
     fn push_part(&mut self, part: Part, out: &mut Vec<ChatEvent>) {
         if let Some(call) = part.function_call {
+            let index = self.tool_calls;
             self.push_function_call(call, out);
+            if let Some(data) = part.thought_signature.filter(|s| !s.is_empty()) {
+                out.push(ChatEvent::ToolCallProviderData { index, data });
+            }
         }
         if let Some(text) = part.text.filter(|t| !t.is_empty()) {
             out.push(if part.thought == Some(true) {

@@ -108,9 +108,18 @@ fn model_parts(message: &ChatMessage) -> Vec<Part<'_>> {
     if message.tool_calls.is_empty() || !message.content.is_empty() {
         parts.push(Part::Text(&message.content));
     }
-    parts.extend(message.tool_calls.iter().map(|call| Part::FunctionCall {
-        name: &call.name,
-        args: call.arguments_object(),
+    parts.extend(message.tool_calls.iter().map(|call| {
+        let function_call = FunctionCallBody {
+            name: &call.name,
+            args: call.arguments_object(),
+        };
+        match call.provider_data.as_deref() {
+            Some(thought_signature) => Part::SignedFunctionCall {
+                function_call,
+                thought_signature,
+            },
+            None => Part::FunctionCall(function_call),
+        }
     }));
     parts
 }
@@ -165,12 +174,7 @@ pub enum Part<'a> {
         data: String,
     },
     /// `{"functionCall":{"name","args"}}`: a call the model made.
-    FunctionCall {
-        /// Function name.
-        name: &'a str,
-        /// Arguments object.
-        args: Value,
-    },
+    FunctionCall(FunctionCallBody<'a>),
     /// `{"functionResponse":{"name","response"}}`: a tool's result.
     FunctionResponse {
         /// Name of the function that ran.
@@ -178,6 +182,28 @@ pub enum Part<'a> {
         /// `{"output": text}` or `{"error": text}`.
         response: Value,
     },
+    /// `{"functionCall":{"name","args"},"thoughtSignature"}`: a call the
+    /// model made with the signature Gemini 3 attached to it, sent back
+    /// unchanged (Gemini API docs, "Thought signatures": a call of the
+    /// current turn without its signature is refused with a 400).
+    #[serde(untagged)]
+    SignedFunctionCall {
+        /// The call.
+        #[serde(rename = "functionCall")]
+        function_call: FunctionCallBody<'a>,
+        /// The signature, verbatim.
+        #[serde(rename = "thoughtSignature")]
+        thought_signature: &'a str,
+    },
+}
+
+/// `functionCall` of a request part.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct FunctionCallBody<'a> {
+    /// Function name.
+    pub name: &'a str,
+    /// Arguments object.
+    pub args: Value,
 }
 
 /// `systemInstruction`: `{"parts":[{"text"}]}` (no role).

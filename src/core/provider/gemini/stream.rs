@@ -11,12 +11,11 @@
 //! the last event; an in-stream `error` object ends the stream with
 //! [`ProviderError::Stream`].
 
-use std::time::Duration;
-
 use futures::Stream;
 use tokio_util::sync::CancellationToken;
 
 use super::mapper::ChunkMapper;
+use crate::core::provider::http::BodyTimeouts;
 use crate::core::provider::sse::{self, EventMapper, Flow};
 use crate::core::provider::{ChatEvent, ChatStream, ProviderError};
 
@@ -29,7 +28,7 @@ use crate::core::provider::{ChatEvent, ChatStream, ProviderError};
 /// [`sse::event_stream`] for how the stream ends.
 pub fn chat_event_stream<S, B>(
     bytes: S,
-    idle_timeout: Duration,
+    idle_timeout: impl Into<BodyTimeouts>,
     cancel: CancellationToken,
 ) -> ChatStream
 where

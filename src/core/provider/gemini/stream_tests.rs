@@ -4,6 +4,7 @@ use futures::{StreamExt, stream};
 
 use super::*;
 use crate::core::provider::FinishReason;
+use std::time::Duration;
 
 const TEXT: &str = r#"{"candidates":[{"content":{"parts":[{"text":"Hi"}],"role":"model"}}],"responseId":"r1","modelVersion":"g"}"#;
 const STOP: &str = r#"{"candidates":[{"content":{"parts":[{"text":"!"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":2}}"#;

@@ -70,6 +70,10 @@ pub struct Part {
     /// A whole function call.
     #[serde(default)]
     pub function_call: Option<FunctionCall>,
+    /// Gemini 3's encrypted reasoning state for this part; on a
+    /// `functionCall` part it must be sent back with the call.
+    #[serde(default)]
+    pub thought_signature: Option<String>,
 }
 
 /// `parts[].functionCall`: always complete in one part (never split).

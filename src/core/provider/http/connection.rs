@@ -8,8 +8,12 @@ use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName};
 
-use super::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, HttpClient, header_map, secret_header};
+use super::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, HttpClient,
+    header_map, secret_header,
+};
 use crate::core::provider::ProviderError;
+use crate::core::provider::timeouts::ProviderTimeouts;
 
 /// How to reach one server. `Debug` prints everything but the key, which
 /// shows as `<redacted>`.
@@ -23,8 +27,11 @@ pub struct ConnectionConfig {
     pub api_key: Option<String>,
     /// Time allowed to connect (TCP and TLS); 10 s by default.
     pub connect_timeout: Duration,
-    /// Time allowed for the response headers and between two body pieces
-    /// (a model that is still loading counts against it); 120 s by default.
+    /// Time allowed for the response headers and the first body piece (a
+    /// model that is still loading or thinking counts against it); 60 s by default.
+    pub first_byte_timeout: Duration,
+    /// Time allowed between two body pieces and for reading a small body;
+    /// 30 s by default.
     pub idle_timeout: Duration,
     /// Extra request headers (`HTTP-Referer`, `anthropic-beta`…), name then value.
     pub extra_headers: Vec<(String, String)>,
@@ -32,14 +39,39 @@ pub struct ConnectionConfig {
 
 impl ConnectionConfig {
     /// A configuration for `base_url` (kept as given) with a 10 s connect
-    /// timeout, a 120 s idle timeout and no extra headers.
+    /// timeout, a 60 s first-byte timeout, a 30 s idle timeout and no extra
+    /// headers.
     pub fn new(base_url: impl Into<String>, api_key: Option<String>) -> Self {
         Self {
             base_url: base_url.into(),
             api_key,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            first_byte_timeout: DEFAULT_FIRST_BYTE_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             extra_headers: Vec::new(),
+        }
+    }
+
+    /// Replaces the three timeouts with `timeouts`.
+    #[must_use]
+    pub fn with_timeouts(mut self, timeouts: ProviderTimeouts) -> Self {
+        self.set_timeouts(timeouts);
+        self
+    }
+
+    /// Replaces the three timeouts with `timeouts`.
+    pub fn set_timeouts(&mut self, timeouts: ProviderTimeouts) {
+        self.connect_timeout = timeouts.connect;
+        self.first_byte_timeout = timeouts.first_byte;
+        self.idle_timeout = timeouts.idle;
+    }
+
+    /// The three timeouts.
+    pub fn timeouts(&self) -> ProviderTimeouts {
+        ProviderTimeouts {
+            connect: self.connect_timeout,
+            first_byte: self.first_byte_timeout,
+            idle: self.idle_timeout,
         }
     }
 
@@ -76,6 +108,7 @@ impl fmt::Debug for ConnectionConfig {
             .field("base_url", &self.base_url)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("connect_timeout", &self.connect_timeout)
+            .field("first_byte_timeout", &self.first_byte_timeout)
             .field("idle_timeout", &self.idle_timeout)
             .field("extra_headers", &self.extra_headers)
             .finish()
@@ -119,12 +152,7 @@ impl HttpClient {
             };
             headers.insert(name, secret_header(&value)?);
         }
-        Self::new(
-            base_url,
-            headers,
-            config.connect_timeout,
-            config.idle_timeout,
-        )
+        Self::new(base_url, headers, config.timeouts())
     }
 }
 

@@ -75,6 +75,20 @@ impl PullProgress {
     pub fn is_success(&self) -> bool {
         self.status == SUCCESS
     }
+
+    /// How much of the current layer is downloaded, in [0, 1]: completed ÷
+    /// total bytes; `None` when the step has no known total (not a
+    /// download, or a zero-byte layer). A step reporting a total but no
+    /// completed bytes yet is 0.
+    pub fn fraction(&self) -> Option<f64> {
+        let total = self.total_bytes.filter(|t| *t > 0)?;
+        let done = self.completed_bytes.unwrap_or(0).min(total);
+        // Byte counts below 2^53 convert exactly; larger ones lose only
+        // precision a progress bar cannot show.
+        #[allow(clippy::cast_precision_loss)]
+        let fraction = done as f64 / total as f64;
+        Some(fraction)
+    }
 }
 
 /// An installed model as a [`ModelInfo`], with what `/api/show` said when

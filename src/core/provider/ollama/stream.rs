@@ -26,12 +26,12 @@
 
 use std::collections::VecDeque;
 use std::pin::Pin;
-use std::time::Duration;
 
 use futures::{Stream, StreamExt, stream};
 use tokio_util::sync::CancellationToken;
 
 use crate::core::provider::ProviderError;
+use crate::core::provider::http::{BodyTimeouts, idle_bounded};
 pub use crate::core::provider::sse::Flow;
 
 /// Longest line accepted, in bytes (16 MiB): a bound on the buffer when a
@@ -73,7 +73,7 @@ pub trait LineMapper: Send + 'static {
 pub fn ndjson_stream<M, S, B>(
     bytes: S,
     mapper: M,
-    idle_timeout: Duration,
+    idle_timeout: impl Into<BodyTimeouts>,
     cancel: CancellationToken,
 ) -> ItemStream<M::Item>
 where
@@ -236,32 +236,6 @@ async fn next_item<M: LineMapper>(
             Next::Piece(Some(Ok(piece))) => st.take_piece(&piece),
         }
     }
-}
-
-/// Bounds the wait for each piece of `bytes` by `idle`; a silence that long
-/// ends the stream with [`ProviderError::Timeout`].
-fn idle_bounded<S>(
-    bytes: S,
-    idle: Duration,
-) -> impl Stream<Item = Result<Vec<u8>, ProviderError>> + Send + 'static
-where
-    S: Stream<Item = Result<Vec<u8>, ProviderError>> + Send + 'static,
-{
-    stream::unfold(Some(Box::pin(bytes)), move |body| async move {
-        let mut body = body?;
-        match tokio::time::timeout(idle, body.next()).await {
-            Err(_) => {
-                let e = ProviderError::Timeout(format!(
-                    "no data from the server for {} ms",
-                    idle.as_millis()
-                ));
-                Some((Err(e), None))
-            }
-            Ok(None) => None,
-            Ok(Some(Err(e))) => Some((Err(e), None)),
-            Ok(Some(Ok(piece))) => Some((Ok(piece), Some(body))),
-        }
-    })
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use super::*;
 use crate::core::provider::ollama::mapper::ChatMapper;
 use crate::core::provider::{ChatEvent, FinishReason};
+use std::time::Duration;
 
 const TEXT: &str =
     r#"{"model":"m","message":{"role":"assistant","content":"Grüße 👋"},"done":false}"#;

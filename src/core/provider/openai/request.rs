@@ -274,6 +274,7 @@ mod tests {
     #[test]
     fn no_tools_leaves_the_field_out_and_only_a_tool_turn_has_null_text() {
         let call = ToolCall {
+            provider_data: None,
             id: "c".into(),
             name: "now".into(),
             arguments: serde_json::Value::Null,

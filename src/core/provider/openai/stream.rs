@@ -8,12 +8,11 @@
 //! reply; an `event: error` ends it with [`ProviderError::Stream`]; the body
 //! ending after a `finish_reason` is a clean end (some servers omit `[DONE]`).
 
-use std::time::Duration;
-
 use futures::Stream;
 use tokio_util::sync::CancellationToken;
 
 use super::mapper::{ChunkMapper, error_event_message};
+use crate::core::provider::http::BodyTimeouts;
 use crate::core::provider::sse::{self, EventMapper, Flow};
 use crate::core::provider::{ChatEvent, ChatStream, ProviderError};
 
@@ -25,7 +24,7 @@ use crate::core::provider::{ChatEvent, ChatStream, ProviderError};
 /// each piece. See [`sse::event_stream`] for how the stream ends.
 pub fn chat_event_stream<S, B>(
     bytes: S,
-    idle_timeout: Duration,
+    idle_timeout: impl Into<BodyTimeouts>,
     cancel: CancellationToken,
 ) -> ChatStream
 where

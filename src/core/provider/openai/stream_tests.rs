@@ -3,6 +3,7 @@
 use super::*;
 use crate::core::provider::FinishReason;
 use futures::{StreamExt, stream};
+use std::time::Duration;
 
 const TEXT: &str = r#"{"id":"c1","model":"m","choices":[{"index":0,"delta":{"content":"Hi"}}]}"#;
 const STOP: &str =

@@ -84,6 +84,21 @@ pub(super) fn build(
     root.add_row(&base_url);
     root.add_row(&api_key);
     root.add_row(&connection);
+    if ProtocolKind::parse(&row.provider.kind) == Some(ProtocolKind::Ollama) {
+        let models = adw::ActionRow::builder()
+            .title(gettext("Models"))
+            .subtitle(gettext("Download a model to this Ollama server"))
+            .build();
+        let download = gtk::Button::builder()
+            .label(gettext("Download Model…"))
+            .valign(gtk::Align::Center)
+            .build();
+        let s = sender.clone();
+        download.connect_clicked(move |_| s.input(ProviderRowInput::DownloadModel));
+        models.add_suffix(&download);
+        root.add_row(&models);
+    }
+    let timeouts = super::timeouts::TimeoutRows::build(&root, sender);
     ProviderRowWidgets {
         root,
         dot,
@@ -94,6 +109,7 @@ pub(super) fn build(
         connection,
         test,
         remove,
+        timeouts,
     }
 }
 

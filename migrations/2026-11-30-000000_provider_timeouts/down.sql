@@ -1,0 +1,2 @@
+ALTER TABLE tool_calls DROP COLUMN provider_data;
+DROP TABLE provider_timeouts;

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Writes a tiny random-weights llama-architecture GGUF model, offline.
+
+Usage: make_tiny_model.py OUT.gguf
+
+The model has 2 layers, 64-dimensional embeddings, 4 attention heads and a
+SentencePiece-style ("llama") vocabulary of 311 tokens: <unk>, <s>, </s>,
+the 256 byte-fallback tokens <0x00>..<0xFF> (llama.cpp looks bytes up by
+that name when a character has no piece), "▁" and "▁a".."▁z", "a".."z".
+Its replies are gibberish made of those letters: the output rows of the
+special and byte tokens are zero while the letter rows are large random
+vectors, so a sampled token is almost surely a letter and never </s>.
+
+Metadata follows llama.cpp's GGUF conventions (gguf-py's constants):
+general.architecture, llama.{context_length, embedding_length, block_count,
+feed_forward_length, attention.head_count, attention.head_count_kv,
+attention.layer_norm_rms_epsilon, rope.dimension_count, vocab_size} and
+tokenizer.ggml.{model, tokens, scores, token_type, bos/eos/unk_token_id}.
+Tensors are float32, shaped (rows, columns) as PyTorch stores them (gguf-py
+reverses them into GGML's order).
+"""
+
+import sys
+
+import numpy as np
+import gguf
+
+N_EMBD = 64
+N_LAYER = 2
+N_HEAD = 4
+N_FF = 128
+N_CTX = 256
+SEED = 20261130
+
+
+def vocabulary():
+    tokens, scores, types = [], [], []
+
+    def add(text, kind, score=0.0):
+        tokens.append(text.encode("utf-8"))
+        scores.append(score)
+        types.append(kind)
+
+    add("<unk>", gguf.TokenType.UNKNOWN)
+    add("<s>", gguf.TokenType.CONTROL)
+    add("</s>", gguf.TokenType.CONTROL)
+    for byte in range(256):
+        add(f"<0x{byte:02X}>", gguf.TokenType.BYTE)
+    add("\u2581", gguf.TokenType.NORMAL, -1.0)
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        add("\u2581" + letter, gguf.TokenType.NORMAL, -2.0)
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        add(letter, gguf.TokenType.NORMAL, -3.0)
+    return tokens, scores, types
+
+
+def main(path):
+    rng = np.random.default_rng(SEED)
+    tokens, scores, types = vocabulary()
+    n_vocab = len(tokens)
+    first_word = 3 + 256  # "▁" and the letters follow the special and byte tokens
+
+    writer = gguf.GGUFWriter(path, "llama")
+    writer.add_name("valechat-tiny-random")
+    writer.add_context_length(N_CTX)
+    writer.add_embedding_length(N_EMBD)
+    writer.add_block_count(N_LAYER)
+    writer.add_feed_forward_length(N_FF)
+    writer.add_head_count(N_HEAD)
+    writer.add_head_count_kv(N_HEAD)
+    writer.add_layer_norm_rms_eps(1e-5)
+    writer.add_rope_dimension_count(N_EMBD // N_HEAD)
+    writer.add_vocab_size(n_vocab)
+    writer.add_file_type(gguf.LlamaFileType.ALL_F32)
+
+    writer.add_tokenizer_model("llama")
+    writer.add_token_list(tokens)
+    writer.add_token_scores(scores)
+    writer.add_token_types(types)
+    writer.add_bos_token_id(1)
+    writer.add_eos_token_id(2)
+    writer.add_unk_token_id(0)
+    writer.add_add_bos_token(True)
+    writer.add_add_eos_token(False)
+
+    def weight(*shape, scale=0.02):
+        return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+    writer.add_tensor("token_embd.weight", weight(n_vocab, N_EMBD, scale=1.0))
+    writer.add_tensor("output_norm.weight", np.ones(N_EMBD, dtype=np.float32))
+    output = np.zeros((n_vocab, N_EMBD), dtype=np.float32)
+    output[first_word:] = weight(n_vocab - first_word, N_EMBD, scale=4.0)
+    writer.add_tensor("output.weight", output)
+    for layer in range(N_LAYER):
+        prefix = f"blk.{layer}."
+        writer.add_tensor(prefix + "attn_norm.weight", np.ones(N_EMBD, dtype=np.float32))
+        writer.add_tensor(prefix + "attn_q.weight", weight(N_EMBD, N_EMBD))
+        writer.add_tensor(prefix + "attn_k.weight", weight(N_EMBD, N_EMBD))
+        writer.add_tensor(prefix + "attn_v.weight", weight(N_EMBD, N_EMBD))
+        writer.add_tensor(prefix + "attn_output.weight", weight(N_EMBD, N_EMBD))
+        writer.add_tensor(prefix + "ffn_norm.weight", np.ones(N_EMBD, dtype=np.float32))
+        writer.add_tensor(prefix + "ffn_gate.weight", weight(N_FF, N_EMBD))
+        writer.add_tensor(prefix + "ffn_up.weight", weight(N_FF, N_EMBD))
+        writer.add_tensor(prefix + "ffn_down.weight", weight(N_EMBD, N_FF))
+
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: make_tiny_model.py OUT.gguf")
+    main(sys.argv[1])
