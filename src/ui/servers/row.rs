@@ -23,24 +23,27 @@ pub fn state_text(state: Option<&ServerState>) -> String {
             resources,
             prompts,
         }) => {
-            let count = |one: &str, many: &str, n: usize| {
-                let shown = n.to_string();
-                ngettext_f(
-                    one,
-                    many,
-                    u32::try_from(n).unwrap_or(u32::MAX),
-                    &[("n", &shown)],
-                )
-            };
+            // Literal ngettext_f calls, so xgettext extracts every form.
+            let n32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            let (t, r, p) = (
+                tools.to_string(),
+                resources.to_string(),
+                prompts.to_string(),
+            );
+            let tools = ngettext_f("{n} tool", "{n} tools", n32(*tools), &[("n", &t)]);
+            let resources = ngettext_f(
+                "{n} resource",
+                "{n} resources",
+                n32(*resources),
+                &[("n", &r)],
+            );
+            let prompts = ngettext_f("{n} prompt", "{n} prompts", n32(*prompts), &[("n", &p)]);
             gettext_f(
                 "Ready · {tools} · {resources} · {prompts}",
                 &[
-                    ("tools", &count("{n} tool", "{n} tools", *tools)),
-                    (
-                        "resources",
-                        &count("{n} resource", "{n} resources", *resources),
-                    ),
-                    ("prompts", &count("{n} prompt", "{n} prompts", *prompts)),
+                    ("tools", &tools),
+                    ("resources", &resources),
+                    ("prompts", &prompts),
                 ],
             )
         }
