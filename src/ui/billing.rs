@@ -65,8 +65,8 @@ pub enum BillingInput {
     ExportCsv,
     /// Ask where to save this month's PDF report.
     ExportPdf,
-    /// Write the CSV to this file.
-    WriteCsv(PathBuf),
+    /// Write the usage of this range as CSV to this file.
+    WriteCsv(PathBuf, export::CsvRange),
     /// Write the PDF report to this file.
     WritePdf(PathBuf),
 }
@@ -257,22 +257,23 @@ impl Component for Billing {
                     )
                 };
                 let s = sender.clone();
-                self.chooser = Some(export::ask_path(root, &title, &name, move |path| {
-                    s.input(if pdf {
-                        BillingInput::WritePdf(path)
-                    } else {
-                        BillingInput::WriteCsv(path)
-                    });
-                }));
+                self.chooser = Some(if pdf {
+                    export::ask_path(root, &title, &name, move |path| {
+                        s.input(BillingInput::WritePdf(path));
+                    })
+                } else {
+                    export::ask_csv_path(root, &title, &name, move |path, range| {
+                        s.input(BillingInput::WriteCsv(path, range));
+                    })
+                });
             }
-            BillingInput::WriteCsv(path) => {
+            BillingInput::WriteCsv(path, range) => {
                 self.chooser = None;
-                if let Some(report) = &self.report {
-                    let (store, month) = (self.engine.store().clone(), report.month.clone());
-                    sender.oneshot_command(async move {
-                        BillingCommand::Exported(export::export_csv(store, month, path).await)
-                    });
-                }
+                let store = self.engine.store().clone();
+                let bounds = range.bounds(Local::now());
+                sender.oneshot_command(async move {
+                    BillingCommand::Exported(export::export_csv(store, bounds, path).await)
+                });
             }
             BillingInput::WritePdf(path) => {
                 self.chooser = None;
