@@ -47,6 +47,7 @@ impl Window {
     ) {
         let dialog =
             adw::MessageDialog::new(Some(root), Some(&gettext("Rename Conversation")), None);
+        crate::ui::a11y::retire_after_response(&dialog);
         let entry = gtk::Entry::builder()
             .text(self.conversation_title(id))
             .activates_default(true)
@@ -82,6 +83,7 @@ impl Window {
             Some(&gettext("Spending Limit Reached")),
             Some(explanation),
         );
+        crate::ui::a11y::retire_after_response(&dialog);
         dialog.add_response("cancel", &gettext("Cancel"));
         dialog.add_response("limits", &gettext("Change Limits…"));
         dialog.add_response("send", &gettext("Send Anyway"));
@@ -122,6 +124,7 @@ impl Window {
                 &[("title", &self.conversation_title(id))],
             )),
         );
+        crate::ui::a11y::retire_after_response(&dialog);
         dialog.add_response("cancel", &gettext("Cancel"));
         dialog.add_response("delete", &gettext("Delete"));
         dialog.set_response_appearance("delete", adw::ResponseAppearance::Destructive);
