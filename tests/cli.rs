@@ -5,54 +5,19 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Output, Stdio};
-use std::time::Duration;
+use std::process::Output;
 
+use support::cli::{assert_success, stderr, stdout};
 use support::{Reply, Step, TestServer, fixture};
 
 /// The answer in `openai-chat/text_with_usage.sse`.
 const WEATHER_TEXT: &str = "I'm unable to provide real-time weather updates. To get the current \
 weather in San Francisco, I recommend checking a reliable weather website or a weather app.";
 
-/// Longest one command may run before the test fails instead of hanging.
-const COMMAND_DEADLINE: Duration = Duration::from_secs(20);
-
 /// Runs `valechat args…` with its data in `data_dir`; the test server keeps
 /// running on the test's runtime meanwhile.
 async fn valechat(data_dir: &Path, args: &[&str]) -> Output {
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_valechat"))
-        .args(args)
-        .env("VALECHAT_DATA_DIR", data_dir)
-        .env("RUST_LOG", "off")
-        .env("LC_ALL", "C.UTF-8")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start valechat");
-    tokio::time::timeout(COMMAND_DEADLINE, child.wait_with_output())
-        .await
-        .unwrap_or_else(|_| panic!("valechat {args:?} did not finish"))
-        .expect("wait for valechat")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
-}
-
-/// Asserts a zero exit status, showing stderr otherwise.
-fn assert_success(output: &Output) {
-    assert!(
-        output.status.success(),
-        "exit {:?}, stderr: {}",
-        output.status.code(),
-        stderr(output)
-    );
+    support::cli::valechat_with(data_dir, &[], args).await
 }
 
 /// Adds the server as provider "Local Server" and returns its id.

@@ -3,8 +3,7 @@
 //! time zone set to America/Los_Angeles (`TZ`).
 
 use std::path::Path;
-use std::process::{Output, Stdio};
-use std::time::Duration;
+use std::process::Output;
 
 use chrono::TimeZone;
 use chrono_tz::America::Los_Angeles;
@@ -14,43 +13,14 @@ use valechat::core::ledger::{
 };
 use valechat::core::store::Store;
 
-/// Longest one command may run before the test fails instead of hanging.
-const COMMAND_DEADLINE: Duration = Duration::from_secs(20);
+#[path = "support/cli.rs"]
+mod cli;
 
+use cli::{assert_success, stderr, stdout};
+
+/// Runs `valechat args…` with its data in `data_dir`, in Los Angeles time.
 async fn valechat(data_dir: &Path, args: &[&str]) -> Output {
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_valechat"))
-        .args(args)
-        .env("VALECHAT_DATA_DIR", data_dir)
-        .env("RUST_LOG", "off")
-        .env("LC_ALL", "C.UTF-8")
-        .env("TZ", "America/Los_Angeles")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start valechat");
-    tokio::time::timeout(COMMAND_DEADLINE, child.wait_with_output())
-        .await
-        .unwrap_or_else(|_| panic!("valechat {args:?} did not finish"))
-        .expect("wait for valechat")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
-}
-
-fn assert_success(output: &Output) {
-    assert!(
-        output.status.success(),
-        "exit {:?}, stderr: {}",
-        output.status.code(),
-        stderr(output)
-    );
+    cli::valechat_with(data_dir, &[("TZ", "America/Los_Angeles")], args).await
 }
 
 fn usage(request_id: &str, provider: &str, model: &str, at_ms: i64, cost: &str) -> NewUsageRecord {

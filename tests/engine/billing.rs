@@ -45,6 +45,15 @@ async fn priced(h: &Harness, server: &TestServer) -> (String, i64) {
     (provider, conversation)
 }
 
+/// The conversation's usage records, oldest first.
+async fn usage_of(h: &Harness, conversation: i64) -> Vec<valechat::core::ledger::UsageRecord> {
+    h.engine
+        .store()
+        .conversation_usage_records(conversation)
+        .await
+        .expect("usage")
+}
+
 async fn limit(h: &Harness, new: NewLimit) {
     h.engine
         .store()
@@ -82,12 +91,7 @@ async fn each_request_is_recorded_once_with_its_exact_cost() {
     // The record is the message's and the conversation's.
     let reply = h.messages(conversation).await.pop().expect("reply");
     assert_eq!(record.message_id, Some(reply.id));
-    let stored = h
-        .engine
-        .store()
-        .conversation_usage_records(conversation)
-        .await
-        .expect("usage");
+    let stored = usage_of(&h, conversation).await;
     assert_eq!(stored, recorded);
     // Nothing stays reserved.
     let totals = h
@@ -133,12 +137,7 @@ async fn a_hard_limit_refuses_before_anything_is_stored_or_sent() {
         .await
         .expect("sent anyway");
     drain(&mut turn).await;
-    let usage = h
-        .engine
-        .store()
-        .conversation_usage_records(conversation)
-        .await
-        .expect("usage");
+    let usage = usage_of(&h, conversation).await;
     assert_eq!(usage.len(), 1);
     assert_eq!(usage[0].cost_usd, usd("0.025"));
 }
@@ -189,12 +188,7 @@ async fn a_reply_that_reaches_a_hard_limit_is_cut_off_and_kept() {
     assert_eq!(message.status, MessageStatus::Incomplete);
     assert!(!message.content.is_empty());
     assert!(message.content.len() < 4000, "the reply was not stopped");
-    let usage = h
-        .engine
-        .store()
-        .conversation_usage_records(conversation)
-        .await
-        .expect("usage");
+    let usage = usage_of(&h, conversation).await;
     assert_eq!(usage.len(), 1);
     assert_eq!(usage[0].outcome, Outcome::CutOff);
     assert_eq!(usage[0].verification, Verification::Estimated);
@@ -246,12 +240,7 @@ async fn a_server_without_usage_is_billed_from_our_own_count() {
 
     drain(&mut h.engine.send(conversation, "Hi").await.expect("send")).await;
 
-    let usage = h
-        .engine
-        .store()
-        .conversation_usage_records(conversation)
-        .await
-        .expect("usage");
+    let usage = usage_of(&h, conversation).await;
     assert_eq!(usage.len(), 1);
     let r = &usage[0];
     assert_eq!(r.verification, Verification::Estimated);
@@ -273,12 +262,7 @@ async fn a_local_model_is_free_and_never_limited() {
 
     drain(&mut h.engine.send(conversation, "Hi").await.expect("send")).await;
 
-    let usage = h
-        .engine
-        .store()
-        .conversation_usage_records(conversation)
-        .await
-        .expect("usage");
+    let usage = usage_of(&h, conversation).await;
     assert_eq!(usage[0].cost_source, CostSource::Free);
     assert_eq!(usage[0].cost_usd, Decimal::ZERO);
 }
@@ -296,12 +280,7 @@ async fn a_failed_request_before_any_output_bills_nothing() {
 
     drain(&mut h.engine.send(conversation, "Hi").await.expect("send")).await;
 
-    let usage = h
-        .engine
-        .store()
-        .conversation_usage_records(conversation)
-        .await
-        .expect("usage");
+    let usage = usage_of(&h, conversation).await;
     assert!(usage.is_empty(), "{usage:?}");
 }
 
@@ -348,11 +327,6 @@ async fn a_rate_limited_request_waits_in_the_queue_and_stop_ends_the_wait() {
         Some(TurnEvent::Failed { message: None, .. })
     ));
     // Its reservation went back: only the first request is billed.
-    let usage = h
-        .engine
-        .store()
-        .conversation_usage_records(conversation)
-        .await
-        .expect("usage");
+    let usage = usage_of(&h, conversation).await;
     assert_eq!(usage.len(), 1);
 }

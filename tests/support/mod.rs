@@ -9,6 +9,7 @@
 
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod images;
 pub mod openai;
 pub mod outcome;
