@@ -6,6 +6,7 @@
 //! interrupted with Ctrl+C.
 
 mod chat;
+mod elicitation;
 mod history;
 mod limits;
 mod mcp;
@@ -77,6 +78,7 @@ pub fn wants_cli(args: &[OsString]) -> bool {
 
 /// Parses `args` and runs the command on a fresh tokio runtime.
 pub fn run(args: Vec<OsString>) -> ExitCode {
+    exit_quietly_on_broken_pipe();
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -101,6 +103,35 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Exit status of a command whose reader went away (`valechat … | head`):
+/// what a shell reports for a process killed by SIGPIPE (128 + 13).
+pub const BROKEN_PIPE_STATUS: i32 = 141;
+
+/// `valechat usage | head` closes stdout early. Rust ignores SIGPIPE, and
+/// ValeChat keeps it ignored (a dead MCP server's stdin pipe must give an
+/// error, not kill the process), so printing gets `EPIPE` and `println!`
+/// panics. This hook turns that one panic into a quiet exit with
+/// [`BROKEN_PIPE_STATUS`]; every other panic goes to the default hook.
+/// Commands that write with `write!` (`chat`, `usage`) see the error
+/// themselves.
+fn exit_quietly_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        // The OS text is translated; the number is not. EPIPE is 32 on
+        // Linux and macOS.
+        if message.starts_with("failed printing to stdout") && message.ends_with("(os error 32)") {
+            std::process::exit(BROKEN_PIPE_STATUS);
+        }
+        default(info);
+    }));
 }
 
 async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {

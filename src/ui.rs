@@ -10,7 +10,12 @@
 //! ├─ Servers              (servers.rs, MCP Servers window: list, details,
 //! │                        Add/Edit, Import; main menu → MCP Servers)
 //! ├─ MessageRow ×n        (message_row.rs, factory; body is a MarkdownView)
-//! └─ Composer             (composer.rs)
+//! ├─ Composer             (composer.rs; composer/slash.rs: the `/` menu of
+//! │  │                     MCP prompts; composer/mcp.rs: prompts, resources)
+//! │  ├─ prompt dialog     (prompt_dialog.rs: arguments, completion_popover.rs)
+//! │  └─ resource browser  (resource_browser.rs + resource_browser/rows.rs;
+//! │                        chips: resource_chip.rs)
+//! └─ elicitation dialogs  (elicitation.rs, MCP servers asking the user)
 //! ```
 //!
 //! Only this module touches gtk, adw, relm4, glib and gio; it drives
@@ -19,20 +24,27 @@
 pub mod a11y;
 pub mod appearance;
 pub mod billing;
+pub mod completion_popover;
 pub mod composer;
 pub mod conversation_row;
 pub mod conversation_settings;
+pub mod elicitation;
 pub mod markdown;
 pub mod message_row;
 pub mod model_picker;
 pub mod notify;
 pub mod preferences;
+pub mod prompt_dialog;
 pub mod provider_form;
+pub mod resource_browser;
+pub mod resource_chip;
 pub mod servers;
 pub mod settings;
+pub mod spin_row;
 pub mod thumbnail;
 pub mod tool_call_view;
 pub mod window;
+pub mod workspace_folders;
 
 use relm4::adw::prelude::*;
 use relm4::{RelmApp, adw, gtk};
@@ -84,10 +96,10 @@ pub fn run() -> std::process::ExitCode {
                 tracing::info!("ValeChat is already running; raising its window");
                 app.activate();
                 // Let the D-Bus message leave before the process ends.
-                if let Some(connection) = app.dbus_connection() {
-                    if let Err(e) = connection.flush_sync(gtk::gio::Cancellable::NONE) {
-                        tracing::warn!("could not reach the running ValeChat: {e}");
-                    }
+                if let Some(connection) = app.dbus_connection()
+                    && let Err(e) = connection.flush_sync(gtk::gio::Cancellable::NONE)
+                {
+                    tracing::warn!("could not reach the running ValeChat: {e}");
                 }
                 // Nothing was opened in this process (no window, database
                 // or keyring), so leaving without unwinding loses nothing.

@@ -305,3 +305,106 @@ async fn providers_add_and_edit_set_timeouts() {
     let unknown = valechat(data, &["providers", "edit", "nope", "--idle-timeout", "5"]).await;
     assert!(!unknown.status.success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_root_folders_are_kept_for_the_conversation() {
+    let server = TestServer::start(vec![
+        Reply::sse_body(fixture("openai-chat/text_with_usage.sse")),
+        Reply::sse_body(fixture("openai-chat/text_with_usage.sse")),
+    ])
+    .await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let work = dir.path().join("My Project");
+    std::fs::create_dir_all(&work).expect("project folder");
+    let provider = add_local_server(&data, &server).await;
+
+    // A missing folder is refused before anything is stored.
+    let missing = dir.path().join("missing");
+    let refused = valechat(
+        &data,
+        &[
+            "chat",
+            "--provider",
+            &provider,
+            "--model",
+            "m",
+            "--root",
+            missing.to_str().expect("UTF-8 path"),
+            "hi",
+        ],
+    )
+    .await;
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("--root"), "{}", stderr(&refused));
+    assert_eq!(stdout(&valechat(&data, &["history", "list"]).await), "");
+
+    let root = work.to_str().expect("UTF-8 path");
+    let chat = valechat(
+        &data,
+        &[
+            "chat",
+            "--provider",
+            &provider,
+            "--model",
+            "m",
+            "--root",
+            root,
+            "--root",
+            root,
+            "hi",
+        ],
+    )
+    .await;
+    assert_success(&chat);
+    let history = valechat(&data, &["history", "list"]).await;
+    let id: i64 = stdout(&history)
+        .split('\t')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("a conversation id");
+    // Continuing the conversation keeps its folder without --root again.
+    let again = valechat(&data, &["chat", "--conversation", &id.to_string(), "more"]).await;
+    assert_success(&again);
+
+    let store = valechat::core::store::Store::open(&data.join("valechat.db"))
+        .await
+        .expect("open the database");
+    let folders = store.list_conversation_roots(id).await.expect("folders");
+    let canonical = std::fs::canonicalize(&work).expect("canonical path");
+    let listed: Vec<(String, String)> = folders.into_iter().map(|f| (f.path, f.name)).collect();
+    assert_eq!(
+        listed,
+        [(
+            canonical.to_string_lossy().into_owned(),
+            "My Project".to_owned()
+        )]
+    );
+}
+
+/// `valechat limits list | head -0`: the reader is gone before anything is
+/// printed. The command ends quietly with 141 (as if killed by SIGPIPE),
+/// without a panic message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_pipe_ends_a_listing_quietly() {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_valechat"))
+        .args(["limits", "list"])
+        .env("VALECHAT_DATA_DIR", data.path())
+        .env("RUST_LOG", "off")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start valechat");
+    // Closes the read end while the command is still opening the database.
+    drop(child.stdout.take());
+    let output = tokio::time::timeout(support::cli::COMMAND_DEADLINE, child.wait_with_output())
+        .await
+        .expect("valechat ends")
+        .expect("wait for valechat");
+    let errors = stderr(&output);
+    assert_eq!(output.status.code(), Some(141), "stderr: {errors}");
+    assert!(!errors.contains("panicked"), "{errors}");
+}

@@ -433,3 +433,39 @@ async fn import_discovers_lists_then_imports_and_skips_duplicates() {
         .await;
     assert_eq!(echoed.trim(), "Echo: imported");
 }
+
+#[tokio::test]
+async fn settings_store_the_tool_limits_and_refuse_values_out_of_range() {
+    let sandbox = Sandbox::new();
+    let defaults = sandbox.ok(&["mcp", "settings"]).await;
+    assert!(defaults.contains("tool rounds per turn: 10"), "{defaults}");
+    assert!(defaults.contains("sent to the model: 32000"), "{defaults}");
+
+    let changed = sandbox
+        .ok(&[
+            "mcp",
+            "settings",
+            "--max-rounds",
+            "3",
+            "--max-result-chars",
+            "5000",
+        ])
+        .await;
+    assert!(changed.contains("tool rounds per turn: 3"), "{changed}");
+    // Kept in the database for the next run (and the app).
+    let again = sandbox.ok(&["mcp", "settings"]).await;
+    assert!(again.contains("sent to the model: 5000"), "{again}");
+
+    let refused = sandbox.run(&["mcp", "settings", "--max-rounds", "0"]).await;
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("tool rounds must be between 1 and 100, not 0"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let unchanged = sandbox.ok(&["mcp", "settings"]).await;
+    assert!(unchanged.contains("tool rounds per turn: 3"), "{unchanged}");
+
+    let reset = sandbox.ok(&["mcp", "settings", "--reset"]).await;
+    assert!(reset.contains("tool rounds per turn: 10"), "{reset}");
+}

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use valechat::core::chat::{Approval, Engine, FixedApprover, ToolSettings, TurnEvent};
-use valechat::core::mcp::{ClientHooks, McpServers, McpToolBox, ServerState};
+use valechat::core::mcp::{ClientHooks, McpServers, McpToolBox};
 use valechat::core::provider::ProtocolKind;
 use valechat::core::secrets::MemoryKeyStore;
 use valechat::core::store::{MessageStatus, Store, ToolCallStatus};
@@ -24,28 +24,12 @@ use support::openai::{text_reply, tool_call_reply};
 
 /// Starts server-everything and waits until it is ready (30 s at most).
 async fn everything() -> McpServers {
-    everything_with(ClientHooks::default()).await
+    common::everything_ready(ClientHooks::default()).await
 }
 
-/// [`everything`] with `hooks` (sampling, elicitation, roots).
+/// [`everything`] with `hooks`.
 async fn everything_with(hooks: ClientHooks) -> McpServers {
-    let servers = McpServers::new(Arc::new(MemoryKeyStore::new()), hooks, None);
-    let mut states = servers.subscribe();
-    servers.start(common::everything_config()).await;
-    tokio::time::timeout(Duration::from_secs(30), async {
-        loop {
-            if let Some(ServerState::Ready { .. }) = states.borrow_and_update().get("everything") {
-                return;
-            }
-            if let Some(ServerState::Failed { reason, .. }) = states.borrow().get("everything") {
-                panic!("server-everything failed to start: {reason}");
-            }
-            states.changed().await.expect("registry alive");
-        }
-    })
-    .await
-    .expect("server-everything did not become ready within 30 s");
-    servers
+    common::everything_ready(hooks).await
 }
 
 /// A turn to its end (20 s at most).

@@ -20,19 +20,62 @@ fi
 status=0
 meson test -C "$builddir" --print-errorlogs -t 4 "$@" || status=$?
 
-# A plain closing line summing up meson's verdicts.
 log="$builddir/meson-logs/testlog.json"
-if [ -f "$log" ]; then
-    python3 - "$log" <<'PY' || true
+summary() {
+    # A plain line summing up meson's verdicts in the log $1, then the last
+    # lines of each failed test's output (meson prints a verbose test's
+    # output as it runs, far above the end of a long log).
+    python3 - "$1" <<'PY' || true
 import json, sys
-counts = {}
+counts, failed = {}, []
 with open(sys.argv[1]) as f:
     for line in f:
-        result = json.loads(line).get("result", "")
+        entry = json.loads(line)
+        result = entry.get("result", "")
         counts[result] = counts.get(result, 0) + 1
+        if result not in ("OK", "EXPECTEDFAIL", "SKIP"):
+            failed.append(entry)
+for entry in failed:
+    output = (entry.get("stdout") or "") + (entry.get("stderr") or "")
+    tail = output.rstrip().splitlines()[-40:]
+    print(f"── {entry['name']}: {entry.get('result')} after {entry.get('duration', 0):.1f} s; its last lines ──")
+    print("\n".join(tail))
 passed = counts.get("OK", 0) + counts.get("EXPECTEDFAIL", 0)
-failed = sum(n for r, n in counts.items() if r not in ("OK", "EXPECTEDFAIL", "SKIP"))
-print(f"meson: {passed} passed, {failed} failed, {counts.get('SKIP', 0)} skipped")
+print(f"meson: {passed} passed, {len(failed)} failed, {counts.get('SKIP', 0)} skipped")
 PY
+}
+
+if [ -f "$log" ]; then
+    summary "$log"
+fi
+
+# The AT-SPI tests drive a real window under Xvfb, where a busy machine can
+# still outrun a wait; a failed one runs once more, alone, and counts as
+# passed only if that second run passes. Both verdicts are printed; any
+# other failure stands.
+if [ "$status" -ne 0 ] && [ -f "$log" ] && [ -z "${VALECHAT_NO_RERUN:-}" ]; then
+    mapfile -t failed < <(python3 - "$log" <<'PY'
+import json, sys
+with open(sys.argv[1]) as f:
+    for line in f:
+        entry = json.loads(line)
+        if entry.get("result") not in ("OK", "EXPECTEDFAIL", "SKIP"):
+            print(entry["name"])
+PY
+)
+    others=0
+    for name in "${failed[@]}"; do
+        case "$name" in ui|ui-*) ;; *) others=1 ;; esac
+    done
+    if [ "${#failed[@]}" -gt 0 ] && [ "$others" -eq 0 ]; then
+        cp "$log" "$builddir/meson-logs/testlog-first-run.json"
+        echo "run-all: running the failed UI test(s) once more: ${failed[*]}"
+        status=0
+        meson test -C "$builddir" --print-errorlogs -t 4 "${failed[@]}" || status=$?
+        summary "$log"
+        if [ "$status" -eq 0 ]; then
+            echo "run-all: FLAKY (failed, then passed alone): ${failed[*]}"
+        fi
+    fi
 fi
 exit "$status"

@@ -476,6 +476,50 @@ async fn streaming_message_is_incomplete_after_reopen() -> TestResult {
     Ok(())
 }
 
+/// The window streams a reply while `valechat chat` (another process, here
+/// a second store on the same file) opens the database: the live reply is
+/// left alone. Once every user has closed it, the next open recovers it.
+#[tokio::test]
+async fn a_second_opener_leaves_a_live_reply_streaming() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db_in(&dir);
+    let window = Store::open(&path).await?;
+    let chat = window
+        .create_conversation(conversation("Chat", None))
+        .await?;
+    let reply = window
+        .insert_message(message(
+            chat.id,
+            Role::Assistant,
+            "",
+            MessageStatus::Streaming,
+        ))
+        .await?;
+    assert!(valechat::core::store::lock_path(&path).exists());
+
+    let cli = Store::open(&path).await?;
+    let seen = cli.list_messages(chat.id).await?;
+    assert_eq!(seen[0].status, MessageStatus::Streaming, "still live");
+    window
+        .update_message_content(reply.id, "the whole reply", "")
+        .await?;
+    drop(cli);
+    // A third opener while the window still has it open: still live.
+    let third = Store::open(&path).await?;
+    assert_eq!(
+        third.list_messages(chat.id).await?[0].status,
+        MessageStatus::Streaming
+    );
+    drop((third, window));
+
+    // Everyone closed it without finishing the reply: a crash.
+    let after = Store::open(&path).await?;
+    let seen = after.list_messages(chat.id).await?;
+    assert_eq!(seen[0].status, MessageStatus::Incomplete);
+    assert_eq!(seen[0].content, "the whole reply");
+    Ok(())
+}
+
 #[tokio::test]
 async fn search_finds_messages_until_they_change_or_go() -> TestResult {
     let dir = tempfile::tempdir()?;

@@ -1,8 +1,9 @@
 //! `valechat chat --provider ID --model M "prompt"`: streams the reply to
 //! stdout and stores the exchange in the same database as the window.
 //! Enabled MCP servers offer their tools (approved on the terminal, or by
-//! `--yes` / `--deny-tools`); tool calls, the reply's tokens and cost, and
-//! spending alerts are reported on stderr.
+//! `--yes` / `--deny-tools`) and see the conversation's workspace folders
+//! (`--root DIR` adds one) as roots; tool calls, the reply's tokens and
+//! cost, and spending alerts are reported on stderr.
 
 mod tools;
 
@@ -47,6 +48,11 @@ pub struct ChatArgs {
     /// Offer no MCP tools at all.
     #[arg(long)]
     pub no_tools: bool,
+    /// Add DIR to the conversation's workspace folders (repeatable; kept
+    /// for later messages). MCP servers see the conversation's folders as
+    /// roots.
+    #[arg(long = "root", value_name = "DIR")]
+    pub roots: Vec<std::path::PathBuf>,
     /// Send even if a hard spending limit would be crossed.
     #[arg(long)]
     pub allow_over_limit: bool,
@@ -61,6 +67,7 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.prompt.clone()
     };
+    let new_roots = tools::resolve_roots(&args.roots)?;
     let conversation_id = match args.conversation {
         Some(id) => {
             if args.provider.is_some() || args.model.is_some() {
@@ -119,10 +126,11 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
     } else {
         tools::ToolPolicy::Ask
     };
+    let roots = tools::workspace_roots(engine, conversation_id, &new_roots).await?;
     let (engine, servers) = if args.no_tools {
         (engine.clone(), None)
     } else {
-        tools::with_tools(engine, policy).await?
+        tools::with_tools(engine, policy, roots).await?
     };
     let options = SendOptions {
         allow_over_limit: args.allow_over_limit,

@@ -12,6 +12,7 @@ pub mod conformance;
 mod import;
 mod inspect;
 mod manage;
+mod settings;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,8 +27,10 @@ use crate::core::mcp::ServerConfig;
 pub enum McpCommand {
     /// List configured servers: id, name, transport, enabled, protocol era.
     List,
-    /// Add a server: `add NAME [--env K=V]… [--cwd DIR] -- CMD ARGS…` for a
-    /// local (stdio) server, or `add NAME --url URL [--header K=V]…
+    /// Add a server: `add NAME [--env K=V]… [--cwd DIR] [--sandbox
+    /// [--allow-dir DIR]… [--no-network]] [--max-memory-mb N]
+    /// [--max-open-files N] [--max-cpu-seconds N] -- CMD ARGS…` for a local
+    /// (stdio) server, or `add NAME --url URL [--header K=V]…
     /// [--bearer-stdin]` for a remote one (http(s):// or ws(s)://).
     /// Secret-looking values and the bearer token go to the system keyring.
     Add(AddArgs),
@@ -93,6 +96,21 @@ pub enum McpCommand {
         /// Server id or name.
         name: String,
     },
+    /// Show or change how far tools may go in one chat turn: the rounds of
+    /// tool calls per turn and the characters of one tool result sent to
+    /// the model (the app's Preferences → Tools). Without options, print
+    /// them.
+    Settings {
+        /// Model requests per turn that may end in tool calls (1–100).
+        #[arg(long, value_name = "N")]
+        max_rounds: Option<u32>,
+        /// Characters of one tool result sent to the model (1000–1000000).
+        #[arg(long, value_name = "N")]
+        max_result_chars: Option<usize>,
+        /// Go back to the defaults (10 rounds, 32000 characters).
+        #[arg(long, conflicts_with_all = ["max_rounds", "max_result_chars"])]
+        reset: bool,
+    },
     /// Client for the MCP conformance suite: connects to URL (streamable
     /// HTTP), does what the scenario in MCP_CONFORMANCE_SCENARIO needs and
     /// exits within 25 s. Uses no database or keyring.
@@ -123,9 +141,38 @@ pub struct AddArgs {
     /// Read a bearer token from standard input (one line) into the keyring.
     #[arg(long, requires = "url")]
     pub bearer_stdin: bool,
+    /// Sandbox and resource limits of a local server.
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
     /// The command and its arguments, after `--`.
     #[arg(last = true, value_name = "CMD ARGS")]
     pub command: Vec<String>,
+}
+
+/// `mcp add` options for a local server's sandbox (Linux, Bubblewrap) and
+/// resource limits (prlimit; they apply with or without the sandbox).
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Run the server in a Bubblewrap sandbox: system folders read-only,
+    /// an empty private home, only --allow-dir folders writable, and an
+    /// environment of the locale, proxies and the server's --env only.
+    #[arg(long, conflicts_with = "url")]
+    pub sandbox: bool,
+    /// A folder the sandboxed server may write (repeatable).
+    #[arg(long, value_name = "DIR", requires = "sandbox")]
+    pub allow_dir: Vec<std::path::PathBuf>,
+    /// Cut the sandboxed server off the network.
+    #[arg(long, requires = "sandbox")]
+    pub no_network: bool,
+    /// Address-space limit, MiB.
+    #[arg(long, value_name = "N", conflicts_with = "url")]
+    pub max_memory_mb: Option<u64>,
+    /// Open-files limit.
+    #[arg(long, value_name = "N", conflicts_with = "url")]
+    pub max_open_files: Option<u64>,
+    /// CPU-time limit, seconds.
+    #[arg(long, value_name = "N", conflicts_with = "url")]
+    pub max_cpu_seconds: Option<u64>,
 }
 
 /// Runs an MCP subcommand.
@@ -147,6 +194,11 @@ pub async fn run(engine: &Engine, command: McpCommand) -> anyhow::Result<ExitCod
         McpCommand::Resources { name } => inspect::resources(engine, &name).await,
         McpCommand::Read { name, uri } => inspect::read(engine, &name, &uri).await,
         McpCommand::Prompts { name } => inspect::prompts(engine, &name).await,
+        McpCommand::Settings {
+            max_rounds,
+            max_result_chars,
+            reset,
+        } => settings::run(engine, max_rounds, max_result_chars, reset).await,
         McpCommand::ConformanceClient { url } => conformance::run(&url).await,
     }
 }

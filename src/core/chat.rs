@@ -21,6 +21,7 @@ mod rate;
 mod runner;
 mod send;
 mod title;
+mod tool_limits;
 mod tool_round;
 mod tools;
 mod user_message;
@@ -37,6 +38,7 @@ pub use error::EngineError;
 pub use providers::{ProviderUpdate, key_hint};
 pub use rate::{RateLimit, RateLimiters};
 pub use title::title_from_prompt;
+pub use tool_limits::{ToolLimits, ToolLimitsError};
 pub use tools::{
     Approval, ApprovalRequest, Approver, FixedApprover, OfferedTool, ToolBox, ToolError, ToolHints,
     ToolOutput, ToolProgress, ToolSettings, truncate_for_model,
@@ -333,16 +335,16 @@ impl Engine {
                 default_model: None,
             })
             .await?;
-        if let Some(key) = api_key {
-            if let Err(e) = self.keys.set_api_key(&provider.id, key).await {
-                if let Err(cleanup) = self.store.delete_provider(&provider.id).await {
-                    tracing::warn!(
-                        "could not remove provider {} after a keyring failure: {cleanup}",
-                        provider.id
-                    );
-                }
-                return Err(e.into());
+        if let Some(key) = api_key
+            && let Err(e) = self.keys.set_api_key(&provider.id, key).await
+        {
+            if let Err(cleanup) = self.store.delete_provider(&provider.id).await {
+                tracing::warn!(
+                    "could not remove provider {} after a keyring failure: {cleanup}",
+                    provider.id
+                );
             }
+            return Err(e.into());
         }
         Ok(provider)
     }
@@ -405,11 +407,16 @@ impl Engine {
         let images = crate::core::store::attachments_by_message(
             self.store.list_attachments(conversation_id).await?,
         );
+        let resources = self
+            .store
+            .list_resource_attachments(conversation_id)
+            .await?;
         let messages = history::request_history(
             conversation.system_prompt.as_deref(),
             &history,
             &calls,
             &images,
+            &resources,
         );
         let meter = self
             .meter(&conversation, &provider_id, &model, SendOptions::default())

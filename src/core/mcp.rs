@@ -9,17 +9,24 @@
 //! Files: `config` (what a server is), `path` (login-shell PATH, Flatpak),
 //! `log` (per-server stderr and protocol log), `process` (process groups),
 //! `http` (streamable HTTP transport, legacy SSE detection), `oauth` (OAuth 2.1
-//! through rmcp's `auth` feature), `websocket`
+//! through rmcp's `auth` feature, browser sign-in, tokens in the keyring), `websocket`
 //! (JSON-RPC over WebSocket text frames), `handler` (client side of the
 //! protocol: roots, sampling, elicitation, progress, logging, list changes,
 //! resource updates), `content` (tool results, tool hashes, tool names for
-//! providers), `connection` (one live session; `connection/features`:
-//! subscriptions, completions, log level), `registry` (all servers,
-//! restarts, states), `import` (other apps' config files).
+//! providers), `sandbox` (optional Bubblewrap sandbox and resource limits
+//! of stdio servers), `connection` (one live session; `connection/features`:
+//! subscriptions, completions, log level; `connection/input_required`:
+//! 2026-07-28 multi round-trip requests), `registry` (all servers,
+//! restarts, states), `roots` (the workspace folders offered as roots,
+//! `roots/list_changed`), `prompts` and `resources` (what the composer and the
+//! resource browser use), `import` (other apps' config files),
+//! `elicitation` (elicitation requests as typed forms or URLs, and checking
+//! the answers).
 
 pub mod config;
 pub mod connection;
 pub mod content;
+pub mod elicitation;
 pub mod handler;
 pub mod http;
 pub mod import;
@@ -27,18 +34,27 @@ pub mod log;
 pub mod oauth;
 pub mod path;
 pub mod process;
+pub mod prompts;
 pub mod registry;
+pub mod resources;
+pub mod roots;
 pub mod sampling;
+pub mod sandbox;
+pub mod stream_ready;
 pub mod toolbox;
 pub mod websocket;
 
 pub use config::{Era, ServerConfig, Transport};
-pub use connection::{CallOptions, CompletionTarget, Completions, McpConnection};
+pub use connection::{CallOptions, CompletionTarget, Completions, MAX_INPUT_ROUNDS, McpConnection};
 pub use content::{ContentBlock, ToolOutcome, tool_definition, tool_hash};
 pub use handler::{ClientHooks, Elicitor, ListKind, ResourceUpdatedCallback, SamplingHandler};
 pub use log::{LogLevel, LogLine, LogSource, ServerLog};
+pub use prompts::{PromptDraft, PromptEntry};
 pub use registry::{McpServers, ServerState};
+pub use resources::{ServerResources, expand_template, template_variables};
+pub use roots::{RootsSource, WorkspaceRoot};
 pub use sampling::{EngineSampler, FixedSamplingApprover, SamplingApprover, SamplingPreview};
+pub use sandbox::{SandboxProblem, SandboxSettings};
 pub use toolbox::McpToolBox;
 
 use crate::core::secrets::SecretError;
@@ -121,6 +137,25 @@ pub enum McpError {
         request: String,
         /// The error message.
         reason: String,
+    },
+    /// The server needs an OAuth sign-in, and it failed: refused or
+    /// cancelled by the user, refused by the authorization server, timed out.
+    #[error("could not sign in to MCP server {server:?}: {reason}")]
+    SignIn {
+        /// Server id.
+        server: String,
+        /// Why (English).
+        reason: String,
+    },
+    /// The server's sandbox or resource limits cannot be set up (Bubblewrap
+    /// or prlimit missing, ValeChat in Flatpak). Not retried: the message
+    /// says what the person must change.
+    #[error("{problem}")]
+    Sandbox {
+        /// Server id.
+        server: String,
+        /// What is missing.
+        problem: SandboxProblem,
     },
     /// Reading a secret from the keyring failed.
     #[error("could not read the secrets of MCP server {server:?}: {source}")]

@@ -35,7 +35,10 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 pub use error::ProviderError;
-pub use message::{Attachment, AttachmentError, ChatMessage, Role, ToolCall, ToolDefinition};
+pub use message::{
+    Attachment, AttachmentError, ChatMessage, ResourceAttachment, ResourceBody, Role, ToolCall,
+    ToolDefinition,
+};
 
 /// The wire protocol a configured provider speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

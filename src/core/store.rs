@@ -6,13 +6,16 @@
 //! GTK main loop never waits on the disk. Opening the store creates the file
 //! and its directory, copies an existing database with `VACUUM INTO` before
 //! migrating it, applies the embedded migrations from `migrations/`, and marks
-//! replies left `streaming` by a crash as `incomplete`.
+//! replies left `streaming` by a crash as `incomplete` — unless another
+//! ValeChat process has the database open (`instance`: a lock file).
 //!
-//! Files: `connection` (pool and pragmas), `migrate` (migrations, backups),
+//! Files: `connection` (pool and pragmas), `instance` (the lock file that
+//! tells whether other processes use the database), `migrate` (migrations, backups),
 //! `schema` (diesel tables), `models` (public types), one file per table's
-//! repository (`providers`, `conversations`, `messages`,
+//! repository (`providers`, `conversations`, `conversation_roots`
+//! (workspace folders), `messages`,
 //! `favourites`, `prices`, `tool_calls`, `tool_permissions`,
-//! `attachments`) and `search`
+//! `attachments`, `resource_attachments`) and `search`
 //! (FTS5). The spending ledger (issue 5):
 //! `usage` (records, settling), `reservations` (pre-flight holds),
 //! `spending_limits`, `usage_reports`, and `ledger_rows` (their rows and
@@ -20,9 +23,11 @@
 
 mod attachments;
 mod connection;
+mod conversation_roots;
 mod conversations;
 mod error;
 mod favourites;
+mod instance;
 mod ledger_rows;
 mod mcp_servers;
 mod messages;
@@ -33,10 +38,12 @@ mod provider_timeouts;
 mod providers;
 mod rate_limits;
 mod reservations;
+mod resource_attachments;
 mod schema;
 mod search;
 mod spending_limits;
 mod tool_calls;
+mod tool_limits;
 mod tool_permissions;
 mod usage;
 mod usage_reports;
@@ -48,8 +55,10 @@ use diesel::SqliteConnection;
 
 pub use attachments::{StoredAttachment, by_message as attachments_by_message};
 pub use connection::{BUSY_TIMEOUT_MS, ConnectionInfo};
+pub use conversation_roots::ConversationRoot;
 pub use error::StoreError;
 pub use favourites::Favourite;
+pub use instance::lock_path;
 pub use migrate::{BACKUPS_KEPT, MIGRATIONS};
 pub use models::{
     Conversation, ConversationSettings, Message, MessageFinish, MessageStatus, NewConversation,
@@ -67,6 +76,9 @@ use connection::SqlitePool;
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// This process's hold on a file database (`None` in memory), released
+    /// when the last clone is dropped.
+    _instance: Option<std::sync::Arc<instance::InstanceLock>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -86,7 +98,9 @@ impl Store {
     /// Creates missing parent directories. If the file already holds data
     /// and some migration is pending, first copies it to
     /// `<path>.bak-<unix ms>` (keeping the newest [`BACKUPS_KEPT`]). Then
-    /// applies pending migrations and runs [`Store::recover_interrupted`].
+    /// applies pending migrations and, when no other process has the
+    /// database open (a shared lock on [`lock_path`], held until the last
+    /// clone is dropped), runs [`Store::recover_interrupted`].
     ///
     /// # Errors
     /// [`StoreError::Corrupt`] if the file is not a SQLite database (it is
@@ -107,7 +121,10 @@ impl Store {
         tokio::task::spawn_blocking(|| {
             let pool = connection::memory_pool()?;
             migrate::run_pending(&mut *pool.get()?)?;
-            Ok(Self { pool })
+            Ok(Self {
+                pool,
+                _instance: None,
+            })
         })
         .await?
     }
@@ -150,18 +167,25 @@ impl Store {
                 migrate::backup(&mut probe, path, now_ms())?;
             }
         }
+        let (lock, recovery) = instance::InstanceLock::acquire(path)?;
         let pool = connection::file_pool(url)?;
         let mut conn = pool.get()?;
         migrate::run_pending(&mut conn)?;
-        let recovered = messages::recover(&mut conn)? + tool_calls::recover(&mut conn)?;
-        if recovered > 0 {
-            tracing::info!(
-                recovered,
-                "messages interrupted by a previous run marked incomplete"
-            );
+        if recovery == instance::Recovery::Run {
+            let recovered = messages::recover(&mut conn)? + tool_calls::recover(&mut conn)?;
+            if recovered > 0 {
+                tracing::info!(
+                    recovered,
+                    "messages interrupted by a previous run marked incomplete"
+                );
+            }
         }
         drop(conn);
-        Ok(Self { pool })
+        lock.share()?;
+        Ok(Self {
+            pool,
+            _instance: Some(std::sync::Arc::new(lock)),
+        })
     }
 
     /// Runs `work` with a pooled connection on the blocking thread pool.

@@ -101,10 +101,10 @@ pub fn style() -> Style {
 /// Applies `style` and stores it.
 pub fn set_style(style: Style) {
     apply_style(style);
-    if let Some(settings) = settings() {
-        if let Err(e) = settings.set_string(COLOR_SCHEME, style.key()) {
-            tracing::warn!("could not store the style {:?}: {e}", style.key());
-        }
+    if let Some(settings) = settings()
+        && let Err(e) = settings.set_string(COLOR_SCHEME, style.key())
+    {
+        tracing::warn!("could not store the style {:?}: {e}", style.key());
     }
 }
 
@@ -117,10 +117,10 @@ pub fn font_scale() -> f64 {
 pub fn set_font_scale(scale: f64) {
     let scale = clamp_font_scale(scale);
     apply_font_scale(scale);
-    if let Some(settings) = settings() {
-        if let Err(e) = settings.set_double(FONT_SCALE, scale) {
-            tracing::warn!("could not store the font scale {scale}: {e}");
-        }
+    if let Some(settings) = settings()
+        && let Err(e) = settings.set_double(FONT_SCALE, scale)
+    {
+        tracing::warn!("could not store the font scale {scale}: {e}");
     }
 }
 

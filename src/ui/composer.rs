@@ -4,20 +4,25 @@
 //! Enter sends, Shift+Enter inserts a new line, Escape stops a running reply
 //! (DESIGN.md, Interface). Images come from the Attach Image button, from
 //! files dropped on the composer or the conversation, or from Ctrl+V with an
-//! image on the clipboard (see [`attachments`]).
+//! image on the clipboard (see [`attachments`]). Typing `/` offers the MCP
+//! servers’ prompts ([`slash`], `mcp`); Attach Resource… adds MCP
+//! resources, shown as chips next to the images.
 
 pub mod attachments;
+pub mod draft;
+mod mcp;
+mod pending;
+pub mod slash;
+
+pub use draft::Draft;
 
 use gettextrs::gettext;
 use relm4::gtk::gio;
 use relm4::gtk::prelude::*;
 use relm4::{ComponentController, ComponentParts, ComponentSender, SimpleComponent, gtk};
 
-use crate::core::provider::Attachment;
-use crate::i18n::gettext_f;
-
-/// Edge of a pending image's thumbnail, in logical pixels.
-const PENDING_THUMBNAIL: i32 = 64;
+use crate::core::mcp::{McpServers, PromptDraft, PromptEntry};
+use crate::core::provider::{Attachment, ResourceAttachment};
 
 /// State of the composer.
 #[derive(Debug)]
@@ -29,8 +34,18 @@ pub struct Composer {
     buffer: gtk::TextBuffer,
     /// Images to send with the next message, in the order added.
     attachments: Vec<Attachment>,
-    /// Bumped on every change of `attachments`.
+    /// MCP resources to send with the next message, in the order added.
+    resources: Vec<ResourceAttachment>,
+    /// Bumped on every change of `attachments` or `resources`.
     attachments_revision: u64,
+    /// The MCP servers, once the engine is open.
+    servers: Option<McpServers>,
+    /// The `/` menu of prompts.
+    slash: std::rc::Rc<slash::SlashMenu>,
+    /// Resources watched for changes: `(server id, URI)` → name.
+    watched: std::collections::HashMap<(String, String), String>,
+    /// The open resource browser, kept until it closes.
+    browser: Option<relm4::adw::Window>,
     /// The open file chooser, kept alive until it answers.
     chooser: Option<gtk::FileChooserNative>,
     /// The composer's root, to find the window a chooser belongs to.
@@ -51,8 +66,33 @@ pub enum ComposerInput {
     SetBusy(bool),
     /// Whether a model is chosen, so that sending can work.
     SetReady(bool),
-    /// Put text and images back (after a send that could not start).
-    Restore(String, Vec<Attachment>),
+    /// Put a draft back (after a send that could not start).
+    Restore(Draft),
+    /// The MCP servers whose prompts and resources are offered.
+    SetServers(McpServers),
+    /// The text changed (opens, filters or closes the `/` menu).
+    DraftChanged,
+    /// The prompts of the ready servers, for the `/` menu.
+    PromptsListed(Vec<PromptEntry>),
+    /// A prompt was chosen in the `/` menu.
+    PromptChosen(Box<PromptEntry>),
+    /// Get the prompt with these arguments.
+    PromptArguments(Box<PromptEntry>, Vec<(String, String)>),
+    /// A prompt's messages, to become the draft, or why they could not be had.
+    PromptFetched(Result<PromptDraft, String>),
+    /// Open the resource browser (the Attach Resource… button).
+    BrowseResources,
+    /// Add resources read from a server.
+    AddResources(Vec<ResourceAttachment>),
+    /// Remove the pending resource at this position.
+    RemoveResource(usize),
+    /// A watched resource changed on its server: `(server id, URI)`.
+    ResourceChanged(String, String),
+    /// The browser started (`Some(name)`) or stopped (`None`) watching
+    /// `(server id, URI)`.
+    Watching(String, String, Option<String>),
+    /// A pending resource was read again after a change.
+    Reread(Vec<ResourceAttachment>),
     /// Open the file chooser for images (the Attach Image button).
     ChooseImages,
     /// Read these files (chosen or dropped) and add the images among them.
@@ -70,8 +110,8 @@ pub enum ComposerInput {
 /// What the composer asks of its parent.
 #[derive(Debug)]
 pub enum ComposerOutput {
-    /// Send this text and these images as the user's next message.
-    Send(String, Vec<Attachment>),
+    /// Send this draft as the user's next message.
+    Send(Draft),
     /// Tell the user something went wrong (a file could not be attached).
     Notice(String),
     /// Stop the reply that is streaming.
@@ -83,6 +123,7 @@ pub enum ComposerOutput {
 pub struct ComposerWidgets {
     text_view: gtk::TextView,
     attach: gtk::Button,
+    attach_resource: gtk::Button,
     pending: gtk::Box,
     pending_scroller: gtk::ScrolledWindow,
     rendered_attachments: u64,
@@ -130,12 +171,21 @@ impl SimpleComponent for Composer {
             .css_classes(["card"])
             .build();
 
+        let slash = slash::SlashMenu::new(&scroller, sender.input_sender().clone());
+        {
+            let sender = sender.clone();
+            buffer.connect_changed(move |_| sender.input(ComposerInput::DraftChanged));
+        }
         let keys = gtk::EventControllerKey::new();
         keys.set_propagation_phase(gtk::PropagationPhase::Capture);
         {
             let sender = sender.clone();
             let text_view_for_paste = text_view.clone();
+            let slash = slash.clone();
             keys.connect_key_pressed(move |_, key, _, modifiers| {
+                if slash.is_open() && mcp::menu_key(&slash, key, sender.input_sender()) {
+                    return gtk::glib::Propagation::Stop;
+                }
                 let enter = matches!(key, gtk::gdk::Key::Return | gtk::gdk::Key::KP_Enter);
                 if enter && !modifiers.contains(gtk::gdk::ModifierType::SHIFT_MASK) {
                     sender.input(ComposerInput::Submit);
@@ -190,6 +240,7 @@ impl SimpleComponent for Composer {
             let sender = sender.clone();
             attach.connect_clicked(move |_| sender.input(ComposerInput::ChooseImages));
         }
+        let attach_resource = mcp::attach_resource_button(sender.input_sender().clone());
         let pending = gtk::Box::builder()
             .orientation(gtk::Orientation::Horizontal)
             .spacing(6)
@@ -206,6 +257,7 @@ impl SimpleComponent for Composer {
             .spacing(6)
             .build();
         row.append(&attach);
+        row.append(&attach_resource);
         row.append(&scroller);
         row.append(&send);
         row.append(&stop);
@@ -218,7 +270,12 @@ impl SimpleComponent for Composer {
             ready: false,
             buffer,
             attachments: Vec::new(),
+            resources: Vec::new(),
             attachments_revision: 0,
+            servers: None,
+            slash,
+            watched: std::collections::HashMap::new(),
+            browser: None,
             chooser: None,
             root: root.clone(),
             focus_pending: std::cell::Cell::new(true),
@@ -228,6 +285,7 @@ impl SimpleComponent for Composer {
             widgets: ComposerWidgets {
                 text_view,
                 attach,
+                attach_resource,
                 pending,
                 pending_scroller,
                 rendered_attachments: 0,
@@ -245,13 +303,20 @@ impl SimpleComponent for Composer {
                 }
                 let (start, end) = self.buffer.bounds();
                 let text = self.buffer.text(&start, &end, false).to_string();
-                if text.trim().is_empty() && self.attachments.is_empty() {
+                if text.trim().is_empty()
+                    && self.attachments.is_empty()
+                    && self.resources.is_empty()
+                {
                     return;
                 }
                 self.buffer.set_text("");
-                let images = std::mem::take(&mut self.attachments);
+                let draft = Draft {
+                    text,
+                    images: std::mem::take(&mut self.attachments),
+                    resources: std::mem::take(&mut self.resources),
+                };
                 self.attachments_revision += 1;
-                let _ = sender.output(ComposerOutput::Send(text, images));
+                let _ = sender.output(ComposerOutput::Send(draft));
             }
             ComposerInput::Stop => {
                 if self.busy {
@@ -265,15 +330,31 @@ impl SimpleComponent for Composer {
                 self.busy = busy;
             }
             ComposerInput::SetReady(ready) => self.ready = ready,
-            ComposerInput::Restore(text, images) => {
+            ComposerInput::Restore(draft) => {
                 if self.buffer.char_count() == 0 {
-                    self.buffer.set_text(&text);
+                    self.buffer.set_text(&draft.text);
                 }
-                if self.attachments.is_empty() && !images.is_empty() {
-                    self.attachments = images;
+                if self.attachments.is_empty() && !draft.images.is_empty() {
+                    self.attachments = draft.images;
+                    self.attachments_revision += 1;
+                }
+                if self.resources.is_empty() && !draft.resources.is_empty() {
+                    self.resources = draft.resources;
                     self.attachments_revision += 1;
                 }
             }
+            message @ (ComposerInput::SetServers(_)
+            | ComposerInput::DraftChanged
+            | ComposerInput::PromptsListed(_)
+            | ComposerInput::PromptChosen(_)
+            | ComposerInput::PromptArguments(..)
+            | ComposerInput::PromptFetched(_)
+            | ComposerInput::BrowseResources
+            | ComposerInput::AddResources(_)
+            | ComposerInput::RemoveResource(_)
+            | ComposerInput::ResourceChanged(..)
+            | ComposerInput::Watching(..)
+            | ComposerInput::Reread(_)) => self.update_mcp(message, &sender),
             ComposerInput::ChooseImages => {
                 let parent = self.root.root().and_downcast::<gtk::Window>();
                 self.chooser = Some(attachments::choose_images(
@@ -313,10 +394,13 @@ impl SimpleComponent for Composer {
 
     fn update_view(&self, widgets: &mut Self::Widgets, sender: ComponentSender<Self>) {
         if widgets.rendered_attachments != self.attachments_revision {
-            render_pending(&self.attachments, widgets, &sender);
+            pending::render(self, widgets, &sender);
             widgets.rendered_attachments = self.attachments_revision;
         }
         widgets.attach.set_sensitive(!self.busy);
+        widgets
+            .attach_resource
+            .set_sensitive(!self.busy && self.servers.is_some());
         widgets.send.set_visible(!self.busy);
         widgets.send.set_sensitive(self.ready);
         widgets.stop.set_visible(self.busy);
@@ -325,44 +409,6 @@ impl SimpleComponent for Composer {
             widgets.text_view.grab_focus();
         }
     }
-}
-
-/// Rebuilds the strip of pending images: a thumbnail and a remove button each.
-fn render_pending(
-    images: &[Attachment],
-    widgets: &ComposerWidgets,
-    sender: &ComponentSender<Composer>,
-) {
-    while let Some(child) = widgets.pending.first_child() {
-        widgets.pending.remove(&child);
-    }
-    for (index, image) in images.iter().enumerate() {
-        let picture = crate::ui::thumbnail::picture(image, PENDING_THUMBNAIL);
-        picture.set_size_request(PENDING_THUMBNAIL, PENDING_THUMBNAIL);
-        picture.set_content_fit(gtk::ContentFit::Cover);
-        let frame = gtk::Frame::builder()
-            .child(&picture)
-            .css_classes(["pending-attachment"])
-            .build();
-        let label = gettext_f("Remove “{name}”", &[("name", &image.name)]);
-        let remove: gtk::Button =
-            crate::ui::a11y::labelled("GtkButton", &label).unwrap_or_default();
-        remove.set_icon_name("window-close-symbolic");
-        remove.set_tooltip_text(Some(&label));
-        remove.set_halign(gtk::Align::End);
-        remove.set_valign(gtk::Align::Start);
-        remove.set_margin_top(2);
-        remove.set_margin_end(2);
-        for class in ["circular", "osd", "remove-attachment"] {
-            remove.add_css_class(class);
-        }
-        let input = sender.input_sender().clone();
-        remove.connect_clicked(move |_| input.emit(ComposerInput::Remove(index)));
-        let overlay = gtk::Overlay::builder().child(&frame).build();
-        overlay.add_overlay(&remove);
-        widgets.pending.append(&overlay);
-    }
-    widgets.pending_scroller.set_visible(!images.is_empty());
 }
 
 /// Lets the conversation area take dropped image files for the composer.

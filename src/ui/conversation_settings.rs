@@ -1,12 +1,21 @@
 //! The conversation's settings: system prompt, temperature and maximum
 //! output tokens, in a header-bar popover. Changes are kept when the popover
-//! closes.
+//! closes. Below them, the conversation's workspace folders
+//! ([`WorkspaceFolders`]), saved as soon as they change.
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
-use relm4::{Component, ComponentParts, ComponentSender, adw, gtk};
+use std::path::PathBuf;
 
+use relm4::{
+    Component, ComponentController, ComponentParts, ComponentSender, Controller, adw, gtk,
+};
+
+use crate::core::mcp::WorkspaceRoot;
 use crate::core::store::ConversationSettings;
+use crate::ui::workspace_folders::{
+    WorkspaceFolders, WorkspaceFoldersInput, WorkspaceFoldersOutput,
+};
 
 /// Temperature the spin button starts at when the user turns it on.
 const DEFAULT_TEMPERATURE: f64 = 1.0;
@@ -17,6 +26,7 @@ const DEFAULT_MAX_OUTPUT_TOKENS: f64 = 4096.0;
 #[derive(Debug)]
 pub struct ConversationSettingsPopover {
     settings: ConversationSettings,
+    folders: Controller<WorkspaceFolders>,
 }
 
 /// Messages the popover accepts.
@@ -26,6 +36,11 @@ pub enum ConversationSettingsInput {
     Show(ConversationSettings),
     /// The popover closed: read the fields and report a change.
     Closed,
+    /// Show these workspace folders (the conversation's, in order).
+    ShowFolders(Vec<WorkspaceRoot>),
+    /// The folders group asks to add or remove a folder, or its chooser
+    /// closed.
+    Folders(WorkspaceFoldersOutput),
 }
 
 /// What the popover tells the window.
@@ -33,6 +48,10 @@ pub enum ConversationSettingsInput {
 pub enum ConversationSettingsOutput {
     /// The user changed the settings.
     Changed(ConversationSettings),
+    /// The user chose a folder to add to the conversation's workspace.
+    AddFolder(PathBuf),
+    /// The user removed a workspace folder.
+    RemoveFolder(PathBuf),
 }
 
 /// The popover's fields.
@@ -122,6 +141,10 @@ impl Component for ConversationSettingsPopover {
         content.append(&prompt_label);
         content.append(&prompt_scroller);
         content.append(&list);
+        let folders = WorkspaceFolders::builder()
+            .launch(())
+            .forward(sender.input_sender(), ConversationSettingsInput::Folders);
+        content.append(folders.widget());
         let popover = gtk::Popover::builder().child(&content).build();
         {
             let sender = sender.clone();
@@ -138,6 +161,7 @@ impl Component for ConversationSettingsPopover {
         };
         let model = Self {
             settings: ConversationSettings::default(),
+            folders,
         };
         show(&widgets, &model.settings);
         ComponentParts { model, widgets }
@@ -148,7 +172,7 @@ impl Component for ConversationSettingsPopover {
         widgets: &mut Self::Widgets,
         message: Self::Input,
         sender: ComponentSender<Self>,
-        _root: &Self::Root,
+        root: &Self::Root,
     ) {
         match message {
             ConversationSettingsInput::Show(settings) => {
@@ -161,6 +185,20 @@ impl Component for ConversationSettingsPopover {
                     self.settings = settings.clone();
                     let _ = sender.output(ConversationSettingsOutput::Changed(settings));
                 }
+            }
+            ConversationSettingsInput::ShowFolders(folders) => {
+                self.folders.emit(WorkspaceFoldersInput::Show(folders));
+            }
+            ConversationSettingsInput::Folders(WorkspaceFoldersOutput::Add(path)) => {
+                let _ = sender.output(ConversationSettingsOutput::AddFolder(path));
+            }
+            ConversationSettingsInput::Folders(WorkspaceFoldersOutput::Remove(path)) => {
+                let _ = sender.output(ConversationSettingsOutput::RemoveFolder(path));
+            }
+            ConversationSettingsInput::Folders(WorkspaceFoldersOutput::ChooserClosed) => {
+                // The chooser took the focus and closed the popover: show
+                // the folders again.
+                root.popup();
             }
         }
     }

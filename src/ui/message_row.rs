@@ -9,7 +9,7 @@ use relm4::gtk::prelude::*;
 
 use crate::core::chat::ToolProgress;
 use crate::core::ledger::UsageRecord;
-use crate::core::provider::{Attachment, Role};
+use crate::core::provider::{Attachment, ResourceAttachment, Role};
 use crate::core::store::{Message, MessageStatus, ToolCallRecord};
 use crate::i18n::gettext_f;
 use crate::ui::markdown::MarkdownView;
@@ -37,7 +37,9 @@ pub struct MessageRow {
     tool_revision: u64,
     /// Images attached to a user message, in order.
     images: Vec<Attachment>,
-    /// Bumped on every change of `images`.
+    /// MCP resources attached to a user message, in order.
+    resources: Vec<ResourceAttachment>,
+    /// Bumped on every change of `images` or `resources`.
     images_revision: u64,
     /// The billed requests that produced this reply, for the
     /// tokens-and-cost line.
@@ -48,6 +50,12 @@ impl MessageRow {
     /// Shows `images` as the message's attached images (user messages).
     pub fn set_images(&mut self, images: Vec<Attachment>) {
         self.images = images;
+        self.images_revision += 1;
+    }
+
+    /// Shows `resources` as chips after the images (user messages).
+    pub fn set_resources(&mut self, resources: Vec<ResourceAttachment>) {
+        self.resources = resources;
         self.images_revision += 1;
     }
 
@@ -212,6 +220,7 @@ impl FactoryComponent for MessageRow {
             tool_calls: Vec::new(),
             tool_revision: 0,
             images: Vec::new(),
+            resources: Vec::new(),
             images_revision: 0,
             usage: Vec::new(),
         }
@@ -388,7 +397,8 @@ fn render(row: &MessageRow, widgets: &mut MessageRowWidgets) {
 /// Largest edge of an image shown in a message, in logical pixels.
 const IMAGE_THUMBNAIL: i32 = 240;
 
-/// Shows the row's images as thumbnails (at most 240 px a side).
+/// Shows the row's images as thumbnails (at most 240 px a side), then its
+/// resources as chips.
 fn render_images(row: &MessageRow, widgets: &MessageRowWidgets) {
     while let Some(child) = widgets.images.first_child() {
         widgets.images.remove(&child);
@@ -403,7 +413,14 @@ fn render_images(row: &MessageRow, widgets: &MessageRowWidgets) {
         picture.add_css_class("message-image");
         widgets.images.insert(&picture, -1);
     }
-    widgets.images.set_visible(!row.images.is_empty());
+    for resource in &row.resources {
+        widgets
+            .images
+            .insert(&crate::ui::resource_chip::chip(resource, None), -1);
+    }
+    widgets
+        .images
+        .set_visible(!row.images.is_empty() || !row.resources.is_empty());
 }
 
 /// Keeps one [`ToolCallView`] per call, in order.

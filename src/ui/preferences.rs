@@ -8,6 +8,7 @@
 //! │     └─ ProviderRow ×n  (preferences/provider_row.rs, factory)
 //! ├─ BillingPage "Billing" (preferences/billing_page.rs: limits, prices)
 //! ├─ adw::PreferencesPage "Appearance" (preferences/appearance_page.rs)
+//! ├─ ToolsPage "Tools" (preferences/tools_page.rs: rounds, result size)
 //! └─ subpage: adw::HeaderBar (back) + ProviderForm  (Add Provider…)
 //! ```
 //!
@@ -19,6 +20,7 @@ pub mod billing_page;
 pub mod limit_dialog;
 pub mod price_dialog;
 pub mod provider_row;
+pub mod tools_page;
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
@@ -37,6 +39,7 @@ pub struct Preferences {
     rows: FactoryVecDeque<ProviderRow>,
     form: Controller<ProviderForm>,
     billing: Controller<billing_page::BillingPage>,
+    tools: Controller<tools_page::ToolsPage>,
 }
 
 impl std::fmt::Debug for Preferences {
@@ -175,12 +178,19 @@ impl Component for Preferences {
                 billing_page::BillingPageOutput::Toast(text) => PreferencesInput::Toast(text),
             });
         root.add(billing.widget());
+        let tools = tools_page::ToolsPage::builder()
+            .launch(engine.clone())
+            .forward(sender.input_sender(), |out| match out {
+                tools_page::ToolsPageOutput::Toast(text) => PreferencesInput::Toast(text),
+            });
+        root.add(tools.widget());
 
         let model = Preferences {
             engine,
             rows,
             form,
             billing,
+            tools,
         };
         ComponentParts {
             model,
@@ -199,6 +209,7 @@ impl Component for Preferences {
             PreferencesInput::Show => {
                 self.reload(&sender);
                 self.billing.emit(billing_page::BillingPageInput::Reload);
+                self.tools.emit(tools_page::ToolsPageInput::Reload);
                 root.present();
             }
             PreferencesInput::ShowAddProvider => {

@@ -10,7 +10,7 @@
 //!    └─ adw::ToastOverlay └─ gtk::Stack
 //!       ├─ "list"    adw::StatusPage (none yet) or boxed list of ServerRow (row.rs)
 //!       ├─ "details" DetailsView: state, tools, always-allowed tools, log (details.rs)
-//!       ├─ "edit"    Editor (editor.rs, checked by form.rs)
+//!       ├─ "edit"    Editor (editor.rs, checked by form.rs; sandbox groups: sandbox.rs)
 //!       └─ "import"  Importer (importer.rs)
 //! ```
 //!
@@ -28,6 +28,7 @@ mod editor;
 pub mod form;
 mod importer;
 mod row;
+mod sandbox;
 mod update;
 
 use std::collections::BTreeMap;
@@ -107,6 +108,8 @@ pub enum ServersInput {
     Remove(String),
     /// Revoke "Always allow" of a tool of the server in the details page.
     Revoke(String),
+    /// Forget the OAuth tokens of the server in the details page.
+    SignOut,
     /// Open a folder chooser for the form's working folder.
     ChooseFolder,
     /// The folder chooser picked this folder.
@@ -302,7 +305,7 @@ fn build(root: &adw::Window, sender: &ComponentSender<Servers>) -> ServersWidget
             "MCP servers give models tools, resources and prompts. Add one, or import those of other apps.",
         ))
         .build();
-    let details = details::DetailsView::new();
+    let details = details::DetailsView::new(sender);
     let editor = editor::Editor::new(sender);
     let importer = importer::Importer::new(sender);
     let stack = gtk::Stack::builder()

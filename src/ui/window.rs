@@ -17,9 +17,11 @@
 
 mod approval;
 mod dialogs;
+mod folders;
 mod handlers;
 mod messages;
 mod search;
+mod sign_in;
 mod startup;
 mod state;
 mod turns;
@@ -59,8 +61,9 @@ pub(crate) struct Streaming {
     pending_reasoning: String,
     /// A frame callback is already scheduled.
     flush_scheduled: bool,
-    /// Images of the user message being sent, shown on its row once stored.
-    user_images: Vec<crate::core::provider::Attachment>,
+    /// Images and resources of the user message being sent, shown on its
+    /// row once stored.
+    user_attachments: crate::ui::composer::Draft,
 }
 
 /// The window's state.
@@ -79,6 +82,12 @@ pub struct Window {
     settings_popover: Controller<ConversationSettingsPopover>,
     /// Settings for the next new conversation (applied when it is created).
     next_settings: ConversationSettings,
+    /// Workspace folders of the new conversation on screen (stored when
+    /// it is created).
+    next_folders: Vec<crate::core::mcp::WorkspaceRoot>,
+    /// The roots every MCP server sees: the folders of the conversation
+    /// shown (see `folders`).
+    roots: crate::core::mcp::RootsSource,
     provider_form: Controller<ProviderForm>,
     page: &'static str,
     /// Ignore row-selected signals while the list is rebuilt.
@@ -294,7 +303,7 @@ impl Component for Window {
             Composer::builder()
                 .launch(())
                 .forward(sender.input_sender(), |out| match out {
-                    ComposerOutput::Send(text, images) => WindowInput::Send(text, images),
+                    ComposerOutput::Send(draft) => WindowInput::Send(draft),
                     ComposerOutput::Notice(text) => WindowInput::Toast(text),
                     ComposerOutput::Stop => WindowInput::Stop,
                 });
@@ -310,6 +319,8 @@ impl Component for Window {
             sender.input_sender(),
             |out| match out {
                 ConversationSettingsOutput::Changed(s) => WindowInput::SettingsChanged(s),
+                ConversationSettingsOutput::AddFolder(p) => WindowInput::AddFolder(p),
+                ConversationSettingsOutput::RemoveFolder(p) => WindowInput::RemoveFolder(p),
             },
         );
         let provider_form =
@@ -331,6 +342,8 @@ impl Component for Window {
             model_picker,
             settings_popover,
             next_settings: ConversationSettings::default(),
+            next_folders: Vec::new(),
+            roots: crate::core::mcp::RootsSource::default(),
             provider_form,
             page: "loading",
             selecting: false,
@@ -366,7 +379,10 @@ impl Component for Window {
         state::restore(&root, &widgets.paned);
         crate::ui::composer::add_drop_target(&widgets.scroller, &model.composer);
         let approver = DialogApprover::new(sender.input_sender().clone());
-        sender.oneshot_command(async { WindowCommand::Started(startup::load(approver).await) });
+        let roots = model.roots.clone();
+        sender.oneshot_command(async move {
+            WindowCommand::Started(startup::load(approver, roots).await)
+        });
         let s = sender.clone();
         let paned = widgets.paned.clone();
         root.connect_close_request(move |window| {

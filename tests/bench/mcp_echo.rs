@@ -41,6 +41,7 @@ fn everything() -> ServerConfig {
         },
         enabled: true,
         era: None,
+        sandbox: None,
     }
 }
 

@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use valechat::core::chat::{
-    Approval, ApprovalRequest, Approver, OfferedTool, ToolBox, ToolError, ToolHints, ToolOutput,
-    ToolProgress, ToolSettings, TurnEvent,
+    Approval, ApprovalRequest, Approver, OfferedTool, ToolBox, ToolError, ToolHints, ToolLimits,
+    ToolOutput, ToolProgress, ToolSettings, TurnEvent,
 };
 use valechat::core::provider::ToolDefinition;
 use valechat::core::store::{MessageStatus, ToolCallStatus};
@@ -380,6 +380,49 @@ async fn round_limit_refuses_further_calls_and_ends_the_turn() {
             ToolCallStatus::Denied
         ]
     );
+}
+
+#[tokio::test]
+async fn stored_tool_limits_replace_the_engine_defaults_for_the_next_turn() {
+    let long = "x".repeat(1_500);
+    let args = format!(r#"{{"message":"{long}"}}"#);
+    let call = |id| tool_call_reply(&[(id, "everything__echo", args.as_str())]);
+    let server = TestServer::start(vec![call("c1"), call("c2"), call("c3"), call("c4")]).await;
+    let tools = FakeTools::new(vec![offered("echo", "h1")]);
+    let approver = Scripted::new(&[Approval::AlwaysAllow]);
+    // The engine has the defaults (10 rounds, 32,000 characters)…
+    let h = with_tools(Harness::new().await, tools.clone(), approver);
+    // …and the user stored 2 rounds and 1,000 characters.
+    let limits = ToolLimits {
+        max_rounds: 2,
+        max_result_chars: 1_000,
+    };
+    h.engine
+        .store()
+        .set_tool_limits(limits)
+        .await
+        .expect("store");
+    assert_eq!(
+        h.engine.store().tool_limits().await.expect("read"),
+        Some(limits)
+    );
+    let conv = h.conversation(&server).await;
+
+    drain(&mut h.engine.send(conv, "loop").await.expect("send")).await;
+
+    // Rounds 0 and 1 run, round 2 is refused, round 3 ends the turn.
+    assert_eq!(tools.calls().len(), 2);
+    assert_eq!(server.requests().len(), 4);
+    let second = sent_messages(&server, 1);
+    let result = second.last().expect("a tool result")["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(result.starts_with(&format!("Echo: {}", "x".repeat(994))));
+    assert!(result.contains("1000 of 1506 characters shown"), "{result}");
+    // The person still has the whole result.
+    let stored = h.engine.store().list_tool_calls(conv).await.expect("calls");
+    assert!(stored[0].result.as_deref().unwrap_or("").contains(&long));
 }
 
 #[tokio::test]

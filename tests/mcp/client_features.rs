@@ -18,7 +18,8 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use valechat::core::mcp::{
     CallOptions, ClientHooks, CompletionTarget, Elicitor, ListKind, LogLevel, LogSource,
-    McpConnection, McpServers, SamplingHandler, ServerLog, ServerState, ToolOutcome,
+    McpConnection, McpServers, RootsSource, SamplingHandler, ServerLog, ServerState, ToolOutcome,
+    WorkspaceRoot,
 };
 use valechat::core::secrets::MemoryKeyStore;
 
@@ -59,10 +60,10 @@ async fn log_line(
 #[tokio::test]
 async fn roots_are_answered_and_logged_with_their_level() {
     let hooks = ClientHooks {
-        roots: vec![
-            ("file:///tmp/project-a".into(), "project-a".into()),
-            ("file:///tmp/project-b".into(), "project-b".into()),
-        ],
+        roots: RootsSource::new(vec![
+            WorkspaceRoot::from_path("/tmp/project-a"),
+            WorkspaceRoot::from_path("/tmp/project-b"),
+        ]),
         ..ClientHooks::default()
     };
     let log = ServerLog::default();
@@ -287,10 +288,9 @@ async fn ready(
                 resources,
                 prompts,
             }) = states.borrow_and_update().get(id).cloned()
+                && wanted(tools, resources, prompts)
             {
-                if wanted(tools, resources, prompts) {
-                    return (tools, resources, prompts);
-                }
+                return (tools, resources, prompts);
             }
             if states.changed().await.is_err() {
                 panic!("registry dropped");

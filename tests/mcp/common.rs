@@ -36,6 +36,7 @@ pub fn stdio(id: &str, command: &str, args: &[&str]) -> ServerConfig {
         },
         enabled: true,
         era: None,
+        sandbox: None,
     }
 }
 
@@ -88,4 +89,28 @@ pub fn group_members(pgid: u32) -> Vec<u32> {
             })
         })
         .collect()
+}
+
+/// A registry running server-everything with `hooks`, once it is ready
+/// (30 s at most; panics with the reason when it fails).
+#[allow(dead_code)] // not every test crate including this file uses it
+pub async fn everything_ready(hooks: ClientHooks) -> valechat::core::mcp::McpServers {
+    use valechat::core::mcp::{McpServers, ServerState};
+    let servers = McpServers::new(std::sync::Arc::new(MemoryKeyStore::new()), hooks, None);
+    let mut states = servers.subscribe();
+    servers.start(everything_config()).await;
+    tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            if let Some(ServerState::Ready { .. }) = states.borrow_and_update().get("everything") {
+                return;
+            }
+            if let Some(ServerState::Failed { reason, .. }) = states.borrow().get("everything") {
+                panic!("server-everything failed to start: {reason}");
+            }
+            states.changed().await.expect("registry alive");
+        }
+    })
+    .await
+    .expect("server-everything did not become ready within 30 s");
+    servers
 }

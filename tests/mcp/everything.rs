@@ -182,6 +182,7 @@ async fn everything_over_streamable_http() {
         },
         enabled: true,
         era: None,
+        sandbox: None,
     };
     let conn = connect(&config).await;
     let tools = conn.list_tools().await.unwrap();

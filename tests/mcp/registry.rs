@@ -226,3 +226,24 @@ async fn shutdown_all_leaves_no_processes() {
     let left = survivors(members).await;
     assert!(left.is_empty(), "orphans left: {left:?}");
 }
+
+/// Removing a server (the servers page's Remove) stops it and forgets its
+/// state and watched resources: a new server given the same id starts
+/// clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remove_forgets_the_state_and_the_watched_resources() {
+    let servers = registry();
+    servers.start(everything_config()).await;
+    let id = everything_config().id;
+    state(&servers, &id, is_ready).await;
+    let uri = "demo://resource/static/document/features.md";
+    servers
+        .watch_resource(&id, uri, true)
+        .await
+        .expect("server-everything takes subscriptions");
+    assert_eq!(servers.watched_uris(&id), [uri]);
+    servers.remove(&id).await;
+    assert_eq!(servers.state(&id), None);
+    assert!(servers.watched_uris(&id).is_empty());
+    assert!(servers.connection(&id).is_none());
+}

@@ -109,6 +109,7 @@ fn websocket(url: &str) -> ServerConfig {
         transport: Transport::WebSocket { url: url.into() },
         enabled: true,
         era: None,
+        sandbox: None,
     }
 }
 

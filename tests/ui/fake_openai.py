@@ -7,10 +7,20 @@ with a short pause between chunks so that streaming is visible. The reply
 quotes the last user message so tests can tell replies apart.
 
 Tool calls: a prompt containing "call echo twice", sent with a tool named
-`everything__echo` on offer, is answered with two calls of that tool
+`everything__echo` (or else any `<server>__echo`) on offer, is answered with two calls of that tool
 (messages "first echo" and "second echo", finish_reason `tool_calls`); a
 request whose last message is a tool result is answered with the text
 "Tool results: " followed by every trailing tool result, " | "-separated.
+A prompt containing "ask me for details", with
+`everything__trigger-elicitation-request` on offer, is answered with one
+call of that tool (no arguments).
+A prompt containing "toggle updates", sent with
+`everything__toggle-subscriber-updates` on offer, is answered with one call
+of that tool (it switches server-everything's simulated resource updates
+on or off).
+
+Every chat request's JSON body is kept: `received()` returns them, oldest
+first, so a test can check what the app sent.
 
 Run alone:  python3 tests/ui/fake_openai.py [port]   (prints the base URL)
 """
@@ -45,6 +55,32 @@ def reply_for(prompt: str) -> list[str]:
 
 ECHO_TOOL = "everything__echo"
 ECHO_MESSAGES = ["first echo", "second echo"]
+TOGGLE_TOOL = "everything__toggle-subscriber-updates"
+
+_received: list[dict] = []
+_received_lock = threading.Lock()
+
+
+def received() -> list[dict]:
+    """The JSON bodies of the chat requests received so far, oldest first."""
+    with _received_lock:
+        return list(_received)
+
+
+ELICIT_TOOL = "everything__trigger-elicitation-request"
+
+
+def planned_calls(prompt: str, offered: set) -> list[tuple[str, dict]]:
+    """The tool calls a prompt asks for: `(tool name, arguments)`. The echo
+    tool is server-everything's when offered, else any server's `…__echo`."""
+    echo_tool = ECHO_TOOL if ECHO_TOOL in offered else min((n for n in offered if n and n.endswith("__echo")), default=None)
+    if "call echo twice" in prompt and echo_tool:
+        return [(echo_tool, {"message": m}) for m in ECHO_MESSAGES]
+    if "ask me for details" in prompt and ELICIT_TOOL in offered:
+        return [(ELICIT_TOOL, {})]
+    if "toggle updates" in prompt and TOGGLE_TOOL in offered:
+        return [(TOGGLE_TOOL, {})]
+    return []
 
 
 def tool_text(content) -> str:
@@ -106,6 +142,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.rstrip("/") != "/v1/chat/completions":
             self._json(404, {"error": {"message": "not found"}})
             return
+        with _received_lock:
+            _received.append(body)
         model = body.get("model")
         if model not in MODELS:
             self._json(404, {"error": {"message": f"The model `{model}` does not exist", "type": "invalid_request_error", "code": "model_not_found"}})
@@ -148,12 +186,13 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 self.close_connection = True
                 return
-            if "call echo twice" in prompt and ECHO_TOOL in offered:
+            calls = planned_calls(prompt, offered)
+            if calls:
                 send({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": None}, "finish_reason": None}]})
-                for i, message in enumerate(ECHO_MESSAGES):
-                    start = {"index": i, "id": f"call_{i + 1}", "type": "function", "function": {"name": ECHO_TOOL, "arguments": ""}}
+                for i, (tool, args) in enumerate(calls):
+                    start = {"index": i, "id": f"call_{i + 1}", "type": "function", "function": {"name": tool, "arguments": ""}}
                     send({**base, "choices": [{"index": 0, "delta": {"tool_calls": [start]}, "finish_reason": None}]})
-                    arguments = json.dumps({"message": message})
+                    arguments = json.dumps(args)
                     half = len(arguments) // 2
                     for piece in (arguments[:half], arguments[half:]):
                         time.sleep(self.delay)

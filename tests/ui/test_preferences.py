@@ -9,7 +9,9 @@ tests/run-in-session.sh provides), reusing test_first_slice.py's helpers:
 3. the provider is renamed (the row's title and the window follow);
 4. it is disabled and enabled again with the row's switch;
 5. Test Connection reports the server's two models;
-6. Remove (confirmed) deletes it, and the main window shows the welcome
+6. Preferences → Tools shows the rounds per reply the CLI stored, and its
+   Reset button stores the defaults (read back with `valechat mcp settings`);
+7. Remove (confirmed) deletes it, and the main window shows the welcome
    page again.
 
 Usage: tests/ui/test_preferences.py [path/to/valechat]
@@ -18,6 +20,7 @@ Screenshots go to $VALECHAT_SCREENSHOT_DIR when set (prefs-*.png).
 
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -96,6 +99,23 @@ def main():
     try:
         add_fake_provider(app, base_url)
 
+        def settings(*args):
+            """`valechat mcp settings ARGS` on the app's database, while the
+            app has it open."""
+            command = [binary, "mcp", "settings", *args]
+            started = time.monotonic()
+            try:
+                done = subprocess.run(
+                    command, env={**os.environ, "VALECHAT_DATA_DIR": data_dir},
+                    capture_output=True, text=True, timeout=30,
+                )
+            except subprocess.TimeoutExpired as e:
+                raise Failure(f"`{' '.join(command[1:])}` did not end within 30 s; its stderr: {e.stderr!r}") from None
+            if done.returncode != 0:
+                raise Failure(f"`{' '.join(command[1:])}` exited with {done.returncode}: {done.stderr!r}")
+            print(f"`{' '.join(command[1:])}` took {time.monotonic() - started:.1f} s", file=sys.stderr)
+            return done.stdout
+        settings("--max-rounds", "7")
         prefs = open_preferences(app)
         in_prefs = lambda what, pred: wait_for(what, pred, lambda: prefs)  # noqa: E731
         row = in_prefs("the provider's row", lambda n: role(n) == "list item" and name(n) == "Fake Server")
@@ -122,6 +142,20 @@ def main():
         app.click(in_prefs("Test Connection", lambda n: is_button(n, "Test Connection")))
         in_prefs("the model count", lambda n: role(n) == "label" and "2 models" in text_of(n))
         screenshot("prefs-04-tested")
+
+        # Tools page: shows what the CLI stored before Preferences opened, and Reset stores the defaults for the CLI to see.
+        app.click(in_prefs("the Tools page", lambda n: role(n) in ("toggle button", "radio button", "push button", "page tab") and name(n) == "Tools" and showing(n)))
+        rounds = in_prefs("the Rounds per Reply spin button", lambda n: role(n) == "spin button" and name(n) == "Rounds per Reply")
+        wait_for("7 rounds shown", lambda n: n == rounds and rounds.queryValue().currentValue == 7, lambda: prefs)
+        screenshot("prefs-04b-tools")
+        app.click(in_prefs("the Reset button", lambda n: is_button(n, "Reset")))
+        wait_for("the default 10 rounds shown", lambda n: n == rounds and rounds.queryValue().currentValue == 10, lambda: prefs)
+        deadline = time.monotonic() + 10
+        while "tool rounds per turn: 10" not in (shown := settings()):
+            if time.monotonic() > deadline:
+                raise Failure(f"`valechat mcp settings` did not see the reset: {shown!r}")
+            time.sleep(0.5)
+        app.click(in_prefs("the Providers page", lambda n: role(n) in ("toggle button", "radio button", "push button", "page tab") and name(n) == "Providers" and showing(n)))
 
         # Remove, confirmed: the welcome page comes back.
         app.click(in_prefs("Remove", lambda n: is_button(n, "Remove")))

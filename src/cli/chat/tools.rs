@@ -1,16 +1,22 @@
 //! MCP tools in `valechat chat`: the enabled servers are started and given
 //! a short while to become ready, and each tool call is approved by a flag
-//! (`--yes`, `--deny-tools`) or by a question on the terminal.
+//! (`--yes`, `--deny-tools`) or by a question on the terminal. The servers
+//! see the conversation's workspace folders as roots (`--root DIR` adds
+//! one for good).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
 use crate::core::chat::{Approval, ApprovalRequest, Approver, Engine, FixedApprover, ToolSettings};
-use crate::core::mcp::{ClientHooks, McpServers, McpToolBox, ServerState};
+use crate::core::mcp::roots::default_name;
+use crate::core::mcp::{
+    ClientHooks, McpServers, McpToolBox, RootsSource, ServerState, WorkspaceRoot,
+};
 
 /// Longest `chat` waits for enabled servers to finish starting.
 pub const READY_WAIT: Duration = Duration::from_secs(20);
@@ -26,15 +32,65 @@ pub enum ToolPolicy {
     DenyAll,
 }
 
-/// Starts the enabled servers and returns the engine offering their tools,
-/// with the registry to shut down at the end. Without enabled servers the
-/// engine is returned unchanged.
+/// `dirs` made absolute (symbolic links resolved), each checked to be an
+/// existing folder.
+///
+/// # Errors
+/// Names the first `--root` that does not exist or is not a folder.
+pub fn resolve_roots(dirs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    dirs.iter()
+        .map(|dir| {
+            let path = std::fs::canonicalize(dir)
+                .map_err(|e| anyhow::anyhow!("--root {}: {e}", dir.display()))?;
+            if !path.is_dir() {
+                anyhow::bail!("--root {}: not a folder", dir.display());
+            }
+            Ok(path)
+        })
+        .collect()
+}
+
+/// Adds each of `folders` (absolute, from [`resolve_roots`]) to the
+/// workspace folders of `conversation_id`, and returns all of the
+/// conversation's folders, in order, as the roots for this chat.
+///
+/// # Errors
+/// When the store fails.
+pub async fn workspace_roots(
+    engine: &Engine,
+    conversation_id: i64,
+    folders: &[PathBuf],
+) -> anyhow::Result<RootsSource> {
+    for path in folders {
+        engine
+            .store()
+            .add_conversation_root(
+                conversation_id,
+                &path.to_string_lossy(),
+                &default_name(path),
+            )
+            .await?;
+    }
+    let folders = engine
+        .store()
+        .list_conversation_roots(conversation_id)
+        .await?
+        .into_iter()
+        .map(|r| WorkspaceRoot::new(r.path, r.name))
+        .collect();
+    Ok(RootsSource::new(folders))
+}
+
+/// Starts the enabled servers, which see `roots`, and returns the engine
+/// offering their tools, with the registry to shut down at the end.
+/// Without enabled servers the engine is returned unchanged.
 ///
 /// # Errors
 /// When the server list cannot be read.
 pub async fn with_tools(
     engine: &Engine,
     policy: ToolPolicy,
+    roots: RootsSource,
 ) -> anyhow::Result<(Engine, Option<McpServers>)> {
     let configs: Vec<_> = engine
         .store()
@@ -46,7 +102,12 @@ pub async fn with_tools(
     if configs.is_empty() {
         return Ok((engine.clone(), None));
     }
-    let servers = McpServers::new(engine.keys().clone(), ClientHooks::default(), None);
+    let hooks = ClientHooks {
+        elicitor: Some(crate::cli::elicitation::for_this_terminal()),
+        roots,
+        ..ClientHooks::default()
+    };
+    let servers = McpServers::new(engine.keys().clone(), hooks, None);
     let mut states = servers.subscribe();
     let ids: Vec<String> = configs.iter().map(|c| c.id.clone()).collect();
     servers.start_all(configs).await;
@@ -54,7 +115,11 @@ pub async fn with_tools(
         ids.iter().all(|id| {
             matches!(
                 s.get(id),
-                Some(ServerState::Ready { .. } | ServerState::Failed { .. })
+                Some(
+                    ServerState::Ready { .. }
+                        | ServerState::Failed { .. }
+                        | ServerState::NeedsSignIn { .. }
+                )
             )
         })
     };
@@ -68,7 +133,7 @@ pub async fn with_tools(
     .await;
     for (id, state) in states.borrow().iter() {
         match state {
-            ServerState::Failed { reason, .. } => {
+            ServerState::Failed { reason, .. } | ServerState::NeedsSignIn { reason } => {
                 eprintln!("valechat: MCP server {id} is not available: {reason}");
             }
             ServerState::Starting => {

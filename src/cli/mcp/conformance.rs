@@ -129,6 +129,7 @@ fn oauth_settings(context: Option<&str>) -> OAuthSettings {
         client_secret: field("client_secret"),
         authorizer: Arc::new(HeadlessAuthorizer),
         max_authorizations: MAX_AUTHORIZATIONS,
+        keys: None,
     }
 }
 
@@ -146,6 +147,7 @@ async fn exercise(url: &str, scenario: &str, context: Option<&str>) -> anyhow::R
         era: Some(Era::Legacy {
             version: "2025-11-25".to_owned(),
         }),
+        sandbox: None,
     };
     let hooks = ClientHooks {
         elicitor: Some(Arc::new(DefaultsElicitor)),

@@ -19,7 +19,10 @@ async fn connect(engine: &Engine, name: &str) -> anyhow::Result<McpConnection> {
     let connection = McpConnection::connect(
         &config,
         engine.keys().as_ref(),
-        ClientHooks::default(),
+        ClientHooks {
+            elicitor: Some(crate::cli::elicitation::for_this_terminal()),
+            ..ClientHooks::default()
+        },
         ServerLog::default(),
     )
     .await?;

@@ -6,13 +6,14 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::{AddArgs, find};
+use super::{AddArgs, SandboxArgs, find};
 use crate::core::chat::Engine;
 use crate::core::mcp::config::{BEARER_KEY, secret_slot};
-use crate::core::mcp::{Era, ServerConfig, Transport};
+use crate::core::mcp::{Era, SandboxSettings, ServerConfig, Transport};
 use crate::core::store::slugify;
 
-/// `mcp list`: one tab-separated line per server.
+/// `mcp list`: one tab-separated line per server (id, name, transport with
+/// " (sandboxed)" for a sandboxed stdio server, enabled, era).
 pub async fn list(engine: &Engine) -> anyhow::Result<ExitCode> {
     for server in engine.store().list_mcp_servers().await? {
         let enabled = if server.enabled {
@@ -24,13 +25,13 @@ pub async fn list(engine: &Engine) -> anyhow::Result<ExitCode> {
             .era
             .as_ref()
             .map_or_else(|| "-".to_owned(), Era::to_db);
+        let mut transport = describe(&server.transport);
+        if server.is_sandboxed() {
+            transport.push_str(" (sandboxed)");
+        }
         println!(
             "{}\t{}\t{}\t{}\t{}",
-            server.id,
-            server.name,
-            describe(&server.transport),
-            enabled,
-            era
+            server.id, server.name, transport, enabled, era
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -117,6 +118,7 @@ pub async fn add(engine: &Engine, args: AddArgs) -> anyhow::Result<ExitCode> {
         transport,
         enabled: true,
         era: None,
+        sandbox: sandbox_settings(&args.sandbox)?,
     };
     config.validate()?;
     let bearer = if args.bearer_stdin {
@@ -135,6 +137,28 @@ pub async fn add(engine: &Engine, args: AddArgs) -> anyhow::Result<ExitCode> {
     store.add_mcp_server(&config).await?;
     println!("{id}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The sandbox settings of `add`'s options (`None`: all defaults, off);
+/// relative `--allow-dir` folders are made absolute.
+fn sandbox_settings(args: &SandboxArgs) -> anyhow::Result<Option<SandboxSettings>> {
+    let writable_folders = args
+        .allow_dir
+        .iter()
+        .map(|dir| {
+            std::path::absolute(dir)
+                .with_context(|| format!("--allow-dir “{}” is not a usable path", dir.display()))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let settings = SandboxSettings {
+        enabled: args.sandbox,
+        writable_folders,
+        network: !args.no_network,
+        max_memory_mb: args.max_memory_mb.filter(|n| *n > 0),
+        max_open_files: args.max_open_files.filter(|n| *n > 0),
+        max_cpu_seconds: args.max_cpu_seconds.filter(|n| *n > 0),
+    };
+    Ok((!settings.is_default()).then_some(settings))
 }
 
 fn read_bearer() -> anyhow::Result<String> {

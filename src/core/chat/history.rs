@@ -7,11 +7,13 @@
 //! followed by one tool-result message per call, in call order, rebuilt from
 //! `tool_calls` — every call gets an answer, as OpenAI, Anthropic and Gemini
 //! require. A user message carries the images stored with it
-//! (`attachments`), so later turns still send them.
+//! (`attachments`), so later turns still send them, and the MCP resources
+//! stored with it, rebuilt as the model first saw them ([`user_message`]).
 
 use std::collections::HashMap;
 
-use crate::core::provider::{Attachment, ChatMessage, Role, ToolCall};
+use crate::core::provider::message::resource::with_resources;
+use crate::core::provider::{Attachment, ChatMessage, ResourceAttachment, Role, ToolCall};
 use crate::core::store::{Message, ToolCallRecord};
 
 /// What the model is told for a call that has no stored result.
@@ -19,12 +21,13 @@ const NO_RESULT: &str = "The tool call did not finish.";
 
 /// Builds the request history from the stored `history` and its tool `calls`
 /// (any order; grouped by message and sorted by position here) and the
-/// stored `images` of each message (by message id, in order).
+/// stored `images` and `resources` of each message (by message id, in order).
 pub(super) fn request_history(
     system_prompt: Option<&str>,
     history: &[Message],
     calls: &[ToolCallRecord],
     images: &HashMap<i64, Vec<Attachment>>,
+    resources: &HashMap<i64, Vec<ResourceAttachment>>,
 ) -> Vec<ChatMessage> {
     let mut by_message: HashMap<i64, Vec<&ToolCallRecord>> = HashMap::new();
     for call in calls {
@@ -59,14 +62,27 @@ pub(super) fn request_history(
                 None if message.content.is_empty() => {}
                 None => out.push(ChatMessage::assistant(message.content.clone())),
             },
-            Role::User => out.push(ChatMessage::user_with_attachments(
-                message.content.clone(),
+            Role::User => out.push(user_message(
+                &message.content,
                 images.get(&message.id).cloned().unwrap_or_default(),
+                resources.get(&message.id).map_or(&[], Vec::as_slice),
             )),
             role => out.push(ChatMessage::new(role, message.content.clone())),
         }
     }
     out
+}
+
+/// A user message as the model reads it: `text` followed by one
+/// `<resource>` block per resource, with `images` and then the resources'
+/// image blobs as image parts.
+pub(super) fn user_message(
+    text: &str,
+    mut images: Vec<Attachment>,
+    resources: &[ResourceAttachment],
+) -> ChatMessage {
+    images.extend(resources.iter().filter_map(ResourceAttachment::image));
+    ChatMessage::user_with_attachments(with_resources(text, resources), images)
 }
 
 /// The call as the model made it; unparsable stored arguments become `{}`

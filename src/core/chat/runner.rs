@@ -73,6 +73,7 @@ impl TurnJob {
         if let Some(user) = self.user.clone() {
             self.emit(TurnEvent::UserMessageSaved(user)).await;
         }
+        self.apply_stored_tool_limits().await;
         let offered = match &self.tools {
             Some(settings) => settings.toolbox.tools().await,
             None => Vec::new(),
@@ -81,6 +82,23 @@ impl TurnJob {
         let mut round = 0;
         while let RequestEnd::ToolsRan = self.one_request(&offered, round).await {
             round += 1;
+        }
+    }
+
+    /// Replaces the tool bounds with the ones the user stored (Preferences →
+    /// Tools, `valechat mcp settings`); an unreadable table keeps the
+    /// engine's and logs.
+    async fn apply_stored_tool_limits(&mut self) {
+        let Some(settings) = self.tools.as_mut() else {
+            return;
+        };
+        match self.store.tool_limits().await {
+            Ok(Some(limits)) => {
+                settings.max_rounds = limits.max_rounds;
+                settings.max_result_chars = limits.max_result_chars;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!("cannot read the tool limits, using the defaults: {e}"),
         }
     }
 

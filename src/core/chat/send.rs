@@ -1,5 +1,6 @@
-//! Sending a user message, with or without images: [`Engine::send`] and
-//! [`Engine::send_with_attachments`].
+//! Sending a user message, with or without images and MCP resources:
+//! [`Engine::send`], [`Engine::send_with_attachments`] and
+//! [`Engine::send_with_resources`].
 //!
 //! The message and its images are checked first (type sniffed from the
 //! bytes, at most 20 MiB each; a model known not to accept images is
@@ -10,7 +11,7 @@
 use super::{
     Engine, EngineError, SendOptions, Turn, conversation_target, history, title_from_prompt,
 };
-use crate::core::provider::{Attachment, ChatMessage, Role};
+use crate::core::provider::{Attachment, ResourceAttachment, Role};
 use crate::core::store::{MessageStatus, NewMessage, attachments_by_message};
 
 impl Engine {
@@ -63,8 +64,29 @@ impl Engine {
         images: Vec<Attachment>,
         options: SendOptions,
     ) -> Result<Turn, EngineError> {
+        self.send_with_resources(conversation_id, text, images, Vec::new(), options)
+            .await
+    }
+
+    /// [`Engine::send_with_options`] with MCP `resources` attached too
+    /// (stored with the message; the model reads each as a `<resource>`
+    /// block after the text, an image blob as an image part, see
+    /// [`ResourceAttachment`]). The text may be empty when anything is
+    /// attached.
+    ///
+    /// # Errors
+    /// As [`Engine::send_with_options`]; a resource that is an image counts
+    /// as an image for [`EngineError::ImagesNotSupported`].
+    pub async fn send_with_resources(
+        &self,
+        conversation_id: i64,
+        text: &str,
+        images: Vec<Attachment>,
+        resources: Vec<ResourceAttachment>,
+        options: SendOptions,
+    ) -> Result<Turn, EngineError> {
         let text = text.trim();
-        if text.is_empty() && images.is_empty() {
+        if text.is_empty() && images.is_empty() && resources.is_empty() {
             return Err(EngineError::EmptyMessage);
         }
         for image in &images {
@@ -72,7 +94,8 @@ impl Engine {
         }
         let conversation = self.conversation(conversation_id).await?;
         let (provider_id, model) = conversation_target(&conversation)?;
-        if !images.is_empty() && self.vision.accepts_images(&provider_id, &model) == Some(false) {
+        let any_image = !images.is_empty() || resources.iter().any(|r| r.image().is_some());
+        if any_image && self.vision.accepts_images(&provider_id, &model) == Some(false) {
             return Err(EngineError::ImagesNotSupported { model });
         }
         let client = self.client(&provider_id).await?;
@@ -80,20 +103,26 @@ impl Engine {
         let history = store.list_messages(conversation_id).await?;
         let calls = store.list_tool_calls(conversation_id).await?;
         let stored_images = attachments_by_message(store.list_attachments(conversation_id).await?);
+        let stored_resources = store.list_resource_attachments(conversation_id).await?;
         let mut messages = history::request_history(
             conversation.system_prompt.as_deref(),
             &history,
             &calls,
             &stored_images,
+            &stored_resources,
         );
-        messages.push(ChatMessage::user_with_attachments(text, images.clone()));
+        messages.push(history::user_message(text, images.clone(), &resources));
         let meter = self
             .meter(&conversation, &provider_id, &model, options)
             .await?;
         let first = meter.preflight(messages.clone()).await?;
         if conversation.title.is_empty() && history.is_empty() {
-            let title = match images.first() {
-                Some(image) if text.is_empty() => title_from_prompt(&image.name),
+            let first_name = images
+                .first()
+                .map(|i| i.name.as_str())
+                .or_else(|| resources.first().map(|r| r.name.as_str()));
+            let title = match first_name {
+                Some(name) if text.is_empty() => title_from_prompt(name),
                 _ => title_from_prompt(text),
             };
             store.rename_conversation(conversation_id, &title).await?;
@@ -106,10 +135,12 @@ impl Engine {
             provider_id: None,
             model: None,
         };
-        let stored = if images.is_empty() {
+        let stored = if images.is_empty() && resources.is_empty() {
             store.insert_message(new).await
         } else {
-            store.insert_message_with_attachments(new, images).await
+            store
+                .insert_message_with_resources(new, images, resources)
+                .await
         };
         let user = match stored {
             Ok(user) => user,

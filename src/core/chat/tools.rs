@@ -188,6 +188,8 @@ pub struct ToolSettings {
     pub approver: Arc<dyn Approver>,
     /// Most model requests in one turn that may end in tool calls; the
     /// calls of a reply past it are refused and the model is told why.
+    /// Bounds stored with [`crate::core::store::Store::set_tool_limits`]
+    /// replace this and [`Self::max_result_chars`] at the start of a turn.
     pub max_rounds: u32,
     /// Most characters of one tool result sent to the model (the person
     /// sees all of it).
@@ -196,9 +198,9 @@ pub struct ToolSettings {
 
 impl ToolSettings {
     /// Default [`ToolSettings::max_rounds`].
-    pub const DEFAULT_MAX_ROUNDS: u32 = 10;
+    pub const DEFAULT_MAX_ROUNDS: u32 = super::ToolLimits::DEFAULT_MAX_ROUNDS;
     /// Default [`ToolSettings::max_result_chars`] (about 8,000 tokens).
-    pub const DEFAULT_MAX_RESULT_CHARS: usize = 32_000;
+    pub const DEFAULT_MAX_RESULT_CHARS: usize = super::ToolLimits::DEFAULT_MAX_RESULT_CHARS;
 
     /// Settings with the default bounds.
     pub fn new(toolbox: Arc<dyn ToolBox>, approver: Arc<dyn Approver>) -> Self {

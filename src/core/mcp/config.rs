@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::McpError;
+use super::sandbox::SandboxSettings;
 use crate::core::secrets::KeyStore;
 
 /// Value stored in place of a secret in `env` or `headers`; the real value is
@@ -106,6 +107,10 @@ pub struct ServerConfig {
     pub enabled: bool,
     /// Era spoken last time; `None`: probe.
     pub era: Option<Era>,
+    /// Sandbox and resource limits (stdio servers only, ignored for the
+    /// others); `None`: off, as [`SandboxSettings::default`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<SandboxSettings>,
 }
 
 /// Keyring slot (passed as the KeyStore id) of secret `key` of server `id`:
@@ -138,11 +143,18 @@ pub fn looks_secret(name: &str, value: &str) -> bool {
 }
 
 impl ServerConfig {
-    /// Checks the id and the transport.
+    /// Whether this is a stdio server with its sandbox turned on.
+    pub fn is_sandboxed(&self) -> bool {
+        matches!(self.transport, Transport::Stdio { .. })
+            && self.sandbox.as_ref().is_some_and(|s| s.enabled)
+    }
+
+    /// Checks the id, the transport and the sandbox settings.
     ///
     /// # Errors
     /// [`McpError::Config`] for an id that is not a non-empty
-    /// `[a-z0-9-]` slug, an empty command, or a URL with the wrong scheme.
+    /// `[a-z0-9-]` slug, an empty command, a URL with the wrong scheme, or
+    /// a relative writable folder.
     pub fn validate(&self) -> Result<(), McpError> {
         let bad = |reason: String| McpError::Config {
             server: self.id.clone(),
@@ -164,7 +176,10 @@ impl ServerConfig {
             }
             Transport::Http { url, .. } => check_url(url, &["http", "https"]).map_err(bad),
             Transport::WebSocket { url } => check_url(url, &["ws", "wss"]).map_err(bad),
-            Transport::Stdio { .. } => Ok(()),
+            Transport::Stdio { .. } => match &self.sandbox {
+                Some(sandbox) => sandbox.validate().map_err(bad),
+                None => Ok(()),
+            },
         }
     }
 
@@ -298,6 +313,7 @@ mod tests {
             },
             enabled: true,
             era: None,
+            sandbox: None,
         }
     }
 

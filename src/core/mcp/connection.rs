@@ -11,48 +11,68 @@
 //!
 //! Every request has a timeout (no request can hang): the handshake
 //! [`CONNECT_TIMEOUT`], list/read/get requests [`REQUEST_TIMEOUT`], tool
-//! calls [`CallOptions`]. A message larger than rmcp's 16 MiB line cap is
+//! calls [`CallOptions`]; `input_required` exchanges (2026-07-28 multi
+//! round-trip requests, [`input_required`]) keep those limits over all their
+//! rounds. A message larger than rmcp's 16 MiB line cap is
 //! dropped by rmcp, so the request ends with the timeout error.
 //!
 //! Legacy HTTP+SSE (2024-11-05) detection, after a failed handshake: a GET
 //! with `Accept: text/event-stream` that answers `200 text/event-stream`
 //! with an `event: endpoint` first event is the old transport →
 //! [`McpError::UnsupportedTransport`].
+//!
+//! Files: `connection/catalog` (list, read and get requests),
+//! `connection/features` (subscriptions, completions, log level),
+//! `connection/input_required` (2026-07-28 multi round-trip requests),
+//! `connection/idle` (the idle limit that waits for the user),
+//! `connection/url_required` (the `-32042` URL elicitation error).
 
+mod catalog;
 mod features;
+mod idle;
+pub mod input_required;
+mod url_required;
 
 use std::time::{Duration, Instant};
 
 use rmcp::ServiceError;
-use rmcp::model::{
-    CallToolRequest, CallToolRequestParams, ClientRequest, GetPromptRequestParams, GetPromptResult,
-    Prompt, ReadResourceRequestParams, ReadResourceResult, Resource, ResourceTemplate,
-    ServerResult, Tool,
-};
-use rmcp::service::{ClientLifecycleMode, PeerRequestOptions, RoleClient, RunningService};
+use rmcp::model::{CallToolRequest, CallToolRequestParams, ClientRequest, ServerResult};
+use rmcp::service::{ClientLifecycleMode, RoleClient, RunningService};
 use tokio_util::sync::CancellationToken;
 
 use super::config::{Era, ServerConfig, Transport};
 use super::content::ToolOutcome;
 use super::handler::{ClientHooks, ProgressCallback, ProgressRoutes, ValeClient};
-use super::log::ServerLog;
+use super::log::{LogSource, ServerLog};
+use super::oauth::OAuthServer;
 use super::process::{self, DEFAULT_GRACE, StdioProcess};
+use super::stream_ready::STREAM_READY_WAIT;
 use super::{McpError, http, websocket};
 use crate::core::secrets::KeyStore;
 
 pub use features::{CompletionTarget, Completions};
+pub use idle::{UserWaitGuard, UserWaits};
+use input_required::Exchange;
+pub use input_required::MAX_INPUT_ROUNDS;
+pub use url_required::URL_ELICITATION_REQUIRED;
 
 /// Longest the handshake may take (covers rmcp's 10 s discover fallback).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Longest a list, read or get request may take.
+/// Longest a list, read or get request may take (each round of an
+/// `input_required` exchange).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest a `prompts/get` or `resources/read` exchange may take with its
+/// input rounds (the user may be filling in an elicitation form).
+pub const EXCHANGE_CAP: Duration = Duration::from_secs(600);
 /// Stderr lines quoted in errors.
 const STDERR_IN_ERRORS: usize = 5;
 
 /// Limits and observers of one tool call.
 #[derive(Clone)]
 pub struct CallOptions {
-    /// Idle limit, milliseconds; restarts on each progress notification.
+    /// Idle limit, milliseconds; restarts on each progress notification and
+    /// stands still while ValeChat answers the server's elicitation or
+    /// sampling request (the user may be filling in a form).
     pub timeout_ms: u64,
     /// Hard limit for the whole call, milliseconds.
     pub total_cap_ms: u64,
@@ -81,6 +101,7 @@ pub struct McpConnection {
     era: Era,
     log: ServerLog,
     progress: ProgressRoutes,
+    user_waits: UserWaits,
 }
 
 impl std::fmt::Debug for McpConnection {
@@ -125,7 +146,8 @@ impl McpConnection {
     /// [`McpError::Config`], [`McpError::Secret`], [`McpError::Spawn`],
     /// [`McpError::Handshake`] (with the last stderr lines),
     /// [`McpError::Timeout`] after [`CONNECT_TIMEOUT`],
-    /// [`McpError::UnsupportedTransport`] for legacy HTTP+SSE.
+    /// [`McpError::UnsupportedTransport`] for legacy HTTP+SSE,
+    /// [`McpError::SignIn`] when the OAuth sign-in failed or was refused.
     pub async fn connect(
         config: &ServerConfig,
         keys: &dyn KeyStore,
@@ -136,10 +158,13 @@ impl McpConnection {
         let (resolved, bearer) = config.resolve_secrets(keys).await?;
         let server = config.id.clone();
         let progress = ProgressRoutes::default();
+        let user_waits = UserWaits::default();
         let (mode, legacy_version) = lifecycle(config.era.as_ref());
         let oauth = hooks.oauth.clone();
+        let roots = hooks.roots.clone();
         let handler = ValeClient::new(&server, hooks, log.clone(), progress.clone())
-            .with_protocol_version(legacy_version);
+            .with_protocol_version(legacy_version)
+            .with_user_waits(user_waits.clone());
         let handshake = |reason: String, log: &ServerLog| McpError::Handshake {
             server: server.clone(),
             reason: format!("{reason}{}", log.stderr_suffix(STDERR_IN_ERRORS)),
@@ -177,19 +202,39 @@ impl McpConnection {
                 }
             }
             Transport::Http { url, headers } => {
-                let transport = http::transport(&server, url, headers, bearer, oauth)?;
-                let served = tokio::time::timeout(
-                    CONNECT_TIMEOUT,
-                    rmcp::service::serve_client_with_lifecycle(handler, transport, mode),
-                )
-                .await;
+                let who = OAuthServer {
+                    id: server.clone(),
+                    name: config.name.clone(),
+                };
+                let (transport, auth, mut ready) =
+                    http::transport(&who, url, headers, bearer, oauth)?;
+                // The clock stops while the user signs in in the browser.
+                let served = auth
+                    .timeout(
+                        CONNECT_TIMEOUT,
+                        rmcp::service::serve_client_with_lifecycle(handler, transport, mode),
+                    )
+                    .await;
+                if let (Some(reason), false) = (auth.failure(), matches!(served, Ok(Ok(_)))) {
+                    return Err(McpError::SignIn { server, reason });
+                }
                 match served {
-                    Ok(Ok(service)) => (service, None),
+                    Ok(Ok(service)) => {
+                        // What the server sends on its standalone stream
+                        // before that stream is open is lost.
+                        if !ready.wait(STREAM_READY_WAIT).await {
+                            log.push(
+                                LogSource::Client,
+                                "the server's event stream did not open within 2 s; going on",
+                            );
+                        }
+                        (service, None)
+                    }
                     Ok(Err(error)) => {
                         http::reject_legacy_sse(&server, url, headers).await?;
                         return Err(handshake(error.to_string(), &log));
                     }
-                    Err(_) => {
+                    Err(()) => {
                         http::reject_legacy_sse(&server, url, headers).await?;
                         return Err(timeout_error());
                     }
@@ -216,14 +261,20 @@ impl McpConnection {
             .and_then(|info| serde_json::to_value(&info.protocol_version).ok())
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_else(|| "2025-11-25".to_owned());
+        let era = Era::from_version(&version);
+        // Roots changes reach initialize-era sessions (see `roots`).
+        if matches!(era, Era::Legacy { .. }) {
+            roots.register(&config.id, service.peer().clone(), log.clone());
+        }
         Ok(Self {
             server_id: config.id.clone(),
             service,
             pgid: process.as_ref().map(StdioProcess::pgid),
             process: tokio::sync::Mutex::new(process),
-            era: Era::from_version(&version),
+            era,
             log,
             progress,
+            user_waits,
         })
     }
 
@@ -305,85 +356,19 @@ impl McpConnection {
         }
     }
 
-    /// Every tool, following `nextCursor` through all pages.
-    ///
-    /// # Errors
-    /// [`McpError::Timeout`], [`McpError::Closed`], [`McpError::Protocol`].
-    pub async fn list_tools(&self) -> Result<Vec<Tool>, McpError> {
-        self.limited("tools/list", self.service.list_all_tools())
-            .await
-    }
-
-    /// Every resource (all pages).
-    ///
-    /// # Errors
-    /// As [`Self::list_tools`].
-    pub async fn list_resources(&self) -> Result<Vec<Resource>, McpError> {
-        self.limited("resources/list", self.service.list_all_resources())
-            .await
-    }
-
-    /// Every resource template (all pages).
-    ///
-    /// # Errors
-    /// As [`Self::list_tools`].
-    pub async fn list_resource_templates(&self) -> Result<Vec<ResourceTemplate>, McpError> {
-        self.limited(
-            "resources/templates/list",
-            self.service.list_all_resource_templates(),
-        )
-        .await
-    }
-
-    /// Reads the resource at `uri`.
-    ///
-    /// # Errors
-    /// As [`Self::list_tools`].
-    pub async fn read_resource(&self, uri: &str) -> Result<ReadResourceResult, McpError> {
-        self.limited(
-            &format!("resources/read {uri}"),
-            self.service
-                .read_resource(ReadResourceRequestParams::new(uri.to_owned())),
-        )
-        .await
-    }
-
-    /// Every prompt (all pages).
-    ///
-    /// # Errors
-    /// As [`Self::list_tools`].
-    pub async fn list_prompts(&self) -> Result<Vec<Prompt>, McpError> {
-        self.limited("prompts/list", self.service.list_all_prompts())
-            .await
-    }
-
-    /// The messages of prompt `name` with `args` (string values).
-    ///
-    /// # Errors
-    /// As [`Self::list_tools`].
-    pub async fn get_prompt(
-        &self,
-        name: &str,
-        args: serde_json::Map<String, serde_json::Value>,
-    ) -> Result<GetPromptResult, McpError> {
-        let mut params = GetPromptRequestParams::new(name.to_owned());
-        params.arguments = Some(args);
-        self.limited(
-            &format!("prompts/get {name}"),
-            self.service.get_prompt(params),
-        )
-        .await
-    }
-
     /// Calls tool `name` with `args` (a JSON object or null). A result with
     /// `isError` is `Ok` (the tool ran and failed; the model should see it).
+    /// A 2026-07-28 server may ask for input first (`input_required`, see
+    /// [`input_required`]); `options` and `cancel` then cover the whole
+    /// exchange, and `duration_ms` of the outcome spans it.
     ///
     /// # Errors
     /// [`McpError::Timeout`] after `timeout_ms` without an answer or progress
     /// or after `total_cap_ms`; [`McpError::Cancelled`] when `cancel` fires
     /// (the server gets `notifications/cancelled`); [`McpError::Closed`] when
     /// the server dies mid-call; [`McpError::Protocol`] for a JSON-RPC error,
-    /// non-object arguments or an unexpected result.
+    /// non-object arguments, an unexpected result, a refused sampling input
+    /// request or more than [`MAX_INPUT_ROUNDS`] input rounds.
     pub async fn call_tool(
         &self,
         name: &str,
@@ -404,65 +389,37 @@ impl McpConnection {
                 });
             }
         };
-        let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
         let idle = Duration::from_millis(options.timeout_ms.max(1));
         let total = Duration::from_millis(options.total_cap_ms.max(options.timeout_ms).max(1));
-        let peer_options = PeerRequestOptions::with_timeout(idle)
-            .reset_timeout_on_progress()
-            .with_max_total_timeout(total);
+        let limits = Exchange {
+            name: request_name,
+            idle,
+            total,
+            reset_on_progress: true,
+            progress: options.progress,
+            cancel,
+        };
         let started = Instant::now();
-        let handle = self
-            .service
-            .send_request_with_option(request, peer_options)
-            .await
-            .map_err(|e| self.error(&request_name, e))?;
-        let token = handle.progress_token.clone();
-        let id = handle.id.clone();
-        if let Some(callback) = options.progress {
-            self.progress.insert(&token, callback);
-        }
-        let outcome = tokio::select! {
-            result = handle.await_response() => Some(result),
-            () = cancel.cancelled() => None,
-        };
-        self.progress.remove(&token);
-        let Some(result) = outcome else {
-            self.send_cancelled(&id).await;
-            return Err(McpError::Cancelled {
-                server: self.server_id.clone(),
-                request: request_name,
-            });
-        };
-        let duration_ms = millis(started.elapsed());
+        let result = self
+            .exchange(&limits, |retry| {
+                let mut params = params.clone();
+                params.input_responses = retry.responses;
+                params.request_state = retry.state;
+                ClientRequest::CallToolRequest(CallToolRequest::new(params))
+            })
+            .await?;
         match result {
-            Ok(ServerResult::CallToolResult(result)) => {
-                Ok(ToolOutcome::from_result(result, duration_ms))
+            ServerResult::CallToolResult(result) => {
+                Ok(ToolOutcome::from_result(result, millis(started.elapsed())))
             }
-            Ok(ServerResult::InputRequiredResult(_)) => Err(McpError::Protocol {
-                server: self.server_id.clone(),
-                request: request_name,
-                reason: "the server needs more input (input_required), which ValeChat does not support yet".into(),
-            }),
-            Ok(_) => Err(McpError::Protocol {
-                server: self.server_id.clone(),
-                request: request_name,
-                reason: "unexpected result type".into(),
-            }),
-            Err(ServiceError::Timeout { timeout }) if timeout == total && total != idle => {
-                Err(McpError::Timeout {
-                    server: self.server_id.clone(),
-                    request: request_name,
-                    timeout_ms: millis(timeout),
-                    hint: " (total cap for the call)".into(),
-                })
-            }
-            Err(error) => Err(self.error(&request_name, error)),
+            _ => Err(self.unexpected(&limits.name)),
         }
     }
 
-    /// Sends `notifications/cancelled` for request `id` (best effort).
-    async fn send_cancelled(&self, id: &rmcp::model::RequestId) {
-        let param = serde_json::json!({"requestId": id, "reason": "cancelled by the user"});
+    /// Sends `notifications/cancelled` for request `id` with `reason` (best
+    /// effort).
+    async fn send_cancelled(&self, id: &rmcp::model::RequestId, reason: &str) {
+        let param = serde_json::json!({"requestId": id, "reason": reason});
         if let Ok(param) = serde_json::from_value(param) {
             let _ =
                 tokio::time::timeout(Duration::from_secs(2), self.service.notify_cancelled(param))

@@ -5,6 +5,9 @@
 //! implemented by [`ValeClient`]; the app plugs its behaviour in through
 //! [`ClientHooks`] ([`SamplingHandler`], [`Elicitor`]). Without a handler,
 //! sampling and elicitation requests are declined with a clear message.
+//! The same answers serve the 2026-07-28 `input_required` input requests
+//! ([`ValeClient::sample`], [`ValeClient::elicit`], [`ValeClient::roots`],
+//! driven by `connection/input_required`).
 //!
 //! Roots, sampling and logging are deprecated by the 2026-07-28 spec
 //! (SEP-2577) but still used by 2025-11-25 servers, hence
@@ -19,11 +22,13 @@ use rmcp::model::{
     ClientCapabilities, ClientConfig, CreateMessageRequestParams, CreateMessageResult,
     ElicitRequestParams, ElicitResult, ElicitationAction, Implementation, ListRootsResult,
     LoggingMessageNotificationParam, ProgressNotificationParam, ProgressToken, ProtocolVersion,
-    ResourceUpdatedNotificationParam, Root,
+    ResourceUpdatedNotificationParam,
 };
 use rmcp::service::{NotificationContext, RequestContext, RoleClient};
 
+use super::connection::UserWaits;
 use super::log::{LogSource, ServerLog};
+use super::roots::RootsSource;
 
 /// Answers a server's `sampling/createMessage` request (the app shows it to
 /// the user, sends it through a provider and bills it).
@@ -69,9 +74,10 @@ pub enum ListKind {
 /// What the app provides to a connection.
 #[derive(Clone, Default)]
 pub struct ClientHooks {
-    /// Roots answered to `roots/list`: `(uri, name)`, e.g.
-    /// `("file:///home/me/project", "project")`.
-    pub roots: Vec<(String, String)>,
+    /// Folders answered to `roots/list` (as `file://` URIs with names);
+    /// shared with the app, which changes them as the conversation on
+    /// screen changes (each change sends `notifications/roots/list_changed`).
+    pub roots: RootsSource,
     /// Sampling handler; `None`: decline.
     pub sampling: Option<Arc<dyn SamplingHandler>>,
     /// Elicitation handler; `None`: decline.
@@ -131,6 +137,7 @@ pub struct ValeClient {
     hooks: ClientHooks,
     log: ServerLog,
     progress: ProgressRoutes,
+    user_waits: UserWaits,
     protocol_version: Option<ProtocolVersion>,
 }
 
@@ -147,8 +154,17 @@ impl ValeClient {
             hooks,
             log,
             progress,
+            user_waits: UserWaits::default(),
             protocol_version: None,
         }
+    }
+
+    /// Holds `waits` while a sampling or elicitation request is answered,
+    /// so the connection's requests in flight do not hit their idle limit
+    /// while the user decides.
+    pub fn with_user_waits(mut self, waits: UserWaits) -> Self {
+        self.user_waits = waits;
+        self
     }
 
     /// Offers `version` in `initialize` instead of rmcp's latest (legacy
@@ -169,40 +185,77 @@ impl ValeClient {
     }
 }
 
+impl ValeClient {
+    /// Answers `sampling/createMessage` (a server→client request in the
+    /// 2025-11-25 era, an `input_required` input request in 2026-07-28)
+    /// through the [`SamplingHandler`]. The connection's idle limits stand
+    /// still meanwhile (approval and generation take their time).
+    ///
+    /// # Errors
+    /// `Err(reason)` when there is no handler or it refused; the reason
+    /// starts with "ValeChat declined the sampling request".
+    pub async fn sample(
+        &self,
+        params: CreateMessageRequestParams,
+    ) -> Result<CreateMessageResult, String> {
+        let _held = self.user_waits.begin();
+        let Some(handler) = &self.hooks.sampling else {
+            return Err(
+                "ValeChat declined the sampling request: sampling is not enabled for this server"
+                    .to_owned(),
+            );
+        };
+        handler
+            .create_message(&self.server_id, params)
+            .await
+            .map_err(|reason| format!("ValeChat declined the sampling request: {reason}"))
+    }
+
+    /// Answers `elicitation/create` through the [`Elicitor`]; without one,
+    /// declines (and says so in the server's log). The connection's idle
+    /// limits stand still meanwhile.
+    pub async fn elicit(&self, params: ElicitRequestParams) -> ElicitResult {
+        let _held = self.user_waits.begin();
+        match &self.hooks.elicitor {
+            Some(elicitor) => elicitor.elicit(&self.server_id, params).await,
+            None => {
+                self.log.push(
+                    LogSource::Client,
+                    "declined an elicitation request: no elicitation handler",
+                );
+                ElicitResult::new(ElicitationAction::Decline)
+            }
+        }
+    }
+
+    /// Answers `roots/list` with the current [`ClientHooks::roots`] (and
+    /// says so in the server's log).
+    pub fn roots(&self) -> ListRootsResult {
+        let roots = self.hooks.roots.list();
+        self.log.push(
+            LogSource::Client,
+            &format!("answered roots/list with {} root(s)", roots.len()),
+        );
+        ListRootsResult::new(roots)
+    }
+}
+
 impl ClientHandler for ValeClient {
     async fn create_message(
         &self,
         params: CreateMessageRequestParams,
         _context: RequestContext<RoleClient>,
     ) -> Result<CreateMessageResult, rmcp::ErrorData> {
-        let Some(handler) = &self.hooks.sampling else {
-            return Err(rmcp::ErrorData::invalid_request(
-                "ValeChat declined the sampling request: sampling is not enabled for this server",
-                None,
-            ));
-        };
-        handler
-            .create_message(&self.server_id, params)
+        self.sample(params)
             .await
-            .map_err(|reason| {
-                rmcp::ErrorData::invalid_request(
-                    format!("ValeChat declined the sampling request: {reason}"),
-                    None,
-                )
-            })
+            .map_err(|reason| rmcp::ErrorData::invalid_request(reason, None))
     }
 
     async fn list_roots(
         &self,
         _context: RequestContext<RoleClient>,
     ) -> Result<ListRootsResult, rmcp::ErrorData> {
-        let roots = self
-            .hooks
-            .roots
-            .iter()
-            .map(|(uri, name)| Root::new(uri.clone()).with_name(name.clone()))
-            .collect();
-        Ok(ListRootsResult::new(roots))
+        Ok(self.roots())
     }
 
     async fn create_elicitation(
@@ -210,16 +263,7 @@ impl ClientHandler for ValeClient {
         request: ElicitRequestParams,
         _context: RequestContext<RoleClient>,
     ) -> Result<ElicitResult, rmcp::ErrorData> {
-        match &self.hooks.elicitor {
-            Some(elicitor) => Ok(elicitor.elicit(&self.server_id, request).await),
-            None => {
-                self.log.push(
-                    LogSource::Client,
-                    "declined an elicitation request: no elicitation handler",
-                );
-                Ok(ElicitResult::new(ElicitationAction::Decline))
-            }
-        }
+        Ok(self.elicit(request).await)
     }
 
     async fn on_progress(
@@ -274,7 +318,7 @@ impl ClientHandler for ValeClient {
         // Built from JSON: rmcp's typed builder is behind its `macros`
         // feature. The literal always deserialises (checked by a test).
         let capabilities: ClientCapabilities = serde_json::from_value(serde_json::json!({
-            "roots": {"listChanged": false},
+            "roots": {"listChanged": true},
             "sampling": {},
             "elicitation": {"form": {}, "url": {}},
         }))
@@ -303,7 +347,8 @@ mod tests {
             ProgressRoutes::default(),
         );
         let info = client.get_info();
-        assert!(info.capabilities.roots.is_some());
+        let roots = info.capabilities.roots.expect("roots capability");
+        assert_eq!(roots.list_changed, Some(true));
         assert!(info.capabilities.sampling.is_some());
         assert!(info.capabilities.elicitation.is_some());
     }

@@ -20,30 +20,42 @@ use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 
 use super::McpError;
-use super::oauth::{OAuthHttpClient, OAuthSettings};
+use super::oauth::{OAuthHttpClient, OAuthServer, OAuthSettings, OAuthStatus};
+use super::stream_ready::{ReadyClient, StreamReady};
 
 /// Longest the legacy-SSE probe may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The rmcp transport for `url` with `headers` and an optional bearer token
 /// (sent as `Authorization: Bearer …`); with `oauth`, a `401` or
-/// `403 insufficient_scope` runs the OAuth flow (see `super::oauth`).
+/// `403 insufficient_scope` runs the OAuth flow (see `super::oauth`) for
+/// `server` (id and display name). Also returns the OAuth status handle
+/// (handshake timeout, why sign-in failed) and the [`StreamReady`] that
+/// says when the session's standalone stream is open (see
+/// `super::stream_ready`).
 ///
 /// # Errors
 /// [`McpError::Config`] for a header name or value HTTP cannot carry.
 pub fn transport(
-    server: &str,
+    server: &OAuthServer,
     url: &str,
     headers: &BTreeMap<String, String>,
     bearer: Option<String>,
     oauth: Option<OAuthSettings>,
-) -> Result<StreamableHttpClientTransport<OAuthHttpClient>, McpError> {
+) -> Result<
+    (
+        StreamableHttpClientTransport<ReadyClient<OAuthHttpClient>>,
+        OAuthStatus,
+        StreamReady,
+    ),
+    McpError,
+> {
     // Fails only when a provider is installed already, which is fine.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut custom = HashMap::new();
     for (name, value) in headers {
         let bad = |what: &str| McpError::Config {
-            server: server.to_owned(),
+            server: server.id.clone(),
             reason: format!("the header {name:?} has an invalid {what}"),
         };
         let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("name"))?;
@@ -55,9 +67,13 @@ pub fn transport(
     if let Some(token) = bearer {
         config = config.auth_header(token);
     }
-    Ok(StreamableHttpClientTransport::with_client(
-        OAuthHttpClient::new(url, oauth),
-        config,
+    let client = OAuthHttpClient::new(url, server.clone(), oauth);
+    let status = client.status();
+    let (client, ready) = ReadyClient::new(client);
+    Ok((
+        StreamableHttpClientTransport::with_client(client, config),
+        status,
+        ready,
     ))
 }
 

@@ -215,6 +215,7 @@ fn server(
         transport,
         enabled: false,
         era: None,
+        sandbox: None,
     })
 }
 

@@ -8,85 +8,53 @@
 //! [`AuthorizationManager`] do the protocol work.
 //!
 //! [`OAuthHttpClient`] wraps rmcp's reqwest client as a
-//! [`StreamableHttpClient`]: a request answered `401` runs the whole
-//! authorization (seeded with the `WWW-Authenticate` challenge) and is sent
-//! again with the new token; a `403 insufficient_scope` asks for the union of
-//! the granted and the challenged scopes (step-up) and retries. At most
+//! [`StreamableHttpClient`]: a request answered `401` first tries the tokens
+//! stored in the keyring ([`OAuthSettings::keys`], `keyring`), refreshing
+//! them when expired or rejected, then runs the whole authorization (seeded
+//! with the `WWW-Authenticate` challenge) and is sent again with the new
+//! token; a `403 insufficient_scope` asks for the union of the granted and
+//! the challenged scopes (step-up) and retries. At most
 //! [`OAuthSettings::max_authorizations`] authorizations run back to back
 //! without a successful request in between, so a server that never accepts
 //! the token cannot loop. The user's part (consent in a browser) is an
-//! [`Authorizer`]; [`HeadlessAuthorizer`] is the non-interactive one for
-//! authorization servers that redirect at once (test servers, the MCP
-//! conformance suite).
+//! [`Authorizer`]: [`LoopbackAuthorizer`] (browser + loopback redirect, the
+//! app) or [`HeadlessAuthorizer`] (the conformance client).
+//!
+//! Files: `authorizer` (the trait, headless), `loopback` and `callback` (the
+//! browser flow), `keyring` (token persistence, sign-out), `flow` (the
+//! authorization steps).
+
+mod authorizer;
+mod callback;
+mod flow;
+mod keyring;
+mod loopback;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures::stream::BoxStream;
 use reqwest013::header::{HeaderName, HeaderValue};
 use rmcp::model::ClientJsonRpcMessage;
-use rmcp::transport::auth::{
-    AuthError, AuthorizationCallback, AuthorizationManager, AuthorizationRequest, OAuthState,
-};
+use rmcp::transport::auth::AuthorizationManager;
 use rmcp::transport::streamable_http_client::{
     SseError, StreamableHttpClient, StreamableHttpError, StreamableHttpPostResponse,
 };
 use sse_stream::Sse;
+use tokio::sync::watch;
 
-/// Longest the headless authorizer waits for the authorization endpoint.
-const HEADLESS_TIMEOUT: Duration = Duration::from_secs(10);
+pub use authorizer::{Authorizer, Consent, HeadlessAuthorizer, OAuthServer};
+pub use keyring::{KeyringCredentialStore, OAUTH_KEY, has_tokens, sign_out};
+pub use loopback::{DEFAULT_TIMEOUT, LoopbackAuthorizer, OpenUrl, SignInEvent, SignInObserver};
 
-/// Takes the user through an authorization URL (the app opens a browser and
-/// listens on the redirect URI).
-#[async_trait::async_trait]
-pub trait Authorizer: Send + Sync {
-    /// Lets the user approve `auth_url`; returns the URL the authorization
-    /// server redirected to (`redirect_uri?code=…&state=…`), or
-    /// `Err(reason)` when the user or the server refused.
-    async fn authorize(&self, auth_url: &str, redirect_uri: &str) -> Result<String, String>;
-}
-
-/// An [`Authorizer`] without a user: GETs the authorization URL without
-/// following redirects and returns the `Location` it answers with. Only
-/// useful with authorization servers that approve at once.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct HeadlessAuthorizer;
-
-#[async_trait::async_trait]
-impl Authorizer for HeadlessAuthorizer {
-    async fn authorize(&self, auth_url: &str, redirect_uri: &str) -> Result<String, String> {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(HEADLESS_TIMEOUT)
-            .build()
-            .map_err(|e| format!("could not build an HTTP client: {e}"))?;
-        let response = client
-            .get(auth_url)
-            .send()
-            .await
-            .map_err(|e| format!("GET {auth_url} failed: {e}"))?;
-        let location = response
-            .headers()
-            .get(reqwest::header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| {
-                format!(
-                    "the authorization endpoint answered {} without a redirect to {redirect_uri}",
-                    response.status()
-                )
-            })?;
-        // A relative Location is resolved against the request URL.
-        let url = response.url().join(location).map_err(|e| e.to_string())?;
-        Ok(url.to_string())
-    }
-}
+use crate::core::secrets::KeyStore;
 
 /// How ValeChat identifies itself to authorization servers and who approves.
 #[derive(Clone)]
 pub struct OAuthSettings {
-    /// Redirect URI registered for the client, e.g.
-    /// `http://127.0.0.1:8765/callback`.
+    /// Preferred redirect URI, e.g. `http://127.0.0.1:0/callback` (port `0`:
+    /// the loopback authorizer picks a free one).
     pub redirect_uri: String,
     /// Client name sent in Dynamic Client Registration.
     pub client_name: String,
@@ -102,6 +70,9 @@ pub struct OAuthSettings {
     /// Authorizations allowed back to back without a successful request
     /// (initial one plus step-ups), e.g. 3.
     pub max_authorizations: u32,
+    /// Where tokens persist (slot `mcp=<server id>/oauth`); `None`: they
+    /// last as long as the connection.
+    pub keys: Option<Arc<dyn KeyStore>>,
 }
 
 impl std::fmt::Debug for OAuthSettings {
@@ -113,6 +84,7 @@ impl std::fmt::Debug for OAuthSettings {
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret.as_ref().map(|_| "…"))
             .field("max_authorizations", &self.max_authorizations)
+            .field("keys", &self.keys.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -122,14 +94,28 @@ impl std::fmt::Debug for OAuthSettings {
 struct AuthState {
     manager: Option<AuthorizationManager>,
     token: Option<String>,
+    /// The redirect URI the client registered in this session (step-ups
+    /// reuse it); `None` for tokens restored from the keyring.
+    redirect_uri: Option<String>,
     /// Authorizations since the last request that was not refused.
     attempts: u32,
+    /// The keyring was read.
+    restored: bool,
+    /// The current token came from the keyring or a refresh, and a refresh
+    /// was not tried since it was refused.
+    may_refresh: bool,
 }
 
+/// The per-connection side of [`OAuthHttpClient`].
 struct Shared {
     resource: String,
+    server: OAuthServer,
     settings: OAuthSettings,
     state: tokio::sync::Mutex<AuthState>,
+    /// `true` while the user is in the browser.
+    consenting: watch::Sender<bool>,
+    /// Why the last authorization failed.
+    failure: Arc<Mutex<Option<String>>>,
 }
 
 /// rmcp's reqwest client plus OAuth (see the module doc). Without settings
@@ -140,32 +126,87 @@ pub struct OAuthHttpClient {
     shared: Option<Arc<Shared>>,
 }
 
+/// What a connection attempt needs to know of its OAuth client: whether the
+/// user is signing in (the handshake timeout pauses) and why an
+/// authorization failed.
+#[derive(Clone)]
+pub struct OAuthStatus {
+    consenting: Option<watch::Receiver<bool>>,
+    failure: Arc<Mutex<Option<String>>>,
+}
+
+impl OAuthStatus {
+    /// Why the last authorization failed (English, for
+    /// `McpError::SignIn`), `None` when none did.
+    pub fn failure(&self) -> Option<String> {
+        self.failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Runs `future` for at most `limit`, not counting the time the user
+    /// spends in the browser: the limit starts again after each sign-in.
+    ///
+    /// # Errors
+    /// `Err(())` when the limit passed.
+    pub async fn timeout<F: Future>(&self, limit: Duration, future: F) -> Result<F::Output, ()> {
+        let Some(mut consenting) = self.consenting.clone() else {
+            return tokio::time::timeout(limit, future).await.map_err(|_| ());
+        };
+        tokio::pin!(future);
+        let mut deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let waiting = *consenting.borrow_and_update();
+            tokio::select! {
+                output = &mut future => return Ok(output),
+                () = tokio::time::sleep_until(deadline), if !waiting => return Err(()),
+                changed = consenting.changed() => {
+                    deadline = tokio::time::Instant::now() + limit;
+                    if changed.is_err() {
+                        return tokio::time::timeout_at(deadline, future).await.map_err(|_| ());
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The transport error type of [`OAuthHttpClient`].
 type HttpError = StreamableHttpError<reqwest013::Error>;
 
-/// `AuthError` as a transport error.
-fn auth_error(error: AuthError) -> HttpError {
-    StreamableHttpError::Auth(error)
-}
-
 impl OAuthHttpClient {
-    /// A client for the MCP endpoint `resource`, authorizing with `settings`
-    /// when given.
-    pub fn new(resource: &str, settings: Option<OAuthSettings>) -> Self {
+    /// A client for the MCP endpoint `resource` of `server`, authorizing
+    /// with `settings` when given.
+    pub fn new(resource: &str, server: OAuthServer, settings: Option<OAuthSettings>) -> Self {
         Self {
             inner: reqwest013::Client::default(),
             shared: settings.map(|settings| {
                 Arc::new(Shared {
                     resource: resource.to_owned(),
+                    server,
                     settings,
                     state: tokio::sync::Mutex::new(AuthState::default()),
+                    consenting: watch::channel(false).0,
+                    failure: Arc::default(),
                 })
             }),
         }
     }
 
-    /// Runs `call` with the current token; on 401 authorizes, on 403
-    /// `insufficient_scope` steps up, then runs it again.
+    /// The status handle of this client's authorizations.
+    pub fn status(&self) -> OAuthStatus {
+        OAuthStatus {
+            consenting: self.shared.as_ref().map(|s| s.consenting.subscribe()),
+            failure: self
+                .shared
+                .as_ref()
+                .map_or_else(Arc::default, |s| s.failure.clone()),
+        }
+    }
+
+    /// Runs `call` with the current token; on 401 restores, refreshes or
+    /// authorizes, on 403 `insufficient_scope` steps up, then runs it again.
     async fn with_auth<T, F, Fut>(
         &self,
         configured: Option<String>,
@@ -199,78 +240,41 @@ impl OAuthHttpClient {
                 // Another request authorized meanwhile: try its token.
                 continue;
             }
+            if step_up.is_none() && shared.renew(&mut state).await {
+                continue;
+            }
             if state.attempts >= shared.settings.max_authorizations {
                 return result;
             }
             state.attempts += 1;
             let token = match step_up {
-                Some(Some(scope)) if state.manager.is_some() => {
+                Some(Some(scope)) if state.manager.is_some() && state.redirect_uri.is_some() => {
                     shared.step_up(&mut state, &scope).await
                 }
                 _ => shared.authorize(&mut state, &challenge).await,
+            };
+            match token {
+                Ok(token) => state.token = Some(token),
+                Err(error) => {
+                    *shared
+                        .failure
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner) = Some(failure_reason(&error));
+                    return Err(StreamableHttpError::Auth(error));
+                }
             }
-            .map_err(auth_error)?;
-            state.token = Some(token);
         }
     }
 }
 
-impl Shared {
-    /// The whole authorization for `challenge`; returns the access token.
-    async fn authorize(&self, state: &mut AuthState, challenge: &str) -> Result<String, AuthError> {
-        let settings = &self.settings;
-        let mut oauth = OAuthState::new(self.resource.as_str(), None).await?;
-        let mut request = AuthorizationRequest::new(settings.redirect_uri.clone())
-            .with_client_name(settings.client_name.clone())
-            .with_initial_scope_selection()
-            .with_challenge(challenge);
-        if let Some(url) = &settings.client_metadata_url {
-            request = request.with_client_metadata_url(url.clone());
-        }
-        if let Some(id) = &settings.client_id {
-            request = request.with_preregistered_client(id.clone());
-            if let Some(secret) = &settings.client_secret {
-                request = request.with_client_secret(secret.clone());
-            }
-        }
-        oauth.start_authorization(request).await?;
-        let auth_url = oauth.get_authorization_url().await?;
-        let callback = settings
-            .authorizer
-            .authorize(&auth_url, &settings.redirect_uri)
-            .await
-            .map_err(AuthError::AuthorizationFailed)?;
-        oauth.handle_callback_url(&callback).await?;
-        let manager = oauth.into_authorization_manager().ok_or_else(|| {
-            AuthError::InternalError("no authorized manager after the callback".into())
-        })?;
-        let token = manager.get_access_token().await?;
-        state.manager = Some(manager);
-        Ok(token)
-    }
-
-    /// Step-up to the granted scopes plus `scope`; returns the new token.
-    async fn step_up(&self, state: &mut AuthState, scope: &str) -> Result<String, AuthError> {
-        let manager = state
-            .manager
-            .as_ref()
-            .ok_or_else(|| AuthError::InternalError("step-up before authorization".into()))?;
-        let auth_url = manager.request_scope_upgrade(scope).await?;
-        let callback = self
-            .settings
-            .authorizer
-            .authorize(&auth_url, &self.settings.redirect_uri)
-            .await
-            .map_err(AuthError::AuthorizationFailed)?;
-        let callback = AuthorizationCallback::from_redirect_url(&callback)?;
-        manager
-            .exchange_code_for_token_with_issuer(
-                &callback.code,
-                &callback.csrf_token,
-                callback.issuer.as_deref(),
-            )
-            .await?;
-        manager.get_access_token().await
+/// The sentence `McpError::SignIn` carries for a failed authorization:
+/// the user's side of it as the [`Consent`] said ("the sign-in was
+/// cancelled", "access was denied on the sign-in page"), without rmcp's
+/// "OAuth authorization failed: " prefix; other failures as rmcp words them.
+fn failure_reason(error: &rmcp::transport::auth::AuthError) -> String {
+    match error {
+        rmcp::transport::auth::AuthError::AuthorizationFailed(reason) => reason.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -383,34 +387,13 @@ impl StreamableHttpClient for OAuthHttpClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rmcp::transport::auth::AuthError;
 
-    #[tokio::test]
-    async fn headless_authorizer_returns_the_redirect() {
-        use axum::response::Redirect;
-        let app = axum::Router::new()
-            .route(
-                "/authorize",
-                axum::routing::get(|| async { Redirect::to("/callback?code=c1&state=s1") }),
-            )
-            .route("/refuse", axum::routing::get(|| async { "no" }));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        let redirect = format!("http://{addr}/callback");
-        let callback = HeadlessAuthorizer
-            .authorize(&format!("http://{addr}/authorize?x=1"), &redirect)
-            .await
-            .unwrap();
-        assert_eq!(callback, format!("http://{addr}/callback?code=c1&state=s1"));
-        let parsed = AuthorizationCallback::from_redirect_url(&callback).unwrap();
-        assert_eq!(
-            (parsed.code.as_str(), parsed.csrf_token.as_str()),
-            ("c1", "s1")
-        );
-        let refused = HeadlessAuthorizer
-            .authorize(&format!("http://{addr}/refuse"), &redirect)
-            .await
-            .unwrap_err();
-        assert!(refused.contains("200"), "{refused}");
+    #[test]
+    fn a_refused_consent_reads_as_its_reason() {
+        let cancelled = AuthError::AuthorizationFailed("the sign-in was cancelled".into());
+        assert_eq!(failure_reason(&cancelled), "the sign-in was cancelled");
+        let other = AuthError::InternalError("boom".into());
+        assert_eq!(failure_reason(&other), other.to_string());
     }
 }

@@ -11,11 +11,20 @@
 //! as `npx`'s `node` included). Dropping a [`StdioProcess`] SIGKILLs the
 //! group at once. Limitation: under `flatpak-spawn --host` the host processes
 //! are not in our group; flatpak-spawn forwards the signals it receives.
+//!
+//! Sandboxed servers (`super::sandbox`) start as `bwrap` (or `prlimit`,
+//! which execs `bwrap`) in a new session, so the group is still led by the
+//! process we spawned: signals to the group reach the server inside the
+//! sandbox, and bwrap's `--die-with-parent` plus its PID namespace take
+//! down anything left when bwrap dies. `--die-with-parent` follows the
+//! thread that spawned bwrap (`PR_SET_PDEATHSIG`): spawn from a runtime
+//! worker, never from a short-lived `spawn_blocking` thread.
 
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use process_wrap::tokio::{ChildWrapper, CommandWrap, KillOnDrop, ProcessGroup};
+use process_wrap::tokio::{ChildWrapper, CommandWrap, KillOnDrop, ProcessGroup, ProcessSession};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{ChildStdin, ChildStdout, Command};
 
@@ -23,6 +32,7 @@ use super::McpError;
 use super::config::{ServerConfig, Transport};
 use super::log::{LogSource, ServerLog};
 use super::path;
+use super::sandbox::{self, Host};
 
 /// SIGTERM (same number on Linux and macOS).
 const SIGTERM: i32 = 15;
@@ -87,8 +97,13 @@ pub fn command_line(
 /// call (login-shell PATH): call from a blocking-safe context or after
 /// [`path::login_path`] was warmed in `spawn_blocking`.
 ///
+/// With [`ServerConfig::sandbox`] on, the command runs inside Bubblewrap
+/// and/or behind `prlimit` (see [`sandbox`]), started as the leader of a new
+/// session; the group id is still the leader's pid.
+///
 /// # Errors
-/// [`McpError::Config`] for a non-stdio config, [`McpError::Spawn`] when the
+/// [`McpError::Config`] for a non-stdio config, [`McpError::Sandbox`] when
+/// the sandbox or limits cannot be set up, [`McpError::Spawn`] when the
 /// program cannot be started.
 pub fn spawn(
     config: &ServerConfig,
@@ -107,7 +122,30 @@ pub fn spawn(
         });
     };
     let flatpak = path::in_flatpak();
-    let (program, full_args) = command_line(command, args, env, cwd.as_deref(), flatpak);
+    let settings = config.sandbox.clone().unwrap_or_default();
+    let sandbox_error = |problem| McpError::Sandbox {
+        server: config.id.clone(),
+        problem,
+    };
+    let (program, full_args) = if flatpak {
+        let (command, args) =
+            sandbox::wrap_for_flatpak(&settings, command, args).map_err(sandbox_error)?;
+        command_line(&command, &args, env, cwd.as_deref(), true)
+    } else if settings.enabled || settings.has_limits() {
+        let (program, args) = command_line(command, args, env, cwd.as_deref(), false);
+        let cwd = cwd.as_deref().map(Path::new);
+        sandbox::wrap(
+            &settings,
+            &Host::current(),
+            Path::new(&program),
+            &args,
+            cwd,
+            env,
+        )
+        .map_err(sandbox_error)?
+    } else {
+        command_line(command, args, env, cwd.as_deref(), false)
+    };
     let mut cmd = Command::new(&program);
     cmd.args(&full_args)
         .env("PATH", path::login_path())
@@ -126,7 +164,15 @@ pub fn spawn(
         source,
     };
     let mut wrapped = CommandWrap::from(cmd);
-    wrapped.wrap(ProcessGroup::leader()).wrap(KillOnDrop);
+    if settings.enabled && !flatpak {
+        // A session of its own (and so a group of its own, same id):
+        // detached from any terminal, which bwrap's --new-session would do
+        // by moving the server out of the group we kill.
+        wrapped.wrap(ProcessSession);
+    } else {
+        wrapped.wrap(ProcessGroup::leader());
+    }
+    wrapped.wrap(KillOnDrop);
     let mut child = wrapped.spawn().map_err(spawn_error)?;
     let missing = |what: &str| spawn_error(std::io::Error::other(format!("no {what} pipe")));
     let stdin = child.stdin().take().ok_or_else(|| missing("stdin"))?;

@@ -6,11 +6,14 @@
 //! `watch` channel, refreshes the tool list on `list_changed`, and restarts
 //! a crashed server with exponential backoff (500 ms, 1 s, 2 s…) up to
 //! [`MAX_TRIES`] consecutive failures, after which it is `Failed` with its
-//! last stderr lines. A session that stayed up for [`STABLE_AFTER`] resets
-//! the failure count. [`McpServers::shutdown_all`] stops every supervisor
+//! last stderr lines; a failed OAuth sign-in is `NeedsSignIn` at once (no
+//! retry, which would open the browser again). A session that stayed up for [`STABLE_AFTER`] resets
+//! the failure count. Every new session (a restart after a crash, or
+//! [`McpServers::start`] again) subscribes again to the resources being
+//! watched before the server is `Ready`. [`McpServers::shutdown_all`] stops every supervisor
 //! and kills every process group.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -19,6 +22,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::McpError;
 use super::config::{Era, ServerConfig};
 use super::connection::McpConnection;
 use super::handler::ClientHooks;
@@ -50,6 +54,12 @@ pub enum ServerState {
         /// Prompts.
         prompts: usize,
     },
+    /// The server needs an OAuth sign-in that did not happen (refused,
+    /// cancelled, timed out); not retried until the user starts it again.
+    NeedsSignIn {
+        /// Why the sign-in failed (English).
+        reason: String,
+    },
     /// Gave up after [`MAX_TRIES`] failures.
     Failed {
         /// The last error.
@@ -77,6 +87,9 @@ struct Inner {
     hooks: ClientHooks,
     era_sink: Option<EraSink>,
     servers: Mutex<HashMap<String, Running>>,
+    /// Server id → URIs subscribed to with [`McpServers::watch_resource`];
+    /// kept across restarts and subscribed again on every new session.
+    watched: Mutex<HashMap<String, BTreeSet<String>>>,
     states: watch::Sender<BTreeMap<String, ServerState>>,
 }
 
@@ -109,6 +122,7 @@ impl McpServers {
                 hooks,
                 era_sink,
                 servers: Mutex::new(HashMap::new()),
+                watched: Mutex::new(HashMap::new()),
                 states,
             }),
         }
@@ -150,6 +164,30 @@ impl McpServers {
             .collect();
         all.sort_by(|a, b| (&a.0, &a.1.name).cmp(&(&b.0, &b.1.name)));
         all
+    }
+
+    /// The URIs of `id` being watched (subscribed to), sorted.
+    pub fn watched_uris(&self, id: &str) -> Vec<String> {
+        lock(&self.inner.watched)
+            .get(id)
+            .map(|uris| uris.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Records that `uri` of `id` is watched (`on`) or no longer.
+    pub(super) fn set_watched(&self, id: &str, uri: &str, on: bool) {
+        let mut watched = lock(&self.inner.watched);
+        if on {
+            watched
+                .entry(id.to_owned())
+                .or_default()
+                .insert(uri.to_owned());
+        } else if let Some(uris) = watched.get_mut(id) {
+            uris.remove(uri);
+            if uris.is_empty() {
+                watched.remove(id);
+            }
+        }
     }
 
     fn set_state(&self, id: &str, state: ServerState) {
@@ -214,6 +252,17 @@ impl McpServers {
             }
             self.set_state(id, ServerState::Disabled);
         }
+    }
+
+    /// Stops `id` and forgets it, for a server the user removed: its state
+    /// and its watched resources go too (a new server given the same id
+    /// starts with none).
+    pub async fn remove(&self, id: &str) {
+        self.stop(id).await;
+        lock(&self.inner.watched).remove(id);
+        self.inner.states.send_modify(|states| {
+            states.remove(id);
+        });
     }
 
     /// The config `id` was started with.
@@ -281,7 +330,21 @@ impl Supervisor {
                     }
                     format!("the server exited{}", self.log.stderr_suffix(3))
                 }
-                Err(error) => error.to_string(),
+                Err(McpError::SignIn { reason, .. }) => {
+                    // Retrying would open the browser again and again.
+                    self.log
+                        .push(LogSource::Client, &format!("sign-in failed: {reason}"));
+                    self.registry
+                        .set_state(&id, ServerState::NeedsSignIn { reason });
+                    return;
+                }
+                Err(error) => {
+                    if matches!(error, McpError::Sandbox { .. }) {
+                        // Retrying cannot help until the person acts.
+                        failures = MAX_TRIES - 1;
+                    }
+                    error.to_string()
+                }
             };
             failures += 1;
             self.log
@@ -314,6 +377,8 @@ impl Supervisor {
             }
         }
         *lock(&self.connection) = Some(connection.clone());
+        // A new process knows nothing of the old one's subscriptions.
+        self.registry.resubscribe(&id, connection, &self.log).await;
         self.refresh(connection).await;
         loop {
             tokio::select! {

@@ -155,6 +155,7 @@ fn unavailable_reason(state: Option<ServerState>) -> String {
         Some(ServerState::Starting) => "it is still starting".into(),
         Some(ServerState::Disabled) => "it is disabled".into(),
         Some(ServerState::Failed { reason, .. }) => reason,
+        Some(ServerState::NeedsSignIn { reason }) => format!("it needs a sign-in ({reason})"),
         Some(ServerState::Ready { .. }) | None => "it is not running".into(),
     }
 }

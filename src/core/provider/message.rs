@@ -13,13 +13,16 @@
 //!   `tool_calls`, `role: "tool"` messages with `tool_name`).
 //!
 //! Images a user attaches travel as [`Attachment`]s on the user message
-//! (checked and typed in [`attachment`]).
+//! (checked and typed in [`attachment`]); MCP resources as
+//! [`ResourceAttachment`]s ([`resource`]), which reach the model as text.
 
 pub mod attachment;
+pub mod resource;
 
 use serde::{Deserialize, Serialize};
 
 pub use attachment::{Attachment, AttachmentError};
+pub use resource::{ResourceAttachment, ResourceBody};
 
 /// Who wrote a message in a chat request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,5 +1,6 @@
 //! Repository of `attachments`: the images of user messages, stored as
-//! BLOBs next to their message and deleted with it (`ON DELETE CASCADE`).
+//! BLOBs next to their message (MCP resources share the table, see
+//! `resource_attachments`) and deleted with it (`ON DELETE CASCADE`).
 //!
 //! A message and its images are written in one transaction
 //! ([`Store::insert_message_with_attachments`]), so a failed write leaves
@@ -11,11 +12,14 @@ use std::collections::HashMap;
 use bytes::Bytes;
 use diesel::prelude::*;
 
+use super::Store;
 use super::error::StoreError;
 use super::models::{Message, NewMessage};
 use super::schema::{attachments, messages};
-use super::{Store, now_ms};
 use crate::core::provider::Attachment;
+
+/// `attachments.kind` of an image.
+pub(super) const IMAGE: &str = "image";
 
 /// One stored image.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,27 +79,8 @@ impl Store {
         new: NewMessage,
         images: Vec<Attachment>,
     ) -> Result<Message, StoreError> {
-        self.run(move |conn| {
-            conn.immediate_transaction(|conn| {
-                let message = super::messages::insert(conn, &new)?;
-                let now = now_ms();
-                for (position, image) in (0_i32..).zip(&images) {
-                    diesel::insert_into(attachments::table)
-                        .values((
-                            attachments::message_id.eq(message.id),
-                            attachments::position.eq(position),
-                            attachments::name.eq(&image.name),
-                            attachments::mime_type.eq(&image.mime_type),
-                            attachments::data.eq(image.data.as_ref()),
-                            attachments::created_at.eq(now),
-                        ))
-                        .execute(conn)
-                        .map_err(StoreError::during("inserting an attachment"))?;
-                }
-                Ok(message)
-            })
-        })
-        .await
+        self.insert_message_with_resources(new, images, Vec::new())
+            .await
     }
 
     /// The images of every message of a conversation, by message then
@@ -111,6 +96,7 @@ impl Store {
             Ok(attachments::table
                 .inner_join(messages::table)
                 .filter(messages::conversation_id.eq(conversation_id))
+                .filter(attachments::kind.eq(IMAGE))
                 .order((attachments::message_id.asc(), attachments::position.asc()))
                 .select(Row::as_select())
                 .load(conn)
@@ -133,6 +119,7 @@ impl Store {
         self.run(move |conn| {
             Ok(attachments::table
                 .filter(attachments::message_id.eq(message_id))
+                .filter(attachments::kind.eq(IMAGE))
                 .order(attachments::position.asc())
                 .select(Row::as_select())
                 .load(conn)

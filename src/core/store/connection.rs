@@ -73,11 +73,17 @@ pub(crate) fn open_probe(path: &Path, url: &str) -> Result<SqliteConnection, Sto
         path: path.to_owned(),
         source,
     })?;
-    let probe = diesel::sql_query("SELECT count(*) AS n FROM sqlite_master")
-        .get_result::<Count>(&mut conn)
-        .and_then(|_| conn.batch_execute("PRAGMA busy_timeout = 5000;"));
+    // The busy timeout first: another process (the window, while `valechat`
+    // runs in a terminal) may hold a lock for a moment, e.g. while one of its
+    // connections closes and checks whether it may checkpoint.
+    let probe = conn
+        .batch_execute("PRAGMA busy_timeout = 5000;")
+        .and_then(|()| {
+            diesel::sql_query("SELECT count(*) AS n FROM sqlite_master")
+                .get_result::<Count>(&mut conn)
+        });
     match probe {
-        Ok(()) => Ok(conn),
+        Ok(_) => Ok(conn),
         Err(error) if is_corrupt(&error) => Err(StoreError::Corrupt {
             path: path.to_owned(),
             detail: error.to_string(),

@@ -1,30 +1,50 @@
 //! Repository of `mcp_servers`: configured MCP servers
 //! ([`ServerConfig`](crate::core::mcp::ServerConfig)). The transport is
 //! stored as tagged JSON with secrets already replaced by keyring
-//! placeholders; the era as its protocol version text.
+//! placeholders; the era as its protocol version text; the sandbox settings
+//! as JSON (NULL when they are the defaults: off).
 
 use diesel::prelude::*;
 
 use super::error::StoreError;
 use super::schema::mcp_servers;
 use super::{Store, now_ms};
-use crate::core::mcp::{Era, ServerConfig, Transport};
+use crate::core::mcp::{Era, SandboxSettings, ServerConfig, Transport};
 
-type Row = (String, String, String, bool, Option<String>);
+type Row = (String, String, String, bool, Option<String>, Option<String>);
 
-fn from_row((id, name, transport, enabled, era): Row) -> Result<ServerConfig, StoreError> {
+fn from_row((id, name, transport, enabled, era, sandbox): Row) -> Result<ServerConfig, StoreError> {
     let transport: Transport =
         serde_json::from_str(&transport).map_err(|_| StoreError::InvalidValue {
             column: "mcp_servers.transport",
             value: transport.clone(),
         })?;
+    let sandbox = sandbox
+        .map(|json| {
+            serde_json::from_str::<SandboxSettings>(&json).map_err(|_| StoreError::InvalidValue {
+                column: "mcp_servers.sandbox",
+                value: json.clone(),
+            })
+        })
+        .transpose()?;
     Ok(ServerConfig {
         id,
         name,
         transport,
         enabled,
         era: era.as_deref().map(Era::from_version),
+        sandbox,
     })
+}
+
+/// The `sandbox` column: JSON, or NULL for the defaults.
+fn sandbox_json(config: &ServerConfig) -> Option<String> {
+    // Serialising SandboxSettings (bools, paths, numbers) cannot fail.
+    config
+        .sandbox
+        .as_ref()
+        .filter(|s| !s.is_default())
+        .and_then(|s| serde_json::to_string(s).ok())
 }
 
 fn transport_json(config: &ServerConfig) -> String {
@@ -38,12 +58,14 @@ const COLUMNS: (
     mcp_servers::transport,
     mcp_servers::enabled,
     mcp_servers::era,
+    mcp_servers::sandbox,
 ) = (
     mcp_servers::id,
     mcp_servers::name,
     mcp_servers::transport,
     mcp_servers::enabled,
     mcp_servers::era,
+    mcp_servers::sandbox,
 );
 
 impl Store {
@@ -101,6 +123,7 @@ impl Store {
                     mcp_servers::transport.eq(transport_json(&config)),
                     mcp_servers::enabled.eq(config.enabled),
                     mcp_servers::era.eq(config.era.as_ref().map(Era::to_db)),
+                    mcp_servers::sandbox.eq(sandbox_json(&config)),
                     mcp_servers::created_at.eq(now),
                     mcp_servers::updated_at.eq(now),
                 ))
@@ -111,7 +134,7 @@ impl Store {
         .await
     }
 
-    /// Replaces name, transport, enabled and era of `config.id`.
+    /// Replaces name, transport, enabled, era and sandbox of `config.id`.
     ///
     /// # Errors
     /// [`StoreError::NotFound`]; [`StoreError::Query`], [`StoreError::Pool`].
@@ -124,6 +147,7 @@ impl Store {
                     mcp_servers::transport.eq(transport_json(&config)),
                     mcp_servers::enabled.eq(config.enabled),
                     mcp_servers::era.eq(config.era.as_ref().map(Era::to_db)),
+                    mcp_servers::sandbox.eq(sandbox_json(&config)),
                     mcp_servers::updated_at.eq(now_ms()),
                 ))
                 .execute(conn)
@@ -196,6 +220,7 @@ mod tests {
             },
             enabled: true,
             era: None,
+            sandbox: None,
         };
         store.add_mcp_server(&config).await.unwrap();
         assert!(store.add_mcp_server(&config).await.is_err());
@@ -217,8 +242,20 @@ mod tests {
         );
         config.enabled = false;
         config.era = Some(Era::Stateless2026);
+        config.sandbox = Some(SandboxSettings {
+            enabled: true,
+            writable_folders: vec!["/data".into()],
+            network: false,
+            max_memory_mb: Some(512),
+            ..SandboxSettings::default()
+        });
         store.update_mcp_server(&config).await.unwrap();
-        assert_eq!(store.list_mcp_servers().await.unwrap(), [config]);
+        assert_eq!(store.list_mcp_servers().await.unwrap(), [config.clone()]);
+        // The defaults are stored as NULL and read back as None.
+        config.sandbox = Some(SandboxSettings::default());
+        store.update_mcp_server(&config).await.unwrap();
+        let back = store.get_mcp_server("time").await.unwrap().unwrap();
+        assert_eq!(back.sandbox, None);
         store.remove_mcp_server("time").await.unwrap();
         assert!(matches!(
             store.remove_mcp_server("time").await,

@@ -171,6 +171,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
     provider_rate_limits,
     provider_timeouts,
+    conversation_roots,
 );
 
 diesel::table! {
@@ -330,6 +331,8 @@ diesel::table! {
         created_at -> BigInt,
         /// UTC unix milliseconds.
         updated_at -> BigInt,
+        /// Sandbox and resource limits as JSON (`SandboxSettings`), NULL: off.
+        sandbox -> Nullable<Text>,
     }
 }
 
@@ -346,10 +349,18 @@ diesel::table! {
         name -> Text,
         /// Sniffed MIME type (`image/png`…).
         mime_type -> Text,
-        /// The image file.
+        /// The image file; a resource's blob (empty for a text resource).
         data -> Binary,
         /// UTC unix milliseconds.
         created_at -> BigInt,
+        /// `image` or `resource` (migration 2026-12-04).
+        kind -> Text,
+        /// A resource's URI.
+        uri -> Nullable<Text>,
+        /// The MCP server a resource was read from.
+        server_id -> Nullable<Text>,
+        /// A text resource's contents.
+        text -> Nullable<Text>,
     }
 }
 
@@ -382,3 +393,39 @@ diesel::table! {
         updated_at -> BigInt,
     }
 }
+
+diesel::table! {
+    /// The engine's tool bounds (at most one row, `id = 1`); without it the
+    /// defaults apply.
+    tool_limits (id) {
+        /// Always 1.
+        id -> Integer,
+        /// Model requests per turn that may end in tool calls.
+        max_rounds -> Integer,
+        /// Characters of one tool result sent to the model.
+        max_result_chars -> Integer,
+        /// UTC unix milliseconds.
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Workspace folders of a conversation (MCP roots); rows go with their
+    /// conversation.
+    conversation_roots (id) {
+        /// Row id.
+        id -> BigInt,
+        /// The conversation (`conversations.id`).
+        conversation_id -> BigInt,
+        /// Absolute local path of the folder.
+        path -> Text,
+        /// Name shown to the user and to servers.
+        name -> Text,
+        /// Order among the conversation's folders, from 0.
+        position -> Integer,
+        /// UTC unix milliseconds.
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(conversation_roots -> conversations (conversation_id));

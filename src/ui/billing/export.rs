@@ -31,10 +31,10 @@ pub fn ask_path(
     dialog.set_modal(true);
     dialog.set_current_name(name);
     dialog.connect_response(move |dialog, response| {
-        if response == gtk::ResponseType::Accept {
-            if let Some(path) = dialog.file().and_then(|f| f.path()) {
-                chosen(path);
-            }
+        if response == gtk::ResponseType::Accept
+            && let Some(path) = dialog.file().and_then(|f| f.path())
+        {
+            chosen(path);
         }
     });
     dialog.show();

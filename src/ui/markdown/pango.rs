@@ -190,13 +190,12 @@ impl InlineMarkup {
         let Some(close) = self.open.pop() else {
             return;
         };
-        if end == TagEnd::Image {
-            if let Some((url, len)) = self.images.pop() {
-                if self.out.len() == len {
-                    // No alt text: show where the image is.
-                    push_escaped(&mut self.out, &url);
-                }
-            }
+        if end == TagEnd::Image
+            && let Some((url, len)) = self.images.pop()
+            && self.out.len() == len
+        {
+            // No alt text: show where the image is.
+            push_escaped(&mut self.out, &url);
         }
         if close == "</a>" {
             self.links = self.links.saturating_sub(1);

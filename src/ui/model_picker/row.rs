@@ -255,7 +255,7 @@ fn caption(text: &str, classes: &[&str]) -> gtk::Label {
 /// 1 048 576 → `1M`), others in decimal (128 000 → `128K`, 200 000 →
 /// `200K`); below 1 000 the number itself.
 pub fn compact_tokens(tokens: u64) -> String {
-    let unit = if tokens % 1000 != 0 && tokens % 1024 == 0 {
+    let unit = if !tokens.is_multiple_of(1000) && tokens.is_multiple_of(1024) {
         1024
     } else {
         1000

@@ -187,10 +187,10 @@ pub fn ask_limit(
     fields.scope.connect_selected_notify(move |_| c());
     let f = fields.clone();
     dialog.connect_response(None, move |_, response| {
-        if response == "save" {
-            if let Ok(limit) = f.read() {
-                save(limit);
-            }
+        if response == "save"
+            && let Ok(limit) = f.read()
+        {
+            save(limit);
         }
     });
     dialog.present();

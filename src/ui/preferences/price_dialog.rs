@@ -100,10 +100,10 @@ pub fn ask_price(
         row.connect_changed(move |_| check());
     }
     dialog.connect_response(None, move |_, response| {
-        if response == "save" {
-            if let Some(entry) = read() {
-                save(entry);
-            }
+        if response == "save"
+            && let Some(entry) = read()
+        {
+            save(entry);
         }
     });
     dialog.present();

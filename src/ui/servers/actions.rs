@@ -5,6 +5,7 @@
 use crate::core::chat::{Engine, EngineError};
 use crate::core::mcp::config::{BEARER_KEY, SECRET_PLACEHOLDER, secret_slot};
 use crate::core::mcp::import::{self, Found, Source};
+use crate::core::mcp::oauth;
 use crate::core::mcp::toolbox::server_binding;
 use crate::core::mcp::{McpServers, ServerConfig, Transport};
 use crate::core::store::ToolPermission;
@@ -101,7 +102,7 @@ pub async fn remove(
     servers: McpServers,
     config: ServerConfig,
 ) -> Result<(), String> {
-    servers.stop(&config.id).await;
+    servers.remove(&config.id).await;
     engine
         .store()
         .remove_mcp_server(&config.id)
@@ -142,6 +143,23 @@ pub async fn remove(
             tracing::warn!(server = %config.id, "cannot delete secret {key}: {e}");
         }
     }
+    if remote && let Err(e) = oauth::sign_out(engine.keys().as_ref(), &config.id).await {
+        tracing::warn!(server = %config.id, "cannot delete its OAuth tokens: {e}");
+    }
+    Ok(())
+}
+
+/// Forgets `config`'s OAuth tokens and restarts it, so the next connection
+/// asks the user to sign in again.
+pub async fn sign_out(
+    engine: Engine,
+    servers: McpServers,
+    config: ServerConfig,
+) -> Result<(), String> {
+    oauth::sign_out(engine.keys().as_ref(), &config.id)
+        .await
+        .map_err(|e| e.to_string())?;
+    servers.start(config).await;
     Ok(())
 }
 
@@ -152,6 +170,8 @@ pub struct Details {
     pub tools: Vec<rmcp::model::Tool>,
     /// Its standing "Always allow" permissions.
     pub permissions: Vec<ToolPermission>,
+    /// OAuth tokens are stored for it ("Sign Out" is offered).
+    pub signed_in: bool,
 }
 
 /// The tools and permissions of `config`.
@@ -171,7 +191,14 @@ pub async fn details(
         .list_tool_permissions(&server_binding(&config))
         .await
         .map_err(store_error)?;
-    Ok(Details { tools, permissions })
+    let signed_in = oauth::has_tokens(engine.keys().as_ref(), &config.id)
+        .await
+        .unwrap_or(false);
+    Ok(Details {
+        tools,
+        permissions,
+        signed_in,
+    })
 }
 
 /// Revokes "Always allow" for `tool` of `config`.
@@ -297,6 +324,7 @@ mod tests {
             },
             enabled: true,
             era: None,
+            sandbox: None,
         };
         let bad = dir.path().join("broken.json");
         std::fs::write(&bad, "{").unwrap();

@@ -1,6 +1,7 @@
-//! A server's details page: its state, its tools (name, title, description,
+//! A server's details page: its state (with "Sandboxed" when it runs in
+//! its sandbox), its tools (name, title, description,
 //! read-only / destructive hints), the tools it is always allowed to run
-//! (each with Revoke), and its live log (stderr, protocol log messages and
+//! (each with Revoke), "Sign Out" when OAuth tokens are stored, and its live log (stderr, protocol log messages and
 //! ValeChat's own notes, monospace, following the end).
 
 use gettextrs::gettext;
@@ -22,6 +23,7 @@ pub struct DetailsView {
     /// The page, added to the window's stack.
     pub page: gtk::ScrolledWindow,
     state: adw::ActionRow,
+    sign_out: gtk::Button,
     tools: gtk::ListBox,
     permissions: gtk::ListBox,
     log: gtk::TextView,
@@ -58,8 +60,14 @@ fn group(title: &str, child: &impl IsA<gtk::Widget>) -> adw::PreferencesGroup {
 
 impl DetailsView {
     /// An empty page.
-    pub fn new() -> Self {
+    pub fn new(sender: &ComponentSender<Servers>) -> Self {
         let state = adw::ActionRow::builder().subtitle_lines(12).build();
+        let sign_out = gtk::Button::with_label(&gettext("Sign Out"));
+        sign_out.set_valign(gtk::Align::Center);
+        sign_out.set_visible(false);
+        let s = sender.clone();
+        sign_out.connect_clicked(move |_| s.input(ServersInput::SignOut));
+        state.add_suffix(&sign_out);
         let state_list = boxed_list();
         state_list.append(&state);
         let tools = boxed_list();
@@ -108,6 +116,7 @@ impl DetailsView {
         Self {
             page,
             state,
+            sign_out,
             tools,
             permissions,
             log,
@@ -121,6 +130,7 @@ impl DetailsView {
         clear(&self.tools);
         placeholder(&self.tools, &gettext("Loading…"));
         clear(&self.permissions);
+        self.sign_out.set_visible(false);
         self.log.buffer().set_text("");
     }
 
@@ -129,6 +139,14 @@ impl DetailsView {
         self.state
             .set_title(glib::markup_escape_text(&super::row::state_text(state)).as_str());
         let mut detail = crate::core::mcp::toolbox::server_binding(config);
+        if let Some(sandbox) = config.sandbox.as_ref().filter(|_| config.is_sandboxed()) {
+            detail.push('\n');
+            detail.push_str(&if sandbox.network {
+                gettext("Sandboxed")
+            } else {
+                gettext("Sandboxed, no network")
+            });
+        }
         if let Some(ServerState::Failed {
             last_stderr_lines, ..
         }) = state
@@ -144,6 +162,7 @@ impl DetailsView {
 
     /// Fills the tools and permissions lists.
     pub fn set_details(&self, details: &Details, sender: &ComponentSender<Servers>) {
+        self.sign_out.set_visible(details.signed_in);
         clear(&self.tools);
         if details.tools.is_empty() {
             placeholder(&self.tools, &gettext("No tools (the server is not ready)"));
@@ -236,10 +255,4 @@ fn badge(text: &str, class: &str) -> gtk::Label {
         .valign(gtk::Align::Center)
         .css_classes(["caption", class])
         .build()
-}
-
-impl Default for DetailsView {
-    fn default() -> Self {
-        Self::new()
-    }
 }

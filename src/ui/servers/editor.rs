@@ -1,6 +1,7 @@
 //! The Add/Edit Server page: name, transport, and the transport's fields
 //! (stdio: command, arguments, environment lines, working folder; HTTP:
-//! URL, header lines, bearer token; WebSocket: URL). The typed text is
+//! URL, header lines, bearer token; WebSocket: URL), and for stdio the
+//! sandbox and resource limits (`sandbox.rs`). The typed text is
 //! checked by [`super::form::parse`]; its message shows above the fields.
 
 use gettextrs::gettext;
@@ -8,6 +9,7 @@ use relm4::adw::prelude::*;
 use relm4::{ComponentSender, adw, gtk};
 
 use super::form::{FormValues, Kind};
+use super::sandbox::SandboxGroup;
 use super::{Servers, ServersInput};
 
 /// The widgets of the editor page.
@@ -28,6 +30,7 @@ pub struct Editor {
     headers: gtk::TextView,
     headers_group: adw::PreferencesGroup,
     bearer: adw::PasswordEntryRow,
+    sandbox: SandboxGroup,
 }
 
 fn entry(title: &str) -> adw::EntryRow {
@@ -128,6 +131,9 @@ impl Editor {
         let stdio_box = gtk::Box::new(gtk::Orientation::Vertical, 24);
         stdio_box.append(&stdio);
         stdio_box.append(&env_group);
+        let sandbox = SandboxGroup::new();
+        stdio_box.append(&sandbox.group);
+        stdio_box.append(&sandbox.limits);
         let stdio_group = adw::PreferencesGroup::new();
         stdio_group.add(&stdio_box);
 
@@ -190,6 +196,7 @@ impl Editor {
             headers,
             headers_group,
             bearer,
+            sandbox,
         };
         editor.show_kind();
         editor
@@ -206,6 +213,7 @@ impl Editor {
         self.url.set_text(&values.url);
         self.headers.buffer().set_text(&values.headers);
         self.bearer.set_text("");
+        self.sandbox.load(&values.sandbox);
         self.set_error(None);
         self.show_kind();
         self.name.grab_focus();
@@ -223,6 +231,7 @@ impl Editor {
             url: self.url.text().to_string(),
             headers: text_of(&self.headers),
             bearer: self.bearer.text().to_string(),
+            sandbox: self.sandbox.settings(),
         }
     }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use gettextrs::gettext;
 
-use crate::core::mcp::{ServerConfig, Transport};
+use crate::core::mcp::{SandboxSettings, ServerConfig, Transport};
 use crate::core::store::slugify;
 use crate::i18n::gettext_f;
 
@@ -63,6 +63,8 @@ pub struct FormValues {
     pub headers: String,
     /// HTTP: bearer token; empty keeps the stored one.
     pub bearer: String,
+    /// stdio: sandbox and resource limits.
+    pub sandbox: SandboxSettings,
 }
 
 /// A checked form: the config to store and a new bearer token, if typed.
@@ -92,6 +94,7 @@ pub fn values_of(config: &ServerConfig) -> FormValues {
                 shlex::try_join(args.iter().map(String::as_str)).unwrap_or_else(|_| args.join(" "));
             values.environment = lines(env, "=");
             values.cwd = cwd.clone().unwrap_or_default();
+            values.sandbox = config.sandbox.clone().unwrap_or_default();
         }
         Transport::Http { url, headers } => {
             values.kind = Kind::Http;
@@ -206,6 +209,8 @@ pub fn parse(
         transport,
         enabled: editing.is_none_or(|e| e.enabled),
         era: editing.and_then(|e| e.era.clone()),
+        sandbox: (values.kind == Kind::Stdio && !values.sandbox.is_default())
+            .then(|| values.sandbox.clone()),
     };
     config.validate().map_err(|e| match &config.transport {
         Transport::Http { .. } => gettext("Enter an http:// or https:// URL."),
@@ -245,6 +250,25 @@ mod tests {
         assert_eq!(cwd, &None);
         let again = parse(&values_of(&draft.config), &[], None).unwrap();
         assert_eq!(again.config.transport, draft.config.transport);
+        assert_eq!(draft.config.sandbox, None, "off by default");
+    }
+
+    #[test]
+    fn sandbox_settings_are_kept_for_stdio_only() {
+        let mut v = stdio("Boxed");
+        v.sandbox = SandboxSettings {
+            enabled: true,
+            writable_folders: vec!["/srv/data".into()],
+            network: false,
+            max_open_files: Some(64),
+            ..SandboxSettings::default()
+        };
+        let draft = parse(&v, &[], None).unwrap();
+        assert!(draft.config.is_sandboxed());
+        assert_eq!(values_of(&draft.config).sandbox, v.sandbox);
+        v.kind = Kind::Http;
+        v.url = "https://example.com/mcp".into();
+        assert_eq!(parse(&v, &[], None).unwrap().config.sandbox, None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! One server in the MCP Servers list: name, live state (spinner while
-//! starting, counts when ready, reason and last stderr lines when failed),
+//! starting, counts when ready, reason and last stderr lines when failed,
+//! "Needs Sign-In" when an OAuth sign-in was refused; Restart signs in again),
 //! an enable switch, Restart / Edit / Remove buttons, and a click opens the
 //! server's details.
 
@@ -49,6 +50,9 @@ pub fn state_text(state: Option<&ServerState>) -> String {
         }
         Some(ServerState::Failed { reason, .. }) => {
             gettext_f("Failed: {reason}", &[("reason", reason)])
+        }
+        Some(ServerState::NeedsSignIn { reason }) => {
+            gettext_f("Needs Sign-In: {reason}", &[("reason", reason)])
         }
     }
 }
@@ -142,10 +146,11 @@ impl ServerRow {
         let (icon, class) = match state {
             Some(ServerState::Ready { .. }) => ("emblem-ok-symbolic", Some("success")),
             Some(ServerState::Failed { .. }) => ("dialog-error-symbolic", Some("error")),
+            Some(ServerState::NeedsSignIn { .. }) => ("dialog-password-symbolic", Some("warning")),
             _ => ("network-server-symbolic", None),
         };
         self.icon.set_icon_name(Some(icon));
-        for c in ["success", "error"] {
+        for c in ["success", "error", "warning"] {
             self.icon.remove_css_class(c);
         }
         if let Some(class) = class {
@@ -179,6 +184,13 @@ mod tests {
         assert_eq!(
             state_detail(Some(&failed)),
             "Failed: exited with status 1\nb\nc\nd"
+        );
+        let refused = ServerState::NeedsSignIn {
+            reason: "access was denied".into(),
+        };
+        assert_eq!(
+            state_text(Some(&refused)),
+            "Needs Sign-In: access was denied"
         );
     }
 }

@@ -106,6 +106,24 @@ impl Servers {
                     ServersCommand::Changed(actions::remove(engine, servers, config).await)
                 });
             }
+            ServersInput::SignOut => {
+                let Page::Details(id) = &self.page else {
+                    return;
+                };
+                let Some(config) = self.config(id).cloned() else {
+                    return;
+                };
+                let (engine, servers) = (self.engine.clone(), self.servers.clone());
+                sender.oneshot_command(async move {
+                    let again = config.clone();
+                    if let Err(e) = actions::sign_out(engine.clone(), servers.clone(), config).await
+                    {
+                        return ServersCommand::Changed(Err(e));
+                    }
+                    let id = again.id.clone();
+                    ServersCommand::Details(id, actions::details(engine, servers, again).await)
+                });
+            }
             ServersInput::Revoke(tool) => {
                 let Page::Details(id) = &self.page else {
                     return;

@@ -30,6 +30,11 @@ impl DialogApprover {
     pub fn new(window: relm4::Sender<WindowInput>) -> Self {
         Self { window }
     }
+
+    /// The window's input channel (other questions for the user).
+    pub fn window(&self) -> relm4::Sender<WindowInput> {
+        self.window.clone()
+    }
 }
 
 #[async_trait::async_trait]

@@ -75,7 +75,7 @@ impl Window {
         &self,
         root: &adw::ApplicationWindow,
         explanation: &str,
-        draft: Option<(String, Vec<crate::core::provider::Attachment>)>,
+        draft: Option<crate::ui::composer::Draft>,
         sender: &ComponentSender<Self>,
     ) {
         let dialog = adw::MessageDialog::new(
@@ -93,13 +93,13 @@ impl Window {
         let sender = sender.clone();
         let draft = std::cell::RefCell::new(draft);
         dialog.connect_response(None, move |_, response| {
-            let Some((text, images)) = draft.borrow_mut().take() else {
+            let Some(draft) = draft.borrow_mut().take() else {
                 return;
             };
             match response {
-                "send" => sender.input(WindowInput::SendAnyway(text, images)),
+                "send" => sender.input(WindowInput::SendAnyway(draft)),
                 other => {
-                    sender.input(WindowInput::RestoreDraft(text, images));
+                    sender.input(WindowInput::RestoreDraft(draft));
                     if other == "limits" {
                         sender.input(WindowInput::ShowPreferences);
                     }

@@ -20,6 +20,7 @@ pub struct LoadedConversation {
     messages: Vec<crate::core::store::Message>,
     calls: Vec<crate::core::store::ToolCallRecord>,
     images: std::collections::HashMap<i64, Vec<crate::core::provider::Attachment>>,
+    resources: std::collections::HashMap<i64, Vec<crate::core::provider::ResourceAttachment>>,
     usage: Vec<crate::core::ledger::UsageRecord>,
 }
 
@@ -33,6 +34,7 @@ impl LoadedConversation {
             messages: store.list_messages(id).await?,
             calls: store.list_tool_calls(id).await?,
             images: crate::core::store::attachments_by_message(store.list_attachments(id).await?),
+            resources: store.list_resource_attachments(id).await?,
             usage: store.conversation_usage_records(id).await?,
         })
     }
@@ -66,11 +68,11 @@ impl Window {
                     .ok()
                     .and_then(|i| self.conversations.get(i))
                     .map(|row| row.conversation.clone());
-                if let Some(c) = conversation {
-                    if self.current.as_ref().map(|x| x.id) != Some(c.id) {
-                        self.open(Some(c));
-                        self.load_messages(sender);
-                    }
+                if let Some(c) = conversation
+                    && self.current.as_ref().map(|x| x.id) != Some(c.id)
+                {
+                    self.open(Some(c));
+                    self.load_messages(sender);
                 }
             }
             WindowInput::RenameConversation(id) => self.ask_rename(root, id, sender),
@@ -99,17 +101,17 @@ impl Window {
                     });
                 }
             }
-            WindowInput::Send(text, images) => {
-                self.send(text, images, SendOptions::default(), sender);
+            WindowInput::Send(draft) => {
+                self.send(draft, SendOptions::default(), sender);
             }
-            WindowInput::RestoreDraft(text, images) => {
-                self.composer.emit(ComposerInput::Restore(text, images));
+            WindowInput::RestoreDraft(draft) => {
+                self.composer.emit(ComposerInput::Restore(draft));
             }
-            WindowInput::SendAnyway(text, images) => {
+            WindowInput::SendAnyway(draft) => {
                 let options = SendOptions {
                     allow_over_limit: true,
                 };
-                self.send(text, images, options, sender);
+                self.send(draft, options, sender);
             }
             WindowInput::Retry => {
                 let (Some(engine), Some(current)) = (self.engine.clone(), self.current.as_ref())
@@ -125,16 +127,17 @@ impl Window {
                 if last
                     .and_then(|i| guard.get(i))
                     .is_some_and(|r| r.is_empty_failure())
+                    && let Some(i) = last
                 {
-                    if let Some(i) = last {
-                        guard.remove(i);
-                    }
+                    guard.remove(i);
                 }
                 drop(guard);
                 self.start_turn(engine, Start::Retry(id), sender);
             }
             WindowInput::Stop => self.stop(),
             WindowInput::SettingsChanged(settings) => self.apply_settings(settings, sender),
+            WindowInput::AddFolder(path) => self.add_folder(path, sender),
+            WindowInput::RemoveFolder(path) => self.remove_folder(path, sender),
             WindowInput::ModelChosen(provider_id, model) => {
                 self.choose_model(provider_id, model, sender);
                 self.composer.emit(ComposerInput::Focus);
@@ -205,12 +208,25 @@ impl Window {
             WindowInput::Shown => self.quit_when_done = false,
             WindowInput::FlushStream => self.flush_stream(),
             WindowInput::Toast(text) => Window::toast(widgets, &text),
+            WindowInput::ResourceUpdated(server, uri) => {
+                self.composer
+                    .emit(ComposerInput::ResourceChanged(server, uri));
+            }
             WindowInput::ApproveToolCall(request, reply) => {
                 self.ask_approval(root, *request, reply);
             }
             WindowInput::DismissApproval(id) => self.dismiss_approval(id),
+            WindowInput::SignIn(event) => super::sign_in::handle(root, event),
             WindowInput::ApproveSampling(preview, reply) => {
                 self.ask_sampling(root, *preview, reply);
+            }
+            WindowInput::Elicit(ask) => {
+                let name = self
+                    .servers
+                    .as_ref()
+                    .and_then(|servers| servers.config(&ask.server_id))
+                    .map_or_else(|| ask.server_id.clone(), |config| config.name);
+                crate::ui::elicitation::present(root, &name, *ask);
             }
         }
     }
@@ -224,6 +240,8 @@ impl Window {
     ) {
         match message {
             WindowCommand::Started(Ok(loaded)) => {
+                self.composer
+                    .emit(ComposerInput::SetServers(loaded.servers.clone()));
                 self.servers = Some(loaded.servers);
                 self.set_engine(loaded.engine);
                 self.set_providers(loaded.providers);
@@ -254,6 +272,7 @@ impl Window {
                     messages,
                     calls,
                     mut images,
+                    mut resources,
                     usage,
                 } = *loaded;
                 if self.current.as_ref().map(|c| c.id) == Some(id) {
@@ -261,9 +280,13 @@ impl Window {
                     guard.clear();
                     for m in messages {
                         let message_images = images.remove(&m.id);
+                        let message_resources = resources.remove(&m.id);
                         let index = guard.push_back(m).current_index();
                         if let (Some(row), Some(list)) = (guard.get_mut(index), message_images) {
                             row.set_images(list);
+                        }
+                        if let (Some(row), Some(list)) = (guard.get_mut(index), message_resources) {
+                            row.set_resources(list);
                         }
                     }
                     drop(guard);
@@ -282,6 +305,7 @@ impl Window {
                     s.conversation_id = Some(conversation.id);
                 }
                 self.next_settings = ConversationSettings::default();
+                self.next_folders.clear();
                 if self.current.is_none() {
                     super::state::set_last_conversation(Some(conversation.id));
                     self.current = Some(conversation);
@@ -301,6 +325,7 @@ impl Window {
             }
             WindowCommand::SearchHits(query, ids) => self.search_hits(widgets, &query, ids),
             WindowCommand::Failed(error) => Window::toast(widgets, &error),
+            WindowCommand::Folders(id, rows) => self.folders_loaded(id, rows),
             WindowCommand::Done => {}
             WindowCommand::ServersStopped => {
                 relm4::gtk::prelude::ApplicationExt::quit(&relm4::main_application());
@@ -309,12 +334,11 @@ impl Window {
         }
     }
 
-    /// Starts a turn for `text` and `images`; while a reply runs the draft
-    /// goes back to the composer.
+    /// Starts a turn for `draft`; while a reply runs the draft goes back
+    /// to the composer.
     fn send(
         &mut self,
-        text: String,
-        images: Vec<crate::core::provider::Attachment>,
+        draft: crate::ui::composer::Draft,
         options: SendOptions,
         sender: &ComponentSender<Self>,
     ) {
@@ -322,15 +346,15 @@ impl Window {
             return;
         };
         if self.streaming.is_some() {
-            self.composer.emit(ComposerInput::Restore(text, images));
+            self.composer.emit(ComposerInput::Restore(draft));
             return;
         }
         let start = Start::Send {
             conversation: self.current.as_ref().map(|c| c.id),
             next_model: self.next_model.clone(),
             settings: self.next_settings.clone(),
-            text,
-            images,
+            folders: self.next_folders.clone(),
+            draft,
             options,
         };
         self.start_turn(engine, start, sender);
@@ -367,6 +391,12 @@ impl Window {
             .map_or_else(|| self.next_settings.clone(), ConversationSettings::of);
         self.settings_popover
             .emit(ConversationSettingsInput::Show(settings));
+        if c.is_none() {
+            // A new conversation starts without workspace folders; an
+            // opened one shows its own once read (`load_messages`).
+            self.next_folders.clear();
+            self.show_folders(Vec::new());
+        }
         super::state::set_last_conversation(c.as_ref().map(|c| c.id));
         self.current = c;
         self.messages.guard().clear();
@@ -375,7 +405,8 @@ impl Window {
             .emit(ModelPickerInput::SetCurrent(current));
     }
 
-    fn load_messages(&self, sender: &ComponentSender<Self>) {
+    fn load_messages(&mut self, sender: &ComponentSender<Self>) {
+        self.load_folders(sender);
         let (Some(engine), Some(c)) = (self.engine.clone(), self.current.as_ref()) else {
             return;
         };
@@ -458,14 +489,13 @@ impl Window {
         {
             self.next_model = None;
         }
-        if let Some(c) = self.current.as_mut() {
-            if c.provider_id
+        if let Some(c) = self.current.as_mut()
+            && c.provider_id
                 .as_deref()
                 .is_some_and(|p| !self.providers.iter().any(|x| x.id == p))
-            {
-                c.provider_id = None;
-                c.model = None;
-            }
+        {
+            c.provider_id = None;
+            c.model = None;
         }
         if self.providers.is_empty() && self.page == "chat" {
             self.stop();
@@ -512,10 +542,10 @@ impl Window {
             .position(|row| Some(row.conversation.id) == current);
         match position.and_then(|i| i32::try_from(i).ok()) {
             Some(i) => {
-                if let Some(row) = self.conversations.get(i as usize) {
-                    if let Some(c) = self.current.as_mut() {
-                        c.title.clone_from(&row.conversation.title);
-                    }
+                if let Some(row) = self.conversations.get(i as usize)
+                    && let Some(c) = self.current.as_mut()
+                {
+                    c.title.clone_from(&row.conversation.title);
                 }
                 let row = widgets.conversation_list.row_at_index(i);
                 widgets.conversation_list.select_row(row.as_ref());

@@ -21,12 +21,12 @@ pub enum WindowInput {
     DeleteConversation(i64),
     /// Delete conversation `id` after confirmation.
     ConfirmDelete(i64),
-    /// The composer asks to send `text` with these images.
-    Send(String, Vec<crate::core::provider::Attachment>),
+    /// The composer asks to send this draft.
+    Send(crate::ui::composer::Draft),
     /// Give a draft back to the composer.
-    RestoreDraft(String, Vec<crate::core::provider::Attachment>),
-    /// Send `text` and images once over a hard spending limit.
-    SendAnyway(String, Vec<crate::core::provider::Attachment>),
+    RestoreDraft(crate::ui::composer::Draft),
+    /// Send a draft once over a hard spending limit.
+    SendAnyway(crate::ui::composer::Draft),
     /// Stop the running reply.
     Stop,
     /// Retry the last failed reply.
@@ -35,6 +35,10 @@ pub enum WindowInput {
     ModelChosen(String, String),
     /// The conversation settings popover reported new settings.
     SettingsChanged(ConversationSettings),
+    /// Add this folder to the workspace folders of the conversation shown.
+    AddFolder(std::path::PathBuf),
+    /// Remove this folder from the workspace folders of the conversation shown.
+    RemoveFolder(std::path::PathBuf),
     /// A provider was added.
     ProviderAdded(Provider),
     /// Show the Add Provider dialog.
@@ -70,6 +74,8 @@ pub enum WindowInput {
     Shown,
     /// Show text the frame clock callback collected.
     FlushStream,
+    /// A watched MCP resource changed: `(server id, URI)`.
+    ResourceUpdated(String, String),
     /// Show a toast with `text`.
     Toast(String),
     /// The engine asks whether a tool call may run.
@@ -84,6 +90,10 @@ pub enum WindowInput {
     ),
     /// The engine no longer waits for the approval of tool call `id`.
     DismissApproval(i64),
+    /// An MCP server's browser sign-in started or ended.
+    SignIn(crate::core::mcp::oauth::SignInEvent),
+    /// An MCP server asks the user for information (a form or a URL).
+    Elicit(Box<crate::ui::elicitation::ElicitationAsk>),
 }
 
 /// Results of background work.
@@ -104,20 +114,17 @@ pub enum WindowCommand {
     /// An event of the running turn.
     Turn(TurnEvent),
     /// A send could not start: the error, and the text and images to give back.
-    SendFailed(
-        String,
-        Option<(String, Vec<crate::core::provider::Attachment>)>,
-    ),
+    SendFailed(String, Option<crate::ui::composer::Draft>),
     /// A hard spending limit refused the send: the explanation, and the
     /// text and images to send anyway or give back.
-    LimitRefused(
-        String,
-        Option<(String, Vec<crate::core::provider::Attachment>)>,
-    ),
+    LimitRefused(String, Option<crate::ui::composer::Draft>),
     /// Ids of conversations whose messages match the search text.
     SearchHits(String, Vec<i64>),
     /// A background call failed with this message.
     Failed(String),
+    /// The workspace folders of conversation `id`, in order (after opening
+    /// it or changing them).
+    Folders(i64, Vec<crate::core::store::ConversationRoot>),
     /// Nothing to do (a background call succeeded silently).
     Done,
     /// The MCP servers are down: end the application.

@@ -12,10 +12,12 @@ use super::{
     WindowCommand, WindowInput,
 };
 use crate::core::chat::{Engine, EngineError, ToolSettings};
+use crate::core::mcp::oauth::{LoopbackAuthorizer, OAuthSettings, OpenUrl, SignInObserver};
 use crate::core::mcp::{ClientHooks, McpServers, McpToolBox};
 use crate::core::paths;
 use crate::core::secrets::{KeyStore, LazyKeyStore};
 use crate::core::store::{Conversation, Provider, Store};
+use crate::ui::elicitation::DialogElicitor;
 
 /// What the window needs once the engine is open.
 #[derive(Debug)]
@@ -33,8 +35,14 @@ pub struct Loaded {
 /// Opens the database (running migrations) and reads the lists the window
 /// shows first. The keyring is reached only when a key is needed, so start-up
 /// never waits on it. Enabled MCP servers start in the background; their
-/// tools are offered once ready, each call approved through `approver`.
-pub async fn load(approver: super::DialogApprover) -> Result<Loaded, String> {
+/// tools are offered once ready, each call approved through `approver`;
+/// servers' elicitation requests and sign-ins become dialogs of the
+/// approver's window; they see `roots` (the folders of the conversation
+/// shown).
+pub async fn load(
+    approver: super::DialogApprover,
+    roots: crate::core::mcp::RootsSource,
+) -> Result<Loaded, String> {
     let path = paths::database_path();
     let store = Store::open(&path)
         .await
@@ -49,8 +57,22 @@ pub async fn load(approver: super::DialogApprover) -> Result<Loaded, String> {
         .await
         .map_err(|e| EngineError::from(e).user_message())?;
     let sampler = crate::core::mcp::EngineSampler::new(Arc::new(approver.clone()));
+    let window = approver.window();
+    let asks = window.clone();
+    let elicitor = DialogElicitor::new(Arc::new(move |ask| {
+        asks.emit(WindowInput::Elicit(Box::new(ask)));
+    }));
     let hooks = ClientHooks {
         sampling: Some(sampler.clone()),
+        roots,
+        elicitor: Some(Arc::new(elicitor)),
+        oauth: Some(oauth_settings(&keys, approver.window())),
+        on_resource_updated: Some(Arc::new(move |server: &str, uri: &str| {
+            window.emit(super::WindowInput::ResourceUpdated(
+                server.to_owned(),
+                uri.to_owned(),
+            ));
+        })),
         ..ClientHooks::default()
     };
     let servers = start_servers(&store, &keys, hooks).await;
@@ -66,6 +88,36 @@ pub async fn load(approver: super::DialogApprover) -> Result<Loaded, String> {
         conversations,
         servers,
     })
+}
+
+/// OAuth for servers that answer `401`: sign-in in the default browser
+/// with a loopback redirect, the "Sign In to …" dialog while it waits, and
+/// tokens kept in the keyring.
+fn oauth_settings(keys: &Arc<dyn KeyStore>, window: relm4::Sender<WindowInput>) -> OAuthSettings {
+    let open_url: OpenUrl = Arc::new(|url: &str| {
+        let url = url.to_owned();
+        gtk::glib::MainContext::default().invoke(move || {
+            let launched = gtk::gio::AppInfo::launch_default_for_uri(
+                &url,
+                None::<&gtk::gio::AppLaunchContext>,
+            );
+            if let Err(e) = launched {
+                tracing::warn!("cannot open the web browser for a sign-in: {e}");
+            }
+        });
+        Ok(())
+    });
+    let observer: SignInObserver = Arc::new(move |event| window.emit(WindowInput::SignIn(event)));
+    OAuthSettings {
+        redirect_uri: "http://127.0.0.1:0/callback".to_owned(),
+        client_name: "ValeChat".to_owned(),
+        client_metadata_url: None,
+        client_id: None,
+        client_secret: None,
+        authorizer: Arc::new(LoopbackAuthorizer::new(open_url).with_observer(observer)),
+        max_authorizations: 3,
+        keys: Some(keys.clone()),
+    }
 }
 
 /// A registry with every configured server started (enabled ones connect in

@@ -6,12 +6,13 @@ use relm4::{ComponentController, ComponentSender, gtk};
 
 use super::{Streaming, Window, WindowCommand, WindowInput, WindowWidgets};
 use crate::core::chat::{Engine, EngineError, SendOptions, TurnEvent};
-use crate::core::provider::Attachment;
 use crate::core::store::ConversationSettings;
 use crate::core::store::Message;
-use crate::ui::composer::ComposerInput;
+use crate::ui::composer::{ComposerInput, Draft};
 
 /// Which engine call starts the turn.
+// One value per send, moved once into the turn's task: its size is moot.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Start {
     /// Send new text (creating the conversation first if `conversation` is `None`).
@@ -20,9 +21,10 @@ pub enum Start {
         next_model: Option<(String, String)>,
         /// Settings for the conversation if it has to be created.
         settings: ConversationSettings,
-        text: String,
-        /// Images attached to the message.
-        images: Vec<Attachment>,
+        /// Workspace folders for the conversation if it has to be created.
+        folders: Vec<crate::core::mcp::WorkspaceRoot>,
+        /// Text, images and resources of the message.
+        draft: Draft,
         /// Send over a hard spending limit (after "Send Anyway").
         options: SendOptions,
     },
@@ -44,9 +46,13 @@ impl Window {
             pending_text: String::new(),
             pending_reasoning: String::new(),
             flush_scheduled: false,
-            user_images: match &start {
-                Start::Send { images, .. } => images.clone(),
-                Start::Retry(_) => Vec::new(),
+            user_attachments: match &start {
+                Start::Send { draft, .. } => Draft {
+                    text: String::new(),
+                    images: draft.images.clone(),
+                    resources: draft.resources.clone(),
+                },
+                Start::Retry(_) => Draft::default(),
             },
         });
         sender.command(move |out, shutdown| {
@@ -57,8 +63,8 @@ impl Window {
                             conversation,
                             next_model,
                             settings,
-                            text,
-                            images,
+                            folders,
+                            draft,
                             options,
                         } => {
                             let id = match conversation {
@@ -73,6 +79,15 @@ impl Window {
                                                 .store()
                                                 .set_conversation_settings(id, settings)
                                                 .await;
+                                            let stored = match stored {
+                                                Ok(()) => {
+                                                    super::folders::store_folders(
+                                                        &engine, id, &folders,
+                                                    )
+                                                    .await
+                                                }
+                                                Err(e) => Err(e),
+                                            };
                                             match stored
                                                 .and(engine.store().get_conversation(id).await)
                                             {
@@ -81,7 +96,7 @@ impl Window {
                                                 Err(e) => {
                                                     out.emit(WindowCommand::SendFailed(
                                                         EngineError::from(e).user_message(),
-                                                        Some((text, images)),
+                                                        Some(draft),
                                                     ));
                                                     return;
                                                 }
@@ -91,7 +106,7 @@ impl Window {
                                         Err(e) => {
                                             out.emit(WindowCommand::SendFailed(
                                                 e.user_message(),
-                                                Some((text, images)),
+                                                Some(draft),
                                             ));
                                             return;
                                         }
@@ -100,9 +115,15 @@ impl Window {
                             };
                             (
                                 engine
-                                    .send_with_options(id, &text, images.clone(), options)
+                                    .send_with_resources(
+                                        id,
+                                        &draft.text,
+                                        draft.images.clone(),
+                                        draft.resources.clone(),
+                                        options,
+                                    )
                                     .await,
-                                Some((text, images)),
+                                Some(draft),
                             )
                         }
                         Start::Retry(id) => (engine.retry(id).await, None),
@@ -138,15 +159,16 @@ impl Window {
         match event {
             TurnEvent::UserMessageSaved(m) => {
                 if visible {
-                    let images = self
+                    let attached = self
                         .streaming
                         .as_mut()
-                        .map(|s| std::mem::take(&mut s.user_images))
+                        .map(|s| std::mem::take(&mut s.user_attachments))
                         .unwrap_or_default();
                     let mut guard = self.messages.guard();
                     let index = guard.push_back(m).current_index();
                     if let Some(row) = guard.get_mut(index) {
-                        row.set_images(images);
+                        row.set_images(attached.images);
+                        row.set_resources(attached.resources);
                     }
                     drop(guard);
                     self.mark_last_row();
@@ -393,12 +415,12 @@ impl Window {
         &mut self,
         widgets: &WindowWidgets,
         error: &str,
-        draft: Option<(String, Vec<Attachment>)>,
+        draft: Option<Draft>,
     ) {
         self.streaming = None;
         Window::toast(widgets, error);
-        if let Some((text, images)) = draft {
-            self.composer.emit(ComposerInput::Restore(text, images));
+        if let Some(draft) = draft {
+            self.composer.emit(ComposerInput::Restore(draft));
         }
     }
 

@@ -12,6 +12,13 @@ for line in sys.stdin:
     elif method == "server/discover":
         print(json.dumps({"jsonrpc": "2.0", "id": msg["id"],
                           "error": {"code": -32601, "message": "Method not found"}}), flush=True)
+    elif method == "tools/list":
+        print(json.dumps({"jsonrpc": "2.0", "id": msg["id"], "result": {"tools": [
+            {"name": "boom", "description": "A fault", "inputSchema": {"type": "object"}}]}}),
+              flush=True)
     elif method == "tools/call":
         print("crashing now", file=sys.stderr, flush=True)
         sys.exit(3)
+    elif "id" in msg and method not in ("tools/call",):
+        print(json.dumps({"jsonrpc": "2.0", "id": msg["id"],
+                          "error": {"code": -32601, "message": "Method not found"}}), flush=True)

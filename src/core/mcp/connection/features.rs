@@ -41,6 +41,15 @@ pub struct Completions {
 }
 
 impl McpConnection {
+    /// Whether the server offers `resources.subscribe` in its capabilities.
+    pub fn offers_subscriptions(&self) -> bool {
+        self.service
+            .peer()
+            .peer_info()
+            .and_then(|info| info.capabilities.resources.as_ref()?.subscribe)
+            .unwrap_or(false)
+    }
+
     /// Asks the server to send `notifications/resources/updated` when the
     /// resource at `uri` changes (the server must offer
     /// `resources.subscribe`).

@@ -86,17 +86,12 @@ fn spin_row(
     subtitle: &str,
     value: Duration,
 ) -> gtk::SpinButton {
-    let spin =
-        gtk::SpinButton::with_range(MIN_TIMEOUT.as_secs_f64(), MAX_TIMEOUT.as_secs_f64(), 1.0);
-    spin.set_digits(0);
+    let (row, spin) = crate::ui::spin_row::spin_row(
+        title,
+        subtitle,
+        (MIN_TIMEOUT.as_secs_f64(), MAX_TIMEOUT.as_secs_f64(), 1.0),
+    );
     spin.set_value(whole_secs(value));
-    spin.set_valign(gtk::Align::Center);
-    let row = adw::ActionRow::builder()
-        .title(title)
-        .subtitle(subtitle)
-        .activatable_widget(&spin)
-        .build();
-    row.add_suffix(&spin);
     root.add_row(&row);
     spin
 }

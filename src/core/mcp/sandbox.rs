@@ -1,0 +1,391 @@
+//! The optional per-server Linux sandbox of stdio servers (off by default).
+//!
+//! When a server's [`SandboxSettings::enabled`] is on, its resolved command
+//! runs inside Bubblewrap (`bwrap`): the system directories and the
+//! programs it needs read-only, a private HOME, only the allowed folders
+//! writable, and no network unless allowed (see `sandbox/mounts.rs` for the
+//! exact mount table and why). Resource limits (address space, open files,
+//! CPU time) are applied by `prlimit` from util-linux in front of the
+//! command, so they work with or without Bubblewrap (see
+//! `sandbox/limits.rs`: the crate forbids `unsafe`, which a `pre_exec`
+//! `setrlimit` hook would need).
+//!
+//! The wrapped command line is `prlimit LIMITS -- bwrap MOUNTS -- program
+//! args` (each part only when wanted). `prlimit` execs `bwrap` in place, so
+//! the process ValeChat spawns stays the leader of the server's process
+//! group and killing the group kills the whole tree (`super::process`).
+//!
+//! Bubblewrap is found through [`BWRAP_ENV`] or the login-shell PATH; when
+//! it is missing, or ValeChat itself runs in Flatpak (sandboxes cannot
+//! nest), starting a sandboxed server fails with a [`SandboxProblem`].
+
+pub mod environment;
+mod limits;
+mod mounts;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use limits::prlimit_args;
+pub use mounts::{Host, bwrap_args};
+
+/// Environment variable naming the Bubblewrap program to use instead of the
+/// `bwrap` found on the login-shell PATH (a path; a missing file counts as
+/// Bubblewrap not installed).
+pub const BWRAP_ENV: &str = "VALECHAT_BWRAP";
+
+/// A server's sandbox settings, stored as JSON in `mcp_servers.sandbox`
+/// (NULL: [`SandboxSettings::default`], everything off). Used by stdio
+/// servers only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SandboxSettings {
+    /// Run the server inside Bubblewrap.
+    pub enabled: bool,
+    /// Absolute folders the server may write (bound read-write at the same
+    /// path). Everything else is read-only or absent.
+    pub writable_folders: Vec<PathBuf>,
+    /// Whether the sandboxed server may use the network (default `true`;
+    /// `false` leaves it only a private loopback interface).
+    pub network: bool,
+    /// Address-space limit (RLIMIT_AS), mebibytes; `None`: no limit. This
+    /// is virtual memory: Node.js reserves several GiB at start, so leave
+    /// it off (or ≥ 8192) for Node servers.
+    pub max_memory_mb: Option<u64>,
+    /// Open file descriptors (RLIMIT_NOFILE); `None`: no limit.
+    pub max_open_files: Option<u64>,
+    /// CPU time (RLIMIT_CPU), seconds; `None`: no limit. The server is
+    /// killed when it has used that much CPU in total.
+    pub max_cpu_seconds: Option<u64>,
+}
+
+impl Default for SandboxSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            writable_folders: Vec::new(),
+            network: true,
+            max_memory_mb: None,
+            max_open_files: None,
+            max_cpu_seconds: None,
+        }
+    }
+}
+
+impl SandboxSettings {
+    /// Whether any resource limit is set.
+    pub fn has_limits(&self) -> bool {
+        self.max_memory_mb.is_some()
+            || self.max_open_files.is_some()
+            || self.max_cpu_seconds.is_some()
+    }
+
+    /// Whether these are the defaults (stored as NULL).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Checks the folders.
+    ///
+    /// # Errors
+    /// A message naming the first writable folder that is not absolute.
+    pub fn validate(&self) -> Result<(), String> {
+        match self.writable_folders.iter().find(|f| !f.is_absolute()) {
+            Some(folder) => Err(format!(
+                "the writable folder {:?} must be an absolute path",
+                folder.display().to_string()
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Why a server cannot be started with its sandbox settings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SandboxProblem {
+    /// `bwrap` is not on the PATH (nor at [`BWRAP_ENV`]).
+    #[error(
+        "Bubblewrap (bwrap) is not installed: install the “bubblewrap” package or turn off the sandbox for this server"
+    )]
+    BubblewrapMissing,
+    /// ValeChat runs inside Flatpak, where Bubblewrap cannot be nested.
+    #[error(
+        "ValeChat runs as a Flatpak, and a Flatpak app cannot start a Bubblewrap sandbox of its own (sandboxes cannot nest): turn off the sandbox for this server"
+    )]
+    InFlatpak,
+    /// Limits are set but `prlimit` (util-linux) is not installed.
+    #[error(
+        "resource limits need prlimit, which is not installed: install the “util-linux” package or remove the limits of this server"
+    )]
+    PrlimitMissing,
+    /// Not Linux.
+    #[error("the sandbox and resource limits work on Linux only: turn them off for this server")]
+    Unsupported,
+}
+
+/// Finds Bubblewrap: `override_path` (the value of [`BWRAP_ENV`]) when
+/// given, else `bwrap` on `search_path` (colon-separated). `None` when it is
+/// not an executable file.
+pub fn locate_bwrap(override_path: Option<&Path>, search_path: &str) -> Option<PathBuf> {
+    match override_path {
+        Some(path) => super::path::find_in(
+            &path.file_name()?.to_string_lossy(),
+            &path.parent()?.to_string_lossy(),
+        ),
+        None => super::path::find_in("bwrap", search_path),
+    }
+}
+
+/// Whether a sandbox can be used here: `Ok` with the Bubblewrap program,
+/// or why not. Reads the login-shell PATH (blocks up to 3 s on the first
+/// call, see `super::path::login_path`).
+///
+/// # Errors
+/// [`SandboxProblem::Unsupported`] off Linux, [`SandboxProblem::InFlatpak`],
+/// [`SandboxProblem::BubblewrapMissing`].
+pub fn availability() -> Result<PathBuf, SandboxProblem> {
+    if !cfg!(target_os = "linux") {
+        return Err(SandboxProblem::Unsupported);
+    }
+    if super::path::in_flatpak() {
+        return Err(SandboxProblem::InFlatpak);
+    }
+    let override_path = std::env::var_os(BWRAP_ENV).map(PathBuf::from);
+    locate_bwrap(override_path.as_deref(), super::path::login_path())
+        .ok_or(SandboxProblem::BubblewrapMissing)
+}
+
+/// Wraps the resolved `program` and `args` (outside Flatpak) as `settings`
+/// ask: into Bubblewrap when enabled (mounts from `host`; an environment of
+/// `host.env` and the server's `env` only, see [`environment`]), behind
+/// `prlimit` when limits are set. Returns `(program, args)` to spawn;
+/// unchanged when the sandbox is off and no limit is set.
+///
+/// # Errors
+/// [`SandboxProblem::BubblewrapMissing`] when enabled and `host.bwrap` is
+/// `None`; [`SandboxProblem::PrlimitMissing`] when limits are set and
+/// `host.prlimit` is `None`.
+pub fn wrap(
+    settings: &SandboxSettings,
+    host: &Host,
+    program: &Path,
+    args: &[String],
+    cwd: Option<&Path>,
+    env: &BTreeMap<String, String>,
+) -> Result<(String, Vec<String>), SandboxProblem> {
+    let (mut program, mut args) = (program.to_string_lossy().into_owned(), args.to_vec());
+    if settings.enabled {
+        let bwrap = host
+            .bwrap
+            .as_ref()
+            .ok_or(SandboxProblem::BubblewrapMissing)?;
+        let mut wrapped = environment::bwrap_env_args(&host.env, env);
+        wrapped.extend(bwrap_args(settings, host, Path::new(&program), &args, cwd));
+        args = wrapped;
+        program = bwrap.to_string_lossy().into_owned();
+    }
+    if settings.has_limits() {
+        let prlimit = host
+            .prlimit
+            .as_ref()
+            .ok_or(SandboxProblem::PrlimitMissing)?;
+        let mut limited = prlimit_args(settings);
+        limited.push("--".to_owned());
+        limited.push(program);
+        limited.extend(args);
+        (program, args) = (prlimit.to_string_lossy().into_owned(), limited);
+    }
+    Ok((program, args))
+}
+
+/// Inside Flatpak: the unresolved `(command, args)` to run on the host
+/// through `flatpak-spawn --host`, with the host's `prlimit` in front when
+/// limits are set.
+///
+/// # Errors
+/// [`SandboxProblem::InFlatpak`] when the sandbox is enabled.
+pub fn wrap_for_flatpak(
+    settings: &SandboxSettings,
+    command: &str,
+    args: &[String],
+) -> Result<(String, Vec<String>), SandboxProblem> {
+    if settings.enabled {
+        return Err(SandboxProblem::InFlatpak);
+    }
+    if !settings.has_limits() {
+        return Ok((command.to_owned(), args.to_vec()));
+    }
+    let mut limited = prlimit_args(settings);
+    limited.push("--".to_owned());
+    limited.push(command.to_owned());
+    limited.extend(args.iter().cloned());
+    Ok(("prlimit".to_owned(), limited))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host() -> Host {
+        Host {
+            root: PathBuf::from("/nonexistent-root"),
+            home: None,
+            path_dirs: Vec::new(),
+            bwrap: Some(PathBuf::from("/usr/bin/bwrap")),
+            prlimit: Some(PathBuf::from("/usr/bin/prlimit")),
+            env: vec![("PATH".to_owned(), "/usr/bin".to_owned())],
+        }
+    }
+
+    #[test]
+    fn defaults_are_off_and_round_trip_through_json() {
+        let settings = SandboxSettings::default();
+        assert!(!settings.enabled && settings.network && !settings.has_limits());
+        assert!(settings.is_default());
+        let parsed: SandboxSettings = serde_json::from_str(r#"{"enabled":true}"#).unwrap();
+        assert!(parsed.enabled && parsed.network && parsed.writable_folders.is_empty());
+        let full = SandboxSettings {
+            enabled: true,
+            writable_folders: vec!["/data".into()],
+            network: false,
+            max_memory_mb: Some(512),
+            max_open_files: Some(64),
+            max_cpu_seconds: Some(30),
+        };
+        let json = serde_json::to_string(&full).unwrap();
+        assert_eq!(
+            serde_json::from_str::<SandboxSettings>(&json).unwrap(),
+            full
+        );
+        let relative = SandboxSettings {
+            writable_folders: vec!["data".into()],
+            ..full
+        };
+        assert!(relative.validate().unwrap_err().contains("absolute"));
+    }
+
+    #[test]
+    fn off_leaves_the_command_alone_and_limits_alone_use_prlimit() {
+        let args = vec!["-y".to_owned()];
+        let off = wrap(
+            &SandboxSettings::default(),
+            &host(),
+            Path::new("/bin/npx"),
+            &args,
+            None,
+            &BTreeMap::new(),
+        );
+        assert_eq!(off.unwrap(), ("/bin/npx".to_owned(), args.clone()));
+        let limited = SandboxSettings {
+            max_open_files: Some(64),
+            ..SandboxSettings::default()
+        };
+        let (program, full) = wrap(
+            &limited,
+            &host(),
+            Path::new("/bin/npx"),
+            &args,
+            None,
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        assert_eq!(program, "/usr/bin/prlimit");
+        assert_eq!(full, ["--nofile=64", "--", "/bin/npx", "-y"]);
+        let no_prlimit = Host {
+            prlimit: None,
+            ..host()
+        };
+        assert_eq!(
+            wrap(
+                &limited,
+                &no_prlimit,
+                Path::new("/bin/npx"),
+                &args,
+                None,
+                &BTreeMap::new()
+            ),
+            Err(SandboxProblem::PrlimitMissing)
+        );
+    }
+
+    #[test]
+    fn enabled_runs_bwrap_behind_prlimit_or_says_bwrap_is_missing() {
+        let settings = SandboxSettings {
+            enabled: true,
+            max_cpu_seconds: Some(5),
+            ..SandboxSettings::default()
+        };
+        let (program, full) = wrap(
+            &settings,
+            &host(),
+            Path::new("/bin/sh"),
+            &[],
+            None,
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        assert_eq!(program, "/usr/bin/prlimit");
+        assert_eq!(&full[..3], ["--cpu=5", "--", "/usr/bin/bwrap"]);
+        assert_eq!(full.last().map(String::as_str), Some("/bin/sh"));
+        // The environment is cleared first, then set from the host's list.
+        assert_eq!(&full[3..7], ["--clearenv", "--setenv", "PATH", "/usr/bin"]);
+        let missing = Host {
+            bwrap: None,
+            ..host()
+        };
+        let error = wrap(
+            &settings,
+            &missing,
+            Path::new("/bin/sh"),
+            &[],
+            None,
+            &BTreeMap::new(),
+        )
+        .unwrap_err();
+        assert_eq!(error, SandboxProblem::BubblewrapMissing);
+        assert!(
+            error.to_string().contains("“bubblewrap” package"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn flatpak_refuses_the_sandbox_but_keeps_limits() {
+        let on = SandboxSettings {
+            enabled: true,
+            ..SandboxSettings::default()
+        };
+        assert_eq!(
+            wrap_for_flatpak(&on, "npx", &[]),
+            Err(SandboxProblem::InFlatpak)
+        );
+        let limited = SandboxSettings {
+            max_memory_mb: Some(1),
+            ..SandboxSettings::default()
+        };
+        let (program, args) = wrap_for_flatpak(&limited, "npx", &["-y".into()]).unwrap();
+        assert_eq!(program, "prlimit");
+        assert_eq!(args, ["--as=1048576", "--", "npx", "-y"]);
+    }
+
+    #[test]
+    fn bwrap_is_found_on_the_path_or_at_the_override() {
+        let found = locate_bwrap(None, "/nonexistent:/usr/bin");
+        assert_eq!(
+            found.is_some(),
+            Path::new("/usr/bin/bwrap").exists(),
+            "{found:?}"
+        );
+        assert_eq!(locate_bwrap(None, "/nonexistent"), None);
+        assert_eq!(
+            locate_bwrap(Some(Path::new("/nonexistent/bwrap")), "/usr/bin"),
+            None
+        );
+        assert_eq!(
+            locate_bwrap(Some(Path::new("/bin/sh")), "/nonexistent"),
+            Some(PathBuf::from("/bin/sh"))
+        );
+    }
+}

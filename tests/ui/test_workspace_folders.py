@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+"""End-to-end UI test of a conversation's workspace folders (MCP roots),
+through AT-SPI.
+
+Runs the real app (under tests/run-in-session.sh) against
+tests/ui/fake_openai.py:
+
+1. a conversation is created with the CLI, `--root` giving it the folder
+   "Alpha Project";
+2. opened in the window, its Conversation Settings popover lists the folder
+   in the Workspace Folders group (name, path, a Remove button) — the
+   screenshot `workspace-folders.png`;
+3. Add Folder… opens the folder chooser; the folder "Beta" typed there is
+   listed and stored at once;
+4. Remove “Alpha Project” takes it out of the list and, once the app has
+   quit, the database holds only "Beta".
+
+Usage: tests/ui/test_workspace_folders.py [path/to/valechat]
+Screenshots go to $VALECHAT_SCREENSHOT_DIR when set (ImageMagick `import`).
+"""
+
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+import fake_openai  # noqa: E402
+from test_first_slice import App, Failure, name, role, screenshot, showing, text_of  # noqa: E402
+from test_images import wait_for_display  # noqa: E402
+
+TITLE = "Folders"
+
+
+def stored_folders(data_dir):
+    """(path, name) of every stored workspace folder, in order."""
+    db = sqlite3.connect(os.path.join(data_dir, "valechat.db"))
+    try:
+        return db.execute("SELECT path, name FROM conversation_roots ORDER BY conversation_id, position").fetchall()
+    finally:
+        db.close()
+
+
+def remove_button(app, folder):
+    return app.find(f"the Remove button of {folder!r}", lambda n: name(n) == f"Remove “{folder}”" and showing(n))
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("VALECHAT_BIN", "target/debug/valechat")
+    binary = os.path.abspath(binary)
+    server = fake_openai.start()
+    base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    data_dir = tempfile.mkdtemp(prefix="valechat-ui-")
+    alpha = os.path.realpath(os.path.join(data_dir, "Alpha Project"))
+    beta = os.path.realpath(os.path.join(data_dir, "Beta"))
+    os.makedirs(alpha)
+    os.makedirs(beta)
+    env = dict(os.environ, VALECHAT_DATA_DIR=data_dir)
+    subprocess.run([binary, "providers", "add", "--name", "Fake", "--base-url", base_url], env=env, check=True)
+    subprocess.run([binary, "chat", "--provider", "fake", "--model", "fake-large", "--root", alpha, TITLE],
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    if stored_folders(data_dir) != [(alpha, "Alpha Project")]:
+        raise Failure(f"chat --root stored {stored_folders(data_dir)}")
+
+    wait_for_display()
+    app = App(binary, data_dir)
+    time.sleep(2)
+    if app.proc.poll() is not None:  # the session's display sometimes refuses the first client
+        app = App(binary, data_dir)
+    try:
+        row = app.find("the conversation", lambda n: name(n) == TITLE and showing(n))
+        app.click(row)
+        app.find("the first reply", lambda n: role(n) == "label" and text_of(n).startswith("Hello from") and showing(n))
+
+        app.click(app.button("Conversation Settings"))
+        app.find("the Workspace Folders group", lambda n: name(n) == "Workspace Folders" and showing(n))
+        app.find("the roots explanation", lambda n: name(n) == "MCP servers can see these folders as roots" and showing(n))
+        remove_button(app, "Alpha Project")
+        app.find("the folder's path", lambda n: role(n) == "label" and name(n) == alpha and showing(n))
+        time.sleep(1.0)
+        screenshot("workspace-folders")
+
+        app.click(app.button("Add Folder…"))
+        app.find("the folder chooser", lambda n: name(n) == "Add Workspace Folder")
+        time.sleep(0.5)
+        subprocess.run(["xdotool", "type", "--delay", "15", beta + "/"], check=True)
+        time.sleep(0.5)
+        subprocess.run(["xdotool", "key", "Return"], check=True)
+        time.sleep(0.5)
+        try:
+            app.click(app.button("Add", timeout=5))
+        except Failure:
+            pass  # Return already accepted the folder
+        # The list is read back from the database after each change.
+        remove_button(app, "Beta")
+        remove_button(app, "Alpha Project")
+
+        app.click(remove_button(app, "Alpha Project"))
+        app.wait_gone("the Alpha Project row", lambda n: name(n) == "Remove “Alpha Project”" and showing(n))
+        remove_button(app, "Beta")
+        time.sleep(1.0)
+        screenshot("workspace-folders-after-remove")
+    except Failure:
+        screenshot("workspace-folders-failure")
+        raise
+    finally:
+        app.quit()
+        server.shutdown()
+    # Read only once the app is gone (a second process reading the WAL
+    # database meanwhile is not what this test is about).
+    if stored_folders(data_dir) != [(beta, "Beta")]:
+        raise Failure(f"stored folders after the removal: {stored_folders(data_dir)}")
+    print("test_workspace_folders: ok")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Failure as e:
+        print(f"test_workspace_folders: FAIL: {e}", file=sys.stderr)
+        sys.exit(1)
