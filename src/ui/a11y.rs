@@ -1,8 +1,20 @@
-//! Accessible labels on GTK 4.8.
+//! Accessibility on GTK 4.8.
 //!
 //! gtk-rs wraps `gtk_accessible_update_property` only from GTK 4.10 on, so
 //! widgets that need an accessible label of their own are created from a
 //! one-object GtkBuilder definition carrying `<accessibility>`.
+//!
+//! **No hidden windows.** GTK 4.8's AT-SPI bridge answers the application
+//! root's `GetChildAtIndex` with the *last* toplevel when the index is past
+//! the visible windows (an assistive technology that read `ChildCount` just
+//! before a window closed asks for exactly that). A hidden toplevel has no
+//! object path, and GTK builds `(so)` from a NULL path: a
+//! `g_variant_new_object_path` assertion, then SIGSEGV
+//! (`gtk/a11y/gtkatspiroot.c` in GTK 4.8.3). So ValeChat keeps no
+//! hidden `GtkWindow` around: windows and dialogs are destroyed when closed
+//! and built again when opened (Preferences, Billing, MCP Servers, Attach
+//! Resource, Keyboard Shortcuts), and message dialogs keep libadwaita's
+//! default of being destroyed as they answer.
 
 use relm4::gtk;
 use relm4::gtk::glib;
@@ -18,21 +30,4 @@ pub fn labelled<T: IsA<gtk::Widget> + IsA<glib::Object>>(class: &str, label: &st
          </object></interface>"
     );
     gtk::Builder::from_string(&ui).object::<T>("widget")
-}
-
-/// How long an answered dialog stays (hidden) before it is destroyed.
-const RETIRE_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Makes an [`relm4::adw::MessageDialog`] hide when answered and be
-/// destroyed a little later. GTK 4.8's AT-SPI bridge can crash when an
-/// assistive technology reads a dialog that is being destroyed at that very
-/// moment (a `g_variant_new_object_path` assertion on a freed accessible);
-/// keeping the widget alive until the readers moved on avoids it.
-pub fn retire_after_response(dialog: &relm4::adw::MessageDialog) {
-    use relm4::adw::prelude::*;
-    dialog.set_hide_on_close(true);
-    dialog.connect_response(None, |dialog, _| {
-        let dialog = dialog.clone();
-        glib::timeout_add_local_once(RETIRE_AFTER, move || dialog.destroy());
-    });
 }

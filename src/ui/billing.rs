@@ -105,7 +105,6 @@ impl Component for Billing {
     fn init_root() -> Self::Root {
         adw::Window::builder()
             .title(gettext("Billing"))
-            .hide_on_close(true)
             .default_width(760)
             .default_height(720)
             .build()

@@ -99,7 +99,6 @@ impl Component for Preferences {
         adw::PreferencesWindow::builder()
             .title(gettext("Preferences"))
             .modal(true)
-            .hide_on_close(true)
             .search_enabled(false)
             .default_width(640)
             .default_height(640)

@@ -43,7 +43,6 @@ pub fn ask(
         .unwrap_or_else(|| prompt.prompt.name.clone());
     let dialog =
         adw::MessageDialog::new(parent, Some(&title), prompt.prompt.description.as_deref());
-    crate::ui::a11y::retire_after_response(&dialog);
     let form = gtk::Box::builder()
         .orientation(gtk::Orientation::Vertical)
         .spacing(6)

@@ -47,7 +47,6 @@ pub fn open(
         .default_height(560)
         .build();
     window.set_transient_for(parent);
-    window.set_hide_on_close(true);
     let search: gtk::SearchEntry =
         crate::ui::a11y::labelled("GtkSearchEntry", &gettext("Search Resources"))
             .unwrap_or_default();

@@ -170,7 +170,6 @@ impl Component for Servers {
     fn init_root() -> Self::Root {
         adw::Window::builder()
             .title(gettext("MCP Servers"))
-            .hide_on_close(true)
             .default_width(720)
             .default_height(680)
             .build()

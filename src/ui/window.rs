@@ -374,7 +374,6 @@ impl Component for Window {
             root.add_css_class("devel");
         }
         search::connect_bar(&widgets.search_bar, search_button, search_entry);
-        startup::install_help_overlay(&root);
         turns::follow_bottom(&widgets.scroller);
         state::restore(&root, &widgets.paned);
         crate::ui::composer::add_drop_target(&widgets.scroller, &model.composer);

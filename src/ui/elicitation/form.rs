@@ -40,7 +40,6 @@ pub(super) fn dialog(
         )),
         Some(&body),
     );
-    crate::ui::a11y::retire_after_response(&dialog);
     dialog.add_response("cancel", &gettext("Cancel"));
     dialog.add_response("decline", &gettext("Decline"));
     dialog.add_response("submit", &gettext("Submit"));

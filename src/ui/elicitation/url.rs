@@ -26,7 +26,6 @@ pub(super) fn dialog(
         &[("server", server_name), ("host", &request.host)],
     );
     let dialog = adw::MessageDialog::new(Some(parent), Some(&heading), Some(&request.message));
-    crate::ui::a11y::retire_after_response(&dialog);
     dialog.set_extra_child(Some(&url_view(&request.url)));
     dialog.add_response("cancel", &gettext("Cancel"));
     dialog.add_response("decline", &gettext("Decline"));

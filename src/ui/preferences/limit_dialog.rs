@@ -91,7 +91,6 @@ pub fn ask_limit(
         gettext("Add Spending Limit")
     };
     let dialog = adw::MessageDialog::new(Some(parent), Some(&title), None);
-    crate::ui::a11y::retire_after_response(&dialog);
     let names = scope_names();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let fields = Fields {

@@ -44,7 +44,6 @@ pub fn ask_price(
             "Your price replaces the shipped one for this model from now on; earlier usage keeps the price it had.",
         )),
     );
-    crate::ui::a11y::retire_after_response(&dialog);
     let provider = adw::EntryRow::builder()
         .title(gettext("Provider id"))
         .text(provider_id.unwrap_or_default())

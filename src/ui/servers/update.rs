@@ -338,7 +338,6 @@ impl Servers {
                 "The server is stopped and its settings, secrets and tool permissions are deleted.",
             )),
         );
-        crate::ui::a11y::retire_after_response(&dialog);
         dialog.add_response("cancel", &gettext("_Cancel"));
         dialog.add_response("remove", &gettext("_Remove"));
         dialog.set_response_appearance("remove", adw::ResponseAppearance::Destructive);

@@ -98,7 +98,6 @@ impl Window {
             )),
             Some(&body_text(&tool.definition.description, &tool.hints)),
         );
-        crate::ui::a11y::retire_after_response(&dialog);
         dialog.set_extra_child(Some(&arguments_view(&request.arguments)));
         dialog.add_response("deny", &gettext("Deny"));
         dialog.add_response("always", &gettext("Always Allow"));
@@ -161,7 +160,6 @@ impl Window {
                 ],
             )),
         );
-        crate::ui::a11y::retire_after_response(&dialog);
         let mut text = String::new();
         if let Some(system) = &preview.system_prompt {
             text.push_str(&format!("system: {system}\n"));

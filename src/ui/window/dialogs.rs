@@ -47,7 +47,6 @@ impl Window {
     ) {
         let dialog =
             adw::MessageDialog::new(Some(root), Some(&gettext("Rename Conversation")), None);
-        crate::ui::a11y::retire_after_response(&dialog);
         let entry = gtk::Entry::builder()
             .text(self.conversation_title(id))
             .activates_default(true)
@@ -83,7 +82,6 @@ impl Window {
             Some(&gettext("Spending Limit Reached")),
             Some(explanation),
         );
-        crate::ui::a11y::retire_after_response(&dialog);
         dialog.add_response("cancel", &gettext("Cancel"));
         dialog.add_response("limits", &gettext("Change Limits…"));
         dialog.add_response("send", &gettext("Send Anyway"));
@@ -124,7 +122,6 @@ impl Window {
                 &[("title", &self.conversation_title(id))],
             )),
         );
-        crate::ui::a11y::retire_after_response(&dialog);
         dialog.add_response("cancel", &gettext("Cancel"));
         dialog.add_response("delete", &gettext("Delete"));
         dialog.set_response_appearance("delete", adw::ResponseAppearance::Destructive);
@@ -184,8 +181,8 @@ impl Window {
 }
 
 impl Window {
-    /// Shows the Preferences window, creating it on first use (it hides
-    /// when closed and keeps its rows for the next time).
+    /// Shows the Preferences window (a new one when none is open: closed
+    /// windows are destroyed, see [`crate::ui::a11y`]).
     pub(super) fn show_preferences(
         &mut self,
         root: &adw::ApplicationWindow,
@@ -194,6 +191,7 @@ impl Window {
         let Some(engine) = self.engine.clone() else {
             return;
         };
+        forget_closed(&mut self.preferences);
         let preferences = self.preferences.get_or_insert_with(|| {
             Preferences::builder()
                 .transient_for(root)
@@ -205,12 +203,14 @@ impl Window {
         preferences.emit(PreferencesInput::Show);
     }
 
-    /// Shows the MCP Servers window (created on first use; needs the engine
-    /// and the registry, so nothing happens before start-up finished).
+    /// Shows the MCP Servers window (a new one when none is open; needs the
+    /// engine and the registry, so nothing happens before start-up
+    /// finished).
     pub(super) fn show_servers(&mut self, root: &adw::ApplicationWindow) {
         let (Some(engine), Some(servers)) = (self.engine.clone(), self.servers.clone()) else {
             return;
         };
+        forget_closed(&mut self.servers_window);
         let window = self.servers_window.get_or_insert_with(|| {
             Servers::builder()
                 .transient_for(root)
@@ -222,11 +222,12 @@ impl Window {
 }
 
 impl Window {
-    /// Brings up the Billing window (created on first use).
+    /// Brings up the Billing window (a new one when none is open).
     pub(super) fn show_billing(&mut self, root: &adw::ApplicationWindow) {
         let Some(engine) = self.engine.clone() else {
             return;
         };
+        forget_closed(&mut self.billing);
         let billing = self.billing.get_or_insert_with(|| {
             crate::ui::billing::Billing::builder()
                 .transient_for(root)
@@ -234,6 +235,22 @@ impl Window {
                 .detach()
         });
         billing.emit(crate::ui::billing::BillingInput::Show);
+    }
+}
+
+/// Drops the controller in `slot` if its window was closed (closing destroys
+/// it), so the next open builds a new one; a window that is merely hidden is
+/// destroyed first.
+fn forget_closed<C>(slot: &mut Option<Controller<C>>)
+where
+    C: Component,
+    C::Root: IsA<gtk::Window> + IsA<gtk::Widget>,
+{
+    let closed = |c: &Controller<C>| !c.widget().upcast_ref::<gtk::Widget>().is_visible();
+    if slot.as_ref().is_some_and(closed)
+        && let Some(old) = slot.take()
+    {
+        old.widget().upcast_ref::<gtk::Window>().destroy();
     }
 }
 

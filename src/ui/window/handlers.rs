@@ -186,11 +186,7 @@ impl Window {
             WindowInput::FocusSearch => Window::focus_search(widgets),
             WindowInput::Search(query) => self.search(widgets, query, sender),
             WindowInput::MoveSelection(step) => Window::select_neighbour(widgets, step),
-            WindowInput::ShowShortcuts => {
-                if let Some(overlay) = root.help_overlay() {
-                    overlay.present();
-                }
-            }
+            WindowInput::ShowShortcuts => super::startup::show_shortcuts(root),
             WindowInput::Quit => {
                 super::state::save_geometry(root, &widgets.paned);
                 self.quit(sender);

@@ -46,7 +46,6 @@ pub fn handle(root: &adw::ApplicationWindow, event: SignInEvent) {
             });
             dialog.set_extra_child(Some(&copy));
             dialog.connect_response(None, move |_, _| cancel.cancel());
-            crate::ui::a11y::retire_after_response(&dialog);
             let previous = OPEN.with(|open| open.borrow_mut().insert(server.id, dialog.clone()));
             if let Some(previous) = previous {
                 previous.close();

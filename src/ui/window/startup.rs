@@ -256,27 +256,29 @@ pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<W
 }
 
 /// Path of the Keyboard Shortcuts window's definition
-/// (`resources/gtk/help-overlay.ui`) in the app's resources.
-const HELP_OVERLAY: &str = "/io/github/valechat/ValeChat/gtk/help-overlay.ui";
+/// (`resources/shortcuts.ui`) in the app's resources. Not GtkApplication's
+/// `gtk/help-overlay.ui`: GtkApplication would build that window for every
+/// main window and keep it hidden, and the app keeps no hidden windows (see
+/// [`crate::ui::a11y`]).
+const SHORTCUTS: &str = "/io/github/valechat/ValeChat/shortcuts.ui";
 
-/// Makes the Keyboard Shortcuts window the window's help overlay (Ctrl+?,
-/// main menu → Keyboard Shortcuts). GtkApplication does the same for
-/// windows added after its start-up; setting it here does not depend on
-/// that order.
-pub fn install_help_overlay(root: &adw::ApplicationWindow) {
-    if root.help_overlay().is_some() {
-        return;
-    }
+/// Opens a new Keyboard Shortcuts window over `root` (Ctrl+?, main menu →
+/// Keyboard Shortcuts); it is destroyed when closed.
+pub fn show_shortcuts(root: &adw::ApplicationWindow) {
     // `Builder::from_resource` would abort the process on a missing file.
     let builder = gtk::Builder::new();
-    if let Err(e) = builder.add_from_resource(HELP_OVERLAY) {
+    if let Err(e) = builder.add_from_resource(SHORTCUTS) {
         tracing::warn!("no Keyboard Shortcuts window: {e}");
         return;
     }
-    match builder.object::<gtk::ShortcutsWindow>("help_overlay") {
-        Some(overlay) => root.set_help_overlay(Some(&overlay)),
-        None => tracing::warn!("{HELP_OVERLAY} defines no help_overlay window"),
-    }
+    let Some(window) = builder.object::<gtk::ShortcutsWindow>("help_overlay") else {
+        tracing::warn!("{SHORTCUTS} defines no help_overlay window");
+        return;
+    };
+    window.set_hide_on_close(false);
+    window.set_transient_for(Some(root));
+    window.set_modal(true);
+    window.present();
 }
 
 /// Quits cleanly on SIGTERM or SIGINT (logout, `kill`, Ctrl+C in a terminal):

@@ -125,7 +125,6 @@ impl ProviderRow {
                 &[("name", &self.provider.name)],
             )),
         );
-        crate::ui::a11y::retire_after_response(&dialog);
         dialog.add_response("cancel", &gettext("Cancel"));
         dialog.add_response("remove", &gettext("Remove"));
         dialog.set_response_appearance("remove", adw::ResponseAppearance::Destructive);
