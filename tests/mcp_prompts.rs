@@ -30,9 +30,25 @@ async fn everything() -> McpServers {
     common::everything_ready(ClientHooks::default()).await
 }
 
-/// [`everything`] with `hooks`.
-async fn everything_with(hooks: ClientHooks) -> McpServers {
-    common::everything_ready(hooks).await
+/// [`everything`], watching `DOCUMENT`: each `notifications/resources/updated`
+/// arrives on the receiver as `(server id, URI)`.
+async fn everything_watching_document() -> (
+    McpServers,
+    tokio::sync::mpsc::UnboundedReceiver<(String, String)>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let hooks = ClientHooks {
+        on_resource_updated: Some(Arc::new(move |server: &str, uri: &str| {
+            let _ = tx.send((server.to_owned(), uri.to_owned()));
+        })),
+        ..ClientHooks::default()
+    };
+    let servers = common::everything_ready(hooks).await;
+    servers
+        .watch_resource("everything", DOCUMENT, true)
+        .await
+        .expect("resources/subscribe");
+    (servers, rx)
 }
 
 fn args(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -204,18 +220,7 @@ async fn a_resource_is_stored_sent_as_a_block_and_rebuilt_after_reopening() {
 
 #[tokio::test]
 async fn a_watched_resource_reports_its_changes() {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let hooks = ClientHooks {
-        on_resource_updated: Some(Arc::new(move |server: &str, uri: &str| {
-            let _ = tx.send((server.to_owned(), uri.to_owned()));
-        })),
-        ..ClientHooks::default()
-    };
-    let servers = everything_with(hooks).await;
-    servers
-        .watch_resource("everything", DOCUMENT, true)
-        .await
-        .expect("resources/subscribe");
+    let (servers, mut rx) = everything_watching_document().await;
     // server-everything sends updates for subscribed resources once its
     // simulation is switched on (at once, then every 5 s).
     let connection = servers.connection("everything").expect("ready");
@@ -289,18 +294,7 @@ async fn next_update(rx: &mut tokio::sync::mpsc::UnboundedReceiver<(String, Stri
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watched_resources_are_subscribed_again_after_a_restart() {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let hooks = ClientHooks {
-        on_resource_updated: Some(Arc::new(move |server: &str, uri: &str| {
-            let _ = tx.send((server.to_owned(), uri.to_owned()));
-        })),
-        ..ClientHooks::default()
-    };
-    let servers = everything_with(hooks).await;
-    servers
-        .watch_resource("everything", DOCUMENT, true)
-        .await
-        .expect("resources/subscribe");
+    let (servers, mut rx) = everything_watching_document().await;
     assert_eq!(servers.watched_uris("everything"), [DOCUMENT]);
 
     // A crash: the whole process group is killed; the supervisor restarts it.

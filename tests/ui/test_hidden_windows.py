@@ -27,24 +27,14 @@ import sys
 import tempfile
 import time
 
-import pyatspi
 from gi.repository import Gio, GLib
 
 sys.path.insert(0, os.path.dirname(__file__))
 from test_first_slice import App, Failure, dump, name, role, showing, wait_for, walk  # noqa: E402
+from test_shortcuts import CONTROL, KEY_ESCAPE, KEY_SLASH, SHIFT, point_at, press  # noqa: E402
 
-# X keycodes (evdev, as Xvfb maps them).
-CONTROL, SHIFT = 37, 50
-KEY_B, KEY_COMMA, KEY_SLASH, KEY_ESCAPE = 56, 59, 61, 9
-
-
-def press(*keys):
-    """Presses `keys` together (modifiers first) and releases them."""
-    for key in keys:
-        pyatspi.Registry.generateKeyboardEvent(key, None, pyatspi.KEY_PRESS)
-    for key in reversed(keys):
-        pyatspi.Registry.generateKeyboardEvent(key, None, pyatspi.KEY_RELEASE)
-    time.sleep(0.3)
+# X keycodes (evdev, as Xvfb maps them), besides test_shortcuts' own.
+KEY_B, KEY_COMMA = 56, 59
 
 
 def a11y_bus():
@@ -109,14 +99,6 @@ def is_window(title):
 def is_shortcuts(frame):
     return lambda n: (role(n) in ("frame", "window", "dialog") and n != frame and showing(n)  # noqa: E731
                       and any(name(c) == "Next Conversation" for c in walk(n)))
-
-
-def point_at(node):
-    """Moves the pointer over `node`: with no window manager, X gives the
-    keyboard to the window under the pointer."""
-    ext = node.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
-    pyatspi.Registry.generateMouseEvent(ext.x + ext.width // 2, ext.y + ext.height // 2, "abs")
-    time.sleep(0.3)
 
 
 def close_button(window):
