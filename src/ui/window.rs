@@ -213,6 +213,7 @@ impl Component for Window {
                             set_vexpand: true,
                             set_transition_type: gtk::StackTransitionType::Crossfade,
 
+                            #[name = "loading_spinner"]
                             add_named[Some("loading")] = &gtk::Spinner {
                                 set_spinning: true,
                                 set_halign: gtk::Align::Center,
@@ -427,6 +428,10 @@ impl Window {
     /// Brings the title, page and composer in line with the state.
     fn render(&self, widgets: &WindowWidgets) {
         widgets.stack.set_visible_child_name(self.page);
+        // A spinning spinner redraws the window at every frame even on a
+        // page the stack does not show, and the window's cost grows with the
+        // conversation: a long one kept the CPU busy (issue 18, bug 0).
+        widgets.loading_spinner.set_spinning(self.page == "loading");
         let chatting = self.page == "chat";
         widgets.title.set_visible(chatting);
         self.model_picker.widget().set_visible(chatting);

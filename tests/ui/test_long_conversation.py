@@ -1,0 +1,112 @@
+#!/usr/bin/python3
+"""A long conversation lets the app go idle (issue 18, bug 0), through AT-SPI.
+
+A conversation of 500 messages (questions, and answers with a list and a
+two-line Python block: tests/ui/long_conversation.py) is opened from the
+sidebar. Once it is shown, the app must stop using the processor: within
+IDLE_DEADLINE seconds there must be a QUIET_SPAN-second stretch in which
+the process's CPU time (user + system, /proc/PID/stat) grows by less than
+QUIET_CPU seconds. Nothing reads the accessibility tree while the CPU is
+measured, since every AT-SPI query wakes the app.
+
+Before the fix the window kept redrawing itself at every frame (the
+start-up page's spinner kept spinning in the stack after the page was
+left), at a cost that grows with every widget of the conversation: about a
+fifth of a core for 300 messages, for as long as the window stayed open.
+
+The CPU figures of each second are printed. Then the whole conversation must
+be in the window: 250 questions, the last one included.
+
+Usage: tests/ui/test_long_conversation.py [path/to/valechat]
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+import long_conversation  # noqa: E402
+from test_first_slice import App, Failure, role, screenshot, text_of, walk  # noqa: E402
+from test_shortcuts import main_frame, point_at, row_of, selected  # noqa: E402
+
+MESSAGES = 500
+TITLE = "A long conversation"
+# Generous for a debug build on a busy two-core machine: opening 500
+# messages takes a few seconds there, the idle app then uses nothing.
+IDLE_DEADLINE = 90.0
+QUIET_SPAN = 3
+QUIET_CPU = 0.15
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of process `pid`, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(app):
+    """Waits for QUIET_SPAN seconds in a row of (almost) no CPU use and
+    returns how long that took; raises Failure at IDLE_DEADLINE."""
+    start = time.monotonic()
+    window = [cpu_seconds(app.pid)]
+    while time.monotonic() - start < IDLE_DEADLINE:
+        time.sleep(1.0)
+        if app.proc.poll() is not None:
+            raise Failure(f"the app exited with status {app.proc.returncode}")
+        window.append(cpu_seconds(app.pid))
+        print(f"{time.monotonic() - start:5.1f} s: {window[-1] - window[-2]:.2f} s of CPU", flush=True)
+        window = window[-(QUIET_SPAN + 1):]
+        if len(window) == QUIET_SPAN + 1 and window[-1] - window[0] < QUIET_CPU:
+            return time.monotonic() - start
+    raise Failure(
+        f"the app still used {window[-1] - window[0]:.2f} s of CPU in the last {len(window) - 1} s, "
+        f"{IDLE_DEADLINE:.0f} s after opening a conversation of {MESSAGES} messages"
+    )
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("VALECHAT_BIN", "target/debug/valechat")
+    binary = os.path.abspath(binary)
+    data_dir = tempfile.mkdtemp(prefix="valechat-ui-long-")
+    env = dict(os.environ, VALECHAT_DATA_DIR=data_dir)
+    # Nothing is sent: the provider's address is never reached.
+    subprocess.run(
+        [binary, "providers", "add", "--name", "Fake", "--base-url", "http://127.0.0.1:9/v1"],
+        env=env, check=True, stdout=subprocess.DEVNULL,
+    )
+    long_conversation.fill(os.path.join(data_dir, "valechat.db"), "fake", MESSAGES, TITLE)
+
+    app = App(binary, data_dir)
+    try:
+        point_at(main_frame(app))
+        row = row_of(app, TITLE)
+        app.click(row)
+        if not selected(row):
+            time.sleep(1.0)
+        if not selected(row):
+            raise Failure(f"clicking {TITLE!r} in the sidebar did not select it")
+        took = wait_idle(app)
+        print(f"idle {took:.1f} s after opening {MESSAGES} messages")
+        screenshot("long-conversation")
+
+        questions = [
+            n for n in walk(main_frame(app))
+            if role(n) == "label" and text_of(n).startswith("Question ")
+        ]
+        last = f"Question {MESSAGES // 2}:"
+        if len(questions) != MESSAGES // 2 or not any(text_of(n).startswith(last) for n in questions):
+            raise Failure(f"the window shows {len(questions)} of the {MESSAGES // 2} questions")
+        print(f"ok: {len(questions)} questions shown, idle {took:.1f} s after opening")
+    finally:
+        app.quit()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Failure as e:
+        print(f"FAIL: {e}", file=sys.stderr)
+        sys.exit(1)
