@@ -1,5 +1,5 @@
 //! The command line: `valechat providers|chat|history|usage|limits|mcp …`, a thin layer over
-//! [`crate::core`] sharing the GUI's database and keyring.
+//! [`valechat_core`] sharing the GUI's database and keyring.
 //!
 //! Exit status: 0 on success, 1 on an error (printed to stderr as
 //! `valechat: …`), 2 on a usage error (clap), 130 when a reply is
@@ -20,10 +20,10 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
-use crate::core::chat::Engine;
-use crate::core::paths;
-use crate::core::secrets::{KeyStore, LazyKeyStore};
-use crate::core::store::Store;
+use valechat_core::chat::Engine;
+use valechat_core::paths;
+use valechat_core::secrets::{KeyStore, LazyKeyStore};
+use valechat_core::store::Store;
 
 /// Command-line interface of ValeChat.
 #[derive(Debug, Parser)]

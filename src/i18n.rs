@@ -3,7 +3,8 @@
 //! Translators see whole sentences such as `"{count} tokens left"` and may move
 //! the placeholder anywhere; positional `{}` formatting would not allow that.
 //! `po/meson.build` tells xgettext that [`gettext_f`] (argument 1) and
-//! [`ngettext_f`] (arguments 1 and 2) carry translatable strings.
+//! [`ngettext_f`] (arguments 1 and 2), which the engine defines
+//! (`valechat_core::i18n`), carry translatable strings.
 //!
 //! The catalogues are looked up in [`config::LOCALEDIR`]
 //! (`<dir>/<lang>/LC_MESSAGES/valechat.mo`) unless the environment variable
@@ -17,7 +18,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use gettextrs::{LocaleCategory, gettext, ngettext};
+use gettextrs::LocaleCategory;
 
 use crate::config;
 
@@ -67,54 +68,7 @@ pub fn init() {
     }
 }
 
-/// Translates `msgid`, then replaces every `{name}` with the value paired with
-/// `name` in `args`.
-///
-/// Placeholders without a matching argument are left as written, and values
-/// are inserted verbatim (a value containing `{x}` is not expanded again).
-///
-/// ```
-/// # use valechat::i18n::gettext_f;
-/// assert_eq!(gettext_f("{count} tokens", &[("count", "12")]), "12 tokens");
-/// ```
-pub fn gettext_f(msgid: &str, args: &[(&str, &str)]) -> String {
-    substitute(&gettext(msgid), args)
-}
-
-/// Translates `singular` / `plural` for the count `n` (the language's plural
-/// rules choose the form), then replaces `{name}` placeholders as
-/// [`gettext_f`] does. `n` is usually also passed in `args` for display.
-pub fn ngettext_f(singular: &str, plural: &str, n: u32, args: &[(&str, &str)]) -> String {
-    substitute(&ngettext(singular, plural, n), args)
-}
-
-/// Single left-to-right pass replacing `{name}` by its value from `args`.
-fn substitute(template: &str, args: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let value = after.find('}').and_then(|close| {
-            let name = &after[..close];
-            args.iter()
-                .find(|(key, _)| *key == name)
-                .map(|(_, value)| (*value, close))
-        });
-        match value {
-            Some((value, close)) => {
-                out.push_str(value);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
+pub use valechat_core::i18n::{gettext_f, ngettext_f};
 
 #[cfg(test)]
 mod tests {
@@ -123,10 +77,7 @@ mod tests {
     use std::ffi::OsString;
     use std::path::Path;
 
-    use super::{
-        gettext_f as translate_f, locale_dir, locale_dir_from, ngettext_f as translate_plural_f,
-        substitute,
-    };
+    use super::{locale_dir, locale_dir_from};
     use crate::config;
 
     #[test]
@@ -156,61 +107,5 @@ mod tests {
             locale_dir_from(Some(OsString::new())),
             Path::new(config::LOCALEDIR)
         );
-    }
-
-    #[test]
-    fn replaces_named_placeholders_in_any_order() {
-        let text = substitute(
-            "{spent} of {limit} spent on {provider}",
-            &[
-                ("limit", "$10.00"),
-                ("provider", "OpenAI"),
-                ("spent", "$2.50"),
-            ],
-        );
-        assert_eq!(text, "$2.50 of $10.00 spent on OpenAI");
-    }
-
-    #[test]
-    fn repeats_and_unknown_placeholders() {
-        assert_eq!(substitute("{a}{a} {b}", &[("a", "x")]), "xx {b}");
-        assert_eq!(substitute("open { brace", &[("a", "x")]), "open { brace");
-        assert_eq!(substitute("{a", &[("a", "x")]), "{a");
-        assert_eq!(substitute("{{a}}", &[("a", "x")]), "{x}");
-    }
-
-    #[test]
-    fn values_are_not_expanded_again() {
-        assert_eq!(
-            substitute("{a} and {b}", &[("a", "{b}"), ("b", "B")]),
-            "{b} and B"
-        );
-    }
-
-    #[test]
-    fn keeps_non_ascii_text_intact() {
-        assert_eq!(
-            substitute("Gespräch „{title}“ löschen?", &[("title", "Ünïcödé")]),
-            "Gespräch „Ünïcödé“ löschen?"
-        );
-    }
-
-    #[test]
-    fn untranslated_strings_pass_through_gettext() {
-        // No catalogue is bound for these ids, so gettext returns them unchanged.
-        assert_eq!(
-            translate_f("Delete “{name}”?", &[("name", "Plans")]),
-            "Delete “Plans”?"
-        );
-    }
-
-    #[test]
-    fn ngettext_f_chooses_the_english_form_by_count() {
-        let one = translate_plural_f("{n} message", "{n} messages", 1, &[("n", "1")]);
-        let many = translate_plural_f("{n} message", "{n} messages", 3, &[("n", "3")]);
-        let none = translate_plural_f("{n} message", "{n} messages", 0, &[("n", "0")]);
-        assert_eq!(one, "1 message");
-        assert_eq!(many, "3 messages");
-        assert_eq!(none, "0 messages");
     }
 }

@@ -3,11 +3,11 @@
 //! Layers (DESIGN.md):
 //!
 //! ```text
-//!  ui/    Relm4 components: the only code that touches gtk/adw/relm4/glib
-//!    │    commands on relm4's tokio runtime
-//!  core/  the engine, no GTK: chat (turns), provider (wire protocols),
-//!    │    store (diesel/SQLite), secrets (keyring), paths
-//!  cli/   `valechat providers|chat|history …`, thin, over core
+//!  ui/            Relm4 components: the only code that touches gtk/adw/relm4/glib
+//!    │            commands on relm4's tokio runtime
+//!  valechat_core  the engine, its own crate (crates/valechat-core), no GTK:
+//!    │            chat, provider, mcp, billing, ledger, store, secrets, paths
+//!  cli/           `valechat providers|chat|history …`, thin, over the engine
 //! ```
 //!
 //! `valechat` with no arguments opens the window; with a subcommand it runs
@@ -15,7 +15,6 @@
 
 pub mod cli;
 pub mod config;
-pub mod core;
 pub mod format;
 pub mod i18n;
 pub mod reports;

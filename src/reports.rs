@@ -1,6 +1,6 @@
 //! Rendered spending reports: the daily-spend chart and the monthly PDF.
 //!
-//! Lives outside [`crate::core`] because cairo-rs 0.22 (the version gtk4
+//! Lives outside [`valechat_core`] because cairo-rs 0.22 (the version gtk4
 //! 0.11 uses) depends on glib, which the core may not import (DESIGN.md,
 //! Layers). It holds no GTK widgets: the billing page draws the same chart
 //! on a `gtk::DrawingArea`'s cairo context, and the CLI writes the PDF

@@ -19,7 +19,7 @@
 //! ```
 //!
 //! Only this module touches gtk, adw, relm4, glib and gio; it drives
-//! [`crate::core`] through commands so the main loop never blocks.
+//! [`valechat_core`] through commands so the main loop never blocks.
 
 pub mod a11y;
 pub mod appearance;

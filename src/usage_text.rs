@@ -5,9 +5,9 @@
 use gettextrs::gettext;
 use rust_decimal::Decimal;
 
-use crate::core::billing::format_usd as usd;
-use crate::core::ledger::{CostSource, UsageRecord, Verification};
 use crate::i18n::{gettext_f, ngettext_f};
+use valechat_core::billing::format_usd as usd;
+use valechat_core::ledger::{CostSource, UsageRecord, Verification};
 
 /// The line and the tooltip for the requests of one reply.
 pub fn describe(records: &[UsageRecord]) -> (String, String) {

@@ -9,12 +9,12 @@ use std::str::FromStr;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use tempfile::TempDir;
-use valechat::core::billing::{
+use valechat_core::billing::{
     ChargedCost, CostSource, CountMethod, ModelPrice, PriceBook, PriceNamespace, PriceOrigin, cost,
     count_input_tokens, count_text_tokens,
 };
-use valechat::core::provider::{ChatMessage, Usage};
-use valechat::core::store::Store;
+use valechat_core::provider::{ChatMessage, Usage};
+use valechat_core::store::Store;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -237,7 +237,7 @@ async fn user_price_beats_shipped_and_history_is_kept() -> TestResult {
 async fn local_models_are_free_unless_priced() -> TestResult {
     let (_dir, store, book) = book().await?;
     let ns = PriceNamespace::for_endpoint(
-        valechat::core::provider::ProtocolKind::OpenAiCompatible,
+        valechat_core::provider::ProtocolKind::OpenAiCompatible,
         "http://localhost:1234/v1",
     );
     assert_eq!(ns, PriceNamespace::Local);

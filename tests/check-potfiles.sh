@@ -1,6 +1,6 @@
 #!/bin/sh
 # Checks po/POTFILES.in against the tree, from the source root:
-# every listed file must exist, and every Rust file under src/ that calls
+# every listed file must exist, and every Rust file under src/ and crates/ that calls
 # gettext / ngettext / gettext_f / ngettext_f with a string literal must be
 # listed (unit tests that must not reach translators call them through aliases).
 set -eu
@@ -16,7 +16,7 @@ for file in $listed; do
 done
 
 # Comment lines (doc examples) are skipped, as xgettext skips them.
-callers=$(grep -rnE --include='*.rs' '\b(n?gettext(_f)?)\(\s*"' src \
+callers=$(grep -rnE --include='*.rs' '\b(n?gettext(_f)?)\(\s*"' src crates \
     | grep -vE '^[^:]+:[0-9]+:[[:space:]]*//' | cut -d: -f1 | sort -u)
 for file in $callers; do
     if ! printf '%s\n' "$listed" | grep -qxF "$file"; then

@@ -367,7 +367,7 @@ async fn chat_root_folders_are_kept_for_the_conversation() {
     let again = valechat(&data, &["chat", "--conversation", &id.to_string(), "more"]).await;
     assert_success(&again);
 
-    let store = valechat::core::store::Store::open(&data.join("valechat.db"))
+    let store = valechat_core::store::Store::open(&data.join("valechat.db"))
         .await
         .expect("open the database");
     let folders = store.list_conversation_roots(id).await.expect("folders");

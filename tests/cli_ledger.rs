@@ -8,10 +8,10 @@ use std::process::Output;
 use chrono::TimeZone;
 use chrono_tz::America::Los_Angeles;
 use rust_decimal::Decimal;
-use valechat::core::ledger::{
+use valechat_core::ledger::{
     CostSource, NewUsageRecord, Outcome, TokenUsage, Verification, read_csv,
 };
-use valechat::core::store::Store;
+use valechat_core::store::Store;
 
 #[path = "support/cli.rs"]
 mod cli;

@@ -32,10 +32,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tempfile::TempDir;
-use valechat::core::chat::{Engine, Turn, TurnEvent};
-use valechat::core::provider::ProtocolKind;
-use valechat::core::secrets::MemoryKeyStore;
-use valechat::core::store::{Message, Store};
+use valechat_core::chat::{Engine, Turn, TurnEvent};
+use valechat_core::provider::ProtocolKind;
+use valechat_core::secrets::MemoryKeyStore;
+use valechat_core::store::{Message, Store};
 
 use support::TestServer;
 

@@ -23,11 +23,11 @@ use std::path::PathBuf;
 use chrono::TimeZone;
 use rust_decimal::Decimal;
 use tempfile::TempDir;
-use valechat::core::ledger::{
+use valechat_core::ledger::{
     CostSource, LimitScope, NewLimit, NewUsageRecord, Outcome, SpendRequest, TokenUsage,
     Verification,
 };
-use valechat::core::store::{NewConversation, Store};
+use valechat_core::store::{NewConversation, Store};
 
 type TestResult = Result<(), Box<dyn Error>>;
 

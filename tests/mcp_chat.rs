@@ -13,11 +13,11 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use valechat::core::chat::{Approval, Engine, FixedApprover, ToolSettings, TurnEvent};
-use valechat::core::mcp::{ClientHooks, McpServers, McpToolBox};
-use valechat::core::provider::ProtocolKind;
-use valechat::core::secrets::MemoryKeyStore;
-use valechat::core::store::{MessageStatus, Store, ToolCallStatus};
+use valechat_core::chat::{Approval, Engine, FixedApprover, ToolSettings, TurnEvent};
+use valechat_core::mcp::{ClientHooks, McpServers, McpToolBox};
+use valechat_core::provider::ProtocolKind;
+use valechat_core::secrets::MemoryKeyStore;
+use valechat_core::store::{MessageStatus, Store, ToolCallStatus};
 
 use support::TestServer;
 use support::openai::{text_reply, tool_call_reply};
@@ -208,7 +208,7 @@ async fn a_denied_call_never_reaches_the_server() {
 
 #[tokio::test]
 async fn a_sampling_request_goes_through_our_provider_and_is_billed() {
-    use valechat::core::mcp::{EngineSampler, FixedSamplingApprover};
+    use valechat_core::mcp::{EngineSampler, FixedSamplingApprover};
     let provider_server = TestServer::start(vec![
         tool_call_reply(&[(
             "c1",

@@ -13,11 +13,11 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use valechat::core::chat::{Approval, Engine, FixedApprover, ToolSettings, TurnEvent};
-use valechat::core::mcp::{ClientHooks, McpServers, McpToolBox, ServerState};
-use valechat::core::provider::ProtocolKind;
-use valechat::core::secrets::MemoryKeyStore;
-use valechat::core::store::{MessageStatus, Store, ToolCallRecord, ToolCallStatus};
+use valechat_core::chat::{Approval, Engine, FixedApprover, ToolSettings, TurnEvent};
+use valechat_core::mcp::{ClientHooks, McpServers, McpToolBox, ServerState};
+use valechat_core::provider::ProtocolKind;
+use valechat_core::secrets::MemoryKeyStore;
+use valechat_core::store::{MessageStatus, Store, ToolCallRecord, ToolCallStatus};
 
 use support::TestServer;
 use support::openai::{text_reply, tool_call_reply};

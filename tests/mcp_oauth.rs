@@ -12,17 +12,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use server::Consent;
-use valechat::core::mcp::oauth::{LoopbackAuthorizer, OAuthSettings, has_tokens, sign_out};
-use valechat::core::mcp::{
+use valechat_core::mcp::oauth::{LoopbackAuthorizer, OAuthSettings, has_tokens, sign_out};
+use valechat_core::mcp::{
     ClientHooks, Era, McpConnection, McpError, ServerConfig, ServerLog, Transport,
 };
-use valechat::core::secrets::{KeyStore, MemoryKeyStore};
+use valechat_core::secrets::{KeyStore, MemoryKeyStore};
 
 /// The app's side: settings with a loopback authorizer whose browser is
 /// reqwest, and a count of browser openings.
 fn hooks(keys: &Arc<dyn KeyStore>, opened: &Arc<AtomicUsize>) -> ClientHooks {
     let opened = opened.clone();
-    let browser: valechat::core::mcp::oauth::OpenUrl = Arc::new(move |url: &str| {
+    let browser: valechat_core::mcp::oauth::OpenUrl = Arc::new(move |url: &str| {
         opened.fetch_add(1, Ordering::SeqCst);
         let url = url.to_owned();
         tokio::spawn(async move {

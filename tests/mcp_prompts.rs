@@ -14,11 +14,11 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use valechat::core::chat::{Engine, SendOptions};
-use valechat::core::mcp::{CallOptions, ClientHooks, CompletionTarget, McpServers, ServerState};
-use valechat::core::provider::{ProtocolKind, ResourceBody};
-use valechat::core::secrets::MemoryKeyStore;
-use valechat::core::store::Store;
+use valechat_core::chat::{Engine, SendOptions};
+use valechat_core::mcp::{CallOptions, ClientHooks, CompletionTarget, McpServers, ServerState};
+use valechat_core::provider::{ProtocolKind, ResourceBody};
+use valechat_core::secrets::MemoryKeyStore;
+use valechat_core::store::Store;
 
 use support::TestServer;
 use support::openai::text_reply;
@@ -264,8 +264,8 @@ async fn start_updates(servers: &McpServers) {
 /// Waits (60 s at most) for a ready session other than `old`.
 async fn new_session(
     servers: &McpServers,
-    old: &Arc<valechat::core::mcp::McpConnection>,
-) -> Arc<valechat::core::mcp::McpConnection> {
+    old: &Arc<valechat_core::mcp::McpConnection>,
+) -> Arc<valechat_core::mcp::McpConnection> {
     tokio::time::timeout(Duration::from_secs(60), async {
         loop {
             if let (Some(ServerState::Ready { .. }), Some(connection)) = (

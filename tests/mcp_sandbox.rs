@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
-use valechat::core::mcp::{CallOptions, McpConnection, SandboxSettings, ServerConfig};
+use valechat_core::mcp::{CallOptions, McpConnection, SandboxSettings, ServerConfig};
 
 use common::{alive, connect, group_members, peer_path, require, stdio};
 
@@ -114,7 +114,7 @@ async fn the_sandbox_clears_the_environment_but_keeps_the_servers_env() {
                 ..SandboxSettings::default()
             },
         );
-        if let valechat::core::mcp::Transport::Stdio { env, .. } = &mut config.transport {
+        if let valechat_core::mcp::Transport::Stdio { env, .. } = &mut config.transport {
             env.insert("PROBE_SETTING".into(), "from-config".into());
         }
         let conn = connect(&config).await;

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use rust_decimal::Decimal;
 use valechat::cli::notify::notify_alerts_cli;
-use valechat::core::ledger::{LimitAlert, LimitScope, SpendingLimit};
+use valechat_core::ledger::{LimitAlert, LimitScope, SpendingLimit};
 
 /// Longest the child test may take before it is killed (no hang in CI).
 const CHILD_DEADLINE: Duration = Duration::from_secs(60);

@@ -15,8 +15,8 @@ mod split;
 mod tools;
 
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::anthropic::{AnthropicConfig, AnthropicProvider};
-use valechat::core::provider::{ChatMessage, ChatProvider, ChatRequest, Role, Usage};
+use valechat_core::provider::anthropic::{AnthropicConfig, AnthropicProvider};
+use valechat_core::provider::{ChatMessage, ChatProvider, ChatRequest, Role, Usage};
 
 use support::outcome::{Outcome, drain};
 use support::{Reply, TestServer};

@@ -18,8 +18,8 @@ mod split;
 mod tools;
 
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::gemini::{GeminiConfig, GeminiProvider};
-use valechat::core::provider::{ChatMessage, ChatProvider, ChatRequest, Role, Usage};
+use valechat_core::provider::gemini::{GeminiConfig, GeminiProvider};
+use valechat_core::provider::{ChatMessage, ChatProvider, ChatRequest, Role, Usage};
 
 use support::outcome::{Outcome, drain};
 use support::{Reply, TestServer, fixture};

@@ -14,8 +14,8 @@ use std::time::Duration;
 use futures::StreamExt;
 use tokio::process::{Child, Command};
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::openai::{OpenAiConfig, OpenAiProvider};
-use valechat::core::provider::{
+use valechat_core::provider::openai::{OpenAiConfig, OpenAiProvider};
+use valechat_core::provider::{
     ChatEvent, ChatMessage, ChatProvider, ChatRequest, FinishReason, ProtocolKind, Role, presets,
 };
 

@@ -18,8 +18,8 @@ mod split;
 mod tools;
 
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::ollama::{OllamaConfig, OllamaProvider};
-use valechat::core::provider::{ChatMessage, ChatProvider, ChatRequest, Role};
+use valechat_core::provider::ollama::{OllamaConfig, OllamaProvider};
+use valechat_core::provider::{ChatMessage, ChatProvider, ChatRequest, Role};
 
 use support::outcome::{Outcome, drain};
 use support::{Reply, Step, TestServer, fixture};

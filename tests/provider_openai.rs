@@ -15,8 +15,8 @@ mod split;
 mod tools;
 
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::openai::{OpenAiConfig, OpenAiProvider};
-use valechat::core::provider::{ChatMessage, ChatProvider, ChatRequest, Role, Usage};
+use valechat_core::provider::openai::{OpenAiConfig, OpenAiProvider};
+use valechat_core::provider::{ChatMessage, ChatProvider, ChatRequest, Role, Usage};
 
 use support::outcome::{Outcome, args_json, drain};
 use support::{Reply, TestServer};

@@ -16,11 +16,11 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::openai::{OpenAiConfig, OpenAiProvider};
-use valechat::core::provider::resilient::{
+use valechat_core::provider::openai::{OpenAiConfig, OpenAiProvider};
+use valechat_core::provider::resilient::{
     BreakerConfig, BreakerState, CircuitBreaker, ResilientProvider, RetryPolicy,
 };
-use valechat::core::provider::{
+use valechat_core::provider::{
     ChatEvent, ChatMessage, ChatProvider, ChatRequest, ChatStream, ProviderError, Role,
 };
 

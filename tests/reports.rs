@@ -10,10 +10,10 @@ use std::process::{Command, Stdio};
 use chrono::TimeZone;
 use chrono_tz::America::Los_Angeles;
 use rust_decimal::Decimal;
-use valechat::core::ledger::{
+use valechat_core::ledger::{
     CostSource, LimitScope, NewLimit, NewUsageRecord, Outcome, TokenUsage, Verification,
 };
-use valechat::core::store::Store;
+use valechat_core::store::Store;
 
 fn record(id: &str, provider: &str, model: &str, at_ms: i64, cost: &str) -> NewUsageRecord {
     NewUsageRecord {

@@ -1,5 +1,6 @@
 #!/bin/bash
-# The project's test command: configures meson (development profile: debug
+# The project's test command: installs what the tests need
+# (`.ci/install-deps --tests`), configures meson (development profile: debug
 # cargo build, app id io.github.valechat.ValeChat.Devel) in ./build, or
 # reconfigures it, then runs every meson test — desktop/metainfo/schema
 # validation, POTFILES check, and `cargo test` inside tests/run-in-session.sh.
@@ -7,6 +8,11 @@
 # CARGO_TARGET_DIR defaults to ./target, shared with plain cargo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# What the tests need besides the app's build dependencies (session pieces,
+# locales, rustfmt/clippy, MCP servers, the conformance suite, llama.cpp's
+# server); quick when everything is there.
+.ci/install-deps --tests
 
 builddir=${VALECHAT_BUILDDIR:-build}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"

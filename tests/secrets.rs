@@ -9,7 +9,7 @@
 
 use std::process::Command;
 
-use valechat::core::secrets::{
+use valechat_core::secrets::{
     KeyStore, SERVICE, SecretError, item_label, linux::SecretServiceKeyStore, system_keystore,
 };
 

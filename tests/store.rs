@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
-use valechat::core::provider::Role;
-use valechat::core::store::{
+use valechat_core::provider::Role;
+use valechat_core::store::{
     MessageFinish, MessageStatus, NewConversation, NewMessage, NewProvider, SNIPPET_MATCH_END,
     SNIPPET_MATCH_START, Store, StoreError,
 };
@@ -495,7 +495,7 @@ async fn a_second_opener_leaves_a_live_reply_streaming() -> TestResult {
             MessageStatus::Streaming,
         ))
         .await?;
-    assert!(valechat::core::store::lock_path(&path).exists());
+    assert!(valechat_core::store::lock_path(&path).exists());
 
     let cli = Store::open(&path).await?;
     let seen = cli.list_messages(chat.id).await?;
@@ -679,7 +679,7 @@ async fn database_with_pending_migrations_is_backed_up_first() -> TestResult {
 
 #[tokio::test]
 async fn tool_calls_left_running_by_a_crash_become_failed_on_reopen() -> TestResult {
-    use valechat::core::store::{NewToolCall, ToolCallStatus};
+    use valechat_core::store::{NewToolCall, ToolCallStatus};
     let dir = tempfile::tempdir()?;
     let path = db_in(&dir);
     let store = Store::open(&path).await?;

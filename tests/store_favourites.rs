@@ -3,7 +3,7 @@
 
 use std::error::Error;
 
-use valechat::core::store::{NewProvider, Store, StoreError};
+use valechat_core::store::{NewProvider, Store, StoreError};
 
 type TestResult = Result<(), Box<dyn Error>>;
 

@@ -4,7 +4,7 @@
 
 use std::error::Error;
 
-use valechat::core::store::{NewConversation, Store, StoreError};
+use valechat_core::store::{NewConversation, Store, StoreError};
 
 type TestResult = Result<(), Box<dyn Error>>;
 

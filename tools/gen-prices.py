@@ -4,7 +4,7 @@
 Reads LiteLLM's `model_prices_and_context_window.json` (MIT, see
 data/pricing/SOURCE.md) and keeps only chat models (`mode == "chat"`) of the
 providers ValeChat has presets for. Each kept entry is written under our
-provider namespace (the preset ids of src/core/provider/presets.rs) with the
+provider namespace (the preset ids of crates/valechat-core/src/provider/presets.rs) with the
 model id as that provider's API names it (LiteLLM's `gemini/`, `mistral/`, ...
 routing prefix removed).
 

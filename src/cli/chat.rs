@@ -13,10 +13,10 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::Args;
 
-use crate::core::chat::{Engine, EngineError, SendOptions, TurnEvent};
-use crate::core::ledger::UsageRecord;
-use crate::core::store::ConversationSettings;
-use crate::core::store::{ToolCallRecord, ToolCallStatus};
+use valechat_core::chat::{Engine, EngineError, SendOptions, TurnEvent};
+use valechat_core::ledger::UsageRecord;
+use valechat_core::store::ConversationSettings;
+use valechat_core::store::{ToolCallRecord, ToolCallStatus};
 
 /// Arguments of `chat`.
 #[derive(Debug, Args)]

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use rmcp::model::{ElicitRequestParams, ElicitResult, ElicitationAction};
 
-use crate::core::mcp::Elicitor;
-use crate::core::mcp::elicitation::{
+use valechat_core::mcp::Elicitor;
+use valechat_core::mcp::elicitation::{
     Elicitation, ElicitationForm, Field, FieldKind, FieldValue, UrlElicitation,
 };
 
@@ -175,7 +175,7 @@ fn shown(value: &FieldValue) -> String {
 /// The typed answer as a value of the field's kind (option numbers are
 /// 1-based).
 fn parse_answer(kind: &FieldKind, answer: &str) -> FieldValue {
-    let option = |options: &[crate::core::mcp::elicitation::Choice], word: &str| {
+    let option = |options: &[valechat_core::mcp::elicitation::Choice], word: &str| {
         word.parse::<usize>()
             .ok()
             .and_then(|n| n.checked_sub(1))
@@ -214,7 +214,7 @@ fn ask_url(prompt: &mut Prompt, server: &str, url: &UrlElicitation) -> ElicitRes
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::mcp::elicitation::Choice;
+    use valechat_core::mcp::elicitation::Choice;
 
     fn options() -> Vec<Choice> {
         ["red", "green", "blue"]

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use anyhow::anyhow;
 use clap::Subcommand;
 
-use crate::core::chat::Engine;
-use crate::core::store::MessageStatus;
+use valechat_core::chat::Engine;
+use valechat_core::store::MessageStatus;
 
 /// History subcommands.
 #[derive(Debug, Subcommand)]

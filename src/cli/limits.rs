@@ -8,8 +8,8 @@ use chrono::Local;
 use clap::{Subcommand, ValueEnum};
 use rust_decimal::Decimal;
 
-use crate::core::chat::Engine;
-use crate::core::ledger::{LimitScope, NewLimit, format_thresholds, parse_thresholds};
+use valechat_core::chat::Engine;
+use valechat_core::ledger::{LimitScope, NewLimit, format_thresholds, parse_thresholds};
 
 /// Limits subcommands.
 #[derive(Debug, Subcommand)]

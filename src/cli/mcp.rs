@@ -1,7 +1,7 @@
 //! `valechat mcp list|add|remove|enable|disable|import|tools|call|resources|read|prompts`
 //! (and the hidden `conformance-client`, in `mcp/conformance.rs`):
 //! MCP servers from the terminal, over the same core as the GUI
-//! ([`crate::core::mcp`]).
+//! ([`valechat_core::mcp`]).
 //!
 //! Servers are named by id or by display name (case-insensitive).
 //! Configuration commands live in `mcp/manage.rs`, `import` in
@@ -19,8 +19,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use crate::core::chat::Engine;
-use crate::core::mcp::ServerConfig;
+use valechat_core::chat::Engine;
+use valechat_core::mcp::ServerConfig;
 
 /// MCP subcommands.
 #[derive(Debug, Subcommand)]

@@ -7,8 +7,8 @@
 //! alert is its own notification; when no notification server answers the
 //! failure is logged and the command carries on.
 
-use crate::core::ledger::LimitAlert;
 use crate::reports::format::alert_text;
+use valechat_core::ledger::LimitAlert;
 
 /// Application name given to the notification server.
 pub const APP_NAME: &str = "ValeChat";

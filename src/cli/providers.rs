@@ -7,9 +7,9 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
-use crate::core::chat::{Engine, ProviderUpdate};
-use crate::core::provider::timeouts::ProviderTimeouts;
-use crate::core::provider::{ProtocolKind, presets};
+use valechat_core::chat::{Engine, ProviderUpdate};
+use valechat_core::provider::timeouts::ProviderTimeouts;
+use valechat_core::provider::{ProtocolKind, presets};
 
 /// Provider subcommands.
 #[derive(Debug, Subcommand)]
@@ -168,7 +168,7 @@ pub async fn run(engine: &Engine, command: ProvidersCommand) -> anyhow::Result<E
             if engine.store().get_provider(&id).await?.is_none() {
                 anyhow::bail!("provider “{id}” is not configured (see `valechat providers list`)");
             }
-            let limit = crate::core::chat::RateLimit {
+            let limit = valechat_core::chat::RateLimit {
                 requests_per_minute: rpm,
                 tokens_per_minute: tpm,
             };

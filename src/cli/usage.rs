@@ -10,10 +10,10 @@ use chrono::{Datelike, Local, NaiveDate};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use crate::core::chat::Engine;
-use crate::core::ledger::period::{day_period, local_date};
-use crate::core::ledger::{GroupBy, UsageGroup, UsageTotals, write_csv};
 use crate::reports::{BillingReport, ChartSpan, write_pdf};
+use valechat_core::chat::Engine;
+use valechat_core::ledger::period::{day_period, local_date};
+use valechat_core::ledger::{GroupBy, UsageGroup, UsageTotals, write_csv};
 
 /// Arguments of `usage`.
 #[derive(Debug, Args)]
@@ -118,7 +118,7 @@ pub async fn run(engine: &Engine, args: UsageArgs) -> anyhow::Result<ExitCode> {
     let records = store.list_usage(from_ms, until_ms).await?;
     let totals = UsageTotals::of(&records);
     let groups = match args.by {
-        Some(by) => Some(crate::core::ledger::report::group(
+        Some(by) => Some(valechat_core::ledger::report::group(
             &records,
             by.into(),
             &Local,

@@ -12,7 +12,7 @@ use plotters_cairo::CairoBackend;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::core::ledger::DailySeries;
+use valechat_core::ledger::DailySeries;
 
 /// Colours of one rendering, 8-bit sRGB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,17 +6,17 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate, TimeZone};
 
-use crate::core::ledger::period::{day_period, local_date, month_of};
-use crate::core::ledger::{
+use valechat_core::ledger::period::{day_period, local_date, month_of};
+use valechat_core::ledger::{
     DailySeries, GroupBy, LedgerError, LimitStatus, Period, UsageGroup, UsageTotals,
 };
-use crate::core::store::Store;
+use valechat_core::store::Store;
 
 /// Which days the chart covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartSpan {
     /// The `n` local days ending with the report's moment (the billing page
-    /// uses [`CHART_DAYS`](crate::core::store::CHART_DAYS)).
+    /// uses [`CHART_DAYS`](valechat_core::store::CHART_DAYS)).
     LastDays(u32),
     /// Every day of the report's month (the PDF).
     WholeMonth,

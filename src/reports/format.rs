@@ -9,9 +9,9 @@
 use gettextrs::gettext;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-pub use crate::core::billing::format_usd;
-use crate::core::ledger::{LimitAlert, LimitScope, SpendingLimit};
 use crate::i18n::gettext_f;
+pub use valechat_core::billing::format_usd;
+use valechat_core::ledger::{LimitAlert, LimitScope, SpendingLimit};
 
 /// A limit's name for people: "Daily, all providers", "Monthly, model
 /// openai/gpt-4o", "Conversation “Trip plans”" (with the conversation id

@@ -13,8 +13,8 @@ use gettextrs::gettext;
 use super::chart::{ChartColors, draw_daily_chart};
 use super::data::BillingReport;
 use super::format::{format_percent, format_usd, limit_title};
-use crate::core::ledger::UsageGroup;
 use crate::i18n::gettext_f;
+use valechat_core::ledger::UsageGroup;
 
 /// A4 width in PostScript points.
 pub const A4_WIDTH: f64 = 595.276;

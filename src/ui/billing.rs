@@ -32,13 +32,13 @@ use relm4::adw::prelude::*;
 use relm4::prelude::*;
 use relm4::{adw, gtk};
 
-use crate::core::chat::Engine;
-use crate::core::store::CHART_DAYS;
 use crate::i18n::gettext_f;
 use crate::reports::{BillingReport, ChartSpan};
 use chart_area::ChartArea;
 use format::format_usd;
 use layout::{boxed_list, section, totals_box};
+use valechat_core::chat::Engine;
+use valechat_core::store::CHART_DAYS;
 
 /// The Billing window's state.
 pub struct Billing {

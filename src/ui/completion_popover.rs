@@ -15,7 +15,7 @@ use relm4::gtk;
 use relm4::gtk::glib;
 use relm4::gtk::prelude::*;
 
-use crate::core::mcp::{CompletionTarget, McpServers};
+use valechat_core::mcp::{CompletionTarget, McpServers};
 
 /// Wait after the last keystroke before asking the server.
 const DEBOUNCE: Duration = Duration::from_millis(250);

@@ -21,8 +21,8 @@ use relm4::gtk::gio;
 use relm4::gtk::prelude::*;
 use relm4::{ComponentController, ComponentParts, ComponentSender, SimpleComponent, gtk};
 
-use crate::core::mcp::{McpServers, PromptDraft, PromptEntry};
-use crate::core::provider::{Attachment, ResourceAttachment};
+use valechat_core::mcp::{McpServers, PromptDraft, PromptEntry};
+use valechat_core::provider::{Attachment, ResourceAttachment};
 
 /// State of the composer.
 #[derive(Debug)]

@@ -6,7 +6,7 @@ use relm4::factory::{DynamicIndex, FactoryComponent, FactorySender, FactoryView}
 use relm4::gtk;
 use relm4::gtk::prelude::*;
 
-use crate::core::store::Conversation;
+use valechat_core::store::Conversation;
 
 /// A sidebar row's model.
 #[derive(Debug)]

@@ -11,11 +11,11 @@ use relm4::{
     Component, ComponentController, ComponentParts, ComponentSender, Controller, adw, gtk,
 };
 
-use crate::core::mcp::WorkspaceRoot;
-use crate::core::store::ConversationSettings;
 use crate::ui::workspace_folders::{
     WorkspaceFolders, WorkspaceFoldersInput, WorkspaceFoldersOutput,
 };
+use valechat_core::mcp::WorkspaceRoot;
+use valechat_core::store::ConversationSettings;
 
 /// Temperature the spin button starts at when the user turns it on.
 const DEFAULT_TEMPERATURE: f64 = 1.0;

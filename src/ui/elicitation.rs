@@ -1,7 +1,7 @@
 //! MCP elicitation in the window (spec 2025-11-25, "Client Features →
 //! Elicitation"). [`DialogElicitor`] is the GUI's
-//! [`Elicitor`](crate::core::mcp::Elicitor): it parses the request with
-//! [`crate::core::mcp::elicitation`], hands it to the GTK main loop as an
+//! [`Elicitor`](valechat_core::mcp::Elicitor): it parses the request with
+//! [`valechat_core::mcp::elicitation`], hands it to the GTK main loop as an
 //! [`ElicitationAsk`] and waits for the answer. [`present`] shows it:
 //! `form` (a dialog of fields built from the schema) or `url` (a
 //! confirmation before opening the page in the browser).
@@ -28,8 +28,8 @@ use rmcp::model::{ElicitRequestParams, ElicitResult, ElicitationAction};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
-use crate::core::mcp::Elicitor;
-use crate::core::mcp::elicitation::Elicitation;
+use valechat_core::mcp::Elicitor;
+use valechat_core::mcp::elicitation::Elicitation;
 
 /// One request waiting for the user, on its way to the main loop.
 #[derive(Debug)]

@@ -7,13 +7,13 @@ use relm4::factory::{DynamicIndex, FactoryComponent, FactorySender, FactoryView}
 use relm4::gtk;
 use relm4::gtk::prelude::*;
 
-use crate::core::chat::ToolProgress;
-use crate::core::ledger::UsageRecord;
-use crate::core::provider::{Attachment, ResourceAttachment, Role};
-use crate::core::store::{Message, MessageStatus, ToolCallRecord};
 use crate::i18n::gettext_f;
 use crate::ui::markdown::MarkdownView;
 use crate::ui::tool_call_view::{ToolCallState, ToolCallView};
+use valechat_core::chat::ToolProgress;
+use valechat_core::ledger::UsageRecord;
+use valechat_core::provider::{Attachment, ResourceAttachment, Role};
+use valechat_core::store::{Message, MessageStatus, ToolCallRecord};
 
 /// A message as the view shows it.
 #[derive(Debug)]

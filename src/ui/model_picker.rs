@@ -16,9 +16,9 @@ use gettextrs::gettext;
 use relm4::gtk::prelude::*;
 use relm4::{Component, ComponentParts, ComponentSender, gtk};
 
-use crate::core::chat::Engine;
-use crate::core::store::Provider;
 use entries::{Entry, Loaded};
+use valechat_core::chat::Engine;
+use valechat_core::store::Provider;
 
 /// The picker's state.
 #[derive(Debug)]

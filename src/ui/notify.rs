@@ -12,8 +12,8 @@ use relm4::adw;
 use relm4::gtk::gio;
 use relm4::gtk::prelude::*;
 
-use crate::core::ledger::LimitAlert;
 use crate::reports::format::alert_text;
+use valechat_core::ledger::LimitAlert;
 
 /// The `gio::Notification` id of `alert`.
 pub fn notification_id(alert: &LimitAlert) -> String {
@@ -43,8 +43,8 @@ pub fn notify_alerts(app: &adw::Application, alerts: &[LimitAlert]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::ledger::{LimitScope, SpendingLimit};
     use rust_decimal::Decimal;
+    use valechat_core::ledger::{LimitScope, SpendingLimit};
 
     #[test]
     fn id_is_per_limit_threshold_and_period() {

@@ -28,10 +28,10 @@ use relm4::factory::{DynamicIndex, FactoryVecDeque};
 use relm4::prelude::*;
 use relm4::{adw, gtk};
 
-use crate::core::chat::{Engine, EngineError};
-use crate::core::store::Provider;
 use crate::ui::provider_form::{ProviderForm, ProviderFormInput, ProviderFormOutput};
 use provider_row::{ProviderRow, ProviderRowOutput};
+use valechat_core::chat::{Engine, EngineError};
+use valechat_core::store::Provider;
 
 /// The Preferences window's state.
 pub struct Preferences {

@@ -13,9 +13,9 @@ use relm4::adw;
 use relm4::adw::prelude::*;
 use relm4::gtk;
 
-use crate::core::mcp::{McpServers, PromptEntry};
 use crate::i18n::gettext_f;
 use crate::ui::completion_popover;
+use valechat_core::mcp::{McpServers, PromptEntry};
 
 /// `(argument name, value)` pairs, in the prompt's order; empty optional
 /// arguments are left out.

@@ -5,11 +5,11 @@ use gettextrs::gettext;
 use relm4::adw::prelude::*;
 use relm4::{ComponentParts, ComponentSender, adw, gtk};
 
-use crate::core::chat::Engine;
-use crate::core::provider::ProtocolKind;
-use crate::core::provider::presets::PRESETS;
-use crate::core::store::Provider;
 use crate::i18n::{gettext_f, ngettext_f};
+use valechat_core::chat::Engine;
+use valechat_core::provider::ProtocolKind;
+use valechat_core::provider::presets::PRESETS;
+use valechat_core::store::Provider;
 
 /// The form's state.
 #[derive(Debug)]

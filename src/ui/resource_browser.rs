@@ -17,9 +17,9 @@ use relm4::adw;
 use relm4::adw::prelude::*;
 use relm4::gtk;
 
-use crate::core::mcp::{McpServers, ServerResources};
-use crate::core::provider::ResourceAttachment;
 use crate::ui::composer::ComposerInput;
+use valechat_core::mcp::{McpServers, ServerResources};
+use valechat_core::provider::ResourceAttachment;
 
 /// What the rows need to act.
 #[derive(Clone)]

@@ -6,8 +6,8 @@ use gettextrs::gettext;
 use relm4::gtk;
 use relm4::gtk::prelude::*;
 
-use crate::core::provider::ResourceAttachment;
 use crate::i18n::gettext_f;
+use valechat_core::provider::ResourceAttachment;
 
 /// A chip for `resource`; with `on_remove`, a Remove button calls it.
 pub fn chip(resource: &ResourceAttachment, on_remove: Option<Box<dyn Fn()>>) -> gtk::Box {

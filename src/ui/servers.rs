@@ -39,8 +39,8 @@ use relm4::prelude::*;
 use relm4::{adw, gtk};
 use tokio_util::sync::CancellationToken;
 
-use crate::core::chat::Engine;
-use crate::core::mcp::{LogLine, McpServers, ServerConfig, ServerState};
+use valechat_core::chat::Engine;
+use valechat_core::mcp::{LogLine, McpServers, ServerConfig, ServerState};
 
 /// Which page is shown.
 #[derive(Debug, Clone, PartialEq, Eq)]

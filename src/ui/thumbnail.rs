@@ -11,7 +11,7 @@ use relm4::gtk;
 use relm4::gtk::prelude::*;
 use relm4::gtk::{gdk, gdk_pixbuf, gio, glib};
 
-use crate::core::provider::Attachment;
+use valechat_core::provider::Attachment;
 
 /// A picture of `image` at most `max` pixels wide and high, with the file
 /// name as alternative text and tooltip; the pixels arrive asynchronously.

@@ -9,9 +9,9 @@ use relm4::gtk;
 use relm4::gtk::prelude::*;
 use relm4::gtk::{gdk, glib};
 
-use crate::core::chat::ToolProgress;
-use crate::core::store::{ToolCallRecord, ToolCallStatus};
 use crate::i18n::gettext_f;
+use valechat_core::chat::ToolProgress;
+use valechat_core::store::{ToolCallRecord, ToolCallStatus};
 
 /// A tool call as its row shows it.
 #[derive(Debug, Clone)]

@@ -41,8 +41,6 @@ use relm4::prelude::*;
 use relm4::{adw, gtk};
 use tokio_util::sync::CancellationToken;
 
-use crate::core::chat::Engine;
-use crate::core::store::{Conversation, ConversationSettings, Provider};
 use crate::ui::composer::{Composer, ComposerInput, ComposerOutput};
 use crate::ui::conversation_row::{ConversationRow, ConversationRowOutput};
 use crate::ui::conversation_settings::{ConversationSettingsOutput, ConversationSettingsPopover};
@@ -50,6 +48,8 @@ use crate::ui::message_row::{MessageRow, MessageRowOutput};
 use crate::ui::model_picker::{ModelPicker, ModelPickerInput, ModelPickerOutput};
 use crate::ui::preferences::Preferences;
 use crate::ui::provider_form::{ProviderForm, ProviderFormInput, ProviderFormOutput};
+use valechat_core::chat::Engine;
+use valechat_core::store::{Conversation, ConversationSettings, Provider};
 
 /// The reply being streamed into the view.
 #[derive(Debug)]
@@ -84,10 +84,10 @@ pub struct Window {
     next_settings: ConversationSettings,
     /// Workspace folders of the new conversation on screen (stored when
     /// it is created).
-    next_folders: Vec<crate::core::mcp::WorkspaceRoot>,
+    next_folders: Vec<valechat_core::mcp::WorkspaceRoot>,
     /// The roots every MCP server sees: the folders of the conversation
     /// shown (see `folders`).
-    roots: crate::core::mcp::RootsSource,
+    roots: valechat_core::mcp::RootsSource,
     provider_form: Controller<ProviderForm>,
     page: &'static str,
     /// Ignore row-selected signals while the list is rebuilt.
@@ -99,7 +99,7 @@ pub struct Window {
     /// The MCP Servers window, created when first shown.
     servers_window: Option<Controller<crate::ui::servers::Servers>>,
     /// The MCP servers, once the engine is open.
-    servers: Option<crate::core::mcp::McpServers>,
+    servers: Option<valechat_core::mcp::McpServers>,
     /// Quit was asked for and the servers are shutting down.
     quitting: bool,
     /// The window was closed during a reply: it is hidden and the app quits
@@ -344,7 +344,7 @@ impl Component for Window {
             settings_popover,
             next_settings: ConversationSettings::default(),
             next_folders: Vec::new(),
-            roots: crate::core::mcp::RootsSource::default(),
+            roots: valechat_core::mcp::RootsSource::default(),
             provider_form,
             page: "loading",
             selecting: false,
@@ -457,7 +457,7 @@ impl Window {
                 "{provider} · {total} in this conversation",
                 &[
                     ("provider", &provider),
-                    ("total", &crate::core::billing::format_usd(total)),
+                    ("total", &valechat_core::billing::format_usd(total)),
                 ],
             ),
             None => provider,

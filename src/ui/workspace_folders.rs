@@ -16,8 +16,8 @@ use gettextrs::gettext;
 use relm4::adw::prelude::*;
 use relm4::{Component, ComponentParts, ComponentSender, adw, gtk};
 
-use crate::core::mcp::WorkspaceRoot;
 use crate::i18n::gettext_f;
+use valechat_core::mcp::WorkspaceRoot;
 
 /// State: the folders shown and the chooser while it is open.
 #[derive(Debug, Default)]

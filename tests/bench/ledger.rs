@@ -16,10 +16,10 @@ use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use rust_decimal::Decimal;
 use tokio::runtime::Runtime;
-use valechat::core::ledger::{
+use valechat_core::ledger::{
     CostSource, GroupBy, LimitScope, NewLimit, NewUsageRecord, Outcome, TokenUsage, Verification,
 };
-use valechat::core::store::{NewConversation, Store};
+use valechat_core::store::{NewConversation, Store};
 
 /// Records inserted.
 const RECORDS: i64 = 100_000;

@@ -15,10 +15,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
 use tokio::runtime::Runtime;
 use tokio_util::sync::CancellationToken;
-use valechat::core::mcp::{
+use valechat_core::mcp::{
     CallOptions, ClientHooks, McpConnection, ServerConfig, ServerLog, Transport,
 };
-use valechat::core::secrets::MemoryKeyStore;
+use valechat_core::secrets::MemoryKeyStore;
 
 /// server-everything over stdio.
 fn everything() -> ServerConfig {

@@ -21,9 +21,9 @@ use futures::{StreamExt, stream};
 use serde_json::Value;
 use tokio::runtime::Runtime;
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::ollama::mapper::ChatMapper;
-use valechat::core::provider::ollama::stream::ndjson_stream;
-use valechat::core::provider::{ChatEvent, ChatStream, ProviderError, anthropic, gemini, openai};
+use valechat_core::provider::ollama::mapper::ChatMapper;
+use valechat_core::provider::ollama::stream::ndjson_stream;
+use valechat_core::provider::{ChatEvent, ChatStream, ProviderError, anthropic, gemini, openai};
 
 /// Smallest body built per protocol, in bytes (2 MiB).
 const TARGET_BYTES: usize = 2 * 1024 * 1024;

@@ -10,10 +10,10 @@
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use valechat::core::billing::ModelPrice;
-use valechat::core::chat::{EngineError, SendOptions, TurnEvent};
-use valechat::core::ledger::{CostSource, LimitScope, NewLimit, Outcome, Verification};
-use valechat::core::store::{ConversationSettings, MessageStatus};
+use valechat_core::billing::ModelPrice;
+use valechat_core::chat::{EngineError, SendOptions, TurnEvent};
+use valechat_core::ledger::{CostSource, LimitScope, NewLimit, Outcome, Verification};
+use valechat_core::store::{ConversationSettings, MessageStatus};
 
 use crate::support::openai::{text_reply, text_reply_with_usage};
 use crate::support::{Reply, TestServer};
@@ -46,7 +46,7 @@ async fn priced(h: &Harness, server: &TestServer) -> (String, i64) {
 }
 
 /// The conversation's usage records, oldest first.
-async fn usage_of(h: &Harness, conversation: i64) -> Vec<valechat::core::ledger::UsageRecord> {
+async fn usage_of(h: &Harness, conversation: i64) -> Vec<valechat_core::ledger::UsageRecord> {
     h.engine
         .store()
         .conversation_usage_records(conversation)
@@ -289,7 +289,7 @@ async fn a_rate_limited_request_waits_in_the_queue_and_stop_ends_the_wait() {
     let server = TestServer::start(vec![text_reply_with_usage(&["first"], 10, 5)]).await;
     let h = Harness::new().await;
     let (provider, conversation) = priced(&h, &server).await;
-    let limit = valechat::core::chat::RateLimit {
+    let limit = valechat_core::chat::RateLimit {
         requests_per_minute: Some(1),
         tokens_per_minute: None,
     };

@@ -5,11 +5,11 @@
 
 use bytes::Bytes;
 use serde_json::json;
-use valechat::core::chat::EngineError;
-use valechat::core::provider::Role;
-use valechat::core::provider::message::attachment::MAX_ATTACHMENT_BYTES;
-use valechat::core::provider::{Attachment, AttachmentError};
-use valechat::core::store::{MessageStatus, NewMessage, Store, StoreError};
+use valechat_core::chat::EngineError;
+use valechat_core::provider::Role;
+use valechat_core::provider::message::attachment::MAX_ATTACHMENT_BYTES;
+use valechat_core::provider::{Attachment, AttachmentError};
+use valechat_core::store::{MessageStatus, NewMessage, Store, StoreError};
 
 use crate::support::images::{PNG_2X2, PNG_2X2_BASE64, png_attachment};
 use crate::support::{Reply, TestServer};

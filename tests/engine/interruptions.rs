@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use tokio::time::Instant;
-use valechat::core::chat::{EngineError, TurnEvent};
-use valechat::core::provider::{ProviderError, Role};
-use valechat::core::store::{Message, MessageStatus};
+use valechat_core::chat::{EngineError, TurnEvent};
+use valechat_core::provider::{ProviderError, Role};
+use valechat_core::store::{Message, MessageStatus};
 
 use crate::support::{Reply, Step, TestServer};
 use crate::{

@@ -1,9 +1,9 @@
 //! Editing providers: rename, base URL, enable, API keys in the keyring and
 //! their hints, Test Connection with the stored key.
 
-use valechat::core::chat::{EngineError, ProviderUpdate};
-use valechat::core::provider::ProtocolKind;
-use valechat::core::secrets::KeyStore;
+use valechat_core::chat::{EngineError, ProviderUpdate};
+use valechat_core::provider::ProtocolKind;
+use valechat_core::secrets::KeyStore;
 
 use crate::Harness;
 use crate::support::{Reply, TestServer};

@@ -3,8 +3,8 @@
 
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
-use valechat::core::chat::EngineError;
-use valechat::core::provider::ProtocolKind;
+use valechat_core::chat::EngineError;
+use valechat_core::provider::ProtocolKind;
 
 use crate::Harness;
 use crate::support::{Reply, Step, TestServer, fixture};

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use valechat::core::chat::{Engine, EngineError, TurnEvent};
-use valechat::core::provider::{ProtocolKind, ProviderError, Role, Usage};
-use valechat::core::secrets::KeyStore;
-use valechat::core::store::{ConversationSettings, MessageStatus, Store};
+use valechat_core::chat::{Engine, EngineError, TurnEvent};
+use valechat_core::provider::{ProtocolKind, ProviderError, Role, Usage};
+use valechat_core::secrets::KeyStore;
+use valechat_core::store::{ConversationSettings, MessageStatus, Store};
 
 use crate::support::{Reply, TestServer, fixture};
 use crate::{Harness, drain, finished, kinds, sse_text, text_of};
@@ -401,7 +401,7 @@ async fn api_key_goes_to_the_key_store_and_the_authorization_header() {
 #[tokio::test]
 async fn keyless_provider_sends_no_authorization_header() {
     let server = TestServer::start(vec![Reply::sse_body(sse_text(&["ok"]))]).await;
-    let keys = Arc::new(valechat::core::secrets::MemoryKeyStore::new());
+    let keys = Arc::new(valechat_core::secrets::MemoryKeyStore::new());
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(&dir.path().join("db.sqlite"))
         .await

@@ -2,9 +2,9 @@
 //! in the same turn's next request, and in a later turn's history rebuilt
 //! from the database (after a restart).
 
-use valechat::core::chat::{Approval, Engine};
-use valechat::core::provider::ProtocolKind;
-use valechat::core::store::Store;
+use valechat_core::chat::{Approval, Engine};
+use valechat_core::provider::ProtocolKind;
+use valechat_core::store::Store;
 
 use crate::support::{Reply, TestServer};
 use crate::tools::{FakeTools, Scripted, offered, with_tools};

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
-use valechat::core::chat::{EngineError, ProviderUpdate};
-use valechat::core::provider::timeouts::ProviderTimeouts;
-use valechat::core::provider::{
+use valechat_core::chat::{EngineError, ProviderUpdate};
+use valechat_core::provider::timeouts::ProviderTimeouts;
+use valechat_core::provider::{
     ChatEvent, ChatMessage, ChatRequest, ProtocolKind, ProviderError, Role,
 };
 

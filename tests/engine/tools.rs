@@ -11,12 +11,12 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use valechat::core::chat::{
+use valechat_core::chat::{
     Approval, ApprovalRequest, Approver, OfferedTool, ToolBox, ToolError, ToolHints, ToolLimits,
     ToolOutput, ToolProgress, ToolSettings, TurnEvent,
 };
-use valechat::core::provider::ToolDefinition;
-use valechat::core::store::{MessageStatus, ToolCallStatus};
+use valechat_core::provider::ToolDefinition;
+use valechat_core::store::{MessageStatus, ToolCallStatus};
 
 use crate::support::openai::tool_call_reply;
 use crate::support::{Reply, TestServer};
@@ -482,10 +482,10 @@ async fn later_turns_replay_calls_and_results_from_the_database() {
     drain(&mut h.engine.send(conv, "first").await.expect("send")).await;
 
     // A new engine over the same file, as after a restart.
-    let reopened = valechat::core::store::Store::open(&h.db)
+    let reopened = valechat_core::store::Store::open(&h.db)
         .await
         .expect("reopen");
-    let engine = valechat::core::chat::Engine::new(reopened, h.keys.clone());
+    let engine = valechat_core::chat::Engine::new(reopened, h.keys.clone());
     drain(&mut engine.send(conv, "second").await.expect("send")).await;
 
     let third = sent_messages(&server, 2);

@@ -3,7 +3,7 @@
 //! also after a restart.
 
 use chrono::Utc;
-use valechat::core::ledger::{LimitScope, ReserveError};
+use valechat_core::ledger::{LimitScope, ReserveError};
 
 use super::{Ledger, TestResult, record, request, usd};
 

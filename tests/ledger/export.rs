@@ -1,7 +1,7 @@
 //! The CSV export parsed back equals the rows in the database.
 
 use chrono::Utc;
-use valechat::core::ledger::{CSV_HEADER, CostSource, Outcome, Verification, read_csv, write_csv};
+use valechat_core::ledger::{CSV_HEADER, CostSource, Outcome, Verification, read_csv, write_csv};
 
 use super::{Ledger, TestResult, record};
 

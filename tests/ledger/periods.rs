@@ -3,8 +3,8 @@
 
 use chrono_tz::America::Los_Angeles;
 use chrono_tz::Pacific::Auckland;
-use valechat::core::ledger::period::{day_of, month_of};
-use valechat::core::ledger::{LimitScope, ReserveError};
+use valechat_core::ledger::period::{day_of, month_of};
+use valechat_core::ledger::{LimitScope, ReserveError};
 
 use super::{Ledger, TestResult, at, record, request};
 

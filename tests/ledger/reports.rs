@@ -4,8 +4,8 @@
 use chrono::Utc;
 use chrono_tz::America::Los_Angeles;
 use rust_decimal::Decimal;
-use valechat::core::ledger::{GroupBy, LimitScope, UsageGroup};
-use valechat::core::store::{MessageStatus, NewMessage};
+use valechat_core::ledger::{GroupBy, LimitScope, UsageGroup};
+use valechat_core::store::{MessageStatus, NewMessage};
 
 use super::{Ledger, TestResult, at, record, usd};
 
@@ -137,7 +137,7 @@ async fn message_usage_lists_its_requests() -> TestResult {
         .store
         .insert_message(NewMessage {
             conversation_id: chat,
-            role: valechat::core::provider::Role::Assistant,
+            role: valechat_core::provider::Role::Assistant,
             content: "done".into(),
             status: MessageStatus::Complete,
             provider_id: None,

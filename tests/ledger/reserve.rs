@@ -3,8 +3,8 @@
 
 use chrono::Utc;
 use rust_decimal::Decimal;
-use valechat::core::ledger::{LimitScope, NewLimit, ReserveError};
-use valechat::core::store::Store;
+use valechat_core::ledger::{LimitScope, NewLimit, ReserveError};
+use valechat_core::store::Store;
 
 use super::{Ledger, TestResult, record, request, usd};
 

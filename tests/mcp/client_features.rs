@@ -16,12 +16,12 @@ use rmcp::model::{
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use valechat::core::mcp::{
+use valechat_core::mcp::{
     CallOptions, ClientHooks, CompletionTarget, Elicitor, ListKind, LogLevel, LogSource,
     McpConnection, McpServers, RootsSource, SamplingHandler, ServerLog, ServerState, ToolOutcome,
     WorkspaceRoot,
 };
-use valechat::core::secrets::MemoryKeyStore;
+use valechat_core::secrets::MemoryKeyStore;
 
 use super::common::everything_config;
 
@@ -43,8 +43,8 @@ async fn call(conn: &McpConnection, tool: &str, args: Value) -> ToolOutcome {
 /// Waits until `log` holds a line matching `wanted`, and returns it.
 async fn log_line(
     log: &ServerLog,
-    wanted: impl Fn(&valechat::core::mcp::LogLine) -> bool,
-) -> valechat::core::mcp::LogLine {
+    wanted: impl Fn(&valechat_core::mcp::LogLine) -> bool,
+) -> valechat_core::mcp::LogLine {
     let found = tokio::time::timeout(DEADLINE, async {
         loop {
             if let Some(line) = log.lines().into_iter().find(|l| wanted(l)) {

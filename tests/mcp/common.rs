@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use valechat::core::mcp::{ClientHooks, McpConnection, ServerConfig, ServerLog, Transport};
-use valechat::core::secrets::MemoryKeyStore;
+use valechat_core::mcp::{ClientHooks, McpConnection, ServerConfig, ServerLog, Transport};
+use valechat_core::secrets::MemoryKeyStore;
 
 /// `tests/mcp/<rest>`.
 pub fn peer_path(rest: &str) -> PathBuf {
@@ -94,8 +94,8 @@ pub fn group_members(pgid: u32) -> Vec<u32> {
 /// A registry running server-everything with `hooks`, once it is ready
 /// (30 s at most; panics with the reason when it fails).
 #[allow(dead_code)] // not every test crate including this file uses it
-pub async fn everything_ready(hooks: ClientHooks) -> valechat::core::mcp::McpServers {
-    use valechat::core::mcp::{McpServers, ServerState};
+pub async fn everything_ready(hooks: ClientHooks) -> valechat_core::mcp::McpServers {
+    use valechat_core::mcp::{McpServers, ServerState};
     let servers = McpServers::new(std::sync::Arc::new(MemoryKeyStore::new()), hooks, None);
     let mut states = servers.subscribe();
     servers.start(everything_config()).await;

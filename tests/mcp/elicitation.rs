@@ -9,9 +9,9 @@ use std::time::Duration;
 use rmcp::model::{ElicitRequestParams, ElicitResult, ElicitationAction};
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
-use valechat::core::mcp::elicitation::{Elicitation, ElicitationForm, FieldKind, FieldValue};
-use valechat::core::mcp::{CallOptions, ClientHooks, Elicitor, McpConnection, ServerLog};
-use valechat::core::secrets::MemoryKeyStore;
+use valechat_core::mcp::elicitation::{Elicitation, ElicitationForm, FieldKind, FieldValue};
+use valechat_core::mcp::{CallOptions, ClientHooks, Elicitor, McpConnection, ServerLog};
+use valechat_core::secrets::MemoryKeyStore;
 
 use super::common::everything_config;
 

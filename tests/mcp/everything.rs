@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
-use valechat::core::mcp::content::tool_hints;
-use valechat::core::mcp::{CallOptions, ContentBlock, Era, ServerConfig, Transport};
+use valechat_core::mcp::content::tool_hints;
+use valechat_core::mcp::{CallOptions, ContentBlock, Era, ServerConfig, Transport};
 
 use super::common::{connect, everything_config, peer_path, require, stdio};
 

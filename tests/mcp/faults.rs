@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
-use valechat::core::mcp::{CallOptions, McpError};
+use valechat_core::mcp::{CallOptions, McpError};
 
 use super::common::{alive, connect, group_members, peer_path, stdio};
 
-fn fault(name: &str) -> valechat::core::mcp::ServerConfig {
+fn fault(name: &str) -> valechat_core::mcp::ServerConfig {
     let script = peer_path(&format!("faults/{name}.py"));
     stdio(name, "python3", &[&script.to_string_lossy()])
 }
@@ -78,7 +78,7 @@ async fn stderr_floods_and_stdout_garbage_do_not_block() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(last, ["last noise line"]);
-    assert!(conn.log().lines().len() <= valechat::core::mcp::log::DEFAULT_CAPACITY);
+    assert!(conn.log().lines().len() <= valechat_core::mcp::log::DEFAULT_CAPACITY);
     conn.shutdown().await;
 }
 

@@ -15,11 +15,11 @@ use rmcp::model::{
 };
 use serde_json::{Map, json};
 use tokio_util::sync::CancellationToken;
-use valechat::core::mcp::{
+use valechat_core::mcp::{
     CallOptions, ClientHooks, Elicitor, Era, LogSource, MAX_INPUT_ROUNDS, McpConnection, McpError,
     RootsSource, SamplingHandler, ServerConfig, ServerLog, Transport, WorkspaceRoot,
 };
-use valechat::core::secrets::MemoryKeyStore;
+use valechat_core::secrets::MemoryKeyStore;
 
 use super::mrtr_server::serve;
 

@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use tokio_tungstenite::tungstenite::http::HeaderValue;
-use valechat::core::mcp::websocket::json_rpc;
+use valechat_core::mcp::websocket::json_rpc;
 
 /// What the server saw: one `(request, requestState, inputResponses keys)`
 /// per request received.

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use valechat::core::mcp::registry::MAX_TRIES;
-use valechat::core::mcp::{ClientHooks, LogSource, McpServers, ServerConfig, ServerState};
-use valechat::core::secrets::MemoryKeyStore;
+use valechat_core::mcp::registry::MAX_TRIES;
+use valechat_core::mcp::{ClientHooks, LogSource, McpServers, ServerConfig, ServerState};
+use valechat_core::secrets::MemoryKeyStore;
 
 use super::common::{alive, everything_config, group_members, peer_path, stdio};
 
@@ -67,7 +67,7 @@ async fn survivors(pids: Vec<u32>) -> Vec<u32> {
 /// server-everything under `sh` with a `sleep` sibling in its group.
 fn everything_with_a_sibling(id: &str) -> ServerConfig {
     let mut config = everything_config();
-    let valechat::core::mcp::Transport::Stdio { command, args, .. } = &config.transport else {
+    let valechat_core::mcp::Transport::Stdio { command, args, .. } = &config.transport else {
         panic!("stdio expected");
     };
     let script = format!("sleep 300 & exec {command} {}", args.join(" "));

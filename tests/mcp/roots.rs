@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
-use valechat::core::mcp::{
+use valechat_core::mcp::{
     CallOptions, ClientHooks, LogSource, McpConnection, RootsSource, ServerLog, WorkspaceRoot,
 };
-use valechat::core::secrets::MemoryKeyStore;
+use valechat_core::secrets::MemoryKeyStore;
 
 use super::common::everything_config;
 

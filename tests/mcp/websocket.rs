@@ -15,8 +15,8 @@ use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_util::sync::CancellationToken;
-use valechat::core::mcp::websocket::json_rpc;
-use valechat::core::mcp::{CallOptions, McpError, ServerConfig, Transport};
+use valechat_core::mcp::websocket::json_rpc;
+use valechat_core::mcp::{CallOptions, McpError, ServerConfig, Transport};
 
 use super::common::connect;
 
@@ -140,9 +140,9 @@ async fn a_refused_websocket_is_a_handshake_error() {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("ws://{}/mcp", listener.local_addr().expect("addr"));
     drop(listener);
-    let error = valechat::core::mcp::McpConnection::connect(
+    let error = valechat_core::mcp::McpConnection::connect(
         &websocket(&url),
-        &valechat::core::secrets::MemoryKeyStore::new(),
+        &valechat_core::secrets::MemoryKeyStore::new(),
         Default::default(),
         Default::default(),
     )

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::{ChatProvider, ProviderError};
+use valechat_core::provider::{ChatProvider, ProviderError};
 
 use crate::support::{Reply, Step, TestServer, fixture};
 use crate::{provider, replay, request};

@@ -1,7 +1,7 @@
 //! Recorded Anthropic streams replayed over HTTP, the request sent, and the model list.
 
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::{ChatEvent, ChatProvider, FinishReason};
+use valechat_core::provider::{ChatEvent, ChatProvider, FinishReason};
 
 use crate::support::outcome::{args_json, drain};
 use crate::support::{Reply, TestServer, fixture, jsonl_as_typed_sse};

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::gemini::{GeminiConfig, GeminiProvider};
-use valechat::core::provider::{ChatEvent, ChatProvider, ProviderError};
+use valechat_core::provider::gemini::{GeminiConfig, GeminiProvider};
+use valechat_core::provider::{ChatEvent, ChatProvider, ProviderError};
 
 use crate::support::outcome::drain;
 use crate::support::{Reply, Step, TestServer, fixture};

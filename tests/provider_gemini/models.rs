@@ -1,6 +1,6 @@
 //! `models.list`: paging, filtering to chat models, and the `models/` prefix.
 
-use valechat::core::provider::{ChatProvider, ProviderError};
+use valechat_core::provider::{ChatProvider, ProviderError};
 
 use crate::support::{Reply, TestServer};
 use crate::{KEY, provider};

@@ -1,7 +1,7 @@
 //! Recorded and documented Gemini streams replayed over HTTP, and the request sent.
 
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::{ChatEvent, ChatProvider, FinishReason};
+use valechat_core::provider::{ChatEvent, ChatProvider, FinishReason};
 
 use crate::support::outcome::{args_json, drain};
 use crate::support::{Reply, TestServer};
@@ -149,16 +149,14 @@ async fn assistant_turns_are_sent_with_the_model_role() {
     let stop = r#"{"candidates":[{"content":{"parts":[{"text":"ok"}]},"finishReason":"STOP"}]}"#;
     let server = TestServer::start(vec![Reply::sse_body(gemini_sse(&[stop]))]).await;
     let mut req = request();
-    req.messages
-        .push(valechat::core::provider::ChatMessage::new(
-            valechat::core::provider::Role::Assistant,
-            "Three.",
-        ));
-    req.messages
-        .push(valechat::core::provider::ChatMessage::new(
-            valechat::core::provider::Role::User,
-            "Sure?",
-        ));
+    req.messages.push(valechat_core::provider::ChatMessage::new(
+        valechat_core::provider::Role::Assistant,
+        "Three.",
+    ));
+    req.messages.push(valechat_core::provider::ChatMessage::new(
+        valechat_core::provider::Role::User,
+        "Sure?",
+    ));
     drain(
         provider(&server)
             .stream_chat(req, CancellationToken::new())

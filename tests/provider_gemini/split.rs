@@ -1,7 +1,7 @@
 //! Property: however a Gemini body is cut into pieces, the events are the same.
 
-use valechat::core::provider::ChatEvent;
-use valechat::core::provider::gemini::stream::chat_event_stream;
+use valechat_core::provider::ChatEvent;
+use valechat_core::provider::gemini::stream::chat_event_stream;
 
 use crate::support::split::{assert_any_split_gives_the_same_events, parse_whole};
 use crate::{gemini_sse, jsonl_as_gemini_sse};

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::ChatProvider;
+use valechat_core::provider::ChatProvider;
 
 use crate::support::Reply;
 use crate::support::TestServer;

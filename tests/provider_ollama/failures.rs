@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::{ChatEvent, ChatProvider, ProviderError};
+use valechat_core::provider::{ChatEvent, ChatProvider, ProviderError};
 
 use crate::support::{Reply, Step, TestServer, fixture};
 use crate::{ndjson_steps, provider, replay, request};

@@ -2,8 +2,8 @@
 
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::ollama::{InstalledModel, PullProgress};
-use valechat::core::provider::{ChatProvider, ModelInfo, ProviderError};
+use valechat_core::provider::ollama::{InstalledModel, PullProgress};
+use valechat_core::provider::{ChatProvider, ModelInfo, ProviderError};
 
 use crate::support::{Reply, Step, TestServer, fixture};
 use crate::{in_chunks, ndjson, ndjson_steps, provider};

@@ -1,8 +1,8 @@
 //! The documented `/api/chat` streams replayed over HTTP, and the request sent.
 
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::ollama::{OllamaConfig, OllamaProvider};
-use valechat::core::provider::{ChatEvent, ChatProvider, FinishReason, ProviderError, Usage};
+use valechat_core::provider::ollama::{OllamaConfig, OllamaProvider};
+use valechat_core::provider::{ChatEvent, ChatProvider, FinishReason, ProviderError, Usage};
 
 use crate::support::outcome::{args_json, drain};
 use crate::support::{TestServer, fixture};

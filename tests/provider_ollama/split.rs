@@ -5,9 +5,9 @@ use std::time::Duration;
 use futures::{StreamExt, stream};
 use proptest::prelude::*;
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::ollama::mapper::ChatMapper;
-use valechat::core::provider::ollama::stream::ndjson_stream;
-use valechat::core::provider::{ChatEvent, ProviderError};
+use valechat_core::provider::ollama::mapper::ChatMapper;
+use valechat_core::provider::ollama::stream::ndjson_stream;
+use valechat_core::provider::{ChatEvent, ProviderError};
 
 use crate::chat_midstream_error;
 use crate::support::fixture;

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::openai::{OpenAiConfig, OpenAiProvider};
-use valechat::core::provider::{ChatEvent, ChatProvider, ProviderError};
+use valechat_core::provider::openai::{OpenAiConfig, OpenAiProvider};
+use valechat_core::provider::{ChatEvent, ChatProvider, ProviderError};
 
 use crate::support::{Reply, Step, TestServer, fixture};
 use crate::{provider, replay, request};

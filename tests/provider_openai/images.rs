@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::ChatProvider;
+use valechat_core::provider::ChatProvider;
 
 use crate::provider;
 use crate::support::images::{PNG_2X2_BASE64, image_request};

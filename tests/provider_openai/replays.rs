@@ -1,8 +1,8 @@
 //! Recorded OpenAI, Mistral and GLM streams replayed over HTTP, and the request sent.
 
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::openai::{OpenAiConfig, OpenAiProvider};
-use valechat::core::provider::{ChatEvent, ChatProvider, FinishReason};
+use valechat_core::provider::openai::{OpenAiConfig, OpenAiProvider};
+use valechat_core::provider::{ChatEvent, ChatProvider, FinishReason};
 
 use crate::support::{Reply, Step, TestServer, fixture, jsonl_as_sse};
 use crate::{args_json, drain, provider, replay, request, usage};
@@ -303,13 +303,13 @@ async fn list_models_maps_errors_and_bad_bodies() {
     let p = provider(&server, Some("wrong"));
     assert_eq!(
         p.list_models().await,
-        Err(valechat::core::provider::ProviderError::Unauthorized {
+        Err(valechat_core::provider::ProviderError::Unauthorized {
             message: "Unauthorized".into()
         })
     );
     let err = p.list_models().await.unwrap_err();
     assert!(
-        matches!(&err, valechat::core::provider::ProviderError::Malformed(m) if m.contains("models")),
+        matches!(&err, valechat_core::provider::ProviderError::Malformed(m) if m.contains("models")),
         "{err:?}"
     );
 }

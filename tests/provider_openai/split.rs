@@ -1,6 +1,6 @@
 //! Property: however the body is cut into pieces, the events are the same.
 
-use valechat::core::provider::openai::stream::chat_event_stream;
+use valechat_core::provider::openai::stream::chat_event_stream;
 
 use crate::support::split::{assert_any_split_gives_the_same_events, parse_whole};
 use crate::support::{fixture, jsonl_as_sse};

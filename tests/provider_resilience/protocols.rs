@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::anthropic::{AnthropicConfig, AnthropicProvider};
-use valechat::core::provider::gemini::{GeminiConfig, GeminiProvider};
-use valechat::core::provider::ollama::{OllamaConfig, OllamaProvider};
-use valechat::core::provider::openai::{OpenAiConfig, OpenAiProvider};
-use valechat::core::provider::resilient::{BreakerConfig, CircuitBreaker, ResilientProvider};
-use valechat::core::provider::{ChatProvider, ChatStream, ProviderError};
+use valechat_core::provider::anthropic::{AnthropicConfig, AnthropicProvider};
+use valechat_core::provider::gemini::{GeminiConfig, GeminiProvider};
+use valechat_core::provider::ollama::{OllamaConfig, OllamaProvider};
+use valechat_core::provider::openai::{OpenAiConfig, OpenAiProvider};
+use valechat_core::provider::resilient::{BreakerConfig, CircuitBreaker, ResilientProvider};
+use valechat_core::provider::{ChatProvider, ChatStream, ProviderError};
 
 use crate::support::{Reply, Step, TestServer};
 use crate::{GUARD, drain, fast_policy, request};

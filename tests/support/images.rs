@@ -1,7 +1,7 @@
 //! Images for the attachment tests: a real 2×2 PNG and a request whose
 //! user message carries it.
 
-use valechat::core::provider::{Attachment, ChatMessage, ChatRequest};
+use valechat_core::provider::{Attachment, ChatMessage, ChatRequest};
 
 /// A valid 2×2 RGB PNG (73 bytes).
 pub const PNG_2X2: &[u8] = &[

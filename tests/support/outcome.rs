@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use futures::StreamExt;
-use valechat::core::provider::{ChatEvent, ChatStream, FinishReason, ProviderError, Usage};
+use valechat_core::provider::{ChatEvent, ChatStream, FinishReason, ProviderError, Usage};
 
 /// Everything a stream produced, folded for assertions.
 #[derive(Debug, Default)]

@@ -8,7 +8,7 @@ use futures::{StreamExt, stream};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use tokio_util::sync::CancellationToken;
-use valechat::core::provider::{ChatEvent, ChatStream, ProviderError};
+use valechat_core::provider::{ChatEvent, ChatStream, ProviderError};
 
 /// What a parse produced, errors included.
 pub type Items = Vec<Result<ChatEvent, ProviderError>>;

@@ -2,7 +2,7 @@
 //! of (user, assistant with a tool call, tool result).
 
 use serde_json::{Value, json};
-use valechat::core::provider::{ChatMessage, ChatRequest, ToolCall, ToolDefinition};
+use valechat_core::provider::{ChatMessage, ChatRequest, ToolCall, ToolDefinition};
 
 /// `get_weather(city)` and `list_files(path)`; the second schema carries
 /// `$schema` and `additionalProperties`, which Gemini does not accept.

@@ -12,9 +12,11 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::core::chat::{Approval, ApprovalRequest, Approver, Engine, FixedApprover, ToolSettings};
-use crate::core::mcp::roots::default_name;
-use crate::core::mcp::{
+use valechat_core::chat::{
+    Approval, ApprovalRequest, Approver, Engine, FixedApprover, ToolSettings,
+};
+use valechat_core::mcp::roots::default_name;
+use valechat_core::mcp::{
     ClientHooks, McpServers, McpToolBox, RootsSource, ServerState, WorkspaceRoot,
 };
 

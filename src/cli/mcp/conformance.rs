@@ -23,11 +23,11 @@ use rmcp::model::{ElicitRequestParams, ElicitResult, ElicitationAction, Tool};
 use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
 
-use crate::core::mcp::oauth::{HeadlessAuthorizer, OAuthSettings};
-use crate::core::mcp::{
+use valechat_core::mcp::oauth::{HeadlessAuthorizer, OAuthSettings};
+use valechat_core::mcp::{
     CallOptions, ClientHooks, Elicitor, Era, McpConnection, ServerConfig, ServerLog, Transport,
 };
-use crate::core::secrets::MemoryKeyStore;
+use valechat_core::secrets::MemoryKeyStore;
 
 /// The whole run is cut off after this long (the suite waits 30 s).
 pub const HARD_LIMIT: Duration = Duration::from_secs(25);

@@ -1,13 +1,13 @@
 //! `mcp import [FILE] [--yes]`: servers from other apps' configuration files
-//! ([`crate::core::mcp::import`]).
+//! ([`valechat_core::mcp::import`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::manage::describe;
-use crate::core::chat::Engine;
-use crate::core::mcp::ServerConfig;
-use crate::core::mcp::import::{Imported, Source, discover, parse_file};
+use valechat_core::chat::Engine;
+use valechat_core::mcp::ServerConfig;
+use valechat_core::mcp::import::{Imported, Source, discover, parse_file};
 
 /// The app's name as users know it.
 fn label(source: Source) -> &'static str {

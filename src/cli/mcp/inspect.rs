@@ -9,9 +9,9 @@ use rmcp::model::ResourceContents;
 use tokio_util::sync::CancellationToken;
 
 use super::find;
-use crate::core::chat::Engine;
-use crate::core::mcp::content::tool_hints;
-use crate::core::mcp::{CallOptions, ClientHooks, ContentBlock, McpConnection, ServerLog};
+use valechat_core::chat::Engine;
+use valechat_core::mcp::content::tool_hints;
+use valechat_core::mcp::{CallOptions, ClientHooks, ContentBlock, McpConnection, ServerLog};
 
 /// Connects to the server called `name`.
 async fn connect(engine: &Engine, name: &str) -> anyhow::Result<McpConnection> {

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::{AddArgs, SandboxArgs, find};
-use crate::core::chat::Engine;
-use crate::core::mcp::config::{BEARER_KEY, secret_slot};
-use crate::core::mcp::{Era, SandboxSettings, ServerConfig, Transport};
-use crate::core::store::slugify;
+use valechat_core::chat::Engine;
+use valechat_core::mcp::config::{BEARER_KEY, secret_slot};
+use valechat_core::mcp::{Era, SandboxSettings, ServerConfig, Transport};
+use valechat_core::store::slugify;
 
 /// `mcp list`: one tab-separated line per server (id, name, transport with
 /// " (sandboxed)" for a sandboxed stdio server, enabled, era).

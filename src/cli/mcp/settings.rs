@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use crate::core::chat::{Engine, ToolLimits};
+use valechat_core::chat::{Engine, ToolLimits};
 
 /// Prints the bounds, or stores the ones given (checked first) and prints
 /// them; `reset` forgets them.

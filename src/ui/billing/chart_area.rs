@@ -8,9 +8,9 @@ use std::rc::Rc;
 use relm4::gtk;
 use relm4::gtk::prelude::*;
 
-use crate::core::ledger::DailySeries;
 use crate::reports::{ChartColors, draw_daily_chart};
 use crate::ui::a11y;
+use valechat_core::ledger::DailySeries;
 
 /// The drawing area and the series it shows.
 #[derive(Debug, Clone)]

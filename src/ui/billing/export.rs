@@ -8,9 +8,9 @@ use gettextrs::gettext;
 use relm4::gtk;
 use relm4::gtk::prelude::*;
 
-use crate::core::ledger::write_csv;
-use crate::core::store::Store;
 use crate::reports::{BillingReport, ChartSpan, write_pdf};
+use valechat_core::ledger::write_csv;
+use valechat_core::store::Store;
 
 /// Opens a save dialog titled `title` over `parent`, proposing `name`;
 /// `chosen` receives the path when the person accepts. The returned dialog

@@ -13,9 +13,9 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::format::{format_percent, format_usd, limit_title};
-use crate::core::ledger::LimitStatus;
 use crate::i18n::gettext_f;
 use crate::ui::a11y;
+use valechat_core::ledger::LimitStatus;
 
 /// Builds the row of `status`; its accessible name is the limit's title
 /// ("Monthly, all providers").
@@ -135,7 +135,7 @@ fn level_bar(status: &LimitStatus) -> gtk::LevelBar {
         "Alerts at {thresholds} %",
         &[(
             "thresholds",
-            &crate::core::ledger::format_thresholds(&status.usage.limit.thresholds),
+            &valechat_core::ledger::format_thresholds(&status.usage.limit.thresholds),
         )],
     )));
     bar

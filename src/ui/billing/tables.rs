@@ -7,9 +7,9 @@ use relm4::gtk;
 use relm4::gtk::prelude::*;
 
 use super::format::format_usd;
-use crate::core::ledger::UsageGroup;
 use crate::i18n::gettext_f;
 use crate::ui::a11y;
+use valechat_core::ledger::UsageGroup;
 
 /// Replaces the rows of `list` with one per group (or a placeholder
 /// "No usage this month" when `groups` is empty).

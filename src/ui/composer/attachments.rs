@@ -14,10 +14,10 @@ use relm4::gtk::prelude::*;
 use relm4::gtk::{gdk, gio, glib};
 
 use super::ComposerInput;
-use crate::core::chat::EngineError;
-use crate::core::provider::message::attachment::{MAX_ATTACHMENT_BYTES, SUPPORTED_IMAGE_TYPES};
-use crate::core::provider::{Attachment, AttachmentError};
 use crate::i18n::gettext_f;
+use valechat_core::chat::EngineError;
+use valechat_core::provider::message::attachment::{MAX_ATTACHMENT_BYTES, SUPPORTED_IMAGE_TYPES};
+use valechat_core::provider::{Attachment, AttachmentError};
 
 /// A filter showing PNG, JPEG, WebP and GIF files.
 fn image_filter() -> gtk::FileFilter {

@@ -1,7 +1,7 @@
 //! [`Draft`]: what the composer sends, and what comes back to it when a
 //! send cannot start (text, images, MCP resources).
 
-use crate::core::provider::{Attachment, ResourceAttachment};
+use valechat_core::provider::{Attachment, ResourceAttachment};
 
 /// The user's next message as composed.
 #[derive(Debug, Clone, Default)]

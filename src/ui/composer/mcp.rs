@@ -19,8 +19,8 @@ use relm4::{ComponentSender, gtk};
 
 use super::slash::{SlashMenu, slash_query};
 use super::{Composer, ComposerInput, ComposerOutput};
-use crate::core::mcp::McpServers;
 use crate::i18n::gettext_f;
+use valechat_core::mcp::McpServers;
 
 /// Handles a key while the `/` menu is open; `true` when it was used
 /// (Enter with nothing to choose is left to the composer, which sends).
@@ -222,7 +222,7 @@ impl Composer {
 /// as a sentence) comes back as [`ComposerInput::PromptFetched`].
 fn fetch(
     servers: &McpServers,
-    entry: &crate::core::mcp::PromptEntry,
+    entry: &valechat_core::mcp::PromptEntry,
     args: Vec<(String, String)>,
     sender: &ComponentSender<Composer>,
 ) {

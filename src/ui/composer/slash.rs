@@ -16,7 +16,7 @@ use relm4::gtk;
 use relm4::gtk::prelude::*;
 
 use super::ComposerInput;
-use crate::core::mcp::PromptEntry;
+use valechat_core::mcp::PromptEntry;
 
 /// Rows shown at most.
 const MAX_ROWS: usize = 50;

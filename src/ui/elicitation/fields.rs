@@ -10,9 +10,9 @@ use gettextrs::gettext;
 use relm4::adw::prelude::*;
 use relm4::{adw, gtk};
 
-use crate::core::mcp::elicitation::{Field, FieldError, FieldKind, FieldValue, TextFormat};
 use crate::i18n::gettext_f;
 use crate::ui::a11y;
+use valechat_core::mcp::elicitation::{Field, FieldError, FieldKind, FieldValue, TextFormat};
 
 /// Integers beyond this magnitude lose precision in a spin button (`f64`).
 const SPIN_LIMIT: f64 = 9_007_199_254_740_991.0;

@@ -14,8 +14,8 @@ use rmcp::model::ElicitationAction;
 
 use super::Reply;
 use super::fields::FieldRow;
-use crate::core::mcp::elicitation::ElicitationForm;
 use crate::i18n::gettext_f;
+use valechat_core::mcp::elicitation::ElicitationForm;
 
 /// Most of the form's height before it scrolls, in pixels.
 const MAX_FORM_HEIGHT: i32 = 420;

@@ -11,8 +11,8 @@ use relm4::{adw, gtk};
 use rmcp::model::ElicitationAction;
 
 use super::Reply;
-use crate::core::mcp::elicitation::UrlElicitation;
 use crate::i18n::gettext_f;
+use valechat_core::mcp::elicitation::UrlElicitation;
 
 /// The confirmation dialog for `request` from `server_name`.
 pub(super) fn dialog(

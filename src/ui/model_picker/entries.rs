@@ -4,11 +4,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::core::billing::{PriceOrigin, PricePerMillion};
-use crate::core::chat::Engine;
-use crate::core::provider::ModelInfo;
-use crate::core::provider::resilient::BreakerState;
-use crate::core::store::Provider;
+use valechat_core::billing::{PriceOrigin, PricePerMillion};
+use valechat_core::chat::Engine;
+use valechat_core::provider::ModelInfo;
+use valechat_core::provider::resilient::BreakerState;
+use valechat_core::store::Provider;
 
 /// `(provider id, model id)` of a favourite model.
 pub type FavouriteKey = (String, String);

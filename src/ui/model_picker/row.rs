@@ -7,11 +7,11 @@ use relm4::gtk;
 use relm4::gtk::prelude::*;
 
 use super::entries::{Entry, ModelPriceTag, Section};
-use crate::core::billing::PriceOrigin;
-use crate::core::provider::ModelInfo;
-use crate::core::provider::resilient::BreakerState;
-use crate::core::store::Provider;
 use crate::i18n::gettext_f;
+use valechat_core::billing::PriceOrigin;
+use valechat_core::provider::ModelInfo;
+use valechat_core::provider::resilient::BreakerState;
+use valechat_core::store::Provider;
 
 /// Builds the row for `entry`; `on_star` runs when its star is clicked.
 ///
@@ -218,7 +218,7 @@ fn add_price_badge(row: &gtk::ListBoxRow, price: &ModelPriceTag) {
 
 /// An amount in US dollars, as everywhere in the app.
 fn usd(amount: rust_decimal::Decimal) -> String {
-    crate::core::billing::format_usd(amount)
+    valechat_core::billing::format_usd(amount)
 }
 
 /// The dim badges for what is known about `model`.

@@ -19,12 +19,12 @@ use relm4::{adw, gtk};
 
 use super::limit_dialog::ask_limit;
 use super::price_dialog::{PriceEntry, ask_price};
-use crate::core::billing::pricing::PriceOrigin;
-use crate::core::chat::Engine;
-use crate::core::ledger::{NewLimit, SpendingLimit, format_thresholds};
-use crate::core::store::PriceRow;
 use crate::i18n::gettext_f;
 use crate::reports::format::{format_usd, limit_title};
+use valechat_core::billing::pricing::PriceOrigin;
+use valechat_core::chat::Engine;
+use valechat_core::ledger::{NewLimit, SpendingLimit, format_thresholds};
+use valechat_core::store::PriceRow;
 
 /// The page's state.
 pub struct BillingPage {
@@ -242,7 +242,7 @@ impl BillingPage {
                 prices.retain(|p| p.origin == PriceOrigin::User);
                 // Newest first within a model: keep the price in force.
                 prices.dedup_by(|a, b| a.provider == b.provider && a.model == b.model);
-                Ok::<_, crate::core::store::StoreError>((limits, prices))
+                Ok::<_, valechat_core::store::StoreError>((limits, prices))
             };
             BillingPageCommand::Loaded(loaded.await.map_err(|e| e.to_string()))
         });

@@ -13,7 +13,7 @@ use relm4::adw::prelude::*;
 use relm4::{adw, gtk};
 use rust_decimal::Decimal;
 
-use crate::core::ledger::{
+use valechat_core::ledger::{
     DEFAULT_THRESHOLDS, LimitScope, NewLimit, SpendingLimit, format_thresholds, parse_thresholds,
 };
 

@@ -1,7 +1,7 @@
 //! Add a price override: provider id, model id, and input / output prices
 //! in USD per 1M tokens (validated as non-negative decimals), in an
 //! `adw::MessageDialog`. Stored per token by
-//! [`Store::set_user_price`](crate::core::store::Store::set_user_price).
+//! [`Store::set_user_price`](valechat_core::store::Store::set_user_price).
 
 use std::str::FromStr;
 
@@ -10,7 +10,7 @@ use relm4::adw::prelude::*;
 use relm4::{adw, gtk};
 use rust_decimal::Decimal;
 
-use crate::core::billing::price::ModelPrice;
+use valechat_core::billing::price::ModelPrice;
 
 /// A price the person entered.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,10 +18,10 @@ use relm4::adw::prelude::*;
 use relm4::factory::{DynamicIndex, FactoryComponent, FactorySender};
 use relm4::{adw, gtk};
 
-use crate::core::chat::{Engine, ProviderUpdate};
-use crate::core::provider::timeouts::ProviderTimeouts;
-use crate::core::store::Provider;
 use crate::i18n::{gettext_f, ngettext_f};
+use valechat_core::chat::{Engine, ProviderUpdate};
+use valechat_core::provider::timeouts::ProviderTimeouts;
+use valechat_core::store::Provider;
 
 mod pull_dialog;
 mod timeouts;
@@ -219,7 +219,7 @@ impl FactoryComponent for ProviderRow {
                     ProviderRowCommand::Saved(
                         saved
                             .await
-                            .map_err(|e: crate::core::chat::EngineError| e.user_message()),
+                            .map_err(|e: valechat_core::chat::EngineError| e.user_message()),
                     )
                 });
             }

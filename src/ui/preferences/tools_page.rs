@@ -15,7 +15,7 @@ use gettextrs::gettext;
 use relm4::adw::prelude::*;
 use relm4::{Component, ComponentParts, ComponentSender, adw, gtk};
 
-use crate::core::chat::{Engine, EngineError, ToolLimits};
+use valechat_core::chat::{Engine, EngineError, ToolLimits};
 
 /// The page's state: the engine and the bounds last stored.
 pub struct ToolsPage {
@@ -239,6 +239,6 @@ fn usize_f64(n: usize) -> f64 {
 }
 
 /// A store error as the sentence shown in a toast.
-fn words(error: crate::core::store::StoreError) -> String {
+fn words(error: valechat_core::store::StoreError) -> String {
     EngineError::from(error).user_message()
 }

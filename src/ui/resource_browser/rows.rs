@@ -13,10 +13,10 @@ use relm4::gtk::glib;
 use rmcp::model::{Resource, ResourceTemplate};
 
 use super::{Context, attach};
-use crate::core::mcp::{ServerResources, expand_template, template_variables};
 use crate::i18n::gettext_f;
 use crate::ui::completion_popover;
 use crate::ui::composer::ComposerInput;
+use valechat_core::mcp::{ServerResources, expand_template, template_variables};
 
 /// The group of one server: its resources, then its templates.
 pub(super) fn server_group(server: &ServerResources, context: &Context) -> adw::PreferencesGroup {

@@ -2,18 +2,18 @@
 //! as commands, never on the main loop. Each returns the person-facing
 //! message of what failed.
 
-use crate::core::chat::{Engine, EngineError};
-use crate::core::mcp::config::{BEARER_KEY, SECRET_PLACEHOLDER, secret_slot};
-use crate::core::mcp::import::{self, Found, Source};
-use crate::core::mcp::oauth;
-use crate::core::mcp::toolbox::server_binding;
-use crate::core::mcp::{McpServers, ServerConfig, Transport};
-use crate::core::store::ToolPermission;
 use crate::i18n::gettext_f;
+use valechat_core::chat::{Engine, EngineError};
+use valechat_core::mcp::config::{BEARER_KEY, SECRET_PLACEHOLDER, secret_slot};
+use valechat_core::mcp::import::{self, Found, Source};
+use valechat_core::mcp::oauth;
+use valechat_core::mcp::toolbox::server_binding;
+use valechat_core::mcp::{McpServers, ServerConfig, Transport};
+use valechat_core::store::ToolPermission;
 
 use super::form::Draft;
 
-fn store_error(e: crate::core::store::StoreError) -> String {
+fn store_error(e: valechat_core::store::StoreError) -> String {
     EngineError::from(e).user_message()
 }
 
@@ -26,7 +26,7 @@ pub async fn list(engine: Engine) -> Result<Vec<ServerConfig>, String> {
 /// values already in the keyring stay there.
 async fn store_secrets(engine: &Engine, draft: &mut Draft) -> Result<(), String> {
     let id = draft.config.id.clone();
-    let keyring_error = |e: crate::core::secrets::SecretError| {
+    let keyring_error = |e: valechat_core::secrets::SecretError| {
         gettext_f(
             "Could not store a secret of {server} in the keyring: {error}",
             &[("server", &id), ("error", &e.to_string())],
@@ -346,13 +346,13 @@ mod tests {
 
     #[tokio::test]
     async fn save_keeps_secrets_in_the_keyring_and_remove_clears_everything() {
-        use crate::core::mcp::ClientHooks;
-        use crate::core::secrets::{KeyStore, MemoryKeyStore};
         use std::sync::Arc;
+        use valechat_core::mcp::ClientHooks;
+        use valechat_core::secrets::{KeyStore, MemoryKeyStore};
 
         let keys: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
         let engine = Engine::new(
-            crate::core::store::Store::open_in_memory().await.unwrap(),
+            valechat_core::store::Store::open_in_memory().await.unwrap(),
             keys.clone(),
         );
         let servers = McpServers::new(keys.clone(), ClientHooks::default(), None);
@@ -382,7 +382,7 @@ mod tests {
         );
         assert_eq!(
             servers.state("files"),
-            Some(crate::core::mcp::ServerState::Disabled)
+            Some(valechat_core::mcp::ServerState::Disabled)
         );
 
         // Saving the edited server again keeps the keyring value.

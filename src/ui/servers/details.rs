@@ -11,8 +11,8 @@ use relm4::{ComponentSender, adw, gtk};
 
 use super::actions::Details;
 use super::{Servers, ServersInput};
-use crate::core::mcp::{LogLine, LogSource, ServerConfig, ServerState};
 use crate::i18n::gettext_f;
+use valechat_core::mcp::{LogLine, LogSource, ServerConfig, ServerState};
 
 /// Log lines kept in the view.
 const MAX_LOG_LINES: i32 = 2000;
@@ -138,7 +138,7 @@ impl DetailsView {
     pub fn set_state(&self, config: &ServerConfig, state: Option<&ServerState>) {
         self.state
             .set_title(glib::markup_escape_text(&super::row::state_text(state)).as_str());
-        let mut detail = crate::core::mcp::toolbox::server_binding(config);
+        let mut detail = valechat_core::mcp::toolbox::server_binding(config);
         if let Some(sandbox) = config.sandbox.as_ref().filter(|_| config.is_sandboxed()) {
             detail.push('\n');
             detail.push_str(&if sandbox.network {

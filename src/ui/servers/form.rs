@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use gettextrs::gettext;
 
-use crate::core::mcp::{SandboxSettings, ServerConfig, Transport};
-use crate::core::store::slugify;
 use crate::i18n::gettext_f;
+use valechat_core::mcp::{SandboxSettings, ServerConfig, Transport};
+use valechat_core::store::slugify;
 
 /// Which transport the form edits (the order of the transport combo row).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -11,8 +11,8 @@ use relm4::{ComponentSender, adw, gtk};
 
 use super::actions::Candidate;
 use super::{Servers, ServersInput};
-use crate::core::mcp::ServerConfig;
-use crate::core::mcp::toolbox::server_binding;
+use valechat_core::mcp::ServerConfig;
+use valechat_core::mcp::toolbox::server_binding;
 
 /// The widgets and offers of the Import page.
 #[derive(Debug)]

@@ -10,8 +10,8 @@ use relm4::gtk::glib;
 use relm4::{ComponentSender, adw, gtk};
 
 use super::{Servers, ServersInput};
-use crate::core::mcp::{ServerConfig, ServerState};
 use crate::i18n::{gettext_f, ngettext_f};
+use valechat_core::mcp::{ServerConfig, ServerState};
 
 /// The one-line state of a server: "Starting…", "Ready · 3 tools · 1
 /// resource · 0 prompts", "Failed: reason", "Disabled".

@@ -16,7 +16,7 @@ use relm4::adw::prelude::*;
 use relm4::gtk::{gio, glib};
 use relm4::{adw, gtk};
 
-use crate::core::mcp::sandbox::{self, SandboxProblem, SandboxSettings};
+use valechat_core::mcp::sandbox::{self, SandboxProblem, SandboxSettings};
 
 /// Largest value of the limit spin buttons.
 const MAX_LIMIT: f64 = 1_048_576.0;

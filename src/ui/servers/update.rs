@@ -7,8 +7,8 @@ use relm4::{ComponentSender, adw, gtk};
 use tokio_util::sync::CancellationToken;
 
 use super::{Page, Servers, ServersCommand, ServersInput, ServersWidgets, actions, form, row};
-use crate::core::mcp::ServerState;
 use crate::i18n::gettext_f;
+use valechat_core::mcp::ServerState;
 
 impl Servers {
     pub(super) fn handle_input(
@@ -269,7 +269,11 @@ impl Servers {
             .collect();
     }
 
-    fn load_details(&self, sender: &ComponentSender<Self>, config: crate::core::mcp::ServerConfig) {
+    fn load_details(
+        &self,
+        sender: &ComponentSender<Self>,
+        config: valechat_core::mcp::ServerConfig,
+    ) {
         let (engine, servers) = (self.engine.clone(), self.servers.clone());
         sender.oneshot_command(async move {
             let id = config.id.clone();

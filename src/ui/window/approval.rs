@@ -12,8 +12,8 @@ use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use super::{Window, WindowInput};
-use crate::core::chat::{Approval, ApprovalRequest, Approver, ToolHints};
 use crate::i18n::gettext_f;
+use valechat_core::chat::{Approval, ApprovalRequest, Approver, ToolHints};
 
 /// Where the answer to one approval goes.
 #[derive(Debug)]
@@ -62,8 +62,8 @@ impl Approver for DialogApprover {
 pub struct SamplingReply(pub oneshot::Sender<bool>);
 
 #[async_trait::async_trait]
-impl crate::core::mcp::SamplingApprover for DialogApprover {
-    async fn approve(&self, preview: crate::core::mcp::SamplingPreview) -> bool {
+impl valechat_core::mcp::SamplingApprover for DialogApprover {
+    async fn approve(&self, preview: valechat_core::mcp::SamplingPreview) -> bool {
         let (tx, rx) = oneshot::channel();
         self.window.emit(WindowInput::ApproveSampling(
             Box::new(preview),
@@ -143,7 +143,7 @@ impl Window {
     pub(super) fn ask_sampling(
         &self,
         root: &adw::ApplicationWindow,
-        preview: crate::core::mcp::SamplingPreview,
+        preview: valechat_core::mcp::SamplingPreview,
         reply: SamplingReply,
     ) {
         let dialog = adw::MessageDialog::new(

@@ -1,7 +1,7 @@
 //! The workspace folders of the conversation on screen: shown in the
 //! settings popover, stored per conversation (`conversation_roots`), and
 //! offered to every MCP server as roots through the window's
-//! [`RootsSource`](crate::core::mcp::RootsSource).
+//! [`RootsSource`](valechat_core::mcp::RootsSource).
 //!
 //! Roots follow the conversation on screen: opening a conversation offers
 //! its folders (servers get `notifications/roots/list_changed` when they
@@ -16,11 +16,11 @@ use std::path::PathBuf;
 use relm4::{ComponentController, ComponentSender};
 
 use super::{Window, WindowCommand};
-use crate::core::chat::{Engine, EngineError};
-use crate::core::mcp::WorkspaceRoot;
-use crate::core::mcp::roots::default_name;
-use crate::core::store::{ConversationRoot, StoreError};
 use crate::ui::conversation_settings::ConversationSettingsInput;
+use valechat_core::chat::{Engine, EngineError};
+use valechat_core::mcp::WorkspaceRoot;
+use valechat_core::mcp::roots::default_name;
+use valechat_core::store::{ConversationRoot, StoreError};
 
 /// The roots of stored folders, in order.
 fn roots_of(rows: Vec<ConversationRoot>) -> Vec<WorkspaceRoot> {

@@ -5,35 +5,35 @@ use relm4::{ComponentController, ComponentSender, adw};
 
 use super::turns::Start;
 use super::{Window, WindowCommand, WindowInput, WindowWidgets};
-use crate::core::chat::EngineError;
-use crate::core::chat::SendOptions;
-use crate::core::store::{Conversation, ConversationSettings, Provider};
 use crate::ui::composer::ComposerInput;
 use crate::ui::conversation_settings::ConversationSettingsInput;
 use crate::ui::model_picker::ModelPickerInput;
 use crate::ui::provider_form::ProviderFormInput;
+use valechat_core::chat::EngineError;
+use valechat_core::chat::SendOptions;
+use valechat_core::store::{Conversation, ConversationSettings, Provider};
 
 /// Everything shown of an opened conversation, read off the main loop.
 #[derive(Debug)]
 pub struct LoadedConversation {
     id: i64,
-    messages: Vec<crate::core::store::Message>,
-    calls: Vec<crate::core::store::ToolCallRecord>,
-    images: std::collections::HashMap<i64, Vec<crate::core::provider::Attachment>>,
-    resources: std::collections::HashMap<i64, Vec<crate::core::provider::ResourceAttachment>>,
-    usage: Vec<crate::core::ledger::UsageRecord>,
+    messages: Vec<valechat_core::store::Message>,
+    calls: Vec<valechat_core::store::ToolCallRecord>,
+    images: std::collections::HashMap<i64, Vec<valechat_core::provider::Attachment>>,
+    resources: std::collections::HashMap<i64, Vec<valechat_core::provider::ResourceAttachment>>,
+    usage: Vec<valechat_core::ledger::UsageRecord>,
 }
 
 impl LoadedConversation {
     async fn load(
-        store: &crate::core::store::Store,
+        store: &valechat_core::store::Store,
         id: i64,
-    ) -> Result<Self, crate::core::store::StoreError> {
+    ) -> Result<Self, valechat_core::store::StoreError> {
         Ok(Self {
             id,
             messages: store.list_messages(id).await?,
             calls: store.list_tool_calls(id).await?,
-            images: crate::core::store::attachments_by_message(store.list_attachments(id).await?),
+            images: valechat_core::store::attachments_by_message(store.list_attachments(id).await?),
             resources: store.list_resource_attachments(id).await?,
             usage: store.conversation_usage_records(id).await?,
         })
@@ -558,7 +558,7 @@ impl Window {
     }
 }
 
-async fn list_conversations(engine: &crate::core::chat::Engine) -> WindowCommand {
+async fn list_conversations(engine: &valechat_core::chat::Engine) -> WindowCommand {
     match engine.store().list_conversations().await {
         Ok(list) => WindowCommand::Conversations(list),
         Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),

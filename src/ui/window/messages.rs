@@ -3,8 +3,8 @@
 use tokio_util::sync::CancellationToken;
 
 use super::{approval, handlers, startup};
-use crate::core::chat::TurnEvent;
-use crate::core::store::{Conversation, ConversationSettings, Provider};
+use valechat_core::chat::TurnEvent;
+use valechat_core::store::{Conversation, ConversationSettings, Provider};
 
 /// Messages the window accepts.
 #[derive(Debug)]
@@ -80,18 +80,18 @@ pub enum WindowInput {
     Toast(String),
     /// The engine asks whether a tool call may run.
     ApproveToolCall(
-        Box<crate::core::chat::ApprovalRequest>,
+        Box<valechat_core::chat::ApprovalRequest>,
         approval::ApprovalReply,
     ),
     /// A server asks to sample a model through ValeChat.
     ApproveSampling(
-        Box<crate::core::mcp::SamplingPreview>,
+        Box<valechat_core::mcp::SamplingPreview>,
         approval::SamplingReply,
     ),
     /// The engine no longer waits for the approval of tool call `id`.
     DismissApproval(i64),
     /// An MCP server's browser sign-in started or ended.
-    SignIn(crate::core::mcp::oauth::SignInEvent),
+    SignIn(valechat_core::mcp::oauth::SignInEvent),
     /// An MCP server asks the user for information (a form or a URL).
     Elicit(Box<crate::ui::elicitation::ElicitationAsk>),
 }
@@ -124,7 +124,7 @@ pub enum WindowCommand {
     Failed(String),
     /// The workspace folders of conversation `id`, in order (after opening
     /// it or changing them).
-    Folders(i64, Vec<crate::core::store::ConversationRoot>),
+    Folders(i64, Vec<valechat_core::store::ConversationRoot>),
     /// Nothing to do (a background call succeeded silently).
     Done,
     /// The MCP servers are down: end the application.

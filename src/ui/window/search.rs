@@ -3,7 +3,7 @@
 //!
 //! A conversation stays in the list when every typed word occurs in its
 //! title (case-insensitively, at once) or when the store's full-text search
-//! ([`crate::core::store::Store::search_messages`]) finds the words in one of
+//! ([`valechat_core::store::Store::search_messages`]) finds the words in one of
 //! its messages (a moment later, from a command). [`SidebarFilter`] hides
 //! the other rows of the `gtk::ListBox`; rows are matched by index.
 
@@ -15,7 +15,7 @@ use relm4::gtk;
 use relm4::gtk::prelude::*;
 
 use super::{Window, WindowCommand, WindowWidgets};
-use crate::core::chat::EngineError;
+use valechat_core::chat::EngineError;
 
 /// Most messages the full-text search returns for one query.
 const MESSAGE_HITS: u32 = 500;

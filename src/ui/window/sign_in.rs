@@ -11,8 +11,8 @@ use gettextrs::gettext;
 use relm4::adw::prelude::*;
 use relm4::{adw, gtk};
 
-use crate::core::mcp::oauth::SignInEvent;
 use crate::i18n::gettext_f;
+use valechat_core::mcp::oauth::SignInEvent;
 
 thread_local! {
     /// Open sign-in dialogs by server id (main thread only).

@@ -11,13 +11,13 @@ use super::{
     SearchAction, ShortcutsAction, ShowServersAction, StopAction, Window, WindowActions,
     WindowCommand, WindowInput,
 };
-use crate::core::chat::{Engine, EngineError, ToolSettings};
-use crate::core::mcp::oauth::{LoopbackAuthorizer, OAuthSettings, OpenUrl, SignInObserver};
-use crate::core::mcp::{ClientHooks, McpServers, McpToolBox};
-use crate::core::paths;
-use crate::core::secrets::{KeyStore, LazyKeyStore};
-use crate::core::store::{Conversation, Provider, Store};
 use crate::ui::elicitation::DialogElicitor;
+use valechat_core::chat::{Engine, EngineError, ToolSettings};
+use valechat_core::mcp::oauth::{LoopbackAuthorizer, OAuthSettings, OpenUrl, SignInObserver};
+use valechat_core::mcp::{ClientHooks, McpServers, McpToolBox};
+use valechat_core::paths;
+use valechat_core::secrets::{KeyStore, LazyKeyStore};
+use valechat_core::store::{Conversation, Provider, Store};
 
 /// What the window needs once the engine is open.
 #[derive(Debug)]
@@ -41,7 +41,7 @@ pub struct Loaded {
 /// shown).
 pub async fn load(
     approver: super::DialogApprover,
-    roots: crate::core::mcp::RootsSource,
+    roots: valechat_core::mcp::RootsSource,
 ) -> Result<Loaded, String> {
     let path = paths::database_path();
     let store = Store::open(&path)
@@ -56,7 +56,7 @@ pub async fn load(
         .list_conversations()
         .await
         .map_err(|e| EngineError::from(e).user_message())?;
-    let sampler = crate::core::mcp::EngineSampler::new(Arc::new(approver.clone()));
+    let sampler = valechat_core::mcp::EngineSampler::new(Arc::new(approver.clone()));
     let window = approver.window();
     let asks = window.clone();
     let elicitor = DialogElicitor::new(Arc::new(move |ask| {
@@ -125,7 +125,7 @@ fn oauth_settings(keys: &Arc<dyn KeyStore>, window: relm4::Sender<WindowInput>) 
 /// protocol era, once learned, is stored so the next start skips discovery.
 async fn start_servers(store: &Store, keys: &Arc<dyn KeyStore>, hooks: ClientHooks) -> McpServers {
     let era_store = store.clone();
-    let era_sink: crate::core::mcp::registry::EraSink = Arc::new(move |id, era| {
+    let era_sink: valechat_core::mcp::registry::EraSink = Arc::new(move |id, era| {
         let (store, id, era) = (era_store.clone(), id.to_owned(), era.clone());
         tokio::spawn(async move {
             if let Err(e) = store.set_mcp_server_era(&id, Some(&era)).await {

@@ -5,10 +5,10 @@ use relm4::gtk::prelude::*;
 use relm4::{ComponentController, ComponentSender, gtk};
 
 use super::{Streaming, Window, WindowCommand, WindowInput, WindowWidgets};
-use crate::core::chat::{Engine, EngineError, SendOptions, TurnEvent};
-use crate::core::store::ConversationSettings;
-use crate::core::store::Message;
 use crate::ui::composer::{ComposerInput, Draft};
+use valechat_core::chat::{Engine, EngineError, SendOptions, TurnEvent};
+use valechat_core::store::ConversationSettings;
+use valechat_core::store::Message;
 
 /// Which engine call starts the turn.
 // One value per send, moved once into the turn's task: its size is moot.
@@ -22,7 +22,7 @@ pub enum Start {
         /// Settings for the conversation if it has to be created.
         settings: ConversationSettings,
         /// Workspace folders for the conversation if it has to be created.
-        folders: Vec<crate::core::mcp::WorkspaceRoot>,
+        folders: Vec<valechat_core::mcp::WorkspaceRoot>,
         /// Text, images and resources of the message.
         draft: Draft,
         /// Send over a hard spending limit (after "Send Anyway").
@@ -216,11 +216,11 @@ impl Window {
                         &crate::i18n::gettext_f(
                             "This reply may go over {limit} ({spent} of {amount} spent).",
                             &[
-                                ("limit", &crate::core::chat::limit_name(&w.limit)),
-                                ("spent", &crate::core::billing::format_usd(w.spent)),
+                                ("limit", &valechat_core::chat::limit_name(&w.limit)),
+                                ("spent", &valechat_core::billing::format_usd(w.spent)),
                                 (
                                     "amount",
-                                    &crate::core::billing::format_usd(w.limit.amount_usd),
+                                    &valechat_core::billing::format_usd(w.limit.amount_usd),
                                 ),
                             ],
                         ),
@@ -355,7 +355,7 @@ impl Window {
     /// where live calls are).
     pub(super) fn update_tool_call(
         &mut self,
-        call: crate::core::store::ToolCallRecord,
+        call: valechat_core::store::ToolCallRecord,
         server: Option<String>,
     ) {
         let mut guard = self.messages.guard();
@@ -370,7 +370,7 @@ impl Window {
     }
 
     /// Shows a usage record under the reply it billed.
-    pub(super) fn add_usage(&mut self, record: crate::core::ledger::UsageRecord) {
+    pub(super) fn add_usage(&mut self, record: valechat_core::ledger::UsageRecord) {
         let Some(message_id) = record.message_id else {
             return;
         };
@@ -387,7 +387,7 @@ impl Window {
 
     /// Thresholds crossed for the first time: a desktop notification each
     /// (see `ui::notify`), and a toast while the window is in front.
-    fn alert_limits(&self, widgets: &WindowWidgets, alerts: &[crate::core::ledger::LimitAlert]) {
+    fn alert_limits(&self, widgets: &WindowWidgets, alerts: &[valechat_core::ledger::LimitAlert]) {
         if let Some(app) = relm4::main_application().downcast_ref::<relm4::adw::Application>() {
             crate::ui::notify::notify_alerts(app, alerts);
         }
@@ -397,12 +397,12 @@ impl Window {
                 &crate::i18n::gettext_f(
                     "{limit} is at {percent} % ({spent} of {amount}).",
                     &[
-                        ("limit", &crate::core::chat::limit_name(&alert.limit)),
+                        ("limit", &valechat_core::chat::limit_name(&alert.limit)),
                         ("percent", &alert.threshold.to_string()),
-                        ("spent", &crate::core::billing::format_usd(alert.spent)),
+                        ("spent", &valechat_core::billing::format_usd(alert.spent)),
                         (
                             "amount",
-                            &crate::core::billing::format_usd(alert.limit.amount_usd),
+                            &valechat_core::billing::format_usd(alert.limit.amount_usd),
                         ),
                     ],
                 ),

@@ -23,9 +23,9 @@ use relm4::{adw, gtk};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::core::chat::Engine;
-use crate::core::provider::ollama::PullProgress;
 use crate::i18n::gettext_f;
+use valechat_core::chat::Engine;
+use valechat_core::provider::ollama::PullProgress;
 
 /// What the pull task reports to the dialog.
 enum Report {
@@ -223,7 +223,7 @@ async fn run_pull(
                 }
             }
             Err(e) => {
-                let error = crate::core::chat::EngineError::from(e);
+                let error = valechat_core::chat::EngineError::from(e);
                 let _ = tx.send(Report::Failed(error.user_message()));
                 return;
             }

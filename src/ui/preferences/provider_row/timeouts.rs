@@ -10,7 +10,7 @@ use relm4::factory::FactorySender;
 use relm4::{adw, gtk};
 
 use super::{ProviderRow, ProviderRowInput};
-use crate::core::provider::timeouts::{MAX_TIMEOUT, MIN_TIMEOUT, ProviderTimeouts};
+use valechat_core::provider::timeouts::{MAX_TIMEOUT, MIN_TIMEOUT, ProviderTimeouts};
 
 /// The spin buttons, in seconds.
 #[derive(Debug)]

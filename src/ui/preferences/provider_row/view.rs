@@ -10,9 +10,9 @@ use relm4::factory::FactorySender;
 use relm4::{adw, gtk};
 
 use super::{ProviderRow, ProviderRowCommand, ProviderRowInput, ProviderRowWidgets};
-use crate::core::provider::ProtocolKind;
-use crate::core::provider::resilient::BreakerState;
 use crate::i18n::gettext_f;
+use valechat_core::provider::ProtocolKind;
+use valechat_core::provider::resilient::BreakerState;
 
 /// Builds the row's widgets inside `root` and connects them to `sender`.
 pub(super) fn build(

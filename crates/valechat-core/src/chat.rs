@@ -1,0 +1,572 @@
+//! The chat engine: one [`Turn`] per user message.
+//!
+//! [`Engine::send`] (and [`Engine::send_with_attachments`], with images)
+//! persists the user's message, builds the request from the
+//! conversation's history, opens the provider's stream and returns a [`Turn`]:
+//! a stream of [`TurnEvent`]s plus [`Turn::cancel`]. The assistant message is
+//! written to the store while it grows (at most every
+//! [`SAVE_INTERVAL`]), so a crash or a stop keeps what arrived, marked
+//! incomplete (DESIGN.md, "Data flow of one message").
+//!
+//! The GUI, the CLI and tests drive the engine the same way.
+
+mod breakers;
+mod complete;
+mod error;
+mod history;
+mod meter;
+mod providers;
+mod pull;
+mod rate;
+mod runner;
+mod send;
+mod title;
+mod tool_limits;
+mod tool_round;
+mod tools;
+mod user_message;
+mod vision;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::{CancellationToken, DropGuard};
+
+pub use complete::{Completion, CompletionRequest};
+pub use error::EngineError;
+pub use providers::{ProviderUpdate, key_hint};
+pub use rate::{RateLimit, RateLimiters};
+pub use title::title_from_prompt;
+pub use tool_limits::{ToolLimits, ToolLimitsError};
+pub use tools::{
+    Approval, ApprovalRequest, Approver, FixedApprover, OfferedTool, ToolBox, ToolError, ToolHints,
+    ToolOutput, ToolProgress, ToolSettings, truncate_for_model,
+};
+pub use user_message::limit_name;
+
+use crate::billing::{ModelPrice, PriceBook, PriceOrigin};
+use crate::provider::anthropic::{AnthropicConfig, AnthropicProvider};
+use crate::provider::gemini::{GeminiConfig, GeminiProvider};
+use crate::provider::ollama::{OllamaConfig, OllamaProvider};
+use crate::provider::openai::{OpenAiConfig, OpenAiProvider};
+use crate::provider::resilient::BreakerState;
+use crate::provider::timeouts::ProviderTimeouts;
+use crate::provider::{
+    ChatMessage, ChatProvider, ChatRequest, ModelInfo, ProtocolKind, Role, Usage,
+};
+use crate::secrets::KeyStore;
+use crate::store::{
+    Message, MessageStatus, NewConversation, NewProvider, Provider, Store, ToolCallRecord,
+};
+
+/// Choices that apply to one send.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SendOptions {
+    /// Send even if a hard spending limit would be crossed (the person
+    /// confirmed "Send Anyway" after [`EngineError::LimitReached`]); the
+    /// limit is recorded as overridden and the reply is not cut off.
+    pub allow_over_limit: bool,
+}
+
+/// How often a growing assistant message is written to the store (milliseconds granularity).
+pub const SAVE_INTERVAL: Duration = Duration::from_millis(400);
+
+/// Something that happened during a [`Turn`], in order.
+#[derive(Debug, Clone)]
+pub enum TurnEvent {
+    /// The user's message was stored (absent for a retry, which reuses the last one).
+    UserMessageSaved(Message),
+    /// The assistant message row was created (status `streaming`, empty content).
+    AssistantStarted(Message),
+    /// A piece of the visible answer.
+    TextDelta(String),
+    /// A piece of the model's reasoning.
+    ReasoningDelta(String),
+    /// A model request ended in tool calls: `0` is the stored assistant
+    /// message that asked (status `complete`, finish reason `tool_calls`).
+    /// Its calls follow as `ToolCall…` events, then a new
+    /// [`TurnEvent::AssistantStarted`] for the model's next reply.
+    RoundFinished(Message),
+    /// The model asked for a tool call; it is stored as pending. `tool` is
+    /// the offered tool it names (`None` for an unknown name).
+    ToolCallProposed {
+        /// The stored call.
+        call: ToolCallRecord,
+        /// The tool and its server.
+        tool: Option<Box<OfferedTool>>,
+    },
+    /// An approved call started on its server.
+    ToolCallRunning(ToolCallRecord),
+    /// A running call reported progress.
+    ToolCallProgress {
+        /// Row id of the call.
+        id: i64,
+        /// What the server reported.
+        progress: ToolProgress,
+    },
+    /// A call ended (succeeded, failed, denied or cancelled): its final row.
+    ToolCallFinished(ToolCallRecord),
+    /// The provider reported token usage for the request.
+    Usage(Usage),
+    /// A provider request was billed: its usage record (tokens, cost,
+    /// verification), one per model request of the turn.
+    UsageRecorded(crate::ledger::UsageRecord),
+    /// Spending thresholds crossed for the first time in their period:
+    /// raise one notification each.
+    LimitAlerts(Vec<crate::ledger::LimitAlert>),
+    /// The provider's rate limit makes this request wait `wait_ms`
+    /// milliseconds before it is sent (Stop ends the wait).
+    Queued {
+        /// Expected wait, milliseconds.
+        wait_ms: u64,
+    },
+    /// Soft limits this request may cross (it is sent anyway).
+    SoftLimitWarnings(Vec<crate::ledger::LimitUse>),
+    /// The reply ended; `message` is its final stored state (`complete`, or
+    /// `incomplete` after a stop or a mid-stream failure with partial text).
+    Finished(Message),
+    /// The reply failed. `message` is the stored assistant message if one was
+    /// created (status `failed` or `incomplete`, keeping any partial text).
+    Failed {
+        /// Final stored state of the assistant message, if created.
+        message: Option<Message>,
+        /// What went wrong.
+        error: Arc<EngineError>,
+    },
+}
+
+/// A running reply: receive its events with [`Turn::next`], stop it with
+/// [`Turn::cancel`]. Dropping a `Turn` cancels it too; the partial reply is
+/// still stored as `incomplete`.
+pub struct Turn {
+    events: mpsc::Receiver<TurnEvent>,
+    cancel: CancellationToken,
+    _guard: DropGuard,
+}
+
+impl Turn {
+    /// The next event, or `None` once the turn has ended (after
+    /// [`TurnEvent::Finished`] or [`TurnEvent::Failed`]).
+    pub async fn next(&mut self) -> Option<TurnEvent> {
+        self.events.recv().await
+    }
+
+    /// Stops the reply: the connection is closed and the partial text kept.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// A token that cancels this turn when triggered (for Stop buttons held elsewhere).
+    pub fn cancellation_token(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+}
+
+/// The engine: the store, the key store, and the way to reach each provider.
+#[derive(Clone)]
+pub struct Engine {
+    store: Store,
+    keys: Arc<dyn KeyStore>,
+    /// One circuit breaker per provider id, shared by clones and kept across turns.
+    breakers: breakers::Breakers,
+    /// Tools offered to models, when set with [`Engine::with_tools`].
+    tools: Option<ToolSettings>,
+    /// Requests and tokens per minute per provider, shared by clones.
+    rates: RateLimiters,
+    /// The price book, opened (and the shipped table loaded) on first use.
+    prices: Arc<tokio::sync::OnceCell<PriceBook>>,
+    /// Which models accept images, as the last model lists said.
+    vision: vision::VisionCache,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Creates an engine over an opened store and a key store.
+    pub fn new(store: Store, keys: Arc<dyn KeyStore>) -> Self {
+        Self {
+            store,
+            keys,
+            breakers: breakers::Breakers::default(),
+            tools: None,
+            prices: Arc::default(),
+            rates: RateLimiters::default(),
+            vision: vision::VisionCache::default(),
+        }
+    }
+
+    /// The price book over this engine's store; the first call loads the
+    /// shipped price table into it (idempotent, a few milliseconds).
+    ///
+    /// # Errors
+    /// [`EngineError::Store`] if the table cannot be loaded.
+    pub async fn price_book(&self) -> Result<&PriceBook, EngineError> {
+        let store = self.store.clone();
+        Ok(self
+            .prices
+            .get_or_try_init(|| PriceBook::open(store))
+            .await?)
+    }
+
+    /// The price of `model` at `provider` in force now, and where it comes
+    /// from (the user's, the shipped table's, or free for a local server);
+    /// `None` when unknown.
+    ///
+    /// # Errors
+    /// [`EngineError::Store`].
+    pub async fn model_price(
+        &self,
+        provider: &Provider,
+        model: &str,
+    ) -> Result<Option<(ModelPrice, PriceOrigin)>, EngineError> {
+        let now = chrono::Utc::now().timestamp_millis();
+        Ok(self
+            .price_book()
+            .await?
+            .price_for_provider(provider, model, now)
+            .await?)
+    }
+
+    /// This engine offering `tools` in every later turn (the GUI passes the
+    /// MCP registry and its approval dialog; the CLI a fixed answer).
+    #[must_use]
+    pub fn with_tools(mut self, tools: ToolSettings) -> Self {
+        self.tools = Some(tools);
+        self
+    }
+
+    /// The store, for repository calls (lists, renames, deletes).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The key store holding providers' API keys.
+    pub fn keys(&self) -> &Arc<dyn KeyStore> {
+        &self.keys
+    }
+
+    /// Builds a client for a configured provider, reading its API key from the
+    /// key store when it has one. The client retries transient failures and
+    /// reports to the provider's circuit breaker
+    /// ([`ResilientProvider`](crate::provider::resilient::ResilientProvider)
+    /// with the default retry policy) and waits as long as the provider's
+    /// timeouts allow ([`Engine::provider_timeouts`]).
+    ///
+    /// Errors: [`EngineError::UnknownProvider`], [`EngineError::Secret`] when
+    /// the keyring cannot be read, [`EngineError::Provider`] for a bad base URL.
+    pub async fn client(&self, provider_id: &str) -> Result<Arc<dyn ChatProvider>, EngineError> {
+        let provider = self
+            .store
+            .get_provider(provider_id)
+            .await?
+            .ok_or_else(|| EngineError::UnknownProvider(provider_id.to_owned()))?;
+        let key = if provider.has_api_key {
+            self.keys.api_key(&provider.id).await?
+        } else {
+            None
+        };
+        let timeouts = self
+            .store
+            .provider_timeouts(&provider.id)
+            .await?
+            .unwrap_or_default();
+        Ok(self.breakers.wrap(
+            &provider.id,
+            client_for(&provider, key, timeouts)?,
+            timeouts.first_byte,
+        ))
+    }
+
+    /// The circuit-breaker state of a configured provider, for its status dot
+    /// ([`BreakerState::Closed`] until a request to it has failed repeatedly).
+    pub fn provider_state(&self, provider_id: &str) -> BreakerState {
+        self.breakers.state(provider_id)
+    }
+
+    /// Lists a configured provider's models (`GET /v1/models`), sorted by
+    /// id, and remembers which accept images (a later send of images to a
+    /// model listed with `supports_vision: Some(false)` is refused).
+    pub async fn list_models(&self, provider_id: &str) -> Result<Vec<ModelInfo>, EngineError> {
+        let models = self.client(provider_id).await?.list_models().await?;
+        self.vision.record(provider_id, &models);
+        Ok(models)
+    }
+
+    /// Checks an unsaved configuration ("Test connection"): lists the models
+    /// at `base_url` with `api_key`, and returns them. One attempt, no
+    /// retries: the result shows the server as it is.
+    pub async fn test_connection(
+        kind: ProtocolKind,
+        base_url: &str,
+        api_key: Option<&str>,
+    ) -> Result<Vec<ModelInfo>, EngineError> {
+        let client = build_client(
+            kind,
+            base_url,
+            api_key.map(str::to_owned),
+            ProviderTimeouts::default(),
+        )?;
+        Ok(client.list_models().await?)
+    }
+
+    /// Adds a provider: its configuration goes to the store, its API key (if
+    /// any) to the keyring. If the keyring refuses the key, the half-saved
+    /// provider is removed again and the keyring's error returned.
+    pub async fn add_provider(
+        &self,
+        kind: ProtocolKind,
+        name: &str,
+        base_url: &str,
+        api_key: Option<&str>,
+    ) -> Result<Provider, EngineError> {
+        let api_key = api_key.map(str::trim).filter(|k| !k.is_empty());
+        let provider = self
+            .store
+            .insert_provider(NewProvider {
+                name: name.trim().to_owned(),
+                kind: kind.as_str().to_owned(),
+                base_url: base_url.trim().to_owned(),
+                has_api_key: api_key.is_some(),
+                default_model: None,
+            })
+            .await?;
+        if let Some(key) = api_key
+            && let Err(e) = self.keys.set_api_key(&provider.id, key).await
+        {
+            if let Err(cleanup) = self.store.delete_provider(&provider.id).await {
+                tracing::warn!(
+                    "could not remove provider {} after a keyring failure: {cleanup}",
+                    provider.id
+                );
+            }
+            return Err(e.into());
+        }
+        Ok(provider)
+    }
+
+    /// Removes a provider and its API key. Its conversations stay, without a
+    /// provider (the store sets theirs to none).
+    pub async fn remove_provider(&self, provider_id: &str) -> Result<(), EngineError> {
+        let provider = self
+            .store
+            .get_provider(provider_id)
+            .await?
+            .ok_or_else(|| EngineError::UnknownProvider(provider_id.to_owned()))?;
+        if provider.has_api_key {
+            self.keys.delete_api_key(&provider.id).await?;
+        }
+        self.store.delete_provider(&provider.id).await?;
+        self.breakers.forget(&provider.id);
+        Ok(())
+    }
+
+    /// Starts a new conversation with `provider_id`/`model`, titled from
+    /// nothing yet (the first message names it).
+    pub async fn new_conversation(
+        &self,
+        provider_id: Option<&str>,
+        model: Option<&str>,
+    ) -> Result<crate::store::Conversation, EngineError> {
+        Ok(self
+            .store
+            .create_conversation(NewConversation {
+                title: String::new(),
+                provider_id: provider_id.map(str::to_owned),
+                model: model.map(str::to_owned),
+            })
+            .await?)
+    }
+
+    /// Asks again for a reply to the conversation's last user message (the
+    /// Retry action after a failure). A trailing assistant message that failed
+    /// with no text is removed first; a partial one is kept.
+    pub async fn retry(&self, conversation_id: i64) -> Result<Turn, EngineError> {
+        let conversation = self.conversation(conversation_id).await?;
+        let (provider_id, model) = conversation_target(&conversation)?;
+        let client = self.client(&provider_id).await?;
+        let mut history = self.store.list_messages(conversation_id).await?;
+        while let Some(last) = history.last() {
+            if last.role == Role::Assistant {
+                if last.status == MessageStatus::Failed && last.content.is_empty() {
+                    self.store.delete_message(last.id).await?;
+                }
+                history.pop();
+            } else {
+                break;
+            }
+        }
+        if history.last().map(|m| m.role) != Some(Role::User) {
+            return Err(EngineError::NothingToRetry);
+        }
+        let calls = self.store.list_tool_calls(conversation_id).await?;
+        let images = crate::store::attachments_by_message(
+            self.store.list_attachments(conversation_id).await?,
+        );
+        let resources = self
+            .store
+            .list_resource_attachments(conversation_id)
+            .await?;
+        let messages = history::request_history(
+            conversation.system_prompt.as_deref(),
+            &history,
+            &calls,
+            &images,
+            &resources,
+        );
+        let meter = self
+            .meter(&conversation, &provider_id, &model, SendOptions::default())
+            .await?;
+        let first = meter.preflight(messages.clone()).await?;
+        Ok(self.start_turn(
+            client,
+            &conversation,
+            (provider_id, model),
+            messages,
+            None,
+            (meter, first),
+        ))
+    }
+
+    /// The billing meter of a turn on `provider_id`/`model`: the price in
+    /// force (an unreadable price table only logs: the turn is then
+    /// billed as unpriced) and the conversation's output cap.
+    async fn meter(
+        &self,
+        conversation: &crate::store::Conversation,
+        provider_id: &str,
+        model: &str,
+        options: SendOptions,
+    ) -> Result<meter::Meter, EngineError> {
+        let provider = self
+            .store
+            .get_provider(provider_id)
+            .await?
+            .ok_or_else(|| EngineError::UnknownProvider(provider_id.to_owned()))?;
+        let price = match self.model_price(&provider, model).await {
+            Ok(price) => price,
+            Err(e) => {
+                tracing::warn!(provider = provider_id, model, "no price: {e}");
+                None
+            }
+        };
+        Ok(meter::Meter::new(
+            self.store.clone(),
+            meter::MeterSetup {
+                provider_id: provider_id.to_owned(),
+                model: model.to_owned(),
+                conversation_id: Some(conversation.id),
+                price,
+                max_output_tokens: conversation
+                    .max_output_tokens
+                    .and_then(|n| u64::try_from(n).ok()),
+                allow_over_limit: options.allow_over_limit,
+            },
+        ))
+    }
+
+    async fn conversation(&self, id: i64) -> Result<crate::store::Conversation, EngineError> {
+        self.store
+            .get_conversation(id)
+            .await?
+            .ok_or(EngineError::UnknownConversation(id))
+    }
+
+    fn start_turn(
+        &self,
+        client: Arc<dyn ChatProvider>,
+        conversation: &crate::store::Conversation,
+        (provider_id, model): (String, String),
+        messages: Vec<ChatMessage>,
+        user: Option<Message>,
+        billing: (meter::Meter, meter::RequestMeter),
+    ) -> Turn {
+        let (tx, rx) = mpsc::channel(256);
+        let cancel = CancellationToken::new();
+        let request = ChatRequest {
+            model: model.clone(),
+            messages,
+            temperature: conversation.temperature,
+            max_output_tokens: conversation
+                .max_output_tokens
+                .and_then(|n| u32::try_from(n).ok()),
+            tools: Vec::new(),
+        };
+        let conversation_id = conversation.id;
+        let job = runner::TurnJob {
+            store: self.store.clone(),
+            client,
+            conversation_id,
+            provider_id,
+            model,
+            request,
+            user,
+            events: tx,
+            cancel: cancel.clone(),
+            tools: self.tools.clone(),
+            meter: billing.0,
+            first_request: Some(billing.1),
+            rates: self.rates.clone(),
+        };
+        tokio::spawn(job.run());
+        Turn {
+            events: rx,
+            _guard: cancel.clone().drop_guard(),
+            cancel,
+        }
+    }
+}
+
+/// Builds the protocol client for a stored provider configuration.
+fn client_for(
+    provider: &Provider,
+    key: Option<String>,
+    timeouts: ProviderTimeouts,
+) -> Result<Arc<dyn ChatProvider>, EngineError> {
+    let kind = ProtocolKind::parse(&provider.kind)
+        .ok_or_else(|| EngineError::UnsupportedProtocol(provider.kind.clone()))?;
+    build_client(kind, &provider.base_url, key, timeouts)
+}
+
+/// Builds the protocol client of `kind` with the connect, first-byte and
+/// idle `timeouts` applied to its HTTP client.
+fn build_client(
+    kind: ProtocolKind,
+    base_url: &str,
+    key: Option<String>,
+    timeouts: ProviderTimeouts,
+) -> Result<Arc<dyn ChatProvider>, EngineError> {
+    let base_url = base_url.to_owned();
+    let key = key.filter(|k| !k.is_empty());
+    Ok(match kind {
+        ProtocolKind::OpenAiCompatible => Arc::new(OpenAiProvider::new(
+            OpenAiConfig::new(base_url, key).with_timeouts(timeouts),
+        )?),
+        ProtocolKind::Anthropic => {
+            let mut config = AnthropicConfig::new(base_url, key);
+            config.connection.set_timeouts(timeouts);
+            Arc::new(AnthropicProvider::new(config)?)
+        }
+        ProtocolKind::Gemini => {
+            let mut config = GeminiConfig::new(base_url, key);
+            config.connection.set_timeouts(timeouts);
+            Arc::new(GeminiProvider::new(config)?)
+        }
+        ProtocolKind::Ollama => Arc::new(OllamaProvider::new(
+            OllamaConfig::new(base_url, key).with_timeouts(timeouts),
+        )?),
+    })
+}
+
+fn conversation_target(
+    conversation: &crate::store::Conversation,
+) -> Result<(String, String), EngineError> {
+    match (&conversation.provider_id, &conversation.model) {
+        (Some(p), Some(m)) if !m.is_empty() => Ok((p.clone(), m.clone())),
+        _ => Err(EngineError::NoModelChosen),
+    }
+}

@@ -1,0 +1,409 @@
+//! HTTP plumbing shared by the protocol modules: one [`HttpClient`] per
+//! configured server (sending a request, opening an event stream, fetching a
+//! JSON document), base-URL validation, header building, `Retry-After`
+//! parsing and the status → [`ProviderError`] classification. The
+//! per-server settings every protocol shares are a [`ConnectionConfig`].
+//!
+//! Status mapping (the same in the OpenAI and Anthropic error guides):
+//! 401/403 → [`ProviderError::Unauthorized`], 404 → [`ProviderError::NotFound`],
+//! 429 → [`ProviderError::RateLimited`] (waiting for `Retry-After`, else the
+//! rate-limit reset headers, see [`rate_limit`]), 400/413/422 →
+//! [`ProviderError::BadRequest`], 5xx and 529 → [`ProviderError::Server`],
+//! anything else → [`ProviderError::Http`]. Each protocol reads its own error
+//! body for the message and the quota flag.
+
+use std::time::Duration;
+
+use futures::{Stream, TryStreamExt};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::provider::ProviderError;
+use crate::provider::error::quote;
+use crate::provider::timeouts::{self, ProviderTimeouts};
+
+mod bounded;
+mod connection;
+pub mod rate_limit;
+
+pub use bounded::idle_bounded;
+pub use connection::{ConnectionConfig, KeyHeader};
+
+/// A protocol's classification of a non-success reply: `(status, headers, body)`
+/// to the typed error (each protocol reads its own error body).
+pub type ClassifyStatus = fn(u16, &HeaderMap, &str) -> ProviderError;
+
+/// Default time allowed to open the TCP/TLS connection (10 s).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = timeouts::DEFAULT_CONNECT;
+/// Default time allowed for the response head and the first body piece (60 s).
+pub const DEFAULT_FIRST_BYTE_TIMEOUT: Duration = timeouts::DEFAULT_FIRST_BYTE;
+/// Default time allowed between two body pieces (30 s).
+pub const DEFAULT_IDLE_TIMEOUT: Duration = timeouts::DEFAULT_IDLE;
+
+/// The waits applied to a streamed body: `first_piece` for the first piece
+/// after the response head, `idle` between later pieces. A plain
+/// [`Duration`] converts into the same wait for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyTimeouts {
+    /// Time allowed for the first body piece.
+    pub first_piece: Duration,
+    /// Time allowed between two later pieces.
+    pub idle: Duration,
+}
+
+impl From<Duration> for BodyTimeouts {
+    fn from(wait: Duration) -> Self {
+        Self {
+            first_piece: wait,
+            idle: wait,
+        }
+    }
+}
+
+/// A `reqwest` client bound to one base URL, with the headers sent on every
+/// request, the first-byte timeout applied to the response head and the idle
+/// timeout to small bodies.
+#[derive(Debug)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    /// Base URL without trailing `/`.
+    base: String,
+    /// The same base, parsed, for [`HttpClient::endpoint`].
+    base_url: Url,
+    /// Authentication (marked sensitive) and extra headers.
+    headers: HeaderMap,
+    first_byte_timeout: Duration,
+    idle_timeout: Duration,
+}
+
+impl HttpClient {
+    /// Validates `base_url` (see [`normalise_base_url`]) and builds the client.
+    ///
+    /// # Errors
+    /// [`ProviderError::Config`] for a bad base URL or when the TLS client cannot be built.
+    pub fn new(
+        base_url: &str,
+        headers: HeaderMap,
+        timeouts: ProviderTimeouts,
+    ) -> Result<Self, ProviderError> {
+        let base = normalise_base_url(base_url)?;
+        let parsed = Url::parse(&base)
+            .map_err(|e| ProviderError::Config(format!("invalid base URL {base_url:?}: {e}")))?;
+        let client = reqwest::Client::builder()
+            .connect_timeout(timeouts.connect)
+            .user_agent(concat!("ValeChat/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ProviderError::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            client,
+            base,
+            base_url: parsed,
+            headers,
+            first_byte_timeout: timeouts.first_byte,
+            idle_timeout: timeouts.idle,
+        })
+    }
+
+    /// The normalised base URL (no trailing `/`).
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// The time allowed between two body pieces and for reading a small body.
+    pub fn idle_timeout(&self) -> Duration {
+        self.idle_timeout
+    }
+
+    /// The time allowed for the response head (and the first body piece).
+    pub fn first_byte_timeout(&self) -> Duration {
+        self.first_byte_timeout
+    }
+
+    /// The waits for a streamed body: the first-byte timeout for its first
+    /// piece, the idle timeout between later ones.
+    pub fn body_timeouts(&self) -> BodyTimeouts {
+        BodyTimeouts {
+            first_piece: self.first_byte_timeout,
+            idle: self.idle_timeout,
+        }
+    }
+
+    /// A `GET {base}/{path}` request.
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.get(format!("{}/{path}", self.base))
+    }
+
+    /// A `POST {base}/{path}` request.
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.post(format!("{}/{path}", self.base))
+    }
+
+    /// The headers sent on every request (authentication marked sensitive).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// `{base}/{segments…}`, each segment percent-encoded as one path
+    /// segment (so a model id holding `/` or `?` stays in its segment).
+    ///
+    /// # Errors
+    /// [`ProviderError::Config`] when the base URL cannot take a path.
+    pub fn endpoint(&self, segments: &[&str]) -> Result<Url, ProviderError> {
+        let mut url = self.base_url.clone();
+        url.path_segments_mut()
+            .map_err(|()| ProviderError::Config(format!("base URL {} has no path", self.base)))?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url)
+    }
+
+    /// A request of `method` to `url` (built with [`HttpClient::endpoint`]).
+    pub fn request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
+        self.client.request(method, url)
+    }
+
+    /// Sends `request` with the client's headers, waiting at most the
+    /// first-byte timeout for the response head; a non-success status becomes
+    /// `classify(status, headers, body)`.
+    ///
+    /// # Errors
+    /// [`ProviderError::Timeout`], a transport error ([`from_reqwest`]), or the classified status.
+    pub async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        classify: ClassifyStatus,
+    ) -> Result<reqwest::Response, ProviderError> {
+        let pending = request.headers(self.headers.clone()).send();
+        let response = tokio::time::timeout(self.first_byte_timeout, pending)
+            .await
+            .map_err(|_| {
+                ProviderError::Timeout(format!(
+                    "no response from {} within the first-byte timeout of {} ms",
+                    self.base,
+                    self.first_byte_timeout.as_millis()
+                ))
+            })?
+            .map_err(|e| from_reqwest(&e))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let headers = response.headers().clone();
+        let body = self.read_text(response).await.unwrap_or_default();
+        tracing::debug!(status = status.as_u16(), base = %self.base, "provider returned an error status");
+        Err(classify(status.as_u16(), &headers, &body))
+    }
+
+    /// Reads a whole (small) body as text, bounded by the idle timeout.
+    ///
+    /// # Errors
+    /// [`ProviderError::Timeout`] or a transport error.
+    pub async fn read_text(&self, response: reqwest::Response) -> Result<String, ProviderError> {
+        tokio::time::timeout(self.idle_timeout, response.text())
+            .await
+            .map_err(|_| {
+                ProviderError::Timeout(format!(
+                    "response body from {} not complete within {} ms",
+                    self.base,
+                    self.idle_timeout.as_millis()
+                ))
+            })?
+            .map_err(|e| from_reqwest(&e))
+    }
+
+    /// Sends a streaming `request` (with `Accept: text/event-stream`) and
+    /// returns the body as byte pieces, transport failures mapped with
+    /// [`from_reqwest`]; hand them to the protocol's event stream.
+    ///
+    /// # Errors
+    /// [`ProviderError::Cancelled`] when `cancel` fires before the response
+    /// head; the errors of [`HttpClient::send`]; and, when the server answers
+    /// with one JSON document instead of a stream, `non_stream(body)` (or the
+    /// error reading that body).
+    pub async fn open_stream(
+        &self,
+        request: reqwest::RequestBuilder,
+        classify: ClassifyStatus,
+        non_stream: fn(&str) -> ProviderError,
+        cancel: &CancellationToken,
+    ) -> Result<
+        impl Stream<Item = Result<impl AsRef<[u8]> + Send + 'static, ProviderError>> + Send + 'static,
+        ProviderError,
+    > {
+        let request = request.header(ACCEPT, "text/event-stream");
+        let response = tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Err(ProviderError::Cancelled),
+            response = self.send(request, classify) => response?,
+        };
+        if is_json(response.headers()) {
+            // A proxy, an older endpoint or a server reporting an error may
+            // answer a streaming request with one JSON document.
+            let text = self.read_text(response).await?;
+            return Err(non_stream(&text));
+        }
+        Ok(response.bytes_stream().map_err(|e| from_reqwest(&e)))
+    }
+
+    /// Sends `request` and parses the (small) reply as JSON.
+    ///
+    /// # Errors
+    /// The errors of [`HttpClient::send`] and [`HttpClient::read_text`];
+    /// [`ProviderError::Malformed`] saying `"{what} ({parse error}): {body}"`
+    /// (body quoted, truncated) when the reply does not parse as `T`.
+    pub async fn fetch_json<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        classify: ClassifyStatus,
+        what: &str,
+    ) -> Result<T, ProviderError> {
+        let response = self.send(request, classify).await?;
+        let text = self.read_text(response).await?;
+        serde_json::from_str(&text)
+            .map_err(|e| ProviderError::Malformed(format!("{what} ({e}): {}", quote(&text))))
+    }
+}
+
+/// The extra headers as a [`HeaderMap`] (name then value, later ones win).
+///
+/// # Errors
+/// [`ProviderError::Config`] naming the header that is not valid HTTP.
+pub fn header_map(extra: &[(String, String)]) -> Result<HeaderMap, ProviderError> {
+    let mut headers = HeaderMap::new();
+    for (name, value) in extra {
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|e| ProviderError::Config(format!("invalid header name {name:?}: {e}")))?;
+        let value = HeaderValue::from_str(value).map_err(|e| {
+            ProviderError::Config(format!("invalid value for header {name:?}: {e}"))
+        })?;
+        headers.insert(header, value);
+    }
+    Ok(headers)
+}
+
+/// A header value holding a secret, marked sensitive so it is never printed.
+///
+/// # Errors
+/// [`ProviderError::Config`] (without the secret) when it is not valid in HTTP.
+pub fn secret_header(secret: &str) -> Result<HeaderValue, ProviderError> {
+    let mut value = HeaderValue::from_str(secret).map_err(|_| {
+        ProviderError::Config("the API key contains characters not allowed in HTTP".into())
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// Checks that `raw` is an absolute `http`/`https` URL without query or
+/// fragment, and strips surrounding blanks and trailing `/`.
+///
+/// # Errors
+/// [`ProviderError::Config`] quoting `raw`.
+pub fn normalise_base_url(raw: &str) -> Result<String, ProviderError> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let url = url::Url::parse(trimmed)
+        .map_err(|e| ProviderError::Config(format!("invalid base URL {raw:?}: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(ProviderError::Config(format!(
+            "base URL {raw:?} must be an http:// or https:// URL with a host"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ProviderError::Config(format!(
+            "base URL {raw:?} must not have a query or fragment"
+        )));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Whether the response is `application/json` rather than an event stream.
+pub fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"))
+}
+
+/// The typed error for a non-success `status`, once the protocol has read
+/// the `message` and whether the quota is exhausted from its error body.
+pub fn classify_status(
+    status: u16,
+    headers: &HeaderMap,
+    message: String,
+    quota_exhausted: bool,
+) -> ProviderError {
+    match status {
+        401 | 403 => ProviderError::Unauthorized { message },
+        404 => ProviderError::NotFound { message },
+        429 => ProviderError::RateLimited {
+            message,
+            retry_after: retry_after(headers)
+                .or_else(|| rate_limit::reset_after(headers, chrono::Utc::now())),
+            quota_exhausted,
+        },
+        400 | 413 | 422 => ProviderError::BadRequest { status, message },
+        500..=599 => ProviderError::Server { status, message },
+        _ => ProviderError::Http { status, message },
+    }
+}
+
+/// A message from a non-JSON body: its text (truncated), or the status reason.
+pub fn plain_message(status: u16, body: &str) -> String {
+    let body = body.trim();
+    if body.is_empty() {
+        reqwest::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("no details")
+            .to_owned()
+    } else {
+        quote(body)
+    }
+}
+
+/// Classifies a reqwest failure (sending the request or reading the body).
+pub fn from_reqwest(error: &reqwest::Error) -> ProviderError {
+    let text = error_chain(error);
+    if error.is_timeout() {
+        ProviderError::Timeout(text)
+    } else if error.is_builder() {
+        ProviderError::Config(text)
+    } else {
+        ProviderError::Connection(text)
+    }
+}
+
+/// The delay asked for by `retry-after-ms` (milliseconds, may be fractional)
+/// or `retry-after` (seconds; the HTTP-date form is not used by model servers
+/// and is ignored).
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let number = |name: &str| -> Option<f64> {
+        let value = headers
+            .get(name)?
+            .to_str()
+            .ok()?
+            .trim()
+            .parse::<f64>()
+            .ok()?;
+        (value.is_finite() && value >= 0.0).then_some(value)
+    };
+    number("retry-after-ms")
+        .map(|ms| Duration::from_secs_f64(ms / 1000.0))
+        .or_else(|| number("retry-after").map(Duration::from_secs_f64))
+}
+
+/// `error` and its sources, joined by `: ` (reqwest's own text omits the cause).
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,172 @@
+//! Repository of `spending_limits`: create, replace, list and remove the
+//! limits a person sets (Preferences → Billing, `valechat limits`). Values
+//! are checked by [`NewLimit::validated`] before anything is written; one
+//! limit exists per scope and target.
+
+use diesel::prelude::*;
+
+use super::error::StoreError;
+use super::ledger_rows::{LimitRow, load_limits};
+use super::schema::spending_limits;
+use super::{Store, now_ms};
+use crate::ledger::{LedgerError, NewLimit, SpendingLimit, format_thresholds};
+
+impl Store {
+    /// Every spending limit, by id.
+    ///
+    /// # Errors
+    /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::InvalidValue`].
+    pub async fn list_limits(&self) -> Result<Vec<SpendingLimit>, StoreError> {
+        self.run(load_limits).await
+    }
+
+    /// The limit with `id`, or `None`.
+    ///
+    /// # Errors
+    /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::InvalidValue`].
+    pub async fn get_limit(&self, id: i64) -> Result<Option<SpendingLimit>, StoreError> {
+        self.run(move |conn| find(conn, id)).await
+    }
+
+    /// Adds a limit.
+    ///
+    /// # Errors
+    /// [`LedgerError::Limit`] for invalid values, [`LedgerError::DuplicateLimit`]
+    /// if the scope and target already have one, [`LedgerError::Store`].
+    pub async fn create_limit(&self, new: NewLimit) -> Result<SpendingLimit, LedgerError> {
+        let new = new.validated()?;
+        self.run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                if existing_id(conn, &new)?.is_some() {
+                    return Ok(Err(duplicate(&new)));
+                }
+                insert(conn, &new).map(Ok)
+            })
+        })
+        .await?
+    }
+
+    /// Sets the limit of `new.scope` and `new.target`: replaces the amount,
+    /// kind, thresholds and enabled flag of the existing one (keeping its id
+    /// and the alerts already raised), or adds it.
+    ///
+    /// # Errors
+    /// [`LedgerError::Limit`] for invalid values, [`LedgerError::Store`].
+    pub async fn set_limit(&self, new: NewLimit) -> Result<SpendingLimit, LedgerError> {
+        let new = new.validated()?;
+        Ok(self
+            .run(move |conn| {
+                conn.immediate_transaction(|conn| match existing_id(conn, &new)? {
+                    Some(id) => update(conn, id, &new),
+                    None => insert(conn, &new),
+                })
+            })
+            .await?)
+    }
+
+    /// Replaces every value of limit `id` with `new`.
+    ///
+    /// # Errors
+    /// [`LedgerError::Limit`] for invalid values, [`LedgerError::DuplicateLimit`]
+    /// if another limit has that scope and target, [`LedgerError::Store`]
+    /// with [`StoreError::NotFound`] for an unknown id.
+    pub async fn update_limit(&self, id: i64, new: NewLimit) -> Result<SpendingLimit, LedgerError> {
+        let new = new.validated()?;
+        self.run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                if existing_id(conn, &new)?.is_some_and(|other| other != id) {
+                    return Ok(Err(duplicate(&new)));
+                }
+                update(conn, id, &new).map(Ok)
+            })
+        })
+        .await?
+    }
+
+    /// Deletes limit `id` and its remembered alerts. Returns whether it existed.
+    ///
+    /// # Errors
+    /// [`StoreError::Pool`], [`StoreError::Query`].
+    pub async fn delete_limit(&self, id: i64) -> Result<bool, StoreError> {
+        self.run(move |conn| {
+            diesel::delete(spending_limits::table.find(id))
+                .execute(conn)
+                .map(|n| n > 0)
+                .map_err(StoreError::during("deleting a spending limit"))
+        })
+        .await
+    }
+}
+
+fn duplicate(new: &NewLimit) -> LedgerError {
+    LedgerError::DuplicateLimit {
+        scope: new.scope,
+        target: new.target.clone(),
+    }
+}
+
+fn find(conn: &mut SqliteConnection, id: i64) -> Result<Option<SpendingLimit>, StoreError> {
+    spending_limits::table
+        .find(id)
+        .select(LimitRow::as_select())
+        .first(conn)
+        .optional()
+        .map_err(StoreError::during("reading a spending limit"))?
+        .map(SpendingLimit::try_from)
+        .transpose()
+}
+
+/// Id of the limit with `new`'s scope and target.
+fn existing_id(conn: &mut SqliteConnection, new: &NewLimit) -> Result<Option<i64>, StoreError> {
+    let query = spending_limits::table
+        .filter(spending_limits::scope.eq(new.scope.as_str()))
+        .select(spending_limits::id);
+    match &new.target {
+        Some(t) => query.filter(spending_limits::target.eq(t)).first(conn),
+        None => query.filter(spending_limits::target.is_null()).first(conn),
+    }
+    .optional()
+    .map_err(StoreError::during("looking up a spending limit"))
+}
+
+fn insert(conn: &mut SqliteConnection, new: &NewLimit) -> Result<SpendingLimit, StoreError> {
+    let now = now_ms();
+    let row = diesel::insert_into(spending_limits::table)
+        .values((
+            spending_limits::scope.eq(new.scope.as_str()),
+            spending_limits::target.eq(&new.target),
+            spending_limits::amount_usd.eq(new.amount_usd.normalize().to_string()),
+            spending_limits::hard.eq(new.hard),
+            spending_limits::thresholds.eq(format_thresholds(&new.thresholds)),
+            spending_limits::enabled.eq(new.enabled),
+            spending_limits::created_at.eq(now),
+            spending_limits::updated_at.eq(now),
+        ))
+        .returning(LimitRow::as_returning())
+        .get_result(conn)
+        .map_err(StoreError::during("adding a spending limit"))?;
+    SpendingLimit::try_from(row)
+}
+
+fn update(
+    conn: &mut SqliteConnection,
+    id: i64,
+    new: &NewLimit,
+) -> Result<SpendingLimit, StoreError> {
+    let row = diesel::update(spending_limits::table.find(id))
+        .set((
+            spending_limits::scope.eq(new.scope.as_str()),
+            spending_limits::target.eq(&new.target),
+            spending_limits::amount_usd.eq(new.amount_usd.normalize().to_string()),
+            spending_limits::hard.eq(new.hard),
+            spending_limits::thresholds.eq(format_thresholds(&new.thresholds)),
+            spending_limits::enabled.eq(new.enabled),
+            spending_limits::updated_at.eq(now_ms()),
+        ))
+        .returning(LimitRow::as_returning())
+        .get_result(conn)
+        .optional()
+        .map_err(StoreError::during("changing a spending limit"))?
+        .ok_or_else(|| StoreError::not_found("spending limit", id))?;
+    SpendingLimit::try_from(row)
+}
