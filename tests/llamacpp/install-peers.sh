@@ -16,7 +16,7 @@ gguf_version="0.19.0"
 venv="$here/venv"
 
 installed() {
-    "$venv/bin/pip" show "$1" 2>/dev/null | grep -qx "Version: $2"
+    "$venv/bin/pip" show "$1" 2>/dev/null | grep -x "Version: $2" >/dev/null
 }
 
 if [ -x "$venv/bin/python" ] && installed llama_cpp_python "$llama_version" \

@@ -24,7 +24,7 @@ fi
 
 venv="$here/venv"
 if [ -x "$venv/bin/mcp-server-time" ] \
-    && "$venv/bin/pip" show mcp-server-time 2>/dev/null | grep -qx "Version: $time_version"; then
+    && "$venv/bin/pip" show mcp-server-time 2>/dev/null | grep -x "Version: $time_version" >/dev/null; then
     echo "install-peers: mcp-server-time $time_version is installed"
 else
     echo "install-peers: installing mcp-server-time==$time_version in $venv"
