@@ -3,7 +3,8 @@
 //!
 //! `replies` covers finished and failed replies, history, retry, pre-stream
 //! errors and API keys; `providers` covers editing providers and their
-//! keys; `timeouts` covers per-provider timeouts; `images` covers attached images; `interruptions` covers cut connections, cancel,
+//! keys; `timeouts` covers per-provider timeouts; `images` covers attached images; `new_conversation` covers sending to a
+//! conversation created for the message; `interruptions` covers cut connections, cancel,
 //! dropped turns, partial saves and malformed chunks.
 
 mod support;
@@ -14,6 +15,8 @@ mod billing;
 mod images;
 #[path = "engine/interruptions.rs"]
 mod interruptions;
+#[path = "engine/new_conversation.rs"]
+mod new_conversation;
 #[path = "engine/providers.rs"]
 mod providers;
 #[path = "engine/pull.rs"]
@@ -135,6 +138,7 @@ fn kinds(events: &[TurnEvent]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for event in events {
         let kind = match event {
+            TurnEvent::ConversationCreated(_) => "ConversationCreated",
             TurnEvent::UserMessageSaved(_) => "UserMessageSaved",
             TurnEvent::AssistantStarted(_) => "AssistantStarted",
             TurnEvent::TextDelta(_) => "TextDelta",

@@ -13,7 +13,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use valechat_core::chat::{Approval, Engine, FixedApprover, ToolSettings, TurnEvent};
+use valechat_core::chat::{Approval, Engine, FixedApprover, SendRequest, ToolSettings, TurnEvent};
 use valechat_core::mcp::{ClientHooks, McpServers, McpToolBox};
 use valechat_core::provider::ProtocolKind;
 use valechat_core::secrets::MemoryKeyStore;
@@ -34,7 +34,10 @@ async fn everything_with(hooks: ClientHooks) -> McpServers {
 
 /// A turn to its end (20 s at most).
 async fn run_turn(engine: &Engine, conversation: i64, text: &str) -> Vec<TurnEvent> {
-    let mut turn = engine.send(conversation, text).await.expect("send");
+    let mut turn = engine
+        .send(SendRequest::text(conversation, text))
+        .await
+        .expect("send");
     tokio::time::timeout(Duration::from_secs(20), async {
         let mut events = Vec::new();
         while let Some(e) = turn.next().await {

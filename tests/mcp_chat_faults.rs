@@ -13,7 +13,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use valechat_core::chat::{Approval, Engine, FixedApprover, ToolSettings, TurnEvent};
+use valechat_core::chat::{Approval, Engine, FixedApprover, SendRequest, ToolSettings, TurnEvent};
 use valechat_core::mcp::{ClientHooks, McpServers, McpToolBox, ServerState};
 use valechat_core::provider::ProtocolKind;
 use valechat_core::secrets::MemoryKeyStore;
@@ -95,7 +95,7 @@ impl FaultChat {
     async fn turn(&self, text: &str) -> TurnEvent {
         let mut turn = self
             .engine
-            .send(self.conversation, text)
+            .send(SendRequest::text(self.conversation, text))
             .await
             .expect("send");
         let last = tokio::time::timeout(Duration::from_secs(30), async {

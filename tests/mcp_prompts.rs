@@ -14,7 +14,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use valechat_core::chat::{Engine, SendOptions};
+use valechat_core::chat::{Engine, SendRequest};
 use valechat_core::mcp::{CallOptions, ClientHooks, CompletionTarget, McpServers, ServerState};
 use valechat_core::provider::{ProtocolKind, ResourceBody};
 use valechat_core::secrets::MemoryKeyStore;
@@ -183,13 +183,7 @@ async fn a_resource_is_stored_sent_as_a_block_and_rebuilt_after_reopening() {
         .expect("conversation")
         .id;
     let mut turn = engine
-        .send_with_resources(
-            conversation,
-            "Summarise this",
-            Vec::new(),
-            resources.clone(),
-            SendOptions::default(),
-        )
+        .send(SendRequest::text(conversation, "Summarise this").with_resources(resources.clone()))
         .await
         .expect("send");
     while turn.next().await.is_some() {}
@@ -210,7 +204,10 @@ async fn a_resource_is_stored_sent_as_a_block_and_rebuilt_after_reopening() {
     let user_id = store.list_messages(conversation).await.expect("messages")[0].id;
     assert_eq!(stored.get(&user_id), Some(&resources));
     let engine = Engine::new(store, Arc::new(MemoryKeyStore::new()));
-    let mut turn = engine.send(conversation, "And now?").await.expect("send");
+    let mut turn = engine
+        .send(SendRequest::text(conversation, "And now?"))
+        .await
+        .expect("send");
     while turn.next().await.is_some() {}
     let second = provider.requests()[1].json();
     assert_eq!(second["messages"][0]["content"], expected.as_str());

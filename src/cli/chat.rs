@@ -13,8 +13,12 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::Args;
 
-use valechat_core::chat::{Engine, EngineError, SendOptions, TurnEvent};
+use valechat_core::chat::{
+    ConversationTarget, Engine, EngineError, NewConversationRequest, SendOptions, SendRequest,
+    TurnEvent, UserInput,
+};
 use valechat_core::ledger::UsageRecord;
+use valechat_core::mcp::RootsSource;
 use valechat_core::store::ConversationSettings;
 use valechat_core::store::{ToolCallRecord, ToolCallStatus};
 
@@ -68,22 +72,11 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
         args.prompt.clone()
     };
     let new_roots = tools::resolve_roots(&args.roots)?;
-    let conversation_id = match args.conversation {
+    let (target, roots) = match args.conversation {
         Some(id) => {
-            if args.provider.is_some() || args.model.is_some() {
-                let c = engine
-                    .store()
-                    .get_conversation(id)
-                    .await?
-                    .ok_or_else(|| anyhow::anyhow!("conversation {id} does not exist"))?;
-                let provider = args.provider.clone().or(c.provider_id);
-                let model = args.model.clone().or(c.model);
-                engine
-                    .store()
-                    .set_conversation_model(id, provider.as_deref(), model.as_deref())
-                    .await?;
-            }
-            id
+            update_conversation(engine, id, &args).await?;
+            let roots = tools::workspace_roots(engine, id, &new_roots).await?;
+            (ConversationTarget::Existing(id), roots)
         }
         None => {
             let (Some(provider), Some(model)) = (&args.provider, &args.model) else {
@@ -92,21 +85,67 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
             if engine.store().get_provider(provider).await?.is_none() {
                 bail!("provider “{provider}” is not configured (see `valechat providers list`)");
             }
-            engine
-                .new_conversation(Some(provider), Some(model))
-                .await?
-                .id
+            let folders = tools::new_roots(&new_roots);
+            let roots = RootsSource::new(folders.clone());
+            let new = NewConversationRequest {
+                settings: ConversationSettings {
+                    system_prompt: args.system.clone(),
+                    temperature: args.temperature,
+                    max_output_tokens: args.max_tokens,
+                },
+                folders,
+                ..NewConversationRequest::with_model(provider, model)
+            };
+            (ConversationTarget::New(new), roots)
         }
     };
-    if args.system.is_some() || args.temperature.is_some() || args.max_tokens.is_some() {
-        let c = engine
+    let policy = if args.yes {
+        tools::ToolPolicy::AllowAll
+    } else if args.deny_tools {
+        tools::ToolPolicy::DenyAll
+    } else {
+        tools::ToolPolicy::Ask
+    };
+    let (engine, servers) = if args.no_tools {
+        (engine.clone(), None)
+    } else {
+        tools::with_tools(engine, policy, roots).await?
+    };
+    let options = SendOptions {
+        allow_over_limit: args.allow_over_limit,
+    };
+    let request = SendRequest::new(target, UserInput::text(prompt)).with_options(options);
+    let result = stream(&engine, request).await;
+    if let Some(servers) = servers {
+        servers.shutdown_all().await;
+    }
+    result
+}
+
+/// For `--conversation ID`: applies `--provider`/`--model` and the
+/// settings given (system prompt, temperature, output limit), which are kept
+/// for later messages.
+///
+/// # Errors
+/// An unknown conversation; store errors.
+async fn update_conversation(engine: &Engine, id: i64, args: &ChatArgs) -> anyhow::Result<()> {
+    let c = engine
+        .store()
+        .get_conversation(id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("conversation {id} does not exist"))?;
+    if args.provider.is_some() || args.model.is_some() {
+        let provider = args.provider.clone().or_else(|| c.provider_id.clone());
+        let model = args.model.clone().or_else(|| c.model.clone());
+        engine
             .store()
-            .get_conversation(conversation_id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("conversation {conversation_id} does not exist"))?;
+            .set_conversation_model(id, provider.as_deref(), model.as_deref())
+            .await?;
+    }
+    if args.system.is_some() || args.temperature.is_some() || args.max_tokens.is_some() {
         let mut settings = ConversationSettings::of(&c);
-        if let Some(system) = args.system {
-            settings.system_prompt = Some(system);
+        if let Some(system) = &args.system {
+            settings.system_prompt = Some(system.clone());
         }
         if let Some(t) = args.temperature {
             settings.temperature = Some(t);
@@ -116,43 +155,20 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
         }
         engine
             .store()
-            .set_conversation_settings(conversation_id, settings)
+            .set_conversation_settings(id, settings)
             .await?;
     }
-    let policy = if args.yes {
-        tools::ToolPolicy::AllowAll
-    } else if args.deny_tools {
-        tools::ToolPolicy::DenyAll
-    } else {
-        tools::ToolPolicy::Ask
-    };
-    let roots = tools::workspace_roots(engine, conversation_id, &new_roots).await?;
-    let (engine, servers) = if args.no_tools {
-        (engine.clone(), None)
-    } else {
-        tools::with_tools(engine, policy, roots).await?
-    };
-    let options = SendOptions {
-        allow_over_limit: args.allow_over_limit,
-    };
-    let result = stream(&engine, conversation_id, &prompt, options).await;
-    if let Some(servers) = servers {
-        servers.shutdown_all().await;
-    }
-    result
+    Ok(())
 }
 
-/// Sends `prompt` and prints the turn until it ends.
-async fn stream(
-    engine: &Engine,
-    conversation_id: i64,
-    prompt: &str,
-    options: SendOptions,
-) -> anyhow::Result<ExitCode> {
-    let mut turn = match engine
-        .send_with_options(conversation_id, prompt, Vec::new(), options)
-        .await
-    {
+/// Sends `request` and prints the turn until it ends.
+async fn stream(engine: &Engine, request: SendRequest) -> anyhow::Result<ExitCode> {
+    // Known now for an existing conversation, from the first event for a new one.
+    let mut conversation_id = match &request.conversation {
+        ConversationTarget::Existing(id) => Some(*id),
+        ConversationTarget::New(_) => None,
+    };
+    let mut turn = match engine.send(request).await {
         Ok(turn) => turn,
         Err(e @ EngineError::LimitReached(_)) => {
             bail!("{e} (use --allow-over-limit to send once anyway)")
@@ -174,6 +190,7 @@ async fn stream(
             }
         };
         match event {
+            Some(TurnEvent::ConversationCreated(c)) => conversation_id = Some(c.id),
             Some(TurnEvent::TextDelta(t)) => {
                 out.write_all(t.as_bytes())?;
                 out.flush()?;
@@ -223,18 +240,22 @@ async fn stream(
                 }
                 if interrupted {
                     eprintln!(
-                        "valechat: interrupted; the partial reply is stored in conversation {conversation_id}"
+                        "valechat: interrupted; the partial reply is stored in conversation {}",
+                        message.conversation_id
                     );
                     return Ok(ExitCode::from(130));
                 }
                 tracing::info!(message = message.id, "reply stored");
                 return Ok(ExitCode::SUCCESS);
             }
-            Some(TurnEvent::Failed { error, .. }) => {
+            Some(TurnEvent::Failed { error, message }) => {
                 if wrote_text {
                     writeln!(out)?;
                 }
-                bail!("{error} (conversation {conversation_id})");
+                match message.map(|m| m.conversation_id).or(conversation_id) {
+                    Some(id) => bail!("{error} (conversation {id})"),
+                    None => bail!("{error}"),
+                }
             }
             Some(_) => {}
             None => bail!("the reply ended without a result"),

@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use valechat_core::billing::ModelPrice;
-use valechat_core::chat::{EngineError, SendOptions, TurnEvent};
+use valechat_core::chat::{EngineError, SendOptions, SendRequest, TurnEvent};
 use valechat_core::ledger::{CostSource, LimitScope, NewLimit, Outcome, Verification};
 use valechat_core::store::{ConversationSettings, MessageStatus};
 
@@ -69,7 +69,14 @@ async fn each_request_is_recorded_once_with_its_exact_cost() {
     let h = Harness::new().await;
     let (provider, conversation) = priced(&h, &server).await;
 
-    let events = drain(&mut h.engine.send(conversation, "Hi").await.expect("send")).await;
+    let events = drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conversation, "Hi"))
+            .await
+            .expect("send"),
+    )
+    .await;
 
     let recorded: Vec<_> = events
         .iter()
@@ -111,7 +118,7 @@ async fn a_hard_limit_refuses_before_anything_is_stored_or_sent() {
     // The worst case is about 8,192 output tokens × USD 0.00003 ≈ 0.25.
     limit(&h, NewLimit::hard(LimitScope::GlobalDay, None, usd("0.10"))).await;
 
-    let refused = h.engine.send(conversation, "Hi").await;
+    let refused = h.engine.send(SendRequest::text(conversation, "Hi")).await;
 
     let Err(EngineError::LimitReached(refusal)) = refused else {
         panic!("expected a refusal, got {:?}", refused.map(|_| ()));
@@ -133,7 +140,7 @@ async fn a_hard_limit_refuses_before_anything_is_stored_or_sent() {
     };
     let mut turn = h
         .engine
-        .send_with_options(conversation, "Hi", Vec::new(), options)
+        .send(SendRequest::text(conversation, "Hi").with_options(options))
         .await
         .expect("sent anyway");
     drain(&mut turn).await;
@@ -173,7 +180,14 @@ async fn a_reply_that_reaches_a_hard_limit_is_cut_off_and_kept() {
     )
     .await;
 
-    let events = drain(&mut h.engine.send(conversation, "Hi").await.expect("send")).await;
+    let events = drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conversation, "Hi"))
+            .await
+            .expect("send"),
+    )
+    .await;
 
     let Some(TurnEvent::Failed { message, error }) = events.last() else {
         panic!("the turn should fail with the cut-off: {:?}", events.last());
@@ -213,7 +227,14 @@ async fn thresholds_raise_one_alert_each_and_never_again() {
 
     let mut alerts = Vec::new();
     for text in ["a", "b", "c"] {
-        let events = drain(&mut h.engine.send(conversation, text).await.expect("send")).await;
+        let events = drain(
+            &mut h
+                .engine
+                .send(SendRequest::text(conversation, text))
+                .await
+                .expect("send"),
+        )
+        .await;
         let mut thresholds: Vec<u8> = events
             .iter()
             .filter_map(|e| match e {
@@ -238,7 +259,14 @@ async fn a_server_without_usage_is_billed_from_our_own_count() {
     let h = Harness::new().await;
     let (_, conversation) = priced(&h, &server).await;
 
-    drain(&mut h.engine.send(conversation, "Hi").await.expect("send")).await;
+    drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conversation, "Hi"))
+            .await
+            .expect("send"),
+    )
+    .await;
 
     let usage = usage_of(&h, conversation).await;
     assert_eq!(usage.len(), 1);
@@ -260,7 +288,14 @@ async fn a_local_model_is_free_and_never_limited() {
     let conversation = h.conversation(&server).await;
     limit(&h, NewLimit::hard(LimitScope::GlobalDay, None, usd("0.01"))).await;
 
-    drain(&mut h.engine.send(conversation, "Hi").await.expect("send")).await;
+    drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conversation, "Hi"))
+            .await
+            .expect("send"),
+    )
+    .await;
 
     let usage = usage_of(&h, conversation).await;
     assert_eq!(usage[0].cost_source, CostSource::Free);
@@ -278,7 +313,14 @@ async fn a_failed_request_before_any_output_bills_nothing() {
     let h = Harness::new().await;
     let (_, conversation) = priced(&h, &server).await;
 
-    drain(&mut h.engine.send(conversation, "Hi").await.expect("send")).await;
+    drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conversation, "Hi"))
+            .await
+            .expect("send"),
+    )
+    .await;
 
     let usage = usage_of(&h, conversation).await;
     assert!(usage.is_empty(), "{usage:?}");
@@ -302,9 +344,20 @@ async fn a_rate_limited_request_waits_in_the_queue_and_stop_ends_the_wait() {
         h.engine.store().rate_limit(&provider).await.expect("read"),
         limit
     );
-    drain(&mut h.engine.send(conversation, "one").await.expect("send")).await;
+    drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conversation, "one"))
+            .await
+            .expect("send"),
+    )
+    .await;
 
-    let mut turn = h.engine.send(conversation, "two").await.expect("send");
+    let mut turn = h
+        .engine
+        .send(SendRequest::text(conversation, "two"))
+        .await
+        .expect("send");
     let mut queued = None;
     let mut events = Vec::new();
     while let Some(e) = crate::next_event(&mut turn).await {

@@ -5,7 +5,7 @@
 
 use bytes::Bytes;
 use serde_json::json;
-use valechat_core::chat::EngineError;
+use valechat_core::chat::{EngineError, SendRequest};
 use valechat_core::provider::Role;
 use valechat_core::provider::message::attachment::MAX_ATTACHMENT_BYTES;
 use valechat_core::provider::{Attachment, AttachmentError};
@@ -32,7 +32,7 @@ async fn images_are_stored_sent_and_sent_again_on_the_next_turn() {
 
     let mut turn = h
         .engine
-        .send_with_attachments(conv, "  What is this?  ", vec![png_attachment()])
+        .send(SendRequest::text(conv, "  What is this?  ").with_images(vec![png_attachment()]))
         .await
         .expect("send with an image");
     assert_eq!(finished(&drain(&mut turn).await).content, "A green dot.");
@@ -47,7 +47,7 @@ async fn images_are_stored_sent_and_sent_again_on_the_next_turn() {
 
     let mut turn = h
         .engine
-        .send(conv, "Is it round?")
+        .send(SendRequest::text(conv, "Is it round?"))
         .await
         .expect("send text");
     assert_eq!(finished(&drain(&mut turn).await).content, "Yes.");
@@ -124,7 +124,7 @@ async fn a_message_may_be_only_images_in_order() {
 
     let mut turn = h
         .engine
-        .send_with_attachments(conv, " ", vec![png_attachment(), second.clone()])
+        .send(SendRequest::text(conv, " ").with_images(vec![png_attachment(), second.clone()]))
         .await
         .expect("send images only");
     drain(&mut turn).await;
@@ -160,7 +160,7 @@ async fn unknown_types_and_oversize_images_are_refused_and_nothing_is_stored() {
     };
     let err = h
         .engine
-        .send_with_attachments(conv, "Read this", vec![png_attachment(), pdf])
+        .send(SendRequest::text(conv, "Read this").with_images(vec![png_attachment(), pdf]))
         .await
         .err()
         .expect("a PDF is refused");
@@ -183,7 +183,7 @@ async fn unknown_types_and_oversize_images_are_refused_and_nothing_is_stored() {
     };
     let err = h
         .engine
-        .send_with_attachments(conv, "", vec![big])
+        .send(SendRequest::text(conv, "").with_images(vec![big]))
         .await
         .err()
         .expect("an oversize image is refused");
@@ -194,7 +194,7 @@ async fn unknown_types_and_oversize_images_are_refused_and_nothing_is_stored() {
 
     let err = h
         .engine
-        .send_with_attachments(conv, "  ", Vec::new())
+        .send(SendRequest::text(conv, "  ").with_images(Vec::new()))
         .await
         .err();
     assert!(matches!(err, Some(EngineError::EmptyMessage)), "{err:?}");
@@ -235,7 +235,7 @@ async fn a_model_listed_without_vision_is_refused_before_anything_is_stored() {
 
     let err = h
         .engine
-        .send_with_attachments(conv, "What is this?", vec![png_attachment()])
+        .send(SendRequest::text(conv, "What is this?").with_images(vec![png_attachment()]))
         .await
         .err()
         .expect("refused");
@@ -259,7 +259,11 @@ async fn a_model_listed_without_vision_is_refused_before_anything_is_stored() {
     );
 
     // Text alone still goes to the same model.
-    let mut turn = h.engine.send(conv, "Hello").await.expect("text is fine");
+    let mut turn = h
+        .engine
+        .send(SendRequest::text(conv, "Hello"))
+        .await
+        .expect("text is fine");
     assert_eq!(finished(&drain(&mut turn).await).content, "Fine.");
     assert_eq!(server.requests().len(), 2);
 }

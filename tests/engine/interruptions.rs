@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use tokio::time::Instant;
-use valechat_core::chat::{EngineError, TurnEvent};
+use valechat_core::chat::{EngineError, SendRequest, TurnEvent};
 use valechat_core::provider::{ProviderError, Role};
 use valechat_core::store::{Message, MessageStatus};
 
@@ -66,7 +66,14 @@ async fn cut_connection_keeps_the_text_that_arrived() {
     let h = Harness::new().await;
     let conv = h.conversation(&server).await;
 
-    let events = drain(&mut h.engine.send(conv, "hi").await.expect("send")).await;
+    let events = drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conv, "hi"))
+            .await
+            .expect("send"),
+    )
+    .await;
     assert_eq!(
         kinds(&events),
         [
@@ -102,7 +109,11 @@ async fn cancel_stops_the_reply_keeps_the_text_and_closes_the_connection() {
     let h = Harness::new().await;
     let conv = h.conversation(&server).await;
 
-    let mut turn = h.engine.send(conv, "hi").await.expect("send");
+    let mut turn = h
+        .engine
+        .send(SendRequest::text(conv, "hi"))
+        .await
+        .expect("send");
     let mut events = until_first_text(&mut turn).await;
     turn.cancel();
     events.extend(drain(&mut turn).await);
@@ -135,7 +146,11 @@ async fn dropping_the_turn_stores_the_partial_text_as_incomplete() {
     let h = Harness::new().await;
     let conv = h.conversation(&server).await;
 
-    let mut turn = h.engine.send(conv, "hi").await.expect("send");
+    let mut turn = h
+        .engine
+        .send(SendRequest::text(conv, "hi"))
+        .await
+        .expect("send");
     until_first_text(&mut turn).await;
     drop(turn);
 
@@ -158,7 +173,11 @@ async fn partial_text_is_saved_while_the_server_pauses() {
     let h = Harness::new().await;
     let conv = h.conversation(&server).await;
 
-    let mut turn = h.engine.send(conv, "hi").await.expect("send");
+    let mut turn = h
+        .engine
+        .send(SendRequest::text(conv, "hi"))
+        .await
+        .expect("send");
     let events = until_first_text(&mut turn).await;
     assert_eq!(text_of(&events), "First");
 
@@ -187,7 +206,14 @@ async fn malformed_chunk_fails_and_keeps_the_partial_text() {
     let h = Harness::new().await;
     let conv = h.conversation(&server).await;
 
-    let events = drain(&mut h.engine.send(conv, "hi").await.expect("send")).await;
+    let events = drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conv, "hi"))
+            .await
+            .expect("send"),
+    )
+    .await;
     assert_eq!(text_of(&events), "Before the junk");
     let (message, error) = failure(&events);
     assert!(

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use valechat_core::chat::{Engine, EngineError, TurnEvent};
+use valechat_core::chat::{Engine, EngineError, SendRequest, TurnEvent};
 use valechat_core::provider::{ProtocolKind, ProviderError, Role, Usage};
 use valechat_core::secrets::KeyStore;
 use valechat_core::store::{ConversationSettings, MessageStatus, Store};
@@ -44,7 +44,11 @@ async fn full_reply_is_streamed_stored_and_survives_reopening() {
     let conv = h.conversation(&server).await;
     let prompt = "What's the weather in San Francisco?";
 
-    let mut turn = h.engine.send(conv, prompt).await.expect("send");
+    let mut turn = h
+        .engine
+        .send(SendRequest::text(conv, prompt))
+        .await
+        .expect("send");
     let events = drain(&mut turn).await;
 
     assert_eq!(
@@ -123,9 +127,23 @@ async fn each_request_carries_the_conversation_history() {
     let h = Harness::new().await;
     let conv = h.conversation(&server).await;
 
-    let first = drain(&mut h.engine.send(conv, "Hi").await.expect("send 1")).await;
+    let first = drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conv, "Hi"))
+            .await
+            .expect("send 1"),
+    )
+    .await;
     assert_eq!(finished(&first).content, "Hello there");
-    let second = drain(&mut h.engine.send(conv, "How are you?").await.expect("send 2")).await;
+    let second = drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conv, "How are you?"))
+            .await
+            .expect("send 2"),
+    )
+    .await;
     assert_eq!(finished(&second).content, "Fine, thanks.");
 
     let requests = server.requests();
@@ -169,7 +187,14 @@ async fn conversation_settings_reach_the_request_and_survive_a_reopen() {
         .await
         .expect("save settings");
 
-    drain(&mut h.engine.send(conv, "Hi").await.expect("send")).await;
+    drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conv, "Hi"))
+            .await
+            .expect("send"),
+    )
+    .await;
     let body = server.requests()[0].json();
     assert_eq!(body["temperature"], 0.25);
     assert_eq!(body["max_tokens"], 256);
@@ -205,7 +230,14 @@ async fn conversation_settings_reach_the_request_and_survive_a_reopen() {
             max_output_tokens: None,
         }
     );
-    drain(&mut h.engine.send(conv, "Again").await.expect("send")).await;
+    drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conv, "Again"))
+            .await
+            .expect("send"),
+    )
+    .await;
     let body = server.requests()[1].json();
     assert_eq!(body["temperature"], 2.0);
     assert!(body.get("max_tokens").is_none(), "{body}");
@@ -231,7 +263,14 @@ async fn unauthorized_reply_fails_and_retry_replaces_the_empty_message() {
     let h = Harness::new().await;
     let conv = h.conversation(&server).await;
 
-    let events = drain(&mut h.engine.send(conv, "Hello?").await.expect("send")).await;
+    let events = drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conv, "Hello?"))
+            .await
+            .expect("send"),
+    )
+    .await;
     assert_eq!(
         kinds(&events),
         ["UserMessageSaved", "AssistantStarted", "Failed"]
@@ -295,7 +334,11 @@ async fn errors_before_the_stream_are_returned_by_send() {
     let h = Harness::new().await;
     let conv = h.conversation(&server).await;
 
-    let empty = h.engine.send(conv, "  \n\t ").await.err();
+    let empty = h
+        .engine
+        .send(SendRequest::text(conv, "  \n\t "))
+        .await
+        .err();
     assert!(
         matches!(empty, Some(EngineError::EmptyMessage)),
         "{empty:?}"
@@ -309,11 +352,11 @@ async fn errors_before_the_stream_are_returned_by_send() {
         .await
         .expect("new conversation")
         .id;
-    let err = h.engine.send(no_model, "hi").await.err();
+    let err = h.engine.send(SendRequest::text(no_model, "hi")).await.err();
     assert!(matches!(err, Some(EngineError::NoModelChosen)), "{err:?}");
     assert!(h.messages(no_model).await.is_empty());
 
-    let err = h.engine.send(987_654, "hi").await.err();
+    let err = h.engine.send(SendRequest::text(987_654, "hi")).await.err();
     assert!(
         matches!(err, Some(EngineError::UnknownConversation(987_654))),
         "{err:?}"
@@ -372,7 +415,14 @@ async fn api_key_goes_to_the_key_store_and_the_authorization_header() {
         .await
         .expect("new conversation")
         .id;
-    let events = drain(&mut h.engine.send(conv, "hi").await.expect("send")).await;
+    let events = drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conv, "hi"))
+            .await
+            .expect("send"),
+    )
+    .await;
     assert_eq!(finished(&events).content, "ok");
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
@@ -423,6 +473,12 @@ async fn keyless_provider_sends_no_authorization_header() {
         .await
         .expect("new conversation")
         .id;
-    drain(&mut engine.send(conv, "hi").await.expect("send")).await;
+    drain(
+        &mut engine
+            .send(SendRequest::text(conv, "hi"))
+            .await
+            .expect("send"),
+    )
+    .await;
     assert_eq!(server.requests()[0].header("authorization"), None);
 }

@@ -2,7 +2,7 @@
 //! in the same turn's next request, and in a later turn's history rebuilt
 //! from the database (after a restart).
 
-use valechat_core::chat::{Approval, Engine};
+use valechat_core::chat::{Approval, Engine, SendRequest};
 use valechat_core::provider::ProtocolKind;
 use valechat_core::store::Store;
 
@@ -61,7 +61,14 @@ async fn a_function_calls_signature_is_sent_back_in_this_turn_and_the_next() {
         .await
         .expect("conversation")
         .id;
-    drain(&mut h.engine.send(conv, "first").await.expect("send")).await;
+    drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conv, "first"))
+            .await
+            .expect("send"),
+    )
+    .await;
     let expected = serde_json::json!({
         "functionCall": {"name": "everything__echo", "args": {"message": "hi"}},
         "thoughtSignature": SIGNATURE,
@@ -70,6 +77,12 @@ async fn a_function_calls_signature_is_sent_back_in_this_turn_and_the_next() {
 
     // A new engine over the same file: the history comes from the database.
     let engine = Engine::new(Store::open(&h.db).await.expect("reopen"), h.keys.clone());
-    drain(&mut engine.send(conv, "second").await.expect("send")).await;
+    drain(
+        &mut engine
+            .send(SendRequest::text(conv, "second"))
+            .await
+            .expect("send"),
+    )
+    .await;
     assert_eq!(call_part(&server, 2), expected, "next turn");
 }

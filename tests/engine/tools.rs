@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use valechat_core::chat::{
-    Approval, ApprovalRequest, Approver, OfferedTool, ToolBox, ToolError, ToolHints, ToolLimits,
-    ToolOutput, ToolProgress, ToolSettings, TurnEvent,
+    Approval, ApprovalRequest, Approver, OfferedTool, SendRequest, ToolBox, ToolError, ToolHints,
+    ToolLimits, ToolOutput, ToolProgress, ToolSettings, TurnEvent,
 };
 use valechat_core::provider::ToolDefinition;
 use valechat_core::store::{MessageStatus, ToolCallStatus};
@@ -158,7 +158,11 @@ async fn approved_call_runs_and_its_result_reaches_the_model() {
     let h = with_tools(Harness::new().await, tools.clone(), approver.clone());
     let conv = h.conversation(&server).await;
 
-    let mut turn = h.engine.send(conv, "Echo hi there").await.expect("send");
+    let mut turn = h
+        .engine
+        .send(SendRequest::text(conv, "Echo hi there"))
+        .await
+        .expect("send");
     let events = drain(&mut turn).await;
 
     // The tools were offered in the first request.
@@ -233,7 +237,14 @@ async fn denied_call_does_not_run_and_the_model_is_told() {
     );
     let conv = h.conversation(&server).await;
 
-    let events = drain(&mut h.engine.send(conv, "go").await.expect("send")).await;
+    let events = drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conv, "go"))
+            .await
+            .expect("send"),
+    )
+    .await;
 
     assert!(tools.calls().is_empty(), "a denied tool must not run");
     let second = sent_messages(&server, 1);
@@ -265,8 +276,22 @@ async fn always_allow_holds_until_the_tool_definition_changes() {
     );
     let conv = h.conversation(&server).await;
 
-    drain(&mut h.engine.send(conv, "first").await.expect("send")).await;
-    drain(&mut h.engine.send(conv, "second").await.expect("send")).await;
+    drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conv, "first"))
+            .await
+            .expect("send"),
+    )
+    .await;
+    drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conv, "second"))
+            .await
+            .expect("send"),
+    )
+    .await;
     assert_eq!(
         approver.asked().len(),
         1,
@@ -278,7 +303,13 @@ async fn always_allow_holds_until_the_tool_definition_changes() {
         FakeTools::new(vec![offered("echo", "h2")]),
         approver.clone(),
     ));
-    drain(&mut changed.send(conv, "third").await.expect("send")).await;
+    drain(
+        &mut changed
+            .send(SendRequest::text(conv, "third"))
+            .await
+            .expect("send"),
+    )
+    .await;
     assert_eq!(approver.asked().len(), 2);
     let statuses: Vec<_> = h
         .engine
@@ -320,7 +351,11 @@ async fn stop_during_a_call_cancels_it_and_keeps_everything_stored() {
     );
     let conv = h.conversation(&server).await;
 
-    let mut turn = h.engine.send(conv, "go").await.expect("send");
+    let mut turn = h
+        .engine
+        .send(SendRequest::text(conv, "go"))
+        .await
+        .expect("send");
     let mut events = Vec::new();
     while let Some(e) = crate::next_event(&mut turn).await {
         let running = matches!(e, TurnEvent::ToolCallRunning(_));
@@ -351,7 +386,14 @@ async fn round_limit_refuses_further_calls_and_ends_the_turn() {
     let h = Harness { engine, ..base };
     let conv = h.conversation(&server).await;
 
-    let events = drain(&mut h.engine.send(conv, "loop").await.expect("send")).await;
+    let events = drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conv, "loop"))
+            .await
+            .expect("send"),
+    )
+    .await;
 
     // Round 0 runs; round 1 is refused with a note; round 2 ends the turn.
     assert_eq!(tools.calls().len(), 1);
@@ -408,7 +450,14 @@ async fn stored_tool_limits_replace_the_engine_defaults_for_the_next_turn() {
     );
     let conv = h.conversation(&server).await;
 
-    drain(&mut h.engine.send(conv, "loop").await.expect("send")).await;
+    drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conv, "loop"))
+            .await
+            .expect("send"),
+    )
+    .await;
 
     // Rounds 0 and 1 run, round 2 is refused, round 3 ends the turn.
     assert_eq!(tools.calls().len(), 2);
@@ -439,7 +488,14 @@ async fn unknown_tools_and_bad_arguments_fail_without_running() {
     let h = with_tools(Harness::new().await, tools.clone(), Scripted::new(&[]));
     let conv = h.conversation(&server).await;
 
-    drain(&mut h.engine.send(conv, "go").await.expect("send")).await;
+    drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conv, "go"))
+            .await
+            .expect("send"),
+    )
+    .await;
 
     assert!(tools.calls().is_empty());
     let second = sent_messages(&server, 1);
@@ -479,14 +535,27 @@ async fn later_turns_replay_calls_and_results_from_the_database() {
         Scripted::new(&[Approval::AllowOnce]),
     );
     let conv = h.conversation(&server).await;
-    drain(&mut h.engine.send(conv, "first").await.expect("send")).await;
+    drain(
+        &mut h
+            .engine
+            .send(SendRequest::text(conv, "first"))
+            .await
+            .expect("send"),
+    )
+    .await;
 
     // A new engine over the same file, as after a restart.
     let reopened = valechat_core::store::Store::open(&h.db)
         .await
         .expect("reopen");
     let engine = valechat_core::chat::Engine::new(reopened, h.keys.clone());
-    drain(&mut engine.send(conv, "second").await.expect("send")).await;
+    drain(
+        &mut engine
+            .send(SendRequest::text(conv, "second"))
+            .await
+            .expect("send"),
+    )
+    .await;
 
     let third = sent_messages(&server, 2);
     let roles: Vec<&str> = third

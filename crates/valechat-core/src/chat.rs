@@ -1,8 +1,8 @@
 //! The chat engine: one [`Turn`] per user message.
 //!
-//! [`Engine::send`] (and [`Engine::send_with_attachments`], with images)
-//! persists the user's message, builds the request from the
-//! conversation's history, opens the provider's stream and returns a [`Turn`]:
+//! [`Engine::send`] takes a [`SendRequest`] (which conversation, existing or
+//! new; the user's text and attachments; the options), persists the user's
+//! message, builds the request from the conversation's history, opens the provider's stream and returns a [`Turn`]:
 //! a stream of [`TurnEvent`]s plus [`Turn::cancel`]. The assistant message is
 //! written to the store while it grows (at most every
 //! [`SAVE_INTERVAL`]), so a crash or a stop keeps what arrived, marked
@@ -18,6 +18,7 @@ mod meter;
 mod providers;
 mod pull;
 mod rate;
+mod request;
 mod runner;
 mod send;
 mod title;
@@ -37,6 +38,9 @@ pub use complete::{Completion, CompletionRequest};
 pub use error::EngineError;
 pub use providers::{ProviderUpdate, key_hint};
 pub use rate::{RateLimit, RateLimiters};
+pub use request::{
+    BranchPoint, ConversationTarget, NewConversationRequest, SendRequest, UserInput,
+};
 pub use title::title_from_prompt;
 pub use tool_limits::{ToolLimits, ToolLimitsError};
 pub use tools::{
@@ -75,6 +79,9 @@ pub const SAVE_INTERVAL: Duration = Duration::from_millis(400);
 /// Something that happened during a [`Turn`], in order.
 #[derive(Debug, Clone)]
 pub enum TurnEvent {
+    /// The conversation this turn created ([`ConversationTarget::New`]):
+    /// always the turn's first event then.
+    ConversationCreated(crate::store::Conversation),
     /// The user's message was stored (absent for a retry, which reuses the last one).
     UserMessageSaved(Message),
     /// The assistant message row was created (status `streaming`, empty content).
@@ -140,6 +147,8 @@ pub enum TurnEvent {
 /// [`Turn::cancel`]. Dropping a `Turn` cancels it too; the partial reply is
 /// still stored as `incomplete`.
 pub struct Turn {
+    /// An event to hand out before the runner's (the created conversation).
+    first: Option<TurnEvent>,
     events: mpsc::Receiver<TurnEvent>,
     cancel: CancellationToken,
     _guard: DropGuard,
@@ -149,7 +158,16 @@ impl Turn {
     /// The next event, or `None` once the turn has ended (after
     /// [`TurnEvent::Finished`] or [`TurnEvent::Failed`]).
     pub async fn next(&mut self) -> Option<TurnEvent> {
-        self.events.recv().await
+        match self.first.take() {
+            Some(event) => Some(event),
+            None => self.events.recv().await,
+        }
+    }
+
+    /// This turn, handing out `event` before anything else.
+    fn announcing(mut self, event: TurnEvent) -> Self {
+        self.first = Some(event);
+        self
     }
 
     /// Stops the reply: the connection is closed and the partial text kept.
@@ -514,6 +532,7 @@ impl Engine {
         };
         tokio::spawn(job.run());
         Turn {
+            first: None,
             events: rx,
             _guard: cancel.clone().drop_guard(),
             cancel,

@@ -52,6 +52,15 @@ pub fn resolve_roots(dirs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
         .collect()
 }
 
+/// The workspace folders of a new conversation: each of `folders`
+/// (absolute, from [`resolve_roots`]) named after its last component.
+pub fn new_roots(folders: &[PathBuf]) -> Vec<WorkspaceRoot> {
+    folders
+        .iter()
+        .map(|path| WorkspaceRoot::new(path.clone(), default_name(path)))
+        .collect()
+}
+
 /// Adds each of `folders` (absolute, from [`resolve_roots`]) to the
 /// workspace folders of `conversation_id`, and returns all of the
 /// conversation's folders, in order, as the roots for this chat.

@@ -17,10 +17,10 @@ use relm4::{ComponentController, ComponentSender};
 
 use super::{Window, WindowCommand};
 use crate::ui::conversation_settings::ConversationSettingsInput;
-use valechat_core::chat::{Engine, EngineError};
+use valechat_core::chat::EngineError;
 use valechat_core::mcp::WorkspaceRoot;
 use valechat_core::mcp::roots::default_name;
-use valechat_core::store::{ConversationRoot, StoreError};
+use valechat_core::store::ConversationRoot;
 
 /// The roots of stored folders, in order.
 fn roots_of(rows: Vec<ConversationRoot>) -> Vec<WorkspaceRoot> {
@@ -122,24 +122,4 @@ impl Window {
             }
         });
     }
-}
-
-/// Stores `folders` for conversation `id`, just created from a new one
-/// (its folders were pending until then).
-///
-/// # Errors
-/// The first store error.
-pub(super) async fn store_folders(
-    engine: &Engine,
-    id: i64,
-    folders: &[WorkspaceRoot],
-) -> Result<(), StoreError> {
-    for folder in folders {
-        let path = folder.path.to_string_lossy();
-        engine
-            .store()
-            .add_conversation_root(id, &path, &folder.name)
-            .await?;
-    }
-    Ok(())
 }

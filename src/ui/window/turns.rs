@@ -6,7 +6,10 @@ use relm4::{ComponentController, ComponentSender, gtk};
 
 use super::{Streaming, Window, WindowCommand, WindowInput, WindowWidgets};
 use crate::ui::composer::{ComposerInput, Draft};
-use valechat_core::chat::{Engine, EngineError, SendOptions, TurnEvent};
+use valechat_core::chat::{
+    ConversationTarget, Engine, EngineError, NewConversationRequest, SendOptions, SendRequest,
+    TurnEvent, UserInput,
+};
 use valechat_core::store::ConversationSettings;
 use valechat_core::store::Message;
 
@@ -67,64 +70,25 @@ impl Window {
                             draft,
                             options,
                         } => {
-                            let id = match conversation {
-                                Some(id) => id,
+                            let target = match conversation {
+                                Some(id) => ConversationTarget::Existing(id),
                                 None => {
-                                    let (p, m) = next_model.unzip();
-                                    match engine.new_conversation(p.as_deref(), m.as_deref()).await
-                                    {
-                                        Ok(c) => {
-                                            let id = c.id;
-                                            let stored = engine
-                                                .store()
-                                                .set_conversation_settings(id, settings)
-                                                .await;
-                                            let stored = match stored {
-                                                Ok(()) => {
-                                                    super::folders::store_folders(
-                                                        &engine, id, &folders,
-                                                    )
-                                                    .await
-                                                }
-                                                Err(e) => Err(e),
-                                            };
-                                            match stored
-                                                .and(engine.store().get_conversation(id).await)
-                                            {
-                                                Ok(Some(c)) => out.emit(WindowCommand::Created(c)),
-                                                Ok(None) => out.emit(WindowCommand::Created(c)),
-                                                Err(e) => {
-                                                    out.emit(WindowCommand::SendFailed(
-                                                        EngineError::from(e).user_message(),
-                                                        Some(draft),
-                                                    ));
-                                                    return;
-                                                }
-                                            }
-                                            id
-                                        }
-                                        Err(e) => {
-                                            out.emit(WindowCommand::SendFailed(
-                                                e.user_message(),
-                                                Some(draft),
-                                            ));
-                                            return;
-                                        }
-                                    }
+                                    let (provider_id, model) = next_model.unzip();
+                                    ConversationTarget::New(NewConversationRequest {
+                                        provider_id,
+                                        model,
+                                        settings,
+                                        folders,
+                                    })
                                 }
                             };
-                            (
-                                engine
-                                    .send_with_resources(
-                                        id,
-                                        &draft.text,
-                                        draft.images.clone(),
-                                        draft.resources.clone(),
-                                        options,
-                                    )
-                                    .await,
-                                Some(draft),
-                            )
+                            let input = UserInput {
+                                text: draft.text.clone(),
+                                images: draft.images.clone(),
+                                resources: draft.resources.clone(),
+                            };
+                            let request = SendRequest::new(target, input).with_options(options);
+                            (engine.send(request).await, Some(draft))
                         }
                         Start::Retry(id) => (engine.retry(id).await, None),
                     };
@@ -139,8 +103,19 @@ impl Window {
                             return;
                         }
                     };
-                    out.emit(WindowCommand::TurnStarted(turn.cancellation_token()));
+                    // A created conversation comes first, before Stop and the
+                    // sidebar's refresh need it.
+                    let cancel = turn.cancellation_token();
+                    let mut started = false;
                     while let Some(event) = turn.next().await {
+                        if let TurnEvent::ConversationCreated(c) = event {
+                            out.emit(WindowCommand::Created(c));
+                            continue;
+                        }
+                        if !started {
+                            started = true;
+                            out.emit(WindowCommand::TurnStarted(cancel.clone()));
+                        }
                         out.emit(WindowCommand::Turn(event));
                     }
                 })
@@ -192,7 +167,8 @@ impl Window {
                 }
                 self.schedule_flush(widgets, sender);
             }
-            TurnEvent::Usage(_) => {}
+            // Reported as WindowCommand::Created by the turn's task.
+            TurnEvent::ConversationCreated(_) | TurnEvent::Usage(_) => {}
             TurnEvent::UsageRecorded(record) => {
                 if visible {
                     self.add_usage(record);

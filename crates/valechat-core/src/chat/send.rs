@@ -1,99 +1,138 @@
-//! Sending a user message, with or without images and MCP resources:
-//! [`Engine::send`], [`Engine::send_with_attachments`] and
-//! [`Engine::send_with_resources`].
+//! Sending a user message: [`Engine::send`], the one way every front end
+//! sends.
 //!
-//! The message and its images are checked first (type sniffed from the
-//! bytes, at most 20 MiB each; a model known not to accept images is
-//! refused, see `vision`), then stored in one transaction, so a refusal
-//! stores nothing. The request carries the whole history, whose earlier
-//! user messages keep their stored images.
+//! The input is checked first (not empty; images sniffed from their bytes,
+//! at most 20 MiB each; a model known not to accept images is refused, see
+//! `vision`). A new conversation is created next, with its settings and
+//! workspace folders; then the worst-case cost is reserved against the
+//! spending limits and the message and its attachments are stored in one
+//! transaction. A refusal at any step stores nothing: a conversation
+//! created for the message is deleted again. The request carries the whole
+//! history, whose earlier user messages keep their stored images.
 
+use super::request::{ConversationTarget, NewConversationRequest, SendRequest, UserInput};
 use super::{
-    Engine, EngineError, SendOptions, Turn, conversation_target, history, title_from_prompt,
+    Engine, EngineError, SendOptions, Turn, TurnEvent, conversation_target, history,
+    title_from_prompt,
 };
-use crate::provider::{Attachment, ResourceAttachment, Role};
-use crate::store::{MessageStatus, NewMessage, attachments_by_message};
+use crate::provider::Role;
+use crate::store::{
+    Conversation, MessageStatus, NewConversation, NewMessage, attachments_by_message,
+};
 
 impl Engine {
-    /// Sends `text` as the user's next message in `conversation_id` and
-    /// starts the assistant's reply with the conversation's provider and model.
+    /// Sends the request's input as the user's next message and starts the
+    /// assistant's reply with the conversation's provider and model.
     ///
-    /// The user message is stored before this returns. Errors before the
-    /// stream opens (no model chosen, unknown provider, keyring locked) are
-    /// returned here; everything after arrives as
-    /// [`TurnEvent::Failed`](super::TurnEvent::Failed).
-    pub async fn send(&self, conversation_id: i64, text: &str) -> Result<Turn, EngineError> {
-        self.send_with_attachments(conversation_id, text, Vec::new())
-            .await
-    }
-
-    /// [`Engine::send`] with `images` attached to the user message, in
-    /// order. The text may be empty (after trimming) when there is at least
-    /// one image; a first message of only images titles the conversation
-    /// with the first image's file name.
+    /// The user message is stored before this returns. A conversation
+    /// created for it ([`ConversationTarget::New`]) is announced by the
+    /// turn's first event, [`TurnEvent::ConversationCreated`]. Errors before
+    /// the stream opens are returned here, and nothing is stored then;
+    /// everything after arrives as [`TurnEvent::Failed`].
     ///
     /// # Errors
-    /// [`EngineError::EmptyMessage`] for blank text and no images;
-    /// [`EngineError::Attachment`] when an image is not PNG, JPEG, WebP or
-    /// GIF (sniffed from its bytes) or is over 20 MiB;
-    /// [`EngineError::ImagesNotSupported`] when the last model list said the
-    /// conversation's model does not accept images; then the errors of
-    /// [`Engine::send`]. Nothing is stored when any of these is returned.
-    pub async fn send_with_attachments(
-        &self,
-        conversation_id: i64,
-        text: &str,
-        images: Vec<Attachment>,
-    ) -> Result<Turn, EngineError> {
-        self.send_with_options(conversation_id, text, images, SendOptions::default())
-            .await
-    }
-
-    /// [`Engine::send_with_attachments`] with `options`. Before anything is
-    /// stored, the request's worst-case cost is reserved against every
-    /// spending limit that applies.
-    ///
-    /// # Errors
-    /// As [`Engine::send_with_attachments`], and
-    /// [`EngineError::LimitReached`] when a hard limit would be crossed and
-    /// `options.allow_over_limit` is off (nothing is stored or sent).
-    pub async fn send_with_options(
-        &self,
-        conversation_id: i64,
-        text: &str,
-        images: Vec<Attachment>,
-        options: SendOptions,
-    ) -> Result<Turn, EngineError> {
-        self.send_with_resources(conversation_id, text, images, Vec::new(), options)
-            .await
-    }
-
-    /// [`Engine::send_with_options`] with MCP `resources` attached too
-    /// (stored with the message; the model reads each as a `<resource>`
-    /// block after the text, an image blob as an image part, see
-    /// [`ResourceAttachment`]). The text may be empty when anything is
-    /// attached.
-    ///
-    /// # Errors
-    /// As [`Engine::send_with_options`]; a resource that is an image counts
-    /// as an image for [`EngineError::ImagesNotSupported`].
-    pub async fn send_with_resources(
-        &self,
-        conversation_id: i64,
-        text: &str,
-        images: Vec<Attachment>,
-        resources: Vec<ResourceAttachment>,
-        options: SendOptions,
-    ) -> Result<Turn, EngineError> {
-        let text = text.trim();
-        if text.is_empty() && images.is_empty() && resources.is_empty() {
+    /// - [`EngineError::EmptyMessage`]: blank text and nothing attached;
+    /// - [`EngineError::Attachment`]: an image is not PNG, JPEG, WebP or GIF
+    ///   (sniffed from its bytes) or is over 20 MiB;
+    /// - [`EngineError::NoModelChosen`]: the conversation has no provider
+    ///   and model;
+    /// - [`EngineError::ImagesNotSupported`]: the last model list said the
+    ///   model does not accept images (an image resource counts as an image);
+    /// - [`EngineError::LimitReached`]: a hard spending limit would be
+    ///   crossed and `options.allow_over_limit` is off;
+    /// - unknown provider, locked keyring and store errors.
+    pub async fn send(&self, request: SendRequest) -> Result<Turn, EngineError> {
+        let SendRequest {
+            conversation,
+            branch: _,
+            input,
+            options,
+        } = request;
+        if input.is_empty() {
             return Err(EngineError::EmptyMessage);
         }
-        for image in &images {
+        for image in &input.images {
             image.validate()?;
         }
-        let conversation = self.conversation(conversation_id).await?;
-        let (provider_id, model) = conversation_target(&conversation)?;
+        match conversation {
+            ConversationTarget::Existing(id) => {
+                let conversation = self.conversation(id).await?;
+                self.send_in(&conversation, input, options).await
+            }
+            ConversationTarget::New(new) => {
+                let conversation = self.create_for_send(new).await?;
+                match self.send_in(&conversation, input, options).await {
+                    Ok(turn) => Ok(turn.announcing(TurnEvent::ConversationCreated(conversation))),
+                    Err(e) => {
+                        // The refused message leaves no empty conversation behind.
+                        if let Err(cleanup) =
+                            self.store().delete_conversation(conversation.id).await
+                        {
+                            tracing::warn!(%cleanup, "could not delete the conversation of a refused send");
+                        }
+                        Err(e)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stores a conversation for [`ConversationTarget::New`], with its
+    /// settings and workspace folders.
+    async fn create_for_send(
+        &self,
+        new: NewConversationRequest,
+    ) -> Result<Conversation, EngineError> {
+        let (Some(provider_id), Some(model)) = (new.provider_id, new.model) else {
+            return Err(EngineError::NoModelChosen);
+        };
+        if model.is_empty() {
+            return Err(EngineError::NoModelChosen);
+        }
+        let store = self.store();
+        let conversation = store
+            .create_conversation(NewConversation {
+                title: String::new(),
+                provider_id: Some(provider_id),
+                model: Some(model),
+            })
+            .await?;
+        let id = conversation.id;
+        let filled = async {
+            store.set_conversation_settings(id, new.settings).await?;
+            for folder in &new.folders {
+                store
+                    .add_conversation_root(id, &folder.path.to_string_lossy(), &folder.name)
+                    .await?;
+            }
+            store.get_conversation(id).await
+        }
+        .await;
+        match filled {
+            Ok(Some(conversation)) => Ok(conversation),
+            Ok(None) => Err(EngineError::UnknownConversation(id)),
+            Err(e) => {
+                let _ = store.delete_conversation(id).await;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Sends `input` (checked) in the stored `conversation`.
+    async fn send_in(
+        &self,
+        conversation: &Conversation,
+        input: UserInput,
+        options: SendOptions,
+    ) -> Result<Turn, EngineError> {
+        let conversation_id = conversation.id;
+        let UserInput {
+            text,
+            images,
+            resources,
+        } = input;
+        let text = text.trim();
+        let (provider_id, model) = conversation_target(conversation)?;
         let any_image = !images.is_empty() || resources.iter().any(|r| r.image().is_some());
         if any_image && self.vision.accepts_images(&provider_id, &model) == Some(false) {
             return Err(EngineError::ImagesNotSupported { model });
@@ -113,7 +152,7 @@ impl Engine {
         );
         messages.push(history::user_message(text, images.clone(), &resources));
         let meter = self
-            .meter(&conversation, &provider_id, &model, options)
+            .meter(conversation, &provider_id, &model, options)
             .await?;
         let first = meter.preflight(messages.clone()).await?;
         if conversation.title.is_empty() && history.is_empty() {
@@ -152,7 +191,7 @@ impl Engine {
         };
         Ok(self.start_turn(
             client,
-            &conversation,
+            conversation,
             (provider_id, model),
             messages,
             Some(user),
