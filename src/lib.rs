@@ -15,7 +15,6 @@
 
 pub mod cli;
 pub mod config;
-pub mod format;
 pub mod i18n;
 pub mod reports;
 pub mod ui;

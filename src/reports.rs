@@ -17,5 +17,4 @@ pub mod pdf;
 
 pub use chart::{ChartColors, ChartError, draw_daily_chart};
 pub use data::{BillingReport, ChartSpan, month_start};
-pub use format::format_usd;
 pub use pdf::{PdfError, write_pdf};

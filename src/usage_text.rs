@@ -6,7 +6,7 @@ use gettextrs::gettext;
 use rust_decimal::Decimal;
 
 use crate::i18n::{gettext_f, ngettext_f};
-use valechat_core::billing::format_usd as usd;
+use valechat_core::format::format_usd as usd;
 use valechat_core::ledger::{CostSource, UsageRecord, Verification};
 
 /// The line and the tooltip for the requests of one reply.

@@ -71,7 +71,8 @@ impl Harness {
     /// Adds a keyless provider named "Test" for `server`; returns its id.
     async fn provider(&self, server: &TestServer) -> String {
         self.engine
-            .add_provider(
+            .providers()
+            .add(
                 ProtocolKind::OpenAiCompatible,
                 "Test",
                 &server.base_url(),

@@ -64,7 +64,8 @@ async fn setup(
         Arc::new(FixedApprover(approval)),
     ));
     let provider = engine
-        .add_provider(
+        .providers()
+        .add(
             ProtocolKind::OpenAiCompatible,
             "Test",
             &provider_server.base_url(),
@@ -238,7 +239,8 @@ async fn a_sampling_request_goes_through_our_provider_and_is_billed() {
     ));
     sampler.set_engine(engine.clone());
     let provider = engine
-        .add_provider(
+        .providers()
+        .add(
             ProtocolKind::OpenAiCompatible,
             "Test",
             &provider_server.base_url(),

@@ -68,7 +68,8 @@ async fn fault_chat(name: &str, timeout_ms: u64, replies: Vec<support::Reply>) -
         Arc::new(FixedApprover(Approval::AllowOnce)),
     ));
     let added = engine
-        .add_provider(
+        .providers()
+        .add(
             ProtocolKind::OpenAiCompatible,
             "Test",
             &provider.base_url(),

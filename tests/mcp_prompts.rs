@@ -169,7 +169,8 @@ async fn a_resource_is_stored_sent_as_a_block_and_rebuilt_after_reopening() {
     let store = Store::open(&path).await.expect("open store");
     let engine = Engine::new(store, Arc::new(MemoryKeyStore::new()));
     let target = engine
-        .add_provider(
+        .providers()
+        .add(
             ProtocolKind::OpenAiCompatible,
             "Test",
             &provider.base_url(),

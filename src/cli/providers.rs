@@ -207,11 +207,13 @@ pub async fn run(engine: &Engine, command: ProvidersCommand) -> anyhow::Result<E
             // Checked before anything is stored, so a bad value adds nothing.
             timeouts.validate()?;
             let provider = engine
-                .add_provider(kind, name, base_url, key.as_deref())
+                .providers()
+                .add(kind, name, base_url, key.as_deref())
                 .await?;
             if args.timeouts.any() {
                 engine
-                    .update_provider(
+                    .providers()
+                    .update(
                         &provider.id,
                         ProviderUpdate {
                             timeouts: Some(timeouts),
@@ -224,7 +226,7 @@ pub async fn run(engine: &Engine, command: ProvidersCommand) -> anyhow::Result<E
         }
         ProvidersCommand::Edit(args) => {
             let timeouts = if args.timeouts.any() {
-                let current = engine.provider_timeouts(&args.id).await?;
+                let current = engine.providers().timeouts(&args.id).await?;
                 Some(args.timeouts.apply(current)?)
             } else {
                 None
@@ -235,8 +237,8 @@ pub async fn run(engine: &Engine, command: ProvidersCommand) -> anyhow::Result<E
                 enabled: args.enabled,
                 timeouts,
             };
-            engine.update_provider(&args.id, update).await?;
-            let t = engine.provider_timeouts(&args.id).await?;
+            engine.providers().update(&args.id, update).await?;
+            let t = engine.providers().timeouts(&args.id).await?;
             println!(
                 "{}\tconnect {} s\tfirst byte {} s\tidle {} s",
                 args.id,
@@ -260,10 +262,10 @@ pub async fn run(engine: &Engine, command: ProvidersCommand) -> anyhow::Result<E
             }
         }
         ProvidersCommand::Remove { id } => {
-            engine.remove_provider(&id).await?;
+            engine.providers().remove(&id).await?;
         }
         ProvidersCommand::Models { id } => {
-            for m in engine.list_models(&id).await? {
+            for m in engine.providers().list_models(&id).await? {
                 println!("{}", m.id);
             }
         }

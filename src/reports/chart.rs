@@ -11,6 +11,7 @@ use plotters::prelude::*;
 use plotters_cairo::CairoBackend;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
+use valechat_core::format::format_usd;
 
 use valechat_core::ledger::DailySeries;
 
@@ -136,7 +137,9 @@ fn draw_on(
                 .map(|d| d.format("%b %-d").to_string())
                 .unwrap_or_default()
         })
-        .y_label_formatter(&|v| format!("${v:.2}"))
+        .y_label_formatter(&|v| {
+            rust_decimal::Decimal::try_from(*v).map_or_else(|_| String::new(), format_usd)
+        })
         .draw()?;
 
     let mut base = vec![0.0_f64; days];

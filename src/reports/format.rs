@@ -1,16 +1,12 @@
-//! US-dollar amounts for people: `$1,234.50`, `$0.0042`.
-//!
-//! Neither `src/i18n.rs` nor a `format` module has a locale-aware money
-//! formatter yet, so amounts use the US convention (the currency is USD):
-//! a `$` sign, `,` grouping, at least two decimals, and up to four when the
-//! cents alone would hide a small cost (token prices are fractions of a
-//! cent). Amounts below $0.0001 that are not zero keep up to eight decimals.
+//! Spending limits and alerts in words, for the billing page, the PDF report
+//! and notifications: limit titles, alert texts and percentages. Amounts in
+//! them come from [`valechat_core::format::format_usd`] (the user's locale).
 
 use gettextrs::gettext;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::i18n::gettext_f;
-pub use valechat_core::billing::format_usd;
+use valechat_core::format::format_usd;
 use valechat_core::ledger::{LimitAlert, LimitScope, SpendingLimit};
 
 /// A limit's name for people: "Daily, all providers", "Monthly, model

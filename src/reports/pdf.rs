@@ -12,8 +12,9 @@ use gettextrs::gettext;
 
 use super::chart::{ChartColors, draw_daily_chart};
 use super::data::BillingReport;
-use super::format::{format_percent, format_usd, limit_title};
+use super::format::{format_percent, limit_title};
 use crate::i18n::gettext_f;
+use valechat_core::format::format_usd;
 use valechat_core::ledger::UsageGroup;
 
 /// A4 width in PostScript points.

@@ -35,9 +35,9 @@ use relm4::{adw, gtk};
 use crate::i18n::gettext_f;
 use crate::reports::{BillingReport, ChartSpan};
 use chart_area::ChartArea;
-use format::format_usd;
 use layout::{boxed_list, section, totals_box};
 use valechat_core::chat::Engine;
+use valechat_core::format::format_usd;
 use valechat_core::store::CHART_DAYS;
 
 /// The Billing window's state.

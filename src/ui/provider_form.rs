@@ -6,7 +6,7 @@ use relm4::adw::prelude::*;
 use relm4::{ComponentParts, ComponentSender, adw, gtk};
 
 use crate::i18n::{gettext_f, ngettext_f};
-use valechat_core::chat::Engine;
+use valechat_core::chat::{Engine, Providers};
 use valechat_core::provider::ProtocolKind;
 use valechat_core::provider::presets::PRESETS;
 use valechat_core::store::Provider;
@@ -175,7 +175,7 @@ impl relm4::Component for ProviderForm {
                 self.status = Some((gettext("Connecting…"), false));
                 let kind = self.kind;
                 sender.oneshot_command(async move {
-                    let result = Engine::test_connection(kind, &base_url, key.as_deref())
+                    let result = Providers::test_unsaved(kind, &base_url, key.as_deref())
                         .await
                         .map(|models| models.len())
                         .map_err(|e| e.user_message());
@@ -191,7 +191,8 @@ impl relm4::Component for ProviderForm {
                     let kind = self.kind;
                     sender.oneshot_command(async move {
                         let saved = engine
-                            .add_provider(kind, &name, &base_url, key.as_deref())
+                            .providers()
+                            .add(kind, &name, &base_url, key.as_deref())
                             .await
                             .map_err(|e| e.user_message());
                         ProviderFormCommand::Saved(saved)

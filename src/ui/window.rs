@@ -457,7 +457,7 @@ impl Window {
                 "{provider} · {total} in this conversation",
                 &[
                     ("provider", &provider),
-                    ("total", &valechat_core::billing::format_usd(total)),
+                    ("total", &valechat_core::format::format_usd(total)),
                 ],
             ),
             None => provider,

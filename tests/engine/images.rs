@@ -230,7 +230,12 @@ async fn a_model_listed_without_vision_is_refused_before_anything_is_stored() {
         .await
         .unwrap()
         .id;
-    let listed = h.engine.list_models(&provider).await.expect("list models");
+    let listed = h
+        .engine
+        .providers()
+        .list_models(&provider)
+        .await
+        .expect("list models");
     assert_eq!(listed[0].supports_vision, Some(false));
 
     let err = h

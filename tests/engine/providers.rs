@@ -15,7 +15,8 @@ async fn update_changes_only_the_given_fields_and_keeps_the_id() {
     let h = Harness::new().await;
     let id = h
         .engine
-        .add_provider(
+        .providers()
+        .add(
             ProtocolKind::OpenAiCompatible,
             "Local",
             "http://127.0.0.1:1/v1",
@@ -27,7 +28,8 @@ async fn update_changes_only_the_given_fields_and_keeps_the_id() {
 
     let renamed = h
         .engine
-        .update_provider(
+        .providers()
+        .update(
             &id,
             ProviderUpdate {
                 name: Some("  My Server ".into()),
@@ -42,7 +44,8 @@ async fn update_changes_only_the_given_fields_and_keeps_the_id() {
     assert!(renamed.enabled);
 
     h.engine
-        .update_provider(
+        .providers()
+        .update(
             &id,
             ProviderUpdate {
                 base_url: Some("http://127.0.0.1:2/v1".into()),
@@ -69,7 +72,8 @@ async fn update_refuses_empty_values_and_unknown_providers() {
     let h = Harness::new().await;
     let id = h
         .engine
-        .add_provider(
+        .providers()
+        .add(
             ProtocolKind::Ollama,
             "Ollama",
             "http://127.0.0.1:11434",
@@ -80,7 +84,8 @@ async fn update_refuses_empty_values_and_unknown_providers() {
         .id;
     let empty_name = h
         .engine
-        .update_provider(
+        .providers()
+        .update(
             &id,
             ProviderUpdate {
                 name: Some("   ".into()),
@@ -94,7 +99,8 @@ async fn update_refuses_empty_values_and_unknown_providers() {
     ));
     let empty_url = h
         .engine
-        .update_provider(
+        .providers()
+        .update(
             &id,
             ProviderUpdate {
                 base_url: Some(String::new()),
@@ -114,15 +120,16 @@ async fn update_refuses_empty_values_and_unknown_providers() {
 
     let unknown = h
         .engine
-        .update_provider("nope", ProviderUpdate::default())
+        .providers()
+        .update("nope", ProviderUpdate::default())
         .await;
     assert!(matches!(unknown, Err(EngineError::UnknownProvider(id)) if id == "nope"));
     assert!(matches!(
-        h.engine.set_api_key("nope", Some("sk-1")).await,
+        h.engine.providers().set_api_key("nope", Some("sk-1")).await,
         Err(EngineError::UnknownProvider(_))
     ));
     assert!(matches!(
-        h.engine.api_key_hint("nope").await,
+        h.engine.providers().api_key_hint("nope").await,
         Err(EngineError::UnknownProvider(_))
     ));
 }
@@ -132,7 +139,8 @@ async fn keys_go_to_the_keyring_and_only_their_hint_comes_back() {
     let h = Harness::new().await;
     let id = h
         .engine
-        .add_provider(
+        .providers()
+        .add(
             ProtocolKind::Anthropic,
             "Claude",
             "https://api.anthropic.com",
@@ -141,10 +149,14 @@ async fn keys_go_to_the_keyring_and_only_their_hint_comes_back() {
         .await
         .expect("add")
         .id;
-    assert_eq!(h.engine.api_key_hint(&id).await.expect("hint"), None);
+    assert_eq!(
+        h.engine.providers().api_key_hint(&id).await.expect("hint"),
+        None
+    );
 
     let with_key = h
         .engine
+        .providers()
         .set_api_key(&id, Some(" sk-ant-secret-9876 "))
         .await
         .expect("set key");
@@ -154,20 +166,36 @@ async fn keys_go_to_the_keyring_and_only_their_hint_comes_back() {
         Some("sk-ant-secret-9876")
     );
     assert_eq!(
-        h.engine.api_key_hint(&id).await.expect("hint").as_deref(),
+        h.engine
+            .providers()
+            .api_key_hint(&id)
+            .await
+            .expect("hint")
+            .as_deref(),
         Some("…9876")
     );
 
     h.engine
+        .providers()
         .set_api_key(&id, Some("short"))
         .await
         .expect("replace");
     assert_eq!(
-        h.engine.api_key_hint(&id).await.expect("hint").as_deref(),
+        h.engine
+            .providers()
+            .api_key_hint(&id)
+            .await
+            .expect("hint")
+            .as_deref(),
         Some("…")
     );
 
-    let without = h.engine.set_api_key(&id, None).await.expect("delete key");
+    let without = h
+        .engine
+        .providers()
+        .set_api_key(&id, None)
+        .await
+        .expect("delete key");
     assert!(!without.has_api_key);
     assert_eq!(h.keys.api_key(&id).await.expect("keyring"), None);
     let stored = h
@@ -178,14 +206,23 @@ async fn keys_go_to_the_keyring_and_only_their_hint_comes_back() {
         .expect("read")
         .expect("there");
     assert!(!stored.has_api_key);
-    assert_eq!(h.engine.api_key_hint(&id).await.expect("hint"), None);
+    assert_eq!(
+        h.engine.providers().api_key_hint(&id).await.expect("hint"),
+        None
+    );
 
     // An empty key counts as no key.
     h.engine
+        .providers()
         .set_api_key(&id, Some("sk-0123456789"))
         .await
         .expect("set");
-    let cleared = h.engine.set_api_key(&id, Some("  ")).await.expect("clear");
+    let cleared = h
+        .engine
+        .providers()
+        .set_api_key(&id, Some("  "))
+        .await
+        .expect("clear");
     assert!(!cleared.has_api_key);
     assert_eq!(h.keys.api_key(&id).await.expect("keyring"), None);
 }
@@ -196,7 +233,8 @@ async fn test_provider_lists_models_with_the_stored_key() {
     let h = Harness::new().await;
     let id = h
         .engine
-        .add_provider(
+        .providers()
+        .add(
             ProtocolKind::OpenAiCompatible,
             "Test",
             &server.base_url(),
@@ -206,11 +244,17 @@ async fn test_provider_lists_models_with_the_stored_key() {
         .expect("add")
         .id;
     h.engine
+        .providers()
         .set_api_key(&id, Some("sk-stored-key-4321"))
         .await
         .expect("set key");
 
-    let models = h.engine.test_provider(&id).await.expect("test connection");
+    let models = h
+        .engine
+        .providers()
+        .test(&id)
+        .await
+        .expect("test connection");
     let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(ids, ["gpt-4o", "gpt-4o-mini"]);
     let requests = server.requests();

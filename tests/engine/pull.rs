@@ -18,7 +18,8 @@ async fn pull_streams_the_recorded_progress_to_success() {
     let h = Harness::new().await;
     let id = h
         .engine
-        .add_provider(
+        .providers()
+        .add(
             ProtocolKind::Ollama,
             "Ollama",
             &format!("http://{}", server.addr),
@@ -29,6 +30,7 @@ async fn pull_streams_the_recorded_progress_to_success() {
         .id;
     let stream = h
         .engine
+        .providers()
         .pull_model(&id, " llama3.2 ", CancellationToken::new())
         .await
         .expect("the pull starts");
@@ -72,7 +74,8 @@ async fn only_ollama_providers_pull_and_a_name_is_needed() {
     let h = Harness::new().await;
     let openai = h
         .engine
-        .add_provider(
+        .providers()
+        .add(
             ProtocolKind::OpenAiCompatible,
             "LM",
             "http://127.0.0.1:1/v1",
@@ -83,6 +86,7 @@ async fn only_ollama_providers_pull_and_a_name_is_needed() {
         .id;
     let err = h
         .engine
+        .providers()
         .pull_model(&openai, "llama3.2", CancellationToken::new())
         .await
         .err();
@@ -92,12 +96,14 @@ async fn only_ollama_providers_pull_and_a_name_is_needed() {
     );
     let ollama = h
         .engine
-        .add_provider(ProtocolKind::Ollama, "Ollama", "http://127.0.0.1:1", None)
+        .providers()
+        .add(ProtocolKind::Ollama, "Ollama", "http://127.0.0.1:1", None)
         .await
         .unwrap()
         .id;
     let err = h
         .engine
+        .providers()
         .pull_model(&ollama, "  ", CancellationToken::new())
         .await
         .err();
@@ -107,6 +113,7 @@ async fn only_ollama_providers_pull_and_a_name_is_needed() {
     );
     assert!(matches!(
         h.engine
+            .providers()
             .pull_model("nope", "x", CancellationToken::new())
             .await
             .err(),

@@ -394,7 +394,8 @@ async fn api_key_goes_to_the_key_store_and_the_authorization_header() {
     let h = Harness::new().await;
     let provider = h
         .engine
-        .add_provider(
+        .providers()
+        .add(
             ProtocolKind::OpenAiCompatible,
             "Keyed",
             &server.base_url(),
@@ -440,7 +441,7 @@ async fn api_key_goes_to_the_key_store_and_the_authorization_header() {
         "the API key was written to the database"
     );
 
-    h.engine.remove_provider("keyed").await.expect("remove");
+    h.engine.providers().remove("keyed").await.expect("remove");
     assert_eq!(h.keys.api_key("keyed").await.expect("read key"), None);
     assert_eq!(
         h.engine.store().get_provider("keyed").await.expect("read"),
@@ -458,7 +459,8 @@ async fn keyless_provider_sends_no_authorization_header() {
         .expect("open");
     let engine = Engine::new(store, keys.clone());
     let provider = engine
-        .add_provider(
+        .providers()
+        .add(
             ProtocolKind::OpenAiCompatible,
             "Local",
             &server.base_url(),

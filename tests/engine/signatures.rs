@@ -51,7 +51,8 @@ async fn a_function_calls_signature_is_sent_back_in_this_turn_and_the_next() {
     );
     let provider = h
         .engine
-        .add_provider(ProtocolKind::Gemini, "Gemini", &server.base_url(), None)
+        .providers()
+        .add(ProtocolKind::Gemini, "Gemini", &server.base_url(), None)
         .await
         .expect("add")
         .id;

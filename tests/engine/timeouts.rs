@@ -38,7 +38,8 @@ fn request() -> ChatRequest {
 async fn short_timeouts(h: &Harness, server: &TestServer) -> String {
     let id = h
         .engine
-        .add_provider(
+        .providers()
+        .add(
             ProtocolKind::OpenAiCompatible,
             "Slow",
             &server.base_url(),
@@ -53,7 +54,8 @@ async fn short_timeouts(h: &Harness, server: &TestServer) -> String {
         idle: Duration::from_secs(1),
     };
     h.engine
-        .update_provider(
+        .providers()
+        .update(
             &id,
             ProviderUpdate {
                 timeouts: Some(timeouts),
@@ -62,7 +64,7 @@ async fn short_timeouts(h: &Harness, server: &TestServer) -> String {
         )
         .await
         .expect("save timeouts");
-    assert_eq!(h.engine.provider_timeouts(&id).await.unwrap(), timeouts);
+    assert_eq!(h.engine.providers().timeouts(&id).await.unwrap(), timeouts);
     id
 }
 
@@ -71,17 +73,19 @@ async fn defaults_apply_until_set_and_bad_values_are_refused() {
     let h = Harness::new().await;
     let id = h
         .engine
-        .add_provider(ProtocolKind::Ollama, "Local", "http://127.0.0.1:1", None)
+        .providers()
+        .add(ProtocolKind::Ollama, "Local", "http://127.0.0.1:1", None)
         .await
         .unwrap()
         .id;
     assert_eq!(
-        h.engine.provider_timeouts(&id).await.unwrap(),
+        h.engine.providers().timeouts(&id).await.unwrap(),
         ProviderTimeouts::default()
     );
     let err = h
         .engine
-        .update_provider(
+        .providers()
+        .update(
             &id,
             ProviderUpdate {
                 name: Some("Renamed".into()),
@@ -98,7 +102,7 @@ async fn defaults_apply_until_set_and_bad_values_are_refused() {
     let stored = h.engine.store().get_provider(&id).await.unwrap().unwrap();
     assert_eq!(stored.name, "Local", "nothing is saved with a bad timeout");
     assert!(matches!(
-        h.engine.provider_timeouts("nope").await,
+        h.engine.providers().timeouts("nope").await,
         Err(EngineError::UnknownProvider(_))
     ));
 }
@@ -110,7 +114,7 @@ async fn a_silent_server_hits_the_configured_first_byte_timeout() {
     let server = TestServer::start(vec![silent(), silent(), silent()]).await;
     let h = Harness::new().await;
     let id = short_timeouts(&h, &server).await;
-    let client = h.engine.client(&id).await.expect("client");
+    let client = h.engine.providers().client(&id).await.expect("client");
     let opened = tokio::time::timeout(
         GUARD,
         client.stream_chat(request(), CancellationToken::new()),
@@ -138,7 +142,7 @@ async fn silence_after_the_first_chunk_hits_the_configured_idle_timeout() {
     .await;
     let h = Harness::new().await;
     let id = short_timeouts(&h, &server).await;
-    let client = h.engine.client(&id).await.expect("client");
+    let client = h.engine.providers().client(&id).await.expect("client");
     let mut stream = client
         .stream_chat(request(), CancellationToken::new())
         .await

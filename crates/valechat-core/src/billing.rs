@@ -17,14 +17,12 @@
 //! floating point.
 
 pub mod cost;
-pub mod money;
 pub mod price;
 pub mod pricing;
 pub mod shipped;
 pub mod tokens;
 
 pub use cost::{ChargedCost, Cost, CostSource, cost};
-pub use money::format_usd;
 pub use price::{LONG_CONTEXT_THRESHOLD, ModelPrice, PricePerMillion};
 pub use pricing::{PriceBook, PriceNamespace, PriceOrigin};
 pub use tokens::{

@@ -16,7 +16,6 @@ mod error;
 mod history;
 mod meter;
 mod providers;
-mod pull;
 mod rate;
 mod request;
 mod runner;
@@ -36,7 +35,7 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 
 pub use complete::{Completion, CompletionRequest};
 pub use error::EngineError;
-pub use providers::{ProviderUpdate, key_hint};
+pub use providers::{ProviderUpdate, Providers, key_hint};
 pub use rate::{RateLimit, RateLimiters};
 pub use request::{
     BranchPoint, ConversationTarget, NewConversationRequest, SendRequest, UserInput,
@@ -50,19 +49,9 @@ pub use tools::{
 pub use user_message::limit_name;
 
 use crate::billing::{ModelPrice, PriceBook, PriceOrigin};
-use crate::provider::anthropic::{AnthropicConfig, AnthropicProvider};
-use crate::provider::gemini::{GeminiConfig, GeminiProvider};
-use crate::provider::ollama::{OllamaConfig, OllamaProvider};
-use crate::provider::openai::{OpenAiConfig, OpenAiProvider};
-use crate::provider::resilient::BreakerState;
-use crate::provider::timeouts::ProviderTimeouts;
-use crate::provider::{
-    ChatMessage, ChatProvider, ChatRequest, ModelInfo, ProtocolKind, Role, Usage,
-};
+use crate::provider::{ChatMessage, ChatProvider, ChatRequest, Role, Usage};
 use crate::secrets::KeyStore;
-use crate::store::{
-    Message, MessageStatus, NewConversation, NewProvider, Provider, Store, ToolCallRecord,
-};
+use crate::store::{Message, MessageStatus, NewConversation, Provider, Store, ToolCallRecord};
 
 /// Choices that apply to one send.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -185,17 +174,14 @@ impl Turn {
 #[derive(Clone)]
 pub struct Engine {
     store: Store,
-    keys: Arc<dyn KeyStore>,
-    /// One circuit breaker per provider id, shared by clones and kept across turns.
-    breakers: breakers::Breakers,
+    /// The configured providers, their keys and circuit breakers.
+    providers: Providers,
     /// Tools offered to models, when set with [`Engine::with_tools`].
     tools: Option<ToolSettings>,
     /// Requests and tokens per minute per provider, shared by clones.
     rates: RateLimiters,
     /// The price book, opened (and the shipped table loaded) on first use.
     prices: Arc<tokio::sync::OnceCell<PriceBook>>,
-    /// Which models accept images, as the last model lists said.
-    vision: vision::VisionCache,
 }
 
 impl std::fmt::Debug for Engine {
@@ -208,13 +194,11 @@ impl Engine {
     /// Creates an engine over an opened store and a key store.
     pub fn new(store: Store, keys: Arc<dyn KeyStore>) -> Self {
         Self {
+            providers: Providers::new(store.clone(), keys),
             store,
-            keys,
-            breakers: breakers::Breakers::default(),
             tools: None,
             prices: Arc::default(),
             rates: RateLimiters::default(),
-            vision: vision::VisionCache::default(),
         }
     }
 
@@ -265,122 +249,13 @@ impl Engine {
 
     /// The key store holding providers' API keys.
     pub fn keys(&self) -> &Arc<dyn KeyStore> {
-        &self.keys
+        self.providers.keys()
     }
 
-    /// Builds a client for a configured provider, reading its API key from the
-    /// key store when it has one. The client retries transient failures and
-    /// reports to the provider's circuit breaker
-    /// ([`ResilientProvider`](crate::provider::resilient::ResilientProvider)
-    /// with the default retry policy) and waits as long as the provider's
-    /// timeouts allow ([`Engine::provider_timeouts`]).
-    ///
-    /// Errors: [`EngineError::UnknownProvider`], [`EngineError::Secret`] when
-    /// the keyring cannot be read, [`EngineError::Provider`] for a bad base URL.
-    pub async fn client(&self, provider_id: &str) -> Result<Arc<dyn ChatProvider>, EngineError> {
-        let provider = self
-            .store
-            .get_provider(provider_id)
-            .await?
-            .ok_or_else(|| EngineError::UnknownProvider(provider_id.to_owned()))?;
-        let key = if provider.has_api_key {
-            self.keys.api_key(&provider.id).await?
-        } else {
-            None
-        };
-        let timeouts = self
-            .store
-            .provider_timeouts(&provider.id)
-            .await?
-            .unwrap_or_default();
-        Ok(self.breakers.wrap(
-            &provider.id,
-            client_for(&provider, key, timeouts)?,
-            timeouts.first_byte,
-        ))
-    }
-
-    /// The circuit-breaker state of a configured provider, for its status dot
-    /// ([`BreakerState::Closed`] until a request to it has failed repeatedly).
-    pub fn provider_state(&self, provider_id: &str) -> BreakerState {
-        self.breakers.state(provider_id)
-    }
-
-    /// Lists a configured provider's models (`GET /v1/models`), sorted by
-    /// id, and remembers which accept images (a later send of images to a
-    /// model listed with `supports_vision: Some(false)` is refused).
-    pub async fn list_models(&self, provider_id: &str) -> Result<Vec<ModelInfo>, EngineError> {
-        let models = self.client(provider_id).await?.list_models().await?;
-        self.vision.record(provider_id, &models);
-        Ok(models)
-    }
-
-    /// Checks an unsaved configuration ("Test connection"): lists the models
-    /// at `base_url` with `api_key`, and returns them. One attempt, no
-    /// retries: the result shows the server as it is.
-    pub async fn test_connection(
-        kind: ProtocolKind,
-        base_url: &str,
-        api_key: Option<&str>,
-    ) -> Result<Vec<ModelInfo>, EngineError> {
-        let client = build_client(
-            kind,
-            base_url,
-            api_key.map(str::to_owned),
-            ProviderTimeouts::default(),
-        )?;
-        Ok(client.list_models().await?)
-    }
-
-    /// Adds a provider: its configuration goes to the store, its API key (if
-    /// any) to the keyring. If the keyring refuses the key, the half-saved
-    /// provider is removed again and the keyring's error returned.
-    pub async fn add_provider(
-        &self,
-        kind: ProtocolKind,
-        name: &str,
-        base_url: &str,
-        api_key: Option<&str>,
-    ) -> Result<Provider, EngineError> {
-        let api_key = api_key.map(str::trim).filter(|k| !k.is_empty());
-        let provider = self
-            .store
-            .insert_provider(NewProvider {
-                name: name.trim().to_owned(),
-                kind: kind.as_str().to_owned(),
-                base_url: base_url.trim().to_owned(),
-                has_api_key: api_key.is_some(),
-                default_model: None,
-            })
-            .await?;
-        if let Some(key) = api_key
-            && let Err(e) = self.keys.set_api_key(&provider.id, key).await
-        {
-            if let Err(cleanup) = self.store.delete_provider(&provider.id).await {
-                tracing::warn!(
-                    "could not remove provider {} after a keyring failure: {cleanup}",
-                    provider.id
-                );
-            }
-            return Err(e.into());
-        }
-        Ok(provider)
-    }
-
-    /// Removes a provider and its API key. Its conversations stay, without a
-    /// provider (the store sets theirs to none).
-    pub async fn remove_provider(&self, provider_id: &str) -> Result<(), EngineError> {
-        let provider = self
-            .store
-            .get_provider(provider_id)
-            .await?
-            .ok_or_else(|| EngineError::UnknownProvider(provider_id.to_owned()))?;
-        if provider.has_api_key {
-            self.keys.delete_api_key(&provider.id).await?;
-        }
-        self.store.delete_provider(&provider.id).await?;
-        self.breakers.forget(&provider.id);
-        Ok(())
+    /// The providers registry: add, edit, remove and test providers, their
+    /// keys and model lists.
+    pub fn providers(&self) -> &Providers {
+        &self.providers
     }
 
     /// Starts a new conversation with `provider_id`/`model`, titled from
@@ -406,7 +281,7 @@ impl Engine {
     pub async fn retry(&self, conversation_id: i64) -> Result<Turn, EngineError> {
         let conversation = self.conversation(conversation_id).await?;
         let (provider_id, model) = conversation_target(&conversation)?;
-        let client = self.client(&provider_id).await?;
+        let client = self.providers.client(&provider_id).await?;
         let mut history = self.store.list_messages(conversation_id).await?;
         while let Some(last) = history.last() {
             if last.role == Role::Assistant {
@@ -538,47 +413,6 @@ impl Engine {
             cancel,
         }
     }
-}
-
-/// Builds the protocol client for a stored provider configuration.
-fn client_for(
-    provider: &Provider,
-    key: Option<String>,
-    timeouts: ProviderTimeouts,
-) -> Result<Arc<dyn ChatProvider>, EngineError> {
-    let kind = ProtocolKind::parse(&provider.kind)
-        .ok_or_else(|| EngineError::UnsupportedProtocol(provider.kind.clone()))?;
-    build_client(kind, &provider.base_url, key, timeouts)
-}
-
-/// Builds the protocol client of `kind` with the connect, first-byte and
-/// idle `timeouts` applied to its HTTP client.
-fn build_client(
-    kind: ProtocolKind,
-    base_url: &str,
-    key: Option<String>,
-    timeouts: ProviderTimeouts,
-) -> Result<Arc<dyn ChatProvider>, EngineError> {
-    let base_url = base_url.to_owned();
-    let key = key.filter(|k| !k.is_empty());
-    Ok(match kind {
-        ProtocolKind::OpenAiCompatible => Arc::new(OpenAiProvider::new(
-            OpenAiConfig::new(base_url, key).with_timeouts(timeouts),
-        )?),
-        ProtocolKind::Anthropic => {
-            let mut config = AnthropicConfig::new(base_url, key);
-            config.connection.set_timeouts(timeouts);
-            Arc::new(AnthropicProvider::new(config)?)
-        }
-        ProtocolKind::Gemini => {
-            let mut config = GeminiConfig::new(base_url, key);
-            config.connection.set_timeouts(timeouts);
-            Arc::new(GeminiProvider::new(config)?)
-        }
-        ProtocolKind::Ollama => Arc::new(OllamaProvider::new(
-            OllamaConfig::new(base_url, key).with_timeouts(timeouts),
-        )?),
-    })
 }
 
 fn conversation_target(

@@ -10,7 +10,8 @@
 //! - [`billing`] and [`ledger`]: prices, costs (USD as `rust_decimal`),
 //!   spending limits and reservations;
 //! - [`secrets`]: API keys in the system keyring (Secret Service, Keychain);
-//! - [`chat`]: the `Engine` that puts them together and runs turns.
+//! - [`chat`]: the `Engine` that puts them together and runs turns;
+//! - [`format`]: money, counts and dates in the user's locale (ICU4X).
 //!
 //! Nothing in this crate's dependency tree is gtk4, glib, gio, cairo,
 //! libadwaita, relm4 or sourceview5 (`tests/core_dependencies.rs` checks it):
@@ -18,6 +19,7 @@
 
 pub mod billing;
 pub mod chat;
+pub mod format;
 pub mod i18n;
 pub mod ledger;
 pub mod mcp;

@@ -1,8 +1,5 @@
-//! Amounts on the billing page.
-//!
-//! No locale-aware money formatter exists yet (neither `src/i18n.rs` nor a
-//! `src/format.rs` has one), so the page uses [`crate::reports::format_usd`]
-//! — the same `$1,234.50` the PDF prints — re-exported here so the page has
-//! one place to switch when a locale formatter arrives.
+//! Words and figures of the billing page that the PDF report shares: limit
+//! titles and percentages. Amounts come from the one money formatter,
+//! [`valechat_core::format::format_usd`] (the user's locale).
 
-pub use crate::reports::format::{format_percent, format_usd, limit_title};
+pub use crate::reports::format::{format_percent, limit_title};

@@ -12,9 +12,10 @@ use relm4::gtk::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use super::format::{format_percent, format_usd, limit_title};
+use super::format::{format_percent, limit_title};
 use crate::i18n::gettext_f;
 use crate::ui::a11y;
+use valechat_core::format::format_usd;
 use valechat_core::ledger::LimitStatus;
 
 /// Builds the row of `status`; its accessible name is the limit's title

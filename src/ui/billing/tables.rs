@@ -6,9 +6,9 @@ use gettextrs::gettext;
 use relm4::gtk;
 use relm4::gtk::prelude::*;
 
-use super::format::format_usd;
 use crate::i18n::gettext_f;
 use crate::ui::a11y;
+use valechat_core::format::format_usd;
 use valechat_core::ledger::UsageGroup;
 
 /// Replaces the rows of `list` with one per group (or a placeholder

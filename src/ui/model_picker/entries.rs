@@ -138,6 +138,7 @@ pub async fn fetch(engine: Engine, providers: Vec<Provider>) -> Loaded {
         let engine = engine.clone();
         async move {
             let result = engine
+                .providers()
                 .list_models(&p.id)
                 .await
                 .map_err(|e| e.user_message());
@@ -147,7 +148,7 @@ pub async fn fetch(engine: Engine, providers: Vec<Provider>) -> Loaded {
     .await;
     let states = lists
         .iter()
-        .map(|(p, _)| (p.id.clone(), engine.provider_state(&p.id)))
+        .map(|(p, _)| (p.id.clone(), engine.providers().state(&p.id)))
         .collect();
     let favourites = match engine.store().list_favourites().await {
         Ok(list) => list.into_iter().map(|f| (f.provider_id, f.model)).collect(),

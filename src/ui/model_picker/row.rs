@@ -218,7 +218,7 @@ fn add_price_badge(row: &gtk::ListBoxRow, price: &ModelPriceTag) {
 
 /// An amount in US dollars, as everywhere in the app.
 fn usd(amount: rust_decimal::Decimal) -> String {
-    valechat_core::billing::format_usd(amount)
+    valechat_core::format::format_usd(amount)
 }
 
 /// The dim badges for what is known about `model`.

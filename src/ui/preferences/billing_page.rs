@@ -20,9 +20,10 @@ use relm4::{adw, gtk};
 use super::limit_dialog::ask_limit;
 use super::price_dialog::{PriceEntry, ask_price};
 use crate::i18n::gettext_f;
-use crate::reports::format::{format_usd, limit_title};
+use crate::reports::format::limit_title;
 use valechat_core::billing::pricing::PriceOrigin;
 use valechat_core::chat::Engine;
+use valechat_core::format::format_usd;
 use valechat_core::ledger::{NewLimit, SpendingLimit, format_thresholds};
 use valechat_core::store::PriceRow;
 

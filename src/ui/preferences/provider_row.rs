@@ -139,11 +139,11 @@ impl FactoryComponent for ProviderRow {
     ) -> Self {
         let (e, id) = (engine.clone(), provider.id.clone());
         sender.oneshot_command(async move {
-            ProviderRowCommand::Hint(e.api_key_hint(&id).await.ok().flatten())
+            ProviderRowCommand::Hint(e.providers().api_key_hint(&id).await.ok().flatten())
         });
         let (e, id) = (engine.clone(), provider.id.clone());
         sender.oneshot_command(async move {
-            ProviderRowCommand::Timeouts(e.provider_timeouts(&id).await.unwrap_or_default())
+            ProviderRowCommand::Timeouts(e.providers().timeouts(&id).await.unwrap_or_default())
         });
         Self {
             engine,
@@ -212,8 +212,8 @@ impl FactoryComponent for ProviderRow {
                 sender.oneshot_command(async move {
                     let key = Some(key).filter(|k| !k.trim().is_empty());
                     let saved = async {
-                        let provider = engine.set_api_key(&id, key.as_deref()).await?;
-                        let hint = engine.api_key_hint(&id).await?;
+                        let provider = engine.providers().set_api_key(&id, key.as_deref()).await?;
+                        let hint = engine.providers().api_key_hint(&id).await?;
                         Ok((provider, hint))
                     };
                     ProviderRowCommand::Saved(
@@ -243,7 +243,8 @@ impl FactoryComponent for ProviderRow {
                 self.feedback = Some((gettext("Connecting…"), false));
                 sender.oneshot_command(async move {
                     let result = engine
-                        .test_provider(&id)
+                        .providers()
+                        .test(&id)
                         .await
                         .map(|models| models.len())
                         .map_err(|e| e.user_message());
@@ -280,7 +281,8 @@ impl FactoryComponent for ProviderRow {
                 sender.oneshot_command(async move {
                     ProviderRowCommand::Removed(
                         engine
-                            .remove_provider(&id)
+                            .providers()
+                            .remove(&id)
                             .await
                             .map_err(|e| e.user_message()),
                     )
@@ -356,7 +358,8 @@ impl ProviderRow {
         sender.oneshot_command(async move {
             ProviderRowCommand::Saved(
                 engine
-                    .update_provider(&id, update)
+                    .providers()
+                    .update(&id, update)
                     .await
                     .map(|p| (p, hint))
                     .map_err(|e| e.user_message()),

@@ -193,10 +193,10 @@ impl Window {
                             "This reply may go over {limit} ({spent} of {amount} spent).",
                             &[
                                 ("limit", &valechat_core::chat::limit_name(&w.limit)),
-                                ("spent", &valechat_core::billing::format_usd(w.spent)),
+                                ("spent", &valechat_core::format::format_usd(w.spent)),
                                 (
                                     "amount",
-                                    &valechat_core::billing::format_usd(w.limit.amount_usd),
+                                    &valechat_core::format::format_usd(w.limit.amount_usd),
                                 ),
                             ],
                         ),
@@ -375,10 +375,10 @@ impl Window {
                     &[
                         ("limit", &valechat_core::chat::limit_name(&alert.limit)),
                         ("percent", &alert.threshold.to_string()),
-                        ("spent", &valechat_core::billing::format_usd(alert.spent)),
+                        ("spent", &valechat_core::format::format_usd(alert.spent)),
                         (
                             "amount",
-                            &valechat_core::billing::format_usd(alert.limit.amount_usd),
+                            &valechat_core::format::format_usd(alert.limit.amount_usd),
                         ),
                     ],
                 ),

@@ -63,7 +63,7 @@ impl Engine {
             .get_provider(&request.provider_id)
             .await?
             .ok_or_else(|| EngineError::UnknownProvider(request.provider_id.clone()))?;
-        let client = self.client(&request.provider_id).await?;
+        let client = self.providers.client(&request.provider_id).await?;
         let price = self
             .model_price(&provider, &request.model)
             .await

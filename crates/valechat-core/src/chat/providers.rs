@@ -1,198 +1,244 @@
-//! Editing configured providers: name, base URL, enabled flag, API key, and
-//! the key's hint ("…1234") that preferences show instead of the key.
+//! The providers registry: the configured providers (in the store), their
+//! API keys (in the key store), a circuit breaker per provider, and what
+//! their model lists said about images. Every front end adds, edits, tests
+//! and removes providers here, and the engine builds its clients here
+//! (DESIGN.md, "The engine's face": a registry call).
+//!
+//! `edit` holds changes to a stored provider and its key, `pull` the model
+//! download of an Ollama server.
 
-use super::{Engine, EngineError};
+mod edit;
+mod pull;
+
+use std::sync::Arc;
+
+use super::EngineError;
+use super::breakers::Breakers;
+use super::vision::VisionCache;
+use crate::provider::anthropic::{AnthropicConfig, AnthropicProvider};
+use crate::provider::gemini::{GeminiConfig, GeminiProvider};
+use crate::provider::ollama::{OllamaConfig, OllamaProvider};
+use crate::provider::openai::{OpenAiConfig, OpenAiProvider};
+use crate::provider::resilient::BreakerState;
 use crate::provider::timeouts::ProviderTimeouts;
-use crate::provider::{ModelInfo, ProtocolKind};
-use crate::store::Provider;
+use crate::provider::{ChatProvider, ModelInfo, ProtocolKind};
+use crate::secrets::KeyStore;
+use crate::store::{NewProvider, Provider, Store};
 
-/// Shortest key whose last four characters may be shown; shorter keys show
-/// only "…" so that a hint never reveals half of a key.
-const HINT_MIN_KEY_CHARS: usize = 8;
-/// How many trailing characters a hint shows.
-const HINT_TAIL_CHARS: usize = 4;
+pub use edit::{ProviderUpdate, key_hint};
 
-/// Changes to a provider's configuration for [`Engine::update_provider`];
-/// `None` leaves a field as it is.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProviderUpdate {
-    /// New display name (trimmed; an empty name is refused). The id stays.
-    pub name: Option<String>,
-    /// New endpoint root, e.g. `https://api.openai.com/v1` (trimmed; an
-    /// empty URL is refused).
-    pub base_url: Option<String>,
-    /// Whether the provider is offered in the model picker.
-    pub enabled: Option<bool>,
-    /// New connect, first-byte and idle timeouts (each 1–3600 s).
-    pub timeouts: Option<ProviderTimeouts>,
+/// The configured providers and how to reach each. Cheap to clone: clones
+/// share the store, the key store, the circuit breakers and the model
+/// knowledge.
+#[derive(Clone)]
+pub struct Providers {
+    store: Store,
+    keys: Arc<dyn KeyStore>,
+    /// One circuit breaker per provider id, kept across turns.
+    breakers: Breakers,
+    /// Which models accept images, as the last model lists said.
+    vision: VisionCache,
 }
 
-/// The hint for `key`: `"…"` followed by its last four characters, or just
-/// `"…"` for a key of fewer than eight characters (`"sk-abcdef1234"` →
-/// `"…1234"`, `"short"` → `"…"`).
-pub fn key_hint(key: &str) -> String {
-    let count = key.chars().count();
-    if count < HINT_MIN_KEY_CHARS {
-        return "…".to_owned();
+impl std::fmt::Debug for Providers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Providers").finish_non_exhaustive()
     }
-    let tail: String = key.chars().skip(count - HINT_TAIL_CHARS).collect();
-    format!("…{tail}")
 }
 
-impl Engine {
-    /// Applies `update` to provider `provider_id` and returns the stored
-    /// result. Changing the base URL resets the provider's circuit breaker
-    /// (the old endpoint's failures say nothing about the new one).
-    ///
-    /// Changing the timeouts applies to the next client built for it (the
-    /// next turn or model list); a turn already streaming keeps its own.
-    ///
-    /// Errors: [`EngineError::UnknownProvider`];
-    /// [`EngineError::EmptyProviderField`] for an empty name or base URL;
-    /// [`EngineError::InvalidTimeout`] for a timeout outside 1–3600 s
-    /// (nothing is saved then); [`EngineError::Store`] when the database fails.
-    pub async fn update_provider(
-        &self,
-        provider_id: &str,
-        update: ProviderUpdate,
-    ) -> Result<Provider, EngineError> {
-        let mut provider = self.provider(provider_id).await?;
-        if let Some(name) = update.name {
-            provider.name = non_empty(&name, "name")?;
+impl Providers {
+    /// The providers stored in `store`, with API keys in `keys`.
+    pub fn new(store: Store, keys: Arc<dyn KeyStore>) -> Self {
+        Self {
+            store,
+            keys,
+            breakers: Breakers::default(),
+            vision: VisionCache::default(),
         }
-        let mut url_changed = false;
-        if let Some(base_url) = update.base_url {
-            let base_url = non_empty(&base_url, "base URL")?;
-            url_changed = base_url != provider.base_url;
-            provider.base_url = base_url;
-        }
-        if let Some(enabled) = update.enabled {
-            provider.enabled = enabled;
-        }
-        if let Some(timeouts) = update.timeouts {
-            timeouts.validate()?;
-        }
-        self.store.update_provider(&provider).await?;
-        if let Some(timeouts) = update.timeouts {
-            self.store
-                .set_provider_timeouts(&provider.id, timeouts)
-                .await?;
-        }
-        if url_changed {
-            self.breakers.forget(&provider.id);
-        }
-        Ok(provider)
     }
 
-    /// Stores (`Some`) or deletes (`None`) provider `provider_id`'s API key
-    /// in the keyring and records whether it has one (`has_api_key`). A key
-    /// that is empty after trimming counts as `None`. Returns the stored
-    /// provider.
-    ///
-    /// Errors: [`EngineError::UnknownProvider`]; [`EngineError::Secret`]
-    /// when the keyring refuses (the provider is then left unchanged);
-    /// [`EngineError::Store`].
-    pub async fn set_api_key(
-        &self,
-        provider_id: &str,
-        key: Option<&str>,
-    ) -> Result<Provider, EngineError> {
-        let mut provider = self.provider(provider_id).await?;
-        match key.map(str::trim).filter(|k| !k.is_empty()) {
-            Some(key) => {
-                self.keys.set_api_key(&provider.id, key).await?;
-                provider.has_api_key = true;
-            }
-            None => {
-                self.keys.delete_api_key(&provider.id).await?;
-                provider.has_api_key = false;
-            }
-        }
-        self.store.update_provider(&provider).await?;
-        Ok(provider)
+    /// The key store holding the providers' API keys.
+    pub fn keys(&self) -> &Arc<dyn KeyStore> {
+        &self.keys
     }
 
-    /// The hint for provider `provider_id`'s stored key (see [`key_hint`]):
-    /// `None` when it has no key. Never returns the key itself.
-    ///
-    /// Errors: [`EngineError::UnknownProvider`]; [`EngineError::Secret`]
-    /// when the keyring cannot be read; [`EngineError::Store`].
-    pub async fn api_key_hint(&self, provider_id: &str) -> Result<Option<String>, EngineError> {
-        let provider = self.provider(provider_id).await?;
-        if !provider.has_api_key {
-            return Ok(None);
-        }
-        Ok(self
-            .keys
-            .api_key(&provider.id)
-            .await?
-            .map(|key| key_hint(&key)))
+    /// What the last model lists said about images (for sends).
+    pub(super) fn vision(&self) -> &VisionCache {
+        &self.vision
     }
 
-    /// "Test connection" for a configured provider: lists its models with
-    /// its stored key through [`Engine::test_connection`] (one attempt, no
-    /// retries, the circuit breaker left alone).
+    /// The stored configuration of `provider_id`.
     ///
-    /// Errors: as [`Engine::api_key_hint`], plus
-    /// [`EngineError::UnsupportedProtocol`] and [`EngineError::Provider`].
-    pub async fn test_provider(&self, provider_id: &str) -> Result<Vec<ModelInfo>, EngineError> {
-        let provider = self.provider(provider_id).await?;
-        let kind = ProtocolKind::parse(&provider.kind)
-            .ok_or_else(|| EngineError::UnsupportedProtocol(provider.kind.clone()))?;
-        let key = if provider.has_api_key {
-            self.keys.api_key(&provider.id).await?
-        } else {
-            None
-        };
-        Self::test_connection(kind, &provider.base_url, key.as_deref()).await
-    }
-
-    /// Provider `provider_id`'s timeouts: the stored ones, or
-    /// [`ProviderTimeouts::default`] (10 s connect, 60 s first byte, 30 s
-    /// idle) when none were set.
-    ///
-    /// Errors: [`EngineError::UnknownProvider`]; [`EngineError::Store`].
-    pub async fn provider_timeouts(
-        &self,
-        provider_id: &str,
-    ) -> Result<ProviderTimeouts, EngineError> {
-        let provider = self.provider(provider_id).await?;
-        Ok(self
-            .store
-            .provider_timeouts(&provider.id)
-            .await?
-            .unwrap_or_default())
-    }
-
-    /// The stored provider `provider_id`, or [`EngineError::UnknownProvider`].
-    async fn provider(&self, provider_id: &str) -> Result<Provider, EngineError> {
+    /// # Errors
+    /// [`EngineError::UnknownProvider`]; [`EngineError::Store`].
+    pub async fn get(&self, provider_id: &str) -> Result<Provider, EngineError> {
         self.store
             .get_provider(provider_id)
             .await?
             .ok_or_else(|| EngineError::UnknownProvider(provider_id.to_owned()))
     }
-}
 
-/// `value` trimmed, or [`EngineError::EmptyProviderField`] naming `field`.
-fn non_empty(value: &str, field: &'static str) -> Result<String, EngineError> {
-    let value = value.trim();
-    if value.is_empty() {
-        Err(EngineError::EmptyProviderField(field))
-    } else {
-        Ok(value.to_owned())
+    /// Every configured provider, in the store's order.
+    ///
+    /// # Errors
+    /// [`EngineError::Store`].
+    pub async fn list(&self) -> Result<Vec<Provider>, EngineError> {
+        Ok(self.store.list_providers().await?)
+    }
+
+    /// Builds a client for a configured provider, reading its API key from the
+    /// key store when it has one. The client retries transient failures and
+    /// reports to the provider's circuit breaker
+    /// ([`ResilientProvider`](crate::provider::resilient::ResilientProvider)
+    /// with the default retry policy) and waits as long as the provider's
+    /// timeouts allow ([`Providers::timeouts`]).
+    ///
+    /// Errors: [`EngineError::UnknownProvider`], [`EngineError::Secret`] when
+    /// the keyring cannot be read, [`EngineError::Provider`] for a bad base URL.
+    pub async fn client(&self, provider_id: &str) -> Result<Arc<dyn ChatProvider>, EngineError> {
+        let provider = self
+            .store
+            .get_provider(provider_id)
+            .await?
+            .ok_or_else(|| EngineError::UnknownProvider(provider_id.to_owned()))?;
+        let key = if provider.has_api_key {
+            self.keys.api_key(&provider.id).await?
+        } else {
+            None
+        };
+        let timeouts = self
+            .store
+            .provider_timeouts(&provider.id)
+            .await?
+            .unwrap_or_default();
+        Ok(self.breakers.wrap(
+            &provider.id,
+            client_for(&provider, key, timeouts)?,
+            timeouts.first_byte,
+        ))
+    }
+
+    /// The circuit-breaker state of a configured provider, for its status dot
+    /// ([`BreakerState::Closed`] until a request to it has failed repeatedly).
+    pub fn state(&self, provider_id: &str) -> BreakerState {
+        self.breakers.state(provider_id)
+    }
+
+    /// Lists a configured provider's models (`GET /v1/models`), sorted by
+    /// id, and remembers which accept images (a later send of images to a
+    /// model listed with `supports_vision: Some(false)` is refused).
+    pub async fn list_models(&self, provider_id: &str) -> Result<Vec<ModelInfo>, EngineError> {
+        let models = self.client(provider_id).await?.list_models().await?;
+        self.vision.record(provider_id, &models);
+        Ok(models)
+    }
+
+    /// Checks an unsaved configuration ("Test connection"): lists the models
+    /// at `base_url` with `api_key`, and returns them. One attempt, no
+    /// retries: the result shows the server as it is.
+    pub async fn test_unsaved(
+        kind: ProtocolKind,
+        base_url: &str,
+        api_key: Option<&str>,
+    ) -> Result<Vec<ModelInfo>, EngineError> {
+        let client = build_client(
+            kind,
+            base_url,
+            api_key.map(str::to_owned),
+            ProviderTimeouts::default(),
+        )?;
+        Ok(client.list_models().await?)
+    }
+
+    /// Adds a provider: its configuration goes to the store, its API key (if
+    /// any) to the keyring. If the keyring refuses the key, the half-saved
+    /// provider is removed again and the keyring's error returned.
+    pub async fn add(
+        &self,
+        kind: ProtocolKind,
+        name: &str,
+        base_url: &str,
+        api_key: Option<&str>,
+    ) -> Result<Provider, EngineError> {
+        let api_key = api_key.map(str::trim).filter(|k| !k.is_empty());
+        let provider = self
+            .store
+            .insert_provider(NewProvider {
+                name: name.trim().to_owned(),
+                kind: kind.as_str().to_owned(),
+                base_url: base_url.trim().to_owned(),
+                has_api_key: api_key.is_some(),
+                default_model: None,
+            })
+            .await?;
+        if let Some(key) = api_key
+            && let Err(e) = self.keys.set_api_key(&provider.id, key).await
+        {
+            if let Err(cleanup) = self.store.delete_provider(&provider.id).await {
+                tracing::warn!(
+                    "could not remove provider {} after a keyring failure: {cleanup}",
+                    provider.id
+                );
+            }
+            return Err(e.into());
+        }
+        Ok(provider)
+    }
+
+    /// Removes a provider and its API key. Its conversations stay, without a
+    /// provider (the store sets theirs to none).
+    pub async fn remove(&self, provider_id: &str) -> Result<(), EngineError> {
+        let provider = self
+            .store
+            .get_provider(provider_id)
+            .await?
+            .ok_or_else(|| EngineError::UnknownProvider(provider_id.to_owned()))?;
+        if provider.has_api_key {
+            self.keys.delete_api_key(&provider.id).await?;
+        }
+        self.store.delete_provider(&provider.id).await?;
+        self.breakers.forget(&provider.id);
+        Ok(())
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::key_hint;
+/// Builds the protocol client for a stored provider configuration.
+fn client_for(
+    provider: &Provider,
+    key: Option<String>,
+    timeouts: ProviderTimeouts,
+) -> Result<Arc<dyn ChatProvider>, EngineError> {
+    let kind = ProtocolKind::parse(&provider.kind)
+        .ok_or_else(|| EngineError::UnsupportedProtocol(provider.kind.clone()))?;
+    build_client(kind, &provider.base_url, key, timeouts)
+}
 
-    #[test]
-    fn hints_show_at_most_the_last_four_characters() {
-        assert_eq!(key_hint("sk-abcdef1234"), "…1234");
-        assert_eq!(key_hint("12345678"), "…5678");
-        assert_eq!(key_hint("1234567"), "…");
-        assert_eq!(key_hint(""), "…");
-        assert_eq!(key_hint("ключ-секрет-é1ß4"), "…é1ß4");
-    }
+/// Builds the protocol client of `kind` with the connect, first-byte and
+/// idle `timeouts` applied to its HTTP client.
+fn build_client(
+    kind: ProtocolKind,
+    base_url: &str,
+    key: Option<String>,
+    timeouts: ProviderTimeouts,
+) -> Result<Arc<dyn ChatProvider>, EngineError> {
+    let base_url = base_url.to_owned();
+    let key = key.filter(|k| !k.is_empty());
+    Ok(match kind {
+        ProtocolKind::OpenAiCompatible => Arc::new(OpenAiProvider::new(
+            OpenAiConfig::new(base_url, key).with_timeouts(timeouts),
+        )?),
+        ProtocolKind::Anthropic => {
+            let mut config = AnthropicConfig::new(base_url, key);
+            config.connection.set_timeouts(timeouts);
+            Arc::new(AnthropicProvider::new(config)?)
+        }
+        ProtocolKind::Gemini => {
+            let mut config = GeminiConfig::new(base_url, key);
+            config.connection.set_timeouts(timeouts);
+            Arc::new(GeminiProvider::new(config)?)
+        }
+        ProtocolKind::Ollama => Arc::new(OllamaProvider::new(
+            OllamaConfig::new(base_url, key).with_timeouts(timeouts),
+        )?),
+    })
 }

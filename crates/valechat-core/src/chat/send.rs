@@ -134,10 +134,11 @@ impl Engine {
         let text = text.trim();
         let (provider_id, model) = conversation_target(conversation)?;
         let any_image = !images.is_empty() || resources.iter().any(|r| r.image().is_some());
-        if any_image && self.vision.accepts_images(&provider_id, &model) == Some(false) {
+        if any_image && self.providers.vision().accepts_images(&provider_id, &model) == Some(false)
+        {
             return Err(EngineError::ImagesNotSupported { model });
         }
-        let client = self.client(&provider_id).await?;
+        let client = self.providers.client(&provider_id).await?;
         let store = self.store();
         let history = store.list_messages(conversation_id).await?;
         let calls = store.list_tool_calls(conversation_id).await?;

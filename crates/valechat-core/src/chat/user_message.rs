@@ -7,7 +7,7 @@
 use gettextrs::gettext;
 
 use super::EngineError;
-use crate::billing::format_usd;
+use crate::format::format_usd;
 use crate::i18n::gettext_f;
 use crate::provider::{AttachmentError, ProviderError};
 use crate::secrets::SecretError;

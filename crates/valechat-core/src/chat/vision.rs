@@ -2,7 +2,7 @@
 //!
 //! Asking a server for its models can be slow (Ollama answers one
 //! `/api/show` per model), so sending never asks. Instead every
-//! [`Engine::list_models`](super::Engine::list_models) call — the model
+//! [`Providers::list_models`](super::Providers::list_models) call — the model
 //! picker makes one when it opens — records each model's
 //! `supports_vision`, and a send with images is refused only when the last
 //! list said `Some(false)` for that model. Unknown models (never listed, or

@@ -204,7 +204,11 @@ async fn run_pull(
     cancel: CancellationToken,
     tx: mpsc::UnboundedSender<Report>,
 ) {
-    let mut stream = match engine.pull_model(&provider_id, &model, cancel).await {
+    let mut stream = match engine
+        .providers()
+        .pull_model(&provider_id, &model, cancel)
+        .await
+    {
         Ok(stream) => stream,
         Err(e) => {
             let _ = tx.send(Report::Failed(e.user_message()));

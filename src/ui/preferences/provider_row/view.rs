@@ -151,7 +151,7 @@ impl ProviderRow {
             None => gettext("API Key"),
         };
         w.api_key.set_title(&title);
-        let (text, class) = match self.engine.provider_state(&self.provider.id) {
+        let (text, class) = match self.engine.providers().state(&self.provider.id) {
             BreakerState::Closed => (gettext("Ready"), "success"),
             BreakerState::HalfOpen => (gettext("Checking"), "warning"),
             BreakerState::Open { until } => {

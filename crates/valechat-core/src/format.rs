@@ -1,5 +1,7 @@
-//! Numbers, dates and US dollar amounts formatted for the user's locale
-//! (no GTK: the GUI, the CLI and reports share it).
+//! Numbers, dates and US dollar amounts formatted for the user's locale:
+//! the one money formatter of ValeChat, shared by the engine's messages, the
+//! window, the billing page, the PDF report and the CLI (CSV exports keep
+//! plain decimals).
 //!
 //! Locale data comes from ICU4X (`icu_decimal`, `icu_datetime` 2.x, the
 //! Unicode Consortium's own Rust implementation of ICU) with its
@@ -130,11 +132,13 @@ impl Formatter {
         self.decimal.format(&IcuDecimal::from(n)).to_string()
     }
 
-    /// `amount` in US dollars, rounded half away from zero to cents:
+    /// `amount` in US dollars with the locale's symbols and grouping:
     /// `$1,234.50` (en), `1.234,50 $` (de), `$1,234.50` (ja), `-$0.25`.
+    /// Rounded half away from zero for display only ([`display_digits`]):
+    /// at least two decimals, up to four so that the cost of one message
+    /// shows (`$0.0042`), up to eight below `$0.0001`.
     pub fn usd(&self, amount: Decimal) -> String {
-        let cents = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-        let text = format!("{:.2}", cents.abs());
+        let (negative, text) = display_digits(amount);
         let number = match text.parse::<IcuDecimal>() {
             Ok(d) => self.decimal.format(&d).to_string(),
             // rust_decimal prints plain digits with a dot, which always parses;
@@ -147,11 +151,7 @@ impl Formatter {
             SymbolPlacement::BeforeWithSpace => format!("{symbol}\u{a0}{number}"),
             SymbolPlacement::AfterWithSpace => format!("{number}\u{a0}{symbol}"),
         };
-        if cents.is_sign_negative() && !cents.is_zero() {
-            format!("-{body}")
-        } else {
-            body
-        }
+        if negative { format!("-{body}") } else { body }
     }
 
     /// The local calendar date of `ts_ms` (UTC unix milliseconds), medium
@@ -175,6 +175,30 @@ impl Formatter {
             Err(_) => String::new(),
         }
     }
+}
+
+/// The digits of `amount` as shown: rounded half away from zero to four
+/// decimals (eight when it is not zero but below 0.0001), trailing zeros
+/// dropped down to two decimals; and whether it is negative (not after
+/// rounding to zero). `1234.5` → `(false, "1234.50")`, `0.00421` →
+/// `(false, "0.0042")`, `-0.255` → `(true, "0.255")`.
+pub fn display_digits(amount: Decimal) -> (bool, String) {
+    let places = if amount.is_zero() || amount.abs() >= Decimal::new(1, 4) {
+        4
+    } else {
+        8
+    };
+    let rounded = amount
+        .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+        .normalize();
+    let text = rounded.abs().to_string();
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut frac = frac.to_owned();
+    while frac.len() < 2 {
+        frac.push('0');
+    }
+    let negative = rounded.is_sign_negative() && !rounded.is_zero();
+    (negative, format!("{int}.{frac}"))
 }
 
 /// Parses a BCP 47 or POSIX locale name: `de_DE.UTF-8@euro` → `de-DE`.
@@ -226,10 +250,18 @@ fn with_formatter<T>(
     })
 }
 
-/// `amount` US dollars for the user's `LC_MONETARY` locale ([`Formatter::usd`]).
+/// `amount` US dollars for the user's `LC_MONETARY` locale
+/// ([`Formatter::usd`]): `$1,234.50`, `$0.0042` in English, `1.234,50 $`
+/// in German.
 pub fn format_usd(amount: Decimal) -> String {
     with_formatter(&MONETARY, "LC_MONETARY", |f| {
-        f.map_or_else(|| format!("${amount:.2}"), |f| f.usd(amount))
+        f.map_or_else(
+            || {
+                let (negative, digits) = display_digits(amount);
+                format!("{}${digits}", if negative { "-" } else { "" })
+            },
+            |f| f.usd(amount),
+        )
     })
 }
 
@@ -291,12 +323,15 @@ mod tests {
     }
 
     #[test]
-    fn dollars_round_to_cents_half_away_from_zero() {
-        assert_eq!(usd("en_US", "0.005"), "$0.01");
-        assert_eq!(usd("en_US", "0.0049"), "$0.00");
-        assert_eq!(usd("en_US", "-0.255"), "-$0.26");
-        assert_eq!(usd("de_DE", "-0.001"), "0,00\u{a0}$");
+    fn dollars_keep_up_to_four_decimals_half_away_from_zero() {
+        assert_eq!(usd("en_US", "0.005"), "$0.005");
+        assert_eq!(usd("en_US", "0.00421"), "$0.0042");
+        assert_eq!(usd("en_US", "0.00005"), "$0.00005");
+        assert_eq!(usd("en_US", "-0.25555"), "-$0.2556");
+        assert_eq!(usd("de_DE", "-0.00421"), "-0,0042\u{a0}$");
+        assert_eq!(usd("en_US", "-0.000000001"), "$0.00");
         assert_eq!(usd("en_US", "12"), "$12.00");
+        assert_eq!(usd("en_US", "0"), "$0.00");
     }
 
     #[test]

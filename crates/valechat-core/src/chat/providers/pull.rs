@@ -1,14 +1,15 @@
 //! Downloading a model to an Ollama server ("Download Model…" in
-//! Preferences → Providers): [`Engine::pull_model`] streams Ollama's
+//! Preferences → Providers): [`Providers::pull_model`] streams Ollama's
 //! `/api/pull` progress for a configured Ollama provider.
 
 use tokio_util::sync::CancellationToken;
 
-use super::{Engine, EngineError};
+use super::Providers;
+use crate::chat::EngineError;
 use crate::provider::ProtocolKind;
 use crate::provider::ollama::{OllamaConfig, OllamaProvider, PullStream};
 
-impl Engine {
+impl Providers {
     /// Starts downloading `model` (e.g. `llama3.2`, `qwen3:0.6b`; trimmed)
     /// to Ollama provider `provider_id`, with its stored key and timeouts.
     /// The stream yields [`PullProgress`](crate::provider::ollama::PullProgress)
@@ -46,7 +47,7 @@ impl Engine {
         } else {
             None
         };
-        let timeouts = self.provider_timeouts(&provider.id).await?;
+        let timeouts = self.timeouts(&provider.id).await?;
         let config = OllamaConfig::new(provider.base_url.clone(), key).with_timeouts(timeouts);
         let ollama = OllamaProvider::new(config)?;
         Ok(ollama.pull(model, cancel).await?)
