@@ -24,6 +24,7 @@ mod title;
 mod tool_limits;
 mod tool_round;
 mod tools;
+mod turn;
 mod user_message;
 mod vision;
 
@@ -31,7 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use tokio_util::sync::{CancellationToken, DropGuard};
+use tokio_util::sync::CancellationToken;
 
 pub use complete::{Completion, CompletionRequest};
 pub use error::EngineError;
@@ -46,12 +47,13 @@ pub use tools::{
     Approval, ApprovalRequest, Approver, FixedApprover, OfferedTool, ToolBox, ToolError, ToolHints,
     ToolOutput, ToolProgress, ToolSettings, truncate_for_model,
 };
+pub use turn::{Turn, TurnEvent};
 pub use user_message::limit_name;
 
 use crate::billing::{ModelPrice, PriceBook, PriceOrigin};
-use crate::provider::{ChatMessage, ChatProvider, ChatRequest, Role, Usage};
+use crate::provider::{ChatMessage, ChatProvider, ChatRequest, Role};
 use crate::secrets::KeyStore;
-use crate::store::{Message, MessageStatus, NewConversation, Provider, Store, ToolCallRecord};
+use crate::store::{Message, MessageStatus, NewConversation, Provider, Store};
 
 /// Choices that apply to one send.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -64,111 +66,6 @@ pub struct SendOptions {
 
 /// How often a growing assistant message is written to the store (milliseconds granularity).
 pub const SAVE_INTERVAL: Duration = Duration::from_millis(400);
-
-/// Something that happened during a [`Turn`], in order.
-#[derive(Debug, Clone)]
-pub enum TurnEvent {
-    /// The conversation this turn created ([`ConversationTarget::New`]):
-    /// always the turn's first event then.
-    ConversationCreated(crate::store::Conversation),
-    /// The user's message was stored (absent for a retry, which reuses the last one).
-    UserMessageSaved(Message),
-    /// The assistant message row was created (status `streaming`, empty content).
-    AssistantStarted(Message),
-    /// A piece of the visible answer.
-    TextDelta(String),
-    /// A piece of the model's reasoning.
-    ReasoningDelta(String),
-    /// A model request ended in tool calls: `0` is the stored assistant
-    /// message that asked (status `complete`, finish reason `tool_calls`).
-    /// Its calls follow as `ToolCall…` events, then a new
-    /// [`TurnEvent::AssistantStarted`] for the model's next reply.
-    RoundFinished(Message),
-    /// The model asked for a tool call; it is stored as pending. `tool` is
-    /// the offered tool it names (`None` for an unknown name).
-    ToolCallProposed {
-        /// The stored call.
-        call: ToolCallRecord,
-        /// The tool and its server.
-        tool: Option<Box<OfferedTool>>,
-    },
-    /// An approved call started on its server.
-    ToolCallRunning(ToolCallRecord),
-    /// A running call reported progress.
-    ToolCallProgress {
-        /// Row id of the call.
-        id: i64,
-        /// What the server reported.
-        progress: ToolProgress,
-    },
-    /// A call ended (succeeded, failed, denied or cancelled): its final row.
-    ToolCallFinished(ToolCallRecord),
-    /// The provider reported token usage for the request.
-    Usage(Usage),
-    /// A provider request was billed: its usage record (tokens, cost,
-    /// verification), one per model request of the turn.
-    UsageRecorded(crate::ledger::UsageRecord),
-    /// Spending thresholds crossed for the first time in their period:
-    /// raise one notification each.
-    LimitAlerts(Vec<crate::ledger::LimitAlert>),
-    /// The provider's rate limit makes this request wait `wait_ms`
-    /// milliseconds before it is sent (Stop ends the wait).
-    Queued {
-        /// Expected wait, milliseconds.
-        wait_ms: u64,
-    },
-    /// Soft limits this request may cross (it is sent anyway).
-    SoftLimitWarnings(Vec<crate::ledger::LimitUse>),
-    /// The reply ended; `message` is its final stored state (`complete`, or
-    /// `incomplete` after a stop or a mid-stream failure with partial text).
-    Finished(Message),
-    /// The reply failed. `message` is the stored assistant message if one was
-    /// created (status `failed` or `incomplete`, keeping any partial text).
-    Failed {
-        /// Final stored state of the assistant message, if created.
-        message: Option<Message>,
-        /// What went wrong.
-        error: Arc<EngineError>,
-    },
-}
-
-/// A running reply: receive its events with [`Turn::next`], stop it with
-/// [`Turn::cancel`]. Dropping a `Turn` cancels it too; the partial reply is
-/// still stored as `incomplete`.
-pub struct Turn {
-    /// An event to hand out before the runner's (the created conversation).
-    first: Option<TurnEvent>,
-    events: mpsc::Receiver<TurnEvent>,
-    cancel: CancellationToken,
-    _guard: DropGuard,
-}
-
-impl Turn {
-    /// The next event, or `None` once the turn has ended (after
-    /// [`TurnEvent::Finished`] or [`TurnEvent::Failed`]).
-    pub async fn next(&mut self) -> Option<TurnEvent> {
-        match self.first.take() {
-            Some(event) => Some(event),
-            None => self.events.recv().await,
-        }
-    }
-
-    /// This turn, handing out `event` before anything else.
-    fn announcing(mut self, event: TurnEvent) -> Self {
-        self.first = Some(event);
-        self
-    }
-
-    /// Stops the reply: the connection is closed and the partial text kept.
-    pub fn cancel(&self) {
-        self.cancel.cancel();
-    }
-
-    /// A token that cancels this turn when triggered (for Stop buttons held elsewhere).
-    pub fn cancellation_token(&self) -> CancellationToken {
-        self.cancel.clone()
-    }
-}
 
 /// The engine: the store, the key store, and the way to reach each provider.
 #[derive(Clone)]
@@ -406,12 +303,7 @@ impl Engine {
             rates: self.rates.clone(),
         };
         tokio::spawn(job.run());
-        Turn {
-            first: None,
-            events: rx,
-            _guard: cancel.clone().drop_guard(),
-            cancel,
-        }
+        Turn::new(rx, cancel)
     }
 }
 
