@@ -28,7 +28,7 @@ import long_conversation  # noqa: E402
 from test_first_slice import App  # noqa: E402
 from test_shortcuts import main_frame, point_at, row_of  # noqa: E402
 
-IDLE_CPU = 0.02
+IDLE_CPU = 0.05
 DEADLINE = 900.0
 
 

@@ -2,12 +2,12 @@
 //!
 //! This half covers pricing:
 //! - [`price`]: [`ModelPrice`], USD per token per token class, shown per 1M;
-//! - [`cost`]: [`cost()`](cost::cost) itemises a provider's
+//! - [`cost`](mod@cost): [`cost()`](cost::cost) itemises a provider's
 //!   [`Usage`](crate::provider::Usage) at a price (cache reads and
 //!   writes, reasoning, the long-context tier), and [`ChargedCost`] prefers a
 //!   provider-reported charge (OpenRouter `usage.cost`) over the estimate;
 //! - [`shipped`]: the price table shipped in `data/pricing/prices.json`
-//!   (generated from LiteLLM's data by `tools/gen-prices.py`);
+//!   (generated from `LiteLLM`'s data by `tools/gen-prices.py`);
 //! - [`pricing`]: [`PriceBook`], the price in force for a provider, model and
 //!   time (user price, shipped price, free local model);
 //! - [`tokens`]: independent token counts (`tiktoken-rs` for OpenAI

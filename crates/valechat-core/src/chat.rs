@@ -140,23 +140,30 @@ impl Engine {
     }
 
     /// The store, for repository calls (lists, renames, deletes).
+    #[must_use]
     pub fn store(&self) -> &Store {
         &self.store
     }
 
     /// The key store holding providers' API keys.
+    #[must_use]
     pub fn keys(&self) -> &Arc<dyn KeyStore> {
         self.providers.keys()
     }
 
     /// The providers registry: add, edit, remove and test providers, their
     /// keys and model lists.
+    #[must_use]
     pub fn providers(&self) -> &Providers {
         &self.providers
     }
 
     /// Starts a new conversation with `provider_id`/`model`, titled from
     /// nothing yet (the first message names it).
+    ///
+    /// # Errors
+    /// [`EngineError::Store`] when the database fails (a provider id that is not
+    /// configured is refused by the store).
     pub async fn new_conversation(
         &self,
         provider_id: Option<&str>,
@@ -175,6 +182,11 @@ impl Engine {
     /// Asks again for a reply to the conversation's last user message (the
     /// Retry action after a failure). A trailing assistant message that failed
     /// with no text is removed first; a partial one is kept.
+    ///
+    /// # Errors
+    /// [`EngineError::NothingToRetry`] when the conversation does not end with
+    /// a user message; otherwise as [`Engine::send`] (no model, unknown
+    /// provider, locked keyring, a hard limit, store errors).
     pub async fn retry(&self, conversation_id: i64) -> Result<Turn, EngineError> {
         let conversation = self.conversation(conversation_id).await?;
         let (provider_id, model) = conversation_target(&conversation)?;

@@ -33,6 +33,7 @@ use icu_datetime::fieldsets::YMD;
 use icu_datetime::input::Date;
 use icu_decimal::DecimalFormatter;
 use icu_decimal::input::Decimal as IcuDecimal;
+use icu_decimal::options::DecimalFormatterOptions;
 use icu_locale_core::{Locale, locale};
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -70,6 +71,11 @@ pub enum SymbolPlacement {
 
 /// The USD symbol and its placement for a language (ISO 639 code), from
 /// CLDR 47's `currencyFormats/standard` and `currencies/USD/symbol`.
+#[must_use]
+#[allow(
+    clippy::match_same_arms,
+    reason = "one arm per translated language, as CLDR lists them"
+)]
 pub fn usd_style(language: &str) -> (&'static str, SymbolPlacement) {
     match language {
         "en" | "ja" => ("$", SymbolPlacement::Before),
@@ -101,12 +107,11 @@ impl Formatter {
     pub fn new(tag: &str) -> Result<Self, FormatError> {
         let locale = parse_locale(tag);
         let decimal =
-            DecimalFormatter::try_new((&locale).into(), Default::default()).map_err(|source| {
-                FormatError::Decimal {
+            DecimalFormatter::try_new((&locale).into(), DecimalFormatterOptions::default())
+                .map_err(|source| FormatError::Decimal {
                     locale: locale.to_string(),
                     source,
-                }
-            })?;
+                })?;
         let date =
             DateTimeFormatter::try_new((&locale).into(), YMD::medium()).map_err(|source| {
                 FormatError::Date {
@@ -122,12 +127,14 @@ impl Formatter {
     }
 
     /// The locale in use (BCP 47).
+    #[must_use]
     pub fn locale(&self) -> &Locale {
         &self.locale
     }
 
     /// `n` with the locale's digits and grouping: `1,234,567` (en),
     /// `1.234.567` (de).
+    #[must_use]
     pub fn count(&self, n: u64) -> String {
         self.decimal.format(&IcuDecimal::from(n)).to_string()
     }
@@ -137,6 +144,7 @@ impl Formatter {
     /// Rounded half away from zero for display only ([`display_digits`]):
     /// at least two decimals, up to four so that the cost of one message
     /// shows (`$0.0042`), up to eight below `$0.0001`.
+    #[must_use]
     pub fn usd(&self, amount: Decimal) -> String {
         let (negative, text) = display_digits(amount);
         let number = match text.parse::<IcuDecimal>() {
@@ -157,6 +165,7 @@ impl Formatter {
     /// The local calendar date of `ts_ms` (UTC unix milliseconds), medium
     /// length: `Mar 5, 2026` (en), `05.03.2026` (de), `2026/03/05` (ja).
     /// Out-of-range times give an empty string.
+    #[must_use]
     pub fn date(&self, ts_ms: i64) -> String {
         let Some(local) = Local.timestamp_millis_opt(ts_ms).single() else {
             return String::new();
@@ -166,6 +175,7 @@ impl Formatter {
 
     /// A calendar date (ISO year, month 1–12, day 1–31), medium length.
     /// Invalid dates give an empty string.
+    #[must_use]
     pub fn date_of(&self, year: i32, month: u32, day: u32) -> String {
         let (Ok(month), Ok(day)) = (u8::try_from(month), u8::try_from(day)) else {
             return String::new();
@@ -182,6 +192,7 @@ impl Formatter {
 /// dropped down to two decimals; and whether it is negative (not after
 /// rounding to zero). `1234.5` → `(false, "1234.50")`, `0.00421` →
 /// `(false, "0.0042")`, `-0.255` → `(true, "0.255")`.
+#[must_use]
 pub fn display_digits(amount: Decimal) -> (bool, String) {
     let places = if amount.is_zero() || amount.abs() >= Decimal::new(1, 4) {
         4
@@ -203,6 +214,7 @@ pub fn display_digits(amount: Decimal) -> (bool, String) {
 
 /// Parses a BCP 47 or POSIX locale name: `de_DE.UTF-8@euro` → `de-DE`.
 /// `C`, `POSIX`, empty and unparsable names give `en-US`.
+#[must_use]
 pub fn parse_locale(tag: &str) -> Locale {
     let base = tag
         .split(['.', '@'])
@@ -217,6 +229,7 @@ pub fn parse_locale(tag: &str) -> Locale {
 
 /// The user's locale for `category` (e.g. `"LC_MONETARY"`), as glibc picks
 /// it: `LC_ALL`, then `category`, then `LANG`.
+#[must_use]
 pub fn env_locale(category: &str) -> Locale {
     let tag = ["LC_ALL", category, "LANG"]
         .iter()
@@ -253,6 +266,7 @@ fn with_formatter<T>(
 /// `amount` US dollars for the user's `LC_MONETARY` locale
 /// ([`Formatter::usd`]): `$1,234.50`, `$0.0042` in English, `1.234,50 $`
 /// in German.
+#[must_use]
 pub fn format_usd(amount: Decimal) -> String {
     with_formatter(&MONETARY, "LC_MONETARY", |f| {
         f.map_or_else(
@@ -266,6 +280,7 @@ pub fn format_usd(amount: Decimal) -> String {
 }
 
 /// `n` with grouping for the user's `LC_NUMERIC` locale ([`Formatter::count`]).
+#[must_use]
 pub fn format_count(n: u64) -> String {
     with_formatter(&NUMERIC, "LC_NUMERIC", |f| {
         f.map_or_else(|| n.to_string(), |f| f.count(n))
@@ -274,6 +289,7 @@ pub fn format_count(n: u64) -> String {
 
 /// The local date of `ts_ms` (UTC unix milliseconds) for the user's
 /// `LC_TIME` locale ([`Formatter::date`]).
+#[must_use]
 pub fn format_date(ts_ms: i64) -> String {
     with_formatter(&TIME, "LC_TIME", |f| {
         f.map_or_else(String::new, |f| f.date(ts_ms))

@@ -19,6 +19,7 @@ use gettextrs::{gettext, ngettext};
 /// # use valechat_core::i18n::gettext_f;
 /// assert_eq!(gettext_f("{count} tokens", &[("count", "12")]), "12 tokens");
 /// ```
+#[must_use]
 pub fn gettext_f(msgid: &str, args: &[(&str, &str)]) -> String {
     substitute(&gettext(msgid), args)
 }
@@ -26,6 +27,7 @@ pub fn gettext_f(msgid: &str, args: &[(&str, &str)]) -> String {
 /// Translates `singular` / `plural` for the count `n` (the language's plural
 /// rules choose the form), then replaces `{name}` placeholders as
 /// [`gettext_f`] does. `n` is usually also passed in `args` for display.
+#[must_use]
 pub fn ngettext_f(singular: &str, plural: &str, n: u32, args: &[(&str, &str)]) -> String {
     substitute(&ngettext(singular, plural, n), args)
 }
@@ -43,15 +45,12 @@ fn substitute(template: &str, args: &[(&str, &str)]) -> String {
                 .find(|(key, _)| *key == name)
                 .map(|(_, value)| (*value, close))
         });
-        match value {
-            Some((value, close)) => {
-                out.push_str(value);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
+        if let Some((value, close)) = value {
+            out.push_str(value);
+            rest = &after[close + 1..];
+        } else {
+            out.push('{');
+            rest = after;
         }
     }
     out.push_str(rest);

@@ -11,7 +11,7 @@
 //!   spending limits and reservations;
 //! - [`secrets`]: API keys in the system keyring (Secret Service, Keychain);
 //! - [`chat`]: the `Engine` that puts them together and runs turns;
-//! - [`format`]: money, counts and dates in the user's locale (ICU4X).
+//! - [`format`](mod@format): money, counts and dates in the user's locale (ICU4X).
 //!
 //! Nothing in this crate's dependency tree is gtk4, glib, gio, cairo,
 //! libadwaita, relm4 or sourceview5 (`tests/core_dependencies.rs` checks it):

@@ -26,11 +26,13 @@ const APP_DIR: &str = "valechat";
 /// platform's data directory (`dirs::data_dir()`) joined with `valechat`
 /// (`ValeChat` on macOS). If the platform has none (no `$HOME`), falls back
 /// to `<temp dir>/valechat` and logs a warning. Not created here.
+#[must_use]
 pub fn data_dir() -> PathBuf {
     resolve_data_dir(std::env::var_os(DATA_DIR_ENV), dirs::data_dir())
 }
 
 /// The database file: `data_dir()/valechat.db`.
+#[must_use]
 pub fn database_path() -> PathBuf {
     data_dir().join(DATABASE_FILE)
 }
@@ -41,16 +43,15 @@ fn resolve_data_dir(env_override: Option<OsString>, platform: Option<PathBuf>) -
     if let Some(dir) = env_override.filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
-    match platform {
-        Some(base) => base.join(APP_DIR),
-        None => {
-            let fallback = std::env::temp_dir().join(APP_DIR);
-            tracing::warn!(
-                dir = %fallback.display(),
-                "no platform data directory (is HOME set?); using a temporary one"
-            );
-            fallback
-        }
+    if let Some(base) = platform {
+        base.join(APP_DIR)
+    } else {
+        let fallback = std::env::temp_dir().join(APP_DIR);
+        tracing::warn!(
+            dir = %fallback.display(),
+            "no platform data directory (is HOME set?); using a temporary one"
+        );
+        fallback
     }
 }
 

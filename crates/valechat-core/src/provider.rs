@@ -57,6 +57,7 @@ pub enum ProtocolKind {
 
 impl ProtocolKind {
     /// Stable identifier stored in the database (`providers.kind`).
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::OpenAiCompatible => "openai_compatible",
@@ -67,6 +68,7 @@ impl ProtocolKind {
     }
 
     /// Parses the identifier written by [`ProtocolKind::as_str`]; `None` for an unknown kind.
+    #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "openai_compatible" | "openai" => Some(Self::OpenAiCompatible),
@@ -112,6 +114,7 @@ pub enum FinishReason {
 
 impl FinishReason {
     /// Maps an OpenAI-style `finish_reason` string.
+    #[must_use]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "stop" | "end_turn" | "stop_sequence" => Self::Stop,
@@ -123,6 +126,7 @@ impl FinishReason {
     }
 
     /// Stable identifier stored in the database (`messages.finish_reason`).
+    #[must_use]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Stop => "stop",
@@ -249,6 +253,7 @@ impl ModelInfo {
     }
 
     /// The name to show: [`ModelInfo::display_name`] when set and not blank, else the id.
+    #[must_use]
     pub fn label(&self) -> &str {
         self.display_name
             .as_deref()

@@ -32,6 +32,7 @@ pub const SERVICE: &str = "valechat";
 
 /// Label shown by keyring managers (Passwords and Keys, Keychain Access) for
 /// the item holding `provider_id`'s key, e.g. `ValeChat API key for openai`.
+#[must_use]
 pub fn item_label(provider_id: &str) -> String {
     format!("ValeChat API key for {provider_id}")
 }

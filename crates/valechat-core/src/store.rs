@@ -81,6 +81,10 @@ pub struct Store {
     _instance: Option<std::sync::Arc<instance::InstanceLock>>,
 }
 
+#[allow(
+    clippy::missing_fields_in_debug,
+    reason = "the connection pool says nothing useful in a log"
+)]
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = self.pool.state();

@@ -1,6 +1,6 @@
 //! The engine stays free of GUI libraries (DESIGN.md, Layers): nothing in
-//! `valechat-core`'s normal dependency tree may be GTK, GLib, GIO, cairo,
-//! libadwaita, Relm4 or GtkSourceView, so the CLI, the MCP-server mode and
+//! `valechat-core`'s normal dependency tree may be GTK, `GLib`, GIO, cairo,
+//! libadwaita, Relm4 or `GtkSourceView`, so the CLI, the MCP-server mode and
 //! the WebSocket API can run where none of them is installed.
 //!
 //! Reads the tree with `cargo tree -p valechat-core -e normal` (the cargo

@@ -78,6 +78,7 @@ impl Cost {
 }
 
 /// The cost of `usage` at `price` (USD), itemised as the module doc says.
+#[must_use]
 pub fn cost(usage: &Usage, price: &ModelPrice) -> Cost {
     let rates = price.effective(usage.input_tokens);
     let uncached = usage
@@ -121,6 +122,7 @@ pub enum CostSource {
 
 impl CostSource {
     /// Stable identifier for the database: `actual` or `estimated`.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Actual => "actual",
@@ -129,6 +131,7 @@ impl CostSource {
     }
 
     /// Parses [`CostSource::as_str`]'s identifiers; `None` for anything else.
+    #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "actual" => Some(Self::Actual),
@@ -157,6 +160,7 @@ pub struct ChargedCost {
 
 impl ChargedCost {
     /// An estimate from the price table.
+    #[must_use]
     pub fn estimated(cost: Cost) -> Self {
         Self {
             total: cost.total,
@@ -167,6 +171,7 @@ impl ChargedCost {
 
     /// The provider's reported charge (USD), with the table's breakdown when
     /// known. A negative report is treated as 0.
+    #[must_use]
     pub fn actual(total: Decimal, itemised: Option<Cost>) -> Self {
         Self {
             total: total.max(Decimal::ZERO).normalize(),

@@ -1,6 +1,6 @@
 //! [`ModelPrice`]: what one model charges, in USD per token, per token class.
 //!
-//! Prices are stored per token (as LiteLLM's table and the providers' usage
+//! Prices are stored per token (as `LiteLLM`'s table and the providers' usage
 //! reports count tokens) and shown per million tokens (as the providers'
 //! price pages do): [`ModelPrice::per_million`], [`per_million`],
 //! [`per_token`] convert between the two, exactly.
@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 /// Input size, in tokens, above which a model's long-context tier
 /// (`*_above_200k` prices) applies to the whole request (Gemini 2.5 Pro and
-/// others; LiteLLM's `*_above_200k_tokens` fields).
+/// others; `LiteLLM`'s `*_above_200k_tokens` fields).
 pub const LONG_CONTEXT_THRESHOLD: u64 = 200_000;
 
 /// One million, the unit prices are shown in.
@@ -83,6 +83,7 @@ pub struct EffectivePrice {
 
 impl ModelPrice {
     /// A price with only input and output known (USD per token).
+    #[must_use]
     pub fn new(input: Decimal, output: Decimal) -> Self {
         Self {
             input,
@@ -93,16 +94,19 @@ impl ModelPrice {
 
     /// Everything free: local models (Ollama, LM Studio, llama.cpp, vLLM)
     /// without a price of the user's.
+    #[must_use]
     pub fn zero() -> Self {
         Self::default()
     }
 
     /// A price entered per million tokens (input and output, USD per 1M).
+    #[must_use]
     pub fn from_per_million(input: Decimal, output: Decimal) -> Self {
         Self::new(per_token(input), per_token(output))
     }
 
     /// Whether every known price is zero (a free or local model).
+    #[must_use]
     pub fn is_free(&self) -> bool {
         let optional = [
             self.cache_read,
@@ -115,10 +119,14 @@ impl ModelPrice {
         ];
         self.input.is_zero()
             && self.output.is_zero()
-            && optional.iter().flatten().all(|p| p.is_zero())
+            && optional
+                .iter()
+                .flatten()
+                .all(rust_decimal::Decimal::is_zero)
     }
 
     /// Whether the model has long-context prices (any `*_above_200k`).
+    #[must_use]
     pub fn has_long_context_tier(&self) -> bool {
         self.input_above_200k.is_some()
             || self.output_above_200k.is_some()
@@ -131,9 +139,10 @@ impl ModelPrice {
     ///
     /// Above [`LONG_CONTEXT_THRESHOLD`] input tokens, a model with a
     /// long-context tier is billed at the tier prices for the whole request,
-    /// as LiteLLM does; a class without a tier price keeps its base price.
+    /// as `LiteLLM` does; a class without a tier price keeps its base price.
     /// Unknown cache prices fall back to the input price, an unknown
     /// reasoning price to the output price.
+    #[must_use]
     pub fn effective(&self, input_tokens: u64) -> EffectivePrice {
         let long = input_tokens > LONG_CONTEXT_THRESHOLD && self.has_long_context_tier();
         let tier = |tier: Option<Decimal>, base: Option<Decimal>| {
@@ -167,6 +176,7 @@ impl ModelPrice {
 
 /// A per-token price as USD per 1M tokens (`0.0000025` → `2.5`), exact and
 /// without trailing zeros; saturates at [`Decimal::MAX`].
+#[must_use]
 pub fn per_million(per_token: Decimal) -> Decimal {
     per_token
         .checked_mul(MILLION)
@@ -175,7 +185,8 @@ pub fn per_million(per_token: Decimal) -> Decimal {
 }
 
 /// A price per 1M tokens as USD per token (`2.5` → `0.0000025`), exact for
-/// up to 22 decimal places of input (rust_decimal keeps 28).
+/// up to 22 decimal places of input (`rust_decimal` keeps 28).
+#[must_use]
 pub fn per_token(per_million: Decimal) -> Decimal {
     per_million
         .checked_div(MILLION)

@@ -49,6 +49,7 @@ pub enum PriceOrigin {
 impl PriceOrigin {
     /// Stable identifier (`user`, `shipped`, `local`); the first two are the
     /// values of `model_prices.origin`.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::User => "user",
@@ -102,6 +103,11 @@ impl PriceNamespace {
     /// [`Local`](Self::Local); the API hosts of the cloud presets map to
     /// their preset id; anything else (or an unparsable URL) is
     /// [`Custom`](Self::Custom).
+    #[must_use]
+    #[allow(
+        clippy::case_sensitive_file_extension_comparisons,
+        reason = "host names, not file names: `.local` and `.localhost` are DNS suffixes"
+    )]
     pub fn for_endpoint(kind: ProtocolKind, base_url: &str) -> Self {
         if kind == ProtocolKind::Ollama {
             return Self::Local;
@@ -115,6 +121,8 @@ impl PriceNamespace {
                 if let Some((_, ns)) = CLOUD_HOSTS.iter().find(|(h, _)| *h == host) {
                     Self::Cloud(ns)
                 } else if host == "localhost"
+                    // Host names, not file names: a case-sensitive suffix is
+                    // what a lowercased host needs.
                     || host.ends_with(".localhost")
                     || host.ends_with(".local")
                 {
@@ -130,6 +138,7 @@ impl PriceNamespace {
     }
 
     /// The namespace of a stored provider (its `kind` and `base_url`).
+    #[must_use]
     pub fn for_provider(provider: &Provider) -> Self {
         match ProtocolKind::parse(&provider.kind) {
             Some(kind) => Self::for_endpoint(kind, &provider.base_url),
@@ -158,6 +167,7 @@ fn is_local(ip: IpAddr) -> bool {
 /// The ids to try for `model`, in order: as given; without a `models/`
 /// prefix (Gemini's resource names); without a date suffix (`-2024-08-06`
 /// or `-20241022`). Duplicates are left out.
+#[must_use]
 pub fn model_candidates(model: &str) -> Vec<String> {
     let mut out = vec![model.to_owned()];
     let bare = model.strip_prefix("models/").unwrap_or(model);

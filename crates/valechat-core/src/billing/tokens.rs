@@ -51,6 +51,7 @@ impl Tokenizer {
     /// The tokenizer of `model`, if it is an OpenAI family whose tokenizer is
     /// published. A vendor prefix (`openai/gpt-4o` on OpenRouter or Groq) and
     /// a fine-tune prefix (`ft:gpt-4o-mini:…`) are ignored.
+    #[must_use]
     pub fn for_model(model: &str) -> Option<Self> {
         let bare = model.rsplit('/').next().unwrap_or(model);
         match tiktoken_rs::tokenizer::get_tokenizer(bare)? {
@@ -62,6 +63,7 @@ impl Tokenizer {
     }
 
     /// The tokenizer's name as tiktoken calls it (`o200k_base`).
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Self::O200kBase => "o200k_base",
@@ -120,6 +122,7 @@ pub struct TokenCount {
 /// Counts the input tokens of a chat request of `messages` to `model`, as
 /// the module doc describes: exact for OpenAI families, an estimate marked
 /// [`CountMethod::Unknown`] otherwise.
+#[must_use]
 pub fn count_input_tokens(model: &str, messages: &[ChatMessage]) -> TokenCount {
     let exact = Tokenizer::for_model(model).and_then(|tokenizer| {
         let mut total = REPLY_PRIMING;
@@ -158,6 +161,7 @@ pub fn count_input_tokens(model: &str, messages: &[ChatMessage]) -> TokenCount {
 
 /// Counts the tokens of plain `text` (e.g. a reply) for `model`: exact for
 /// OpenAI families, else [`estimate_tokens`] marked [`CountMethod::Unknown`].
+#[must_use]
 pub fn count_text_tokens(model: &str, text: &str) -> TokenCount {
     match Tokenizer::for_model(model).and_then(|t| Some((t, t.count(text)?))) {
         Some((tokenizer, tokens)) => TokenCount {
@@ -174,6 +178,7 @@ pub fn count_text_tokens(model: &str, text: &str) -> TokenCount {
 /// A rough token estimate for when the tokenizer is unknown: Unicode
 /// characters ÷ 4, rounded up (OpenAI's rule of thumb for English text; an
 /// estimate, never exact).
+#[must_use]
 pub fn estimate_tokens(text: &str) -> u64 {
     let chars = u64::try_from(text.chars().count()).unwrap_or(u64::MAX);
     chars.div_ceil(4)
@@ -198,6 +203,7 @@ pub enum Verification {
 impl Verification {
     /// Stable identifier for the database: `agrees`, `differs` or
     /// `unverifiable`.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Agrees => "agrees",
@@ -209,6 +215,7 @@ impl Verification {
 
 /// Checks `reported` tokens against `counted` with the 5 % rule of issue 5:
 /// a difference over [`TOLERANCE_PERCENT`] of the reported count is flagged.
+#[must_use]
 pub fn verify(reported: u64, counted: &TokenCount) -> Verification {
     if counted.method == CountMethod::Unknown {
         return Verification::Unverifiable;

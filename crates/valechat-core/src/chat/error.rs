@@ -73,6 +73,7 @@ pub enum EngineError {
 
 impl EngineError {
     /// Whether the same request may succeed if simply tried again.
+    #[must_use]
     pub fn is_retryable(&self) -> bool {
         matches!(self, Self::Provider(e) if e.is_retryable())
     }

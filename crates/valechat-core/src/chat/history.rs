@@ -67,7 +67,7 @@ pub(super) fn request_history(
                 images.get(&message.id).cloned().unwrap_or_default(),
                 resources.get(&message.id).map_or(&[], Vec::as_slice),
             )),
-            role => out.push(ChatMessage::new(role, message.content.clone())),
+            role @ Role::System => out.push(ChatMessage::new(role, message.content.clone())),
         }
     }
     out

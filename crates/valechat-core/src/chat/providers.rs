@@ -58,6 +58,7 @@ impl Providers {
     }
 
     /// The key store holding the providers' API keys.
+    #[must_use]
     pub fn keys(&self) -> &Arc<dyn KeyStore> {
         &self.keys
     }
@@ -93,7 +94,9 @@ impl Providers {
     /// with the default retry policy) and waits as long as the provider's
     /// timeouts allow ([`Providers::timeouts`]).
     ///
-    /// Errors: [`EngineError::UnknownProvider`], [`EngineError::Secret`] when
+    ///
+    /// # Errors
+    /// [`EngineError::UnknownProvider`], [`EngineError::Secret`] when
     /// the keyring cannot be read, [`EngineError::Provider`] for a bad base URL.
     pub async fn client(&self, provider_id: &str) -> Result<Arc<dyn ChatProvider>, EngineError> {
         let provider = self
@@ -120,6 +123,7 @@ impl Providers {
 
     /// The circuit-breaker state of a configured provider, for its status dot
     /// ([`BreakerState::Closed`] until a request to it has failed repeatedly).
+    #[must_use]
     pub fn state(&self, provider_id: &str) -> BreakerState {
         self.breakers.state(provider_id)
     }
@@ -127,6 +131,10 @@ impl Providers {
     /// Lists a configured provider's models (`GET /v1/models`), sorted by
     /// id, and remembers which accept images (a later send of images to a
     /// model listed with `supports_vision: Some(false)` is refused).
+    ///
+    /// # Errors
+    /// As [`Providers::client`], and [`EngineError::Provider`] when the server
+    /// does not answer with a model list.
     pub async fn list_models(&self, provider_id: &str) -> Result<Vec<ModelInfo>, EngineError> {
         let models = self.client(provider_id).await?.list_models().await?;
         self.vision.record(provider_id, &models);
@@ -136,6 +144,10 @@ impl Providers {
     /// Checks an unsaved configuration ("Test connection"): lists the models
     /// at `base_url` with `api_key`, and returns them. One attempt, no
     /// retries: the result shows the server as it is.
+    ///
+    /// # Errors
+    /// [`EngineError::Provider`] for a bad base URL or when the server does not
+    /// answer with a model list (unreachable, refused key…).
     pub async fn test_unsaved(
         kind: ProtocolKind,
         base_url: &str,
@@ -153,6 +165,11 @@ impl Providers {
     /// Adds a provider: its configuration goes to the store, its API key (if
     /// any) to the keyring. If the keyring refuses the key, the half-saved
     /// provider is removed again and the keyring's error returned.
+    ///
+    /// # Errors
+    /// [`EngineError::Store`] (e.g. a name whose id is taken);
+    /// [`EngineError::Secret`] when the keyring refuses the key (the provider
+    /// is removed again).
     pub async fn add(
         &self,
         kind: ProtocolKind,
@@ -187,6 +204,10 @@ impl Providers {
 
     /// Removes a provider and its API key. Its conversations stay, without a
     /// provider (the store sets theirs to none).
+    ///
+    /// # Errors
+    /// [`EngineError::UnknownProvider`]; [`EngineError::Secret`] when the
+    /// keyring cannot delete the key; [`EngineError::Store`].
     pub async fn remove(&self, provider_id: &str) -> Result<(), EngineError> {
         let provider = self
             .store

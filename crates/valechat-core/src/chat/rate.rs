@@ -28,6 +28,7 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// Whether no limit is set.
+    #[must_use]
     pub fn is_unlimited(&self) -> bool {
         self.requests_per_minute.is_none() && self.tokens_per_minute.is_none()
     }
@@ -68,7 +69,7 @@ impl RateLimiters {
     /// `on_wait` is called once with the first wait when there is one.
     ///
     /// # Errors
-    /// [`Cancelled`] when `cancel` fires while waiting (nothing recorded).
+    /// `Cancelled` when `cancel` fires while waiting (nothing recorded).
     pub async fn acquire(
         &self,
         provider_id: &str,

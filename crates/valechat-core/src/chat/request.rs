@@ -83,6 +83,7 @@ impl UserInput {
     }
 
     /// Whether there is nothing to send (blank text, no attachment).
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.text.trim().is_empty() && self.images.is_empty() && self.resources.is_empty()
     }
@@ -104,6 +105,7 @@ pub struct SendRequest {
 impl SendRequest {
     /// A request for `input` in `conversation`, at the active leaf, with
     /// default options.
+    #[must_use]
     pub fn new(conversation: ConversationTarget, input: UserInput) -> Self {
         Self {
             conversation,

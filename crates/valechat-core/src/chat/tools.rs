@@ -64,6 +64,7 @@ pub struct ToolProgress {
 
 impl ToolProgress {
     /// Fraction done in 0.0–1.0, when the total is known and positive.
+    #[must_use]
     pub fn fraction(&self) -> Option<f64> {
         self.total
             .filter(|t| *t > 0.0)
@@ -224,6 +225,7 @@ impl std::fmt::Debug for ToolSettings {
 
 /// `text` cut to at most `max_chars` characters (on a character boundary),
 /// with a note saying how much was left out; unchanged when it fits.
+#[must_use]
 pub fn truncate_for_model(text: &str, max_chars: usize) -> String {
     let total = text.chars().count();
     if total <= max_chars {

@@ -12,7 +12,7 @@ use crate::store::{Message, ToolCallRecord};
 /// Something that happened during a [`Turn`], in order.
 #[derive(Debug, Clone)]
 pub enum TurnEvent {
-    /// The conversation this turn created ([`ConversationTarget::New`]):
+    /// The conversation this turn created ([`ConversationTarget::New`](super::ConversationTarget::New)):
     /// always the turn's first event then.
     ConversationCreated(crate::store::Conversation),
     /// The user's message was stored (absent for a retry, which reuses the last one).
@@ -120,6 +120,7 @@ impl Turn {
     }
 
     /// A token that cancels this turn when triggered (for Stop buttons held elsewhere).
+    #[must_use]
     pub fn cancellation_token(&self) -> CancellationToken {
         self.cancel.clone()
     }

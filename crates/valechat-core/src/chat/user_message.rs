@@ -15,6 +15,7 @@ use crate::store::StoreError;
 
 impl EngineError {
     /// A translated sentence for the user (gettext domain `valechat`).
+    #[must_use]
     pub fn user_message(&self) -> String {
         match self {
             Self::EmptyMessage => gettext("The message is empty."),
@@ -85,6 +86,7 @@ impl EngineError {
 
 /// A limit as a phrase: "the daily spending limit", "the monthly limit for
 /// OpenAI"…
+#[must_use]
 pub fn limit_name(limit: &crate::ledger::SpendingLimit) -> String {
     use crate::ledger::LimitScope;
     let target = limit.target.clone().unwrap_or_default();

@@ -65,6 +65,7 @@ pub enum CsvError {
 }
 
 /// Formats UTC unix ms as RFC 3339 with milliseconds, `Z` suffix.
+#[must_use]
 pub fn rfc3339_utc(ms: i64) -> Option<String> {
     DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true))
 }

@@ -42,6 +42,7 @@ impl LimitScope {
     ];
 
     /// The stored name, e.g. `"provider_month"`.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::GlobalDay => "global_day",
@@ -53,11 +54,13 @@ impl LimitScope {
     }
 
     /// Whether limits of this scope name a target.
+    #[must_use]
     pub fn needs_target(self) -> bool {
         !matches!(self, Self::GlobalDay | Self::GlobalMonth)
     }
 
     /// The period of this scope among `periods` (conversation: all time).
+    #[must_use]
     pub fn period(self, periods: &Periods) -> Period {
         match self {
             Self::GlobalDay => periods.day.clone(),
@@ -123,12 +126,14 @@ pub struct SpendingLimit {
 impl SpendingLimit {
     /// Whether spending on `target` counts against this limit (ignores
     /// `enabled` and time).
+    #[must_use]
     pub fn applies_to(&self, target: &SpendTarget) -> bool {
         self.matches(&target.provider_id, &target.model, target.conversation_id)
     }
 
     /// [`SpendingLimit::applies_to`] on borrowed parts, for scanning many
     /// records without allocating.
+    #[must_use]
     pub fn matches(&self, provider_id: &str, model: &str, conversation_id: Option<i64>) -> bool {
         let wanted = self.target.as_deref();
         match self.scope {
@@ -145,6 +150,7 @@ impl SpendingLimit {
     }
 
     /// The conversation id of a conversation limit.
+    #[must_use]
     pub fn conversation_id(&self) -> Option<i64> {
         match self.scope {
             LimitScope::Conversation => self.target.as_deref()?.parse().ok(),
@@ -153,6 +159,7 @@ impl SpendingLimit {
     }
 
     /// A short human description: `"global_month"`, `"provider_month openai"`.
+    #[must_use]
     pub fn describe(&self) -> String {
         match &self.target {
             Some(t) => format!("{} {t}", self.scope),

@@ -25,6 +25,7 @@ pub struct Period {
 
 impl Period {
     /// All time, key [`TOTAL_KEY`].
+    #[must_use]
     pub fn total() -> Self {
         Self {
             start_ms: i64::MIN,
@@ -34,11 +35,13 @@ impl Period {
     }
 
     /// Whether `at_ms` (UTC unix ms) lies in the period.
+    #[must_use]
     pub fn contains(&self, at_ms: i64) -> bool {
         self.start_ms <= at_ms && at_ms < self.end_ms
     }
 
     /// Length in milliseconds (saturating for [`Period::total`]).
+    #[must_use]
     pub fn len_ms(&self) -> i64 {
         self.end_ms.saturating_sub(self.start_ms)
     }

@@ -156,6 +156,7 @@ pub const MIN_PROJECTION_ELAPSED_MS: i64 = 60_000;
 /// far, as of `now_ms`; `spent` itself once the period is over.
 /// `None` for an unbounded period or less than
 /// [`MIN_PROJECTION_ELAPSED_MS`] elapsed.
+#[must_use]
 pub fn project(spent: Decimal, start_ms: i64, end_ms: i64, now_ms: i64) -> Option<Decimal> {
     if start_ms == i64::MIN || end_ms == i64::MAX {
         return None;
@@ -174,6 +175,7 @@ pub fn project(spent: Decimal, start_ms: i64, end_ms: i64, now_ms: i64) -> Optio
 }
 
 /// `spent / amount`, 0 for a zero amount.
+#[must_use]
 pub fn fraction(spent: Decimal, amount: Decimal) -> Decimal {
     spent.checked_div(amount).unwrap_or(Decimal::ZERO)
 }

@@ -44,6 +44,7 @@ pub struct SpendRequest {
 
 impl SpendRequest {
     /// What the request spends on.
+    #[must_use]
     pub fn target(&self) -> SpendTarget {
         SpendTarget {
             provider_id: self.provider_id.clone(),
@@ -67,11 +68,13 @@ pub struct LimitUse {
 
 impl LimitUse {
     /// What is left before the amount, USD (never negative).
+    #[must_use]
     pub fn remaining(&self) -> Decimal {
         (self.limit.amount_usd - self.spent).max(Decimal::ZERO)
     }
 
     /// Whether adding `cost` USD would take the spend above the amount.
+    #[must_use]
     pub fn crossed_by(&self, cost: Decimal) -> bool {
         self.spent + cost > self.limit.amount_usd
     }

@@ -180,6 +180,7 @@ pub struct UsageRecord {
 
 impl UsageRecord {
     /// `"provider/model"`, the key of model limits and model reports.
+    #[must_use]
     pub fn model_key(&self) -> String {
         format!("{}/{}", self.provider_id, self.model)
     }

@@ -75,6 +75,7 @@ pub const STATELESS_VERSION: &str = "2026-07-28";
 
 impl Era {
     /// The era of a negotiated protocol version string (`YYYY-MM-DD`).
+    #[must_use]
     pub fn from_version(version: &str) -> Self {
         if version >= STATELESS_VERSION {
             Self::Stateless2026
@@ -86,6 +87,7 @@ impl Era {
     }
 
     /// The text stored in `mcp_servers.era`: the protocol version.
+    #[must_use]
     pub fn to_db(&self) -> String {
         match self {
             Self::Stateless2026 => STATELESS_VERSION.to_owned(),
@@ -113,8 +115,9 @@ pub struct ServerConfig {
     pub sandbox: Option<SandboxSettings>,
 }
 
-/// Keyring slot (passed as the KeyStore id) of secret `key` of server `id`:
+/// Keyring slot (passed as the `KeyStore` id) of secret `key` of server `id`:
 /// `mcp=<id>/<key>`; keys are `bearer`, `env/<NAME>`, `header/<Name>`.
+#[must_use]
 pub fn secret_slot(id: &str, key: &str) -> String {
     format!("mcp={id}/{key}")
 }
@@ -122,6 +125,7 @@ pub fn secret_slot(id: &str, key: &str) -> String {
 /// Whether an `env` or header entry looks like a secret: a name with
 /// token/key/secret/password/auth/credential in it, or a value shaped like
 /// a credential (`Bearer …`, `sk-…`, `ghp_…`, `xox…`).
+#[must_use]
 pub fn looks_secret(name: &str, value: &str) -> bool {
     let name = name.to_ascii_lowercase();
     let by_name = [
@@ -144,6 +148,7 @@ pub fn looks_secret(name: &str, value: &str) -> bool {
 
 impl ServerConfig {
     /// Whether this is a stdio server with its sandbox turned on.
+    #[must_use]
     pub fn is_sandboxed(&self) -> bool {
         matches!(self.transport, Transport::Stdio { .. })
             && self.sandbox.as_ref().is_some_and(|s| s.enabled)
@@ -266,6 +271,7 @@ impl ServerConfig {
     }
 
     /// Slot keys of every secret this config refers to (for deletion).
+    #[must_use]
     pub fn secret_keys(&self) -> Vec<String> {
         let mut keys = vec![BEARER_KEY.to_owned()];
         let (map, prefix) = match &self.transport {

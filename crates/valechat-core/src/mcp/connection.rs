@@ -104,6 +104,10 @@ pub struct McpConnection {
     user_waits: UserWaits,
 }
 
+#[allow(
+    clippy::missing_fields_in_debug,
+    reason = "the handles and channels say nothing useful in a log"
+)]
 impl std::fmt::Debug for McpConnection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("McpConnection")
@@ -148,6 +152,18 @@ impl McpConnection {
     /// [`McpError::Timeout`] after [`CONNECT_TIMEOUT`],
     /// [`McpError::UnsupportedTransport`] for legacy HTTP+SSE,
     /// [`McpError::SignIn`] when the OAuth sign-in failed or was refused.
+    #[allow(
+        clippy::large_futures,
+        reason = "connected once per server start; boxing it buys nothing"
+    )]
+    #[allow(
+        clippy::similar_names,
+        reason = "`client`/`clients` name a transport and its connection by what rmcp calls them"
+    )]
+    #[allow(
+        clippy::too_many_lines,
+        reason = "one match over the transports, each a few lines; split, it reads worse"
+    )]
     pub async fn connect(
         config: &ServerConfig,
         keys: &dyn KeyStore,

@@ -12,6 +12,7 @@
 use rmcp::model::{CallToolResult, Tool};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
 
 use crate::provider::ToolDefinition;
 
@@ -137,6 +138,7 @@ impl ToolOutcome {
     }
 
     /// The text blocks joined with newlines (what a text-only model sees).
+    #[must_use]
     pub fn text(&self) -> String {
         self.content
             .iter()
@@ -173,6 +175,7 @@ fn canonical(value: &Value) -> String {
 
 /// Lowercase hex SHA-256 of the canonical JSON of
 /// `{name, description, inputSchema, annotations}` (absent fields `null`).
+#[must_use]
 pub fn tool_hash(tool: &Tool) -> String {
     let value = serde_json::json!({
         "name": tool.name,
@@ -181,7 +184,10 @@ pub fn tool_hash(tool: &Tool) -> String {
         "annotations": tool.annotations.as_ref().and_then(|a| serde_json::to_value(a).ok()),
     });
     let digest = Sha256::digest(canonical(&value).as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    digest.iter().fold(String::with_capacity(64), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    })
 }
 
 /// Longest tool name providers accept.
@@ -191,6 +197,7 @@ pub const MAX_TOOL_NAME: usize = 64;
 /// by `_`. Longer than 64 characters: cut to 55 and suffixed with `_` and
 /// the first 8 hex digits of the SHA-256 of the full name, so distinct long
 /// names stay distinct. The engine maps names back through its own table.
+#[must_use]
 pub fn namespaced_name(server_id: &str, tool: &str) -> String {
     let full: String = format!("{server_id}__{tool}")
         .chars()
@@ -206,11 +213,18 @@ pub fn namespaced_name(server_id: &str, tool: &str) -> String {
         return full;
     }
     let digest = Sha256::digest(full.as_bytes());
-    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let hex = digest
+        .iter()
+        .take(4)
+        .fold(String::with_capacity(8), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        });
     format!("{}_{hex}", &full[..MAX_TOOL_NAME - 9])
 }
 
 /// The engine's view of `tool` from server `server_id`.
+#[must_use]
 pub fn tool_definition(server_id: &str, tool: &Tool) -> ToolDefinition {
     ToolDefinition {
         name: namespaced_name(server_id, &tool.name),
@@ -222,6 +236,10 @@ pub fn tool_definition(server_id: &str, tool: &Tool) -> ToolDefinition {
 /// Hints from a tool's annotations, defaults per the spec when absent
 /// (read-only false, destructive true, idempotent false, open-world true).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "the four boolean tool annotations of the MCP specification"
+)]
 pub struct ToolHints {
     /// Does not modify its environment.
     pub read_only: bool,
@@ -234,6 +252,7 @@ pub struct ToolHints {
 }
 
 /// The hints of `tool`.
+#[must_use]
 pub fn tool_hints(tool: &Tool) -> ToolHints {
     let a = tool.annotations.as_ref();
     ToolHints {

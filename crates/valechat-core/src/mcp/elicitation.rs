@@ -204,6 +204,7 @@ impl Elicitation {
     }
 
     /// The server's message.
+    #[must_use]
     pub fn message(&self) -> &str {
         match self {
             Self::Form(form) => &form.message,

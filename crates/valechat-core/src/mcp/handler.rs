@@ -143,6 +143,7 @@ pub struct ValeClient {
 
 impl ValeClient {
     /// A handler for `server_id` logging into `log`.
+    #[must_use]
     pub fn new(
         server_id: &str,
         hooks: ClientHooks,
@@ -162,6 +163,7 @@ impl ValeClient {
     /// Holds `waits` while a sampling or elicitation request is answered,
     /// so the connection's requests in flight do not hit their idle limit
     /// while the user decides.
+    #[must_use]
     pub fn with_user_waits(mut self, waits: UserWaits) -> Self {
         self.user_waits = waits;
         self
@@ -169,6 +171,7 @@ impl ValeClient {
 
     /// Offers `version` in `initialize` instead of rmcp's latest (legacy
     /// servers get `LATEST_WITH_INITIALIZE`).
+    #[must_use]
     pub fn with_protocol_version(mut self, version: Option<ProtocolVersion>) -> Self {
         self.protocol_version = version;
         self
@@ -216,20 +219,20 @@ impl ValeClient {
     /// limits stand still meanwhile.
     pub async fn elicit(&self, params: ElicitRequestParams) -> ElicitResult {
         let _held = self.user_waits.begin();
-        match &self.hooks.elicitor {
-            Some(elicitor) => elicitor.elicit(&self.server_id, params).await,
-            None => {
-                self.log.push(
-                    LogSource::Client,
-                    "declined an elicitation request: no elicitation handler",
-                );
-                ElicitResult::new(ElicitationAction::Decline)
-            }
+        if let Some(elicitor) = &self.hooks.elicitor {
+            elicitor.elicit(&self.server_id, params).await
+        } else {
+            self.log.push(
+                LogSource::Client,
+                "declined an elicitation request: no elicitation handler",
+            );
+            ElicitResult::new(ElicitationAction::Decline)
         }
     }
 
     /// Answers `roots/list` with the current [`ClientHooks::roots`] (and
     /// says so in the server's log).
+    #[must_use]
     pub fn roots(&self) -> ListRootsResult {
         let roots = self.hooks.roots.list();
         self.log.push(

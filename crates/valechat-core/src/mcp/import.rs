@@ -59,6 +59,7 @@ pub struct Imported {
 /// Standard locations of the supported files under `home` (Linux and
 /// macOS), plus `.mcp.json` / `.cursor/mcp.json` / `.vscode/mcp.json` in
 /// `project` when given; only existing files are returned.
+#[must_use]
 pub fn discover(home: &Path, project: Option<&Path>) -> Vec<Found> {
     let mut candidates = vec![
         (

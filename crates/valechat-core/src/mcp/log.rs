@@ -110,6 +110,7 @@ impl Default for ServerLog {
 
 impl ServerLog {
     /// An empty log keeping the last `capacity` lines (at least 1).
+    #[must_use]
     pub fn new(capacity: usize) -> Self {
         let (sender, _) = broadcast::channel(256);
         Self {
@@ -178,6 +179,7 @@ impl ServerLog {
     }
 
     /// `": stderr: a | b"` for error messages, or empty when there is none.
+    #[must_use]
     pub fn stderr_suffix(&self, n: usize) -> String {
         let last = self.last_stderr(n);
         if last.is_empty() {
@@ -188,6 +190,7 @@ impl ServerLog {
     }
 
     /// New lines from now on (a lagging receiver skips lines).
+    #[must_use]
     pub fn subscribe(&self) -> broadcast::Receiver<LogLine> {
         self.sender.subscribe()
     }

@@ -4,7 +4,7 @@
 //! resource metadata, RFC 8414 / OIDC discovery, PKCE S256, RFC 8707
 //! `resource`, client registration by pre-registration, Client ID Metadata
 //! Documents or Dynamic Client Registration, scope selection and step-up)
-//! plus the 2025-03-26 fallbacks; rmcp's [`OAuthState`] and
+//! plus the 2025-03-26 fallbacks; rmcp's `OAuthState` and
 //! [`AuthorizationManager`] do the protocol work.
 //!
 //! [`OAuthHttpClient`] wraps rmcp's reqwest client as a
@@ -178,6 +178,7 @@ type HttpError = StreamableHttpError<reqwest013::Error>;
 impl OAuthHttpClient {
     /// A client for the MCP endpoint `resource` of `server`, authorizing
     /// with `settings` when given.
+    #[must_use]
     pub fn new(resource: &str, server: OAuthServer, settings: Option<OAuthSettings>) -> Self {
         Self {
             inner: reqwest013::Client::default(),

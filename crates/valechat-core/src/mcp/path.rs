@@ -33,12 +33,14 @@ pub fn login_path() -> &'static str {
 }
 
 /// Whether ValeChat runs inside a Flatpak sandbox.
+#[must_use]
 pub fn in_flatpak() -> bool {
     Path::new("/.flatpak-info").exists()
 }
 
 /// The absolute path of `program` on [`login_path`], or `program` unchanged
 /// when it contains a `/` or is not found (the OS then reports the error).
+#[must_use]
 pub fn resolve_program(program: &str) -> PathBuf {
     if program.contains('/') {
         return PathBuf::from(program);
@@ -47,6 +49,7 @@ pub fn resolve_program(program: &str) -> PathBuf {
 }
 
 /// Looks `program` up in the directories of `path`.
+#[must_use]
 pub fn find_in(program: &str, path: &str) -> Option<PathBuf> {
     path.split(':')
         .filter(|dir| !dir.is_empty())

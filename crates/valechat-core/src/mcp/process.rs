@@ -50,6 +50,10 @@ pub struct StdioProcess {
     exited: bool,
 }
 
+#[allow(
+    clippy::missing_fields_in_debug,
+    reason = "the child handle and its pipes say nothing useful in a log"
+)]
 impl std::fmt::Debug for StdioProcess {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StdioProcess")
@@ -71,6 +75,7 @@ pub struct ServerPipes {
 
 /// Builds the command line: `(program, args)` after PATH resolution and the
 /// Flatpak wrapper. `env` entries are passed with `--env=` under Flatpak.
+#[must_use]
 pub fn command_line(
     command: &str,
     args: &[String],
@@ -203,6 +208,7 @@ pub fn spawn(
 
 impl StdioProcess {
     /// Process id of the leader, which is also the process group id.
+    #[must_use]
     pub fn pgid(&self) -> u32 {
         self.pgid
     }
@@ -222,9 +228,10 @@ impl StdioProcess {
         if let Err(error) = self.child.signal(SIGTERM) {
             tracing::debug!(server = self.server, %error, "SIGTERM to the process group");
         }
-        match tokio::time::timeout(grace, self.child.wait()).await {
-            Ok(_) => self.exited = true,
-            Err(_) => tracing::info!(server = self.server, "server ignored SIGTERM; killing it"),
+        if tokio::time::timeout(grace, self.child.wait()).await.is_ok() {
+            self.exited = true;
+        } else {
+            tracing::info!(server = self.server, "server ignored SIGTERM; killing it");
         }
         if let Err(error) = self.child.signal(SIGKILL) {
             tracing::debug!(server = self.server, %error, "SIGKILL to the process group");

@@ -27,6 +27,7 @@ pub struct PromptEntry {
 
 impl PromptEntry {
     /// Whether the prompt has arguments to ask for.
+    #[must_use]
     pub fn has_arguments(&self) -> bool {
         self.prompt
             .arguments
@@ -35,6 +36,7 @@ impl PromptEntry {
     }
 
     /// `server: prompt — description` as the menu shows it.
+    #[must_use]
     pub fn label(&self) -> String {
         match self.prompt.description.as_deref().filter(|d| !d.is_empty()) {
             Some(description) => {

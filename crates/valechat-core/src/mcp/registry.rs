@@ -129,21 +129,25 @@ impl McpServers {
     }
 
     /// State changes of every server, for the UI.
+    #[must_use]
     pub fn subscribe(&self) -> watch::Receiver<BTreeMap<String, ServerState>> {
         self.inner.states.subscribe()
     }
 
     /// The current state of `id` (`None`: unknown id).
+    #[must_use]
     pub fn state(&self, id: &str) -> Option<ServerState> {
         self.inner.states.borrow().get(id).cloned()
     }
 
     /// The log of `id`.
+    #[must_use]
     pub fn log(&self, id: &str) -> Option<ServerLog> {
         lock(&self.inner.servers).get(id).map(|r| r.log.clone())
     }
 
     /// The live connection of `id` when it is ready.
+    #[must_use]
     pub fn connection(&self, id: &str) -> Option<Arc<McpConnection>> {
         let servers = lock(&self.inner.servers);
         let running = servers.get(id)?;
@@ -151,6 +155,7 @@ impl McpServers {
     }
 
     /// `(server id, tool)` of every ready server.
+    #[must_use]
     pub fn tools(&self) -> Vec<(String, Tool)> {
         let servers = lock(&self.inner.servers);
         let mut all: Vec<(String, Tool)> = servers
@@ -167,6 +172,7 @@ impl McpServers {
     }
 
     /// The URIs of `id` being watched (subscribed to), sorted.
+    #[must_use]
     pub fn watched_uris(&self, id: &str) -> Vec<String> {
         lock(&self.inner.watched)
             .get(id)
@@ -266,6 +272,7 @@ impl McpServers {
     }
 
     /// The config `id` was started with.
+    #[must_use]
     pub fn config(&self, id: &str) -> Option<ServerConfig> {
         lock(&self.inner.servers).get(id).map(|r| r.config.clone())
     }

@@ -5,6 +5,7 @@
 //! "Resources": `resources/list`, `resources/templates/list`,
 //! `resources/read`, `resources/subscribe`).
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -31,6 +32,7 @@ pub struct ServerResources {
 
 impl McpServers {
     /// Ids of the servers that are `Ready`, sorted.
+    #[must_use]
     pub fn ready_ids(&self) -> Vec<String> {
         self.subscribe()
             .borrow()
@@ -207,6 +209,7 @@ pub fn attachment(
 
 /// The variable names of an RFC 6570 URI template, in order, without
 /// operators or modifiers: `demo://{type}/{+id}{?q,lang}` → `type, id, q, lang`.
+#[must_use]
 pub fn template_variables(template: &str) -> Vec<String> {
     let mut names = Vec::new();
     let mut rest = template;
@@ -232,6 +235,7 @@ pub fn template_variables(template: &str) -> Vec<String> {
 /// reserved `{+a}` expressions are replaced by the value (percent-encoded
 /// for simple ones), query `{?a,b}` by `?a=…&b=…`; unknown or empty
 /// variables expand to nothing (RFC 6570 levels 1–3, without prefixes).
+#[must_use]
 pub fn expand_template(template: &str, values: &[(String, String)]) -> String {
     let value_of = |name: &str| {
         values
@@ -300,7 +304,7 @@ fn encode(value: &str) -> String {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            let _ = write!(out, "%{byte:02X}");
         }
     }
     out

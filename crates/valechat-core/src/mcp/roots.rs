@@ -69,6 +69,7 @@ impl WorkspaceRoot {
 
 /// The name a folder gets by default: its last path component, or the
 /// whole path when it has none (`/`).
+#[must_use]
 pub fn default_name(path: &Path) -> String {
     path.file_name().map_or_else(
         || path.to_string_lossy().into_owned(),
@@ -114,6 +115,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl RootsSource {
     /// A source offering `roots` (no connection registered yet).
+    #[must_use]
     pub fn new(roots: Vec<WorkspaceRoot>) -> Self {
         let source = Self::default();
         *lock(&source.inner.roots) = roots;
@@ -121,6 +123,7 @@ impl RootsSource {
     }
 
     /// The folders offered now, in order.
+    #[must_use]
     pub fn current(&self) -> Vec<WorkspaceRoot> {
         lock(&self.inner.roots).clone()
     }
@@ -128,6 +131,7 @@ impl RootsSource {
     /// Replaces the folders without telling anyone; returns whether they
     /// changed (same folders in the same order with the same names: no).
     /// Call [`Self::notify_changed`] after a `true`, or use [`Self::set`].
+    #[must_use]
     pub fn replace(&self, roots: Vec<WorkspaceRoot>) -> bool {
         let mut current = lock(&self.inner.roots);
         if *current == roots {
@@ -208,6 +212,7 @@ impl RootsSource {
     }
 
     /// How many registered connections are still open.
+    #[must_use]
     pub fn live_connections(&self) -> usize {
         let mut connections = lock(&self.inner.connections);
         connections.retain(|c| !c.peer.is_transport_closed());
@@ -217,6 +222,7 @@ impl RootsSource {
     /// The answer to `roots/list`: every folder with an absolute path as a
     /// `file://` URI and its name, in order (relative paths are skipped
     /// with a warning).
+    #[must_use]
     pub fn list(&self) -> Vec<Root> {
         self.current()
             .iter()

@@ -144,6 +144,8 @@ impl SamplingHandler for EngineSampler {
             model,
             messages: all,
             max_output_tokens: max_tokens,
+            // A temperature is 0.0–2.0: f32 holds it exactly enough.
+            #[allow(clippy::cast_possible_truncation, reason = "temperatures are 0.0–2.0")]
             temperature: params["temperature"].as_f64().map(|t| t as f32),
         };
         let completion = engine

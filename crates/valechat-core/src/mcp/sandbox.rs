@@ -50,13 +50,13 @@ pub struct SandboxSettings {
     /// Whether the sandboxed server may use the network (default `true`;
     /// `false` leaves it only a private loopback interface).
     pub network: bool,
-    /// Address-space limit (RLIMIT_AS), mebibytes; `None`: no limit. This
+    /// Address-space limit (`RLIMIT_AS`), mebibytes; `None`: no limit. This
     /// is virtual memory: Node.js reserves several GiB at start, so leave
     /// it off (or ≥ 8192) for Node servers.
     pub max_memory_mb: Option<u64>,
-    /// Open file descriptors (RLIMIT_NOFILE); `None`: no limit.
+    /// Open file descriptors (`RLIMIT_NOFILE`); `None`: no limit.
     pub max_open_files: Option<u64>,
-    /// CPU time (RLIMIT_CPU), seconds; `None`: no limit. The server is
+    /// CPU time (`RLIMIT_CPU`), seconds; `None`: no limit. The server is
     /// killed when it has used that much CPU in total.
     pub max_cpu_seconds: Option<u64>,
 }
@@ -76,6 +76,7 @@ impl Default for SandboxSettings {
 
 impl SandboxSettings {
     /// Whether any resource limit is set.
+    #[must_use]
     pub fn has_limits(&self) -> bool {
         self.max_memory_mb.is_some()
             || self.max_open_files.is_some()
@@ -83,6 +84,7 @@ impl SandboxSettings {
     }
 
     /// Whether these are the defaults (stored as NULL).
+    #[must_use]
     pub fn is_default(&self) -> bool {
         *self == Self::default()
     }
@@ -128,6 +130,7 @@ pub enum SandboxProblem {
 /// Finds Bubblewrap: `override_path` (the value of [`BWRAP_ENV`]) when
 /// given, else `bwrap` on `search_path` (colon-separated). `None` when it is
 /// not an executable file.
+#[must_use]
 pub fn locate_bwrap(override_path: Option<&Path>, search_path: &str) -> Option<PathBuf> {
     match override_path {
         Some(path) => super::path::find_in(

@@ -70,8 +70,10 @@ impl<C> ReadyClient<C> {
         response: &Result<StreamableHttpPostResponse, StreamableHttpError<E>>,
     ) {
         let session = match response {
-            Ok(StreamableHttpPostResponse::Json(_, session))
-            | Ok(StreamableHttpPostResponse::Sse(_, session)) => session.is_some(),
+            Ok(
+                StreamableHttpPostResponse::Json(_, session)
+                | StreamableHttpPostResponse::Sse(_, session),
+            ) => session.is_some(),
             _ => false,
         };
         if message_was_initialize && session {

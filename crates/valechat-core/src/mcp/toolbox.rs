@@ -32,6 +32,7 @@ pub struct McpToolBox {
 impl McpToolBox {
     /// A tool box over `servers` with [`CallOptions`]' default limits
     /// (60 s idle, 10 min total).
+    #[must_use]
     pub fn new(servers: McpServers) -> Self {
         let defaults = CallOptions::default();
         Self {
@@ -42,6 +43,7 @@ impl McpToolBox {
     }
 
     /// The registry this tool box draws from.
+    #[must_use]
     pub fn servers(&self) -> &McpServers {
         &self.servers
     }
@@ -110,6 +112,7 @@ impl ToolBox for McpToolBox {
 }
 
 /// A tool of `config`'s server as the engine offers it.
+#[must_use]
 pub fn offered_tool(config: &ServerConfig, tool: &Tool) -> OfferedTool {
     OfferedTool {
         definition: tool_definition(&config.id, tool),

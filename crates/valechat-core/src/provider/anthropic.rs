@@ -72,6 +72,10 @@ impl AnthropicProvider {
     /// [`ProviderError::Config`] when the base URL is not an absolute
     /// `http`/`https` URL, a header name or value (or the key or version) is
     /// not valid in HTTP, or the TLS client cannot be built.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "the provider is built from a configuration the caller hands over"
+    )]
     pub fn new(config: AnthropicConfig) -> Result<Self, ProviderError> {
         let version = HeaderValue::from_str(config.api_version.trim()).map_err(|e| {
             ProviderError::Config(format!(
@@ -92,6 +96,7 @@ impl AnthropicProvider {
     }
 
     /// The normalised base URL (no trailing `/`).
+    #[must_use]
     pub fn base_url(&self) -> &str {
         self.http.base_url()
     }

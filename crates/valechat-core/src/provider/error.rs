@@ -78,14 +78,17 @@ pub enum ProviderError {
 impl ProviderError {
     /// Whether trying the same request again may succeed (connect errors,
     /// timeouts, 408, 429 without exhausted quota, 5xx). Never true for 400/401/403/404.
+    #[must_use]
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::RateLimited {
                 quota_exhausted, ..
             } => !quota_exhausted,
-            Self::Server { .. } | Self::Connection(_) | Self::Timeout(_) => true,
             // 408 Request Timeout: the server gave up waiting; a new request may pass.
-            Self::Http { status: 408, .. } => true,
+            Self::Server { .. }
+            | Self::Connection(_)
+            | Self::Timeout(_)
+            | Self::Http { status: 408, .. } => true,
             _ => false,
         }
     }

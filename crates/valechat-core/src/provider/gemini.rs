@@ -74,6 +74,10 @@ impl GeminiProvider {
     /// [`ProviderError::Config`] when the base URL is not an absolute
     /// `http`/`https` URL without query, a header name or value (or the key)
     /// is not valid in HTTP, or the TLS client cannot be built.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "the provider is built from a configuration the caller hands over"
+    )]
     pub fn new(config: GeminiConfig) -> Result<Self, ProviderError> {
         let connection = &config.connection;
         let http = HttpClient::connect(
@@ -86,6 +90,7 @@ impl GeminiProvider {
     }
 
     /// The normalised base URL (no trailing `/`).
+    #[must_use]
     pub fn base_url(&self) -> &str {
         self.http.base_url()
     }

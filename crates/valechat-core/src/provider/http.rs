@@ -107,22 +107,26 @@ impl HttpClient {
     }
 
     /// The normalised base URL (no trailing `/`).
+    #[must_use]
     pub fn base_url(&self) -> &str {
         &self.base
     }
 
     /// The time allowed between two body pieces and for reading a small body.
+    #[must_use]
     pub fn idle_timeout(&self) -> Duration {
         self.idle_timeout
     }
 
     /// The time allowed for the response head (and the first body piece).
+    #[must_use]
     pub fn first_byte_timeout(&self) -> Duration {
         self.first_byte_timeout
     }
 
     /// The waits for a streamed body: the first-byte timeout for its first
     /// piece, the idle timeout between later ones.
+    #[must_use]
     pub fn body_timeouts(&self) -> BodyTimeouts {
         BodyTimeouts {
             first_piece: self.first_byte_timeout,
@@ -141,6 +145,7 @@ impl HttpClient {
     }
 
     /// The headers sent on every request (authentication marked sensitive).
+    #[must_use]
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }
@@ -327,6 +332,7 @@ pub fn is_json(headers: &HeaderMap) -> bool {
 
 /// The typed error for a non-success `status`, once the protocol has read
 /// the `message` and whether the quota is exhausted from its error body.
+#[must_use]
 pub fn classify_status(
     status: u16,
     headers: &HeaderMap,
@@ -349,6 +355,7 @@ pub fn classify_status(
 }
 
 /// A message from a non-JSON body: its text (truncated), or the status reason.
+#[must_use]
 pub fn plain_message(status: u16, body: &str) -> String {
     let body = body.trim();
     if body.is_empty() {
@@ -363,6 +370,7 @@ pub fn plain_message(status: u16, body: &str) -> String {
 }
 
 /// Classifies a reqwest failure (sending the request or reading the body).
+#[must_use]
 pub fn from_reqwest(error: &reqwest::Error) -> ProviderError {
     let text = error_chain(error);
     if error.is_timeout() {
@@ -377,6 +385,7 @@ pub fn from_reqwest(error: &reqwest::Error) -> ProviderError {
 /// The delay asked for by `retry-after-ms` (milliseconds, may be fractional)
 /// or `retry-after` (seconds; the HTTP-date form is not used by model servers
 /// and is ignored).
+#[must_use]
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let number = |name: &str| -> Option<f64> {
         let value = headers

@@ -43,6 +43,7 @@ pub enum Role {
 impl Role {
     /// Stable identifier stored in the database and sent on the wire:
     /// `system`, `user`, `assistant` or `tool`.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::System => "system",
@@ -53,6 +54,7 @@ impl Role {
     }
 
     /// Parses the identifier written by [`Role::as_str`]; `None` for an unknown role.
+    #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "system" => Some(Self::System),
@@ -101,6 +103,7 @@ pub struct ToolCall {
 impl ToolCall {
     /// The arguments as a JSON object for the wire: `null` (no arguments)
     /// becomes `{}`; any other value is returned unchanged.
+    #[must_use]
     pub fn arguments_object(&self) -> serde_json::Value {
         match &self.arguments {
             serde_json::Value::Null => serde_json::Value::Object(serde_json::Map::new()),
@@ -211,6 +214,7 @@ impl ChatMessage {
     /// The tool name of a [`Role::Tool`] message: [`ChatMessage::tool_name`],
     /// else the name of the call with id [`ChatMessage::tool_call_id`] among
     /// `earlier` messages (latest first), else an empty string.
+    #[must_use]
     pub fn resolved_tool_name<'a>(&'a self, earlier: &'a [ChatMessage]) -> &'a str {
         if let Some(name) = self.tool_name.as_deref() {
             return name;

@@ -77,6 +77,10 @@ impl OllamaProvider {
     /// [`ProviderError::Config`] when the base URL is not an absolute
     /// `http`/`https` URL without query, a header name or value (or the key)
     /// is not valid in HTTP, or the TLS client cannot be built.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "the provider is built from a configuration the caller hands over"
+    )]
     pub fn new(config: OllamaConfig) -> Result<Self, ProviderError> {
         let base = server_root(config.base_url_or(DEFAULT_BASE_URL))?;
         let http = HttpClient::connect(&config, &base, KeyHeader::Bearer, HeaderMap::new())?;
@@ -84,6 +88,7 @@ impl OllamaProvider {
     }
 
     /// The normalised server root (no trailing `/`, `/v1` or `/api`).
+    #[must_use]
     pub fn base_url(&self) -> &str {
         self.http.base_url()
     }
@@ -241,6 +246,7 @@ fn server_root(raw: &str) -> Result<String, ProviderError> {
 /// The typed error for a non-success `status`: the message from Ollama's
 /// `{"error":"…"}` body (or the plain body), the variant from the shared
 /// status classification (404 → [`ProviderError::NotFound`] for an unknown model).
+#[must_use]
 pub fn from_status(status: u16, headers: &HeaderMap, body: &str) -> ProviderError {
     let message = serde_json::from_str::<Value>(body)
         .ok()

@@ -48,6 +48,10 @@ impl OpenAiProvider {
     /// [`ProviderError::Config`] when the base URL is not an absolute
     /// `http`/`https` URL, a header name or value (or the key) is not valid
     /// in HTTP, or the TLS client cannot be built.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "the provider is built from a configuration the caller hands over"
+    )]
     pub fn new(config: OpenAiConfig) -> Result<Self, ProviderError> {
         let http = HttpClient::connect(
             &config,
@@ -59,6 +63,7 @@ impl OpenAiProvider {
     }
 
     /// The normalised base URL (no trailing `/`).
+    #[must_use]
     pub fn base_url(&self) -> &str {
         self.http.base_url()
     }

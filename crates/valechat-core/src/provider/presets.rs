@@ -36,6 +36,7 @@ pub const PRESETS: &[Preset] = &[
 ];
 
 /// The preset with this `id`, if any.
+#[must_use]
 pub fn find(id: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.id == id)
 }

@@ -80,11 +80,13 @@ impl<P: ChatProvider + ?Sized> ResilientProvider<P> {
     }
 
     /// The breaker this provider reports to (its state feeds the UI's status dot).
+    #[must_use]
     pub fn breaker(&self) -> &Arc<CircuitBreaker> {
         &self.breaker
     }
 
     /// The retry policy in force.
+    #[must_use]
     pub fn policy(&self) -> &RetryPolicy {
         &self.policy
     }

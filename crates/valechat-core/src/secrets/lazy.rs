@@ -25,6 +25,7 @@ impl std::fmt::Debug for LazyKeyStore {
 
 impl LazyKeyStore {
     /// A key store that has not connected yet.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }

@@ -1,7 +1,7 @@
 //! The Secret Service back end (Linux), through oo7.
 //!
 //! On the host oo7 talks to `org.freedesktop.secrets` (gnome-keyring,
-//! KeePassXC…) and uses its default collection. Inside Flatpak it keeps an
+//! `KeePassXC`…) and uses its default collection. Inside Flatpak it keeps an
 //! encrypted file keyring in the sandbox, unlocked with a key from the
 //! `org.freedesktop.portal.Secret` portal. Spec followed:
 //! <https://specifications.freedesktop.org/secret-service-spec/latest/>.
@@ -156,8 +156,9 @@ fn map_error(error: &oo7::Error, operation: &'static str, provider_id: &str) -> 
         _ => "read",
     };
     match error {
-        oo7::Error::DBus(dbus::Error::Service(ServiceError::IsLocked(_)))
-        | oo7::Error::DBus(dbus::Error::Dismissed) => SecretError::Locked {
+        oo7::Error::DBus(
+            dbus::Error::Service(ServiceError::IsLocked(_)) | dbus::Error::Dismissed,
+        ) => SecretError::Locked {
             operation: past,
             provider_id: provider_id.to_owned(),
         },

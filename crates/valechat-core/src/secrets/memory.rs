@@ -14,6 +14,7 @@ pub struct MemoryKeyStore {
 
 impl MemoryKeyStore {
     /// An empty store.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }

@@ -133,6 +133,7 @@ impl Store {
 }
 
 /// Groups [`Store::list_attachments`] by message id, images in order.
+#[must_use]
 pub fn by_message(stored: Vec<StoredAttachment>) -> HashMap<i64, Vec<Attachment>> {
     let mut grouped: HashMap<i64, Vec<Attachment>> = HashMap::new();
     for row in stored {

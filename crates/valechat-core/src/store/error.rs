@@ -44,7 +44,7 @@ pub enum StoreError {
     /// was before the failing migration (each runs in a transaction).
     #[error("cannot update the database schema: {source}")]
     Migration {
-        /// What diesel_migrations said.
+        /// What `diesel_migrations` said.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
@@ -116,6 +116,10 @@ impl StoreError {
     }
 
     /// Builds [`StoreError::NotFound`].
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "callers pass ids and owned strings alike"
+    )]
     pub(crate) fn not_found(what: &'static str, id: impl ToString) -> Self {
         Self::NotFound {
             what,

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use super::error::StoreError;
 
 /// The lock file next to the database `db`: `<db>.lock`.
+#[must_use]
 pub fn lock_path(db: &Path) -> PathBuf {
     let mut name = db.as_os_str().to_owned();
     name.push(".lock");

@@ -215,7 +215,7 @@ mod tests {
             transport: Transport::Stdio {
                 command: "uvx".into(),
                 args: vec!["mcp-server-time".into()],
-                env: Default::default(),
+                env: std::collections::BTreeMap::default(),
                 cwd: None,
             },
             enabled: true,

@@ -17,7 +17,7 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations")
 /// How many `<db>.bak-<unix ms>` copies are kept next to the database.
 pub const BACKUPS_KEPT: usize = 3;
 
-/// Table diesel_migrations records applied versions in.
+/// Table `diesel_migrations` records applied versions in.
 const MIGRATIONS_TABLE: &str = "__diesel_schema_migrations";
 
 /// A single text column selected `AS value`.

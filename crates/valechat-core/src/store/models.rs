@@ -88,6 +88,7 @@ pub struct ConversationSettings {
 
 impl ConversationSettings {
     /// The settings stored in `conversation`.
+    #[must_use]
     pub fn of(conversation: &Conversation) -> Self {
         Self {
             system_prompt: conversation.system_prompt.clone(),
@@ -124,6 +125,7 @@ pub enum MessageStatus {
 
 impl MessageStatus {
     /// Identifier stored in `messages.status`.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Complete => "complete",
@@ -134,6 +136,7 @@ impl MessageStatus {
     }
 
     /// Parses the identifier written by [`MessageStatus::as_str`].
+    #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "complete" => Some(Self::Complete),

@@ -121,7 +121,7 @@ fn tokens(n: Option<u64>) -> Option<i64> {
 }
 
 /// Inserts one price row; `ignore_existing` keeps a row already there with
-/// the same (provider, model, effective_from, origin).
+/// the same (provider, model, `effective_from`, origin).
 fn insert(
     conn: &mut SqliteConnection,
     provider: &str,
@@ -155,7 +155,7 @@ fn insert(
 impl Store {
     /// Loads the shipped price table (`data/pricing/prices.json`, embedded)
     /// into `model_prices` with origin `shipped` at its `effective_from`.
-    /// Idempotent: rows already there (same provider, model, effective_from,
+    /// Idempotent: rows already there (same provider, model, `effective_from`,
     /// origin) are kept as they are. Returns the number of rows inserted (0
     /// when the table was already loaded). Called by
     /// [`PriceBook::open`](crate::billing::pricing::PriceBook::open).

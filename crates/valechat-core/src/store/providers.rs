@@ -14,6 +14,7 @@ const FALLBACK_SLUG: &str = "provider";
 /// other run of characters one `-`, no `-` at either end
 /// (`"Ollama (local)"` → `"ollama-local"`, `"Dépôt"` → `"dépôt"`);
 /// `"provider"` if nothing is left.
+#[must_use]
 pub fn slugify(name: &str) -> String {
     let mut slug = String::with_capacity(name.len());
     for c in name.chars() {

@@ -32,6 +32,7 @@ pub enum ToolCallStatus {
 
 impl ToolCallStatus {
     /// Identifier stored in `tool_calls.status`.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
@@ -44,6 +45,7 @@ impl ToolCallStatus {
     }
 
     /// Parses the identifier written by [`ToolCallStatus::as_str`].
+    #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "pending" => Self::Pending,
@@ -57,6 +59,7 @@ impl ToolCallStatus {
     }
 
     /// Whether the call has ended (no further change is expected).
+    #[must_use]
     pub fn is_final(self) -> bool {
         !matches!(self, Self::Pending | Self::Running)
     }

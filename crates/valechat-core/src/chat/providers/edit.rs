@@ -31,6 +31,7 @@ pub struct ProviderUpdate {
 /// The hint for `key`: `"…"` followed by its last four characters, or just
 /// `"…"` for a key of fewer than eight characters (`"sk-abcdef1234"` →
 /// `"…1234"`, `"short"` → `"…"`).
+#[must_use]
 pub fn key_hint(key: &str) -> String {
     let count = key.chars().count();
     if count < HINT_MIN_KEY_CHARS {
@@ -48,7 +49,9 @@ impl Providers {
     /// Changing the timeouts applies to the next client built for it (the
     /// next turn or model list); a turn already streaming keeps its own.
     ///
-    /// Errors: [`EngineError::UnknownProvider`];
+    ///
+    /// # Errors
+    /// [`EngineError::UnknownProvider`];
     /// [`EngineError::EmptyProviderField`] for an empty name or base URL;
     /// [`EngineError::InvalidTimeout`] for a timeout outside 1–3600 s
     /// (nothing is saved then); [`EngineError::Store`] when the database fails.
@@ -90,7 +93,9 @@ impl Providers {
     /// that is empty after trimming counts as `None`. Returns the stored
     /// provider.
     ///
-    /// Errors: [`EngineError::UnknownProvider`]; [`EngineError::Secret`]
+    ///
+    /// # Errors
+    /// [`EngineError::UnknownProvider`]; [`EngineError::Secret`]
     /// when the keyring refuses (the provider is then left unchanged);
     /// [`EngineError::Store`].
     pub async fn set_api_key(
@@ -99,15 +104,12 @@ impl Providers {
         key: Option<&str>,
     ) -> Result<Provider, EngineError> {
         let mut provider = self.get(provider_id).await?;
-        match key.map(str::trim).filter(|k| !k.is_empty()) {
-            Some(key) => {
-                self.keys.set_api_key(&provider.id, key).await?;
-                provider.has_api_key = true;
-            }
-            None => {
-                self.keys.delete_api_key(&provider.id).await?;
-                provider.has_api_key = false;
-            }
+        if let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) {
+            self.keys.set_api_key(&provider.id, key).await?;
+            provider.has_api_key = true;
+        } else {
+            self.keys.delete_api_key(&provider.id).await?;
+            provider.has_api_key = false;
         }
         self.store.update_provider(&provider).await?;
         Ok(provider)
@@ -116,7 +118,9 @@ impl Providers {
     /// The hint for provider `provider_id`'s stored key (see [`key_hint`]):
     /// `None` when it has no key. Never returns the key itself.
     ///
-    /// Errors: [`EngineError::UnknownProvider`]; [`EngineError::Secret`]
+    ///
+    /// # Errors
+    /// [`EngineError::UnknownProvider`]; [`EngineError::Secret`]
     /// when the keyring cannot be read; [`EngineError::Store`].
     pub async fn api_key_hint(&self, provider_id: &str) -> Result<Option<String>, EngineError> {
         let provider = self.get(provider_id).await?;
@@ -134,7 +138,9 @@ impl Providers {
     /// its stored key through [`Providers::test_unsaved`] (one attempt, no
     /// retries, the circuit breaker left alone).
     ///
-    /// Errors: as [`Providers::api_key_hint`], plus
+    ///
+    /// # Errors
+    /// as [`Providers::api_key_hint`], plus
     /// [`EngineError::UnsupportedProtocol`] and [`EngineError::Provider`].
     pub async fn test(&self, provider_id: &str) -> Result<Vec<ModelInfo>, EngineError> {
         let provider = self.get(provider_id).await?;
@@ -152,7 +158,9 @@ impl Providers {
     /// [`ProviderTimeouts::default`] (10 s connect, 60 s first byte, 30 s
     /// idle) when none were set.
     ///
-    /// Errors: [`EngineError::UnknownProvider`]; [`EngineError::Store`].
+    ///
+    /// # Errors
+    /// [`EngineError::UnknownProvider`]; [`EngineError::Store`].
     pub async fn timeouts(&self, provider_id: &str) -> Result<ProviderTimeouts, EngineError> {
         let provider = self.get(provider_id).await?;
         Ok(self

@@ -18,7 +18,9 @@ impl Providers {
     /// Cancelling `cancel` stops the download (Ollama keeps what it has and
     /// resumes on the next pull). No retries: the user sees each failure.
     ///
-    /// Errors: [`EngineError::UnknownProvider`];
+    ///
+    /// # Errors
+    /// [`EngineError::UnknownProvider`];
     /// [`EngineError::CannotPull`] when the provider is not an Ollama
     /// server; [`EngineError::EmptyProviderField`] (`"model name"`) for an
     /// empty name; [`EngineError::Secret`], [`EngineError::Store`];

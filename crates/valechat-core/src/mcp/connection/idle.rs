@@ -49,6 +49,7 @@ impl UserWaits {
     }
 
     /// Whether any request is being answered.
+    #[must_use]
     pub fn active(&self) -> bool {
         *self.count.borrow() > 0
     }

@@ -1,3 +1,7 @@
+#![allow(
+    clippy::needless_pass_by_value,
+    reason = "test helpers take the `json!` values they are given"
+)]
 //! Parsing and validation of elicitation requests, on schemas as servers
 //! send them (the form is server-everything's `trigger-elicitation-request`).
 
@@ -19,7 +23,7 @@ fn form(properties: Value, required: &[&str]) -> ElicitationForm {
     });
     match parse(request).unwrap() {
         Elicitation::Form(form) => form,
-        other => panic!("not a form: {other:?}"),
+        other @ Elicitation::Url(_) => panic!("not a form: {other:?}"),
     }
 }
 
@@ -61,7 +65,7 @@ fn everything() -> ElicitationForm {
     let params: ElicitRequestParams = serde_json::from_str(request).unwrap();
     match Elicitation::parse(params).unwrap() {
         Elicitation::Form(form) => form,
-        other => panic!("not a form: {other:?}"),
+        other @ Elicitation::Url(_) => panic!("not a form: {other:?}"),
     }
 }
 

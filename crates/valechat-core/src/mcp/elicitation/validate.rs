@@ -99,6 +99,7 @@ impl std::fmt::Display for FieldError {
 impl Field {
     /// What the front end shows first: the default, else empty / off /
     /// nothing chosen.
+    #[must_use]
     pub fn initial_value(&self) -> FieldValue {
         match &self.kind {
             FieldKind::Text { default, .. } => {
@@ -194,12 +195,11 @@ impl ElicitationForm {
         let mut errors = Vec::new();
         for (i, field) in self.fields.iter().enumerate() {
             let initial;
-            let value = match values.get(i) {
-                Some(value) => value,
-                None => {
-                    initial = field.initial_value();
-                    &initial
-                }
+            let value = if let Some(value) = values.get(i) {
+                value
+            } else {
+                initial = field.initial_value();
+                &initial
             };
             match field.validate(value) {
                 Ok(Some(json)) => {

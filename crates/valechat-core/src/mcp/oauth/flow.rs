@@ -35,7 +35,7 @@ impl Shared {
                     }
                     Ok(None) => {}
                     Err(e) => {
-                        tracing::warn!(server = %self.server.id, "stored OAuth tokens unusable: {e}")
+                        tracing::warn!(server = %self.server.id, "stored OAuth tokens unusable: {e}");
                     }
                 }
             }

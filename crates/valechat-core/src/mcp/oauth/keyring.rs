@@ -44,6 +44,10 @@ impl KeyringCredentialStore {
 }
 
 /// A keyring error as rmcp's store error (no secret in it).
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "used as `map_err(store_error)`"
+)]
 fn store_error(error: SecretError) -> AuthError {
     AuthError::CredentialStoreError(error.to_string())
 }

@@ -61,6 +61,7 @@ pub fn passed_through(
 /// `--setenv NAME VALUE` for each of `host` and then of `server` (the
 /// server's configured `env`, which wins). They must come before the
 /// command (Bubblewrap applies them as it reads them).
+#[must_use]
 pub fn bwrap_env_args(host: &[(String, String)], server: &BTreeMap<String, String>) -> Vec<String> {
     let mut merged: BTreeMap<&str, &str> = BTreeMap::new();
     for (name, value) in host {

@@ -14,9 +14,10 @@ use super::SandboxSettings;
 const MIB: u64 = 1024 * 1024;
 
 /// The `prlimit` options for the limits in `settings`, in the order
-/// address space (`--as=BYTES`, RLIMIT_AS), open files (`--nofile=N`,
-/// RLIMIT_NOFILE), CPU time (`--cpu=SECONDS`, RLIMIT_CPU); empty when no
+/// address space (`--as=BYTES`, `RLIMIT_AS`), open files (`--nofile=N`,
+/// `RLIMIT_NOFILE`), CPU time (`--cpu=SECONDS`, `RLIMIT_CPU`); empty when no
 /// limit is set.
+#[must_use]
 pub fn prlimit_args(settings: &SandboxSettings) -> Vec<String> {
     let mut args = Vec::new();
     if let Some(mb) = settings.max_memory_mb {

@@ -213,6 +213,7 @@ pub fn interpreter(script: &Path, path_dirs: &[PathBuf]) -> Option<PathBuf> {
 /// The `bwrap` arguments (everything after the program name) that run
 /// `program args` inside the sandbox of `settings` on `host`, in `cwd`
 /// (default: HOME, else `/`). See the module doc for the mount table.
+#[must_use]
 pub fn bwrap_args(
     settings: &SandboxSettings,
     host: &Host,

@@ -33,6 +33,7 @@ pub struct MessageMapper {
 
 impl MessageMapper {
     /// A mapper for a new reply.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
@@ -76,7 +77,7 @@ impl MessageMapper {
                 content_block,
             } => self.start_block(index, content_block, out),
             StreamEvent::ContentBlockDelta { index, delta } => {
-                self.block_delta(index, delta, out)?
+                self.block_delta(index, delta, out)?;
             }
             StreamEvent::MessageDelta { delta, usage } => {
                 if let Some(reason) = delta.stop_reason.filter(|r| !r.is_empty())
@@ -128,7 +129,7 @@ impl MessageMapper {
     ) -> Result<(), ProviderError> {
         match delta {
             BlockDelta::TextDelta { text } if !text.is_empty() => {
-                out.push(ChatEvent::TextDelta(text))
+                out.push(ChatEvent::TextDelta(text));
             }
             BlockDelta::ThinkingDelta { thinking } if !thinking.is_empty() => {
                 out.push(ChatEvent::ReasoningDelta(thinking));

@@ -163,6 +163,7 @@ pub struct WireTool {
 }
 
 /// The streaming request body for `request`.
+#[must_use]
 pub fn messages_request(request: &ChatRequest) -> MessagesRequest {
     let mut system: Vec<&str> = Vec::new();
     let mut messages: Vec<WireMessage> = Vec::new();

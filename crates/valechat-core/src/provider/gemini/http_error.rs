@@ -50,6 +50,7 @@ pub fn from_status(status: u16, headers: &HeaderMap, body: &str) -> ProviderErro
 
 /// `RetryInfo.retryDelay` of a Google error object, if any
 /// (`google.protobuf.Duration` JSON: decimal seconds with an `s` suffix).
+#[must_use]
 pub fn retry_delay(error: &Value) -> Option<Duration> {
     let delay = details(error)
         .filter(|d| d.get("@type").and_then(Value::as_str) == Some(RETRY_INFO))
@@ -112,6 +113,10 @@ mod tests {
 
     const INVALID_KEY: &str = r#"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com"}]}}"#;
 
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "test helper: takes the `json!` value it is given"
+    )]
     fn google(code: u16, status: &str, message: &str, details: Value) -> String {
         serde_json::json!({"error": {"code": code, "message": message, "status": status, "details": details}})
             .to_string()

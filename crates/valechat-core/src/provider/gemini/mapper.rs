@@ -42,12 +42,14 @@ pub struct ChunkMapper {
 
 impl ChunkMapper {
     /// A mapper for a new reply.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether a finish reason (or a prompt block) has been seen: the reply
     /// is complete, and the end of the body is its normal end.
+    #[must_use]
     pub fn saw_finish(&self) -> bool {
         self.finished
     }
@@ -179,6 +181,7 @@ impl ChunkMapper {
 /// `RECITATION`, `BLOCKLIST`, `PROHIBITED_CONTENT`, `SPII`, `IMAGE_SAFETY`…)
 /// → [`FinishReason::ContentFilter`], anything else kept verbatim in
 /// [`FinishReason::Other`].
+#[must_use]
 pub fn finish_reason(wire: &str, made_tool_calls: bool) -> FinishReason {
     match wire {
         "STOP" if made_tool_calls => FinishReason::ToolCalls,
@@ -195,6 +198,7 @@ pub fn finish_reason(wire: &str, made_tool_calls: bool) -> FinishReason {
 /// as input); output is `candidatesTokenCount + thoughtsTokenCount`, because
 /// thinking is billed as output; `reasoning_tokens` is `thoughtsTokenCount`
 /// and `cache_read_tokens` is `cachedContentTokenCount`.
+#[must_use]
 pub fn to_usage(usage: &UsageMetadata) -> Usage {
     let thoughts = usage.thoughts_token_count.unwrap_or(0);
     Usage {

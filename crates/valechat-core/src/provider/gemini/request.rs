@@ -49,6 +49,7 @@ pub struct GenerateRequest<'a> {
 
 impl<'a> GenerateRequest<'a> {
     /// The request for `request` (rules in the module docs).
+    #[must_use]
     pub fn new(request: &'a ChatRequest) -> Self {
         let mut contents: Vec<Content<'a>> = Vec::new();
         let mut system: Vec<Part<'a>> = Vec::new();

@@ -2,7 +2,7 @@
 //! `FunctionDeclaration.parameters`.
 //!
 //! Gemini's `Schema` (API reference, `Schema`: "a select subset of an
-//! OpenAPI 3.0 schema object") rejects unknown members with HTTP 400
+//! `OpenAPI` 3.0 schema object") rejects unknown members with HTTP 400
 //! (`Invalid JSON payload received. Unknown name "additionalProperties"`).
 //! Kept keywords, as documented: `type`, `format`, `title`, `description`,
 //! `nullable`, `enum`, `maxItems`, `minItems`, `properties`, `required`,

@@ -26,6 +26,10 @@ fn run(parts: &[&str]) -> Vec<Result<ChatEvent, ProviderError>> {
     collect(pieces, CancellationToken::new())
 }
 
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "test helper: returns what the stream yields"
+)]
 fn started() -> Result<ChatEvent, ProviderError> {
     Ok(ChatEvent::Started {
         id: Some("r1".into()),

@@ -67,6 +67,7 @@ impl ConnectionConfig {
     }
 
     /// The three timeouts.
+    #[must_use]
     pub fn timeouts(&self) -> ProviderTimeouts {
         ProviderTimeouts {
             connect: self.connect_timeout,
@@ -92,6 +93,7 @@ impl ConnectionConfig {
     }
 
     /// The base URL, or `default` when it is empty (or blank).
+    #[must_use]
     pub fn base_url_or<'a>(&'a self, default: &'a str) -> &'a str {
         if self.base_url.trim().is_empty() {
             default

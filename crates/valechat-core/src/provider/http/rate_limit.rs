@@ -57,6 +57,7 @@ fn text<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 /// Parses a Go-style duration as OpenAI sends it: one or more
 /// `{number}{unit}` parts, unit `h`, `m`, `s`, `ms`, `us`/`µs` or `ns`
 /// (`"6m0s"`, `"1.5s"`, `"20ms"`); `None` for anything else.
+#[must_use]
 pub fn parse_go_duration(raw: &str) -> Option<Duration> {
     let mut rest = raw.trim();
     if rest.is_empty() {

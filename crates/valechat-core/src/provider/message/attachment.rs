@@ -91,6 +91,9 @@ impl Attachment {
 
     /// Re-checks an attachment built field by field (type sniffed again,
     /// size limit); the same errors as [`Attachment::new`].
+    ///
+    /// # Errors
+    /// As [`Attachment::new`].
     pub fn validate(&self) -> Result<(), AttachmentError> {
         Self::new(self.name.clone(), self.data.clone()).map(|_| ())
     }
@@ -109,6 +112,7 @@ impl Attachment {
 /// The image type of `data` from its magic number: `image/png`
 /// (`89 50 4E 47 0D 0A 1A 0A`), `image/jpeg` (`FF D8 FF`), `image/gif`
 /// (`GIF87a` / `GIF89a`), `image/webp` (`RIFF????WEBP`); `None` otherwise.
+#[must_use]
 pub fn sniff_image_type(data: &[u8]) -> Option<&'static str> {
     if data.starts_with(b"\x89PNG\r\n\x1a\n") {
         Some("image/png")

@@ -10,7 +10,7 @@
 //!   `call_{index}`) and one [`ChatEvent::ToolCallArgumentsDelta`] with the
 //!   `arguments` object as JSON text;
 //! - the last object (`done: true`) gives [`ChatEvent::Finished`] from
-//!   `done_reason` (`stop` → Stop, or ToolCalls when the reply made tool
+//!   `done_reason` (`stop` → Stop, or `ToolCalls` when the reply made tool
 //!   calls; `length` → Length; others kept verbatim; missing → Stop) and the
 //!   usage (`prompt_eval_count` → input tokens, `eval_count` → output
 //!   tokens), yielded once, last;
@@ -38,6 +38,7 @@ pub struct ChatMapper {
 
 impl ChatMapper {
     /// A mapper for a new stream.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }

@@ -49,6 +49,7 @@ pub struct ModelDetails {
 
 impl ModelDetails {
     /// Whether the server lists `capability` (e.g. `"tools"`, `"vision"`).
+    #[must_use]
     pub fn has_capability(&self, capability: &str) -> bool {
         self.capabilities.iter().any(|c| c == capability)
     }
@@ -72,6 +73,7 @@ pub struct PullProgress {
 
 impl PullProgress {
     /// Whether this is the final `success` step.
+    #[must_use]
     pub fn is_success(&self) -> bool {
         self.status == SUCCESS
     }
@@ -80,6 +82,7 @@ impl PullProgress {
     /// total bytes; `None` when the step has no known total (not a
     /// download, or a zero-byte layer). A step reporting a total but no
     /// completed bytes yet is 0.
+    #[must_use]
     pub fn fraction(&self) -> Option<f64> {
         let total = self.total_bytes.filter(|t| *t > 0)?;
         let done = self.completed_bytes.unwrap_or(0).min(total);
@@ -94,6 +97,7 @@ impl PullProgress {
 /// An installed model as a [`ModelInfo`], with what `/api/show` said when
 /// `details` is known: context length and, when the server lists
 /// capabilities at all, whether they include `tools` and `vision`.
+#[must_use]
 pub fn model_info(model: InstalledModel, details: Option<ModelDetails>) -> ModelInfo {
     let mut info = ModelInfo::new(model.name);
     if let Some(details) = details {
@@ -205,6 +209,7 @@ pub struct PullMapper {
 
 impl PullMapper {
     /// A mapper for a new pull.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }

@@ -77,6 +77,7 @@ pub struct WireMessage<'a> {
 impl<'a> WireMessage<'a> {
     /// The wire form of `message`; `earlier` (the messages before it) gives
     /// a tool result's name when it does not carry one.
+    #[must_use]
     pub fn new(message: &'a ChatMessage, earlier: &'a [ChatMessage]) -> Self {
         Self {
             role: message.role.as_str(),
@@ -92,7 +93,11 @@ impl<'a> WireMessage<'a> {
                 })
                 .collect(),
             tool_name: (message.role == Role::Tool).then(|| message.resolved_tool_name(earlier)),
-            images: message.attachments.iter().map(|a| a.base64()).collect(),
+            images: message
+                .attachments
+                .iter()
+                .map(super::super::message::attachment::Attachment::base64)
+                .collect(),
         }
     }
 }
@@ -161,6 +166,7 @@ pub struct Options {
 
 impl Options {
     /// Whether no option is set (then `options` is left out).
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.temperature.is_none() && self.num_predict.is_none()
     }

@@ -136,6 +136,7 @@ pub struct PullLine {
 
 /// The text of an `error` value: the string itself, or `error.message`, or
 /// the JSON as written.
+#[must_use]
 pub fn error_text(error: &Value) -> String {
     match error {
         Value::String(s) => s.trim().to_owned(),

@@ -28,12 +28,14 @@ pub struct ChunkMapper {
 
 impl ChunkMapper {
     /// A mapper for a new reply.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether a `finish_reason` has been seen (the reply is complete even
     /// if the server then closes without `[DONE]`).
+    #[must_use]
     pub fn saw_finish(&self) -> bool {
         self.finished
     }

@@ -30,6 +30,10 @@ fn run(parts: &[&str]) -> Vec<Result<ChatEvent, ProviderError>> {
     run_items(parts.iter().map(|p| Ok(p.as_bytes().to_vec())).collect())
 }
 
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "test helper: returns what the stream yields"
+)]
 fn started() -> Result<ChatEvent, ProviderError> {
     Ok(ChatEvent::Started {
         id: Some("c1".into()),

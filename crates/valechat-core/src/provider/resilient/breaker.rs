@@ -67,6 +67,7 @@ pub enum Outcome {
 impl Outcome {
     /// Classifies an error: retryable ones are failures, `Cancelled` and
     /// `Config` are neutral, every other one means the server answered.
+    #[must_use]
     pub fn of_error(error: &ProviderError) -> Self {
         match error {
             e if e.is_retryable() => Self::Failed,
@@ -99,6 +100,7 @@ impl Default for CircuitBreaker {
 
 impl CircuitBreaker {
     /// A closed breaker with `config`.
+    #[must_use]
     pub fn new(config: BreakerConfig) -> Self {
         Self {
             config,
@@ -207,6 +209,7 @@ pub struct Permit<'a> {
 
 impl Permit<'_> {
     /// Whether this request is the half-open probe.
+    #[must_use]
     pub fn is_probe(&self) -> bool {
         self.probe
     }

@@ -51,6 +51,7 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// A policy that never retries (one attempt only).
+    #[must_use]
     pub fn no_retries() -> Self {
         Self {
             max_retries: 0,
@@ -61,6 +62,7 @@ impl RetryPolicy {
     /// The backoff before retry number `retry` (0 = the first retry), before
     /// jitter and without a server-requested delay: `initial_backoff ×
     /// multiplier^retry`, at most `max_backoff`.
+    #[must_use]
     pub fn backoff(&self, retry: u32) -> Duration {
         let exponent = i32::try_from(retry).unwrap_or(i32::MAX);
         let factor = self.multiplier.max(1.0).powi(exponent);
@@ -77,6 +79,7 @@ impl RetryPolicy {
     ///
     /// Returns `None` when the server asked for more than `max_retry_after`:
     /// the request must then fail at once.
+    #[must_use]
     pub fn delay(&self, retry: u32, retry_after: Option<Duration>, unit: f64) -> Option<Duration> {
         let unit = if unit.is_finite() {
             unit.clamp(0.0, 1.0)
@@ -105,7 +108,7 @@ impl RetryPolicy {
 }
 
 /// A random number in [0, 1) for jitter (not cryptographic: std's randomly
-/// keyed SipHash over a fresh key each call).
+/// keyed `SipHash` over a fresh key each call).
 pub(super) fn random_unit() -> f64 {
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u64(0x5eed);
@@ -176,6 +179,9 @@ mod tests {
     fn random_units_stay_in_range_and_vary() {
         let draws: Vec<f64> = (0..64).map(|_| random_unit()).collect();
         assert!(draws.iter().all(|u| (0.0..1.0).contains(u)), "{draws:?}");
-        assert!(draws.windows(2).any(|w| w[0] != w[1]), "{draws:?}");
+        assert!(
+            draws.windows(2).any(|w| (w[0] - w[1]).abs() > f64::EPSILON),
+            "{draws:?}"
+        );
     }
 }

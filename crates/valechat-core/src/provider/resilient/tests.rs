@@ -89,6 +89,10 @@ fn rate_limited(retry_after: Option<Duration>, quota_exhausted: bool) -> Provide
     }
 }
 
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "test helper: returns what the stream yields"
+)]
 fn text(t: &str) -> Result<ChatEvent, ProviderError> {
     Ok(ChatEvent::TextDelta(t.into()))
 }
