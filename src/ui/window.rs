@@ -18,6 +18,7 @@
 mod approval;
 mod dialogs;
 mod folders;
+mod follow;
 mod handlers;
 mod messages;
 mod search;
@@ -107,6 +108,9 @@ pub struct Window {
     quit_when_done: bool,
     /// The Billing window, created when first shown.
     billing: Option<Controller<crate::ui::billing::Billing>>,
+    /// Keeps the conversation at its end while the user is there (set once
+    /// the widgets exist).
+    follow: Option<follow::FollowEnd>,
     /// Open tool-call approval dialogs, by tool-call row id.
     approvals: std::rc::Rc<std::cell::RefCell<approval::OpenApprovals>>,
     /// The sidebar search's filter.
@@ -243,8 +247,13 @@ impl Component for Window {
                             add_named[Some("chat")] = &gtk::Box {
                                 set_orientation: gtk::Orientation::Vertical,
 
+                                gtk::Overlay {
+                                    set_vexpand: true,
+                                    add_overlay: jump_button,
+
                                 #[name = "scroller"]
-                                gtk::ScrolledWindow {
+                                #[wrap(Some)]
+                                set_child = &gtk::ScrolledWindow {
                                     set_vexpand: true,
                                     set_hscrollbar_policy: gtk::PolicyType::Never,
                                     adw::Clamp {
@@ -261,6 +270,7 @@ impl Component for Window {
                                             set_margin_end: 12,
                                         },
                                     },
+                                },
                                 },
                                 append: model.composer.widget(),
                             },
@@ -331,7 +341,7 @@ impl Component for Window {
                     ProviderFormOutput::Added(p) => WindowInput::ProviderAdded(p),
                 });
 
-        let model = Window {
+        let mut model = Window {
             engine: None,
             providers: Vec::new(),
             conversations,
@@ -357,6 +367,7 @@ impl Component for Window {
             quitting: false,
             quit_when_done: false,
             filter: search::SidebarFilter::default(),
+            follow: None,
         };
         let main_menu_button: &gtk::MenuButton =
             &crate::ui::a11y::labelled("GtkMenuButton", &gettext("Main Menu")).unwrap_or_default();
@@ -366,16 +377,28 @@ impl Component for Window {
         let search_entry: &gtk::SearchEntry =
             &crate::ui::a11y::labelled("GtkSearchEntry", &gettext("Search conversations"))
                 .unwrap_or_default();
+        let jump_button: &gtk::Button =
+            &crate::ui::a11y::labelled("GtkButton", &gettext("Jump to the End"))
+                .unwrap_or_default();
+        jump_button.set_icon_name("go-bottom-symbolic");
+        jump_button.set_tooltip_text(Some(&gettext("Jump to the End")));
+        jump_button.add_css_class("osd");
+        jump_button.add_css_class("circular");
+        jump_button.set_halign(gtk::Align::End);
+        jump_button.set_valign(gtk::Align::End);
+        jump_button.set_margin_end(18);
+        jump_button.set_margin_bottom(18);
+        jump_button.set_visible(false);
         let conversation_list = model.conversations.widget();
         let message_box = model.messages.widget();
         let widgets = view_output!();
+        model.follow = Some(follow::FollowEnd::attach(&widgets.scroller, jump_button));
         startup::install_actions(&root, &sender);
         startup::quit_on_signals(&sender);
         if crate::config::is_development() {
             root.add_css_class("devel");
         }
         search::connect_bar(&widgets.search_bar, search_button, search_entry);
-        turns::follow_bottom(&widgets.scroller);
         state::restore(&root, &widgets.paned);
         crate::ui::composer::add_drop_target(&widgets.scroller, &model.composer);
         let approver = DialogApprover::new(sender.input_sender().clone());

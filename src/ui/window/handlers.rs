@@ -294,6 +294,7 @@ impl Window {
                         self.add_usage(record);
                     }
                     self.mark_last_row();
+                    self.scroll_to_end();
                 }
             }
             WindowCommand::Created(conversation) => {
@@ -330,6 +331,13 @@ impl Window {
         }
     }
 
+    /// Shows the end of the conversation and follows it again.
+    fn scroll_to_end(&self) {
+        if let Some(follow) = &self.follow {
+            follow.scroll_to_end();
+        }
+    }
+
     /// Starts a turn for `draft`; while a reply runs the draft goes back
     /// to the composer.
     fn send(
@@ -345,6 +353,8 @@ impl Window {
             self.composer.emit(ComposerInput::Restore(draft));
             return;
         }
+        // The new message, "Waiting for approval" and errors land at the end.
+        self.scroll_to_end();
         let start = Start::Send {
             conversation: self.current.as_ref().map(|c| c.id),
             next_model: self.next_model.clone(),

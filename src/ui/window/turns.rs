@@ -421,21 +421,3 @@ impl Window {
         }
     }
 }
-
-/// Keeps the view scrolled to the end while it grows, unless the user
-/// scrolled up to read.
-pub fn follow_bottom(scroller: &gtk::ScrolledWindow) {
-    let adj = scroller.vadjustment();
-    let sticky = std::rc::Rc::new(std::cell::Cell::new(true));
-    {
-        let sticky = sticky.clone();
-        adj.connect_value_changed(move |adj| {
-            sticky.set(adj.value() + adj.page_size() >= adj.upper() - 48.0);
-        });
-    }
-    adj.connect_upper_notify(move |adj| {
-        if sticky.get() {
-            adj.set_value(adj.upper() - adj.page_size());
-        }
-    });
-}

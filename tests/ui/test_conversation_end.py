@@ -1,0 +1,166 @@
+#!/usr/bin/python3
+"""The end of the conversation stays reachable (issue 18, bugs 1 and 2),
+through AT-SPI.
+
+1. A conversation of 60 messages is opened: once it is laid out, the last
+   reply's code block lies inside the scrolled view. (Before the fix the
+   view was moved to the end inside the allocation that made the content
+   taller, and that move was lost: the view stopped a few messages short,
+   with the scrollbar at the bottom.)
+2. The user scrolls up with the mouse wheel: the view stays where they are
+   and "Jump to the End" appears.
+3. A message is sent while scrolled up: the view goes to the end, and the
+   message and the whole streamed reply (to its code block) are shown.
+4. Scrolled up again, "Jump to the End" brings the end back into view.
+
+Usage: tests/ui/test_conversation_end.py [path/to/valechat]
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import pyatspi
+
+sys.path.insert(0, os.path.dirname(__file__))
+import fake_openai  # noqa: E402
+import long_conversation  # noqa: E402
+from test_first_slice import App, Failure, role, name, screenshot, set_text, showing, text_of, wait_until, walk  # noqa: E402
+from test_shortcuts import main_frame, point_at, row_of  # noqa: E402
+
+MESSAGES = 60
+TITLE = "A long conversation"
+PROMPT = "One more question at the end"
+
+
+def extents(node):
+    return node.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+
+
+def conversation_pane(app):
+    """The scroll pane holding the messages (the one around the last
+    question)."""
+    question = app.find("a question in the view", lambda n: role(n) == "label" and text_of(n).startswith("Question 1:"))
+    pane = question
+    while pane is not None and role(pane) != "scroll pane":
+        pane = pane.parent
+    if pane is None:
+        raise Failure("the messages are not in a scroll pane")
+    return pane
+
+
+def last_code_block(pane):
+    """The last code view (role text) inside the conversation."""
+    blocks = [n for n in walk(pane) if role(n) == "text"]
+    if not blocks:
+        raise Failure("no code block in the conversation")
+    return blocks[-1]
+
+
+def inside(node, pane):
+    n, p = extents(node), extents(pane)
+    return n.height > 0 and n.y >= p.y and n.y + n.height <= p.y + p.height
+
+
+def wait_inside(what, node_fn, pane):
+    try:
+        wait_until(f"{what} to lie inside the view", lambda: inside(node_fn(), pane), timeout=20)
+    except Failure:
+        n, p = extents(node_fn()), extents(pane)
+        raise Failure(
+            f"{what} lies at y={n.y}..{n.y + n.height}, the view at y={p.y}..{p.y + p.height}"
+        ) from None
+
+
+def scroll_up(over, clicks=15):
+    """Turns the mouse wheel up (X button 4, through xdotool: GTK 4 takes no
+    wheel from AT-SPI's synthesized clicks) with the pointer on the label
+    `over` (a code block under the pointer would take the wheel: issue 18,
+    bug 6)."""
+    e = over.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    x, y = e.x + 10, e.y + e.height // 2
+    subprocess.run(["xdotool", "mousemove", str(x), str(y)], check=True)
+    time.sleep(0.3)
+    for _ in range(clicks):
+        subprocess.run(["xdotool", "click", "4"], check=True)
+        time.sleep(0.05)
+    time.sleep(0.5)
+
+
+def jump_button(app, visible=True):
+    matches = lambda n: role(n) == "push button" and name(n) == "Jump to the End" and showing(n)  # noqa: E731
+    if visible:
+        return app.find("the Jump to the End button", matches)
+    app.wait_gone("the Jump to the End button", matches)
+    return None
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("VALECHAT_BIN", "target/debug/valechat")
+    binary = os.path.abspath(binary)
+    server = fake_openai.start()
+    base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    data_dir = tempfile.mkdtemp(prefix="valechat-ui-end-")
+    env = dict(os.environ, VALECHAT_DATA_DIR=data_dir)
+    subprocess.run(
+        [binary, "providers", "add", "--name", "Fake", "--base-url", base_url],
+        env=env, check=True, stdout=subprocess.DEVNULL,
+    )
+    long_conversation.fill(os.path.join(data_dir, "valechat.db"), "fake", MESSAGES, TITLE, model="fake-small")
+
+    app = App(binary, data_dir)
+    try:
+        point_at(main_frame(app))
+        app.click(row_of(app, TITLE))
+        pane = conversation_pane(app)
+
+        # 1. Opened: the end is in view.
+        last = f"Answer {MESSAGES // 2}:"
+        app.find("the last answer", lambda n: role(n) == "label" and text_of(n).startswith(last))
+        wait_inside("the last code block", lambda: last_code_block(pane), pane)
+        screenshot("end-01-opened")
+
+        # 2. Scrolled up: the view stays, the jump button shows.
+        last_question = app.find(
+            "the last question",
+            lambda n: role(n) == "label" and text_of(n).startswith(f"Question {MESSAGES // 2}:"),
+        )
+        scroll_up(last_question)
+        jump_button(app)
+        time.sleep(1.0)
+        if inside(last_code_block(pane), pane):
+            raise Failure("the view went back to the end after the user scrolled up")
+        screenshot("end-02-scrolled-up")
+
+        # 3. Sent while scrolled up: the message and the reply are shown.
+        composer = app.find("the message field", lambda n: name(n) == "Message" and role(n) in ("text", "entry") and showing(n))
+        set_text(composer, PROMPT)
+        app.click(app.button("Send"))
+        app.find("the reply's last paragraph", lambda n: role(n) == "label" and text_of(n) == "That is all.")
+        app.button("Send")  # the reply ended
+        wait_inside("the reply's code block", lambda: last_code_block(pane), pane)
+        question = app.find("the question sent", lambda n: role(n) == "label" and text_of(n) == PROMPT)
+        if extents(question).y < extents(pane).y - 2000:
+            raise Failure("the question sent is far above the view")
+        jump_button(app, visible=False)
+        screenshot("end-03-sent")
+
+        # 4. Jump to the End.
+        scroll_up(question)
+        app.click(jump_button(app))
+        wait_inside("the reply's code block after Jump to the End", lambda: last_code_block(pane), pane)
+        jump_button(app, visible=False)
+        print("ok: the end is in view after opening, sending and Jump to the End")
+    finally:
+        app.quit()
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Failure as e:
+        print(f"FAIL: {e}", file=sys.stderr)
+        sys.exit(1)
