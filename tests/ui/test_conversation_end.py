@@ -11,7 +11,9 @@ through AT-SPI.
    and "Jump to the End" appears.
 3. A message is sent while scrolled up: the view goes to the end, and the
    message and the whole streamed reply (to its code block) are shown.
-4. Scrolled up again, "Jump to the End" brings the end back into view.
+4. Scrolled up again with the pointer on a code block (which used to take
+   the wheel from the conversation: issue 18, bug 6), "Jump to the End"
+   brings the end back into view.
 
 Usage: tests/ui/test_conversation_end.py [path/to/valechat]
 """
@@ -76,9 +78,7 @@ def wait_inside(what, node_fn, pane):
 
 def scroll_up(over, clicks=15):
     """Turns the mouse wheel up (X button 4, through xdotool: GTK 4 takes no
-    wheel from AT-SPI's synthesized clicks) with the pointer on the label
-    `over` (a code block under the pointer would take the wheel: issue 18,
-    bug 6)."""
+    wheel from AT-SPI's synthesized clicks) with the pointer on `over`."""
     e = over.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
     x, y = e.x + 10, e.y + e.height // 2
     subprocess.run(["xdotool", "mousemove", str(x), str(y)], check=True)
@@ -147,8 +147,11 @@ def main():
         jump_button(app, visible=False)
         screenshot("end-03-sent")
 
-        # 4. Jump to the End.
-        scroll_up(question)
+        # 4. The wheel over a code block scrolls the conversation; Jump to
+        # the End.
+        scroll_up(last_code_block(pane))
+        if inside(last_code_block(pane), pane):
+            raise Failure("the mouse wheel over a code block did not scroll the conversation")
         app.click(jump_button(app))
         wait_inside("the reply's code block after Jump to the End", lambda: last_code_block(pane), pane)
         jump_button(app, visible=False)

@@ -103,20 +103,17 @@ impl CodeBlock {
         view.set_cursor_visible(false);
         view.set_monospace(true);
         view.set_show_line_numbers(false);
-        view.set_wrap_mode(gtk::WrapMode::None);
+        // Long lines wrap (at characters when a word is too long) rather
+        // than scroll sideways: a scrolled window inside the conversation
+        // took the mouse wheel from it and cut long lines without a hint
+        // (issue 18, bug 6).
+        view.set_wrap_mode(gtk::WrapMode::WordChar);
         view.set_top_margin(6);
         view.set_bottom_margin(6);
         view.set_left_margin(8);
         view.set_right_margin(8);
 
-        let scroller = gtk::ScrolledWindow::builder()
-            .hscrollbar_policy(gtk::PolicyType::Automatic)
-            .vscrollbar_policy(gtk::PolicyType::Never)
-            .propagate_natural_height(true)
-            .child(&view)
-            .build();
-
-        settle_height(&view, &scroller);
+        settle_height(&view);
 
         let title = gtk::Label::builder()
             .xalign(0.0)
@@ -134,7 +131,7 @@ impl CodeBlock {
         root.add_css_class("md-code");
         root.add_css_class("card");
         root.append(&header);
-        root.append(&scroller);
+        root.append(&view);
 
         let mut block = Self {
             root,
@@ -247,10 +244,8 @@ const SETTLE_FRAMES: u32 = 60;
 /// and no resize reaches the containers above. After mapping, each frame
 /// compares the height the view needs with the one it got and asks for a
 /// new layout until they agree (at most [`SETTLE_FRAMES`] frames).
-fn settle_height(view: &sourceview5::View, scroller: &gtk::ScrolledWindow) {
-    let scroller = scroller.downgrade();
+fn settle_height(view: &sourceview5::View) {
     view.connect_map(move |view| {
-        let scroller = scroller.clone();
         let frames = std::cell::Cell::new(0_u32);
         view.add_tick_callback(move |view, _| {
             frames.set(frames.get() + 1);
@@ -258,9 +253,7 @@ fn settle_height(view: &sourceview5::View, scroller: &gtk::ScrolledWindow) {
             if needed > 0 && view.height() >= needed || frames.get() > SETTLE_FRAMES {
                 return glib::ControlFlow::Break;
             }
-            if let Some(scroller) = scroller.upgrade() {
-                scroller.queue_resize();
-            }
+            view.queue_resize();
             glib::ControlFlow::Continue
         });
     });
