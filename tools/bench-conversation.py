@@ -17,7 +17,6 @@ Usage: tools/bench-conversation.py BINARY [MESSAGES ...]   (default 10000)
 """
 
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,12 +47,7 @@ def rss_mib(pid):
 
 def measure(binary, messages):
     data_dir = tempfile.mkdtemp(prefix="valechat-bench-")
-    env = dict(os.environ, VALECHAT_DATA_DIR=data_dir)
-    subprocess.run(
-        [binary, "providers", "add", "--name", "Fake", "--base-url", "http://127.0.0.1:9/v1"],
-        env=env, check=True, stdout=subprocess.DEVNULL,
-    )
-    long_conversation.fill(os.path.join(data_dir, "valechat.db"), "fake", messages)
+    long_conversation.prepare(binary, data_dir, messages)
     app = App(binary, data_dir)
     try:
         point_at(main_frame(app))

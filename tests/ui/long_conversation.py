@@ -7,16 +7,22 @@ bulleted list and a two-line Python block. Used by the idle UI test
 (tests/ui/test_long_conversation.py) and the conversation benchmark
 (tools/bench-conversation.sh).
 
-The database must exist with its migrations run (any `valechat` CLI command
-does that) and hold the provider `provider_id`.
+`prepare` makes a whole data directory: it adds the provider "Fake" (id
+`fake`) with the `valechat` CLI, which also creates the database and runs
+its migrations, then fills it. `fill` alone needs such a database.
 
 Usage: tests/ui/long_conversation.py DB_PATH PROVIDER_ID MESSAGES [TITLE]
 Prints the new conversation's id.
 """
 
+import os
 import sqlite3
+import subprocess
 import sys
 import time
+
+# A provider address that is never reached (nothing is sent to it).
+UNREACHABLE = "http://127.0.0.1:9/v1"
 
 QUESTION = "Question {n}: how do I read a file line by line in Python?"
 
@@ -61,6 +67,18 @@ def fill(db_path, provider_id, count, title="A long conversation", model="fake-m
         return conversation
     finally:
         db.close()
+
+
+def prepare(binary, data_dir, count, title="A long conversation", base_url=UNREACHABLE, model="fake-model"):
+    """Adds the provider "Fake" at `base_url` to the data directory
+    `data_dir` with the `valechat` binary `binary`, then a conversation of
+    `count` messages with `model` (see `fill`). Returns its id."""
+    env = dict(os.environ, VALECHAT_DATA_DIR=data_dir)
+    subprocess.run(
+        [binary, "providers", "add", "--name", "Fake", "--base-url", base_url],
+        env=env, check=True, stdout=subprocess.DEVNULL,
+    )
+    return fill(os.path.join(data_dir, "valechat.db"), "fake", count, title, model)
 
 
 if __name__ == "__main__":

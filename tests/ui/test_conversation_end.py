@@ -103,12 +103,7 @@ def main():
     server = fake_openai.start()
     base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
     data_dir = tempfile.mkdtemp(prefix="valechat-ui-end-")
-    env = dict(os.environ, VALECHAT_DATA_DIR=data_dir)
-    subprocess.run(
-        [binary, "providers", "add", "--name", "Fake", "--base-url", base_url],
-        env=env, check=True, stdout=subprocess.DEVNULL,
-    )
-    long_conversation.fill(os.path.join(data_dir, "valechat.db"), "fake", MESSAGES, TITLE, model="fake-small")
+    long_conversation.prepare(binary, data_dir, MESSAGES, TITLE, base_url, "fake-small")
 
     app = App(binary, data_dir)
     try:

@@ -21,7 +21,6 @@ Usage: tests/ui/test_long_conversation.py [path/to/valechat]
 """
 
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -71,13 +70,7 @@ def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("VALECHAT_BIN", "target/debug/valechat")
     binary = os.path.abspath(binary)
     data_dir = tempfile.mkdtemp(prefix="valechat-ui-long-")
-    env = dict(os.environ, VALECHAT_DATA_DIR=data_dir)
-    # Nothing is sent: the provider's address is never reached.
-    subprocess.run(
-        [binary, "providers", "add", "--name", "Fake", "--base-url", "http://127.0.0.1:9/v1"],
-        env=env, check=True, stdout=subprocess.DEVNULL,
-    )
-    long_conversation.fill(os.path.join(data_dir, "valechat.db"), "fake", MESSAGES, TITLE)
+    long_conversation.prepare(binary, data_dir, MESSAGES, TITLE)
 
     app = App(binary, data_dir)
     try:
