@@ -5,7 +5,7 @@ pub const MAX_TITLE_CHARS: usize = 120;
 
 /// A title from the first user message: its first non-empty line,
 /// whitespace collapsed, cut at a word boundary to at most
-/// [`MAX_TITLE_CHARS`] (120) characters.
+/// `MAX_TITLE_CHARS` (120) characters.
 ///
 /// No ellipsis is stored: the title is the user's words, shown ellipsized
 /// where it does not fit (the sidebar, the header) and offered as it is
