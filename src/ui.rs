@@ -28,6 +28,7 @@ pub mod completion_popover;
 pub mod composer;
 pub mod conversation_row;
 pub mod conversation_settings;
+pub mod conversation_view;
 pub mod elicitation;
 pub mod markdown;
 pub mod message_row;

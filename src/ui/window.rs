@@ -9,23 +9,23 @@
 //!       └─ content: adw::HeaderBar (title, ModelPicker) + Stack
 //!          ├─ "loading"   spinner
 //!          ├─ "first-run" adw::StatusPage with ProviderForm
-//!          └─ "chat"      messages (MessageRow factory) + Composer
+//!          └─ "chat"      ConversationView (messages + composer)
 //! ```
 //!
-//! Every engine call runs as a command; a reply's events arrive as command
-//! outputs and text reaches the view at most once per frame (see `turns`).
+//! The window decides which conversation is open and where the next message
+//! goes (model, settings, workspace folders); the conversation view shows it
+//! and runs its replies (see `ui::conversation_view`). Every engine call
+//! runs as a component command.
 
 mod approval;
 mod dialogs;
 mod folders;
-mod follow;
 mod handlers;
 mod messages;
 mod search;
 mod sign_in;
 mod startup;
 mod state;
-mod turns;
 
 pub use approval::DialogApprover;
 pub(crate) use messages::{
@@ -40,45 +40,33 @@ use relm4::adw::prelude::*;
 use relm4::factory::FactoryVecDeque;
 use relm4::prelude::*;
 use relm4::{adw, gtk};
-use tokio_util::sync::CancellationToken;
 
-use crate::ui::composer::{Composer, ComposerInput, ComposerOutput};
 use crate::ui::conversation_row::{ConversationRow, ConversationRowOutput};
 use crate::ui::conversation_settings::{ConversationSettingsOutput, ConversationSettingsPopover};
-use crate::ui::message_row::{MessageRow, MessageRowOutput};
+use crate::ui::conversation_view::{
+    ConversationView, ConversationViewInput, ConversationViewOutput,
+};
 use crate::ui::model_picker::{ModelPicker, ModelPickerInput, ModelPickerOutput};
 use crate::ui::preferences::Preferences;
 use crate::ui::provider_form::{ProviderForm, ProviderFormInput, ProviderFormOutput};
-use valechat_core::chat::Engine;
+use valechat_core::chat::{ConversationTarget, Engine, NewConversationRequest};
 use valechat_core::store::{Conversation, ConversationSettings, Provider};
-
-/// The reply being streamed into the view.
-#[derive(Debug)]
-pub(crate) struct Streaming {
-    conversation_id: Option<i64>,
-    cancel: Option<CancellationToken>,
-    /// Text received but not yet shown (flushed once per frame).
-    pending_text: String,
-    pending_reasoning: String,
-    /// A frame callback is already scheduled.
-    flush_scheduled: bool,
-    /// Images and resources of the user message being sent, shown on its
-    /// row once stored.
-    user_attachments: crate::ui::composer::Draft,
-}
 
 /// The window's state.
 pub struct Window {
     engine: Option<Engine>,
     providers: Vec<Provider>,
     conversations: FactoryVecDeque<ConversationRow>,
-    messages: FactoryVecDeque<MessageRow>,
+    /// The open conversation's messages and composer.
+    view: Controller<ConversationView>,
+    /// A reply is running (in the conversation shown or another).
+    replying: bool,
+    /// The open conversation's cost so far, USD, once anything was billed.
+    total: Option<rust_decimal::Decimal>,
     /// The open conversation; `None` for a new one not yet sent.
     current: Option<Conversation>,
     /// Provider and model for the next new conversation.
     next_model: Option<(String, String)>,
-    streaming: Option<Streaming>,
-    composer: Controller<Composer>,
     model_picker: Controller<ModelPicker>,
     settings_popover: Controller<ConversationSettingsPopover>,
     /// Settings for the next new conversation (applied when it is created).
@@ -108,9 +96,6 @@ pub struct Window {
     quit_when_done: bool,
     /// The Billing window, created when first shown.
     billing: Option<Controller<crate::ui::billing::Billing>>,
-    /// Keeps the conversation at its end while the user is there (set once
-    /// the widgets exist).
-    follow: Option<follow::FollowEnd>,
     /// Open tool-call approval dialogs, by tool-call row id.
     approvals: std::rc::Rc<std::cell::RefCell<approval::OpenApprovals>>,
     /// The sidebar search's filter.
@@ -244,36 +229,6 @@ impl Component for Window {
                                     set_selectable: true,
                                 },
                             },
-                            add_named[Some("chat")] = &gtk::Box {
-                                set_orientation: gtk::Orientation::Vertical,
-
-                                gtk::Overlay {
-                                    set_vexpand: true,
-                                    add_overlay: jump_button,
-
-                                #[name = "scroller"]
-                                #[wrap(Some)]
-                                set_child = &gtk::ScrolledWindow {
-                                    set_vexpand: true,
-                                    set_hscrollbar_policy: gtk::PolicyType::Never,
-                                    adw::Clamp {
-                                        set_maximum_size: 860,
-                                        set_tightening_threshold: 600,
-                                        #[local_ref]
-                                        message_box -> gtk::Box {
-                                            set_orientation: gtk::Orientation::Vertical,
-                                            add_css_class: crate::ui::appearance::CONVERSATION_VIEW_CLASS,
-                                            set_spacing: 18,
-                                            set_margin_top: 18,
-                                            set_margin_bottom: 18,
-                                            set_margin_start: 12,
-                                            set_margin_end: 12,
-                                        },
-                                    },
-                                },
-                                },
-                                append: model.composer.widget(),
-                            },
                         },
                     },
                 },
@@ -305,19 +260,18 @@ impl Component for Window {
                 ConversationRowOutput::Rename(id) => WindowInput::RenameConversation(id),
                 ConversationRowOutput::Delete(id) => WindowInput::DeleteConversation(id),
             });
-        let messages = FactoryVecDeque::builder()
-            .launch(gtk::Box::default())
+        let view = ConversationView::builder()
+            .launch(())
             .forward(sender.input_sender(), |out| match out {
-                MessageRowOutput::Retry => WindowInput::Retry,
+                ConversationViewOutput::Created(c) => WindowInput::Created(c),
+                ConversationViewOutput::Replying(on) => WindowInput::Replying(on),
+                ConversationViewOutput::Stored => WindowInput::RefreshConversations,
+                ConversationViewOutput::Total(total) => WindowInput::Total(total),
+                ConversationViewOutput::LimitRefused(explanation, draft) => {
+                    WindowInput::LimitRefused(explanation, draft)
+                }
+                ConversationViewOutput::Toast(text) => WindowInput::Toast(text),
             });
-        let composer =
-            Composer::builder()
-                .launch(())
-                .forward(sender.input_sender(), |out| match out {
-                    ComposerOutput::Send(draft) => WindowInput::Send(draft),
-                    ComposerOutput::Notice(text) => WindowInput::Toast(text),
-                    ComposerOutput::Stop => WindowInput::Stop,
-                });
         let model_picker =
             ModelPicker::builder()
                 .launch(())
@@ -341,15 +295,15 @@ impl Component for Window {
                     ProviderFormOutput::Added(p) => WindowInput::ProviderAdded(p),
                 });
 
-        let mut model = Window {
+        let model = Window {
             engine: None,
             providers: Vec::new(),
             conversations,
-            messages,
+            view,
+            replying: false,
+            total: None,
             current: None,
             next_model: None,
-            streaming: None,
-            composer,
             model_picker,
             settings_popover,
             next_settings: ConversationSettings::default(),
@@ -367,7 +321,6 @@ impl Component for Window {
             quitting: false,
             quit_when_done: false,
             filter: search::SidebarFilter::default(),
-            follow: None,
         };
         let main_menu_button: &gtk::MenuButton =
             &crate::ui::a11y::labelled("GtkMenuButton", &gettext("Main Menu")).unwrap_or_default();
@@ -377,22 +330,9 @@ impl Component for Window {
         let search_entry: &gtk::SearchEntry =
             &crate::ui::a11y::labelled("GtkSearchEntry", &gettext("Search conversations"))
                 .unwrap_or_default();
-        let jump_button: &gtk::Button =
-            &crate::ui::a11y::labelled("GtkButton", &gettext("Jump to the End"))
-                .unwrap_or_default();
-        jump_button.set_icon_name("go-bottom-symbolic");
-        jump_button.set_tooltip_text(Some(&gettext("Jump to the End")));
-        jump_button.add_css_class("osd");
-        jump_button.add_css_class("circular");
-        jump_button.set_halign(gtk::Align::End);
-        jump_button.set_valign(gtk::Align::End);
-        jump_button.set_margin_end(18);
-        jump_button.set_margin_bottom(18);
-        jump_button.set_visible(false);
         let conversation_list = model.conversations.widget();
-        let message_box = model.messages.widget();
         let widgets = view_output!();
-        model.follow = Some(follow::FollowEnd::attach(&widgets.scroller, jump_button));
+        widgets.stack.add_named(model.view.widget(), Some("chat"));
         startup::install_actions(&root, &sender);
         startup::quit_on_signals(&sender);
         if crate::config::is_development() {
@@ -400,7 +340,6 @@ impl Component for Window {
         }
         search::connect_bar(&widgets.search_bar, search_button, search_entry);
         state::restore(&root, &widgets.paned);
-        crate::ui::composer::add_drop_target(&widgets.scroller, &model.composer);
         let approver = DialogApprover::new(sender.input_sender().clone());
         let roots = model.roots.clone();
         sender.oneshot_command(async move {
@@ -469,13 +408,7 @@ impl Window {
             .and_then(|(p, _)| self.providers.iter().find(|x| x.id == p))
             .map(|p| p.name.clone())
             .unwrap_or_default();
-        // The conversation's total so far, once anything was billed.
-        let total: Option<rust_decimal::Decimal> = self
-            .messages
-            .iter()
-            .filter_map(crate::ui::message_row::MessageRow::cost)
-            .reduce(|a, b| a + b);
-        let subtitle = match total {
+        let subtitle = match self.total {
             Some(total) => crate::i18n::gettext_f(
                 "{provider} · {total} in this conversation",
                 &[
@@ -486,10 +419,29 @@ impl Window {
             None => provider,
         };
         widgets.title.set_subtitle(&subtitle);
-        self.composer
-            .emit(ComposerInput::SetReady(self.current_model().is_some()));
-        self.composer
-            .emit(ComposerInput::SetBusy(self.streaming.is_some()));
+        // Through the sender, which only warns if the view is gone (it can
+        // be, while the application quits).
+        self.view.sender().emit(ConversationViewInput::SetTarget {
+            target: self.target(),
+            ready: self.current_model().is_some(),
+        });
+    }
+
+    /// Where the next message goes: the open conversation, or a new one
+    /// with the chosen model, settings and workspace folders.
+    fn target(&self) -> ConversationTarget {
+        match &self.current {
+            Some(c) => ConversationTarget::Existing(c.id),
+            None => {
+                let (provider_id, model) = self.next_model.clone().unzip();
+                ConversationTarget::New(NewConversationRequest {
+                    provider_id,
+                    model,
+                    settings: self.next_settings.clone(),
+                    folders: self.next_folders.clone(),
+                })
+            }
+        }
     }
 
     /// Provider and model the next message goes to.

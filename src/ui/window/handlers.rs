@@ -3,42 +3,13 @@
 use relm4::gtk::prelude::*;
 use relm4::{ComponentController, ComponentSender, adw};
 
-use super::turns::Start;
 use super::{Window, WindowCommand, WindowInput, WindowWidgets};
-use crate::ui::composer::ComposerInput;
 use crate::ui::conversation_settings::ConversationSettingsInput;
+use crate::ui::conversation_view::ConversationViewInput;
 use crate::ui::model_picker::ModelPickerInput;
 use crate::ui::provider_form::ProviderFormInput;
 use valechat_core::chat::EngineError;
-use valechat_core::chat::SendOptions;
 use valechat_core::store::{Conversation, ConversationSettings, Provider};
-
-/// Everything shown of an opened conversation, read off the main loop.
-#[derive(Debug)]
-pub struct LoadedConversation {
-    id: i64,
-    messages: Vec<valechat_core::store::Message>,
-    calls: Vec<valechat_core::store::ToolCallRecord>,
-    images: std::collections::HashMap<i64, Vec<valechat_core::provider::Attachment>>,
-    resources: std::collections::HashMap<i64, Vec<valechat_core::provider::ResourceAttachment>>,
-    usage: Vec<valechat_core::ledger::UsageRecord>,
-}
-
-impl LoadedConversation {
-    async fn load(
-        store: &valechat_core::store::Store,
-        id: i64,
-    ) -> Result<Self, valechat_core::store::StoreError> {
-        Ok(Self {
-            id,
-            messages: store.list_messages(id).await?,
-            calls: store.list_tool_calls(id).await?,
-            images: valechat_core::store::attachments_by_message(store.list_attachments(id).await?),
-            resources: store.list_resource_attachments(id).await?,
-            usage: store.conversation_usage_records(id).await?,
-        })
-    }
-}
 
 /// Longest the MCP servers get to shut down when quitting.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
@@ -58,7 +29,7 @@ impl Window {
                 }
                 self.open(None);
                 widgets.conversation_list.unselect_all();
-                self.composer.emit(ComposerInput::Focus);
+                self.view.sender().emit(ConversationViewInput::Focus);
             }
             WindowInput::SelectRow(index) => {
                 if self.selecting {
@@ -72,7 +43,7 @@ impl Window {
                     && self.current.as_ref().map(|x| x.id) != Some(c.id)
                 {
                     self.open(Some(c));
-                    self.load_messages(sender);
+                    self.load_folders(sender);
                 }
             }
             WindowInput::RenameConversation(id) => self.ask_rename(root, id, sender),
@@ -101,46 +72,46 @@ impl Window {
                     });
                 }
             }
-            WindowInput::Send(draft) => {
-                self.send(draft, SendOptions::default(), sender);
-            }
             WindowInput::RestoreDraft(draft) => {
-                self.composer.emit(ComposerInput::Restore(draft));
+                self.view
+                    .sender()
+                    .emit(ConversationViewInput::RestoreDraft(draft));
             }
             WindowInput::SendAnyway(draft) => {
-                let options = SendOptions {
-                    allow_over_limit: true,
-                };
-                self.send(draft, options, sender);
-            }
-            WindowInput::Retry => {
-                let (Some(engine), Some(current)) = (self.engine.clone(), self.current.as_ref())
-                else {
-                    return;
-                };
-                if self.streaming.is_some() {
-                    return;
-                }
-                let id = current.id;
-                let mut guard = self.messages.guard();
-                let last = guard.len().checked_sub(1);
-                if last
-                    .and_then(|i| guard.get(i))
-                    .is_some_and(|r| r.is_empty_failure())
-                    && let Some(i) = last
-                {
-                    guard.remove(i);
-                }
-                drop(guard);
-                self.start_turn(engine, Start::Retry(id), sender);
+                self.view
+                    .sender()
+                    .emit(ConversationViewInput::SendAnyway(draft));
             }
             WindowInput::Stop => self.stop(),
+            WindowInput::Created(conversation) => {
+                self.next_settings = ConversationSettings::default();
+                self.next_folders.clear();
+                if self.current.is_none() {
+                    super::state::set_last_conversation(Some(conversation.id));
+                    self.current = Some(conversation);
+                }
+                self.refresh_conversations_with(sender);
+            }
+            WindowInput::Replying(on) => {
+                self.replying = on;
+                if !on {
+                    if self.quit_when_done {
+                        sender.input(WindowInput::Quit);
+                    }
+                    self.refresh_conversations_with(sender);
+                }
+            }
+            WindowInput::RefreshConversations => self.refresh_conversations_with(sender),
+            WindowInput::Total(total) => self.total = total,
+            WindowInput::LimitRefused(explanation, draft) => {
+                self.ask_send_anyway(root, &explanation, draft, sender);
+            }
             WindowInput::SettingsChanged(settings) => self.apply_settings(settings, sender),
             WindowInput::AddFolder(path) => self.add_folder(path, sender),
             WindowInput::RemoveFolder(path) => self.remove_folder(path, sender),
             WindowInput::ModelChosen(provider_id, model) => {
                 self.choose_model(provider_id, model, sender);
-                self.composer.emit(ComposerInput::Focus);
+                self.view.sender().emit(ConversationViewInput::Focus);
             }
             WindowInput::ProviderAdded(provider) => {
                 Window::toast(
@@ -192,7 +163,7 @@ impl Window {
                 self.quit(sender);
             }
             WindowInput::CloseRequested => {
-                if self.streaming.is_some() {
+                if self.replying {
                     // The reply goes on in the background and is stored;
                     // the app quits when it ends.
                     self.quit_when_done = true;
@@ -202,11 +173,11 @@ impl Window {
                 }
             }
             WindowInput::Shown => self.quit_when_done = false,
-            WindowInput::FlushStream => self.flush_stream(),
             WindowInput::Toast(text) => Window::toast(widgets, &text),
             WindowInput::ResourceUpdated(server, uri) => {
-                self.composer
-                    .emit(ComposerInput::ResourceChanged(server, uri));
+                self.view
+                    .sender()
+                    .emit(ConversationViewInput::ResourceChanged(server, uri));
             }
             WindowInput::ApproveToolCall(request, reply) => {
                 self.ask_approval(root, *request, reply);
@@ -236,8 +207,10 @@ impl Window {
     ) {
         match message {
             WindowCommand::Started(Ok(loaded)) => {
-                self.composer
-                    .emit(ComposerInput::SetServers(loaded.servers.clone()));
+                self.view.sender().emit(ConversationViewInput::SetEngine(
+                    loaded.engine.clone(),
+                    loaded.servers.clone(),
+                ));
                 self.servers = Some(loaded.servers);
                 self.set_engine(loaded.engine);
                 self.set_providers(loaded.providers);
@@ -253,7 +226,7 @@ impl Window {
                 self.open(last.filter(|_| restored));
                 self.set_conversations(widgets, loaded.conversations);
                 if restored {
-                    self.load_messages(sender);
+                    self.load_folders(sender);
                 }
             }
             WindowCommand::Started(Err(e)) => {
@@ -262,64 +235,6 @@ impl Window {
             }
             WindowCommand::Conversations(list) => self.set_conversations(widgets, list),
             WindowCommand::Providers(list) => self.set_providers(list),
-            WindowCommand::Messages(loaded) => {
-                let LoadedConversation {
-                    id,
-                    messages,
-                    calls,
-                    mut images,
-                    mut resources,
-                    usage,
-                } = *loaded;
-                if self.current.as_ref().map(|c| c.id) == Some(id) {
-                    let mut guard = self.messages.guard();
-                    guard.clear();
-                    for m in messages {
-                        let message_images = images.remove(&m.id);
-                        let message_resources = resources.remove(&m.id);
-                        let index = guard.push_back(m).current_index();
-                        if let (Some(row), Some(list)) = (guard.get_mut(index), message_images) {
-                            row.set_images(list);
-                        }
-                        if let (Some(row), Some(list)) = (guard.get_mut(index), message_resources) {
-                            row.set_resources(list);
-                        }
-                    }
-                    drop(guard);
-                    for call in calls {
-                        let server = call.server_id.clone();
-                        self.update_tool_call(call, server);
-                    }
-                    for record in usage {
-                        self.add_usage(record);
-                    }
-                    self.mark_last_row();
-                    self.scroll_to_end();
-                }
-            }
-            WindowCommand::Created(conversation) => {
-                if let Some(s) = self.streaming.as_mut() {
-                    s.conversation_id = Some(conversation.id);
-                }
-                self.next_settings = ConversationSettings::default();
-                self.next_folders.clear();
-                if self.current.is_none() {
-                    super::state::set_last_conversation(Some(conversation.id));
-                    self.current = Some(conversation);
-                }
-            }
-            WindowCommand::TurnStarted(cancel) => {
-                if let Some(s) = self.streaming.as_mut() {
-                    s.cancel = Some(cancel);
-                }
-                self.refresh_conversations_with(sender);
-            }
-            WindowCommand::Turn(event) => self.on_turn_event(widgets, event, sender),
-            WindowCommand::SendFailed(error, text) => self.send_failed(widgets, &error, text),
-            WindowCommand::LimitRefused(explanation, draft) => {
-                self.streaming = None;
-                self.ask_send_anyway(root, &explanation, draft, sender);
-            }
             WindowCommand::SearchHits(query, ids) => self.search_hits(widgets, &query, ids),
             WindowCommand::Failed(error) => Window::toast(widgets, &error),
             WindowCommand::Folders(id, rows) => self.folders_loaded(id, rows),
@@ -331,39 +246,9 @@ impl Window {
         }
     }
 
-    /// Shows the end of the conversation and follows it again.
-    fn scroll_to_end(&self) {
-        if let Some(follow) = &self.follow {
-            follow.scroll_to_end();
-        }
-    }
-
-    /// Starts a turn for `draft`; while a reply runs the draft goes back
-    /// to the composer.
-    fn send(
-        &mut self,
-        draft: crate::ui::composer::Draft,
-        options: SendOptions,
-        sender: &ComponentSender<Self>,
-    ) {
-        let Some(engine) = self.engine.clone() else {
-            return;
-        };
-        if self.streaming.is_some() {
-            self.composer.emit(ComposerInput::Restore(draft));
-            return;
-        }
-        // The new message, "Waiting for approval" and errors land at the end.
-        self.scroll_to_end();
-        let start = Start::Send {
-            conversation: self.current.as_ref().map(|c| c.id),
-            next_model: self.next_model.clone(),
-            settings: self.next_settings.clone(),
-            folders: self.next_folders.clone(),
-            draft,
-            options,
-        };
-        self.start_turn(engine, start, sender);
+    /// Stops the running reply (its text so far is kept, marked incomplete).
+    pub(super) fn stop(&self) {
+        self.view.sender().emit(ConversationViewInput::Stop);
     }
 
     /// Stops the reply, shuts every MCP server down (their whole process
@@ -404,25 +289,14 @@ impl Window {
             self.show_folders(Vec::new());
         }
         super::state::set_last_conversation(c.as_ref().map(|c| c.id));
+        self.view
+            .sender()
+            .emit(ConversationViewInput::Open(c.as_ref().map(|c| c.id)));
         self.current = c;
-        self.messages.guard().clear();
+        self.total = None;
         let current = self.current_model();
         self.model_picker
             .emit(ModelPickerInput::SetCurrent(current));
-    }
-
-    fn load_messages(&mut self, sender: &ComponentSender<Self>) {
-        self.load_folders(sender);
-        let (Some(engine), Some(c)) = (self.engine.clone(), self.current.as_ref()) else {
-            return;
-        };
-        let id = c.id;
-        sender.oneshot_command(async move {
-            match LoadedConversation::load(engine.store(), id).await {
-                Ok(loaded) => WindowCommand::Messages(Box::new(loaded)),
-                Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
-            }
-        });
     }
 
     /// Stores new settings for the open conversation, or keeps them for the

@@ -1,9 +1,6 @@
 //! The window's input and command messages, and its `win.*` actions.
 
-use tokio_util::sync::CancellationToken;
-
-use super::{approval, handlers, startup};
-use valechat_core::chat::TurnEvent;
+use super::{approval, startup};
 use valechat_core::store::{Conversation, ConversationSettings, Provider};
 
 /// Messages the window accepts.
@@ -21,16 +18,23 @@ pub enum WindowInput {
     DeleteConversation(i64),
     /// Delete conversation `id` after confirmation.
     ConfirmDelete(i64),
-    /// The composer asks to send this draft.
-    Send(crate::ui::composer::Draft),
     /// Give a draft back to the composer.
     RestoreDraft(crate::ui::composer::Draft),
     /// Send a draft once over a hard spending limit.
     SendAnyway(crate::ui::composer::Draft),
     /// Stop the running reply.
     Stop,
-    /// Retry the last failed reply.
-    Retry,
+    /// The conversation view's first message created this conversation.
+    Created(Conversation),
+    /// A reply started (`true`) or ended (`false`).
+    Replying(bool),
+    /// Read the sidebar's conversations again (a message was stored).
+    RefreshConversations,
+    /// The open conversation's cost so far, USD.
+    Total(Option<rust_decimal::Decimal>),
+    /// A hard spending limit refused a send: the explanation, and the draft
+    /// to send anyway or give back.
+    LimitRefused(String, Option<crate::ui::composer::Draft>),
     /// A model was chosen in the picker.
     ModelChosen(String, String),
     /// The conversation settings popover reported new settings.
@@ -72,8 +76,6 @@ pub enum WindowInput {
     CloseRequested,
     /// The window became visible (again).
     Shown,
-    /// Show text the frame clock callback collected.
-    FlushStream,
     /// A watched MCP resource changed: `(server id, URI)`.
     ResourceUpdated(String, String),
     /// Show a toast with `text`.
@@ -105,19 +107,6 @@ pub enum WindowCommand {
     Conversations(Vec<Conversation>),
     /// Fresh list of providers.
     Providers(Vec<Provider>),
-    /// Everything shown of an opened conversation.
-    Messages(Box<handlers::LoadedConversation>),
-    /// A conversation was created for the first message.
-    Created(Conversation),
-    /// A turn started; its cancellation token.
-    TurnStarted(CancellationToken),
-    /// An event of the running turn.
-    Turn(TurnEvent),
-    /// A send could not start: the error, and the text and images to give back.
-    SendFailed(String, Option<crate::ui::composer::Draft>),
-    /// A hard spending limit refused the send: the explanation, and the
-    /// text and images to send anyway or give back.
-    LimitRefused(String, Option<crate::ui::composer::Draft>),
     /// Ids of conversations whose messages match the search text.
     SearchHits(String, Vec<i64>),
     /// A background call failed with this message.

@@ -2,55 +2,44 @@
 //! once-per-frame flush of text into the markdown view.
 
 use relm4::gtk::prelude::*;
-use relm4::{ComponentController, ComponentSender, gtk};
+use relm4::{ComponentSender, gtk};
 
-use super::{Streaming, Window, WindowCommand, WindowInput, WindowWidgets};
-use crate::ui::composer::{ComposerInput, Draft};
-use valechat_core::chat::{
-    ConversationTarget, Engine, EngineError, NewConversationRequest, SendOptions, SendRequest,
-    TurnEvent, UserInput,
+use super::{
+    ConversationView, ConversationViewCommand, ConversationViewInput, ConversationViewOutput,
+    ConversationViewWidgets, Streaming,
 };
-use valechat_core::store::ConversationSettings;
+use crate::ui::composer::Draft;
+use valechat_core::chat::{EngineError, SendRequest, TurnEvent};
 use valechat_core::store::Message;
 
 /// Which engine call starts the turn.
 // One value per send, moved once into the turn's task: its size is moot.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
-pub enum Start {
-    /// Send new text (creating the conversation first if `conversation` is `None`).
-    Send {
-        conversation: Option<i64>,
-        next_model: Option<(String, String)>,
-        /// Settings for the conversation if it has to be created.
-        settings: ConversationSettings,
-        /// Workspace folders for the conversation if it has to be created.
-        folders: Vec<valechat_core::mcp::WorkspaceRoot>,
-        /// Text, images and resources of the message.
-        draft: Draft,
-        /// Send over a hard spending limit (after "Send Anyway").
-        options: SendOptions,
-    },
-    /// Answer the last user message again.
+pub(super) enum Start {
+    /// Send a message: the request, and the draft to give back if the send
+    /// cannot start.
+    Send(SendRequest, Draft),
+    /// Answer the last user message of conversation `id` again.
     Retry(i64),
 }
 
-impl Window {
-    /// Starts a turn as a command; its events come back as [`WindowCommand::Turn`].
-    pub(super) fn start_turn(
-        &mut self,
-        engine: Engine,
-        start: Start,
-        sender: &ComponentSender<Self>,
-    ) {
+impl ConversationView {
+    /// Starts a turn as a command; its events come back as
+    /// [`ConversationViewCommand::Turn`].
+    pub(super) fn start_turn(&mut self, start: Start, sender: &ComponentSender<Self>) {
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
+        let _ = sender.output(ConversationViewOutput::Replying(true));
         self.streaming = Some(Streaming {
-            conversation_id: self.current.as_ref().map(|c| c.id),
+            conversation_id: self.shown,
             cancel: None,
             pending_text: String::new(),
             pending_reasoning: String::new(),
             flush_scheduled: false,
             user_attachments: match &start {
-                Start::Send { draft, .. } => Draft {
+                Start::Send(_, draft) => Draft {
                     text: String::new(),
                     images: draft.images.clone(),
                     resources: draft.resources.clone(),
@@ -62,44 +51,20 @@ impl Window {
             shutdown
                 .register(async move {
                     let (turn, text) = match start {
-                        Start::Send {
-                            conversation,
-                            next_model,
-                            settings,
-                            folders,
-                            draft,
-                            options,
-                        } => {
-                            let target = match conversation {
-                                Some(id) => ConversationTarget::Existing(id),
-                                None => {
-                                    let (provider_id, model) = next_model.unzip();
-                                    ConversationTarget::New(NewConversationRequest {
-                                        provider_id,
-                                        model,
-                                        settings,
-                                        folders,
-                                    })
-                                }
-                            };
-                            let input = UserInput {
-                                text: draft.text.clone(),
-                                images: draft.images.clone(),
-                                resources: draft.resources.clone(),
-                            };
-                            let request = SendRequest::new(target, input).with_options(options);
-                            (engine.send(request).await, Some(draft))
-                        }
+                        Start::Send(request, draft) => (engine.send(request).await, Some(draft)),
                         Start::Retry(id) => (engine.retry(id).await, None),
                     };
                     let mut turn = match turn {
                         Ok(turn) => turn,
                         Err(e @ EngineError::LimitReached(_)) => {
-                            out.emit(WindowCommand::LimitRefused(e.user_message(), text));
+                            out.emit(ConversationViewCommand::LimitRefused(
+                                e.user_message(),
+                                text,
+                            ));
                             return;
                         }
                         Err(e) => {
-                            out.emit(WindowCommand::SendFailed(e.user_message(), text));
+                            out.emit(ConversationViewCommand::SendFailed(e.user_message(), text));
                             return;
                         }
                     };
@@ -109,14 +74,14 @@ impl Window {
                     let mut started = false;
                     while let Some(event) = turn.next().await {
                         if let TurnEvent::ConversationCreated(c) = event {
-                            out.emit(WindowCommand::Created(c));
+                            out.emit(ConversationViewCommand::Created(c));
                             continue;
                         }
                         if !started {
                             started = true;
-                            out.emit(WindowCommand::TurnStarted(cancel.clone()));
+                            out.emit(ConversationViewCommand::TurnStarted(cancel.clone()));
                         }
-                        out.emit(WindowCommand::Turn(event));
+                        out.emit(ConversationViewCommand::Turn(event));
                     }
                 })
                 .drop_on_shutdown()
@@ -126,7 +91,7 @@ impl Window {
     /// Applies one event of the running turn.
     pub(super) fn on_turn_event(
         &mut self,
-        widgets: &WindowWidgets,
+        widgets: &ConversationViewWidgets,
         event: TurnEvent,
         sender: &ComponentSender<Self>,
     ) {
@@ -167,18 +132,18 @@ impl Window {
                 }
                 self.schedule_flush(widgets, sender);
             }
-            // Reported as WindowCommand::Created by the turn's task.
+            // Reported as ConversationViewCommand::Created by the turn's task.
             TurnEvent::ConversationCreated(_) | TurnEvent::Usage(_) => {}
             TurnEvent::UsageRecorded(record) => {
                 if visible {
                     self.add_usage(record);
                 }
             }
-            TurnEvent::LimitAlerts(alerts) => self.alert_limits(widgets, &alerts),
+            TurnEvent::LimitAlerts(alerts) => alert_limits(&alerts, sender),
             TurnEvent::Queued { wait_ms } => {
                 let seconds = wait_ms.div_ceil(1000).to_string();
-                Window::toast(
-                    widgets,
+                toast(
+                    sender,
                     &crate::i18n::gettext_f(
                         "Waiting {seconds} s for the provider's rate limit…",
                         &[("seconds", &seconds)],
@@ -187,8 +152,8 @@ impl Window {
             }
             TurnEvent::SoftLimitWarnings(warnings) => {
                 for w in warnings {
-                    Window::toast(
-                        widgets,
+                    toast(
+                        sender,
                         &crate::i18n::gettext_f(
                             "This reply may go over {limit} ({spent} of {amount} spent).",
                             &[
@@ -229,7 +194,7 @@ impl Window {
             TurnEvent::Finished(m) => self.end_turn(Some(&m), None, sender),
             TurnEvent::Failed { message, error } => {
                 let text = error.user_message();
-                Window::toast(widgets, &text);
+                toast(sender, &text);
                 self.end_turn(message.as_ref(), Some(text), sender);
             }
         }
@@ -237,13 +202,17 @@ impl Window {
 
     /// Whether the streaming reply belongs to the conversation on screen.
     fn turn_is_visible(&self) -> bool {
-        let current = self.current.as_ref().map(|c| c.id);
+        let current = self.shown;
         self.streaming
             .as_ref()
             .is_some_and(|s| s.conversation_id.is_none() || s.conversation_id == current)
     }
 
-    fn schedule_flush(&mut self, widgets: &WindowWidgets, sender: &ComponentSender<Self>) {
+    fn schedule_flush(
+        &mut self,
+        widgets: &ConversationViewWidgets,
+        sender: &ComponentSender<Self>,
+    ) {
         let Some(s) = self.streaming.as_mut() else {
             return;
         };
@@ -253,7 +222,7 @@ impl Window {
         s.flush_scheduled = true;
         let sender = sender.clone();
         widgets.scroller.add_tick_callback(move |_, _| {
-            sender.input(WindowInput::FlushStream);
+            sender.input(ConversationViewInput::FlushStream);
             gtk::glib::ControlFlow::Break
         });
     }
@@ -290,10 +259,7 @@ impl Window {
     ) {
         self.flush_stream();
         let visible = self.turn_is_visible();
-        self.streaming = None;
-        if self.quit_when_done {
-            sender.input(WindowInput::Quit);
-        }
+        self.set_idle(sender);
         if visible {
             let mut guard = self.messages.guard();
             let last = guard.len().checked_sub(1);
@@ -307,8 +273,6 @@ impl Window {
                 _ => {}
             }
         }
-        self.composer.emit(ComposerInput::SetBusy(false));
-        self.refresh_conversations_with(sender);
     }
 
     /// A model request of the turn ended in tool calls: its row takes the
@@ -327,79 +291,6 @@ impl Window {
         }
     }
 
-    /// Shows `call` under the reply that made it (searching from the end,
-    /// where live calls are).
-    pub(super) fn update_tool_call(
-        &mut self,
-        call: valechat_core::store::ToolCallRecord,
-        server: Option<String>,
-    ) {
-        let mut guard = self.messages.guard();
-        for i in (0..guard.len()).rev() {
-            if let Some(row) = guard.get_mut(i)
-                && row.id == call.message_id
-            {
-                row.upsert_tool_call(call, server);
-                return;
-            }
-        }
-    }
-
-    /// Shows a usage record under the reply it billed.
-    pub(super) fn add_usage(&mut self, record: valechat_core::ledger::UsageRecord) {
-        let Some(message_id) = record.message_id else {
-            return;
-        };
-        let mut guard = self.messages.guard();
-        for i in (0..guard.len()).rev() {
-            if let Some(row) = guard.get_mut(i)
-                && row.id == message_id
-            {
-                row.add_usage(record);
-                return;
-            }
-        }
-    }
-
-    /// Thresholds crossed for the first time: a desktop notification each
-    /// (see `ui::notify`), and a toast while the window is in front.
-    fn alert_limits(&self, widgets: &WindowWidgets, alerts: &[valechat_core::ledger::LimitAlert]) {
-        if let Some(app) = relm4::main_application().downcast_ref::<relm4::adw::Application>() {
-            crate::ui::notify::notify_alerts(app, alerts);
-        }
-        for alert in alerts {
-            Window::toast(
-                widgets,
-                &crate::i18n::gettext_f(
-                    "{limit} is at {percent} % ({spent} of {amount}).",
-                    &[
-                        ("limit", &valechat_core::chat::limit_name(&alert.limit)),
-                        ("percent", &alert.threshold.to_string()),
-                        ("spent", &valechat_core::format::format_usd(alert.spent)),
-                        (
-                            "amount",
-                            &valechat_core::format::format_usd(alert.limit.amount_usd),
-                        ),
-                    ],
-                ),
-            );
-        }
-    }
-
-    /// A send could not start: say why and give the text back to the composer.
-    pub(super) fn send_failed(
-        &mut self,
-        widgets: &WindowWidgets,
-        error: &str,
-        draft: Option<Draft>,
-    ) {
-        self.streaming = None;
-        Window::toast(widgets, error);
-        if let Some(draft) = draft {
-            self.composer.emit(ComposerInput::Restore(draft));
-        }
-    }
-
     /// Stops the running reply (the partial text is kept, marked incomplete).
     pub(super) fn stop(&mut self) {
         if let Some(cancel) = self.streaming.as_ref().and_then(|s| s.cancel.as_ref()) {
@@ -408,16 +299,35 @@ impl Window {
     }
 }
 
-impl Window {
-    /// Tells every message row whether it is the last one (only the last
-    /// reply offers Retry).
-    pub(super) fn mark_last_row(&mut self) {
-        let mut guard = self.messages.guard();
-        let len = guard.len();
-        for i in 0..len {
-            if let Some(row) = guard.get_mut(i) {
-                row.set_last(i + 1 == len);
-            }
-        }
+/// Shows `text` in a toast (through the window).
+fn toast(sender: &ComponentSender<ConversationView>, text: &str) {
+    let _ = sender.output(ConversationViewOutput::Toast(text.to_owned()));
+}
+
+/// Thresholds crossed for the first time: a desktop notification each
+/// (see `ui::notify`), and a toast while the window is in front.
+fn alert_limits(
+    alerts: &[valechat_core::ledger::LimitAlert],
+    sender: &ComponentSender<ConversationView>,
+) {
+    if let Some(app) = relm4::main_application().downcast_ref::<relm4::adw::Application>() {
+        crate::ui::notify::notify_alerts(app, alerts);
+    }
+    for alert in alerts {
+        toast(
+            sender,
+            &crate::i18n::gettext_f(
+                "{limit} is at {percent} % ({spent} of {amount}).",
+                &[
+                    ("limit", &valechat_core::chat::limit_name(&alert.limit)),
+                    ("percent", &alert.threshold.to_string()),
+                    ("spent", &valechat_core::format::format_usd(alert.spent)),
+                    (
+                        "amount",
+                        &valechat_core::format::format_usd(alert.limit.amount_usd),
+                    ),
+                ],
+            ),
+        );
     }
 }

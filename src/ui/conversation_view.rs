@@ -1,0 +1,284 @@
+//! The conversation view: the messages of one conversation, the reply
+//! streaming into it, and the composer under them.
+//!
+//! ```text
+//! gtk::Box (vertical)
+//! ├─ gtk::Overlay
+//! │  ├─ gtk::ScrolledWindow (follows the end, see `follow`)
+//! │  │  └─ adw::Clamp └─ gtk::Box of MessageRow
+//! │  └─ "Jump to the End" button (shown once the user scrolled up)
+//! └─ Composer
+//! ```
+//!
+//! The window says which conversation to show ([`ConversationViewInput::Open`])
+//! and where the next message goes ([`ConversationViewInput::SetTarget`]); the
+//! view sends, streams and stops replies itself and reports what the window
+//! shows elsewhere (a created conversation, the cost so far, toasts) through
+//! [`ConversationViewOutput`]. Engine calls run as component commands: a
+//! load is one-shot, a reply is one command whose events arrive as
+//! [`ConversationViewCommand::Turn`], and text reaches the rows at most once
+//! per frame (see `turn`).
+
+mod follow;
+mod messages;
+mod rows;
+mod turn;
+
+pub use messages::{ConversationViewCommand, ConversationViewInput, ConversationViewOutput};
+pub use rows::LoadedConversation;
+
+use gettextrs::gettext;
+use relm4::adw::prelude::*;
+use relm4::factory::FactoryVecDeque;
+use relm4::prelude::*;
+use relm4::{adw, gtk};
+use tokio_util::sync::CancellationToken;
+
+use crate::ui::composer::{Composer, ComposerInput, ComposerOutput, Draft};
+use crate::ui::message_row::{MessageRow, MessageRowOutput};
+use valechat_core::chat::{ConversationTarget, Engine, NewConversationRequest};
+
+/// The reply being streamed into the view.
+#[derive(Debug)]
+struct Streaming {
+    /// The conversation the reply belongs to (`None` until a new one is
+    /// created).
+    conversation_id: Option<i64>,
+    cancel: Option<CancellationToken>,
+    /// Text received but not yet shown (flushed once per frame).
+    pending_text: String,
+    pending_reasoning: String,
+    /// A frame callback is already scheduled.
+    flush_scheduled: bool,
+    /// Images and resources of the user message being sent, shown on its
+    /// row once stored.
+    user_attachments: Draft,
+}
+
+/// The conversation view's state.
+pub struct ConversationView {
+    engine: Option<Engine>,
+    /// The conversation shown; `None` for a new one not yet sent.
+    shown: Option<i64>,
+    /// Where the next message goes.
+    target: ConversationTarget,
+    /// Whether a model is chosen, so that sending can work.
+    ready: bool,
+    messages: FactoryVecDeque<MessageRow>,
+    streaming: Option<Streaming>,
+    composer: Controller<Composer>,
+    /// Keeps the conversation at its end while the user is there (set once
+    /// the widgets exist).
+    follow: Option<follow::FollowEnd>,
+    /// The conversation's cost as last reported to the window, USD.
+    reported_total: Option<rust_decimal::Decimal>,
+}
+
+#[relm4::component(pub)]
+impl Component for ConversationView {
+    type CommandOutput = ConversationViewCommand;
+    type Input = ConversationViewInput;
+    type Output = ConversationViewOutput;
+    type Init = ();
+
+    view! {
+        #[root]
+        gtk::Box {
+            set_orientation: gtk::Orientation::Vertical,
+
+            gtk::Overlay {
+                set_vexpand: true,
+                add_overlay: jump_button,
+
+                #[name = "scroller"]
+                #[wrap(Some)]
+                set_child = &gtk::ScrolledWindow {
+                    set_vexpand: true,
+                    set_hscrollbar_policy: gtk::PolicyType::Never,
+                    adw::Clamp {
+                        set_maximum_size: 860,
+                        set_tightening_threshold: 600,
+                        #[local_ref]
+                        message_box -> gtk::Box {
+                            set_orientation: gtk::Orientation::Vertical,
+                            add_css_class: crate::ui::appearance::CONVERSATION_VIEW_CLASS,
+                            set_spacing: 18,
+                            set_margin_top: 18,
+                            set_margin_bottom: 18,
+                            set_margin_start: 12,
+                            set_margin_end: 12,
+                        },
+                    },
+                },
+            },
+            append: model.composer.widget(),
+        }
+    }
+
+    fn init((): (), root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+        let messages: FactoryVecDeque<MessageRow> = FactoryVecDeque::builder()
+            .launch(gtk::Box::default())
+            .forward(sender.input_sender(), |out| match out {
+                MessageRowOutput::Retry => ConversationViewInput::Retry,
+            });
+        let output = sender.output_sender().clone();
+        let composer = Composer::builder()
+            .launch(())
+            .forward(sender.input_sender(), move |out| match out {
+                ComposerOutput::Send(draft) => ConversationViewInput::Send(draft),
+                ComposerOutput::Notice(text) => {
+                    output.emit(ConversationViewOutput::Toast(text));
+                    ConversationViewInput::Ignore
+                }
+                ComposerOutput::Stop => ConversationViewInput::Stop,
+            });
+        let jump_button: &gtk::Button =
+            &crate::ui::a11y::labelled("GtkButton", &gettext("Jump to the End"))
+                .unwrap_or_default();
+        jump_button.set_icon_name("go-bottom-symbolic");
+        jump_button.set_tooltip_text(Some(&gettext("Jump to the End")));
+        jump_button.add_css_class("osd");
+        jump_button.add_css_class("circular");
+        jump_button.set_halign(gtk::Align::End);
+        jump_button.set_valign(gtk::Align::End);
+        jump_button.set_margin_end(18);
+        jump_button.set_margin_bottom(18);
+        jump_button.set_visible(false);
+        let mut model = ConversationView {
+            engine: None,
+            shown: None,
+            target: ConversationTarget::New(NewConversationRequest::default()),
+            ready: false,
+            messages,
+            streaming: None,
+            composer,
+            follow: None,
+            reported_total: None,
+        };
+        let message_box = model.messages.widget();
+        let widgets = view_output!();
+        model.follow = Some(follow::FollowEnd::attach(&widgets.scroller, jump_button));
+        crate::ui::composer::add_drop_target(&widgets.scroller, &model.composer);
+        ComponentParts { model, widgets }
+    }
+
+    fn update_with_view(
+        &mut self,
+        _widgets: &mut Self::Widgets,
+        message: Self::Input,
+        sender: ComponentSender<Self>,
+        _root: &Self::Root,
+    ) {
+        self.handle_input(message, &sender);
+        self.render(&sender);
+    }
+
+    fn update_cmd_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        message: Self::CommandOutput,
+        sender: ComponentSender<Self>,
+        _root: &Self::Root,
+    ) {
+        self.handle_command(widgets, message, &sender);
+        self.render(&sender);
+    }
+}
+
+impl ConversationView {
+    fn handle_input(&mut self, message: ConversationViewInput, sender: &ComponentSender<Self>) {
+        match message {
+            ConversationViewInput::SetEngine(engine, servers) => {
+                self.composer
+                    .sender()
+                    .emit(ComposerInput::SetServers(servers));
+                self.engine = Some(engine);
+            }
+            ConversationViewInput::Open(id) => self.open(id, sender),
+            ConversationViewInput::SetTarget { target, ready } => {
+                self.target = target;
+                self.ready = ready;
+            }
+            ConversationViewInput::Send(draft) => self.send(draft, false, sender),
+            ConversationViewInput::SendAnyway(draft) => self.send(draft, true, sender),
+            ConversationViewInput::RestoreDraft(draft) => {
+                self.composer.sender().emit(ComposerInput::Restore(draft));
+            }
+            ConversationViewInput::Retry => self.retry(sender),
+            ConversationViewInput::Stop => self.stop(),
+            ConversationViewInput::Focus => self.composer.sender().emit(ComposerInput::Focus),
+            ConversationViewInput::ResourceChanged(server, uri) => {
+                self.composer
+                    .sender()
+                    .emit(ComposerInput::ResourceChanged(server, uri));
+            }
+            ConversationViewInput::FlushStream => self.flush_stream(),
+            ConversationViewInput::Ignore => {}
+        }
+    }
+
+    fn handle_command(
+        &mut self,
+        widgets: &ConversationViewWidgets,
+        message: ConversationViewCommand,
+        sender: &ComponentSender<Self>,
+    ) {
+        match message {
+            ConversationViewCommand::Loaded(loaded) => self.show_loaded(*loaded),
+            ConversationViewCommand::Failed(error) => {
+                let _ = sender.output(ConversationViewOutput::Toast(error));
+            }
+            ConversationViewCommand::Created(conversation) => {
+                if let Some(s) = self.streaming.as_mut() {
+                    s.conversation_id = Some(conversation.id);
+                }
+                if self.shown.is_none() {
+                    self.shown = Some(conversation.id);
+                    self.target = ConversationTarget::Existing(conversation.id);
+                }
+                let _ = sender.output(ConversationViewOutput::Created(conversation));
+            }
+            ConversationViewCommand::TurnStarted(cancel) => {
+                if let Some(s) = self.streaming.as_mut() {
+                    s.cancel = Some(cancel);
+                }
+                let _ = sender.output(ConversationViewOutput::Stored);
+            }
+            ConversationViewCommand::Turn(event) => self.on_turn_event(widgets, event, sender),
+            ConversationViewCommand::SendFailed(error, draft) => {
+                self.set_idle(sender);
+                let _ = sender.output(ConversationViewOutput::Toast(error));
+                if let Some(draft) = draft {
+                    self.composer.sender().emit(ComposerInput::Restore(draft));
+                }
+            }
+            ConversationViewCommand::LimitRefused(explanation, draft) => {
+                self.set_idle(sender);
+                let _ = sender.output(ConversationViewOutput::LimitRefused(explanation, draft));
+            }
+        }
+    }
+
+    /// Brings the composer and the window's cost line in line with the state.
+    ///
+    /// Children get messages through their senders, which only warn if a
+    /// child is gone (it can be, while the application quits), where a
+    /// controller's `emit` would panic.
+    fn render(&mut self, sender: &ComponentSender<Self>) {
+        let composer = self.composer.sender();
+        composer.emit(ComposerInput::SetReady(self.ready));
+        composer.emit(ComposerInput::SetBusy(self.streaming.is_some()));
+        let total = self.total();
+        if total != self.reported_total {
+            self.reported_total = total;
+            let _ = sender.output(ConversationViewOutput::Total(total));
+        }
+    }
+
+    /// No reply runs any more: says so to the window.
+    fn set_idle(&mut self, sender: &ComponentSender<Self>) {
+        if self.streaming.take().is_some() {
+            let _ = sender.output(ConversationViewOutput::Replying(false));
+        }
+    }
+}

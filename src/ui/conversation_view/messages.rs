@@ -1,0 +1,87 @@
+//! The conversation view's input, output and command messages.
+
+use tokio_util::sync::CancellationToken;
+
+use super::rows::LoadedConversation;
+use crate::ui::composer::Draft;
+use valechat_core::chat::{ConversationTarget, Engine, TurnEvent};
+use valechat_core::mcp::McpServers;
+use valechat_core::store::Conversation;
+
+/// Messages the conversation view accepts.
+#[derive(Debug)]
+pub enum ConversationViewInput {
+    /// The engine and the MCP servers (whose prompts and resources the
+    /// composer offers), once the engine is open.
+    SetEngine(Engine, McpServers),
+    /// Show conversation `id`, reading its messages, or an empty new
+    /// conversation for `None`. A running reply goes on in the background
+    /// and is stored; it shows again when its conversation is opened.
+    Open(Option<i64>),
+    /// Where the next message goes, and whether a model is chosen (the
+    /// composer sends only then).
+    SetTarget {
+        /// An existing conversation, or the new one to create.
+        target: ConversationTarget,
+        /// A provider and a model are chosen.
+        ready: bool,
+    },
+    /// Send this draft (the composer's Send, Enter).
+    Send(Draft),
+    /// Send this draft once over a hard spending limit ("Send Anyway").
+    SendAnyway(Draft),
+    /// Give a draft back to the composer (a send that did not go).
+    RestoreDraft(Draft),
+    /// Answer the last user message again (a failed reply's Retry).
+    Retry,
+    /// Stop the running reply; its text so far is kept, marked incomplete.
+    Stop,
+    /// Move the keyboard focus to the composer.
+    Focus,
+    /// A watched MCP resource changed: `(server id, URI)`.
+    ResourceChanged(String, String),
+    /// Show the text the frame clock callback collected.
+    FlushStream,
+    /// Nothing to do (an output was forwarded).
+    Ignore,
+}
+
+/// What the conversation view tells the window.
+#[derive(Debug)]
+pub enum ConversationViewOutput {
+    /// The first message of a new conversation created it.
+    Created(Conversation),
+    /// A reply started (`true`) or ended (`false`): stored, stopped,
+    /// failed or refused.
+    Replying(bool),
+    /// A message of the reply was stored: the sidebar's order may change.
+    Stored,
+    /// The open conversation's cost so far, USD (`None`: nothing billed).
+    Total(Option<rust_decimal::Decimal>),
+    /// A hard spending limit refused a send: the explanation, and the
+    /// draft to send anyway ([`ConversationViewInput::SendAnyway`]) or give
+    /// back ([`ConversationViewInput::RestoreDraft`]).
+    LimitRefused(String, Option<Draft>),
+    /// Show a toast with this text.
+    Toast(String),
+}
+
+/// Results of the view's background work.
+#[derive(Debug)]
+pub enum ConversationViewCommand {
+    /// Everything shown of an opened conversation.
+    Loaded(Box<LoadedConversation>),
+    /// A background call failed with this message.
+    Failed(String),
+    /// The send created this conversation (its first event).
+    Created(Conversation),
+    /// A turn started; its cancellation token.
+    TurnStarted(CancellationToken),
+    /// An event of the running turn.
+    Turn(TurnEvent),
+    /// A send could not start: the error, and the draft to give back.
+    SendFailed(String, Option<Draft>),
+    /// A hard spending limit refused the send: the explanation, and the
+    /// draft to send anyway or give back.
+    LimitRefused(String, Option<Draft>),
+}
