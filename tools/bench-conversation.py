@@ -6,6 +6,9 @@ answers with a list and a two-line Python block: tests/ui/long_conversation.py),
 starts the app under the caller's display and accessibility bus, clicks the
 conversation in the sidebar through AT-SPI and prints:
 
+- `painted`: milliseconds from the click to the first frame painted with
+  the conversation's rows, and `read` the part of it spent reading the
+  database (the app logs both at debug level: `conversation shown`);
 - `settled`: seconds from the click until the app is idle (less than
   IDLE_CPU seconds of CPU in a one-second window), i.e. everything is built,
   measured and drawn;
@@ -17,8 +20,11 @@ Usage: tools/bench-conversation.py BINARY [MESSAGES ...]   (default 10000)
 """
 
 import os
+import re
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -45,10 +51,34 @@ def rss_mib(pid):
     return 0.0
 
 
+class LoggedApp(App):
+    """The app with its debug log of the conversation view read from stderr."""
+
+    def __init__(self, binary, data_dir):
+        env = dict(
+            os.environ,
+            VALECHAT_DATA_DIR=data_dir,
+            GDK_BACKEND="x11",
+            GSK_RENDERER="cairo",
+            RUST_LOG="valechat::ui::conversation_view=debug,warn",
+            NO_COLOR="1",
+        )
+        self.proc = subprocess.Popen([binary], env=env, stderr=subprocess.PIPE, text=True)
+        self.pid = self.proc.pid
+        self.shown = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stderr:
+            if "conversation shown" in line:
+                fields = dict(re.findall(r"(\w+)=(\d+)", line))
+                self.shown.append(fields)
+
+
 def measure(binary, messages):
     data_dir = tempfile.mkdtemp(prefix="valechat-bench-")
     long_conversation.prepare(binary, data_dir, messages)
-    app = App(binary, data_dir)
+    app = LoggedApp(binary, data_dir)
     try:
         point_at(main_frame(app))
         row = row_of(app, "A long conversation")
@@ -65,8 +95,12 @@ def measure(binary, messages):
                 break
             last = now
         settled = time.monotonic() - start - 1.0
+        shown = app.shown[-1] if app.shown else {}
+        painted = f"{int(shown['painted_ms']):6d} ms" if "painted_ms" in shown else "     ? ms"
+        read = f"{int(shown['read_ms']):5d} ms" if "read_ms" in shown else "    ? ms"
         print(
-            f"{messages:6d} messages: settled {settled:6.1f} s, CPU {last - cpu_before:6.1f} s, "
+            f"{messages:6d} messages: painted {painted} (read {read}), settled {settled:6.1f} s, "
+            f"CPU {last - cpu_before:6.1f} s, "
             f"RSS {rss_before:6.0f} MiB before, {rss_mib(app.pid):6.0f} MiB after",
             flush=True,
         )

@@ -20,8 +20,10 @@
 //! per frame (see `turn`).
 
 mod follow;
+mod list;
 mod messages;
 mod rows;
+mod timing;
 mod turn;
 
 pub use messages::{ConversationViewCommand, ConversationViewInput, ConversationViewOutput};
@@ -29,13 +31,11 @@ pub use rows::LoadedConversation;
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
-use relm4::factory::FactoryVecDeque;
+use relm4::gtk;
 use relm4::prelude::*;
-use relm4::{adw, gtk};
 use tokio_util::sync::CancellationToken;
 
 use crate::ui::composer::{Composer, ComposerInput, ComposerOutput, Draft};
-use crate::ui::message_row::{MessageRow, MessageRowOutput};
 use valechat_core::chat::{ConversationTarget, Engine, NewConversationRequest};
 
 /// The reply being streamed into the view.
@@ -64,7 +64,7 @@ pub struct ConversationView {
     target: ConversationTarget,
     /// Whether a model is chosen, so that sending can work.
     ready: bool,
-    messages: FactoryVecDeque<MessageRow>,
+    messages: list::MessageList,
     streaming: Option<Streaming>,
     composer: Controller<Composer>,
     /// Keeps the conversation at its end while the user is there (set once
@@ -72,6 +72,10 @@ pub struct ConversationView {
     follow: Option<follow::FollowEnd>,
     /// The conversation's cost as last reported to the window, USD.
     reported_total: Option<rust_decimal::Decimal>,
+    /// The cost may have changed since it was last reported.
+    total_dirty: bool,
+    /// The conversation being opened, until its rows are shown.
+    opening: Option<timing::Opening>,
 }
 
 #[relm4::component(pub)]
@@ -95,20 +99,8 @@ impl Component for ConversationView {
                 set_child = &gtk::ScrolledWindow {
                     set_vexpand: true,
                     set_hscrollbar_policy: gtk::PolicyType::Never,
-                    adw::Clamp {
-                        set_maximum_size: 860,
-                        set_tightening_threshold: 600,
-                        #[local_ref]
-                        message_box -> gtk::Box {
-                            set_orientation: gtk::Orientation::Vertical,
-                            add_css_class: crate::ui::appearance::CONVERSATION_VIEW_CLASS,
-                            set_spacing: 18,
-                            set_margin_top: 18,
-                            set_margin_bottom: 18,
-                            set_margin_start: 12,
-                            set_margin_end: 12,
-                        },
-                    },
+                    #[local_ref]
+                    list_view -> gtk::ListView {},
                 },
             },
             append: model.composer.widget(),
@@ -116,11 +108,7 @@ impl Component for ConversationView {
     }
 
     fn init((): (), root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
-        let messages: FactoryVecDeque<MessageRow> = FactoryVecDeque::builder()
-            .launch(gtk::Box::default())
-            .forward(sender.input_sender(), |out| match out {
-                MessageRowOutput::Retry => ConversationViewInput::Retry,
-            });
+        let messages = list::MessageList::new();
         let output = sender.output_sender().clone();
         let composer = Composer::builder()
             .launch(())
@@ -154,9 +142,12 @@ impl Component for ConversationView {
             composer,
             follow: None,
             reported_total: None,
+            total_dirty: false,
+            opening: None,
         };
-        let message_box = model.messages.widget();
+        let list_view = model.messages.widget();
         let widgets = view_output!();
+        install_actions(&root, &sender);
         model.follow = Some(follow::FollowEnd::attach(&widgets.scroller, jump_button));
         crate::ui::composer::add_drop_target(&widgets.scroller, &model.composer);
         ComponentParts { model, widgets }
@@ -268,7 +259,10 @@ impl ConversationView {
         let composer = self.composer.sender();
         composer.emit(ComposerInput::SetReady(self.ready));
         composer.emit(ComposerInput::SetBusy(self.streaming.is_some()));
-        let total = self.total();
+        if !std::mem::take(&mut self.total_dirty) {
+            return;
+        }
+        let total = self.messages.total();
         if total != self.reported_total {
             self.reported_total = total;
             let _ = sender.output(ConversationViewOutput::Total(total));
@@ -281,4 +275,15 @@ impl ConversationView {
             let _ = sender.output(ConversationViewOutput::Replying(false));
         }
     }
+}
+
+/// The view's `conversation.*` actions: `conversation.retry`, which a failed
+/// reply's Retry button activates ([`crate::ui::message_row::RETRY_ACTION`]).
+fn install_actions(root: &gtk::Box, sender: &ComponentSender<ConversationView>) {
+    let group = gtk::gio::SimpleActionGroup::new();
+    let retry = gtk::gio::SimpleAction::new("retry", None);
+    let input = sender.input_sender().clone();
+    retry.connect_activate(move |_, _| input.emit(ConversationViewInput::Retry));
+    group.add_action(&retry);
+    root.insert_action_group("conversation", Some(&group));
 }

@@ -4,6 +4,9 @@
 //! running, a progress bar; expanded, it shows the arguments and the full
 //! result — text, images, resource links and structured content.
 
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
 use gettextrs::gettext;
 use relm4::gtk;
 use relm4::gtk::prelude::*;
@@ -22,6 +25,9 @@ pub struct ToolCallState {
     pub server: Option<String>,
     /// Last progress reported while it ran.
     pub progress: Option<ToolProgress>,
+    /// Whether the user expanded the row; kept while the message is off
+    /// screen and its widgets show another one.
+    pub expanded: Rc<Cell<bool>>,
 }
 
 impl ToolCallState {
@@ -47,6 +53,8 @@ pub struct ToolCallView {
     result: gtk::Box,
     /// What the result box shows, to rebuild it only on change.
     shown_result: Option<(ToolCallStatus, Option<String>)>,
+    /// The shown call's "expanded" flag, kept up to date by the expander.
+    expanded: Rc<RefCell<Rc<Cell<bool>>>>,
 }
 
 impl ToolCallView {
@@ -93,7 +101,12 @@ impl ToolCallView {
             arguments,
             result,
             shown_result: None,
+            expanded: Rc::default(),
         };
+        let tracked = outer.expanded.clone();
+        outer.root.connect_expanded_notify(move |expander| {
+            tracked.borrow().set(expander.is_expanded());
+        });
         body.prepend(&outer.progress);
         outer
     }
@@ -105,6 +118,12 @@ impl ToolCallView {
 
     /// Brings the row up to date with `state`.
     pub fn update(&mut self, state: &ToolCallState) {
+        if !Rc::ptr_eq(&self.expanded.borrow(), &state.expanded) {
+            // The widgets now show another call: its own expanded state.
+            *self.expanded.borrow_mut() = Rc::default();
+            self.root.set_expanded(state.expanded.get());
+            *self.expanded.borrow_mut() = state.expanded.clone();
+        }
         let record = &state.record;
         self.title.set_label(&state.title());
         let (icon, text) = status_text(record);

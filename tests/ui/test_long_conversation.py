@@ -14,8 +14,10 @@ start-up page's spinner kept spinning in the stack after the page was
 left), at a cost that grows with every widget of the conversation: about a
 fifth of a core for 300 messages, for as long as the window stayed open.
 
-The CPU figures of each second are printed. Then the whole conversation must
-be in the window: 250 questions, the last one included.
+The CPU figures of each second are printed. Then the end of the
+conversation must be in the window (the last question), and only part of
+the rest: the messages are a list view, which builds widgets for the rows
+near the screen (GTK 4.8 keeps at most 200), not for all 500 (issue 12).
 
 Usage: tests/ui/test_long_conversation.py [path/to/valechat]
 """
@@ -90,9 +92,11 @@ def main():
             if role(n) == "label" and text_of(n).startswith("Question ")
         ]
         last = f"Question {MESSAGES // 2}:"
-        if len(questions) != MESSAGES // 2 or not any(text_of(n).startswith(last) for n in questions):
-            raise Failure(f"the window shows {len(questions)} of the {MESSAGES // 2} questions")
-        print(f"ok: {len(questions)} questions shown, idle {took:.1f} s after opening")
+        if not any(text_of(n).startswith(last) for n in questions):
+            raise Failure(f"the last question is not in the window ({len(questions)} questions are)")
+        if len(questions) >= MESSAGES // 2:
+            raise Failure(f"all {len(questions)} questions have widgets: the list is not a list view")
+        print(f"ok: {len(questions)} of {MESSAGES // 2} questions have widgets, the last included; idle {took:.1f} s after opening")
     finally:
         app.quit()
 

@@ -4,9 +4,14 @@
 use relm4::ComponentSender;
 use relm4::prelude::*;
 
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use super::timing;
 use super::turn::Start;
 use super::{ConversationView, ConversationViewCommand};
 use crate::ui::composer::Draft;
+use crate::ui::message_row::MessageRow;
 use valechat_core::chat::{ConversationTarget, EngineError, SendOptions, SendRequest, UserInput};
 
 /// Everything shown of an opened conversation, read off the main loop.
@@ -18,12 +23,15 @@ pub struct LoadedConversation {
     images: std::collections::HashMap<i64, Vec<valechat_core::provider::Attachment>>,
     resources: std::collections::HashMap<i64, Vec<valechat_core::provider::ResourceAttachment>>,
     usage: Vec<valechat_core::ledger::UsageRecord>,
+    /// How long reading it took.
+    read_time: Duration,
 }
 
 impl LoadedConversation {
     async fn load(
         store: &valechat_core::store::Store,
         id: i64,
+        started: Instant,
     ) -> Result<Self, valechat_core::store::StoreError> {
         Ok(Self {
             id,
@@ -32,6 +40,7 @@ impl LoadedConversation {
             images: valechat_core::store::attachments_by_message(store.list_attachments(id).await?),
             resources: store.list_resource_attachments(id).await?,
             usage: store.conversation_usage_records(id).await?,
+            read_time: started.elapsed(),
         })
     }
 }
@@ -41,13 +50,19 @@ impl ConversationView {
     /// empty new one.
     pub(super) fn open(&mut self, id: Option<i64>, sender: &ComponentSender<Self>) {
         self.shown = id;
-        self.messages.guard().clear();
+        self.messages.clear();
+        self.total_dirty = true;
+        self.opening = id.map(|id| timing::Opening {
+            id,
+            started: Instant::now(),
+        });
         self.scroll_to_end();
         let (Some(engine), Some(id)) = (self.engine.clone(), id) else {
             return;
         };
         sender.oneshot_command(async move {
-            match LoadedConversation::load(engine.store(), id).await {
+            let started = Instant::now();
+            match LoadedConversation::load(engine.store(), id, started).await {
                 Ok(loaded) => ConversationViewCommand::Loaded(Box::new(loaded)),
                 Err(e) => ConversationViewCommand::Failed(EngineError::from(e).user_message()),
             }
@@ -63,32 +78,51 @@ impl ConversationView {
             mut images,
             mut resources,
             usage,
+            read_time,
         } = loaded;
         if self.shown != Some(id) {
             return;
         }
-        let mut guard = self.messages.guard();
-        guard.clear();
-        for m in messages {
-            let message_images = images.remove(&m.id);
-            let message_resources = resources.remove(&m.id);
-            let index = guard.push_back(m).current_index();
-            if let (Some(row), Some(list)) = (guard.get_mut(index), message_images) {
+        // Rows are built whole, then added in one change of the list.
+        let mut calls_by_message: HashMap<i64, Vec<_>> = HashMap::new();
+        for call in calls {
+            calls_by_message
+                .entry(call.message_id)
+                .or_default()
+                .push(call);
+        }
+        let mut usage_by_message: HashMap<i64, Vec<_>> = HashMap::new();
+        for record in usage {
+            if let Some(message_id) = record.message_id {
+                usage_by_message.entry(message_id).or_default().push(record);
+            }
+        }
+        let messages_len = messages.len();
+        let rows = messages.into_iter().map(|m| {
+            let id = m.id;
+            let mut row = MessageRow::new(m);
+            if let Some(list) = images.remove(&id) {
                 row.set_images(list);
             }
-            if let (Some(row), Some(list)) = (guard.get_mut(index), message_resources) {
+            if let Some(list) = resources.remove(&id) {
                 row.set_resources(list);
             }
+            for call in calls_by_message.remove(&id).unwrap_or_default() {
+                let server = call.server_id.clone();
+                row.upsert_tool_call(call, server);
+            }
+            for record in usage_by_message.remove(&id).unwrap_or_default() {
+                row.add_usage(record);
+            }
+            row
+        });
+        let count = messages_len;
+        self.messages.clear();
+        self.messages.extend(rows);
+        self.total_dirty = true;
+        if let Some(opening) = self.opening.take().filter(|o| o.id == id) {
+            timing::log_first_paint(self.messages.widget(), opening, read_time, count);
         }
-        drop(guard);
-        for call in calls {
-            let server = call.server_id.clone();
-            self.update_tool_call(call, server);
-        }
-        for record in usage {
-            self.add_usage(record);
-        }
-        self.mark_last_row();
         self.scroll_to_end();
     }
 
@@ -124,16 +158,14 @@ impl ConversationView {
         if self.streaming.is_some() || self.shown != Some(id) {
             return;
         }
-        let mut guard = self.messages.guard();
-        let last = guard.len().checked_sub(1);
-        if last
-            .and_then(|i| guard.get(i))
-            .is_some_and(crate::ui::message_row::MessageRow::is_empty_failure)
-            && let Some(i) = last
+        if let Some(last) = self.messages.last()
+            && self
+                .messages
+                .read(last, MessageRow::is_empty_failure)
+                .unwrap_or(false)
         {
-            guard.remove(i);
+            self.messages.remove(last);
         }
-        drop(guard);
         self.start_turn(Start::Retry(id), sender);
     }
 
@@ -144,26 +176,6 @@ impl ConversationView {
         }
     }
 
-    /// The conversation's total cost so far, USD, once anything was billed.
-    pub(super) fn total(&self) -> Option<rust_decimal::Decimal> {
-        self.messages
-            .iter()
-            .filter_map(crate::ui::message_row::MessageRow::cost)
-            .reduce(|a, b| a + b)
-    }
-
-    /// Tells every message row whether it is the last one (only the last
-    /// reply offers Retry).
-    pub(super) fn mark_last_row(&mut self) {
-        let mut guard = self.messages.guard();
-        let len = guard.len();
-        for i in 0..len {
-            if let Some(row) = guard.get_mut(i) {
-                row.set_last(i + 1 == len);
-            }
-        }
-    }
-
     /// Shows `call` under the reply that made it (searching from the end,
     /// where live calls are).
     pub(super) fn update_tool_call(
@@ -171,14 +183,9 @@ impl ConversationView {
         call: valechat_core::store::ToolCallRecord,
         server: Option<String>,
     ) {
-        let mut guard = self.messages.guard();
-        for i in (0..guard.len()).rev() {
-            if let Some(row) = guard.get_mut(i)
-                && row.id == call.message_id
-            {
-                row.upsert_tool_call(call, server);
-                return;
-            }
+        if let Some(i) = self.messages.rposition(|row| row.id == call.message_id) {
+            self.messages
+                .update(i, |row| row.upsert_tool_call(call, server));
         }
     }
 
@@ -187,14 +194,9 @@ impl ConversationView {
         let Some(message_id) = record.message_id else {
             return;
         };
-        let mut guard = self.messages.guard();
-        for i in (0..guard.len()).rev() {
-            if let Some(row) = guard.get_mut(i)
-                && row.id == message_id
-            {
-                row.add_usage(record);
-                return;
-            }
+        if let Some(i) = self.messages.rposition(|row| row.id == message_id) {
+            self.messages.update(i, |row| row.add_usage(record));
+            self.total_dirty = true;
         }
     }
 }

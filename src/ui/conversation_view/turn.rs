@@ -9,6 +9,7 @@ use super::{
     ConversationViewWidgets, Streaming,
 };
 use crate::ui::composer::Draft;
+use crate::ui::message_row::MessageRow;
 use valechat_core::chat::{EngineError, SendRequest, TurnEvent};
 use valechat_core::store::Message;
 
@@ -104,20 +105,15 @@ impl ConversationView {
                         .as_mut()
                         .map(|s| std::mem::take(&mut s.user_attachments))
                         .unwrap_or_default();
-                    let mut guard = self.messages.guard();
-                    let index = guard.push_back(m).current_index();
-                    if let Some(row) = guard.get_mut(index) {
-                        row.set_images(attached.images);
-                        row.set_resources(attached.resources);
-                    }
-                    drop(guard);
-                    self.mark_last_row();
+                    let mut row = MessageRow::new(m);
+                    row.set_images(attached.images);
+                    row.set_resources(attached.resources);
+                    self.messages.push(row);
                 }
             }
             TurnEvent::AssistantStarted(m) => {
                 if visible {
-                    self.messages.guard().push_back(m);
-                    self.mark_last_row();
+                    self.messages.push(MessageRow::new(m));
                 }
             }
             TurnEvent::TextDelta(t) => {
@@ -180,15 +176,9 @@ impl ConversationView {
                 }
             }
             TurnEvent::ToolCallProgress { id, progress } => {
-                if visible {
-                    let mut guard = self.messages.guard();
-                    for i in (0..guard.len()).rev() {
-                        if let Some(row) = guard.get_mut(i)
-                            && row.set_tool_progress(id, progress.clone())
-                        {
-                            break;
-                        }
-                    }
+                if visible && let Some(i) = self.messages.rposition(|row| row.has_tool_call(id)) {
+                    self.messages
+                        .update(i, |row| row.set_tool_progress(id, progress));
                 }
             }
             TurnEvent::Finished(m) => self.end_turn(Some(&m), None, sender),
@@ -242,11 +232,11 @@ impl ConversationView {
         if !visible {
             return;
         }
-        let mut guard = self.messages.guard();
-        let last = guard.len().checked_sub(1);
-        if let Some(row) = last.and_then(|i| guard.get_mut(i)) {
-            row.push_text(&text);
-            row.push_reasoning(&reasoning);
+        if let Some(last) = self.messages.last() {
+            self.messages.update(last, |row| {
+                row.push_text(&text);
+                row.push_reasoning(&reasoning);
+            });
         }
     }
 
@@ -260,18 +250,16 @@ impl ConversationView {
         self.flush_stream();
         let visible = self.turn_is_visible();
         self.set_idle(sender);
-        if visible {
-            let mut guard = self.messages.guard();
-            let last = guard.len().checked_sub(1);
-            match (message, last.and_then(|i| guard.get_mut(i))) {
-                (Some(m), Some(row)) if row.id == m.id => row.set_message(m),
-                (None, Some(row)) if row.id != 0 => {
+        if visible && let Some(last) = self.messages.last() {
+            self.messages.update(last, |row| match message {
+                Some(m) if row.id == m.id => row.set_message(m),
+                None if row.id != 0 => {
                     if let Some(e) = error {
                         row.set_failed(e);
                     }
                 }
                 _ => {}
-            }
+            });
         }
     }
 
@@ -282,12 +270,12 @@ impl ConversationView {
         if !self.turn_is_visible() {
             return;
         }
-        let mut guard = self.messages.guard();
-        let last = guard.len().checked_sub(1);
-        if let Some(row) = last.and_then(|i| guard.get_mut(i))
-            && row.id == message.id
-        {
-            row.set_message(message);
+        if let Some(last) = self.messages.last() {
+            self.messages.update(last, |row| {
+                if row.id == message.id {
+                    row.set_message(message);
+                }
+            });
         }
     }
 
