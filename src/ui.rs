@@ -1,19 +1,22 @@
 //! The GNOME interface: Relm4 components over libadwaita.
 //!
 //! ```text
-//! Window (window.rs)
-//! ├─ ConversationRow ×n  (conversation_row.rs, factory in the sidebar ListBox)
+//! Window (window.rs: header, page stack, approvals, folders)
+//! ├─ Sidebar              (sidebar.rs: search, Rename, Delete, main menu)
+//! │  └─ ConversationRow ×n (conversation_row.rs, factory in its ListBox)
 //! ├─ ModelPicker          (model_picker.rs, header-bar MenuButton)
 //! ├─ ProviderForm         (provider_form.rs, first-run page and Add Provider dialog)
 //! ├─ Preferences          (preferences.rs, modal; Providers page)
 //! │  └─ ProviderRow ×n    (preferences/provider_row.rs, factory)
 //! ├─ Servers              (servers.rs, MCP Servers window: list, details,
 //! │                        Add/Edit, Import; main menu → MCP Servers)
-//! ├─ MessageRow ×n        (message_row.rs, factory; body is a MarkdownView)
-//! ├─ Composer             (composer.rs; composer/slash.rs: the `/` menu of
-//! │  │                     MCP prompts; composer/mcp.rs: prompts, resources)
-//! │  ├─ prompt dialog     (prompt_dialog.rs: arguments, completion_popover.rs)
-//! │  └─ resource browser  (resource_browser.rs + resource_browser/rows.rs;
+//! ├─ ConversationView     (conversation_view.rs: the reply, sticky scrolling)
+//! │  ├─ MessageRow ×n     (message_row.rs, items of a gtk::ListView; body
+//! │  │                     is a MarkdownView)
+//! │  └─ Composer          (composer.rs; composer/slash.rs: the `/` menu of
+//! │     │                  MCP prompts; composer/mcp.rs: prompts, resources)
+//! │     ├─ prompt dialog  (prompt_dialog.rs: arguments, completion_popover.rs)
+//! │     └─ resource browser (resource_browser.rs + resource_browser/rows.rs;
 //! │                        chips: resource_chip.rs)
 //! └─ elicitation dialogs  (elicitation.rs, MCP servers asking the user)
 //! ```
@@ -41,6 +44,7 @@ pub mod resource_browser;
 pub mod resource_chip;
 pub mod servers;
 pub mod settings;
+pub mod sidebar;
 pub mod spin_row;
 pub mod thumbnail;
 pub mod tool_call_view;

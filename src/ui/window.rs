@@ -5,7 +5,7 @@
 //! adw::ApplicationWindow
 //! └─ adw::ToastOverlay
 //!    └─ gtk::Paned
-//!       ├─ sidebar: adw::HeaderBar (New, menu) + ListBox of ConversationRow
+//!       ├─ Sidebar (header with New, Search and the main menu; conversations)
 //!       └─ content: adw::HeaderBar (title, ModelPicker) + Stack
 //!          ├─ "loading"   spinner
 //!          ├─ "first-run" adw::StatusPage with ProviderForm
@@ -22,7 +22,6 @@ mod dialogs;
 mod folders;
 mod handlers;
 mod messages;
-mod search;
 mod sign_in;
 mod startup;
 mod state;
@@ -37,11 +36,9 @@ pub use messages::{WindowCommand, WindowInput};
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
-use relm4::factory::FactoryVecDeque;
 use relm4::prelude::*;
 use relm4::{adw, gtk};
 
-use crate::ui::conversation_row::{ConversationRow, ConversationRowOutput};
 use crate::ui::conversation_settings::{ConversationSettingsOutput, ConversationSettingsPopover};
 use crate::ui::conversation_view::{
     ConversationView, ConversationViewInput, ConversationViewOutput,
@@ -49,6 +46,7 @@ use crate::ui::conversation_view::{
 use crate::ui::model_picker::{ModelPicker, ModelPickerInput, ModelPickerOutput};
 use crate::ui::preferences::Preferences;
 use crate::ui::provider_form::{ProviderForm, ProviderFormInput, ProviderFormOutput};
+use crate::ui::sidebar::{Sidebar, SidebarOutput};
 use valechat_core::chat::{ConversationTarget, Engine, NewConversationRequest};
 use valechat_core::store::{Conversation, ConversationSettings, Provider};
 
@@ -56,7 +54,8 @@ use valechat_core::store::{Conversation, ConversationSettings, Provider};
 pub struct Window {
     engine: Option<Engine>,
     providers: Vec<Provider>,
-    conversations: FactoryVecDeque<ConversationRow>,
+    /// The conversation list, search, Rename and Delete.
+    sidebar: Controller<Sidebar>,
     /// The open conversation's messages and composer.
     view: Controller<ConversationView>,
     /// A reply is running (in the conversation shown or another).
@@ -79,8 +78,6 @@ pub struct Window {
     roots: valechat_core::mcp::RootsSource,
     provider_form: Controller<ProviderForm>,
     page: &'static str,
-    /// Ignore row-selected signals while the list is rebuilt.
-    selecting: bool,
     /// The open Add Provider dialog, if any.
     provider_dialog: Option<dialogs::ProviderDialog>,
     /// The Preferences window, created when first shown.
@@ -98,8 +95,6 @@ pub struct Window {
     billing: Option<Controller<crate::ui::billing::Billing>>,
     /// Open tool-call approval dialogs, by tool-call row id.
     approvals: std::rc::Rc<std::cell::RefCell<approval::OpenApprovals>>,
-    /// The sidebar search's filter.
-    filter: search::SidebarFilter,
 }
 
 #[relm4::component(pub)]
@@ -125,63 +120,7 @@ impl Component for Window {
                     set_shrink_start_child: false,
                     set_resize_start_child: false,
 
-                    #[wrap(Some)]
-                    set_start_child = &gtk::Box {
-                        set_orientation: gtk::Orientation::Vertical,
-                        set_width_request: 220,
-
-                        adw::HeaderBar {
-                            set_show_end_title_buttons: false,
-                            #[wrap(Some)]
-                            set_title_widget = &adw::WindowTitle {
-                                set_title: &gettext("ValeChat"),
-                            },
-                            pack_start = &gtk::Button {
-                                set_icon_name: "list-add-symbolic",
-                                set_tooltip_text: Some(&gettext("New Conversation")),
-                                set_action_name: Some("win.new-conversation"),
-                            },
-                            #[local_ref]
-                            pack_end = search_button -> gtk::ToggleButton {
-                                set_icon_name: "system-search-symbolic",
-                                set_tooltip_text: Some(&gettext("Search Conversations")),
-                            },
-                            #[local_ref]
-                            pack_end = main_menu_button -> gtk::MenuButton {
-                                set_icon_name: "open-menu-symbolic",
-                                set_tooltip_text: Some(&gettext("Main Menu")),
-                                set_menu_model: Some(&main_menu),
-                            },
-                        },
-                        #[name = "search_bar"]
-                        gtk::SearchBar {
-                            #[local_ref]
-                            #[wrap(Some)]
-                            set_child = search_entry -> gtk::SearchEntry {
-                                set_hexpand: true,
-                                set_placeholder_text: Some(&gettext("Search conversations")),
-                                connect_search_changed[sender] => move |entry| {
-                                    sender.input(WindowInput::Search(entry.text().into()));
-                                },
-                                connect_activate[sender] => move |_| {
-                                    sender.input(WindowInput::MoveSelection(1));
-                                },
-                            },
-                        },
-                        gtk::ScrolledWindow {
-                            set_vexpand: true,
-                            set_hscrollbar_policy: gtk::PolicyType::Never,
-                            #[local_ref]
-                            conversation_list -> gtk::ListBox {
-                                add_css_class: "navigation-sidebar",
-                                connect_row_selected[sender] => move |_, row| {
-                                    if let Some(row) = row {
-                                        sender.input(WindowInput::SelectRow(row.index()));
-                                    }
-                                },
-                            },
-                        },
-                    },
+                    set_start_child: Some(model.sidebar.widget()),
 
                     #[wrap(Some)]
                     set_end_child = &gtk::Box {
@@ -236,30 +175,16 @@ impl Component for Window {
         }
     }
 
-    menu! {
-        main_menu: {
-            section! {
-                &gettext("New Conversation") => NewConversationAction,
-                &gettext("Add Provider…") => AddProviderAction,
-            },
-            section! {
-                &gettext("Billing") => BillingAction,
-                &gettext("MCP Servers") => ShowServersAction,
-                &gettext("Preferences") => PreferencesAction,
-                &gettext("Keyboard Shortcuts") => ShortcutsAction,
-                &gettext("About ValeChat") => AboutAction,
-                &gettext("Quit") => QuitAction,
-            }
-        }
-    }
-
     fn init((): (), root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
-        let conversations = FactoryVecDeque::builder()
-            .launch(gtk::ListBox::default())
-            .forward(sender.input_sender(), |out| match out {
-                ConversationRowOutput::Rename(id) => WindowInput::RenameConversation(id),
-                ConversationRowOutput::Delete(id) => WindowInput::DeleteConversation(id),
-            });
+        let sidebar =
+            Sidebar::builder()
+                .launch(())
+                .forward(sender.input_sender(), |out| match out {
+                    SidebarOutput::Open(c) => WindowInput::Open(c),
+                    SidebarOutput::OpenUpdated(c) => WindowInput::OpenUpdated(c),
+                    SidebarOutput::Deleting(id) => WindowInput::Deleting(id),
+                    SidebarOutput::Toast(text) => WindowInput::Toast(text),
+                });
         let view = ConversationView::builder()
             .launch(())
             .forward(sender.input_sender(), |out| match out {
@@ -298,7 +223,7 @@ impl Component for Window {
         let model = Window {
             engine: None,
             providers: Vec::new(),
-            conversations,
+            sidebar,
             view,
             replying: false,
             total: None,
@@ -311,7 +236,6 @@ impl Component for Window {
             roots: valechat_core::mcp::RootsSource::default(),
             provider_form,
             page: "loading",
-            selecting: false,
             provider_dialog: None,
             preferences: None,
             billing: None,
@@ -320,17 +244,7 @@ impl Component for Window {
             servers: None,
             quitting: false,
             quit_when_done: false,
-            filter: search::SidebarFilter::default(),
         };
-        let main_menu_button: &gtk::MenuButton =
-            &crate::ui::a11y::labelled("GtkMenuButton", &gettext("Main Menu")).unwrap_or_default();
-        let search_button: &gtk::ToggleButton =
-            &crate::ui::a11y::labelled("GtkToggleButton", &gettext("Search Conversations"))
-                .unwrap_or_default();
-        let search_entry: &gtk::SearchEntry =
-            &crate::ui::a11y::labelled("GtkSearchEntry", &gettext("Search conversations"))
-                .unwrap_or_default();
-        let conversation_list = model.conversations.widget();
         let widgets = view_output!();
         widgets.stack.add_named(model.view.widget(), Some("chat"));
         startup::install_actions(&root, &sender);
@@ -338,7 +252,6 @@ impl Component for Window {
         if crate::config::is_development() {
             root.add_css_class("devel");
         }
-        search::connect_bar(&widgets.search_bar, search_button, search_entry);
         state::restore(&root, &widgets.paned);
         let approver = DialogApprover::new(sender.input_sender().clone());
         let roots = model.roots.clone();

@@ -1,4 +1,4 @@
-//! The window's dialogs: rename, delete, add provider, preferences, about.
+//! The window's dialogs: send anyway, add provider, preferences, about.
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
@@ -6,7 +6,6 @@ use relm4::prelude::*;
 use relm4::{adw, gtk};
 
 use super::{Window, WindowInput};
-use crate::i18n::gettext_f;
 use crate::ui::preferences::{Preferences, PreferencesInput, PreferencesOutput};
 use crate::ui::provider_form::{ProviderForm, ProviderFormInput, ProviderFormOutput};
 use crate::ui::servers::{Servers, ServersInput};
@@ -30,43 +29,6 @@ impl Drop for ProviderDialog {
 }
 
 impl Window {
-    fn conversation_title(&self, id: i64) -> String {
-        self.conversations
-            .iter()
-            .find(|row| row.conversation.id == id)
-            .map(crate::ui::conversation_row::ConversationRow::display_title)
-            .unwrap_or_default()
-    }
-
-    /// Asks for a new title for conversation `id`.
-    pub(super) fn ask_rename(
-        &self,
-        root: &adw::ApplicationWindow,
-        id: i64,
-        sender: &ComponentSender<Self>,
-    ) {
-        let dialog =
-            adw::MessageDialog::new(Some(root), Some(&gettext("Rename Conversation")), None);
-        let entry = gtk::Entry::builder()
-            .text(self.conversation_title(id))
-            .activates_default(true)
-            .build();
-        dialog.set_extra_child(Some(&entry));
-        dialog.add_response("cancel", &gettext("Cancel"));
-        dialog.add_response("rename", &gettext("Rename"));
-        dialog.set_response_appearance("rename", adw::ResponseAppearance::Suggested);
-        dialog.set_default_response(Some("rename"));
-        dialog.set_close_response("cancel");
-        let sender = sender.clone();
-        dialog.connect_response(None, move |_, response| {
-            let title = entry.text().trim().to_owned();
-            if response == "rename" && !title.is_empty() {
-                sender.input(WindowInput::ApplyRename(id, title));
-            }
-        });
-        dialog.present();
-    }
-
     /// A hard spending limit refused a send: explains it and offers to
     /// send once anyway or to change the limits; otherwise the draft goes
     /// back to the composer.
@@ -102,35 +64,6 @@ impl Window {
                         sender.input(WindowInput::ShowPreferences);
                     }
                 }
-            }
-        });
-        dialog.present();
-    }
-
-    /// Asks to confirm deleting conversation `id`.
-    pub(super) fn ask_delete(
-        &self,
-        root: &adw::ApplicationWindow,
-        id: i64,
-        sender: &ComponentSender<Self>,
-    ) {
-        let dialog = adw::MessageDialog::new(
-            Some(root),
-            Some(&gettext("Delete Conversation?")),
-            Some(&gettext_f(
-                "“{title}” and all its messages will be deleted permanently.",
-                &[("title", &self.conversation_title(id))],
-            )),
-        );
-        dialog.add_response("cancel", &gettext("Cancel"));
-        dialog.add_response("delete", &gettext("Delete"));
-        dialog.set_response_appearance("delete", adw::ResponseAppearance::Destructive);
-        dialog.set_default_response(Some("cancel"));
-        dialog.set_close_response("cancel");
-        let sender = sender.clone();
-        dialog.connect_response(None, move |_, response| {
-            if response == "delete" {
-                sender.input(WindowInput::ConfirmDelete(id));
             }
         });
         dialog.present();

@@ -8,6 +8,7 @@ use crate::ui::conversation_settings::ConversationSettingsInput;
 use crate::ui::conversation_view::ConversationViewInput;
 use crate::ui::model_picker::ModelPickerInput;
 use crate::ui::provider_form::ProviderFormInput;
+use crate::ui::sidebar::SidebarInput;
 use valechat_core::chat::EngineError;
 use valechat_core::store::{Conversation, ConversationSettings, Provider};
 
@@ -28,48 +29,25 @@ impl Window {
                     return;
                 }
                 self.open(None);
-                widgets.conversation_list.unselect_all();
                 self.view.sender().emit(ConversationViewInput::Focus);
             }
-            WindowInput::SelectRow(index) => {
-                if self.selecting {
-                    return;
-                }
-                let conversation = usize::try_from(index)
-                    .ok()
-                    .and_then(|i| self.conversations.get(i))
-                    .map(|row| row.conversation.clone());
-                if let Some(c) = conversation
-                    && self.current.as_ref().map(|x| x.id) != Some(c.id)
-                {
+            WindowInput::Open(c) => {
+                if self.current.as_ref().map(|x| x.id) != Some(c.id) {
                     self.open(Some(c));
                     self.load_folders(sender);
                 }
             }
-            WindowInput::RenameConversation(id) => self.ask_rename(root, id, sender),
-            WindowInput::ApplyRename(id, title) => {
-                if let Some(engine) = self.engine.clone() {
-                    sender.oneshot_command(async move {
-                        match engine.store().rename_conversation(id, &title).await {
-                            Ok(()) => list_conversations(&engine).await,
-                            Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
-                        }
-                    });
+            WindowInput::OpenUpdated(c) => {
+                if let Some(current) = self.current.as_mut()
+                    && current.id == c.id
+                {
+                    current.title = c.title;
                 }
             }
-            WindowInput::DeleteConversation(id) => self.ask_delete(root, id, sender),
-            WindowInput::ConfirmDelete(id) => {
+            WindowInput::Deleting(id) => {
                 if self.current.as_ref().is_some_and(|c| c.id == id) {
                     self.stop();
                     self.open(None);
-                }
-                if let Some(engine) = self.engine.clone() {
-                    sender.oneshot_command(async move {
-                        match engine.store().delete_conversation(id).await {
-                            Ok(()) => list_conversations(&engine).await,
-                            Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
-                        }
-                    });
                 }
             }
             WindowInput::RestoreDraft(draft) => {
@@ -88,9 +66,11 @@ impl Window {
                 self.next_folders.clear();
                 if self.current.is_none() {
                     super::state::set_last_conversation(Some(conversation.id));
+                    self.sidebar
+                        .emit(SidebarInput::SetOpen(Some(conversation.id)));
                     self.current = Some(conversation);
                 }
-                self.refresh_conversations_with(sender);
+                self.refresh_conversations();
             }
             WindowInput::Replying(on) => {
                 self.replying = on;
@@ -98,10 +78,10 @@ impl Window {
                     if self.quit_when_done {
                         sender.input(WindowInput::Quit);
                     }
-                    self.refresh_conversations_with(sender);
+                    self.refresh_conversations();
                 }
             }
-            WindowInput::RefreshConversations => self.refresh_conversations_with(sender),
+            WindowInput::RefreshConversations => self.refresh_conversations(),
             WindowInput::Total(total) => self.total = total,
             WindowInput::LimitRefused(explanation, draft) => {
                 self.ask_send_anyway(root, &explanation, draft, sender);
@@ -145,7 +125,7 @@ impl Window {
                         }
                     });
                     // A removed provider leaves its conversations without one.
-                    self.refresh_conversations_with(sender);
+                    self.refresh_conversations();
                 }
             }
             WindowInput::ShowAbout => super::dialogs::show_about(root),
@@ -154,9 +134,8 @@ impl Window {
                     self.model_picker.widget().popup();
                 }
             }
-            WindowInput::FocusSearch => Window::focus_search(widgets),
-            WindowInput::Search(query) => self.search(widgets, query, sender),
-            WindowInput::MoveSelection(step) => Window::select_neighbour(widgets, step),
+            WindowInput::FocusSearch => self.sidebar.emit(SidebarInput::FocusSearch),
+            WindowInput::MoveSelection(step) => self.sidebar.emit(SidebarInput::Move(step)),
             WindowInput::ShowShortcuts => super::startup::show_shortcuts(root),
             WindowInput::Quit => {
                 super::state::save_geometry(root, &widgets.paned);
@@ -212,6 +191,8 @@ impl Window {
                     loaded.servers.clone(),
                 ));
                 self.servers = Some(loaded.servers);
+                self.sidebar
+                    .emit(SidebarInput::SetEngine(loaded.engine.clone()));
                 self.set_engine(loaded.engine);
                 self.set_providers(loaded.providers);
                 self.page = if self.providers.is_empty() {
@@ -224,7 +205,7 @@ impl Window {
                     .and_then(|id| loaded.conversations.iter().find(|c| c.id == id).cloned());
                 let restored = last.is_some() && self.page == "chat";
                 self.open(last.filter(|_| restored));
-                self.set_conversations(widgets, loaded.conversations);
+                self.sidebar.emit(SidebarInput::Show(loaded.conversations));
                 if restored {
                     self.load_folders(sender);
                 }
@@ -233,9 +214,8 @@ impl Window {
                 widgets.startup_error.set_label(&e);
                 self.page = "error";
             }
-            WindowCommand::Conversations(list) => self.set_conversations(widgets, list),
             WindowCommand::Providers(list) => self.set_providers(list),
-            WindowCommand::SearchHits(query, ids) => self.search_hits(widgets, &query, ids),
+            WindowCommand::ConversationsChanged => self.refresh_conversations(),
             WindowCommand::Failed(error) => Window::toast(widgets, &error),
             WindowCommand::Folders(id, rows) => self.folders_loaded(id, rows),
             WindowCommand::Done => {}
@@ -289,6 +269,8 @@ impl Window {
             self.show_folders(Vec::new());
         }
         super::state::set_last_conversation(c.as_ref().map(|c| c.id));
+        self.sidebar
+            .emit(SidebarInput::SetOpen(c.as_ref().map(|c| c.id)));
         self.view
             .sender()
             .emit(ConversationViewInput::Open(c.as_ref().map(|c| c.id)));
@@ -337,7 +319,7 @@ impl Window {
                     .set_conversation_model(id, Some(&p), Some(&m))
                     .await
                 {
-                    Ok(()) => list_conversations(&engine).await,
+                    Ok(()) => WindowCommand::ConversationsChanged,
                     Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
                 }
             });
@@ -398,53 +380,8 @@ impl Window {
             .emit(ModelPickerInput::SetCurrent(current));
     }
 
-    /// Rebuilds the sidebar, keeping the open conversation selected.
-    fn set_conversations(&mut self, widgets: &WindowWidgets, list: Vec<Conversation>) {
-        self.selecting = true;
-        let current = self.current.as_ref().map(|c| c.id);
-        {
-            let mut guard = self.conversations.guard();
-            guard.clear();
-            for c in list {
-                guard.push_back(c);
-            }
-        }
-        self.filter.set_rows(
-            self.conversations
-                .iter()
-                .map(|row| (row.conversation.id, row.display_title()))
-                .collect(),
-        );
-        self.filter.apply(&widgets.conversation_list);
-        let position = self
-            .conversations
-            .iter()
-            .position(|row| Some(row.conversation.id) == current);
-        match position.and_then(|i| i32::try_from(i).ok()) {
-            Some(i) => {
-                if let Some(row) = self.conversations.get(i as usize)
-                    && let Some(c) = self.current.as_mut()
-                {
-                    c.title.clone_from(&row.conversation.title);
-                }
-                let row = widgets.conversation_list.row_at_index(i);
-                widgets.conversation_list.select_row(row.as_ref());
-            }
-            None => widgets.conversation_list.unselect_all(),
-        }
-        self.selecting = false;
-    }
-
-    pub(super) fn refresh_conversations_with(&self, sender: &ComponentSender<Self>) {
-        if let Some(engine) = self.engine.clone() {
-            sender.oneshot_command(async move { list_conversations(&engine).await });
-        }
-    }
-}
-
-async fn list_conversations(engine: &valechat_core::chat::Engine) -> WindowCommand {
-    match engine.store().list_conversations().await {
-        Ok(list) => WindowCommand::Conversations(list),
-        Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
+    /// Has the sidebar read the conversations again.
+    pub(super) fn refresh_conversations(&self) {
+        self.sidebar.emit(SidebarInput::Refresh);
     }
 }

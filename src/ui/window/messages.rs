@@ -8,16 +8,12 @@ use valechat_core::store::{Conversation, ConversationSettings, Provider};
 pub enum WindowInput {
     /// Start a new conversation (nothing is stored until the first message).
     NewConversation,
-    /// Open the sidebar's row `index`.
-    SelectRow(i32),
-    /// Ask for a new title for conversation `id`.
-    RenameConversation(i64),
-    /// Store `title` for conversation `id`.
-    ApplyRename(i64, String),
-    /// Ask to delete conversation `id`.
-    DeleteConversation(i64),
-    /// Delete conversation `id` after confirmation.
-    ConfirmDelete(i64),
+    /// Open this conversation (chosen in the sidebar).
+    Open(Conversation),
+    /// The open conversation as the sidebar now lists it.
+    OpenUpdated(Conversation),
+    /// Conversation `id` is about to be deleted.
+    Deleting(i64),
     /// Give a draft back to the composer.
     RestoreDraft(crate::ui::composer::Draft),
     /// Send a draft once over a hard spending limit.
@@ -61,8 +57,6 @@ pub enum WindowInput {
     ShowModelPicker,
     /// Show the sidebar search and focus it (Ctrl+F).
     FocusSearch,
-    /// The sidebar search text changed.
-    Search(String),
     /// Open the previous (-1) or next (1) conversation in the sidebar
     /// (Ctrl+PgUp / Ctrl+PgDn).
     MoveSelection(i32),
@@ -103,12 +97,11 @@ pub enum WindowInput {
 pub enum WindowCommand {
     /// The engine opened (or failed to).
     Started(Result<startup::Loaded, String>),
-    /// Fresh list of conversations (after a change).
-    Conversations(Vec<Conversation>),
     /// Fresh list of providers.
     Providers(Vec<Provider>),
-    /// Ids of conversations whose messages match the search text.
-    SearchHits(String, Vec<i64>),
+    /// A conversation changed in the store (its model): the sidebar reads
+    /// the list again.
+    ConversationsChanged,
     /// A background call failed with this message.
     Failed(String),
     /// The workspace folders of conversation `id`, in order (after opening

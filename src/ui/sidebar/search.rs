@@ -14,7 +14,7 @@ use std::rc::Rc;
 use relm4::gtk;
 use relm4::gtk::prelude::*;
 
-use super::{Window, WindowCommand, WindowWidgets};
+use super::{Sidebar, SidebarCommand};
 use valechat_core::chat::EngineError;
 
 /// Most messages the full-text search returns for one query.
@@ -115,19 +115,14 @@ pub(super) fn connect_bar(
     });
 }
 
-impl Window {
+impl Sidebar {
     /// The search text changed: filter by title now and look for `query` in
     /// the messages in the background.
-    pub(super) fn search(
-        &mut self,
-        widgets: &WindowWidgets,
-        query: String,
-        sender: &relm4::ComponentSender<Self>,
-    ) {
+    pub(super) fn search(&mut self, query: String, sender: &relm4::ComponentSender<Self>) {
         if !self.filter.set_query(&query) {
             return;
         }
-        self.filter.apply(&widgets.conversation_list);
+        self.filter.apply(self.rows.widget());
         let Some(engine) = self.engine.clone() else {
             return;
         };
@@ -136,52 +131,45 @@ impl Window {
         }
         sender.oneshot_command(async move {
             match engine.store().search_messages(&query, MESSAGE_HITS).await {
-                Ok(hits) => WindowCommand::SearchHits(
+                Ok(hits) => SidebarCommand::Hits(
                     query,
                     hits.into_iter().map(|h| h.conversation_id).collect(),
                 ),
-                Err(e) => WindowCommand::Failed(EngineError::from(e).user_message()),
+                Err(e) => SidebarCommand::Failed(EngineError::from(e).user_message()),
             }
         });
     }
 
     /// Message hits arrived for `query`.
-    pub(super) fn search_hits(&self, widgets: &WindowWidgets, query: &str, ids: Vec<i64>) {
+    pub(super) fn search_hits(&self, query: &str, ids: Vec<i64>) {
         if self.filter.set_hits(query, ids.into_iter().collect()) {
-            self.filter.apply(&widgets.conversation_list);
+            self.filter.apply(self.rows.widget());
         }
     }
+}
 
-    /// Shows the search bar and puts the focus in its entry (Ctrl+F).
-    pub(super) fn focus_search(widgets: &WindowWidgets) {
-        widgets.search_bar.set_search_mode(true);
-        widgets.search_entry.grab_focus();
-    }
-
-    /// Selects the visible row `step` rows away from the selected one
-    /// (`-1`: previous, `1`: next); from no selection, the first or last.
-    pub(super) fn select_neighbour(widgets: &WindowWidgets, step: i32) {
-        let list = &widgets.conversation_list;
-        let mut index = list
-            .selected_row()
-            .map_or(if step > 0 { -1 } else { i32::MAX }, |r| r.index());
-        if index == i32::MAX {
-            // Start past the last row: count them.
-            index = 0;
-            while list.row_at_index(index).is_some() {
-                index += 1;
-            }
+/// Selects the visible row `step` rows away from the selected one in `list`
+/// (`-1`: previous, `1`: next); from no selection, the first or last.
+pub(super) fn select_neighbour(list: &gtk::ListBox, step: i32) {
+    let mut index = list
+        .selected_row()
+        .map_or(if step > 0 { -1 } else { i32::MAX }, |r| r.index());
+    if index == i32::MAX {
+        // Start past the last row: count them.
+        index = 0;
+        while list.row_at_index(index).is_some() {
+            index += 1;
         }
-        loop {
-            index += step.signum();
-            let Some(row) = list.row_at_index(index) else {
-                return;
-            };
-            if row.is_visible() {
-                list.select_row(Some(&row));
-                row.grab_focus();
-                return;
-            }
+    }
+    loop {
+        index += step.signum();
+        let Some(row) = list.row_at_index(index) else {
+            return;
+        };
+        if row.is_visible() {
+            list.select_row(Some(&row));
+            row.grab_focus();
+            return;
         }
     }
 }

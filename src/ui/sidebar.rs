@@ -1,0 +1,363 @@
+//! The sidebar: the conversations, newest first, with search (Ctrl+F),
+//! moving between them (Ctrl+PgUp / Ctrl+PgDn), Rename and Delete.
+//!
+//! ```text
+//! gtk::Box (vertical)
+//! ├─ adw::HeaderBar: New Conversation, Search Conversations, Main Menu
+//! ├─ gtk::SearchBar └─ gtk::SearchEntry
+//! └─ gtk::ScrolledWindow └─ gtk::ListBox of ConversationRow
+//! ```
+//!
+//! The window says which conversation is open ([`SidebarInput::SetOpen`])
+//! and when the list may have changed ([`SidebarInput::Refresh`]); the
+//! sidebar reads the list itself and tells the window what the user chose
+//! through [`SidebarOutput`].
+
+mod dialogs;
+mod search;
+
+use gettextrs::gettext;
+use relm4::adw::prelude::*;
+use relm4::factory::FactoryVecDeque;
+use relm4::prelude::*;
+use relm4::{adw, gtk};
+
+use crate::ui::conversation_row::{ConversationRow, ConversationRowOutput};
+use crate::ui::window::{
+    AboutAction, AddProviderAction, BillingAction, NewConversationAction, PreferencesAction,
+    QuitAction, ShortcutsAction, ShowServersAction,
+};
+use valechat_core::chat::{Engine, EngineError};
+use valechat_core::store::Conversation;
+
+/// Messages the sidebar accepts.
+#[derive(Debug)]
+pub enum SidebarInput {
+    /// The engine, once open.
+    SetEngine(Engine),
+    /// Show these conversations (newest first).
+    Show(Vec<Conversation>),
+    /// Read the conversations again (one was created, renamed, answered…).
+    Refresh,
+    /// The conversation open in the window (`None`: a new one).
+    SetOpen(Option<i64>),
+    /// Show the search bar and focus its entry (Ctrl+F).
+    FocusSearch,
+    /// Open the previous (-1) or next (1) visible conversation.
+    Move(i32),
+    /// The search text changed.
+    Search(String),
+    /// The user selected the row at this index.
+    RowSelected(i32),
+    /// Ask for a new title for conversation `id`.
+    AskRename(i64),
+    /// Ask to delete conversation `id`.
+    AskDelete(i64),
+    /// Store `title` for conversation `id` (the Rename dialog's answer).
+    Rename(i64, String),
+    /// Delete conversation `id` (confirmed).
+    Delete(i64),
+}
+
+/// What the sidebar tells the window.
+#[derive(Debug)]
+pub enum SidebarOutput {
+    /// Open this conversation (the user chose it).
+    Open(Conversation),
+    /// The open conversation as the list now shows it (renamed, titled
+    /// after its first message).
+    OpenUpdated(Conversation),
+    /// Conversation `id` is about to be deleted: stop its reply, close it.
+    Deleting(i64),
+    /// Show a toast with this text.
+    Toast(String),
+}
+
+/// Results of the sidebar's background work.
+#[derive(Debug)]
+pub enum SidebarCommand {
+    /// The conversations, newest first.
+    Listed(Vec<Conversation>),
+    /// Ids of conversations whose messages match the search text.
+    Hits(String, Vec<i64>),
+    /// A store call failed with this message.
+    Failed(String),
+}
+
+/// The sidebar's state.
+pub struct Sidebar {
+    engine: Option<Engine>,
+    rows: FactoryVecDeque<ConversationRow>,
+    /// The conversation open in the window.
+    open: Option<i64>,
+    /// Ignore row-selected signals while the list is rebuilt.
+    selecting: bool,
+    /// Which rows the search shows.
+    filter: search::SidebarFilter,
+}
+
+#[relm4::component(pub)]
+impl Component for Sidebar {
+    type CommandOutput = SidebarCommand;
+    type Input = SidebarInput;
+    type Output = SidebarOutput;
+    type Init = ();
+
+    view! {
+        #[root]
+        gtk::Box {
+            set_orientation: gtk::Orientation::Vertical,
+            set_width_request: 220,
+
+            adw::HeaderBar {
+                set_show_end_title_buttons: false,
+                #[wrap(Some)]
+                set_title_widget = &adw::WindowTitle {
+                    set_title: &gettext("ValeChat"),
+                },
+                pack_start = &gtk::Button {
+                    set_icon_name: "list-add-symbolic",
+                    set_tooltip_text: Some(&gettext("New Conversation")),
+                    set_action_name: Some("win.new-conversation"),
+                },
+                #[local_ref]
+                pack_end = search_button -> gtk::ToggleButton {
+                    set_icon_name: "system-search-symbolic",
+                    set_tooltip_text: Some(&gettext("Search Conversations")),
+                },
+                #[local_ref]
+                pack_end = main_menu_button -> gtk::MenuButton {
+                    set_icon_name: "open-menu-symbolic",
+                    set_tooltip_text: Some(&gettext("Main Menu")),
+                    set_menu_model: Some(&main_menu),
+                },
+            },
+            #[name = "search_bar"]
+            gtk::SearchBar {
+                #[local_ref]
+                #[wrap(Some)]
+                set_child = search_entry -> gtk::SearchEntry {
+                    set_hexpand: true,
+                    set_placeholder_text: Some(&gettext("Search conversations")),
+                    connect_search_changed[sender] => move |entry| {
+                        sender.input(SidebarInput::Search(entry.text().into()));
+                    },
+                    connect_activate[sender] => move |_| {
+                        sender.input(SidebarInput::Move(1));
+                    },
+                },
+            },
+            gtk::ScrolledWindow {
+                set_vexpand: true,
+                set_hscrollbar_policy: gtk::PolicyType::Never,
+                #[local_ref]
+                list -> gtk::ListBox {
+                    add_css_class: "navigation-sidebar",
+                    connect_row_selected[sender] => move |_, row| {
+                        if let Some(row) = row {
+                            sender.input(SidebarInput::RowSelected(row.index()));
+                        }
+                    },
+                },
+            },
+        }
+    }
+
+    menu! {
+        main_menu: {
+            section! {
+                &gettext("New Conversation") => NewConversationAction,
+                &gettext("Add Provider…") => AddProviderAction,
+            },
+            section! {
+                &gettext("Billing") => BillingAction,
+                &gettext("MCP Servers") => ShowServersAction,
+                &gettext("Preferences") => PreferencesAction,
+                &gettext("Keyboard Shortcuts") => ShortcutsAction,
+                &gettext("About ValeChat") => AboutAction,
+                &gettext("Quit") => QuitAction,
+            }
+        }
+    }
+
+    fn init((): (), root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+        let rows = FactoryVecDeque::builder()
+            .launch(gtk::ListBox::default())
+            .forward(sender.input_sender(), |out| match out {
+                ConversationRowOutput::Rename(id) => SidebarInput::AskRename(id),
+                ConversationRowOutput::Delete(id) => SidebarInput::AskDelete(id),
+            });
+        let model = Sidebar {
+            engine: None,
+            rows,
+            open: None,
+            selecting: false,
+            filter: search::SidebarFilter::default(),
+        };
+        let main_menu_button: &gtk::MenuButton =
+            &crate::ui::a11y::labelled("GtkMenuButton", &gettext("Main Menu")).unwrap_or_default();
+        let search_button: &gtk::ToggleButton =
+            &crate::ui::a11y::labelled("GtkToggleButton", &gettext("Search Conversations"))
+                .unwrap_or_default();
+        let search_entry: &gtk::SearchEntry =
+            &crate::ui::a11y::labelled("GtkSearchEntry", &gettext("Search conversations"))
+                .unwrap_or_default();
+        let list = model.rows.widget();
+        let widgets = view_output!();
+        search::connect_bar(&widgets.search_bar, search_button, search_entry);
+        ComponentParts { model, widgets }
+    }
+
+    fn update_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        message: Self::Input,
+        sender: ComponentSender<Self>,
+        root: &Self::Root,
+    ) {
+        match message {
+            SidebarInput::SetEngine(engine) => self.engine = Some(engine),
+            SidebarInput::Show(list) => self.show(list, &sender),
+            SidebarInput::Refresh => self.refresh(&sender),
+            SidebarInput::SetOpen(id) => {
+                self.open = id;
+                self.select_open();
+            }
+            SidebarInput::FocusSearch => {
+                widgets.search_bar.set_search_mode(true);
+                widgets.search_entry.grab_focus();
+            }
+            SidebarInput::Move(step) => search::select_neighbour(self.rows.widget(), step),
+            SidebarInput::Search(query) => self.search(query, &sender),
+            SidebarInput::RowSelected(index) => {
+                if self.selecting {
+                    return;
+                }
+                let conversation = usize::try_from(index)
+                    .ok()
+                    .and_then(|i| self.rows.get(i))
+                    .map(|row| row.conversation.clone());
+                if let Some(c) = conversation
+                    && self.open != Some(c.id)
+                {
+                    self.open = Some(c.id);
+                    let _ = sender.output(SidebarOutput::Open(c));
+                }
+            }
+            SidebarInput::AskRename(id) => dialogs::ask_rename(root, id, &self.title(id), &sender),
+            SidebarInput::AskDelete(id) => dialogs::ask_delete(root, id, &self.title(id), &sender),
+            SidebarInput::Rename(id, title) => {
+                self.store_then_refresh(&sender, move |engine| async move {
+                    engine.store().rename_conversation(id, &title).await
+                });
+            }
+            SidebarInput::Delete(id) => {
+                let _ = sender.output(SidebarOutput::Deleting(id));
+                self.store_then_refresh(&sender, move |engine| async move {
+                    engine.store().delete_conversation(id).await
+                });
+            }
+        }
+    }
+
+    fn update_cmd(
+        &mut self,
+        message: Self::CommandOutput,
+        sender: ComponentSender<Self>,
+        _root: &Self::Root,
+    ) {
+        match message {
+            SidebarCommand::Listed(list) => self.show(list, &sender),
+            SidebarCommand::Hits(query, ids) => self.search_hits(&query, ids),
+            SidebarCommand::Failed(error) => {
+                let _ = sender.output(SidebarOutput::Toast(error));
+            }
+        }
+    }
+}
+
+impl Sidebar {
+    /// Rebuilds the list, keeping the open conversation selected, and
+    /// tells the window how the open one is listed now.
+    fn show(&mut self, list: Vec<Conversation>, sender: &ComponentSender<Self>) {
+        {
+            let mut guard = self.rows.guard();
+            guard.clear();
+            for c in list {
+                guard.push_back(c);
+            }
+        }
+        self.filter.set_rows(
+            self.rows
+                .iter()
+                .map(|row| (row.conversation.id, row.display_title()))
+                .collect(),
+        );
+        self.filter.apply(self.rows.widget());
+        self.select_open();
+        if let Some(row) = self
+            .rows
+            .iter()
+            .find(|row| Some(row.conversation.id) == self.open)
+        {
+            let _ = sender.output(SidebarOutput::OpenUpdated(row.conversation.clone()));
+        }
+    }
+
+    /// Selects the open conversation's row (or none) without reporting it
+    /// as the user's choice.
+    fn select_open(&mut self) {
+        self.selecting = true;
+        let list = self.rows.widget();
+        let position = self
+            .rows
+            .iter()
+            .position(|row| Some(row.conversation.id) == self.open)
+            .and_then(|i| i32::try_from(i).ok());
+        match position {
+            Some(i) => list.select_row(list.row_at_index(i).as_ref()),
+            None => list.unselect_all(),
+        }
+        self.selecting = false;
+    }
+
+    /// Reads the conversations in the background.
+    fn refresh(&self, sender: &ComponentSender<Self>) {
+        if let Some(engine) = self.engine.clone() {
+            sender.oneshot_command(async move { list(&engine).await });
+        }
+    }
+
+    /// Runs a store change in the background, then reads the list again.
+    fn store_then_refresh<F, Fut>(&self, sender: &ComponentSender<Self>, change: F)
+    where
+        F: FnOnce(Engine) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<(), valechat_core::store::StoreError>> + Send,
+    {
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
+        sender.oneshot_command(async move {
+            match change(engine.clone()).await {
+                Ok(()) => list(&engine).await,
+                Err(e) => SidebarCommand::Failed(EngineError::from(e).user_message()),
+            }
+        });
+    }
+
+    /// The title a row shows for conversation `id`.
+    fn title(&self, id: i64) -> String {
+        self.rows
+            .iter()
+            .find(|row| row.conversation.id == id)
+            .map(ConversationRow::display_title)
+            .unwrap_or_default()
+    }
+}
+
+async fn list(engine: &Engine) -> SidebarCommand {
+    match engine.store().list_conversations().await {
+        Ok(list) => SidebarCommand::Listed(list),
+        Err(e) => SidebarCommand::Failed(EngineError::from(e).user_message()),
+    }
+}
