@@ -15,9 +15,12 @@ for file in $listed; do
     fi
 done
 
-# Comment lines (doc examples) are skipped, as xgettext skips them.
-callers=$(grep -rnE --include='*.rs' '\b(n?gettext(_f)?)\(\s*"' src crates \
-    | grep -vE '^[^:]+:[0-9]+:[[:space:]]*//' | cut -d: -f1 | sort -u)
+# Comment lines (doc examples) are skipped, as xgettext skips them; the
+# literal may start on the line after the call's parenthesis.
+callers=$(find src crates -name '*.rs' -print0 | xargs -0 perl -0777 -ne '
+    s{^[ \t]*//.*$}{}mg;
+    print "$ARGV\n" if /\bn?gettext(_f)?\(\s*"/;
+' | sort -u)
 for file in $callers; do
     if ! printf '%s\n' "$listed" | grep -qxF "$file"; then
         echo "$file has translatable strings but is missing from po/POTFILES.in" >&2
