@@ -2,6 +2,8 @@
 //! widgets, as a library any front end drives the same way (the window, the
 //! command line, and next the MCP-server mode and the WebSocket API).
 //!
+//! - [`model`]: the plain value types at the bottom (roles, attachments,
+//!   prices, limits, server configurations…), which import nothing else;
 //! - [`store`]: conversations, messages, providers, prices, usage and MCP
 //!   configuration in SQLite (diesel), with embedded migrations;
 //! - [`provider`]: the `ChatProvider` trait and one module per wire protocol
@@ -23,6 +25,7 @@ pub mod format;
 pub mod i18n;
 pub mod ledger;
 pub mod mcp;
+pub mod model;
 pub mod paths;
 pub mod provider;
 pub mod secrets;

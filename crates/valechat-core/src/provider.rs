@@ -12,7 +12,8 @@
 //! (`streamGenerateContent`); [`ollama`] speaks Ollama's native `/api`
 //! (NDJSON streaming, installed models, pulls, model details). The
 //! conversation items (roles, messages, tool calls and tool definitions) are
-//! in [`message`].
+//! in [`message`]; the per-provider waits in [`timeouts`] (a plain value the
+//! store keeps, so it lives in [`crate::model`] and is re-exported here).
 
 pub mod anthropic;
 pub mod error;
@@ -26,7 +27,6 @@ pub mod resilient;
 pub mod sse;
 #[cfg(test)]
 mod test_tools;
-pub mod timeouts;
 
 use std::pin::Pin;
 
@@ -34,6 +34,7 @@ use futures::Stream;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
+pub use crate::model::provider_timeouts as timeouts;
 pub use error::ProviderError;
 pub use message::{
     Attachment, AttachmentError, ChatMessage, ResourceAttachment, ResourceBody, Role, ToolCall,

@@ -219,7 +219,7 @@ mod tests {
     use diesel::connection::SimpleConnection;
 
     use super::*;
-    use crate::provider::Role;
+    use crate::model::Role;
 
     /// SQLite's page limit stands in for a full disk: both give `SQLITE_FULL`.
     #[tokio::test]

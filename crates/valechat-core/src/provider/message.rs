@@ -15,56 +15,14 @@
 //! Images a user attaches travel as [`Attachment`]s on the user message
 //! (checked and typed in [`attachment`]); MCP resources as
 //! [`ResourceAttachment`]s ([`resource`]), which reach the model as text.
-
-pub mod attachment;
-pub mod resource;
+//! [`Role`], [`attachment`] and [`resource`] are plain values the store
+//! keeps too, so they live in [`crate::model`] and are re-exported here.
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::model::{Role, attachment, resource};
 pub use attachment::{Attachment, AttachmentError};
 pub use resource::{ResourceAttachment, ResourceBody};
-
-/// Who wrote a message in a chat request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Instructions that frame the conversation (OpenAI `system`).
-    System,
-    /// The person using ValeChat.
-    User,
-    /// The model.
-    Assistant,
-    /// The result of a tool call the model asked for (OpenAI / Ollama `tool`;
-    /// a `tool_result` block in an Anthropic user turn; a `functionResponse`
-    /// part in a Gemini user turn).
-    Tool,
-}
-
-impl Role {
-    /// Stable identifier stored in the database and sent on the wire:
-    /// `system`, `user`, `assistant` or `tool`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::System => "system",
-            Self::User => "user",
-            Self::Assistant => "assistant",
-            Self::Tool => "tool",
-        }
-    }
-
-    /// Parses the identifier written by [`Role::as_str`]; `None` for an unknown role.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "system" => Some(Self::System),
-            "user" => Some(Self::User),
-            "assistant" => Some(Self::Assistant),
-            "tool" => Some(Self::Tool),
-            _ => None,
-        }
-    }
-}
 
 /// A tool the model may call, as offered in [`ChatRequest::tools`](super::ChatRequest::tools).
 ///
@@ -234,15 +192,6 @@ impl ChatMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn roles_round_trip_including_tool() {
-        for role in [Role::System, Role::User, Role::Assistant, Role::Tool] {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
-        }
-        assert_eq!(Role::Tool.as_str(), "tool");
-        assert_eq!(Role::parse("function"), None);
-    }
 
     #[test]
     fn tool_name_falls_back_to_the_answered_call() {

@@ -16,7 +16,7 @@ use super::Store;
 use super::error::StoreError;
 use super::models::{Message, NewMessage};
 use super::schema::{attachments, messages};
-use crate::provider::Attachment;
+use crate::model::Attachment;
 
 /// `attachments.kind` of an image.
 pub(super) const IMAGE: &str = "image";

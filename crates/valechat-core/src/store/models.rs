@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::error::StoreError;
 use super::schema::{conversations, messages, providers};
-use crate::provider::Role;
+use crate::model::Role;
 
 /// A configured model provider. Its API key, if any, lives in the system
 /// keyring under `provider=<id>`, never in the database.

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use super::error::StoreError;
 use super::schema::provider_timeouts;
 use super::{Store, now_ms};
-use crate::provider::timeouts::ProviderTimeouts;
+use crate::model::ProviderTimeouts;
 
 /// Milliseconds of `d` as stored (saturating at `i64::MAX`).
 fn to_ms(d: Duration) -> i64 {

@@ -17,7 +17,7 @@ use super::error::StoreError;
 use super::models::{Message, NewMessage};
 use super::schema::{attachments, messages};
 use super::{Store, now_ms};
-use crate::provider::{Attachment, ResourceAttachment, ResourceBody};
+use crate::model::{Attachment, ResourceAttachment, ResourceBody};
 
 /// `attachments.kind` of an MCP resource.
 const RESOURCE: &str = "resource";

@@ -1,0 +1,29 @@
+//! The bottom layer of the core: plain value types that more than one
+//! module needs, the store above all.
+//!
+//! Everything here is data and the logic of that data alone (checks,
+//! conversions, formats, calendar arithmetic): no database, network,
+//! keyring or process, and no `use` of any other module of this crate.
+//! [`store`](crate::store) imports these types from here; the modules that
+//! give them their behaviour sit above the store and re-export them under
+//! their old paths, so callers need not change.
+//!
+//! One concept per file.
+//!
+//! Messages:
+//! - [`role`]: [`Role`], who wrote a message;
+//! - [`attachment`]: [`Attachment`], an image on a user message, and its checks;
+//! - [`resource`]: [`ResourceAttachment`], an MCP resource on a user message.
+//!
+//! Providers and tools:
+//! - [`provider_timeouts`]: [`ProviderTimeouts`], a provider's three waits.
+
+pub mod attachment;
+pub mod provider_timeouts;
+pub mod resource;
+pub mod role;
+
+pub use attachment::{Attachment, AttachmentError};
+pub use provider_timeouts::{InvalidTimeout, ProviderTimeouts};
+pub use resource::{ResourceAttachment, ResourceBody};
+pub use role::Role;
