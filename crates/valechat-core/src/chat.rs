@@ -21,7 +21,6 @@ mod request;
 mod runner;
 mod send;
 mod title;
-mod tool_limits;
 mod tool_round;
 mod tools;
 mod turn;
@@ -37,18 +36,19 @@ use tokio_util::sync::CancellationToken;
 pub use complete::{Completion, CompletionRequest};
 pub use error::EngineError;
 pub use providers::{ProviderUpdate, Providers, key_hint};
-pub use rate::{RateLimit, RateLimiters};
+pub use rate::RateLimiters;
 pub use request::{
     BranchPoint, ConversationTarget, NewConversationRequest, SendRequest, UserInput,
 };
 pub use title::title_from_prompt;
-pub use tool_limits::{ToolLimits, ToolLimitsError};
 pub use tools::{
     Approval, ApprovalRequest, Approver, FixedApprover, OfferedTool, ToolBox, ToolError, ToolHints,
     ToolOutput, ToolProgress, ToolSettings, truncate_for_model,
 };
 pub use turn::{Turn, TurnEvent};
 pub use user_message::limit_name;
+
+pub use crate::model::{RateLimit, ToolLimits, ToolLimitsError};
 
 use crate::billing::{ModelPrice, PriceBook, PriceOrigin};
 use crate::provider::{ChatMessage, ChatProvider, ChatRequest, Role};

@@ -16,14 +16,20 @@
 //! - [`resource`]: [`ResourceAttachment`], an MCP resource on a user message.
 //!
 //! Providers and tools:
-//! - [`provider_timeouts`]: [`ProviderTimeouts`], a provider's three waits.
+//! - [`provider_timeouts`]: [`ProviderTimeouts`], a provider's three waits;
+//! - [`rate_limit`]: [`RateLimit`], requests and tokens per minute of a provider;
+//! - [`tool_limits`]: [`ToolLimits`], how far tools may go in one turn.
 
 pub mod attachment;
 pub mod provider_timeouts;
+pub mod rate_limit;
 pub mod resource;
 pub mod role;
+pub mod tool_limits;
 
 pub use attachment::{Attachment, AttachmentError};
 pub use provider_timeouts::{InvalidTimeout, ProviderTimeouts};
+pub use rate_limit::RateLimit;
 pub use resource::{ResourceAttachment, ResourceBody};
 pub use role::Role;
+pub use tool_limits::{ToolLimits, ToolLimitsError};

@@ -14,25 +14,10 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use crate::model::RateLimit;
+
 /// The window every limit is counted over.
 pub const WINDOW: Duration = Duration::from_secs(60);
-
-/// A provider's limits; `None` is unlimited.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RateLimit {
-    /// Requests started per minute.
-    pub requests_per_minute: Option<u32>,
-    /// Input plus output tokens per minute.
-    pub tokens_per_minute: Option<u64>,
-}
-
-impl RateLimit {
-    /// Whether no limit is set.
-    #[must_use]
-    pub fn is_unlimited(&self) -> bool {
-        self.requests_per_minute.is_none() && self.tokens_per_minute.is_none()
-    }
-}
 
 /// One entry of a window: when, how many tokens, and whether it started a
 /// request (output tokens are added as entries that did not).

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::error::StoreError;
 use super::schema::provider_rate_limits;
 use super::{Store, now_ms};
-use crate::chat::RateLimit;
+use crate::model::RateLimit;
 
 impl Store {
     /// The rate limit of `provider_id` (unlimited when none is stored).

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use super::error::StoreError;
 use super::schema::tool_limits;
 use super::{Store, now_ms};
-use crate::chat::ToolLimits;
+use crate::model::ToolLimits;
 
 /// The only row's id.
 const ROW: i32 = 1;
