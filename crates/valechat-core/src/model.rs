@@ -19,17 +19,30 @@
 //! - [`provider_timeouts`]: [`ProviderTimeouts`], a provider's three waits;
 //! - [`rate_limit`]: [`RateLimit`], requests and tokens per minute of a provider;
 //! - [`tool_limits`]: [`ToolLimits`], how far tools may go in one turn.
+//!
+//! MCP:
+//! - [`mcp_server`]: [`ServerConfig`], a configured MCP server, its
+//!   [`Transport`] and cached protocol [`Era`];
+//! - [`sandbox_settings`]: [`SandboxSettings`], a stdio server's sandbox and
+//!   resource limits;
+//! - [`workspace_root`]: [`WorkspaceRoot`], a folder offered to MCP servers.
 
 pub mod attachment;
+pub mod mcp_server;
 pub mod provider_timeouts;
 pub mod rate_limit;
 pub mod resource;
 pub mod role;
+pub mod sandbox_settings;
 pub mod tool_limits;
+pub mod workspace_root;
 
 pub use attachment::{Attachment, AttachmentError};
+pub use mcp_server::{Era, ServerConfig, Transport};
 pub use provider_timeouts::{InvalidTimeout, ProviderTimeouts};
 pub use rate_limit::RateLimit;
 pub use resource::{ResourceAttachment, ResourceBody};
 pub use role::Role;
+pub use sandbox_settings::SandboxSettings;
 pub use tool_limits::{ToolLimits, ToolLimitsError};
+pub use workspace_root::WorkspaceRoot;

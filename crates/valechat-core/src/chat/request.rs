@@ -8,7 +8,7 @@
 //! "The engine's face").
 
 use super::SendOptions;
-use crate::mcp::roots::WorkspaceRoot;
+use crate::model::WorkspaceRoot;
 use crate::provider::{Attachment, ResourceAttachment};
 use crate::store::ConversationSettings;
 

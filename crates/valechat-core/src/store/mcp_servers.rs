@@ -1,5 +1,5 @@
 //! Repository of `mcp_servers`: configured MCP servers
-//! ([`ServerConfig`](crate::mcp::ServerConfig)). The transport is
+//! ([`ServerConfig`]). The transport is
 //! stored as tagged JSON with secrets already replaced by keyring
 //! placeholders; the era as its protocol version text; the sandbox settings
 //! as JSON (NULL when they are the defaults: off).
@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::error::StoreError;
 use super::schema::mcp_servers;
 use super::{Store, now_ms};
-use crate::mcp::{Era, SandboxSettings, ServerConfig, Transport};
+use crate::model::{Era, SandboxSettings, ServerConfig, Transport};
 
 type Row = (String, String, String, bool, Option<String>, Option<String>);
 
