@@ -1,7 +1,9 @@
 //! Billing: what a request costs and how many tokens it used (issue 5).
 //!
 //! This half covers pricing:
-//! - [`price`]: [`ModelPrice`], USD per token per token class, shown per 1M;
+//! - [`price`]: [`ModelPrice`], USD per token per token class, shown per 1M
+//!   (a plain value the store keeps: defined in [`crate::model::price`] and
+//!   re-exported here);
 //! - [`cost`](mod@cost): [`cost()`](cost::cost) itemises a provider's
 //!   [`Usage`](crate::provider::Usage) at a price (cache reads and
 //!   writes, reasoning, the long-context tier), and [`ChargedCost`] prefers a
@@ -17,11 +19,11 @@
 //! floating point.
 
 pub mod cost;
-pub mod price;
 pub mod pricing;
 pub mod shipped;
 pub mod tokens;
 
+pub use crate::model::price;
 pub use cost::{ChargedCost, Cost, CostSource, cost};
 pub use price::{LONG_CONTEXT_THRESHOLD, ModelPrice, PricePerMillion};
 pub use pricing::{PriceBook, PriceNamespace, PriceOrigin};

@@ -18,7 +18,9 @@
 //! Providers and tools:
 //! - [`provider_timeouts`]: [`ProviderTimeouts`], a provider's three waits;
 //! - [`rate_limit`]: [`RateLimit`], requests and tokens per minute of a provider;
-//! - [`tool_limits`]: [`ToolLimits`], how far tools may go in one turn.
+//! - [`tool_limits`]: [`ToolLimits`], how far tools may go in one turn;
+//! - [`price`]: [`ModelPrice`], what a model charges (USD per token), and
+//!   [`PriceOrigin`].
 //!
 //! MCP:
 //! - [`mcp_server`]: [`ServerConfig`], a configured MCP server, its
@@ -29,6 +31,7 @@
 
 pub mod attachment;
 pub mod mcp_server;
+pub mod price;
 pub mod provider_timeouts;
 pub mod rate_limit;
 pub mod resource;
@@ -39,6 +42,7 @@ pub mod workspace_root;
 
 pub use attachment::{Attachment, AttachmentError};
 pub use mcp_server::{Era, ServerConfig, Transport};
+pub use price::{ModelPrice, PriceOrigin};
 pub use provider_timeouts::{InvalidTimeout, ProviderTimeouts};
 pub use rate_limit::RateLimit;
 pub use resource::{ResourceAttachment, ResourceBody};

@@ -32,32 +32,9 @@ use std::net::IpAddr;
 use rust_decimal::Decimal;
 
 use super::price::ModelPrice;
+pub use crate::model::price::PriceOrigin;
 use crate::provider::ProtocolKind;
 use crate::store::{Provider, Store, StoreError};
-
-/// Where a price comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PriceOrigin {
-    /// Set by the user for that provider.
-    User,
-    /// From the table shipped with ValeChat.
-    Shipped,
-    /// A local model without a price of the user's: free.
-    Local,
-}
-
-impl PriceOrigin {
-    /// Stable identifier (`user`, `shipped`, `local`); the first two are the
-    /// values of `model_prices.origin`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::User => "user",
-            Self::Shipped => "shipped",
-            Self::Local => "local",
-        }
-    }
-}
 
 /// Which shipped prices apply to a configured provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

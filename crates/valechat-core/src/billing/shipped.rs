@@ -12,6 +12,11 @@
 //! ```
 //!
 //! Prices are USD per token as decimal strings; absent fields are unknown.
+//!
+//! [`Store::sync_shipped_prices`] loads the table into the database. It is
+//! defined here rather than in `crate::store`: which prices ValeChat ships
+//! is billing's knowledge, and the store, below billing, only inserts the
+//! rows it is given.
 
 use std::sync::OnceLock;
 
@@ -20,6 +25,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::price::ModelPrice;
+use crate::store::{Store, StoreError};
 
 /// The embedded JSON text of `data/pricing/prices.json`.
 pub const SHIPPED_PRICES_JSON: &str = include_str!("../../../../data/pricing/prices.json");
@@ -158,6 +164,34 @@ pub fn shipped_table() -> Result<&'static ShippedTable, ShippedPricesError> {
         .get_or_init(|| ShippedTable::parse(SHIPPED_PRICES_JSON))
         .as_ref()
         .map_err(Clone::clone)
+}
+
+impl Store {
+    /// Loads the shipped price table (`data/pricing/prices.json`, embedded)
+    /// into `model_prices` with origin `shipped` at its `effective_from`.
+    /// Idempotent: rows already there (same provider, model, `effective_from`,
+    /// origin) are kept as they are. Returns the number of rows inserted (0
+    /// when the table was already loaded). Called by
+    /// [`PriceBook::open`](super::pricing::PriceBook::open).
+    ///
+    /// # Errors
+    /// [`StoreError::InvalidValue`] (column `data/pricing/prices.json`) if
+    /// the embedded table is malformed; [`StoreError::Pool`],
+    /// [`StoreError::Query`], [`StoreError::DiskFull`].
+    pub async fn sync_shipped_prices(&self) -> Result<usize, StoreError> {
+        let malformed = |e: ShippedPricesError| StoreError::InvalidValue {
+            column: "data/pricing/prices.json",
+            value: e.to_string(),
+        };
+        let table = shipped_table().map_err(malformed)?;
+        let from = table.effective_from_ms().map_err(malformed)?;
+        let prices = table
+            .models
+            .iter()
+            .map(|m| (m.provider.clone(), m.model.clone(), m.price()))
+            .collect();
+        self.insert_shipped_prices(from, prices).await
+    }
 }
 
 #[cfg(test)]

@@ -15,9 +15,7 @@ use rust_decimal::Decimal;
 use super::error::StoreError;
 use super::schema::model_prices;
 use super::{Store, now_ms};
-use crate::billing::price::ModelPrice;
-use crate::billing::pricing::PriceOrigin;
-use crate::billing::shipped::shipped_table;
+use crate::model::{ModelPrice, PriceOrigin};
 
 /// One stored price.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,33 +151,30 @@ fn insert(
 }
 
 impl Store {
-    /// Loads the shipped price table (`data/pricing/prices.json`, embedded)
-    /// into `model_prices` with origin `shipped` at its `effective_from`.
-    /// Idempotent: rows already there (same provider, model, `effective_from`,
-    /// origin) are kept as they are. Returns the number of rows inserted (0
-    /// when the table was already loaded). Called by
-    /// [`PriceBook::open`](crate::billing::pricing::PriceBook::open).
+    /// Inserts `prices`, each `(namespace, model id, price)`, with origin
+    /// [`PriceOrigin::Shipped`] from `effective_from` (UTC unix ms), in one
+    /// transaction. Idempotent: rows already there (same provider, model,
+    /// `effective_from`, origin) are kept as they are. Returns the number of
+    /// rows inserted. What the shipped table holds is billing's business
+    /// (`Store::sync_shipped_prices` in `crate::billing::shipped` calls this).
     ///
     /// # Errors
-    /// [`StoreError::InvalidValue`] (column `data/pricing/prices.json`) if
-    /// the embedded table is malformed; [`StoreError::Pool`],
-    /// [`StoreError::Query`], [`StoreError::DiskFull`].
-    pub async fn sync_shipped_prices(&self) -> Result<usize, StoreError> {
-        let table =
-            shipped_table().map_err(|e| invalid("data/pricing/prices.json", e.to_string()))?;
-        let from = table
-            .effective_from_ms()
-            .map_err(|e| invalid("data/pricing/prices.json", e.to_string()))?;
+    /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::DiskFull`].
+    pub(crate) async fn insert_shipped_prices(
+        &self,
+        effective_from: i64,
+        prices: Vec<(String, String, ModelPrice)>,
+    ) -> Result<usize, StoreError> {
         self.run(move |conn| {
             conn.immediate_transaction(|conn| {
                 let mut inserted = 0;
-                for m in &table.models {
+                for (namespace, model, price) in &prices {
                     inserted += insert(
                         conn,
-                        &m.provider,
-                        &m.model,
-                        from,
-                        &m.price(),
+                        namespace,
+                        model,
+                        effective_from,
+                        price,
                         PriceOrigin::Shipped,
                     )
                     .map_err(StoreError::during("loading the shipped prices"))?;

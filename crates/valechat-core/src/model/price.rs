@@ -1,4 +1,5 @@
-//! [`ModelPrice`]: what one model charges, in USD per token, per token class.
+//! [`ModelPrice`]: what one model charges, in USD per token, per token class,
+//! and [`PriceOrigin`], where a price comes from.
 //!
 //! Prices are stored per token (as `LiteLLM`'s table and the providers' usage
 //! reports count tokens) and shown per million tokens (as the providers'
@@ -18,7 +19,7 @@ const MILLION: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 /// The price of one model, USD per token for each token class.
 ///
 /// `None` means the table does not know that class's price; the cost
-/// arithmetic ([`cost`](super::cost::cost)) then falls back as documented
+/// arithmetic (`crate::billing::cost`) then falls back as documented
 /// there (cache prices to the input price, reasoning to the output price,
 /// long-context prices to the base ones).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -170,6 +171,30 @@ impl ModelPrice {
             cache_read: self.cache_read.map(per_million),
             cache_write: self.cache_write.map(per_million),
             reasoning: self.reasoning.map(per_million),
+        }
+    }
+}
+
+/// Where a price comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PriceOrigin {
+    /// Set by the user for that provider.
+    User,
+    /// From the table shipped with ValeChat.
+    Shipped,
+    /// A local model without a price of the user's: free.
+    Local,
+}
+
+impl PriceOrigin {
+    /// Stable identifier (`user`, `shipped`, `local`); the first two are the
+    /// values of `model_prices.origin`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Shipped => "shipped",
+            Self::Local => "local",
         }
     }
 }
