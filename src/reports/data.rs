@@ -16,7 +16,7 @@ use valechat_core::store::Store;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartSpan {
     /// The `n` local days ending with the report's moment (the billing page
-    /// uses [`CHART_DAYS`](valechat_core::store::CHART_DAYS)).
+    /// uses [`CHART_DAYS`](valechat_core::ledger::CHART_DAYS)).
     LastDays(u32),
     /// Every day of the report's month (the PDF).
     WholeMonth,

@@ -38,7 +38,7 @@ use chart_area::ChartArea;
 use layout::{boxed_list, section, totals_box};
 use valechat_core::chat::Engine;
 use valechat_core::format::format_usd;
-use valechat_core::store::CHART_DAYS;
+use valechat_core::ledger::CHART_DAYS;
 
 /// The Billing window's state.
 pub struct Billing {

@@ -28,25 +28,50 @@
 //! - [`sandbox_settings`]: [`SandboxSettings`], a stdio server's sandbox and
 //!   resource limits;
 //! - [`workspace_root`]: [`WorkspaceRoot`], a folder offered to MCP servers.
+//!
+//! The spending ledger:
+//! - [`period`]: [`Period`], a local day or month as UTC milliseconds;
+//! - [`spending_limit`]: [`SpendingLimit`], its [`LimitScope`], and
+//!   [`NewLimit`], what a person enters, with its checks;
+//! - [`limit_error`]: [`LimitError`], why a limit cannot be saved;
+//! - [`usage`]: [`UsageRecord`], what one provider request consumed and
+//!   cost, and [`UsageTotals`];
+//! - [`reservation`]: [`SpendRequest`], [`Reservation`] and the other
+//!   values of a pre-flight hold and of settling a request.
 
 pub mod attachment;
+pub mod limit_error;
 pub mod mcp_server;
+pub mod period;
 pub mod price;
 pub mod provider_timeouts;
 pub mod rate_limit;
+pub mod reservation;
 pub mod resource;
 pub mod role;
 pub mod sandbox_settings;
+pub mod spending_limit;
 pub mod tool_limits;
+pub mod usage;
 pub mod workspace_root;
 
 pub use attachment::{Attachment, AttachmentError};
+pub use limit_error::LimitError;
 pub use mcp_server::{Era, ServerConfig, Transport};
+pub use period::{Period, PeriodError, Periods};
 pub use price::{ModelPrice, PriceOrigin};
 pub use provider_timeouts::{InvalidTimeout, ProviderTimeouts};
 pub use rate_limit::RateLimit;
+pub use reservation::{
+    LimitAlert, LimitBreach, LimitRefusal, LimitUse, Reservation, STALE_RESERVATION_MS, Settlement,
+    SpendRequest,
+};
 pub use resource::{ResourceAttachment, ResourceBody};
 pub use role::Role;
 pub use sandbox_settings::SandboxSettings;
+pub use spending_limit::{
+    LimitScope, NewLimit, SpendTarget, SpendingLimit, format_thresholds, parse_thresholds,
+};
 pub use tool_limits::{ToolLimits, ToolLimitsError};
+pub use usage::{NewUsageRecord, TokenUsage, UsageRecord, UsageTotals};
 pub use workspace_root::WorkspaceRoot;

@@ -16,10 +16,19 @@
 //! (workspace folders), `messages`,
 //! `favourites`, `prices`, `tool_calls`, `tool_permissions`,
 //! `attachments`, `resource_attachments`) and `search`
-//! (FTS5). The spending ledger (issue 5):
+//! (FTS5). The spending ledger's tables (issue 5):
 //! `usage` (records, settling), `reservations` (pre-flight holds),
-//! `spending_limits`, `usage_reports`, and `ledger_rows` (their rows and
-//! the shared spend computation); its types are in [`crate::ledger`].
+//! `spending_limits`, and `ledger_rows` (their rows and the shared spend
+//! computation).
+//!
+//! Layering: the store imports nothing of this crate but the plain value
+//! types of [`crate::model`]. Rules that
+//! decide what to write — refusing a spend over a hard limit, checking a
+//! limit a person enters, which prices ship with ValeChat, the reports — are
+//! the modules above it; the ledger's public methods on [`Store`]
+//! (`reserve`, `settle`, `create_limit`, `usage_report`…) are defined in
+//! `crate::ledger` on top of the crate-private repository methods here, and
+//! `sync_shipped_prices` in `crate::billing::shipped`.
 
 mod attachments;
 mod connection;
@@ -46,7 +55,6 @@ mod tool_calls;
 mod tool_limits;
 mod tool_permissions;
 mod usage;
-mod usage_reports;
 
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -68,7 +76,6 @@ pub use prices::PriceRow;
 pub use providers::slugify;
 pub use tool_calls::{NewToolCall, ToolCallEnd, ToolCallRecord, ToolCallStatus};
 pub use tool_permissions::ToolPermission;
-pub use usage_reports::CHART_DAYS;
 
 use connection::SqlitePool;
 

@@ -2,48 +2,26 @@
 //! conversation or local day, the daily series of the billing chart, and
 //! each limit's status with its end-of-period projection.
 //!
-//! The store loads the records of a UTC range
-//! ([`Store::usage_report`](crate::store::Store::usage_report) and
-//! friends); the aggregation here is exact decimal arithmetic in Rust
-//! (SQLite would sum the TEXT amounts as floating point).
+//! The store loads the records of a UTC range; [`Store::usage_report`]
+//! and the other report methods defined here aggregate them with exact
+//! decimal arithmetic in Rust (SQLite would sum the TEXT amounts as
+//! floating point). [`UsageTotals`] is a plain value, defined in
+//! [`crate::model::usage`] and re-exported here.
 
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, TimeZone};
 use rust_decimal::Decimal;
 
-use super::period::{PeriodError, local_date};
+use super::error::LedgerError;
+use super::period::{PeriodError, Periods, day_period, local_date};
 use super::reserve::LimitUse;
-use super::usage::{TokenUsage, UsageRecord};
+use super::usage::UsageRecord;
+pub use crate::model::usage::UsageTotals;
+use crate::store::Store;
 
-/// Sums over a set of usage records.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct UsageTotals {
-    /// Number of provider requests.
-    pub requests: u64,
-    /// Token sums.
-    pub tokens: TokenUsage,
-    /// Cost, USD.
-    pub cost_usd: Decimal,
-}
-
-impl UsageTotals {
-    /// Adds one record.
-    pub fn add(&mut self, record: &UsageRecord) {
-        self.requests += 1;
-        self.tokens.add(&record.tokens);
-        self.cost_usd += record.cost_usd;
-    }
-
-    /// Totals of `records`.
-    pub fn of<'a>(records: impl IntoIterator<Item = &'a UsageRecord>) -> Self {
-        let mut totals = Self::default();
-        for record in records {
-            totals.add(record);
-        }
-        totals
-    }
-}
+/// Days in the billing page's chart.
+pub const CHART_DAYS: u32 = 30;
 
 /// How to group a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -178,6 +156,93 @@ pub fn project(spent: Decimal, start_ms: i64, end_ms: i64, now_ms: i64) -> Optio
 #[must_use]
 pub fn fraction(spent: Decimal, amount: Decimal) -> Decimal {
     spent.checked_div(amount).unwrap_or(Decimal::ZERO)
+}
+
+impl Store {
+    /// Totals of the records with `created_at` in `[from_ms, until_ms)`.
+    ///
+    /// # Errors
+    /// [`LedgerError::Store`].
+    pub async fn usage_totals(
+        &self,
+        from_ms: i64,
+        until_ms: i64,
+    ) -> Result<UsageTotals, LedgerError> {
+        let records = self.list_usage(from_ms, until_ms).await?;
+        Ok(UsageTotals::of(&records))
+    }
+
+    /// Records in `[from_ms, until_ms)` grouped by `by` (local days in `tz`),
+    /// keys ascending.
+    ///
+    /// # Errors
+    /// [`LedgerError::Store`], [`LedgerError::Period`].
+    pub async fn usage_report<Tz: TimeZone>(
+        &self,
+        from_ms: i64,
+        until_ms: i64,
+        by: GroupBy,
+        tz: &Tz,
+    ) -> Result<Vec<UsageGroup>, LedgerError> {
+        let records = self.list_usage(from_ms, until_ms).await?;
+        Ok(group(&records, by, tz)?)
+    }
+
+    /// Daily spend by provider over the `days` local days ending with the
+    /// day of `now_ms` (the chart uses [`CHART_DAYS`]).
+    ///
+    /// # Errors
+    /// [`LedgerError::Store`], [`LedgerError::Period`].
+    pub async fn daily_spend<Tz: TimeZone>(
+        &self,
+        now_ms: i64,
+        tz: &Tz,
+        days: u32,
+    ) -> Result<DailySeries, LedgerError> {
+        let today = local_date(now_ms, tz)?;
+        let dates: Vec<NaiveDate> = (0..days)
+            .rev()
+            .filter_map(|back| today.checked_sub_days(chrono::Days::new(u64::from(back))))
+            .collect();
+        let (Some(first), Some(last)) = (dates.first(), dates.last()) else {
+            return Ok(DailySeries::default());
+        };
+        let from = day_period(*first, tz)?.start_ms;
+        let until = day_period(*last, tz)?.end_ms;
+        let records = self.list_usage(from, until).await?;
+        Ok(daily_series(&records, dates, tz)?)
+    }
+
+    /// Every limit (enabled or not) in its current local period at
+    /// `now_ms`: spent (usage records only), held by active reservations,
+    /// fraction of the amount, and the end-of-period projection.
+    ///
+    /// # Errors
+    /// [`LedgerError::Store`], [`LedgerError::Period`].
+    pub async fn limit_status<Tz: TimeZone>(
+        &self,
+        now_ms: i64,
+        tz: &Tz,
+    ) -> Result<Vec<LimitStatus>, LedgerError> {
+        let periods = Periods::at(now_ms, tz)?;
+        let limits = self.limits_with_spends(periods.clone(), now_ms).await?;
+        Ok(limits
+            .into_iter()
+            .map(|(limit, spent, reserved)| {
+                let period = limit.scope.period(&periods);
+                LimitStatus {
+                    fraction: fraction(spent, limit.amount_usd),
+                    projected: project(spent, period.start_ms, period.end_ms, now_ms),
+                    reserved,
+                    usage: LimitUse {
+                        limit,
+                        period,
+                        spent,
+                    },
+                }
+            })
+            .collect())
+    }
 }
 
 #[cfg(test)]

@@ -16,109 +16,23 @@
 //! Crash safety: reservations older than [`STALE_RESERVATION_MS`] (one hour)
 //! are ignored and purged, so a crash between reserve and settle frees its
 //! hold within an hour.
+//!
+//! The values (requests, limit uses, reservations, refusals, alerts) are in
+//! [`crate::model::reservation`], re-exported here. The rule is [`decide`];
+//! `Store::reserve` and `Store::running_check` are defined here, on top of
+//! the store's transaction that computes the spends and keeps the hold
+//! (`store/reservations.rs`), so that the store knows nothing of the rule.
 
+use chrono::TimeZone;
 use rust_decimal::Decimal;
 
 use super::error::LedgerError;
-use super::limits::{SpendTarget, SpendingLimit};
-use super::period::Period;
-
-/// Age after which a reservation no longer counts, in ms (one hour).
-pub const STALE_RESERVATION_MS: i64 = 3_600_000;
-
-/// A request about to be sent, as [`Store::reserve`](crate::store::Store::reserve) takes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpendRequest {
-    /// Unique id of the provider request; the usage record reuses it.
-    pub request_id: String,
-    /// Provider id.
-    pub provider_id: String,
-    /// Model id as the server names it.
-    pub model: String,
-    /// Conversation, if any.
-    pub conversation_id: Option<i64>,
-    /// Worst-case cost, USD ≥ 0 (counted input × input price + max output ×
-    /// output price). Zero (free local models) is never refused.
-    pub worst_case: Decimal,
-}
-
-impl SpendRequest {
-    /// What the request spends on.
-    #[must_use]
-    pub fn target(&self) -> SpendTarget {
-        SpendTarget {
-            provider_id: self.provider_id.clone(),
-            model: self.model.clone(),
-            conversation_id: self.conversation_id,
-        }
-    }
-}
-
-/// One limit's state in its current period.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct LimitUse {
-    /// The limit.
-    pub limit: SpendingLimit,
-    /// Its current period (day, month or total).
-    pub period: Period,
-    /// Spent in the period, USD: usage records plus other active
-    /// reservations in the limit's scope.
-    pub spent: Decimal,
-}
-
-impl LimitUse {
-    /// What is left before the amount, USD (never negative).
-    #[must_use]
-    pub fn remaining(&self) -> Decimal {
-        (self.limit.amount_usd - self.spent).max(Decimal::ZERO)
-    }
-
-    /// Whether adding `cost` USD would take the spend above the amount.
-    #[must_use]
-    pub fn crossed_by(&self, cost: Decimal) -> bool {
-        self.spent + cost > self.limit.amount_usd
-    }
-}
-
-/// A granted reservation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reservation {
-    /// The request id.
-    pub request_id: String,
-    /// Amount held, USD (the worst case).
-    pub amount_usd: Decimal,
-    /// Soft limits this request may cross (show a warning).
-    pub warnings: Vec<LimitUse>,
-    /// Hard limits crossed because the person chose to send once anyway.
-    pub overridden: Vec<LimitUse>,
-    /// The smallest room left under a hard limit that still applies (not
-    /// overridden), USD; `None` when no hard limit applies. The engine may
-    /// stop the stream once the running cost passes it, or ask
-    /// [`Store::running_check`](crate::store::Store::running_check).
-    pub headroom: Option<Decimal>,
-}
-
-/// Why a request was refused: the hard limit it would cross.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "sending could cost up to {worst_case} USD, but the hard limit {} of {} USD ({}) has {} USD \
-     left ({} USD spent); raise the limit or send once anyway",
-    limit.limit.describe(),
-    limit.limit.amount_usd,
-    limit.period.key,
-    limit.remaining(),
-    limit.spent
-)]
-pub struct LimitRefusal {
-    /// The request id.
-    pub request_id: String,
-    /// The worst-case cost asked for, USD.
-    pub worst_case: Decimal,
-    /// The tightest hard limit that would be crossed (least remaining).
-    pub limit: LimitUse,
-    /// Every hard limit that would be crossed, tightest first (includes `limit`).
-    pub crossed: Vec<LimitUse>,
-}
+use crate::model::Periods;
+pub use crate::model::reservation::{
+    LimitAlert, LimitBreach, LimitRefusal, LimitUse, Reservation, STALE_RESERVATION_MS, Settlement,
+    SpendRequest,
+};
+use crate::store::{Store, StoreError};
 
 /// Why [`Store::reserve`](crate::store::Store::reserve) did not grant.
 #[derive(Debug, thiserror::Error)]
@@ -131,52 +45,10 @@ pub enum ReserveError {
     Ledger(#[from] LedgerError),
 }
 
-impl From<crate::store::StoreError> for ReserveError {
-    fn from(error: crate::store::StoreError) -> Self {
+impl From<StoreError> for ReserveError {
+    fn from(error: StoreError) -> Self {
         Self::Ledger(error.into())
     }
-}
-
-/// A hard limit the running cost of a request in flight has crossed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "the reply was stopped: it has cost {running_cost} USD and the hard limit {} of {} USD ({}) \
-     had {} USD left",
-    limit.limit.describe(),
-    limit.limit.amount_usd,
-    limit.period.key,
-    limit.remaining()
-)]
-pub struct LimitBreach {
-    /// The limit, with the spend of everything else.
-    pub limit: LimitUse,
-    /// The request's running cost, USD.
-    pub running_cost: Decimal,
-}
-
-/// A threshold crossed for the first time in its period: raise one
-/// notification for it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct LimitAlert {
-    /// The limit.
-    pub limit: SpendingLimit,
-    /// Percent of the amount.
-    pub threshold: u8,
-    /// Period key (`"2026-11-22"`, `"2026-11"`, `"total"`).
-    pub period_key: String,
-    /// Spent in the period after the settled request, USD.
-    pub spent: Decimal,
-}
-
-/// What [`Store::settle`](crate::store::Store::settle) did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settlement {
-    /// Row id of the usage record (the earlier one for a duplicate).
-    pub record_id: i64,
-    /// The request id was already recorded: nothing was billed again.
-    pub duplicate: bool,
-    /// Thresholds crossed for the first time, by limit id then threshold.
-    pub alerts: Vec<LimitAlert>,
 }
 
 /// Decides a reservation from the state of every enabled limit that
@@ -223,4 +95,90 @@ pub fn decide(
         overridden: crossed_hard,
         headroom,
     })
+}
+
+impl Store {
+    /// Reserves `request.worst_case` USD against every enabled limit that
+    /// applies to the request (global day and month, its provider's month,
+    /// its model's month, its conversation), in one `BEGIN IMMEDIATE`
+    /// transaction so that concurrent callers are serialised.
+    ///
+    /// For each limit, spent = usage records in the limit's current local
+    /// period (day or month of `now_ms` in `tz`; all time for a
+    /// conversation) + active reservations in its scope other than this
+    /// request's. A hard limit with `spent + worst_case > amount` refuses the
+    /// request unless `allow_over_limit` (the person's "send once anyway"),
+    /// in which case it is listed in [`Reservation::overridden`]. Soft
+    /// limits never refuse; crossed ones are in [`Reservation::warnings`].
+    /// A zero worst case (free local models) is never refused.
+    ///
+    /// Reserving again under the same `request_id` replaces the earlier
+    /// hold. Reservations older than [`STALE_RESERVATION_MS`] are ignored
+    /// and deleted here.
+    ///
+    /// # Errors
+    /// [`ReserveError::Refused`] naming the tightest hard limit, what is
+    /// spent and what remains; [`ReserveError::Ledger`] for a negative
+    /// worst case ([`LedgerError::NegativeAmount`]), a time outside the
+    /// calendar, or a database error.
+    pub async fn reserve<Tz: TimeZone>(
+        &self,
+        request: SpendRequest,
+        now_ms: i64,
+        tz: &Tz,
+        allow_over_limit: bool,
+    ) -> Result<Reservation, ReserveError> {
+        if request.worst_case < Decimal::ZERO {
+            return Err(LedgerError::NegativeAmount {
+                what: "a worst-case cost",
+                amount: request.worst_case,
+            }
+            .into());
+        }
+        let periods = Periods::at(now_ms, tz).map_err(LedgerError::from)?;
+        let decision = self
+            .hold(request, periods, now_ms, move |request, uses| {
+                decide(request, uses, allow_over_limit)
+            })
+            .await?;
+        decision.map_err(ReserveError::Refused)
+    }
+
+    /// The in-flight check: would `running_cost` USD for `request` (its
+    /// own reservation left out) take the spend above an enabled hard limit
+    /// that applies? Returns the tightest such limit, or `None`.
+    /// `request.worst_case` is ignored. Call it as output tokens arrive
+    /// (throttled); a request sent with `allow_over_limit` should skip it.
+    ///
+    /// # Errors
+    /// [`LedgerError::Period`] for a time outside the calendar,
+    /// [`LedgerError::Store`] for database errors.
+    pub async fn running_check<Tz: TimeZone>(
+        &self,
+        request: &SpendRequest,
+        running_cost: Decimal,
+        now_ms: i64,
+        tz: &Tz,
+    ) -> Result<Option<LimitBreach>, LedgerError> {
+        if running_cost <= Decimal::ZERO {
+            return Ok(None);
+        }
+        let periods = Periods::at(now_ms, tz)?;
+        let uses = self
+            .limit_uses(
+                request.target(),
+                periods,
+                now_ms,
+                Some(request.request_id.clone()),
+            )
+            .await?;
+        Ok(uses
+            .into_iter()
+            .filter(|u| u.limit.hard && u.crossed_by(running_cost))
+            .min_by_key(LimitUse::remaining)
+            .map(|limit| LimitBreach {
+                limit,
+                running_cost,
+            }))
+    }
 }

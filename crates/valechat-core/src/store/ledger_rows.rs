@@ -9,9 +9,9 @@ use rust_decimal::Decimal;
 
 use super::error::StoreError;
 use super::schema::{spending_limits, spending_reservations, usage_records};
-use crate::ledger::limits::parse_thresholds;
-use crate::ledger::{
-    LimitScope, LimitUse, Periods, STALE_RESERVATION_MS, SpendingLimit, TokenUsage, UsageRecord,
+use crate::model::{
+    LimitScope, LimitUse, Period, Periods, STALE_RESERVATION_MS, SpendTarget, SpendingLimit,
+    TokenUsage, UsageRecord, parse_thresholds,
 };
 
 /// Parses a stored USD amount.
@@ -165,7 +165,7 @@ pub(crate) fn limit_spends(
     exclude_request: Option<&str>,
 ) -> Result<Vec<(Decimal, Decimal)>, StoreError> {
     let mut sums = vec![(Decimal::ZERO, Decimal::ZERO); limits.len()];
-    let dated: Vec<(usize, crate::ledger::Period)> = limits
+    let dated: Vec<(usize, Period)> = limits
         .iter()
         .enumerate()
         .filter(|(_, l)| l.scope != LimitScope::Conversation)
@@ -234,7 +234,7 @@ pub(crate) fn limit_spends(
 /// `spent` = records + other reservations.
 pub(crate) fn uses_for(
     conn: &mut SqliteConnection,
-    target: &crate::ledger::SpendTarget,
+    target: &SpendTarget,
     periods: &Periods,
     now_ms: i64,
     exclude_request: Option<&str>,

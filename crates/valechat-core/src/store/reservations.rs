@@ -1,8 +1,9 @@
 //! Repository of `spending_reservations`: the pre-flight hold on spending
-//! limits ([`Store::reserve`]), its release, and the in-flight check. See
-//! [`crate::ledger::reserve`] for the rules.
+//! limits, its release, and the spends the in-flight check compares with.
+//! The rules (when to refuse, what to warn about) are the ledger's:
+//! `Store::reserve` and `Store::running_check` in `crate::ledger::reserve`
+//! call these with `crate::ledger::reserve::decide`.
 
-use chrono::TimeZone;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
@@ -10,78 +11,60 @@ use super::Store;
 use super::error::StoreError;
 use super::ledger_rows::uses_for;
 use super::schema::spending_reservations;
-use crate::ledger::reserve::decide;
-use crate::ledger::{
-    LedgerError, LimitBreach, Periods, Reservation, ReserveError, STALE_RESERVATION_MS,
-    SpendRequest,
+use crate::model::{
+    LimitRefusal, LimitUse, Periods, Reservation, STALE_RESERVATION_MS, SpendRequest, SpendTarget,
 };
 
 impl Store {
-    /// Reserves `request.worst_case` USD against every enabled limit that
-    /// applies to the request (global day and month, its provider's month,
-    /// its model's month, its conversation), in one `BEGIN IMMEDIATE`
-    /// transaction so that concurrent callers are serialised.
-    ///
-    /// For each limit, spent = usage records in the limit's current local
-    /// period (day or month of `now_ms` in `tz`; all time for a
-    /// conversation) + active reservations in its scope other than this
-    /// request's. A hard limit with `spent + worst_case > amount` refuses the
-    /// request unless `allow_over_limit` (the person's "send once anyway"),
-    /// in which case it is listed in [`Reservation::overridden`]. Soft
-    /// limits never refuse; crossed ones are in [`Reservation::warnings`].
-    /// A zero worst case (free local models) is never refused.
-    ///
-    /// Reserving again under the same `request_id` replaces the earlier
-    /// hold. Reservations older than [`STALE_RESERVATION_MS`] are ignored
-    /// and deleted here.
+    /// In one `BEGIN IMMEDIATE` transaction, so that concurrent callers are
+    /// serialised: deletes the reservations older than
+    /// [`STALE_RESERVATION_MS`] at `now_ms`, computes the [`LimitUse`] of
+    /// every enabled limit that applies to `request` in `periods` (usage
+    /// records in each limit's period plus the active reservations in its
+    /// scope, this request's own left out), passes them to `decide`, and
+    /// when it grants stores the hold of [`Reservation::amount_usd`] under
+    /// the request id (replacing an earlier one). Returns `decide`'s answer.
     ///
     /// # Errors
-    /// [`ReserveError::Refused`] naming the tightest hard limit, what is
-    /// spent and what remains; [`ReserveError::Ledger`] for a negative
-    /// worst case ([`LedgerError::NegativeAmount`]), a time outside the
-    /// calendar, or a database error.
-    pub async fn reserve<Tz: TimeZone>(
+    /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::DiskFull`],
+    /// [`StoreError::InvalidValue`] for a damaged row.
+    pub(crate) async fn hold<F>(
         &self,
         request: SpendRequest,
+        periods: Periods,
         now_ms: i64,
-        tz: &Tz,
-        allow_over_limit: bool,
-    ) -> Result<Reservation, ReserveError> {
-        if request.worst_case < Decimal::ZERO {
-            return Err(LedgerError::NegativeAmount {
-                what: "a worst-case cost",
-                amount: request.worst_case,
-            }
-            .into());
-        }
-        let periods = Periods::at(now_ms, tz).map_err(LedgerError::from)?;
-        let decision = self
-            .run(move |conn| {
-                conn.immediate_transaction(|conn| {
-                    diesel::delete(
-                        spending_reservations::table.filter(
-                            spending_reservations::created_at
-                                .le(now_ms.saturating_sub(STALE_RESERVATION_MS)),
-                        ),
-                    )
-                    .execute(conn)
-                    .map_err(StoreError::during("purging stale reservations"))?;
-                    let uses = uses_for(
-                        conn,
-                        &request.target(),
-                        &periods,
-                        now_ms,
-                        Some(&request.request_id),
-                    )?;
-                    let decision = decide(&request, uses, allow_over_limit);
-                    if let Ok(granted) = &decision {
-                        insert_reservation(conn, &request, granted.amount_usd, now_ms)?;
-                    }
-                    Ok::<_, StoreError>(decision)
-                })
+        decide: F,
+    ) -> Result<Result<Reservation, Box<LimitRefusal>>, StoreError>
+    where
+        F: FnOnce(&SpendRequest, Vec<LimitUse>) -> Result<Reservation, Box<LimitRefusal>>
+            + Send
+            + 'static,
+    {
+        self.run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                diesel::delete(
+                    spending_reservations::table.filter(
+                        spending_reservations::created_at
+                            .le(now_ms.saturating_sub(STALE_RESERVATION_MS)),
+                    ),
+                )
+                .execute(conn)
+                .map_err(StoreError::during("purging stale reservations"))?;
+                let uses = uses_for(
+                    conn,
+                    &request.target(),
+                    &periods,
+                    now_ms,
+                    Some(&request.request_id),
+                )?;
+                let decision = decide(&request, uses);
+                if let Ok(granted) = &decision {
+                    insert_reservation(conn, &request, granted.amount_usd, now_ms)?;
+                }
+                Ok::<_, StoreError>(decision)
             })
-            .await?;
-        decision.map_err(ReserveError::Refused)
+        })
+        .await
     }
 
     /// Drops the reservation of `request_id` (the request failed before
@@ -103,38 +86,23 @@ impl Store {
         .await
     }
 
-    /// The in-flight check: would `running_cost` USD for `request` (its
-    /// own reservation left out) take the spend above an enabled hard limit
-    /// that applies? Returns the tightest such limit, or `None`.
-    /// `request.worst_case` is ignored. Call it as output tokens arrive
-    /// (throttled); a request sent with `allow_over_limit` should skip it.
+    /// The [`LimitUse`] of every enabled limit that applies to `target` in
+    /// `periods`: usage records in each limit's period plus the
+    /// reservations active at `now_ms` in its scope, except
+    /// `exclude_request`'s.
     ///
     /// # Errors
-    /// [`LedgerError::Period`] for a time outside the calendar,
-    /// [`LedgerError::Store`] for database errors.
-    pub async fn running_check<Tz: TimeZone>(
+    /// [`StoreError::Pool`], [`StoreError::Query`],
+    /// [`StoreError::InvalidValue`] for a damaged row.
+    pub(crate) async fn limit_uses(
         &self,
-        request: &SpendRequest,
-        running_cost: Decimal,
+        target: SpendTarget,
+        periods: Periods,
         now_ms: i64,
-        tz: &Tz,
-    ) -> Result<Option<LimitBreach>, LedgerError> {
-        if running_cost <= Decimal::ZERO {
-            return Ok(None);
-        }
-        let periods = Periods::at(now_ms, tz)?;
-        let (target, request_id) = (request.target(), request.request_id.clone());
-        let uses = self
-            .run(move |conn| uses_for(conn, &target, &periods, now_ms, Some(&request_id)))
-            .await?;
-        Ok(uses
-            .into_iter()
-            .filter(|u| u.limit.hard && u.crossed_by(running_cost))
-            .min_by_key(crate::ledger::LimitUse::remaining)
-            .map(|limit| LimitBreach {
-                limit,
-                running_cost,
-            }))
+        exclude_request: Option<String>,
+    ) -> Result<Vec<LimitUse>, StoreError> {
+        self.run(move |conn| uses_for(conn, &target, &periods, now_ms, exclude_request.as_deref()))
+            .await
     }
 }
 

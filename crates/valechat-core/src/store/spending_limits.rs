@@ -1,15 +1,18 @@
 //! Repository of `spending_limits`: create, replace, list and remove the
-//! limits a person sets (Preferences → Billing, `valechat limits`). Values
-//! are checked by [`NewLimit::validated`] before anything is written; one
-//! limit exists per scope and target.
+//! limits a person sets (Preferences → Billing, `valechat limits`), and what
+//! each one holds now. One limit exists per scope and target. The checks
+//! and the errors a person sees (`Store::create_limit` and friends) are the
+//! ledger's, in `crate::ledger::limits`: values are checked there by
+//! [`NewLimit::validated`] before anything is written.
 
 use diesel::prelude::*;
+use rust_decimal::Decimal;
 
 use super::error::StoreError;
-use super::ledger_rows::{LimitRow, load_limits};
+use super::ledger_rows::{LimitRow, limit_spends, load_limits};
 use super::schema::spending_limits;
 use super::{Store, now_ms};
-use crate::ledger::{LedgerError, NewLimit, SpendingLimit, format_thresholds};
+use crate::model::{NewLimit, Periods, SpendingLimit, format_thresholds};
 
 impl Store {
     /// Every spending limit, by id.
@@ -28,59 +31,86 @@ impl Store {
         self.run(move |conn| find(conn, id)).await
     }
 
-    /// Adds a limit.
+    /// Adds `new` (checked by the caller with [`NewLimit::validated`]),
+    /// unless a limit with its scope and target exists: `None` then.
     ///
     /// # Errors
-    /// [`LedgerError::Limit`] for invalid values, [`LedgerError::DuplicateLimit`]
-    /// if the scope and target already have one, [`LedgerError::Store`].
-    pub async fn create_limit(&self, new: NewLimit) -> Result<SpendingLimit, LedgerError> {
-        let new = new.validated()?;
+    /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::DiskFull`].
+    pub(crate) async fn insert_limit(
+        &self,
+        new: NewLimit,
+    ) -> Result<Option<SpendingLimit>, StoreError> {
         self.run(move |conn| {
             conn.immediate_transaction(|conn| {
                 if existing_id(conn, &new)?.is_some() {
-                    return Ok(Err(duplicate(&new)));
+                    return Ok(None);
                 }
-                insert(conn, &new).map(Ok)
+                insert(conn, &new).map(Some)
             })
         })
-        .await?
+        .await
     }
 
-    /// Sets the limit of `new.scope` and `new.target`: replaces the amount,
-    /// kind, thresholds and enabled flag of the existing one (keeping its id
-    /// and the alerts already raised), or adds it.
+    /// Replaces the amount, kind, thresholds and enabled flag of the limit
+    /// with `new`'s scope and target (keeping its id and the alerts already
+    /// raised), or adds it. `new` is checked by the caller.
     ///
     /// # Errors
-    /// [`LedgerError::Limit`] for invalid values, [`LedgerError::Store`].
-    pub async fn set_limit(&self, new: NewLimit) -> Result<SpendingLimit, LedgerError> {
-        let new = new.validated()?;
-        Ok(self
-            .run(move |conn| {
-                conn.immediate_transaction(|conn| match existing_id(conn, &new)? {
-                    Some(id) => update(conn, id, &new),
-                    None => insert(conn, &new),
-                })
+    /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::DiskFull`].
+    pub(crate) async fn upsert_limit(&self, new: NewLimit) -> Result<SpendingLimit, StoreError> {
+        self.run(move |conn| {
+            conn.immediate_transaction(|conn| match existing_id(conn, &new)? {
+                Some(id) => update(conn, id, &new),
+                None => insert(conn, &new),
             })
-            .await?)
+        })
+        .await
     }
 
-    /// Replaces every value of limit `id` with `new`.
+    /// Replaces every value of limit `id` with `new` (checked by the
+    /// caller), unless another limit has `new`'s scope and target: `None`
+    /// then.
     ///
     /// # Errors
-    /// [`LedgerError::Limit`] for invalid values, [`LedgerError::DuplicateLimit`]
-    /// if another limit has that scope and target, [`LedgerError::Store`]
-    /// with [`StoreError::NotFound`] for an unknown id.
-    pub async fn update_limit(&self, id: i64, new: NewLimit) -> Result<SpendingLimit, LedgerError> {
-        let new = new.validated()?;
+    /// [`StoreError::NotFound`] for an unknown id; [`StoreError::Pool`],
+    /// [`StoreError::Query`], [`StoreError::DiskFull`].
+    pub(crate) async fn replace_limit(
+        &self,
+        id: i64,
+        new: NewLimit,
+    ) -> Result<Option<SpendingLimit>, StoreError> {
         self.run(move |conn| {
             conn.immediate_transaction(|conn| {
                 if existing_id(conn, &new)?.is_some_and(|other| other != id) {
-                    return Ok(Err(duplicate(&new)));
+                    return Ok(None);
                 }
-                update(conn, id, &new).map(Ok)
+                update(conn, id, &new).map(Some)
             })
         })
-        .await?
+        .await
+    }
+
+    /// Every limit (enabled or not), by id, with what usage records hold in
+    /// its current period (from `periods`) and what the reservations active
+    /// at `now_ms` hold in its scope: `(limit, spent, reserved)`, USD.
+    ///
+    /// # Errors
+    /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::InvalidValue`].
+    pub(crate) async fn limits_with_spends(
+        &self,
+        periods: Periods,
+        now_ms: i64,
+    ) -> Result<Vec<(SpendingLimit, Decimal, Decimal)>, StoreError> {
+        self.run(move |conn| {
+            let limits = load_limits(conn)?;
+            let sums = limit_spends(conn, &limits, &periods, now_ms, None)?;
+            Ok(limits
+                .into_iter()
+                .zip(sums)
+                .map(|(limit, (spent, reserved))| (limit, spent, reserved))
+                .collect())
+        })
+        .await
     }
 
     /// Deletes limit `id` and its remembered alerts. Returns whether it existed.
@@ -95,13 +125,6 @@ impl Store {
                 .map_err(StoreError::during("deleting a spending limit"))
         })
         .await
-    }
-}
-
-fn duplicate(new: &NewLimit) -> LedgerError {
-    LedgerError::DuplicateLimit {
-        scope: new.scope,
-        target: new.target.clone(),
     }
 }
 

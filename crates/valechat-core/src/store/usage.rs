@@ -2,7 +2,6 @@
 //! reservation, raise first-time threshold alerts into `limit_alerts`) and
 //! reading records back by range, message or conversation.
 
-use chrono::TimeZone;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
@@ -10,70 +9,54 @@ use super::error::StoreError;
 use super::ledger_rows::{UsageRow, limit_spends, load_limits, load_records};
 use super::schema::{limit_alerts, spending_reservations, usage_records};
 use super::{Store, now_ms};
-use crate::ledger::{
-    LedgerError, LimitAlert, NewUsageRecord, Periods, Settlement, SpendTarget, SpendingLimit,
-    UsageRecord, UsageTotals,
+use crate::model::{
+    LimitAlert, NewUsageRecord, Periods, Settlement, SpendTarget, SpendingLimit, UsageRecord,
+    UsageTotals,
 };
 
 impl Store {
-    /// Records what a request consumed and releases its reservation, in one
-    /// transaction; then finds every (limit, threshold, period) crossed for
-    /// the first time by the usage records of the record's period (the day
-    /// or month of `record.created_at` in `tz`), remembers it in
-    /// `limit_alerts` and returns it, so each threshold is announced once
-    /// per period, across restarts.
-    ///
-    /// A `request_id` already recorded is not an error and bills nothing
-    /// again: the result has `duplicate: true`, the first record's id and
-    /// no alerts.
+    /// In one transaction: releases the reservation of `record.request_id`,
+    /// inserts `record`, then finds every (limit, threshold, period)
+    /// crossed for the first time by the usage records of the record's
+    /// period (its day or month in `periods`), remembers it in
+    /// `limit_alerts` and returns it. A request id already recorded inserts
+    /// nothing: the result has `duplicate: true`, the first record's id and
+    /// no alerts. The checks before it (a negative cost, the calendar) are
+    /// `Store::settle`'s, in `crate::ledger::usage`.
     ///
     /// # Errors
-    /// [`LedgerError::NegativeAmount`] for a negative cost,
-    /// [`LedgerError::Period`] for a time outside the calendar,
-    /// [`LedgerError::Store`] for database errors, including a
-    /// `conversation_id` or `message_id` that does not exist.
-    pub async fn settle<Tz: TimeZone>(
+    /// [`StoreError::Pool`], [`StoreError::Query`] (including a
+    /// `conversation_id` or `message_id` that does not exist),
+    /// [`StoreError::DiskFull`], [`StoreError::InvalidValue`].
+    pub(crate) async fn record_usage(
         &self,
         record: NewUsageRecord,
-        tz: &Tz,
-    ) -> Result<Settlement, LedgerError> {
-        if record.cost_usd < Decimal::ZERO {
-            return Err(LedgerError::NegativeAmount {
-                what: "a usage record's cost",
-                amount: record.cost_usd,
-            });
-        }
-        let periods = Periods::at(record.created_at, tz)?;
-        Ok(self
-            .run(move |conn| conn.immediate_transaction(|conn| settle_in(conn, &record, &periods)))
-            .await?)
+        periods: Periods,
+    ) -> Result<Settlement, StoreError> {
+        self.run(move |conn| conn.immediate_transaction(|conn| settle_in(conn, &record, &periods)))
+            .await
     }
 
     /// Inserts many records in one transaction, skipping request ids
-    /// already recorded; raises no alerts and touches no reservation (for
-    /// imports and benchmarks). Returns how many were inserted.
+    /// already recorded; raises no alerts and touches no reservation.
+    /// Returns how many were inserted.
     ///
     /// # Errors
-    /// [`LedgerError::NegativeAmount`] for a negative cost (nothing is
-    /// written), [`LedgerError::Store`].
-    pub async fn import_usage(&self, records: Vec<NewUsageRecord>) -> Result<usize, LedgerError> {
-        if let Some(bad) = records.iter().find(|r| r.cost_usd < Decimal::ZERO) {
-            return Err(LedgerError::NegativeAmount {
-                what: "a usage record's cost",
-                amount: bad.cost_usd,
-            });
-        }
-        Ok(self
-            .run(move |conn| {
-                conn.immediate_transaction(|conn| {
-                    let mut inserted = 0;
-                    for record in &records {
-                        inserted += insert_record(conn, record, true)?.map_or(0, |_| 1);
-                    }
-                    Ok(inserted)
-                })
+    /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::DiskFull`].
+    pub(crate) async fn insert_usage(
+        &self,
+        records: Vec<NewUsageRecord>,
+    ) -> Result<usize, StoreError> {
+        self.run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let mut inserted = 0;
+                for record in &records {
+                    inserted += insert_record(conn, record, true)?.map_or(0, |_| 1);
+                }
+                Ok(inserted)
             })
-            .await?)
+        })
+        .await
     }
 
     /// Usage records with `created_at` in `[from_ms, until_ms)` (UTC unix
@@ -179,7 +162,7 @@ impl Store {
     }
 }
 
-/// Body of [`Store::settle`] inside its transaction.
+/// Body of [`Store::record_usage`] inside its transaction.
 fn settle_in(
     conn: &mut SqliteConnection,
     record: &NewUsageRecord,
