@@ -3,10 +3,13 @@
 //!
 //! Everything here is data and the logic of that data alone (checks,
 //! conversions, formats, calendar arithmetic): no database, network,
-//! keyring or process, and no `use` of any other module of this crate.
-//! [`store`](crate::store) imports these types from here; the modules that
-//! give them their behaviour sit above the store and re-export them under
-//! their old paths, so callers need not change.
+//! keyring or process, and no `use` of any other module of this crate
+//! (`tests/layers.rs` checks it). [`store`](crate::store) imports this
+//! module only, so what it reads and writes is defined here; the modules
+//! that give these values their behaviour (`provider`, `billing`, `ledger`,
+//! `chat`, `mcp`) sit above the store and re-export them under their old
+//! paths (`provider::Role`, `billing::ModelPrice`, `ledger::SpendingLimit`,
+//! `mcp::ServerConfig`…).
 //!
 //! One concept per file.
 //!

@@ -22,7 +22,7 @@
 //! computation).
 //!
 //! Layering: the store imports nothing of this crate but the plain value
-//! types of [`crate::model`]. Rules that
+//! types of [`crate::model`] (`tests/layers.rs` checks it). Rules that
 //! decide what to write — refusing a spend over a hard limit, checking a
 //! limit a person enters, which prices ship with ValeChat, the reports — are
 //! the modules above it; the ledger's public methods on [`Store`]
