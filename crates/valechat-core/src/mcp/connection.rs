@@ -21,7 +21,9 @@
 //! with an `event: endpoint` first event is the old transport →
 //! [`McpError::UnsupportedTransport`].
 //!
-//! Files: `connection/catalog` (list, read and get requests),
+//! Files: `connection/handshake` (connecting and the era),
+//! `connection/tool_call` (tool calls and their limits),
+//! `connection/catalog` (list, read and get requests),
 //! `connection/features` (subscriptions, completions, log level),
 //! `connection/input_required` (2026-07-28 multi round-trip requests),
 //! `connection/idle` (the idle limit that waits for the user),
@@ -29,31 +31,27 @@
 
 mod catalog;
 mod features;
+mod handshake;
 mod idle;
 pub mod input_required;
+mod tool_call;
 mod url_required;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rmcp::ServiceError;
-use rmcp::model::{CallToolRequest, CallToolRequestParams, ClientRequest, ServerResult};
-use rmcp::service::{ClientLifecycleMode, RoleClient, RunningService};
-use tokio_util::sync::CancellationToken;
+use rmcp::service::{RoleClient, RunningService};
 
-use super::config::{Era, ServerConfig, Transport};
-use super::content::ToolOutcome;
-use super::handler::{ClientHooks, ProgressCallback, ProgressRoutes, ValeClient};
-use super::log::{LogSource, ServerLog};
-use super::oauth::OAuthServer;
-use super::process::{self, DEFAULT_GRACE, StdioProcess};
-use super::stream_ready::STREAM_READY_WAIT;
-use super::{McpError, http, websocket};
-use crate::secrets::KeyStore;
+use super::McpError;
+use super::config::Era;
+use super::handler::{ProgressRoutes, ValeClient};
+use super::log::ServerLog;
+use super::process::{DEFAULT_GRACE, StdioProcess};
 
 pub use features::{CompletionTarget, Completions};
 pub use idle::{UserWaitGuard, UserWaits};
-use input_required::Exchange;
 pub use input_required::MAX_INPUT_ROUNDS;
+pub use tool_call::CallOptions;
 pub use url_required::URL_ELICITATION_REQUIRED;
 
 /// Longest the handshake may take (covers rmcp's 10 s discover fallback).
@@ -66,30 +64,6 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const EXCHANGE_CAP: Duration = Duration::from_secs(600);
 /// Stderr lines quoted in errors.
 const STDERR_IN_ERRORS: usize = 5;
-
-/// Limits and observers of one tool call.
-#[derive(Clone)]
-pub struct CallOptions {
-    /// Idle limit, milliseconds; restarts on each progress notification and
-    /// stands still while ValeChat answers the server's elicitation or
-    /// sampling request (the user may be filling in a form).
-    pub timeout_ms: u64,
-    /// Hard limit for the whole call, milliseconds.
-    pub total_cap_ms: u64,
-    /// Called on each progress notification: `(progress, total, message)`.
-    pub progress: Option<ProgressCallback>,
-}
-
-impl Default for CallOptions {
-    /// 60 s idle, 10 min total, no progress observer.
-    fn default() -> Self {
-        Self {
-            timeout_ms: 60_000,
-            total_cap_ms: 600_000,
-            progress: None,
-        }
-    }
-}
 
 /// A connected server. Dropping it closes the session and kills a stdio
 /// server's process group; [`McpConnection::shutdown`] does it gracefully.
@@ -118,182 +92,7 @@ impl std::fmt::Debug for McpConnection {
     }
 }
 
-/// rmcp lifecycle for a cached era.
-fn lifecycle(era: Option<&Era>) -> (ClientLifecycleMode, Option<rmcp::model::ProtocolVersion>) {
-    use rmcp::model::ProtocolVersion;
-    match era {
-        Some(Era::Stateless2026) => (
-            ClientLifecycleMode::Discover {
-                preferred_versions: vec![ProtocolVersion::LATEST],
-            },
-            None,
-        ),
-        Some(Era::Legacy { .. }) => (
-            ClientLifecycleMode::Initialize,
-            Some(ProtocolVersion::LATEST_WITH_INITIALIZE),
-        ),
-        None => (
-            ClientLifecycleMode::Auto {
-                preferred_versions: vec![ProtocolVersion::LATEST],
-                legacy_version: Some(ProtocolVersion::LATEST_WITH_INITIALIZE),
-            },
-            None,
-        ),
-    }
-}
-
 impl McpConnection {
-    /// Starts (stdio) or reaches (HTTP) the server of `config` and completes
-    /// the handshake. Secrets are read from `keys`; stderr goes to `log`.
-    ///
-    /// # Errors
-    /// [`McpError::Config`], [`McpError::Secret`], [`McpError::Spawn`],
-    /// [`McpError::Handshake`] (with the last stderr lines),
-    /// [`McpError::Timeout`] after [`CONNECT_TIMEOUT`],
-    /// [`McpError::UnsupportedTransport`] for legacy HTTP+SSE,
-    /// [`McpError::SignIn`] when the OAuth sign-in failed or was refused.
-    #[allow(
-        clippy::large_futures,
-        reason = "connected once per server start; boxing it buys nothing"
-    )]
-    #[allow(
-        clippy::similar_names,
-        reason = "`client`/`clients` name a transport and its connection by what rmcp calls them"
-    )]
-    #[allow(
-        clippy::too_many_lines,
-        reason = "one match over the transports, each a few lines; split, it reads worse"
-    )]
-    pub async fn connect(
-        config: &ServerConfig,
-        keys: &dyn KeyStore,
-        hooks: ClientHooks,
-        log: ServerLog,
-    ) -> Result<Self, McpError> {
-        config.validate()?;
-        let (resolved, bearer) = config.resolve_secrets(keys).await?;
-        let server = config.id.clone();
-        let progress = ProgressRoutes::default();
-        let user_waits = UserWaits::default();
-        let (mode, legacy_version) = lifecycle(config.era.as_ref());
-        let oauth = hooks.oauth.clone();
-        let roots = hooks.roots.clone();
-        let handler = ValeClient::new(&server, hooks, log.clone(), progress.clone())
-            .with_protocol_version(legacy_version)
-            .with_user_waits(user_waits.clone());
-        let handshake = |reason: String, log: &ServerLog| McpError::Handshake {
-            server: server.clone(),
-            reason: format!("{reason}{}", log.stderr_suffix(STDERR_IN_ERRORS)),
-        };
-        let timeout_error = || McpError::Timeout {
-            server: server.clone(),
-            request: "the handshake".into(),
-            timeout_ms: millis(CONNECT_TIMEOUT),
-            hint: String::new(),
-        };
-        let (service, process) = match &resolved.transport {
-            Transport::Stdio { .. } => {
-                // Warms the login-shell PATH cache off the async threads.
-                let _ = tokio::task::spawn_blocking(super::path::login_path).await;
-                let (mut child, pipes) = process::spawn(&resolved, &log)?;
-                let served = tokio::time::timeout(
-                    CONNECT_TIMEOUT,
-                    rmcp::service::serve_client_with_lifecycle(
-                        handler,
-                        (pipes.stdout, pipes.stdin),
-                        mode,
-                    ),
-                )
-                .await;
-                match served {
-                    Ok(Ok(service)) => (service, Some(child)),
-                    Ok(Err(error)) => {
-                        child.terminate(DEFAULT_GRACE).await;
-                        return Err(handshake(error.to_string(), &log));
-                    }
-                    Err(_) => {
-                        child.terminate(DEFAULT_GRACE).await;
-                        return Err(timeout_error());
-                    }
-                }
-            }
-            Transport::Http { url, headers } => {
-                let who = OAuthServer {
-                    id: server.clone(),
-                    name: config.name.clone(),
-                };
-                let (transport, auth, mut ready) =
-                    http::transport(&who, url, headers, bearer, oauth)?;
-                // The clock stops while the user signs in in the browser.
-                let served = auth
-                    .timeout(
-                        CONNECT_TIMEOUT,
-                        rmcp::service::serve_client_with_lifecycle(handler, transport, mode),
-                    )
-                    .await;
-                if let (Some(reason), false) = (auth.failure(), matches!(served, Ok(Ok(_)))) {
-                    return Err(McpError::SignIn { server, reason });
-                }
-                match served {
-                    Ok(Ok(service)) => {
-                        // What the server sends on its standalone stream
-                        // before that stream is open is lost.
-                        if !ready.wait(STREAM_READY_WAIT).await {
-                            log.push(
-                                LogSource::Client,
-                                "the server's event stream did not open within 2 s; going on",
-                            );
-                        }
-                        (service, None)
-                    }
-                    Ok(Err(error)) => {
-                        http::reject_legacy_sse(&server, url, headers).await?;
-                        return Err(handshake(error.to_string(), &log));
-                    }
-                    Err(()) => {
-                        http::reject_legacy_sse(&server, url, headers).await?;
-                        return Err(timeout_error());
-                    }
-                }
-            }
-            Transport::WebSocket { url } => {
-                let served = tokio::time::timeout(CONNECT_TIMEOUT, async {
-                    let transport = websocket::connect(&server, url).await?;
-                    rmcp::service::serve_client_with_lifecycle(handler, transport, mode)
-                        .await
-                        .map_err(|error| handshake(error.to_string(), &log))
-                })
-                .await;
-                match served {
-                    Ok(Ok(service)) => (service, None),
-                    Ok(Err(error)) => return Err(error),
-                    Err(_) => return Err(timeout_error()),
-                }
-            }
-        };
-        let version = service
-            .peer()
-            .peer_info()
-            .and_then(|info| serde_json::to_value(&info.protocol_version).ok())
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_else(|| "2025-11-25".to_owned());
-        let era = Era::from_version(&version);
-        // Roots changes reach initialize-era sessions (see `roots`).
-        if matches!(era, Era::Legacy { .. }) {
-            roots.register(&config.id, service.peer().clone(), log.clone());
-        }
-        Ok(Self {
-            server_id: config.id.clone(),
-            service,
-            pgid: process.as_ref().map(StdioProcess::pgid),
-            process: tokio::sync::Mutex::new(process),
-            era,
-            log,
-            progress,
-            user_waits,
-        })
-    }
-
     /// The era the server spoke in this session (cache it in the config).
     pub fn era(&self) -> &Era {
         &self.era
@@ -369,66 +168,6 @@ impl McpConnection {
                 timeout_ms: millis(REQUEST_TIMEOUT),
                 hint: self.log.stderr_suffix(STDERR_IN_ERRORS),
             }),
-        }
-    }
-
-    /// Calls tool `name` with `args` (a JSON object or null). A result with
-    /// `isError` is `Ok` (the tool ran and failed; the model should see it).
-    /// A 2026-07-28 server may ask for input first (`input_required`, see
-    /// [`input_required`]); `options` and `cancel` then cover the whole
-    /// exchange, and `duration_ms` of the outcome spans it.
-    ///
-    /// # Errors
-    /// [`McpError::Timeout`] after `timeout_ms` without an answer or progress
-    /// or after `total_cap_ms`; [`McpError::Cancelled`] when `cancel` fires
-    /// (the server gets `notifications/cancelled`); [`McpError::Closed`] when
-    /// the server dies mid-call; [`McpError::Protocol`] for a JSON-RPC error,
-    /// non-object arguments, an unexpected result, a refused sampling input
-    /// request or more than [`MAX_INPUT_ROUNDS`] input rounds.
-    pub async fn call_tool(
-        &self,
-        name: &str,
-        args: serde_json::Value,
-        options: CallOptions,
-        cancel: CancellationToken,
-    ) -> Result<ToolOutcome, McpError> {
-        let request_name = format!("tools/call {name}");
-        let mut params = CallToolRequestParams::new(name.to_owned());
-        params.arguments = match args {
-            serde_json::Value::Object(map) => Some(map),
-            serde_json::Value::Null => None,
-            other => {
-                return Err(McpError::Protocol {
-                    server: self.server_id.clone(),
-                    request: request_name,
-                    reason: format!("tool arguments must be a JSON object, not {other}"),
-                });
-            }
-        };
-        let idle = Duration::from_millis(options.timeout_ms.max(1));
-        let total = Duration::from_millis(options.total_cap_ms.max(options.timeout_ms).max(1));
-        let limits = Exchange {
-            name: request_name,
-            idle,
-            total,
-            reset_on_progress: true,
-            progress: options.progress,
-            cancel,
-        };
-        let started = Instant::now();
-        let result = self
-            .exchange(&limits, |retry| {
-                let mut params = params.clone();
-                params.input_responses = retry.responses;
-                params.request_state = retry.state;
-                ClientRequest::CallToolRequest(CallToolRequest::new(params))
-            })
-            .await?;
-        match result {
-            ServerResult::CallToolResult(result) => {
-                Ok(ToolOutcome::from_result(result, millis(started.elapsed())))
-            }
-            _ => Err(self.unexpected(&limits.name)),
         }
     }
 
