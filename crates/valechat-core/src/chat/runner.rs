@@ -2,24 +2,25 @@
 //! when the model asks for tools, rounds of tool calls (see `tool_round`)
 //! followed by a new request, until the model answers or the round limit
 //! is reached.
+//!
+//! Files: `runner/stream` (receiving the provider's stream into a reply),
+//! `runner/billing` (rate-limit wait, running-cost check, settlement).
 
-use std::collections::BTreeMap;
+mod billing;
+mod stream;
+
 use std::sync::Arc;
 
-use futures::StreamExt;
 use tokio::sync::mpsc;
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::meter::{Meter, RequestEnd as BillEnd, RequestMeter};
+use super::meter::{Meter, RequestMeter};
 use super::tool_round::parse_calls;
 use super::tools::{OfferedTool, ToolSettings};
-use super::{EngineError, SAVE_INTERVAL, TurnEvent};
-use crate::ledger::Outcome;
-use crate::provider::{
-    ChatEvent, ChatMessage, ChatProvider, ChatRequest, FinishReason, ProviderError, Role, Usage,
-};
+use super::{EngineError, TurnEvent};
+use crate::provider::{ChatMessage, ChatProvider, ChatRequest, ProviderError, Role};
 use crate::store::{Message, MessageFinish, MessageStatus, NewMessage, Store};
+use stream::Reply;
 
 /// Everything a turn needs, moved into its task.
 pub(super) struct TurnJob {
@@ -41,21 +42,6 @@ pub(super) struct TurnJob {
     pub first_request: Option<RequestMeter>,
     /// Per-provider rate limiting, shared with the engine.
     pub rates: super::RateLimiters,
-}
-
-/// What arrived so far.
-#[derive(Default)]
-struct Reply {
-    text: String,
-    reasoning: String,
-    finish: Option<FinishReason>,
-    usage: Option<Usage>,
-    /// The charge the provider reported, USD (OpenRouter).
-    reported_cost: Option<rust_decimal::Decimal>,
-    /// Characters of text and reasoning received, for the running cost.
-    output_chars: u64,
-    /// Tool calls by index: (call id, name, argument text so far, provider data).
-    calls: BTreeMap<u32, (String, String, String, Option<String>)>,
 }
 
 /// How one model request ended.
@@ -225,181 +211,6 @@ impl TurnJob {
             return RequestEnd::Done;
         }
         RequestEnd::ToolsRan
-    }
-
-    /// Waits while the provider's rate limit is reached (reporting the
-    /// wait); `false` when the turn was stopped meanwhile.
-    async fn wait_for_rate_limit(&self, billing: &RequestMeter) -> bool {
-        let limit = match self.store.rate_limit(&self.provider_id).await {
-            Ok(limit) => limit,
-            Err(e) => {
-                tracing::warn!(provider = %self.provider_id, "cannot read the rate limit: {e}");
-                return true;
-            }
-        };
-        let events = self.events.clone();
-        self.rates
-            .acquire(
-                &self.provider_id,
-                limit,
-                billing.counted.tokens,
-                &self.cancel,
-                |wait| {
-                    tracing::info!(provider = %self.provider_id, ?wait, "queued by the rate limit");
-                    let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
-                    // A full channel only loses this notice, not the wait.
-                    let _ = events.try_send(TurnEvent::Queued { wait_ms });
-                },
-            )
-            .await
-            .is_ok()
-    }
-
-    /// Settles the request's usage (whatever the outcome) and reports the
-    /// record and any alerts. A ledger failure only logs: the reply stays.
-    async fn bill(
-        &self,
-        billing: RequestMeter,
-        assistant: &Message,
-        reply: &Reply,
-        outcome: &Result<(), EngineError>,
-    ) {
-        let kind = match outcome {
-            Ok(()) => Outcome::Completed,
-            Err(EngineError::Provider(ProviderError::Cancelled)) => Outcome::Cancelled,
-            Err(EngineError::LimitCutOff(_)) => Outcome::CutOff,
-            Err(_) => Outcome::Failed,
-        };
-        let output = format!("{}{}", reply.text, reply.reasoning);
-        let end = BillEnd {
-            message_id: Some(assistant.id),
-            usage: reply.usage,
-            reported_cost: reply.reported_cost,
-            output_text: &output,
-            outcome: kind,
-        };
-        let output_tokens = reply.usage.map_or_else(
-            || output.chars().count().div_ceil(4) as u64,
-            |u| u.output_tokens,
-        );
-        self.rates.add_tokens(&self.provider_id, output_tokens);
-        match self.meter.settle(billing, end).await {
-            Ok(Some(settled)) => {
-                if let Some(record) = settled.record {
-                    self.emit(TurnEvent::UsageRecorded(record)).await;
-                }
-                if !settled.alerts.is_empty() {
-                    self.emit(TurnEvent::LimitAlerts(settled.alerts)).await;
-                }
-            }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(
-                conversation = self.conversation_id,
-                "could not record the request's usage: {e}"
-            ),
-        }
-    }
-
-    /// Adds `delta` to the running cost; past the room left under a hard
-    /// limit, confirms with the ledger and stops the reply.
-    async fn check_spend(
-        &self,
-        billing: &RequestMeter,
-        reply: &mut Reply,
-        delta: &str,
-    ) -> Result<(), EngineError> {
-        reply.output_chars = reply
-            .output_chars
-            .saturating_add(u64::try_from(delta.chars().count()).unwrap_or(u64::MAX));
-        if !self.meter.watches(billing) {
-            return Ok(());
-        }
-        let running = self.meter.running_cost(billing, reply.output_chars);
-        if let Some(breach) = self.meter.breach(billing, running).await? {
-            // Returning drops the stream, which closes the connection.
-            return Err(EngineError::LimitCutOff(Box::new(breach)));
-        }
-        Ok(())
-    }
-
-    async fn stream_into(
-        &self,
-        assistant: &Message,
-        reply: &mut Reply,
-        billing: &RequestMeter,
-    ) -> Result<(), EngineError> {
-        let mut stream = tokio::select! {
-            biased;
-            () = self.cancel.cancelled() => return Err(ProviderError::Cancelled.into()),
-            s = self.client.stream_chat(self.request.clone(), self.cancel.clone()) => s?,
-        };
-        let mut last_save = Instant::now();
-        let mut dirty = false;
-        loop {
-            // Unsaved text is written once SAVE_INTERVAL has passed since the
-            // last save, even if the server pauses and no event comes.
-            let item = tokio::select! {
-                biased;
-                () = self.cancel.cancelled() => Some(Err(ProviderError::Cancelled)),
-                () = tokio::time::sleep_until(last_save + SAVE_INTERVAL), if dirty => {
-                    self.save_partial(assistant, reply).await;
-                    last_save = Instant::now();
-                    dirty = false;
-                    continue;
-                }
-                item = stream.next() => item,
-            };
-            let Some(item) = item else { break };
-            match item? {
-                ChatEvent::TextDelta(t) => {
-                    reply.text.push_str(&t);
-                    dirty = true;
-                    self.check_spend(billing, reply, &t).await?;
-                    self.emit(TurnEvent::TextDelta(t)).await;
-                }
-                ChatEvent::ReasoningDelta(t) => {
-                    reply.reasoning.push_str(&t);
-                    dirty = true;
-                    self.check_spend(billing, reply, &t).await?;
-                    self.emit(TurnEvent::ReasoningDelta(t)).await;
-                }
-                // A refusal is the model's answer: shown and stored as its text.
-                ChatEvent::RefusalDelta(t) => {
-                    reply.text.push_str(&t);
-                    dirty = true;
-                    self.emit(TurnEvent::TextDelta(t)).await;
-                }
-                ChatEvent::Finished(reason) => reply.finish = Some(reason),
-                ChatEvent::Usage(u) => {
-                    reply.usage = Some(u);
-                    self.emit(TurnEvent::Usage(u)).await;
-                }
-                ChatEvent::ToolCallStart { index, id, name } => {
-                    reply.calls.insert(index, (id, name, String::new(), None));
-                }
-                ChatEvent::ToolCallProviderData { index, data } => {
-                    reply.calls.entry(index).or_default().3 = Some(data);
-                }
-                ChatEvent::ToolCallArgumentsDelta { index, fragment } => {
-                    reply.calls.entry(index).or_default().2.push_str(&fragment);
-                }
-                ChatEvent::ReportedCost(cost) => reply.reported_cost = Some(cost),
-                ChatEvent::Started { .. } => {}
-            }
-        }
-        Ok(())
-    }
-
-    /// Writes the text so far to the streaming message. A failed
-    /// intermediate save is not fatal: the final save reports it.
-    async fn save_partial(&self, assistant: &Message, reply: &Reply) {
-        if let Err(e) = self
-            .store
-            .update_message_content(assistant.id, &reply.text, &reply.reasoning)
-            .await
-        {
-            tracing::warn!(message = assistant.id, "could not save partial reply: {e}");
-        }
     }
 
     pub(super) async fn emit(&self, event: TurnEvent) {

@@ -1,0 +1,113 @@
+//! The provider's stream of one model request, received into a [`Reply`]:
+//! text, reasoning and tool-call deltas passed on as events, the partial
+//! text saved every `SAVE_INTERVAL`, the running cost checked on each delta.
+
+use std::collections::BTreeMap;
+
+use futures::StreamExt;
+use tokio::time::Instant;
+
+use super::TurnJob;
+use crate::chat::meter::RequestMeter;
+use crate::chat::{EngineError, SAVE_INTERVAL, TurnEvent};
+use crate::provider::{ChatEvent, FinishReason, ProviderError, Usage};
+use crate::store::Message;
+
+/// What arrived so far.
+#[derive(Default)]
+pub(super) struct Reply {
+    pub(super) text: String,
+    pub(super) reasoning: String,
+    pub(super) finish: Option<FinishReason>,
+    pub(super) usage: Option<Usage>,
+    /// The charge the provider reported, USD (OpenRouter).
+    pub(super) reported_cost: Option<rust_decimal::Decimal>,
+    /// Characters of text and reasoning received, for the running cost.
+    pub(super) output_chars: u64,
+    /// Tool calls by index: (call id, name, argument text so far, provider data).
+    pub(super) calls: BTreeMap<u32, (String, String, String, Option<String>)>,
+}
+
+impl TurnJob {
+    /// Sends the request and receives its stream into `reply`, emitting the
+    /// deltas; stops at the end of the stream, on cancel or at a hard limit.
+    pub(super) async fn stream_into(
+        &self,
+        assistant: &Message,
+        reply: &mut Reply,
+        billing: &RequestMeter,
+    ) -> Result<(), EngineError> {
+        let mut stream = tokio::select! {
+            biased;
+            () = self.cancel.cancelled() => return Err(ProviderError::Cancelled.into()),
+            s = self.client.stream_chat(self.request.clone(), self.cancel.clone()) => s?,
+        };
+        let mut last_save = Instant::now();
+        let mut dirty = false;
+        loop {
+            // Unsaved text is written once SAVE_INTERVAL has passed since the
+            // last save, even if the server pauses and no event comes.
+            let item = tokio::select! {
+                biased;
+                () = self.cancel.cancelled() => Some(Err(ProviderError::Cancelled)),
+                () = tokio::time::sleep_until(last_save + SAVE_INTERVAL), if dirty => {
+                    self.save_partial(assistant, reply).await;
+                    last_save = Instant::now();
+                    dirty = false;
+                    continue;
+                }
+                item = stream.next() => item,
+            };
+            let Some(item) = item else { break };
+            match item? {
+                ChatEvent::TextDelta(t) => {
+                    reply.text.push_str(&t);
+                    dirty = true;
+                    self.check_spend(billing, reply, &t).await?;
+                    self.emit(TurnEvent::TextDelta(t)).await;
+                }
+                ChatEvent::ReasoningDelta(t) => {
+                    reply.reasoning.push_str(&t);
+                    dirty = true;
+                    self.check_spend(billing, reply, &t).await?;
+                    self.emit(TurnEvent::ReasoningDelta(t)).await;
+                }
+                // A refusal is the model's answer: shown and stored as its text.
+                ChatEvent::RefusalDelta(t) => {
+                    reply.text.push_str(&t);
+                    dirty = true;
+                    self.emit(TurnEvent::TextDelta(t)).await;
+                }
+                ChatEvent::Finished(reason) => reply.finish = Some(reason),
+                ChatEvent::Usage(u) => {
+                    reply.usage = Some(u);
+                    self.emit(TurnEvent::Usage(u)).await;
+                }
+                ChatEvent::ToolCallStart { index, id, name } => {
+                    reply.calls.insert(index, (id, name, String::new(), None));
+                }
+                ChatEvent::ToolCallProviderData { index, data } => {
+                    reply.calls.entry(index).or_default().3 = Some(data);
+                }
+                ChatEvent::ToolCallArgumentsDelta { index, fragment } => {
+                    reply.calls.entry(index).or_default().2.push_str(&fragment);
+                }
+                ChatEvent::ReportedCost(cost) => reply.reported_cost = Some(cost),
+                ChatEvent::Started { .. } => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the text so far to the streaming message. A failed
+    /// intermediate save is not fatal: the final save reports it.
+    async fn save_partial(&self, assistant: &Message, reply: &Reply) {
+        if let Err(e) = self
+            .store
+            .update_message_content(assistant.id, &reply.text, &reply.reasoning)
+            .await
+        {
+            tracing::warn!(message = assistant.id, "could not save partial reply: {e}");
+        }
+    }
+}
