@@ -4,18 +4,15 @@
 //! parsing and the status → [`ProviderError`] classification. The
 //! per-server settings every protocol shares are a [`ConnectionConfig`].
 //!
-//! Status mapping (the same in the OpenAI and Anthropic error guides):
-//! 401/403 → [`ProviderError::Unauthorized`], 404 → [`ProviderError::NotFound`],
-//! 429 → [`ProviderError::RateLimited`] (waiting for `Retry-After`, else the
-//! rate-limit reset headers, see [`rate_limit`]), 400/413/422 →
-//! [`ProviderError::BadRequest`], 5xx and 529 → [`ProviderError::Server`],
-//! anything else → [`ProviderError::Http`]. Each protocol reads its own error
-//! body for the message and the quota flag.
+//! Files: `http/status` (status classification, transport errors,
+//! `Retry-After`), `http/headers` (header building), `http/connection` (the
+//! per-server settings), `http/bounded` (body waits), `http/rate_limit`
+//! (rate-limit reset headers).
 
 use std::time::Duration;
 
 use futures::{Stream, TryStreamExt};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, HeaderMap};
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -26,10 +23,14 @@ use crate::provider::timeouts::{self, ProviderTimeouts};
 
 mod bounded;
 mod connection;
+mod headers;
 pub mod rate_limit;
+mod status;
 
 pub use bounded::idle_bounded;
 pub use connection::{ConnectionConfig, KeyHeader};
+pub use headers::{header_map, is_json, secret_header};
+pub use status::{classify_status, from_reqwest, plain_message, retry_after};
 
 /// A protocol's classification of a non-success reply: `(status, headers, body)`
 /// to the typed error (each protocol reads its own error body).
@@ -271,35 +272,6 @@ impl HttpClient {
     }
 }
 
-/// The extra headers as a [`HeaderMap`] (name then value, later ones win).
-///
-/// # Errors
-/// [`ProviderError::Config`] naming the header that is not valid HTTP.
-pub fn header_map(extra: &[(String, String)]) -> Result<HeaderMap, ProviderError> {
-    let mut headers = HeaderMap::new();
-    for (name, value) in extra {
-        let header = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|e| ProviderError::Config(format!("invalid header name {name:?}: {e}")))?;
-        let value = HeaderValue::from_str(value).map_err(|e| {
-            ProviderError::Config(format!("invalid value for header {name:?}: {e}"))
-        })?;
-        headers.insert(header, value);
-    }
-    Ok(headers)
-}
-
-/// A header value holding a secret, marked sensitive so it is never printed.
-///
-/// # Errors
-/// [`ProviderError::Config`] (without the secret) when it is not valid in HTTP.
-pub fn secret_header(secret: &str) -> Result<HeaderValue, ProviderError> {
-    let mut value = HeaderValue::from_str(secret).map_err(|_| {
-        ProviderError::Config("the API key contains characters not allowed in HTTP".into())
-    })?;
-    value.set_sensitive(true);
-    Ok(value)
-}
-
 /// Checks that `raw` is an absolute `http`/`https` URL without query or
 /// fragment, and strips surrounding blanks and trailing `/`.
 ///
@@ -320,98 +292,6 @@ pub fn normalise_base_url(raw: &str) -> Result<String, ProviderError> {
         )));
     }
     Ok(trimmed.to_owned())
-}
-
-/// Whether the response is `application/json` rather than an event stream.
-pub fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("application/json"))
-}
-
-/// The typed error for a non-success `status`, once the protocol has read
-/// the `message` and whether the quota is exhausted from its error body.
-#[must_use]
-pub fn classify_status(
-    status: u16,
-    headers: &HeaderMap,
-    message: String,
-    quota_exhausted: bool,
-) -> ProviderError {
-    match status {
-        401 | 403 => ProviderError::Unauthorized { message },
-        404 => ProviderError::NotFound { message },
-        429 => ProviderError::RateLimited {
-            message,
-            retry_after: retry_after(headers)
-                .or_else(|| rate_limit::reset_after(headers, chrono::Utc::now())),
-            quota_exhausted,
-        },
-        400 | 413 | 422 => ProviderError::BadRequest { status, message },
-        500..=599 => ProviderError::Server { status, message },
-        _ => ProviderError::Http { status, message },
-    }
-}
-
-/// A message from a non-JSON body: its text (truncated), or the status reason.
-#[must_use]
-pub fn plain_message(status: u16, body: &str) -> String {
-    let body = body.trim();
-    if body.is_empty() {
-        reqwest::StatusCode::from_u16(status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .unwrap_or("no details")
-            .to_owned()
-    } else {
-        quote(body)
-    }
-}
-
-/// Classifies a reqwest failure (sending the request or reading the body).
-#[must_use]
-pub fn from_reqwest(error: &reqwest::Error) -> ProviderError {
-    let text = error_chain(error);
-    if error.is_timeout() {
-        ProviderError::Timeout(text)
-    } else if error.is_builder() {
-        ProviderError::Config(text)
-    } else {
-        ProviderError::Connection(text)
-    }
-}
-
-/// The delay asked for by `retry-after-ms` (milliseconds, may be fractional)
-/// or `retry-after` (seconds; the HTTP-date form is not used by model servers
-/// and is ignored).
-#[must_use]
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let number = |name: &str| -> Option<f64> {
-        let value = headers
-            .get(name)?
-            .to_str()
-            .ok()?
-            .trim()
-            .parse::<f64>()
-            .ok()?;
-        (value.is_finite() && value >= 0.0).then_some(value)
-    };
-    number("retry-after-ms")
-        .map(|ms| Duration::from_secs_f64(ms / 1000.0))
-        .or_else(|| number("retry-after").map(Duration::from_secs_f64))
-}
-
-/// `error` and its sources, joined by `: ` (reqwest's own text omits the cause).
-fn error_chain(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

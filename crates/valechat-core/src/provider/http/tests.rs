@@ -1,6 +1,8 @@
 //! Unit tests of base-URL validation, `Retry-After` parsing, status
 //! classification and header building.
 
+use reqwest::header::HeaderValue;
+
 use super::*;
 
 fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
