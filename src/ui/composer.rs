@@ -6,17 +6,19 @@
 //! files dropped on the composer or the conversation, or from Ctrl+V with an
 //! image on the clipboard (see [`attachments`]). Typing `/` offers the MCP
 //! servers’ prompts ([`slash`], `mcp`); Attach Resource… adds MCP
-//! resources, shown as chips next to the images.
+//! resources, shown as chips next to the images. The widgets are built and
+//! kept up to date in `view`.
 
 pub mod attachments;
 pub mod draft;
 mod mcp;
 mod pending;
 pub mod slash;
+mod view;
 
 pub use draft::Draft;
+pub use view::ComposerWidgets;
 
-use gettextrs::gettext;
 use relm4::gtk::gio;
 use relm4::gtk::prelude::*;
 use relm4::{ComponentController, ComponentParts, ComponentSender, SimpleComponent, gtk};
@@ -118,19 +120,6 @@ pub enum ComposerOutput {
     Stop,
 }
 
-/// Widgets the composer updates.
-#[derive(Debug)]
-pub struct ComposerWidgets {
-    text_view: gtk::TextView,
-    attach: gtk::Button,
-    attach_resource: gtk::Button,
-    pending: gtk::Box,
-    pending_scroller: gtk::ScrolledWindow,
-    rendered_attachments: u64,
-    send: gtk::Button,
-    stop: gtk::Button,
-}
-
 impl SimpleComponent for Composer {
     type Input = ComposerInput;
     type Output = ComposerOutput;
@@ -151,120 +140,7 @@ impl SimpleComponent for Composer {
     }
 
     fn init((): (), root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
-        let buffer = gtk::TextBuffer::new(None);
-        let text_view: gtk::TextView =
-            crate::ui::a11y::labelled("GtkTextView", &gettext("Message")).unwrap_or_default();
-        text_view.set_buffer(Some(&buffer));
-        text_view.set_wrap_mode(gtk::WrapMode::WordChar);
-        text_view.set_accepts_tab(false);
-        text_view.set_top_margin(8);
-        text_view.set_bottom_margin(8);
-        text_view.set_left_margin(10);
-        text_view.set_right_margin(10);
-        text_view.add_css_class("composer-text");
-        let scroller = gtk::ScrolledWindow::builder()
-            .child(&text_view)
-            .hexpand(true)
-            .hscrollbar_policy(gtk::PolicyType::Never)
-            .propagate_natural_height(true)
-            .max_content_height(200)
-            .css_classes(["card"])
-            .build();
-
-        let slash = slash::SlashMenu::new(&scroller, sender.input_sender().clone());
-        {
-            let sender = sender.clone();
-            buffer.connect_changed(move |_| sender.input(ComposerInput::DraftChanged));
-        }
-        let keys = gtk::EventControllerKey::new();
-        keys.set_propagation_phase(gtk::PropagationPhase::Capture);
-        {
-            let sender = sender.clone();
-            let text_view_for_paste = text_view.clone();
-            let slash = slash.clone();
-            keys.connect_key_pressed(move |_, key, _, modifiers| {
-                if slash.is_open() && mcp::menu_key(&slash, key, sender.input_sender()) {
-                    return gtk::glib::Propagation::Stop;
-                }
-                let enter = matches!(key, gtk::gdk::Key::Return | gtk::gdk::Key::KP_Enter);
-                if enter && !modifiers.contains(gtk::gdk::ModifierType::SHIFT_MASK) {
-                    sender.input(ComposerInput::Submit);
-                    return gtk::glib::Propagation::Stop;
-                }
-                let paste = matches!(key, gtk::gdk::Key::v | gtk::gdk::Key::V)
-                    && modifiers.contains(gtk::gdk::ModifierType::CONTROL_MASK);
-                if paste {
-                    let clipboard = gtk::prelude::WidgetExt::clipboard(&text_view_for_paste);
-                    if attachments::paste_image(&clipboard, sender.input_sender().clone()) {
-                        return gtk::glib::Propagation::Stop;
-                    }
-                }
-                if key == gtk::gdk::Key::Escape {
-                    sender.input(ComposerInput::Stop);
-                    return gtk::glib::Propagation::Stop;
-                }
-                gtk::glib::Propagation::Proceed
-            });
-        }
-        text_view.add_controller(keys);
-
-        let send = gtk::Button::builder()
-            .label(gettext("Send"))
-            .tooltip_text(gettext("Send message (Enter)"))
-            .css_classes(["suggested-action", "pill"])
-            .valign(gtk::Align::End)
-            .build();
-        let stop = gtk::Button::builder()
-            .label(gettext("Stop"))
-            .tooltip_text(gettext("Stop the reply (Escape)"))
-            .css_classes(["destructive-action", "pill"])
-            .valign(gtk::Align::End)
-            .visible(false)
-            .build();
-        {
-            let sender = sender.clone();
-            send.connect_clicked(move |_| sender.input(ComposerInput::Submit));
-        }
-        {
-            let sender = sender.clone();
-            stop.connect_clicked(move |_| sender.input(ComposerInput::Stop));
-        }
-        let attach: gtk::Button =
-            crate::ui::a11y::labelled("GtkButton", &gettext("Attach Image")).unwrap_or_default();
-        attach.set_icon_name("mail-attachment-symbolic");
-        attach.set_tooltip_text(Some(&gettext("Attach an image (or drop or paste one)")));
-        attach.set_valign(gtk::Align::End);
-        attach.add_css_class("circular");
-        attach.add_css_class("flat");
-        {
-            let sender = sender.clone();
-            attach.connect_clicked(move |_| sender.input(ComposerInput::ChooseImages));
-        }
-        let attach_resource = mcp::attach_resource_button(sender.input_sender().clone());
-        let pending = gtk::Box::builder()
-            .orientation(gtk::Orientation::Horizontal)
-            .spacing(6)
-            .css_classes(["pending-attachments"])
-            .build();
-        let pending_scroller = gtk::ScrolledWindow::builder()
-            .child(&pending)
-            .vscrollbar_policy(gtk::PolicyType::Never)
-            .propagate_natural_height(true)
-            .visible(false)
-            .build();
-        let row = gtk::Box::builder()
-            .orientation(gtk::Orientation::Horizontal)
-            .spacing(6)
-            .build();
-        row.append(&attach);
-        row.append(&attach_resource);
-        row.append(&scroller);
-        row.append(&send);
-        row.append(&stop);
-        root.append(&pending_scroller);
-        root.append(&row);
-        root.add_controller(attachments::drop_target(sender.input_sender().clone()));
-
+        let (widgets, buffer, slash) = view::build(&root, &sender);
         let model = Composer {
             busy: false,
             ready: false,
@@ -280,19 +156,7 @@ impl SimpleComponent for Composer {
             root: root.clone(),
             focus_pending: std::cell::Cell::new(true),
         };
-        ComponentParts {
-            model,
-            widgets: ComposerWidgets {
-                text_view,
-                attach,
-                attach_resource,
-                pending,
-                pending_scroller,
-                rendered_attachments: 0,
-                send,
-                stop,
-            },
-        }
+        ComponentParts { model, widgets }
     }
 
     fn update(&mut self, message: Self::Input, sender: ComponentSender<Self>) {
@@ -393,21 +257,7 @@ impl SimpleComponent for Composer {
     }
 
     fn update_view(&self, widgets: &mut Self::Widgets, sender: ComponentSender<Self>) {
-        if widgets.rendered_attachments != self.attachments_revision {
-            pending::render(self, widgets, &sender);
-            widgets.rendered_attachments = self.attachments_revision;
-        }
-        widgets.attach.set_sensitive(!self.busy);
-        widgets
-            .attach_resource
-            .set_sensitive(!self.busy && self.servers.is_some());
-        widgets.send.set_visible(!self.busy);
-        widgets.send.set_sensitive(self.ready);
-        widgets.stop.set_visible(self.busy);
-        if self.focus_pending.get() && widgets.text_view.is_mapped() {
-            self.focus_pending.set(false);
-            widgets.text_view.grab_focus();
-        }
+        view::update(self, widgets, &sender);
     }
 }
 

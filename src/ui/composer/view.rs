@@ -1,0 +1,183 @@
+//! The composer's widgets: the text field with its keys (Enter, Shift+Enter,
+//! Ctrl+V, Escape and the `/` menu's keys), the Attach Image, Attach
+//! Resource, Send and Stop buttons, the strip of pending attachments above,
+//! and how they follow the composer's state.
+
+use std::rc::Rc;
+
+use gettextrs::gettext;
+use relm4::gtk::prelude::*;
+use relm4::{ComponentSender, gtk};
+
+use super::slash::SlashMenu;
+use super::{Composer, ComposerInput, attachments, mcp, pending, slash};
+
+/// Widgets the composer updates.
+#[derive(Debug)]
+pub struct ComposerWidgets {
+    pub(super) text_view: gtk::TextView,
+    pub(super) attach: gtk::Button,
+    pub(super) attach_resource: gtk::Button,
+    pub(super) pending: gtk::Box,
+    pub(super) pending_scroller: gtk::ScrolledWindow,
+    pub(super) rendered_attachments: u64,
+    pub(super) send: gtk::Button,
+    pub(super) stop: gtk::Button,
+}
+
+/// Builds the composer's widgets into `root`; returns them with the text
+/// buffer and the `/` menu the composer keeps.
+pub(super) fn build(
+    root: &gtk::Box,
+    sender: &ComponentSender<Composer>,
+) -> (ComposerWidgets, gtk::TextBuffer, Rc<SlashMenu>) {
+    let buffer = gtk::TextBuffer::new(None);
+    let text_view: gtk::TextView =
+        crate::ui::a11y::labelled("GtkTextView", &gettext("Message")).unwrap_or_default();
+    text_view.set_buffer(Some(&buffer));
+    text_view.set_wrap_mode(gtk::WrapMode::WordChar);
+    text_view.set_accepts_tab(false);
+    text_view.set_top_margin(8);
+    text_view.set_bottom_margin(8);
+    text_view.set_left_margin(10);
+    text_view.set_right_margin(10);
+    text_view.add_css_class("composer-text");
+    let scroller = gtk::ScrolledWindow::builder()
+        .child(&text_view)
+        .hexpand(true)
+        .hscrollbar_policy(gtk::PolicyType::Never)
+        .propagate_natural_height(true)
+        .max_content_height(200)
+        .css_classes(["card"])
+        .build();
+
+    let slash = slash::SlashMenu::new(&scroller, sender.input_sender().clone());
+    {
+        let sender = sender.clone();
+        buffer.connect_changed(move |_| sender.input(ComposerInput::DraftChanged));
+    }
+    let keys = gtk::EventControllerKey::new();
+    keys.set_propagation_phase(gtk::PropagationPhase::Capture);
+    {
+        let sender = sender.clone();
+        let text_view_for_paste = text_view.clone();
+        let slash = slash.clone();
+        keys.connect_key_pressed(move |_, key, _, modifiers| {
+            if slash.is_open() && mcp::menu_key(&slash, key, sender.input_sender()) {
+                return gtk::glib::Propagation::Stop;
+            }
+            let enter = matches!(key, gtk::gdk::Key::Return | gtk::gdk::Key::KP_Enter);
+            if enter && !modifiers.contains(gtk::gdk::ModifierType::SHIFT_MASK) {
+                sender.input(ComposerInput::Submit);
+                return gtk::glib::Propagation::Stop;
+            }
+            let paste = matches!(key, gtk::gdk::Key::v | gtk::gdk::Key::V)
+                && modifiers.contains(gtk::gdk::ModifierType::CONTROL_MASK);
+            if paste {
+                let clipboard = gtk::prelude::WidgetExt::clipboard(&text_view_for_paste);
+                if attachments::paste_image(&clipboard, sender.input_sender().clone()) {
+                    return gtk::glib::Propagation::Stop;
+                }
+            }
+            if key == gtk::gdk::Key::Escape {
+                sender.input(ComposerInput::Stop);
+                return gtk::glib::Propagation::Stop;
+            }
+            gtk::glib::Propagation::Proceed
+        });
+    }
+    text_view.add_controller(keys);
+
+    let send = gtk::Button::builder()
+        .label(gettext("Send"))
+        .tooltip_text(gettext("Send message (Enter)"))
+        .css_classes(["suggested-action", "pill"])
+        .valign(gtk::Align::End)
+        .build();
+    let stop = gtk::Button::builder()
+        .label(gettext("Stop"))
+        .tooltip_text(gettext("Stop the reply (Escape)"))
+        .css_classes(["destructive-action", "pill"])
+        .valign(gtk::Align::End)
+        .visible(false)
+        .build();
+    {
+        let sender = sender.clone();
+        send.connect_clicked(move |_| sender.input(ComposerInput::Submit));
+    }
+    {
+        let sender = sender.clone();
+        stop.connect_clicked(move |_| sender.input(ComposerInput::Stop));
+    }
+    let attach: gtk::Button =
+        crate::ui::a11y::labelled("GtkButton", &gettext("Attach Image")).unwrap_or_default();
+    attach.set_icon_name("mail-attachment-symbolic");
+    attach.set_tooltip_text(Some(&gettext("Attach an image (or drop or paste one)")));
+    attach.set_valign(gtk::Align::End);
+    attach.add_css_class("circular");
+    attach.add_css_class("flat");
+    {
+        let sender = sender.clone();
+        attach.connect_clicked(move |_| sender.input(ComposerInput::ChooseImages));
+    }
+    let attach_resource = mcp::attach_resource_button(sender.input_sender().clone());
+    let pending = gtk::Box::builder()
+        .orientation(gtk::Orientation::Horizontal)
+        .spacing(6)
+        .css_classes(["pending-attachments"])
+        .build();
+    let pending_scroller = gtk::ScrolledWindow::builder()
+        .child(&pending)
+        .vscrollbar_policy(gtk::PolicyType::Never)
+        .propagate_natural_height(true)
+        .visible(false)
+        .build();
+    let row = gtk::Box::builder()
+        .orientation(gtk::Orientation::Horizontal)
+        .spacing(6)
+        .build();
+    row.append(&attach);
+    row.append(&attach_resource);
+    row.append(&scroller);
+    row.append(&send);
+    row.append(&stop);
+    root.append(&pending_scroller);
+    root.append(&row);
+    root.add_controller(attachments::drop_target(sender.input_sender().clone()));
+
+    let widgets = ComposerWidgets {
+        text_view,
+        attach,
+        attach_resource,
+        pending,
+        pending_scroller,
+        rendered_attachments: 0,
+        send,
+        stop,
+    };
+    (widgets, buffer, slash)
+}
+
+/// Brings the widgets in line with `composer`: the pending strip when the
+/// attachments changed, the buttons, and the focus when it is due.
+pub(super) fn update(
+    composer: &Composer,
+    widgets: &mut ComposerWidgets,
+    sender: &ComponentSender<Composer>,
+) {
+    if widgets.rendered_attachments != composer.attachments_revision {
+        pending::render(composer, widgets, sender);
+        widgets.rendered_attachments = composer.attachments_revision;
+    }
+    widgets.attach.set_sensitive(!composer.busy);
+    widgets
+        .attach_resource
+        .set_sensitive(!composer.busy && composer.servers.is_some());
+    widgets.send.set_visible(!composer.busy);
+    widgets.send.set_sensitive(composer.ready);
+    widgets.stop.set_visible(composer.busy);
+    if composer.focus_pending.get() && widgets.text_view.is_mapped() {
+        composer.focus_pending.set(false);
+        widgets.text_view.grab_focus();
+    }
+}
