@@ -20,13 +20,16 @@
 //! and Boxes' own windows), while Preferences stays modal.
 //!
 //! States come from [`McpServers::subscribe`]; every store or registry call
-//! runs as a command (`actions.rs`).
+//! runs as a command (`actions.rs`). Inputs are answered in `update.rs`,
+//! the commands' results in `results.rs`; the dialogs are in `dialogs.rs`.
 
 pub mod actions;
 mod details;
+mod dialogs;
 mod editor;
 pub mod form;
 mod importer;
+mod results;
 mod row;
 mod sandbox;
 mod update;
