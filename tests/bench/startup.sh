@@ -5,14 +5,15 @@
 # median per program. Usage: tests/bench/startup.sh [runs] [profile]
 #   runs    number of launches per program (default 5)
 #   profile cargo profile: release (default) or dev
-# Needs: xvfb, xdotool, dbus (installed by .ci/install-deps).
+# Needs: xvfb, xdotool, dbus (installed by .ci/install-deps). Binaries come
+# from $CARGO_TARGET_DIR (default ./target).
 set -euo pipefail
 runs=${1:-5}
 profile=${2:-release}
 cd "$(dirname "$0")/../.."
 flag=$([ "$profile" = release ] && echo --release || echo)
 [ -n "${DISPLAY:-}" ] || cargo build $flag --bin valechat --example bare_window >/dev/null
-dir=target/$([ "$profile" = release ] && echo release || echo debug)
+dir=${CARGO_TARGET_DIR:-target}/$([ "$profile" = release ] && echo release || echo debug)
 
 measure() { # name binary window-title
   local name=$1 bin=$2 title=$3 times=() rss=()
