@@ -74,6 +74,9 @@ pub struct ConversationView {
     reported_total: Option<rust_decimal::Decimal>,
     /// The cost may have changed since it was last reported.
     total_dirty: bool,
+    /// What the composer was last told: `(ready, busy)`. Told again only
+    /// on a change, since the view updates at every frame of a reply.
+    composer_state: Option<(bool, bool)>,
     /// The conversation being opened, until its rows are shown.
     opening: Option<timing::Opening>,
 }
@@ -109,17 +112,14 @@ impl Component for ConversationView {
 
     fn init((): (), root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
         let messages = list::MessageList::new();
-        let output = sender.output_sender().clone();
-        let composer = Composer::builder()
-            .launch(())
-            .forward(sender.input_sender(), move |out| match out {
-                ComposerOutput::Send(draft) => ConversationViewInput::Send(draft),
-                ComposerOutput::Notice(text) => {
-                    output.emit(ConversationViewOutput::Toast(text));
-                    ConversationViewInput::Ignore
-                }
-                ComposerOutput::Stop => ConversationViewInput::Stop,
-            });
+        let composer =
+            Composer::builder()
+                .launch(())
+                .forward(sender.input_sender(), |out| match out {
+                    ComposerOutput::Send(draft) => ConversationViewInput::Send(draft),
+                    ComposerOutput::Notice(text) => ConversationViewInput::Notice(text),
+                    ComposerOutput::Stop => ConversationViewInput::Stop,
+                });
         let jump_button: &gtk::Button =
             &crate::ui::a11y::labelled("GtkButton", &gettext("Jump to the End"))
                 .unwrap_or_default();
@@ -143,6 +143,7 @@ impl Component for ConversationView {
             follow: None,
             reported_total: None,
             total_dirty: false,
+            composer_state: None,
             opening: None,
         };
         let list_view = model.messages.widget();
@@ -204,7 +205,9 @@ impl ConversationView {
                     .emit(ComposerInput::ResourceChanged(server, uri));
             }
             ConversationViewInput::FlushStream => self.flush_stream(),
-            ConversationViewInput::Ignore => {}
+            ConversationViewInput::Notice(text) => {
+                let _ = sender.output(ConversationViewOutput::Toast(text));
+            }
         }
     }
 
@@ -256,9 +259,13 @@ impl ConversationView {
     /// child is gone (it can be, while the application quits), where a
     /// controller's `emit` would panic.
     fn render(&mut self, sender: &ComponentSender<Self>) {
-        let composer = self.composer.sender();
-        composer.emit(ComposerInput::SetReady(self.ready));
-        composer.emit(ComposerInput::SetBusy(self.streaming.is_some()));
+        let state = (self.ready, self.streaming.is_some());
+        if self.composer_state != Some(state) {
+            self.composer_state = Some(state);
+            let composer = self.composer.sender();
+            composer.emit(ComposerInput::SetReady(state.0));
+            composer.emit(ComposerInput::SetBusy(state.1));
+        }
         if !std::mem::take(&mut self.total_dirty) {
             return;
         }

@@ -42,8 +42,9 @@ pub enum ConversationViewInput {
     ResourceChanged(String, String),
     /// Show the text the frame clock callback collected.
     FlushStream,
-    /// Nothing to do (an output was forwarded).
-    Ignore,
+    /// The composer has something to say (a refused file, a failed
+    /// prompt): shown as a toast by the window.
+    Notice(String),
 }
 
 /// What the conversation view tells the window.
