@@ -4,16 +4,18 @@
 //! under it. Down moves into the list, Enter or a click takes a value,
 //! Escape closes. The entry keeps its text while suggestions load, and an
 //! answer for text that has since changed is dropped.
+//!
+//! [`CompletionPopover`] is a component whose root is the popover (parented
+//! to the entry); the lookup is one of its commands. The dialog that owns
+//! the entry keeps the controller.
 
 use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 use std::time::Duration;
 
-use relm4::gtk;
 use relm4::gtk::glib;
 use relm4::gtk::prelude::*;
+use relm4::{Component, ComponentParts, ComponentSender, gtk};
 
 use valechat_core::mcp::{CompletionTarget, McpServers};
 
@@ -21,9 +23,6 @@ use valechat_core::mcp::{CompletionTarget, McpServers};
 const DEBOUNCE: Duration = Duration::from_millis(250);
 /// Suggestions shown at most.
 const MAX_SHOWN: usize = 20;
-
-/// Fetches suggestions for what is typed; an empty list shows nothing.
-pub type Fetch = Rc<dyn Fn(String) -> Pin<Box<dyn Future<Output = Vec<String>>>>>;
 
 /// What is being completed (the owned form of [`CompletionTarget`]).
 #[derive(Debug, Clone)]
@@ -37,140 +36,278 @@ pub enum Target {
 /// The other fields' `(name, value)` pairs, read when a lookup starts.
 pub type Context = Rc<dyn Fn() -> Vec<(String, String)>>;
 
-/// A [`Fetch`] asking server `server_id` for completions of `argument` of
-/// `target` (`completion/complete`), with the other fields from `context`
-/// (the argument itself left out). A failed lookup shows nothing and is
-/// logged at debug level.
-pub fn server_fetch(
-    servers: McpServers,
-    server_id: String,
-    target: Target,
-    argument: String,
-    context: Context,
-) -> Fetch {
-    Rc::new(move |typed: String| {
-        let others: Vec<(String, String)> = context()
+/// Where suggestions come from: server `server_id` completes `argument` of
+/// `target`, with the other fields from `context` (the argument itself
+/// left out).
+pub struct Source {
+    /// The running MCP servers.
+    pub servers: McpServers,
+    /// The server asked.
+    pub server_id: String,
+    /// The prompt or resource template.
+    pub target: Target,
+    /// The argument (or template variable) completed.
+    pub argument: String,
+    /// The other fields' values.
+    pub context: Context,
+}
+
+/// What the popover is started with: the entry it completes and where its
+/// suggestions come from.
+pub struct CompletionInit {
+    /// The entry completed; the popover is parented to it.
+    pub entry: gtk::Entry,
+    /// Where suggestions come from.
+    pub source: Source,
+}
+
+/// Completion under one entry.
+pub struct CompletionPopover {
+    entry: gtk::Entry,
+    list: gtk::ListBox,
+    source: Source,
+    /// The debounce timer, cleared when it fires.
+    pending: Rc<RefCell<Option<glib::SourceId>>>,
+}
+
+impl std::fmt::Debug for CompletionPopover {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompletionPopover")
+            .field("argument", &self.source.argument)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the popover is told by its entry.
+#[derive(Debug)]
+pub enum CompletionInput {
+    /// The text changed, or the empty entry got focus: (re)start the wait.
+    Typed,
+    /// The wait is over: look up the entry's text.
+    Lookup,
+}
+
+/// A lookup's answer.
+#[derive(Debug)]
+pub struct Suggestions {
+    /// The text looked up.
+    typed: String,
+    /// The server's values (empty when the lookup failed).
+    values: Vec<String>,
+}
+
+impl Component for CompletionPopover {
+    type CommandOutput = Suggestions;
+    type Input = CompletionInput;
+    type Output = ();
+    type Init = CompletionInit;
+    type Root = gtk::Popover;
+    type Widgets = ();
+
+    fn init_root() -> Self::Root {
+        gtk::Popover::builder()
+            .autohide(false)
+            .has_arrow(false)
+            .position(gtk::PositionType::Bottom)
+            .css_classes(["completions"])
+            .build()
+    }
+
+    fn init(
+        init: CompletionInit,
+        popover: Self::Root,
+        sender: ComponentSender<Self>,
+    ) -> ComponentParts<Self> {
+        let CompletionInit { entry, source } = init;
+        let list = gtk::ListBox::builder()
+            .selection_mode(gtk::SelectionMode::Single)
+            .build();
+        let scroller = gtk::ScrolledWindow::builder()
+            .child(&list)
+            .hscrollbar_policy(gtk::PolicyType::Never)
+            .propagate_natural_height(true)
+            .max_content_height(220)
+            .build();
+        popover.set_child(Some(&scroller));
+        popover.set_parent(&entry);
+        connect(&entry, &popover, &list, &sender);
+        let model = CompletionPopover {
+            entry,
+            list,
+            source,
+            pending: Rc::default(),
+        };
+        ComponentParts { model, widgets: () }
+    }
+
+    fn update(
+        &mut self,
+        message: CompletionInput,
+        sender: ComponentSender<Self>,
+        _: &gtk::Popover,
+    ) {
+        match message {
+            CompletionInput::Typed => {
+                if let Some(id) = self.pending.take() {
+                    id.remove();
+                }
+                let input = sender.input_sender().clone();
+                let pending = Rc::downgrade(&self.pending);
+                let id = glib::timeout_add_local_once(DEBOUNCE, move || {
+                    if let Some(pending) = pending.upgrade() {
+                        pending.take();
+                    }
+                    input.emit(CompletionInput::Lookup);
+                });
+                self.pending.replace(Some(id));
+            }
+            CompletionInput::Lookup => self.look_up(&sender),
+        }
+    }
+
+    fn update_cmd(
+        &mut self,
+        answer: Suggestions,
+        _: ComponentSender<Self>,
+        popover: &gtk::Popover,
+    ) {
+        if self.entry.text() == answer.typed.as_str() {
+            self.show(popover, &answer.typed, answer.values);
+        }
+    }
+
+    fn shutdown(&mut self, _: &mut (), _: relm4::Sender<()>) {
+        if let Some(id) = self.pending.take() {
+            id.remove();
+        }
+    }
+}
+
+impl CompletionPopover {
+    /// Asks the server for completions of the entry's text (a command).
+    fn look_up(&self, sender: &ComponentSender<Self>) {
+        let typed = self.entry.text().to_string();
+        let source = &self.source;
+        let others: Vec<(String, String)> = (source.context)()
             .into_iter()
-            .filter(|(name, _)| *name != argument)
+            .filter(|(name, _)| *name != source.argument)
             .collect();
         let (servers, server_id, target, argument) = (
-            servers.clone(),
-            server_id.clone(),
-            target.clone(),
-            argument.clone(),
+            source.servers.clone(),
+            source.server_id.clone(),
+            source.target.clone(),
+            source.argument.clone(),
         );
-        Box::pin(async move {
-            let asked = relm4::spawn(async move {
-                let others: Vec<(&str, &str)> = others
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
-                let target = match &target {
-                    Target::Prompt(name) => CompletionTarget::Prompt(name),
-                    Target::ResourceTemplate(uri) => CompletionTarget::ResourceTemplate(uri),
-                };
-                servers
-                    .complete(&server_id, target, &argument, &typed, &others)
-                    .await
-            })
-            .await;
-            match asked {
-                Ok(Ok(completions)) => completions.values,
-                Ok(Err(e)) => {
+        sender.oneshot_command(async move {
+            let pairs: Vec<(&str, &str)> = others
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let target = match &target {
+                Target::Prompt(name) => CompletionTarget::Prompt(name),
+                Target::ResourceTemplate(uri) => CompletionTarget::ResourceTemplate(uri),
+            };
+            let values = match servers
+                .complete(&server_id, target, &argument, &typed, &pairs)
+                .await
+            {
+                Ok(completions) => completions.values,
+                Err(e) => {
                     tracing::debug!("no completions: {e}");
                     Vec::new()
                 }
-                Err(_) => Vec::new(),
-            }
-        })
-    })
+            };
+            Suggestions { typed, values }
+        });
+    }
+
+    fn show(&self, popover: &gtk::Popover, typed: &str, values: Vec<String>) {
+        while let Some(child) = self.list.first_child() {
+            self.list.remove(&child);
+        }
+        let values: Vec<String> = values
+            .into_iter()
+            .filter(|v| v != typed)
+            .take(MAX_SHOWN)
+            .collect();
+        if values.is_empty() || !self.entry.is_mapped() {
+            popover.popdown();
+            return;
+        }
+        for value in values {
+            let label = gtk::Label::builder()
+                .label(value)
+                .xalign(0.0)
+                .margin_start(6)
+                .margin_end(6)
+                .margin_top(4)
+                .margin_bottom(4)
+                .build();
+            self.list.append(&label);
+        }
+        popover.set_size_request(self.entry.width(), -1);
+        popover.popup();
+    }
 }
 
-struct State {
-    entry: gtk::Entry,
-    popover: gtk::Popover,
-    list: gtk::ListBox,
-    fetch: Fetch,
-    pending: RefCell<Option<glib::SourceId>>,
-    /// The next `changed` comes from taking a suggestion: do not look up.
-    quiet: Cell<bool>,
-}
-
-/// Adds completion to `entry`, with suggestions from `fetch`.
-pub fn attach(entry: &gtk::Entry, fetch: Fetch) {
-    let list = gtk::ListBox::builder()
-        .selection_mode(gtk::SelectionMode::Single)
-        .build();
-    let scroller = gtk::ScrolledWindow::builder()
-        .child(&list)
-        .hscrollbar_policy(gtk::PolicyType::Never)
-        .propagate_natural_height(true)
-        .max_content_height(220)
-        .build();
-    let popover = gtk::Popover::builder()
-        .child(&scroller)
-        .autohide(false)
-        .has_arrow(false)
-        .position(gtk::PositionType::Bottom)
-        .css_classes(["completions"])
-        .build();
-    popover.set_parent(entry);
-    let state = Rc::new(State {
-        entry: entry.clone(),
-        popover: popover.clone(),
-        list: list.clone(),
-        fetch,
-        pending: RefCell::new(None),
-        quiet: Cell::new(false),
-    });
+/// The entry's and the list's signals: typing asks the component for a
+/// lookup; taking a value, Down and Escape act on the widgets at once.
+fn connect(
+    entry: &gtk::Entry,
+    popover: &gtk::Popover,
+    list: &gtk::ListBox,
+    sender: &ComponentSender<CompletionPopover>,
+) {
+    // The next `changed` comes from taking a suggestion: do not look up.
+    let quiet = Rc::new(Cell::new(false));
     {
-        let state = state.clone();
+        let (entry, popover, quiet) = (entry.clone(), popover.clone(), quiet.clone());
         list.connect_row_activated(move |_, row| {
             let value = row
                 .child()
                 .and_downcast::<gtk::Label>()
                 .map(|l| l.label().to_string());
             if let Some(value) = value {
-                state.quiet.set(true);
-                state.entry.set_text(&value);
-                state.entry.set_position(-1);
-                state.popover.popdown();
-                state.entry.grab_focus();
+                quiet.set(true);
+                entry.set_text(&value);
+                entry.set_position(-1);
+                popover.popdown();
+                entry.grab_focus();
             }
         });
     }
     {
-        let state = state.clone();
+        let input = sender.input_sender().clone();
         entry.connect_changed(move |_| {
-            if state.quiet.replace(false) {
+            if quiet.replace(false) {
                 return;
             }
-            schedule(&state);
+            input.emit(CompletionInput::Typed);
         });
     }
     {
-        let state = state.clone();
+        let input = sender.input_sender().clone();
         entry.connect_has_focus_notify(move |entry| {
             if entry.has_focus() && entry.text().is_empty() {
-                schedule(&state);
+                input.emit(CompletionInput::Typed);
             }
         });
     }
     let keys = gtk::EventControllerKey::new();
     {
-        let state = state.clone();
+        let (popover, list) = (popover.clone(), list.clone());
         keys.connect_key_pressed(move |_, key, _, _| {
-            if !state.popover.is_visible() {
+            if !popover.is_visible() {
                 return glib::Propagation::Proceed;
             }
             match key {
                 gtk::gdk::Key::Escape => {
-                    state.popover.popdown();
+                    popover.popdown();
                     glib::Propagation::Stop
                 }
                 gtk::gdk::Key::Down => {
-                    if let Some(row) = state.list.row_at_index(0) {
-                        state.list.select_row(Some(&row));
+                    if let Some(row) = list.row_at_index(0) {
+                        list.select_row(Some(&row));
                         row.grab_focus();
                     }
                     glib::Propagation::Stop
@@ -180,57 +317,6 @@ pub fn attach(entry: &gtk::Entry, fetch: Fetch) {
         });
     }
     entry.add_controller(keys);
+    let popover = popover.clone();
     entry.connect_destroy(move |_| popover.unparent());
-}
-
-/// (Re)starts the debounce timer.
-fn schedule(state: &Rc<State>) {
-    if let Some(id) = state.pending.borrow_mut().take() {
-        id.remove();
-    }
-    let weak = Rc::downgrade(state);
-    let id = glib::timeout_add_local_once(DEBOUNCE, move || {
-        let Some(state) = weak.upgrade() else {
-            return;
-        };
-        state.pending.borrow_mut().take();
-        let typed = state.entry.text().to_string();
-        let future = (state.fetch)(typed.clone());
-        relm4::spawn_local(async move {
-            let values = future.await;
-            if state.entry.text() != typed.as_str() {
-                return;
-            }
-            show(&state, &typed, values);
-        });
-    });
-    *state.pending.borrow_mut() = Some(id);
-}
-
-fn show(state: &State, typed: &str, values: Vec<String>) {
-    while let Some(child) = state.list.first_child() {
-        state.list.remove(&child);
-    }
-    let values: Vec<String> = values
-        .into_iter()
-        .filter(|v| v != typed)
-        .take(MAX_SHOWN)
-        .collect();
-    if values.is_empty() || !state.entry.is_mapped() {
-        state.popover.popdown();
-        return;
-    }
-    for value in values {
-        let label = gtk::Label::builder()
-            .label(value)
-            .xalign(0.0)
-            .margin_start(6)
-            .margin_end(6)
-            .margin_top(4)
-            .margin_bottom(4)
-            .build();
-        state.list.append(&label);
-    }
-    state.popover.set_size_request(state.entry.width(), -1);
-    state.popover.popup();
 }

@@ -19,9 +19,9 @@ mod view;
 pub use draft::Draft;
 pub use view::ComposerWidgets;
 
-use relm4::gtk::gio;
 use relm4::gtk::prelude::*;
-use relm4::{ComponentController, ComponentParts, ComponentSender, SimpleComponent, gtk};
+use relm4::gtk::{gdk, gio};
+use relm4::{Component, ComponentController, ComponentParts, ComponentSender, Controller, gtk};
 
 use valechat_core::mcp::{McpServers, PromptDraft, PromptEntry};
 use valechat_core::provider::{Attachment, ResourceAttachment};
@@ -46,8 +46,10 @@ pub struct Composer {
     slash: std::rc::Rc<slash::SlashMenu>,
     /// Resources watched for changes: `(server id, URI)` → name.
     watched: std::collections::HashMap<(String, String), String>,
-    /// The open resource browser, kept until it closes.
-    browser: Option<relm4::adw::Window>,
+    /// The resource browser, kept until the next one opens.
+    browser: Option<Controller<crate::ui::resource_browser::ResourceBrowser>>,
+    /// The prompt-arguments dialog, kept until the next one opens.
+    prompt_dialog: Option<Controller<crate::ui::prompt_dialog::PromptDialog>>,
     /// The open file chooser, kept alive until it answers.
     chooser: Option<gtk::FileChooserNative>,
     /// The composer's root, to find the window a chooser belongs to.
@@ -74,14 +76,10 @@ pub enum ComposerInput {
     SetServers(McpServers),
     /// The text changed (opens, filters or closes the `/` menu).
     DraftChanged,
-    /// The prompts of the ready servers, for the `/` menu.
-    PromptsListed(Vec<PromptEntry>),
     /// A prompt was chosen in the `/` menu.
     PromptChosen(Box<PromptEntry>),
     /// Get the prompt with these arguments.
     PromptArguments(Box<PromptEntry>, Vec<(String, String)>),
-    /// A prompt's messages, to become the draft, or why they could not be had.
-    PromptFetched(Result<PromptDraft, String>),
     /// Open the resource browser (the Attach Resource… button).
     BrowseResources,
     /// Add resources read from a server.
@@ -93,20 +91,34 @@ pub enum ComposerInput {
     /// The browser started (`Some(name)`) or stopped (`None`) watching
     /// `(server id, URI)`.
     Watching(String, String, Option<String>),
-    /// A pending resource was read again after a change.
-    Reread(Vec<ResourceAttachment>),
     /// Open the file chooser for images (the Attach Image button).
     ChooseImages,
     /// Read these files (chosen or dropped) and add the images among them.
     AddFiles(Vec<gio::File>),
-    /// Add a checked image to the pending ones.
-    Add(Attachment),
+    /// An image was pasted: add it as a PNG.
+    Pasted(gdk::Texture),
     /// Remove the pending image at this position.
     Remove(usize),
     /// A file could not be attached: the sentence to show.
     Refused(String),
     /// Move keyboard focus into the text field.
     Focus,
+}
+
+/// Results of the composer's background work (MCP calls, reading files).
+#[derive(Debug)]
+pub enum ComposerCommand {
+    /// The prompts of the ready servers, for the `/` menu.
+    PromptsListed(Vec<PromptEntry>),
+    /// A prompt's messages, to become the draft, or why they could not be had.
+    PromptFetched(Result<PromptDraft, String>),
+    /// A pending resource was read again after a change.
+    Reread(Vec<ResourceAttachment>),
+    /// An image file was read and checked, or why it could not be (a
+    /// sentence for the user).
+    Loaded(Result<Attachment, String>),
+    /// Something could not be done: the sentence to show.
+    Refused(String),
 }
 
 /// What the composer asks of its parent.
@@ -120,7 +132,8 @@ pub enum ComposerOutput {
     Stop,
 }
 
-impl SimpleComponent for Composer {
+impl Component for Composer {
+    type CommandOutput = ComposerCommand;
     type Input = ComposerInput;
     type Output = ComposerOutput;
     type Init = ();
@@ -152,6 +165,7 @@ impl SimpleComponent for Composer {
             slash,
             watched: std::collections::HashMap::new(),
             browser: None,
+            prompt_dialog: None,
             chooser: None,
             root: root.clone(),
             focus_pending: std::cell::Cell::new(true),
@@ -159,7 +173,7 @@ impl SimpleComponent for Composer {
         ComponentParts { model, widgets }
     }
 
-    fn update(&mut self, message: Self::Input, sender: ComponentSender<Self>) {
+    fn update(&mut self, message: Self::Input, sender: ComponentSender<Self>, _: &Self::Root) {
         match message {
             ComposerInput::Submit => {
                 if self.busy || !self.ready {
@@ -209,16 +223,13 @@ impl SimpleComponent for Composer {
             }
             message @ (ComposerInput::SetServers(_)
             | ComposerInput::DraftChanged
-            | ComposerInput::PromptsListed(_)
             | ComposerInput::PromptChosen(_)
             | ComposerInput::PromptArguments(..)
-            | ComposerInput::PromptFetched(_)
             | ComposerInput::BrowseResources
             | ComposerInput::AddResources(_)
             | ComposerInput::RemoveResource(_)
             | ComposerInput::ResourceChanged(..)
-            | ComposerInput::Watching(..)
-            | ComposerInput::Reread(_)) => self.update_mcp(message, &sender),
+            | ComposerInput::Watching(..)) => self.update_mcp(message, &sender),
             ComposerInput::ChooseImages => {
                 let parent = self.root.root().and_downcast::<gtk::Window>();
                 self.chooser = Some(attachments::choose_images(
@@ -229,19 +240,13 @@ impl SimpleComponent for Composer {
             ComposerInput::AddFiles(files) => {
                 self.chooser = None;
                 for file in files {
-                    let sender = sender.clone();
-                    relm4::spawn_local(async move {
-                        sender.input(match attachments::load(file).await {
-                            Ok(image) => ComposerInput::Add(image),
-                            Err(message) => ComposerInput::Refused(message),
-                        });
+                    sender.spawn_oneshot_command(move || {
+                        ComposerCommand::Loaded(attachments::load(&file))
                     });
                 }
             }
-            ComposerInput::Add(image) => {
-                self.attachments.push(image);
-                self.attachments_revision += 1;
-                self.focus_pending.set(true);
+            ComposerInput::Pasted(texture) => {
+                self.add_image(attachments::pasted(&texture), &sender)
             }
             ComposerInput::Remove(index) => {
                 if index < self.attachments.len() {
@@ -256,8 +261,39 @@ impl SimpleComponent for Composer {
         }
     }
 
+    fn update_cmd(
+        &mut self,
+        message: ComposerCommand,
+        sender: ComponentSender<Self>,
+        _: &Self::Root,
+    ) {
+        match message {
+            ComposerCommand::Loaded(image) => self.add_image(image, &sender),
+            ComposerCommand::Refused(message) => {
+                let _ = sender.output(ComposerOutput::Notice(message));
+            }
+            message => self.update_mcp_command(message, &sender),
+        }
+    }
+
     fn update_view(&self, widgets: &mut Self::Widgets, sender: ComponentSender<Self>) {
         view::update(self, widgets, &sender);
+    }
+}
+
+impl Composer {
+    /// Adds a checked image to the pending ones, or tells why it was refused.
+    fn add_image(&mut self, image: Result<Attachment, String>, sender: &ComponentSender<Self>) {
+        match image {
+            Ok(image) => {
+                self.attachments.push(image);
+                self.attachments_revision += 1;
+                self.focus_pending.set(true);
+            }
+            Err(message) => {
+                let _ = sender.output(ComposerOutput::Notice(message));
+            }
+        }
     }
 }
 

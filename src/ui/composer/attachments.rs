@@ -1,9 +1,10 @@
 //! Getting images into the composer: the file chooser, drag and drop of
 //! image files, pasting an image, and reading files without blocking.
 //!
-//! Files are read with GIO's asynchronous calls (`query_info`, then
-//! `load_contents`), so the main loop never waits on the disk; a file over
-//! 20 MiB is refused from its size before it is read. The type is sniffed
+//! Files are read with GIO (`query_info`, then `load_contents`) in a
+//! command on a blocking thread, so the main loop never waits on the
+//! disk; a pasted image is read with the clipboard's asynchronous call. A
+//! file over 20 MiB is refused from its size before it is read. The type is sniffed
 //! from the bytes by [`Attachment::new`], whatever the file is called.
 //! GTK 4.8 has no `GtkFileDialog` (4.10), so the chooser is a
 //! [`gtk::FileChooserNative`] (a portal inside Flatpak).
@@ -77,9 +78,9 @@ pub fn drop_target(sender: relm4::Sender<ComposerInput>) -> gtk::DropTarget {
     target
 }
 
-/// If the clipboard holds an image, reads it as a PNG named “Pasted Image.png”
-/// (sent as [`ComposerInput::Add`]) and returns `true`; `false` lets the
-/// text view paste text as usual.
+/// If the clipboard holds an image, starts reading it (it arrives as
+/// [`ComposerInput::Pasted`], a failure as [`ComposerInput::Refused`]) and
+/// returns `true`; `false` lets the text view paste text as usual.
 pub fn paste_image(clipboard: &gdk::Clipboard, sender: relm4::Sender<ComposerInput>) -> bool {
     if !clipboard
         .formats()
@@ -87,40 +88,37 @@ pub fn paste_image(clipboard: &gdk::Clipboard, sender: relm4::Sender<ComposerInp
     {
         return false;
     }
-    let clipboard = clipboard.clone();
-    relm4::spawn_local(async move {
-        let input = match clipboard.read_texture_future().await {
-            Ok(Some(texture)) => {
-                let png = texture.save_to_png_bytes();
-                match Attachment::new(gettext("Pasted Image.png"), png.to_vec()) {
-                    Ok(image) => ComposerInput::Add(image),
-                    Err(e) => ComposerInput::Refused(EngineError::from(e).user_message()),
-                }
-            }
-            Ok(None) => return,
-            Err(e) => ComposerInput::Refused(gettext_f(
-                "Could not paste the image: {error}",
-                &[("error", &e.to_string())],
-            )),
-        };
-        sender.emit(input);
+    clipboard.read_texture_async(None::<&gio::Cancellable>, move |read| match read {
+        Ok(Some(texture)) => sender.emit(ComposerInput::Pasted(texture)),
+        Ok(None) => {}
+        Err(e) => sender.emit(ComposerInput::Refused(gettext_f(
+            "Could not paste the image: {error}",
+            &[("error", &e.to_string())],
+        ))),
     });
     true
 }
 
-/// Reads `file` without blocking and checks it; the error is a sentence for
-/// the user.
-pub async fn load(file: gio::File) -> Result<Attachment, String> {
+/// A pasted image as a PNG named “Pasted Image.png”; the error is a
+/// sentence for the user.
+pub fn pasted(texture: &gdk::Texture) -> Result<Attachment, String> {
+    let png = texture.save_to_png_bytes();
+    Attachment::new(gettext("Pasted Image.png"), png.to_vec())
+        .map_err(|e| EngineError::from(e).user_message())
+}
+
+/// Reads `file` and checks it; the error is a sentence for the user. This
+/// blocks: the composer runs it as a command on a blocking thread.
+pub fn load(file: &gio::File) -> Result<Attachment, String> {
     let fallback = file
         .basename()
         .map_or_else(String::new, |p| p.display().to_string());
     let info = file
-        .query_info_future(
+        .query_info(
             "standard::display-name,standard::size",
             gio::FileQueryInfoFlags::NONE,
-            glib::Priority::DEFAULT,
+            None::<&gio::Cancellable>,
         )
-        .await
         .map_err(|e| unreadable(&fallback, &e))?;
     let name = info.display_name().to_string();
     let size = usize::try_from(info.size()).unwrap_or(usize::MAX);
@@ -133,8 +131,7 @@ pub async fn load(file: gio::File) -> Result<Attachment, String> {
         return Err(EngineError::from(error).user_message());
     }
     let (data, _etag) = file
-        .load_contents_future()
-        .await
+        .load_contents(None::<&gio::Cancellable>)
         .map_err(|e| unreadable(&name, &e))?;
     Attachment::new(name, data.to_vec()).map_err(|e| EngineError::from(e).user_message())
 }

@@ -4,8 +4,10 @@
 //!
 //! A prompt's messages replace the typed `/command`: their text becomes the
 //! draft's text, their images and resources are added to the pending ones.
-//! Every MCP call runs on the tokio runtime; the answer comes back as a
-//! [`ComposerInput`].
+//! Every MCP call is a command; the answer comes back as a
+//! [`ComposerCommand`]. The prompt-arguments dialog and the resource
+//! browser are components whose outputs the composer forwards into its
+//! own [`ComposerInput`].
 //!
 //! Watched resources (subscriptions): when a server says a watched
 //! resource changed, the user is told, and a pending (not yet sent)
@@ -15,11 +17,13 @@
 
 use gettextrs::gettext;
 use relm4::gtk::prelude::*;
-use relm4::{ComponentSender, gtk};
+use relm4::{Component, ComponentController, ComponentSender, gtk};
 
 use super::slash::{SlashMenu, slash_query};
-use super::{Composer, ComposerInput, ComposerOutput};
+use super::{Composer, ComposerCommand, ComposerInput, ComposerOutput};
 use crate::i18n::gettext_f;
+use crate::ui::prompt_dialog::{PromptDialog, PromptDialogOutput};
+use crate::ui::resource_browser::{ResourceBrowser, ResourceBrowserInit, ResourceBrowserOutput};
 use valechat_core::mcp::McpServers;
 
 /// Handles a key while the `/` menu is open; `true` when it was used
@@ -63,12 +67,6 @@ impl Composer {
         match message {
             ComposerInput::SetServers(servers) => self.servers = Some(servers),
             ComposerInput::DraftChanged => self.draft_changed(sender),
-            ComposerInput::PromptsListed(prompts) => {
-                self.slash.set_prompts(prompts);
-                if let Some(query) = slash_query(&self.text()) {
-                    self.slash.show(query);
-                }
-            }
             ComposerInput::PromptChosen(entry) => {
                 self.slash.close();
                 let Some(servers) = self.servers.clone() else {
@@ -76,14 +74,15 @@ impl Composer {
                 };
                 if entry.has_arguments() {
                     let parent = self.root.root().and_downcast::<gtk::Window>();
-                    let input = sender.input_sender().clone();
-                    let chosen = (*entry).clone();
-                    crate::ui::prompt_dialog::ask(parent.as_ref(), &servers, &entry, move |args| {
-                        input.emit(ComposerInput::PromptArguments(
-                            Box::new(chosen.clone()),
-                            args,
-                        ));
-                    });
+                    let dialog = PromptDialog::builder()
+                        .launch((parent, servers, *entry))
+                        .forward(
+                            sender.input_sender(),
+                            |PromptDialogOutput::Use(entry, args)| {
+                                ComposerInput::PromptArguments(entry, args)
+                            },
+                        );
+                    self.prompt_dialog = Some(dialog);
                 } else {
                     fetch(&servers, &entry, Vec::new(), sender);
                 }
@@ -92,17 +91,6 @@ impl Composer {
                 if let Some(servers) = &self.servers {
                     fetch(servers, &entry, args, sender);
                 }
-            }
-            ComposerInput::PromptFetched(Ok(draft)) => {
-                self.buffer.set_text(&draft.text);
-                self.slash.close();
-                self.attachments.extend(draft.images);
-                self.resources.extend(draft.resources);
-                self.attachments_revision += 1;
-                self.focus_pending.set(true);
-            }
-            ComposerInput::PromptFetched(Err(message)) => {
-                let _ = sender.output(ComposerOutput::Notice(message));
             }
             ComposerInput::BrowseResources => self.browse(sender),
             ComposerInput::AddResources(resources) => {
@@ -123,7 +111,35 @@ impl Composer {
                 }
             },
             ComposerInput::ResourceChanged(server, uri) => self.changed(server, uri, sender),
-            ComposerInput::Reread(fresh) => {
+            _ => {}
+        }
+    }
+
+    /// The MCP answers of [`ComposerCommand`].
+    pub(super) fn update_mcp_command(
+        &mut self,
+        message: ComposerCommand,
+        sender: &ComponentSender<Self>,
+    ) {
+        match message {
+            ComposerCommand::PromptsListed(prompts) => {
+                self.slash.set_prompts(prompts);
+                if let Some(query) = slash_query(&self.text()) {
+                    self.slash.show(query);
+                }
+            }
+            ComposerCommand::PromptFetched(Ok(draft)) => {
+                self.buffer.set_text(&draft.text);
+                self.slash.close();
+                self.attachments.extend(draft.images);
+                self.resources.extend(draft.resources);
+                self.attachments_revision += 1;
+                self.focus_pending.set(true);
+            }
+            ComposerCommand::PromptFetched(Err(message)) => {
+                let _ = sender.output(ComposerOutput::Notice(message));
+            }
+            ComposerCommand::Reread(fresh) => {
                 for resource in fresh {
                     for pending in &mut self.resources {
                         if pending.server_id == resource.server_id && pending.uri == resource.uri {
@@ -155,11 +171,8 @@ impl Composer {
             return;
         };
         if query.is_empty() || !self.slash.has_prompts() {
-            let input = sender.input_sender().clone();
-            relm4::spawn(async move {
-                input.emit(ComposerInput::PromptsListed(
-                    servers.list_all_prompts().await,
-                ));
+            sender.oneshot_command(async move {
+                ComposerCommand::PromptsListed(servers.list_all_prompts().await)
             });
         } else {
             self.slash.show(query);
@@ -171,18 +184,26 @@ impl Composer {
         let Some(servers) = self.servers.clone() else {
             return;
         };
-        if let Some(browser) = self.browser.as_ref().filter(|b| b.is_visible()) {
-            browser.present();
+        if let Some(browser) = self.browser.as_ref().filter(|b| b.widget().is_visible()) {
+            browser.widget().present();
             return;
         }
         let parent = self.root.root().and_downcast::<gtk::Window>();
         let watched = self.watched.keys().cloned().collect();
-        self.browser = Some(crate::ui::resource_browser::open(
-            parent.as_ref(),
-            servers,
-            watched,
-            sender.input_sender().clone(),
-        ));
+        let browser = ResourceBrowser::builder()
+            .launch(ResourceBrowserInit {
+                parent,
+                servers,
+                watched,
+            })
+            .forward(sender.input_sender(), |output| match output {
+                ResourceBrowserOutput::Attach(resources) => ComposerInput::AddResources(resources),
+                ResourceBrowserOutput::Refused(message) => ComposerInput::Refused(message),
+                ResourceBrowserOutput::Watching(server, uri, name) => {
+                    ComposerInput::Watching(server, uri, name)
+                }
+            });
+        self.browser = Some(browser);
     }
 
     /// A watched resource changed: tell the user and read a pending copy
@@ -205,21 +226,20 @@ impl Composer {
         let (Some(pending_name), Some(servers)) = (pending, self.servers.clone()) else {
             return;
         };
-        let input = sender.input_sender().clone();
-        relm4::spawn(async move {
+        sender.oneshot_command(async move {
             match servers.read_attachments(&server, &uri, &pending_name).await {
-                Ok(fresh) => input.emit(ComposerInput::Reread(fresh)),
-                Err(e) => input.emit(ComposerInput::Refused(gettext_f(
+                Ok(fresh) => ComposerCommand::Reread(fresh),
+                Err(e) => ComposerCommand::Refused(gettext_f(
                     "Could not read “{name}” again: {error}",
                     &[("name", &pending_name), ("error", &e.to_string())],
-                ))),
+                )),
             }
         });
     }
 }
 
-/// Gets `entry` with `args` on the tokio runtime; the draft (or the error
-/// as a sentence) comes back as [`ComposerInput::PromptFetched`].
+/// Gets `entry` with `args` in a command; the draft (or the error as a
+/// sentence) comes back as [`ComposerCommand::PromptFetched`].
 fn fetch(
     servers: &McpServers,
     entry: &valechat_core::mcp::PromptEntry,
@@ -228,8 +248,7 @@ fn fetch(
 ) {
     let servers = servers.clone();
     let (server, name) = (entry.server_id.clone(), entry.prompt.name.clone());
-    let input = sender.input_sender().clone();
-    relm4::spawn(async move {
+    sender.oneshot_command(async move {
         let result = servers
             .prompt_draft(&server, &name, &args)
             .await
@@ -239,6 +258,6 @@ fn fetch(
                     &[("name", &name), ("error", &e.to_string())],
                 )
             });
-        input.emit(ComposerInput::PromptFetched(result));
+        ComposerCommand::PromptFetched(result)
     });
 }

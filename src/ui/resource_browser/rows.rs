@@ -12,14 +12,21 @@ use relm4::gtk;
 use relm4::gtk::glib;
 use rmcp::model::{Resource, ResourceTemplate};
 
-use super::{Context, attach};
+use relm4::Controller;
+use relm4::prelude::*;
+
+use super::{Context, ResourceBrowserInput};
 use crate::i18n::gettext_f;
-use crate::ui::completion_popover;
-use crate::ui::composer::ComposerInput;
+use crate::ui::completion_popover::{CompletionInit, CompletionPopover, Source, Target};
 use valechat_core::mcp::{ServerResources, expand_template, template_variables};
 
-/// The group of one server: its resources, then its templates.
-pub(super) fn server_group(server: &ServerResources, context: &Context) -> adw::PreferencesGroup {
+/// The group of one server: its resources, then its templates; the
+/// templates' completions are added to `completions`.
+pub(super) fn server_group(
+    server: &ServerResources,
+    context: &Context,
+    completions: &mut Vec<Controller<CompletionPopover>>,
+) -> adw::PreferencesGroup {
     let group = adw::PreferencesGroup::builder()
         .title(glib::markup_escape_text(&server.server_id).as_str())
         .build();
@@ -32,7 +39,12 @@ pub(super) fn server_group(server: &ServerResources, context: &Context) -> adw::
         ));
     }
     for template in &server.templates {
-        group.add(&template_row(&server.server_id, template, context));
+        group.add(&template_row(
+            &server.server_id,
+            template,
+            context,
+            completions,
+        ));
     }
     group
 }
@@ -76,17 +88,33 @@ fn resource_row(
         switch.set_valign(gtk::Align::Center);
         let key = (server.to_owned(), resource.uri.clone());
         switch.set_active(context.watched.contains(&key));
-        let (context, name) = (context.clone(), name.clone());
+        let (input, name) = (context.input.clone(), name.clone());
         switch.connect_state_set(move |switch, on| {
-            watch(&context, switch, &key, &name, on);
+            input.emit(ResourceBrowserInput::Watch {
+                server: key.0.clone(),
+                uri: key.1.clone(),
+                name: name.clone(),
+                on,
+                switch: switch.clone(),
+            });
             glib::Propagation::Proceed
         });
         row.add_suffix(&switch);
     }
     let button = attach_button(&name);
-    let (context, server, uri) = (context.clone(), server.to_owned(), resource.uri.clone());
+    let (input, server, uri) = (
+        context.input.clone(),
+        server.to_owned(),
+        resource.uri.clone(),
+    );
     let chosen = name.clone();
-    let choose = move || attach(&context, &server, &uri, &chosen);
+    let choose = move || {
+        input.emit(ResourceBrowserInput::Attach {
+            server: server.clone(),
+            uri: uri.clone(),
+            name: chosen.clone(),
+        });
+    };
     // Not `set_activatable_widget`: its labelled-by relation would replace
     // the button's accessible name.
     row.set_activatable(true);
@@ -110,36 +138,12 @@ fn attach_button(name: &str) -> gtk::Button {
     button
 }
 
-/// Subscribes or unsubscribes; the switch goes back on failure.
-fn watch(context: &Context, switch: &gtk::Switch, key: &(String, String), name: &str, on: bool) {
-    let (servers, input) = (context.servers.clone(), context.input.clone());
-    let (server, uri, name) = (key.0.clone(), key.1.clone(), name.to_owned());
-    let switch = switch.clone();
-    relm4::spawn_local(async move {
-        let (s, u) = (server.clone(), uri.clone());
-        let done = relm4::spawn(async move { servers.watch_resource(&s, &u, on).await }).await;
-        match done {
-            Ok(Ok(())) => {
-                let watched = on.then(|| name.clone());
-                input.emit(ComposerInput::Watching(server, uri, watched));
-            }
-            failed => {
-                let error = match failed {
-                    Ok(Err(e)) => e.to_string(),
-                    Err(e) => e.to_string(),
-                    Ok(Ok(())) => String::new(),
-                };
-                switch.set_active(!on);
-                input.emit(ComposerInput::Refused(gettext_f(
-                    "Could not watch “{name}”: {error}",
-                    &[("name", &name), ("error", &error)],
-                )));
-            }
-        }
-    });
-}
-
-fn template_row(server: &str, template: &ResourceTemplate, context: &Context) -> adw::ExpanderRow {
+fn template_row(
+    server: &str,
+    template: &ResourceTemplate,
+    context: &Context,
+    completions: &mut Vec<Controller<CompletionPopover>>,
+) -> adw::ExpanderRow {
     let name = template
         .title
         .clone()
@@ -166,20 +170,26 @@ fn template_row(server: &str, template: &ResourceTemplate, context: &Context) ->
     }
     let entries = Rc::new(entries);
     for (variable, entry) in entries.iter() {
-        completion_popover::attach(
-            entry,
-            suggestions(server, template, variable, &entries, context),
-        );
+        let completion = CompletionPopover::builder()
+            .launch(CompletionInit {
+                entry: entry.clone(),
+                source: suggestions(server, template, variable, &entries, context),
+            })
+            .detach();
+        completions.push(completion);
     }
     let button = attach_button(&name);
     button.set_halign(gtk::Align::End);
     form.append(&button);
-    let (context, server) = (context.clone(), server.to_owned());
+    let (input, server) = (context.input.clone(), server.to_owned());
     let uri_template = template.uri_template.clone();
     button.connect_clicked(move |_| {
         let values = values(&entries);
-        let uri = expand_template(&uri_template, &values);
-        attach(&context, &server, &uri, &name);
+        input.emit(ResourceBrowserInput::Attach {
+            server: server.clone(),
+            uri: expand_template(&uri_template, &values),
+            name: name.clone(),
+        });
     });
     row.add_row(&form);
     row
@@ -202,15 +212,15 @@ fn suggestions(
     variable: &str,
     entries: &Rc<Vec<(String, gtk::Entry)>>,
     context: &Context,
-) -> completion_popover::Fetch {
+) -> Source {
     let entries = Rc::downgrade(entries);
-    completion_popover::server_fetch(
-        context.servers.clone(),
-        server.to_owned(),
-        completion_popover::Target::ResourceTemplate(template.uri_template.clone()),
-        variable.to_owned(),
-        Rc::new(move || entries.upgrade().map(|e| values(&e)).unwrap_or_default()),
-    )
+    Source {
+        servers: context.servers.clone(),
+        server_id: server.to_owned(),
+        target: Target::ResourceTemplate(template.uri_template.clone()),
+        argument: variable.to_owned(),
+        context: Rc::new(move || entries.upgrade().map(|e| values(&e)).unwrap_or_default()),
+    }
 }
 
 /// Shows only the rows whose title or subtitle contains `query`
