@@ -2,10 +2,12 @@
 //! button each, then pending MCP resources as chips.
 
 use relm4::gtk::prelude::*;
+use relm4::prelude::*;
 use relm4::{ComponentSender, gtk};
 
 use super::{Composer, ComposerInput, ComposerWidgets};
 use crate::i18n::gettext_f;
+use crate::ui::thumbnail::Thumbnail;
 
 /// Edge of a pending image's thumbnail, in logical pixels.
 const PENDING_THUMBNAIL: i32 = 64;
@@ -14,15 +16,20 @@ const PENDING_THUMBNAIL: i32 = 64;
 /// each) and resources (a chip each).
 pub(super) fn render(
     composer: &Composer,
-    widgets: &ComposerWidgets,
+    widgets: &mut ComposerWidgets,
     sender: &ComponentSender<Composer>,
 ) {
     let images = &composer.attachments;
     while let Some(child) = widgets.pending.first_child() {
         widgets.pending.remove(&child);
     }
+    widgets.thumbnails.clear();
     for (index, image) in images.iter().enumerate() {
-        let picture = crate::ui::thumbnail::picture(image, PENDING_THUMBNAIL);
+        let thumbnail = Thumbnail::builder()
+            .launch((image.clone(), PENDING_THUMBNAIL))
+            .detach();
+        let picture = thumbnail.widget().clone();
+        widgets.thumbnails.push(thumbnail);
         picture.set_size_request(PENDING_THUMBNAIL, PENDING_THUMBNAIL);
         picture.set_content_fit(gtk::ContentFit::Cover);
         let frame = gtk::Frame::builder()

@@ -21,6 +21,8 @@ pub struct ComposerWidgets {
     pub(super) pending: gtk::Box,
     pub(super) pending_scroller: gtk::ScrolledWindow,
     pub(super) rendered_attachments: u64,
+    /// The pending images' thumbnails, as shown.
+    pub(super) thumbnails: Vec<relm4::Controller<crate::ui::thumbnail::Thumbnail>>,
     pub(super) send: gtk::Button,
     pub(super) stop: gtk::Button,
 }
@@ -152,6 +154,7 @@ pub(super) fn build(
         pending,
         pending_scroller,
         rendered_attachments: 0,
+        thumbnails: Vec::new(),
         send,
         stop,
     };

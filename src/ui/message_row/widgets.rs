@@ -6,11 +6,12 @@ use std::rc::Rc;
 
 use gettextrs::gettext;
 use relm4::gtk::prelude::*;
-use relm4::{adw, gtk};
+use relm4::{Component, ComponentController, Controller, adw, gtk};
 
 use super::MessageRow;
 use crate::i18n::gettext_f;
 use crate::ui::markdown::MarkdownView;
+use crate::ui::thumbnail::Thumbnail;
 use crate::ui::tool_call_view::ToolCallView;
 use valechat_core::provider::Role;
 use valechat_core::store::MessageStatus;
@@ -46,6 +47,8 @@ struct Inner {
     tool_views: Vec<ToolCallView>,
     rendered_tool_revision: u64,
     images: gtk::FlowBox,
+    /// The thumbnails of the images shown.
+    thumbnails: Vec<Controller<Thumbnail>>,
     rendered_images_revision: u64,
 }
 
@@ -147,6 +150,7 @@ impl RowWidgets {
             tool_views: Vec::new(),
             rendered_tool_revision: 0,
             images,
+            thumbnails: Vec::new(),
             rendered_images_revision: 0,
         };
         (clamp, Self(Rc::new(RefCell::new(inner))))
@@ -244,12 +248,17 @@ const IMAGE_THUMBNAIL: i32 = 240;
 
 /// Shows the row's images as thumbnails (at most 240 px a side), then its
 /// resources as chips.
-fn render_images(row: &MessageRow, widgets: &Inner) {
+fn render_images(row: &MessageRow, widgets: &mut Inner) {
     while let Some(child) = widgets.images.first_child() {
         widgets.images.remove(&child);
     }
+    widgets.thumbnails.clear();
     for image in &row.images {
-        let picture = crate::ui::thumbnail::picture(image, IMAGE_THUMBNAIL);
+        let thumbnail = Thumbnail::builder()
+            .launch((image.clone(), IMAGE_THUMBNAIL))
+            .detach();
+        let picture = thumbnail.widget().clone();
+        widgets.thumbnails.push(thumbnail);
         // The texture is already scaled to fit; a shrinkable picture would
         // get no width in the flow box.
         picture.set_can_shrink(false);
