@@ -2,9 +2,12 @@
 //! Elicitation"). [`DialogElicitor`] is the GUI's
 //! [`Elicitor`](valechat_core::mcp::Elicitor): it parses the request with
 //! [`valechat_core::mcp::elicitation`], hands it to the GTK main loop as an
-//! [`ElicitationAsk`] and waits for the answer. [`present`] shows it:
-//! `form` (a dialog of fields built from the schema) or `url` (a
-//! confirmation before opening the page in the browser).
+//! [`ElicitationAsk`] and waits for the answer. [`ElicitationDialog`], a
+//! component the window launches for each ask, shows it: `form` (a dialog
+//! of fields built from the schema) or `url` (a confirmation before opening
+//! the page in the browser). It sends the answer back to the waiting
+//! elicitor, closes when the server stops waiting (a command), and tells
+//! the window when it is done ([`ElicitationOutput::Done`]).
 //!
 //! ```text
 //! adw::MessageDialog  "Request from <server>" / message
@@ -17,13 +20,11 @@ mod fields;
 mod form;
 mod url;
 
-use std::cell::RefCell;
-use std::rc::Rc;
 use std::sync::Arc;
 
-use relm4::gtk;
-use relm4::gtk::glib;
-use relm4::gtk::prelude::*;
+use relm4::adw::prelude::*;
+use relm4::prelude::*;
+use relm4::{adw, gtk};
 use rmcp::model::{ElicitRequestParams, ElicitResult, ElicitationAction};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
@@ -95,45 +96,112 @@ impl Elicitor for DialogElicitor {
     }
 }
 
-/// Shows the dialog for `ask` over `parent`, naming the server
-/// `server_name`; the answer goes back to the waiting [`DialogElicitor`].
-pub fn present(parent: &impl IsA<gtk::Window>, server_name: &str, ask: ElicitationAsk) {
-    let ElicitationAsk {
-        request,
-        reply,
-        gone,
-        ..
-    } = ask;
-    let reply = Reply(Rc::new(RefCell::new(Some(reply))));
-    let dialog = match request {
-        Elicitation::Form(form) => form::dialog(parent, server_name, form, reply),
-        Elicitation::Url(url) => url::dialog(parent, server_name, url, reply),
-    };
-    let weak = dialog.downgrade();
-    glib::spawn_future_local(async move {
-        gone.cancelled().await;
-        if let Some(dialog) = weak.upgrade().filter(|d| d.is_visible()) {
-            dialog.close();
-        }
-    });
-    dialog.present();
+/// How a dialog's response (`submit`, `open`, `decline`, `cancel`)
+/// becomes the answer, read from the dialog's fields.
+type Answer = Box<dyn Fn(&adw::MessageDialog, &str) -> ElicitResult>;
+
+/// The dialog of one elicitation request.
+pub struct ElicitationDialog {
+    /// The waiting [`DialogElicitor`]'s channel; taken by the first answer.
+    reply: Option<oneshot::Sender<ElicitResult>>,
+    answer: Answer,
 }
 
-/// The answer channel of one dialog; the first answer wins.
-#[derive(Clone)]
-struct Reply(Rc<RefCell<Option<oneshot::Sender<ElicitResult>>>>);
+impl std::fmt::Debug for ElicitationDialog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ElicitationDialog").finish_non_exhaustive()
+    }
+}
 
-impl Reply {
-    /// Sends `result` unless an answer was already sent.
-    fn send(&self, result: ElicitResult) {
-        if let Some(tx) = self.0.borrow_mut().take() {
-            // The server may have stopped waiting: nothing to tell then.
-            let _ = tx.send(result);
-        }
+/// What the dialog is told.
+#[derive(Debug)]
+pub enum ElicitationInput {
+    /// The user answered with this response id.
+    Respond(String),
+}
+
+/// What the dialog tells the window.
+#[derive(Debug)]
+pub enum ElicitationOutput {
+    /// The request was answered (or is no longer waited for): the dialog
+    /// is closed and its controller may go.
+    Done,
+}
+
+/// Background events of the dialog.
+#[derive(Debug)]
+pub enum ElicitationCommand {
+    /// The server no longer waits for the answer.
+    Gone,
+}
+
+impl Component for ElicitationDialog {
+    type CommandOutput = ElicitationCommand;
+    type Input = ElicitationInput;
+    type Output = ElicitationOutput;
+    /// The window it belongs to, the asking server's name as shown, and
+    /// the request.
+    type Init = (gtk::Window, String, ElicitationAsk);
+    type Root = adw::MessageDialog;
+    type Widgets = ();
+
+    fn init_root() -> Self::Root {
+        adw::MessageDialog::new(None::<&gtk::Window>, None, None)
     }
 
-    /// Sends a bare `decline` or `cancel`.
-    fn send_action(&self, action: ElicitationAction) {
-        self.send(ElicitResult::new(action));
+    /// Fills the dialog (`form` or `url`) and shows it over `parent`. A
+    /// command waits for the server to stop waiting, which closes the
+    /// dialog.
+    fn init(
+        (parent, server_name, ask): Self::Init,
+        dialog: Self::Root,
+        sender: ComponentSender<Self>,
+    ) -> ComponentParts<Self> {
+        let ElicitationAsk {
+            request,
+            reply,
+            gone,
+            ..
+        } = ask;
+        dialog.set_transient_for(Some(&parent));
+        let answer = match request {
+            Elicitation::Form(form) => form::fill(&dialog, &server_name, form),
+            Elicitation::Url(url) => url::fill(&dialog, &server_name, url),
+        };
+        let input = sender.input_sender().clone();
+        dialog.connect_response(None, move |_, response| {
+            input.emit(ElicitationInput::Respond(response.to_owned()));
+        });
+        sender.oneshot_command(async move {
+            gone.cancelled().await;
+            ElicitationCommand::Gone
+        });
+        dialog.present();
+        let model = ElicitationDialog {
+            reply: Some(reply),
+            answer,
+        };
+        ComponentParts { model, widgets: () }
+    }
+
+    fn update(&mut self, message: Self::Input, sender: ComponentSender<Self>, dialog: &Self::Root) {
+        let ElicitationInput::Respond(response) = message;
+        if let Some(reply) = self.reply.take() {
+            // The server may have stopped waiting: nothing to tell then.
+            let _ = reply.send((self.answer)(dialog, &response));
+        }
+        let _ = sender.output(ElicitationOutput::Done);
+    }
+
+    fn update_cmd(
+        &mut self,
+        message: Self::CommandOutput,
+        _: ComponentSender<Self>,
+        dialog: &Self::Root,
+    ) {
+        let ElicitationCommand::Gone = message;
+        if dialog.is_visible() {
+            dialog.close();
+        }
     }
 }

@@ -32,7 +32,7 @@ pub(crate) use messages::{
     NextConversationAction, PreferencesAction, PreviousConversationAction, QuitAction,
     SearchAction, ShortcutsAction, ShowServersAction, StopAction, WindowActions,
 };
-pub use messages::{WindowCommand, WindowInput};
+pub use messages::{LearnedEra, WindowCommand, WindowInput};
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
@@ -95,6 +95,8 @@ pub struct Window {
     billing: Option<Controller<crate::ui::billing::Billing>>,
     /// Open tool-call approval dialogs, by tool-call row id.
     approvals: std::rc::Rc<std::cell::RefCell<approval::OpenApprovals>>,
+    /// Open elicitation dialogs (MCP servers asking the user).
+    elicitations: Vec<Controller<crate::ui::elicitation::ElicitationDialog>>,
 }
 
 #[relm4::component(pub)]
@@ -241,6 +243,7 @@ impl Component for Window {
             billing: None,
             servers_window: None,
             approvals: std::rc::Rc::default(),
+            elicitations: Vec::new(),
             servers: None,
             quitting: false,
             quit_when_done: false,

@@ -10,9 +10,9 @@ use std::rc::Rc;
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
 use relm4::{adw, gtk};
-use rmcp::model::ElicitationAction;
+use rmcp::model::{ElicitResult, ElicitationAction};
 
-use super::Reply;
+use super::Answer;
 use super::fields::FieldRow;
 use crate::i18n::gettext_f;
 use valechat_core::mcp::elicitation::ElicitationForm;
@@ -20,26 +20,23 @@ use valechat_core::mcp::elicitation::ElicitationForm;
 /// Most of the form's height before it scrolls, in pixels.
 const MAX_FORM_HEIGHT: i32 = 420;
 
-/// The form dialog for `form` from `server_name`; answers go to `reply`.
-pub(super) fn dialog(
-    parent: &impl IsA<gtk::Window>,
+/// Fills `dialog` with `form` from `server_name`; returns how a response
+/// becomes the answer.
+pub(super) fn fill(
+    dialog: &adw::MessageDialog,
     server_name: &str,
     form: ElicitationForm,
-    reply: Reply,
-) -> adw::MessageDialog {
+) -> Answer {
     let mut body = form.message.clone();
     if let Some(description) = form.description.as_deref().filter(|d| !d.trim().is_empty()) {
         body.push_str("\n\n");
         body.push_str(description.trim());
     }
-    let dialog = adw::MessageDialog::new(
-        Some(parent),
-        Some(&gettext_f(
-            "Request from {server}",
-            &[("server", server_name)],
-        )),
-        Some(&body),
-    );
+    dialog.set_heading(Some(&gettext_f(
+        "Request from {server}",
+        &[("server", server_name)],
+    )));
+    dialog.set_body(&body);
     dialog.add_response("cancel", &gettext("Cancel"));
     dialog.add_response("decline", &gettext("Decline"));
     dialog.add_response("submit", &gettext("Submit"));
@@ -98,21 +95,17 @@ pub(super) fn dialog(
     dialog.connect_map(move |_| {
         let _ = focus_rows.iter().any(FieldRow::grab_focus);
     });
-    dialog.connect_response(None, move |_, response| match response {
+    Box::new(move |_, response| match response {
         "submit" => {
             let values: Vec<_> = rows.iter().map(FieldRow::value).collect();
-            match form.accept(&values) {
-                Ok(result) => reply.send(result),
+            form.accept(&values).unwrap_or_else(|e| {
                 // Submit is disabled while a field is invalid, so this
                 // only happens if a value changed in between: cancel.
-                Err(e) => {
-                    tracing::warn!("elicitation form submitted while invalid: {e}");
-                    reply.send_action(ElicitationAction::Cancel);
-                }
-            }
+                tracing::warn!("elicitation form submitted while invalid: {e}");
+                ElicitResult::new(ElicitationAction::Cancel)
+            })
         }
-        "decline" => reply.send_action(ElicitationAction::Decline),
-        _ => reply.send_action(ElicitationAction::Cancel),
-    });
-    dialog
+        "decline" => ElicitResult::new(ElicitationAction::Decline),
+        _ => ElicitResult::new(ElicitationAction::Cancel),
+    })
 }

@@ -8,24 +8,26 @@
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
 use relm4::{adw, gtk};
-use rmcp::model::ElicitationAction;
+use rmcp::model::{ElicitResult, ElicitationAction};
 
-use super::Reply;
+use super::Answer;
 use crate::i18n::gettext_f;
 use valechat_core::mcp::elicitation::UrlElicitation;
 
-/// The confirmation dialog for `request` from `server_name`.
-pub(super) fn dialog(
-    parent: &impl IsA<gtk::Window>,
+/// Fills `dialog` with the confirmation for `request` from `server_name`;
+/// returns how a response becomes the answer ("Open in Browser" opens the
+/// page).
+pub(super) fn fill(
+    dialog: &adw::MessageDialog,
     server_name: &str,
     request: UrlElicitation,
-    reply: Reply,
-) -> adw::MessageDialog {
+) -> Answer {
     let heading = gettext_f(
         "{server} Asks You to Open {host}",
         &[("server", server_name), ("host", &request.host)],
     );
-    let dialog = adw::MessageDialog::new(Some(parent), Some(&heading), Some(&request.message));
+    dialog.set_heading(Some(&heading));
+    dialog.set_body(&request.message);
     dialog.set_extra_child(Some(&url_view(&request.url)));
     dialog.add_response("cancel", &gettext("Cancel"));
     dialog.add_response("decline", &gettext("Decline"));
@@ -35,16 +37,15 @@ pub(super) fn dialog(
     dialog.set_default_response(Some("cancel"));
     dialog.set_close_response("cancel");
     let url = request.url;
-    dialog.connect_response(None, move |dialog, response| match response {
+    Box::new(move |dialog, response| match response {
         "open" => {
             let window = dialog.transient_for();
             gtk::show_uri(window.as_ref(), &url, gtk::gdk::CURRENT_TIME);
-            reply.send_action(ElicitationAction::Accept);
+            ElicitResult::new(ElicitationAction::Accept)
         }
-        "decline" => reply.send_action(ElicitationAction::Decline),
-        _ => reply.send_action(ElicitationAction::Cancel),
-    });
-    dialog
+        "decline" => ElicitResult::new(ElicitationAction::Decline),
+        _ => ElicitResult::new(ElicitationAction::Cancel),
+    })
 }
 
 /// The full URL, selectable, in a card.

@@ -31,14 +31,20 @@ fn roots_of(rows: Vec<ConversationRoot>) -> Vec<WorkspaceRoot> {
 
 impl Window {
     /// Shows `folders` in the popover and offers them as roots; servers
-    /// are told in the background when they changed.
-    pub(super) fn show_folders(&mut self, folders: Vec<WorkspaceRoot>) {
+    /// are told in a command when they changed.
+    pub(super) fn show_folders(
+        &mut self,
+        folders: Vec<WorkspaceRoot>,
+        sender: &ComponentSender<Self>,
+    ) {
         self.settings_popover
+            .sender()
             .emit(ConversationSettingsInput::ShowFolders(folders.clone()));
         if self.roots.replace(folders) {
             let roots = self.roots.clone();
-            relm4::spawn(async move {
+            sender.oneshot_command(async move {
                 roots.notify_changed().await;
+                WindowCommand::Done
             });
         }
     }
@@ -48,7 +54,7 @@ impl Window {
     /// ones.
     pub(super) fn load_folders(&mut self, sender: &ComponentSender<Self>) {
         let Some(id) = self.current.as_ref().map(|c| c.id) else {
-            self.show_folders(self.next_folders.clone());
+            self.show_folders(self.next_folders.clone(), sender);
             return;
         };
         let Some(engine) = self.engine.clone() else {
@@ -64,9 +70,14 @@ impl Window {
 
     /// The stored folders of conversation `id` arrived: shown if it is
     /// still the one on screen.
-    pub(super) fn folders_loaded(&mut self, id: i64, rows: Vec<ConversationRoot>) {
+    pub(super) fn folders_loaded(
+        &mut self,
+        id: i64,
+        rows: Vec<ConversationRoot>,
+        sender: &ComponentSender<Self>,
+    ) {
         if self.current.as_ref().is_some_and(|c| c.id == id) {
-            self.show_folders(roots_of(rows));
+            self.show_folders(roots_of(rows), sender);
         }
     }
 
@@ -77,7 +88,7 @@ impl Window {
             if !self.next_folders.iter().any(|f| f.path == path) {
                 self.next_folders.push(WorkspaceRoot::from_path(path));
             }
-            self.show_folders(self.next_folders.clone());
+            self.show_folders(self.next_folders.clone(), sender);
             return;
         };
         let Some(engine) = self.engine.clone() else {
@@ -103,7 +114,7 @@ impl Window {
     pub(super) fn remove_folder(&mut self, path: PathBuf, sender: &ComponentSender<Self>) {
         let Some(id) = self.current.as_ref().map(|c| c.id) else {
             self.next_folders.retain(|f| f.path != path);
-            self.show_folders(self.next_folders.clone());
+            self.show_folders(self.next_folders.clone(), sender);
             return;
         };
         let Some(engine) = self.engine.clone() else {

@@ -28,12 +28,12 @@ impl Window {
                 if self.providers.is_empty() {
                     return;
                 }
-                self.open(None);
+                self.open(None, sender);
                 self.view.sender().emit(ConversationViewInput::Focus);
             }
             WindowInput::Open(c) => {
                 if self.current.as_ref().map(|x| x.id) != Some(c.id) {
-                    self.open(Some(c));
+                    self.open(Some(c), sender);
                     self.load_folders(sender);
                 }
             }
@@ -47,7 +47,7 @@ impl Window {
             WindowInput::Deleting(id) => {
                 if self.current.as_ref().is_some_and(|c| c.id == id) {
                     self.stop();
-                    self.open(None);
+                    self.open(None, sender);
                 }
             }
             WindowInput::RestoreDraft(draft) => {
@@ -166,14 +166,9 @@ impl Window {
             WindowInput::ApproveSampling(preview, reply) => {
                 self.ask_sampling(root, *preview, reply);
             }
-            WindowInput::Elicit(ask) => {
-                let name = self
-                    .servers
-                    .as_ref()
-                    .and_then(|servers| servers.config(&ask.server_id))
-                    .map_or_else(|| ask.server_id.clone(), |config| config.name);
-                crate::ui::elicitation::present(root, &name, *ask);
-            }
+            WindowInput::EraLearned(learned) => super::startup::remember_era(*learned, sender),
+            WindowInput::Elicit(ask) => self.elicit(root, *ask, sender),
+            WindowInput::ElicitationDone => self.forget_elicitations(),
         }
     }
 
@@ -194,7 +189,7 @@ impl Window {
                 self.sidebar
                     .emit(SidebarInput::SetEngine(loaded.engine.clone()));
                 self.set_engine(loaded.engine);
-                self.set_providers(loaded.providers);
+                self.set_providers(loaded.providers, sender);
                 self.page = if self.providers.is_empty() {
                     "first-run"
                 } else {
@@ -204,7 +199,7 @@ impl Window {
                 let last = super::state::last_conversation()
                     .and_then(|id| loaded.conversations.iter().find(|c| c.id == id).cloned());
                 let restored = last.is_some() && self.page == "chat";
-                self.open(last.filter(|_| restored));
+                self.open(last.filter(|_| restored), sender);
                 self.sidebar.emit(SidebarInput::Show(loaded.conversations));
                 if restored {
                     self.load_folders(sender);
@@ -214,10 +209,10 @@ impl Window {
                 widgets.startup_error.set_label(&e);
                 self.page = "error";
             }
-            WindowCommand::Providers(list) => self.set_providers(list),
+            WindowCommand::Providers(list) => self.set_providers(list, sender),
             WindowCommand::ConversationsChanged => self.refresh_conversations(),
             WindowCommand::Failed(error) => Window::toast(widgets, &error),
-            WindowCommand::Folders(id, rows) => self.folders_loaded(id, rows),
+            WindowCommand::Folders(id, rows) => self.folders_loaded(id, rows, sender),
             WindowCommand::Done => {}
             WindowCommand::ServersStopped => {
                 relm4::gtk::prelude::ApplicationExt::quit(&relm4::main_application());
@@ -256,7 +251,7 @@ impl Window {
     }
 
     /// Shows conversation `c` (or a new, unsaved one) with an empty message list.
-    fn open(&mut self, c: Option<Conversation>) {
+    fn open(&mut self, c: Option<Conversation>, sender: &ComponentSender<Self>) {
         let settings = c
             .as_ref()
             .map_or_else(|| self.next_settings.clone(), ConversationSettings::of);
@@ -266,7 +261,7 @@ impl Window {
             // A new conversation starts without workspace folders; an
             // opened one shows its own once read (`load_messages`).
             self.next_folders.clear();
-            self.show_folders(Vec::new());
+            self.show_folders(Vec::new(), sender);
         }
         super::state::set_last_conversation(c.as_ref().map(|c| c.id));
         self.sidebar
@@ -340,7 +335,7 @@ impl Window {
     /// Shows `providers` in the picker; forgets models of providers that
     /// were removed or disabled, and switches between the first-run page
     /// and the chat when the first provider arrives or the last one goes.
-    fn set_providers(&mut self, providers: Vec<Provider>) {
+    fn set_providers(&mut self, providers: Vec<Provider>, sender: &ComponentSender<Self>) {
         self.providers = providers;
         let offered =
             |id: &str, providers: &[Provider]| providers.iter().any(|p| p.id == id && p.enabled);
@@ -361,7 +356,7 @@ impl Window {
         }
         if self.providers.is_empty() && self.page == "chat" {
             self.stop();
-            self.open(None);
+            self.open(None, sender);
             self.page = "first-run";
         } else if !self.providers.is_empty() && self.page == "first-run" {
             self.page = "chat";

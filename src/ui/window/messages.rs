@@ -90,6 +90,30 @@ pub enum WindowInput {
     SignIn(valechat_core::mcp::oauth::SignInEvent),
     /// An MCP server asks the user for information (a form or a URL).
     Elicit(Box<crate::ui::elicitation::ElicitationAsk>),
+    /// An elicitation dialog was answered or dismissed.
+    ElicitationDone,
+    /// An MCP server's protocol era was learned: store it (in a command)
+    /// so the next start skips discovery.
+    EraLearned(Box<LearnedEra>),
+}
+
+/// A protocol era an MCP server spoke, and the store to keep it in.
+pub struct LearnedEra {
+    /// The database (the engine may not be the window's yet).
+    pub store: valechat_core::store::Store,
+    /// The server's id.
+    pub server_id: String,
+    /// The era it spoke.
+    pub era: valechat_core::mcp::Era,
+}
+
+impl std::fmt::Debug for LearnedEra {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LearnedEra")
+            .field("server_id", &self.server_id)
+            .field("era", &self.era)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Results of background work.

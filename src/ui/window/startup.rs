@@ -9,7 +9,7 @@ use super::{
     AboutAction, AddProviderAction, BillingAction, ModelPickerAction, NewConversationAction,
     NextConversationAction, PreferencesAction, PreviousConversationAction, QuitAction,
     SearchAction, ShortcutsAction, ShowServersAction, StopAction, Window, WindowActions,
-    WindowCommand, WindowInput,
+    WindowCommand, WindowInput, messages::LearnedEra,
 };
 use crate::ui::elicitation::DialogElicitor;
 use valechat_core::chat::{Engine, EngineError, ToolSettings};
@@ -75,7 +75,7 @@ pub async fn load(
         })),
         ..ClientHooks::default()
     };
-    let servers = start_servers(&store, &keys, hooks).await;
+    let servers = start_servers(&store, &keys, hooks, approver.window()).await;
     let tools = ToolSettings::new(
         Arc::new(McpToolBox::new(servers.clone())),
         Arc::new(approver),
@@ -122,16 +122,21 @@ fn oauth_settings(keys: &Arc<dyn KeyStore>, window: relm4::Sender<WindowInput>) 
 
 /// A registry with every configured server started (enabled ones connect in
 /// the background; an unreadable server table only logs). A server's
-/// protocol era, once learned, is stored so the next start skips discovery.
-async fn start_servers(store: &Store, keys: &Arc<dyn KeyStore>, hooks: ClientHooks) -> McpServers {
+/// protocol era, once learned, goes to the window (`window`), which stores
+/// it so the next start skips discovery.
+async fn start_servers(
+    store: &Store,
+    keys: &Arc<dyn KeyStore>,
+    hooks: ClientHooks,
+    window: relm4::Sender<WindowInput>,
+) -> McpServers {
     let era_store = store.clone();
     let era_sink: valechat_core::mcp::registry::EraSink = Arc::new(move |id, era| {
-        let (store, id, era) = (era_store.clone(), id.to_owned(), era.clone());
-        tokio::spawn(async move {
-            if let Err(e) = store.set_mcp_server_era(&id, Some(&era)).await {
-                tracing::warn!(server = %id, "cannot store the server's protocol era: {e}");
-            }
-        });
+        window.emit(WindowInput::EraLearned(Box::new(LearnedEra {
+            store: era_store.clone(),
+            server_id: id.to_owned(),
+            era: era.clone(),
+        })));
     });
     let servers = McpServers::new(keys.clone(), hooks, Some(era_sink));
     match store.list_mcp_servers().await {
@@ -139,6 +144,22 @@ async fn start_servers(store: &Store, keys: &Arc<dyn KeyStore>, hooks: ClientHoo
         Err(e) => tracing::warn!("cannot read the MCP servers: {e}"),
     }
     servers
+}
+
+/// Stores the protocol era a server spoke, in a command (a failure is
+/// only logged).
+pub fn remember_era(learned: LearnedEra, sender: &ComponentSender<Window>) {
+    let LearnedEra {
+        store,
+        server_id,
+        era,
+    } = learned;
+    sender.oneshot_command(async move {
+        if let Err(e) = store.set_mcp_server_era(&server_id, Some(&era)).await {
+            tracing::warn!(server = %server_id, "cannot store the server's protocol era: {e}");
+        }
+        WindowCommand::Done
+    });
 }
 
 /// Registers the `win.*` actions and their keyboard shortcuts.
