@@ -144,6 +144,8 @@ pub enum ServersCommand {
     Candidates(Vec<actions::Candidate>, Vec<String>),
     /// How many servers were imported.
     Imported(Result<usize, String>),
+    /// Whether the sandbox can be used, or why not.
+    Sandbox(Result<(), String>),
 }
 
 /// Widgets the window updates.
@@ -185,6 +187,7 @@ impl Component for Servers {
     ) -> ComponentParts<Self> {
         let widgets = build(&root, &sender);
         follow_states(&servers, &sender);
+        sender.spawn_oneshot_command(|| ServersCommand::Sandbox(sandbox::check()));
         let model = Servers {
             engine,
             servers,

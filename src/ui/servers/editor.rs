@@ -202,6 +202,11 @@ impl Editor {
         editor
     }
 
+    /// Whether the sandbox can be used (see [`SandboxGroup::set_available`]).
+    pub fn sandbox_checked(&self, available: Result<(), String>) {
+        self.sandbox.set_available(available);
+    }
+
     /// Fills the fields with `values` and clears the message.
     pub fn load(&self, values: &FormValues) {
         self.name.set_text(&values.name);

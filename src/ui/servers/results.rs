@@ -17,6 +17,7 @@ impl Servers {
         sender: &ComponentSender<Self>,
     ) {
         match message {
+            ServersCommand::Sandbox(available) => widgets.editor.sandbox_checked(available),
             ServersCommand::Configs(Ok(configs)) => {
                 self.configs = configs;
                 self.rebuild_rows(widgets, sender);

@@ -2,7 +2,9 @@
 //! "Allow Network", the writable folders (Add Folder… through a native
 //! folder chooser, Remove), and the resource limits (memory in MB, open
 //! files, CPU seconds; 0 = no limit). Whether Bubblewrap is available is
-//! checked once off the main thread; when it is not, the switch is
+//! checked once off the main thread ([`check`], a command of the MCP
+//! Servers window, whose answer comes to [`SandboxGroup::set_available`]);
+//! when it is not, the switch is
 //! insensitive (unless already on, so it can be turned off) and its
 //! subtitle says why. The state lives in the widgets; [`SandboxGroup::settings`]
 //! reads it back as [`SandboxSettings`].
@@ -13,7 +15,7 @@ use std::rc::Rc;
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
-use relm4::gtk::{gio, glib};
+use relm4::gtk::glib;
 use relm4::{adw, gtk};
 
 use valechat_core::mcp::sandbox::{self, SandboxProblem, SandboxSettings};
@@ -42,6 +44,14 @@ pub struct SandboxGroup {
 }
 
 /// What the person is told when the sandbox cannot be used here.
+/// Whether Bubblewrap can be used, or why not (a sentence). This blocks:
+/// the MCP Servers window runs it as a command on a blocking thread.
+pub fn check() -> Result<(), String> {
+    sandbox::availability()
+        .map(|_| ())
+        .map_err(|problem| problem_text(&problem))
+}
+
 fn problem_text(problem: &SandboxProblem) -> String {
     match problem {
         SandboxProblem::BubblewrapMissing => gettext(
@@ -165,19 +175,15 @@ impl SandboxGroup {
         let me = this.clone();
         this.enabled
             .connect_active_notify(move |_| me.update_sensitivity());
-        let me = this.clone();
-        glib::spawn_future_local(async move {
-            let checked = gio::spawn_blocking(sandbox::availability).await;
-            let result = match checked {
-                Ok(Ok(_)) => Ok(()),
-                Ok(Err(problem)) => Err(problem_text(&problem)),
-                Err(_) => Err(gettext("The sandbox works on Linux only.")),
-            };
-            *me.available.borrow_mut() = Some(result);
-            me.update_sensitivity();
-        });
         this.show_folders();
         this
+    }
+
+    /// Whether Bubblewrap can be used, once [`check`] has answered: the
+    /// switch is made insensitive and says why when it cannot.
+    pub fn set_available(&self, available: Result<(), String>) {
+        *self.available.borrow_mut() = Some(available);
+        self.update_sensitivity();
     }
 
     /// Shows `settings`.
