@@ -16,7 +16,7 @@
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
 use relm4::factory::{DynamicIndex, FactoryComponent, FactorySender};
-use relm4::{adw, gtk};
+use relm4::{Component, adw, gtk};
 
 use crate::i18n::{gettext_f, ngettext_f};
 use valechat_core::chat::{Engine, ProviderUpdate};
@@ -43,6 +43,8 @@ pub struct ProviderRow {
     busy: bool,
     /// A one-second tick is scheduled to count an open breaker down.
     ticking: bool,
+    /// The Download Model dialog, kept until the next one opens.
+    pull_dialog: Option<relm4::Controller<pull_dialog::PullDialog>>,
 }
 
 impl ProviderRow {
@@ -154,6 +156,7 @@ impl FactoryComponent for ProviderRow {
             feedback: None,
             busy: false,
             ticking: false,
+            pull_dialog: None,
         }
     }
 
@@ -256,14 +259,20 @@ impl FactoryComponent for ProviderRow {
                     .root
                     .root()
                     .and_then(|r| r.downcast::<gtk::Window>().ok());
-                let input = sender.input_sender().clone();
-                pull_dialog::present(
-                    parent.as_ref(),
+                let init = pull_dialog::PullDialogInit {
+                    parent,
                     engine,
-                    id,
-                    &self.provider.name,
-                    move |model| input.emit(ProviderRowInput::ModelDownloaded(model)),
+                    provider_id: id,
+                    provider_name: self.provider.name.clone(),
+                };
+                let dialog = pull_dialog::PullDialog::builder().launch(init).forward(
+                    sender.input_sender(),
+                    |output| {
+                        let pull_dialog::PullDialogOutput::Downloaded(model) = output;
+                        ProviderRowInput::ModelDownloaded(model)
+                    },
                 );
+                self.pull_dialog = Some(dialog);
             }
             ProviderRowInput::ModelDownloaded(model) => {
                 let _ = sender.output(ProviderRowOutput::Toast(gettext_f(

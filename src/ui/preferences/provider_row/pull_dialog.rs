@@ -10,8 +10,11 @@
 //! └─ gtk::Label (hint, then "status · 1.2 GB of 2.0 GB", or the error)
 //! ```
 //!
-//! The pull runs on the tokio runtime ([`relm4::spawn`]); its progress
-//! reaches the widgets through a channel read on the GTK main loop.
+//! [`PullDialog`] is a component: the pull is one command whose progress
+//! comes back as command messages, and a finished download is its
+//! [`PullDialogOutput`], which the provider row forwards. Closing the
+//! window (Cancel, Escape, the close button) destroys it and stops a
+//! running pull.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -19,16 +22,17 @@ use std::rc::Rc;
 use futures::StreamExt;
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
+use relm4::prelude::*;
 use relm4::{adw, gtk};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::i18n::gettext_f;
 use valechat_core::chat::Engine;
 use valechat_core::provider::ollama::PullProgress;
 
-/// What the pull task reports to the dialog.
-enum Report {
+/// What the pull reports to the dialog.
+#[derive(Debug)]
+pub enum PullReport {
     /// One progress step.
     Step(PullProgress),
     /// The download finished (`success`).
@@ -44,98 +48,162 @@ struct Dialog {
     download: gtk::Button,
     progress: gtk::ProgressBar,
     message: gtk::Label,
-    /// The running pull's token; `None` when idle.
-    running: RefCell<Option<CancellationToken>>,
 }
 
-/// Opens the dialog over `parent` for provider `provider_id` (an Ollama
-/// server) named `provider_name`; `on_success(model)` runs on the main loop
-/// once a download has finished, and the dialog then closes.
-pub(super) fn present(
-    parent: Option<&gtk::Window>,
+/// The Download Model dialog of one Ollama provider.
+pub struct PullDialog {
     engine: Engine,
     provider_id: String,
-    provider_name: &str,
-    on_success: impl Fn(String) + 'static,
-) {
-    let dialog = Rc::new(build(parent, provider_name));
-    let on_success = Rc::new(on_success);
+    dialog: Dialog,
+    /// The model being pulled.
+    model: String,
+    /// The running pull's token; `None` when idle. Shared with the
+    /// window's close handler, which cancels it.
+    running: Rc<RefCell<Option<CancellationToken>>>,
+}
 
-    let d = Rc::clone(&dialog);
-    let start = move || {
+impl std::fmt::Debug for PullDialog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PullDialog")
+            .field("provider_id", &self.provider_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the dialog is started with.
+pub struct PullDialogInit {
+    /// The window it belongs to.
+    pub parent: Option<gtk::Window>,
+    /// The engine, whose providers pull.
+    pub engine: Engine,
+    /// The Ollama provider's id.
+    pub provider_id: String,
+    /// Its name, shown under the title.
+    pub provider_name: String,
+}
+
+/// What the dialog's widgets ask of it.
+#[derive(Debug)]
+pub enum PullDialogInput {
+    /// Download the model named in the entry (Download, or Enter).
+    Start,
+}
+
+/// What the dialog tells the provider row.
+#[derive(Debug)]
+pub enum PullDialogOutput {
+    /// The model with this name was downloaded (the dialog then closes).
+    Downloaded(String),
+}
+
+impl Component for PullDialog {
+    type CommandOutput = PullReport;
+    type Input = PullDialogInput;
+    type Output = PullDialogOutput;
+    type Init = PullDialogInit;
+    type Root = adw::Window;
+    type Widgets = ();
+
+    fn init_root() -> Self::Root {
+        adw::Window::builder()
+            .modal(true)
+            .default_width(420)
+            .title(gettext("Download Model"))
+            .build()
+    }
+
+    /// Builds the dialog and shows it over its parent.
+    fn init(
+        init: PullDialogInit,
+        window: Self::Root,
+        sender: ComponentSender<Self>,
+    ) -> ComponentParts<Self> {
+        window.set_transient_for(init.parent.as_ref());
+        let dialog = build(window, &init.provider_name);
+        let running: Rc<RefCell<Option<CancellationToken>>> = Rc::default();
+        let input = sender.input_sender().clone();
+        dialog
+            .download
+            .connect_clicked(move |_| input.emit(PullDialogInput::Start));
+        let input = sender.input_sender().clone();
+        dialog
+            .name
+            .connect_entry_activated(move |_| input.emit(PullDialogInput::Start));
+        let download = dialog.download.clone();
+        dialog.name.connect_changed(move |row| {
+            download.set_sensitive(!row.text().trim().is_empty());
+        });
+        let token = Rc::clone(&running);
+        dialog.window.connect_close_request(move |_| {
+            if let Some(cancel) = token.borrow_mut().take() {
+                cancel.cancel();
+            }
+            gtk::glib::Propagation::Proceed
+        });
+        dialog.window.present();
+        dialog.name.grab_focus();
+        let model = PullDialog {
+            engine: init.engine,
+            provider_id: init.provider_id,
+            dialog,
+            model: String::new(),
+            running,
+        };
+        ComponentParts { model, widgets: () }
+    }
+
+    fn update(&mut self, message: Self::Input, sender: ComponentSender<Self>, _: &Self::Root) {
+        let PullDialogInput::Start = message;
+        let d = &self.dialog;
         let model = d.name.text().trim().to_owned();
-        if model.is_empty() || d.running.borrow().is_some() {
+        if model.is_empty() || self.running.borrow().is_some() {
             return;
         }
         let cancel = CancellationToken::new();
-        *d.running.borrow_mut() = Some(cancel.clone());
+        *self.running.borrow_mut() = Some(cancel.clone());
         d.download.set_sensitive(false);
         d.name.set_sensitive(false);
         d.message.remove_css_class("error");
         d.message.set_text(&gettext("Starting…"));
         d.progress.set_fraction(0.0);
         d.progress.set_visible(true);
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        relm4::spawn(run_pull(
-            engine.clone(),
-            provider_id.clone(),
-            model.clone(),
-            cancel,
-            tx,
-        ));
-        let (d, on_success) = (Rc::clone(&d), Rc::clone(&on_success));
-        relm4::spawn_local(async move {
-            while let Some(report) = rx.recv().await {
-                match report {
-                    Report::Step(step) => show_step(&d.progress, &d.message, &step),
-                    Report::Done => {
-                        d.running.borrow_mut().take();
-                        on_success(model.clone());
-                        d.window.close();
-                        return;
-                    }
-                    Report::Failed(message) => {
-                        d.running.borrow_mut().take();
-                        d.progress.set_visible(false);
-                        d.message.set_text(&message);
-                        d.message.add_css_class("error");
-                        d.download.set_sensitive(true);
-                        d.name.set_sensitive(true);
-                        return;
-                    }
-                }
-            }
+        self.model.clone_from(&model);
+        let (engine, provider_id) = (self.engine.clone(), self.provider_id.clone());
+        sender.command(move |out, shutdown| {
+            shutdown
+                .register(run_pull(engine, provider_id, model, cancel, out))
+                .drop_on_shutdown()
         });
-    };
-    let start = Rc::new(start);
-    let s = Rc::clone(&start);
-    dialog.download.connect_clicked(move |_| s());
-    let s = Rc::clone(&start);
-    dialog.name.connect_entry_activated(move |_| s());
-    let d = Rc::clone(&dialog);
-    dialog.name.connect_changed(move |row| {
-        d.download.set_sensitive(!row.text().trim().is_empty());
-    });
-    // Closing the window (Cancel, Escape, the close button) stops a running pull.
-    let d = Rc::clone(&dialog);
-    dialog.window.connect_close_request(move |_| {
-        if let Some(cancel) = d.running.borrow_mut().take() {
-            cancel.cancel();
+    }
+
+    fn update_cmd(
+        &mut self,
+        report: PullReport,
+        sender: ComponentSender<Self>,
+        window: &Self::Root,
+    ) {
+        let d = &self.dialog;
+        match report {
+            PullReport::Step(step) => show_step(&d.progress, &d.message, &step),
+            PullReport::Done => {
+                self.running.borrow_mut().take();
+                let _ = sender.output(PullDialogOutput::Downloaded(self.model.clone()));
+                window.close();
+            }
+            PullReport::Failed(message) => {
+                self.running.borrow_mut().take();
+                d.progress.set_visible(false);
+                d.message.set_text(&message);
+                d.message.add_css_class("error");
+                d.download.set_sensitive(true);
+                d.name.set_sensitive(true);
+            }
         }
-        gtk::glib::Propagation::Proceed
-    });
-    dialog.window.present();
-    dialog.name.grab_focus();
+    }
 }
 
-/// Builds the window and its widgets (not yet shown).
-fn build(parent: Option<&gtk::Window>, provider_name: &str) -> Dialog {
-    let window = adw::Window::builder()
-        .modal(true)
-        .default_width(420)
-        .title(gettext("Download Model"))
-        .build();
-    window.set_transient_for(parent);
+/// Builds the widgets into `window` (not yet shown).
+fn build(window: adw::Window, provider_name: &str) -> Dialog {
     let cancel = gtk::Button::with_label(&gettext("Cancel"));
     let download = gtk::Button::builder()
         .label(gettext("Download"))
@@ -192,17 +260,16 @@ fn build(parent: Option<&gtk::Window>, provider_name: &str) -> Dialog {
         download,
         progress,
         message,
-        running: RefCell::new(None),
     }
 }
 
-/// Pulls `model` and reports each step; runs on the tokio runtime.
+/// Pulls `model` and reports each step to `tx` (the command's sender).
 async fn run_pull(
     engine: Engine,
     provider_id: String,
     model: String,
     cancel: CancellationToken,
-    tx: mpsc::UnboundedSender<Report>,
+    tx: relm4::Sender<PullReport>,
 ) {
     let mut stream = match engine
         .providers()
@@ -211,29 +278,29 @@ async fn run_pull(
     {
         Ok(stream) => stream,
         Err(e) => {
-            let _ = tx.send(Report::Failed(e.user_message()));
+            let _ = tx.send(PullReport::Failed(e.user_message()));
             return;
         }
     };
     while let Some(item) = stream.next().await {
         match item {
             Ok(step) if step.is_success() => {
-                let _ = tx.send(Report::Done);
+                let _ = tx.send(PullReport::Done);
                 return;
             }
             Ok(step) => {
-                if tx.send(Report::Step(step)).is_err() {
+                if tx.send(PullReport::Step(step)).is_err() {
                     return; // the dialog is gone
                 }
             }
             Err(e) => {
                 let error = valechat_core::chat::EngineError::from(e);
-                let _ = tx.send(Report::Failed(error.user_message()));
+                let _ = tx.send(PullReport::Failed(error.user_message()));
                 return;
             }
         }
     }
-    let _ = tx.send(Report::Failed(gettext(
+    let _ = tx.send(PullReport::Failed(gettext(
         "The server stopped before the download finished.",
     )));
 }
