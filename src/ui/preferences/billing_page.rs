@@ -10,15 +10,16 @@
 //! ```
 //!
 //! Every change is stored through the engine's store in a command; the
-//! lists are reloaded when it is done.
+//! lists are reloaded when it is done. The dialogs are components whose
+//! outputs the page forwards into its own input.
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
 use relm4::prelude::*;
 use relm4::{adw, gtk};
 
-use super::limit_dialog::ask_limit;
-use super::price_dialog::{PriceEntry, ask_price};
+use super::limit_dialog::{LimitDialog, LimitDialogOutput};
+use super::price_dialog::{PriceDialog, PriceDialogOutput, PriceEntry};
 use crate::i18n::gettext_f;
 use crate::reports::format::limit_title;
 use valechat_core::billing::pricing::PriceOrigin;
@@ -31,6 +32,10 @@ use valechat_core::store::PriceRow;
 pub struct BillingPage {
     engine: Engine,
     limits: Vec<SpendingLimit>,
+    /// The limit dialog, kept until the next one opens.
+    limit_dialog: Option<Controller<LimitDialog>>,
+    /// The price dialog, kept until the next one opens.
+    price_dialog: Option<Controller<PriceDialog>>,
 }
 
 impl std::fmt::Debug for BillingPage {
@@ -131,6 +136,8 @@ impl Component for BillingPage {
         let model = BillingPage {
             engine,
             limits: Vec::new(),
+            limit_dialog: None,
+            price_dialog: None,
         };
         model.reload(&sender);
         ComponentParts {
@@ -152,10 +159,13 @@ impl Component for BillingPage {
             BillingPageInput::EditLimit(id) => {
                 let Some(parent) = parent else { return };
                 let existing = id.and_then(|id| self.limits.iter().find(|l| l.id == id));
-                let s = sender.clone();
-                ask_limit(&parent, existing, move |limit| {
-                    s.input(BillingPageInput::SaveLimit(id, limit));
-                });
+                let dialog = LimitDialog::builder()
+                    .launch((parent, existing.cloned()))
+                    .forward(sender.input_sender(), move |output| {
+                        let LimitDialogOutput::Save(limit) = output;
+                        BillingPageInput::SaveLimit(id, limit)
+                    });
+                self.limit_dialog = Some(dialog);
             }
             BillingPageInput::SaveLimit(id, limit) => {
                 sender.oneshot_command(async move {
@@ -174,10 +184,14 @@ impl Component for BillingPage {
             }
             BillingPageInput::AddPrice => {
                 let Some(parent) = parent else { return };
-                let s = sender.clone();
-                ask_price(&parent, None, move |entry| {
-                    s.input(BillingPageInput::SavePrice(entry));
-                });
+                let dialog = PriceDialog::builder().launch((parent, None)).forward(
+                    sender.input_sender(),
+                    |output| {
+                        let PriceDialogOutput::Save(entry) = output;
+                        BillingPageInput::SavePrice(entry)
+                    },
+                );
+                self.price_dialog = Some(dialog);
             }
             BillingPageInput::SavePrice(entry) => {
                 sender.oneshot_command(async move {

@@ -5,11 +5,16 @@
 //!
 //! Save stays disabled while the input is invalid; the reason shows under
 //! the fields (validation is [`NewLimit::validated`]'s).
+//!
+//! [`LimitDialog`] is a component: Preferences → Billing launches it
+//! over its window and forwards [`LimitDialogOutput::Save`].
+//! libadwaita destroys the dialog once it has answered.
 
 use std::str::FromStr;
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
+use relm4::prelude::*;
 use relm4::{adw, gtk};
 use rust_decimal::Decimal;
 
@@ -78,19 +83,83 @@ impl Fields {
     }
 }
 
-/// Opens the dialog over `parent`, filled from `existing` (or the defaults:
-/// monthly, hard, 50/80/100 %); `save` receives the valid limit.
-pub fn ask_limit(
-    parent: &impl IsA<gtk::Window>,
-    existing: Option<&SpendingLimit>,
-    save: impl Fn(NewLimit) + 'static,
-) {
+/// The Add / Edit Spending Limit dialog.
+pub struct LimitDialog {
+    fields: Fields,
+}
+
+impl std::fmt::Debug for LimitDialog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LimitDialog").finish_non_exhaustive()
+    }
+}
+
+/// What the dialog is told.
+#[derive(Debug)]
+pub enum LimitDialogInput {
+    /// The user answered with this response id (`save` or `cancel`).
+    Respond(String),
+}
+
+/// What the dialog tells its owner.
+#[derive(Debug)]
+pub enum LimitDialogOutput {
+    /// Store this valid limit.
+    Save(NewLimit),
+}
+
+impl Component for LimitDialog {
+    type CommandOutput = ();
+    type Input = LimitDialogInput;
+    type Output = LimitDialogOutput;
+    /// The window it belongs to, and the limit edited or `None` for a new
+    /// one (monthly, hard, 50/80/100 %).
+    type Init = (gtk::Window, Option<SpendingLimit>);
+    type Root = adw::MessageDialog;
+    type Widgets = ();
+
+    fn init_root() -> Self::Root {
+        adw::MessageDialog::new(None::<&gtk::Window>, None, None)
+    }
+
+    /// Fills the dialog and shows it over `parent`.
+    fn init(
+        (parent, existing): Self::Init,
+        dialog: Self::Root,
+        sender: ComponentSender<Self>,
+    ) -> ComponentParts<Self> {
+        dialog.set_transient_for(Some(&parent));
+        let fields = fill(&dialog, existing.as_ref());
+        let input = sender.input_sender().clone();
+        dialog.connect_response(None, move |_, response| {
+            input.emit(LimitDialogInput::Respond(response.to_owned()));
+        });
+        dialog.present();
+        ComponentParts {
+            model: LimitDialog { fields },
+            widgets: (),
+        }
+    }
+
+    fn update(&mut self, message: Self::Input, sender: ComponentSender<Self>, _: &Self::Root) {
+        let LimitDialogInput::Respond(response) = message;
+        if response == "save"
+            && let Ok(limit) = self.fields.read()
+        {
+            let _ = sender.output(LimitDialogOutput::Save(limit));
+        }
+    }
+}
+
+/// Builds the fields into `dialog`, filled from `existing`, with Save
+/// enabled only while they are valid.
+fn fill(dialog: &adw::MessageDialog, existing: Option<&SpendingLimit>) -> Fields {
     let title = if existing.is_some() {
         gettext("Edit Spending Limit")
     } else {
         gettext("Add Spending Limit")
     };
-    let dialog = adw::MessageDialog::new(Some(parent), Some(&title), None);
+    dialog.set_heading(Some(&title));
     let names = scope_names();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let fields = Fields {
@@ -184,13 +253,5 @@ pub fn ask_limit(
     }
     let c = check.clone();
     fields.scope.connect_selected_notify(move |_| c());
-    let f = fields.clone();
-    dialog.connect_response(None, move |_, response| {
-        if response == "save"
-            && let Ok(limit) = f.read()
-        {
-            save(limit);
-        }
-    });
-    dialog.present();
+    fields
 }
