@@ -7,22 +7,31 @@
 //! ├─ ModelPicker          (model_picker.rs, header-bar MenuButton)
 //! ├─ ProviderForm         (provider_form.rs, first-run page and Add Provider dialog)
 //! ├─ Preferences          (preferences.rs, modal; Providers page)
-//! │  └─ ProviderRow ×n    (preferences/provider_row.rs, factory)
+//! │  ├─ ProviderRow ×n    (preferences/provider_row.rs, factory)
+//! │  │  └─ PullDialog     (provider_row/pull_dialog.rs: Download Model)
+//! │  └─ BillingPage       (preferences/billing_page.rs)
+//! │     └─ LimitDialog, PriceDialog (limit_dialog.rs, price_dialog.rs)
 //! ├─ Servers              (servers.rs, MCP Servers window: list, details,
 //! │                        Add/Edit, Import; main menu → MCP Servers)
 //! ├─ ConversationView     (conversation_view.rs: the reply, sticky scrolling)
 //! │  ├─ MessageRow ×n     (message_row.rs, items of a gtk::ListView; body
-//! │  │                     is a MarkdownView)
+//! │  │  │                  is a MarkdownView)
+//! │  │  └─ Thumbnail ×n   (thumbnail.rs, an image decoded in a command)
 //! │  └─ Composer          (composer.rs; composer/slash.rs: the `/` menu of
 //! │     │                  MCP prompts; composer/mcp.rs: prompts, resources)
-//! │     ├─ prompt dialog  (prompt_dialog.rs: arguments, completion_popover.rs)
-//! │     └─ resource browser (resource_browser.rs + resource_browser/rows.rs;
-//! │                        chips: resource_chip.rs)
-//! └─ elicitation dialogs  (elicitation.rs, MCP servers asking the user)
+//! │     ├─ Thumbnail ×n   (the pending images)
+//! │     ├─ PromptDialog   (prompt_dialog.rs: arguments)
+//! │     │  └─ CompletionPopover ×n (completion_popover.rs)
+//! │     └─ ResourceBrowser (resource_browser.rs + resource_browser/rows.rs;
+//! │        │               chips: resource_chip.rs)
+//! │        └─ CompletionPopover ×n (template variables)
+//! └─ ElicitationDialog ×n (elicitation.rs, MCP servers asking the user)
 //! ```
 //!
 //! Only this module touches gtk, adw, relm4, glib and gio; it drives
-//! [`valechat_core`] through commands so the main loop never blocks.
+//! [`valechat_core`] through component commands so the main loop never
+//! blocks, and dialogs report to their parent through their `Output`
+//! (docs/ARCHITECTURE.md, "Async work and dialogs in the UI").
 
 pub mod a11y;
 pub mod appearance;
