@@ -99,7 +99,8 @@ pub enum ComposerInput {
     Pasted(gdk::Texture),
     /// Remove the pending image at this position.
     Remove(usize),
-    /// A file could not be attached: the sentence to show.
+    /// Something could not be attached or watched (a file, a pasted
+    /// image, a resource): the sentence to show.
     Refused(String),
     /// Move keyboard focus into the text field.
     Focus,
