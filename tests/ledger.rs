@@ -4,14 +4,21 @@
 //!
 //! `reserve` covers pre-flight holds and the in-flight check; `alerts`
 //! covers settling; `periods` covers day and month edges with DST;
-//! `reports` covers aggregation and projections; `export` the CSV.
+//! `reports` covers aggregation and projections; `export` the CSV;
+//! `pdf_report` the monthly PDF from `valechat usage --pdf`, read back with
+//! poppler; `pricing` costs with exact decimals, the shipped price table,
+//! user and historical prices, token counts and the generator.
 
 #[path = "ledger/alerts.rs"]
 mod alerts;
 #[path = "ledger/export.rs"]
 mod export;
+#[path = "ledger/pdf_report.rs"]
+mod pdf_report;
 #[path = "ledger/periods.rs"]
 mod periods;
+#[path = "ledger/pricing.rs"]
+mod pricing;
 #[path = "ledger/reports.rs"]
 mod reports;
 #[path = "ledger/reserve.rs"]

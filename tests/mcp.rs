@@ -3,7 +3,19 @@
 //! the fault servers in `tests/mcp/faults/` and in-test rmcp servers over
 //! WebSocket (the 2026-07-28 `input_required` one in `mcp/mrtr_server.rs`).
 //! Missing peers fail the tests with a message naming the install script.
+//!
+//! `chat`, `chat_faults` and `prompts` run chat turns through the engine
+//! with MCP tools, prompts and resources (the local provider test server of
+//! `tests/support/`); `oauth` signs in to an OAuth-protected server
+//! (`mcp/oauth/server.rs`); `sandbox` runs stdio servers in Bubblewrap (the
+//! probe server `mcp/sandbox/probe.py`).
 
+mod support;
+
+#[path = "mcp/chat.rs"]
+mod chat;
+#[path = "mcp/chat_faults.rs"]
+mod chat_faults;
 #[path = "mcp/client_features.rs"]
 mod client_features;
 #[path = "mcp/common.rs"]
@@ -18,9 +30,15 @@ mod faults;
 mod input_required;
 #[path = "mcp/mrtr_server.rs"]
 mod mrtr_server;
+#[path = "mcp/oauth.rs"]
+mod oauth;
+#[path = "mcp/prompts.rs"]
+mod prompts;
 #[path = "mcp/registry.rs"]
 mod registry;
 #[path = "mcp/roots.rs"]
 mod roots;
+#[path = "mcp/sandbox.rs"]
+mod sandbox;
 #[path = "mcp/websocket.rs"]
 mod websocket;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Installs what tests/provider_llamacpp.rs needs, in the virtualenv
+# Installs what tests/providers/llamacpp.rs needs, in the virtualenv
 # tests/llamacpp/venv:
 # - llama-cpp-python[server] (PyPI, pinned), whose install compiles llama.cpp
 #   from source with cmake and a C++ compiler (minutes on two cores);

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Installs the MCP servers the integration tests (tests/mcp.rs) talk to:
+# Installs the MCP servers the integration tests (tests/mcp.rs, tests/cli/mcp.rs)
+# talk to:
 # - @modelcontextprotocol/server-everything (npm, pinned) under
 #   tests/mcp/node_modules-root, run with node;
 # - mcp-server-time (PyPI, pinned) in the virtualenv tests/mcp/venv.

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A fake MCP server behind OAuth 2.1 for UI tests, mirroring
-tests/mcp_oauth/server.rs: one threaded stdlib HTTP server that is both
+tests/mcp/oauth/server.rs: one threaded stdlib HTTP server that is both
 
 - the authorization server: RFC 8414 metadata at
   /.well-known/oauth-authorization-server (the issuer is the base URL

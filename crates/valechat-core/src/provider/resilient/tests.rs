@@ -3,7 +3,7 @@
 //! The wrapped provider is [`Scripted`], an in-file test double: it is the
 //! collaborator of the unit under test, playing one scripted answer per call
 //! and recording when each call came. The real OpenAI provider against a
-//! local server is exercised in `tests/provider_resilience.rs`.
+//! local server is exercised in `tests/providers/resilience.rs`.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;

@@ -1,0 +1,76 @@
+"""MCP stdio server (hand-written JSON-RPC, no dependencies) whose tools
+probe the sandbox it runs in, for tests/mcp/sandbox.rs:
+
+- write {path}: create the file and write "probe"; answers "ok" or
+  "error: <errno name>".
+- connect {port}: TCP connect to 127.0.0.1:port; "ok" or "error: ...".
+- limits: the text of /proc/self/limits.
+- env: the environment, one NAME=value per line, sorted.
+- spawn {marker}: start a grandchild `python3 -c <sleep> <marker>` and
+  answer "ok"; the test looks for the marker in /proc to see it die.
+"""
+import errno
+import json
+import os
+import socket
+import subprocess
+import sys
+
+TOOLS = [
+    {"name": name, "description": name, "inputSchema": {"type": "object"}}
+    for name in ("write", "connect", "limits", "env", "spawn")
+]
+
+
+def reply(msg_id, result=None, error=None):
+    body = {"jsonrpc": "2.0", "id": msg_id}
+    if error is None:
+        body["result"] = result
+    else:
+        body["error"] = error
+    print(json.dumps(body), flush=True)
+
+
+def run(name, args):
+    if name == "write":
+        try:
+            with open(args["path"], "w") as f:
+                f.write("probe")
+            return "ok"
+        except OSError as e:
+            return "error: " + errno.errorcode.get(e.errno, str(e))
+    if name == "connect":
+        try:
+            socket.create_connection(("127.0.0.1", int(args["port"])), timeout=3).close()
+            return "ok"
+        except OSError as e:
+            return "error: " + str(e)
+    if name == "limits":
+        with open("/proc/self/limits") as f:
+            return f.read()
+    if name == "env":
+        return "\n".join(f"{k}={v}" for k, v in sorted(os.environ.items()))
+    if name == "spawn":
+        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)", args["marker"]])
+        return "ok"
+    return "error: unknown tool"
+
+
+for line in sys.stdin:
+    msg = json.loads(line)
+    method = msg.get("method")
+    if "id" not in msg:
+        continue
+    if method == "initialize":
+        reply(msg["id"], {
+            "protocolVersion": msg["params"].get("protocolVersion", "2025-11-25"),
+            "capabilities": {"tools": {}},
+            "serverInfo": {"name": "sandbox-probe", "version": "1"}})
+    elif method == "tools/list":
+        reply(msg["id"], {"tools": TOOLS})
+    elif method == "tools/call":
+        params = msg["params"]
+        text = run(params["name"], params.get("arguments") or {})
+        reply(msg["id"], {"content": [{"type": "text", "text": text}], "isError": False})
+    else:
+        reply(msg["id"], error={"code": -32601, "message": "Method not found"})

@@ -1,0 +1,23 @@
+//! The providers area: each wire protocol against a local server replaying
+//! recorded streams (`tests/fixtures/`), llama.cpp's real server, and the
+//! retry and circuit-breaker layer around them.
+//!
+//! `anthropic`, `gemini`, `ollama` and `openai` each have their replays,
+//! failures, images, tools and split-stream checks in a folder of their own;
+//! `llamacpp` runs the llama.cpp preset against llama-cpp-python's server;
+//! `resilience` covers retries, breakers and first-byte timeouts.
+
+mod support;
+
+#[path = "providers/anthropic.rs"]
+mod anthropic;
+#[path = "providers/gemini.rs"]
+mod gemini;
+#[path = "providers/llamacpp.rs"]
+mod llamacpp;
+#[path = "providers/ollama.rs"]
+mod ollama;
+#[path = "providers/openai.rs"]
+mod openai;
+#[path = "providers/resilience.rs"]
+mod resilience;
