@@ -2,7 +2,7 @@
 # Measures time from launch to the first mapped window and the idle RSS of
 # ValeChat and of a bare GTK4 + libadwaita window built with the same cargo
 # profile, under Xvfb with GSK_RENDERER=cairo. Prints one line per run and a
-# median per program. Usage: tests/bench/startup.sh [runs] [profile]
+# median per program. Usage: benches/startup.sh [runs] [profile]
 #   runs    number of launches per program (default 5)
 #   profile cargo profile: release (default) or dev
 # Needs: xvfb, xdotool, dbus (installed by .ci/install-deps). Binaries come
@@ -10,7 +10,7 @@
 set -euo pipefail
 runs=${1:-5}
 profile=${2:-release}
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 flag=$([ "$profile" = release ] && echo --release || echo)
 [ -n "${DISPLAY:-}" ] || cargo build $flag --bin valechat --example bare_window >/dev/null
 dir=${CARGO_TARGET_DIR:-target}/$([ "$profile" = release ] && echo release || echo debug)

@@ -1,5 +1,5 @@
 //! A bare GTK 4 + libadwaita window with a header bar: the baseline that
-//! `tests/bench/startup.sh` measures ValeChat against (same crates, same
+//! `benches/startup.sh` measures ValeChat against (same crates, same
 //! build profile).
 
 use relm4::adw::prelude::*;

@@ -60,19 +60,19 @@ impl Protocol {
     fn frames(self) -> Frames {
         match self {
             Self::OpenAi => {
-                let fixture = include_str!("../fixtures/openai-chat/text_with_usage.sse");
+                let fixture = include_str!("../tests/fixtures/openai-chat/text_with_usage.sse");
                 // `role` opener, content deltas, then finish, usage and `[DONE]`.
                 let frames = sse_frames(fixture);
                 split(frames, |f| f.contains(r#""delta":{"content""#))
             }
             Self::Anthropic => {
-                let fixture = include_str!("../fixtures/anthropic/basic_response.sse");
+                let fixture = include_str!("../tests/fixtures/anthropic/basic_response.sse");
                 split(sse_frames(fixture), |f| {
                     f.starts_with("event: content_block_delta")
                 })
             }
             Self::Gemini => {
-                let fixture = include_str!("../fixtures/gemini/text.chunks.jsonl");
+                let fixture = include_str!("../tests/fixtures/gemini/text.chunks.jsonl");
                 let frames = fixture
                     .lines()
                     .filter(|l| !l.trim().is_empty())
@@ -81,7 +81,7 @@ impl Protocol {
                 split(frames, |f| !f.contains("finishReason"))
             }
             Self::Ollama => {
-                let fixture = include_str!("../fixtures/ollama/chat_stream_docs.ndjson");
+                let fixture = include_str!("../tests/fixtures/ollama/chat_stream_docs.ndjson");
                 let frames = fixture
                     .lines()
                     .filter(|l| !l.trim().is_empty())
