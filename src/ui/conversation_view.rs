@@ -5,7 +5,8 @@
 //! gtk::Box (vertical)
 //! ├─ gtk::Overlay
 //! │  ├─ gtk::ScrolledWindow (follows the end, see `follow`)
-//! │  │  └─ adw::Clamp └─ gtk::Box of MessageRow
+//! │  │  └─ gtk::ListView of MessageRow (the end of a long conversation
+//! │  │     first, earlier rows as the user scrolls up: see `list`)
 //! │  └─ "Jump to the End" button (shown once the user scrolled up)
 //! └─ Composer
 //! ```
@@ -19,6 +20,7 @@
 //! [`ConversationViewCommand::Turn`], and text reaches the rows at most once
 //! per frame (see `turn`).
 
+mod earlier;
 mod follow;
 mod list;
 mod messages;
@@ -70,6 +72,9 @@ pub struct ConversationView {
     /// Keeps the conversation at its end while the user is there (set once
     /// the widgets exist).
     follow: Option<follow::FollowEnd>,
+    /// Brings earlier rows of a long conversation in as the user scrolls
+    /// up (set once the widgets exist).
+    earlier: Option<earlier::EarlierTrigger>,
     /// The conversation's cost as last reported to the window, USD.
     reported_total: Option<rust_decimal::Decimal>,
     /// The cost may have changed since it was last reported.
@@ -141,6 +146,7 @@ impl Component for ConversationView {
             streaming: None,
             composer,
             follow: None,
+            earlier: None,
             reported_total: None,
             total_dirty: false,
             composer_state: None,
@@ -150,6 +156,10 @@ impl Component for ConversationView {
         let widgets = view_output!();
         install_actions(&root, &sender);
         model.follow = Some(follow::FollowEnd::attach(&widgets.scroller, jump_button));
+        model.earlier = Some(earlier::EarlierTrigger::attach(
+            &widgets.scroller,
+            sender.input_sender().clone(),
+        ));
         crate::ui::composer::add_drop_target(&widgets.scroller, &model.composer);
         ComponentParts { model, widgets }
     }
@@ -205,6 +215,7 @@ impl ConversationView {
                     .emit(ComposerInput::ResourceChanged(server, uri));
             }
             ConversationViewInput::FlushStream => self.flush_stream(),
+            ConversationViewInput::ShowEarlier => self.show_earlier(),
             ConversationViewInput::Notice(text) => {
                 let _ = sender.output(ConversationViewOutput::Toast(text));
             }

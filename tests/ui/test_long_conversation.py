@@ -18,6 +18,10 @@ The CPU figures of each second are printed. Then the end of the
 conversation must be in the window (the last question), and only part of
 the rest: the messages are a list view, which builds widgets for the rows
 near the screen (GTK 4.8 keeps at most 200), not for all 500 (issue 12).
+Since GTK 4.8 builds those 200 rows whatever fits on screen, the list
+holds only the end of a long conversation at first and takes earlier
+messages in as the user scrolls up: turning the mouse wheel up over the
+conversation must bring in questions that were not there before.
 
 Usage: tests/ui/test_long_conversation.py [path/to/valechat]
 """
@@ -27,12 +31,17 @@ import sys
 import tempfile
 import time
 
+import pyatspi
+
 sys.path.insert(0, os.path.dirname(__file__))
 import long_conversation  # noqa: E402
 from test_first_slice import App, Failure, role, screenshot, text_of, walk  # noqa: E402
 from test_shortcuts import main_frame, point_at, row_of, selected  # noqa: E402
 
 MESSAGES = 500
+# Wheel clicks per round while scrolling up, and rounds at most.
+WHEEL_CLICKS = 40
+WHEEL_ROUNDS = 30
 TITLE = "A long conversation"
 # Generous for a debug build on a busy two-core machine: opening 500
 # messages takes a few seconds there, the idle app then uses nothing.
@@ -68,6 +77,34 @@ def wait_idle(app):
     )
 
 
+def question_numbers(app):
+    """Numbers of the questions that have a label in the window."""
+    numbers = []
+    for n in walk(main_frame(app)):
+        text = text_of(n) if role(n) == "label" else ""
+        if text.startswith("Question ") and ":" in text:
+            numbers.append(int(text[len("Question "):text.index(":")]))
+    return numbers
+
+
+def scroll_up_until(app, label, below):
+    """Turns the wheel up over `label` (a question on screen) in rounds
+    until a question numbered under `below` has widgets; returns the
+    lowest number then, or raises Failure."""
+    ext = label.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    x, y = ext.x + ext.width // 2, ext.y + ext.height // 2
+    lowest = below
+    for _ in range(WHEEL_ROUNDS):
+        pyatspi.Registry.generateMouseEvent(x, y, "abs")
+        for _ in range(WHEEL_CLICKS):
+            pyatspi.Registry.generateMouseEvent(x, y, "b4c")
+        time.sleep(1.0)
+        lowest = min(question_numbers(app), default=below)
+        if lowest < below:
+            return lowest
+    raise Failure(f"scrolling up brought no question before number {below} into the window")
+
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("VALECHAT_BIN", "target/debug/valechat")
     binary = os.path.abspath(binary)
@@ -96,7 +133,12 @@ def main():
             raise Failure(f"the last question is not in the window ({len(questions)} questions are)")
         if len(questions) >= MESSAGES // 2:
             raise Failure(f"all {len(questions)} questions have widgets: the list is not a list view")
-        print(f"ok: {len(questions)} of {MESSAGES // 2} questions have widgets, the last included; idle {took:.1f} s after opening")
+        print(f"{len(questions)} of {MESSAGES // 2} questions have widgets, the last included; idle {took:.1f} s after opening")
+
+        first = min(question_numbers(app))
+        shown = next(n for n in questions if text_of(n).startswith(last))
+        lowest = scroll_up_until(app, shown, first)
+        print(f"ok: scrolling up brought earlier messages in (question {lowest}, before {first})")
     finally:
         app.quit()
 

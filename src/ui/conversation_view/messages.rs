@@ -42,6 +42,9 @@ pub enum ConversationViewInput {
     ResourceChanged(String, String),
     /// Show the text the frame clock callback collected.
     FlushStream,
+    /// The user scrolled near the top of the rows shown: bring the next
+    /// batch of earlier rows into the list (see `list`).
+    ShowEarlier,
     /// The composer has something to say (a refused file, a failed
     /// prompt): shown as a toast by the window.
     Notice(String),

@@ -51,6 +51,7 @@ impl ConversationView {
     pub(super) fn open(&mut self, id: Option<i64>, sender: &ComponentSender<Self>) {
         self.shown = id;
         self.messages.clear();
+        self.announce_earlier();
         self.total_dirty = true;
         self.opening = id.map(|id| timing::Opening {
             id,
@@ -117,13 +118,26 @@ impl ConversationView {
             row
         });
         let count = messages_len;
-        self.messages.clear();
-        self.messages.extend(rows);
+        self.messages.replace(rows.collect());
+        self.announce_earlier();
         self.total_dirty = true;
         if let Some(opening) = self.opening.take().filter(|o| o.id == id) {
             timing::log_first_paint(self.messages.widget(), opening, read_time, count);
         }
         self.scroll_to_end();
+    }
+
+    /// Brings the next batch of earlier rows into the list, if any wait.
+    pub(super) fn show_earlier(&mut self) {
+        self.messages.show_earlier();
+        self.announce_earlier();
+    }
+
+    /// Tells the scroll watcher whether earlier rows still wait.
+    fn announce_earlier(&self) {
+        if let Some(earlier) = &self.earlier {
+            earlier.set_more(self.messages.has_earlier());
+        }
     }
 
     /// Starts a turn for `draft` (over a hard spending limit once if
