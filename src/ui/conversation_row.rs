@@ -1,5 +1,7 @@
 //! A conversation in the sidebar: its title and model, with Rename and
-//! Delete in a menu.
+//! Delete in its menu (a `GMenuModel` whose items activate the row's
+//! `row.rename` and `row.delete` actions, which the row turns into its
+//! Output).
 
 use gettextrs::gettext;
 use relm4::factory::{DynamicIndex, FactoryComponent, FactorySender, FactoryView};
@@ -97,41 +99,15 @@ impl FactoryComponent for ConversationRow {
         labels.append(&title);
         labels.append(&subtitle);
 
-        let menu_box = gtk::Box::builder()
-            .orientation(gtk::Orientation::Vertical)
-            .build();
-        let rename = gtk::Button::builder()
-            .label(gettext("Rename…"))
-            .css_classes(["flat"])
-            .build();
-        let delete = gtk::Button::builder()
-            .label(gettext("Delete"))
-            .css_classes(["flat", "destructive-action"])
-            .build();
-        menu_box.append(&rename);
-        menu_box.append(&delete);
-        let popover = gtk::Popover::builder().child(&menu_box).build();
         let menu: gtk::MenuButton =
             crate::ui::a11y::labelled("GtkMenuButton", &gettext("Conversation Menu"))
                 .unwrap_or_default();
         menu.set_icon_name("view-more-symbolic");
-        menu.set_popover(Some(&popover));
+        menu.set_menu_model(Some(&row_menu()));
         menu.set_valign(gtk::Align::Center);
         menu.add_css_class("flat");
         menu.set_tooltip_text(Some(&gettext("Conversation Menu")));
-        let id = self.conversation.id;
-        {
-            let sender = sender.clone();
-            let popover = popover.clone();
-            rename.connect_clicked(move |_| {
-                popover.popdown();
-                let _ = sender.output(ConversationRowOutput::Rename(id));
-            });
-        }
-        delete.connect_clicked(move |_| {
-            popover.popdown();
-            let _ = sender.output(ConversationRowOutput::Delete(id));
-        });
+        root.insert_action_group("row", Some(&row_actions(self.conversation.id, &sender)));
         root.append(&labels);
         root.append(&menu);
         let widgets = ConversationRowWidgets { title, subtitle };
@@ -158,4 +134,33 @@ impl ConversationRow {
             .subtitle
             .set_label(self.conversation.model.as_deref().unwrap_or_default());
     }
+}
+
+/// The conversation menu: Rename…, then Delete in a section of its own.
+fn row_menu() -> gtk::gio::Menu {
+    let menu = gtk::gio::Menu::new();
+    menu.append(Some(&gettext("Rename…")), Some("row.rename"));
+    let destructive = gtk::gio::Menu::new();
+    destructive.append(Some(&gettext("Delete")), Some("row.delete"));
+    menu.append_section(None, &destructive);
+    menu
+}
+
+/// The row's `row.*` actions: each asks the sidebar, through the row's
+/// Output, to rename or delete conversation `id`.
+fn row_actions(id: i64, sender: &FactorySender<ConversationRow>) -> gtk::gio::SimpleActionGroup {
+    let group = gtk::gio::SimpleActionGroup::new();
+    let actions: [(&str, fn(i64) -> ConversationRowOutput); 2] = [
+        ("rename", ConversationRowOutput::Rename),
+        ("delete", ConversationRowOutput::Delete),
+    ];
+    for (name, output) in actions {
+        let action = gtk::gio::SimpleAction::new(name, None);
+        let sender = sender.clone();
+        action.connect_activate(move |_, _| {
+            let _ = sender.output(output(id));
+        });
+        group.add_action(&action);
+    }
+    group
 }

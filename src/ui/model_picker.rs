@@ -328,6 +328,28 @@ fn render_button(picker: &ModelPicker, widgets: &ModelPickerWidgets) {
         None => gettext("Choose a Model"),
     };
     widgets.button.set_label(&label);
+    ellipsize(&widgets.button);
+    widgets.button.set_tooltip_text(Some(&label));
     widgets.spinner.set_visible(picker.loading);
     widgets.spinner.set_spinning(picker.loading);
+}
+
+/// Shortens the model's name on `button` with an ellipsis, so that the
+/// header fits a 360 px window. The menu button builds its label anew at
+/// every `set_label` (which also names the button for assistive
+/// technologies; a child of our own would leave it unnamed in GTK 4.8).
+fn ellipsize(button: &gtk::MenuButton) {
+    let mut stack = vec![button.clone().upcast::<gtk::Widget>()];
+    while let Some(widget) = stack.pop() {
+        if let Some(label) = widget.downcast_ref::<gtk::Label>() {
+            label.set_ellipsize(gtk::pango::EllipsizeMode::End);
+            label.set_max_width_chars(24);
+            return;
+        }
+        let mut child = widget.first_child();
+        while let Some(c) = child {
+            child = c.next_sibling();
+            stack.push(c);
+        }
+    }
 }

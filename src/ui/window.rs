@@ -22,6 +22,7 @@ mod dialogs;
 mod folders;
 mod handlers;
 mod messages;
+mod shortcuts;
 mod sign_in;
 mod startup;
 mod state;

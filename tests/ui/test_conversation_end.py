@@ -44,7 +44,8 @@ def extents(node):
 def conversation_pane(app):
     """The scroll pane holding the messages (the one around the last
     question)."""
-    question = app.find("a question in the view", lambda n: role(n) == "label" and text_of(n).startswith("Question 1:"))
+    last = f"Question {MESSAGES // 2}:"
+    question = app.find("the last question in the view", lambda n: role(n) == "label" and text_of(n).startswith(last))
     pane = question
     while pane is not None and role(pane) != "scroll pane":
         pane = pane.parent

@@ -228,6 +228,11 @@ def add_fake_provider(app, base_url):
     app.button("fake-small")
 
 
+def menu_item(app, label):
+    """The showing menu item named `label` (an entry of a GMenuModel's popover)."""
+    return app.find(f"the menu item {label!r}", lambda n: role(n) == "menu item" and name(n) == label and showing(n))
+
+
 def screenshot(label):
     out = os.environ.get("VALECHAT_SCREENSHOT_DIR")
     if out and shutil.which("import"):
@@ -343,16 +348,17 @@ def main():
         assert not retries, "a reply that is not the last one offers Retry"
         screenshot("06-after-restart")
 
-        # Rename, then delete, from the conversation's menu.
+        # Rename, then delete, from the conversation's menu: a menu model,
+        # whose entries are menu items (issue 18, bug 5).
         app.click(app.find("the conversation menu", lambda n: name(n) == "Conversation Menu" and role(n) in ("push button", "toggle button")))
-        app.click(app.button("Rename…"))
+        app.click(menu_item(app, "Rename…"))
         title_entry = app.find("the title field", lambda n: role(n) == "text" and text_of(n) == prompt)
         set_text(title_entry, "Iceland trivia")
         app.click(app.button("Rename"))
         app.find("the new title in the sidebar", lambda n: role(n) == "label" and name(n) == "Iceland trivia")
         screenshot("07-renamed")
         app.click(app.find("the conversation menu", lambda n: name(n) == "Conversation Menu" and role(n) in ("push button", "toggle button")))
-        app.click(app.button("Delete"))
+        app.click(menu_item(app, "Delete"))
         app.find("the delete confirmation", lambda n: role(n) == "label" and text_of(n).startswith("“Iceland trivia” and all its messages"))
         deletes = app.find_all(lambda n: role(n) == "push button" and name(n) == "Delete Delete" and showing(n))
         app.click(deletes[0])

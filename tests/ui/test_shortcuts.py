@@ -65,7 +65,7 @@ def point_at(node):
 
 
 def row_of(app, title):
-    label = app.find(f"the sidebar row {title!r}", lambda n: role(n) == "label" and name(n) == title)
+    label = app.find(f"the sidebar row {title!r}", lambda n: role(n) == "label" and name(n) == title and in_sidebar_row(n))
     node = label
     while node is not None and role(node) != "list item":
         node = node.parent
@@ -104,6 +104,14 @@ def wait_selected(app, title):
     row = row_of(app, title)
     wait_until(f"{title!r} to be selected", lambda: selected(row))
     app.find(f"the title {title!r} above the conversation", lambda n: role(n) == "label" and name(n) == title and not is_in_list(n))
+
+
+def in_sidebar_row(node):
+    """Whether `node` is in a sidebar row (a list item with a Conversation
+    Menu button; the messages are list items too)."""
+    while node is not None and role(node) != "list item":
+        node = node.parent
+    return node is not None and any(name(n) == "Conversation Menu" for n in walk(node))
 
 
 def is_in_list(node):

@@ -136,7 +136,7 @@ impl Window {
             }
             WindowInput::FocusSearch => self.sidebar.emit(SidebarInput::FocusSearch),
             WindowInput::MoveSelection(step) => self.sidebar.emit(SidebarInput::Move(step)),
-            WindowInput::ShowShortcuts => super::startup::show_shortcuts(root),
+            WindowInput::ShowShortcuts => super::shortcuts::show(root),
             WindowInput::Quit => {
                 super::state::save_geometry(root, &widgets.paned);
                 self.quit(sender);

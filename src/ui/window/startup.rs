@@ -276,32 +276,6 @@ pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<W
     root.add_controller(keys);
 }
 
-/// Path of the Keyboard Shortcuts window's definition
-/// (`resources/shortcuts.ui`) in the app's resources. Not GtkApplication's
-/// `gtk/help-overlay.ui`: GtkApplication would build that window for every
-/// main window and keep it hidden, and the app keeps no hidden windows (see
-/// [`crate::ui::a11y`]).
-const SHORTCUTS: &str = "/io/github/valechat/ValeChat/shortcuts.ui";
-
-/// Opens a new Keyboard Shortcuts window over `root` (Ctrl+?, main menu →
-/// Keyboard Shortcuts); it is destroyed when closed.
-pub fn show_shortcuts(root: &adw::ApplicationWindow) {
-    // `Builder::from_resource` would abort the process on a missing file.
-    let builder = gtk::Builder::new();
-    if let Err(e) = builder.add_from_resource(SHORTCUTS) {
-        tracing::warn!("no Keyboard Shortcuts window: {e}");
-        return;
-    }
-    let Some(window) = builder.object::<gtk::ShortcutsWindow>("help_overlay") else {
-        tracing::warn!("{SHORTCUTS} defines no help_overlay window");
-        return;
-    };
-    window.set_hide_on_close(false);
-    window.set_transient_for(Some(root));
-    window.set_modal(true);
-    window.present();
-}
-
 /// Quits cleanly on SIGTERM or SIGINT (logout, `kill`, Ctrl+C in a terminal):
 /// a reply in flight is stopped and its text kept as incomplete.
 pub fn quit_on_signals(sender: &ComponentSender<Window>) {

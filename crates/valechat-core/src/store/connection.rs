@@ -21,6 +21,12 @@ pub const BUSY_TIMEOUT_MS: i64 = 5000;
 /// writer WAL allows.
 const FILE_POOL_SIZE: u32 = 4;
 
+/// Connections a file database opens at once; the others open when two
+/// calls overlap. Each connection parses the schema and keeps its own page
+/// cache, so opening all of them up front cost start-up time and memory the
+/// app rarely needs (issue 12, start-up).
+const FILE_POOL_MIN_IDLE: u32 = 1;
+
 /// How long `pool.get()` waits for a connection.
 const POOL_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -47,6 +53,7 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionSe
 pub(crate) fn file_pool(url: &str) -> Result<SqlitePool, StoreError> {
     Ok(Pool::builder()
         .max_size(FILE_POOL_SIZE)
+        .min_idle(Some(FILE_POOL_MIN_IDLE))
         .connection_timeout(POOL_TIMEOUT)
         .connection_customizer(Box::new(ConnectionSettings))
         .build(ConnectionManager::new(url))?)
