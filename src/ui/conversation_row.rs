@@ -150,15 +150,16 @@ fn row_menu() -> gtk::gio::Menu {
 /// Output, to rename or delete conversation `id`.
 fn row_actions(id: i64, sender: &FactorySender<ConversationRow>) -> gtk::gio::SimpleActionGroup {
     let group = gtk::gio::SimpleActionGroup::new();
-    let actions: [(&str, fn(i64) -> ConversationRowOutput); 2] = [
-        ("rename", ConversationRowOutput::Rename),
-        ("delete", ConversationRowOutput::Delete),
-    ];
-    for (name, output) in actions {
+    for (name, delete) in [("rename", false), ("delete", true)] {
         let action = gtk::gio::SimpleAction::new(name, None);
         let sender = sender.clone();
         action.connect_activate(move |_, _| {
-            let _ = sender.output(output(id));
+            let output = if delete {
+                ConversationRowOutput::Delete(id)
+            } else {
+                ConversationRowOutput::Rename(id)
+            };
+            let _ = sender.output(output);
         });
         group.add_action(&action);
     }

@@ -267,7 +267,7 @@ def main():
             lambda n: role(n) in ("frame", "window", "dialog") and n != frame
             and any(name(c) == "Next Conversation" for c in walk(n)),
         )
-        for title in ("Search Conversations", "Previous Conversation", "New Conversation", "Show Shortcuts", "Choose Model"):
+        for title in ("Search Conversations", "Previous Conversation", "New Conversation", "Show Shortcuts", "Choose Model", "Billing"):
             wait_for(f"{title!r} in the shortcuts window", lambda n, t=title: name(n) == t, lambda: overlay)
         screenshot("shortcuts-04-window")
         press(KEY_ESCAPE)
