@@ -36,6 +36,7 @@
 pub mod a11y;
 pub mod appearance;
 pub mod billing;
+pub mod chat_worker;
 pub mod completion_popover;
 pub mod composer;
 pub mod conversation_row;

@@ -2,13 +2,19 @@
 //! keys in the real Secret Service.
 //!
 //! `database` covers migrations, round trips, reopening, corruption and
-//! backups; `favourites` favourite models; `roots` the workspace folders of
-//! conversations; `secrets` the keyring (needs `tests/run-in-session.sh`).
+//! backups; `drafts` the composer's drafts per conversation;
+//! `favourites` favourite models; `pages` conversations read a page at a
+//! time; `roots` the workspace folders of conversations; `secrets` the
+//! keyring (needs `tests/run-in-session.sh`).
 
 #[path = "store/database.rs"]
 mod database;
+#[path = "store/drafts.rs"]
+mod drafts;
 #[path = "store/favourites.rs"]
 mod favourites;
+#[path = "store/pages.rs"]
+mod pages;
 #[path = "store/roots.rs"]
 mod roots;
 #[path = "store/secrets.rs"]

@@ -70,8 +70,14 @@ pub enum ComposerInput {
     SetBusy(bool),
     /// Whether a model is chosen, so that sending can work.
     SetReady(bool),
-    /// Put a draft back (after a send that could not start).
+    /// Put a draft back (after a send that could not start, or a stored
+    /// draft read after a switch): each part only where the composer holds
+    /// none, so nothing typed meanwhile is lost.
     Restore(Draft),
+    /// Another conversation is shown: hold this draft (its own, or an
+    /// empty one) instead, and give what was held back as
+    /// [`ComposerOutput::Stashed`].
+    Switch(Draft),
     /// The MCP servers whose prompts and resources are offered.
     SetServers(McpServers),
     /// The text changed (opens, filters or closes the `/` menu).
@@ -131,6 +137,11 @@ pub enum ComposerOutput {
     Notice(String),
     /// Stop the reply that is streaming.
     Stop,
+    /// The text changed (typed, pasted, sent, restored): the whole text,
+    /// to keep as the conversation's draft.
+    Edited(String),
+    /// What the composer held when told to [`ComposerInput::Switch`].
+    Stashed(Draft),
 }
 
 impl Component for Composer {
@@ -180,8 +191,7 @@ impl Component for Composer {
                 if self.busy || !self.ready {
                     return;
                 }
-                let (start, end) = self.buffer.bounds();
-                let text = self.buffer.text(&start, &end, false).to_string();
+                let text = self.text();
                 if text.trim().is_empty()
                     && self.attachments.is_empty()
                     && self.resources.is_empty()
@@ -222,8 +232,21 @@ impl Component for Composer {
                     self.attachments_revision += 1;
                 }
             }
+            ComposerInput::Switch(draft) => {
+                let held = Draft {
+                    text: self.text(),
+                    images: std::mem::replace(&mut self.attachments, draft.images),
+                    resources: std::mem::replace(&mut self.resources, draft.resources),
+                };
+                self.attachments_revision += 1;
+                self.buffer.set_text(&draft.text);
+                let _ = sender.output(ComposerOutput::Stashed(held));
+            }
+            ComposerInput::DraftChanged => {
+                let _ = sender.output(ComposerOutput::Edited(self.text()));
+                self.update_mcp(ComposerInput::DraftChanged, &sender);
+            }
             message @ (ComposerInput::SetServers(_)
-            | ComposerInput::DraftChanged
             | ComposerInput::PromptChosen(_)
             | ComposerInput::PromptArguments(..)
             | ComposerInput::BrowseResources
@@ -283,6 +306,12 @@ impl Component for Composer {
 }
 
 impl Composer {
+    /// The whole text of the field.
+    fn text(&self) -> String {
+        let (start, end) = self.buffer.bounds();
+        self.buffer.text(&start, &end, false).to_string()
+    }
+
     /// Adds a checked image to the pending ones, or tells why it was refused.
     fn add_image(&mut self, image: Result<Attachment, String>, sender: &ComponentSender<Self>) {
         match image {

@@ -15,21 +15,24 @@
 //! and where the next message goes ([`ConversationViewInput::SetTarget`]); the
 //! view sends, streams and stops replies itself and reports what the window
 //! shows elsewhere (a created conversation, the cost so far, toasts) through
-//! [`ConversationViewOutput`]. Engine calls run as component commands: a
-//! load is one-shot, a reply is one command whose events arrive as
-//! [`ConversationViewCommand::Turn`], and text reaches the rows at most once
-//! per frame (see `turn`).
+//! [`ConversationViewOutput`]. Reading from the store is one-shot component
+//! commands; a reply runs in the chat worker
+//! ([`crate::ui::chat_worker::ChatWorker`], a Relm4 `Worker` on its own
+//! thread), whose progress comes back as [`ConversationViewInput::Chat`],
+//! and text reaches the rows at most once per frame (see `turn`).
 
+mod drafts;
 mod earlier;
 mod follow;
 mod list;
 mod messages;
+mod pages;
 mod rows;
 mod timing;
 mod turn;
 
 pub use messages::{ConversationViewCommand, ConversationViewInput, ConversationViewOutput};
-pub use rows::LoadedConversation;
+pub use pages::LoadedConversation;
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
@@ -37,6 +40,7 @@ use relm4::gtk;
 use relm4::prelude::*;
 use tokio_util::sync::CancellationToken;
 
+use crate::ui::chat_worker::{ChatWorker, ChatWorkerInput};
 use crate::ui::composer::{Composer, ComposerInput, ComposerOutput, Draft};
 use valechat_core::chat::{ConversationTarget, Engine, NewConversationRequest};
 
@@ -75,6 +79,13 @@ pub struct ConversationView {
     /// Brings earlier rows of a long conversation in as the user scrolls
     /// up (set once the widgets exist).
     earlier: Option<earlier::EarlierTrigger>,
+    /// What the conversation cost so far, USD: read with its last page,
+    /// plus the requests billed since (`None`: nothing billed).
+    cost: Option<rust_decimal::Decimal>,
+    /// The store holds messages earlier than the first row.
+    more_before: bool,
+    /// A page of earlier messages is being read.
+    reading_earlier: bool,
     /// The conversation's cost as last reported to the window, USD.
     reported_total: Option<rust_decimal::Decimal>,
     /// The cost may have changed since it was last reported.
@@ -84,6 +95,11 @@ pub struct ConversationView {
     composer_state: Option<(bool, bool)>,
     /// The conversation being opened, until its rows are shown.
     opening: Option<timing::Opening>,
+    /// The composer's drafts per conversation.
+    drafts: drafts::Drafts,
+    /// Runs the replies; its output comes back as
+    /// [`ConversationViewInput::Chat`].
+    chat: relm4::WorkerController<ChatWorker>,
 }
 
 #[relm4::component(pub)]
@@ -124,6 +140,8 @@ impl Component for ConversationView {
                     ComposerOutput::Send(draft) => ConversationViewInput::Send(draft),
                     ComposerOutput::Notice(text) => ConversationViewInput::Notice(text),
                     ComposerOutput::Stop => ConversationViewInput::Stop,
+                    ComposerOutput::Edited(text) => ConversationViewInput::DraftEdited(text),
+                    ComposerOutput::Stashed(draft) => ConversationViewInput::DraftStashed(draft),
                 });
         let jump_button: &gtk::Button =
             &crate::ui::a11y::labelled("GtkButton", &gettext("Jump to the End"))
@@ -147,10 +165,17 @@ impl Component for ConversationView {
             composer,
             follow: None,
             earlier: None,
+            cost: None,
+            more_before: false,
+            reading_earlier: false,
             reported_total: None,
             total_dirty: false,
             composer_state: None,
             opening: None,
+            drafts: drafts::Drafts::default(),
+            chat: ChatWorker::builder()
+                .detach_worker(())
+                .forward(sender.input_sender(), ConversationViewInput::Chat),
         };
         let list_view = model.messages.widget();
         let widgets = view_output!();
@@ -166,35 +191,44 @@ impl Component for ConversationView {
 
     fn update_with_view(
         &mut self,
-        _widgets: &mut Self::Widgets,
+        widgets: &mut Self::Widgets,
         message: Self::Input,
         sender: ComponentSender<Self>,
         _root: &Self::Root,
     ) {
-        self.handle_input(message, &sender);
+        self.handle_input(widgets, message, &sender);
         self.render(&sender);
     }
 
     fn update_cmd_with_view(
         &mut self,
-        widgets: &mut Self::Widgets,
+        _widgets: &mut Self::Widgets,
         message: Self::CommandOutput,
         sender: ComponentSender<Self>,
         _root: &Self::Root,
     ) {
-        self.handle_command(widgets, message, &sender);
+        self.handle_command(message, &sender);
         self.render(&sender);
     }
 }
 
 impl ConversationView {
-    fn handle_input(&mut self, message: ConversationViewInput, sender: &ComponentSender<Self>) {
+    fn handle_input(
+        &mut self,
+        widgets: &ConversationViewWidgets,
+        message: ConversationViewInput,
+        sender: &ComponentSender<Self>,
+    ) {
         match message {
             ConversationViewInput::SetEngine(engine, servers) => {
                 self.composer
                     .sender()
                     .emit(ComposerInput::SetServers(servers));
+                self.chat
+                    .sender()
+                    .emit(ChatWorkerInput::SetEngine(engine.clone()));
                 self.engine = Some(engine);
+                self.read_draft(sender);
             }
             ConversationViewInput::Open(id) => self.open(id, sender),
             ConversationViewInput::SetTarget { target, ready } => {
@@ -215,51 +249,29 @@ impl ConversationView {
                     .emit(ComposerInput::ResourceChanged(server, uri));
             }
             ConversationViewInput::FlushStream => self.flush_stream(),
-            ConversationViewInput::ShowEarlier => self.show_earlier(),
+            ConversationViewInput::ShowEarlier => self.show_earlier(sender),
+            ConversationViewInput::DraftEdited(text) => {
+                let batch = self.drafts.edited(text);
+                self.save_drafts(batch, sender);
+            }
+            ConversationViewInput::DraftStashed(draft) => self.drafts.stashed(draft),
+            ConversationViewInput::Chat(progress) => self.on_chat(widgets, progress, sender),
             ConversationViewInput::Notice(text) => {
                 let _ = sender.output(ConversationViewOutput::Toast(text));
             }
         }
     }
 
-    fn handle_command(
-        &mut self,
-        widgets: &ConversationViewWidgets,
-        message: ConversationViewCommand,
-        sender: &ComponentSender<Self>,
-    ) {
+    fn handle_command(&mut self, message: ConversationViewCommand, sender: &ComponentSender<Self>) {
         match message {
             ConversationViewCommand::Loaded(loaded) => self.show_loaded(*loaded),
             ConversationViewCommand::Failed(error) => {
                 let _ = sender.output(ConversationViewOutput::Toast(error));
             }
-            ConversationViewCommand::Created(conversation) => {
-                if let Some(s) = self.streaming.as_mut() {
-                    s.conversation_id = Some(conversation.id);
-                }
-                if self.shown.is_none() {
-                    self.shown = Some(conversation.id);
-                    self.target = ConversationTarget::Existing(conversation.id);
-                }
-                let _ = sender.output(ConversationViewOutput::Created(conversation));
-            }
-            ConversationViewCommand::TurnStarted(cancel) => {
-                if let Some(s) = self.streaming.as_mut() {
-                    s.cancel = Some(cancel);
-                }
-                let _ = sender.output(ConversationViewOutput::Stored);
-            }
-            ConversationViewCommand::Turn(event) => self.on_turn_event(widgets, event, sender),
-            ConversationViewCommand::SendFailed(error, draft) => {
-                self.set_idle(sender);
-                let _ = sender.output(ConversationViewOutput::Toast(error));
-                if let Some(draft) = draft {
-                    self.composer.sender().emit(ComposerInput::Restore(draft));
-                }
-            }
-            ConversationViewCommand::LimitRefused(explanation, draft) => {
-                self.set_idle(sender);
-                let _ = sender.output(ConversationViewOutput::LimitRefused(explanation, draft));
+            ConversationViewCommand::DraftRead(key, text) => self.draft_read(key, text),
+            ConversationViewCommand::DraftsSaved => {
+                let batch = self.drafts.saved();
+                self.save_drafts(batch, sender);
             }
         }
     }
@@ -280,7 +292,7 @@ impl ConversationView {
         if !std::mem::take(&mut self.total_dirty) {
             return;
         }
-        let total = self.messages.total();
+        let total = self.cost;
         if total != self.reported_total {
             self.reported_total = total;
             let _ = sender.output(ConversationViewOutput::Total(total));

@@ -168,16 +168,14 @@ impl MessageRow {
         true
     }
 
-    /// What this reply's requests cost, USD, and whether any was billed.
-    pub fn cost(&self) -> Option<rust_decimal::Decimal> {
-        (!self.usage.is_empty()).then(|| self.usage.iter().map(|r| r.cost_usd).sum())
-    }
-
-    /// Adds a usage record of this reply (ignored when already shown).
-    pub fn add_usage(&mut self, record: UsageRecord) {
-        if !self.usage.iter().any(|r| r.request_id == record.request_id) {
+    /// Adds a usage record of this reply; returns `false` (and adds
+    /// nothing) when it is already shown.
+    pub fn add_usage(&mut self, record: UsageRecord) -> bool {
+        let new = !self.usage.iter().any(|r| r.request_id == record.request_id);
+        if new {
             self.usage.push(record);
         }
+        new
     }
 
     /// Whether the call `id` belongs to this row.

@@ -14,6 +14,10 @@ through AT-SPI.
 4. Scrolled up again with the pointer on a code block (which used to take
    the wheel from the conversation: issue 18, bug 6), "Jump to the End"
    brings the end back into view.
+5. A slow reply is stopped: the note "The reply was stopped before it
+   ended." and its Retry button, which appear under the partial reply as
+   it ends, lie inside the view (they used to stay below it until the
+   window was resized).
 
 Usage: tests/ui/test_conversation_end.py [path/to/valechat]
 """
@@ -29,7 +33,7 @@ import pyatspi
 sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
 import long_conversation  # noqa: E402
-from test_first_slice import App, Failure, role, name, screenshot, set_text, showing, text_of, wait_until, walk  # noqa: E402
+from test_first_slice import SLOW_PROMPT, STOPPED_NOTE, App, Failure, role, name, screenshot, set_text, showing, text_of, wait_until, walk  # noqa: E402
 from test_shortcuts import main_frame, point_at, row_of  # noqa: E402
 
 MESSAGES = 60
@@ -151,7 +155,23 @@ def main():
         app.click(jump_button(app))
         wait_inside("the reply's code block after Jump to the End", lambda: last_code_block(pane), pane)
         jump_button(app, visible=False)
-        print("ok: the end is in view after opening, sending and Jump to the End")
+
+        # 5. Stopped: the note and Retry under the partial reply are shown.
+        set_text(composer, SLOW_PROMPT)
+        app.click(app.button("Send"))
+        stop = app.button("Stop")
+        app.find("the slow reply's first words", lambda n: role(n) == "label" and text_of(n).startswith("Hello from") and SLOW_PROMPT in text_of(n))
+        app.click(stop)
+        note = app.find("the stopped note", lambda n: role(n) == "label" and text_of(n) == STOPPED_NOTE and showing(n))
+        app.button("Send")  # the reply ended
+        wait_inside("the stopped note", lambda: note, pane)
+        retry = [n for n in app.find_all(lambda n: role(n) == "push button" and name(n) == "Retry" and showing(n))]
+        if len(retry) != 1:
+            raise Failure(f"{len(retry)} Retry buttons after Stop, expected one")
+        wait_inside("the stopped reply's Retry button", lambda: retry[0], pane)
+        jump_button(app, visible=False)
+        screenshot("end-04-stopped")
+        print("ok: the end is in view after opening, sending, Jump to the End and Stop")
     finally:
         app.quit()
         server.shutdown()

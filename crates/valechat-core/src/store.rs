@@ -13,8 +13,9 @@
 //! tells whether other processes use the database), `migrate` (migrations, backups),
 //! `schema` (diesel tables), `models` (public types), one file per table's
 //! repository (`providers`, `conversations`, `conversation_roots`
-//! (workspace folders), `messages`,
-//! `favourites`, `prices`, `tool_calls`, `tool_permissions`,
+//! (workspace folders), `messages`, `pages` (a conversation read a page
+//! at a time),
+//! `drafts` (the composer's text per conversation), `favourites`, `prices`, `tool_calls`, `tool_permissions`,
 //! `attachments`, `resource_attachments`) and `search`
 //! (FTS5). The spending ledger's tables (issue 5):
 //! `usage` (records, settling), `reservations` (pre-flight holds),
@@ -34,6 +35,7 @@ mod attachments;
 mod connection;
 mod conversation_roots;
 mod conversations;
+mod drafts;
 mod error;
 mod favourites;
 mod instance;
@@ -42,6 +44,7 @@ mod mcp_servers;
 mod messages;
 mod migrate;
 mod models;
+mod pages;
 mod prices;
 mod provider_timeouts;
 mod providers;
@@ -72,6 +75,8 @@ pub use models::{
     Conversation, ConversationSettings, Message, MessageFinish, MessageStatus, NewConversation,
     NewMessage, NewProvider, Provider, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchHit,
 };
+use pages::ALL_MESSAGES;
+pub use pages::{ConversationPage, PageEnd};
 pub use prices::PriceRow;
 pub use providers::slugify;
 pub use tool_calls::{NewToolCall, ToolCallEnd, ToolCallRecord, ToolCallStatus};

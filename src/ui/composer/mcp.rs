@@ -153,12 +153,6 @@ impl Composer {
         }
     }
 
-    /// The whole text of the field.
-    fn text(&self) -> String {
-        let (start, end) = self.buffer.bounds();
-        self.buffer.text(&start, &end, false).to_string()
-    }
-
     /// Opens, filters or closes the `/` menu; a draft that is just `/`
     /// lists the prompts afresh.
     fn draft_changed(&mut self, sender: &ComponentSender<Self>) {

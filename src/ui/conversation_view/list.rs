@@ -6,13 +6,12 @@
 //! GTK 4.8's list view keeps widgets for up to 200 items around the one it
 //! shows, whatever fits on screen, so a conversation opened whole built
 //! about 200 rows of markdown before its first frame. The list therefore
-//! holds only the end of a long conversation at first
-//! ([`FIRST_ROWS`]); the rows before it wait in `earlier`, and come into
-//! the list [`EARLIER_BATCH`] at a time as the user scrolls up to them
-//! ([`MessageList::show_earlier`]), as chat timelines load history.
+//! holds only the rows read so far: a conversation opens with its last
+//! [`FIRST_ROWS`] messages, and earlier pages of [`EARLIER_BATCH`] are read
+//! from the store and put in front as the user scrolls up to them
+//! ([`MessageList::prepend`]), as chat timelines load history.
 //!
-//! Positions are the rows' places in the whole conversation, wherever the
-//! row is kept.
+//! Positions are the rows' places in the list.
 
 use relm4::gtk;
 use relm4::gtk::prelude::*;
@@ -20,27 +19,24 @@ use relm4::typed_view::list::TypedListView;
 
 use crate::ui::message_row::MessageRow;
 
-/// How many of the last rows an opened conversation shows at first: more
-/// than a tall window holds of short messages.
+/// How many of the last messages an opened conversation reads and shows
+/// at first: more than a tall window holds of short messages.
 pub(super) const FIRST_ROWS: usize = 16;
 
-/// How many earlier rows come into the list each time the user nears its
-/// top.
+/// How many earlier messages are read and put in front of the list each
+/// time the user nears its top.
 pub(super) const EARLIER_BATCH: usize = 24;
 
 /// The rows of the conversation shown, in order. The last row is told it
 /// is last (only it offers Retry).
 pub(super) struct MessageList {
     rows: TypedListView<MessageRow, gtk::NoSelection>,
-    /// The rows before the list's first one, in order, not yet in the list.
-    earlier: Vec<MessageRow>,
 }
 
 impl std::fmt::Debug for MessageList {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MessageList")
-            .field("shown", &self.rows.len())
-            .field("earlier", &self.earlier.len())
+            .field("rows", &self.rows.len())
             .finish()
     }
 }
@@ -52,10 +48,7 @@ impl MessageList {
         rows.view
             .add_css_class(crate::ui::appearance::CONVERSATION_VIEW_CLASS);
         rows.view.add_css_class("conversation");
-        Self {
-            rows,
-            earlier: Vec::new(),
-        }
+        Self { rows }
     }
 
     /// The list view.
@@ -65,20 +58,12 @@ impl MessageList {
 
     /// Removes every row.
     pub(super) fn clear(&mut self) {
-        self.earlier.clear();
         self.rows.clear();
     }
 
-    /// Number of rows, in the list or waiting before it.
+    /// Number of rows.
     fn len(&self) -> u32 {
-        u32::try_from(self.earlier.len())
-            .unwrap_or(u32::MAX)
-            .saturating_add(self.rows.len())
-    }
-
-    /// Number of rows waiting before the list's first one.
-    fn offset(&self) -> u32 {
-        u32::try_from(self.earlier.len()).unwrap_or(u32::MAX)
+        self.rows.len()
     }
 
     /// Position of the last row, if any.
@@ -103,44 +88,35 @@ impl MessageList {
         }
     }
 
-    /// Replaces every row with `rows` (an opened conversation): the last
-    /// [`FIRST_ROWS`] go into the list, the others wait before it.
-    pub(super) fn replace(&mut self, mut rows: Vec<MessageRow>) {
+    /// Replaces every row with `rows` (an opened conversation).
+    pub(super) fn replace(&mut self, rows: Vec<MessageRow>) {
         self.clear();
-        let first_shown = rows.len().saturating_sub(FIRST_ROWS);
-        let shown = rows.split_off(first_shown);
-        self.earlier = rows;
-        self.extend(shown);
+        self.extend(rows);
     }
 
-    /// Whether rows wait before the list's first one.
-    pub(super) fn has_earlier(&self) -> bool {
-        !self.earlier.is_empty()
-    }
-
-    /// Moves up to [`EARLIER_BATCH`] of the rows waiting before the list
-    /// into it, in one change of the list model; the rows on screen stay
-    /// where they are. Returns how many came in.
-    pub(super) fn show_earlier(&mut self) -> usize {
-        let from = self.earlier.len().saturating_sub(EARLIER_BATCH);
-        let batch = self.earlier.split_off(from);
-        let count = batch.len();
+    /// Puts `rows` (earlier messages, in order) in front of the list, in
+    /// one change of the list model; the rows on screen stay where they
+    /// are.
+    pub(super) fn prepend(&mut self, rows: Vec<MessageRow>) {
+        let was_empty = self.len() == 0;
         // The store takes one row at a time at the front; the list view
         // lays out once, on the next frame.
-        for row in batch.into_iter().rev() {
+        for row in rows.into_iter().rev() {
             self.rows.insert(0, row);
         }
-        count
+        if was_empty {
+            self.mark_last();
+        }
+    }
+
+    /// The id of the first row (the earliest message read), if any.
+    pub(super) fn first_id(&self) -> Option<i64> {
+        self.read(0, |row| row.id)
     }
 
     /// Removes the row at `position`.
     pub(super) fn remove(&mut self, position: u32) {
-        match position.checked_sub(self.offset()) {
-            Some(shown) => self.rows.remove(shown),
-            None => {
-                self.earlier.remove(position as usize);
-            }
-        }
+        self.rows.remove(position);
         self.mark_last();
     }
 
@@ -151,10 +127,7 @@ impl MessageList {
         position: u32,
         change: impl FnOnce(&mut MessageRow) -> R,
     ) -> Option<R> {
-        let Some(shown) = position.checked_sub(self.offset()) else {
-            return self.earlier.get_mut(position as usize).map(change);
-        };
-        let item = self.rows.get(shown)?;
+        let item = self.rows.get(position)?;
         let mut row = item.borrow_mut();
         let result = change(&mut row);
         row.refresh();
@@ -163,10 +136,7 @@ impl MessageList {
 
     /// Reads the row at `position`.
     pub(super) fn read<R>(&self, position: u32, read: impl FnOnce(&MessageRow) -> R) -> Option<R> {
-        match position.checked_sub(self.offset()) {
-            Some(shown) => self.rows.get(shown).map(|item| read(&item.borrow())),
-            None => self.earlier.get(position as usize).map(read),
-        }
+        self.rows.get(position).map(|item| read(&item.borrow()))
     }
 
     /// Position of the last row that matches `test`, searching from the end
@@ -175,13 +145,6 @@ impl MessageList {
         (0..self.len())
             .rev()
             .find(|&i| self.read(i, &test).unwrap_or(false))
-    }
-
-    /// The conversation's total cost so far, USD, once anything was billed.
-    pub(super) fn total(&self) -> Option<rust_decimal::Decimal> {
-        (0..self.len())
-            .filter_map(|i| self.read(i, MessageRow::cost).flatten())
-            .reduce(|a, b| a + b)
     }
 
     fn mark_last(&mut self) {

@@ -1,10 +1,9 @@
 //! The conversation view's input, output and command messages.
 
-use tokio_util::sync::CancellationToken;
-
-use super::rows::LoadedConversation;
+use super::pages::LoadedConversation;
+use crate::ui::chat_worker::ChatWorkerOutput;
 use crate::ui::composer::Draft;
-use valechat_core::chat::{ConversationTarget, Engine, TurnEvent};
+use valechat_core::chat::{ConversationTarget, Engine};
 use valechat_core::mcp::McpServers;
 use valechat_core::store::Conversation;
 
@@ -45,6 +44,12 @@ pub enum ConversationViewInput {
     /// The user scrolled near the top of the rows shown: bring the next
     /// batch of earlier rows into the list (see `list`).
     ShowEarlier,
+    /// The composer's text changed: keep it as the conversation's draft.
+    DraftEdited(String),
+    /// The composer's draft of the conversation it was switched away from.
+    DraftStashed(Draft),
+    /// What the chat worker reports of the running turn.
+    Chat(ChatWorkerOutput),
     /// The composer has something to say (a refused file, a failed
     /// prompt): shown as a toast by the window.
     Notice(String),
@@ -73,19 +78,13 @@ pub enum ConversationViewOutput {
 /// Results of the view's background work.
 #[derive(Debug)]
 pub enum ConversationViewCommand {
-    /// Everything shown of an opened conversation.
+    /// A page of the conversation shown, read from the store.
     Loaded(Box<LoadedConversation>),
     /// A background call failed with this message.
     Failed(String),
-    /// The send created this conversation (its first event).
-    Created(Conversation),
-    /// A turn started; its cancellation token.
-    TurnStarted(CancellationToken),
-    /// An event of the running turn.
-    Turn(TurnEvent),
-    /// A send could not start: the error, and the draft to give back.
-    SendFailed(String, Option<Draft>),
-    /// A hard spending limit refused the send: the explanation, and the
-    /// draft to send anyway or give back.
-    LimitRefused(String, Option<Draft>),
+    /// The stored draft of a conversation (`None` key: the new one), if it
+    /// has one.
+    DraftRead(Option<i64>, Option<String>),
+    /// A batch of drafts was written (or failed, and was logged).
+    DraftsSaved,
 }

@@ -1,16 +1,19 @@
-//! A reply streaming into the view: starting it, its events, and the
+//! A reply streaming into the view: starting it in the chat worker
+//! ([`crate::ui::chat_worker`]), what the worker reports of it, and the
 //! once-per-frame flush of text into the markdown view.
 
 use relm4::gtk::prelude::*;
-use relm4::{ComponentSender, gtk};
+use relm4::{ComponentController, ComponentSender, gtk};
 
 use super::{
-    ConversationView, ConversationViewCommand, ConversationViewInput, ConversationViewOutput,
-    ConversationViewWidgets, Streaming,
+    ConversationView, ConversationViewInput, ConversationViewOutput, ConversationViewWidgets,
+    Streaming,
 };
+use crate::ui::chat_worker::{ChatWorkerInput, ChatWorkerOutput};
+use crate::ui::composer::ComposerInput;
 use crate::ui::composer::Draft;
 use crate::ui::message_row::MessageRow;
-use valechat_core::chat::{EngineError, SendRequest, TurnEvent};
+use valechat_core::chat::{ConversationTarget, SendRequest, TurnEvent};
 use valechat_core::store::Message;
 
 /// Which engine call starts the turn.
@@ -26,12 +29,12 @@ pub(super) enum Start {
 }
 
 impl ConversationView {
-    /// Starts a turn as a command; its events come back as
-    /// [`ConversationViewCommand::Turn`].
+    /// Starts a turn in the chat worker; its events come back as
+    /// [`ConversationViewInput::Chat`].
     pub(super) fn start_turn(&mut self, start: Start, sender: &ComponentSender<Self>) {
-        let Some(engine) = self.engine.clone() else {
+        if self.engine.is_none() {
             return;
-        };
+        }
         let _ = sender.output(ConversationViewOutput::Replying(true));
         self.streaming = Some(Streaming {
             conversation_id: self.shown,
@@ -48,45 +51,50 @@ impl ConversationView {
                 Start::Retry(_) => Draft::default(),
             },
         });
-        sender.command(move |out, shutdown| {
-            shutdown
-                .register(async move {
-                    let (turn, text) = match start {
-                        Start::Send(request, draft) => (engine.send(request).await, Some(draft)),
-                        Start::Retry(id) => (engine.retry(id).await, None),
-                    };
-                    let mut turn = match turn {
-                        Ok(turn) => turn,
-                        Err(e @ EngineError::LimitReached(_)) => {
-                            out.emit(ConversationViewCommand::LimitRefused(
-                                e.user_message(),
-                                text,
-                            ));
-                            return;
-                        }
-                        Err(e) => {
-                            out.emit(ConversationViewCommand::SendFailed(e.user_message(), text));
-                            return;
-                        }
-                    };
-                    // A created conversation comes first, before Stop and the
-                    // sidebar's refresh need it.
-                    let cancel = turn.cancellation_token();
-                    let mut started = false;
-                    while let Some(event) = turn.next().await {
-                        if let TurnEvent::ConversationCreated(c) = event {
-                            out.emit(ConversationViewCommand::Created(c));
-                            continue;
-                        }
-                        if !started {
-                            started = true;
-                            out.emit(ConversationViewCommand::TurnStarted(cancel.clone()));
-                        }
-                        out.emit(ConversationViewCommand::Turn(event));
-                    }
-                })
-                .drop_on_shutdown()
+        self.chat.sender().emit(match start {
+            Start::Send(request, draft) => ChatWorkerInput::Send(Box::new(request), draft),
+            Start::Retry(id) => ChatWorkerInput::Retry(id),
         });
+    }
+
+    /// Applies what the chat worker reports of the running turn.
+    pub(super) fn on_chat(
+        &mut self,
+        widgets: &ConversationViewWidgets,
+        progress: ChatWorkerOutput,
+        sender: &ComponentSender<Self>,
+    ) {
+        match progress {
+            ChatWorkerOutput::Created(conversation) => {
+                if let Some(s) = self.streaming.as_mut() {
+                    s.conversation_id = Some(conversation.id);
+                }
+                if self.shown.is_none() {
+                    self.drafts.created(conversation.id);
+                    self.shown = Some(conversation.id);
+                    self.target = ConversationTarget::Existing(conversation.id);
+                }
+                let _ = sender.output(ConversationViewOutput::Created(conversation));
+            }
+            ChatWorkerOutput::Started(cancel) => {
+                if let Some(s) = self.streaming.as_mut() {
+                    s.cancel = Some(cancel);
+                }
+                let _ = sender.output(ConversationViewOutput::Stored);
+            }
+            ChatWorkerOutput::Event(event) => self.on_turn_event(widgets, event, sender),
+            ChatWorkerOutput::SendFailed(error, draft) => {
+                self.set_idle(sender);
+                let _ = sender.output(ConversationViewOutput::Toast(error));
+                if let Some(draft) = draft {
+                    self.composer.sender().emit(ComposerInput::Restore(draft));
+                }
+            }
+            ChatWorkerOutput::LimitRefused(explanation, draft) => {
+                self.set_idle(sender);
+                let _ = sender.output(ConversationViewOutput::LimitRefused(explanation, draft));
+            }
+        }
     }
 
     /// Applies one event of the running turn.

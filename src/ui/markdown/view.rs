@@ -129,9 +129,10 @@ impl BlockWidget {
             }
             Block::Quote { blocks } => {
                 let mut stack = BlockStack::new(BLOCK_SPACING / 2);
+                // The bar on its start side and the indent are the style
+                // sheet's (`.md-quote`).
                 stack.container.add_css_class("md-quote");
                 stack.container.add_css_class("dim-label");
-                stack.container.set_margin_start(12);
                 stack.update(blocks);
                 Self::Quote(stack)
             }
@@ -302,7 +303,10 @@ impl ListWidget {
     }
 }
 
-/// A table: a grid of wrapping labels, the header row in bold.
+/// A table: a grid of wrapping labels, the header row in bold, drawn with
+/// a frame and lines between the cells (`.md-table`, `.md-cell` and the
+/// `.md-after-column` / `.md-after-row` / `.md-header` classes of the
+/// style sheet; the grid has no spacing so the lines meet).
 #[derive(Debug)]
 struct TableWidget {
     grid: gtk::Grid,
@@ -313,9 +317,10 @@ struct TableWidget {
 impl TableWidget {
     fn new() -> Self {
         let grid = gtk::Grid::builder()
-            .column_spacing(12)
-            .row_spacing(6)
             .css_classes(["md-table"])
+            .halign(gtk::Align::Start)
+            // Clips the header's shading to the frame's rounded corners.
+            .overflow(gtk::Overflow::Hidden)
             .build();
         Self {
             grid,
@@ -346,6 +351,7 @@ impl TableWidget {
                     Some(_) => {}
                     None => {
                         let label = markup_label(markup);
+                        style_cell(&label, row, column);
                         self.grid.attach(&label, column as i32, row as i32, 1, 1);
                         shown.push((label, markup.clone()));
                     }
@@ -360,6 +366,20 @@ impl TableWidget {
                 self.grid.remove(&label);
             }
         }
+    }
+}
+
+/// Gives a table cell the classes that draw its lines: a line before every
+/// column but the first and above every row but the header.
+fn style_cell(label: &gtk::Label, row: usize, column: usize) {
+    label.add_css_class("md-cell");
+    if row == 0 {
+        label.add_css_class("md-header");
+    } else {
+        label.add_css_class("md-after-row");
+    }
+    if column > 0 {
+        label.add_css_class("md-after-column");
     }
 }
 

@@ -92,20 +92,8 @@ impl Store {
         &self,
         conversation_id: i64,
     ) -> Result<Vec<StoredAttachment>, StoreError> {
-        self.run(move |conn| {
-            Ok(attachments::table
-                .inner_join(messages::table)
-                .filter(messages::conversation_id.eq(conversation_id))
-                .filter(attachments::kind.eq(IMAGE))
-                .order((attachments::message_id.asc(), attachments::position.asc()))
-                .select(Row::as_select())
-                .load(conn)
-                .map_err(StoreError::during("listing attachments"))?
-                .into_iter()
-                .map(StoredAttachment::from)
-                .collect())
-        })
-        .await
+        self.run(move |conn| load_images(conn, conversation_id, &super::ALL_MESSAGES))
+            .await
     }
 
     /// The images of one message, in order; empty when it has none.
@@ -143,4 +131,25 @@ pub fn by_message(stored: Vec<StoredAttachment>) -> HashMap<i64, Vec<Attachment>
             .push(row.attachment);
     }
     grouped
+}
+
+/// The images of the messages of `conversation_id` whose ids lie in
+/// `message_ids`, by message then position.
+pub(super) fn load_images(
+    conn: &mut SqliteConnection,
+    conversation_id: i64,
+    message_ids: &std::ops::RangeInclusive<i64>,
+) -> Result<Vec<StoredAttachment>, StoreError> {
+    Ok(attachments::table
+        .inner_join(messages::table)
+        .filter(messages::conversation_id.eq(conversation_id))
+        .filter(attachments::message_id.between(*message_ids.start(), *message_ids.end()))
+        .filter(attachments::kind.eq(IMAGE))
+        .order((attachments::message_id.asc(), attachments::position.asc()))
+        .select(Row::as_select())
+        .load(conn)
+        .map_err(StoreError::during("listing attachments"))?
+        .into_iter()
+        .map(StoredAttachment::from)
+        .collect())
 }

@@ -122,24 +122,33 @@ impl Store {
         &self,
         conversation_id: i64,
     ) -> Result<HashMap<i64, Vec<ResourceAttachment>>, StoreError> {
-        self.run(move |conn| {
-            let rows = attachments::table
-                .inner_join(messages::table)
-                .filter(messages::conversation_id.eq(conversation_id))
-                .filter(attachments::kind.eq(RESOURCE))
-                .order((attachments::message_id.asc(), attachments::position.asc()))
-                .select(Row::as_select())
-                .load(conn)
-                .map_err(StoreError::during("listing resource attachments"))?;
-            let mut grouped: HashMap<i64, Vec<ResourceAttachment>> = HashMap::new();
-            for row in rows {
-                grouped
-                    .entry(row.message_id)
-                    .or_default()
-                    .push(ResourceAttachment::from(row));
-            }
-            Ok(grouped)
-        })
-        .await
+        self.run(move |conn| load_resources(conn, conversation_id, &super::ALL_MESSAGES))
+            .await
     }
+}
+
+/// The resources of the messages of `conversation_id` whose ids lie in
+/// `message_ids`, by message id, in order.
+pub(super) fn load_resources(
+    conn: &mut SqliteConnection,
+    conversation_id: i64,
+    message_ids: &std::ops::RangeInclusive<i64>,
+) -> Result<HashMap<i64, Vec<ResourceAttachment>>, StoreError> {
+    let rows = attachments::table
+        .inner_join(messages::table)
+        .filter(messages::conversation_id.eq(conversation_id))
+        .filter(attachments::message_id.between(*message_ids.start(), *message_ids.end()))
+        .filter(attachments::kind.eq(RESOURCE))
+        .order((attachments::message_id.asc(), attachments::position.asc()))
+        .select(Row::as_select())
+        .load(conn)
+        .map_err(StoreError::during("listing resource attachments"))?;
+    let mut grouped: HashMap<i64, Vec<ResourceAttachment>> = HashMap::new();
+    for row in rows {
+        grouped
+            .entry(row.message_id)
+            .or_default()
+            .push(ResourceAttachment::from(row));
+    }
+    Ok(grouped)
 }

@@ -429,3 +429,20 @@ diesel::table! {
 }
 
 diesel::joinable!(conversation_roots -> conversations (conversation_id));
+
+diesel::table! {
+    /// The composer's text kept per conversation (at most one row with no
+    /// conversation: the new conversation's draft); rows go with their
+    /// conversation.
+    drafts (id) {
+        /// Row id.
+        id -> BigInt,
+        /// The conversation (`conversations.id`); `None` for the new
+        /// conversation not yet sent.
+        conversation_id -> Nullable<BigInt>,
+        /// The draft's text, never empty.
+        text -> Text,
+        /// When it was last written, UTC unix milliseconds.
+        updated_at -> BigInt,
+    }
+}

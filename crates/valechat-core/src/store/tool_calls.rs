@@ -272,20 +272,29 @@ impl Store {
         &self,
         conversation_id: i64,
     ) -> Result<Vec<ToolCallRecord>, StoreError> {
-        self.run(move |conn| {
-            tool_calls::table
-                .inner_join(messages::table)
-                .filter(messages::conversation_id.eq(conversation_id))
-                .order((tool_calls::message_id.asc(), tool_calls::position.asc()))
-                .select(Row::as_select())
-                .load(conn)
-                .map_err(StoreError::during("listing tool calls"))?
-                .into_iter()
-                .map(Row::into_record)
-                .collect()
-        })
-        .await
+        self.run(move |conn| load_calls(conn, conversation_id, &super::ALL_MESSAGES))
+            .await
     }
+}
+
+/// The tool calls of the messages of `conversation_id` whose ids lie in
+/// `message_ids`, by message then position.
+pub(super) fn load_calls(
+    conn: &mut SqliteConnection,
+    conversation_id: i64,
+    message_ids: &std::ops::RangeInclusive<i64>,
+) -> Result<Vec<ToolCallRecord>, StoreError> {
+    tool_calls::table
+        .inner_join(messages::table)
+        .filter(messages::conversation_id.eq(conversation_id))
+        .filter(tool_calls::message_id.between(*message_ids.start(), *message_ids.end()))
+        .order((tool_calls::message_id.asc(), tool_calls::position.asc()))
+        .select(Row::as_select())
+        .load(conn)
+        .map_err(StoreError::during("listing tool calls"))?
+        .into_iter()
+        .map(Row::into_record)
+        .collect()
 }
 
 /// Pending or running calls left by a crash become failed, in the same

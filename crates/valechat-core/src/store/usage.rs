@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 
 use super::error::StoreError;
-use super::ledger_rows::{UsageRow, limit_spends, load_limits, load_records};
+use super::ledger_rows::{UsageRow, limit_spends, load_limits, load_records, parse_usd};
 use super::schema::{limit_alerts, spending_reservations, usage_records};
 use super::{Store, now_ms};
 use crate::model::{
@@ -275,4 +275,42 @@ fn insert_record(
             .map(Some)
     };
     result.map_err(StoreError::during("recording usage"))
+}
+
+/// The usage records of the messages of `conversation_id` whose ids lie in
+/// `message_ids`, oldest first.
+pub(super) fn load_message_usage(
+    conn: &mut SqliteConnection,
+    conversation_id: i64,
+    message_ids: &std::ops::RangeInclusive<i64>,
+) -> Result<Vec<UsageRecord>, StoreError> {
+    usage_records::table
+        .filter(usage_records::conversation_id.eq(conversation_id))
+        .filter(usage_records::message_id.between(*message_ids.start(), *message_ids.end()))
+        .order(usage_records::id.asc())
+        .select(UsageRow::as_select())
+        .load(conn)
+        .map_err(StoreError::during("reading a conversation's usage"))?
+        .into_iter()
+        .map(UsageRecord::try_from)
+        .collect()
+}
+
+/// What every request of `conversation_id` cost, USD; `None` when nothing
+/// was billed. Reads only the cost column.
+pub(super) fn load_conversation_cost(
+    conn: &mut SqliteConnection,
+    conversation_id: i64,
+) -> Result<Option<Decimal>, StoreError> {
+    let costs: Vec<String> = usage_records::table
+        .filter(usage_records::conversation_id.eq(conversation_id))
+        .select(usage_records::cost_usd)
+        .load(conn)
+        .map_err(StoreError::during("reading a conversation's cost"))?;
+    let mut total: Option<Decimal> = None;
+    for cost in costs {
+        let cost = parse_usd("usage_records.cost_usd", &cost)?;
+        *total.get_or_insert(Decimal::ZERO) += cost;
+    }
+    Ok(total)
 }
