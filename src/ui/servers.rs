@@ -19,9 +19,11 @@
 //! which people keep open next to the conversation (like GNOME Builder's
 //! and Boxes' own windows), while Preferences stays modal.
 //!
-//! States come from [`McpServers::subscribe`]; every store or registry call
-//! runs as a command (`actions.rs`). Inputs are answered in `update.rs`,
-//! the commands' results in `results.rs`; the dialogs are in `dialogs.rs`.
+//! States (from [`McpServers::subscribe`]) and the shown server's log are
+//! followed by a worker of the window (`watch.rs`); every store or registry
+//! call runs as a command (`actions.rs`). Inputs are answered in
+//! `update.rs`, the commands' results and what the watcher sees in
+//! `results.rs`; the dialogs are in `dialogs.rs`.
 
 pub mod actions;
 mod details;
@@ -33,6 +35,7 @@ mod results;
 mod row;
 mod sandbox;
 mod update;
+mod watch;
 
 use std::collections::BTreeMap;
 
@@ -40,10 +43,9 @@ use gettextrs::gettext;
 use relm4::adw::prelude::*;
 use relm4::prelude::*;
 use relm4::{adw, gtk};
-use tokio_util::sync::CancellationToken;
 
 use valechat_core::chat::Engine;
-use valechat_core::mcp::{LogLine, McpServers, ServerConfig, ServerState};
+use valechat_core::mcp::{McpServers, ServerConfig, ServerState};
 
 /// Which page is shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +69,8 @@ pub struct Servers {
     page: Page,
     rows: Vec<(String, row::ServerRow)>,
     /// Stops following the details page's log.
-    log_follow: Option<CancellationToken>,
+    /// Follows the servers' states and the shown server's log.
+    watch: relm4::WorkerController<watch::ServerWatch>,
     /// A save or import is running.
     busy: bool,
     /// The open file chooser of the Import page.
@@ -89,6 +92,8 @@ pub enum ServersInput {
     Show,
     /// Go back to the list.
     Back,
+    /// What the watcher saw (a state change, log lines).
+    Watched(watch::WatchOutput),
     /// Show the Add Server form.
     ShowAdd,
     /// Show the Edit form of server `id`.
@@ -128,14 +133,8 @@ pub enum ServersInput {
 pub enum ServersCommand {
     /// The stored servers.
     Configs(Result<Vec<ServerConfig>, String>),
-    /// Every server's state (from the registry's watch).
-    States(BTreeMap<String, ServerState>),
     /// Tools and permissions of server `id`.
     Details(String, Result<actions::Details, String>),
-    /// The log of server `id` was (re)opened with these lines.
-    LogReset(String, Vec<LogLine>),
-    /// A new log line of server `id`.
-    LogLine(String, LogLine),
     /// The form was stored.
     Saved(Result<ServerConfig, String>),
     /// A change was stored (`Err`: why not); reload.
@@ -186,7 +185,9 @@ impl Component for Servers {
         sender: ComponentSender<Self>,
     ) -> ComponentParts<Self> {
         let widgets = build(&root, &sender);
-        follow_states(&servers, &sender);
+        let watch = watch::ServerWatch::builder()
+            .detach_worker(servers.clone())
+            .forward(sender.input_sender(), ServersInput::Watched);
         sender.spawn_oneshot_command(|| ServersCommand::Sandbox(sandbox::check()));
         let model = Servers {
             engine,
@@ -195,7 +196,7 @@ impl Component for Servers {
             states: BTreeMap::new(),
             page: Page::List,
             rows: Vec::new(),
-            log_follow: None,
+            watch,
             busy: false,
             chooser: None,
         };
@@ -223,24 +224,6 @@ impl Component for Servers {
         self.handle_command(widgets, message, &sender);
         self.render(widgets);
     }
-}
-
-/// Forwards every state change of the registry for as long as the window lives.
-fn follow_states(servers: &McpServers, sender: &ComponentSender<Servers>) {
-    let mut rx = servers.subscribe();
-    sender.command(move |out, shutdown| {
-        shutdown
-            .register(async move {
-                loop {
-                    let states = rx.borrow_and_update().clone();
-                    out.emit(ServersCommand::States(states));
-                    if rx.changed().await.is_err() {
-                        break;
-                    }
-                }
-            })
-            .drop_on_shutdown()
-    });
 }
 
 fn header_button(label: &str, icon: Option<&str>) -> gtk::Button {

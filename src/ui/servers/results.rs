@@ -1,15 +1,58 @@
 //! How the MCP Servers window takes the results of its background work
-//! ([`ServersCommand`]): stored configurations, state changes, details, log
-//! lines, and the outcome of a save or an import.
+//! ([`ServersCommand`]: stored configurations, details, and the outcome of
+//! a save or an import) and what its watcher sees (state changes and log
+//! lines).
 
 use relm4::ComponentSender;
 use relm4::adw::prelude::*;
 
+use super::watch::WatchOutput;
 use super::{Page, Servers, ServersCommand, ServersWidgets, row};
 use crate::i18n::gettext_f;
 use valechat_core::mcp::ServerState;
 
 impl Servers {
+    /// Takes what the watcher ([`super::watch::ServerWatch`]) saw: state
+    /// changes, and the log of the server whose details are shown.
+    pub(super) fn on_watch(
+        &mut self,
+        widgets: &mut ServersWidgets,
+        seen: WatchOutput,
+        sender: &ComponentSender<Self>,
+    ) {
+        match seen {
+            WatchOutput::States(states) => {
+                let before = std::mem::replace(&mut self.states, states);
+                for (id, row) in &self.rows {
+                    row.update(self.states.get(id));
+                }
+                if let Page::Details(id) = &self.page
+                    && let Some(config) = self.config(id).cloned()
+                    && before.get(id) != self.states.get(id)
+                {
+                    widgets.details.set_state(&config, self.states.get(id));
+                    if matches!(self.states.get(id), Some(ServerState::Ready { .. })) {
+                        self.load_details(sender, config);
+                    }
+                    // A (re)start opens a new log.
+                    if matches!(self.states.get(id), Some(ServerState::Starting)) {
+                        self.follow_log(id.clone());
+                    }
+                }
+            }
+            WatchOutput::LogReset(id, lines) => {
+                if self.page == Page::Details(id) {
+                    widgets.details.set_log(&lines);
+                }
+            }
+            WatchOutput::LogLine(id, line) => {
+                if self.page == Page::Details(id) {
+                    widgets.details.append_log(&line);
+                }
+            }
+        }
+    }
+
     pub(super) fn handle_command(
         &mut self,
         widgets: &mut ServersWidgets,
@@ -32,41 +75,12 @@ impl Servers {
                 self.reload(sender);
             }
             ServersCommand::Changed(Ok(())) => self.reload(sender),
-            ServersCommand::States(states) => {
-                let before = std::mem::replace(&mut self.states, states);
-                for (id, row) in &self.rows {
-                    row.update(self.states.get(id));
-                }
-                if let Page::Details(id) = &self.page
-                    && let Some(config) = self.config(id).cloned()
-                    && before.get(id) != self.states.get(id)
-                {
-                    widgets.details.set_state(&config, self.states.get(id));
-                    if matches!(self.states.get(id), Some(ServerState::Ready { .. })) {
-                        self.load_details(sender, config);
-                    }
-                    // A (re)start opens a new log.
-                    if matches!(self.states.get(id), Some(ServerState::Starting)) {
-                        self.follow_log(sender, id.clone());
-                    }
-                }
-            }
             ServersCommand::Details(id, Ok(details)) => {
                 if self.page == Page::Details(id) {
                     widgets.details.set_details(&details, sender);
                 }
             }
             ServersCommand::Details(_, Err(e)) => Self::toast(widgets, &e),
-            ServersCommand::LogReset(id, lines) => {
-                if self.page == Page::Details(id) {
-                    widgets.details.set_log(&lines);
-                }
-            }
-            ServersCommand::LogLine(id, line) => {
-                if self.page == Page::Details(id) {
-                    widgets.details.append_log(&line);
-                }
-            }
             ServersCommand::Saved(result) => {
                 self.busy = false;
                 match result {

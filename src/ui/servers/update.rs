@@ -5,7 +5,6 @@
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
 use relm4::{ComponentSender, adw};
-use tokio_util::sync::CancellationToken;
 
 use super::{Page, Servers, ServersCommand, ServersInput, ServersWidgets, actions, form};
 
@@ -24,6 +23,7 @@ impl Servers {
                 root.present();
             }
             ServersInput::Back => self.go(Page::List),
+            ServersInput::Watched(seen) => self.on_watch(widgets, seen, sender),
             ServersInput::ShowAdd => {
                 widgets.editor.load(&form::FormValues::default());
                 self.go(Page::Edit(None));
@@ -42,7 +42,7 @@ impl Servers {
                 widgets.details.show(&config, self.states.get(&id));
                 self.go(Page::Details(id.clone()));
                 self.load_details(sender, config);
-                self.follow_log(sender, id);
+                self.follow_log(id);
             }
             ServersInput::ShowImport => {
                 widgets.importer.clear();
@@ -145,10 +145,10 @@ impl Servers {
 
     /// Shows `page`; leaving the details page stops following its log.
     pub(super) fn go(&mut self, page: Page) {
-        if !matches!(page, Page::Details(_))
-            && let Some(token) = self.log_follow.take()
-        {
-            token.cancel();
+        if !matches!(page, Page::Details(_)) && matches!(self.page, Page::Details(_)) {
+            self.watch
+                .sender()
+                .emit(super::watch::WatchInput::FollowLog(None));
         }
         self.page = page;
     }
@@ -171,36 +171,10 @@ impl Servers {
     }
 
     /// Shows the log of `id` and follows it until the page is left.
-    pub(super) fn follow_log(&mut self, sender: &ComponentSender<Self>, id: String) {
-        if let Some(token) = self.log_follow.take() {
-            token.cancel();
-        }
-        let token = CancellationToken::new();
-        self.log_follow = Some(token.clone());
-        let servers = self.servers.clone();
-        sender.command(move |out, shutdown| {
-            shutdown
-                .register(async move {
-                    let Some(log) = servers.log(&id) else {
-                        out.emit(ServersCommand::LogReset(id, Vec::new()));
-                        return;
-                    };
-                    let mut rx = log.subscribe();
-                    out.emit(ServersCommand::LogReset(id.clone(), log.lines()));
-                    loop {
-                        let line = tokio::select! {
-                            () = token.cancelled() => break,
-                            line = rx.recv() => line,
-                        };
-                        match line {
-                            Ok(line) => out.emit(ServersCommand::LogLine(id.clone(), line)),
-                            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                            Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-                        }
-                    }
-                })
-                .drop_on_shutdown()
-        });
+    pub(super) fn follow_log(&mut self, id: String) {
+        self.watch
+            .sender()
+            .emit(super::watch::WatchInput::FollowLog(Some(id)));
     }
 
     fn save(&mut self, widgets: &ServersWidgets, sender: &ComponentSender<Self>) {
