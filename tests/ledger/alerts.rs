@@ -198,9 +198,12 @@ async fn each_limit_raises_its_own_highest_threshold() -> TestResult {
     Ok(())
 }
 
-/// `(limit id, threshold, period key)` of every row of `limit_alerts` in
-/// the database file at `path`, read without the store.
-fn alerted(path: &Path) -> Result<Vec<(i64, i32, String)>, Box<dyn Error>> {
+/// A row of `limit_alerts`: limit id, threshold, period key.
+type Alerted = (i64, i32, String);
+
+/// Every row of `limit_alerts` in the database file at `path`, read
+/// without the store.
+fn alerted(path: &Path) -> Result<Vec<Alerted>, Box<dyn Error>> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = diesel::sql_types::BigInt)]

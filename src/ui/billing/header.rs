@@ -53,14 +53,16 @@ fn export_menu() -> gio::Menu {
 /// export.
 fn actions(sender: &ComponentSender<Billing>) -> gio::SimpleActionGroup {
     let group = gio::SimpleActionGroup::new();
-    let entries: [(&str, fn() -> BillingInput); 2] = [
-        ("export-csv", || BillingInput::ExportCsv),
-        ("export-pdf", || BillingInput::ExportPdf),
-    ];
-    for (name, input) in entries {
+    for (name, pdf) in [("export-csv", false), ("export-pdf", true)] {
         let action = gio::SimpleAction::new(name, None);
         let sender = sender.clone();
-        action.connect_activate(move |_, _| sender.input(input()));
+        action.connect_activate(move |_, _| {
+            sender.input(if pdf {
+                BillingInput::ExportPdf
+            } else {
+                BillingInput::ExportCsv
+            });
+        });
         group.add_action(&action);
     }
     group
