@@ -1,12 +1,14 @@
-//! What a reply cost, in words (shared by the window and the CLI, no GTK): the short line under a message ("1,234
-//! tokens · $0.0042") and the details of its tooltip (token classes, where
-//! the cost comes from, whether the provider's count was verified).
+//! What a reply cost, in words (shared by the window and the CLI, no GTK):
+//! the short line under a message ("1,234 tokens · $0.0042", figures in the
+//! user's locale) and the details of its tooltip (token classes, where the
+//! cost comes from, whether ValeChat's own count agrees with the
+//! provider's, and if not, both counts).
 
 use gettextrs::gettext;
 use rust_decimal::Decimal;
 
 use crate::i18n::{gettext_f, ngettext_f};
-use valechat_core::format::format_usd as usd;
+use valechat_core::format::{format_integer as count, format_usd as usd};
 use valechat_core::ledger::{CostSource, UsageRecord, Verification};
 
 /// The line and the tooltip for the requests of one reply.
@@ -30,7 +32,7 @@ pub fn describe(records: &[UsageRecord]) -> (String, String) {
         "{count} token",
         "{count} tokens",
         u32::try_from(total).unwrap_or(u32::MAX),
-        &[("count", &total.to_string())],
+        &[("count", &count(total))],
     );
     let sources: Vec<CostSource> = records.iter().map(|r| r.cost_source).collect();
     let money = if sources.contains(&CostSource::Unpriced) {
@@ -42,30 +44,22 @@ pub fn describe(records: &[UsageRecord]) -> (String, String) {
     } else {
         gettext_f("≈ {amount}", &[("amount", &usd(cost))])
     };
-    let differs = records
-        .iter()
-        .any(|r| r.verification == Verification::Differs);
-    let mut line = format!("{tokens} · {money}");
-    if differs {
-        line.push_str(" · ");
-        line.push_str(&gettext("token counts differ"));
-    }
+    // The line is the figures only; whether the counts agree is told in
+    // words in the tooltip.
+    let line = format!("{tokens} · {money}");
 
     let mut details = vec![
         gettext_f(
             "Input: {count} tokens ({cached} read from cache, {written} written to cache)",
             &[
-                ("count", &input.to_string()),
-                ("cached", &cache_read.to_string()),
-                ("written", &cache_write.to_string()),
+                ("count", &count(input)),
+                ("cached", &count(cache_read)),
+                ("written", &count(cache_write)),
             ],
         ),
         gettext_f(
             "Output: {count} tokens ({reasoning} reasoning)",
-            &[
-                ("count", &output.to_string()),
-                ("reasoning", &reasoning.to_string()),
-            ],
+            &[("count", &count(output)), ("reasoning", &count(reasoning))],
         ),
     ];
     details.push(match money_source(&sources) {
@@ -100,14 +94,10 @@ fn verification_text(records: &[UsageRecord]) -> String {
         .iter()
         .find(|r| r.verification == Verification::Differs)
     {
-        let counted = r.counted_input_tokens.unwrap_or_default().to_string();
+        let counted = count(r.counted_input_tokens.unwrap_or_default());
         return gettext_f(
-            // xgettext:no-c-format
-            "The provider's input count ({reported}) differs by more than 5 % from ValeChat's own count ({counted}).",
-            &[
-                ("reported", &r.tokens.input.to_string()),
-                ("counted", &counted),
-            ],
+            "The provider counted {reported} input tokens; ValeChat estimated {counted}. The cost uses the provider's count.",
+            &[("reported", &count(r.tokens.input)), ("counted", &counted)],
         );
     }
     if records
@@ -123,4 +113,57 @@ fn verification_text(records: &[UsageRecord]) -> String {
         return gettext("ValeChat's own count agrees with the provider's.");
     }
     gettext("ValeChat cannot count tokens for this model, so the provider's count is not verified.")
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+    use valechat_core::ledger::{Outcome, TokenUsage};
+
+    use super::*;
+
+    fn record(verification: Verification, counted: i64) -> UsageRecord {
+        UsageRecord {
+            id: 1,
+            request_id: "r".into(),
+            provider_id: "openai".into(),
+            model: "gpt-4o".into(),
+            conversation_id: None,
+            message_id: None,
+            created_at: 0,
+            tokens: TokenUsage {
+                input: 1234,
+                output: 66,
+                cache_read: 0,
+                cache_write: 0,
+                reasoning: 0,
+            },
+            counted_input_tokens: Some(counted),
+            verification,
+            cost_usd: Decimal::new(42, 4),
+            cost_source: CostSource::Actual,
+            outcome: Outcome::Completed,
+        }
+    }
+
+    #[test]
+    fn differing_counts_are_told_in_words_in_the_tooltip() {
+        let (line, details) = describe(&[record(Verification::Differs, 1180)]);
+        assert_eq!(line, "1,300 tokens · $0.0042");
+        assert!(
+            details.contains(
+                "The provider counted 1,234 input tokens; ValeChat estimated 1,180. \
+                 The cost uses the provider's count."
+            ),
+            "{details}"
+        );
+        assert!(!details.contains("differ"), "{details}");
+    }
+
+    #[test]
+    fn agreeing_counts_keep_the_line_to_tokens_and_cost() {
+        let (line, details) = describe(&[record(Verification::Agrees, 1234)]);
+        assert_eq!(line, "1,300 tokens · $0.0042");
+        assert!(details.starts_with("Input: 1,234 tokens"), "{details}");
+    }
 }

@@ -213,22 +213,18 @@ async fn stream(engine: &Engine, request: SendRequest) -> anyhow::Result<ExitCod
             Some(TurnEvent::LimitAlerts(alerts)) => {
                 crate::cli::notify::notify_alerts_cli(&alerts).await;
                 for alert in alerts {
-                    eprintln!(
-                        "valechat: spending limit {} is at {} % ({} of {} USD)",
-                        alert.limit.describe(),
-                        alert.threshold,
-                        alert.spent,
-                        alert.limit.amount_usd
-                    );
+                    // The notification's own words, amounts in the locale.
+                    let (title, body) = crate::reports::format::alert_text(&alert);
+                    eprintln!("valechat: {title}: {body}");
                 }
             }
             Some(TurnEvent::SoftLimitWarnings(warnings)) => {
                 for w in warnings {
                     eprintln!(
-                        "valechat: this reply may go over the soft limit {} ({} of {} USD spent)",
+                        "valechat: this reply may go over the soft limit {} ({} of {} spent)",
                         w.limit.describe(),
-                        w.spent,
-                        w.limit.amount_usd
+                        valechat_core::format::format_usd(w.spent),
+                        valechat_core::format::format_usd(w.limit.amount_usd)
                     );
                 }
             }

@@ -52,7 +52,8 @@ pub async fn run(engine: &Engine, command: HistoryCommand) -> anyhow::Result<Exi
                 };
                 println!("\n## {who}{note}\n\n{}", m.content);
                 if let Some(e) = &m.error {
-                    println!("\n(error: {e})");
+                    let error = valechat_core::chat::UserError::from_stored(e).one_line();
+                    println!("\n(error: {error})");
                 }
             }
         }

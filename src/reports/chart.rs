@@ -6,12 +6,13 @@
 //! Amounts become `f64` only here, for placing pixels; every figure printed
 //! next to the chart comes from the exact decimals.
 
+use chrono::Datelike;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_cairo::CairoBackend;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use valechat_core::format::format_usd;
+use valechat_core::format::{format_day_month, format_usd};
 
 use valechat_core::ledger::DailySeries;
 
@@ -134,7 +135,7 @@ fn draw_on(
             usize::try_from(*i)
                 .ok()
                 .and_then(|i| labels.get(i))
-                .map(|d| d.format("%b %-d").to_string())
+                .map(|d| format_day_month(d.year(), d.month(), d.day()))
                 .unwrap_or_default()
         })
         .y_label_formatter(&|v| {

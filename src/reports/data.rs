@@ -1,6 +1,6 @@
 //! What the billing page and the monthly PDF show, loaded from the store in
 //! one go: a month's totals and groups, every limit's status, and the
-//! daily-spend series of the chart.
+//! daily-spend series of the chart, with providers by their display names.
 
 use std::collections::HashMap;
 
@@ -11,6 +11,8 @@ use valechat_core::ledger::{
     DailySeries, GroupBy, LedgerError, LimitStatus, Period, UsageGroup, UsageTotals,
 };
 use valechat_core::store::Store;
+
+use super::names::ProviderNames;
 
 /// Which days the chart covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,16 +36,21 @@ pub struct BillingReport {
     pub totals: UsageTotals,
     /// Every limit in its period containing `as_of_ms`.
     pub limits: Vec<LimitStatus>,
-    /// Daily spend per provider for the chart.
+    /// Daily spend per provider for the chart, keyed by the providers'
+    /// display names.
     pub daily: DailySeries,
-    /// The month grouped by `"provider/model"`, by cost descending.
+    /// The month grouped by model, keys "model (Provider name)"
+    /// ([`ProviderNames::model`]), by cost descending.
     pub by_model: Vec<UsageGroup>,
-    /// The month grouped by provider id, by cost descending.
+    /// The month grouped by provider, keys the providers' display names,
+    /// by cost descending.
     pub by_provider: Vec<UsageGroup>,
     /// The month grouped by conversation, by cost descending; keys are
     /// conversation titles where the conversation still exists, else its id
     /// ("Outside conversations", translated, for requests without one).
     pub by_conversation: Vec<UsageGroup>,
+    /// The providers' display names by id (for the limits' titles).
+    pub names: ProviderNames,
 }
 
 impl BillingReport {
@@ -74,9 +81,13 @@ impl BillingReport {
                 last.day()
             }
         };
-        let daily = store
+        let names = ProviderNames::of(&store.list_providers().await?);
+        let mut daily = store
             .daily_spend(as_of_ms_for_chart(span, &month, as_of_ms), tz, days)
             .await?;
+        for (provider, _) in &mut daily.providers {
+            *provider = names.name(provider).to_owned();
+        }
         let mut by_model = store.usage_report(from, until, GroupBy::Model, tz).await?;
         let mut by_provider = store
             .usage_report(from, until, GroupBy::Provider, tz)
@@ -98,6 +109,12 @@ impl BillingReport {
                 group.key = gettextrs::gettext("Outside conversations");
             }
         }
+        for group in &mut by_provider {
+            group.key = names.name(&group.key).to_owned();
+        }
+        for group in &mut by_model {
+            group.key = names.model(&group.key);
+        }
         for groups in [&mut by_model, &mut by_provider, &mut by_conversation] {
             groups.sort_by(|a, b| {
                 b.totals
@@ -115,6 +132,7 @@ impl BillingReport {
             by_model,
             by_provider,
             by_conversation,
+            names,
         })
     }
 }

@@ -1,19 +1,23 @@
 //! Spending limits and alerts in words, for the billing page, the PDF report
-//! and notifications: limit titles, alert texts and percentages. Amounts in
-//! them come from [`valechat_core::format::format_usd`] (the user's locale).
+//! and notifications: limit titles, alert texts, periods and percentages.
+//! Amounts and dates in them come from [`valechat_core::format`] (the
+//! user's locale).
 
+use chrono::{Datelike, NaiveDate};
 use gettextrs::gettext;
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use super::names::ProviderNames;
 use crate::i18n::gettext_f;
-use valechat_core::format::format_usd;
+use valechat_core::format::{format_date_of, format_month, format_usd};
 use valechat_core::ledger::{LimitAlert, LimitScope, SpendingLimit};
 
-/// A limit's name for people: "Daily, all providers", "Monthly, model
-/// openai/gpt-4o", "Conversation “Trip plans”" (with the conversation id
-/// when no title is known).
-pub fn limit_title(limit: &SpendingLimit) -> String {
-    let target = limit.target.as_deref().unwrap_or_default();
+/// A limit's name for people: "Daily, all providers", "Monthly, provider
+/// OpenAI", "Monthly, model gpt-4o (OpenAI)" (providers by their names in
+/// `names`, by id when it has none), "Conversation 12".
+pub fn limit_title(limit: &SpendingLimit, names: &ProviderNames) -> String {
+    let target = names.target(limit);
+    let target = target.as_str();
     match limit.scope {
         LimitScope::GlobalDay => gettext("Daily, all providers"),
         LimitScope::GlobalMonth => gettext("Monthly, all providers"),
@@ -23,9 +27,25 @@ pub fn limit_title(limit: &SpendingLimit) -> String {
     }
 }
 
+/// A period key for people, in the user's locale: `2026-11` → "November
+/// 2026", `2026-11-22` → "Nov 22, 2026", `total` → "all time"; anything
+/// else stays as it is.
+pub fn period_name(key: &str) -> String {
+    if key == "total" {
+        return gettext("all time");
+    }
+    if let Ok(day) = NaiveDate::parse_from_str(key, "%Y-%m-%d") {
+        return format_date_of(day.year(), day.month(), day.day());
+    }
+    match NaiveDate::parse_from_str(&format!("{key}-01"), "%Y-%m-%d") {
+        Ok(first) => format_month(first.year(), first.month()),
+        Err(_) => key.to_owned(),
+    }
+}
+
 /// Title and body of a spending alert's desktop notification (GUI and
 /// CLI): "Spending limit at 80 %" and "Monthly, all providers: $8.12 spent
-/// of $10.00 (2026-11)."
+/// of $10.00 (November 2026)."
 pub fn alert_text(alert: &LimitAlert) -> (String, String) {
     let title = gettext_f(
         "Spending limit at {percent} %",
@@ -34,10 +54,13 @@ pub fn alert_text(alert: &LimitAlert) -> (String, String) {
     let body = gettext_f(
         "{limit}: {spent} spent of {amount} ({period}).",
         &[
-            ("limit", &limit_title(&alert.limit)),
+            (
+                "limit",
+                &limit_title(&alert.limit, &ProviderNames::default()),
+            ),
             ("spent", &format_usd(alert.spent)),
             ("amount", &format_usd(alert.limit.amount_usd)),
-            ("period", &alert.period_key),
+            ("period", &period_name(&alert.period_key)),
         ],
     );
     (title, body)
@@ -82,9 +105,17 @@ mod tests {
         assert_eq!(title, "Spending limit at 50 %");
         assert_eq!(
             body,
-            "Monthly, model openai/gpt-4o: $10.50 spent of $20.00 (2026-11)."
+            "Monthly, model gpt-4o (openai): $10.50 spent of $20.00 (November 2026)."
         );
         assert_eq!(format_percent(Decimal::from_str("0.355").unwrap()), "36 %");
+    }
+
+    #[test]
+    fn periods_are_named() {
+        assert_eq!(period_name("2026-12"), "December 2026");
+        assert_eq!(period_name("2026-11-22"), "Nov 22, 2026");
+        assert_eq!(period_name("total"), "all time");
+        assert_eq!(period_name("odd"), "odd");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! daily chart, and tables by provider, model and conversation. Text uses
 //! cairo's "toy" font API (sans-serif), so the PDF's text can be extracted
 //! (`pdftotext`) and every amount is the exact decimal, formatted by
-//! [`format_usd`].
+//! [`format_usd`]; counts, the month and dates are in the user's locale
+//! too ([`valechat_core::format`]).
 
 use std::path::Path;
 
@@ -12,9 +13,9 @@ use gettextrs::gettext;
 
 use super::chart::{ChartColors, draw_daily_chart};
 use super::data::BillingReport;
-use super::format::{format_percent, limit_title};
+use super::format::{format_percent, limit_title, period_name};
 use crate::i18n::gettext_f;
-use valechat_core::format::format_usd;
+use valechat_core::format::{format_count, format_date_time, format_integer, format_usd};
 use valechat_core::ledger::UsageGroup;
 
 /// A4 width in PostScript points.
@@ -64,7 +65,7 @@ fn render(
     report: &BillingReport,
     generated: DateTime<Local>,
 ) -> Result<(), String> {
-    let month = month_name(&report.month.key);
+    let month = period_name(&report.month.key);
     page.text(
         &gettext_f("ValeChat spending report — {month}", &[("month", &month)]),
         20.0,
@@ -73,7 +74,7 @@ fn render(
     page.text(
         &gettext_f(
             "Generated {date}",
-            &[("date", &generated.format("%Y-%m-%d %H:%M").to_string())],
+            &[("date", &format_date_time(generated.timestamp_millis()))],
         ),
         10.0,
         false,
@@ -94,9 +95,9 @@ fn render(
         &gettext_f(
             "Requests: {requests} · input tokens: {input} · output tokens: {output}",
             &[
-                ("requests", &totals.requests.to_string()),
-                ("input", &totals.tokens.input.to_string()),
-                ("output", &totals.tokens.output.to_string()),
+                ("requests", &format_count(totals.requests)),
+                ("input", &format_integer(totals.tokens.input)),
+                ("output", &format_integer(totals.tokens.output)),
             ],
         ),
         11.0,
@@ -118,9 +119,9 @@ fn render(
         let mut line = gettext_f(
             "{limit} ({kind}, {period}): {spent} of {amount} ({percent}), {remaining} left",
             &[
-                ("limit", &limit_title(limit)),
+                ("limit", &limit_title(limit, &report.names)),
                 ("kind", &kind),
-                ("period", &status.usage.period.key),
+                ("period", &period_name(&status.usage.period.key)),
                 ("spent", &format_usd(status.usage.spent)),
                 ("amount", &format_usd(limit.amount_usd)),
                 ("percent", &format_percent(status.fraction)),
@@ -164,13 +165,6 @@ fn render(
         &report.by_conversation,
     )?;
     Ok(())
-}
-
-/// `"2026-11"` → `"November 2026"` (the key itself if it does not parse).
-fn month_name(key: &str) -> String {
-    chrono::NaiveDate::parse_from_str(&format!("{key}-01"), "%Y-%m-%d")
-        .map(|d| d.format("%B %Y").to_string())
-        .unwrap_or_else(|_| key.to_owned())
 }
 
 /// A cursor down the current page.
@@ -264,9 +258,9 @@ impl Page<'_> {
             self.row(
                 &[
                     group.key.clone(),
-                    t.requests.to_string(),
-                    t.tokens.input.to_string(),
-                    t.tokens.output.to_string(),
+                    format_count(t.requests),
+                    format_integer(t.tokens.input),
+                    format_integer(t.tokens.output),
                     format_usd(t.cost_usd),
                 ],
                 false,

@@ -6,20 +6,22 @@
 //! ```text
 //! adw::Window "Billing"
 //! └─ gtk::Box
-//!    ├─ adw::HeaderBar (Export CSV…, Export PDF Report…, Refresh)
+//!    ├─ adw::HeaderBar: Export menu (CSV, PDF), Refresh   (billing/header.rs)
 //!    └─ adw::ToastOverlay › ScrolledWindow › adw::Clamp › gtk::Box
 //!       ├─ totals: "Spent this month", "Requests this month" (billing/layout.rs)
 //!       ├─ "Spending limits": ListBox of limit rows   (billing/limit_row.rs)
-//!       ├─ "Last 30 days": DrawingArea                (billing/chart_area.rs)
+//!       ├─ "Last 30 days": DrawingArea, or "No Spending Yet" (billing/chart_area.rs)
 //!       └─ StackSwitcher + Stack of three ListBoxes   (billing/tables.rs)
 //! ```
 //!
 //! Everything is read by one command ([`BillingReport::load`]) off the main
-//! loop each time the window is shown or refreshed.
+//! loop each time the window is shown or refreshed. Providers show by their
+//! display names, figures and the month in the user's locale.
 
 pub mod chart_area;
 pub mod export;
 pub mod format;
+pub mod header;
 pub mod layout;
 pub mod limit_row;
 pub mod tables;
@@ -33,11 +35,12 @@ use relm4::prelude::*;
 use relm4::{adw, gtk};
 
 use crate::i18n::gettext_f;
+use crate::reports::format::period_name;
 use crate::reports::{BillingReport, ChartSpan};
 use chart_area::ChartArea;
 use layout::{boxed_list, section, totals_box};
 use valechat_core::chat::Engine;
-use valechat_core::format::format_usd;
+use valechat_core::format::{format_count, format_usd};
 use valechat_core::ledger::CHART_DAYS;
 
 /// The Billing window's state.
@@ -115,27 +118,7 @@ impl Component for Billing {
         root: Self::Root,
         sender: ComponentSender<Self>,
     ) -> ComponentParts<Self> {
-        let title = adw::WindowTitle::new(&gettext("Billing"), "");
-        let header = adw::HeaderBar::builder().title_widget(&title).build();
-        let button = |label: &str, input: fn() -> BillingInput| {
-            let b = gtk::Button::builder().label(label).build();
-            let s = sender.clone();
-            b.connect_clicked(move |_| s.input(input()));
-            b
-        };
-        header.pack_start(&button(&gettext("Export CSV…"), || {
-            BillingInput::ExportCsv
-        }));
-        header.pack_start(&button(&gettext("Export PDF Report…"), || {
-            BillingInput::ExportPdf
-        }));
-        let refresh = gtk::Button::builder()
-            .icon_name("view-refresh-symbolic")
-            .tooltip_text(gettext("Refresh"))
-            .build();
-        let s = sender.clone();
-        refresh.connect_clicked(move |_| s.input(BillingInput::Refresh));
-        header.pack_end(&refresh);
+        let (header, title) = header::header(&root, &sender);
 
         let content = gtk::Box::builder()
             .orientation(gtk::Orientation::Vertical)
@@ -338,14 +321,11 @@ impl Billing {
 
 /// Puts `report` on the page.
 fn show(widgets: &BillingWidgets, report: &BillingReport) {
-    let month = chrono::NaiveDate::parse_from_str(&format!("{}-01", report.month.key), "%Y-%m-%d")
-        .map(|d| d.format("%B %Y").to_string())
-        .unwrap_or_else(|_| report.month.key.clone());
-    widgets.title.set_subtitle(&month);
+    widgets.title.set_subtitle(&period_name(&report.month.key));
     widgets.spent.set_label(&format_usd(report.totals.cost_usd));
     widgets
         .requests
-        .set_label(&report.totals.requests.to_string());
+        .set_label(&format_count(report.totals.requests));
     while let Some(child) = widgets.limits.first_child() {
         widgets.limits.remove(&child);
     }
@@ -363,7 +343,9 @@ fn show(widgets: &BillingWidgets, report: &BillingReport) {
         );
     }
     for status in &report.limits {
-        widgets.limits.append(&limit_row::limit_row(status));
+        widgets
+            .limits
+            .append(&limit_row::limit_row(status, &report.names));
     }
     widgets.chart.set_series(report.daily.clone());
     tables::fill(&widgets.by_model, &report.by_model);

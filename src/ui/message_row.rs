@@ -9,6 +9,7 @@
 //! the row is drawn at once ([`MessageRow::refresh`]), and a row scrolled
 //! away keeps its state (text, expanded tool calls) for the next bind.
 
+mod status;
 mod widgets;
 
 use std::cell::Cell;

@@ -161,7 +161,7 @@ impl Default for ToolCallView {
 fn status_text(record: &ToolCallRecord) -> (&'static str, String) {
     let duration = record
         .duration_ms
-        .map(|ms| format!("{:.1}", ms as f64 / 1000.0));
+        .map(|ms| valechat_core::format::format_seconds(u64::try_from(ms).unwrap_or_default()));
     match record.status {
         ToolCallStatus::Pending => ("dialog-question-symbolic", gettext("Waiting for approval")),
         ToolCallStatus::Running => ("content-loading-symbolic", gettext("Running…")),

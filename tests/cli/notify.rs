@@ -151,13 +151,13 @@ fn one_notification_per_alert() {
     assert_eq!(calls[0]["summary"], "Spending limit at 80 %");
     assert_eq!(
         calls[0]["body"],
-        "Monthly, all providers: $8.12 spent of $10.00 (2026-11)."
+        "Monthly, all providers: $8.12 spent of $10.00 (November 2026)."
     );
     assert_eq!(calls[0]["urgency"], 1);
     assert_eq!(calls[1]["summary"], "Spending limit at 100 %");
     assert_eq!(
         calls[1]["body"],
-        "Monthly, provider openai: $5.00 spent of $5.00 (2026-11)."
+        "Monthly, provider openai: $5.00 spent of $5.00 (November 2026)."
     );
     assert_eq!(calls[1]["urgency"], 2);
 }

@@ -91,7 +91,7 @@ async fn cut_connection_keeps_the_text_that_arrived() {
     );
     assert_eq!(message.status, MessageStatus::Incomplete);
     assert_eq!(message.content, "Hello, wor");
-    assert_eq!(message.error, Some(error.user_message()));
+    assert_eq!(message.error, Some(error.user_error().stored()));
     assert!(
         error.to_string().starts_with("connection failed: "),
         "{error}"
@@ -222,6 +222,6 @@ async fn malformed_chunk_fails_and_keeps_the_partial_text() {
     );
     assert_eq!(message.status, MessageStatus::Incomplete);
     assert_eq!(message.content, "Before the junk");
-    assert_eq!(message.error, Some(error.user_message()));
+    assert_eq!(message.error, Some(error.user_error().stored()));
     assert_eq!(assistant(&h, conv).await, message);
 }

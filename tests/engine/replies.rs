@@ -295,8 +295,8 @@ async fn unauthorized_reply_fails_and_retry_replaces_the_empty_message() {
     assert_eq!(
         failed.error.as_deref(),
         Some(
-            "The server rejected the API key. Check the key in the provider's settings. \
-             (Incorrect API key provided)"
+            "The server rejected the API key. Check the key in the provider's settings.\n\
+             Incorrect API key provided"
         )
     );
     assert_eq!(h.messages(conv).await.len(), 2);

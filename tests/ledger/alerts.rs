@@ -1,8 +1,14 @@
 //! Settling: one record per request id, reservations replaced by actual
 //! cost, and threshold alerts raised once per limit, threshold and period,
-//! also after a restart.
+//! also after a restart; one request that crosses several thresholds raises
+//! one alert, for the highest.
+
+use std::error::Error;
+use std::path::Path;
 
 use chrono::Utc;
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Text};
 use valechat_core::ledger::{LimitScope, ReserveError};
 
 use super::{Ledger, TestResult, record, request, usd};
@@ -125,4 +131,97 @@ async fn alerts_only_for_limits_that_apply() -> TestResult {
     assert_eq!(same.alerts.len(), 1);
     assert_eq!(same.alerts[0].threshold, 50);
     Ok(())
+}
+
+#[tokio::test]
+async fn one_request_over_several_thresholds_raises_one_alert() -> TestResult {
+    let mut ledger = Ledger::new().await;
+    let limit = ledger.hard_limit(LimitScope::GlobalMonth, None, "10").await;
+    // 0 → 12 of 10 USD: crosses 50, 80 and 100 % in one request.
+    let settled = ledger
+        .store
+        .settle(record("big", "p", "m", None, NOW, "12"), &Utc)
+        .await?;
+    let raised: Vec<(i64, u8)> = settled
+        .alerts
+        .iter()
+        .map(|a| (a.limit.id, a.threshold))
+        .collect();
+    assert_eq!(raised, vec![(limit, 100)], "{:?}", settled.alerts);
+    assert_eq!(settled.alerts[0].spent, usd("12"));
+    // The lower thresholds are remembered as alerted in the database file…
+    assert_eq!(
+        alerted(&ledger.path)?,
+        vec![
+            (limit, 50, "2026-11".to_owned()),
+            (limit, 80, "2026-11".to_owned()),
+            (limit, 100, "2026-11".to_owned()),
+        ]
+    );
+    // …so nothing fires later in the month, also after a restart.
+    ledger.reopen().await;
+    let later = ledger
+        .store
+        .settle(record("later", "p", "m", None, NOW + 1, "1"), &Utc)
+        .await?;
+    assert!(later.alerts.is_empty(), "{:?}", later.alerts);
+    Ok(())
+}
+
+#[tokio::test]
+async fn each_limit_raises_its_own_highest_threshold() -> TestResult {
+    let ledger = Ledger::new().await;
+    let month = ledger.hard_limit(LimitScope::GlobalMonth, None, "10").await;
+    let day = ledger.hard_limit(LimitScope::GlobalDay, None, "4").await;
+    // 4.5 USD: 45 % of the month (nothing), 112 % of the day (50, 80, 100).
+    let settled = ledger
+        .store
+        .settle(record("r", "p", "m", None, NOW, "4.5"), &Utc)
+        .await?;
+    let raised: Vec<(i64, u8)> = settled
+        .alerts
+        .iter()
+        .map(|a| (a.limit.id, a.threshold))
+        .collect();
+    assert_eq!(raised, vec![(day, 100)]);
+    // 1 USD more: the month crosses 50 % alone.
+    let next = ledger
+        .store
+        .settle(record("r2", "p", "m", None, NOW + 1, "1"), &Utc)
+        .await?;
+    let raised: Vec<(i64, u8)> = next
+        .alerts
+        .iter()
+        .map(|a| (a.limit.id, a.threshold))
+        .collect();
+    assert_eq!(raised, vec![(month, 50)]);
+    Ok(())
+}
+
+/// A row of `limit_alerts`: limit id, threshold, period key.
+type Alerted = (i64, i32, String);
+
+/// Every row of `limit_alerts` in the database file at `path`, read
+/// without the store.
+fn alerted(path: &Path) -> Result<Vec<Alerted>, Box<dyn Error>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        limit_id: i64,
+        #[diesel(sql_type = Integer)]
+        threshold: i32,
+        #[diesel(sql_type = Text)]
+        period_key: String,
+    }
+    let url = path.to_str().ok_or("non-UTF-8 temp path")?;
+    let mut conn = SqliteConnection::establish(url)?;
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT limit_id, threshold, period_key FROM limit_alerts \
+         ORDER BY limit_id, threshold, period_key",
+    )
+    .load(&mut conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.limit_id, r.threshold, r.period_key))
+        .collect())
 }

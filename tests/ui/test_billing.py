@@ -14,7 +14,10 @@ tests/run-in-session.sh provides), reusing test_first_slice.py's helpers:
    main menu -> Billing) opens the Billing window;
 4. the limit's row is found by its name ("Daily, all providers"), and the
    "Spent this month" / "Requests this month" cards show the month's exact
-   totals as the database holds them;
+   totals as the database holds them; the tables name providers by their
+   display names ("fake-small (Fake Server)", "Fake Server"), not their ids;
+   the header's Export menu offers "Export CSV…" and "Export PDF Report…"
+   (there are no separate export buttons);
 5. Preferences -> Billing -> Add Limit... adds a monthly limit of $20 through
    the dialog; it is listed there, and the Billing window, opened again,
    shows its row with the month's spend against $20.00.
@@ -35,7 +38,7 @@ import pyatspi
 
 sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
-from test_first_slice import App, add_fake_provider, Failure, dump, name, role, screenshot, set_text, showing, text_of, wait_for  # noqa: E402
+from test_first_slice import App, add_fake_provider, Failure, dump, menu_item, name, role, screenshot, set_text, showing, text_of, wait_for  # noqa: E402
 
 LIMIT_NAME = "Daily, all providers"
 MONTHLY_NAME = "Monthly, all providers"
@@ -98,6 +101,33 @@ def open_billing(app):
     return app.find("the Billing window", is_window)
 
 
+def is_row(node):
+    return role(node) in ("list item", "row", "list box row")
+
+
+def check_provider_names(app, billing):
+    """By Provider: the fake server's row carries its display name; the id
+    ("fake-server") is not shown. A provider without a configuration
+    ("other") keeps its id."""
+    app.click(wait_for("the By Provider tab", lambda n: role(n) in ("push button", "toggle button", "radio button", "page tab") and name(n) == "By Provider" and showing(n), lambda: billing))
+    wait_for("the provider's row by its name", lambda n: is_row(n) and name(n).startswith("Fake Server: ") and showing(n), lambda: billing)
+    wait_for("the unconfigured provider's row", lambda n: is_row(n) and name(n) == "other: $0.50" and showing(n), lambda: billing)
+    ids = [name(n) for n in app.find_all(lambda n: is_row(n) and name(n).startswith("fake-server"))]
+    assert not ids, f"rows still named by provider id: {ids}"
+
+
+def check_export_menu(app, billing):
+    """The export actions are items of one Export menu in the header."""
+    old = app.find_all(lambda n: role(n) == "push button" and name(n) in ("Export CSV…", "Export PDF Report…") and showing(n))
+    assert not old, f"separate export buttons: {[name(n) for n in old]}"
+    app.click(wait_for("the Export menu button", lambda n: role(n) in ("push button", "toggle button") and name(n) == "Export" and showing(n), lambda: billing))
+    menu_item(app, "Export CSV…")
+    menu_item(app, "Export PDF Report…")
+    screenshot("billing-export-menu")
+    pyatspi.Registry.generateKeyboardEvent(9, None, pyatspi.KEY_PRESSRELEASE)  # Escape closes the menu
+    app.wait_gone("the open Export menu", lambda n: role(n) == "menu item" and name(n) == "Export CSV…" and showing(n))
+
+
 def add_monthly_limit(app):
     """Preferences -> Billing -> Add Limit...: monthly (the default scope),
     $20, saved; the page then lists it."""
@@ -146,9 +176,11 @@ def main():
         figure(billing, "Requests this month", str(requests))
         in_billing("the limit's figures", lambda n: role(n) == "label" and text_of(n).startswith(f"{usd(cost)} of $5.00"))
         in_billing("the chart", lambda n: name(n) == "Daily spend by provider, last 30 days" and showing(n))
-        in_billing("the seeded model in the table", lambda n: role(n) in ("list item", "row", "list box row") and name(n) == "fake-server/fake-small: $1.25")
+        in_billing("the seeded model in the table, by its provider's name", lambda n: role(n) in ("list item", "row", "list box row") and name(n) == "fake-small (Fake Server): $1.25")
+        check_provider_names(app, billing)
         time.sleep(1)  # let the chart's first frame reach the X server
         screenshot("billing")
+        check_export_menu(app, billing)
         print(f"ui-billing: spent {text_of(spent)} in {requests} requests")
 
         # The main menu lies under the Billing window: close it first (its

@@ -315,7 +315,11 @@ def main():
         # with Retry; pressing it gets the answer and the error row goes.
         set_text(composer, FLAKY_PROMPT)
         app.click(app.button("Send"))
-        app.find("the inline error", lambda n: role(n) == "label" and text_of(n).startswith("The reply failed:") and "HTTP 503" in text_of(n), timeout=60)
+        error = app.find("the inline error", lambda n: role(n) == "label" and text_of(n).startswith("The reply failed:") and "HTTP 503" in text_of(n), timeout=60)
+        # The sentence is ValeChat's own; the server's words are a detail on
+        # a line of their own, not mixed into it.
+        assert "overloaded" not in text_of(error), f"the server's text is inside the sentence: {text_of(error)!r}"
+        app.find("the server's words as the error's detail", lambda n: role(n) == "label" and text_of(n) == "The server is overloaded" and showing(n))
         screenshot("05-failed")
         retries = app.find_all(lambda n: role(n) == "push button" and name(n) == "Retry" and showing(n))
         assert len(retries) == 1, f"{len(retries)} Retry buttons: only the last reply may offer one"

@@ -7,7 +7,10 @@ language, with LANG=<locale> LANGUAGE=<lang> and VALECHAT_LOCALEDIR pointing at
 the build tree's compiled catalogues, and finds the translated welcome title
 and "Test Connection" button of the first-run page. The expected texts are
 read from po/<lang>.po (compiled with msgfmt), so the test follows the
-translations instead of repeating them.
+translations instead of repeating them. Then it opens the Billing window
+(Ctrl+Shift+B) and checks that its figures follow the locale, not English:
+the month as the subtitle ("Dezember 2026", "2026年12月") and the empty
+spend ("0,00 $", "$0.00").
 
 glibc ignores LANGUAGE under the C locale, so the locales must be installed
 (.ci/install-deps generates de_DE.UTF-8 and ja_JP.UTF-8).
@@ -17,6 +20,7 @@ Usage: tests/ui/test_translations.py path/to/valechat path/to/localedir
 Screenshots go to $VALECHAT_SCREENSHOT_DIR when set (ImageMagick `import`).
 """
 
+import datetime
 import gettext
 import os
 import shutil
@@ -36,6 +40,17 @@ DOMAIN = "valechat"
 LANGUAGES = [("de", "de_DE.UTF-8"), ("ja", "ja_JP.UTF-8")]
 WELCOME = "Welcome to ValeChat"
 TEST_CONNECTION = "Test Connection"
+BILLING = "Billing"
+GERMAN_MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember")
+
+
+def expected_figures(lang, today):
+    """This month's name and zero dollars as CLDR writes them for `lang`."""
+    if lang == "de":
+        return f"{GERMAN_MONTHS[today.month - 1]} {today.year}", "0,00\u00a0$"
+    if lang == "ja":
+        return f"{today.year}年{today.month}月", "$0.00"
+    raise ui.Failure(f"no expected figures for {lang}")
 
 
 class LocalizedApp(ui.App):
@@ -54,7 +69,7 @@ def expected_texts(lang, workdir):
     with open(mo, "rb") as f:
         catalog = gettext.GNUTranslations(f)
     texts = {}
-    for msgid in (WELCOME, TEST_CONNECTION):
+    for msgid in (WELCOME, TEST_CONNECTION, BILLING):
         text = catalog.gettext(msgid)
         if text == msgid:
             raise ui.Failure(f"po/{lang}.po does not translate {msgid!r}")
@@ -93,6 +108,20 @@ def settle_for_screenshot(app, button):
     time.sleep(0.5)
 
 
+def check_billing_figures(app, lang, billing_title):
+    """Ctrl+Shift+B opens the Billing window; its month and its zero spend
+    are written for the locale."""
+    for keycode, kind in ((37, pyatspi.KEY_PRESS), (50, pyatspi.KEY_PRESS), (56, pyatspi.KEY_PRESSRELEASE), (50, pyatspi.KEY_RELEASE), (37, pyatspi.KEY_RELEASE)):
+        pyatspi.Registry.generateKeyboardEvent(keycode, None, kind)
+    billing = app.find(f"the Billing window in {lang}", lambda n: ui.role(n) in ("frame", "window", "dialog") and ui.name(n) == billing_title)
+    month, zero = expected_figures(lang, datetime.date.today())
+    for what, text in (("the month", month), ("the month's spend", zero)):
+        ui.wait_for(f"{what} written {text!r}", lambda n, text=text: ui.role(n) == "label" and ui.text_of(n) == text and ui.showing(n), lambda: billing)
+    time.sleep(0.5)
+    ui.screenshot(f"i18n-{lang}-billing")
+    print(f"ui-i18n: {lang}: the Billing window shows {month!r} and {zero!r}")
+
+
 def check_language(binary, localedir, lang, locale, workdir):
     if not locale_installed(locale):
         raise ui.Failure(f"the locale {locale} is not installed; run .ci/install-deps")
@@ -109,6 +138,7 @@ def check_language(binary, localedir, lang, locale, workdir):
         settle_for_screenshot(app, button)
         ui.screenshot(f"i18n-{lang}-welcome")
         print(f"ui-i18n: {lang}: found {title!r} and the button {ui.name(button)!r}")
+        check_billing_figures(app, lang, texts[BILLING])
     except Exception:
         root = app.root()
         if root is not None:

@@ -46,7 +46,7 @@ pub use tools::{
     ToolOutput, ToolProgress, ToolSettings, truncate_for_model,
 };
 pub use turn::{Turn, TurnEvent};
-pub use user_message::limit_name;
+pub use user_message::{UserError, limit_name};
 
 pub use crate::model::{RateLimit, ToolLimits, ToolLimitsError};
 

@@ -21,16 +21,19 @@
 //! ([`usd_style`]); other languages get `US$1,234.50`-style placement with
 //! their own digits and separators.
 //!
+//! Durations are seconds with one decimal (`1.5`, `1,5`), months are
+//! written out (`December 2026`, `Dezember 2026`) and chart days are short
+//! (`Dec 5`, `5. Dez.`).
+//!
 //! The locale is read like glibc does: the first non-empty of `LC_ALL`, the
 //! category variable (`LC_NUMERIC`, `LC_MONETARY`, `LC_TIME`) and `LANG`;
 //! `C`, `POSIX` and unparsable values mean `en-US`.
 
-use std::cell::OnceCell;
-
-use chrono::{Datelike, Local, TimeZone};
+use chrono::{Datelike, Local, TimeZone, Timelike};
 use icu_datetime::DateTimeFormatter;
-use icu_datetime::fieldsets::YMD;
-use icu_datetime::input::Date;
+use icu_datetime::fieldsets::{MD, YM, YMD, YMDT};
+use icu_datetime::input::{Date, DateTime, Time};
+use icu_datetime::options::TimePrecision;
 use icu_decimal::DecimalFormatter;
 use icu_decimal::input::Decimal as IcuDecimal;
 use icu_decimal::options::DecimalFormatterOptions;
@@ -95,6 +98,9 @@ pub struct Formatter {
     locale: Locale,
     decimal: DecimalFormatter,
     date: DateTimeFormatter<YMD>,
+    month: DateTimeFormatter<YM>,
+    day: DateTimeFormatter<MD>,
+    date_time: DateTimeFormatter<YMDT>,
 }
 
 impl Formatter {
@@ -112,17 +118,26 @@ impl Formatter {
                     locale: locale.to_string(),
                     source,
                 })?;
+        let date_error = |source| FormatError::Date {
+            locale: locale.to_string(),
+            source,
+        };
         let date =
-            DateTimeFormatter::try_new((&locale).into(), YMD::medium()).map_err(|source| {
-                FormatError::Date {
-                    locale: locale.to_string(),
-                    source,
-                }
-            })?;
+            DateTimeFormatter::try_new((&locale).into(), YMD::medium()).map_err(date_error)?;
+        let month = DateTimeFormatter::try_new((&locale).into(), YM::long()).map_err(date_error)?;
+        let day = DateTimeFormatter::try_new((&locale).into(), MD::medium()).map_err(date_error)?;
+        let date_time = DateTimeFormatter::try_new(
+            (&locale).into(),
+            YMDT::medium().with_time_precision(TimePrecision::Minute),
+        )
+        .map_err(date_error)?;
         Ok(Self {
             locale,
             decimal,
             date,
+            month,
+            day,
+            date_time,
         })
     }
 
@@ -137,6 +152,33 @@ impl Formatter {
     #[must_use]
     pub fn count(&self, n: u64) -> String {
         self.decimal.format(&IcuDecimal::from(n)).to_string()
+    }
+
+    /// `n` with the locale's sign, digits and grouping: `-1,234` (en),
+    /// `-1.234` (de).
+    #[must_use]
+    pub fn integer(&self, n: i64) -> String {
+        self.decimal.format(&IcuDecimal::from(n)).to_string()
+    }
+
+    /// `value` with the locale's decimal separator and grouping, keeping
+    /// its digits as they are (`1.50` stays two decimals): `1,234.5` (en),
+    /// `1.234,5` (de).
+    #[must_use]
+    pub fn decimal(&self, value: Decimal) -> String {
+        let text = value.to_string();
+        match text.parse::<IcuDecimal>() {
+            Ok(d) => self.decimal.format(&d).to_string(),
+            // rust_decimal prints plain digits with a dot, which always parses.
+            Err(_) => text,
+        }
+    }
+
+    /// `ms` milliseconds as seconds with one decimal, rounded half away
+    /// from zero, without the unit: `1.5` (en), `1,5` (de), `0.0`.
+    #[must_use]
+    pub fn seconds(&self, ms: u64) -> String {
+        self.decimal(seconds_of(ms))
     }
 
     /// `amount` in US dollars with the locale's symbols and grouping:
@@ -177,14 +219,54 @@ impl Formatter {
     /// Invalid dates give an empty string.
     #[must_use]
     pub fn date_of(&self, year: i32, month: u32, day: u32) -> String {
-        let (Ok(month), Ok(day)) = (u8::try_from(month), u8::try_from(day)) else {
+        iso_date(year, month, day)
+            .and_then(|(y, m, d)| Date::try_new_iso(y, m, d).ok())
+            .map_or_else(String::new, |d| self.date.format(&d).to_string())
+    }
+
+    /// A month of a year, written out: `December 2026` (en), `Dezember
+    /// 2026` (de), `2026年12月` (ja). An invalid month gives an empty string.
+    #[must_use]
+    pub fn month(&self, year: i32, month: u32) -> String {
+        iso_date(year, month, 1)
+            .and_then(|(y, m, d)| Date::try_new_iso(y, m, d).ok())
+            .map_or_else(String::new, |d| self.month.format(&d).to_string())
+    }
+
+    /// A day of the year, short, for chart labels: `Dec 5` (en), `05.12.`
+    /// (de). An invalid date gives an empty string.
+    #[must_use]
+    pub fn day_month(&self, year: i32, month: u32, day: u32) -> String {
+        iso_date(year, month, day)
+            .and_then(|(y, m, d)| Date::try_new_iso(y, m, d).ok())
+            .map_or_else(String::new, |d| self.day.format(&d).to_string())
+    }
+
+    /// The local date and time of `ts_ms` (UTC unix milliseconds), medium
+    /// length, to the minute: `Dec 5, 2026, 3:04 PM` (en), `05.12.2026,
+    /// 15:04` (de). Out-of-range times give an empty string.
+    #[must_use]
+    pub fn date_time(&self, ts_ms: i64) -> String {
+        let Some(local) = Local.timestamp_millis_opt(ts_ms).single() else {
             return String::new();
         };
-        match Date::try_new_iso(year, month, day) {
-            Ok(date) => self.date.format(&date).to_string(),
-            Err(_) => String::new(),
+        let date = iso_date(local.year(), local.month(), local.day())
+            .and_then(|(y, m, d)| Date::try_new_iso(y, m, d).ok());
+        let time = u8::try_from(local.hour())
+            .ok()
+            .zip(u8::try_from(local.minute()).ok())
+            .and_then(|(h, m)| Time::try_new(h, m, 0, 0).ok());
+        match (date, time) {
+            (Some(date), Some(time)) => self.date_time.format(&DateTime { date, time }).to_string(),
+            _ => String::new(),
         }
     }
+}
+
+/// Year, month and day as ICU4X takes them, if month and day fit a byte
+/// (`Date::try_new_iso` checks the rest).
+fn iso_date(year: i32, month: u32, day: u32) -> Option<(i32, u8, u8)> {
+    Some((year, u8::try_from(month).ok()?, u8::try_from(day).ok()?))
 }
 
 /// The digits of `amount` as shown: rounded half away from zero to four
@@ -210,6 +292,16 @@ pub fn display_digits(amount: Decimal) -> (bool, String) {
     }
     let negative = rounded.is_sign_negative() && !rounded.is_zero();
     (negative, format!("{int}.{frac}"))
+}
+
+/// `ms` milliseconds as seconds with exactly one decimal, rounded half
+/// away from zero: 1 450 → `1.5`, 0 → `0.0`.
+#[must_use]
+pub fn seconds_of(ms: u64) -> Decimal {
+    let mut seconds = (Decimal::from(ms) / Decimal::ONE_THOUSAND)
+        .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+    seconds.rescale(1);
+    seconds
 }
 
 /// Parses a BCP 47 or POSIX locale name: `de_DE.UTF-8@euro` → `de-DE`.
@@ -239,130 +331,9 @@ pub fn env_locale(category: &str) -> Locale {
     parse_locale(&tag)
 }
 
-thread_local! {
-    // One formatter per category and thread (ICU4X's data handles are not
-    // `Sync` without its `sync` feature; a formatter is cheap to make).
-    static NUMERIC: OnceCell<Option<Formatter>> = const { OnceCell::new() };
-    static MONETARY: OnceCell<Option<Formatter>> = const { OnceCell::new() };
-    static TIME: OnceCell<Option<Formatter>> = const { OnceCell::new() };
-}
+mod user;
 
-fn with_formatter<T>(
-    cell: &'static std::thread::LocalKey<OnceCell<Option<Formatter>>>,
-    category: &str,
-    format: impl FnOnce(Option<&Formatter>) -> T,
-) -> T {
-    cell.with(|cell| {
-        let formatter = cell.get_or_init(|| {
-            let locale = env_locale(category).to_string();
-            Formatter::new(&locale)
-                .inspect_err(|e| tracing::warn!("{e}; values stay unformatted"))
-                .ok()
-        });
-        format(formatter.as_ref())
-    })
-}
-
-/// `amount` US dollars for the user's `LC_MONETARY` locale
-/// ([`Formatter::usd`]): `$1,234.50`, `$0.0042` in English, `1.234,50 $`
-/// in German.
-#[must_use]
-pub fn format_usd(amount: Decimal) -> String {
-    with_formatter(&MONETARY, "LC_MONETARY", |f| {
-        f.map_or_else(
-            || {
-                let (negative, digits) = display_digits(amount);
-                format!("{}${digits}", if negative { "-" } else { "" })
-            },
-            |f| f.usd(amount),
-        )
-    })
-}
-
-/// `n` with grouping for the user's `LC_NUMERIC` locale ([`Formatter::count`]).
-#[must_use]
-pub fn format_count(n: u64) -> String {
-    with_formatter(&NUMERIC, "LC_NUMERIC", |f| {
-        f.map_or_else(|| n.to_string(), |f| f.count(n))
-    })
-}
-
-/// The local date of `ts_ms` (UTC unix milliseconds) for the user's
-/// `LC_TIME` locale ([`Formatter::date`]).
-#[must_use]
-pub fn format_date(ts_ms: i64) -> String {
-    with_formatter(&TIME, "LC_TIME", |f| {
-        f.map_or_else(String::new, |f| f.date(ts_ms))
-    })
-}
+pub use user::*;
 
 #[cfg(test)]
-mod tests {
-    use std::str::FromStr;
-
-    use super::*;
-
-    fn f(tag: &str) -> Formatter {
-        Formatter::new(tag).expect("baked data covers the locale")
-    }
-
-    fn usd(tag: &str, amount: &str) -> String {
-        f(tag).usd(Decimal::from_str(amount).expect("decimal literal"))
-    }
-
-    #[test]
-    fn posix_names_become_bcp47() {
-        assert_eq!(parse_locale("de_DE.UTF-8").to_string(), "de-DE");
-        assert_eq!(parse_locale("ja_JP.UTF-8@calendar").to_string(), "ja-JP");
-        assert_eq!(parse_locale("pt-BR").to_string(), "pt-BR");
-        assert_eq!(parse_locale("C.UTF-8").to_string(), "en-US");
-        assert_eq!(parse_locale("POSIX").to_string(), "en-US");
-        assert_eq!(parse_locale("").to_string(), "en-US");
-        assert_eq!(parse_locale("!!").to_string(), "en-US");
-    }
-
-    #[test]
-    fn counts_are_grouped_per_locale() {
-        assert_eq!(f("en_US").count(1_234_567), "1,234,567");
-        assert_eq!(f("de_DE").count(1_234_567), "1.234.567");
-        assert_eq!(f("ja_JP").count(1_234_567), "1,234,567");
-        assert_eq!(f("en_US").count(999), "999");
-        assert_eq!(f("fr_FR").count(1_234_567), "1\u{202f}234\u{202f}567");
-    }
-
-    #[test]
-    fn dollars_follow_the_locale() {
-        assert_eq!(usd("en_US", "1234.5"), "$1,234.50");
-        assert_eq!(usd("de_DE", "1234.5"), "1.234,50\u{a0}$");
-        assert_eq!(usd("ja_JP", "1234.5"), "$1,234.50");
-        assert_eq!(usd("pt_BR", "1234.5"), "US$\u{a0}1.234,50");
-    }
-
-    #[test]
-    fn dollars_keep_up_to_four_decimals_half_away_from_zero() {
-        assert_eq!(usd("en_US", "0.005"), "$0.005");
-        assert_eq!(usd("en_US", "0.00421"), "$0.0042");
-        assert_eq!(usd("en_US", "0.00005"), "$0.00005");
-        assert_eq!(usd("en_US", "-0.25555"), "-$0.2556");
-        assert_eq!(usd("de_DE", "-0.00421"), "-0,0042\u{a0}$");
-        assert_eq!(usd("en_US", "-0.000000001"), "$0.00");
-        assert_eq!(usd("en_US", "12"), "$12.00");
-        assert_eq!(usd("en_US", "0"), "$0.00");
-    }
-
-    #[test]
-    fn dates_use_the_locale_pattern() {
-        assert_eq!(f("en_US").date_of(2026, 3, 5), "Mar 5, 2026");
-        assert_eq!(f("de_DE").date_of(2026, 3, 5), "05.03.2026");
-        assert_eq!(f("ja_JP").date_of(2026, 3, 5), "2026/03/05");
-        assert_eq!(f("en_US").date_of(2026, 2, 30), "");
-    }
-
-    #[test]
-    fn timestamps_are_shown_as_local_dates() {
-        // 2026-03-05 12:00 UTC is 5 March in every zone from UTC−11 to UTC+11.
-        let noon = 1_772_712_000_000;
-        assert_eq!(f("de_DE").date(noon), "05.03.2026");
-        assert_eq!(f("en_US").date(i64::MAX), "");
-    }
-}
+mod tests;

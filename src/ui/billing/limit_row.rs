@@ -14,15 +14,17 @@ use rust_decimal::prelude::ToPrimitive;
 
 use super::format::{format_percent, limit_title};
 use crate::i18n::gettext_f;
+use crate::reports::ProviderNames;
 use crate::ui::a11y;
 use valechat_core::format::format_usd;
 use valechat_core::ledger::LimitStatus;
 
 /// Builds the row of `status`; its accessible name is the limit's title
-/// ("Monthly, all providers").
-pub fn limit_row(status: &LimitStatus) -> gtk::ListBoxRow {
+/// ("Monthly, all providers", "Monthly, provider OpenAI": providers by
+/// their names in `names`).
+pub fn limit_row(status: &LimitStatus, names: &ProviderNames) -> gtk::ListBoxRow {
     let limit = &status.usage.limit;
-    let title = limit_title(limit);
+    let title = limit_title(limit, names);
     let row: gtk::ListBoxRow = a11y::labelled("GtkListBoxRow", &title).unwrap_or_default();
     row.set_activatable(false);
     row.set_selectable(false);

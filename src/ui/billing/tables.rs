@@ -1,6 +1,6 @@
 //! The billing page's tables: usage of the month grouped by model,
 //! provider or conversation, one `gtk::ListBox` row per group with the
-//! requests, input and output tokens, and the cost.
+//! requests, input and output tokens, and the cost (in the user's locale).
 
 use gettextrs::gettext;
 use relm4::gtk;
@@ -8,7 +8,7 @@ use relm4::gtk::prelude::*;
 
 use crate::i18n::gettext_f;
 use crate::ui::a11y;
-use valechat_core::format::format_usd;
+use valechat_core::format::{format_count, format_integer, format_usd};
 use valechat_core::ledger::UsageGroup;
 
 /// Replaces the rows of `list` with one per group (or a placeholder
@@ -62,9 +62,9 @@ fn row(group: &UsageGroup) -> gtk::ListBoxRow {
         "{requests} requests · {input} in · {output} out",
         u32::try_from(t.requests).unwrap_or(u32::MAX),
         &[
-            ("requests", &t.requests.to_string()),
-            ("input", &t.tokens.input.to_string()),
-            ("output", &t.tokens.output.to_string()),
+            ("requests", &format_count(t.requests)),
+            ("input", &format_integer(t.tokens.input)),
+            ("output", &format_integer(t.tokens.output)),
         ],
     );
     line.append(

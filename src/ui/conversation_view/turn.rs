@@ -191,9 +191,11 @@ impl ConversationView {
             }
             TurnEvent::Finished(m) => self.end_turn(Some(&m), None, sender),
             TurnEvent::Failed { message, error } => {
-                let text = error.user_message();
-                toast(sender, &text);
-                self.end_turn(message.as_ref(), Some(text), sender);
+                // The toast says what happened; the row keeps the server's
+                // words as a detail under it.
+                let error = error.user_error();
+                toast(sender, &error.sentence);
+                self.end_turn(message.as_ref(), Some(error.stored()), sender);
             }
         }
     }

@@ -9,7 +9,7 @@ use relm4::gtk::prelude::*;
 use relm4::{Component, ComponentController, Controller, adw, gtk};
 
 use super::MessageRow;
-use crate::i18n::gettext_f;
+use super::status::StatusView;
 use crate::ui::markdown::MarkdownView;
 use crate::ui::thumbnail::Thumbnail;
 use crate::ui::tool_call_view::ToolCallView;
@@ -39,7 +39,7 @@ struct Inner {
     reasoning_expanded: Rc<RefCell<Rc<Cell<bool>>>>,
     body: MarkdownView,
     spinner: gtk::Spinner,
-    status: gtk::Label,
+    status: StatusView,
     retry: gtk::Button,
     rendered_revision: u64,
     usage: gtk::Label,
@@ -85,13 +85,7 @@ impl RowWidgets {
         let body = MarkdownView::new();
         body.widget().add_css_class("message-body");
         let spinner = gtk::Spinner::builder().halign(gtk::Align::Start).build();
-        let status = gtk::Label::builder()
-            .xalign(0.0)
-            .wrap(true)
-            .selectable(true)
-            .css_classes(["caption"])
-            .visible(false)
-            .build();
+        let status = StatusView::new();
         let retry = gtk::Button::builder()
             .label(gettext("Retry"))
             .halign(gtk::Align::Start)
@@ -125,7 +119,8 @@ impl RowWidgets {
         message.append(&tools);
         message.append(&spinner);
         message.append(&usage);
-        message.append(&status);
+        message.append(&status.sentence);
+        message.append(&status.detail);
         message.append(&retry);
         let clamp = adw::Clamp::builder()
             .maximum_size(MAXIMUM_WIDTH)
@@ -216,30 +211,7 @@ fn render(row: &MessageRow, widgets: &mut Inner) {
     widgets
         .spinner
         .set_spinning(streaming && row.text.is_empty());
-    let status = match (row.status, &row.error) {
-        (MessageStatus::Failed, Some(e)) => {
-            Some(gettext_f("The reply failed: {error}", &[("error", e)]))
-        }
-        (MessageStatus::Failed, None) => Some(gettext("The reply failed.")),
-        (MessageStatus::Incomplete, Some(e)) => Some(gettext_f(
-            "The reply was interrupted: {error}",
-            &[("error", e)],
-        )),
-        (MessageStatus::Incomplete, None) => {
-            Some(gettext("The reply was stopped before it ended."))
-        }
-        _ => None,
-    };
-    widgets.status.set_visible(status.is_some());
-    if let Some(status) = status {
-        widgets.status.set_label(&status);
-    }
-    let failed = row.status == MessageStatus::Failed;
-    if failed {
-        widgets.status.add_css_class("error");
-    } else {
-        widgets.status.remove_css_class("error");
-    }
+    widgets.status.render(row.status, row.error.as_deref());
     widgets.retry.set_visible(row.last && row.needs_retry());
 }
 

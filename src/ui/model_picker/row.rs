@@ -228,7 +228,7 @@ fn badges(model: &ModelInfo) -> Vec<gtk::Label> {
         let badge = caption(&compact_tokens(tokens), &["dim-label"]);
         badge.set_tooltip_text(Some(&gettext_f(
             "Context window: {tokens} tokens",
-            &[("tokens", &tokens.to_string())],
+            &[("tokens", &valechat_core::format::format_count(tokens))],
         )));
         badges.push(badge);
     }
@@ -267,9 +267,12 @@ pub fn compact_tokens(tokens: u64) -> String {
     } else {
         return tokens.to_string();
     };
-    let text = format!("{value:.1}");
-    let text = text.strip_suffix(".0").unwrap_or(&text);
-    format!("{text}{suffix}")
+    // One decimal at most, in the user's locale ("1.5M", "1,5M").
+    let value = rust_decimal::Decimal::from_f64_retain(value)
+        .unwrap_or_default()
+        .round_dp(1)
+        .normalize();
+    format!("{}{suffix}", valechat_core::format::format_decimal(value))
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use relm4::{adw, gtk};
 use super::limit_dialog::{LimitDialog, LimitDialogOutput};
 use super::price_dialog::{PriceDialog, PriceDialogOutput, PriceEntry};
 use crate::i18n::gettext_f;
+use crate::reports::ProviderNames;
 use crate::reports::format::limit_title;
 use valechat_core::billing::pricing::PriceOrigin;
 use valechat_core::chat::Engine;
@@ -292,7 +293,7 @@ fn limit_row(limit: &SpendingLimit, sender: &ComponentSender<BillingPage>) -> ad
         ],
     );
     let row = adw::ActionRow::builder()
-        .title(limit_title(limit))
+        .title(limit_title(limit, &ProviderNames::default()))
         .subtitle(subtitle)
         .build();
     let edit = icon_button("document-edit-symbolic", &gettext("Edit Limit"), &[]);

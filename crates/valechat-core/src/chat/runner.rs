@@ -151,7 +151,7 @@ impl TurnJob {
             content: text,
             reasoning: reply.reasoning.clone(),
             finish_reason: reply.finish.as_ref().map(|f| f.as_str().to_owned()),
-            error: error.map(EngineError::user_message),
+            error: error.map(|e| e.user_error().stored()),
             input_tokens: reply.usage.map(|u| saturating_i64(u.input_tokens)),
             output_tokens: reply.usage.map(|u| saturating_i64(u.output_tokens)),
         };

@@ -1,8 +1,12 @@
 //! Errors as the user reads them: translated sentences that say what went
-//! wrong and what to do, with the technical detail last.
+//! wrong and what to do, and apart from them the technical detail (the
+//! server's own text, the system's error), which is not translated.
 //!
 //! `Display` on the error types stays English and technical (logs, CLI
-//! diagnostics); the GUI shows [`EngineError::user_message`].
+//! diagnostics); the GUI shows [`EngineError::user_error`]: the sentence,
+//! and the detail on a line of its own. A failed reply stores the same two
+//! parts ([`UserError::stored`]), so a conversation opened later shows them
+//! apart too.
 
 use gettextrs::gettext;
 
@@ -13,47 +17,119 @@ use crate::provider::{AttachmentError, ProviderError};
 use crate::secrets::SecretError;
 use crate::store::StoreError;
 
+/// An error for the user: a translated sentence, and the technical detail
+/// when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserError {
+    /// What went wrong and what to do, translated: "The server had a
+    /// problem (HTTP 503). Try again later."
+    pub sentence: String,
+    /// The server's or the system's own words, as they came ("The server
+    /// is overloaded"), if any.
+    pub detail: Option<String>,
+}
+
+impl UserError {
+    /// A sentence without detail.
+    fn plain(sentence: String) -> Self {
+        Self {
+            sentence,
+            detail: None,
+        }
+    }
+
+    /// A sentence with `detail` (none when it is blank).
+    fn with(sentence: String, detail: &str) -> Self {
+        let detail = detail.trim();
+        Self {
+            sentence,
+            detail: (!detail.is_empty()).then(|| detail.to_owned()),
+        }
+    }
+
+    /// Both on one line, for toasts and the CLI: "sentence (detail)".
+    #[must_use]
+    pub fn one_line(&self) -> String {
+        match &self.detail {
+            Some(detail) => gettext_f(
+                "{sentence} ({detail})",
+                &[("sentence", &self.sentence), ("detail", detail)],
+            ),
+            None => self.sentence.clone(),
+        }
+    }
+
+    /// The form a failed message keeps in the store: the sentence, then
+    /// the detail after a line break (the sentence never has one).
+    #[must_use]
+    pub fn stored(&self) -> String {
+        match &self.detail {
+            Some(detail) => format!("{}\n{detail}", self.sentence),
+            None => self.sentence.clone(),
+        }
+    }
+
+    /// Reads [`Self::stored`] back: the first line is the sentence, the
+    /// rest the detail. Text stored before the split is all sentence.
+    #[must_use]
+    pub fn from_stored(text: &str) -> Self {
+        match text.split_once('\n') {
+            Some((sentence, detail)) => Self::with(sentence.to_owned(), detail),
+            None => Self::plain(text.to_owned()),
+        }
+    }
+}
+
 impl EngineError {
-    /// A translated sentence for the user (gettext domain `valechat`).
+    /// The error for the user on one line: the translated sentence with
+    /// the detail in parentheses ([`UserError::one_line`]).
     #[must_use]
     pub fn user_message(&self) -> String {
+        self.user_error().one_line()
+    }
+
+    /// The error for the user: a translated sentence (gettext domain
+    /// `valechat`) and the untranslated detail apart.
+    #[must_use]
+    pub fn user_error(&self) -> UserError {
+        let plain = UserError::plain;
         match self {
-            Self::EmptyMessage => gettext("The message is empty."),
-            Self::NoModelChosen => gettext("Choose a model for this conversation first."),
-            Self::UnknownConversation(_) => gettext("This conversation no longer exists."),
-            Self::UnknownProvider(id) => gettext_f(
+            Self::EmptyMessage => plain(gettext("The message is empty.")),
+            Self::NoModelChosen => plain(gettext("Choose a model for this conversation first.")),
+            Self::UnknownConversation(_) => plain(gettext("This conversation no longer exists.")),
+            Self::UnknownProvider(id) => plain(gettext_f(
                 "The provider “{provider}” is not configured any more.",
                 &[("provider", id)],
-            ),
-            Self::UnsupportedProtocol(kind) => gettext_f(
+            )),
+            Self::UnsupportedProtocol(kind) => plain(gettext_f(
                 "This version of ValeChat cannot talk to “{kind}” providers.",
                 &[("kind", kind)],
-            ),
-            Self::EmptyProviderField("name") => gettext("Enter a name for the provider."),
+            )),
+            Self::EmptyProviderField("name") => plain(gettext("Enter a name for the provider.")),
             Self::EmptyProviderField("model name") => {
-                gettext("Enter the name of a model to download.")
+                plain(gettext("Enter the name of a model to download."))
             }
-            Self::CannotPull(name) => gettext_f(
+            Self::CannotPull(name) => plain(gettext_f(
                 "Models can only be downloaded to Ollama servers, and “{provider}” is not one.",
                 &[("provider", name)],
+            )),
+            Self::EmptyProviderField(_) => plain(gettext("Enter a base URL for the provider.")),
+            Self::InvalidTimeout(e) => UserError::with(
+                gettext("Each timeout must be between 1 and 3600 seconds."),
+                &e.to_string(),
             ),
-            Self::EmptyProviderField(_) => gettext("Enter a base URL for the provider."),
-            Self::InvalidTimeout(e) => gettext_f(
-                "Each timeout must be between 1 and 3600 seconds. ({detail})",
-                &[("detail", &e.to_string())],
-            ),
-            Self::NothingToRetry => gettext("There is no message to answer."),
-            Self::ImagesNotSupported { model } => gettext_f(
+            Self::NothingToRetry => plain(gettext("There is no message to answer.")),
+            Self::ImagesNotSupported { model } => plain(gettext_f(
                 "The model “{model}” does not accept images. Choose a model with vision, or remove the images.",
                 &[("model", model)],
-            ),
-            Self::Attachment(e) => attachment_message(e),
-            Self::Provider(e) => provider_message(e),
-            Self::Store(e) => store_message(e),
-            Self::Secret(e) => secret_message(e),
+            )),
+            Self::Attachment(e) => plain(attachment_message(e)),
+            Self::Provider(e) => provider_error(e),
+            Self::Store(e) => store_error(e),
+            Self::Secret(e) => secret_error(e),
             Self::LimitReached(refusal) => {
                 let limit = &refusal.limit;
-                gettext_f(
+                plain(gettext_f(
                     "Sending could cost up to {worst}, but {limit} of {amount} has {remaining} left ({spent} spent). Raise the limit in Preferences → Billing, or send once anyway.",
                     &[
                         ("worst", &format_usd(refusal.worst_case)),
@@ -62,24 +138,23 @@ impl EngineError {
                         ("remaining", &format_usd(limit.remaining())),
                         ("spent", &format_usd(limit.spent)),
                     ],
-                )
+                ))
             }
-            Self::LimitCutOff(breach) => gettext_f(
+            Self::LimitCutOff(breach) => plain(gettext_f(
                 "The reply was stopped because it reached {limit} of {amount} ({spent} spent before this reply). What arrived is kept.",
                 &[
                     ("limit", &limit_name(&breach.limit.limit)),
                     ("amount", &format_usd(breach.limit.limit.amount_usd)),
                     ("spent", &format_usd(breach.limit.spent)),
                 ],
+            )),
+            Self::Ledger(e) => UserError::with(
+                gettext("The spending records could not be updated."),
+                &e.to_string(),
             ),
-            Self::Ledger(e) => gettext_f(
-                "The spending records could not be updated. ({detail})",
-                &[("detail", &e.to_string())],
-            ),
-            Self::Internal(detail) => gettext_f(
-                "Something unexpected went wrong. ({detail})",
-                &[("detail", detail)],
-            ),
+            Self::Internal(detail) => {
+                UserError::with(gettext("Something unexpected went wrong."), detail)
+            }
         }
     }
 }
@@ -118,102 +193,118 @@ fn attachment_message(e: &AttachmentError) -> String {
     }
 }
 
-fn provider_message(e: &ProviderError) -> String {
-    match e {
-        ProviderError::Unauthorized { message } => gettext_f(
-            "The server rejected the API key. Check the key in the provider's settings. ({detail})",
-            &[("detail", message)],
+/// A provider error's kind as a sentence; the server's text is the detail.
+fn provider_error(e: &ProviderError) -> UserError {
+    let status = |status: &u16| status.to_string();
+    let (sentence, detail) = match e {
+        ProviderError::Unauthorized { message } => (
+            gettext("The server rejected the API key. Check the key in the provider's settings."),
+            message,
         ),
-        ProviderError::NotFound { message } => gettext_f(
-            "The server does not know this model, or the base URL is wrong. ({detail})",
-            &[("detail", message)],
+        ProviderError::NotFound { message } => (
+            gettext("The server does not know this model, or the base URL is wrong."),
+            message,
         ),
         ProviderError::RateLimited {
             message,
             quota_exhausted: true,
             ..
-        } => gettext_f(
-            "The account has no quota left. Check its plan and billing. ({detail})",
-            &[("detail", message)],
+        } => (
+            gettext("The account has no quota left. Check its plan and billing."),
+            message,
         ),
         ProviderError::RateLimited {
             message,
             retry_after,
             ..
         } => match retry_after {
-            Some(wait) => gettext_f(
-                "Too many requests: the server asks to wait {seconds} s. ({detail})",
-                &[
-                    ("seconds", &wait.as_secs().max(1).to_string()),
-                    ("detail", message),
-                ],
+            Some(wait) => (
+                gettext_f(
+                    "Too many requests: the server asks to wait {seconds} s.",
+                    &[("seconds", &wait.as_secs().max(1).to_string())],
+                ),
+                message,
             ),
-            None => gettext_f(
-                "Too many requests: try again in a moment. ({detail})",
-                &[("detail", message)],
+            None => (
+                gettext("Too many requests: try again in a moment."),
+                message,
             ),
         },
-        ProviderError::BadRequest { message, .. } => gettext_f(
-            "The server refused the request. ({detail})",
-            &[("detail", message)],
+        ProviderError::BadRequest {
+            status: code,
+            message,
+        } => (
+            gettext_f(
+                "The server refused the request (HTTP {status}).",
+                &[("status", &status(code))],
+            ),
+            message,
         ),
-        ProviderError::Server { status, message } => gettext_f(
-            "The server had a problem (HTTP {status}). Try again later. ({detail})",
-            &[("status", &status.to_string()), ("detail", message)],
+        ProviderError::Server {
+            status: code,
+            message,
+        } => (
+            gettext_f(
+                "The server had a problem (HTTP {status}). Try again later.",
+                &[("status", &status(code))],
+            ),
+            message,
         ),
-        ProviderError::Http { status, message } => gettext_f(
-            "The server answered with HTTP {status}. ({detail})",
-            &[("status", &status.to_string()), ("detail", message)],
+        ProviderError::Http {
+            status: code,
+            message,
+        } => (
+            gettext_f(
+                "The server answered with HTTP {status}.",
+                &[("status", &status(code))],
+            ),
+            message,
         ),
-        ProviderError::Connection(detail) => gettext_f(
-            "Could not reach the server, or the connection broke. Check the base URL and the network. ({detail})",
-            &[("detail", detail)],
+        ProviderError::Connection(detail) => (
+            gettext(
+                "Could not reach the server, or the connection broke. Check the base URL and the network.",
+            ),
+            detail,
         ),
-        ProviderError::Timeout(detail) => gettext_f(
-            "The server took too long to answer. ({detail})",
-            &[("detail", detail)],
+        ProviderError::Timeout(detail) => (gettext("The server took too long to answer."), detail),
+        ProviderError::Malformed(detail) => (
+            gettext("The server sent a reply ValeChat cannot read."),
+            detail,
         ),
-        ProviderError::Malformed(detail) => gettext_f(
-            "The server sent a reply ValeChat cannot read. ({detail})",
-            &[("detail", detail)],
+        ProviderError::Stream { message } => (
+            gettext("The server reported an error during the reply."),
+            message,
         ),
-        ProviderError::Stream { message } => gettext_f(
-            "The server reported an error during the reply. ({detail})",
-            &[("detail", message)],
+        ProviderError::Config(detail) => {
+            (gettext("The provider's settings are not valid."), detail)
+        }
+        ProviderError::Cancelled => return UserError::plain(gettext("The reply was stopped.")),
+    };
+    UserError::with(sentence, detail)
+}
+
+fn store_error(e: &StoreError) -> UserError {
+    match e {
+        StoreError::DiskFull { .. } => UserError::plain(gettext(
+            "The disk is full: free some space, then try again. Nothing was lost.",
+        )),
+        other => UserError::with(
+            gettext("The conversation database could not be used."),
+            &other.to_string(),
         ),
-        ProviderError::Config(detail) => gettext_f(
-            "The provider's settings are not valid. ({detail})",
-            &[("detail", detail)],
-        ),
-        ProviderError::Cancelled => gettext("The reply was stopped."),
     }
 }
 
-fn store_message(e: &StoreError) -> String {
+fn secret_error(e: &SecretError) -> UserError {
     match e {
-        StoreError::DiskFull { .. } => {
-            gettext("The disk is full: free some space, then try again. Nothing was lost.")
-        }
-        other => gettext_f(
-            "The conversation database could not be used. ({detail})",
-            &[("detail", &other.to_string())],
+        SecretError::Locked { .. } => UserError::plain(gettext(
+            "The keyring is locked. Unlock it to use this provider's API key.",
+        )),
+        SecretError::Unavailable { reason } => UserError::with(
+            gettext("The system keyring is not available, so API keys cannot be read or saved."),
+            reason,
         ),
-    }
-}
-
-fn secret_message(e: &SecretError) -> String {
-    match e {
-        SecretError::Locked { .. } => {
-            gettext("The keyring is locked. Unlock it to use this provider's API key.")
-        }
-        SecretError::Unavailable { reason } => gettext_f(
-            "The system keyring is not available, so API keys cannot be read or saved. ({detail})",
-            &[("detail", reason)],
-        ),
-        other => gettext_f(
-            "The keyring failed. ({detail})",
-            &[("detail", &other.to_string())],
-        ),
+        other => UserError::with(gettext("The keyring failed."), &other.to_string()),
     }
 }
 
@@ -253,5 +344,24 @@ mod tests {
         let text = e.user_message();
         assert!(text.contains("API key"), "{text}");
         assert!(text.contains("Incorrect API key"), "{text}");
+    }
+
+    #[test]
+    fn the_server_text_is_a_detail_apart_from_the_sentence() {
+        let e = EngineError::Provider(ProviderError::BadRequest {
+            status: 401,
+            message: "  Invalid token\n(see docs)  ".into(),
+        });
+        let user = e.user_error();
+        assert_eq!(user.sentence, "The server refused the request (HTTP 401).");
+        assert_eq!(user.detail.as_deref(), Some("Invalid token\n(see docs)"));
+        assert_eq!(UserError::from_stored(&user.stored()), user);
+        let blank = EngineError::Provider(ProviderError::Timeout(" ".into())).user_error();
+        assert_eq!(blank.detail, None);
+        assert_eq!(blank.stored(), blank.sentence);
+        // Text stored before the split is all sentence.
+        let old = UserError::from_stored("The server had a problem. (overloaded)");
+        assert_eq!(old.sentence, "The server had a problem. (overloaded)");
+        assert_eq!(old.detail, None);
     }
 }

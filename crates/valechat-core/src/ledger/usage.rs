@@ -24,9 +24,12 @@ impl Store {
     /// Records what a request consumed and releases its reservation, in one
     /// transaction; then finds every (limit, threshold, period) crossed for
     /// the first time by the usage records of the record's period (the day
-    /// or month of `record.created_at` in `tz`), remembers it in
-    /// `limit_alerts` and returns it, so each threshold is announced once
-    /// per period, across restarts.
+    /// or month of `record.created_at` in `tz`) and remembers it in
+    /// `limit_alerts`, so each threshold is announced at most once per
+    /// period, across restarts. It returns one alert per limit: the highest
+    /// threshold this request crossed (a request that crosses 50, 80 and
+    /// 100 % at once raises one notification, for 100 %; the lower ones
+    /// are remembered as alerted and never fire later).
     ///
     /// A `request_id` already recorded is not an error and bills nothing
     /// again: the result has `duplicate: true`, the first record's id and

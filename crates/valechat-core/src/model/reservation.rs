@@ -147,6 +147,8 @@ pub struct Settlement {
     pub record_id: i64,
     /// The request id was already recorded: nothing was billed again.
     pub duplicate: bool,
-    /// Thresholds crossed for the first time, by limit id then threshold.
+    /// Thresholds crossed for the first time: one per limit (the highest
+    /// crossed, lower ones crossed with it are recorded but not listed),
+    /// by limit id.
     pub alerts: Vec<LimitAlert>,
 }

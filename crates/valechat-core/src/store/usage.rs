@@ -18,8 +18,10 @@ impl Store {
     /// In one transaction: releases the reservation of `record.request_id`,
     /// inserts `record`, then finds every (limit, threshold, period)
     /// crossed for the first time by the usage records of the record's
-    /// period (its day or month in `periods`), remembers it in
-    /// `limit_alerts` and returns it. A request id already recorded inserts
+    /// period (its day or month in `periods`) and remembers it in
+    /// `limit_alerts`; it returns one alert per limit, for the highest
+    /// threshold crossed (the lower ones crossed with it are remembered
+    /// but not announced). A request id already recorded inserts
     /// nothing: the result has `duplicate: true`, the first record's id and
     /// no alerts. The checks before it (a negative cost, the calendar) are
     /// `Store::settle`'s, in `crate::ledger::usage`.
@@ -205,6 +207,9 @@ fn settle_in(
     let raised_at = now_ms();
     for (limit, (spent, _held)) in limits.into_iter().zip(sums) {
         let period_key = limit.scope.period(periods).key;
+        // One request can cross several thresholds at once (50, 80 and
+        // 100 %): each is remembered, only the highest is announced.
+        let mut highest = None;
         for &threshold in &limit.thresholds {
             if spent * Decimal::ONE_HUNDRED < limit.amount_usd * Decimal::from(threshold) {
                 break; // thresholds ascend
@@ -219,13 +224,16 @@ fn settle_in(
                 .execute(conn)
                 .map_err(StoreError::during("remembering a limit alert"))?;
             if inserted > 0 {
-                alerts.push(LimitAlert {
-                    limit: limit.clone(),
-                    threshold,
-                    period_key: period_key.clone(),
-                    spent,
-                });
+                highest = Some(threshold);
             }
+        }
+        if let Some(threshold) = highest {
+            alerts.push(LimitAlert {
+                limit,
+                threshold,
+                period_key,
+                spent,
+            });
         }
     }
     Ok(Settlement {
