@@ -129,10 +129,10 @@ impl Component for Billing {
         header.pack_start(&button(&gettext("Export PDF Report…"), || {
             BillingInput::ExportPdf
         }));
-        let refresh = gtk::Button::builder()
-            .icon_name("view-refresh-symbolic")
-            .tooltip_text(gettext("Refresh"))
-            .build();
+        let refresh: gtk::Button =
+            crate::ui::a11y::labelled("GtkButton", &gettext("Refresh")).unwrap_or_default();
+        refresh.set_icon_name("view-refresh-symbolic");
+        refresh.set_tooltip_text(Some(&gettext("Refresh")));
         let s = sender.clone();
         refresh.connect_clicked(move |_| s.input(BillingInput::Refresh));
         header.pack_end(&refresh);
