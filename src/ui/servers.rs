@@ -89,6 +89,8 @@ pub enum ServersInput {
     Show,
     /// Go back to the list.
     Back,
+    /// Escape: back to the list from another page, else close the window.
+    Escape,
     /// Show the Add Server form.
     ShowAdd,
     /// Show the Edit form of server `id`.
@@ -186,6 +188,7 @@ impl Component for Servers {
         sender: ComponentSender<Self>,
     ) -> ComponentParts<Self> {
         let widgets = build(&root, &sender);
+        update::connect_escape(&root, &sender);
         follow_states(&servers, &sender);
         sender.spawn_oneshot_command(|| ServersCommand::Sandbox(sandbox::check()));
         let model = Servers {
@@ -382,6 +385,8 @@ impl Servers {
     fn toast(widgets: &ServersWidgets, text: &str) {
         let toast = adw::Toast::new(text);
         toast.set_timeout(6);
-        widgets.toasts.add_toast(toast);
+        crate::ui::a11y::add_toast(&widgets.toasts, toast, |t| {
+            widgets.toasts.add_toast(t.clone());
+        });
     }
 }

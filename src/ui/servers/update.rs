@@ -4,7 +4,7 @@
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
-use relm4::{ComponentSender, adw};
+use relm4::{ComponentSender, adw, gtk};
 use tokio_util::sync::CancellationToken;
 
 use super::{Page, Servers, ServersCommand, ServersInput, ServersWidgets, actions, form};
@@ -24,6 +24,8 @@ impl Servers {
                 root.present();
             }
             ServersInput::Back => self.go(Page::List),
+            ServersInput::Escape if self.page == Page::List => root.close(),
+            ServersInput::Escape => self.go(Page::List),
             ServersInput::ShowAdd => {
                 widgets.editor.load(&form::FormValues::default());
                 self.go(Page::Edit(None));
@@ -221,4 +223,25 @@ impl Servers {
             }
         }
     }
+}
+
+/// Escape goes back to the list from another page (a server's details, a
+/// form, Import) and closes the window from the list. Keys that a widget
+/// inside takes (an open popover, a completion) do not reach it.
+pub(super) fn connect_escape(root: &adw::Window, sender: &ComponentSender<Servers>) {
+    let keys = gtk::EventControllerKey::new();
+    let sender = sender.clone();
+    keys.connect_key_pressed(move |_, key, _, modifiers| {
+        let plain = !modifiers.intersects(
+            gtk::gdk::ModifierType::CONTROL_MASK
+                | gtk::gdk::ModifierType::SHIFT_MASK
+                | gtk::gdk::ModifierType::ALT_MASK,
+        );
+        if key == gtk::gdk::Key::Escape && plain {
+            sender.input(ServersInput::Escape);
+            return gtk::glib::Propagation::Stop;
+        }
+        gtk::glib::Propagation::Proceed
+    });
+    root.add_controller(keys);
 }
