@@ -18,6 +18,7 @@
 //! Resource, Keyboard Shortcuts), and message dialogs keep libadwaita's
 //! default of being destroyed as they answer.
 
+use gettextrs::gettext;
 use relm4::gtk::glib;
 use relm4::gtk::prelude::*;
 use relm4::{adw, gtk};
@@ -112,7 +113,7 @@ pub fn name_peek_button(row: &adw::PasswordEntryRow, show: &str, hide: &str) {
 /// buttons are named again then.
 pub fn add_toast(host: &impl IsA<gtk::Widget>, toast: adw::Toast, add: impl FnOnce(&adw::Toast)) {
     let host = host.upcast_ref::<gtk::Widget>().downgrade();
-    let dismiss = gettextrs::gettext("Dismiss");
+    let dismiss = gettext("Dismiss");
     toast.connect_dismissed({
         let host = host.clone();
         let dismiss = dismiss.clone();
