@@ -35,40 +35,29 @@ pub fn labelled<T: IsA<gtk::Widget> + IsA<glib::Object>>(class: &str, label: &st
     gtk::Builder::from_string(&ui).object::<T>("widget")
 }
 
-/// Creates a widget of GType `class` labelled `label` whose accessible
-/// description is the text of `description` (a `described-by` relation, so
-/// the description follows the label's text as it changes). Returns `None`
-/// only if `class` does not name a `T`.
-pub fn labelled_described<T: IsA<gtk::Widget> + IsA<glib::Object>>(
-    class: &str,
-    label: &str,
-    description: &gtk::Label,
-) -> Option<T> {
-    let label = glib::markup_escape_text(label);
-    let ui = format!(
-        "<interface><object class=\"{class}\" id=\"widget\">\
-         <accessibility><property name=\"label\">{label}</property>\
-         <relation name=\"described-by\">description</relation></accessibility>\
-         </object></interface>"
-    );
-    let builder = gtk::Builder::new();
-    builder.expose_object("description", description);
-    builder.add_from_string(&ui).ok()?;
-    builder.object::<T>("widget")
+/// Sets the accessible label of `widget`, already built, to `label`.
+/// Returns whether GTK took it.
+pub fn relabel(widget: &gtk::Widget, label: &str) -> bool {
+    set_property(widget, "label", label)
 }
 
-/// Sets the accessible label of `widget`, already built, to `label`: a
-/// GtkBuilder template of the widget's own type carrying only
-/// `<accessibility>`. Returns whether GTK took it.
-pub fn relabel(widget: &gtk::Widget, label: &str) -> bool {
+/// Sets the accessible description of `widget`, already built, to
+/// `description` (what a screen reader reads after the name).
+pub fn describe(widget: &gtk::Widget, description: &str) -> bool {
+    set_property(widget, "description", description)
+}
+
+/// Sets accessible property `name` of `widget`: a GtkBuilder template of
+/// the widget's own type carrying only `<accessibility>`.
+fn set_property(widget: &gtk::Widget, name: &str, value: &str) -> bool {
     let object_type = widget.type_();
     let Some(parent) = object_type.parent() else {
         return false;
     };
-    let label = glib::markup_escape_text(label);
+    let value = glib::markup_escape_text(value);
     let ui = format!(
         "<interface><template class=\"{}\" parent=\"{}\">\
-         <accessibility><property name=\"label\">{label}</property></accessibility>\
+         <accessibility><property name=\"{name}\">{value}</property></accessibility>\
          </template></interface>",
         object_type.name(),
         parent.name()
@@ -76,7 +65,7 @@ pub fn relabel(widget: &gtk::Widget, label: &str) -> bool {
     match gtk::Builder::new().extend_with_template(widget, object_type, &ui) {
         Ok(()) => true,
         Err(e) => {
-            tracing::warn!("could not set an accessible label: {e}");
+            tracing::warn!("could not set an accessible {name}: {e}");
             false
         }
     }

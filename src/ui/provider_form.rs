@@ -90,6 +90,7 @@ impl relm4::Component for ProviderForm {
             .title(gettext("Server"))
             .model(&gtk::StringList::new(&names))
             .selected(FIRST_PRESET)
+            .list_factory(&unshortened_labels())
             .build();
         let name = adw::EntryRow::builder().title(gettext("Name")).build();
         let base_url = adw::EntryRow::builder().title(gettext("Base URL")).build();
@@ -273,6 +274,49 @@ fn render(form: &ProviderForm, widgets: &ProviderFormWidgets) {
         }
         None => widgets.status.set_visible(false),
     }
+}
+
+/// The Server list's entries as whole labels (the default ones are cut
+/// short, which hid what Custom means), the chosen one with a check mark.
+fn unshortened_labels() -> gtk::SignalListItemFactory {
+    let factory = gtk::SignalListItemFactory::new();
+    factory.connect_setup(|_, item| {
+        let Some(item) = item.downcast_ref::<gtk::ListItem>() else {
+            return;
+        };
+        let entry = gtk::Box::new(gtk::Orientation::Horizontal, 6);
+        entry.append(&gtk::Label::builder().xalign(0.0).build());
+        let check = gtk::Image::from_icon_name("object-select-symbolic");
+        entry.append(&check);
+        item.set_child(Some(&entry));
+        item.connect_selected_notify(move |item| check.set_opacity(opacity(item)));
+    });
+    factory.connect_bind(|_, item| {
+        let Some(item) = item.downcast_ref::<gtk::ListItem>() else {
+            return;
+        };
+        let text = item
+            .item()
+            .and_downcast::<gtk::StringObject>()
+            .map(|s| s.string());
+        let entry = item.child();
+        let label = entry
+            .as_ref()
+            .and_then(|e| e.first_child())
+            .and_downcast::<gtk::Label>();
+        if let (Some(label), Some(text)) = (label, text) {
+            label.set_label(&text);
+        }
+        if let Some(check) = entry.and_then(|e| e.last_child()) {
+            check.set_opacity(opacity(item));
+        }
+    });
+    factory
+}
+
+/// Shows a list entry's check mark only on the chosen entry.
+fn opacity(item: &gtk::ListItem) -> f64 {
+    if item.is_selected() { 1.0 } else { 0.0 }
 }
 
 /// The Server entry chosen at first: the first preset after Custom.

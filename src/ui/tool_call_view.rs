@@ -231,6 +231,12 @@ fn fill_result(target: &gtk::Box, record: &ToolCallRecord) {
             .as_deref()
             .filter(|_| record.status.is_final())
         {
+            if record.status == ToolCallStatus::Failed && record.server_id.is_none() {
+                target.append(&text_label(&gettext_f(
+                    "No server offers a tool named “{name}”. The model was told which tools it can call:",
+                    &[("name", &record.name)],
+                )));
+            }
             target.append(&section_heading(&gettext("Result")));
             target.append(&text_label(text));
         }

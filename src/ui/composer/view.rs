@@ -38,7 +38,7 @@ pub(super) fn build(
 ) -> (ComposerWidgets, gtk::TextBuffer, Rc<SlashMenu>) {
     let buffer = gtk::TextBuffer::new(None);
     // GTK 4.8's text view has no placeholder: a label over the empty field,
-    // which the field names as its description for assistive technologies.
+    // whose text is also the field's accessible description.
     let placeholder = gtk::Label::builder()
         .xalign(0.0)
         .halign(gtk::Align::Start)
@@ -52,8 +52,7 @@ pub(super) fn build(
         .css_classes(["dim-label", "composer-placeholder"])
         .build();
     let text_view: gtk::TextView =
-        crate::ui::a11y::labelled_described("GtkTextView", &gettext("Message"), &placeholder)
-            .unwrap_or_default();
+        crate::ui::a11y::labelled("GtkTextView", &gettext("Message")).unwrap_or_default();
     text_view.set_buffer(Some(&buffer));
     text_view.set_wrap_mode(gtk::WrapMode::WordChar);
     text_view.set_accepts_tab(false);
@@ -202,6 +201,7 @@ pub(super) fn update(
     };
     if widgets.placeholder.label() != placeholder {
         widgets.placeholder.set_label(&placeholder);
+        crate::ui::a11y::describe(widgets.text_view.upcast_ref(), &placeholder);
     }
     widgets
         .placeholder
