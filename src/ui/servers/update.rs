@@ -226,18 +226,25 @@ impl Servers {
 }
 
 /// Escape goes back to the list from another page (a server's details, a
-/// form, Import) and closes the window from the list. Keys that a widget
-/// inside takes (an open popover, a completion) do not reach it.
+/// form, Import) and closes the window from the list. It is caught before
+/// the focused widget sees it (the log's text view takes Escape), but only
+/// for the window's own surface: Escape in a popover (a drop-down list, a
+/// completion) still closes just the popover.
 pub(super) fn connect_escape(root: &adw::Window, sender: &ComponentSender<Servers>) {
     let keys = gtk::EventControllerKey::new();
+    keys.set_propagation_phase(gtk::PropagationPhase::Capture);
     let sender = sender.clone();
-    keys.connect_key_pressed(move |_, key, _, modifiers| {
+    let window = root.downgrade();
+    keys.connect_key_pressed(move |keys, key, _, modifiers| {
         let plain = !modifiers.intersects(
             gtk::gdk::ModifierType::CONTROL_MASK
                 | gtk::gdk::ModifierType::SHIFT_MASK
                 | gtk::gdk::ModifierType::ALT_MASK,
         );
-        if key == gtk::gdk::Key::Escape && plain {
+        let on_window = window.upgrade().is_some_and(|window| {
+            keys.current_event().and_then(|event| event.surface()) == window.surface()
+        });
+        if key == gtk::gdk::Key::Escape && plain && on_window {
             sender.input(ServersInput::Escape);
             return gtk::glib::Propagation::Stop;
         }
