@@ -33,6 +33,8 @@ pub struct Composer {
     busy: bool,
     /// Sending is possible (a model is chosen).
     ready: bool,
+    /// The model the next message goes to, named by the placeholder.
+    model: Option<String>,
     buffer: gtk::TextBuffer,
     /// Images to send with the next message, in the order added.
     attachments: Vec<Attachment>,
@@ -70,6 +72,9 @@ pub enum ComposerInput {
     SetBusy(bool),
     /// Whether a model is chosen, so that sending can work.
     SetReady(bool),
+    /// The model the next message goes to (`None`: none chosen), named in
+    /// the empty field's placeholder.
+    SetModel(Option<String>),
     /// Put a draft back (after a send that could not start, or a stored
     /// draft read after a switch): each part only where the composer holds
     /// none, so nothing typed meanwhile is lost.
@@ -169,6 +174,7 @@ impl Component for Composer {
         let model = Composer {
             busy: false,
             ready: false,
+            model: None,
             buffer,
             attachments: Vec::new(),
             resources: Vec::new(),
@@ -219,6 +225,7 @@ impl Component for Composer {
                 self.busy = busy;
             }
             ComposerInput::SetReady(ready) => self.ready = ready,
+            ComposerInput::SetModel(model) => self.model = model,
             ComposerInput::Restore(draft) => {
                 if self.buffer.char_count() == 0 {
                     self.buffer.set_text(&draft.text);

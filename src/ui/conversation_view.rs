@@ -3,11 +3,15 @@
 //!
 //! ```text
 //! gtk::Box (vertical)
-//! ├─ gtk::Overlay
-//! │  ├─ gtk::ScrolledWindow (follows the end, see `follow`)
-//! │  │  └─ gtk::ListView of MessageRow (the end of a long conversation
-//! │  │     first, earlier rows as the user scrolls up: see `list`)
-//! │  └─ "Jump to the End" button (shown once the user scrolled up)
+//! ├─ adw::ToastOverlay (the window's toasts while a conversation is shown,
+//! │  │                  above the composer rather than over Send)
+//! │  └─ gtk::Stack
+//! │     ├─ "empty"    adw::StatusPage: a new conversation, its model, a hint
+//! │     └─ "messages" gtk::Overlay
+//! │        ├─ gtk::ScrolledWindow (follows the end, see `follow`)
+//! │        │  └─ gtk::ListView of MessageRow (the end of a long conversation
+//! │        │     first, earlier rows as the user scrolls up: see `list`)
+//! │        └─ "Jump to the End" button (shown once the user scrolled up)
 //! └─ Composer
 //! ```
 //!
@@ -36,8 +40,8 @@ pub use pages::LoadedConversation;
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
-use relm4::gtk;
 use relm4::prelude::*;
+use relm4::{adw, gtk};
 use tokio_util::sync::CancellationToken;
 
 use crate::ui::chat_worker::{ChatWorker, ChatWorkerInput};
@@ -70,6 +74,9 @@ pub struct ConversationView {
     target: ConversationTarget,
     /// Whether a model is chosen, so that sending can work.
     ready: bool,
+    /// The model the next message goes to, as the empty page and the
+    /// composer's placeholder name it.
+    model: Option<String>,
     messages: list::MessageList,
     streaming: Option<Streaming>,
     composer: Controller<Composer>,
@@ -114,17 +121,37 @@ impl Component for ConversationView {
         gtk::Box {
             set_orientation: gtk::Orientation::Vertical,
 
-            gtk::Overlay {
+            #[name = "toasts"]
+            adw::ToastOverlay {
                 set_vexpand: true,
-                add_overlay: jump_button,
 
-                #[name = "scroller"]
-                #[wrap(Some)]
-                set_child = &gtk::ScrolledWindow {
-                    set_vexpand: true,
-                    set_hscrollbar_policy: gtk::PolicyType::Never,
-                    #[local_ref]
-                    list_view -> gtk::ListView {},
+                #[name = "pages"]
+                gtk::Stack {
+                    add_named[Some("empty")] = &adw::StatusPage {
+                        set_icon_name: Some("chat-message-new-symbolic"),
+                        #[watch]
+                        set_title: &model.model.clone().unwrap_or_else(|| gettext("No Model Chosen")),
+                        #[watch]
+                        set_description: Some(&if model.model.is_some() {
+                            gettext("Ask anything. Enter sends, Shift+Enter starts a new line.")
+                        } else {
+                            gettext("Choose a model in the header bar to start a conversation.")
+                        }),
+                    },
+                    add_named[Some("messages")] = &gtk::Overlay {
+                        add_overlay: jump_button,
+
+                        #[name = "scroller"]
+                        #[wrap(Some)]
+                        set_child = &gtk::ScrolledWindow {
+                            set_vexpand: true,
+                            set_hscrollbar_policy: gtk::PolicyType::Never,
+                            #[local_ref]
+                            list_view -> gtk::ListView {},
+                        },
+                    },
+                    #[watch]
+                    set_visible_child_name: if model.is_blank() { "empty" } else { "messages" },
                 },
             },
             append: model.composer.widget(),
@@ -160,6 +187,7 @@ impl Component for ConversationView {
             shown: None,
             target: ConversationTarget::New(NewConversationRequest::default()),
             ready: false,
+            model: None,
             messages,
             streaming: None,
             composer,
@@ -185,7 +213,7 @@ impl Component for ConversationView {
             &widgets.scroller,
             sender.input_sender().clone(),
         ));
-        crate::ui::composer::add_drop_target(&widgets.scroller, &model.composer);
+        crate::ui::composer::add_drop_target(&widgets.pages, &model.composer);
         ComponentParts { model, widgets }
     }
 
@@ -196,8 +224,17 @@ impl Component for ConversationView {
         sender: ComponentSender<Self>,
         _root: &Self::Root,
     ) {
-        self.handle_input(widgets, message, &sender);
+        if let ConversationViewInput::ShowToast(text) = message {
+            let toast = adw::Toast::new(&text);
+            toast.set_timeout(6);
+            crate::ui::a11y::add_toast(&widgets.toasts, toast, |t| {
+                widgets.toasts.add_toast(t.clone());
+            });
+        } else {
+            self.handle_input(widgets, message, &sender);
+        }
         self.render(&sender);
+        self.update_view(widgets, sender);
     }
 
     fn update_cmd_with_view(
@@ -209,6 +246,7 @@ impl Component for ConversationView {
     ) {
         self.handle_command(message, &sender);
         self.render(&sender);
+        self.update_view(widgets, sender);
     }
 }
 
@@ -231,9 +269,19 @@ impl ConversationView {
                 self.read_draft(sender);
             }
             ConversationViewInput::Open(id) => self.open(id, sender),
-            ConversationViewInput::SetTarget { target, ready } => {
+            ConversationViewInput::SetTarget {
+                target,
+                ready,
+                model,
+            } => {
                 self.target = target;
                 self.ready = ready;
+                if self.model != model {
+                    self.composer
+                        .sender()
+                        .emit(ComposerInput::SetModel(model.clone()));
+                    self.model = model;
+                }
             }
             ConversationViewInput::Send(draft) => self.send(draft, false, sender),
             ConversationViewInput::SendAnyway(draft) => self.send(draft, true, sender),
@@ -259,6 +307,7 @@ impl ConversationView {
             ConversationViewInput::Notice(text) => {
                 let _ = sender.output(ConversationViewOutput::Toast(text));
             }
+            ConversationViewInput::ShowToast(_) => {}
         }
     }
 
@@ -297,6 +346,12 @@ impl ConversationView {
             self.reported_total = total;
             let _ = sender.output(ConversationViewOutput::Total(total));
         }
+    }
+
+    /// Whether the view shows a new conversation with nothing in it yet
+    /// (the empty page instead of the list).
+    fn is_blank(&self) -> bool {
+        self.shown.is_none() && self.streaming.is_none() && self.messages.last().is_none()
     }
 
     /// No reply runs any more: says so to the window.

@@ -327,8 +327,14 @@ fn render_button(picker: &ModelPicker, widgets: &ModelPickerWidgets) {
         Some((_, model)) => model.clone(),
         None => gettext("Choose a Model"),
     };
+    let changed = widgets.button.label().as_deref() != Some(label.as_str());
     widgets.button.set_label(&label);
     ellipsize(&widgets.button);
+    if changed {
+        // GTK 4.8 names the toggle inside after the label, not the menu
+        // button around it.
+        crate::ui::a11y::relabel(widgets.button.upcast_ref(), &label);
+    }
     widgets.button.set_tooltip_text(Some(&label));
     widgets.spinner.set_visible(picker.loading);
     widgets.spinner.set_spinning(picker.loading);

@@ -149,10 +149,10 @@ impl Component for Preferences {
         let add_page = gtk::Box::builder()
             .orientation(gtk::Orientation::Vertical)
             .build();
-        let back = gtk::Button::builder()
-            .icon_name("go-previous-symbolic")
-            .tooltip_text(gettext("Back"))
-            .build();
+        let back: gtk::Button =
+            crate::ui::a11y::labelled("GtkButton", &gettext("Back")).unwrap_or_default();
+        back.set_icon_name("go-previous-symbolic");
+        back.set_tooltip_text(Some(&gettext("Back")));
         let s = sender.clone();
         back.connect_clicked(move |_| s.input(PreferencesInput::CloseAddProvider));
         let header = adw::HeaderBar::builder()
@@ -191,6 +191,9 @@ impl Component for Preferences {
             billing,
             tools,
         };
+        // The window's own search field (search is off, but the field is
+        // in the accessibility tree): named like every field.
+        crate::ui::a11y::relabel_first::<gtk::SearchEntry>(&root, &gettext("Search Preferences"));
         ComponentParts {
             model,
             widgets: PreferencesWidgets { add_page },
@@ -219,10 +222,11 @@ impl Component for Preferences {
             PreferencesInput::ProviderAdded(provider) => {
                 root.close_subpage();
                 self.form.emit(ProviderFormInput::Reset);
-                root.add_toast(adw::Toast::new(&crate::i18n::gettext_f(
+                let added = adw::Toast::new(&crate::i18n::gettext_f(
                     "Added {name}",
                     &[("name", &provider.name)],
-                )));
+                ));
+                crate::ui::a11y::add_toast(root, added, |t| root.add_toast(t.clone()));
                 self.reload(&sender);
                 let _ = sender.output(PreferencesOutput::ProvidersChanged);
             }
@@ -236,7 +240,7 @@ impl Component for Preferences {
             PreferencesInput::Toast(text) => {
                 let toast = adw::Toast::new(&text);
                 toast.set_timeout(6);
-                root.add_toast(toast);
+                crate::ui::a11y::add_toast(root, toast, |t| root.add_toast(t.clone()));
             }
         }
     }
@@ -256,7 +260,10 @@ impl Component for Preferences {
                     guard.push_back((self.engine.clone(), provider));
                 }
             }
-            PreferencesCommand::Providers(Err(e)) => root.add_toast(adw::Toast::new(&e)),
+            PreferencesCommand::Providers(Err(e)) => {
+                let toast = adw::Toast::new(&e);
+                crate::ui::a11y::add_toast(root, toast, |t| root.add_toast(t.clone()));
+            }
         }
     }
 }

@@ -26,7 +26,8 @@ pub struct ProviderForm {
 pub enum ProviderFormInput {
     /// The engine is ready (the form is inert before).
     SetEngine(Engine),
-    /// Fill name and URL from preset `index` (the last entry is Custom).
+    /// Fill name and URL from entry `index` of the Server list (the first
+    /// is Custom, then the presets in order).
     ApplyPreset(u32),
     /// List the server's models with the values typed so far.
     TestConnection,
@@ -55,6 +56,7 @@ pub enum ProviderFormCommand {
 /// Widgets the form reads and updates.
 #[derive(Debug)]
 pub struct ProviderFormWidgets {
+    preset: adw::ComboRow,
     name: adw::EntryRow,
     base_url: adw::EntryRow,
     api_key: adw::PasswordEntryRow,
@@ -80,19 +82,22 @@ impl relm4::Component for ProviderForm {
 
     fn init((): (), root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
         let group = adw::PreferencesGroup::new();
-        let mut preset_names: Vec<String> = PRESETS.iter().map(|p| p.name.to_owned()).collect();
-        preset_names.push(gettext("Custom"));
+        // Custom first, where it is seen, then the services by name.
+        let mut preset_names = vec![gettext("Custom (any OpenAI-compatible server)")];
+        preset_names.extend(PRESETS.iter().map(|p| p.name.to_owned()));
         let names: Vec<&str> = preset_names.iter().map(String::as_str).collect();
         let preset = adw::ComboRow::builder()
             .title(gettext("Server"))
-            .subtitle(gettext("Custom: any OpenAI-compatible endpoint"))
             .model(&gtk::StringList::new(&names))
+            .selected(FIRST_PRESET)
+            .list_factory(&unshortened_labels())
             .build();
         let name = adw::EntryRow::builder().title(gettext("Name")).build();
         let base_url = adw::EntryRow::builder().title(gettext("Base URL")).build();
         let api_key = adw::PasswordEntryRow::builder()
             .title(gettext("API Key (optional for local servers)"))
             .build();
+        crate::ui::a11y::name_peek_button(&api_key, &gettext("Show Key"), &gettext("Hide Key"));
         group.add(&preset);
         group.add(&name);
         group.add(&base_url);
@@ -135,6 +140,7 @@ impl relm4::Component for ProviderForm {
         root.append(&status);
         root.append(&buttons);
         let widgets = ProviderFormWidgets {
+            preset,
             name,
             base_url,
             api_key,
@@ -142,7 +148,7 @@ impl relm4::Component for ProviderForm {
             test,
             save,
         };
-        apply_preset(&widgets, 0);
+        apply_preset(&widgets, FIRST_PRESET);
         ComponentParts {
             model: ProviderForm {
                 engine: None,
@@ -166,7 +172,12 @@ impl relm4::Component for ProviderForm {
             ProviderFormInput::ApplyPreset(i) => self.kind = apply_preset(widgets, i),
             ProviderFormInput::Reset => {
                 widgets.api_key.set_text("");
-                self.kind = apply_preset(widgets, 0);
+                if widgets.preset.selected() == FIRST_PRESET {
+                    self.kind = apply_preset(widgets, FIRST_PRESET);
+                } else {
+                    // Fills the fields through ApplyPreset.
+                    widgets.preset.set_selected(FIRST_PRESET);
+                }
                 self.status = None;
             }
             ProviderFormInput::TestConnection => {
@@ -265,10 +276,66 @@ fn render(form: &ProviderForm, widgets: &ProviderFormWidgets) {
     }
 }
 
-/// Fills the fields from preset `index` (past the end: Custom) and returns
+/// The Server list's entries as whole labels (the default ones are cut
+/// short, which hid what Custom means), the chosen one with a check mark.
+fn unshortened_labels() -> gtk::SignalListItemFactory {
+    let factory = gtk::SignalListItemFactory::new();
+    factory.connect_setup(|_, item| {
+        let Some(item) = item.downcast_ref::<gtk::ListItem>() else {
+            return;
+        };
+        let entry = gtk::Box::new(gtk::Orientation::Horizontal, 6);
+        entry.append(&gtk::Label::builder().xalign(0.0).build());
+        let check = gtk::Image::from_icon_name("object-select-symbolic");
+        entry.append(&check);
+        item.set_child(Some(&entry));
+        item.connect_selected_notify(move |item| check.set_opacity(opacity(item)));
+    });
+    factory.connect_bind(|_, item| {
+        let Some(item) = item.downcast_ref::<gtk::ListItem>() else {
+            return;
+        };
+        let text = item
+            .item()
+            .and_downcast::<gtk::StringObject>()
+            .map(|s| s.string());
+        let entry = item.child();
+        let label = entry
+            .as_ref()
+            .and_then(|e| e.first_child())
+            .and_downcast::<gtk::Label>();
+        if let (Some(label), Some(text)) = (label, text) {
+            label.set_label(&text);
+        }
+        if let Some(check) = entry.and_then(|e| e.last_child()) {
+            check.set_opacity(opacity(item));
+        }
+    });
+    factory
+}
+
+/// Shows a list entry's check mark only on the chosen entry.
+fn opacity(item: &gtk::ListItem) -> f64 {
+    if item.is_selected() { 1.0 } else { 0.0 }
+}
+
+/// The Server entry chosen at first: the first preset after Custom.
+const FIRST_PRESET: u32 = 1;
+
+/// Fills the fields from entry `index` of the Server list (0: Custom, then
+/// the presets), says in the row's subtitle what the choice is, and returns
 /// the protocol the provider will speak.
 fn apply_preset(widgets: &ProviderFormWidgets, index: u32) -> ProtocolKind {
-    match PRESETS.get(index as usize) {
+    let preset = index
+        .checked_sub(1)
+        .and_then(|i| PRESETS.get(usize::try_from(i).ok()?));
+    let subtitle = match preset {
+        None => gettext("Enter the server's name and base URL below"),
+        Some(p) if p.needs_key => gettext("A cloud service: needs an API key"),
+        Some(_) => gettext("A server on this computer or your network"),
+    };
+    widgets.preset.set_subtitle(&subtitle);
+    match preset {
         Some(p) => {
             widgets.name.set_text(p.name);
             widgets.base_url.set_text(p.base_url);

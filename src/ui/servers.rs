@@ -94,6 +94,8 @@ pub enum ServersInput {
     Back,
     /// What the watcher saw (a state change, log lines).
     Watched(watch::WatchOutput),
+    /// Escape: back to the list from another page, else close the window.
+    Escape,
     /// Show the Add Server form.
     ShowAdd,
     /// Show the Edit form of server `id`.
@@ -185,6 +187,7 @@ impl Component for Servers {
         sender: ComponentSender<Self>,
     ) -> ComponentParts<Self> {
         let widgets = build(&root, &sender);
+        update::connect_escape(&root, &sender);
         let watch = watch::ServerWatch::builder()
             .detach_worker(servers.clone())
             .forward(sender.input_sender(), ServersInput::Watched);
@@ -365,6 +368,8 @@ impl Servers {
     fn toast(widgets: &ServersWidgets, text: &str) {
         let toast = adw::Toast::new(text);
         toast.set_timeout(6);
-        widgets.toasts.add_toast(toast);
+        crate::ui::a11y::add_toast(&widgets.toasts, toast, |t| {
+            widgets.toasts.add_toast(t.clone());
+        });
     }
 }

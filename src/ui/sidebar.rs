@@ -5,7 +5,9 @@
 //! gtk::Box (vertical)
 //! ├─ adw::HeaderBar: New Conversation, Search Conversations, Main Menu
 //! ├─ gtk::SearchBar └─ gtk::SearchEntry
-//! └─ gtk::ScrolledWindow └─ gtk::ListBox of ConversationRow
+//! └─ gtk::Stack
+//!    ├─ "list"  gtk::ScrolledWindow └─ gtk::ListBox of ConversationRow
+//!    └─ "empty" adw::StatusPage (no conversations yet)
 //! ```
 //!
 //! The window says which conversation is open ([`SidebarInput::SetOpen`])
@@ -115,7 +117,8 @@ impl Component for Sidebar {
                 set_title_widget = &adw::WindowTitle {
                     set_title: &gettext("ValeChat"),
                 },
-                pack_start = &gtk::Button {
+                #[local_ref]
+                pack_start = new_button -> gtk::Button {
                     set_icon_name: "list-add-symbolic",
                     set_tooltip_text: Some(&gettext("New Conversation")),
                     set_action_name: Some("win.new-conversation"),
@@ -147,17 +150,27 @@ impl Component for Sidebar {
                     },
                 },
             },
-            gtk::ScrolledWindow {
+            #[name = "pages"]
+            gtk::Stack {
                 set_vexpand: true,
-                set_hscrollbar_policy: gtk::PolicyType::Never,
-                #[local_ref]
-                list -> gtk::ListBox {
-                    add_css_class: "navigation-sidebar",
-                    connect_row_selected[sender] => move |_, row| {
-                        if let Some(row) = row {
-                            sender.input(SidebarInput::RowSelected(row.index()));
-                        }
+
+                add_named[Some("list")] = &gtk::ScrolledWindow {
+                    set_hscrollbar_policy: gtk::PolicyType::Never,
+                    #[local_ref]
+                    list -> gtk::ListBox {
+                        add_css_class: "navigation-sidebar",
+                        connect_row_selected[sender] => move |_, row| {
+                            if let Some(row) = row {
+                                sender.input(SidebarInput::RowSelected(row.index()));
+                            }
+                        },
                     },
+                },
+                add_named[Some("empty")] = &adw::StatusPage {
+                    add_css_class: "compact",
+                    set_icon_name: Some("chat-message-new-symbolic"),
+                    set_title: &gettext("No Conversations Yet"),
+                    set_description: Some(&gettext("Your conversations will be listed here. Type a message to start one.")),
                 },
             },
         }
@@ -194,6 +207,9 @@ impl Component for Sidebar {
             selecting: false,
             filter: search::SidebarFilter::default(),
         };
+        let new_button: &gtk::Button =
+            &crate::ui::a11y::labelled("GtkButton", &gettext("New Conversation"))
+                .unwrap_or_default();
         let main_menu_button: &gtk::MenuButton =
             &crate::ui::a11y::labelled("GtkMenuButton", &gettext("Main Menu")).unwrap_or_default();
         let search_button: &gtk::ToggleButton =
@@ -217,7 +233,10 @@ impl Component for Sidebar {
     ) {
         match message {
             SidebarInput::SetEngine(engine) => self.engine = Some(engine),
-            SidebarInput::Show(list) => self.show(list, &sender),
+            SidebarInput::Show(list) => {
+                self.show(list, &sender);
+                self.show_page(widgets);
+            }
             SidebarInput::Refresh => self.refresh(&sender),
             SidebarInput::SetOpen(id) => {
                 self.open = id;
@@ -260,14 +279,18 @@ impl Component for Sidebar {
         }
     }
 
-    fn update_cmd(
+    fn update_cmd_with_view(
         &mut self,
+        widgets: &mut Self::Widgets,
         message: Self::CommandOutput,
         sender: ComponentSender<Self>,
         _root: &Self::Root,
     ) {
         match message {
-            SidebarCommand::Listed(list) => self.show(list, &sender),
+            SidebarCommand::Listed(list) => {
+                self.show(list, &sender);
+                self.show_page(widgets);
+            }
             SidebarCommand::Hits(query, ids) => self.search_hits(&query, ids),
             SidebarCommand::Failed(error) => {
                 let _ = sender.output(SidebarOutput::Toast(error));
@@ -302,6 +325,15 @@ impl Sidebar {
         {
             let _ = sender.output(SidebarOutput::OpenUpdated(row.conversation.clone()));
         }
+    }
+
+    /// Shows the list, or the empty page when there are no conversations
+    /// (only once the list was read: not while it is being read).
+    fn show_page(&self, widgets: &SidebarWidgets) {
+        let empty = self.rows.is_empty();
+        widgets
+            .pages
+            .set_visible_child_name(if empty { "empty" } else { "list" });
     }
 
     /// Selects the open conversation's row (or none) without reporting it

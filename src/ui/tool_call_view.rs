@@ -3,6 +3,11 @@
 //! header names the server and tool and shows the status, duration and, while
 //! running, a progress bar; expanded, it shows the arguments and the full
 //! result — text, images, resource links and structured content.
+//!
+//! The calls of one reply share one card (`.tool-calls`, built by the
+//! message row), one row each with a separator between them; the padding
+//! that keeps the disclosure arrow and the text inside the card is in
+//! `resources/style.css`.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -83,14 +88,18 @@ impl ToolCallView {
             .css_classes(["monospace", "tool-arguments"])
             .build();
         let result = gtk::Box::new(gtk::Orientation::Vertical, 6);
-        let body = gtk::Box::new(gtk::Orientation::Vertical, 6);
+        let body = gtk::Box::builder()
+            .orientation(gtk::Orientation::Vertical)
+            .spacing(6)
+            .css_classes(["tool-call-body"])
+            .build();
         body.append(&section_heading(&gettext("Arguments")));
         body.append(&arguments);
         body.append(&result);
         let root = gtk::Expander::builder()
             .label_widget(&header)
             .child(&body)
-            .css_classes(["tool-call", "card"])
+            .css_classes(["tool-call"])
             .build();
         let outer = Self {
             root,
@@ -180,6 +189,10 @@ fn status_text(record: &ToolCallRecord) -> (&'static str, String) {
             },
         ),
         ToolCallStatus::Denied => ("action-unavailable-symbolic", gettext("Denied")),
+        // The model named a tool that is not offered: the result says which are.
+        ToolCallStatus::Failed if record.server_id.is_none() => {
+            ("dialog-error-symbolic", gettext("No such tool"))
+        }
         ToolCallStatus::Failed => ("dialog-error-symbolic", gettext("Failed")),
         ToolCallStatus::Cancelled => ("process-stop-symbolic", gettext("Stopped")),
     }
@@ -218,6 +231,12 @@ fn fill_result(target: &gtk::Box, record: &ToolCallRecord) {
             .as_deref()
             .filter(|_| record.status.is_final())
         {
+            if record.status == ToolCallStatus::Failed && record.server_id.is_none() {
+                target.append(&text_label(&gettext_f(
+                    "No server offers a tool named “{name}”. The model was told which tools it can call:",
+                    &[("name", &record.name)],
+                )));
+            }
             target.append(&section_heading(&gettext("Result")));
             target.append(&text_label(text));
         }

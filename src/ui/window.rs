@@ -341,6 +341,7 @@ impl Window {
         self.view.sender().emit(ConversationViewInput::SetTarget {
             target: self.target(),
             ready: self.current_model().is_some(),
+            model: self.current_model().map(|(_, model)| model),
         });
     }
 
@@ -374,10 +375,21 @@ impl Window {
         }
     }
 
-    fn toast(widgets: &WindowWidgets, text: &str) {
+    /// Shows `text` in a toast: over the messages, above the composer,
+    /// while a conversation is shown (a toast at the window's foot would
+    /// cover Send), else at the foot of the window.
+    fn toast(&self, widgets: &WindowWidgets, text: &str) {
+        if self.page == "chat" {
+            self.view
+                .sender()
+                .emit(ConversationViewInput::ShowToast(text.to_owned()));
+            return;
+        }
         let toast = adw::Toast::new(text);
         toast.set_timeout(6);
-        widgets.toasts.add_toast(toast);
+        crate::ui::a11y::add_toast(&widgets.toasts, toast, |t| {
+            widgets.toasts.add_toast(t.clone());
+        });
     }
 
     fn set_engine(&mut self, engine: Engine) {

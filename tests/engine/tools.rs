@@ -500,11 +500,13 @@ async fn unknown_tools_and_bad_arguments_fail_without_running() {
     assert!(tools.calls().is_empty());
     let second = sent_messages(&server, 1);
     let n = second.len();
+    // The model (and the person, in the call's row) learns which tools
+    // exist, by the names to call them by.
+    let unknown = second[n - 2]["content"].as_str().unwrap_or("");
     assert!(
-        second[n - 2]["content"]
-            .as_str()
-            .unwrap_or("")
-            .contains("No tool named")
+        unknown.contains("No tool named \"nobody__nothing\"")
+            && unknown.contains("The tools offered are \"everything__echo\"."),
+        "{unknown}"
     );
     assert!(
         second[n - 1]["content"]

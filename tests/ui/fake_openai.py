@@ -18,6 +18,8 @@ A prompt containing "toggle updates", sent with
 `everything__toggle-subscriber-updates` on offer, is answered with one call
 of that tool (it switches server-everything's simulated resource updates
 on or off).
+A prompt containing "call a missing tool", sent with any tool on offer, is
+answered with a call of `nobody__nothing`, which no server offers.
 
 Every chat request's JSON body is kept: `received()` returns them, oldest
 first, so a test can check what the app sent.
@@ -68,6 +70,8 @@ def received() -> list[dict]:
 
 
 ELICIT_TOOL = "everything__trigger-elicitation-request"
+# A tool no server offers, called for a prompt with "call a missing tool".
+MISSING_TOOL = "nobody__nothing"
 
 
 def planned_calls(prompt: str, offered: set) -> list[tuple[str, dict]]:
@@ -76,6 +80,8 @@ def planned_calls(prompt: str, offered: set) -> list[tuple[str, dict]]:
     echo_tool = ECHO_TOOL if ECHO_TOOL in offered else min((n for n in offered if n and n.endswith("__echo")), default=None)
     if "call echo twice" in prompt and echo_tool:
         return [(echo_tool, {"message": m}) for m in ECHO_MESSAGES]
+    if "call a missing tool" in prompt and offered:
+        return [(MISSING_TOOL, {})]
     if "ask me for details" in prompt and ELICIT_TOOL in offered:
         return [(ELICIT_TOOL, {})]
     if "toggle updates" in prompt and TOGGLE_TOOL in offered:

@@ -7,12 +7,15 @@ orphaned server process after quitting, through AT-SPI.
    stdio` configures @modelcontextprotocol/server-everything (installed by
    .ci/run under tests/mcp/node_modules-root).
 2. Main Menu → MCP Servers shows the server's row, which reaches "Ready ·
-   N tools · …" (screenshot servers.png).
+   N tools · …" (screenshot servers.png); Escape on a server's details
+   goes back to the list, and Escape on the list closes the window while
+   the app goes on.
 3. "call echo twice" makes the fake model ask for two `everything__echo`
    calls: the first is allowed once in the approval dialog, the second
    denied. The conversation then shows one tool row Done and one Denied,
    and the final reply quotes the echo result and the denial
-   (screenshot tool-calls.png).
+   (screenshot tool-calls.png). A call of a tool that is not offered
+   shows "No such tool", and the model is told which tools exist.
 4. Ctrl+Q quits, and no `node` process of server-everything started by
    this app remains (issue 4: "no orphaned npx/node/python").
 
@@ -32,6 +35,7 @@ import pyatspi
 sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
 from test_first_slice import App, Failure, dump, name, role, screenshot, set_text, showing, text_of, wait_for, wait_until, walk  # noqa: E402
+from test_shortcuts import KEY_ESCAPE, point_at, press  # noqa: E402
 from test_two_providers import choose_model, cli  # noqa: E402
 
 SCRIPT = os.path.abspath(
@@ -168,11 +172,21 @@ def main():
         app.find("the server's log", lambda n: role(n) == "text" and name(n) == "Log" and "valechat:" in text_of(n) and showing(n))
         time.sleep(0.5)
         screenshot("servers-details")
-        app.click(wait_for("the Back button", lambda n: is_button(n, "Back"), lambda: servers))
+        # Escape on the details page goes back to the list (X gives the
+        # keyboard to the window under the pointer: there is no window
+        # manager).
+        point_at(servers)
+        press(KEY_ESCAPE)
+        wait_for("the list again (Add Server) after Escape", lambda n: is_button(n, "Add Server"), lambda: servers)
+        wait_for("the window titled MCP Servers again", lambda n: role(n) == "label" and text_of(n) == "MCP Servers" and showing(n), lambda: servers)
         if not server_processes(data_dir):
             raise Failure("no server-everything process runs for this app although the server is Ready")
-        app.click(wait_for("the MCP Servers window's Close button", lambda n: is_button(n, "Close"), lambda: servers))
-        app.wait_gone("the MCP Servers window", lambda n: n == servers and showing(n), timeout=10)
+        # Escape on the list closes the window; the app goes on.
+        press(KEY_ESCAPE)
+        app.wait_gone("the MCP Servers window", lambda n: role(n) in ("frame", "window", "dialog") and name(n) == "MCP Servers", timeout=10)
+        if app.proc.poll() is not None:
+            raise Failure(f"the app exited ({app.proc.returncode}) when Escape closed the MCP Servers window")
+        app.find("the main window", lambda n: role(n) == "frame" and name(n) == "ValeChat")
 
         choose_model(app, "fake-small")
         composer = app.find("the message field", lambda n: name(n) == "Message" and role(n) in ("text", "entry"))
@@ -197,6 +211,20 @@ def main():
         app.button("Send")  # the reply has ended
         time.sleep(0.5)
         screenshot("tool-calls")
+
+        # A tool that is not offered: no approval is asked, the row says so
+        # and the model is told which tools exist.
+        set_text(composer, "Please call a missing tool")
+        app.click(app.button("Send"))
+        app.find("the missing tool's row", lambda n: role(n) == "label" and text_of(n) == "No such tool" and showing(n))
+        told = app.find(
+            "the reply quoting what the model was told, to its end",
+            lambda n: role(n) == "label" and text_of(n).startswith(FINAL_PREFIX + "No tool named") and text_of(n).endswith("by its exact name."),
+        )
+        for expected in ('"nobody__nothing"', "The tools offered are", '"everything__echo"'):
+            if expected not in text_of(told):
+                raise Failure(f"the model was not told {expected!r}: {text_of(told)!r}")
+        app.button("Send")
 
         # Quit with Ctrl+Q (the win.quit accelerator).
         press_ctrl_q()

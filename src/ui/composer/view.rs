@@ -11,11 +11,14 @@ use relm4::{ComponentSender, gtk};
 
 use super::slash::SlashMenu;
 use super::{Composer, ComposerInput, attachments, mcp, pending, slash};
+use crate::i18n::gettext_f;
 
 /// Widgets the composer updates.
 #[derive(Debug)]
 pub struct ComposerWidgets {
     pub(super) text_view: gtk::TextView,
+    /// "Message <model>…" over the empty field.
+    pub(super) placeholder: gtk::Label,
     pub(super) attach: gtk::Button,
     pub(super) attach_resource: gtk::Button,
     pub(super) pending: gtk::Box,
@@ -34,6 +37,20 @@ pub(super) fn build(
     sender: &ComponentSender<Composer>,
 ) -> (ComposerWidgets, gtk::TextBuffer, Rc<SlashMenu>) {
     let buffer = gtk::TextBuffer::new(None);
+    // GTK 4.8's text view has no placeholder: a label over the empty field,
+    // whose text is also the field's accessible description.
+    let placeholder = gtk::Label::builder()
+        .xalign(0.0)
+        .halign(gtk::Align::Start)
+        .valign(gtk::Align::Start)
+        .ellipsize(gtk::pango::EllipsizeMode::End)
+        .margin_top(8)
+        .margin_start(10)
+        .margin_end(10)
+        .can_focus(false)
+        .can_target(false)
+        .css_classes(["dim-label", "composer-placeholder"])
+        .build();
     let text_view: gtk::TextView =
         crate::ui::a11y::labelled("GtkTextView", &gettext("Message")).unwrap_or_default();
     text_view.set_buffer(Some(&buffer));
@@ -50,8 +67,13 @@ pub(super) fn build(
         .hscrollbar_policy(gtk::PolicyType::Never)
         .propagate_natural_height(true)
         .max_content_height(200)
+        .build();
+    let field = gtk::Overlay::builder()
+        .child(&scroller)
+        .hexpand(true)
         .css_classes(["card"])
         .build();
+    field.add_overlay(&placeholder);
 
     let slash = slash::SlashMenu::new(&scroller, sender.input_sender().clone());
     {
@@ -140,7 +162,7 @@ pub(super) fn build(
         .build();
     row.append(&attach);
     row.append(&attach_resource);
-    row.append(&scroller);
+    row.append(&field);
     row.append(&send);
     row.append(&stop);
     root.append(&pending_scroller);
@@ -149,6 +171,7 @@ pub(super) fn build(
 
     let widgets = ComposerWidgets {
         text_view,
+        placeholder,
         attach,
         attach_resource,
         pending,
@@ -172,6 +195,17 @@ pub(super) fn update(
         pending::render(composer, widgets, sender);
         widgets.rendered_attachments = composer.attachments_revision;
     }
+    let placeholder = match &composer.model {
+        Some(model) => gettext_f("Message {model}…", &[("model", model)]),
+        None => gettext("Choose a model to send a message"),
+    };
+    if widgets.placeholder.label() != placeholder {
+        widgets.placeholder.set_label(&placeholder);
+        crate::ui::a11y::describe(widgets.text_view.upcast_ref(), &placeholder);
+    }
+    widgets
+        .placeholder
+        .set_visible(composer.buffer.char_count() == 0);
     widgets.attach.set_sensitive(!composer.busy);
     widgets
         .attach_resource

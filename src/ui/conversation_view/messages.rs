@@ -24,6 +24,8 @@ pub enum ConversationViewInput {
         target: ConversationTarget,
         /// A provider and a model are chosen.
         ready: bool,
+        /// The model's name, when one is chosen.
+        model: Option<String>,
     },
     /// Send this draft (the composer's Send, Enter).
     Send(Draft),
@@ -53,6 +55,9 @@ pub enum ConversationViewInput {
     /// The composer has something to say (a refused file, a failed
     /// prompt): shown as a toast by the window.
     Notice(String),
+    /// Show a toast over the messages, above the composer (the window's
+    /// toasts while a conversation is shown).
+    ShowToast(String),
 }
 
 /// What the conversation view tells the window.

@@ -102,9 +102,10 @@ impl RowWidgets {
             .css_classes(["message-images"])
             .visible(false)
             .build();
+        // The calls of the reply: one card, a separator between calls.
         let tools = gtk::Box::builder()
             .orientation(gtk::Orientation::Vertical)
-            .spacing(6)
+            .css_classes(["card", "tool-calls"])
             .visible(false)
             .build();
         let usage = gtk::Label::builder()
@@ -249,21 +250,32 @@ fn render_images(row: &MessageRow, widgets: &mut Inner) {
         .set_visible(!row.images.is_empty() || !row.resources.is_empty());
 }
 
-/// Keeps one [`ToolCallView`] per call, in order.
+/// Keeps one [`ToolCallView`] per call, in order, in the reply's card
+/// with a separator between two calls.
 fn render_tool_calls(row: &MessageRow, widgets: &mut Inner) {
-    while widgets.tool_views.len() < row.tool_calls.len() {
-        let view = ToolCallView::new();
-        widgets.tools.append(view.widget());
-        widgets.tool_views.push(view);
-    }
-    // Recycled widgets may have shown a row with more calls.
-    for view in widgets.tool_views.drain(row.tool_calls.len()..) {
-        widgets.tools.remove(view.widget());
+    let count = row.tool_calls.len();
+    if widgets.tool_views.len() != count {
+        // Recycled widgets may have shown a row with more or fewer calls.
+        widgets.tool_views.truncate(count);
+        while widgets.tool_views.len() < count {
+            widgets.tool_views.push(ToolCallView::new());
+        }
+        while let Some(child) = widgets.tools.first_child() {
+            widgets.tools.remove(&child);
+        }
+        for (i, view) in widgets.tool_views.iter().enumerate() {
+            if i > 0 {
+                widgets
+                    .tools
+                    .append(&gtk::Separator::new(gtk::Orientation::Horizontal));
+            }
+            widgets.tools.append(view.widget());
+        }
     }
     for (view, state) in widgets.tool_views.iter_mut().zip(&row.tool_calls) {
         view.update(state);
     }
-    widgets.tools.set_visible(!row.tool_calls.is_empty());
+    widgets.tools.set_visible(count > 0);
 }
 
 /// The tokens-and-cost line under a reply, with the details in its tooltip.

@@ -141,6 +141,7 @@ impl Editor {
         let bearer = adw::PasswordEntryRow::builder()
             .title(gettext("Bearer Token"))
             .build();
+        crate::ui::a11y::name_peek_button(&bearer, &gettext("Show Token"), &gettext("Hide Token"));
         let remote = adw::PreferencesGroup::builder()
             .title(gettext("Remote Server"))
             .description(gettext(

@@ -4,7 +4,7 @@
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
-use relm4::{ComponentSender, adw};
+use relm4::{ComponentSender, adw, gtk};
 
 use super::{Page, Servers, ServersCommand, ServersInput, ServersWidgets, actions, form};
 
@@ -24,6 +24,8 @@ impl Servers {
             }
             ServersInput::Back => self.go(Page::List),
             ServersInput::Watched(seen) => self.on_watch(widgets, seen, sender),
+            ServersInput::Escape if self.page == Page::List => root.close(),
+            ServersInput::Escape => self.go(Page::List),
             ServersInput::ShowAdd => {
                 widgets.editor.load(&form::FormValues::default());
                 self.go(Page::Edit(None));
@@ -195,4 +197,32 @@ impl Servers {
             }
         }
     }
+}
+
+/// Escape goes back to the list from another page (a server's details, a
+/// form, Import) and closes the window from the list. It is caught before
+/// the focused widget sees it (the log's text view takes Escape), but only
+/// for the window's own surface: Escape in a popover (a drop-down list, a
+/// completion) still closes just the popover.
+pub(super) fn connect_escape(root: &adw::Window, sender: &ComponentSender<Servers>) {
+    let keys = gtk::EventControllerKey::new();
+    keys.set_propagation_phase(gtk::PropagationPhase::Capture);
+    let sender = sender.clone();
+    let window = root.downgrade();
+    keys.connect_key_pressed(move |keys, key, _, modifiers| {
+        let plain = !modifiers.intersects(
+            gtk::gdk::ModifierType::CONTROL_MASK
+                | gtk::gdk::ModifierType::SHIFT_MASK
+                | gtk::gdk::ModifierType::ALT_MASK,
+        );
+        let on_window = window.upgrade().is_some_and(|window| {
+            keys.current_event().and_then(|event| event.surface()) == window.surface()
+        });
+        if key == gtk::gdk::Key::Escape && plain && on_window {
+            sender.input(ServersInput::Escape);
+            return gtk::glib::Propagation::Stop;
+        }
+        gtk::glib::Propagation::Proceed
+    });
+    root.add_controller(keys);
 }

@@ -94,10 +94,7 @@ impl Window {
                 self.view.sender().emit(ConversationViewInput::Focus);
             }
             WindowInput::ProviderAdded(provider) => {
-                Window::toast(
-                    widgets,
-                    &crate::i18n::gettext_f("Added {name}", &[("name", &provider.name)]),
-                );
+                let added = crate::i18n::gettext_f("Added {name}", &[("name", &provider.name)]);
                 self.provider_form.emit(ProviderFormInput::Reset);
                 self.providers.push(provider);
                 self.providers.sort_by(|a, b| a.name.cmp(&b.name));
@@ -106,6 +103,8 @@ impl Window {
                 if self.page == "first-run" {
                     self.page = "chat";
                 }
+                // On the page it leads to, so it stays clear of the composer.
+                self.toast(widgets, &added);
                 self.provider_dialog = None;
                 // Open the picker so that the user chooses a model right away.
                 if self.current_model().is_none() {
@@ -152,7 +151,7 @@ impl Window {
                 }
             }
             WindowInput::Shown => self.quit_when_done = false,
-            WindowInput::Toast(text) => Window::toast(widgets, &text),
+            WindowInput::Toast(text) => self.toast(widgets, &text),
             WindowInput::ResourceUpdated(server, uri) => {
                 self.view
                     .sender()
@@ -211,7 +210,7 @@ impl Window {
             }
             WindowCommand::Providers(list) => self.set_providers(list, sender),
             WindowCommand::ConversationsChanged => self.refresh_conversations(),
-            WindowCommand::Failed(error) => Window::toast(widgets, &error),
+            WindowCommand::Failed(error) => self.toast(widgets, &error),
             WindowCommand::Folders(id, rows) => self.folders_loaded(id, rows, sender),
             WindowCommand::Done => {}
             WindowCommand::ServersStopped => {

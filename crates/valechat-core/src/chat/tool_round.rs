@@ -67,7 +67,7 @@ impl TurnJob {
                         results.cancelled = true;
                         refusal(ToolCallStatus::Cancelled, CANCELLED)
                     } else {
-                        self.decide_and_run(settings, tool, proposed, &record, allowed)
+                        self.decide_and_run(settings, offered, tool, proposed, &record, allowed)
                             .await
                     };
                     (end, record)
@@ -132,9 +132,12 @@ impl TurnJob {
     }
 
     /// Checks the call, takes the decision, runs it: the end to store.
+    /// `offered` are the tools of the request, named to the model when it
+    /// called one that is not among them.
     async fn decide_and_run(
         &self,
         settings: &ToolSettings,
+        offered: &[OfferedTool],
         tool: Option<&OfferedTool>,
         proposed: &ProposedCall,
         record: &ToolCallRecord,
@@ -153,7 +156,7 @@ impl TurnJob {
         let Some(tool) = tool else {
             return refusal(
                 ToolCallStatus::Failed,
-                &format!("No tool named {:?} is available.", proposed.call.name),
+                &unknown_tool(&proposed.call.name, offered),
             );
         };
         if let Some(error) = &proposed.parse_error {
@@ -291,6 +294,38 @@ fn refusal(status: ToolCallStatus, text: &str) -> ToolCallEnd {
     }
 }
 
+/// Most offered tools named when the model calls one that is not offered.
+const NAMED_TOOLS: usize = 40;
+
+/// What the model (and the person, in the call's row) is told when it called
+/// `name` and no offered tool has that name: the tools that do exist, by the
+/// names the model must use.
+fn unknown_tool(name: &str, offered: &[OfferedTool]) -> String {
+    let mut names: Vec<&str> = offered.iter().map(|t| t.definition.name.as_str()).collect();
+    names.sort_unstable();
+    if names.is_empty() {
+        return format!(
+            "No tool named {name:?} is offered: no tools are offered in this conversation."
+        );
+    }
+    let shown = names
+        .iter()
+        .take(NAMED_TOOLS)
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = names.len().saturating_sub(NAMED_TOOLS);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "No tool named {name:?} is offered; the tool was not run. \
+         The tools offered are {shown}{more}. Call one of them by its exact name."
+    )
+}
+
 /// Parses the accumulated calls of a reply (ordered by their index):
 /// `(call id, name, argument text, provider data)`.
 pub(super) fn parse_calls(
@@ -320,4 +355,58 @@ pub(super) fn parse_calls(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::ToolDefinition;
+
+    fn offered(name: &str) -> OfferedTool {
+        OfferedTool {
+            definition: ToolDefinition {
+                name: name.to_owned(),
+                description: String::new(),
+                parameters: serde_json::json!({"type": "object"}),
+            },
+            server_id: "everything".to_owned(),
+            server_name: "everything".to_owned(),
+            server_binding: "node index.js".to_owned(),
+            tool_name: name.to_owned(),
+            definition_hash: String::new(),
+            hints: crate::chat::ToolHints::default(),
+        }
+    }
+
+    #[test]
+    fn an_unknown_tool_is_answered_with_the_tools_offered() {
+        let tools = [offered("everything__sum"), offered("everything__echo")];
+        let text = unknown_tool("nobody__nothing", &tools);
+        assert_eq!(
+            text,
+            "No tool named \"nobody__nothing\" is offered; the tool was not run. \
+             The tools offered are \"everything__echo\", \"everything__sum\". \
+             Call one of them by its exact name."
+        );
+    }
+
+    #[test]
+    fn an_unknown_tool_with_none_offered_says_so() {
+        let text = unknown_tool("echo", &[]);
+        assert!(text.contains("no tools are offered"), "{text}");
+    }
+
+    #[test]
+    fn many_offered_tools_are_named_up_to_a_limit() {
+        let tools: Vec<_> = (0..NAMED_TOOLS + 3)
+            .map(|i| offered(&format!("s__t{i:02}")))
+            .collect();
+        let text = unknown_tool("x", &tools);
+        assert!(text.contains("\"s__t00\""), "{text}");
+        assert!(text.contains(" and 3 more."), "{text}");
+        assert!(
+            !text.contains(&format!("\"s__t{:02}\"", NAMED_TOOLS + 2)),
+            "{text}"
+        );
+    }
 }

@@ -46,6 +46,7 @@ pub(super) fn build(
     let api_key = adw::PasswordEntryRow::builder()
         .title(gettext("API Key"))
         .build();
+    crate::ui::a11y::name_peek_button(&api_key, &gettext("Show Key"), &gettext("Hide Key"));
     let save = gtk::Button::builder()
         .label(gettext("Save"))
         .valign(gtk::Align::Center)
