@@ -349,7 +349,10 @@ fn ellipsize(button: &gtk::MenuButton) {
         let mut child = widget.first_child();
         while let Some(c) = child {
             child = c.next_sibling();
-            stack.push(c);
+            // The popover's rows have labels too: only the button's own.
+            if !c.is::<gtk::Popover>() {
+                stack.push(c);
+            }
         }
     }
 }
