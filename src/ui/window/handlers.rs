@@ -29,6 +29,7 @@ impl Window {
                     return;
                 }
                 self.open(None, sender);
+                super::panes::show_content(widgets);
                 self.view.sender().emit(ConversationViewInput::Focus);
             }
             WindowInput::Open(c) => {
@@ -138,7 +139,7 @@ impl Window {
             WindowInput::MoveSelection(step) => self.sidebar.emit(SidebarInput::Move(step)),
             WindowInput::ShowShortcuts => super::shortcuts::show(root),
             WindowInput::Quit => {
-                super::state::save_geometry(root, &widgets.paned);
+                super::state::save_geometry(root);
                 self.quit(sender);
             }
             WindowInput::CloseRequested => {
@@ -169,6 +170,9 @@ impl Window {
             WindowInput::EraLearned(learned) => super::startup::remember_era(*learned, sender),
             WindowInput::Elicit(ask) => self.elicit(root, *ask, sender),
             WindowInput::ElicitationDone => self.forget_elicitations(),
+            WindowInput::Folded(folded) => self.set_folded(widgets, folded),
+            WindowInput::ShowSidebar => super::panes::show_sidebar(widgets),
+            WindowInput::ShowContent => super::panes::show_content(widgets),
         }
     }
 
