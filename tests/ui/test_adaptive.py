@@ -6,13 +6,14 @@ CLI fills with three conversations answered by tests/ui/fake_openai.py:
 
 1. at 1000 px the sidebar and the conversation stand side by side;
 2. resized to 360 px (XResizeWindow, as a window manager would), one pane
-   shows at a time — the open conversation, with a Back button — and every
-   button on screen lies inside the window (the close button, Send, the
-   model button, Back);
+   shows at a time — the open conversation, with a Back button and the
+   model button in the title's place — and every button on screen lies
+   inside the window (the close button, Send, the model button, Back);
 3. Back shows the conversation list (with the window's buttons in its
    header), again inside the window; a row opens its conversation in place
    of the list;
-4. back at 1000 px both panes show again, and Back is gone.
+4. back at 1000 px both panes show again with the conversation's title,
+   and Back is gone.
 
 GTK 4.8 reports the leaflet's hidden pane as `showing` over AT-SPI, with
 the extents it had when it last showed, so which pane is on screen is
@@ -30,8 +31,8 @@ import pyatspi
 
 sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
-from test_first_slice import App, Failure, dump, name, role, screenshot, showing, wait_until, walk  # noqa: E402
-from test_shortcuts import HOLIDAY, ICELAND, RUST, fill_database, main_frame, resize_window, row_of, wait_selected  # noqa: E402
+from test_first_slice import App, Failure, dump, name, role, screenshot, showing, text_of, wait_until, walk  # noqa: E402
+from test_shortcuts import HOLIDAY, ICELAND, RUST, fill_database, main_frame, resize_window, row_of, selected, wait_selected  # noqa: E402
 
 NARROW, WIDE, HEIGHT = 360, 1000, 700
 BUTTON_ROLES = ("push button", "toggle button")
@@ -123,6 +124,24 @@ def named_buttons(pane, label):
     return [n for n in walk(pane) if role(n) in BUTTON_ROLES and name(n) == label and showing(n)]
 
 
+def expect_panes(app, frame, expected, what):
+    """Waits until exactly the panes `expected` show; the failure says
+    which show and which buttons leave the window."""
+    try:
+        wait_until(what, lambda: shown_panes(app, frame) == expected)
+    except Failure:
+        raise Failure(f"{what}: the panes shown are {shown_panes(app, frame)}; "
+                      f"buttons outside the window: {buttons_outside(app, frame, frame) or 'none'}") from None
+
+
+def wait_opened(app, content, title):
+    """Waits until `title`'s row is selected and its first message shows in
+    the conversation pane (a narrow header has no title)."""
+    wait_until(f"{title!r} to be selected", lambda: selected(row_of(app, title)))
+    wait_until(f"the message {title!r} in the conversation pane",
+               lambda: any(content in ancestors(n) for n in app.find_all(lambda n: role(n) == "label" and text_of(n) == title)))
+
+
 def resize(app, frame, width):
     resize_window(app.pid, width, HEIGHT)
     wait_until(f"the window to be about {width} px wide", lambda: abs(extents(frame).width - width) <= 60)
@@ -144,43 +163,44 @@ def main():
         wait_selected(app, RUST)
 
         # 1. Wide: both panes.
-        wait_until("both panes side by side", lambda: shown_panes(app, frame) == ["sidebar", "conversation"])
+        expect_panes(app, frame, ["sidebar", "conversation"], "both panes side by side")
         screenshot("adaptive-1-wide")
 
         # 2. Narrow: the conversation alone, with Back, inside the window.
         resize(app, frame, NARROW)
-        wait_until("only the conversation to show", lambda: shown_panes(app, frame) == ["conversation"])
+        expect_panes(app, frame, ["conversation"], "only the conversation to show")
         sidebar, content = panes(app)
         screenshot("adaptive-2-narrow-conversation")
         assert_fits(app, frame, content, "the conversation at 360 px")
-        for label in ("Back", "Send", "Close"):
+        for label in ("Back", "Send", "fake-small", "Conversation Settings", "Close"):
             if not named_buttons(content, label):
                 raise Failure(f"no {label!r} button in the conversation pane at 360 px")
 
         # 3. Back: the list alone, with the window's buttons; a row opens
         # its conversation in place of the list.
         app.click(named_buttons(content, "Back")[0])
-        wait_until("only the sidebar to show", lambda: shown_panes(app, frame) == ["sidebar"])
+        expect_panes(app, frame, ["sidebar"], "only the sidebar to show")
         screenshot("adaptive-3-narrow-sidebar")
         assert_fits(app, frame, sidebar, "the sidebar at 360 px")
         for label in ("Search Conversations", "Main Menu", "Close"):
             if not named_buttons(sidebar, label):
                 raise Failure(f"no {label!r} button in the sidebar at 360 px")
         app.click(row_of(app, ICELAND))
-        wait_selected(app, ICELAND)
-        wait_until("the conversation to replace the list", lambda: shown_panes(app, frame) == ["conversation"])
+        wait_opened(app, content, ICELAND)
+        expect_panes(app, frame, ["conversation"], "the conversation to replace the list")
         assert_fits(app, frame, content, "the conversation opened from the list at 360 px")
         # The open conversation's row is activated again: the list gives
         # way to the conversation even though the selection stays.
         app.click(named_buttons(content, "Back")[0])
-        wait_until("the sidebar again", lambda: shown_panes(app, frame) == ["sidebar"])
+        expect_panes(app, frame, ["sidebar"], "the sidebar again")
         app.click(row_of(app, ICELAND))
-        wait_until("the same conversation again", lambda: shown_panes(app, frame) == ["conversation"])
+        expect_panes(app, frame, ["conversation"], "the same conversation again")
 
         # 4. Wide again: both panes, no Back.
         resize(app, frame, WIDE)
-        wait_until("both panes again", lambda: shown_panes(app, frame) == ["sidebar", "conversation"])
+        expect_panes(app, frame, ["sidebar", "conversation"], "both panes again")
         wait_until("Back to go", lambda: not named_buttons(content, "Back"))
+        wait_selected(app, ICELAND)  # the title is back above the conversation
         row_of(app, HOLIDAY)
         screenshot("adaptive-4-wide-again")
     except Exception:

@@ -6,9 +6,11 @@
 //! the start of the title bar, the conversation's header those of the end.
 //! Narrower, the leaflet folds and shows one pane at a time, as GNOME's own
 //! apps do: each header then carries every window button, and the
-//! conversation's header a Back button to the list. Activating a row of
-//! the list, or starting a new conversation, shows the conversation pane;
-//! Back (or Alt+Left, or a swipe) shows the list.
+//! conversation's header a Back button to the list and the model button
+//! in the title's place (the list shows the title): beside three window
+//! buttons the model's name would otherwise shrink to an ellipsis.
+//! Activating a row of the list, or starting a new conversation, shows the
+//! conversation pane; Back (or Alt+Left, or a swipe) shows the list.
 
 use relm4::adw::prelude::*;
 use relm4::{ComponentController, ComponentSender, adw};
@@ -38,11 +40,25 @@ pub(super) fn show_content(widgets: &WindowWidgets) {
 }
 
 impl Window {
-    /// Puts the window buttons and Back where a wide (`folded` false) or a
-    /// narrow window needs them.
+    /// Puts the window buttons, Back and the model button where a wide
+    /// (`folded` false) or a narrow window needs them.
     pub(super) fn set_folded(&self, widgets: &WindowWidgets, folded: bool) {
         widgets.back_button.set_visible(folded);
-        widgets.content_header.set_show_start_title_buttons(folded);
+        let header = &widgets.content_header;
+        header.set_show_start_title_buttons(folded);
+        let model = self.model_picker.widget();
+        if folded {
+            header.remove(model);
+            header.set_title_widget(Some(model));
+        } else {
+            // Back to the end, left of the window buttons, in the order
+            // the view packed them.
+            header.set_title_widget(Some(&widgets.title));
+            let settings = self.settings_popover.widget();
+            header.remove(settings);
+            header.pack_end(model);
+            header.pack_end(settings);
+        }
         self.sidebar.emit(SidebarInput::SetFolded(folded));
     }
 }
