@@ -7,7 +7,7 @@
 //!    └─ adw::Leaflet (folds below about 600 px: one pane at a time)
 //!       ├─ Sidebar (header with New, Search and the main menu; conversations)
 //!       ├─ gtk::Separator
-//!       └─ content: adw::HeaderBar (Back, title, ModelPicker) + Stack
+//!       └─ content: adw::HeaderBar (Back, title, ModelPicker, settings) + Stack
 //!          ├─ "loading"   spinner
 //!          ├─ "first-run" adw::StatusPage with ProviderForm
 //!          └─ "chat"      ConversationView (messages + composer)

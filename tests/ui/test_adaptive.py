@@ -11,7 +11,7 @@ CLI fills with three conversations answered by tests/ui/fake_openai.py:
    inside the window (the close button, Send, the model button, Back);
 3. Back shows the conversation list (with the window's buttons in its
    header), again inside the window; a row opens its conversation in place
-   of the list;
+   of the list; Ctrl+F brings the list back with its search entry focused;
 4. back at 1000 px both panes show again with the conversation's title,
    and Back is gone.
 
@@ -32,7 +32,10 @@ import pyatspi
 sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
 from test_first_slice import App, Failure, dump, name, role, screenshot, showing, text_of, wait_until, walk  # noqa: E402
-from test_shortcuts import HOLIDAY, ICELAND, RUST, fill_database, main_frame, resize_window, row_of, selected, wait_selected  # noqa: E402
+from test_shortcuts import (  # noqa: E402
+    CONTROL, HOLIDAY, ICELAND, KEY_ESCAPE, KEY_F, RUST, fill_database, focused, main_frame, point_at, press, resize_window, row_of, selected,
+    wait_selected,
+)
 
 NARROW, WIDE, HEIGHT = 360, 1000, 700
 BUTTON_ROLES = ("push button", "toggle button")
@@ -195,6 +198,13 @@ def main():
         expect_panes(app, frame, ["sidebar"], "the sidebar again")
         app.click(row_of(app, ICELAND))
         expect_panes(app, frame, ["conversation"], "the same conversation again")
+        # Ctrl+F searches in the list: the list comes back for it.
+        point_at(frame)
+        press(CONTROL, KEY_F)
+        expect_panes(app, frame, ["sidebar"], "the list for Ctrl+F")
+        entry = app.find("the search entry", lambda n: name(n) == "Search conversations" and role(n) in ("text", "entry") and showing(n))
+        wait_until("the search entry to have the focus", lambda: focused(entry))
+        press(KEY_ESCAPE)
 
         # 4. Wide again: both panes, no Back.
         resize(app, frame, WIDE)

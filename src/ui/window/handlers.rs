@@ -135,7 +135,11 @@ impl Window {
                     self.model_picker.widget().popup();
                 }
             }
-            WindowInput::FocusSearch => self.sidebar.emit(SidebarInput::FocusSearch),
+            WindowInput::FocusSearch => {
+                // The search bar is in the sidebar: a narrow window shows it.
+                super::panes::show_sidebar(widgets);
+                self.sidebar.emit(SidebarInput::FocusSearch);
+            }
             WindowInput::MoveSelection(step) => self.sidebar.emit(SidebarInput::Move(step)),
             WindowInput::ShowShortcuts => super::shortcuts::show(root),
             WindowInput::Quit => {
