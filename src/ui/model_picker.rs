@@ -335,9 +335,10 @@ fn render_button(picker: &ModelPicker, widgets: &ModelPickerWidgets) {
 }
 
 /// Width of a model's name that the header always shows (logical pixels,
-/// about a dozen characters); a longer name ends in an ellipsis when the
-/// header is short of room.
-const NAME_MIN_WIDTH: i32 = 100;
+/// about a dozen characters; more would not leave a 360 px window room
+/// for Back, Conversation Settings and three window buttons). A longer
+/// name ends in an ellipsis when the header is short of room.
+const NAME_MIN_WIDTH: i32 = 96;
 
 /// Shortens the model's name on `button` with an ellipsis, so that the
 /// header fits a 360 px window, but never below [`NAME_MIN_WIDTH`] (or the

@@ -13,7 +13,7 @@
 //! conversation pane; Back (or Alt+Left, or a swipe) shows the list.
 
 use relm4::adw::prelude::*;
-use relm4::{ComponentController, ComponentSender, adw};
+use relm4::{ComponentController, ComponentSender, adw, gtk};
 
 use super::{Window, WindowInput, WindowWidgets};
 use crate::ui::sidebar::SidebarInput;
@@ -27,6 +27,25 @@ pub(super) fn connect(widgets: &WindowWidgets, sender: &ComponentSender<Window>)
         input.emit(WindowInput::Folded(leaflet.is_folded()));
     });
     widgets.leaflet.set_visible_child(&widgets.content);
+    let_title_shrink(&widgets.title);
+}
+
+/// Lets the conversation's title shrink to an ellipsis: `adw::WindowTitle`
+/// keeps five characters of it (69 px in bold), which the model button
+/// needs more in a window folded down to 360 px (and in the header as it
+/// stands the moment the window folds, which sets the window's minimum).
+fn let_title_shrink(title: &adw::WindowTitle) {
+    let mut stack = vec![title.clone().upcast::<gtk::Widget>()];
+    while let Some(widget) = stack.pop() {
+        if let Some(label) = widget.downcast_ref::<gtk::Label>() {
+            label.set_width_chars(-1);
+        }
+        let mut child = widget.first_child();
+        while let Some(c) = child {
+            child = c.next_sibling();
+            stack.push(c);
+        }
+    }
 }
 
 /// Shows the conversation list (a narrow window's Back).
