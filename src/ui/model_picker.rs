@@ -340,14 +340,25 @@ fn render_button(picker: &ModelPicker, widgets: &ModelPickerWidgets) {
     widgets.spinner.set_spinning(picker.loading);
 }
 
+/// Width of a model's name that the header always shows (logical pixels,
+/// about a dozen characters; more would not leave a 360 px window room
+/// for Back, Conversation Settings and three window buttons). A longer
+/// name ends in an ellipsis when the header is short of room.
+const NAME_MIN_WIDTH: i32 = 96;
+
 /// Shortens the model's name on `button` with an ellipsis, so that the
-/// header fits a 360 px window. The menu button builds its label anew at
-/// every `set_label` (which also names the button for assistive
-/// technologies; a child of our own would leave it unnamed in GTK 4.8).
+/// header fits a 360 px window, but never below [`NAME_MIN_WIDTH`] (or the
+/// whole of a shorter name): a label that may ellipsize to nothing loses
+/// every contest for room to the centred title. The menu button builds its
+/// label anew at every `set_label` (which also names the button for
+/// assistive technologies; a child of our own would leave it unnamed in
+/// GTK 4.8).
 fn ellipsize(button: &gtk::MenuButton) {
     let mut stack = vec![button.clone().upcast::<gtk::Widget>()];
     while let Some(widget) = stack.pop() {
         if let Some(label) = widget.downcast_ref::<gtk::Label>() {
+            let (_, whole, _, _) = label.measure(gtk::Orientation::Horizontal, -1);
+            label.set_width_request(whole.min(NAME_MIN_WIDTH));
             label.set_ellipsize(gtk::pango::EllipsizeMode::End);
             label.set_max_width_chars(24);
             return;
@@ -355,7 +366,10 @@ fn ellipsize(button: &gtk::MenuButton) {
         let mut child = widget.first_child();
         while let Some(c) = child {
             child = c.next_sibling();
-            stack.push(c);
+            // The popover's rows have labels too: only the button's own.
+            if !c.is::<gtk::Popover>() {
+                stack.push(c);
+            }
         }
     }
 }

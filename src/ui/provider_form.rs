@@ -114,9 +114,12 @@ impl relm4::Component for ProviderForm {
             .selectable(true)
             .visible(false)
             .build();
+        // One above the other, so that the form fits a 360 px window in
+        // every language.
         let buttons = gtk::Box::builder()
+            .orientation(gtk::Orientation::Vertical)
             .spacing(12)
-            .halign(gtk::Align::End)
+            .halign(gtk::Align::Center)
             .build();
         let test = gtk::Button::builder()
             .label(gettext("Test Connection"))
@@ -134,8 +137,8 @@ impl relm4::Component for ProviderForm {
             let sender = sender.clone();
             save.connect_clicked(move |_| sender.input(ProviderFormInput::Save));
         }
-        buttons.append(&test);
         buttons.append(&save);
+        buttons.append(&test);
         root.append(&group);
         root.append(&status);
         root.append(&buttons);

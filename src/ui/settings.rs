@@ -22,8 +22,6 @@ pub const WINDOW_WIDTH: &str = "window-width";
 pub const WINDOW_HEIGHT: &str = "window-height";
 /// Key: whether the main window was maximised (`b`).
 pub const IS_MAXIMIZED: &str = "is-maximized";
-/// Key: sidebar width in logical pixels (`i`, 180–600).
-pub const SIDEBAR_WIDTH: &str = "sidebar-width";
 /// Key: database id of the last open conversation, -1 for none (`x`).
 pub const LAST_CONVERSATION: &str = "last-conversation";
 /// Key: factor applied to the conversation text (`d`, 0.5–3.0; 1.0 = system size).

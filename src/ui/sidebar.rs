@@ -59,6 +59,9 @@ pub enum SidebarInput {
     Rename(i64, String),
     /// Delete conversation `id` (confirmed).
     Delete(i64),
+    /// The window shows one pane at a time (`true`): the sidebar's header
+    /// then carries the window buttons.
+    SetFolded(bool),
 }
 
 /// What the sidebar tells the window.
@@ -73,6 +76,9 @@ pub enum SidebarOutput {
     Deleting(i64),
     /// Show a toast with this text.
     Toast(String),
+    /// The user activated a row (clicked it, or pressed Enter on it): a
+    /// narrow window shows the conversation in place of the list.
+    Activated,
 }
 
 /// Results of the sidebar's background work.
@@ -109,8 +115,9 @@ impl Component for Sidebar {
         #[root]
         gtk::Box {
             set_orientation: gtk::Orientation::Vertical,
-            set_width_request: 220,
+            set_width_request: 260,
 
+            #[name = "header"]
             adw::HeaderBar {
                 set_show_end_title_buttons: false,
                 #[wrap(Some)]
@@ -163,6 +170,9 @@ impl Component for Sidebar {
                             if let Some(row) = row {
                                 sender.input(SidebarInput::RowSelected(row.index()));
                             }
+                        },
+                        connect_row_activated[sender] => move |_, _| {
+                            let _ = sender.output(SidebarOutput::Activated);
                         },
                     },
                 },
@@ -276,6 +286,7 @@ impl Component for Sidebar {
                     engine.store().delete_conversation(id).await
                 });
             }
+            SidebarInput::SetFolded(folded) => widgets.header.set_show_end_title_buttons(folded),
         }
     }
 

@@ -4,13 +4,17 @@
 //! ```text
 //! adw::ApplicationWindow
 //! └─ adw::ToastOverlay
-//!    └─ gtk::Paned
+//!    └─ adw::Leaflet (folds below about 600 px: one pane at a time)
 //!       ├─ Sidebar (header with New, Search and the main menu; conversations)
-//!       └─ content: adw::HeaderBar (title, ModelPicker) + Stack
+//!       ├─ gtk::Separator
+//!       └─ content: adw::HeaderBar (Back, title, ModelPicker, settings) + Stack
 //!          ├─ "loading"   spinner
 //!          ├─ "first-run" adw::StatusPage with ProviderForm
 //!          └─ "chat"      ConversationView (messages + composer)
 //! ```
+//!
+//! Which pane shows in a narrow window, and which header carries the
+//! window buttons, is `panes`' business.
 //!
 //! The window decides which conversation is open and where the next message
 //! goes (model, settings, workspace folders); the conversation view shows it
@@ -22,10 +26,12 @@ mod dialogs;
 mod folders;
 mod handlers;
 mod messages;
+mod panes;
 mod shortcuts;
 mod sign_in;
 mod startup;
 mod state;
+mod target;
 
 pub use approval::DialogApprover;
 pub(crate) use messages::{
@@ -48,7 +54,7 @@ use crate::ui::model_picker::{ModelPicker, ModelPickerInput, ModelPickerOutput};
 use crate::ui::preferences::Preferences;
 use crate::ui::provider_form::{ProviderForm, ProviderFormInput, ProviderFormOutput};
 use crate::ui::sidebar::{Sidebar, SidebarOutput};
-use valechat_core::chat::{ConversationTarget, Engine, NewConversationRequest};
+use valechat_core::chat::Engine;
 use valechat_core::store::{Conversation, ConversationSettings, Provider};
 
 /// The window's state.
@@ -117,21 +123,32 @@ impl Component for Window {
 
             #[name = "toasts"]
             adw::ToastOverlay {
-                #[name = "paned"]
-                gtk::Paned {
-                    set_position: 280,
-                    set_shrink_start_child: false,
-                    set_resize_start_child: false,
-
-                    set_start_child: Some(model.sidebar.widget()),
-
-                    #[wrap(Some)]
-                    set_end_child = &gtk::Box {
+                #[name = "leaflet"]
+                adw::Leaflet {
+                    set_can_navigate_back: true,
+                    set_fold_threshold_policy: adw::FoldThresholdPolicy::Minimum,
+                    append: model.sidebar.widget(),
+                    append = &gtk::Separator {
                         set_orientation: gtk::Orientation::Vertical,
+                    } -> {
+                        set_navigatable: false,
+                    },
+                    #[name = "content"]
+                    append = &gtk::Box {
+                        set_orientation: gtk::Orientation::Vertical,
+                        set_hexpand: true,
                         set_width_request: 360,
 
+                        #[name = "content_header"]
                         adw::HeaderBar {
                             set_show_start_title_buttons: false,
+                            #[local_ref]
+                            pack_start = back_button -> gtk::Button {
+                                set_icon_name: "go-previous-symbolic",
+                                set_tooltip_text: Some(&gettext("Back")),
+                                set_visible: false,
+                                connect_clicked => WindowInput::ShowSidebar,
+                            },
                             #[wrap(Some)]
                             #[name = "title"]
                             set_title_widget = &adw::WindowTitle {},
@@ -142,6 +159,9 @@ impl Component for Window {
                         #[name = "stack"]
                         gtk::Stack {
                             set_vexpand: true,
+                            // Only the page shown counts towards the window's
+                            // width, so that it can be 360 px wide.
+                            set_hhomogeneous: false,
                             set_transition_type: gtk::StackTransitionType::Crossfade,
 
                             #[name = "loading_spinner"]
@@ -187,6 +207,7 @@ impl Component for Window {
                     SidebarOutput::OpenUpdated(c) => WindowInput::OpenUpdated(c),
                     SidebarOutput::Deleting(id) => WindowInput::Deleting(id),
                     SidebarOutput::Toast(text) => WindowInput::Toast(text),
+                    SidebarOutput::Activated => WindowInput::ShowContent,
                 });
         let view = ConversationView::builder()
             .launch(())
@@ -249,23 +270,25 @@ impl Component for Window {
             quitting: false,
             quit_when_done: false,
         };
+        let back_button: &gtk::Button =
+            &crate::ui::a11y::labelled("GtkButton", &gettext("Back")).unwrap_or_default();
         let widgets = view_output!();
         widgets.stack.add_named(model.view.widget(), Some("chat"));
+        panes::connect(&widgets, &sender);
         startup::install_actions(&root, &sender);
         startup::quit_on_signals(&sender);
         if crate::config::is_development() {
             root.add_css_class("devel");
         }
-        state::restore(&root, &widgets.paned);
+        state::restore(&root);
         let approver = DialogApprover::new(sender.input_sender().clone());
         let roots = model.roots.clone();
         sender.oneshot_command(async move {
             WindowCommand::Started(startup::load(approver, roots).await)
         });
         let s = sender.clone();
-        let paned = widgets.paned.clone();
         root.connect_close_request(move |window| {
-            state::save_geometry(window, &paned);
+            state::save_geometry(window);
             // Closing the window quits through the same path as Ctrl+Q (so
             // MCP servers are shut down first), once a running reply is done.
             s.input(WindowInput::CloseRequested);
@@ -343,36 +366,6 @@ impl Window {
             ready: self.current_model().is_some(),
             model: self.current_model().map(|(_, model)| model),
         });
-    }
-
-    /// Where the next message goes: the open conversation, or a new one
-    /// with the chosen model, settings and workspace folders.
-    fn target(&self) -> ConversationTarget {
-        match &self.current {
-            Some(c) => ConversationTarget::Existing(c.id),
-            None => {
-                let (provider_id, model) = self.next_model.clone().unzip();
-                ConversationTarget::New(NewConversationRequest {
-                    provider_id,
-                    model,
-                    settings: self.next_settings.clone(),
-                    folders: self.next_folders.clone(),
-                })
-            }
-        }
-    }
-
-    /// Provider and model the next message goes to.
-    fn current_model(&self) -> Option<(String, String)> {
-        match &self.current {
-            Some(Conversation {
-                provider_id: Some(p),
-                model: Some(m),
-                ..
-            }) => Some((p.clone(), m.clone())),
-            Some(_) => None,
-            None => self.next_model.clone(),
-        }
     }
 
     /// Shows `text` in a toast: over the messages, above the composer,

@@ -29,6 +29,7 @@ impl Window {
                     return;
                 }
                 self.open(None, sender);
+                super::panes::show_content(widgets);
                 self.view.sender().emit(ConversationViewInput::Focus);
             }
             WindowInput::Open(c) => {
@@ -133,11 +134,15 @@ impl Window {
                     self.model_picker.widget().popup();
                 }
             }
-            WindowInput::FocusSearch => self.sidebar.emit(SidebarInput::FocusSearch),
+            WindowInput::FocusSearch => {
+                // The search bar is in the sidebar: a narrow window shows it.
+                super::panes::show_sidebar(widgets);
+                self.sidebar.emit(SidebarInput::FocusSearch);
+            }
             WindowInput::MoveSelection(step) => self.sidebar.emit(SidebarInput::Move(step)),
             WindowInput::ShowShortcuts => super::shortcuts::show(root),
             WindowInput::Quit => {
-                super::state::save_geometry(root, &widgets.paned);
+                super::state::save_geometry(root);
                 self.quit(sender);
             }
             WindowInput::CloseRequested => {
@@ -168,6 +173,9 @@ impl Window {
             WindowInput::EraLearned(learned) => super::startup::remember_era(*learned, sender),
             WindowInput::Elicit(ask) => self.elicit(root, *ask, sender),
             WindowInput::ElicitationDone => self.forget_elicitations(),
+            WindowInput::Folded(folded) => self.set_folded(widgets, folded),
+            WindowInput::ShowSidebar => super::panes::show_sidebar(widgets),
+            WindowInput::ShowContent => super::panes::show_content(widgets),
         }
     }
 

@@ -92,6 +92,14 @@ pub enum WindowInput {
     Elicit(Box<crate::ui::elicitation::ElicitationAsk>),
     /// An elicitation dialog was answered or dismissed.
     ElicitationDone,
+    /// The window became too narrow for both panes (`true`: one pane at a
+    /// time) or wide enough again.
+    Folded(bool),
+    /// Show the conversation list (Back, in a narrow window).
+    ShowSidebar,
+    /// Show the conversation pane (a conversation was chosen; in a narrow
+    /// window it replaces the list).
+    ShowContent,
     /// An MCP server's protocol era was learned: store it (in a command)
     /// so the next start skips discovery.
     EraLearned(Box<LearnedEra>),

@@ -1,4 +1,4 @@
-//! The window's size, maximised state, sidebar width and last conversation,
+//! The window's size, maximised state and last conversation,
 //! kept in GSettings ([`crate::ui::settings`]) and restored at start-up.
 //!
 //! Geometry is written when the window closes and when the app quits (Ctrl+Q
@@ -10,17 +10,15 @@ use relm4::adw;
 use relm4::gtk;
 use relm4::gtk::prelude::*;
 
-use crate::ui::settings::{
-    IS_MAXIMIZED, LAST_CONVERSATION, SIDEBAR_WIDTH, WINDOW_HEIGHT, WINDOW_WIDTH, settings,
-};
+use crate::ui::settings::{IS_MAXIMIZED, LAST_CONVERSATION, WINDOW_HEIGHT, WINDOW_WIDTH, settings};
 
 /// Smallest size restored, so a corrupt value cannot hide the window.
 const MIN_WIDTH: i32 = 360;
 const MIN_HEIGHT: i32 = 300;
 
-/// Applies the stored size, maximised state and sidebar width to `window`
-/// and `paned` (before the window is shown).
-pub fn restore(window: &adw::ApplicationWindow, paned: &gtk::Paned) {
+/// Applies the stored size and maximised state to `window` (before it is
+/// shown).
+pub fn restore(window: &adw::ApplicationWindow) {
     let Some(settings) = settings() else {
         return;
     };
@@ -30,23 +28,20 @@ pub fn restore(window: &adw::ApplicationWindow, paned: &gtk::Paned) {
     if settings.boolean(IS_MAXIMIZED) {
         window.maximize();
     }
-    paned.set_position(settings.int(SIDEBAR_WIDTH));
 }
 
-/// Stores the size (the unmaximised one), maximised state and sidebar width.
-pub fn save_geometry(window: &adw::ApplicationWindow, paned: &gtk::Paned) {
+/// Stores the size (the unmaximised one) and maximised state.
+pub fn save_geometry(window: &adw::ApplicationWindow) {
     let Some(settings) = settings() else {
         return;
     };
     let (width, height) = window.default_size();
     let maximized = window.is_maximized();
-    let sidebar = paned.position().clamp(180, 600);
     let mut results = vec![settings.set_boolean(IS_MAXIMIZED, maximized)];
     if !maximized && width > 0 && height > 0 {
         results.push(settings.set_int(WINDOW_WIDTH, width));
         results.push(settings.set_int(WINDOW_HEIGHT, height));
     }
-    results.push(settings.set_int(SIDEBAR_WIDTH, sidebar));
     for result in results {
         if let Err(e) = result {
             tracing::warn!("could not store the window state: {e}");
