@@ -16,7 +16,9 @@ orphaned server process after quitting, through AT-SPI.
    and the final reply quotes the echo result and the denial
    (screenshot tool-calls.png). A call of a tool that is not offered
    shows "No such tool", and the model is told which tools exist.
-4. Ctrl+Q quits, and no `node` process of server-everything started by
+4. After a call of a tool that is not offered, its row is expanded: the
+   last reply stays inside the view.
+5. Ctrl+Q quits, and no `node` process of server-everything started by
    this app remains (issue 4: "no orphaned npx/node/python").
 
 Usage: tests/ui/test_tools.py [path/to/valechat]
@@ -36,6 +38,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
 from test_first_slice import App, Failure, dump, name, role, screenshot, set_text, showing, text_of, wait_for, wait_until, walk  # noqa: E402
 from test_shortcuts import KEY_ESCAPE, point_at, press  # noqa: E402
+from test_conversation_end import wait_inside  # noqa: E402
 from test_two_providers import choose_model, cli  # noqa: E402
 
 SCRIPT = os.path.abspath(
@@ -225,6 +228,22 @@ def main():
             if expected not in text_of(told):
                 raise Failure(f"the model was not told {expected!r}: {text_of(told)!r}")
         app.button("Send")
+
+        # Expanding a tool row above the last reply keeps the end in view
+        # (issue 18, bug 1: the view must follow a row that grows).
+        pane = told
+        while pane is not None and role(pane) != "scroll pane":
+            pane = pane.parent
+        if pane is None:
+            raise Failure("the reply is not in a scroll pane")
+        wait_inside("the last reply", lambda: told, pane)
+        app.click(app.find("the missing tool's row", lambda n: role(n) == "label" and text_of(n) == "No such tool" and showing(n)))
+        app.find(
+            "the expanded row's result",
+            lambda n: role(n) == "label" and "nobody__nothing" in text_of(n) and not text_of(n).startswith(FINAL_PREFIX) and showing(n),
+        )
+        wait_inside("the last reply after the tool row expanded", lambda: told, pane)
+        screenshot("tool-row-expanded")
 
         # Quit with Ctrl+Q (the win.quit accelerator).
         press_ctrl_q()
