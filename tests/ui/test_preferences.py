@@ -5,7 +5,9 @@ Runs the real app against tests/ui/fake_openai.py (under the session that
 tests/run-in-session.sh provides), reusing test_first_slice.py's helpers:
 
 1. first run: the welcome form adds a provider for the fake server;
-2. the main menu opens Preferences, where the provider's row is expanded;
+2. the main menu opens Preferences: its Billing page titles a provider's
+   limit (set with `valechat limits set`) with the provider's name; the
+   provider's row is expanded;
 3. the provider is renamed (the row's title and the window follow);
 4. it is disabled and enabled again with the row's switch;
 5. Test Connection reports the server's two models;
@@ -116,8 +118,20 @@ def main():
             print(f"`{' '.join(command[1:])}` took {time.monotonic() - started:.1f} s", file=sys.stderr)
             return done.stdout
         settings("--max-rounds", "7")
+        limit = subprocess.run(
+            [binary, "limits", "set", "--scope", "provider", "--target", "fake-server", "--amount", "5"],
+            env={**os.environ, "VALECHAT_DATA_DIR": data_dir}, capture_output=True, text=True, timeout=30,
+        )
+        if limit.returncode != 0:
+            raise Failure(f"`valechat limits set` exited with {limit.returncode}: {limit.stderr!r}")
         prefs = open_preferences(app)
         in_prefs = lambda what, pred: wait_for(what, pred, lambda: prefs)  # noqa: E731
+        # Billing page: a provider's limit is titled with the provider's
+        # name, not its id.
+        app.click(in_prefs("the Billing page", lambda n: role(n) in ("toggle button", "radio button", "push button", "page tab") and name(n) == "Billing" and showing(n)))
+        in_prefs("the provider limit by the provider's name", lambda n: role(n) == "label" and text_of(n) == "Monthly, provider Fake Server" and showing(n))
+        screenshot("prefs-00-billing")
+        app.click(in_prefs("the Providers page", lambda n: role(n) in ("toggle button", "radio button", "push button", "page tab") and name(n) == "Providers" and showing(n)))
         row = in_prefs("the provider's row", lambda n: role(n) == "list item" and name(n) == "Fake Server")
         in_prefs("the provider's status", lambda n: role(n) == "label" and name(n) == "Ready")
         app.click(row)  # expand it

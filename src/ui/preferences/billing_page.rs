@@ -75,7 +75,7 @@ pub enum BillingPageOutput {
 #[derive(Debug)]
 pub enum BillingPageCommand {
     /// Limits and user prices, or the error's message.
-    Loaded(Result<(Vec<SpendingLimit>, Vec<PriceRow>), String>),
+    Loaded(Result<(Vec<SpendingLimit>, Vec<PriceRow>, ProviderNames), String>),
     /// A change was stored (reload), or the error's message.
     Stored(Result<(), String>),
 }
@@ -220,12 +220,12 @@ impl Component for BillingPage {
         _root: &Self::Root,
     ) {
         match message {
-            BillingPageCommand::Loaded(Ok((limits, prices))) => {
+            BillingPageCommand::Loaded(Ok((limits, prices, names))) => {
                 for row in widgets.limit_rows.drain(..) {
                     widgets.limits.remove(&row);
                 }
                 for limit in &limits {
-                    let row = limit_row(limit, &sender);
+                    let row = limit_row(limit, &names, &sender);
                     widgets.limits.add(&row);
                     widgets.limit_rows.push(row);
                 }
@@ -258,7 +258,8 @@ impl BillingPage {
                 prices.retain(|p| p.origin == PriceOrigin::User);
                 // Newest first within a model: keep the price in force.
                 prices.dedup_by(|a, b| a.provider == b.provider && a.model == b.model);
-                Ok::<_, valechat_core::store::StoreError>((limits, prices))
+                let names = ProviderNames::of(&store.list_providers().await?);
+                Ok::<_, valechat_core::store::StoreError>((limits, prices, names))
             };
             BillingPageCommand::Loaded(loaded.await.map_err(|e| e.to_string()))
         });
@@ -278,7 +279,13 @@ fn icon_button(icon: &str, tooltip: &str, css: &[&str]) -> gtk::Button {
     button
 }
 
-fn limit_row(limit: &SpendingLimit, sender: &ComponentSender<BillingPage>) -> adw::ActionRow {
+/// A limit's row: its target by the provider's name (see
+/// [`ProviderNames`]), amount, kind and thresholds, with Edit and Remove.
+fn limit_row(
+    limit: &SpendingLimit,
+    names: &ProviderNames,
+    sender: &ComponentSender<BillingPage>,
+) -> adw::ActionRow {
     let kind = if limit.hard {
         gettext("hard")
     } else {
@@ -293,7 +300,7 @@ fn limit_row(limit: &SpendingLimit, sender: &ComponentSender<BillingPage>) -> ad
         ],
     );
     let row = adw::ActionRow::builder()
-        .title(limit_title(limit, &ProviderNames::default()))
+        .title(limit_title(limit, names))
         .subtitle(subtitle)
         .build();
     let edit = icon_button("document-edit-symbolic", &gettext("Edit Limit"), &[]);
