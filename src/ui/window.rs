@@ -95,8 +95,8 @@ pub struct Window {
     servers: Option<valechat_core::mcp::McpServers>,
     /// Quit was asked for and the servers are shutting down.
     quitting: bool,
-    /// The window was closed during a reply: it is hidden and the app quits
-    /// when the reply ends (unless the window is shown again).
+    /// The window was closed during a reply: it is minimized and the app
+    /// quits when the reply ends (unless the window is brought back).
     quit_when_done: bool,
     /// The Billing window, created when first shown.
     billing: Option<Controller<crate::ui::billing::Billing>>,
@@ -295,8 +295,8 @@ impl Component for Window {
             gtk::glib::Propagation::Stop
         });
         let s = sender.clone();
-        root.connect_visible_notify(move |window| {
-            if window.is_visible() {
+        root.connect_is_active_notify(move |window| {
+            if window.is_active() {
                 s.input(WindowInput::Shown);
             }
         });

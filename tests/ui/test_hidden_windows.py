@@ -14,7 +14,9 @@ windows (src/ui/a11y.rs). This test asks for those indices on purpose:
 2. after the Keyboard Shortcuts, Preferences and Billing windows were each
    opened and closed, twice (they used to hide when closed);
 3. after a message dialog (Preferences → Billing → Add Limit…) was
-   cancelled (answered dialogs used to stay hidden for two seconds).
+   cancelled (answered dialogs used to stay hidden for two seconds);
+4. after the main window was closed during a reply (it used to hide until
+   the reply ended); the app then quits by itself once the reply is stored.
 
 After each probe the app must still be running and its main window found.
 
@@ -30,7 +32,8 @@ import time
 from gi.repository import Gio, GLib
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_first_slice import App, Failure, dump, name, role, showing, wait_for, walk  # noqa: E402
+import fake_openai  # noqa: E402
+from test_first_slice import SLOW_PROMPT, App, Failure, add_fake_provider, dump, name, role, set_text, showing, wait_for, walk  # noqa: E402
 from test_shortcuts import CONTROL, KEY_ESCAPE, KEY_SLASH, SHIFT, point_at, press  # noqa: E402
 
 # X keycodes (evdev, as Xvfb maps them), besides test_shortcuts' own.
@@ -141,6 +144,39 @@ def billing_round(app, probe, frame, round_):
     probe.past_the_end(f"Billing closed ({round_})")
 
 
+def closed_during_a_reply(app, probe, frame, binary, data_dir):
+    """Closes the main window while a slow reply streams: the app keeps no
+    hidden window while it waits, quits by itself when the reply ends, and
+    the reply is stored."""
+    server = fake_openai.start()
+    try:
+        add_fake_provider(app, f"http://127.0.0.1:{server.server_address[1]}/v1")
+        composer = app.find("the message field", lambda n: name(n) == "Message" and role(n) in ("text", "entry") and showing(n))
+        set_text(composer, SLOW_PROMPT)
+        app.click(app.button("Send"))
+        app.button("Stop")
+        app.click(wait_for("the main window's Close button", lambda n: role(n) == "push button" and name(n) == "Close" and showing(n), lambda: frame))
+        time.sleep(0.5)
+        if app.proc.poll() is not None:
+            raise Failure(f"the app quit at once (status {app.proc.returncode}) although a reply was running")
+        probe.past_the_end("main window closed during a reply")
+        try:
+            status = app.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            raise Failure("the app did not quit when the reply ended") from None
+        if status != 0:
+            raise Failure(f"the app exited with status {status} after the reply")
+        history = subprocess.run(
+            [os.path.abspath(binary), "history", "list"], env={**os.environ, "VALECHAT_DATA_DIR": data_dir},
+            capture_output=True, text=True, timeout=30, check=True,
+        ).stdout
+        if SLOW_PROMPT not in history:
+            raise Failure(f"the conversation is not stored: {history!r}")
+        print("ui-hidden-windows: closed during a reply: no hidden window, the reply stored, the app quit by itself")
+    finally:
+        server.shutdown()
+
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else "target/debug/valechat"
     with tempfile.TemporaryDirectory() as data_dir:
@@ -157,6 +193,7 @@ def main():
                 preferences_round(app, probe, frame, round_)
                 billing_round(app, probe, frame, round_)
             app.find("the main window, still there", lambda n: n == frame)
+            closed_during_a_reply(app, probe, frame, binary, data_dir)
             print("ui-hidden-windows: OK")
         except Failure:
             root = app.root()

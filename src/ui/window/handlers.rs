@@ -147,10 +147,14 @@ impl Window {
             }
             WindowInput::CloseRequested => {
                 if self.replying {
-                    // The reply goes on in the background and is stored;
-                    // the app quits when it ends.
+                    // The reply goes on and is stored; the app quits when
+                    // it ends. The window is minimized, not hidden: GTK
+                    // 4.8's accessibility bridge crashes on a hidden
+                    // toplevel (see `ui::a11y`), and a window in the dock
+                    // says that something still runs. Bringing it back
+                    // (or launching ValeChat again) keeps the app open.
                     self.quit_when_done = true;
-                    root.set_visible(false);
+                    root.minimize();
                 } else {
                     self.quit(sender);
                 }

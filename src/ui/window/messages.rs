@@ -68,7 +68,8 @@ pub enum WindowInput {
     /// The window's close button (or Ctrl+W): quit, or hide and quit once
     /// the running reply is done.
     CloseRequested,
-    /// The window became visible (again).
+    /// The window became the active one (again): brought back after it
+    /// was closed during a reply, it stays open.
     Shown,
     /// A watched MCP resource changed: `(server id, URI)`.
     ResourceUpdated(String, String),
