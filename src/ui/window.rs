@@ -97,7 +97,10 @@ pub struct Window {
     quitting: bool,
     /// The window was closed during a reply: it is minimized and the app
     /// quits when the reply ends (unless the window is brought back).
-    quit_when_done: bool,
+    /// Shared with the window's `is-active` handler, which says so only
+    /// then: an input at every change of the active window would disturb
+    /// the focus of the windows it opens.
+    quit_when_done: std::rc::Rc<std::cell::Cell<bool>>,
     /// The Billing window, created when first shown.
     billing: Option<Controller<crate::ui::billing::Billing>>,
     /// Open tool-call approval dialogs, by tool-call row id.
@@ -268,7 +271,7 @@ impl Component for Window {
             elicitations: Vec::new(),
             servers: None,
             quitting: false,
-            quit_when_done: false,
+            quit_when_done: std::rc::Rc::default(),
         };
         let back_button: &gtk::Button =
             &crate::ui::a11y::labelled("GtkButton", &gettext("Back")).unwrap_or_default();
@@ -295,8 +298,9 @@ impl Component for Window {
             gtk::glib::Propagation::Stop
         });
         let s = sender.clone();
+        let closed = model.quit_when_done.clone();
         root.connect_is_active_notify(move |window| {
-            if window.is_active() {
+            if window.is_active() && closed.get() {
                 s.input(WindowInput::Shown);
             }
         });

@@ -132,6 +132,7 @@ def main():
         in_prefs("the provider limit by the provider's name", lambda n: role(n) == "label" and text_of(n) == "Monthly, provider Fake Server" and showing(n))
         screenshot("prefs-00-billing")
         app.click(in_prefs("the Providers page", lambda n: role(n) in ("toggle button", "radio button", "push button", "page tab") and name(n) == "Providers" and showing(n)))
+        time.sleep(1.0)  # let the page slide in: the row below takes a pointer click
         row = in_prefs("the provider's row", lambda n: role(n) == "list item" and name(n) == "Fake Server")
         in_prefs("the provider's status", lambda n: role(n) == "label" and name(n) == "Ready")
         app.click(row)  # expand it

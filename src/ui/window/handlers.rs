@@ -76,7 +76,7 @@ impl Window {
             WindowInput::Replying(on) => {
                 self.replying = on;
                 if !on {
-                    if self.quit_when_done {
+                    if self.quit_when_done.get() {
                         sender.input(WindowInput::Quit);
                     }
                     self.refresh_conversations();
@@ -153,13 +153,13 @@ impl Window {
                     // toplevel (see `ui::a11y`), and a window in the dock
                     // says that something still runs. Bringing it back
                     // (or launching ValeChat again) keeps the app open.
-                    self.quit_when_done = true;
+                    self.quit_when_done.set(true);
                     root.minimize();
                 } else {
                     self.quit(sender);
                 }
             }
-            WindowInput::Shown => self.quit_when_done = false,
+            WindowInput::Shown => self.quit_when_done.set(false),
             WindowInput::Toast(text) => self.toast(widgets, &text),
             WindowInput::ResourceUpdated(server, uri) => {
                 self.view
