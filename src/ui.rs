@@ -1,7 +1,7 @@
 //! The GNOME interface: Relm4 components over libadwaita.
 //!
 //! ```text
-//! Window (window.rs: header, page stack, approvals, folders)
+//! Window (window.rs: header, page stack, folders, the windows it opens)
 //! ├─ Sidebar              (sidebar.rs: search, Rename, Delete, main menu)
 //! │  └─ ConversationRow ×n (conversation_row.rs, factory in its ListBox)
 //! ├─ ModelPicker          (model_picker.rs, header-bar MenuButton)
@@ -25,7 +25,10 @@
 //! │     └─ ResourceBrowser (resource_browser.rs + resource_browser/rows.rs;
 //! │        │               chips: resource_chip.rs)
 //! │        └─ CompletionPopover ×n (template variables)
-//! └─ ElicitationDialog ×n (elicitation.rs, MCP servers asking the user)
+//! └─ Questions            (questions.rs, no widget: tool-call and sampling
+//!    │                     approvals, sign-ins; questions/approval.rs,
+//!    │                     questions/sign_in.rs)
+//!    └─ ElicitationDialog ×n (elicitation.rs, MCP servers asking the user)
 //! ```
 //!
 //! Only this module touches gtk, adw, relm4, glib and gio; it drives
@@ -50,6 +53,7 @@ pub mod notify;
 pub mod preferences;
 pub mod prompt_dialog;
 pub mod provider_form;
+pub mod questions;
 pub mod resource_browser;
 pub mod resource_chip;
 pub mod servers;

@@ -21,19 +21,16 @@
 //! and runs its replies (see `ui::conversation_view`). Every engine call
 //! runs as a component command.
 
-mod approval;
 mod dialogs;
 mod folders;
 mod handlers;
 mod messages;
 mod panes;
 mod shortcuts;
-mod sign_in;
 mod startup;
 mod state;
 mod target;
 
-pub use approval::DialogApprover;
 pub(crate) use messages::{
     AboutAction, AddProviderAction, BillingAction, ModelPickerAction, NewConversationAction,
     NextConversationAction, PreferencesAction, PreviousConversationAction, QuitAction,
@@ -103,10 +100,9 @@ pub struct Window {
     quit_when_done: std::rc::Rc<std::cell::Cell<bool>>,
     /// The Billing window, created when first shown.
     billing: Option<Controller<crate::ui::billing::Billing>>,
-    /// Open tool-call approval dialogs, by tool-call row id.
-    approvals: std::rc::Rc<std::cell::RefCell<approval::OpenApprovals>>,
-    /// Open elicitation dialogs (MCP servers asking the user).
-    elicitations: Vec<Controller<crate::ui::elicitation::ElicitationDialog>>,
+    /// Tool-call and sampling approvals, elicitations and sign-ins: the
+    /// dialogs of questions for the user.
+    questions: Controller<crate::ui::questions::Questions>,
 }
 
 #[relm4::component(pub)]
@@ -267,8 +263,9 @@ impl Component for Window {
             preferences: None,
             billing: None,
             servers_window: None,
-            approvals: std::rc::Rc::default(),
-            elicitations: Vec::new(),
+            questions: crate::ui::questions::Questions::builder()
+                .launch(root.clone())
+                .detach(),
             servers: None,
             quitting: false,
             quit_when_done: std::rc::Rc::default(),
@@ -284,10 +281,11 @@ impl Component for Window {
             root.add_css_class("devel");
         }
         state::restore(&root);
-        let approver = DialogApprover::new(sender.input_sender().clone());
+        let questions = model.questions.sender().clone();
+        let window = sender.input_sender().clone();
         let roots = model.roots.clone();
         sender.oneshot_command(async move {
-            WindowCommand::Started(startup::load(approver, roots).await)
+            WindowCommand::Started(startup::load(questions, window, roots).await)
         });
         let s = sender.clone();
         root.connect_close_request(move |window| {

@@ -1,5 +1,5 @@
 //! The window's dialogs: send anyway, add provider, preferences, MCP
-//! elicitation, about.
+//! servers, billing, about.
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
@@ -7,7 +7,6 @@ use relm4::prelude::*;
 use relm4::{adw, gtk};
 
 use super::{Window, WindowInput};
-use crate::ui::elicitation::{ElicitationAsk, ElicitationDialog, ElicitationOutput};
 use crate::ui::preferences::{Preferences, PreferencesInput, PreferencesOutput};
 use crate::ui::provider_form::{ProviderForm, ProviderFormInput, ProviderFormOutput};
 use crate::ui::servers::{Servers, ServersInput};
@@ -170,36 +169,6 @@ impl Window {
                 .detach()
         });
         billing.emit(crate::ui::billing::BillingInput::Show);
-    }
-}
-
-impl Window {
-    /// Shows what an MCP server asks for in a dialog over `root`, naming
-    /// the server; the dialog answers the server itself.
-    pub(super) fn elicit(
-        &mut self,
-        root: &adw::ApplicationWindow,
-        ask: ElicitationAsk,
-        sender: &ComponentSender<Self>,
-    ) {
-        let name = self
-            .servers
-            .as_ref()
-            .and_then(|servers| servers.config(&ask.server_id))
-            .map_or_else(|| ask.server_id.clone(), |config| config.name);
-        let parent = root.clone().upcast::<gtk::Window>();
-        let dialog = ElicitationDialog::builder()
-            .launch((parent, name, ask))
-            .forward(sender.input_sender(), |output| match output {
-                ElicitationOutput::Done => WindowInput::ElicitationDone,
-            });
-        self.elicitations.push(dialog);
-    }
-
-    /// Drops the controllers of elicitation dialogs that have closed
-    /// (answering destroys them).
-    pub(super) fn forget_elicitations(&mut self) {
-        self.elicitations.retain(|d| d.widget().is_visible());
     }
 }
 

@@ -8,6 +8,7 @@ use crate::ui::conversation_settings::ConversationSettingsInput;
 use crate::ui::conversation_view::ConversationViewInput;
 use crate::ui::model_picker::ModelPickerInput;
 use crate::ui::provider_form::ProviderFormInput;
+use crate::ui::questions::QuestionsInput;
 use crate::ui::sidebar::SidebarInput;
 use valechat_core::chat::EngineError;
 use valechat_core::store::{Conversation, ConversationSettings, Provider};
@@ -166,17 +167,7 @@ impl Window {
                     .sender()
                     .emit(ConversationViewInput::ResourceChanged(server, uri));
             }
-            WindowInput::ApproveToolCall(request, reply) => {
-                self.ask_approval(root, *request, reply);
-            }
-            WindowInput::DismissApproval(id) => self.dismiss_approval(id),
-            WindowInput::SignIn(event) => super::sign_in::handle(root, event),
-            WindowInput::ApproveSampling(preview, reply) => {
-                self.ask_sampling(root, *preview, reply);
-            }
             WindowInput::EraLearned(learned) => super::startup::remember_era(*learned, sender),
-            WindowInput::Elicit(ask) => self.elicit(root, *ask, sender),
-            WindowInput::ElicitationDone => self.forget_elicitations(),
             WindowInput::Folded(folded) => self.set_folded(widgets, folded),
             WindowInput::ShowSidebar => super::panes::show_sidebar(widgets),
             WindowInput::ShowContent => super::panes::show_content(widgets),
@@ -196,6 +187,8 @@ impl Window {
                     loaded.engine.clone(),
                     loaded.servers.clone(),
                 ));
+                self.questions
+                    .emit(QuestionsInput::SetServers(loaded.servers.clone()));
                 self.servers = Some(loaded.servers);
                 self.sidebar
                     .emit(SidebarInput::SetEngine(loaded.engine.clone()));

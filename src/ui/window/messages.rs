@@ -1,6 +1,6 @@
 //! The window's input and command messages, and its `win.*` actions.
 
-use super::{approval, startup};
+use super::startup;
 use valechat_core::store::{Conversation, ConversationSettings, Provider};
 
 /// Messages the window accepts.
@@ -75,24 +75,6 @@ pub enum WindowInput {
     ResourceUpdated(String, String),
     /// Show a toast with `text`.
     Toast(String),
-    /// The engine asks whether a tool call may run.
-    ApproveToolCall(
-        Box<valechat_core::chat::ApprovalRequest>,
-        approval::ApprovalReply,
-    ),
-    /// A server asks to sample a model through ValeChat.
-    ApproveSampling(
-        Box<valechat_core::mcp::SamplingPreview>,
-        approval::SamplingReply,
-    ),
-    /// The engine no longer waits for the approval of tool call `id`.
-    DismissApproval(i64),
-    /// An MCP server's browser sign-in started or ended.
-    SignIn(valechat_core::mcp::oauth::SignInEvent),
-    /// An MCP server asks the user for information (a form or a URL).
-    Elicit(Box<crate::ui::elicitation::ElicitationAsk>),
-    /// An elicitation dialog was answered or dismissed.
-    ElicitationDone,
     /// The window became too narrow for both panes (`true`: one pane at a
     /// time) or wide enough again.
     Folded(bool),

@@ -12,6 +12,7 @@ use super::{
     WindowCommand, WindowInput, messages::LearnedEra,
 };
 use crate::ui::elicitation::DialogElicitor;
+use crate::ui::questions::{DialogApprover, QuestionsInput};
 use valechat_core::chat::{Engine, EngineError, ToolSettings};
 use valechat_core::mcp::oauth::{LoopbackAuthorizer, OAuthSettings, OpenUrl, SignInObserver};
 use valechat_core::mcp::{ClientHooks, McpServers, McpToolBox};
@@ -35,14 +36,18 @@ pub struct Loaded {
 /// Opens the database (running migrations) and reads the lists the window
 /// shows first. The keyring is reached only when a key is needed, so start-up
 /// never waits on it. Enabled MCP servers start in the background; their
-/// tools are offered once ready, each call approved through `approver`;
-/// servers' elicitation requests and sign-ins become dialogs of the
-/// approver's window; they see `roots` (the folders of the conversation
+/// tools are offered once ready; each call's approval, servers' sampling
+/// and elicitation requests and sign-ins go to `questions` (the
+/// [`Questions`](crate::ui::questions::Questions) component), what
+/// servers tell the window (updated resources, learned protocol eras) to
+/// `window`; servers see `roots` (the folders of the conversation
 /// shown).
 pub async fn load(
-    approver: super::DialogApprover,
+    questions: relm4::Sender<QuestionsInput>,
+    window: relm4::Sender<WindowInput>,
     roots: valechat_core::mcp::RootsSource,
 ) -> Result<Loaded, String> {
+    let approver = DialogApprover::new(questions.clone());
     let path = paths::database_path();
     let store = Store::open(&path)
         .await
@@ -57,25 +62,25 @@ pub async fn load(
         .await
         .map_err(|e| EngineError::from(e).user_message())?;
     let sampler = valechat_core::mcp::EngineSampler::new(Arc::new(approver.clone()));
-    let window = approver.window();
-    let asks = window.clone();
+    let asks = questions.clone();
     let elicitor = DialogElicitor::new(Arc::new(move |ask| {
-        asks.emit(WindowInput::Elicit(Box::new(ask)));
+        asks.emit(QuestionsInput::Elicit(Box::new(ask)));
     }));
+    let updates = window.clone();
     let hooks = ClientHooks {
         sampling: Some(sampler.clone()),
         roots,
         elicitor: Some(Arc::new(elicitor)),
-        oauth: Some(oauth_settings(&keys, approver.window())),
+        oauth: Some(oauth_settings(&keys, questions)),
         on_resource_updated: Some(Arc::new(move |server: &str, uri: &str| {
-            window.emit(super::WindowInput::ResourceUpdated(
+            updates.emit(super::WindowInput::ResourceUpdated(
                 server.to_owned(),
                 uri.to_owned(),
             ));
         })),
         ..ClientHooks::default()
     };
-    let servers = start_servers(&store, &keys, hooks, approver.window()).await;
+    let servers = start_servers(&store, &keys, hooks, window).await;
     let tools = ToolSettings::new(
         Arc::new(McpToolBox::new(servers.clone())),
         Arc::new(approver),
@@ -93,7 +98,10 @@ pub async fn load(
 /// OAuth for servers that answer `401`: sign-in in the default browser
 /// with a loopback redirect, the "Sign In to …" dialog while it waits, and
 /// tokens kept in the keyring.
-fn oauth_settings(keys: &Arc<dyn KeyStore>, window: relm4::Sender<WindowInput>) -> OAuthSettings {
+fn oauth_settings(
+    keys: &Arc<dyn KeyStore>,
+    questions: relm4::Sender<QuestionsInput>,
+) -> OAuthSettings {
     let open_url: OpenUrl = Arc::new(|url: &str| {
         let url = url.to_owned();
         gtk::glib::MainContext::default().invoke(move || {
@@ -107,7 +115,8 @@ fn oauth_settings(keys: &Arc<dyn KeyStore>, window: relm4::Sender<WindowInput>) 
         });
         Ok(())
     });
-    let observer: SignInObserver = Arc::new(move |event| window.emit(WindowInput::SignIn(event)));
+    let observer: SignInObserver =
+        Arc::new(move |event| questions.emit(QuestionsInput::SignIn(event)));
     OAuthSettings {
         redirect_uri: "http://127.0.0.1:0/callback".to_owned(),
         client_name: "ValeChat".to_owned(),

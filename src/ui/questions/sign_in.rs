@@ -6,6 +6,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
@@ -14,13 +15,11 @@ use relm4::{adw, gtk};
 use crate::i18n::gettext_f;
 use valechat_core::mcp::oauth::SignInEvent;
 
-thread_local! {
-    /// Open sign-in dialogs by server id (main thread only).
-    static OPEN: RefCell<HashMap<String, adw::MessageDialog>> = RefCell::default();
-}
+/// Open sign-in dialogs by server id.
+pub type OpenSignIns = Rc<RefCell<HashMap<String, adw::MessageDialog>>>;
 
-/// Shows or closes the dialog for `event`.
-pub fn handle(root: &adw::ApplicationWindow, event: SignInEvent) {
+/// Shows or closes the dialog for `event` over `root`.
+pub fn handle(root: &adw::ApplicationWindow, open: &OpenSignIns, event: SignInEvent) {
     match event {
         SignInEvent::Started {
             server,
@@ -46,14 +45,14 @@ pub fn handle(root: &adw::ApplicationWindow, event: SignInEvent) {
             });
             dialog.set_extra_child(Some(&copy));
             dialog.connect_response(None, move |_, _| cancel.cancel());
-            let previous = OPEN.with(|open| open.borrow_mut().insert(server.id, dialog.clone()));
+            let previous = open.borrow_mut().insert(server.id, dialog.clone());
             if let Some(previous) = previous {
                 previous.close();
             }
             dialog.present();
         }
         SignInEvent::Finished { server } => {
-            let dialog = OPEN.with(|open| open.borrow_mut().remove(&server.id));
+            let dialog = open.borrow_mut().remove(&server.id);
             if let Some(dialog) = dialog {
                 dialog.close();
             }
