@@ -96,6 +96,7 @@ mod tests {
                 enabled: true,
                 created_at: 0,
                 updated_at: 0,
+                provider_name: None,
             },
             threshold: 50,
             period_key: "2026-11".into(),

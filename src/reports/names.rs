@@ -31,6 +31,18 @@ impl ProviderNames {
         self.0.get(id).map_or(id, String::as_str)
     }
 
+    /// The display name of the provider `limit`'s target names: from
+    /// these names, else the one read with the limit, else the id.
+    fn limit_provider<'a>(&'a self, limit: &'a SpendingLimit, id: &'a str) -> &'a str {
+        match (
+            self.0.get(id).map(String::as_str),
+            limit.provider_name.as_deref(),
+        ) {
+            (Some(name), _) | (None, Some(name)) => name,
+            (None, None) => id,
+        }
+    }
+
     /// A ledger model key `provider/model` for people: "gpt-4o (OpenAI)".
     /// Provider ids are slugs without a slash, so the model may have one
     /// (`openrouter/openai/gpt-4o` → "openai/gpt-4o (OpenRouter)"); a key
@@ -50,9 +62,15 @@ impl ProviderNames {
     /// itself otherwise.
     pub fn target(&self, limit: &SpendingLimit) -> String {
         let target = limit.target.as_deref().unwrap_or_default();
-        match limit.scope {
-            LimitScope::ProviderMonth => self.name(target).to_owned(),
-            LimitScope::ModelMonth => self.model(target),
+        match (limit.scope, target.split_once('/')) {
+            (LimitScope::ProviderMonth, _) => self.limit_provider(limit, target).to_owned(),
+            (LimitScope::ModelMonth, Some((provider, model))) => gettext_f(
+                "{model} ({provider})",
+                &[
+                    ("model", model),
+                    ("provider", self.limit_provider(limit, provider)),
+                ],
+            ),
             _ => target.to_owned(),
         }
     }

@@ -1,20 +1,14 @@
 //! The conversation's settings: system prompt, temperature and maximum
 //! output tokens, in a header-bar popover. Changes are kept when the popover
-//! closes. Below them, the conversation's workspace folders
-//! ([`WorkspaceFolders`]), saved as soon as they change.
+//! closes. Below them, the conversation's workspace folders: the widget of
+//! the window's [`WorkspaceFolders`](crate::ui::workspace_folders::WorkspaceFolders)
+//! component, which stores them itself as soon as they change.
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
-use std::path::PathBuf;
 
-use relm4::{
-    Component, ComponentController, ComponentParts, ComponentSender, Controller, adw, gtk,
-};
+use relm4::{Component, ComponentParts, ComponentSender, adw, gtk};
 
-use crate::ui::workspace_folders::{
-    WorkspaceFolders, WorkspaceFoldersInput, WorkspaceFoldersOutput,
-};
-use valechat_core::mcp::WorkspaceRoot;
 use valechat_core::store::ConversationSettings;
 
 /// Temperature the spin button starts at when the user turns it on.
@@ -26,7 +20,6 @@ const DEFAULT_MAX_OUTPUT_TOKENS: f64 = 4096.0;
 #[derive(Debug)]
 pub struct ConversationSettingsPopover {
     settings: ConversationSettings,
-    folders: Controller<WorkspaceFolders>,
 }
 
 /// Messages the popover accepts.
@@ -36,11 +29,6 @@ pub enum ConversationSettingsInput {
     Show(ConversationSettings),
     /// The popover closed: read the fields and report a change.
     Closed,
-    /// Show these workspace folders (the conversation's, in order).
-    ShowFolders(Vec<WorkspaceRoot>),
-    /// The folders group asks to add or remove a folder, or its chooser
-    /// closed.
-    Folders(WorkspaceFoldersOutput),
 }
 
 /// What the popover tells the window.
@@ -48,10 +36,6 @@ pub enum ConversationSettingsInput {
 pub enum ConversationSettingsOutput {
     /// The user changed the settings.
     Changed(ConversationSettings),
-    /// The user chose a folder to add to the conversation's workspace.
-    AddFolder(PathBuf),
-    /// The user removed a workspace folder.
-    RemoveFolder(PathBuf),
 }
 
 /// The popover's fields.
@@ -68,7 +52,8 @@ impl Component for ConversationSettingsPopover {
     type CommandOutput = ();
     type Input = ConversationSettingsInput;
     type Output = ConversationSettingsOutput;
-    type Init = ();
+    /// The workspace folders group, shown below the settings.
+    type Init = gtk::Widget;
     type Root = gtk::MenuButton;
     type Widgets = ConversationSettingsWidgets;
 
@@ -81,7 +66,11 @@ impl Component for ConversationSettingsPopover {
         button
     }
 
-    fn init((): (), root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+    fn init(
+        folders: gtk::Widget,
+        root: Self::Root,
+        sender: ComponentSender<Self>,
+    ) -> ComponentParts<Self> {
         let content = gtk::Box::builder()
             .orientation(gtk::Orientation::Vertical)
             .spacing(12)
@@ -141,10 +130,7 @@ impl Component for ConversationSettingsPopover {
         content.append(&prompt_label);
         content.append(&prompt_scroller);
         content.append(&list);
-        let folders = WorkspaceFolders::builder()
-            .launch(())
-            .forward(sender.input_sender(), ConversationSettingsInput::Folders);
-        content.append(folders.widget());
+        content.append(&folders);
         let popover = gtk::Popover::builder().child(&content).build();
         {
             let sender = sender.clone();
@@ -161,7 +147,6 @@ impl Component for ConversationSettingsPopover {
         };
         let model = Self {
             settings: ConversationSettings::default(),
-            folders,
         };
         show(&widgets, &model.settings);
         ComponentParts { model, widgets }
@@ -172,7 +157,7 @@ impl Component for ConversationSettingsPopover {
         widgets: &mut Self::Widgets,
         message: Self::Input,
         sender: ComponentSender<Self>,
-        root: &Self::Root,
+        _root: &Self::Root,
     ) {
         match message {
             ConversationSettingsInput::Show(settings) => {
@@ -185,20 +170,6 @@ impl Component for ConversationSettingsPopover {
                     self.settings = settings.clone();
                     let _ = sender.output(ConversationSettingsOutput::Changed(settings));
                 }
-            }
-            ConversationSettingsInput::ShowFolders(folders) => {
-                self.folders.emit(WorkspaceFoldersInput::Show(folders));
-            }
-            ConversationSettingsInput::Folders(WorkspaceFoldersOutput::Add(path)) => {
-                let _ = sender.output(ConversationSettingsOutput::AddFolder(path));
-            }
-            ConversationSettingsInput::Folders(WorkspaceFoldersOutput::Remove(path)) => {
-                let _ = sender.output(ConversationSettingsOutput::RemoveFolder(path));
-            }
-            ConversationSettingsInput::Folders(WorkspaceFoldersOutput::ChooserClosed) => {
-                // The chooser took the focus and closed the popover: show
-                // the folders again.
-                root.popup();
             }
         }
     }

@@ -43,6 +43,10 @@ pub struct MessageRow {
     revision: u64,
     /// The last message of the conversation: only it offers Retry.
     last: bool,
+    /// A reply that continues the turn of the reply above it (after its
+    /// tool calls): shown without the author, close to it, so that a
+    /// turn's rounds read as one block.
+    continues: bool,
     /// Tool calls this reply made, in call order.
     tool_calls: Vec<ToolCallState>,
     /// Bumped on every change of `tool_calls`.
@@ -75,6 +79,7 @@ impl MessageRow {
             error: message.error,
             revision: 1,
             last: false,
+            continues: false,
             tool_calls: Vec::new(),
             tool_revision: 0,
             images: Vec::new(),
@@ -198,6 +203,22 @@ impl MessageRow {
                 self.status,
                 MessageStatus::Failed | MessageStatus::Incomplete
             )
+    }
+
+    /// The message's author.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Whether this reply continues the turn of the row above.
+    pub fn continues(&self) -> bool {
+        self.continues
+    }
+
+    /// Marks whether this reply continues the turn of the row above (see
+    /// `continues`).
+    pub fn set_continues(&mut self, continues: bool) {
+        self.continues = continues;
     }
 
     /// Marks whether this is the conversation's last message (Retry answers

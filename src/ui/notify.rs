@@ -59,6 +59,7 @@ mod tests {
                 enabled: true,
                 created_at: 0,
                 updated_at: 0,
+                provider_name: None,
             },
             threshold,
             period_key: period.into(),

@@ -17,12 +17,12 @@
 //! window buttons, is `panes`' business.
 //!
 //! The window decides which conversation is open and where the next message
-//! goes (model, settings, workspace folders); the conversation view shows it
+//! goes (model, settings, the pending workspace folders that
+//! `WorkspaceFolders` reports); the conversation view shows it
 //! and runs its replies (see `ui::conversation_view`). Every engine call
 //! runs as a component command.
 
 mod dialogs;
-mod folders;
 mod handlers;
 mod messages;
 mod panes;
@@ -51,6 +51,9 @@ use crate::ui::model_picker::{ModelPicker, ModelPickerInput, ModelPickerOutput};
 use crate::ui::preferences::Preferences;
 use crate::ui::provider_form::{ProviderForm, ProviderFormInput, ProviderFormOutput};
 use crate::ui::sidebar::{Sidebar, SidebarOutput};
+use crate::ui::workspace_folders::{
+    WorkspaceFolders, WorkspaceFoldersInput, WorkspaceFoldersOutput,
+};
 use valechat_core::chat::Engine;
 use valechat_core::store::{Conversation, ConversationSettings, Provider};
 
@@ -77,9 +80,9 @@ pub struct Window {
     /// Workspace folders of the new conversation on screen (stored when
     /// it is created).
     next_folders: Vec<valechat_core::mcp::WorkspaceRoot>,
-    /// The roots every MCP server sees: the folders of the conversation
-    /// shown (see `folders`).
-    roots: valechat_core::mcp::RootsSource,
+    /// The workspace folders of the conversation on screen, which every
+    /// MCP server sees as roots (shown in the settings popover).
+    folders: Controller<WorkspaceFolders>,
     provider_form: Controller<ProviderForm>,
     page: &'static str,
     /// The open Add Provider dialog, if any.
@@ -228,14 +231,20 @@ impl Component for Window {
                         WindowInput::ModelChosen(provider_id, model)
                     }
                 });
-        let settings_popover = ConversationSettingsPopover::builder().launch(()).forward(
+        let roots = valechat_core::mcp::RootsSource::default();
+        let folders = WorkspaceFolders::builder().launch(roots.clone()).forward(
             sender.input_sender(),
             |out| match out {
-                ConversationSettingsOutput::Changed(s) => WindowInput::SettingsChanged(s),
-                ConversationSettingsOutput::AddFolder(p) => WindowInput::AddFolder(p),
-                ConversationSettingsOutput::RemoveFolder(p) => WindowInput::RemoveFolder(p),
+                WorkspaceFoldersOutput::Pending(folders) => WindowInput::PendingFolders(folders),
+                WorkspaceFoldersOutput::Failed(sentence) => WindowInput::Toast(sentence),
+                WorkspaceFoldersOutput::ChooserClosed => WindowInput::ShowSettings,
             },
         );
+        let settings_popover = ConversationSettingsPopover::builder()
+            .launch(folders.widget().clone().upcast())
+            .forward(sender.input_sender(), |out| match out {
+                ConversationSettingsOutput::Changed(s) => WindowInput::SettingsChanged(s),
+            });
         let provider_form =
             ProviderForm::builder()
                 .launch(())
@@ -256,7 +265,7 @@ impl Component for Window {
             settings_popover,
             next_settings: ConversationSettings::default(),
             next_folders: Vec::new(),
-            roots: valechat_core::mcp::RootsSource::default(),
+            folders,
             provider_form,
             page: "loading",
             provider_dialog: None,
@@ -283,7 +292,6 @@ impl Component for Window {
         state::restore(&root);
         let questions = model.questions.sender().clone();
         let window = sender.input_sender().clone();
-        let roots = model.roots.clone();
         sender.oneshot_command(async move {
             WindowCommand::Started(startup::load(questions, window, roots).await)
         });
@@ -388,6 +396,8 @@ impl Window {
     }
 
     fn set_engine(&mut self, engine: Engine) {
+        self.folders
+            .emit(WorkspaceFoldersInput::SetEngine(engine.clone()));
         self.provider_form
             .emit(ProviderFormInput::SetEngine(engine.clone()));
         self.model_picker

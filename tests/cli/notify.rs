@@ -30,6 +30,7 @@ fn limit(id: i64, scope: LimitScope, target: Option<&str>, amount: i64) -> Spend
         enabled: true,
         created_at: 0,
         updated_at: 0,
+        provider_name: None,
     }
 }
 

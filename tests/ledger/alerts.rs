@@ -225,3 +225,53 @@ fn alerted(path: &Path) -> Result<Vec<Alerted>, Box<dyn Error>> {
         .map(|r| (r.limit_id, r.threshold, r.period_key))
         .collect())
 }
+
+#[tokio::test]
+async fn limits_name_their_provider_as_people_named_it() -> TestResult {
+    use valechat_core::chat::{EngineError, limit_name};
+    use valechat_core::store::NewProvider;
+    let ledger = Ledger::new().await;
+    let provider = ledger
+        .store
+        .insert_provider(NewProvider {
+            name: "Work Gateway".into(),
+            kind: "openai_compatible".into(),
+            base_url: "http://localhost:4000/v1".into(),
+            has_api_key: false,
+            default_model: None,
+        })
+        .await?;
+    let id = provider.id.clone();
+    ledger
+        .hard_limit(LimitScope::ProviderMonth, Some(&id), "10")
+        .await;
+    ledger
+        .hard_limit(LimitScope::ModelMonth, Some(&format!("{id}/gpt-4o")), "2")
+        .await;
+    // What the refusal says: the provider's name, not its id.
+    let refused = ledger
+        .store
+        .reserve(request("big", &id, "gpt-4o", None, "3"), NOW, &Utc, false)
+        .await;
+    let Err(ReserveError::Refused(refusal)) = refused else {
+        panic!("not refused: {refused:?}");
+    };
+    let sentence = EngineError::LimitReached(refusal).user_message();
+    assert!(sentence.contains("gpt-4o (Work Gateway)"), "{sentence}");
+    // What the alerts say (the desktop notification and the toast).
+    let settled = ledger
+        .store
+        .settle(record("r", &id, "gpt-4o", None, NOW, "6"), &Utc)
+        .await?;
+    let names: Vec<String> = settled
+        .alerts
+        .iter()
+        .map(|a| limit_name(&a.limit))
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    for name in &names {
+        assert!(name.contains("Work Gateway"), "{name}");
+        assert!(!name.contains(&format!("“{id}")), "{name}");
+    }
+    Ok(())
+}

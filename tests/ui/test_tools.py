@@ -51,6 +51,14 @@ SCRIPT = os.path.abspath(
 FINAL_PREFIX = "Tool results: "
 
 
+def ancestors(node):
+    chain = []
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return chain
+
+
 def is_button(node, label):
     return role(node) in ("push button", "toggle button") and name(node) in (label, f"{label} {label}") and showing(node)
 
@@ -211,6 +219,12 @@ def main():
         denied = app.find_all(lambda n: role(n) == "label" and text_of(n) == "Denied" and showing(n))
         if len(done) != 1 or len(denied) != 1:
             raise Failure(f"expected one Done and one Denied tool row, got {len(done)} and {len(denied)}")
+        # The turn reads as one block: the model's name heads it once,
+        # though its tool round and its answer are two stored replies.
+        headings = app.find_all(lambda n: role(n) == "label" and text_of(n) == "fake-small" and showing(n))
+        replies = [h for h in headings if any(role(a) == "list" and name(a) == "GtkListView" for a in ancestors(h))]
+        if len(replies) != 1:
+            raise Failure(f"expected the model's name to head the turn once, it shows {len(replies)} times")
         app.button("Send")  # the reply has ended
         time.sleep(0.5)
         screenshot("tool-calls")

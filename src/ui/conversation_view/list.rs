@@ -18,6 +18,7 @@ use relm4::gtk::prelude::*;
 use relm4::typed_view::list::TypedListView;
 
 use crate::ui::message_row::MessageRow;
+use valechat_core::provider::Role;
 
 /// How many of the last messages an opened conversation reads and shows
 /// at first: more than a tall window holds of short messages.
@@ -28,7 +29,8 @@ pub(super) const FIRST_ROWS: usize = 16;
 pub(super) const EARLIER_BATCH: usize = 24;
 
 /// The rows of the conversation shown, in order. The last row is told it
-/// is last (only it offers Retry).
+/// is last (only it offers Retry); a reply right after another reply is
+/// told it continues that turn (one author heading per turn).
 pub(super) struct MessageList {
     rows: TypedListView<MessageRow, gtk::NoSelection>,
 }
@@ -85,6 +87,8 @@ impl MessageList {
                 self.update(i, |row| row.set_last(false));
             }
             self.mark_last();
+            let first_new = previous.map_or(0, |i| i + 1);
+            self.mark_turns(first_new..self.len());
         }
     }
 
@@ -101,12 +105,15 @@ impl MessageList {
         let was_empty = self.len() == 0;
         // The store takes one row at a time at the front; the list view
         // lays out once, on the next frame.
+        let count = u32::try_from(rows.len()).unwrap_or(u32::MAX);
         for row in rows.into_iter().rev() {
             self.rows.insert(0, row);
         }
         if was_empty {
             self.mark_last();
         }
+        // The first row that was already there may continue the last new one.
+        self.mark_turns(0..count.saturating_add(1).min(self.len()));
     }
 
     /// The id of the first row (the earliest message read), if any.
@@ -118,6 +125,7 @@ impl MessageList {
     pub(super) fn remove(&mut self, position: u32) {
         self.rows.remove(position);
         self.mark_last();
+        self.mark_turns(position..position.saturating_add(1).min(self.len()));
     }
 
     /// Changes the row at `position` with `change` and draws the change if
@@ -145,6 +153,21 @@ impl MessageList {
         (0..self.len())
             .rev()
             .find(|&i| self.read(i, &test).unwrap_or(false))
+    }
+
+    /// Tells each row in `positions` whether it is a reply right after
+    /// another reply (the same turn, after tool calls).
+    fn mark_turns(&mut self, positions: std::ops::Range<u32>) {
+        let is_reply = |list: &Self, i: u32| {
+            list.read(i, |row| row.role() == Role::Assistant)
+                .unwrap_or(false)
+        };
+        for i in positions {
+            let continues = i > 0 && is_reply(self, i) && is_reply(self, i - 1);
+            if self.read(i, MessageRow::continues) != Some(continues) {
+                self.update(i, |row| row.set_continues(continues));
+            }
+        }
     }
 
     fn mark_last(&mut self) {

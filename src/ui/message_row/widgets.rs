@@ -190,6 +190,12 @@ fn render(row: &MessageRow, widgets: &mut Inner) {
         Role::Assistant => row.model.clone().unwrap_or_else(|| gettext("Assistant")),
     };
     widgets.author.set_label(&author);
+    widgets.author.set_visible(!row.continues);
+    if row.continues {
+        widgets.message.add_css_class("continues");
+    } else {
+        widgets.message.remove_css_class("continues");
+    }
     if widgets.rendered_revision != row.revision {
         widgets.body.set_markdown(&row.text);
         widgets.reasoning_label.set_label(&row.reasoning);

@@ -10,6 +10,7 @@ use crate::ui::model_picker::ModelPickerInput;
 use crate::ui::provider_form::ProviderFormInput;
 use crate::ui::questions::QuestionsInput;
 use crate::ui::sidebar::SidebarInput;
+use crate::ui::workspace_folders::WorkspaceFoldersInput;
 use valechat_core::chat::EngineError;
 use valechat_core::store::{Conversation, ConversationSettings, Provider};
 
@@ -29,14 +30,13 @@ impl Window {
                 if self.providers.is_empty() {
                     return;
                 }
-                self.open(None, sender);
+                self.open(None);
                 super::panes::show_content(widgets);
                 self.view.sender().emit(ConversationViewInput::Focus);
             }
             WindowInput::Open(c) => {
                 if self.current.as_ref().map(|x| x.id) != Some(c.id) {
-                    self.open(Some(c), sender);
-                    self.load_folders(sender);
+                    self.open(Some(c));
                 }
             }
             WindowInput::OpenUpdated(c) => {
@@ -49,7 +49,7 @@ impl Window {
             WindowInput::Deleting(id) => {
                 if self.current.as_ref().is_some_and(|c| c.id == id) {
                     self.stop();
-                    self.open(None, sender);
+                    self.open(None);
                 }
             }
             WindowInput::RestoreDraft(draft) => {
@@ -67,6 +67,8 @@ impl Window {
                 self.next_settings = ConversationSettings::default();
                 self.next_folders.clear();
                 if self.current.is_none() {
+                    self.folders
+                        .emit(WorkspaceFoldersInput::Created(conversation.id));
                     super::state::set_last_conversation(Some(conversation.id));
                     self.sidebar
                         .emit(SidebarInput::SetOpen(Some(conversation.id)));
@@ -89,8 +91,8 @@ impl Window {
                 self.ask_send_anyway(root, &explanation, draft, sender);
             }
             WindowInput::SettingsChanged(settings) => self.apply_settings(settings, sender),
-            WindowInput::AddFolder(path) => self.add_folder(path, sender),
-            WindowInput::RemoveFolder(path) => self.remove_folder(path, sender),
+            WindowInput::PendingFolders(folders) => self.next_folders = folders,
+            WindowInput::ShowSettings => self.settings_popover.widget().popup(),
             WindowInput::ModelChosen(provider_id, model) => {
                 self.choose_model(provider_id, model, sender);
                 self.view.sender().emit(ConversationViewInput::Focus);
@@ -193,7 +195,7 @@ impl Window {
                 self.sidebar
                     .emit(SidebarInput::SetEngine(loaded.engine.clone()));
                 self.set_engine(loaded.engine);
-                self.set_providers(loaded.providers, sender);
+                self.set_providers(loaded.providers);
                 self.page = if self.providers.is_empty() {
                     "first-run"
                 } else {
@@ -203,20 +205,16 @@ impl Window {
                 let last = super::state::last_conversation()
                     .and_then(|id| loaded.conversations.iter().find(|c| c.id == id).cloned());
                 let restored = last.is_some() && self.page == "chat";
-                self.open(last.filter(|_| restored), sender);
+                self.open(last.filter(|_| restored));
                 self.sidebar.emit(SidebarInput::Show(loaded.conversations));
-                if restored {
-                    self.load_folders(sender);
-                }
             }
             WindowCommand::Started(Err(e)) => {
                 widgets.startup_error.set_label(&e);
                 self.page = "error";
             }
-            WindowCommand::Providers(list) => self.set_providers(list, sender),
+            WindowCommand::Providers(list) => self.set_providers(list),
             WindowCommand::ConversationsChanged => self.refresh_conversations(),
             WindowCommand::Failed(error) => self.toast(widgets, &error),
-            WindowCommand::Folders(id, rows) => self.folders_loaded(id, rows, sender),
             WindowCommand::Done => {}
             WindowCommand::ServersStopped => {
                 relm4::gtk::prelude::ApplicationExt::quit(&relm4::main_application());
@@ -255,18 +253,16 @@ impl Window {
     }
 
     /// Shows conversation `c` (or a new, unsaved one) with an empty message list.
-    fn open(&mut self, c: Option<Conversation>, sender: &ComponentSender<Self>) {
+    fn open(&mut self, c: Option<Conversation>) {
         let settings = c
             .as_ref()
             .map_or_else(|| self.next_settings.clone(), ConversationSettings::of);
         self.settings_popover
             .emit(ConversationSettingsInput::Show(settings));
-        if c.is_none() {
-            // A new conversation starts without workspace folders; an
-            // opened one shows its own once read (`load_messages`).
-            self.next_folders.clear();
-            self.show_folders(Vec::new(), sender);
-        }
+        // A new conversation starts without workspace folders; an opened
+        // one shows its own once read.
+        self.folders
+            .emit(WorkspaceFoldersInput::Open(c.as_ref().map(|c| c.id)));
         super::state::set_last_conversation(c.as_ref().map(|c| c.id));
         self.sidebar
             .emit(SidebarInput::SetOpen(c.as_ref().map(|c| c.id)));
@@ -339,7 +335,7 @@ impl Window {
     /// Shows `providers` in the picker; forgets models of providers that
     /// were removed or disabled, and switches between the first-run page
     /// and the chat when the first provider arrives or the last one goes.
-    fn set_providers(&mut self, providers: Vec<Provider>, sender: &ComponentSender<Self>) {
+    fn set_providers(&mut self, providers: Vec<Provider>) {
         self.providers = providers;
         let offered =
             |id: &str, providers: &[Provider]| providers.iter().any(|p| p.id == id && p.enabled);
@@ -360,7 +356,7 @@ impl Window {
         }
         if self.providers.is_empty() && self.page == "chat" {
             self.stop();
-            self.open(None, sender);
+            self.open(None);
             self.page = "first-run";
         } else if !self.providers.is_empty() && self.page == "first-run" {
             self.page = "chat";

@@ -35,10 +35,12 @@ pub enum WindowInput {
     ModelChosen(String, String),
     /// The conversation settings popover reported new settings.
     SettingsChanged(ConversationSettings),
-    /// Add this folder to the workspace folders of the conversation shown.
-    AddFolder(std::path::PathBuf),
-    /// Remove this folder from the workspace folders of the conversation shown.
-    RemoveFolder(std::path::PathBuf),
+    /// The workspace folders the next new conversation is to be created
+    /// with.
+    PendingFolders(Vec<valechat_core::mcp::WorkspaceRoot>),
+    /// Show the conversation settings popover again (a folder chooser
+    /// took the focus and closed it).
+    ShowSettings,
     /// A provider was added.
     ProviderAdded(Provider),
     /// Show the Add Provider dialog.
@@ -119,9 +121,6 @@ pub enum WindowCommand {
     ConversationsChanged,
     /// A background call failed with this message.
     Failed(String),
-    /// The workspace folders of conversation `id`, in order (after opening
-    /// it or changing them).
-    Folders(i64, Vec<valechat_core::store::ConversationRoot>),
     /// Nothing to do (a background call succeeded silently).
     Done,
     /// The MCP servers are down: end the application.

@@ -165,18 +165,31 @@ impl EngineError {
 pub fn limit_name(limit: &crate::ledger::SpendingLimit) -> String {
     use crate::ledger::LimitScope;
     let target = limit.target.clone().unwrap_or_default();
+    let provider = limit.provider_name.as_deref();
     match limit.scope {
         LimitScope::GlobalDay => gettext("the daily spending limit"),
         LimitScope::GlobalMonth => gettext("the monthly spending limit"),
         LimitScope::ProviderMonth => gettext_f(
             "the monthly spending limit for the provider “{provider}”",
-            &[("provider", &target)],
+            &[("provider", provider.unwrap_or(&target))],
         ),
         LimitScope::ModelMonth => gettext_f(
             "the monthly spending limit for the model “{model}”",
-            &[("model", &target)],
+            &[("model", &model_label(&target, provider))],
         ),
         LimitScope::Conversation => gettext("this conversation's spending limit"),
+    }
+}
+
+/// A model limit's `provider/model` target for people: "gpt-4o (OpenAI)"
+/// when the provider's name is known, the target itself otherwise.
+fn model_label(target: &str, provider: Option<&str>) -> String {
+    match (target.split_once('/'), provider) {
+        (Some((_, model)), Some(provider)) => gettext_f(
+            "{model} ({provider})",
+            &[("model", model), ("provider", provider)],
+        ),
+        _ => target.to_owned(),
     }
 }
 

@@ -121,9 +121,29 @@ pub struct SpendingLimit {
     pub created_at: i64,
     /// Last change, UTC unix ms.
     pub updated_at: i64,
+    /// The display name of the provider the target names (a provider
+    /// limit's provider, a model limit's provider), as the providers table
+    /// holds it when the limit is read; `None` for other scopes and for a
+    /// provider removed since. Not stored with the limit: messages name
+    /// "OpenAI" where the target says `openai`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_name: Option<String>,
 }
 
 impl SpendingLimit {
+    /// The provider id the target names: a provider limit's target, or
+    /// the part of a model limit's `provider/model` before the first
+    /// slash; `None` for other scopes.
+    #[must_use]
+    pub fn target_provider(&self) -> Option<&str> {
+        let target = self.target.as_deref()?;
+        match self.scope {
+            LimitScope::ProviderMonth => Some(target),
+            LimitScope::ModelMonth => target.split_once('/').map(|(p, _)| p),
+            _ => None,
+        }
+    }
+
     /// Whether spending on `target` counts against this limit (ignores
     /// `enabled` and time).
     #[must_use]
@@ -319,7 +339,9 @@ mod tests {
             enabled: true,
             created_at: 0,
             updated_at: 0,
+            provider_name: None,
         };
+        assert_eq!(limit.target_provider(), Some("openrouter"));
         assert!(limit.applies_to(&target("openrouter", "openai/gpt-4o", None)));
         assert!(!limit.applies_to(&target("openai", "gpt-4o", None)));
     }

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 
 use super::error::StoreError;
-use super::schema::{spending_limits, spending_reservations, usage_records};
+use super::schema::{providers, spending_limits, spending_reservations, usage_records};
 use crate::model::{
     LimitScope, LimitUse, Period, Periods, STALE_RESERVATION_MS, SpendTarget, SpendingLimit,
     TokenUsage, UsageRecord, parse_thresholds,
@@ -64,8 +64,34 @@ impl TryFrom<LimitRow> for SpendingLimit {
             enabled: row.enabled,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            provider_name: None,
         })
     }
+}
+
+/// Fills in each limit's [`SpendingLimit::provider_name`] from the
+/// providers table.
+pub(crate) fn name_providers(
+    conn: &mut SqliteConnection,
+    limits: &mut [SpendingLimit],
+) -> Result<(), StoreError> {
+    if limits.iter().all(|l| l.target_provider().is_none()) {
+        return Ok(());
+    }
+    let names: std::collections::HashMap<String, String> = providers::table
+        .select((providers::id, providers::name))
+        .load(conn)
+        .map_err(StoreError::during("reading provider names"))?
+        .into_iter()
+        .collect();
+    for limit in limits {
+        limit.provider_name = limit
+            .target_provider()
+            .and_then(|id| names.get(id))
+            .filter(|name| !name.trim().is_empty())
+            .cloned();
+    }
+    Ok(())
 }
 
 /// A `usage_records` row as stored.
@@ -121,14 +147,16 @@ impl TryFrom<UsageRow> for UsageRecord {
 
 /// Loads every limit, by id.
 pub(crate) fn load_limits(conn: &mut SqliteConnection) -> Result<Vec<SpendingLimit>, StoreError> {
-    spending_limits::table
+    let mut limits = spending_limits::table
         .order(spending_limits::id.asc())
         .select(LimitRow::as_select())
         .load(conn)
         .map_err(StoreError::during("reading spending limits"))?
         .into_iter()
         .map(SpendingLimit::try_from)
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    name_providers(conn, &mut limits)?;
+    Ok(limits)
 }
 
 /// Loads the usage records with `created_at` in `[from_ms, until_ms)`,

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 
 use super::error::StoreError;
-use super::ledger_rows::{LimitRow, limit_spends, load_limits};
+use super::ledger_rows::{LimitRow, limit_spends, load_limits, name_providers};
 use super::schema::spending_limits;
 use super::{Store, now_ms};
 use crate::model::{NewLimit, Periods, SpendingLimit, format_thresholds};
@@ -135,8 +135,16 @@ fn find(conn: &mut SqliteConnection, id: i64) -> Result<Option<SpendingLimit>, S
         .first(conn)
         .optional()
         .map_err(StoreError::during("reading a spending limit"))?
-        .map(SpendingLimit::try_from)
+        .map(|row| named(conn, row))
         .transpose()
+}
+
+/// The limit of `row`, its provider named.
+fn named(conn: &mut SqliteConnection, row: LimitRow) -> Result<SpendingLimit, StoreError> {
+    let mut limit = [SpendingLimit::try_from(row)?];
+    name_providers(conn, &mut limit)?;
+    let [limit] = limit;
+    Ok(limit)
 }
 
 /// Id of the limit with `new`'s scope and target.
@@ -168,7 +176,7 @@ fn insert(conn: &mut SqliteConnection, new: &NewLimit) -> Result<SpendingLimit, 
         .returning(LimitRow::as_returning())
         .get_result(conn)
         .map_err(StoreError::during("adding a spending limit"))?;
-    SpendingLimit::try_from(row)
+    named(conn, row)
 }
 
 fn update(
@@ -191,5 +199,5 @@ fn update(
         .optional()
         .map_err(StoreError::during("changing a spending limit"))?
         .ok_or_else(|| StoreError::not_found("spending limit", id))?;
-    SpendingLimit::try_from(row)
+    named(conn, row)
 }
