@@ -153,7 +153,7 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
 /// Opens the user's database; the keyring is reached only when a command
 /// needs a key, so a missing one fails only those commands.
 async fn open_engine() -> anyhow::Result<Engine> {
-    let path = paths::database_path();
+    let path = paths::database_path()?;
     let store = Store::open(&path)
         .await
         .map_err(|e| anyhow::anyhow!("could not open the database {}: {e}", path.display()))?;

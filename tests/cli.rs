@@ -2,7 +2,7 @@
 //! (`CARGO_BIN_EXE_valechat`) with its data directory in a temporary folder.
 //!
 //! `commands` covers providers, chat and history against the local test
-//! server; `ledger` `valechat usage` and `valechat limits`; `mcp` `valechat
+//! server; `first_start` a first start on a new data folder; `ledger` `valechat usage` and `valechat limits`; `mcp` `valechat
 //! mcp …` against real MCP servers; `notify` the spending notifications on a
 //! private D-Bus bus of the test's own.
 
@@ -10,6 +10,8 @@ mod support;
 
 #[path = "cli/commands.rs"]
 mod commands;
+#[path = "cli/first_start.rs"]
+mod first_start;
 #[path = "cli/ledger.rs"]
 mod ledger;
 #[path = "cli/mcp.rs"]

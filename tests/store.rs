@@ -3,9 +3,10 @@
 //!
 //! `database` covers migrations, round trips, reopening, corruption and
 //! backups; `drafts` the composer's drafts per conversation;
-//! `favourites` favourite models; `pages` conversations read a page at a
-//! time; `roots` the workspace folders of conversations; `secrets` the
-//! keyring (needs `tests/run-in-session.sh`).
+//! `favourites` favourite models; `opening` opening a database safely
+//! (permissions, newer databases, one opener at a time); `pages`
+//! conversations read a page at a time; `roots` the workspace folders of
+//! conversations; `secrets` the keyring (needs `tests/run-in-session.sh`).
 
 #[path = "store/database.rs"]
 mod database;
@@ -13,6 +14,8 @@ mod database;
 mod drafts;
 #[path = "store/favourites.rs"]
 mod favourites;
+#[path = "store/opening.rs"]
+mod opening;
 #[path = "store/pages.rs"]
 mod pages;
 #[path = "store/roots.rs"]

@@ -3,7 +3,8 @@
 //! Data: `$XDG_DATA_HOME/valechat` on Linux (inside the sandbox's data dir
 //! under Flatpak, which sets `XDG_DATA_HOME`), `~/Library/Application
 //! Support/ValeChat` on macOS. `VALECHAT_DATA_DIR` overrides both (tests,
-//! portable setups).
+//! portable setups). Without any of them there is no data directory: the
+//! conversations are never put in a shared temporary folder.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -22,37 +23,43 @@ const APP_DIR: &str = "ValeChat";
 #[cfg(not(target_os = "macos"))]
 const APP_DIR: &str = "valechat";
 
+/// There is no place to keep ValeChat's data: neither
+/// `VALECHAT_DATA_DIR` nor the platform's data directory (`$HOME`,
+/// `$XDG_DATA_HOME`) is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("ValeChat has no folder for its data: set HOME (or XDG_DATA_HOME), or VALECHAT_DATA_DIR")]
+pub struct NoDataDir;
+
 /// ValeChat's data directory: `$VALECHAT_DATA_DIR` if set, else the
 /// platform's data directory (`dirs::data_dir()`) joined with `valechat`
-/// (`ValeChat` on macOS). If the platform has none (no `$HOME`), falls back
-/// to `<temp dir>/valechat` and logs a warning. Not created here.
-#[must_use]
-pub fn data_dir() -> PathBuf {
+/// (`ValeChat` on macOS). Not created here.
+///
+/// # Errors
+/// [`NoDataDir`] when the platform has none (no `$HOME`): data is never
+/// kept in the shared temporary folder, where other users could read or
+/// replace it.
+pub fn data_dir() -> Result<PathBuf, NoDataDir> {
     resolve_data_dir(std::env::var_os(DATA_DIR_ENV), dirs::data_dir())
 }
 
 /// The database file: `data_dir()/valechat.db`.
-#[must_use]
-pub fn database_path() -> PathBuf {
-    data_dir().join(DATABASE_FILE)
+///
+/// # Errors
+/// [`NoDataDir`], as [`data_dir`].
+pub fn database_path() -> Result<PathBuf, NoDataDir> {
+    Ok(data_dir()?.join(DATABASE_FILE))
 }
 
 /// [`data_dir`] with its inputs passed in, so it can be tested without
 /// touching the process environment.
-fn resolve_data_dir(env_override: Option<OsString>, platform: Option<PathBuf>) -> PathBuf {
+fn resolve_data_dir(
+    env_override: Option<OsString>,
+    platform: Option<PathBuf>,
+) -> Result<PathBuf, NoDataDir> {
     if let Some(dir) = env_override.filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
+        return Ok(PathBuf::from(dir));
     }
-    if let Some(base) = platform {
-        base.join(APP_DIR)
-    } else {
-        let fallback = std::env::temp_dir().join(APP_DIR);
-        tracing::warn!(
-            dir = %fallback.display(),
-            "no platform data directory (is HOME set?); using a temporary one"
-        );
-        fallback
-    }
+    platform.map(|base| base.join(APP_DIR)).ok_or(NoDataDir)
 }
 
 #[cfg(test)]
@@ -64,19 +71,20 @@ mod tests {
         let base = Some(PathBuf::from("/home/u/.local/share"));
         assert_eq!(
             resolve_data_dir(Some("/tmp/vc".into()), base.clone()),
-            PathBuf::from("/tmp/vc")
+            Ok(PathBuf::from("/tmp/vc"))
         );
         assert_eq!(
             resolve_data_dir(Some(OsString::new()), base),
-            PathBuf::from("/home/u/.local/share").join(APP_DIR)
+            Ok(PathBuf::from("/home/u/.local/share").join(APP_DIR))
         );
     }
 
     #[test]
-    fn falls_back_to_temp_without_platform_dir() {
+    fn no_platform_dir_is_an_error_not_the_temp_folder() {
+        assert_eq!(resolve_data_dir(None, None), Err(NoDataDir));
         assert_eq!(
-            resolve_data_dir(None, None),
-            std::env::temp_dir().join(APP_DIR)
+            resolve_data_dir(Some(OsString::new()), None),
+            Err(NoDataDir)
         );
     }
 }

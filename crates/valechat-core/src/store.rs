@@ -38,6 +38,7 @@ mod conversations;
 mod drafts;
 mod error;
 mod favourites;
+mod files;
 mod instance;
 mod ledger_rows;
 mod mcp_servers;
@@ -155,15 +156,23 @@ impl Store {
     }
 
     /// Blocking body of [`Store::open`].
+    ///
+    /// The order matters: the instance lock comes first, so one opener at
+    /// a time probes, backs up, migrates and recovers (another one waits
+    /// for the shared lock); one connection then migrates and switches the
+    /// file to WAL before the pool opens its connections, which would
+    /// otherwise race for the first write (`database is locked`).
     fn open_blocking(path: &Path) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
-                action: "cannot create the directory",
-                path: dir.to_owned(),
-                source,
-            })?;
+            files::create_private_dir(dir)?;
         }
         let url = path.to_str().ok_or_else(|| migrate::non_utf8(path))?;
+        let (lock, recovery) = instance::InstanceLock::acquire(path)?;
+        if recovery == instance::Recovery::Skip {
+            // Another process has the database open: wait out its
+            // exclusive start (a migration or a recovery) before reading.
+            lock.share()?;
+        }
         let has_data = match std::fs::metadata(path) {
             Ok(meta) => meta.len() > 0,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
@@ -177,15 +186,22 @@ impl Store {
         };
         if has_data {
             // A plain connection without pragmas: it never writes, so a
-            // foreign file is reported as Corrupt and left as it was.
+            // foreign file is reported as Corrupt and left as it was, and
+            // one a newer ValeChat changed is refused untouched.
             let mut probe = connection::open_probe(path, url)?;
+            if let Some(version) = migrate::unknown_applied(&mut probe)? {
+                return Err(StoreError::NewerDatabase {
+                    path: path.to_owned(),
+                    version,
+                });
+            }
             if migrate::has_pending(&mut probe)? {
                 migrate::backup(&mut probe, path, now_ms())?;
             }
+        } else {
+            files::create_private_file(path)?;
         }
-        let (lock, recovery) = instance::InstanceLock::acquire(path)?;
-        let pool = connection::file_pool(url)?;
-        let mut conn = pool.get()?;
+        let mut conn = connection::open_single(path, url)?;
         migrate::run_pending(&mut conn)?;
         if recovery == instance::Recovery::Run {
             let recovered = messages::recover(&mut conn)? + tool_calls::recover(&mut conn)?;
@@ -197,6 +213,7 @@ impl Store {
             }
         }
         drop(conn);
+        let pool = connection::file_pool(url)?;
         lock.share()?;
         Ok(Self {
             pool,

@@ -48,7 +48,7 @@ pub async fn load(
     roots: valechat_core::mcp::RootsSource,
 ) -> Result<Loaded, String> {
     let approver = DialogApprover::new(questions.clone());
-    let path = paths::database_path();
+    let path = paths::database_path().map_err(|e| e.to_string())?;
     let store = Store::open(&path)
         .await
         .map_err(|e| EngineError::from(e).user_message())?;

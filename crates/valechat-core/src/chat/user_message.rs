@@ -301,6 +301,12 @@ fn store_error(e: &StoreError) -> UserError {
         StoreError::DiskFull { .. } => UserError::plain(gettext(
             "The disk is full: free some space, then try again. Nothing was lost.",
         )),
+        StoreError::NewerDatabase { .. } => UserError::with(
+            gettext(
+                "Your conversations were saved by a newer version of ValeChat. Update ValeChat to open them; nothing was changed.",
+            ),
+            &e.to_string(),
+        ),
         other => UserError::with(
             gettext("The conversation database could not be used."),
             &other.to_string(),

@@ -59,6 +59,18 @@ pub(crate) fn file_pool(url: &str) -> Result<SqlitePool, StoreError> {
         .build(ConnectionManager::new(url))?)
 }
 
+/// Opens one connection to the database file at `url` with the pool's
+/// settings (WAL among them), outside the pool: the one that migrates it.
+pub(crate) fn open_single(path: &Path, url: &str) -> Result<SqliteConnection, StoreError> {
+    let mut conn = SqliteConnection::establish(url).map_err(|source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    })?;
+    conn.batch_execute(CONNECTION_PRAGMAS)
+        .map_err(StoreError::during("setting up the database connection"))?;
+    Ok(conn)
+}
+
 /// Opens a private in-memory database behind a pool of exactly one
 /// connection that is never recycled (every `:memory:` connection is its own
 /// database, so closing it would lose the data).

@@ -60,6 +60,18 @@ pub enum StoreError {
         /// What SQLite said.
         detail: String,
     },
+    /// The database was changed by a newer ValeChat: it records a schema
+    /// version this build does not know. It is left untouched.
+    #[error(
+        "{} was written by a newer version of ValeChat (database version {version}); update ValeChat to open it. It was left untouched",
+        path.display()
+    )]
+    NewerDatabase {
+        /// The database file.
+        path: PathBuf,
+        /// The newest unknown migration version it records.
+        version: String,
+    },
     /// A mutation named a row that does not exist.
     #[error("no {what} with id {id}")]
     NotFound {

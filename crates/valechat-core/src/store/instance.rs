@@ -52,17 +52,15 @@ impl InstanceLock {
     /// (the same causes would stop SQLite from opening the database).
     pub(crate) fn acquire(db: &Path) -> Result<(Self, Recovery), StoreError> {
         let path = lock_path(db);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|source| StoreError::Io {
-                action: "cannot open the lock file",
-                path: path.clone(),
-                source,
-            })?;
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, super::files::PRIVATE_FILE_MODE);
+        let file = options.open(&path).map_err(|source| StoreError::Io {
+            action: "cannot open the lock file",
+            path: path.clone(),
+            source,
+        })?;
         match file.try_lock() {
             Ok(()) => Ok((
                 Self {

@@ -33,6 +33,36 @@ struct TextValue {
 /// not create the migrations table, so the backup taken next shows the file
 /// exactly as the previous version left it.
 pub(crate) fn has_pending(conn: &mut SqliteConnection) -> Result<bool, StoreError> {
+    let applied = applied_versions(conn)?;
+    Ok(embedded_versions()?
+        .iter()
+        .any(|version| !applied.contains(version)))
+}
+
+/// The newest migration applied to `conn`'s database that this build does
+/// not embed: `Some(version)` for a database a newer ValeChat has
+/// changed, which this one must not touch. Only reads.
+pub(crate) fn unknown_applied(conn: &mut SqliteConnection) -> Result<Option<String>, StoreError> {
+    let embedded = embedded_versions()?;
+    Ok(applied_versions(conn)?
+        .into_iter()
+        .filter(|version| !embedded.contains(version))
+        .max())
+}
+
+/// Versions of the embedded migrations.
+fn embedded_versions() -> Result<HashSet<String>, StoreError> {
+    let embedded = diesel::migration::MigrationSource::<Sqlite>::migrations(&MIGRATIONS)
+        .map_err(|source| StoreError::Migration { source })?;
+    Ok(embedded
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect())
+}
+
+/// Versions recorded as applied in `conn`'s database (none without the
+/// migrations table). Only reads.
+fn applied_versions(conn: &mut SqliteConnection) -> Result<HashSet<String>, StoreError> {
     const WHAT: &str = "listing applied migrations";
     let tables: Vec<TextValue> = diesel::sql_query(
         "SELECT name AS value FROM sqlite_master WHERE type = 'table' AND name = ?",
@@ -40,21 +70,17 @@ pub(crate) fn has_pending(conn: &mut SqliteConnection) -> Result<bool, StoreErro
     .bind::<Text, _>(MIGRATIONS_TABLE)
     .load(conn)
     .map_err(StoreError::during(WHAT))?;
-    let applied: HashSet<String> = if tables.is_empty() {
-        HashSet::new()
-    } else {
+    if tables.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(
         diesel::sql_query(format!("SELECT version AS value FROM {MIGRATIONS_TABLE}"))
             .load::<TextValue>(conn)
             .map_err(StoreError::during(WHAT))?
             .into_iter()
             .map(|row| row.value)
-            .collect()
-    };
-    let embedded = diesel::migration::MigrationSource::<Sqlite>::migrations(&MIGRATIONS)
-        .map_err(|source| StoreError::Migration { source })?;
-    Ok(embedded
-        .iter()
-        .any(|m| !applied.contains(&m.name().version().to_string())))
+            .collect(),
+    )
 }
 
 /// Applies every pending migration, each in its own transaction.
@@ -78,6 +104,7 @@ pub(crate) fn backup(
         .bind::<Text, _>(target_str)
         .execute(conn)
         .map_err(StoreError::during("copying the database before migrating"))?;
+    super::files::make_private(&target)?;
     tracing::info!(backup = %target.display(), "database backed up before migration");
     prune_backups(path)?;
     Ok(target)
