@@ -260,6 +260,12 @@ def main():
                 lambda n, label=label: role(n) in ("text", "entry") and name(n) == label and showing(n),
             )
         set_text(fields["Name"], "Fake Server")
+        # A base URL that is not an http address is refused with a
+        # sentence that says why, and nothing is added.
+        set_text(fields["Base URL"], "ftp://x y")
+        app.click(app.button("Add Provider"))
+        app.find("the refusal of the base URL", lambda n: "The base URL contains a space." in name(n) and showing(n))
+        app.find("the welcome page, still", lambda n: name(n) == "Welcome to ValeChat")
         set_text(fields["Base URL"], base_url)
         app.click(app.button("Test Connection"))
         app.find("the connection result", lambda n: "the server offers 2 models" in name(n))

@@ -16,6 +16,7 @@
 //! store keeps, so it lives in [`crate::model`] and is re-exported here).
 
 pub mod anthropic;
+pub mod base_url;
 pub mod error;
 pub mod gemini;
 pub mod http;

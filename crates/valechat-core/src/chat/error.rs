@@ -69,6 +69,10 @@ pub enum EngineError {
     /// A bug or an unexpected state (a task panicked, a row vanished).
     #[error("internal error: {0}")]
     Internal(String),
+    /// A provider's base URL is not an http or https URL with a host
+    /// (`provider::base_url`).
+    #[error(transparent)]
+    InvalidBaseUrl(#[from] crate::provider::base_url::InvalidBaseUrl),
 }
 
 impl EngineError {

@@ -16,6 +16,7 @@ use super::EngineError;
 use super::breakers::Breakers;
 use super::vision::VisionCache;
 use crate::provider::anthropic::{AnthropicConfig, AnthropicProvider};
+use crate::provider::base_url::check_base_url;
 use crate::provider::gemini::{GeminiConfig, GeminiProvider};
 use crate::provider::ollama::{OllamaConfig, OllamaProvider};
 use crate::provider::openai::{OpenAiConfig, OpenAiProvider};
@@ -153,9 +154,10 @@ impl Providers {
         base_url: &str,
         api_key: Option<&str>,
     ) -> Result<Vec<ModelInfo>, EngineError> {
+        let base_url = check_base_url(base_url)?;
         let client = build_client(
             kind,
-            base_url,
+            &base_url,
             api_key.map(str::to_owned),
             ProviderTimeouts::default(),
         )?;
@@ -178,12 +180,13 @@ impl Providers {
         api_key: Option<&str>,
     ) -> Result<Provider, EngineError> {
         let api_key = api_key.map(str::trim).filter(|k| !k.is_empty());
+        let base_url = check_base_url(base_url)?;
         let provider = self
             .store
             .insert_provider(NewProvider {
                 name: name.trim().to_owned(),
                 kind: kind.as_str().to_owned(),
-                base_url: base_url.trim().to_owned(),
+                base_url,
                 has_api_key: api_key.is_some(),
                 default_model: None,
             })

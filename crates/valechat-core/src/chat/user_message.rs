@@ -13,6 +13,7 @@ use gettextrs::gettext;
 use super::EngineError;
 use crate::format::format_usd;
 use crate::i18n::gettext_f;
+use crate::provider::base_url::InvalidBaseUrl;
 use crate::provider::{AttachmentError, ProviderError};
 use crate::secrets::SecretError;
 use crate::store::StoreError;
@@ -152,6 +153,7 @@ impl EngineError {
                 gettext("The spending records could not be updated."),
                 &e.to_string(),
             ),
+            Self::InvalidBaseUrl(e) => base_url_error(e),
             Self::Internal(detail) => {
                 UserError::with(gettext("Something unexpected went wrong."), detail)
             }
@@ -191,6 +193,22 @@ fn model_label(target: &str, provider: Option<&str>) -> String {
         ),
         _ => target.to_owned(),
     }
+}
+
+fn base_url_error(e: &InvalidBaseUrl) -> UserError {
+    let sentence = match e {
+        InvalidBaseUrl::Empty => gettext("Enter a base URL for the provider."),
+        InvalidBaseUrl::Spaces(_) => gettext("The base URL contains a space."),
+        InvalidBaseUrl::NotAUrl(_) => gettext(
+            "The base URL is not a web address: it starts with https:// or http://, as in https://api.example.com/v1.",
+        ),
+        InvalidBaseUrl::Scheme { scheme } => gettext_f(
+            "The base URL starts with {scheme}://: only https:// and http:// addresses can be used.",
+            &[("scheme", scheme)],
+        ),
+        InvalidBaseUrl::NoHost(_) => gettext("The base URL names no server."),
+    };
+    UserError::plain(sentence)
 }
 
 fn attachment_message(e: &AttachmentError) -> String {
