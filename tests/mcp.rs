@@ -34,6 +34,8 @@ mod mrtr_server;
 mod oauth;
 #[path = "mcp/prompts.rs"]
 mod prompts;
+#[path = "mcp/redirects.rs"]
+mod redirects;
 #[path = "mcp/registry.rs"]
 mod registry;
 #[path = "mcp/roots.rs"]

@@ -49,6 +49,7 @@ pub mod period;
 pub mod price;
 pub mod provider_timeouts;
 pub mod rate_limit;
+pub mod redirect;
 pub mod reservation;
 pub mod resource;
 pub mod role;

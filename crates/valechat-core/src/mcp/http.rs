@@ -23,6 +23,42 @@ use super::McpError;
 use super::oauth::{OAuthHttpClient, OAuthServer, OAuthSettings, OAuthStatus};
 use super::stream_ready::{ReadyClient, StreamReady};
 
+/// Longest connecting to an MCP server over HTTP may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Longest an MCP server's HTTP response may stay silent (between two
+/// reads) before the request fails. Generous: a tool call may work for
+/// minutes, and the server's event stream is opened again when it drops.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The HTTP client of the streamable HTTP transport: connect and read
+/// timeouts, and redirects followed only within the server's origin
+/// ([`may_follow`](crate::model::redirect::may_follow)), so a server's
+/// custom headers (API keys among them) never reach another host.
+#[must_use]
+pub(crate) fn client() -> reqwest013::Client {
+    use crate::model::redirect::{MAX_REDIRECTS, may_follow};
+    let policy = reqwest013::redirect::Policy::custom(|attempt| {
+        let from = attempt.previous().first().cloned();
+        if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("too many redirects")
+        } else if from.is_some_and(|from| may_follow(&from, attempt.url())) {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    });
+    reqwest013::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(READ_TIMEOUT)
+        .redirect(policy)
+        .build()
+        .unwrap_or_else(|e| {
+            tracing::warn!("cannot build the MCP HTTP client with its limits: {e}");
+            reqwest013::Client::default()
+        })
+}
+
 /// Longest the legacy-SSE probe may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -96,8 +132,11 @@ pub async fn reject_legacy_sse(
     headers: &BTreeMap<String, String>,
 ) -> Result<(), McpError> {
     let probe = async {
+        // The probe follows no redirect: it would carry the server's
+        // headers to another host.
         let client = reqwest::Client::builder()
             .timeout(PROBE_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .ok()?;
         let mut request = client.get(url).header("Accept", "text/event-stream");

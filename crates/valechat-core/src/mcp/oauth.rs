@@ -181,7 +181,7 @@ impl OAuthHttpClient {
     #[must_use]
     pub fn new(resource: &str, server: OAuthServer, settings: Option<OAuthSettings>) -> Self {
         Self {
-            inner: reqwest013::Client::default(),
+            inner: super::http::client(),
             shared: settings.map(|settings| {
                 Arc::new(Shared {
                     resource: resource.to_owned(),

@@ -170,6 +170,27 @@ fn state_of(auth_url: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// Whether the browser may be sent to `auth_url`: an `https` URL, or an
+/// `http` one on this machine (a development server). A server that
+/// names any other address (`http://` on the network, `file:`,
+/// `javascript:`, a custom scheme) is refused, so a hostile server cannot
+/// make ValeChat open it (issue 13, point 7).
+fn may_open(auth_url: &str) -> bool {
+    let Ok(url) = url::Url::parse(auth_url) else {
+        return false;
+    };
+    match url.scheme() {
+        "https" => url.host().is_some(),
+        "http" => match url.host() {
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
 #[async_trait::async_trait]
 impl Consent for LoopbackConsent {
     fn redirect_uri(&self) -> &str {
@@ -177,6 +198,11 @@ impl Consent for LoopbackConsent {
     }
 
     async fn approve(self: Box<Self>, auth_url: &str) -> Result<String, String> {
+        if !may_open(auth_url) {
+            return Err(format!(
+                "the server's authorization address is not an https URL, so it was not opened: {auth_url}"
+            ));
+        }
         let state = state_of(auth_url)
             .ok_or_else(|| format!("the authorization URL has no state: {auth_url}"))?;
         let observer = self.authorizer.observer.as_ref();
@@ -230,6 +256,29 @@ impl Consent for LoopbackConsent {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_https_or_loopback_http_authorization_urls_are_opened() {
+        use super::may_open;
+        for good in [
+            "https://auth.example.com/authorize?state=x",
+            "http://127.0.0.1:9000/authorize?state=x",
+            "http://localhost:9000/authorize",
+            "http://[::1]:9000/authorize",
+        ] {
+            assert!(may_open(good), "{good}");
+        }
+        for bad in [
+            "http://auth.example.com/authorize?state=x",
+            "http://192.168.1.5/authorize",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "ms-settings:privacy",
+            "not a url",
+        ] {
+            assert!(!may_open(bad), "{bad}");
+        }
+    }
+
     use super::*;
     use std::sync::Mutex;
 
