@@ -4,10 +4,14 @@
 //! `commands` covers providers, chat and history against the local test
 //! server; `ledger` `valechat usage` and `valechat limits`; `mcp` `valechat
 //! mcp …` against real MCP servers; `notify` the spending notifications on a
-//! private D-Bus bus of the test's own.
+//! private D-Bus bus of the test's own; `api_key` `providers add
+//! --api-key-stdin` from a pipe and from a terminal (in the keyring of
+//! `tests/run-in-session.sh`).
 
 mod support;
 
+#[path = "cli/api_key.rs"]
+mod api_key;
 #[path = "cli/commands.rs"]
 mod commands;
 #[path = "cli/ledger.rs"]
