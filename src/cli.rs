@@ -12,6 +12,7 @@ mod limits;
 mod mcp;
 pub mod notify;
 mod providers;
+mod secret_input;
 mod usage;
 
 use std::ffi::OsString;

@@ -1,14 +1,18 @@
 //! The `valechat` command line, run as the real binary
 //! (`CARGO_BIN_EXE_valechat`) with its data directory in a temporary folder.
 //!
-//! `bad_input` input refused with a clear message; `commands` covers
-//! providers, chat and history against the local test server;
-//! `first_start` a first start on a new data folder; `ledger` `valechat usage` and `valechat limits`; `mcp` `valechat
-//! mcp …` against real MCP servers; `notify` the spending notifications on a
-//! private D-Bus bus of the test's own.
+//! `api_key` covers `providers add --api-key-stdin` from a pipe and from a
+//! terminal (in the keyring of `tests/run-in-session.sh`); `bad_input`
+//! input refused with a clear message; `commands` providers, chat and
+//! history against the local test server; `first_start` first starts on a
+//! new data folder; `ledger` `valechat usage` and `valechat limits`; `mcp`
+//! `valechat mcp …` against real MCP servers; `notify` the spending
+//! notifications on a private D-Bus bus of the test's own.
 
 mod support;
 
+#[path = "cli/api_key.rs"]
+mod api_key;
 #[path = "cli/bad_input.rs"]
 mod bad_input;
 #[path = "cli/commands.rs"]

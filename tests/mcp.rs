@@ -8,7 +8,8 @@
 //! with MCP tools, prompts and resources (the local provider test server of
 //! `tests/support/`); `oauth` signs in to an OAuth-protected server
 //! (`mcp/oauth/server.rs`); `sandbox` runs stdio servers in Bubblewrap (the
-//! probe server `mcp/sandbox/probe.py`).
+//! probe server `mcp/sandbox/probe.py`); `environment` checks what reaches a
+//! server's environment and that no secret reaches a command line.
 
 mod support;
 
@@ -22,6 +23,8 @@ mod client_features;
 mod common;
 #[path = "mcp/elicitation.rs"]
 mod elicitation;
+#[path = "mcp/environment.rs"]
+mod environment;
 #[path = "mcp/everything.rs"]
 mod everything;
 #[path = "mcp/faults.rs"]

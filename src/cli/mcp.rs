@@ -138,7 +138,7 @@ pub struct AddArgs {
     /// HTTP header for a remote server (repeatable).
     #[arg(long, value_name = "K=V", requires = "url")]
     pub header: Vec<String>,
-    /// Read a bearer token from standard input (one line) into the keyring.
+    /// Read a bearer token from standard input (one line; not echoed on a terminal) into the keyring.
     #[arg(long, requires = "url")]
     pub bearer_stdin: bool,
     /// Sandbox and resource limits of a local server.

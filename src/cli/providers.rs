@@ -1,6 +1,5 @@
 //! `valechat providers add|edit|list|remove|models`.
 
-use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -68,7 +67,7 @@ pub struct AddArgs {
     /// Read the API key from this environment variable.
     #[arg(long, conflicts_with = "api_key_stdin")]
     pub api_key_env: Option<String>,
-    /// Read the API key from standard input (one line).
+    /// Read the API key from standard input (one line; not echoed on a terminal).
     #[arg(long)]
     pub api_key_stdin: bool,
     #[command(flatten)]
@@ -280,16 +279,8 @@ fn read_key(args: &AddArgs) -> anyhow::Result<Option<String>> {
         return Ok(Some(key.trim().to_owned()).filter(|k| !k.is_empty()));
     }
     if args.api_key_stdin {
-        let mut stdin = std::io::stdin();
-        if stdin.is_terminal() {
-            eprintln!("API key (input is read until end of line):");
-        }
-        let mut key = String::new();
-        stdin
-            .read_to_string(&mut key)
-            .context("could not read the API key from stdin")?;
-        let key = key.lines().next().unwrap_or_default().trim().to_owned();
-        return Ok(Some(key).filter(|k| !k.is_empty()));
+        return super::secret_input::read_secret("API key (not shown as you type): ")
+            .context("could not read the API key from stdin");
     }
     Ok(None)
 }

@@ -65,13 +65,15 @@ def is_button(node, label):
 
 def server_processes(data_dir):
     """PIDs of server-everything processes started by this test's app (their
-    environment carries its unique VALECHAT_DATA_DIR)."""
+    environment carries UI_TEST_RUN, set in the server's configured env to
+    the app's unique data folder: a server does not inherit the app's own
+    variables, VALECHAT_DATA_DIR included)."""
     found = subprocess.run(["pgrep", "-f", SCRIPT], capture_output=True, text=True).stdout.split()
     mine = []
     for pid in found:
         try:
             with open(f"/proc/{pid}/environ", "rb") as f:
-                if f"VALECHAT_DATA_DIR={data_dir}".encode() in f.read().split(b"\0"):
+                if f"UI_TEST_RUN={data_dir}".encode() in f.read().split(b"\0"):
                     mine.append(int(pid))
         except OSError:
             continue  # already gone
@@ -125,7 +127,7 @@ def main():
     openai_server = fake_openai.start()
     data_dir = tempfile.mkdtemp(prefix="valechat-tools-")
     cli(binary, data_dir, "providers", "add", "--name", "Local Fake", "--base-url", f"http://127.0.0.1:{openai_server.server_address[1]}/v1")
-    cli(binary, data_dir, "mcp", "add", "everything", "--", "node", SCRIPT, "stdio")
+    cli(binary, data_dir, "mcp", "add", "everything", "--env", f"UI_TEST_RUN={data_dir}", "--", "node", SCRIPT, "stdio")
 
     # A Claude Desktop configuration for Import to find, in the session's
     # throw-away home: server-everything again (a duplicate) and one more.

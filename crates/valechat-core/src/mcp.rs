@@ -82,12 +82,14 @@ pub enum McpError {
         source: std::io::Error,
     },
     /// The handshake (`initialize` or `server/discover`) failed.
-    #[error("MCP server {server:?} did not complete the handshake: {reason}")]
+    #[error("MCP server {server:?} did not complete the handshake: {reason}{stderr}")]
     Handshake {
         /// Server id.
         server: String,
-        /// rmcp's error text, plus the last stderr lines for stdio servers.
+        /// rmcp's error text.
         reason: String,
+        /// The last stderr lines of a stdio server, formatted (may be empty).
+        stderr: String,
     },
     /// The endpoint speaks a transport ValeChat does not support (the
     /// deprecated HTTP+SSE transport of 2024-11-05).
@@ -99,7 +101,7 @@ pub enum McpError {
         reason: String,
     },
     /// A request got no answer in time.
-    #[error("MCP server {server:?} did not answer {request} within {timeout_ms} ms{hint}")]
+    #[error("MCP server {server:?} did not answer {request} within {timeout_ms} ms{hint}{stderr}")]
     Timeout {
         /// Server id.
         server: String,
@@ -109,6 +111,8 @@ pub enum McpError {
         timeout_ms: u64,
         /// Extra context (e.g. the total cap was hit), may be empty.
         hint: String,
+        /// The last stderr lines of a stdio server, formatted (may be empty).
+        stderr: String,
     },
     /// The caller cancelled the request (`notifications/cancelled` was sent).
     #[error("the {request} request to MCP server {server:?} was cancelled")]
@@ -165,4 +169,46 @@ pub enum McpError {
         /// The keyring error.
         source: SecretError,
     },
+}
+
+impl McpError {
+    /// The error's text without what the server wrote on stderr: the text
+    /// that may reach a model (a tool result, a server's failure). A
+    /// server's stderr can hold tokens (a debug line with a header, a
+    /// failing URL with its key); the person still reads it in the server's
+    /// log, and [`std::fmt::Display`] keeps it for the command line.
+    #[must_use]
+    pub fn without_stderr(&self) -> String {
+        match self {
+            Self::Closed {
+                server, request, ..
+            } => Self::Closed {
+                server: server.clone(),
+                request: request.clone(),
+                stderr: String::new(),
+            }
+            .to_string(),
+            Self::Handshake { server, reason, .. } => Self::Handshake {
+                server: server.clone(),
+                reason: reason.clone(),
+                stderr: String::new(),
+            }
+            .to_string(),
+            Self::Timeout {
+                server,
+                request,
+                timeout_ms,
+                hint,
+                ..
+            } => Self::Timeout {
+                server: server.clone(),
+                request: request.clone(),
+                timeout_ms: *timeout_ms,
+                hint: hint.clone(),
+                stderr: String::new(),
+            }
+            .to_string(),
+            other => other.to_string(),
+        }
+    }
 }

@@ -1,7 +1,6 @@
 //! `mcp list|add|remove|enable|disable`: the configured servers.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -162,20 +161,9 @@ fn sandbox_settings(args: &SandboxArgs) -> anyhow::Result<Option<SandboxSettings
 }
 
 fn read_bearer() -> anyhow::Result<String> {
-    let mut stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        eprintln!("Bearer token (input is read until end of line):");
-    }
-    let mut text = String::new();
-    stdin
-        .read_to_string(&mut text)
+    let token = crate::cli::secret_input::read_secret("Bearer token (not shown as you type): ")
         .context("could not read the bearer token from stdin")?;
-    let token = text.lines().next().unwrap_or_default().trim().to_owned();
-    anyhow::ensure!(
-        !token.is_empty(),
-        "the bearer token read from stdin is empty"
-    );
-    Ok(token)
+    token.ok_or_else(|| anyhow::anyhow!("the bearer token read from stdin is empty"))
 }
 
 /// `mcp remove`: deletes the server, then its keyring secrets (a keyring

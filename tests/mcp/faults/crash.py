@@ -1,4 +1,6 @@
-"""MCP server that answers the handshake, then exits in the middle of a tool call."""
+"""MCP server that answers the handshake, then exits in the middle of a tool
+call, after writing a line with a token-like value on stderr (the value must
+reach the server's log, never the model)."""
 import json
 import sys
 
@@ -17,6 +19,7 @@ for line in sys.stdin:
             {"name": "boom", "description": "A fault", "inputSchema": {"type": "object"}}]}}),
               flush=True)
     elif method == "tools/call":
+        print("debug: Authorization: Bearer ghp_crashTokenAbc123XYZ", file=sys.stderr, flush=True)
         print("crashing now", file=sys.stderr, flush=True)
         sys.exit(3)
     elif "id" in msg and method not in ("tools/call",):

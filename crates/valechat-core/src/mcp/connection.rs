@@ -134,6 +134,7 @@ impl McpConnection {
                 request,
                 timeout_ms: millis(timeout),
                 hint: String::new(),
+                stderr: String::new(),
             },
             ServiceError::TransportClosed | ServiceError::TransportSend(_) => McpError::Closed {
                 server,
@@ -166,7 +167,8 @@ impl McpConnection {
                 server: self.server_id.clone(),
                 request: request.to_owned(),
                 timeout_ms: millis(REQUEST_TIMEOUT),
-                hint: self.log.stderr_suffix(STDERR_IN_ERRORS),
+                hint: String::new(),
+                stderr: self.log.stderr_suffix(STDERR_IN_ERRORS),
             }),
         }
     }

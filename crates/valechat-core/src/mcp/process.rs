@@ -5,6 +5,16 @@
 //! group (process-wrap `ProcessGroup::leader()` + `KillOnDrop`), pipes its
 //! stdin/stdout for the protocol and drains stderr continuously into the
 //! server's [`ServerLog`], so a chatty server never blocks on a full pipe.
+//! Stderr stays in that log (the MCP Servers window shows it): it may hold
+//! tokens, so no error text meant for a model quotes it
+//! ([`McpError::without_stderr`]).
+//!
+//! The server's environment (an allow-list of ValeChat's, its configured
+//! `env` with the keyring's secrets) is given to the spawned process, never
+//! written on a command line (`/proc/PID/cmdline` is readable by every
+//! local user): see `sandbox::environment`. Under `flatpak-spawn` it goes
+//! through a pipe that flatpak-spawn reads (`--env-fd`, [`ENV_FD`]), mapped
+//! into the child by `command-fds` (the crate forbids `unsafe`).
 //!
 //! [`StdioProcess::terminate`] sends SIGTERM to the whole group, waits up to
 //! a grace period for the leader, then SIGKILLs the group (grandchildren such
@@ -20,19 +30,23 @@
 //! thread that spawned bwrap (`PR_SET_PDEATHSIG`): spawn from a runtime
 //! worker, never from a short-lived `spawn_blocking` thread.
 
-use std::path::Path;
+use std::io::Write;
 use std::process::Stdio;
 use std::time::Duration;
 
+use command_fds::{CommandFdExt, FdMapping};
 use process_wrap::tokio::{ChildWrapper, CommandWrap, KillOnDrop, ProcessGroup, ProcessSession};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{ChildStdin, ChildStdout, Command};
 
 use super::McpError;
-use super::config::{ServerConfig, Transport};
+use super::config::ServerConfig;
 use super::log::{LogSource, ServerLog};
 use super::path;
-use super::sandbox::{self, Host};
+
+mod launch;
+
+pub use launch::{ENV_FD, Launcher, command_line};
 
 /// SIGTERM (same number on Linux and macOS).
 const SIGTERM: i32 = 15;
@@ -73,103 +87,78 @@ pub struct ServerPipes {
     pub stdin: ChildStdin,
 }
 
-/// Builds the command line: `(program, args)` after PATH resolution and the
-/// Flatpak wrapper. `env` entries are passed with `--env=` under Flatpak.
-#[must_use]
-pub fn command_line(
-    command: &str,
-    args: &[String],
-    env: &std::collections::BTreeMap<String, String>,
-    cwd: Option<&str>,
-    flatpak: bool,
-) -> (String, Vec<String>) {
-    if flatpak {
-        let mut full = vec!["--host".to_owned(), "--watch-bus".to_owned()];
-        if let Some(dir) = cwd {
-            full.push(format!("--directory={dir}"));
-        }
-        full.extend(env.iter().map(|(k, v)| format!("--env={k}={v}")));
-        full.push(command.to_owned());
-        full.extend(args.iter().cloned());
-        return ("flatpak-spawn".to_owned(), full);
-    }
-    let program = path::resolve_program(command);
-    (program.to_string_lossy().into_owned(), args.to_vec())
+/// Starts the stdio server of `config` (secrets already resolved) the way
+/// [`Launcher::current`] says, and a task draining its stderr into `log`.
+/// Blocks up to 3 s on the very first call (login-shell PATH): call from a
+/// blocking-safe context or after [`path::login_path`] was warmed in
+/// `spawn_blocking`.
+///
+/// # Errors
+/// As [`spawn_with`].
+pub fn spawn(
+    config: &ServerConfig,
+    log: &ServerLog,
+) -> Result<(StdioProcess, ServerPipes), McpError> {
+    spawn_with(config, log, &Launcher::current())
 }
 
-/// Starts the stdio server of `config` (secrets already resolved) and a
-/// task draining its stderr into `log`. Blocks up to 3 s on the very first
-/// call (login-shell PATH): call from a blocking-safe context or after
-/// [`path::login_path`] was warmed in `spawn_blocking`.
+/// [`spawn`] with the given `launcher`.
 ///
-/// With [`ServerConfig::sandbox`] on, the command runs inside Bubblewrap
-/// and/or behind `prlimit` (see [`sandbox`]), started as the leader of a new
-/// session; the group id is still the leader's pid.
+/// The server's environment is an allow-list of ValeChat's
+/// ([`UNSANDBOXED`](super::sandbox::environment::UNSANDBOXED), or
+/// [`PASSED_THROUGH`](super::sandbox::environment::PASSED_THROUGH) in the
+/// sandbox), the login-shell PATH and its configured `env`, given to the
+/// spawned process itself; under `flatpak-spawn` the `env` goes through a
+/// pipe on [`ENV_FD`]. With [`ServerConfig::sandbox`] on, the command runs
+/// inside Bubblewrap and/or behind `prlimit` (see [`super::sandbox`]),
+/// started as the leader of a new session; the group id is still the
+/// leader's pid.
 ///
 /// # Errors
 /// [`McpError::Config`] for a non-stdio config, [`McpError::Sandbox`] when
 /// the sandbox or limits cannot be set up, [`McpError::Spawn`] when the
 /// program cannot be started.
-pub fn spawn(
+pub fn spawn_with(
     config: &ServerConfig,
     log: &ServerLog,
+    launcher: &Launcher,
 ) -> Result<(StdioProcess, ServerPipes), McpError> {
-    let Transport::Stdio {
-        command,
-        args,
-        env,
-        cwd,
-    } = &config.transport
-    else {
-        return Err(McpError::Config {
-            server: config.id.clone(),
-            reason: "not a stdio server".into(),
-        });
-    };
-    let flatpak = path::in_flatpak();
-    let settings = config.sandbox.clone().unwrap_or_default();
-    let sandbox_error = |problem| McpError::Sandbox {
-        server: config.id.clone(),
-        problem,
-    };
-    let (program, full_args) = if flatpak {
-        let (command, args) =
-            sandbox::wrap_for_flatpak(&settings, command, args).map_err(sandbox_error)?;
-        command_line(&command, &args, env, cwd.as_deref(), true)
-    } else if settings.enabled || settings.has_limits() {
-        let (program, args) = command_line(command, args, env, cwd.as_deref(), false);
-        let cwd = cwd.as_deref().map(Path::new);
-        sandbox::wrap(
-            &settings,
-            &Host::current(),
-            Path::new(&program),
-            &args,
-            cwd,
-            env,
-        )
-        .map_err(sandbox_error)?
-    } else {
-        command_line(command, args, env, cwd.as_deref(), false)
-    };
+    let launch = launch::plan(config, launcher)?;
+    let program = launch.program;
     let mut cmd = Command::new(&program);
-    cmd.args(&full_args)
-        .env("PATH", path::login_path())
+    cmd.args(&launch.args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    if !flatpak {
-        cmd.envs(env);
-        if let Some(dir) = cwd {
-            cmd.current_dir(dir);
-        }
+    if let Some(env) = &launch.env {
+        cmd.env_clear().envs(env);
+    } else {
+        // flatpak-spawn itself keeps ValeChat's environment (it needs the
+        // session bus); the host command gets the host session's, plus
+        // the server's `env` read from ENV_FD.
+        cmd.env("PATH", path::login_path());
+    }
+    if let Some(dir) = &launch.cwd {
+        cmd.current_dir(dir);
     }
     let spawn_error = |source| McpError::Spawn {
         server: config.id.clone(),
         command: program.clone(),
         source,
     };
+    let mut env_writer = None;
+    if let Some(bytes) = launch.env_fd {
+        let (reader, writer) = std::io::pipe().map_err(spawn_error)?;
+        let mapping = FdMapping {
+            parent_fd: reader.into(),
+            child_fd: ENV_FD,
+        };
+        cmd.fd_mappings(vec![mapping])
+            .map_err(|e| spawn_error(std::io::Error::other(e)))?;
+        env_writer = Some((writer, bytes));
+    }
     let mut wrapped = CommandWrap::from(cmd);
-    if settings.enabled && !flatpak {
+    if launch.new_session {
         // A session of its own (and so a group of its own, same id):
         // detached from any terminal, which bwrap's --new-session would do
         // by moving the server out of the group we kill.
@@ -179,6 +168,18 @@ pub fn spawn(
     }
     wrapped.wrap(KillOnDrop);
     let mut child = wrapped.spawn().map_err(spawn_error)?;
+    // Our copy of the pipe's read end closes with the command.
+    drop(wrapped);
+    if let Some((mut writer, bytes)) = env_writer {
+        let server = config.id.clone();
+        // Off the async threads: a large env fills the pipe until
+        // flatpak-spawn reads it. Dropping the writer ends the list.
+        tokio::task::spawn_blocking(move || {
+            if let Err(error) = writer.write_all(&bytes) {
+                tracing::warn!(server, %error, "could not pass the environment to flatpak-spawn");
+            }
+        });
+    }
     let missing = |what: &str| spawn_error(std::io::Error::other(format!("no {what} pipe")));
     let stdin = child.stdin().take().ok_or_else(|| missing("stdin"))?;
     let stdout = child.stdout().take().ok_or_else(|| missing("stdout"))?;
@@ -247,32 +248,5 @@ impl Drop for StdioProcess {
         // Kills every member of the group, including children the leader
         // left behind; an error only means the group is gone already.
         let _ = self.child.signal(SIGKILL);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::BTreeMap;
-
-    #[test]
-    fn flatpak_wraps_the_command() {
-        let env = BTreeMap::from([("A".to_owned(), "1".to_owned())]);
-        let (program, args) = command_line("npx", &["-y".into()], &env, Some("/w"), true);
-        assert_eq!(program, "flatpak-spawn");
-        assert_eq!(
-            args,
-            [
-                "--host",
-                "--watch-bus",
-                "--directory=/w",
-                "--env=A=1",
-                "npx",
-                "-y"
-            ]
-        );
-        let (program, args) = command_line("sh", &["-c".into()], &env, None, false);
-        assert!(program.ends_with("/sh"), "{program}");
-        assert_eq!(args, ["-c"]);
     }
 }

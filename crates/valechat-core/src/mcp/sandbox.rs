@@ -23,7 +23,6 @@ pub mod environment;
 mod limits;
 mod mounts;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use crate::model::SandboxSettings;
@@ -92,10 +91,12 @@ pub fn availability() -> Result<PathBuf, SandboxProblem> {
 }
 
 /// Wraps the resolved `program` and `args` (outside Flatpak) as `settings`
-/// ask: into Bubblewrap when enabled (mounts from `host`; an environment of
-/// `host.env` and the server's `env` only, see [`environment`]), behind
-/// `prlimit` when limits are set. Returns `(program, args)` to spawn;
-/// unchanged when the sandbox is off and no limit is set.
+/// ask: into Bubblewrap when enabled (mounts from `host`), behind `prlimit`
+/// when limits are set. Returns `(program, args)` to spawn; unchanged when
+/// the sandbox is off and no limit is set. The environment is not part of
+/// the command line: the caller gives the spawned process `host.env` and
+/// the server's `env` (see [`environment`]), and Bubblewrap and `prlimit`
+/// hand it on.
 ///
 /// # Errors
 /// [`SandboxProblem::BubblewrapMissing`] when enabled and `host.bwrap` is
@@ -107,7 +108,6 @@ pub fn wrap(
     program: &Path,
     args: &[String],
     cwd: Option<&Path>,
-    env: &BTreeMap<String, String>,
 ) -> Result<(String, Vec<String>), SandboxProblem> {
     let (mut program, mut args) = (program.to_string_lossy().into_owned(), args.to_vec());
     if settings.enabled {
@@ -115,9 +115,7 @@ pub fn wrap(
             .bwrap
             .as_ref()
             .ok_or(SandboxProblem::BubblewrapMissing)?;
-        let mut wrapped = environment::bwrap_env_args(&host.env, env);
-        wrapped.extend(bwrap_args(settings, host, Path::new(&program), &args, cwd));
-        args = wrapped;
+        args = bwrap_args(settings, host, Path::new(&program), &args, cwd);
         program = bwrap.to_string_lossy().into_owned();
     }
     if settings.has_limits() {
@@ -209,22 +207,13 @@ mod tests {
             Path::new("/bin/npx"),
             &args,
             None,
-            &BTreeMap::new(),
         );
         assert_eq!(off.unwrap(), ("/bin/npx".to_owned(), args.clone()));
         let limited = SandboxSettings {
             max_open_files: Some(64),
             ..SandboxSettings::default()
         };
-        let (program, full) = wrap(
-            &limited,
-            &host(),
-            Path::new("/bin/npx"),
-            &args,
-            None,
-            &BTreeMap::new(),
-        )
-        .unwrap();
+        let (program, full) = wrap(&limited, &host(), Path::new("/bin/npx"), &args, None).unwrap();
         assert_eq!(program, "/usr/bin/prlimit");
         assert_eq!(full, ["--nofile=64", "--", "/bin/npx", "-y"]);
         let no_prlimit = Host {
@@ -232,14 +221,7 @@ mod tests {
             ..host()
         };
         assert_eq!(
-            wrap(
-                &limited,
-                &no_prlimit,
-                Path::new("/bin/npx"),
-                &args,
-                None,
-                &BTreeMap::new()
-            ),
+            wrap(&limited, &no_prlimit, Path::new("/bin/npx"), &args, None,),
             Err(SandboxProblem::PrlimitMissing)
         );
     }
@@ -251,33 +233,20 @@ mod tests {
             max_cpu_seconds: Some(5),
             ..SandboxSettings::default()
         };
-        let (program, full) = wrap(
-            &settings,
-            &host(),
-            Path::new("/bin/sh"),
-            &[],
-            None,
-            &BTreeMap::new(),
-        )
-        .unwrap();
+        let (program, full) = wrap(&settings, &host(), Path::new("/bin/sh"), &[], None).unwrap();
         assert_eq!(program, "/usr/bin/prlimit");
         assert_eq!(&full[..3], ["--cpu=5", "--", "/usr/bin/bwrap"]);
         assert_eq!(full.last().map(String::as_str), Some("/bin/sh"));
-        // The environment is cleared first, then set from the host's list.
-        assert_eq!(&full[3..7], ["--clearenv", "--setenv", "PATH", "/usr/bin"]);
+        // The environment goes to the process, never onto the command line.
+        assert!(
+            !full.iter().any(|a| a == "--setenv" || a == "/usr/bin"),
+            "{full:?}"
+        );
         let missing = Host {
             bwrap: None,
             ..host()
         };
-        let error = wrap(
-            &settings,
-            &missing,
-            Path::new("/bin/sh"),
-            &[],
-            None,
-            &BTreeMap::new(),
-        )
-        .unwrap_err();
+        let error = wrap(&settings, &missing, Path::new("/bin/sh"), &[], None).unwrap_err();
         assert_eq!(error, SandboxProblem::BubblewrapMissing);
         assert!(
             error.to_string().contains("“bubblewrap” package"),

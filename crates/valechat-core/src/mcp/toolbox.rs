@@ -106,7 +106,9 @@ impl ToolBox for McpToolBox {
             Ok(outcome) => Ok(tool_output(&outcome)),
             Err(McpError::Cancelled { .. }) => Err(ToolError::Cancelled),
             Err(McpError::Timeout { timeout_ms, .. }) => Err(ToolError::Timeout { timeout_ms }),
-            Err(e) => Err(ToolError::Failed(e.to_string())),
+            // The model never reads the server's stderr (it may hold
+            // tokens); the person finds it in the server's log.
+            Err(e) => Err(ToolError::Failed(e.without_stderr())),
         }
     }
 }

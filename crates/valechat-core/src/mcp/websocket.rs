@@ -128,6 +128,7 @@ where
             .map_err(|e| McpError::Handshake {
                 server: server.to_owned(),
                 reason: format!("the WebSocket connection to {url} failed: {e}"),
+                stderr: String::new(),
             })?;
     Ok(json_rpc(socket))
 }

@@ -81,13 +81,15 @@ impl McpConnection {
             .with_user_waits(user_waits.clone());
         let handshake = |reason: String, log: &ServerLog| McpError::Handshake {
             server: server.clone(),
-            reason: format!("{reason}{}", log.stderr_suffix(STDERR_IN_ERRORS)),
+            reason,
+            stderr: log.stderr_suffix(STDERR_IN_ERRORS),
         };
         let timeout_error = || McpError::Timeout {
             server: server.clone(),
             request: "the handshake".into(),
             timeout_ms: millis(CONNECT_TIMEOUT),
             hint: String::new(),
+            stderr: String::new(),
         };
         let (service, process) = match &resolved.transport {
             Transport::Stdio { .. } => {

@@ -237,6 +237,7 @@ impl McpConnection {
                     request: limits.name.clone(),
                     timeout_ms: millis(limits.idle),
                     hint: String::new(),
+                    stderr: String::new(),
                 })
             }
         }
@@ -318,6 +319,7 @@ impl McpConnection {
             request: limits.name.clone(),
             timeout_ms: millis(limits.total),
             hint: hint.into(),
+            stderr: String::new(),
         }
     }
 

@@ -70,7 +70,9 @@ impl Supervisor {
                     if up_since.elapsed() >= STABLE_AFTER {
                         failures = 0;
                     }
-                    format!("the server exited{}", self.log.stderr_suffix(3))
+                    // Its stderr is in the log and in `last_stderr_lines`,
+                    // not in the reason, which a model may read.
+                    "the server exited".to_owned()
                 }
                 Err(McpError::SignIn { reason, .. }) => {
                     // Retrying would open the browser again and again.
@@ -85,7 +87,7 @@ impl Supervisor {
                         // Retrying cannot help until the person acts.
                         failures = MAX_TRIES - 1;
                     }
-                    error.to_string()
+                    error.without_stderr()
                 }
             };
             failures += 1;
