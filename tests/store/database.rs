@@ -3,7 +3,6 @@
 use std::error::Error;
 use std::path::{Path, PathBuf};
 
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use valechat_core::provider::Role;
@@ -617,8 +616,13 @@ async fn garbage_file_is_corrupt_and_left_intact() -> TestResult {
         }
         assert!(error.to_string().contains("left untouched"), "{error}");
         assert_eq!(std::fs::read(&path)?, garbage);
-        let files: Vec<_> = std::fs::read_dir(dir.path())?.collect::<Result<_, _>>()?;
-        assert_eq!(files.len(), 1, "no journal or backup files beside it");
+        // Beside it only the instance lock (`valechat.db.lock`, taken
+        // before the file is read): no journal or backup.
+        let mut files: Vec<String> = std::fs::read_dir(dir.path())?
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<Result<_, _>>()?;
+        files.sort();
+        assert_eq!(files, ["valechat.db", "valechat.db.lock"]);
     }
     Ok(())
 }
@@ -627,19 +631,7 @@ async fn garbage_file_is_corrupt_and_left_intact() -> TestResult {
 async fn database_with_pending_migrations_is_backed_up_first() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("valechat.db");
-    // A database as an older ValeChat would have left it: diesel's
-    // migrations table with none of today's migrations applied, plus a table
-    // of its own with data.
-    {
-        let mut conn = SqliteConnection::establish(path.to_str().ok_or("non-UTF-8 temp path")?)?;
-        conn.batch_execute(
-            "CREATE TABLE __diesel_schema_migrations (
-                 version VARCHAR(50) PRIMARY KEY NOT NULL,
-                 run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);
-             CREATE TABLE legacy_notes (body TEXT NOT NULL);
-             INSERT INTO legacy_notes VALUES ('keep me');",
-        )?;
-    }
+    super::opening::older_database(&path)?;
     // Older backups: only the newest three may remain afterwards.
     for ms in [1, 2, 3] {
         std::fs::write(dir.path().join(format!("valechat.db.bak-{ms}")), b"old")?;

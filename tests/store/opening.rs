@@ -34,9 +34,23 @@ fn backups(path: &Path) -> Result<Vec<String>, Box<dyn Error>> {
     Ok(found)
 }
 
-/// A database as an older ValeChat left it: the migrations table, none of
-/// today's migrations applied, a table with data.
-fn older_database(path: &Path) -> TestResult {
+/// The migration versions the database at `url` records, in order.
+fn applied(url: &str) -> Result<Vec<String>, Box<dyn Error>> {
+    #[derive(QueryableByName)]
+    struct Version {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    let rows: Vec<Version> =
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations ORDER BY version")
+            .load(&mut SqliteConnection::establish(url)?)?;
+    Ok(rows.into_iter().map(|r| r.version).collect())
+}
+
+/// A database as an older ValeChat left it: diesel's migrations table
+/// with none of today's migrations applied, and a table of its own with
+/// data (`legacy_notes`).
+pub(super) fn older_database(path: &Path) -> TestResult {
     let mut conn = SqliteConnection::establish(path.to_str().ok_or("non-UTF-8 path")?)?;
     conn.batch_execute(
         "CREATE TABLE __diesel_schema_migrations (
@@ -88,15 +102,12 @@ async fn a_database_from_a_newer_valechat_is_refused_untouched() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("valechat.db");
     drop(Store::open(&path).await?);
-    {
-        let mut conn = SqliteConnection::establish(path.to_str().ok_or("non-UTF-8 path")?)?;
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 5000;
-             PRAGMA journal_mode = DELETE;
-             INSERT INTO __diesel_schema_migrations (version) VALUES ('29990101000000');",
-        )?;
-    }
-    let before = std::fs::read(&path)?;
+    let url = path.to_str().ok_or("non-UTF-8 path")?.to_owned();
+    SqliteConnection::establish(&url)?.batch_execute(
+        "PRAGMA busy_timeout = 5000;
+         INSERT INTO __diesel_schema_migrations (version) VALUES ('29990101000000');",
+    )?;
+    let before = applied(&url)?;
     let refused = Store::open(&path).await;
     let Err(StoreError::NewerDatabase { version, .. }) = &refused else {
         panic!("opened a newer database: {:?}", refused.map(|_| ()));
@@ -105,7 +116,7 @@ async fn a_database_from_a_newer_valechat_is_refused_untouched() -> TestResult {
     let message =
         valechat_core::chat::EngineError::from(refused.err().ok_or("no error")?).user_message();
     assert!(message.contains("newer version of ValeChat"), "{message}");
-    assert_eq!(std::fs::read(&path)?, before, "the file changed");
+    assert_eq!(applied(&url)?, before, "the schema changed");
     assert!(backups(&path)?.is_empty(), "a backup was taken");
     Ok(())
 }

@@ -31,7 +31,7 @@ import pyatspi
 
 sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
-from test_first_slice import App, Failure, dump, name, role, screenshot, showing, text_of, wait_until, walk  # noqa: E402
+from test_first_slice import App, ancestors, Failure, dump, name, role, screenshot, showing, text_of, wait_until, walk  # noqa: E402
 from test_shortcuts import (  # noqa: E402
     CONTROL, HOLIDAY, ICELAND, KEY_ESCAPE, KEY_F, RUST, fill_database, focused, main_frame, point_at, press, resize_window, row_of, selected,
     wait_selected,
@@ -43,14 +43,6 @@ BUTTON_ROLES = ("push button", "toggle button")
 
 def extents(node):
     return node.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
-
-
-def ancestors(node):
-    chain = []
-    while node is not None:
-        chain.append(node)
-        node = node.parent
-    return chain
 
 
 def panes(app):

@@ -39,6 +39,15 @@ class Failure(Exception):
     pass
 
 
+def ancestors(node):
+    """`node`, its parent, and so on up to the desktop."""
+    chain = []
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return chain
+
+
 def walk(node, depth=0):
     if node is None or depth > 60:
         return

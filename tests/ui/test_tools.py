@@ -36,7 +36,7 @@ import pyatspi
 
 sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
-from test_first_slice import App, Failure, dump, name, role, screenshot, set_text, showing, text_of, wait_for, wait_until, walk  # noqa: E402
+from test_first_slice import App, ancestors, Failure, dump, name, role, screenshot, set_text, showing, text_of, wait_for, wait_until, walk  # noqa: E402
 from test_shortcuts import KEY_ESCAPE, point_at, press  # noqa: E402
 from test_conversation_end import wait_inside  # noqa: E402
 from test_two_providers import choose_model, cli  # noqa: E402
@@ -49,14 +49,6 @@ SCRIPT = os.path.abspath(
     )
 )
 FINAL_PREFIX = "Tool results: "
-
-
-def ancestors(node):
-    chain = []
-    while node is not None:
-        chain.append(node)
-        node = node.parent
-    return chain
 
 
 def is_button(node, label):
