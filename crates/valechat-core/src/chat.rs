@@ -313,8 +313,9 @@ impl Engine {
             meter: billing.0,
             first_request: Some(billing.1),
             rates: self.rates.clone(),
+            open: runner::Open::default(),
         };
-        tokio::spawn(job.run());
+        tokio::spawn(job.run_guarded());
         Turn::new(rx, cancel)
     }
 }
