@@ -42,8 +42,9 @@ pub use request::{
 };
 pub use title::title_from_prompt;
 pub use tools::{
-    Approval, ApprovalRequest, Approver, FixedApprover, OfferedTool, ToolBox, ToolError, ToolHints,
-    ToolOutput, ToolProgress, ToolSettings, truncate_for_model,
+    Approval, ApprovalRequest, Approver, FixedApprover, MAX_STORED_RESULT_BYTES, OfferedTool,
+    ToolBox, ToolError, ToolHints, ToolOutput, ToolProgress, ToolSettings, stored_result,
+    truncate_for_model,
 };
 pub use turn::{Turn, TurnEvent};
 pub use user_message::{UserError, limit_name};
