@@ -4,7 +4,8 @@
 //! `flatpak-spawn --host` inside Flatpak) as the leader of a new process
 //! group (process-wrap `ProcessGroup::leader()` + `KillOnDrop`), pipes its
 //! stdin/stdout for the protocol and drains stderr continuously into the
-//! server's [`ServerLog`], so a chatty server never blocks on a full pipe.
+//! server's [`ServerLog`], so a chatty server never blocks on a full pipe
+//! (`process/stderr`: a line takes at most [`MAX_STDERR_LINE_BYTES`]).
 //!
 //! [`StdioProcess::terminate`] sends SIGTERM to the whole group, waits up to
 //! a grace period for the leader, then SIGKILLs the group (grandchildren such
@@ -25,7 +26,6 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use process_wrap::tokio::{ChildWrapper, CommandWrap, KillOnDrop, ProcessGroup, ProcessSession};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{ChildStdin, ChildStdout, Command};
 
 use super::McpError;
@@ -33,6 +33,10 @@ use super::config::{ServerConfig, Transport};
 use super::log::{LogSource, ServerLog};
 use super::path;
 use super::sandbox::{self, Host};
+
+mod stderr;
+
+pub use stderr::MAX_STDERR_LINE_BYTES;
 
 /// SIGTERM (same number on Linux and macOS).
 const SIGTERM: i32 = 15;
@@ -185,12 +189,7 @@ pub fn spawn(
     let stderr = child.stderr().take().ok_or_else(|| missing("stderr"))?;
     let pgid = child.id().ok_or_else(|| missing("pid"))?;
     let drain_log = log.clone();
-    tokio::spawn(async move {
-        let mut lines = BufReader::new(stderr).split(b'\n');
-        while let Ok(Some(line)) = lines.next_segment().await {
-            drain_log.push(LogSource::Stderr, &String::from_utf8_lossy(&line));
-        }
-    });
+    tokio::spawn(stderr::drain(stderr, drain_log));
     log.push(
         LogSource::Client,
         &format!("started {program} (pid {pgid})"),
