@@ -139,9 +139,10 @@ mod tests {
         let mut body = b"data: ".to_vec();
         body.resize(8 * 1024 * 1024, b'x');
         body.extend_from_slice(b"\n\n");
-        let pieces = body
+        let pieces: Vec<_> = body
             .chunks(1024)
-            .map(|p| Ok::<_, ProviderError>(p.to_vec()));
+            .map(|p| Ok::<_, ProviderError>(p.to_vec()))
+            .collect();
         let got: Vec<_> = super::super::parser_input(stream::iter(pieces))
             .collect()
             .await;
