@@ -3,7 +3,6 @@
 //! pieces is read whole.
 
 use tokio_util::sync::CancellationToken;
-use valechat_core::provider::limits::{MAX_ERROR_BODY_BYTES, MAX_STREAM_LINE_BYTES};
 use valechat_core::provider::{ChatProvider, ProviderError};
 
 use super::{provider, replay, request};
@@ -58,7 +57,6 @@ async fn a_line_over_the_bound_ends_the_stream_with_the_sizes() {
             && words.ends_with("MiB or more; the limit is 16 MiB"),
         "{words}"
     );
-    assert!(MAX_STREAM_LINE_BYTES == 16 * MIB);
 }
 
 #[tokio::test]
@@ -112,5 +110,4 @@ async fn an_error_body_over_the_bound_is_not_read_and_says_so() {
         "{:?}",
         errors[1]
     );
-    assert_eq!(MAX_ERROR_BODY_BYTES, MIB);
 }

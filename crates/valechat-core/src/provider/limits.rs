@@ -64,7 +64,7 @@ pub fn size(bytes: usize) -> String {
     #[allow(clippy::cast_precision_loss)]
     let in_unit = |unit: usize| bytes as f64 / unit as f64;
     if bytes >= MIB {
-        if bytes % MIB == 0 {
+        if bytes.is_multiple_of(MIB) {
             format!("{} MiB", bytes / MIB)
         } else {
             format!("{:.1} MiB", in_unit(MIB))

@@ -25,18 +25,17 @@ pub async fn drain(stderr: impl AsyncRead + Unpin, log: ServerLog) {
         let newline = available.iter().position(|b| *b == b'\n');
         let content = &available[..newline.unwrap_or(available.len())];
         let consumed = newline.map_or(available.len(), |at| at + 1);
-        match dropped.as_mut() {
-            Some(n) => *n += content.len(),
-            None => {
-                let room = MAX_STDERR_LINE_BYTES - line.len();
-                if content.len() > room {
-                    line.extend_from_slice(&content[..room]);
-                    log.push(LogSource::Stderr, &String::from_utf8_lossy(&line));
-                    line.clear();
-                    dropped = Some(content.len() - room);
-                } else {
-                    line.extend_from_slice(content);
-                }
+        if let Some(n) = dropped.as_mut() {
+            *n += content.len();
+        } else {
+            let room = MAX_STDERR_LINE_BYTES - line.len();
+            if content.len() > room {
+                line.extend_from_slice(&content[..room]);
+                log.push(LogSource::Stderr, &String::from_utf8_lossy(&line));
+                line.clear();
+                dropped = Some(content.len() - room);
+            } else {
+                line.extend_from_slice(content);
             }
         }
         reader.consume(consumed);
