@@ -5,10 +5,13 @@
 //! errors and API keys; `providers` covers editing providers and their
 //! keys; `timeouts` covers per-provider timeouts; `images` covers attached images; `new_conversation` covers sending to a
 //! conversation created for the message; `interruptions` covers cut connections, cancel,
-//! dropped turns, partial saves and malformed chunks.
+//! dropped turns, partial saves and malformed chunks; `bad_input` covers
+//! extreme waits, oversized replies and panics in a turn.
 
 mod support;
 
+#[path = "engine/bad_input.rs"]
+mod bad_input;
 #[path = "engine/billing.rs"]
 mod billing;
 #[path = "engine/images.rs"]

@@ -1,5 +1,5 @@
-//! Misbehaving servers: crash, silence, stderr flood, stdout garbage, and
-//! the process group (no orphans).
+//! Misbehaving servers: crash, silence, stderr flood, stdout garbage,
+//! oversized messages and stderr lines, and the process group (no orphans).
 
 use std::time::Duration;
 
@@ -120,4 +120,61 @@ async fn dropping_the_connection_kills_the_group() {
     }
     let left: Vec<u32> = members.into_iter().filter(|pid| alive(*pid)).collect();
     assert!(left.is_empty(), "orphans left: {left:?}");
+}
+
+#[tokio::test]
+async fn a_message_over_the_bound_ends_the_session_with_the_sizes() {
+    let conn = connect(&fault("huge")).await;
+    // The wait is a hang guard: the bound ends the call long before it.
+    let options = CallOptions {
+        timeout_ms: 60_000,
+        total_cap_ms: 60_000,
+        progress: None,
+    };
+    let error = conn
+        .call_tool("huge", json!({}), options, CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, McpError::Closed { .. }), "{error}");
+    let words = "the server sent a message of 16.0 MiB or more; the limit is 16 MiB";
+    assert!(error.to_string().contains(words), "{error}");
+    assert!(
+        conn.log().lines().iter().any(|l| l.text == words),
+        "the log does not say why"
+    );
+}
+
+#[tokio::test]
+async fn a_long_stderr_line_is_cut_and_said_so() {
+    let conn = connect(&fault("huge")).await;
+    let outcome = conn
+        .call_tool(
+            "long_stderr",
+            json!({}),
+            CallOptions::default(),
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome.text(), "done");
+    let mut texts = Vec::new();
+    for _ in 0..100 {
+        texts = conn.log().lines().into_iter().map(|l| l.text).collect();
+        if texts.last().is_some_and(|t| t == "after the long line") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let n = texts.len();
+    assert!(n >= 3, "{n} lines");
+    assert_eq!(
+        texts[n - 3],
+        "e".repeat(valechat_core::mcp::process::MAX_STDERR_LINE_BYTES)
+    );
+    assert_eq!(
+        texts[n - 2],
+        "the server wrote a stderr line of 2 MiB; the limit is 4 KiB, the rest was not kept"
+    );
+    assert_eq!(texts[n - 1], "after the long line");
+    conn.shutdown().await;
 }

@@ -7,6 +7,8 @@ use crate::support;
 mod failures;
 #[path = "openai/images.rs"]
 mod images;
+#[path = "openai/oversized.rs"]
+mod oversized;
 #[path = "openai/replays.rs"]
 mod replays;
 #[path = "openai/split.rs"]

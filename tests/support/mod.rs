@@ -107,6 +107,12 @@ impl Reply {
         Self::sse(vec![Step::Send(body.into())])
     }
 
+    /// The same reply with another status (a chunked error body).
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
+    }
+
     /// Adds a response header.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.into(), value.into()));

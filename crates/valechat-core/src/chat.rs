@@ -42,8 +42,9 @@ pub use request::{
 };
 pub use title::title_from_prompt;
 pub use tools::{
-    Approval, ApprovalRequest, Approver, FixedApprover, OfferedTool, ToolBox, ToolError, ToolHints,
-    ToolOutput, ToolProgress, ToolSettings, truncate_for_model,
+    Approval, ApprovalRequest, Approver, FixedApprover, MAX_STORED_RESULT_BYTES, OfferedTool,
+    ToolBox, ToolError, ToolHints, ToolOutput, ToolProgress, ToolSettings, stored_result,
+    truncate_for_model,
 };
 pub use turn::{Turn, TurnEvent};
 pub use user_message::{UserError, limit_name};
@@ -313,8 +314,9 @@ impl Engine {
             meter: billing.0,
             first_request: Some(billing.1),
             rates: self.rates.clone(),
+            open: runner::Open::default(),
         };
-        tokio::spawn(job.run());
+        tokio::spawn(job.run_guarded());
         Turn::new(rx, cancel)
     }
 }

@@ -10,7 +10,8 @@
 //! event-stream plumbing); [`resilient`] wraps any of them with retries,
 //! backoff and a circuit breaker; [`gemini`] speaks the Google Gemini API
 //! (`streamGenerateContent`); [`ollama`] speaks Ollama's native `/api`
-//! (NDJSON streaming, installed models, pulls, model details). The
+//! (NDJSON streaming, installed models, pulls, model details); [`limits`]
+//! bounds what a server may send and ask (lines, bodies, replies, waits). The
 //! conversation items (roles, messages, tool calls and tool definitions) are
 //! in [`message`]; the per-provider waits in [`timeouts`] (a plain value the
 //! store keeps, so it lives in [`crate::model`] and is re-exported here).
@@ -20,6 +21,7 @@ pub mod base_url;
 pub mod error;
 pub mod gemini;
 pub mod http;
+pub mod limits;
 pub mod message;
 pub mod ollama;
 pub mod openai;

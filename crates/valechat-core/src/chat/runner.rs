@@ -4,9 +4,11 @@
 //! is reached.
 //!
 //! Files: `runner/stream` (receiving the provider's stream into a reply),
-//! `runner/billing` (rate-limit wait, running-cost check, settlement).
+//! `runner/billing` (rate-limit wait, running-cost check, settlement),
+//! `runner/guard` (a panic ends the turn as failed).
 
 mod billing;
+mod guard;
 mod stream;
 
 use std::sync::Arc;
@@ -20,6 +22,7 @@ use super::tools::{OfferedTool, ToolSettings};
 use super::{EngineError, TurnEvent};
 use crate::provider::{ChatMessage, ChatProvider, ChatRequest, ProviderError, Role};
 use crate::store::{Message, MessageFinish, MessageStatus, NewMessage, Store};
+pub(super) use guard::Open;
 use stream::Reply;
 
 /// Everything a turn needs, moved into its task.
@@ -42,6 +45,9 @@ pub(super) struct TurnJob {
     pub first_request: Option<RequestMeter>,
     /// Per-provider rate limiting, shared with the engine.
     pub rates: super::RateLimiters,
+    /// The reservation and message held open, for the end after a panic
+    /// (see `runner/guard`); starts empty.
+    pub open: guard::Open,
 }
 
 /// How one model request ended.
@@ -54,8 +60,9 @@ enum RequestEnd {
 
 impl TurnJob {
     /// Runs the turn to its end. Events go to the receiver while it exists;
-    /// the store is updated whether or not anyone listens.
-    pub async fn run(mut self) {
+    /// the store is updated whether or not anyone listens. A panic is caught
+    /// by [`TurnJob::run_guarded`], which calls this.
+    async fn run(mut self) {
         if let Some(user) = self.user.clone() {
             self.emit(TurnEvent::UserMessageSaved(user)).await;
         }
@@ -101,6 +108,7 @@ impl TurnJob {
                 }
             },
         };
+        self.hold_open(&billing);
         if !self.wait_for_rate_limit(&billing).await {
             let _ = self.store.release(&billing.request_id).await;
             self.fail(None, ProviderError::Cancelled.into()).await;
@@ -131,11 +139,12 @@ impl TurnJob {
                 return RequestEnd::Done;
             }
         };
+        self.writing(&assistant);
         self.emit(TurnEvent::AssistantStarted(assistant.clone()))
             .await;
 
         let mut reply = Reply::default();
-        let outcome = self.stream_into(&assistant, &mut reply, &billing).await;
+        let outcome = self.stream_guarded(&assistant, &mut reply, &billing).await;
         self.bill(billing, &assistant, &reply, &outcome).await;
         let text = reply.text.clone();
         let (status, error) = match &outcome {

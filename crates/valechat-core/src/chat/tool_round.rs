@@ -13,7 +13,8 @@ use tokio::sync::mpsc;
 use super::TurnEvent;
 use super::runner::TurnJob;
 use super::tools::{
-    Approval, ApprovalRequest, OfferedTool, ToolError, ToolSettings, truncate_for_model,
+    Approval, ApprovalRequest, OfferedTool, ToolError, ToolSettings, stored_result,
+    truncate_for_model,
 };
 use crate::provider::{ChatMessage, ToolCall};
 use crate::store::{Message, NewToolCall, ToolCallEnd, ToolCallRecord, ToolCallStatus};
@@ -263,7 +264,7 @@ impl TurnJob {
         match result {
             Ok(output) => ToolCallEnd {
                 status: ToolCallStatus::Succeeded,
-                result: Some(output.full.to_string()),
+                result: Some(stored_result(&output)),
                 result_for_model: truncate_for_model(&output.text, settings.max_result_chars),
                 is_error: output.is_error,
                 duration_ms,

@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::provider::ToolDefinition;
+use crate::provider::limits::size;
 
 /// What a server says about a tool's behaviour (MCP `ToolAnnotations`,
 /// specification 2025-06-18 and later, "Tool annotations"). Every hint is
@@ -223,6 +224,36 @@ impl std::fmt::Debug for ToolSettings {
     }
 }
 
+/// Most of a tool's full result stored with its call, in bytes (8 MiB of
+/// `CallToolResult` JSON). A larger result is stored as its text for the
+/// model (cut to [`ToolLimits::RESULT_CHARS`](super::ToolLimits::RESULT_CHARS)'s
+/// top) with a note saying how large it was (see [`stored_result`]).
+pub const MAX_STORED_RESULT_BYTES: usize = 8 * 1024 * 1024;
+
+/// The form of `output` stored with its call: the full result as JSON, or,
+/// past [`MAX_STORED_RESULT_BYTES`], a result holding only its text
+/// (shortened) and a line saying "the tool sent a result of 12.0 MiB; the
+/// limit is 8 MiB".
+#[must_use]
+pub fn stored_result(output: &ToolOutput) -> String {
+    let full = output.full.to_string();
+    if full.len() <= MAX_STORED_RESULT_BYTES {
+        return full;
+    }
+    let max_chars = *super::ToolLimits::RESULT_CHARS.end();
+    let note = format!(
+        "[ValeChat did not store the whole result: the tool sent a result of {}; the limit is {}.]",
+        size(full.len()),
+        size(MAX_STORED_RESULT_BYTES)
+    );
+    let text = format!("{}\n\n{note}", truncate_for_model(&output.text, max_chars));
+    serde_json::json!({
+        "content": [{"type": "text", "text": text}],
+        "isError": output.is_error,
+    })
+    .to_string()
+}
+
 /// `text` cut to at most `max_chars` characters (on a character boundary),
 /// with a note saying how much was left out; unchanged when it fits.
 #[must_use]
@@ -238,6 +269,31 @@ pub fn truncate_for_model(text: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_result_over_the_bound_is_stored_as_its_text_with_the_sizes() {
+        let small = ToolOutput {
+            text: "ok".into(),
+            full: serde_json::json!({"content": [{"type": "text", "text": "ok"}]}),
+            is_error: false,
+        };
+        assert_eq!(stored_result(&small), small.full.to_string());
+        let image = "A".repeat(12 * 1024 * 1024);
+        let big = ToolOutput {
+            text: "a picture".into(),
+            full: serde_json::json!({"content": [{"type": "image", "data": image, "mimeType": "image/png"}]}),
+            is_error: false,
+        };
+        let stored = stored_result(&big);
+        assert!(stored.len() < 64 * 1024, "{}", stored.len());
+        let value: serde_json::Value = serde_json::from_str(&stored).expect("JSON");
+        let text = value["content"][0]["text"].as_str().expect("text");
+        assert!(text.starts_with("a picture\n\n"), "{text}");
+        assert!(
+            text.contains("the tool sent a result of 12.0 MiB; the limit is 8 MiB"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn short_text_is_unchanged_and_long_text_says_what_was_cut() {

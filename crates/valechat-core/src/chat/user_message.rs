@@ -14,6 +14,7 @@ use super::EngineError;
 use crate::format::format_usd;
 use crate::i18n::gettext_f;
 use crate::provider::base_url::InvalidBaseUrl;
+use crate::provider::limits::MAX_SERVER_WAIT;
 use crate::provider::{AttachmentError, ProviderError};
 use crate::secrets::SecretError;
 use crate::store::StoreError;
@@ -249,6 +250,13 @@ fn provider_error(e: &ProviderError) -> UserError {
             retry_after,
             ..
         } => match retry_after {
+            Some(wait) if *wait >= MAX_SERVER_WAIT => (
+                gettext_f(
+                    "Too many requests: the server asks to wait {seconds} s or longer, more than ValeChat waits for a server.",
+                    &[("seconds", &MAX_SERVER_WAIT.as_secs().to_string())],
+                ),
+                message,
+            ),
             Some(wait) => (
                 gettext_f(
                     "Too many requests: the server asks to wait {seconds} s.",
@@ -300,6 +308,10 @@ fn provider_error(e: &ProviderError) -> UserError {
         ProviderError::Timeout(detail) => (gettext("The server took too long to answer."), detail),
         ProviderError::Malformed(detail) => (
             gettext("The server sent a reply ValeChat cannot read."),
+            detail,
+        ),
+        ProviderError::TooLarge(detail) => (
+            gettext("The server sent more than ValeChat accepts."),
             detail,
         ),
         ProviderError::Stream { message } => (
@@ -361,6 +373,13 @@ mod tests {
         let text = e.user_message();
         assert!(text.contains("wait 2 s"), "{text}");
         assert!(text.ends_with("(slow down)"), "{text}");
+        let capped = EngineError::Provider(ProviderError::RateLimited {
+            message: "later".into(),
+            retry_after: Some(MAX_SERVER_WAIT),
+            quota_exhausted: false,
+        });
+        let text = capped.user_message();
+        assert!(text.contains("3600 s or longer"), "{text}");
     }
 
     #[test]

@@ -27,13 +27,16 @@
 //! `connection/features` (subscriptions, completions, log level),
 //! `connection/input_required` (2026-07-28 multi round-trip requests),
 //! `connection/idle` (the idle limit that waits for the user),
-//! `connection/url_required` (the `-32042` URL elicitation error).
+//! `connection/url_required` (the `-32042` URL elicitation error),
+//! `connection/stdout` (a stdio server's messages, at most
+//! [`MAX_MESSAGE_BYTES`] each).
 
 mod catalog;
 mod features;
 mod handshake;
 mod idle;
 pub mod input_required;
+mod stdout;
 mod tool_call;
 mod url_required;
 
@@ -51,6 +54,7 @@ use super::process::{DEFAULT_GRACE, StdioProcess};
 pub use features::{CompletionTarget, Completions};
 pub use idle::{UserWaitGuard, UserWaits};
 pub use input_required::MAX_INPUT_ROUNDS;
+pub use stdout::MAX_MESSAGE_BYTES;
 pub use tool_call::CallOptions;
 pub use url_required::URL_ELICITATION_REQUIRED;
 
@@ -76,6 +80,8 @@ pub struct McpConnection {
     log: ServerLog,
     progress: ProgressRoutes,
     user_waits: UserWaits,
+    /// Why a stdio session ended, when a message was over [`MAX_MESSAGE_BYTES`].
+    overflow: stdout::Overflow,
 }
 
 #[allow(
@@ -139,7 +145,11 @@ impl McpConnection {
             ServiceError::TransportClosed | ServiceError::TransportSend(_) => McpError::Closed {
                 server,
                 request,
-                stderr: self.log.stderr_suffix(STDERR_IN_ERRORS),
+                stderr: format!(
+                    "{}{}",
+                    self.overflow.note(),
+                    self.log.stderr_suffix(STDERR_IN_ERRORS)
+                ),
             },
             ServiceError::Cancelled { .. } => McpError::Cancelled { server, request },
             ServiceError::McpError(data) => McpError::Protocol {

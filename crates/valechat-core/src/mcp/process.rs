@@ -4,7 +4,8 @@
 //! `flatpak-spawn --host` inside Flatpak) as the leader of a new process
 //! group (process-wrap `ProcessGroup::leader()` + `KillOnDrop`), pipes its
 //! stdin/stdout for the protocol and drains stderr continuously into the
-//! server's [`ServerLog`], so a chatty server never blocks on a full pipe.
+//! server's [`ServerLog`], so a chatty server never blocks on a full pipe
+//! (`process/stderr`: a line takes at most [`MAX_STDERR_LINE_BYTES`]).
 //! Stderr stays in that log (the MCP Servers window shows it): it may hold
 //! tokens, so no error text meant for a model quotes it
 //! ([`McpError::without_stderr`]).
@@ -36,7 +37,6 @@ use std::time::Duration;
 
 use command_fds::{CommandFdExt, FdMapping};
 use process_wrap::tokio::{ChildWrapper, CommandWrap, KillOnDrop, ProcessGroup, ProcessSession};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{ChildStdin, ChildStdout, Command};
 
 use super::McpError;
@@ -47,6 +47,10 @@ use super::path;
 mod launch;
 
 pub use launch::{ENV_FD, Launcher, command_line};
+
+mod stderr;
+
+pub use stderr::MAX_STDERR_LINE_BYTES;
 
 /// SIGTERM (same number on Linux and macOS).
 const SIGTERM: i32 = 15;
@@ -186,12 +190,7 @@ pub fn spawn_with(
     let stderr = child.stderr().take().ok_or_else(|| missing("stderr"))?;
     let pgid = child.id().ok_or_else(|| missing("pid"))?;
     let drain_log = log.clone();
-    tokio::spawn(async move {
-        let mut lines = BufReader::new(stderr).split(b'\n');
-        while let Ok(Some(line)) = lines.next_segment().await {
-            drain_log.push(LogSource::Stderr, &String::from_utf8_lossy(&line));
-        }
-    });
+    tokio::spawn(stderr::drain(stderr, drain_log));
     log.push(
         LogSource::Client,
         &format!("started {program} (pid {pgid})"),

@@ -67,6 +67,11 @@ pub enum ProviderError {
         /// Server's message.
         message: String,
     },
+    /// The server sent more than a bound of [`limits`](crate::provider::limits)
+    /// allows (a line, an event, a body, a reply): the words say which and
+    /// how much ("the server sent a line of 17 MiB or more; the limit is 16 MiB").
+    #[error("{0}")]
+    TooLarge(String),
     /// The configuration cannot make a request (bad base URL and the like).
     #[error("invalid provider configuration: {0}")]
     Config(String),

@@ -6,8 +6,8 @@
 //!
 //! Files: `http/status` (status classification, transport errors,
 //! `Retry-After`), `http/headers` (header building), `http/connection` (the
-//! per-server settings), `http/bounded` (body waits), `http/rate_limit`
-//! (rate-limit reset headers).
+//! per-server settings), `http/bounded` (body waits), `http/body` (whole
+//! bodies read with a size bound), `http/rate_limit` (rate-limit reset headers).
 
 use std::time::Duration;
 
@@ -19,8 +19,11 @@ use url::Url;
 
 use crate::provider::ProviderError;
 use crate::provider::error::quote;
+use crate::provider::limits::{MAX_DOCUMENT_BYTES, MAX_ERROR_BODY_BYTES};
 use crate::provider::timeouts::{self, ProviderTimeouts};
+use body::read_limited;
 
+mod body;
 mod bounded;
 mod connection;
 mod headers;
@@ -172,7 +175,10 @@ impl HttpClient {
 
     /// Sends `request` with the client's headers, waiting at most the
     /// first-byte timeout for the response head; a non-success status becomes
-    /// `classify(status, headers, body)`.
+    /// `classify(status, headers, body)`, the body read up to
+    /// [`MAX_ERROR_BODY_BYTES`] (a longer one is replaced by the words
+    /// saying so: "the server sent an error body of 64 MiB or more; the
+    /// limit is 1 MiB").
     ///
     /// # Errors
     /// [`ProviderError::Timeout`], a transport error ([`from_reqwest`]), or the classified status.
@@ -197,26 +203,33 @@ impl HttpClient {
             return Ok(response);
         }
         let headers = response.headers().clone();
-        let body = self.read_text(response).await.unwrap_or_default();
+        let wait = self.idle_timeout;
+        let body = match read_limited(
+            response,
+            MAX_ERROR_BODY_BYTES,
+            "an error body",
+            wait,
+            &self.base,
+        )
+        .await
+        {
+            Ok(body) => body,
+            // The status still decides the error; the words say why there is no message.
+            Err(ProviderError::TooLarge(words)) => words,
+            Err(_) => String::new(),
+        };
         tracing::debug!(status = status.as_u16(), base = %self.base, "provider returned an error status");
         Err(classify(status.as_u16(), &headers, &body))
     }
 
-    /// Reads a whole (small) body as text, bounded by the idle timeout.
+    /// Reads a whole (small) body as text, bounded by the idle timeout and
+    /// by [`MAX_DOCUMENT_BYTES`].
     ///
     /// # Errors
-    /// [`ProviderError::Timeout`] or a transport error.
+    /// [`ProviderError::Timeout`], [`ProviderError::TooLarge`] or a transport error.
     pub async fn read_text(&self, response: reqwest::Response) -> Result<String, ProviderError> {
-        tokio::time::timeout(self.idle_timeout, response.text())
-            .await
-            .map_err(|_| {
-                ProviderError::Timeout(format!(
-                    "response body from {} not complete within {} ms",
-                    self.base,
-                    self.idle_timeout.as_millis()
-                ))
-            })?
-            .map_err(|e| from_reqwest(&e))
+        let wait = self.idle_timeout;
+        read_limited(response, MAX_DOCUMENT_BYTES, "a document", wait, &self.base).await
     }
 
     /// Sends a streaming `request` (with `Accept: text/event-stream`) and

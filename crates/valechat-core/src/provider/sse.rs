@@ -12,6 +12,9 @@
 //! - with [`ProviderError::Connection`] when the body ends or breaks before;
 //! - with the mapper's error ([`ProviderError::Malformed`],
 //!   [`ProviderError::Stream`], [`ProviderError::Server`]…) on a bad or error event;
+//! - with [`ProviderError::TooLarge`] for a line or an event over its bound
+//!   (`sse/lines`, which also hands the parser whole lines only, so a long
+//!   line costs time linear in its length);
 //! - with [`ProviderError::Timeout`] when no byte arrives for the idle timeout;
 //! - with [`ProviderError::Cancelled`] when the cancellation token fires.
 //!
@@ -29,6 +32,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::provider::http::{BodyTimeouts, idle_bounded};
 use crate::provider::{ChatEvent, ChatStream, ProviderError};
+use lines::whole_lines;
+
+mod lines;
 
 type SseEvents = Pin<Box<dyn Stream<Item = Result<Event, EventStreamError<ProviderError>>> + Send>>;
 
@@ -84,13 +90,25 @@ where
     B: AsRef<[u8]> + Send + 'static,
 {
     let state = State {
-        events: Some(Box::pin(idle_bounded(bytes, idle_timeout).eventsource())),
+        events: Some(Box::pin(
+            parser_input(idle_bounded(bytes, idle_timeout)).eventsource(),
+        )),
         mapper,
         pending: VecDeque::new(),
         cancel,
         done: false,
     };
     Box::pin(stream::unfold(state, next_item))
+}
+
+/// What the SSE parser (`eventsource-stream`) is handed: the body cut into
+/// whole lines, bounded (see `sse/lines`), so that it parses each line once.
+fn parser_input<S, B>(bytes: S) -> impl Stream<Item = Result<Vec<u8>, ProviderError>> + Send
+where
+    S: Stream<Item = Result<B, ProviderError>> + Send + 'static,
+    B: AsRef<[u8]> + Send + 'static,
+{
+    whole_lines(bytes)
 }
 
 /// What [`event_stream`] carries between items.

@@ -1,6 +1,9 @@
 //! The provider's stream of one model request, received into a [`Reply`]:
 //! text, reasoning and tool-call deltas passed on as events, the partial
 //! text saved every `SAVE_INTERVAL`, the running cost checked on each delta.
+//! The text, the reasoning and the tool calls' arguments are bounded
+//! ([`MAX_REPLY_BYTES`], [`MAX_TOOL_ARGUMENT_BYTES`]): past a bound the
+//! stream ends with [`ProviderError::TooLarge`] and what arrived is kept.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +13,7 @@ use tokio::time::Instant;
 use super::TurnJob;
 use crate::chat::meter::RequestMeter;
 use crate::chat::{EngineError, SAVE_INTERVAL, TurnEvent};
+use crate::provider::limits::{MAX_REPLY_BYTES, MAX_TOOL_ARGUMENT_BYTES, too_large};
 use crate::provider::{ChatEvent, FinishReason, ProviderError, Usage};
 use crate::store::Message;
 
@@ -26,6 +30,19 @@ pub(super) struct Reply {
     pub(super) output_chars: u64,
     /// Tool calls by index: (call id, name, argument text so far, provider data).
     pub(super) calls: BTreeMap<u32, (String, String, String, Option<String>)>,
+    /// Bytes of argument text received, all calls together.
+    pub(super) argument_bytes: usize,
+}
+
+/// Appends `piece` to `text`, unless that takes it past `limit` bytes:
+/// then the stream ends with [`ProviderError::TooLarge`] naming `what`.
+fn append(text: &mut String, piece: &str, limit: usize, what: &str) -> Result<(), ProviderError> {
+    let total = text.len().saturating_add(piece.len());
+    if total > limit {
+        return Err(too_large(what, total, limit));
+    }
+    text.push_str(piece);
+    Ok(())
 }
 
 impl TurnJob {
@@ -61,20 +78,20 @@ impl TurnJob {
             let Some(item) = item else { break };
             match item? {
                 ChatEvent::TextDelta(t) => {
-                    reply.text.push_str(&t);
+                    append(&mut reply.text, &t, MAX_REPLY_BYTES, "a reply")?;
                     dirty = true;
                     self.check_spend(billing, reply, &t).await?;
                     self.emit(TurnEvent::TextDelta(t)).await;
                 }
                 ChatEvent::ReasoningDelta(t) => {
-                    reply.reasoning.push_str(&t);
+                    append(&mut reply.reasoning, &t, MAX_REPLY_BYTES, "reasoning")?;
                     dirty = true;
                     self.check_spend(billing, reply, &t).await?;
                     self.emit(TurnEvent::ReasoningDelta(t)).await;
                 }
                 // A refusal is the model's answer: shown and stored as its text.
                 ChatEvent::RefusalDelta(t) => {
-                    reply.text.push_str(&t);
+                    append(&mut reply.text, &t, MAX_REPLY_BYTES, "a reply")?;
                     dirty = true;
                     self.emit(TurnEvent::TextDelta(t)).await;
                 }
@@ -90,6 +107,12 @@ impl TurnJob {
                     reply.calls.entry(index).or_default().3 = Some(data);
                 }
                 ChatEvent::ToolCallArgumentsDelta { index, fragment } => {
+                    reply.argument_bytes = reply.argument_bytes.saturating_add(fragment.len());
+                    if reply.argument_bytes > MAX_TOOL_ARGUMENT_BYTES {
+                        let what = "tool-call arguments";
+                        let e = too_large(what, reply.argument_bytes, MAX_TOOL_ARGUMENT_BYTES);
+                        return Err(e.into());
+                    }
                     reply.calls.entry(index).or_default().2.push_str(&fragment);
                 }
                 ChatEvent::ReportedCost(cost) => reply.reported_cost = Some(cost),

@@ -6,6 +6,7 @@
 use rmcp::service::ClientLifecycleMode;
 
 use super::idle::UserWaits;
+use super::stdout;
 use super::{CONNECT_TIMEOUT, McpConnection, STDERR_IN_ERRORS, millis};
 use crate::mcp::config::{Era, ServerConfig, Transport};
 use crate::mcp::handler::{ClientHooks, ProgressRoutes, ValeClient};
@@ -91,6 +92,7 @@ impl McpConnection {
             hint: String::new(),
             stderr: String::new(),
         };
+        let overflow = stdout::Overflow::default();
         let (service, process) = match &resolved.transport {
             Transport::Stdio { .. } => {
                 // Warms the login-shell PATH cache off the async threads.
@@ -100,7 +102,7 @@ impl McpConnection {
                     CONNECT_TIMEOUT,
                     rmcp::service::serve_client_with_lifecycle(
                         handler,
-                        (pipes.stdout, pipes.stdin),
+                        stdout::transport(pipes.stdout, pipes.stdin, log.clone(), overflow.clone()),
                         mode,
                     ),
                 )
@@ -191,6 +193,7 @@ impl McpConnection {
             log,
             progress,
             user_waits,
+            overflow,
         })
     }
 }

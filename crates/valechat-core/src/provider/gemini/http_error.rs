@@ -17,8 +17,8 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-use crate::provider::ProviderError;
 use crate::provider::http as generic;
+use crate::provider::{ProviderError, limits};
 
 /// `@type` of the detail carrying the delay before a retry.
 const RETRY_INFO: &str = "type.googleapis.com/google.rpc.RetryInfo";
@@ -49,14 +49,16 @@ pub fn from_status(status: u16, headers: &HeaderMap, body: &str) -> ProviderErro
 }
 
 /// `RetryInfo.retryDelay` of a Google error object, if any
-/// (`google.protobuf.Duration` JSON: decimal seconds with an `s` suffix).
+/// (`google.protobuf.Duration` JSON: decimal seconds with an `s` suffix),
+/// at most [`MAX_SERVER_WAIT`](limits::MAX_SERVER_WAIT).
 #[must_use]
 pub fn retry_delay(error: &Value) -> Option<Duration> {
     let delay = details(error)
         .filter(|d| d.get("@type").and_then(Value::as_str) == Some(RETRY_INFO))
         .find_map(|d| d.get("retryDelay").and_then(Value::as_str))?;
     let seconds = delay.trim().strip_suffix('s')?.parse::<f64>().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
+    // `"1e20s"` reads as the longest wait, never a panic.
+    limits::server_wait_from_secs(seconds)
 }
 
 /// Whether the error says the API key is invalid or expired.
@@ -222,6 +224,11 @@ mod tests {
         assert_eq!(delay("7"), None);
         assert_eq!(delay("-1s"), None);
         assert_eq!(delay("soon"), None);
+        // Extreme delays are capped, never a panic.
+        let most = Some(crate::provider::limits::MAX_SERVER_WAIT);
+        assert_eq!(delay("1e20s"), most);
+        assert_eq!(delay("infs"), most);
+        assert_eq!(delay("1e308s"), most);
     }
 
     #[test]

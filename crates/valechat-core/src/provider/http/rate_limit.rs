@@ -85,7 +85,9 @@ pub fn parse_go_duration(raw: &str) -> Option<Duration> {
         secs += number * scale;
         rest = &rest[unit_len..];
     }
-    Duration::try_from_secs_f64(secs).ok()
+    // Digits and units only, so `secs` is never negative or NaN; too large
+    // for a Duration is the longest one (callers cap it, see `limits`).
+    Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
 }
 
 #[cfg(test)]

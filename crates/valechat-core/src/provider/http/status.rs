@@ -14,8 +14,8 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 
 use super::rate_limit;
-use crate::provider::ProviderError;
 use crate::provider::error::quote;
+use crate::provider::{ProviderError, limits};
 
 /// The typed error for a non-success `status`, once the protocol has read
 /// the `message` and whether the quota is exhausted from its error body.
@@ -31,8 +31,9 @@ pub fn classify_status(
         404 => ProviderError::NotFound { message },
         429 => ProviderError::RateLimited {
             message,
-            retry_after: retry_after(headers)
-                .or_else(|| rate_limit::reset_after(headers, chrono::Utc::now())),
+            retry_after: retry_after(headers).or_else(|| {
+                rate_limit::reset_after(headers, chrono::Utc::now()).map(limits::cap_server_wait)
+            }),
             quota_exhausted,
         },
         400 | 413 | 422 => ProviderError::BadRequest { status, message },
@@ -71,22 +72,16 @@ pub fn from_reqwest(error: &reqwest::Error) -> ProviderError {
 
 /// The delay asked for by `retry-after-ms` (milliseconds, may be fractional)
 /// or `retry-after` (seconds; the HTTP-date form is not used by model servers
-/// and is ignored).
+/// and is ignored), at most [`MAX_SERVER_WAIT`](crate::provider::limits::MAX_SERVER_WAIT):
+/// `Retry-After: 1e20` reads as one hour, never a panic.
 #[must_use]
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let number = |name: &str| -> Option<f64> {
-        let value = headers
-            .get(name)?
-            .to_str()
-            .ok()?
-            .trim()
-            .parse::<f64>()
-            .ok()?;
-        (value.is_finite() && value >= 0.0).then_some(value)
+        headers.get(name)?.to_str().ok()?.trim().parse::<f64>().ok()
     };
     number("retry-after-ms")
-        .map(|ms| Duration::from_secs_f64(ms / 1000.0))
-        .or_else(|| number("retry-after").map(Duration::from_secs_f64))
+        .and_then(|ms| limits::server_wait_from_secs(ms / 1000.0))
+        .or_else(|| number("retry-after").and_then(limits::server_wait_from_secs))
 }
 
 /// `error` and its sources, joined by `: ` (reqwest's own text omits the cause).

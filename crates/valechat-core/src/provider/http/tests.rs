@@ -61,6 +61,39 @@ fn retry_after_prefers_milliseconds_and_accepts_seconds() {
 }
 
 #[test]
+fn extreme_waits_are_capped_instead_of_panicking() {
+    use crate::provider::limits::MAX_SERVER_WAIT;
+    for (name, value) in [
+        ("retry-after", "1e20"),
+        ("retry-after", "inf"),
+        ("retry-after", "1e308"),
+        ("retry-after-ms", "1e20"),
+        ("retry-after-ms", "1.8e22"),
+    ] {
+        assert_eq!(
+            retry_after(&headers(&[(name, value)])),
+            Some(MAX_SERVER_WAIT),
+            "{name}: {value}"
+        );
+    }
+    assert_eq!(retry_after(&headers(&[("retry-after", "NaN")])), None);
+    // A rate-limit reset a century away is capped as well.
+    let far = classify_status(
+        429,
+        &headers(&[
+            ("x-ratelimit-reset-requests", "876000h"),
+            ("x-ratelimit-remaining-requests", "0"),
+        ]),
+        "m".into(),
+        false,
+    );
+    assert!(
+        matches!(far, ProviderError::RateLimited { retry_after: Some(w), .. } if w == MAX_SERVER_WAIT),
+        "{far:?}"
+    );
+}
+
+#[test]
 fn statuses_map_to_variants() {
     let kind = |status| classify_status(status, &HeaderMap::new(), "m".into(), false);
     assert!(matches!(kind(401), ProviderError::Unauthorized { .. }));

@@ -14,8 +14,8 @@
 //!   and recordings sometimes omit the final newline);
 //! - with the mapper's error ([`ProviderError::Malformed`],
 //!   [`ProviderError::Stream`]) on a bad or `{"error"}` line;
-//! - with [`ProviderError::Malformed`] for a line that is not UTF-8 or longer
-//!   than [`MAX_LINE_BYTES`];
+//! - with [`ProviderError::Malformed`] for a line that is not UTF-8, and
+//!   [`ProviderError::TooLarge`] for one longer than [`MAX_LINE_BYTES`];
 //! - with [`ProviderError::Timeout`] when no byte arrives for the idle timeout;
 //! - with [`ProviderError::Cancelled`] when the cancellation token fires.
 //!
@@ -32,11 +32,13 @@ use tokio_util::sync::CancellationToken;
 
 use crate::provider::ProviderError;
 use crate::provider::http::{BodyTimeouts, idle_bounded};
+use crate::provider::limits::{MAX_STREAM_LINE_BYTES, too_large};
 pub use crate::provider::sse::Flow;
 
-/// Longest line accepted, in bytes (16 MiB): a bound on the buffer when a
-/// server never sends a newline.
-pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+/// Longest line accepted, in bytes (16 MiB, the bound of every streamed
+/// line, [`MAX_STREAM_LINE_BYTES`]): a bound on the buffer when a server
+/// never sends a newline.
+pub const MAX_LINE_BYTES: usize = MAX_STREAM_LINE_BYTES;
 
 /// A stream of one mapper's items, ending after an error.
 pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T, ProviderError>> + Send>>;
@@ -139,14 +141,17 @@ impl<M: LineMapper> State<M> {
             self.buffer = rest;
         }
         if self.buffer.len() > MAX_LINE_BYTES {
-            self.end([Err(ProviderError::Malformed(format!(
-                "a line of the stream exceeds {MAX_LINE_BYTES} bytes"
-            )))]);
+            self.end([Err(too_large("a line", self.buffer.len(), MAX_LINE_BYTES))]);
         }
     }
 
     /// Maps one line; `false` once the stream has ended.
     fn handle_line(&mut self, raw: &[u8]) -> bool {
+        if raw.len() > MAX_LINE_BYTES {
+            // Whole within one piece, so the buffer never saw it grow.
+            self.end([Err(too_large("a line", raw.len(), MAX_LINE_BYTES))]);
+            return false;
+        }
         let line = match std::str::from_utf8(raw) {
             Ok(line) => line.trim(),
             Err(e) => {

@@ -169,5 +169,20 @@ fn an_endless_line_is_refused() {
     let piece = vec![b'x'; MAX_LINE_BYTES / 4 + 1];
     let parts: Vec<Result<Vec<u8>, ProviderError>> = (0..5).map(|_| Ok(piece.clone())).collect();
     let items: Items = rt.block_on(chat(stream::iter(parts)).collect());
-    assert!(matches!(&items[..], [Err(ProviderError::Malformed(m))] if m.contains("exceeds")));
+    assert!(
+        matches!(&items[..], [Err(ProviderError::TooLarge(m))] if m.starts_with("the server sent a line of 16.0 MiB or more; the limit is 16 MiB")),
+        "{items:?}"
+    );
+}
+
+#[test]
+fn a_long_line_arriving_whole_in_one_piece_is_refused_too() {
+    let mut line = vec![b'x'; MAX_LINE_BYTES + 10];
+    line.push(b'\n');
+    let items = run(&[TEXT.as_bytes(), &b"\n"[..], &line[..]]);
+    assert!(
+        matches!(items.last(), Some(Err(ProviderError::TooLarge(m))) if m.contains("a line of 16.0 MiB or more")),
+        "{:?}",
+        items.last()
+    );
 }
