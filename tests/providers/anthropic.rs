@@ -7,6 +7,8 @@ use crate::support;
 mod failures;
 #[path = "anthropic/images.rs"]
 mod images;
+#[path = "anthropic/redirects.rs"]
+mod redirects;
 #[path = "anthropic/replays.rs"]
 mod replays;
 #[path = "anthropic/split.rs"]

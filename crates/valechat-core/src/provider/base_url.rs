@@ -52,7 +52,26 @@ pub fn check_base_url(text: &str) -> Result<String, InvalidBaseUrl> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err(InvalidBaseUrl::NoHost(text.to_owned()));
     }
+    if is_remote_http(&url) {
+        tracing::warn!(
+            base_url = text,
+            "the provider is reached over plain http on another machine: its API key and the conversation travel unencrypted"
+        );
+    }
     Ok(text.to_owned())
+}
+
+/// Whether `url` is plain `http` to another machine (not loopback), where
+/// the API key and the conversation travel unencrypted.
+#[must_use]
+pub fn is_remote_http(url: &Url) -> bool {
+    url.scheme() == "http"
+        && match url.host() {
+            Some(url::Host::Domain(name)) => !name.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => !ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => !ip.is_loopback(),
+            None => false,
+        }
 }
 
 #[cfg(test)]
@@ -70,6 +89,17 @@ mod tests {
         ] {
             assert_eq!(check_base_url(&format!("  {good} ")), Ok(good.to_owned()));
         }
+    }
+
+    #[test]
+    fn plain_http_is_remote_unless_on_this_machine() {
+        let remote = |text: &str| is_remote_http(&Url::parse(text).expect("a URL"));
+        assert!(remote("http://192.168.1.20:8000/v1"));
+        assert!(remote("http://gateway.example.com/v1"));
+        assert!(!remote("http://localhost:11434"));
+        assert!(!remote("http://127.0.0.1:1234/v1"));
+        assert!(!remote("http://[::1]:8080"));
+        assert!(!remote("https://gateway.example.com/v1"));
     }
 
     #[test]

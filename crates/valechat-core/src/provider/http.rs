@@ -82,6 +82,26 @@ pub struct HttpClient {
     idle_timeout: Duration,
 }
 
+/// Redirects a provider request follows: only within the server's origin
+/// ([`may_follow`](crate::model::redirect::may_follow)), at most
+/// [`MAX_REDIRECTS`](crate::model::redirect::MAX_REDIRECTS); any other is
+/// handed back and [`HttpClient::send`] reports it. reqwest's default
+/// would follow ten anywhere, carrying `x-api-key` or `x-goog-api-key`
+/// to the new host.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    use crate::model::redirect::{MAX_REDIRECTS, may_follow};
+    reqwest::redirect::Policy::custom(|attempt| {
+        let from = attempt.previous().first().cloned();
+        if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("too many redirects")
+        } else if from.is_some_and(|from| may_follow(&from, attempt.url())) {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
 impl HttpClient {
     /// Validates `base_url` (see [`normalise_base_url`]) and builds the client.
     ///
@@ -98,6 +118,7 @@ impl HttpClient {
         let client = reqwest::Client::builder()
             .connect_timeout(timeouts.connect)
             .user_agent(concat!("ValeChat/", env!("CARGO_PKG_VERSION")))
+            .redirect(redirect_policy())
             .build()
             .map_err(|e| ProviderError::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
@@ -201,6 +222,18 @@ impl HttpClient {
         let status = response.status();
         if status.is_success() {
             return Ok(response);
+        }
+        if status.is_redirection() {
+            // Not followed (`redirect_policy`): it leads to another server.
+            let target = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map_or_else(|| "elsewhere".to_owned(), quote);
+            return Err(ProviderError::Config(format!(
+                "{} redirects to {target}, another server; ValeChat does not send the request (and its API key) there: use that address as the base URL if you trust it",
+                self.base
+            )));
         }
         let headers = response.headers().clone();
         let wait = self.idle_timeout;
