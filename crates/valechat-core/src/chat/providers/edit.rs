@@ -66,7 +66,8 @@ impl Providers {
         }
         let mut url_changed = false;
         if let Some(base_url) = update.base_url {
-            let base_url = crate::provider::base_url::check_base_url(&base_url)?;
+            let base_url =
+                crate::provider::base_url::check_base_url(&non_empty(&base_url, "base URL")?)?;
             url_changed = base_url != provider.base_url;
             provider.base_url = base_url;
         }

@@ -325,7 +325,7 @@ mod tests {
             .await
             .unwrap();
         let redirect = consent.redirect_uri().to_owned();
-        let flow = tokio::spawn(consent.approve("http://as.test/authorize?state=s1"));
+        let flow = tokio::spawn(consent.approve("https://as.test/authorize?state=s1"));
         let favicon = reqwest::get(redirect.replace("/callback", "/favicon.ico"))
             .await
             .unwrap();
@@ -351,7 +351,7 @@ mod tests {
             .prepare(&server(), "http://127.0.0.1:0/callback")
             .await
             .unwrap();
-        let flow = tokio::spawn(consent.approve("http://as.test/authorize?state=s1"));
+        let flow = tokio::spawn(consent.approve("https://as.test/authorize?state=s1"));
         let cancel = loop {
             let started = events.lock().unwrap().iter().find_map(|e| match e {
                 SignInEvent::Started { cancel, .. } => Some(cancel.clone()),
@@ -376,7 +376,7 @@ mod tests {
             .await
             .unwrap();
         let error = consent
-            .approve("http://as.test/authorize?state=s1")
+            .approve("https://as.test/authorize?state=s1")
             .await
             .unwrap_err();
         assert!(error.contains("no browser"), "{error}");
