@@ -216,6 +216,9 @@ impl Window {
                     self.load_folders(sender);
                 }
             }
+            WindowCommand::LoadingSlow => {
+                widgets.loading_spinner.set_spinning(self.page == "loading");
+            }
             WindowCommand::Started(Err(e)) => {
                 widgets.startup_error.set_label(&e);
                 self.page = "error";
