@@ -168,12 +168,13 @@ impl Component for Window {
 
                             #[name = "loading_spinner"]
                             add_named[Some("loading")] = &gtk::Spinner {
-                                set_spinning: true,
+                                set_spinning: false,
                                 set_halign: gtk::Align::Center,
                                 set_valign: gtk::Align::Center,
                                 set_size_request: (32, 32),
                             },
                             add_named[Some("first-run")] = &adw::StatusPage {
+                                set_visible: false,
                                 set_icon_name: Some(crate::config::APP_ID),
                                 set_title: &gettext("Welcome to ValeChat"),
                                 set_description: Some(&gettext("Add a provider to start chatting: a cloud service with its API key, or a local server such as Ollama, LM Studio or llama.cpp.")),
@@ -184,6 +185,7 @@ impl Component for Window {
                                 },
                             },
                             add_named[Some("error")] = &adw::StatusPage {
+                                set_visible: false,
                                 set_icon_name: Some("dialog-error-symbolic"),
                                 set_title: &gettext("ValeChat Could Not Start"),
                                 #[name = "startup_error"]
@@ -282,10 +284,12 @@ impl Component for Window {
         let back_button: &gtk::Button =
             &crate::ui::a11y::labelled("GtkButton", &gettext("Back")).unwrap_or_default();
         let widgets = view_output!();
+        model.view.widget().set_visible(false);
         widgets.stack.add_named(model.view.widget(), Some("chat"));
         panes::connect(&widgets, &sender);
         startup::install_actions(&root, &sender);
         startup::quit_on_signals(&sender);
+        startup::spin_if_slow(&sender);
         if crate::config::is_development() {
             root.add_css_class("devel");
         }
@@ -339,11 +343,7 @@ impl Component for Window {
 impl Window {
     /// Brings the title, page and composer in line with the state.
     fn render(&self, widgets: &WindowWidgets) {
-        widgets.stack.set_visible_child_name(self.page);
-        // A spinning spinner redraws the window at every frame even on a
-        // page the stack does not show, and the window's cost grows with the
-        // conversation: a long one kept the CPU busy (issue 18, bug 0).
-        widgets.loading_spinner.set_spinning(self.page == "loading");
+        startup::show_page(&widgets.stack, &widgets.loading_spinner, self.page);
         let chatting = self.page == "chat";
         widgets.title.set_visible(chatting);
         self.model_picker.widget().set_visible(chatting);

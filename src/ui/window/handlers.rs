@@ -208,6 +208,9 @@ impl Window {
                 self.open(last.filter(|_| restored));
                 self.sidebar.emit(SidebarInput::Show(loaded.conversations));
             }
+            WindowCommand::LoadingSlow => {
+                widgets.loading_spinner.set_spinning(self.page == "loading");
+            }
             WindowCommand::Started(Err(e)) => {
                 widgets.startup_error.set_label(&e);
                 self.page = "error";

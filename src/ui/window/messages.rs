@@ -114,6 +114,8 @@ impl std::fmt::Debug for LearnedEra {
 pub enum WindowCommand {
     /// The engine opened (or failed to).
     Started(Result<startup::Loaded, String>),
+    /// The engine takes a while to open: the loading page's spinner turns.
+    LoadingSlow,
     /// Fresh list of providers.
     Providers(Vec<Provider>),
     /// A conversation changed in the store (its model): the sidebar reads

@@ -95,6 +95,40 @@ pub async fn load(
     })
 }
 
+/// Shows page `name` of the window's stack. The pages are built hidden and
+/// shown the first time they are needed: GTK computes no style for a hidden
+/// widget, and so loads no icon for it (it preloads an image's icon once
+/// its style is known), and the first frame styles only the page it shows.
+/// Loading the chat page's and the error page's 128 px SVG icons brought in
+/// librsvg (about 7 MiB) at every start. The loading page's `spinner` stops
+/// once another page shows.
+pub fn show_page(stack: &gtk::Stack, spinner: &gtk::Spinner, name: &str) {
+    if let Some(page) = stack.child_by_name(name) {
+        page.set_visible(true);
+    }
+    stack.set_visible_child_name(name);
+    // A spinning spinner redraws the window at every frame even on a page
+    // the stack does not show, and the window's cost grows with the
+    // conversation: a long one kept the CPU busy (issue 18, bug 0).
+    if name != "loading" {
+        spinner.set_spinning(false);
+    }
+}
+
+/// How long the engine may take to open before the loading page's spinner
+/// turns: most starts take a fraction of it, and a spinner shown only for
+/// that long flickers (and its SVG icon loads librsvg).
+const SPINNER_DELAY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Turns the loading page's spinner once [`SPINNER_DELAY`] has passed
+/// (`WindowCommand::LoadingSlow`), if the window still shows that page.
+pub fn spin_if_slow(sender: &ComponentSender<Window>) {
+    sender.oneshot_command(async {
+        tokio::time::sleep(SPINNER_DELAY).await;
+        WindowCommand::LoadingSlow
+    });
+}
+
 /// OAuth for servers that answer `401`: sign-in in the default browser
 /// with a loopback redirect, the "Sign In to …" dialog while it waits, and
 /// tokens kept in the keyring.
