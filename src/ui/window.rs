@@ -26,6 +26,7 @@ mod dialogs;
 mod handlers;
 mod messages;
 mod panes;
+mod render;
 mod shortcuts;
 mod startup;
 mod state;
@@ -44,16 +45,12 @@ use relm4::prelude::*;
 use relm4::{adw, gtk};
 
 use crate::ui::conversation_settings::{ConversationSettingsOutput, ConversationSettingsPopover};
-use crate::ui::conversation_view::{
-    ConversationView, ConversationViewInput, ConversationViewOutput,
-};
-use crate::ui::model_picker::{ModelPicker, ModelPickerInput, ModelPickerOutput};
+use crate::ui::conversation_view::{ConversationView, ConversationViewOutput};
+use crate::ui::model_picker::{ModelPicker, ModelPickerOutput};
 use crate::ui::preferences::Preferences;
-use crate::ui::provider_form::{ProviderForm, ProviderFormInput, ProviderFormOutput};
+use crate::ui::provider_form::{ProviderForm, ProviderFormOutput};
 use crate::ui::sidebar::{Sidebar, SidebarOutput};
-use crate::ui::workspace_folders::{
-    WorkspaceFolders, WorkspaceFoldersInput, WorkspaceFoldersOutput,
-};
+use crate::ui::workspace_folders::{WorkspaceFolders, WorkspaceFoldersOutput};
 use valechat_core::chat::Engine;
 use valechat_core::store::{Conversation, ConversationSettings, Provider};
 
@@ -337,71 +334,5 @@ impl Component for Window {
     ) {
         self.handle_command(widgets, message, &sender, root);
         self.render(widgets);
-    }
-}
-
-impl Window {
-    /// Brings the title, page and composer in line with the state.
-    fn render(&self, widgets: &WindowWidgets) {
-        startup::show_page(&widgets.stack, &widgets.loading_spinner, self.page);
-        let chatting = self.page == "chat";
-        widgets.title.set_visible(chatting);
-        self.model_picker.widget().set_visible(chatting);
-        self.settings_popover.widget().set_visible(chatting);
-        let title = match &self.current {
-            Some(c) if !c.title.is_empty() => c.title.clone(),
-            _ => gettext("New Conversation"),
-        };
-        widgets.title.set_title(&title);
-        let provider = self
-            .current_model()
-            .and_then(|(p, _)| self.providers.iter().find(|x| x.id == p))
-            .map(|p| p.name.clone())
-            .unwrap_or_default();
-        let subtitle = match self.total {
-            Some(total) => crate::i18n::gettext_f(
-                "{provider} · {total} in this conversation",
-                &[
-                    ("provider", &provider),
-                    ("total", &valechat_core::format::format_usd(total)),
-                ],
-            ),
-            None => provider,
-        };
-        widgets.title.set_subtitle(&subtitle);
-        // Through the sender, which only warns if the view is gone (it can
-        // be, while the application quits).
-        self.view.sender().emit(ConversationViewInput::SetTarget {
-            target: self.target(),
-            ready: self.current_model().is_some(),
-            model: self.current_model().map(|(_, model)| model),
-        });
-    }
-
-    /// Shows `text` in a toast: over the messages, above the composer,
-    /// while a conversation is shown (a toast at the window's foot would
-    /// cover Send), else at the foot of the window.
-    fn toast(&self, widgets: &WindowWidgets, text: &str) {
-        if self.page == "chat" {
-            self.view
-                .sender()
-                .emit(ConversationViewInput::ShowToast(text.to_owned()));
-            return;
-        }
-        let toast = adw::Toast::new(text);
-        toast.set_timeout(6);
-        crate::ui::a11y::add_toast(&widgets.toasts, toast, |t| {
-            widgets.toasts.add_toast(t.clone());
-        });
-    }
-
-    fn set_engine(&mut self, engine: Engine) {
-        self.folders
-            .emit(WorkspaceFoldersInput::SetEngine(engine.clone()));
-        self.provider_form
-            .emit(ProviderFormInput::SetEngine(engine.clone()));
-        self.model_picker
-            .emit(ModelPickerInput::SetEngine(engine.clone()));
-        self.engine = Some(engine);
     }
 }
