@@ -6,7 +6,8 @@
 //! input refused with a clear message; `commands` providers, chat and
 //! history against the local test server; `first_start` first starts on a
 //! new data folder; `ledger` `valechat usage` and `valechat limits`; `mcp`
-//! `valechat mcp …` against real MCP servers; `notify` the spending
+//! `valechat mcp …` against real MCP servers; `mcp_secrets` keys written in
+//! servers' command lines and URLs, and variables in imported files; `notify` the spending
 //! notifications on a private D-Bus bus of the test's own.
 
 mod support;
@@ -23,5 +24,7 @@ mod first_start;
 mod ledger;
 #[path = "cli/mcp.rs"]
 mod mcp;
+#[path = "cli/mcp_secrets.rs"]
+mod mcp_secrets;
 #[path = "cli/notify.rs"]
 mod notify;

@@ -21,6 +21,7 @@ use clap::{Args, Subcommand};
 
 use valechat_core::chat::Engine;
 use valechat_core::mcp::ServerConfig;
+use valechat_core::mcp::config::secure_stored_servers;
 
 /// MCP subcommands.
 #[derive(Debug, Subcommand)]
@@ -53,12 +54,18 @@ pub enum McpCommand {
     /// list what the known files (Claude Desktop, Claude Code, Cursor,
     /// VS Code, Zed) would bring; with --yes, import them all. Servers are
     /// imported disabled; names already configured are skipped.
+    /// `${VAR}` references to environment variables are kept as written
+    /// unless --expand-env is given.
     Import {
         /// A JSON configuration file to import from.
         file: Option<PathBuf>,
         /// Import everything discovered instead of listing it.
         #[arg(long)]
         yes: bool,
+        /// Fill in the `${VAR}` / `${env:VAR}` references from this
+        /// environment (secrets among them go to the keyring).
+        #[arg(long)]
+        expand_env: bool,
     },
     /// List a server's tools: name, title, hints, description.
     Tools {
@@ -175,15 +182,24 @@ pub struct SandboxArgs {
     pub max_cpu_seconds: Option<u64>,
 }
 
-/// Runs an MCP subcommand.
+/// Runs an MCP subcommand, once the stored servers' command lines and URLs
+/// hold no secret ([`secure_stored_servers`]; a keyring failure is only
+/// reported).
 pub async fn run(engine: &Engine, command: McpCommand) -> anyhow::Result<ExitCode> {
+    if let Err(e) = secure_stored_servers(engine.store(), engine.keys().as_ref()).await {
+        eprintln!("valechat: could not move secrets of stored servers to the keyring: {e}");
+    }
     match command {
         McpCommand::List => manage::list(engine).await,
         McpCommand::Add(args) => manage::add(engine, args).await,
         McpCommand::Remove { name } => manage::remove(engine, &name).await,
         McpCommand::Enable { name } => manage::set_enabled(engine, &name, true).await,
         McpCommand::Disable { name } => manage::set_enabled(engine, &name, false).await,
-        McpCommand::Import { file, yes } => import::run(engine, file, yes).await,
+        McpCommand::Import {
+            file,
+            yes,
+            expand_env,
+        } => import::run(engine, file, yes, expand_env).await,
         McpCommand::Tools { name } => inspect::tools(engine, &name).await,
         McpCommand::Call {
             name,

@@ -103,6 +103,12 @@ pub async fn with_tools(
     policy: ToolPolicy,
     roots: RootsSource,
 ) -> anyhow::Result<(Engine, Option<McpServers>)> {
+    if let Err(e) =
+        valechat_core::mcp::config::secure_stored_servers(engine.store(), engine.keys().as_ref())
+            .await
+    {
+        eprintln!("valechat: could not move secrets of stored servers to the keyring: {e}");
+    }
     let configs: Vec<_> = engine
         .store()
         .list_mcp_servers()

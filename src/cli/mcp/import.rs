@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use super::manage::describe;
 use valechat_core::chat::Engine;
 use valechat_core::mcp::ServerConfig;
-use valechat_core::mcp::import::{Imported, Source, discover, parse_file};
+use valechat_core::mcp::import::{Imported, Source, discover, fill, parse_file, variables};
 
 /// The app's name as users know it.
 fn label(source: Source) -> &'static str {
@@ -20,9 +20,38 @@ fn label(source: Source) -> &'static str {
     }
 }
 
+/// Says which servers refer to environment variables and what happens to
+/// them.
+fn note_variables(server: &ServerConfig, expand_env: bool) {
+    let names = variables(server);
+    if names.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    if expand_env {
+        println!(
+            "  {}: filled in {} from the environment",
+            server.name,
+            names.join(", ")
+        );
+    } else {
+        println!(
+            "  {}: refers to {}, kept as written (pass --expand-env to fill them in from the environment)",
+            server.name,
+            names.join(", ")
+        );
+    }
+}
+
 /// With `file`: imports its servers. Without: lists what the known files
-/// hold, or imports it all with `yes`.
-pub async fn run(engine: &Engine, file: Option<PathBuf>, yes: bool) -> anyhow::Result<ExitCode> {
+/// hold, or imports it all with `yes`. Variables are filled in only with
+/// `expand_env`.
+pub async fn run(
+    engine: &Engine,
+    file: Option<PathBuf>,
+    yes: bool,
+    expand_env: bool,
+) -> anyhow::Result<ExitCode> {
     let mut batches: Vec<(String, Imported)> = Vec::new();
     if let Some(path) = file {
         let imported = parse_file(&path).map_err(|e| anyhow::anyhow!("cannot import {e}"))?;
@@ -49,6 +78,7 @@ pub async fn run(engine: &Engine, file: Option<PathBuf>, yes: bool) -> anyhow::R
                 println!("{title}:");
                 for server in &imported.servers {
                     println!("  {}\t{}", server.name, describe(&server.transport));
+                    note_variables(server, expand_env);
                 }
                 for note in &imported.notes {
                     println!("  note: {note}");
@@ -63,7 +93,11 @@ pub async fn run(engine: &Engine, file: Option<PathBuf>, yes: bool) -> anyhow::R
         for note in &imported.notes {
             println!("{title}: note: {note}");
         }
-        for server in imported.servers {
+        for mut server in imported.servers {
+            note_variables(&server, expand_env);
+            if expand_env {
+                fill(&mut server, &|name| std::env::var(name).ok());
+            }
             if known
                 .iter()
                 .any(|k| k.name.eq_ignore_ascii_case(&server.name) || k.id == server.id)

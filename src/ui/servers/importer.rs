@@ -2,16 +2,23 @@
 //! (Claude Desktop, Claude Code, Cursor, VS Code, Zed) or in a JSON file
 //! chosen by hand, each with a check box, its source file, and a mark when
 //! it is already configured. Imported servers are added disabled unless
-//! "Enable Imported Servers" is on.
+//! "Enable Imported Servers" is on. `${VAR}` references to environment
+//! variables stay as written unless "Fill In Environment Variables" is on:
+//! a file must not send the user's variables to a server unasked.
 
 use gettextrs::gettext;
+
+use crate::i18n::gettext_f;
 use relm4::adw::prelude::*;
 use relm4::gtk::glib;
 use relm4::{ComponentSender, adw, gtk};
 
 use super::actions::Candidate;
 use super::{Servers, ServersInput};
+use std::collections::BTreeSet;
+
 use valechat_core::mcp::ServerConfig;
+use valechat_core::mcp::import;
 use valechat_core::mcp::toolbox::server_binding;
 
 /// The widgets and offers of the Import page.
@@ -22,6 +29,8 @@ pub struct Importer {
     list: gtk::ListBox,
     notes: gtk::Label,
     enable: gtk::Switch,
+    fill: gtk::Switch,
+    fill_row: adw::ActionRow,
     offers: Vec<(Candidate, gtk::CheckButton)>,
 }
 
@@ -75,8 +84,21 @@ impl Importer {
             .build();
         let s = sender.clone();
         import.connect_clicked(move |_| s.input(ServersInput::Import));
+        let fill = crate::ui::a11y::labelled::<gtk::Switch>(
+            "GtkSwitch",
+            &gettext("Fill In Environment Variables"),
+        )
+        .unwrap_or_default();
+        fill.set_valign(gtk::Align::Center);
+        let fill_row = adw::ActionRow::builder()
+            .title(gettext("Fill In Environment Variables"))
+            .activatable_widget(&fill)
+            .visible(false)
+            .build();
+        fill_row.add_suffix(&fill);
         let options = adw::PreferencesGroup::new();
         options.add(&enable_row);
+        options.add(&fill_row);
 
         let column = gtk::Box::builder()
             .orientation(gtk::Orientation::Vertical)
@@ -103,6 +125,8 @@ impl Importer {
             list,
             notes,
             enable,
+            fill,
+            fill_row,
             offers: Vec::new(),
         }
     }
@@ -115,7 +139,29 @@ impl Importer {
         self.offers.clear();
         self.notes.set_visible(false);
         self.enable.set_active(false);
+        self.fill.set_active(false);
+        self.fill_row.set_visible(false);
         self.show_empty();
+    }
+
+    /// Shows the "Fill In Environment Variables" row, naming the variables
+    /// the offered servers refer to, when there are any.
+    fn show_variables(&self) {
+        let names: BTreeSet<String> = self
+            .offers
+            .iter()
+            .flat_map(|(c, _)| import::variables(&c.config))
+            .collect();
+        if names.is_empty() {
+            self.fill_row.set_visible(false);
+            return;
+        }
+        let names: Vec<String> = names.into_iter().collect();
+        self.fill_row.set_subtitle(&gettext_f(
+            "These servers refer to {names}. Off: the references are kept as written, and the server may not start until you edit it.",
+            &[("names", &names.join(", "))],
+        ));
+        self.fill_row.set_visible(true);
     }
 
     fn show_empty(&self) {
@@ -176,16 +222,25 @@ impl Importer {
             self.notes.set_text(&text);
             self.notes.set_visible(true);
         }
+        self.show_variables();
         self.show_empty();
     }
 
-    /// The ticked servers and whether to enable them.
+    /// The ticked servers (their variables filled in from the environment
+    /// when the user said so) and whether to enable them.
     pub fn chosen(&self) -> (Vec<ServerConfig>, bool) {
+        let fill = self.fill.is_active();
         let chosen = self
             .offers
             .iter()
             .filter(|(_, check)| check.is_active())
-            .map(|(c, _)| c.config.clone())
+            .map(|(c, _)| {
+                let mut config = c.config.clone();
+                if fill {
+                    import::fill(&mut config, &|name| std::env::var(name).ok());
+                }
+                config
+            })
             .collect();
         (chosen, self.enable.is_active())
     }

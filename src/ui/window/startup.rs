@@ -182,6 +182,9 @@ async fn start_servers(
         })));
     });
     let servers = McpServers::new(keys.clone(), hooks, Some(era_sink));
+    if let Err(e) = valechat_core::mcp::config::secure_stored_servers(store, keys.as_ref()).await {
+        tracing::warn!("cannot move secrets of stored MCP servers to the keyring: {e}");
+    }
     match store.list_mcp_servers().await {
         Ok(configs) => servers.start_all(configs).await,
         Err(e) => tracing::warn!("cannot read the MCP servers: {e}"),

@@ -6,6 +6,7 @@ probe the sandbox it runs in, for tests/mcp/sandbox.rs:
 - connect {port}: TCP connect to 127.0.0.1:port; "ok" or "error: ...".
 - limits: the text of /proc/self/limits.
 - env: the environment, one NAME=value per line, sorted.
+- argv: the server's own arguments, one per line.
 - spawn {marker}: start a grandchild `python3 -c <sleep> <marker>` and
   answer "ok"; the test looks for the marker in /proc to see it die.
 """
@@ -18,7 +19,7 @@ import sys
 
 TOOLS = [
     {"name": name, "description": name, "inputSchema": {"type": "object"}}
-    for name in ("write", "connect", "limits", "env", "spawn")
+    for name in ("write", "connect", "limits", "env", "argv", "spawn")
 ]
 
 
@@ -50,6 +51,8 @@ def run(name, args):
             return f.read()
     if name == "env":
         return "\n".join(f"{k}={v}" for k, v in sorted(os.environ.items()))
+    if name == "argv":
+        return "\n".join(sys.argv[1:])
     if name == "spawn":
         subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)", args["marker"]])
         return "ok"

@@ -11,11 +11,14 @@
 //! - Zed `settings.json`: `context_servers{name:{command:{path,args,env}} |
 //!   {command,args,env} | {url}}`.
 //!
-//! `${VAR}` and `${env:VAR}` are expanded from the environment (unknown:
-//! empty). Type `sse` servers are imported as HTTP (the connection then
-//! reports the unsupported legacy transport clearly).
+//! `${VAR}` and `${env:VAR}` references are kept as written: a file (a
+//! project's `.vscode/mcp.json` among them) could otherwise send any of the
+//! user's environment variables to a server of its choosing. [`variables`]
+//! lists them so the front end can ask, and [`fill`] expands them (unknown:
+//! empty) once the user agrees. Type `sse` servers are imported as HTTP
+//! (the connection then reports the unsupported legacy transport clearly).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -91,7 +94,9 @@ pub fn discover(home: &Path, project: Option<&Path>) -> Vec<Found> {
         .collect()
 }
 
-/// Expands `${VAR}` / `${env:VAR}` with `lookup`.
+/// Expands `${VAR}` / `${env:VAR}` / `${env:VAR:-default}` with `lookup`
+/// (unknown, without a default: empty); `${input:…}` and an unclosed `${`
+/// stay as written.
 pub fn expand(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
     let mut out = String::new();
     let mut rest = text;
@@ -107,8 +112,8 @@ pub fn expand(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
             out.push_str(&rest[start..start + 3 + end]);
         } else {
             let var = name.strip_prefix("env:").unwrap_or(name);
-            let var = var.split(":-").next().unwrap_or(var);
-            out.push_str(&lookup(var).unwrap_or_default());
+            let (var, default) = var.split_once(":-").unwrap_or((var, ""));
+            out.push_str(&lookup(var).unwrap_or_else(|| default.to_owned()));
         }
         rest = &after[end + 1..];
     }
@@ -116,11 +121,72 @@ pub fn expand(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
     out
 }
 
+/// The names of the environment variables `reference`d in `text`
+/// (`${VAR}`, `${env:VAR}`, `${env:VAR:-default}`; not VS Code's
+/// `${input:…}`).
+fn referenced(text: &str, found: &mut BTreeSet<String>) {
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { return };
+        let name = &after[..end];
+        if !name.starts_with("input:") {
+            let var = name.strip_prefix("env:").unwrap_or(name);
+            let var = var.split(":-").next().unwrap_or(var);
+            if !var.is_empty() {
+                found.insert(var.to_owned());
+            }
+        }
+        rest = &after[end + 1..];
+    }
+}
+
+/// Every text of `config` a reference can sit in: the command, its
+/// arguments, `env` values, the working folder, the URL and header values.
+fn texts_mut(config: &mut ServerConfig) -> Vec<&mut String> {
+    match &mut config.transport {
+        Transport::Stdio {
+            command,
+            args,
+            env,
+            cwd,
+        } => std::iter::once(command)
+            .chain(args.iter_mut())
+            .chain(env.values_mut())
+            .chain(cwd.iter_mut())
+            .collect(),
+        Transport::Http { url, headers } => {
+            std::iter::once(url).chain(headers.values_mut()).collect()
+        }
+        Transport::WebSocket { url } => vec![url],
+    }
+}
+
+/// The environment variables an imported `config` refers to and that are
+/// still unexpanded, sorted: ask the user before [`fill`]ing them in.
+#[must_use]
+pub fn variables(config: &ServerConfig) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for text in texts_mut(&mut config.clone()) {
+        referenced(text, &mut found);
+    }
+    found
+}
+
+/// Expands every `${VAR}` / `${env:VAR}` of `config` with `lookup` (once
+/// the user agreed; see [`variables`]).
+pub fn fill(config: &mut ServerConfig, lookup: &dyn Fn(&str) -> Option<String>) {
+    for text in texts_mut(config) {
+        *text = expand(text, lookup);
+    }
+}
+
 /// Parses a file's JSON text (any supported format, detected by its keys).
+/// Variables are not expanded (see [`variables`] and [`fill`]).
 ///
 /// # Errors
 /// The JSON error, as text, when the file is not JSON.
-pub fn parse(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Imported, String> {
+pub fn parse(text: &str) -> Result<Imported, String> {
     let root: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let mut imported = Imported::default();
     if root.get("inputs").is_some() {
@@ -133,7 +199,7 @@ pub fn parse(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Impo
             continue;
         };
         for (name, entry) in map {
-            match server(name, entry, lookup) {
+            match server(name, entry) {
                 Some(config) => imported.servers.push(config),
                 None => imported
                     .notes
@@ -144,35 +210,28 @@ pub fn parse(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Impo
     Ok(imported)
 }
 
-/// Reads and parses `path` with the process environment.
+/// Reads and parses `path` (variables left unexpanded).
 ///
 /// # Errors
 /// The I/O or JSON error, as text.
 pub fn parse_file(path: &Path) -> Result<Imported, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    parse(&text, &|var| std::env::var(var).ok())
+    parse(&text)
 }
 
-fn string_map(
-    value: Option<&Value>,
-    lookup: &dyn Fn(&str) -> Option<String>,
-) -> BTreeMap<String, String> {
+fn string_map(value: Option<&Value>) -> BTreeMap<String, String> {
     value
         .and_then(Value::as_object)
         .map(|m| {
             m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), expand(v, lookup))))
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
                 .collect()
         })
         .unwrap_or_default()
 }
 
-fn server(
-    name: &str,
-    entry: &Value,
-    lookup: &dyn Fn(&str) -> Option<String>,
-) -> Option<ServerConfig> {
-    let get_str = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(|s| expand(s, lookup));
+fn server(name: &str, entry: &Value) -> Option<ServerConfig> {
+    let get_str = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
     // Zed nests {path,args,env} under "command".
     let (command_holder, command) = match entry.get("command") {
         Some(Value::Object(_)) => {
@@ -188,14 +247,14 @@ fn server(
             .map(|a| {
                 a.iter()
                     .filter_map(Value::as_str)
-                    .map(|s| expand(s, lookup))
+                    .map(str::to_owned)
                     .collect()
             })
             .unwrap_or_default();
         Transport::Stdio {
             command,
             args,
-            env: string_map(command_holder.get("env"), lookup),
+            env: string_map(command_holder.get("env")),
             cwd: get_str(entry, "cwd"),
         }
     } else {
@@ -205,7 +264,7 @@ fn server(
         } else {
             Transport::Http {
                 url,
-                headers: string_map(entry.get("headers"), lookup),
+                headers: string_map(entry.get("headers")),
             }
         }
     };
@@ -235,32 +294,64 @@ mod tests {
             "remote": {"type": "http", "url": "https://x.example/mcp", "headers": {"Authorization": "Bearer ${env:TOKEN}"}},
             "broken": {"type": "stdio"}
         }}"#;
-        let imported = parse(text, &env).unwrap();
+        let mut imported = parse(text).unwrap();
         assert_eq!(imported.servers.len(), 2);
-        let everything = &imported.servers[0];
+        let everything = &mut imported.servers[0];
         assert_eq!(everything.id, "everything");
         assert!(
             matches!(&everything.transport, Transport::Stdio { command, env, .. }
-            if command == "npx" && env["API_KEY"] == "t0k")
+            if command == "npx" && env["API_KEY"] == "${TOKEN}"),
+            "not expanded without asking"
         );
+        assert_eq!(variables(everything), BTreeSet::from(["TOKEN".to_owned()]));
+        fill(everything, &env);
         assert!(
-            matches!(&imported.servers[1].transport, Transport::Http { headers, .. }
-            if headers["Authorization"] == "Bearer t0k")
+            matches!(&everything.transport, Transport::Stdio { env, .. } if env["API_KEY"] == "t0k")
         );
+        assert!(variables(everything).is_empty());
+        let remote = &mut imported.servers[1];
+        fill(remote, &env);
+        assert!(matches!(&remote.transport, Transport::Http { headers, .. }
+            if headers["Authorization"] == "Bearer t0k"));
         assert!(imported.notes[0].contains("broken"));
+    }
+
+    #[test]
+    fn variables_in_arguments_and_urls_wait_for_the_user() {
+        let text = r#"{"servers": {
+            "gh": {"command": "gh-mcp", "args": ["--token", "${env:GH_TOKEN}"], "cwd": "${HOME}/src"},
+            "web": {"url": "https://x.example/mcp?key=${env:WEB_KEY:-none}"}
+        }}"#;
+        let imported = parse(text).unwrap();
+        assert_eq!(
+            variables(&imported.servers[0]),
+            BTreeSet::from(["GH_TOKEN".to_owned(), "HOME".to_owned()])
+        );
+        let mut web = imported.servers[1].clone();
+        assert!(
+            matches!(&web.transport, Transport::Http { url, .. } if url.ends_with("${env:WEB_KEY:-none}"))
+        );
+        assert_eq!(variables(&web), BTreeSet::from(["WEB_KEY".to_owned()]));
+        fill(&mut web, &env);
+        assert!(matches!(&web.transport, Transport::Http { url, .. } if url.ends_with("key=none")));
     }
 
     #[test]
     fn vscode_and_zed() {
         let vscode = r#"{"inputs": [{"id": "k"}], "servers": {"time": {"type": "stdio", "command": "uvx", "args": ["mcp-server-time"], "env": {"K": "${input:k}"}}}}"#;
-        let imported = parse(vscode, &env).unwrap();
+        let mut imported = parse(vscode).unwrap();
         assert_eq!(imported.servers[0].id, "time");
         assert!(imported.notes[0].contains("inputs"));
+        assert!(
+            variables(&imported.servers[0]).is_empty(),
+            "inputs are not variables"
+        );
+        fill(&mut imported.servers[0], &env);
         assert!(
             matches!(&imported.servers[0].transport, Transport::Stdio { env, .. } if env["K"] == "${input:k}")
         );
         let zed = r#"{"theme": "One", "context_servers": {"git": {"command": {"path": "uvx", "args": ["mcp-server-git"], "env": {}}}, "ws": {"url": "wss://x/ws"}}}"#;
-        let imported = parse(zed, &env).unwrap();
+        let imported = parse(zed).unwrap();
         assert!(
             matches!(&imported.servers[0].transport, Transport::Stdio { command, .. } if command == "uvx")
         );
@@ -273,6 +364,10 @@ mod tests {
     #[test]
     fn expansion_and_discovery() {
         assert_eq!(expand("a${TOKEN}b${NOPE}c", &env), "at0kbc");
+        assert_eq!(
+            expand("${env:NOPE:-dflt}/${env:TOKEN:-x}", &env),
+            "dflt/t0k"
+        );
         assert_eq!(expand("x${unclosed", &env), "x${unclosed");
         let home = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(home.path().join(".cursor")).unwrap();
@@ -285,6 +380,6 @@ mod tests {
                 path: home.path().join(".cursor/mcp.json")
             }]
         );
-        assert!(parse("nope", &env).is_err());
+        assert!(parse("nope").is_err());
     }
 }

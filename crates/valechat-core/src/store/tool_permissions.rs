@@ -125,4 +125,28 @@ impl Store {
         })
         .await
     }
+
+    /// Moves every permission of the server bound to `from` to `to` (its
+    /// command line or URL changed, e.g. a secret in it moved to the
+    /// keyring); a permission `to` already had for the same tool is
+    /// replaced. Returns how many moved.
+    ///
+    /// # Errors
+    /// [`StoreError::Query`], [`StoreError::Pool`].
+    pub async fn rebind_tool_permissions(&self, from: &str, to: &str) -> Result<usize, StoreError> {
+        if from == to {
+            return Ok(0);
+        }
+        let (from, to) = (from.to_owned(), to.to_owned());
+        self.run(move |conn| {
+            diesel::sql_query(
+                "UPDATE OR REPLACE tool_permissions SET server_binding = ? WHERE server_binding = ?",
+            )
+            .bind::<diesel::sql_types::Text, _>(to)
+            .bind::<diesel::sql_types::Text, _>(from)
+            .execute(conn)
+            .map_err(StoreError::during("moving tool permissions"))
+        })
+        .await
+    }
 }
