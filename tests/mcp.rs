@@ -41,6 +41,8 @@ mod prompts;
 mod redirects;
 #[path = "mcp/registry.rs"]
 mod registry;
+#[path = "mcp/remote_bounds.rs"]
+mod remote_bounds;
 #[path = "mcp/roots.rs"]
 mod roots;
 #[path = "mcp/sandbox.rs"]

@@ -1,5 +1,5 @@
 //! Bad input from servers (issue 13, points 5 and 6): extreme waits asked
-//! for, replies and tool-call arguments over their bounds, and a tool box
+//! for, replies, tool-call arguments and tool calls over their bounds, and a tool box
 //! that panics. Each turn ends as failed, with what arrived kept, nothing
 //! left `streaming` and no reservation held.
 
@@ -15,7 +15,9 @@ use valechat_core::chat::{
     ToolOutput, ToolProgress, ToolSettings, TurnEvent,
 };
 use valechat_core::ledger::{LimitScope, NewLimit};
-use valechat_core::provider::limits::{MAX_REPLY_BYTES, MAX_TOOL_ARGUMENT_BYTES};
+use valechat_core::provider::limits::{
+    MAX_REPLY_BYTES, MAX_TOOL_ARGUMENT_BYTES, MAX_TOOL_CALLS_PER_REPLY,
+};
 use valechat_core::provider::{ProtocolKind, ProviderError};
 use valechat_core::store::{Message, MessageStatus};
 
@@ -200,6 +202,36 @@ async fn tool_call_arguments_over_the_bound_fail_the_turn() {
         .await
         .expect("calls");
     assert!(calls.is_empty(), "{calls:?}");
+    nothing_hangs(&h, conversation).await;
+}
+
+#[tokio::test]
+async fn more_tool_calls_than_the_bound_fail_the_turn() {
+    let ids: Vec<String> = (0..=MAX_TOOL_CALLS_PER_REPLY)
+        .map(|i| format!("call_{i}"))
+        .collect();
+    let calls: Vec<(&str, &str, &str)> = ids
+        .iter()
+        .map(|id| (id.as_str(), "everything__echo", r#"{"message":"hi"}"#))
+        .collect();
+    let server = TestServer::start(vec![tool_call_reply(&calls)]).await;
+    let h = Harness::new().await;
+    let provider = h.provider(&server).await;
+    let conversation = priced_conversation(&h, &provider).await;
+    let events = turn(&h, conversation).await;
+    let (message, error) = failure(&events);
+    assert_eq!(
+        error.to_string(),
+        "the server sent more than 128 tool calls in one reply; the limit is 128"
+    );
+    assert_eq!(message.map(|m| m.status), Some(MessageStatus::Failed));
+    let stored = h
+        .engine
+        .store()
+        .list_tool_calls(conversation)
+        .await
+        .expect("calls");
+    assert!(stored.is_empty(), "none of them runs: {stored:?}");
     nothing_hangs(&h, conversation).await;
 }
 

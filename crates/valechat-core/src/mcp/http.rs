@@ -98,8 +98,9 @@ pub fn transport(
         let value = HeaderValue::from_str(value).map_err(|_| bad("value"))?;
         custom.insert(header, value);
     }
-    let mut config =
-        StreamableHttpClientTransportConfig::with_uri(url.to_owned()).custom_headers(custom);
+    let mut config = StreamableHttpClientTransportConfig::with_uri(url.to_owned())
+        .custom_headers(custom)
+        .max_sse_event_size(super::connection::MAX_MESSAGE_BYTES);
     if let Some(token) = bearer {
         config = config.auth_header(token);
     }

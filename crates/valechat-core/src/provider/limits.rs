@@ -39,6 +39,11 @@ pub const MAX_REPLY_BYTES: usize = 32 * MIB;
 /// together, in bytes (8 MiB).
 pub const MAX_TOOL_ARGUMENT_BYTES: usize = 8 * MIB;
 
+/// Most tool calls one reply may bring (128): far above what a model
+/// asks for in one go, and a bound on a server that numbers calls without
+/// end.
+pub const MAX_TOOL_CALLS_PER_REPLY: usize = 128;
+
 /// Longest wait a server may ask for (`Retry-After`, `retry-after-ms`,
 /// Gemini's `retryDelay`, rate-limit reset headers): one hour. A longer or
 /// unrepresentable request (`Retry-After: 1e20`) is read as this.
@@ -53,6 +58,16 @@ pub fn too_large(what: &str, seen: usize, limit: usize) -> ProviderError {
         "the server sent {what} of {} or more; the limit is {}",
         size(seen),
         size(limit)
+    ))
+}
+
+/// The error for a reply that brought more than
+/// [`MAX_TOOL_CALLS_PER_REPLY`] tool calls.
+#[must_use]
+pub fn too_many_tool_calls() -> ProviderError {
+    ProviderError::TooLarge(format!(
+        "the server sent more than {MAX_TOOL_CALLS_PER_REPLY} tool calls in one reply; \
+         the limit is {MAX_TOOL_CALLS_PER_REPLY}"
     ))
 }
 

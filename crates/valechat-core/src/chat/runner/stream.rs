@@ -2,7 +2,8 @@
 //! text, reasoning and tool-call deltas passed on as events, the partial
 //! text saved every `SAVE_INTERVAL`, the running cost checked on each delta.
 //! The text, the reasoning and the tool calls' arguments are bounded
-//! ([`MAX_REPLY_BYTES`], [`MAX_TOOL_ARGUMENT_BYTES`]): past a bound the
+//! ([`MAX_REPLY_BYTES`], [`MAX_TOOL_ARGUMENT_BYTES`], and the number of
+//! tool calls [`MAX_TOOL_CALLS_PER_REPLY`]): past a bound the
 //! stream ends with [`ProviderError::TooLarge`] and what arrived is kept.
 
 use std::collections::BTreeMap;
@@ -13,9 +14,16 @@ use tokio::time::Instant;
 use super::TurnJob;
 use crate::chat::meter::RequestMeter;
 use crate::chat::{EngineError, SAVE_INTERVAL, TurnEvent};
-use crate::provider::limits::{MAX_REPLY_BYTES, MAX_TOOL_ARGUMENT_BYTES, too_large};
+use crate::provider::limits::{
+    MAX_REPLY_BYTES, MAX_TOOL_ARGUMENT_BYTES, MAX_TOOL_CALLS_PER_REPLY, too_large,
+    too_many_tool_calls,
+};
 use crate::provider::{ChatEvent, FinishReason, ProviderError, Usage};
 use crate::store::Message;
+
+/// A tool call as it arrives: (call id, name, argument text so far,
+/// provider data).
+pub(super) type ToolCallSoFar = (String, String, String, Option<String>);
 
 /// What arrived so far.
 #[derive(Default)]
@@ -28,10 +36,19 @@ pub(super) struct Reply {
     pub(super) reported_cost: Option<rust_decimal::Decimal>,
     /// Characters of text and reasoning received, for the running cost.
     pub(super) output_chars: u64,
-    /// Tool calls by index: (call id, name, argument text so far, provider data).
-    pub(super) calls: BTreeMap<u32, (String, String, String, Option<String>)>,
+    /// Tool calls by index, at most [`MAX_TOOL_CALLS_PER_REPLY`].
+    pub(super) calls: BTreeMap<u32, ToolCallSoFar>,
     /// Bytes of argument text received, all calls together.
     pub(super) argument_bytes: usize,
+}
+
+/// The tool call at `index` (a new one when the index is new), unless that
+/// makes more than [`MAX_TOOL_CALLS_PER_REPLY`].
+fn call_at(reply: &mut Reply, index: u32) -> Result<&mut ToolCallSoFar, ProviderError> {
+    if reply.calls.len() >= MAX_TOOL_CALLS_PER_REPLY && !reply.calls.contains_key(&index) {
+        return Err(too_many_tool_calls());
+    }
+    Ok(reply.calls.entry(index).or_default())
 }
 
 /// Appends `piece` to `text`, unless that takes it past `limit` bytes:
@@ -101,10 +118,10 @@ impl TurnJob {
                     self.emit(TurnEvent::Usage(u)).await;
                 }
                 ChatEvent::ToolCallStart { index, id, name } => {
-                    reply.calls.insert(index, (id, name, String::new(), None));
+                    *call_at(reply, index)? = (id, name, String::new(), None);
                 }
                 ChatEvent::ToolCallProviderData { index, data } => {
-                    reply.calls.entry(index).or_default().3 = Some(data);
+                    call_at(reply, index)?.3 = Some(data);
                 }
                 ChatEvent::ToolCallArgumentsDelta { index, fragment } => {
                     reply.argument_bytes = reply.argument_bytes.saturating_add(fragment.len());
@@ -113,7 +130,7 @@ impl TurnJob {
                         let e = too_large(what, reply.argument_bytes, MAX_TOOL_ARGUMENT_BYTES);
                         return Err(e.into());
                     }
-                    reply.calls.entry(index).or_default().2.push_str(&fragment);
+                    call_at(reply, index)?.2.push_str(&fragment);
                 }
                 ChatEvent::ReportedCost(cost) => reply.reported_cost = Some(cost),
                 ChatEvent::Started { .. } => {}
