@@ -27,6 +27,12 @@ const FILE_POOL_SIZE: u32 = 4;
 /// app rarely needs (issue 12, start-up).
 const FILE_POOL_MIN_IDLE: u32 = 1;
 
+/// Threads the pool opens connections and reaps idle ones on. r2d2's
+/// default is three; one is plenty for a pool of [`FILE_POOL_SIZE`], and
+/// each thread keeps its own stack and malloc arena (issue 12, start-up
+/// memory).
+const POOL_THREADS: usize = 1;
+
 /// How long `pool.get()` waits for a connection.
 const POOL_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -51,9 +57,14 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionSe
 
 /// Opens the pool for the database file at `url` (a UTF-8 path).
 pub(crate) fn file_pool(url: &str) -> Result<SqlitePool, StoreError> {
+    let threads = scheduled_thread_pool::ScheduledThreadPool::builder()
+        .num_threads(POOL_THREADS)
+        .thread_name_pattern("r2d2-worker-{}")
+        .build();
     Ok(Pool::builder()
         .max_size(FILE_POOL_SIZE)
         .min_idle(Some(FILE_POOL_MIN_IDLE))
+        .thread_pool(std::sync::Arc::new(threads))
         .connection_timeout(POOL_TIMEOUT)
         .connection_customizer(Box::new(ConnectionSettings))
         .build(ConnectionManager::new(url))?)
