@@ -14,6 +14,8 @@ mod support;
 mod bad_input;
 #[path = "engine/billing.rs"]
 mod billing;
+#[path = "engine/hard_limits.rs"]
+mod hard_limits;
 #[path = "engine/images.rs"]
 mod images;
 #[path = "engine/interruptions.rs"]

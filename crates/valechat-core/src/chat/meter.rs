@@ -126,14 +126,41 @@ impl Meter {
         let Some((price, _)) = &self.setup.price else {
             return Decimal::ZERO;
         };
-        let max_output = self
-            .setup
-            .max_output_tokens
-            .or(price.max_output_tokens)
-            .unwrap_or(DEFAULT_MAX_OUTPUT_TOKENS);
+        let max_output = self.reserved_output_tokens();
         let effective = price.effective(input_tokens);
         effective.input * Decimal::from(input_tokens)
             + effective.output.max(effective.reasoning) * Decimal::from(max_output)
+    }
+
+    /// The output tokens the worst case assumes: the conversation's cap,
+    /// else the model's largest reply from its price, else
+    /// [`DEFAULT_MAX_OUTPUT_TOKENS`].
+    pub fn reserved_output_tokens(&self) -> u64 {
+        self.setup
+            .max_output_tokens
+            .or_else(|| self.setup.price.as_ref()?.0.max_output_tokens)
+            .unwrap_or(DEFAULT_MAX_OUTPUT_TOKENS)
+    }
+
+    /// The output cap to send with each request, tokens (OpenAI
+    /// `max_completion_tokens` / `max_tokens`, Anthropic `max_tokens`,
+    /// Gemini `maxOutputTokens`, Ollama `num_predict`): the conversation's
+    /// cap when set; otherwise the one the reservation assumed whenever the
+    /// model is billed, so the reply cannot outgrow what was reserved.
+    /// `None` for a free or unpriced model without a cap of its own (its
+    /// server's default applies).
+    pub fn output_cap(&self) -> Option<u32> {
+        let billed = self
+            .setup
+            .price
+            .as_ref()
+            .is_some_and(|(price, _)| !price.is_free());
+        let cap = match self.setup.max_output_tokens {
+            Some(cap) => cap,
+            None if billed => self.reserved_output_tokens(),
+            None => return None,
+        };
+        Some(u32::try_from(cap).unwrap_or(u32::MAX))
     }
 
     /// The running cost of a request whose reply has `output_chars`
