@@ -164,15 +164,28 @@ impl Meter {
     }
 
     /// The running cost of a request whose reply has `output_chars`
-    /// characters so far (text and reasoning), USD, estimated at 4
-    /// characters per token.
-    pub fn running_cost(&self, request: &RequestMeter, output_chars: u64) -> Decimal {
+    /// characters so far, USD. Every output token counts: the caller
+    /// passes the characters of the text, reasoning, refusal and tool-call
+    /// arguments (estimated at 4 characters per token), and a `usage` the
+    /// provider reported mid-stream counts when it is higher (hidden
+    /// reasoning arrives only there). Output is priced at the higher of the
+    /// output and reasoning prices, as the worst case is.
+    pub fn running_cost(
+        &self,
+        request: &RequestMeter,
+        output_chars: u64,
+        usage: Option<&Usage>,
+    ) -> Decimal {
         let Some((price, _)) = &self.setup.price else {
             return Decimal::ZERO;
         };
-        let effective = price.effective(request.counted.tokens);
-        effective.input * Decimal::from(request.counted.tokens)
-            + effective.output * Decimal::from(output_chars.div_ceil(4))
+        let input = usage.map_or(0, |u| u.input_tokens).max(request.counted.tokens);
+        let output = usage
+            .map_or(0, |u| u.output_tokens)
+            .max(output_chars.div_ceil(4));
+        let effective = price.effective(input);
+        effective.input * Decimal::from(input)
+            + effective.output.max(effective.reasoning) * Decimal::from(output)
     }
 
     /// Whether the running cost may need checking: a hard limit applies

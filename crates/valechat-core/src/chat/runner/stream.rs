@@ -26,7 +26,8 @@ pub(super) struct Reply {
     pub(super) usage: Option<Usage>,
     /// The charge the provider reported, USD (OpenRouter).
     pub(super) reported_cost: Option<rust_decimal::Decimal>,
-    /// Characters of text and reasoning received, for the running cost.
+    /// Characters of output received (text, reasoning, refusal, tool-call
+    /// arguments), for the running cost.
     pub(super) output_chars: u64,
     /// Tool calls by index: (call id, name, argument text so far, provider data).
     pub(super) calls: BTreeMap<u32, (String, String, String, Option<String>)>,
@@ -93,12 +94,16 @@ impl TurnJob {
                 ChatEvent::RefusalDelta(t) => {
                     append(&mut reply.text, &t, MAX_REPLY_BYTES, "a reply")?;
                     dirty = true;
+                    self.check_spend(billing, reply, &t).await?;
                     self.emit(TurnEvent::TextDelta(t)).await;
                 }
                 ChatEvent::Finished(reason) => reply.finish = Some(reason),
+                // Reported mid-stream (Anthropic, Gemini), usage carries the
+                // hidden reasoning no delta shows.
                 ChatEvent::Usage(u) => {
                     reply.usage = Some(u);
                     self.emit(TurnEvent::Usage(u)).await;
+                    self.check_spend(billing, reply, "").await?;
                 }
                 ChatEvent::ToolCallStart { index, id, name } => {
                     reply.calls.insert(index, (id, name, String::new(), None));
@@ -114,6 +119,7 @@ impl TurnJob {
                         return Err(e.into());
                     }
                     reply.calls.entry(index).or_default().2.push_str(&fragment);
+                    self.check_spend(billing, reply, &fragment).await?;
                 }
                 ChatEvent::ReportedCost(cost) => reply.reported_cost = Some(cost),
                 ChatEvent::Started { .. } => {}
