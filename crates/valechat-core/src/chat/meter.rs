@@ -89,7 +89,10 @@ impl Meter {
     ///
     /// # Errors
     /// [`EngineError::LimitReached`] when a hard limit would be crossed
-    /// (nothing is reserved); [`EngineError::Ledger`] for database errors.
+    /// (nothing is reserved); [`EngineError::UnpricedUnderLimit`] when the
+    /// model has no known price and a hard limit applies (unless the
+    /// person chose to send over the limit); [`EngineError::Ledger`] for
+    /// database errors.
     pub async fn preflight(&self, messages: Vec<ChatMessage>) -> Result<RequestMeter, EngineError> {
         let model = self.setup.model.clone();
         // tiktoken is CPU work (and its first use loads the BPE tables).
@@ -110,6 +113,19 @@ impl Meter {
             .reserve(request, now, &Local, self.setup.allow_over_limit)
             .await
         {
+            // A hard limit applies but nothing tells what the model costs:
+            // reserving 0 would let it spend without bound.
+            Ok(reservation)
+                if self.setup.price.is_none()
+                    && reservation.headroom.is_some()
+                    && !self.setup.allow_over_limit =>
+            {
+                self.store.release(&request_id).await?;
+                Err(EngineError::UnpricedUnderLimit {
+                    provider: self.setup.provider_id.clone(),
+                    model: self.setup.model.clone(),
+                })
+            }
             Ok(reservation) => Ok(RequestMeter {
                 request_id,
                 counted,
@@ -179,7 +195,9 @@ impl Meter {
         let Some((price, _)) = &self.setup.price else {
             return Decimal::ZERO;
         };
-        let input = usage.map_or(0, |u| u.input_tokens).max(request.counted.tokens);
+        let input = usage
+            .map_or(0, |u| u.input_tokens)
+            .max(request.counted.tokens);
         let output = usage
             .map_or(0, |u| u.output_tokens)
             .max(output_chars.div_ceil(4));
@@ -260,7 +278,12 @@ impl Meter {
                 (Decimal::ZERO, CostSource::Free)
             }
             _ => match ChargedCost::resolve(end.reported_cost, &usage, price.map(|(p, _)| p)) {
-                Some(charged) => (charged.total, stored_source(charged.source)),
+                Some(charged) => match (price, stored_source(charged.source)) {
+                    (Some((_, PriceOrigin::Assumed)), CostSource::Estimated) => {
+                        (charged.total, CostSource::Assumed)
+                    }
+                    (_, source) => (charged.total, source),
+                },
                 None => (Decimal::ZERO, CostSource::Unpriced),
             },
         };
