@@ -7,7 +7,8 @@
 //! history against the local test server; `first_start` first starts on a
 //! new data folder; `ledger` `valechat usage` and `valechat limits`; `mcp`
 //! `valechat mcp …` against real MCP servers; `notify` the spending
-//! notifications on a private D-Bus bus of the test's own.
+//! notifications on a private D-Bus bus of the test's own; `prices`
+//! `valechat prices …`.
 
 mod support;
 
@@ -25,3 +26,5 @@ mod ledger;
 mod mcp;
 #[path = "cli/notify.rs"]
 mod notify;
+#[path = "cli/prices.rs"]
+mod prices;
