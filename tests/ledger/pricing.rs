@@ -206,6 +206,9 @@ async fn shipped_table_is_loaded_once_and_read_back() -> TestResult {
         (assumed.0.input, assumed.0.output),
         (d("0.0000025"), d("0.00001"))
     );
+    // Azure, Together, Fireworks, Bedrock and Vertex have namespaces.
+    let together = shipped(&book, "together", "meta-llama/Llama-3.3-70B-Instruct-Turbo").await?;
+    assert!(together.input > Decimal::ZERO);
     assert!(shipped(&book, "openai", "no-such-model").await.is_err());
     Ok(())
 }

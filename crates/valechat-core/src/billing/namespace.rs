@@ -14,7 +14,8 @@ use crate::store::Provider;
 pub enum PriceNamespace {
     /// A cloud service of the shipped table: one of the cloud preset ids
     /// (`openai`, `anthropic`, `gemini`, `mistral`, `openrouter`, `groq`,
-    /// `deepseek`, `xai`).
+    /// `deepseek`, `xai`) or a cloud host without a preset (`azure`,
+    /// `azure_ai`, `together`, `fireworks`, `bedrock`, `vertex`).
     Cloud(&'static str),
     /// A server on this machine or the local network (Ollama, LM Studio,
     /// llama.cpp, vLLM…): free unless the user sets a price.
@@ -33,7 +34,40 @@ const CLOUD_HOSTS: &[(&str, &str)] = &[
     ("api.groq.com", "groq"),
     ("api.deepseek.com", "deepseek"),
     ("api.x.ai", "xai"),
+    ("api.together.xyz", "together"),
+    ("api.together.ai", "together"),
+    ("api.fireworks.ai", "fireworks"),
+    ("aiplatform.googleapis.com", "vertex"),
 ];
+
+/// Host suffixes of the cloud services whose API hosts carry the account
+/// or the region (`my-co.openai.azure.com`,
+/// `bedrock-runtime.eu-west-1.amazonaws.com`,
+/// `europe-west4-aiplatform.googleapis.com`), and their namespace in the
+/// shipped table (`tools/gen-prices.py`).
+const CLOUD_HOST_SUFFIXES: &[(&str, &str)] = &[
+    (".openai.azure.com", "azure"),
+    (".cognitiveservices.azure.com", "azure"),
+    (".services.ai.azure.com", "azure_ai"),
+    (".models.ai.azure.com", "azure_ai"),
+    (".inference.ai.azure.com", "azure_ai"),
+    ("-aiplatform.googleapis.com", "vertex"),
+];
+
+/// The namespace of a cloud API host (lower case), if it is one.
+fn cloud_namespace(host: &str) -> Option<&'static str> {
+    if let Some((_, ns)) = CLOUD_HOSTS.iter().find(|(h, _)| *h == host) {
+        return Some(ns);
+    }
+    if let Some((_, ns)) = CLOUD_HOST_SUFFIXES.iter().find(|(s, _)| host.ends_with(s)) {
+        return Some(ns);
+    }
+    // Bedrock: `bedrock-runtime[-fips].<region>.amazonaws.com`.
+    let bedrock = (host.starts_with("bedrock-runtime.")
+        || host.starts_with("bedrock-runtime-fips."))
+        && host.ends_with(".amazonaws.com");
+    bedrock.then_some("bedrock")
+}
 
 impl PriceNamespace {
     /// The namespace of an endpoint: Ollama's native protocol and hosts on
@@ -57,7 +91,7 @@ impl PriceNamespace {
         match url.host() {
             Some(url::Host::Domain(host)) => {
                 let host = host.to_ascii_lowercase();
-                if let Some((_, ns)) = CLOUD_HOSTS.iter().find(|(h, _)| *h == host) {
+                if let Some(ns) = cloud_namespace(&host) {
                     Self::Cloud(ns)
                 } else if host == "localhost"
                     // Host names, not file names: a case-sensitive suffix is
@@ -178,8 +212,33 @@ mod tests {
             ns("https://API.OpenAI.com/v1"),
             PriceNamespace::Cloud("openai")
         );
-        assert_eq!(ns("https://api.together.xyz/v1"), PriceNamespace::Custom);
+        assert_eq!(
+            ns("https://api.together.xyz/v1"),
+            PriceNamespace::Cloud("together")
+        );
+        assert_eq!(
+            ns("https://api.fireworks.ai/inference/v1"),
+            PriceNamespace::Cloud("fireworks")
+        );
+        assert_eq!(
+            ns("https://my-co.openai.azure.com/openai/v1"),
+            PriceNamespace::Cloud("azure")
+        );
+        assert_eq!(
+            ns("https://bedrock-runtime.eu-west-1.amazonaws.com/openai/v1"),
+            PriceNamespace::Cloud("bedrock")
+        );
+        assert_eq!(
+            ns(
+                "https://europe-west4-aiplatform.googleapis.com/v1/projects/p/locations/europe-west4/endpoints/openapi"
+            ),
+            PriceNamespace::Cloud("vertex")
+        );
         assert_eq!(ns("https://llm.corp.example/v1"), PriceNamespace::Custom);
+        assert_eq!(
+            ns("https://evil-openai.azure.com.example/v1"),
+            PriceNamespace::Custom
+        );
         assert_eq!(ns("https://8.8.8.8/v1"), PriceNamespace::Custom);
         assert_eq!(ns("not a url"), PriceNamespace::Custom);
     }
