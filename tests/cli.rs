@@ -8,7 +8,8 @@
 //! new data folder; `ledger` `valechat usage` and `valechat limits`; `mcp`
 //! `valechat mcp …` against real MCP servers; `notify` the spending
 //! notifications on a private D-Bus bus of the test's own; `prices`
-//! `valechat prices …`.
+//! `valechat prices …`; `killed` a `valechat chat` killed with SIGKILL
+//! mid-stream, billed at the next start.
 
 mod support;
 
@@ -20,6 +21,8 @@ mod bad_input;
 mod commands;
 #[path = "cli/first_start.rs"]
 mod first_start;
+#[path = "cli/killed.rs"]
+mod killed;
 #[path = "cli/ledger.rs"]
 mod ledger;
 #[path = "cli/mcp.rs"]

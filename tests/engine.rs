@@ -34,6 +34,8 @@ mod signatures;
 mod timeouts;
 #[path = "engine/tools.rs"]
 mod tools;
+#[path = "engine/usage_estimates.rs"]
+mod usage_estimates;
 
 use std::path::PathBuf;
 use std::sync::Arc;

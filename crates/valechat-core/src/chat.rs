@@ -14,6 +14,7 @@ mod breakers;
 mod complete;
 mod error;
 mod history;
+mod interrupted;
 mod meter;
 mod providers;
 mod rate;

@@ -32,6 +32,26 @@ use crate::store::Store;
 /// nor the price table gives the model's output limit.
 pub const DEFAULT_MAX_OUTPUT_TOKENS: u64 = 8_192;
 
+/// The most tokens of one class a single request is believed to use: a
+/// count a server reports above it (`"prompt_tokens": 1e15`, a bug or a
+/// hostile proxy) is clamped to it, so that one reply cannot record an
+/// absurd cost. Ten million is five times the largest context window
+/// offered today.
+pub const MAX_REPORTED_TOKENS: u64 = 10_000_000;
+
+/// `usage` with every count clamped to [`MAX_REPORTED_TOKENS`].
+#[must_use]
+pub fn clamp_usage(usage: Usage) -> Usage {
+    let clamp = |n: u64| n.min(MAX_REPORTED_TOKENS);
+    Usage {
+        input_tokens: clamp(usage.input_tokens),
+        output_tokens: clamp(usage.output_tokens),
+        cache_read_tokens: clamp(usage.cache_read_tokens),
+        reasoning_tokens: clamp(usage.reasoning_tokens),
+        cache_write_tokens: clamp(usage.cache_write_tokens),
+    }
+}
+
 /// What the meter knows about the model of a turn.
 #[derive(Debug, Clone)]
 pub struct MeterSetup {
@@ -195,6 +215,7 @@ impl Meter {
         let Some((price, _)) = &self.setup.price else {
             return Decimal::ZERO;
         };
+        let usage = usage.copied().map(clamp_usage);
         let input = usage
             .map_or(0, |u| u.input_tokens)
             .max(request.counted.tokens);
@@ -246,8 +267,11 @@ impl Meter {
 
     /// Records what the request consumed and drops its reservation. With no
     /// usage from the provider the counts are ValeChat's own (the input
-    /// count and the reply's text), marked estimated. A request that
-    /// consumed nothing (no usage, no output, failed) only releases.
+    /// count and the reply's text), marked estimated; reported counts are
+    /// clamped to [`MAX_REPORTED_TOKENS`]. A request the provider never
+    /// accepted and that consumed nothing (no usage, no output, failed or
+    /// stopped) only releases; once the provider accepted it (the stream
+    /// opened), its input is recorded even if nothing came back.
     ///
     /// # Errors
     /// [`EngineError::Ledger`] / [`EngineError::Store`].
@@ -256,12 +280,12 @@ impl Meter {
         request: RequestMeter,
         end: RequestEnd<'_>,
     ) -> Result<Option<Settled>, EngineError> {
-        let consumed = end.usage.is_some() || !end.output_text.is_empty();
+        let consumed = end.accepted || end.usage.is_some() || !end.output_text.is_empty();
         if !consumed && end.outcome != Outcome::Completed {
             self.store.release(&request.request_id).await?;
             return Ok(None);
         }
-        let (usage, verification) = match end.usage {
+        let (usage, verification) = match end.usage.map(clamp_usage) {
             Some(usage) => (usage, verification(usage.input_tokens, &request.counted)),
             None => (
                 Usage {
@@ -331,6 +355,9 @@ pub struct RequestEnd<'a> {
     pub reported_cost: Option<Decimal>,
     /// Text and reasoning received (for the estimate without usage).
     pub output_text: &'a str,
+    /// Whether the provider accepted the request (its stream opened): its
+    /// input is then billed even if nothing came back.
+    pub accepted: bool,
     /// How it ended.
     pub outcome: Outcome,
 }

@@ -67,6 +67,7 @@ impl TurnJob {
             reported_cost: reply.reported_cost,
             output_text: &output,
             outcome: kind,
+            accepted: reply.accepted,
         };
         let output_tokens = reply.usage.map_or_else(
             || output.chars().count().div_ceil(4) as u64,

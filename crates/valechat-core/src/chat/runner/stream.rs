@@ -11,7 +11,7 @@ use futures::StreamExt;
 use tokio::time::Instant;
 
 use super::TurnJob;
-use crate::chat::meter::RequestMeter;
+use crate::chat::meter::{RequestMeter, clamp_usage};
 use crate::chat::{EngineError, SAVE_INTERVAL, TurnEvent};
 use crate::provider::limits::{MAX_REPLY_BYTES, MAX_TOOL_ARGUMENT_BYTES, too_large};
 use crate::provider::{ChatEvent, FinishReason, ProviderError, Usage};
@@ -33,6 +33,8 @@ pub(super) struct Reply {
     pub(super) calls: BTreeMap<u32, (String, String, String, Option<String>)>,
     /// Bytes of argument text received, all calls together.
     pub(super) argument_bytes: usize,
+    /// The provider accepted the request: its stream opened.
+    pub(super) accepted: bool,
 }
 
 /// Appends `piece` to `text`, unless that takes it past `limit` bytes:
@@ -60,6 +62,7 @@ impl TurnJob {
             () = self.cancel.cancelled() => return Err(ProviderError::Cancelled.into()),
             s = self.client.stream_chat(self.request.clone(), self.cancel.clone()) => s?,
         };
+        reply.accepted = true;
         let mut last_save = Instant::now();
         let mut dirty = false;
         loop {
@@ -101,6 +104,7 @@ impl TurnJob {
                 // Reported mid-stream (Anthropic, Gemini), usage carries the
                 // hidden reasoning no delta shows.
                 ChatEvent::Usage(u) => {
+                    let u = clamp_usage(u);
                     reply.usage = Some(u);
                     self.emit(TurnEvent::Usage(u)).await;
                     self.check_spend(billing, reply, "").await?;
