@@ -138,7 +138,7 @@ fn is_local(ip: IpAddr) -> bool {
 }
 
 /// Routing prefixes a proxy may put before a cloud model's name
-/// (`openai/gpt-4o` in LiteLLM, `anthropic/claude-…`, `google/gemini-…`).
+/// (`openai/gpt-4o` in `LiteLLM`, `anthropic/claude-…`, `google/gemini-…`).
 const VENDOR_PREFIXES: &[&str] = &[
     "openai/",
     "azure/",

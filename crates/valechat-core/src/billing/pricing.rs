@@ -6,7 +6,7 @@
 //!    is in force at that time — this also prices local models;
 //! 2. for a cloud provider, the shipped price of its [`PriceNamespace`] in
 //!    force at that time (latest `effective_from <= at`);
-//! 3. for a local or custom endpoint (a LiteLLM proxy on `localhost:4000`,
+//! 3. for a local or custom endpoint (a `LiteLLM` proxy on `localhost:4000`,
 //!    a company gateway) serving a model whose name exists only as a paid
 //!    cloud model ([`paid_cloud_family`]: the OpenAI, Anthropic, Gemini and
 //!    xAI families), that cloud service's shipped price, origin

@@ -31,7 +31,7 @@ impl Engine {
             match self.settle_one(request).await {
                 Ok(()) => settled += 1,
                 Err(e) => {
-                    tracing::warn!(request = %id, "could not record an interrupted request: {e}")
+                    tracing::warn!(request = %id, "could not record an interrupted request: {e}");
                 }
             }
         }

@@ -184,7 +184,7 @@ pub enum PriceOrigin {
     Shipped,
     /// A local model without a price of the user's: free.
     Local,
-    /// A local or custom endpoint (a LiteLLM proxy, a company gateway,
+    /// A local or custom endpoint (a `LiteLLM` proxy, a company gateway,
     /// Azure OpenAI…) serving a model that exists only as a paid cloud
     /// model (`gpt-4o`, `claude-…`, `gemini-…`, `grok-…`): priced at the
     /// cloud service's shipped price by its name, an assumption the user

@@ -77,7 +77,7 @@ text_enum! {
         /// until the person sets a price (Preferences → Billing).
         Unpriced => "unpriced",
         /// Computed from a cloud model's shipped price for a local or
-        /// custom endpoint serving it by that name (a LiteLLM proxy
+        /// custom endpoint serving it by that name (a `LiteLLM` proxy
         /// serving `gpt-4o`): an assumption until the person sets a price.
         Assumed => "assumed",
     }

@@ -81,7 +81,8 @@ impl TurnJob {
             };
             let Some(item) = item else { break };
             match item? {
-                ChatEvent::TextDelta(t) => {
+                // A refusal is the model's answer: shown and stored as its text.
+                ChatEvent::TextDelta(t) | ChatEvent::RefusalDelta(t) => {
                     append(&mut reply.text, &t, MAX_REPLY_BYTES, "a reply")?;
                     dirty = true;
                     self.check_spend(billing, reply, &t).await?;
@@ -92,13 +93,6 @@ impl TurnJob {
                     dirty = true;
                     self.check_spend(billing, reply, &t).await?;
                     self.emit(TurnEvent::ReasoningDelta(t)).await;
-                }
-                // A refusal is the model's answer: shown and stored as its text.
-                ChatEvent::RefusalDelta(t) => {
-                    append(&mut reply.text, &t, MAX_REPLY_BYTES, "a reply")?;
-                    dirty = true;
-                    self.check_spend(billing, reply, &t).await?;
-                    self.emit(TurnEvent::TextDelta(t)).await;
                 }
                 ChatEvent::Finished(reason) => reply.finish = Some(reason),
                 // Reported mid-stream (Anthropic, Gemini), usage carries the
