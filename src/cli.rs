@@ -1,4 +1,4 @@
-//! The command line: `valechat providers|chat|history|usage|limits|mcp …`, a thin layer over
+//! The command line: `valechat providers|chat|history|usage|limits|prices|mcp …`, a thin layer over
 //! [`valechat_core`] sharing the GUI's database and keyring.
 //!
 //! Exit status: 0 on success, 1 on an error (printed to stderr as
@@ -11,6 +11,7 @@ mod history;
 mod limits;
 mod mcp;
 pub mod notify;
+mod prices;
 mod providers;
 mod secret_input;
 mod usage;
@@ -51,6 +52,9 @@ pub enum Command {
     /// Manage spending limits.
     #[command(subcommand)]
     Limits(limits::LimitsCommand),
+    /// Manage model prices (USD per million tokens).
+    #[command(subcommand)]
+    Prices(prices::PricesCommand),
     /// Manage MCP servers and use their tools, resources and prompts.
     #[command(subcommand)]
     Mcp(mcp::McpCommand),
@@ -62,6 +66,7 @@ const SUBCOMMANDS: &[&str] = &[
     "history",
     "usage",
     "limits",
+    "prices",
     "mcp",
     "help",
     "--help",
@@ -147,6 +152,7 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::History(c) => history::run(&engine, c).await,
         Command::Usage(args) => usage::run(&engine, args).await,
         Command::Limits(c) => limits::run(&engine, c).await,
+        Command::Prices(c) => prices::run(&engine, c).await,
         Command::Mcp(c) => mcp::run(&engine, c).await,
     }
 }
@@ -159,5 +165,10 @@ async fn open_engine() -> anyhow::Result<Engine> {
         .await
         .map_err(|e| anyhow::anyhow!("could not open the database {}: {e}", path.display()))?;
     let keys: Arc<dyn KeyStore> = Arc::new(LazyKeyStore::new());
-    Ok(Engine::new(store, keys))
+    let engine = Engine::new(store, keys);
+    // Replies a killed ValeChat left streaming become estimated usage.
+    if let Err(e) = engine.settle_interrupted().await {
+        tracing::warn!("could not record interrupted requests: {e}");
+    }
+    Ok(engine)
 }

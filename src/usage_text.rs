@@ -68,6 +68,10 @@ pub fn describe(records: &[UsageRecord]) -> (String, String) {
             &[("amount", &usd(cost))],
         ),
         Some(CostSource::Free) => gettext("Cost: free (a local model without a price)"),
+        Some(CostSource::Assumed) => gettext_f(
+            "Cost: {amount}, assumed: this server's price is not known, so the model is priced as the cloud model of the same name. Set its price in Preferences → Billing.",
+            &[("amount", &usd(cost))],
+        ),
         Some(CostSource::Unpriced) => gettext(
             "Cost: unknown — no price is known for this model. Set one in Preferences → Billing.",
         ),
@@ -158,6 +162,18 @@ mod tests {
             "{details}"
         );
         assert!(!details.contains("differ"), "{details}");
+    }
+
+    #[test]
+    fn an_assumed_price_is_said_in_the_tooltip() {
+        let mut assumed = record(Verification::Agrees, 1234);
+        assumed.cost_source = CostSource::Assumed;
+        let (line, details) = describe(&[assumed]);
+        assert_eq!(line, "1,300 tokens · ≈ $0.0042");
+        assert!(
+            details.contains("Cost: $0.0042, assumed: this server's price is not known"),
+            "{details}"
+        );
     }
 
     #[test]

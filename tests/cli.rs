@@ -7,8 +7,10 @@
 //! history against the local test server; `first_start` first starts on a
 //! new data folder; `ledger` `valechat usage` and `valechat limits`; `mcp`
 //! `valechat mcp …` against real MCP servers; `mcp_secrets` keys written in
-//! servers' command lines and URLs, and variables in imported files; `notify` the spending
-//! notifications on a private D-Bus bus of the test's own.
+//! servers' command lines and URLs, and variables in imported files;
+//! `notify` the spending notifications on a private D-Bus bus of the test's
+//! own; `prices` `valechat prices …`; `killed` a `valechat chat` killed with
+//! SIGKILL mid-stream, billed at the next start.
 
 mod support;
 
@@ -20,6 +22,8 @@ mod bad_input;
 mod commands;
 #[path = "cli/first_start.rs"]
 mod first_start;
+#[path = "cli/killed.rs"]
+mod killed;
 #[path = "cli/ledger.rs"]
 mod ledger;
 #[path = "cli/mcp.rs"]
@@ -28,3 +32,5 @@ mod mcp;
 mod mcp_secrets;
 #[path = "cli/notify.rs"]
 mod notify;
+#[path = "cli/prices.rs"]
+mod prices;

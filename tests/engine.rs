@@ -6,7 +6,10 @@
 //! keys; `timeouts` covers per-provider timeouts; `images` covers attached images; `new_conversation` covers sending to a
 //! conversation created for the message; `interruptions` covers cut connections, cancel,
 //! dropped turns, partial saves and malformed chunks; `bad_input` covers
-//! extreme waits, oversized replies and panics in a turn.
+//! extreme waits, oversized replies and panics in a turn; `hard_limits`
+//! the output cap sent and every output token counted; `unpriced`
+//! unpriced and proxied models under a hard limit; `usage_estimates`
+//! input billed after a failure and clamped counts.
 
 mod support;
 
@@ -14,6 +17,8 @@ mod support;
 mod bad_input;
 #[path = "engine/billing.rs"]
 mod billing;
+#[path = "engine/hard_limits.rs"]
+mod hard_limits;
 #[path = "engine/images.rs"]
 mod images;
 #[path = "engine/interruptions.rs"]
@@ -32,6 +37,10 @@ mod signatures;
 mod timeouts;
 #[path = "engine/tools.rs"]
 mod tools;
+#[path = "engine/unpriced.rs"]
+mod unpriced;
+#[path = "engine/usage_estimates.rs"]
+mod usage_estimates;
 
 use std::path::PathBuf;
 use std::sync::Arc;

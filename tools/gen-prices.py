@@ -2,10 +2,14 @@
 """Generate ValeChat's shipped price table, data/pricing/prices.json.
 
 Reads LiteLLM's `model_prices_and_context_window.json` (MIT, see
-data/pricing/SOURCE.md) and keeps only chat models (`mode == "chat"`) of the
-providers ValeChat has presets for. Each kept entry is written under our
-provider namespace (the preset ids of crates/valechat-core/src/provider/presets.rs) with the
-model id as that provider's API names it (LiteLLM's `gemini/`, `mistral/`, ...
+data/pricing/SOURCE.md; a copy is kept in data/pricing/litellm/, the
+default input) and keeps only chat models (`mode == "chat"`) of the
+providers ValeChat has presets for, and of the cloud hosts it prices by
+namespace (Azure OpenAI, Azure AI, Together, Fireworks, Bedrock, Vertex AI).
+Each kept entry is written under our provider namespace (the preset ids of
+crates/valechat-core/src/provider/presets.rs, and the host namespaces of
+crates/valechat-core/src/billing/pricing.rs) with the model id as that
+provider's API names it (LiteLLM's `gemini/`, `mistral/`, `vertex_ai/`, ...
 routing prefix removed).
 
 Prices are USD per token, written as decimal strings taken from the JSON text
@@ -32,10 +36,11 @@ import json
 import os
 import sys
 
-DEFAULT_INPUT = "/work/shared/data/model_prices_and_context_window.json"
-DEFAULT_OUTPUT = os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "data", "pricing", "prices.json"
+REPOSITORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+DEFAULT_INPUT = os.path.join(
+    REPOSITORY, "data", "pricing", "litellm", "model_prices_and_context_window.json"
 )
+DEFAULT_OUTPUT = os.path.join(REPOSITORY, "data", "pricing", "prices.json")
 
 # Provenance of the input (see shared/data/SOURCE.md).
 UPSTREAM = {
@@ -50,8 +55,9 @@ UPSTREAM = {
 # Date from which the shipped prices apply (UTC midnight).
 EFFECTIVE_FROM = "2026-11-01"
 
-# LiteLLM provider name -> ValeChat namespace (preset id). Google AI Studio is
-# `gemini`; Vertex AI (`vertex_ai-*`) is a different API and is left out.
+# LiteLLM provider name -> ValeChat namespace (preset id, or the namespace
+# pricing.rs maps that service's API host to). Google AI Studio is `gemini`;
+# Vertex AI (`vertex_ai`, `vertex_ai-*_models`) is `vertex`.
 PROVIDERS = {
     "openai": "openai",
     "anthropic": "anthropic",
@@ -61,7 +67,30 @@ PROVIDERS = {
     "groq": "groq",
     "deepseek": "deepseek",
     "xai": "xai",
+    "azure": "azure",
+    "azure_ai": "azure_ai",
+    "together_ai": "together",
+    "fireworks_ai": "fireworks",
+    "bedrock": "bedrock",
+    "bedrock_converse": "bedrock",
+    "vertex_ai": "vertex",
 }
+
+# Routing prefixes LiteLLM puts before a model id, per namespace, when they
+# differ from `<litellm_provider>/`.
+PREFIXES = {
+    "bedrock": ("bedrock/converse/", "bedrock/", "bedrock_converse/"),
+    "vertex": ("vertex_ai/",),
+}
+
+
+def namespace_of(litellm_provider):
+    """Our namespace for a LiteLLM provider name (`vertex_ai-anthropic_models` -> `vertex`)."""
+    if litellm_provider is None:
+        return None
+    if litellm_provider.startswith("vertex_ai-"):
+        return "vertex"
+    return PROVIDERS.get(litellm_provider)
 
 # Output field -> LiteLLM field (USD per token).
 PRICE_FIELDS = {
@@ -90,10 +119,12 @@ def decimal_text(value):
     return text
 
 
-def model_id(key, litellm_provider):
+def model_id(key, litellm_provider, namespace):
     """The model id as the provider's API names it: `gemini/gemini-2.5-flash` -> `gemini-2.5-flash`."""
-    prefix = litellm_provider + "/"
-    return (key[len(prefix):], True) if key.startswith(prefix) else (key, False)
+    for prefix in PREFIXES.get(namespace, (litellm_provider + "/",)):
+        if key.startswith(prefix):
+            return key[len(prefix):], True
+    return key, False
 
 
 def convert(table):
@@ -103,10 +134,10 @@ def convert(table):
         entry = table[key]
         if not isinstance(entry, dict) or entry.get("mode") != "chat":
             continue
-        namespace = PROVIDERS.get(entry.get("litellm_provider"))
+        namespace = namespace_of(entry.get("litellm_provider"))
         if namespace is None:
             continue
-        model, prefixed = model_id(key, entry["litellm_provider"])
+        model, prefixed = model_id(key, entry["litellm_provider"], namespace)
         if "input_cost_per_token" not in entry or "output_cost_per_token" not in entry:
             continue
         out = {"provider": namespace, "model": model}

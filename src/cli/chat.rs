@@ -170,7 +170,7 @@ async fn stream(engine: &Engine, request: SendRequest) -> anyhow::Result<ExitCod
     };
     let mut turn = match engine.send(request).await {
         Ok(turn) => turn,
-        Err(e @ EngineError::LimitReached(_)) => {
+        Err(e @ (EngineError::LimitReached(_) | EngineError::UnpricedUnderLimit { .. })) => {
             bail!("{e} (use --allow-over-limit to send once anyway)")
         }
         Err(e) => return Err(e.into()),

@@ -121,7 +121,7 @@ async fn run(engine: Engine, start: Start, output: relm4::Sender<ChatWorkerOutpu
     };
     let mut turn = match turn {
         Ok(turn) => turn,
-        Err(e @ EngineError::LimitReached(_)) => {
+        Err(e @ (EngineError::LimitReached(_) | EngineError::UnpricedUnderLimit { .. })) => {
             emit(ChatWorkerOutput::LimitRefused(e.user_message(), draft));
             return;
         }

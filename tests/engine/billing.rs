@@ -286,7 +286,15 @@ async fn a_server_without_usage_is_billed_from_our_own_count() {
 async fn a_local_model_is_free_and_never_limited() {
     let server = TestServer::start(vec![text_reply_with_usage(&["Free"], 1000, 500)]).await;
     let h = Harness::new().await;
-    let conversation = h.conversation(&server).await;
+    // An open-weight model: a local server serving a cloud model's name
+    // (gpt-4o) is priced as that model (`hard_limits`).
+    let provider = h.provider(&server).await;
+    let conversation = h
+        .engine
+        .new_conversation(Some(&provider), Some("llama3.2"))
+        .await
+        .expect("conversation")
+        .id;
     limit(&h, NewLimit::hard(LimitScope::GlobalDay, None, usd("0.01"))).await;
 
     drain(

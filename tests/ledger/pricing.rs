@@ -190,11 +190,25 @@ async fn shipped_table_is_loaded_once_and_read_back() -> TestResult {
         .price_for("openai", PriceNamespace::Cloud("openai"), "gpt-4o", OCT_01)
         .await?;
     assert_eq!(before, None);
-    // A custom endpoint has no shipped price; an unknown model neither.
+    // A custom endpoint has no shipped price of its own; an unknown model
+    // neither. One serving a paid cloud model by its name (gpt-4o) is
+    // priced as that model, assumed.
     let custom = book
-        .price_for("together", PriceNamespace::Custom, "gpt-4o", NOV_24)
+        .price_for("gateway", PriceNamespace::Custom, "corp-model", NOV_24)
         .await?;
     assert_eq!(custom, None);
+    let assumed = book
+        .price_for("gateway", PriceNamespace::Custom, "gpt-4o", NOV_24)
+        .await?
+        .expect("assumed");
+    assert_eq!(assumed.1, PriceOrigin::Assumed);
+    assert_eq!(
+        (assumed.0.input, assumed.0.output),
+        (d("0.0000025"), d("0.00001"))
+    );
+    // Azure, Together, Fireworks, Bedrock and Vertex have namespaces.
+    let together = shipped(&book, "together", "meta-llama/Llama-3.3-70B-Instruct-Turbo").await?;
+    assert!(together.input > Decimal::ZERO);
     assert!(shipped(&book, "openai", "no-such-model").await.is_err());
     Ok(())
 }

@@ -10,8 +10,12 @@
 //!   provider-reported charge (OpenRouter `usage.cost`) over the estimate;
 //! - [`shipped`]: the price table shipped in `data/pricing/prices.json`
 //!   (generated from `LiteLLM`'s data by `tools/gen-prices.py`);
+//! - [`namespace`]: which shipped prices apply to an endpoint (cloud hosts,
+//!   local servers, custom endpoints) and which model names exist only as
+//!   paid cloud models;
 //! - [`pricing`]: [`PriceBook`], the price in force for a provider, model and
-//!   time (user price, shipped price, free local model);
+//!   time (user price, shipped price, a cloud model's price assumed for a
+//!   local or custom endpoint serving it, free local model);
 //! - [`tokens`]: independent token counts (`tiktoken-rs` for OpenAI
 //!   families, an estimate otherwise) and the 5 % verification rule.
 //!
@@ -19,6 +23,7 @@
 //! floating point.
 
 pub mod cost;
+pub mod namespace;
 pub mod pricing;
 pub mod shipped;
 pub mod tokens;

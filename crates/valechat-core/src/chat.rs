@@ -14,6 +14,7 @@ mod breakers;
 mod complete;
 mod error;
 mod history;
+mod interrupted;
 mod meter;
 mod providers;
 mod rate;
@@ -294,9 +295,7 @@ impl Engine {
             model: model.clone(),
             messages,
             temperature: conversation.temperature,
-            max_output_tokens: conversation
-                .max_output_tokens
-                .and_then(|n| u32::try_from(n).ok()),
+            max_output_tokens: billing.0.output_cap(),
             tools: Vec::new(),
         };
         let conversation_id = conversation.id;

@@ -44,7 +44,7 @@ pub use limits::{
 pub use period::{Period, PeriodError, Periods, TOTAL_KEY};
 pub use report::{CHART_DAYS, DailySeries, GroupBy, LimitStatus, UsageGroup, UsageTotals};
 pub use reserve::{
-    LimitAlert, LimitBreach, LimitRefusal, LimitUse, Reservation, ReserveError,
+    InterruptedRequest, LimitAlert, LimitBreach, LimitRefusal, LimitUse, Reservation, ReserveError,
     STALE_RESERVATION_MS, Settlement, SpendRequest,
 };
 pub use usage::{CostSource, NewUsageRecord, Outcome, TokenUsage, UsageRecord, Verification};

@@ -67,8 +67,8 @@ pub use price::{ModelPrice, PriceOrigin};
 pub use provider_timeouts::{InvalidTimeout, ProviderTimeouts};
 pub use rate_limit::RateLimit;
 pub use reservation::{
-    LimitAlert, LimitBreach, LimitRefusal, LimitUse, Reservation, STALE_RESERVATION_MS, Settlement,
-    SpendRequest,
+    InterruptedRequest, LimitAlert, LimitBreach, LimitRefusal, LimitUse, Reservation,
+    STALE_RESERVATION_MS, Settlement, SpendRequest,
 };
 pub use resource::{ResourceAttachment, ResourceBody};
 pub use role::Role;

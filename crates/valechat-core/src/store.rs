@@ -211,6 +211,12 @@ impl Store {
                     "messages interrupted by a previous run marked incomplete"
                 );
             }
+            // Their requests are recorded as estimated usage by the engine
+            // (`Engine::settle_interrupted`).
+            let interrupted = reservations::mark_interrupted(&mut conn)?;
+            if interrupted > 0 {
+                tracing::info!(interrupted, "requests interrupted by a previous run");
+            }
         }
         drop(conn);
         let pool = connection::file_pool(url)?;

@@ -86,6 +86,10 @@ pub async fn load(
         Arc::new(approver),
     );
     let engine = Engine::new(store, keys).with_tools(tools);
+    // Replies a killed ValeChat left streaming become estimated usage.
+    if let Err(e) = engine.settle_interrupted().await {
+        tracing::warn!("could not record interrupted requests: {e}");
+    }
     sampler.set_engine(engine.clone());
     Ok(Loaded {
         engine,

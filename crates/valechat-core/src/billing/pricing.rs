@@ -6,9 +6,15 @@
 //!    is in force at that time — this also prices local models;
 //! 2. for a cloud provider, the shipped price of its [`PriceNamespace`] in
 //!    force at that time (latest `effective_from <= at`);
-//! 3. for a local provider ([`PriceNamespace::Local`]), zero, origin
-//!    [`PriceOrigin::Local`];
-//! 4. otherwise `None`: the cost is unknown (a custom endpoint without a
+//! 3. for a local or custom endpoint (a `LiteLLM` proxy on `localhost:4000`,
+//!    a company gateway) serving a model whose name exists only as a paid
+//!    cloud model ([`paid_cloud_family`]: the OpenAI, Anthropic, Gemini and
+//!    xAI families), that cloud service's shipped price, origin
+//!    [`PriceOrigin::Assumed`];
+//! 4. for a local provider ([`PriceNamespace::Local`]), zero, origin
+//!    [`PriceOrigin::Local`] (open-weight models: Llama, Qwen, Mistral's
+//!    open models, `gpt-oss`…);
+//! 5. otherwise `None`: the cost is unknown (a custom endpoint without a
 //!    price of the user's).
 //!
 //! Model ids are matched exactly first, then normalised
@@ -27,40 +33,12 @@
 //! does not price anything, and loading is idempotent and takes
 //! milliseconds.
 
-use std::net::IpAddr;
-
 use rust_decimal::Decimal;
 
+pub use super::namespace::{PriceNamespace, paid_cloud_family};
 use super::price::ModelPrice;
 pub use crate::model::price::PriceOrigin;
-use crate::provider::ProtocolKind;
 use crate::store::{Provider, Store, StoreError};
-
-/// Which shipped prices apply to a configured provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PriceNamespace {
-    /// A cloud service of the shipped table: one of the cloud preset ids
-    /// (`openai`, `anthropic`, `gemini`, `mistral`, `openrouter`, `groq`,
-    /// `deepseek`, `xai`).
-    Cloud(&'static str),
-    /// A server on this machine or the local network (Ollama, LM Studio,
-    /// llama.cpp, vLLM…): free unless the user sets a price.
-    Local,
-    /// Any other endpoint: only the user's prices apply.
-    Custom,
-}
-
-/// API hosts of the cloud services and their namespace.
-const CLOUD_HOSTS: &[(&str, &str)] = &[
-    ("api.openai.com", "openai"),
-    ("api.anthropic.com", "anthropic"),
-    ("generativelanguage.googleapis.com", "gemini"),
-    ("api.mistral.ai", "mistral"),
-    ("openrouter.ai", "openrouter"),
-    ("api.groq.com", "groq"),
-    ("api.deepseek.com", "deepseek"),
-    ("api.x.ai", "xai"),
-];
 
 /// OpenRouter vendor prefixes whose models the shipped table prices under
 /// another namespace.
@@ -72,74 +50,6 @@ const OPENROUTER_VENDORS: &[(&str, &str)] = &[
     ("deepseek", "deepseek"),
     ("x-ai", "xai"),
 ];
-
-impl PriceNamespace {
-    /// The namespace of an endpoint: Ollama's native protocol and hosts on
-    /// this machine or a private network (`localhost`, `*.local`, loopback,
-    /// RFC 1918, link-local and IPv6 unique-local addresses) are
-    /// [`Local`](Self::Local); the API hosts of the cloud presets map to
-    /// their preset id; anything else (or an unparsable URL) is
-    /// [`Custom`](Self::Custom).
-    #[must_use]
-    #[allow(
-        clippy::case_sensitive_file_extension_comparisons,
-        reason = "host names, not file names: `.local` and `.localhost` are DNS suffixes"
-    )]
-    pub fn for_endpoint(kind: ProtocolKind, base_url: &str) -> Self {
-        if kind == ProtocolKind::Ollama {
-            return Self::Local;
-        }
-        let Ok(url) = url::Url::parse(base_url) else {
-            return Self::Custom;
-        };
-        match url.host() {
-            Some(url::Host::Domain(host)) => {
-                let host = host.to_ascii_lowercase();
-                if let Some((_, ns)) = CLOUD_HOSTS.iter().find(|(h, _)| *h == host) {
-                    Self::Cloud(ns)
-                } else if host == "localhost"
-                    // Host names, not file names: a case-sensitive suffix is
-                    // what a lowercased host needs.
-                    || host.ends_with(".localhost")
-                    || host.ends_with(".local")
-                {
-                    Self::Local
-                } else {
-                    Self::Custom
-                }
-            }
-            Some(url::Host::Ipv4(ip)) if is_local(IpAddr::V4(ip)) => Self::Local,
-            Some(url::Host::Ipv6(ip)) if is_local(IpAddr::V6(ip)) => Self::Local,
-            _ => Self::Custom,
-        }
-    }
-
-    /// The namespace of a stored provider (its `kind` and `base_url`).
-    #[must_use]
-    pub fn for_provider(provider: &Provider) -> Self {
-        match ProtocolKind::parse(&provider.kind) {
-            Some(kind) => Self::for_endpoint(kind, &provider.base_url),
-            None => Self::Custom,
-        }
-    }
-}
-
-/// Whether `ip` is on this machine or a private network.
-fn is_local(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified()
-        }
-        IpAddr::V6(v6) => {
-            let first = v6.segments()[0];
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || (first & 0xfe00) == 0xfc00 // unique local fc00::/7
-                || (first & 0xffc0) == 0xfe80 // link-local fe80::/10
-                || v6.to_ipv4_mapped().is_some_and(|v4| is_local(IpAddr::V4(v4)))
-        }
-    }
-}
 
 /// The ids to try for `model`, in order: as given; without a `models/`
 /// prefix (Gemini's resource names); without a date suffix (`-2024-08-06`
@@ -210,6 +120,11 @@ impl PriceBook {
                 return Ok(Some((row.price, PriceOrigin::User)));
             }
         }
+        if matches!(namespace, PriceNamespace::Local | PriceNamespace::Custom)
+            && let Some(price) = self.assumed(model, at_ms).await?
+        {
+            return Ok(Some((price, PriceOrigin::Assumed)));
+        }
         match namespace {
             PriceNamespace::Local => Ok(Some((ModelPrice::zero(), PriceOrigin::Local))),
             PriceNamespace::Custom => Ok(None),
@@ -258,6 +173,15 @@ impl PriceBook {
         Ok(None)
     }
 
+    /// The shipped price of a paid cloud model served under its own name
+    /// by another endpoint ([`paid_cloud_family`]), if the table knows it.
+    async fn assumed(&self, model: &str, at_ms: i64) -> Result<Option<ModelPrice>, StoreError> {
+        let Some((ns, name)) = paid_cloud_family(model) else {
+            return Ok(None);
+        };
+        self.shipped(ns, &model_candidates(name), at_ms).await
+    }
+
     /// An OpenRouter `vendor/model` priced as the vendor's own model.
     async fn openrouter_vendor(
         &self,
@@ -285,35 +209,6 @@ impl PriceBook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::presets::PRESETS;
-
-    #[test]
-    fn every_preset_maps_to_its_namespace_or_local() {
-        for preset in PRESETS {
-            let ns = PriceNamespace::for_endpoint(preset.kind, preset.base_url);
-            if preset.needs_key {
-                assert_eq!(ns, PriceNamespace::Cloud(preset.id), "{}", preset.id);
-            } else {
-                assert_eq!(ns, PriceNamespace::Local, "{}", preset.id);
-            }
-        }
-    }
-
-    #[test]
-    fn endpoints_by_host() {
-        let ns = |url| PriceNamespace::for_endpoint(ProtocolKind::OpenAiCompatible, url);
-        assert_eq!(ns("http://127.0.0.1:8080/v1"), PriceNamespace::Local);
-        assert_eq!(ns("http://192.168.1.20:8000/v1"), PriceNamespace::Local);
-        assert_eq!(ns("http://[::1]:1234/v1"), PriceNamespace::Local);
-        assert_eq!(ns("http://gpu-box.local:8000/v1"), PriceNamespace::Local);
-        assert_eq!(
-            ns("https://API.OpenAI.com/v1"),
-            PriceNamespace::Cloud("openai")
-        );
-        assert_eq!(ns("https://api.together.xyz/v1"), PriceNamespace::Custom);
-        assert_eq!(ns("https://8.8.8.8/v1"), PriceNamespace::Custom);
-        assert_eq!(ns("not a url"), PriceNamespace::Custom);
-    }
 
     #[test]
     fn candidates_strip_prefix_and_dates() {

@@ -92,17 +92,19 @@ impl Engine {
         let mut finish = None;
         let mut usage = None;
         let mut reported = None;
+        let mut accepted = false;
         let outcome: Result<(), EngineError> = async {
             let mut stream = tokio::select! {
                 () = cancel.cancelled() => return Err(ProviderError::Cancelled.into()),
                 s = client.stream_chat(chat, cancel.clone()) => s?,
             };
+            accepted = true;
             while let Some(event) = stream.next().await {
                 match event? {
                     ChatEvent::TextDelta(t) | ChatEvent::RefusalDelta(t) => text.push_str(&t),
                     ChatEvent::Started { model, .. } => answered_by = model,
                     ChatEvent::Finished(reason) => finish = Some(reason),
-                    ChatEvent::Usage(u) => usage = Some(u),
+                    ChatEvent::Usage(u) => usage = Some(super::meter::clamp_usage(u)),
                     ChatEvent::ReportedCost(c) => reported = Some(c),
                     _ => {}
                 }
@@ -115,6 +117,7 @@ impl Engine {
             usage,
             reported_cost: reported,
             output_text: &text,
+            accepted,
             outcome: match &outcome {
                 Ok(()) => Outcome::Completed,
                 Err(EngineError::Provider(ProviderError::Cancelled)) => Outcome::Cancelled,

@@ -59,6 +59,19 @@ pub enum EngineError {
     /// sent. The person may raise the limit or send once anyway.
     #[error(transparent)]
     LimitReached(Box<LimitRefusal>),
+    /// The model has no known price (a custom endpoint without a price of
+    /// the user's) and a hard spending limit applies: its cost could not
+    /// be bounded, so nothing was sent. The person may set a price
+    /// (Preferences → Billing, `valechat prices set`) or send once anyway.
+    #[error(
+        "no price is known for the model “{model}” of provider “{provider}”, and a hard spending limit applies"
+    )]
+    UnpricedUnderLimit {
+        /// Provider id.
+        provider: String,
+        /// Model id.
+        model: String,
+    },
     /// A reply was stopped because its running cost reached a hard
     /// spending limit; the partial reply is kept.
     #[error("the reply was stopped at the spending limit: {0}")]

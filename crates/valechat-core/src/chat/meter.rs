@@ -32,6 +32,26 @@ use crate::store::Store;
 /// nor the price table gives the model's output limit.
 pub const DEFAULT_MAX_OUTPUT_TOKENS: u64 = 8_192;
 
+/// The most tokens of one class a single request is believed to use: a
+/// count a server reports above it (`"prompt_tokens": 1e15`, a bug or a
+/// hostile proxy) is clamped to it, so that one reply cannot record an
+/// absurd cost. Ten million is five times the largest context window
+/// offered today.
+pub const MAX_REPORTED_TOKENS: u64 = 10_000_000;
+
+/// `usage` with every count clamped to [`MAX_REPORTED_TOKENS`].
+#[must_use]
+pub fn clamp_usage(usage: Usage) -> Usage {
+    let clamp = |n: u64| n.min(MAX_REPORTED_TOKENS);
+    Usage {
+        input_tokens: clamp(usage.input_tokens),
+        output_tokens: clamp(usage.output_tokens),
+        cache_read_tokens: clamp(usage.cache_read_tokens),
+        reasoning_tokens: clamp(usage.reasoning_tokens),
+        cache_write_tokens: clamp(usage.cache_write_tokens),
+    }
+}
+
 /// What the meter knows about the model of a turn.
 #[derive(Debug, Clone)]
 pub struct MeterSetup {
@@ -89,7 +109,10 @@ impl Meter {
     ///
     /// # Errors
     /// [`EngineError::LimitReached`] when a hard limit would be crossed
-    /// (nothing is reserved); [`EngineError::Ledger`] for database errors.
+    /// (nothing is reserved); [`EngineError::UnpricedUnderLimit`] when the
+    /// model has no known price and a hard limit applies (unless the
+    /// person chose to send over the limit); [`EngineError::Ledger`] for
+    /// database errors.
     pub async fn preflight(&self, messages: Vec<ChatMessage>) -> Result<RequestMeter, EngineError> {
         let model = self.setup.model.clone();
         // tiktoken is CPU work (and its first use loads the BPE tables).
@@ -110,6 +133,19 @@ impl Meter {
             .reserve(request, now, &Local, self.setup.allow_over_limit)
             .await
         {
+            // A hard limit applies but nothing tells what the model costs:
+            // reserving 0 would let it spend without bound.
+            Ok(reservation)
+                if self.setup.price.is_none()
+                    && reservation.headroom.is_some()
+                    && !self.setup.allow_over_limit =>
+            {
+                self.store.release(&request_id).await?;
+                Err(EngineError::UnpricedUnderLimit {
+                    provider: self.setup.provider_id.clone(),
+                    model: self.setup.model.clone(),
+                })
+            }
             Ok(reservation) => Ok(RequestMeter {
                 request_id,
                 counted,
@@ -126,26 +162,69 @@ impl Meter {
         let Some((price, _)) = &self.setup.price else {
             return Decimal::ZERO;
         };
-        let max_output = self
-            .setup
-            .max_output_tokens
-            .or(price.max_output_tokens)
-            .unwrap_or(DEFAULT_MAX_OUTPUT_TOKENS);
+        let max_output = self.reserved_output_tokens();
         let effective = price.effective(input_tokens);
         effective.input * Decimal::from(input_tokens)
             + effective.output.max(effective.reasoning) * Decimal::from(max_output)
     }
 
+    /// The output tokens the worst case assumes: the conversation's cap,
+    /// else the model's largest reply from its price, else
+    /// [`DEFAULT_MAX_OUTPUT_TOKENS`].
+    pub fn reserved_output_tokens(&self) -> u64 {
+        self.setup
+            .max_output_tokens
+            .or_else(|| self.setup.price.as_ref()?.0.max_output_tokens)
+            .unwrap_or(DEFAULT_MAX_OUTPUT_TOKENS)
+    }
+
+    /// The output cap to send with each request, tokens (OpenAI
+    /// `max_completion_tokens` / `max_tokens`, Anthropic `max_tokens`,
+    /// Gemini `maxOutputTokens`, Ollama `num_predict`): the conversation's
+    /// cap when set; otherwise the one the reservation assumed whenever the
+    /// model is billed, so the reply cannot outgrow what was reserved.
+    /// `None` for a free or unpriced model without a cap of its own (its
+    /// server's default applies).
+    pub fn output_cap(&self) -> Option<u32> {
+        let billed = self
+            .setup
+            .price
+            .as_ref()
+            .is_some_and(|(price, _)| !price.is_free());
+        let cap = match self.setup.max_output_tokens {
+            Some(cap) => cap,
+            None if billed => self.reserved_output_tokens(),
+            None => return None,
+        };
+        Some(u32::try_from(cap).unwrap_or(u32::MAX))
+    }
+
     /// The running cost of a request whose reply has `output_chars`
-    /// characters so far (text and reasoning), USD, estimated at 4
-    /// characters per token.
-    pub fn running_cost(&self, request: &RequestMeter, output_chars: u64) -> Decimal {
+    /// characters so far, USD. Every output token counts: the caller
+    /// passes the characters of the text, reasoning, refusal and tool-call
+    /// arguments (estimated at 4 characters per token), and a `usage` the
+    /// provider reported mid-stream counts when it is higher (hidden
+    /// reasoning arrives only there). Output is priced at the higher of the
+    /// output and reasoning prices, as the worst case is.
+    pub fn running_cost(
+        &self,
+        request: &RequestMeter,
+        output_chars: u64,
+        usage: Option<&Usage>,
+    ) -> Decimal {
         let Some((price, _)) = &self.setup.price else {
             return Decimal::ZERO;
         };
-        let effective = price.effective(request.counted.tokens);
-        effective.input * Decimal::from(request.counted.tokens)
-            + effective.output * Decimal::from(output_chars.div_ceil(4))
+        let usage = usage.copied().map(clamp_usage);
+        let input = usage
+            .map_or(0, |u| u.input_tokens)
+            .max(request.counted.tokens);
+        let output = usage
+            .map_or(0, |u| u.output_tokens)
+            .max(output_chars.div_ceil(4));
+        let effective = price.effective(input);
+        effective.input * Decimal::from(input)
+            + effective.output.max(effective.reasoning) * Decimal::from(output)
     }
 
     /// Whether the running cost may need checking: a hard limit applies
@@ -188,8 +267,11 @@ impl Meter {
 
     /// Records what the request consumed and drops its reservation. With no
     /// usage from the provider the counts are ValeChat's own (the input
-    /// count and the reply's text), marked estimated. A request that
-    /// consumed nothing (no usage, no output, failed) only releases.
+    /// count and the reply's text), marked estimated; reported counts are
+    /// clamped to [`MAX_REPORTED_TOKENS`]. A request the provider never
+    /// accepted and that consumed nothing (no usage, no output, failed or
+    /// stopped) only releases; once the provider accepted it (the stream
+    /// opened), its input is recorded even if nothing came back.
     ///
     /// # Errors
     /// [`EngineError::Ledger`] / [`EngineError::Store`].
@@ -198,12 +280,12 @@ impl Meter {
         request: RequestMeter,
         end: RequestEnd<'_>,
     ) -> Result<Option<Settled>, EngineError> {
-        let consumed = end.usage.is_some() || !end.output_text.is_empty();
+        let consumed = end.accepted || end.usage.is_some() || !end.output_text.is_empty();
         if !consumed && end.outcome != Outcome::Completed {
             self.store.release(&request.request_id).await?;
             return Ok(None);
         }
-        let (usage, verification) = match end.usage {
+        let (usage, verification) = match end.usage.map(clamp_usage) {
             Some(usage) => (usage, verification(usage.input_tokens, &request.counted)),
             None => (
                 Usage {
@@ -220,7 +302,12 @@ impl Meter {
                 (Decimal::ZERO, CostSource::Free)
             }
             _ => match ChargedCost::resolve(end.reported_cost, &usage, price.map(|(p, _)| p)) {
-                Some(charged) => (charged.total, stored_source(charged.source)),
+                Some(charged) => match (price, stored_source(charged.source)) {
+                    (Some((_, PriceOrigin::Assumed)), CostSource::Estimated) => {
+                        (charged.total, CostSource::Assumed)
+                    }
+                    (_, source) => (charged.total, source),
+                },
                 None => (Decimal::ZERO, CostSource::Unpriced),
             },
         };
@@ -268,6 +355,9 @@ pub struct RequestEnd<'a> {
     pub reported_cost: Option<Decimal>,
     /// Text and reasoning received (for the estimate without usage).
     pub output_text: &'a str,
+    /// Whether the provider accepted the request (its stream opened): its
+    /// input is then billed even if nothing came back.
+    pub accepted: bool,
     /// How it ended.
     pub outcome: Outcome,
 }

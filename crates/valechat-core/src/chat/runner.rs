@@ -140,6 +140,19 @@ impl TurnJob {
             }
         };
         self.writing(&assistant);
+        // A kill -9 from here on leaves what the next start estimates the
+        // usage from (`Engine::settle_interrupted`).
+        let counted = i64::try_from(billing.counted.tokens).unwrap_or(i64::MAX);
+        if let Err(e) = self
+            .store
+            .note_request_message(&billing.request_id, assistant.id, counted)
+            .await
+        {
+            tracing::warn!(
+                message = assistant.id,
+                "could not note the request's message: {e}"
+            );
+        }
         self.emit(TurnEvent::AssistantStarted(assistant.clone()))
             .await;
 

@@ -142,6 +142,10 @@ impl EngineError {
                     ],
                 ))
             }
+            Self::UnpricedUnderLimit { model, .. } => plain(gettext_f(
+                "ValeChat knows no price for “{model}”, so it cannot tell whether a reply would stay within your hard spending limit. Set the model's price in Preferences → Billing (or with “valechat prices set”), or send once anyway.",
+                &[("model", model)],
+            )),
             Self::LimitCutOff(breach) => plain(gettext_f(
                 "The reply was stopped because it reached {limit} of {amount} ({spent} spent before this reply). What arrived is kept.",
                 &[

@@ -29,8 +29,8 @@ use rust_decimal::Decimal;
 use super::error::LedgerError;
 use crate::model::Periods;
 pub use crate::model::reservation::{
-    LimitAlert, LimitBreach, LimitRefusal, LimitUse, Reservation, STALE_RESERVATION_MS, Settlement,
-    SpendRequest,
+    InterruptedRequest, LimitAlert, LimitBreach, LimitRefusal, LimitUse, Reservation,
+    STALE_RESERVATION_MS, Settlement, SpendRequest,
 };
 use crate::store::{Store, StoreError};
 

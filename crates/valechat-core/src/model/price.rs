@@ -184,17 +184,24 @@ pub enum PriceOrigin {
     Shipped,
     /// A local model without a price of the user's: free.
     Local,
+    /// A local or custom endpoint (a `LiteLLM` proxy, a company gateway,
+    /// Azure OpenAI…) serving a model that exists only as a paid cloud
+    /// model (`gpt-4o`, `claude-…`, `gemini-…`, `grok-…`): priced at the
+    /// cloud service's shipped price by its name, an assumption the user
+    /// can replace with a price of their own.
+    Assumed,
 }
 
 impl PriceOrigin {
-    /// Stable identifier (`user`, `shipped`, `local`); the first two are the
-    /// values of `model_prices.origin`.
+    /// Stable identifier (`user`, `shipped`, `local`, `assumed`); the
+    /// first two are the values of `model_prices.origin`.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::User => "user",
             Self::Shipped => "shipped",
             Self::Local => "local",
+            Self::Assumed => "assumed",
         }
     }
 }

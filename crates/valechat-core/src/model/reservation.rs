@@ -70,7 +70,7 @@ impl LimitUse {
 }
 
 /// A granted reservation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reservation {
     /// The request id.
     pub request_id: String,
@@ -151,4 +151,27 @@ pub struct Settlement {
     /// crossed, lower ones crossed with it are recorded but not listed),
     /// by limit id.
     pub alerts: Vec<LimitAlert>,
+}
+
+/// A reservation left over by a process that is gone (killed mid-stream):
+/// what is needed to record its request as an estimated usage record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterruptedRequest {
+    /// The request id (also the usage record's).
+    pub request_id: String,
+    /// Provider id.
+    pub provider_id: String,
+    /// Model id.
+    pub model: String,
+    /// Conversation, if any.
+    pub conversation_id: Option<i64>,
+    /// The assistant message the request was writing, if it was stored.
+    pub message_id: Option<i64>,
+    /// ValeChat's count of the request's input tokens, if it was noted.
+    pub input_tokens: Option<i64>,
+    /// What the message kept of the reply: its text, reasoning and tool
+    /// calls' names and arguments, joined (empty without a message).
+    pub stored_output: String,
+    /// When the reservation was taken, UTC unix ms.
+    pub created_at: i64,
 }

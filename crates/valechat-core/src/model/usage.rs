@@ -76,6 +76,10 @@ text_enum! {
         /// A paid model whose price is not known: the cost is recorded as 0
         /// until the person sets a price (Preferences → Billing).
         Unpriced => "unpriced",
+        /// Computed from a cloud model's shipped price for a local or
+        /// custom endpoint serving it by that name (a `LiteLLM` proxy
+        /// serving `gpt-4o`): an assumption until the person sets a price.
+        Assumed => "assumed",
     }
 }
 

@@ -76,7 +76,10 @@ impl ChatProvider for OpenAiProvider {
         request: ChatRequest,
         cancel: CancellationToken,
     ) -> Result<ChatStream, ProviderError> {
-        let body = CompletionRequest::streaming(&request);
+        let mut body = CompletionRequest::streaming(&request);
+        if request::is_openai_api(self.base_url()) {
+            body = body.for_openai();
+        }
         let builder = self.http.post("chat/completions").json(&body);
         // Some servers answer a streaming request with one JSON object
         // (usually an error) instead of an event stream.

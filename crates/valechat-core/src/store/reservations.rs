@@ -10,9 +10,10 @@ use rust_decimal::Decimal;
 use super::Store;
 use super::error::StoreError;
 use super::ledger_rows::uses_for;
-use super::schema::spending_reservations;
+use super::schema::{messages, spending_reservations, tool_calls};
 use crate::model::{
-    LimitRefusal, LimitUse, Periods, Reservation, STALE_RESERVATION_MS, SpendRequest, SpendTarget,
+    InterruptedRequest, LimitRefusal, LimitUse, Periods, Reservation, STALE_RESERVATION_MS,
+    SpendRequest, SpendTarget,
 };
 
 impl Store {
@@ -86,6 +87,90 @@ impl Store {
         .await
     }
 
+    /// Notes on the reservation of `request_id` the assistant message its
+    /// request writes and ValeChat's count of its input tokens, so that a
+    /// process killed mid-stream still leaves what its usage can be
+    /// estimated from ([`Store::interrupted_requests`]).
+    ///
+    /// # Errors
+    /// [`StoreError::Pool`], [`StoreError::Query`].
+    pub async fn note_request_message(
+        &self,
+        request_id: &str,
+        message_id: i64,
+        input_tokens: i64,
+    ) -> Result<(), StoreError> {
+        let request_id = request_id.to_owned();
+        self.run(move |conn| {
+            diesel::update(
+                spending_reservations::table
+                    .filter(spending_reservations::request_id.eq(&request_id)),
+            )
+            .set((
+                spending_reservations::message_id.eq(message_id),
+                spending_reservations::input_tokens.eq(input_tokens),
+            ))
+            .execute(conn)
+            .map(drop)
+            .map_err(StoreError::during("noting a request's message"))
+        })
+        .await
+    }
+
+    /// The reservations left over by processes that are gone (marked at
+    /// open, when no other process had the database), oldest first, with
+    /// what their messages kept.
+    ///
+    /// # Errors
+    /// [`StoreError::Pool`], [`StoreError::Query`].
+    pub async fn interrupted_requests(&self) -> Result<Vec<InterruptedRequest>, StoreError> {
+        self.run(|conn| {
+            const WHAT: &str = "reading interrupted requests";
+            type Row = (
+                String,
+                String,
+                String,
+                Option<i64>,
+                Option<i64>,
+                Option<i64>,
+                i64,
+            );
+            let rows: Vec<Row> = spending_reservations::table
+                .filter(spending_reservations::interrupted.eq(true))
+                .order(spending_reservations::created_at.asc())
+                .select((
+                    spending_reservations::request_id,
+                    spending_reservations::provider_id,
+                    spending_reservations::model,
+                    spending_reservations::conversation_id,
+                    spending_reservations::message_id,
+                    spending_reservations::input_tokens,
+                    spending_reservations::created_at,
+                ))
+                .load(conn)
+                .map_err(StoreError::during(WHAT))?;
+            let mut out = Vec::with_capacity(rows.len());
+            for (request_id, provider_id, model, conversation_id, message_id, input, at) in rows {
+                let stored_output = match message_id {
+                    Some(id) => stored_output(conn, id).map_err(StoreError::during(WHAT))?,
+                    None => String::new(),
+                };
+                out.push(InterruptedRequest {
+                    request_id,
+                    provider_id,
+                    model,
+                    conversation_id,
+                    message_id,
+                    input_tokens: input,
+                    stored_output,
+                    created_at: at,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     /// The [`LimitUse`] of every enabled limit that applies to `target` in
     /// `periods`: usage records in each limit's period plus the
     /// reservations active at `now_ms` in its scope, except
@@ -132,4 +217,33 @@ fn insert_reservation(
         .execute(conn)
         .map_err(StoreError::during(WHAT))?;
     Ok(())
+}
+
+/// Marks every reservation as left over by a process that is gone: run at
+/// open, when no other process has the database. Returns how many.
+pub(super) fn mark_interrupted(conn: &mut SqliteConnection) -> Result<usize, StoreError> {
+    diesel::update(spending_reservations::table)
+        .set(spending_reservations::interrupted.eq(true))
+        .execute(conn)
+        .map_err(StoreError::during("marking interrupted reservations"))
+}
+
+/// What message `id` kept of a reply: text, reasoning, and its tool calls'
+/// names and arguments.
+fn stored_output(conn: &mut SqliteConnection, id: i64) -> QueryResult<String> {
+    let message: Option<(String, String)> = messages::table
+        .find(id)
+        .select((messages::content, messages::reasoning))
+        .first(conn)
+        .optional()?;
+    let mut out = message.map(|(c, r)| c + &r).unwrap_or_default();
+    let calls: Vec<(String, String)> = tool_calls::table
+        .filter(tool_calls::message_id.eq(id))
+        .select((tool_calls::name, tool_calls::arguments))
+        .load(conn)?;
+    for (name, arguments) in calls {
+        out.push_str(&name);
+        out.push_str(&arguments);
+    }
+    Ok(out)
 }

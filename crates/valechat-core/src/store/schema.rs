@@ -309,6 +309,12 @@ diesel::table! {
         amount_usd -> Text,
         /// UTC unix milliseconds.
         created_at -> BigInt,
+        /// The assistant message the request writes, once stored.
+        message_id -> Nullable<BigInt>,
+        /// ValeChat's count of the request's input tokens.
+        input_tokens -> Nullable<BigInt>,
+        /// Left over by a process that is gone (set at start-up).
+        interrupted -> Bool,
     }
 }
 

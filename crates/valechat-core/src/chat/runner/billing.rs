@@ -54,13 +54,20 @@ impl TurnJob {
             Err(EngineError::LimitCutOff(_)) => Outcome::CutOff,
             Err(_) => Outcome::Failed,
         };
-        let output = format!("{}{}", reply.text, reply.reasoning);
+        // Without reported usage, every output the model produced is
+        // estimated: text, reasoning and the calls it asked for.
+        let mut output = format!("{}{}", reply.text, reply.reasoning);
+        for (_, name, arguments, _) in reply.calls.values() {
+            output.push_str(name);
+            output.push_str(arguments);
+        }
         let end = BillEnd {
             message_id: Some(assistant.id),
             usage: reply.usage,
             reported_cost: reply.reported_cost,
             output_text: &output,
             outcome: kind,
+            accepted: reply.accepted,
         };
         let output_tokens = reply.usage.map_or_else(
             || output.chars().count().div_ceil(4) as u64,
@@ -84,8 +91,10 @@ impl TurnJob {
         }
     }
 
-    /// Adds `delta` to the running cost; past the room left under a hard
-    /// limit, confirms with the ledger and stops the reply.
+    /// Adds `delta` (any output: text, reasoning, a refusal, tool-call
+    /// arguments; empty when only the reported usage changed) to the
+    /// running cost; past the room left under a hard limit, confirms with
+    /// the ledger and stops the reply.
     pub(super) async fn check_spend(
         &self,
         billing: &RequestMeter,
@@ -98,7 +107,9 @@ impl TurnJob {
         if !self.meter.watches(billing) {
             return Ok(());
         }
-        let running = self.meter.running_cost(billing, reply.output_chars);
+        let running = self
+            .meter
+            .running_cost(billing, reply.output_chars, reply.usage.as_ref());
         if let Some(breach) = self.meter.breach(billing, running).await? {
             // Returning drops the stream, which closes the connection.
             return Err(EngineError::LimitCutOff(Box::new(breach)));

@@ -12,7 +12,7 @@ use futures::StreamExt;
 use tokio::time::Instant;
 
 use super::TurnJob;
-use crate::chat::meter::RequestMeter;
+use crate::chat::meter::{RequestMeter, clamp_usage};
 use crate::chat::{EngineError, SAVE_INTERVAL, TurnEvent};
 use crate::provider::limits::{
     MAX_REPLY_BYTES, MAX_TOOL_ARGUMENT_BYTES, MAX_TOOL_CALLS_PER_REPLY, too_large,
@@ -34,12 +34,15 @@ pub(super) struct Reply {
     pub(super) usage: Option<Usage>,
     /// The charge the provider reported, USD (OpenRouter).
     pub(super) reported_cost: Option<rust_decimal::Decimal>,
-    /// Characters of text and reasoning received, for the running cost.
+    /// Characters of output received (text, reasoning, refusal, tool-call
+    /// arguments), for the running cost.
     pub(super) output_chars: u64,
     /// Tool calls by index, at most [`MAX_TOOL_CALLS_PER_REPLY`].
     pub(super) calls: BTreeMap<u32, ToolCallSoFar>,
     /// Bytes of argument text received, all calls together.
     pub(super) argument_bytes: usize,
+    /// The provider accepted the request: its stream opened.
+    pub(super) accepted: bool,
 }
 
 /// The tool call at `index` (a new one when the index is new), unless that
@@ -76,6 +79,7 @@ impl TurnJob {
             () = self.cancel.cancelled() => return Err(ProviderError::Cancelled.into()),
             s = self.client.stream_chat(self.request.clone(), self.cancel.clone()) => s?,
         };
+        reply.accepted = true;
         let mut last_save = Instant::now();
         let mut dirty = false;
         loop {
@@ -94,7 +98,8 @@ impl TurnJob {
             };
             let Some(item) = item else { break };
             match item? {
-                ChatEvent::TextDelta(t) => {
+                // A refusal is the model's answer: shown and stored as its text.
+                ChatEvent::TextDelta(t) | ChatEvent::RefusalDelta(t) => {
                     append(&mut reply.text, &t, MAX_REPLY_BYTES, "a reply")?;
                     dirty = true;
                     self.check_spend(billing, reply, &t).await?;
@@ -106,16 +111,14 @@ impl TurnJob {
                     self.check_spend(billing, reply, &t).await?;
                     self.emit(TurnEvent::ReasoningDelta(t)).await;
                 }
-                // A refusal is the model's answer: shown and stored as its text.
-                ChatEvent::RefusalDelta(t) => {
-                    append(&mut reply.text, &t, MAX_REPLY_BYTES, "a reply")?;
-                    dirty = true;
-                    self.emit(TurnEvent::TextDelta(t)).await;
-                }
                 ChatEvent::Finished(reason) => reply.finish = Some(reason),
+                // Reported mid-stream (Anthropic, Gemini), usage carries the
+                // hidden reasoning no delta shows.
                 ChatEvent::Usage(u) => {
+                    let u = clamp_usage(u);
                     reply.usage = Some(u);
                     self.emit(TurnEvent::Usage(u)).await;
+                    self.check_spend(billing, reply, "").await?;
                 }
                 ChatEvent::ToolCallStart { index, id, name } => {
                     *call_at(reply, index)? = (id, name, String::new(), None);
@@ -131,6 +134,7 @@ impl TurnJob {
                         return Err(e.into());
                     }
                     call_at(reply, index)?.2.push_str(&fragment);
+                    self.check_spend(billing, reply, &fragment).await?;
                 }
                 ChatEvent::ReportedCost(cost) => reply.reported_cost = Some(cost),
                 ChatEvent::Started { .. } => {}

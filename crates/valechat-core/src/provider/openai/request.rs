@@ -34,9 +34,14 @@ pub struct CompletionRequest<'a> {
     /// Sampling temperature, sent only when set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f32>,
-    /// Output-token cap, sent as the widely supported `max_tokens`.
+    /// Output-token cap, sent as the widely supported `max_tokens` to
+    /// compatible servers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
+    /// Output-token cap as OpenAI's own API names it (its reasoning models
+    /// refuse `max_tokens`); see [`CompletionRequest::for_openai`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_completion_tokens: Option<u32>,
     /// Tools the model may call; omitted when empty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<WireTool<'a>>,
@@ -54,9 +59,33 @@ impl<'a> CompletionRequest<'a> {
             },
             temperature: request.temperature,
             max_tokens: request.max_output_tokens,
+            max_completion_tokens: None,
             tools: request.tools.iter().map(WireTool::from).collect(),
         }
     }
+
+    /// The same request for OpenAI's own API (`api.openai.com`, Azure
+    /// OpenAI): the cap moves from `max_tokens`, which its reasoning models
+    /// refuse, to `max_completion_tokens` (which counts hidden reasoning
+    /// tokens too).
+    #[must_use]
+    pub fn for_openai(mut self) -> Self {
+        self.max_completion_tokens = self.max_tokens.take();
+        self
+    }
+}
+
+/// Whether `base_url` is OpenAI's own API or Azure OpenAI, which take the
+/// output cap as `max_completion_tokens`.
+#[must_use]
+pub fn is_openai_api(base_url: &str) -> bool {
+    let Ok(url) = url::Url::parse(base_url) else {
+        return false;
+    };
+    url.host_str().is_some_and(|host| {
+        let host = host.to_ascii_lowercase();
+        host == "api.openai.com" || host.ends_with(".openai.azure.com")
+    })
 }
 
 /// `stream_options` of a request.
@@ -269,6 +298,27 @@ mod tests {
                 ],
             })
         );
+    }
+
+    #[test]
+    fn the_cap_is_max_tokens_except_on_openai_s_own_api() {
+        let request = ChatRequest {
+            model: "o3".into(),
+            messages: vec![ChatMessage::user("Hi")],
+            max_output_tokens: Some(8_192),
+            ..ChatRequest::default()
+        };
+        let compatible = serde_json::to_value(CompletionRequest::streaming(&request)).unwrap();
+        assert_eq!(compatible["max_tokens"], 8_192);
+        assert_eq!(compatible.get("max_completion_tokens"), None);
+        let openai =
+            serde_json::to_value(CompletionRequest::streaming(&request).for_openai()).unwrap();
+        assert_eq!(openai["max_completion_tokens"], 8_192);
+        assert_eq!(openai.get("max_tokens"), None);
+        assert!(is_openai_api("https://api.openai.com/v1"));
+        assert!(is_openai_api("https://my-co.openai.azure.com/openai/v1"));
+        assert!(!is_openai_api("http://localhost:4000/v1"));
+        assert!(!is_openai_api("https://api.together.xyz/v1"));
     }
 
     #[test]
