@@ -30,6 +30,20 @@ fn with_marker(marker: &str) -> Vec<u32> {
         .collect()
 }
 
+/// Kills what is left of the processes marked `.0` when dropped, so a
+/// failing test leaves nothing running.
+struct Cleanup(String);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        for pid in with_marker(&self.0) {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
+        }
+    }
+}
+
 /// Polls `done` every 50 ms, at most 400 times.
 async fn eventually(mut done: impl FnMut() -> bool) -> bool {
     for _ in 0..400 {
@@ -80,6 +94,7 @@ async fn both_running(marker: &str) {
 async fn an_unsandboxed_server_dies_with_a_sigkilled_valechat_and_its_children_at_the_next_start() {
     let data = tempfile::tempdir().unwrap();
     let marker = format!("valechat-lifetime-open-{}", std::process::id());
+    let _cleanup = Cleanup(marker.clone());
     add_silent_server(data.path(), "Silent", &marker, &["--no-sandbox"]).await;
     let mut owner = start_owner(data.path(), "silent");
     both_running(&marker).await;
@@ -115,6 +130,7 @@ async fn an_unsandboxed_server_dies_with_a_sigkilled_valechat_and_its_children_a
 async fn a_sandboxed_server_and_its_children_die_with_a_sigkilled_valechat() {
     let data = tempfile::tempdir().unwrap();
     let marker = format!("valechat-lifetime-boxed-{}", std::process::id());
+    let _cleanup = Cleanup(marker.clone());
     add_silent_server(data.path(), "Boxed", &marker, &["--sandbox"]).await;
     let mut owner = start_owner(data.path(), "boxed");
     both_running(&marker).await;
