@@ -249,10 +249,7 @@ impl SandboxGroup {
     /// where Bubblewrap can be used (now, or once [`check`] answers), else
     /// everything off.
     pub fn load_new(&self) {
-        let usable = match self.available.borrow().as_ref() {
-            Some(available) => Some(available.is_ok()),
-            None => None,
-        };
+        let usable = self.available.borrow().as_ref().map(Result::is_ok);
         match usable {
             Some(true) => self.load(&SandboxSettings::recommended()),
             Some(false) => self.load(&SandboxSettings::default()),

@@ -23,7 +23,7 @@
 //! group at once. Limitation: under `flatpak-spawn --host` the host processes
 //! are not in our group; flatpak-spawn forwards the signals it receives.
 //!
-//! Children die with ValeChat, even when it is SIGKILLed (bwrap's
+//! Children die with ValeChat, even when it is killed by SIGKILL (bwrap's
 //! `--die-with-parent`, `setpriv --pdeathsig KILL` in front of unsandboxed
 //! servers: see `process/launch.rs`). Each spawned group is noted with its
 //! owner ([`owners`]); at start-up ValeChat kills the groups whose owner

@@ -3,7 +3,7 @@
 //! sandbox settings say (see `super::super::sandbox::environment` for
 //! the environment).
 //!
-//! Every child dies with ValeChat, even when ValeChat is SIGKILLed:
+//! Every child dies with ValeChat, even when ValeChat is killed by SIGKILL:
 //! sandboxed ones through bwrap's `--die-with-parent`, the others behind
 //! `setpriv --pdeathsig KILL` (util-linux; [`PDEATHSIG`]), which sets
 //! `PR_SET_PDEATHSIG` and execs the server (the crate forbids `unsafe`,

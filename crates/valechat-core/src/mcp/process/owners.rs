@@ -1,5 +1,5 @@
 //! Which ValeChat process started which server process group, so that the
-//! next start can kill what a crashed or SIGKILLed ValeChat left behind.
+//! next start can kill what a crashed or killed ValeChat left behind.
 //!
 //! A server's own process dies with ValeChat (`--die-with-parent`,
 //! `setpriv --pdeathsig`), but what that process started itself (`npx`'s
@@ -77,7 +77,7 @@ pub fn record(pgid: u32) {
 /// # Errors
 /// The I/O error of creating `dir` or appending to this owner's file.
 pub fn record_in(dir: &Path, pgid: u32) -> std::io::Result<()> {
-    let (Some(boot), Some((pid, start))) = (boot_id(), me()) else {
+    let (Some(boot), Some((owner, start))) = (boot_id(), me()) else {
         return Ok(()); // No /proc: nothing to compare with later.
     };
     let mut builder = std::fs::DirBuilder::new();
@@ -89,7 +89,7 @@ pub fn record_in(dir: &Path, pgid: u32) -> std::io::Result<()> {
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(dir.join(format!("{boot}-{pid}-{start}")))?;
+        .open(dir.join(format!("{boot}-{owner}-{start}")))?;
     // One short write on an O_APPEND file: lines of concurrent spawns do
     // not interleave.
     file.write_all(format!("{pgid} {leader}\n").as_bytes())

@@ -26,10 +26,11 @@ fn dead_owner() -> (u32, u64) {
 
 fn note(dir: &Path, boot: &str, owner: (u32, u64), groups: &[&Child]) -> PathBuf {
     let path = dir.join(format!("{boot}-{}-{}", owner.0, owner.1));
-    let lines: String = groups
+    let lines: Vec<String> = groups
         .iter()
-        .map(|g| format!("{} {}\n", g.id(), start_time(g.id()).unwrap()))
+        .map(|g| format!("{} {}", g.id(), start_time(g.id()).unwrap()))
         .collect();
+    let lines = lines.join("\n") + "\n";
     std::fs::write(&path, lines).unwrap();
     path
 }

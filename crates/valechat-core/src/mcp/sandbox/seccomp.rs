@@ -24,7 +24,7 @@
 //! - `bpf`, `perf_event_open`, `userfaultfd`, `io_uring_setup`,
 //!   `io_uring_enter`, `io_uring_register`: large kernel attack surface,
 //!   the usual tools of kernel exploits (Node's libuv falls back to threads
-//!   when io_uring is refused);
+//!   when `io_uring` is refused);
 //! - `keyctl`, `add_key`, `request_key`: the kernel keyring is not
 //!   namespaced: the session's keys (Kerberos tickets, …) would be reachable;
 //! - `syslog`: the kernel log holds kernel addresses;
