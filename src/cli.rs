@@ -92,6 +92,9 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
+    // MCP servers a ValeChat that is gone left behind (see
+    // `valechat_core::mcp::process::owners`).
+    valechat_core::mcp::process::owners::sweep_once();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

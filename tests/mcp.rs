@@ -8,7 +8,9 @@
 //! with MCP tools, prompts and resources (the local provider test server of
 //! `tests/support/`); `oauth` signs in to an OAuth-protected server
 //! (`mcp/oauth/server.rs`); `sandbox` runs stdio servers in Bubblewrap (the
-//! probe server `mcp/sandbox/probe.py`); `environment` checks what reaches a
+//! probe server `mcp/sandbox/probe.py`) and `sandbox_defaults` checks what a
+//! new server gets; `lifetime` checks that servers die with a SIGKILLed
+//! `valechat`; `environment` checks what reaches a
 //! server's environment and that no secret reaches a command line.
 
 mod support;
@@ -31,6 +33,8 @@ mod everything;
 mod faults;
 #[path = "mcp/input_required.rs"]
 mod input_required;
+#[path = "mcp/lifetime.rs"]
+mod lifetime;
 #[path = "mcp/mrtr_server.rs"]
 mod mrtr_server;
 #[path = "mcp/oauth.rs"]
@@ -47,5 +51,7 @@ mod remote_bounds;
 mod roots;
 #[path = "mcp/sandbox.rs"]
 mod sandbox;
+#[path = "mcp/sandbox_defaults.rs"]
+mod sandbox_defaults;
 #[path = "mcp/websocket.rs"]
 mod websocket;

@@ -158,19 +158,29 @@ pub struct AddArgs {
 
 /// `mcp add` options for a local server's sandbox (Linux, Bubblewrap) and
 /// resource limits (prlimit; they apply with or without the sandbox).
+/// A new local server runs sandboxed where Bubblewrap is installed.
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
-    /// Run the server in a Bubblewrap sandbox: system folders read-only,
-    /// an empty private home, only --allow-dir folders writable, and an
+    /// Run the server in a Bubblewrap sandbox (the default where bwrap is
+    /// installed): system folders read-only, an empty private home, its
+    /// own package cache, only --allow-dir folders writable, and an
     /// environment of the locale, proxies and the server's --env only.
-    #[arg(long, conflicts_with = "url")]
+    #[arg(long, conflicts_with_all = ["url", "no_sandbox"])]
     pub sandbox: bool,
-    /// A folder the sandboxed server may write (repeatable).
-    #[arg(long, value_name = "DIR", requires = "sandbox")]
+    /// Run the server without a sandbox, with the user's rights.
+    #[arg(long, conflicts_with = "url")]
+    pub no_sandbox: bool,
+    /// A folder the sandboxed server may write (repeatable; not the home
+    /// folder itself).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["url", "no_sandbox"])]
     pub allow_dir: Vec<std::path::PathBuf>,
     /// Cut the sandboxed server off the network.
-    #[arg(long, requires = "sandbox")]
+    #[arg(long, conflicts_with_all = ["url", "no_sandbox"])]
     pub no_network: bool,
+    /// Processes and threads the sandboxed server may run at once (0: no
+    /// limit; default 512).
+    #[arg(long, value_name = "N", conflicts_with_all = ["url", "no_sandbox"])]
+    pub max_processes: Option<u64>,
     /// Address-space limit, MiB.
     #[arg(long, value_name = "N", conflicts_with = "url")]
     pub max_memory_mb: Option<u64>,

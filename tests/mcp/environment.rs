@@ -166,6 +166,7 @@ async fn an_unsandboxed_server_gets_an_allow_listed_environment() {
         "mcp",
         "add",
         "Probe",
+        "--no-sandbox",
         "--env",
         "PROBE_SETTING=from-config",
         "--",

@@ -7,7 +7,8 @@ orphaned server process after quitting, through AT-SPI.
    stdio` configures @modelcontextprotocol/server-everything (installed by
    .ci/run under tests/mcp/node_modules-root).
 2. Main Menu → MCP Servers shows the server's row, which reaches "Ready ·
-   N tools · …" (screenshot servers.png); Escape on a server's details
+   N tools · …" (screenshot servers.png); the Add Server form starts with
+   the sandbox and the network on and 512 processes; Escape on a server's details
    goes back to the list, and Escape on the list closes the window while
    the app goes on.
 3. "call echo twice" makes the fake model ask for two `everything__echo`
@@ -148,6 +149,11 @@ def main():
         # The Add Server form and the Import page open and close.
         app.click(wait_for("the Add Server button", lambda n: is_button(n, "Add Server"), lambda: servers))
         wait_for("the Add Server title", lambda n: role(n) == "label" and text_of(n) == "Add Server", lambda: servers)
+        # A new local server runs sandboxed (bwrap is installed here), with
+        # the network on and a process limit (issue 13, point 13).
+        for switch in ("Run in a Sandbox", "Allow Network"):
+            wait_for(f"{switch} on for a new server", lambda n: role(n) == "check box" and name(n) == switch and n.getState().contains(pyatspi.STATE_CHECKED), lambda: servers)
+        wait_for("a process limit of 512 for a new server", lambda n: role(n) == "spin button" and name(n) == "Processes" and n.queryValue().currentValue == 512, lambda: servers)
         time.sleep(0.6)  # let the page slide in before the screenshot
         screenshot("servers-add")
         app.click(wait_for("the Back button", lambda n: is_button(n, "Back"), lambda: servers))

@@ -50,6 +50,38 @@ pub fn database_path() -> Result<PathBuf, NoDataDir> {
     Ok(data_dir()?.join(DATABASE_FILE))
 }
 
+/// ValeChat's cache directory: `$VALECHAT_DATA_DIR/cache` when that is
+/// set (tests and portable setups keep everything in one place), else the
+/// platform's cache directory (`dirs::cache_dir()`, `~/.cache` on Linux)
+/// joined with `valechat`. Sandboxed MCP servers keep their package caches
+/// here (`mcp/<server id>/`). Not created here.
+///
+/// # Errors
+/// [`NoDataDir`] when neither is known (no `$HOME`).
+pub fn cache_dir() -> Result<PathBuf, NoDataDir> {
+    match std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
+        Some(dir) => Ok(PathBuf::from(dir).join("cache")),
+        None => dirs::cache_dir().map(|c| c.join(APP_DIR)).ok_or(NoDataDir),
+    }
+}
+
+/// Where ValeChat notes the MCP server processes it started (see
+/// `mcp::process` and its `owners`): `$VALECHAT_DATA_DIR/processes` when
+/// that is set, else `$XDG_RUNTIME_DIR/valechat/processes` (emptied at
+/// log-out), else `data_dir()/processes`. Not created here.
+///
+/// # Errors
+/// [`NoDataDir`], as [`data_dir`].
+pub fn processes_dir() -> Result<PathBuf, NoDataDir> {
+    if std::env::var_os(DATA_DIR_ENV).is_some_and(|d| !d.is_empty()) {
+        return Ok(data_dir()?.join("processes"));
+    }
+    match dirs::runtime_dir() {
+        Some(runtime) => Ok(runtime.join(APP_DIR).join("processes")),
+        None => Ok(data_dir()?.join("processes")),
+    }
+}
+
 /// [`data_dir`] with its inputs passed in, so it can be tested without
 /// touching the process environment.
 fn resolve_data_dir(

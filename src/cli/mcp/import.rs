@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use super::manage::describe;
 use valechat_core::chat::Engine;
-use valechat_core::mcp::ServerConfig;
 use valechat_core::mcp::import::{Imported, Source, discover, fill, parse_file, variables};
+use valechat_core::mcp::{ServerConfig, Transport, sandbox};
 
 /// The app's name as users know it.
 fn label(source: Source) -> &'static str {
@@ -119,8 +119,19 @@ pub async fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Moves the secrets to the keyring and stores the server.
+/// Moves the secrets to the keyring and stores the server; a local server
+/// gets the sandbox of a new server (`mcp::sandbox::for_new_server`; where
+/// Bubblewrap cannot be used, a note says why it runs without one).
 async fn save(engine: &Engine, mut config: ServerConfig) -> anyhow::Result<ServerConfig> {
+    if matches!(config.transport, Transport::Stdio { .. }) && config.sandbox.is_none() {
+        match tokio::task::spawn_blocking(sandbox::for_new_server).await? {
+            Ok(settings) => config.sandbox = Some(settings),
+            Err(problem) => eprintln!(
+                "valechat: note: {} runs without a sandbox: {problem}",
+                config.id
+            ),
+        }
+    }
     config.validate()?;
     config.store_secrets(engine.keys().as_ref()).await?;
     engine.store().add_mcp_server(&config).await?;

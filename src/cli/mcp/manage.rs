@@ -8,7 +8,8 @@ use anyhow::Context;
 use super::{AddArgs, SandboxArgs, find};
 use valechat_core::chat::Engine;
 use valechat_core::mcp::config::{BEARER_KEY, secret_slot};
-use valechat_core::mcp::{Era, SandboxSettings, ServerConfig, Transport};
+use valechat_core::mcp::{Era, SandboxSettings, ServerConfig, Transport, sandbox};
+use valechat_core::model::sandbox_settings::DEFAULT_MAX_PROCESSES;
 use valechat_core::store::slugify;
 
 /// `mcp list`: one tab-separated line per server (id, name, transport with
@@ -117,8 +118,11 @@ pub async fn add(engine: &Engine, args: AddArgs) -> anyhow::Result<ExitCode> {
         transport,
         enabled: true,
         era: None,
-        sandbox: sandbox_settings(&args.sandbox)?,
+        sandbox: None,
     };
+    if matches!(config.transport, Transport::Stdio { .. }) {
+        config.sandbox = sandbox_settings(&args.sandbox)?;
+    }
     config.validate()?;
     let bearer = if args.bearer_stdin {
         Some(read_bearer()?)
@@ -139,7 +143,10 @@ pub async fn add(engine: &Engine, args: AddArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The sandbox settings of `add`'s options (`None`: all defaults, off);
-/// relative `--allow-dir` folders are made absolute.
+/// relative `--allow-dir` folders are made absolute. Without `--sandbox`
+/// or `--no-sandbox` the server is sandboxed where Bubblewrap can be used
+/// (`mcp::sandbox::for_new_server`); where it cannot, a note on stderr
+/// says why the server runs without one.
 fn sandbox_settings(args: &SandboxArgs) -> anyhow::Result<Option<SandboxSettings>> {
     let writable_folders = args
         .allow_dir
@@ -149,13 +156,32 @@ fn sandbox_settings(args: &SandboxArgs) -> anyhow::Result<Option<SandboxSettings
                 .with_context(|| format!("--allow-dir “{}” is not a usable path", dir.display()))
         })
         .collect::<anyhow::Result<_>>()?;
+    let enabled = if args.sandbox {
+        true
+    } else if args.no_sandbox {
+        false
+    } else {
+        match sandbox::for_new_server() {
+            Ok(_) => true,
+            Err(problem) => {
+                eprintln!("valechat: note: the server runs without a sandbox: {problem}");
+                false
+            }
+        }
+    };
+    let max_processes = match args.max_processes {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None => enabled.then_some(DEFAULT_MAX_PROCESSES),
+    };
     let settings = SandboxSettings {
-        enabled: args.sandbox,
+        enabled,
         writable_folders,
         network: !args.no_network,
         max_memory_mb: args.max_memory_mb.filter(|n| *n > 0),
         max_open_files: args.max_open_files.filter(|n| *n > 0),
         max_cpu_seconds: args.max_cpu_seconds.filter(|n| *n > 0),
+        max_processes,
     };
     Ok((!settings.is_default()).then_some(settings))
 }

@@ -208,6 +208,13 @@ impl Editor {
         self.sandbox.set_available(available);
     }
 
+    /// Empties the fields for a new server; its sandbox starts from the
+    /// recommended settings where Bubblewrap can be used.
+    pub fn load_new(&self) {
+        self.load(&FormValues::default());
+        self.sandbox.load_new();
+    }
+
     /// Fills the fields with `values` and clears the message.
     pub fn load(&self, values: &FormValues) {
         self.name.set_text(&values.name);

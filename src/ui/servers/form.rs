@@ -152,7 +152,8 @@ fn pairs(text: &str, separator: char, what: &str) -> Result<BTreeMap<String, Str
 ///
 /// # Errors
 /// A message for the person: empty name, name taken, no command, arguments
-/// with an unclosed quote, a bad `NAME=value` line, a bad URL.
+/// with an unclosed quote, a bad `NAME=value` line, a bad URL, the home
+/// folder as a writable folder.
 pub fn parse(
     values: &FormValues,
     others: &[ServerConfig],
@@ -203,6 +204,14 @@ pub fn parse(
             url: values.url.trim().to_owned(),
         },
     };
+    if let Some(folder) = values
+        .sandbox
+        .writable_folders
+        .iter()
+        .find(|f| values.kind == Kind::Stdio && super::sandbox::exposes_home(f))
+    {
+        return Err(super::sandbox::home_refused(&folder.display().to_string()));
+    }
     let config = ServerConfig {
         id,
         name: name.to_owned(),
@@ -226,6 +235,10 @@ pub fn parse(
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
+    use relm4::gtk;
+
     use super::*;
 
     fn stdio(name: &str) -> FormValues {
@@ -269,6 +282,26 @@ mod tests {
         v.kind = Kind::Http;
         v.url = "https://example.com/mcp".into();
         assert_eq!(parse(&v, &[], None).unwrap().config.sandbox, None);
+    }
+
+    #[test]
+    fn the_home_folder_is_refused_as_a_writable_folder() {
+        let home = gtk::glib::home_dir();
+        for folder in [home.clone(), home.join("."), PathBuf::from("/")] {
+            let mut v = stdio("Boxed");
+            v.sandbox = SandboxSettings {
+                writable_folders: vec![folder.clone()],
+                ..SandboxSettings::recommended()
+            };
+            let error = parse(&v, &[], None).unwrap_err();
+            assert!(error.contains("your home folder"), "{folder:?}: {error}");
+        }
+        let mut v = stdio("Boxed");
+        v.sandbox = SandboxSettings {
+            writable_folders: vec![home.join("project")],
+            ..SandboxSettings::recommended()
+        };
+        assert!(parse(&v, &[], None).is_ok());
     }
 
     #[test]

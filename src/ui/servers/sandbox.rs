@@ -1,13 +1,17 @@
 //! The editor's Sandbox groups (stdio servers only): "Run in a Sandbox",
 //! "Allow Network", the writable folders (Add Folder… through a native
-//! folder chooser, Remove), and the resource limits (memory in MB, open
-//! files, CPU seconds; 0 = no limit). Whether Bubblewrap is available is
-//! checked once off the main thread ([`check`], a command of the MCP
-//! Servers window, whose answer comes to [`SandboxGroup::set_available`]);
-//! when it is not, the switch is
+//! folder chooser, Remove; the home folder itself, or a folder holding
+//! it, is refused with a message), and the resource limits (memory in MB,
+//! open files, CPU seconds, processes; 0 = no limit). Whether Bubblewrap
+//! is available is checked once off the main thread ([`check`], a command
+//! of the MCP Servers window, whose answer comes to
+//! [`SandboxGroup::set_available`]); when it is not, the switch is
 //! insensitive (unless already on, so it can be turned off) and its
-//! subtitle says why. The state lives in the widgets; [`SandboxGroup::settings`]
-//! reads it back as [`SandboxSettings`].
+//! subtitle says why. A new server starts from
+//! [`SandboxSettings::recommended`] (sandbox and network on, 512
+//! processes) once Bubblewrap is known to be there
+//! ([`SandboxGroup::load_new`]). The state lives in the widgets;
+//! [`SandboxGroup::settings`] reads it back as [`SandboxSettings`].
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -38,8 +42,12 @@ pub struct SandboxGroup {
     memory: gtk::SpinButton,
     files: gtk::SpinButton,
     cpu: gtk::SpinButton,
+    processes: gtk::SpinButton,
+    folder_error: gtk::Label,
     /// `None` until checked; `Some(Err)` when Bubblewrap cannot be used.
     available: Rc<RefCell<Option<Result<(), String>>>>,
+    /// A new server waits for the check to get the recommended settings.
+    new_server: Rc<std::cell::Cell<bool>>,
     chooser: Rc<RefCell<Option<gtk::FileChooserNative>>>,
 }
 
@@ -63,7 +71,27 @@ fn problem_text(problem: &SandboxProblem) -> String {
         SandboxProblem::PrlimitMissing | SandboxProblem::Unsupported => {
             gettext("The sandbox works on Linux only.")
         }
+        // Not answers of `availability`: they come up when a server starts.
+        SandboxProblem::CacheFolder { .. } | SandboxProblem::Seccomp(_) => problem.to_string(),
     }
+}
+
+/// The refusal of a writable folder that is the home folder or holds it.
+pub fn home_refused(folder: &str) -> String {
+    crate::i18n::gettext_f(
+        "“{folder}” is your home folder or holds it: a sandboxed server may not write all of your home. Choose a folder inside it.",
+        &[("folder", folder)],
+    )
+}
+
+/// Whether `folder` is the home folder or holds it (symbolic links
+/// resolved where they exist).
+pub fn exposes_home(folder: &std::path::Path) -> bool {
+    let Some(home) = glib::home_dir().canonicalize().ok() else {
+        return false;
+    };
+    let folder = folder.canonicalize().unwrap_or_else(|_| folder.to_owned());
+    valechat_core::model::sandbox_settings::exposes_home(&folder, &home)
 }
 
 fn switch_row(title: &str, subtitle: &str) -> (adw::ActionRow, gtk::Switch) {
@@ -77,7 +105,12 @@ fn switch_row(title: &str, subtitle: &str) -> (adw::ActionRow, gtk::Switch) {
     (row, switch)
 }
 
-fn spin_row(group: &adw::PreferencesGroup, title: &str, step: f64) -> gtk::SpinButton {
+fn spin_row(
+    group: &adw::PreferencesGroup,
+    title: &str,
+    subtitle: Option<&str>,
+    step: f64,
+) -> gtk::SpinButton {
     let spin =
         crate::ui::a11y::labelled::<gtk::SpinButton>("GtkSpinButton", title).unwrap_or_default();
     spin.set_adjustment(&gtk::Adjustment::new(
@@ -90,6 +123,9 @@ fn spin_row(group: &adw::PreferencesGroup, title: &str, step: f64) -> gtk::SpinB
     ));
     spin.set_valign(gtk::Align::Center);
     let row = adw::ActionRow::builder().title(title).build();
+    if let Some(subtitle) = subtitle {
+        row.set_subtitle(subtitle);
+    }
     row.add_suffix(&spin);
     group.add(&row);
     spin
@@ -112,7 +148,7 @@ impl SandboxGroup {
         let group = adw::PreferencesGroup::builder()
             .title(gettext("Sandbox"))
             .description(gettext(
-                "Runs the server with Bubblewrap: system folders read-only, an empty private home, and only the folders below writable. Of ValeChat’s environment variables it keeps only the locale and proxy settings. The npm and uv caches stay writable so npx and uvx work.",
+                "Runs the server with Bubblewrap: system folders read-only, an empty private home, its own npm, uv and pip cache, and only the folders below writable. Of ValeChat’s environment variables it keeps only the locale and proxy settings. New servers run in the sandbox.",
             ))
             .build();
         let (enabled_row, enabled) = switch_row(
@@ -145,6 +181,14 @@ impl SandboxGroup {
         add.set_halign(gtk::Align::Start);
         add.set_margin_top(6);
         group.add(&add);
+        let folder_error = gtk::Label::builder()
+            .wrap(true)
+            .xalign(0.0)
+            .margin_top(6)
+            .visible(false)
+            .css_classes(["error"])
+            .build();
+        group.add(&folder_error);
 
         let limits = adw::PreferencesGroup::builder()
             .title(gettext("Resource Limits"))
@@ -152,9 +196,17 @@ impl SandboxGroup {
                 "0 means no limit. Memory is address space: Node.js servers need several thousand MB.",
             ))
             .build();
-        let memory = spin_row(&limits, &gettext("Memory (MB)"), 64.0);
-        let files = spin_row(&limits, &gettext("Open Files"), 16.0);
-        let cpu = spin_row(&limits, &gettext("CPU Time (Seconds)"), 10.0);
+        let memory = spin_row(&limits, &gettext("Memory (MB)"), None, 64.0);
+        let files = spin_row(&limits, &gettext("Open Files"), None, 16.0);
+        let cpu = spin_row(&limits, &gettext("CPU Time (Seconds)"), None, 10.0);
+        let processes = spin_row(
+            &limits,
+            &gettext("Processes"),
+            Some(&gettext(
+                "Processes and threads at once, in the sandbox only",
+            )),
+            64.0,
+        );
 
         let this = Self {
             group,
@@ -167,7 +219,10 @@ impl SandboxGroup {
             memory,
             files,
             cpu,
+            processes,
+            folder_error,
             available: Rc::default(),
+            new_server: Rc::default(),
             chooser: Rc::default(),
         };
         let me = this.clone();
@@ -182,18 +237,40 @@ impl SandboxGroup {
     /// Whether Bubblewrap can be used, once [`check`] has answered: the
     /// switch is made insensitive and says why when it cannot.
     pub fn set_available(&self, available: Result<(), String>) {
+        let usable = available.is_ok();
         *self.available.borrow_mut() = Some(available);
+        if self.new_server.replace(false) && usable {
+            self.load(&SandboxSettings::recommended());
+        }
         self.update_sensitivity();
+    }
+
+    /// Shows the settings of a new server: [`SandboxSettings::recommended`]
+    /// where Bubblewrap can be used (now, or once [`check`] answers), else
+    /// everything off.
+    pub fn load_new(&self) {
+        let usable = self.available.borrow().as_ref().map(Result::is_ok);
+        match usable {
+            Some(true) => self.load(&SandboxSettings::recommended()),
+            Some(false) => self.load(&SandboxSettings::default()),
+            None => {
+                self.load(&SandboxSettings::default());
+                self.new_server.set(true);
+            }
+        }
     }
 
     /// Shows `settings`.
     pub fn load(&self, settings: &SandboxSettings) {
+        self.new_server.set(false);
+        self.folder_error.set_visible(false);
         self.enabled.set_active(settings.enabled);
         self.network.set_active(settings.network);
         self.paths.replace(settings.writable_folders.clone());
         set_limit(&self.memory, settings.max_memory_mb);
         set_limit(&self.files, settings.max_open_files);
         set_limit(&self.cpu, settings.max_cpu_seconds);
+        set_limit(&self.processes, settings.max_processes);
         self.show_folders();
         self.update_sensitivity();
     }
@@ -207,6 +284,7 @@ impl SandboxGroup {
             max_memory_mb: limit(&self.memory),
             max_open_files: limit(&self.files),
             max_cpu_seconds: limit(&self.cpu),
+            max_processes: limit(&self.processes),
         }
     }
 
@@ -226,6 +304,7 @@ impl SandboxGroup {
         }
         self.network.set_sensitive(on);
         self.folders.set_sensitive(on);
+        self.processes.set_sensitive(on);
     }
 
     fn show_folders(&self) {
@@ -279,7 +358,12 @@ impl SandboxGroup {
             if response == gtk::ResponseType::Accept
                 && let Some(path) = chooser.file().and_then(|f| f.path())
             {
-                if !me.paths.borrow().contains(&path) {
+                let refused = exposes_home(&path);
+                me.folder_error.set_visible(refused);
+                if refused {
+                    me.folder_error
+                        .set_label(&home_refused(&path.display().to_string()));
+                } else if !me.paths.borrow().contains(&path) {
                     me.paths.borrow_mut().push(path);
                 }
                 me.show_folders();

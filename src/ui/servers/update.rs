@@ -27,7 +27,7 @@ impl Servers {
             ServersInput::Escape if self.page == Page::List => root.close(),
             ServersInput::Escape => self.go(Page::List),
             ServersInput::ShowAdd => {
-                widgets.editor.load(&form::FormValues::default());
+                widgets.editor.load_new();
                 self.go(Page::Edit(None));
             }
             ServersInput::ShowEdit(id) => {

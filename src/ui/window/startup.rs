@@ -177,6 +177,8 @@ async fn start_servers(
     hooks: ClientHooks,
     window: relm4::Sender<WindowInput>,
 ) -> McpServers {
+    // Servers a ValeChat that is gone left behind die before ours start.
+    valechat_core::mcp::process::owners::sweep_once();
     let era_store = store.clone();
     let era_sink: valechat_core::mcp::registry::EraSink = Arc::new(move |id, era| {
         window.emit(WindowInput::EraLearned(Box::new(LearnedEra {

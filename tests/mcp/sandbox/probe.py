@@ -9,7 +9,13 @@ probe the sandbox it runs in, for tests/mcp/sandbox.rs:
 - argv: the server's own arguments, one per line.
 - spawn {marker}: start a grandchild `python3 -c <sleep> <marker>` and
   answer "ok"; the test looks for the marker in /proc to see it die.
+- syscalls: what a few calls the seccomp filter and --disable-userns
+  refuse answer, one `name: ok|<errno name>` line each: personality
+  (turning off address randomisation), keyctl (reading the session
+  keyring's id), userns (a new user namespace, tried in a child process).
 """
+import ctypes
+import platform
 import errno
 import json
 import os
@@ -19,7 +25,7 @@ import sys
 
 TOOLS = [
     {"name": name, "description": name, "inputSchema": {"type": "object"}}
-    for name in ("write", "connect", "limits", "env", "argv", "spawn")
+    for name in ("write", "connect", "limits", "env", "argv", "spawn", "syscalls")
 ]
 
 
@@ -56,7 +62,36 @@ def run(name, args):
     if name == "spawn":
         subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)", args["marker"]])
         return "ok"
+    if name == "syscalls":
+        return syscalls()
     return "error: unknown tool"
+
+
+# keyctl's number; KEYCTL_GET_KEYRING_ID of KEY_SPEC_SESSION_KEYRING.
+KEYCTL = {"x86_64": 250, "aarch64": 219}.get(platform.machine())
+ADDR_NO_RANDOMIZE = 0x0040000
+CLONE_NEWUSER = 0x10000000
+
+
+def outcome(result):
+    if result != -1:
+        return "ok"
+    return errno.errorcode.get(ctypes.get_errno(), "?")
+
+
+def syscalls():
+    libc = ctypes.CDLL(None, use_errno=True)
+    lines = ["personality: " + outcome(libc.personality(ADDR_NO_RANDOMIZE))]
+    if KEYCTL is not None:
+        lines.append("keyctl: " + outcome(libc.syscall(KEYCTL, 0, -3, 0)))
+    pid = os.fork()
+    if pid == 0:
+        code = 0 if libc.unshare(CLONE_NEWUSER) == 0 else ctypes.get_errno()
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    lines.append("userns: " + ("ok" if code == 0 else errno.errorcode.get(code, "?")))
+    return "\n".join(lines)
 
 
 for line in sys.stdin:

@@ -49,7 +49,7 @@ impl ServerConfig {
             Transport::Http { url, .. } => check_url(url, &["http", "https"]).map_err(bad),
             Transport::WebSocket { url } => check_url(url, &["ws", "wss"]).map_err(bad),
             Transport::Stdio { .. } => match &self.sandbox {
-                Some(sandbox) => sandbox.validate().map_err(bad),
+                Some(sandbox) => check_sandbox(sandbox, dirs::home_dir().as_deref()).map_err(bad),
                 None => Ok(()),
             },
         }
@@ -67,6 +67,47 @@ fn check_url(url: &str, schemes: &[&str]) -> Result<(), String> {
             schemes.join("/")
         ))
     }
+}
+
+/// [`SandboxSettings::validate`] against `home` as written and, where the
+/// folders exist, with symbolic links resolved (a link to the home folder
+/// is the home folder).
+fn check_sandbox(
+    sandbox: &crate::model::SandboxSettings,
+    home: Option<&std::path::Path>,
+) -> Result<(), String> {
+    sandbox.validate(home)?;
+    let Some(real_home) = home.and_then(|h| h.canonicalize().ok()) else {
+        return Ok(());
+    };
+    let real = crate::model::SandboxSettings {
+        writable_folders: sandbox
+            .writable_folders
+            .iter()
+            .map(|f| f.canonicalize().unwrap_or_else(|_| f.clone()))
+            .collect(),
+        ..sandbox.clone()
+    };
+    real.validate(Some(&real_home))
+        .map_err(|_| sandbox_home_error(&sandbox.writable_folders, &real, &real_home))
+}
+
+/// The refusal naming the folder as the person wrote it.
+fn sandbox_home_error(
+    written: &[std::path::PathBuf],
+    real: &crate::model::SandboxSettings,
+    real_home: &std::path::Path,
+) -> String {
+    let position = real
+        .writable_folders
+        .iter()
+        .position(|f| crate::model::sandbox_settings::exposes_home(f, real_home))
+        .unwrap_or(0);
+    let folder = written.get(position).map(|f| f.display().to_string());
+    format!(
+        "the writable folder {:?} is your home folder or holds it: a sandboxed server may not write all of your home; choose a folder inside it",
+        folder.unwrap_or_default()
+    )
 }
 
 #[cfg(test)]

@@ -23,6 +23,12 @@
 //! group at once. Limitation: under `flatpak-spawn --host` the host processes
 //! are not in our group; flatpak-spawn forwards the signals it receives.
 //!
+//! Children die with ValeChat, even when it is killed by SIGKILL (bwrap's
+//! `--die-with-parent`, `setpriv --pdeathsig KILL` in front of unsandboxed
+//! servers: see `process/launch.rs`). Each spawned group is noted with its
+//! owner ([`owners`]); at start-up ValeChat kills the groups whose owner
+//! is gone (what a dead server's children left behind).
+//!
 //! Sandboxed servers (`super::sandbox`) start as `bwrap` (or `prlimit`,
 //! which execs `bwrap`) in a new session, so the group is still led by the
 //! process we spawned: signals to the group reach the server inside the
@@ -46,7 +52,9 @@ use super::path;
 
 mod launch;
 
-pub use launch::{ENV_FD, Launcher, command_line};
+pub use launch::{ENV_FD, Launcher, PDEATHSIG, SECCOMP_FD, command_line, die_with_parent};
+
+pub mod owners;
 
 mod stderr;
 
@@ -127,6 +135,7 @@ pub fn spawn_with(
     log: &ServerLog,
     launcher: &Launcher,
 ) -> Result<(StdioProcess, ServerPipes), McpError> {
+    owners::sweep_once();
     let launch = launch::plan(config, launcher)?;
     let program = launch.program;
     let mut cmd = Command::new(&program);
@@ -151,15 +160,29 @@ pub fn spawn_with(
         source,
     };
     let mut env_writer = None;
+    let mut mappings = Vec::new();
     if let Some(bytes) = launch.env_fd {
         let (reader, writer) = std::io::pipe().map_err(spawn_error)?;
-        let mapping = FdMapping {
+        mappings.push(FdMapping {
             parent_fd: reader.into(),
             child_fd: ENV_FD,
-        };
-        cmd.fd_mappings(vec![mapping])
-            .map_err(|e| spawn_error(std::io::Error::other(e)))?;
+        });
         env_writer = Some((writer, bytes));
+    }
+    if let Some(filter) = &launch.seccomp {
+        // A few hundred bytes: the pipe holds them all, so they are written
+        // (and the pipe closed) before bwrap starts reading.
+        let (reader, mut writer) = std::io::pipe().map_err(spawn_error)?;
+        writer.write_all(filter).map_err(spawn_error)?;
+        drop(writer);
+        mappings.push(FdMapping {
+            parent_fd: reader.into(),
+            child_fd: SECCOMP_FD,
+        });
+    }
+    if !mappings.is_empty() {
+        cmd.fd_mappings(mappings)
+            .map_err(|e| spawn_error(std::io::Error::other(e)))?;
     }
     let mut wrapped = CommandWrap::from(cmd);
     if launch.new_session {
@@ -189,6 +212,7 @@ pub fn spawn_with(
     let stdout = child.stdout().take().ok_or_else(|| missing("stdout"))?;
     let stderr = child.stderr().take().ok_or_else(|| missing("stderr"))?;
     let pgid = child.id().ok_or_else(|| missing("pid"))?;
+    owners::record(pgid);
     let drain_log = log.clone();
     tokio::spawn(stderr::drain(stderr, drain_log));
     log.push(

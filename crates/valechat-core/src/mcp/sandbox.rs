@@ -1,10 +1,17 @@
-//! The optional per-server Linux sandbox of stdio servers (off by default).
+//! The per-server Linux sandbox of stdio servers: on for new servers where
+//! Bubblewrap can be used ([`SandboxSettings::recommended`]), off for
+//! servers stored before it existed.
 //!
 //! When a server's [`SandboxSettings::enabled`] is on, its resolved command
 //! runs inside Bubblewrap (`bwrap`): the system directories and the
-//! programs it needs read-only, a private HOME, only the allowed folders
-//! writable, and no network unless allowed (see `sandbox/mounts.rs` for the
-//! exact mount table and why). Resource limits (address space, open files,
+//! programs it needs read-only, a private HOME, its own package cache
+//! (`sandbox/cache.rs`) and only the allowed folders writable (never the
+//! home folder itself), the network unless cut, no new user namespaces
+//! (`--disable-userns`, where bwrap has it: `sandbox/probe.rs`), a seccomp
+//! filter refusing what a tool server never needs (`sandbox/seccomp.rs`
+//! lists the calls and why), a process limit inside the sandbox, and
+//! `--die-with-parent` (see `sandbox/mounts.rs` for the exact command line
+//! and why). Resource limits (address space, open files,
 //! CPU time) are applied by `prlimit` from util-linux in front of the
 //! command, so they work with or without Bubblewrap (see
 //! `sandbox/limits.rs`: the crate forbids `unsafe`, which a `pre_exec`
@@ -19,9 +26,13 @@
 //! it is missing, or ValeChat itself runs in Flatpak (sandboxes cannot
 //! nest), starting a sandboxed server fails with a [`SandboxProblem`].
 
+pub mod cache;
 pub mod environment;
 mod limits;
 mod mounts;
+pub mod probe;
+#[cfg(target_os = "linux")]
+pub mod seccomp;
 
 use std::path::{Path, PathBuf};
 
@@ -52,6 +63,20 @@ pub enum SandboxProblem {
         "resource limits need prlimit, which is not installed: install the “util-linux” package or remove the limits of this server"
     )]
     PrlimitMissing,
+    /// The server's package cache folder could not be created.
+    #[error("the package cache folder {path} of this server could not be created: {reason}")]
+    CacheFolder {
+        /// The folder.
+        path: String,
+        /// The I/O error.
+        reason: String,
+    },
+    /// The seccomp filter could not be built (an architecture other than
+    /// x86-64, aarch64 or riscv64).
+    #[error(
+        "the sandbox’s system-call filter could not be built on this machine ({0}): turn off the sandbox for this server"
+    )]
+    Seccomp(String),
     /// Not Linux.
     #[error("the sandbox and resource limits work on Linux only: turn them off for this server")]
     Unsupported,
@@ -90,6 +115,17 @@ pub fn availability() -> Result<PathBuf, SandboxProblem> {
         .ok_or(SandboxProblem::BubblewrapMissing)
 }
 
+/// The sandbox settings of a new stdio server: [`SandboxSettings::recommended`]
+/// where Bubblewrap can be used, else why not (the server then runs
+/// without a sandbox, and the front end says so). Blocks as
+/// [`availability`] does.
+///
+/// # Errors
+/// As [`availability`].
+pub fn for_new_server() -> Result<SandboxSettings, SandboxProblem> {
+    availability().map(|_| SandboxSettings::recommended())
+}
+
 /// Wraps the resolved `program` and `args` (outside Flatpak) as `settings`
 /// ask: into Bubblewrap when enabled (mounts from `host`), behind `prlimit`
 /// when limits are set. Returns `(program, args)` to spawn; unchanged when
@@ -100,8 +136,8 @@ pub fn availability() -> Result<PathBuf, SandboxProblem> {
 ///
 /// # Errors
 /// [`SandboxProblem::BubblewrapMissing`] when enabled and `host.bwrap` is
-/// `None`; [`SandboxProblem::PrlimitMissing`] when limits are set and
-/// `host.prlimit` is `None`.
+/// `None`; [`SandboxProblem::PrlimitMissing`] when limits (or, sandboxed,
+/// a process limit) are set and `host.prlimit` is `None`.
 pub fn wrap(
     settings: &SandboxSettings,
     host: &Host,
@@ -115,6 +151,9 @@ pub fn wrap(
             .bwrap
             .as_ref()
             .ok_or(SandboxProblem::BubblewrapMissing)?;
+        if settings.max_processes.is_some() && host.prlimit.is_none() {
+            return Err(SandboxProblem::PrlimitMissing);
+        }
         args = bwrap_args(settings, host, Path::new(&program), &args, cwd);
         program = bwrap.to_string_lossy().into_owned();
     }
@@ -168,6 +207,9 @@ mod tests {
             bwrap: Some(PathBuf::from("/usr/bin/bwrap")),
             prlimit: Some(PathBuf::from("/usr/bin/prlimit")),
             env: vec![("PATH".to_owned(), "/usr/bin".to_owned())],
+            disable_userns: true,
+            cache: None,
+            seccomp_fd: Some(4),
         }
     }
 
@@ -185,6 +227,7 @@ mod tests {
             max_memory_mb: Some(512),
             max_open_files: Some(64),
             max_cpu_seconds: Some(30),
+            max_processes: Some(64),
         };
         let json = serde_json::to_string(&full).unwrap();
         assert_eq!(
@@ -195,7 +238,7 @@ mod tests {
             writable_folders: vec!["data".into()],
             ..full
         };
-        assert!(relative.validate().unwrap_err().contains("absolute"));
+        assert!(relative.validate(None).unwrap_err().contains("absolute"));
     }
 
     #[test]
@@ -252,6 +295,42 @@ mod tests {
             error.to_string().contains("“bubblewrap” package"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn the_sandbox_refuses_user_namespaces_filters_calls_and_limits_processes() {
+        let settings = SandboxSettings::recommended();
+        let (program, args) = wrap(&settings, &host(), Path::new("/bin/sh"), &[], None).unwrap();
+        assert_eq!(program, "/usr/bin/bwrap", "no prlimit in front: {args:?}");
+        let at = |needle: &[&str]| {
+            args.windows(needle.len())
+                .position(|w| w == needle)
+                .unwrap_or_else(|| panic!("{needle:?} not in {args:?}"))
+        };
+        at(&["--unshare-user", "--disable-userns"]);
+        at(&["--seccomp", "4"]);
+        at(&["--die-with-parent"]);
+        let end = at(&["--"]);
+        assert_eq!(
+            &args[end..],
+            ["--", "/usr/bin/prlimit", "--nproc=512", "--", "/bin/sh"]
+        );
+        let old_bwrap = Host {
+            disable_userns: false,
+            prlimit: None,
+            ..host()
+        };
+        assert_eq!(
+            wrap(&settings, &old_bwrap, Path::new("/bin/sh"), &[], None),
+            Err(SandboxProblem::PrlimitMissing)
+        );
+        let unlimited = SandboxSettings {
+            max_processes: None,
+            ..settings
+        };
+        let (_, args) = wrap(&unlimited, &old_bwrap, Path::new("/bin/sh"), &[], None).unwrap();
+        assert!(!args.iter().any(|a| a == "--disable-userns"), "{args:?}");
+        assert_eq!(args.last().map(String::as_str), Some("/bin/sh"));
     }
 
     #[test]

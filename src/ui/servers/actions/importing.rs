@@ -77,16 +77,29 @@ pub fn discovered() -> Vec<(String, std::path::PathBuf)> {
 }
 
 /// Stores the chosen servers (enabled when `enable`) and starts the enabled
-/// ones; returns how many were added.
+/// ones; returns how many were added. Local servers get the sandbox of a
+/// new server where Bubblewrap can be used
+/// (`mcp::sandbox::for_new_server`).
 pub async fn import(
     engine: Engine,
     servers: McpServers,
     chosen: Vec<ServerConfig>,
     enable: bool,
 ) -> Result<usize, String> {
+    let sandbox = tokio::task::spawn_blocking(valechat_core::mcp::sandbox::for_new_server)
+        .await
+        .ok()
+        .and_then(Result::ok);
     let mut added = 0;
     for mut config in chosen {
         config.enabled = enable;
+        if matches!(
+            config.transport,
+            valechat_core::mcp::Transport::Stdio { .. }
+        ) && config.sandbox.is_none()
+        {
+            config.sandbox.clone_from(&sandbox);
+        }
         config.validate().map_err(|e| e.to_string())?;
         let draft = Draft {
             config,

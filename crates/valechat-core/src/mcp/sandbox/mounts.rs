@@ -17,14 +17,22 @@
 //!    folder), the working folder; and, with network, the folder of
 //!    `/etc/resolv.conf`'s target (systemd-resolved keeps it under `/run`).
 //!    Nothing that is, or contains, HOME is bound this way.
-//! 5. Read-write: the package caches that `npx` and `uvx` need
-//!    ([`CACHE_DIRS`]: `~/.npm`, `~/.cache/uv`, `~/.local/share/uv`) when
-//!    they exist, so servers start offline and do not download again on each
-//!    start; then the allowed folders. A server can thus write into those
-//!    caches (a poisoned cache would reach unsandboxed `npx` runs): the price
-//!    of working launchers, said in the settings' description.
+//! 5. Read-write: the server's own package cache folder ([`Host::cache`],
+//!    `~/.cache/valechat/mcp/<id>`, see `super::cache`), where its
+//!    environment points npm, uv and pip, so `npx` and `uvx` download once
+//!    and start offline afterwards; then the allowed folders. The user's
+//!    own `~/.npm` and `~/.cache/uv` stay out of reach: a server cannot
+//!    poison what unsandboxed launches would run.
 //! 6. `--unshare-all` (user, IPC, PID, network, UTS, cgroup namespaces),
-//!    `--share-net` when network is allowed, `--die-with-parent`, `--chdir`.
+//!    `--share-net` when network is allowed, `--unshare-user
+//!    --disable-userns` where this bwrap knows it (0.8 and later: no user
+//!    namespace can be made inside, the door to most kernel bugs reachable
+//!    unprivileged), `--seccomp FD` with the filter of `super::seccomp`,
+//!    `--die-with-parent`, `--chdir`. The command runs behind `prlimit
+//!    --nproc=N` inside the sandbox when a process limit is set: there,
+//!    in the sandbox's own user namespace, `RLIMIT_NPROC` counts the
+//!    sandbox's tasks only (kernel 5.14 and later), where set outside it
+//!    would count every process of the user.
 //!    No `--new-session`: it would move the server out of ValeChat's process
 //!    group; `super::super::process` starts sandboxed servers in a session of
 //!    their own (setsid) instead, which also detaches them from a terminal.
@@ -56,9 +64,6 @@ pub const RUNTIME_DIRS: [&str; 12] = [
     ".cargo/bin",
 ];
 
-/// Package caches under HOME bound read-write when they exist.
-pub const CACHE_DIRS: [&str; 3] = [".npm", ".cache/uv", ".local/share/uv"];
-
 /// Folder names whose parent is a program's install root.
 const BIN_DIRS: [&str; 3] = ["bin", "sbin", "shims"];
 
@@ -79,12 +84,23 @@ pub struct Host {
     /// The variables a sandboxed server keeps, `(name, value)`
     /// (see `super::environment`).
     pub env: Vec<(String, String)>,
+    /// Whether this Bubblewrap knows `--disable-userns` (probed once, see
+    /// `super::probe`).
+    pub disable_userns: bool,
+    /// This server's package cache folder, bound read-write (it must
+    /// exist); `None`: none (the server downloads into its private home).
+    pub cache: Option<PathBuf>,
+    /// The descriptor the spawned process reads the seccomp filter from
+    /// (`--seccomp FD`); `None`: no filter.
+    pub seccomp_fd: Option<i32>,
 }
 
 impl Host {
     /// This machine: `/`, the home folder, the login-shell PATH,
     /// Bubblewrap (through [`super::BWRAP_ENV`] or that PATH) and `prlimit`
-    /// found on it, and the variables passed through to a sandbox. Blocks up to 3 s on the first call (login shell).
+    /// found on it, and the variables passed through to a sandbox; no
+    /// cache, no filter, `--disable-userns` not probed (the launch fills
+    /// those in). Blocks up to 3 s on the first call (login shell).
     pub fn current() -> Self {
         let login = path::login_path();
         let override_path = std::env::var_os(super::BWRAP_ENV).map(PathBuf::from);
@@ -95,6 +111,9 @@ impl Host {
             bwrap: super::locate_bwrap(override_path.as_deref(), login),
             prlimit: path::find_in("prlimit", login),
             env: super::environment::passed_through(|name| std::env::var(name).ok(), login),
+            disable_userns: false,
+            cache: None,
+            seccomp_fd: None,
         }
     }
 }
@@ -274,10 +293,12 @@ pub fn bwrap_args(
     {
         mounts.read_only(dir);
     }
-    if let Some(home) = &host.home {
-        for dir in CACHE_DIRS {
-            mounts.read_write(&home.join(dir));
-        }
+    if let Some(cache) = &host.cache {
+        mounts.read_write(cache);
+    }
+    let nproc = settings.max_processes.zip(host.prlimit.as_deref());
+    if let Some((_, prlimit)) = nproc {
+        mounts.program(prlimit);
     }
     for folder in &settings.writable_folders {
         let text = folder.to_string_lossy();
@@ -288,6 +309,12 @@ pub fn bwrap_args(
     if settings.network {
         mounts.push(&["--share-net"]);
     }
+    if host.disable_userns {
+        mounts.push(&["--unshare-user", "--disable-userns"]);
+    }
+    if let Some(fd) = host.seccomp_fd {
+        mounts.push(&["--seccomp", &fd.to_string()]);
+    }
     let chdir = cwd
         .or(host.home.as_deref())
         .unwrap_or(Path::new("/"))
@@ -295,6 +322,11 @@ pub fn bwrap_args(
         .into_owned();
     mounts.push(&["--die-with-parent", "--chdir", &chdir, "--"]);
     let mut all = mounts.args;
+    if let Some((count, prlimit)) = nproc {
+        all.push(prlimit.to_string_lossy().into_owned());
+        all.push(format!("--nproc={count}"));
+        all.push("--".to_owned());
+    }
     all.push(program.to_string_lossy().into_owned());
     all.extend(args.iter().cloned());
     all

@@ -27,7 +27,7 @@ impl Fixture {
         symlink(&python, venv_bin.join("python3")).unwrap();
         let script = format!("#!{}\nimport server\n", venv_bin.join("python3").display());
         executable(&venv_bin.join("server"), &script);
-        for cache in [".npm", ".cache/uv", "notes"] {
+        for cache in [".npm", ".cache/uv", ".cache/valechat/mcp/server", "notes"] {
             std::fs::create_dir_all(home.join(cache)).unwrap();
         }
         Self { dir }
@@ -45,6 +45,9 @@ impl Fixture {
             bwrap: None,
             prlimit: None,
             env: Vec::new(),
+            disable_userns: false,
+            cache: Some(self.path("home/.cache/valechat/mcp/server")),
+            seccomp_fd: None,
         }
     }
 }
@@ -89,7 +92,7 @@ fn system_dirs_are_read_only_and_symlinks_recreated() {
 }
 
 #[test]
-fn home_is_private_with_the_program_its_interpreter_and_caches() {
+fn home_is_private_with_the_program_its_interpreter_and_own_cache() {
     let f = Fixture::new();
     let home = f.path("home").display().to_string();
     let program = f.path("home/project/venv/bin/server");
@@ -114,8 +117,8 @@ fn home_is_private_with_the_program_its_interpreter_and_caches() {
     let writable = binds(&args, "--bind");
     assert_eq!(
         writable,
-        [format!("{home}/.npm"), format!("{home}/.cache/uv")],
-        "existing caches only"
+        [format!("{home}/.cache/valechat/mcp/server")],
+        "the server's own cache, not the user's ~/.npm or ~/.cache/uv"
     );
     let end = position(&args, &["--", &program.display().to_string(), "--flag"]);
     assert_eq!(end + 3, args.len());
