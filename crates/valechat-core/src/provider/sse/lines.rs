@@ -71,6 +71,7 @@ const BOM: &[u8] = "\u{feff}".as_bytes();
 /// server starting its body with a BOM killed the turn task; after this it
 /// never sees one first. A second BOM stays, as the spec wants: part of the
 /// first field's name, which no field has, so the line is ignored.
+#[must_use]
 pub fn first_line(mut line: Vec<u8>) -> Vec<u8> {
     if line.starts_with(BOM) {
         line.splice(..BOM.len(), *b":\n");
