@@ -15,7 +15,7 @@ use proptest::test_runner::{Config, TestRunner};
 use valechat_fuzz::{TARGETS, Target, target};
 
 /// Inputs of each kind per target when `VALECHAT_FUZZ_CASES` is not set.
-const DEFAULT_CASES: u32 = 1000;
+const DEFAULT_CASES: u32 = 2000;
 
 /// Pieces of the formats the targets read, for inputs that get further
 /// than random bytes do.
@@ -212,17 +212,17 @@ fn fuzz(name: &str) {
         Ok(())
     };
     runner()
-        .run(&prop::collection::vec(any::<u8>(), 0..1024), &run)
+        .run(&prop::collection::vec(any::<u8>(), 0..1024), run)
         .unwrap_or_else(|e| panic!("{name}, random bytes: {e}"));
     let seed_bytes: Vec<Vec<u8>> = seeds.into_iter().map(|(_, d)| d).collect();
     let mutated = (select(seed_bytes), prop::collection::vec(edit(), 1..24))
         .prop_map(|(seed, edits)| apply(&seed, &edits));
     runner()
-        .run(&mutated, &run)
+        .run(&mutated, run)
         .unwrap_or_else(|e| panic!("{name}, edited seeds: {e}"));
     let tokens = prop::collection::vec(select(TOKENS), 0..96).prop_map(|t| t.concat().into_bytes());
     runner()
-        .run(&tokens, &run)
+        .run(&tokens, run)
         .unwrap_or_else(|e| panic!("{name}, token sequences: {e}"));
 }
 
