@@ -22,6 +22,8 @@
 pub mod billing;
 pub mod chat;
 pub mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod i18n;
 pub mod ledger;
 pub mod mcp;

@@ -36,7 +36,7 @@ mod features;
 mod handshake;
 mod idle;
 pub mod input_required;
-mod stdout;
+pub(crate) mod stdout;
 mod tool_call;
 mod url_required;
 

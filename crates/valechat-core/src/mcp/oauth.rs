@@ -25,7 +25,7 @@
 //! authorization steps).
 
 mod authorizer;
-mod callback;
+pub(crate) mod callback;
 mod flow;
 mod keyring;
 mod loopback;

@@ -32,7 +32,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::provider::http::{BodyTimeouts, idle_bounded};
 use crate::provider::{ChatEvent, ChatStream, ProviderError};
-use lines::whole_lines;
+use lines::{first_line, whole_lines};
 
 mod lines;
 
@@ -102,13 +102,16 @@ where
 }
 
 /// What the SSE parser (`eventsource-stream`) is handed: the body cut into
-/// whole lines, bounded (see `sse/lines`), so that it parses each line once.
+/// whole lines, bounded (see `sse/lines`), so that it parses each line once,
+/// with no byte order mark first ([`lines::first_line`]).
 fn parser_input<S, B>(bytes: S) -> impl Stream<Item = Result<Vec<u8>, ProviderError>> + Send
 where
     S: Stream<Item = Result<B, ProviderError>> + Send + 'static,
     B: AsRef<[u8]> + Send + 'static,
 {
     whole_lines(bytes)
+        .enumerate()
+        .map(|(i, line)| if i == 0 { line.map(first_line) } else { line })
 }
 
 /// What [`event_stream`] carries between items.

@@ -57,6 +57,7 @@ pub async fn read_get_target(stream: &mut TcpStream) -> Option<String> {
 
 /// Judges request `target` (e.g. `/callback?code=…&state=…`) for the
 /// redirect URI `redirect_uri` and the expected `state`.
+#[must_use]
 pub fn judge(target: &str, redirect_uri: &str, state: &str) -> Callback {
     let Ok(base) = url::Url::parse(redirect_uri) else {
         return Callback::Stray;
@@ -105,6 +106,7 @@ fn escape(text: &str) -> String {
 }
 
 /// The page shown in the browser: translated title and sentence.
+#[must_use]
 pub fn page(result: &Callback) -> String {
     let (title, body) = match result {
         Callback::Approved(_) => (

@@ -61,6 +61,24 @@ where
     )
 }
 
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = "\u{feff}".as_bytes();
+
+/// The body's first line as the SSE parser must see it: a leading byte
+/// order mark (which WHATWG SSE ignores, once) becomes an empty comment
+/// line (`:`, ignored too). `eventsource-stream` 0.2.3 strips a leading
+/// BOM itself by slicing off one of its three bytes, which panics, so a
+/// server starting its body with a BOM killed the turn task; after this it
+/// never sees one first. A second BOM stays, as the spec wants: part of the
+/// first field's name, which no field has, so the line is ignored.
+#[must_use]
+pub fn first_line(mut line: Vec<u8>) -> Vec<u8> {
+    if line.starts_with(BOM) {
+        line.splice(..BOM.len(), *b":\n");
+    }
+    line
+}
+
 /// The line being received and the size of the event it belongs to.
 #[derive(Debug, Default)]
 struct Framer {
@@ -126,6 +144,7 @@ fn check_line(len: usize) -> Result<(), ProviderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::ChatEvent;
 
     async fn lines(pieces: Vec<Vec<u8>>) -> Vec<Result<Vec<u8>, ProviderError>> {
         let body = stream::iter(pieces.into_iter().map(Ok::<_, ProviderError>));
@@ -171,6 +190,51 @@ mod tests {
                 b": x".to_vec(),
             ]
         );
+    }
+
+    /// An OpenAI body after `prefix`, parsed in pieces of `size` bytes.
+    async fn openai_events(prefix: &str, size: usize) -> Vec<Result<ChatEvent, ProviderError>> {
+        let body = format!(
+            "{prefix}data: {{\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"hi\"}}}}]}}\n\n\
+             data: [DONE]\n\n"
+        );
+        let pieces: Vec<_> = body
+            .as_bytes()
+            .chunks(size)
+            .map(|p| Ok::<_, ProviderError>(p.to_vec()))
+            .collect();
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let timeout = std::time::Duration::from_secs(60);
+        crate::provider::openai::stream::chat_event_stream(stream::iter(pieces), timeout, cancel)
+            .collect()
+            .await
+    }
+
+    #[tokio::test]
+    async fn a_byte_order_mark_first_is_ignored_and_never_panics() {
+        // Found by fuzzing (fuzz/corpus/sse/regression-bom-*): a body that
+        // starts with U+FEFF panicked in eventsource-stream, whole or cut
+        // inside the mark.
+        let plain = openai_events("", 4096).await;
+        assert!(
+            plain.contains(&Ok(ChatEvent::TextDelta("hi".into()))),
+            "{plain:?}"
+        );
+        for size in [1, 2, 4096] {
+            assert_eq!(
+                openai_events("\u{feff}", size).await,
+                plain,
+                "pieces of {size}"
+            );
+        }
+        // A second mark is part of the first line's field name: that line is
+        // ignored (WHATWG), here the first event's only data line.
+        let twice = openai_events("\u{feff}\u{feff}", 4096).await;
+        assert!(
+            !twice.contains(&Ok(ChatEvent::TextDelta("hi".into()))),
+            "{twice:?}"
+        );
+        assert!(twice.iter().all(Result::is_ok), "{twice:?}");
     }
 
     #[tokio::test]

@@ -1,0 +1,5 @@
+//! The targets, by what they read.
+
+pub mod http;
+pub mod mcp;
+pub mod streams;
