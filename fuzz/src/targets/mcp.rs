@@ -10,8 +10,11 @@ use serde_json::Value;
 use valechat_core::fuzzing::{
     Callback, Overflow, oauth_callback_judge, oauth_callback_page, stdio_transport,
 };
+use valechat_core::mcp::config::inline;
 use valechat_core::mcp::elicitation::{Elicitation, FieldKind, FieldValue};
-use valechat_core::mcp::{ServerLog, expand_template, import, template_variables};
+use valechat_core::mcp::{
+    ServerLog, Transport as ServerTransport, expand_template, import, template_variables,
+};
 
 use crate::support::block_on;
 
@@ -61,9 +64,37 @@ pub fn config_import(data: &[u8]) {
     if !text.contains("${") {
         assert_eq!(expanded, text, "text without variables changed");
     }
-    if let Ok(imported) = import::parse(&text, &lookup) {
+    if let Ok(imported) = import::parse(&text) {
         for server in &imported.servers {
-            let _ = format!("{server:?}");
+            let mut filled = server.clone();
+            import::fill(&mut filled, &lookup);
+            let _ = format!("{filled:?}");
+            if import::variables(server).is_empty() {
+                assert_eq!(&filled, server, "a server without variables changed");
+            }
+            // Secrets taken out of the command line or URL come back whole.
+            let mut stored = filled.clone();
+            let secrets = stored.extract_secrets();
+            let mut lookup_secret = |key: &str| {
+                secrets
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.clone())
+            };
+            match (&mut stored.transport, &filled.transport) {
+                (
+                    ServerTransport::Stdio { args, .. },
+                    ServerTransport::Stdio { args: before, .. },
+                ) => {
+                    if inline::resolve_args(args, &mut lookup_secret).is_ok() {
+                        assert_eq!(args, before, "arguments changed by their secrets");
+                    }
+                }
+                (ServerTransport::Http { url, .. } | ServerTransport::WebSocket { url }, _) => {
+                    let _ = inline::resolve_url(url, &mut lookup_secret);
+                }
+                _ => {}
+            }
         }
     }
 }
