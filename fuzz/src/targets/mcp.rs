@@ -86,9 +86,11 @@ pub fn config_import(data: &[u8]) {
                     ServerTransport::Stdio { args, .. },
                     ServerTransport::Stdio { args: before, .. },
                 ) => {
-                    if inline::resolve_args(args, &mut lookup_secret).is_ok() {
-                        assert_eq!(args, before, "arguments changed by their secrets");
-                    }
+                    let resolved = inline::resolve_args(args, &mut lookup_secret);
+                    assert!(
+                        resolved.is_err() || args == before,
+                        "arguments changed by their secrets"
+                    );
                 }
                 (ServerTransport::Http { url, .. } | ServerTransport::WebSocket { url }, _) => {
                     let _ = inline::resolve_url(url, &mut lookup_secret);

@@ -96,7 +96,8 @@ fn secret_span(arg: &str, after_secret_option: bool) -> Option<std::ops::Range<u
         let secret = (names_secret(name) && plausible_value(value)) || credential_shaped(value);
         return secret.then(|| name.len() + 1..arg.len());
     }
-    ((after_secret_option && plausible_value(arg)) || credential_shaped(arg)).then(|| 0..arg.len())
+    ((after_secret_option && plausible_value(arg)) || credential_shaped(arg))
+        .then_some(0..arg.len())
 }
 
 /// `@keyring:N`: the placeholder of argument secret `n`.

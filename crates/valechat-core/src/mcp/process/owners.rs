@@ -10,7 +10,7 @@
 //! `/proc/PID/stat`, in clock ticks since boot), holding a line
 //! `PGID START` per group (the group leader's pid and start time).
 //!
-//! [`sweep`] (once per process, at start-up and before the first spawn)
+//! [`sweep_once`] (once per process, at start-up and before the first spawn)
 //! reads the files of other owners and, for each owner that is gone (no
 //! process with that pid and start time), SIGKILLs its groups, then
 //! deletes the file. An owner that is alive, a window, a CLI command, or
