@@ -8,7 +8,9 @@ orphaned server process after quitting, through AT-SPI.
    .ci/run under tests/mcp/node_modules-root).
 2. Main Menu → MCP Servers shows the server's row, which reaches "Ready ·
    N tools · …" (screenshot servers.png); the Add Server form starts with
-   the sandbox and the network on and 512 processes; Escape on a server's details
+   the sandbox and the network on and 512 processes; the Import page keeps
+   a `${env:VAR}` reference as written and offers to fill in the variable
+   it names; Escape on a server's details
    goes back to the list, and Escape on the list closes the window while
    the app goes on.
 3. "call echo twice" makes the fake model ask for two `everything__echo`
@@ -131,7 +133,12 @@ def main():
     claude = os.path.join(home, ".config", "Claude")
     os.makedirs(claude, exist_ok=True)
     with open(os.path.join(claude, "claude_desktop_config.json"), "w") as f:
-        json.dump({"mcpServers": {"everything": {"command": "node", "args": [SCRIPT, "stdio"]}, "time": {"command": "uvx", "args": ["mcp-server-time"]}}}, f)
+        json.dump({"mcpServers": {
+            "everything": {"command": "node", "args": [SCRIPT, "stdio"]},
+            "time": {"command": "uvx", "args": ["mcp-server-time"]},
+            # A reference to the environment is kept unless the user agrees.
+            "github": {"command": "gh-mcp", "args": ["--token", "${env:VC_UI_TOKEN}"]},
+        }}, f)
 
     app = App(binary, data_dir)
     quit_with = None
@@ -161,6 +168,8 @@ def main():
         wait_for("the Import Servers title", lambda n: role(n) == "label" and text_of(n) == "Import Servers", lambda: servers)
         wait_for("the duplicate marked", lambda n: role(n) == "label" and text_of(n).startswith("Already added · node ") and "Claude Desktop · " in text_of(n), lambda: servers)
         wait_for("the new server offered", lambda n: role(n) == "label" and text_of(n).startswith("uvx mcp-server-time\nClaude Desktop · "), lambda: servers)
+        wait_for("the reference kept as written", lambda n: role(n) == "label" and text_of(n).startswith("gh-mcp --token ${env:VC_UI_TOKEN}\n"), lambda: servers)
+        wait_for("the offer to fill in the variable it names", lambda n: role(n) == "label" and text_of(n).startswith("These servers refer to VC_UI_TOKEN."), lambda: servers)
         time.sleep(0.6)
         screenshot("servers-import")
         app.click(wait_for("the Import button", lambda n: is_button(n, "Import"), lambda: servers))
