@@ -6,7 +6,10 @@
 //! `favourites` favourite models; `opening` opening a database safely
 //! (permissions, newer databases, one opener at a time); `pages`
 //! conversations read a page at a time; `roots` the workspace folders of
-//! conversations; `secrets` the keyring (needs `tests/run-in-session.sh`).
+//! conversations; `secrets` the keyring (needs `tests/run-in-session.sh`);
+//! `tree` messages as a tree (paths, siblings, switching and deleting
+//! branches); `migration_tree` a database of the version before the tree
+//! (`tests/fixtures/db-8595b87/`) opened and migrated.
 
 #[path = "store/database.rs"]
 mod database;
@@ -14,6 +17,8 @@ mod database;
 mod drafts;
 #[path = "store/favourites.rs"]
 mod favourites;
+#[path = "store/migration_tree.rs"]
+mod migration_tree;
 #[path = "store/opening.rs"]
 mod opening;
 #[path = "store/pages.rs"]
@@ -22,3 +27,5 @@ mod pages;
 mod roots;
 #[path = "store/secrets.rs"]
 mod secrets;
+#[path = "store/tree.rs"]
+mod tree;

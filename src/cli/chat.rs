@@ -4,6 +4,12 @@
 //! `--yes` / `--deny-tools`) and see the conversation's workspace folders
 //! (`--root DIR` adds one) as roots; tool calls, the reply's tokens and
 //! cost, and spending alerts are reported on stderr.
+//!
+//! `--conversation ID --edit MESSAGE_ID "new text"` sends a new version of
+//! one of the user's messages (a sibling; the reply to it streams), and
+//! `--conversation ID --regenerate MESSAGE_ID` a new version of a reply,
+//! with the conversation's model or the one `--provider`/`--model` name
+//! (for that reply only; `--model PROVIDER/MODEL` also works).
 
 mod tools;
 
@@ -14,8 +20,8 @@ use anyhow::bail;
 use clap::Args;
 
 use valechat_core::chat::{
-    ConversationTarget, Engine, EngineError, NewConversationRequest, SendOptions, SendRequest,
-    TurnEvent, UserInput,
+    BranchPoint, ConversationTarget, Engine, EngineError, NewConversationRequest, SendOptions,
+    SendRequest, TurnEvent, UserInput,
 };
 use valechat_core::ledger::UsageRecord;
 use valechat_core::mcp::RootsSource;
@@ -60,16 +66,32 @@ pub struct ChatArgs {
     /// Send even if a hard spending limit would be crossed.
     #[arg(long)]
     pub allow_over_limit: bool,
+    /// Edit this user message of `--conversation` (ids: `history show ID
+    /// --all-branches`): the prompt becomes a new version of it, with the
+    /// same attachments, and is answered.
+    #[arg(long, value_name = "MESSAGE_ID", requires = "conversation")]
+    pub edit: Option<i64>,
+    /// Answer again in place of this reply of `--conversation`: a new
+    /// version of it, from the conversation's model or the one given with
+    /// `--provider`/`--model` (this reply only). Takes no prompt.
+    #[arg(
+        long,
+        value_name = "MESSAGE_ID",
+        requires = "conversation",
+        conflicts_with_all = ["edit", "prompt"]
+    )]
+    pub regenerate: Option<i64>,
     /// The prompt; `-` reads it from stdin.
-    pub prompt: String,
+    #[arg(required_unless_present = "regenerate")]
+    pub prompt: Option<String>,
 }
 
 /// Runs `chat`.
 pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
-    let prompt = if args.prompt == "-" {
-        std::io::read_to_string(std::io::stdin())?
-    } else {
-        args.prompt.clone()
+    let prompt = match args.prompt.as_deref() {
+        Some("-") => std::io::read_to_string(std::io::stdin())?,
+        Some(prompt) => prompt.to_owned(),
+        None => String::new(),
     };
     let new_roots = tools::resolve_roots(&args.roots)?;
     let (target, roots) = match args.conversation {
@@ -99,6 +121,7 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
             (ConversationTarget::New(new), roots)
         }
     };
+    let branch = branch_point(engine, &args).await?;
     let policy = if args.yes {
         tools::ToolPolicy::AllowAll
     } else if args.deny_tools {
@@ -114,7 +137,13 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
     let options = SendOptions {
         allow_over_limit: args.allow_over_limit,
     };
-    let request = SendRequest::new(target, UserInput::text(prompt)).with_options(options);
+    let input = match branch {
+        BranchPoint::Regenerate { .. } => UserInput::default(),
+        _ => UserInput::text(prompt),
+    };
+    let request = SendRequest::new(target, input)
+        .at(branch)
+        .with_options(options);
     let result = stream(&engine, request).await;
     if let Some(servers) = servers {
         servers.shutdown_all().await;
@@ -134,7 +163,8 @@ async fn update_conversation(engine: &Engine, id: i64, args: &ChatArgs) -> anyho
         .get_conversation(id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("conversation {id} does not exist"))?;
-    if args.provider.is_some() || args.model.is_some() {
+    // A regeneration's model is for that reply only.
+    if args.regenerate.is_none() && (args.provider.is_some() || args.model.is_some()) {
         let provider = args.provider.clone().or_else(|| c.provider_id.clone());
         let model = args.model.clone().or_else(|| c.model.clone());
         engine
@@ -161,6 +191,61 @@ async fn update_conversation(engine: &Engine, id: i64, args: &ChatArgs) -> anyho
     Ok(())
 }
 
+/// Where the turn goes: `--edit`, `--regenerate` (with the model given, if
+/// any), else after the active leaf.
+///
+/// # Errors
+/// Store errors while looking up `--model PROVIDER/MODEL`.
+async fn branch_point(engine: &Engine, args: &ChatArgs) -> anyhow::Result<BranchPoint> {
+    if let Some(message_id) = args.edit {
+        return Ok(BranchPoint::Edit {
+            message_id,
+            keep_attachments: true,
+        });
+    }
+    let Some(message_id) = args.regenerate else {
+        return Ok(BranchPoint::ActiveLeaf);
+    };
+    let model = match (&args.provider, &args.model) {
+        (Some(provider), Some(model)) => Some((provider.clone(), model.clone())),
+        (provider, model) => {
+            let conversation = match args.conversation {
+                Some(id) => engine.store().get_conversation(id).await?,
+                None => None,
+            };
+            let current = conversation.as_ref().and_then(|c| c.provider_id.clone());
+            match (provider, model) {
+                (Some(provider), None) => {
+                    let model = conversation.and_then(|c| c.model);
+                    model.map(|m| (provider.clone(), m))
+                }
+                (None, Some(model)) => Some(split_model(engine, model, current).await?),
+                _ => None,
+            }
+        }
+    };
+    Ok(BranchPoint::Regenerate { message_id, model })
+}
+
+/// `--model` without `--provider`: `PROVIDER/MODEL` when the part before
+/// the first `/` is a configured provider (provider ids have no `/`;
+/// model ids such as OpenRouter's may), else a model of `current`.
+async fn split_model(
+    engine: &Engine,
+    model: &str,
+    current: Option<String>,
+) -> anyhow::Result<(String, String)> {
+    if let Some((provider, rest)) = model.split_once('/')
+        && engine.store().get_provider(provider).await?.is_some()
+    {
+        return Ok((provider.to_owned(), rest.to_owned()));
+    }
+    match current {
+        Some(provider) => Ok((provider, model.to_owned())),
+        None => bail!("the conversation has no provider: give --provider with --model"),
+    }
+}
+
 /// Sends `request` and prints the turn until it ends.
 async fn stream(engine: &Engine, request: SendRequest) -> anyhow::Result<ExitCode> {
     // Known now for an existing conversation, from the first event for a new one.
@@ -173,6 +258,12 @@ async fn stream(engine: &Engine, request: SendRequest) -> anyhow::Result<ExitCod
         Err(e @ (EngineError::LimitReached(_) | EngineError::UnpricedUnderLimit { .. })) => {
             bail!("{e} (use --allow-over-limit to send once anyway)")
         }
+        Err(e @ EngineError::MessageNotInConversation(_)) => match conversation_id {
+            Some(id) => {
+                bail!("{e} (conversation {id}; see `valechat history show {id} --all-branches`)")
+            }
+            None => bail!("{e}"),
+        },
         Err(e) => return Err(e.into()),
     };
     let mut usage: Vec<UsageRecord> = Vec::new();

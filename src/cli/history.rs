@@ -1,8 +1,10 @@
-//! `valechat history list|show`.
+//! `valechat history list|show|delete-branch`.
+
+mod tree;
 
 use std::process::ExitCode;
 
-use anyhow::anyhow;
+use anyhow::{anyhow, bail};
 use clap::Subcommand;
 
 use valechat_core::chat::Engine;
@@ -13,10 +15,26 @@ use valechat_core::store::MessageStatus;
 pub enum HistoryCommand {
     /// List conversations, newest first: id, last change (local time), model, title.
     List,
-    /// Print a conversation's messages.
+    /// Print a conversation's messages: the branch shown (the active path).
     Show {
         /// Conversation id (see `history list`).
         id: i64,
+        /// Draw every branch as a tree instead: each message's id, role,
+        /// model and first words; `*` marks the active branch. The ids are
+        /// what `chat --edit` / `--regenerate` and `delete-branch` take.
+        #[arg(long)]
+        all_branches: bool,
+    },
+    /// Delete a message and everything after it on its branches (its
+    /// replies, their follow-ups, other versions below it). Usage records
+    /// stay: what was spent stays counted.
+    DeleteBranch {
+        /// Message id (see `history show ID --all-branches`).
+        message_id: i64,
+        /// Delete without asking; without it, only say how many messages
+        /// would go.
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -34,14 +52,19 @@ pub async fn run(engine: &Engine, command: HistoryCommand) -> anyhow::Result<Exi
                 );
             }
         }
-        HistoryCommand::Show { id } => {
+        HistoryCommand::Show { id, all_branches } => {
             let c = engine
                 .store()
                 .get_conversation(id)
                 .await?
                 .ok_or_else(|| anyhow!("conversation {id} does not exist"))?;
             println!("# {}", c.title);
-            for m in engine.store().list_messages(id).await? {
+            if all_branches {
+                let messages = engine.store().list_messages(id).await?;
+                print!("\n{}", tree::draw(&messages, c.active_leaf_id));
+                return Ok(ExitCode::SUCCESS);
+            }
+            for m in engine.store().active_path(id).await? {
                 let who = match (&m.model, m.role.as_str()) {
                     (Some(model), "assistant") => format!("assistant ({model})"),
                     (_, role) => role.to_owned(),
@@ -57,8 +80,45 @@ pub async fn run(engine: &Engine, command: HistoryCommand) -> anyhow::Result<Exi
                 }
             }
         }
+        HistoryCommand::DeleteBranch { message_id, yes } => {
+            delete_branch(engine, message_id, yes).await?;
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `history delete-branch MESSAGE_ID [--yes]`: says how many messages go,
+/// and deletes them with `yes`.
+async fn delete_branch(engine: &Engine, message_id: i64, yes: bool) -> anyhow::Result<()> {
+    let store = engine.store();
+    let Some(message) = store.message(message_id).await? else {
+        bail!(
+            "message {message_id} does not exist (see `valechat history show ID --all-branches`)"
+        );
+    };
+    let count = store.branch_size(message_id).await?;
+    let what = match count {
+        1 => "1 message".to_owned(),
+        n => format!("{n} messages"),
+    };
+    if !yes {
+        println!(
+            "Deleting message {message_id} of conversation {} deletes {what} (it and everything after it on its branches).",
+            message.conversation_id
+        );
+        println!("Run `valechat history delete-branch {message_id} --yes` to delete.");
+        return Ok(());
+    }
+    let deleted = store.delete_branch(message_id).await?;
+    let what = match deleted.messages {
+        1 => "1 message".to_owned(),
+        n => format!("{n} messages"),
+    };
+    println!(
+        "Deleted {what} from conversation {}.",
+        deleted.conversation_id
+    );
+    Ok(())
 }
 
 /// Formats unix milliseconds as `YYYY-MM-DD HH:MM` in the user's time zone.

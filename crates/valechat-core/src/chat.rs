@@ -16,6 +16,7 @@ mod error;
 mod history;
 mod interrupted;
 mod meter;
+mod placement;
 mod providers;
 mod rate;
 mod request;
@@ -55,7 +56,7 @@ pub use crate::model::{RateLimit, ToolLimits, ToolLimitsError};
 use crate::billing::{ModelPrice, PriceBook, PriceOrigin};
 use crate::provider::{ChatMessage, ChatProvider, ChatRequest, Role};
 use crate::secrets::KeyStore;
-use crate::store::{Message, MessageStatus, NewConversation, Provider, Store};
+use crate::store::{Message, MessageParent, MessageStatus, NewConversation, Provider, Store};
 
 /// Choices that apply to one send.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -181,19 +182,21 @@ impl Engine {
             .await?)
     }
 
-    /// Asks again for a reply to the conversation's last user message (the
-    /// Retry action after a failure). A trailing assistant message that failed
-    /// with no text is removed first; a partial one is kept.
+    /// Asks again for a reply to the last user message of the branch shown
+    /// (the Retry action after a failure). A trailing assistant message
+    /// that failed with no text is removed first; a partial one is kept
+    /// (the new reply becomes its sibling).
     ///
     /// # Errors
-    /// [`EngineError::NothingToRetry`] when the conversation does not end with
-    /// a user message; otherwise as [`Engine::send`] (no model, unknown
-    /// provider, locked keyring, a hard limit, store errors).
+    /// [`EngineError::NothingToRetry`] when the branch shown does not end
+    /// with a user message and its replies; otherwise as [`Engine::send`]
+    /// (no model, unknown provider, locked keyring, a hard limit, store
+    /// errors).
     pub async fn retry(&self, conversation_id: i64) -> Result<Turn, EngineError> {
         let conversation = self.conversation(conversation_id).await?;
         let (provider_id, model) = conversation_target(&conversation)?;
         let client = self.providers.client(&provider_id).await?;
-        let mut history = self.store.list_messages(conversation_id).await?;
+        let mut history = self.store.active_path(conversation_id).await?;
         while let Some(last) = history.last() {
             if last.role == Role::Assistant {
                 if last.status == MessageStatus::Failed && last.content.is_empty() {
@@ -204,9 +207,10 @@ impl Engine {
                 break;
             }
         }
-        if history.last().map(|m| m.role) != Some(Role::User) {
+        let Some(user) = history.last().filter(|m| m.role == Role::User) else {
             return Err(EngineError::NothingToRetry);
-        }
+        };
+        let reply_parent = MessageParent::Message(user.id);
         let calls = self.store.list_tool_calls(conversation_id).await?;
         let images = crate::store::attachments_by_message(
             self.store.list_attachments(conversation_id).await?,
@@ -231,7 +235,7 @@ impl Engine {
             &conversation,
             (provider_id, model),
             messages,
-            None,
+            (None, reply_parent),
             (meter, first),
         ))
     }
@@ -286,7 +290,7 @@ impl Engine {
         conversation: &crate::store::Conversation,
         (provider_id, model): (String, String),
         messages: Vec<ChatMessage>,
-        user: Option<Message>,
+        (user, parent): (Option<Message>, MessageParent),
         billing: (meter::Meter, meter::RequestMeter),
     ) -> Turn {
         let (tx, rx) = mpsc::channel(256);
@@ -307,6 +311,7 @@ impl Engine {
             model,
             request,
             user,
+            parent,
             events: tx,
             cancel: cancel.clone(),
             tools: self.tools.clone(),

@@ -16,7 +16,8 @@
 //! (workspace folders), `messages`, `pages` (a conversation read a page
 //! at a time),
 //! `drafts` (the composer's text per conversation), `favourites`, `prices`, `tool_calls`, `tool_permissions`,
-//! `attachments`, `resource_attachments`) and `search`
+//! `attachments`, `resource_attachments`), `tree` (messages as a tree:
+//! the active path, siblings, switching and deleting branches) and `search`
 //! (FTS5). The spending ledger's tables (issue 5):
 //! `usage` (records, settling), `reservations` (pre-flight holds),
 //! `spending_limits`, and `ledger_rows` (their rows and the shared spend
@@ -58,6 +59,7 @@ mod spending_limits;
 mod tool_calls;
 mod tool_limits;
 mod tool_permissions;
+mod tree;
 mod usage;
 
 use std::path::Path;
@@ -71,6 +73,7 @@ pub use conversation_roots::ConversationRoot;
 pub use error::StoreError;
 pub use favourites::Favourite;
 pub use instance::lock_path;
+pub use messages::MessageParent;
 pub use migrate::{BACKUPS_KEPT, MIGRATIONS};
 pub use models::{
     Conversation, ConversationSettings, Message, MessageFinish, MessageStatus, NewConversation,
@@ -82,6 +85,7 @@ pub use prices::PriceRow;
 pub use providers::slugify;
 pub use tool_calls::{NewToolCall, ToolCallEnd, ToolCallRecord, ToolCallStatus};
 pub use tool_permissions::ToolPermission;
+pub use tree::{BranchDeleted, Siblings};
 
 use connection::SqlitePool;
 

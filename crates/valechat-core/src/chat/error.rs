@@ -46,6 +46,22 @@ pub enum EngineError {
     /// Retry found no user message to answer.
     #[error("there is no message to answer")]
     NothingToRetry,
+    /// An edit or a regeneration named a message id that is not in the
+    /// conversation.
+    #[error("message {0} is not in this conversation")]
+    MessageNotInConversation(i64),
+    /// An edit named a message that is not the user's (only user messages
+    /// are edited; replies are regenerated).
+    #[error("message {0} is not a user message: only user messages can be edited")]
+    NotAUserMessage(i64),
+    /// A regeneration named a message that is not a reply (only replies are
+    /// regenerated; user messages are edited).
+    #[error("message {0} is not a reply: only replies can be regenerated")]
+    NotAReply(i64),
+    /// A regeneration was given text or attachments (it sends none: it
+    /// answers the same messages again).
+    #[error("a regeneration sends no new message")]
+    InputWithRegenerate,
     /// The provider failed (typed: bad key, unknown model, rate limit, …).
     #[error(transparent)]
     Provider(#[from] ProviderError),

@@ -50,16 +50,42 @@ impl NewConversationRequest {
     }
 }
 
-/// Where in the conversation the new user message goes.
+/// Where in the conversation's tree the turn goes (issue 14: messages form
+/// a tree; the conversation shows one branch, `Store::active_path`).
 ///
-/// Conversations are linear today; the conversation-tree work adds the
-/// edit of an earlier user message and the regeneration of a reply.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Every placement is one [`Engine::send`](super::Engine::send): the same
+/// checks, reservation, billing, limits and tool rounds as a new turn. The
+/// new messages become the active branch. The model is told the path from
+/// the first message down to the new user message (or, for a
+/// regeneration, down to the regenerated reply's parent) and nothing of
+/// other branches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BranchPoint {
-    /// After the conversation's last message.
+    /// A new turn after the active leaf (the last message shown).
     #[default]
     ActiveLeaf,
+    /// An edit of user message `message_id`: the request's input becomes a
+    /// new sibling of that message (same parent), then a reply to it.
+    Edit {
+        /// The user message edited; must belong to the conversation.
+        message_id: i64,
+        /// `true`: the edited message's images and MCP resources come
+        /// first, then the input's; `false`: only the input's (the
+        /// attachments were replaced or removed).
+        keep_attachments: bool,
+    },
+    /// A new reply in place of assistant message `message_id`: a sibling
+    /// answering the same parent, with the conversation's model or
+    /// `model`. The request's input must be empty.
+    Regenerate {
+        /// The reply regenerated; must belong to the conversation.
+        message_id: i64,
+        /// `(provider id, model id)` to answer with instead of the
+        /// conversation's (the conversation's own choice does not change);
+        /// `None`: the conversation's.
+        model: Option<(String, String)>,
+    },
 }
 
 /// What the user sends: text and attachments.
@@ -121,6 +147,37 @@ impl SendRequest {
             ConversationTarget::Existing(conversation_id),
             UserInput::text(text),
         )
+    }
+
+    /// The same request placed at `branch`.
+    #[must_use]
+    pub fn at(mut self, branch: BranchPoint) -> Self {
+        self.branch = branch;
+        self
+    }
+
+    /// A regeneration of reply `message_id` in `conversation_id`, with the
+    /// conversation's model or `model` (`(provider id, model id)`).
+    #[must_use]
+    pub fn regenerate(
+        conversation_id: i64,
+        message_id: i64,
+        model: Option<(String, String)>,
+    ) -> Self {
+        Self::new(
+            ConversationTarget::Existing(conversation_id),
+            UserInput::default(),
+        )
+        .at(BranchPoint::Regenerate { message_id, model })
+    }
+
+    /// An edit of user message `message_id` in `conversation_id` to `text`,
+    /// keeping its images and resources.
+    pub fn edit(conversation_id: i64, message_id: i64, text: impl Into<String>) -> Self {
+        Self::text(conversation_id, text).at(BranchPoint::Edit {
+            message_id,
+            keep_attachments: true,
+        })
     }
 
     /// The same request with `options`.

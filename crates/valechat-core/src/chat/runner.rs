@@ -21,7 +21,7 @@ use super::tool_round::parse_calls;
 use super::tools::{OfferedTool, ToolSettings};
 use super::{EngineError, TurnEvent};
 use crate::provider::{ChatMessage, ChatProvider, ChatRequest, ProviderError, Role};
-use crate::store::{Message, MessageFinish, MessageStatus, NewMessage, Store};
+use crate::store::{Message, MessageFinish, MessageParent, MessageStatus, NewMessage, Store};
 pub(super) use guard::Open;
 use stream::Reply;
 
@@ -34,6 +34,10 @@ pub(super) struct TurnJob {
     pub model: String,
     pub request: ChatRequest,
     pub user: Option<Message>,
+    /// Where the next assistant message goes: under the user message (or,
+    /// for a regeneration, the regenerated reply's parent), then under the
+    /// previous round's reply.
+    pub parent: MessageParent,
     pub events: mpsc::Sender<TurnEvent>,
     pub cancel: CancellationToken,
     /// Tools to offer, when the engine has a tool box.
@@ -122,17 +126,23 @@ impl TurnJob {
         }
         let assistant = match self
             .store
-            .insert_message(NewMessage {
-                conversation_id: self.conversation_id,
-                role: Role::Assistant,
-                content: String::new(),
-                status: MessageStatus::Streaming,
-                provider_id: Some(self.provider_id.clone()),
-                model: Some(self.model.clone()),
-            })
+            .insert_message_at(
+                NewMessage {
+                    conversation_id: self.conversation_id,
+                    role: Role::Assistant,
+                    content: String::new(),
+                    status: MessageStatus::Streaming,
+                    provider_id: Some(self.provider_id.clone()),
+                    model: Some(self.model.clone()),
+                },
+                self.parent,
+            )
             .await
         {
-            Ok(m) => m,
+            Ok(m) => {
+                self.parent = MessageParent::Message(m.id);
+                m
+            }
             Err(e) => {
                 let _ = self.store.release(&billing.request_id).await;
                 self.fail(None, EngineError::Store(e)).await;

@@ -7,22 +7,31 @@
 //! workspace folders; then the worst-case cost is reserved against the
 //! spending limits and the message and its attachments are stored in one
 //! transaction. A refusal at any step stores nothing: a conversation
-//! created for the message is deleted again. The request carries the whole
-//! history, whose earlier user messages keep their stored images.
+//! created for the message is deleted again. The request carries the path
+//! the turn continues (`placement`: the active branch, or for an edit or a
+//! regeneration the path above the message replaced), whose earlier user
+//! messages keep their stored images.
 
-use super::request::{ConversationTarget, NewConversationRequest, SendRequest, UserInput};
+use super::placement::{Placement, PlacementKind};
+use super::request::{
+    BranchPoint, ConversationTarget, NewConversationRequest, SendRequest, UserInput,
+};
 use super::{
     Engine, EngineError, SendOptions, Turn, TurnEvent, conversation_target, history,
     title_from_prompt,
 };
 use crate::provider::Role;
 use crate::store::{
-    Conversation, MessageStatus, NewConversation, NewMessage, attachments_by_message,
+    Conversation, MessageParent, MessageStatus, NewConversation, NewMessage, attachments_by_message,
 };
 
 impl Engine {
     /// Sends the request's input as the user's next message and starts the
-    /// assistant's reply with the conversation's provider and model.
+    /// assistant's reply with the conversation's provider and model; or,
+    /// placed at [`BranchPoint::Edit`], stores the input as a new version
+    /// of a user message and answers it; or, at
+    /// [`BranchPoint::Regenerate`], starts a new version of a reply (with
+    /// another model if asked). The new messages become the active branch.
     ///
     /// The user message is stored before this returns. A conversation
     /// created for it ([`ConversationTarget::New`]) is announced by the
@@ -40,16 +49,26 @@ impl Engine {
     ///   model does not accept images (an image resource counts as an image);
     /// - [`EngineError::LimitReached`]: a hard spending limit would be
     ///   crossed and `options.allow_over_limit` is off;
+    /// - [`EngineError::MessageNotInConversation`],
+    ///   [`EngineError::NotAUserMessage`] (an edit of a reply),
+    ///   [`EngineError::NotAReply`] (a regeneration of a user message),
+    ///   [`EngineError::InputWithRegenerate`] (a regeneration with text or
+    ///   attachments): a branch point that does not fit;
     /// - unknown provider, locked keyring and store errors.
     pub async fn send(&self, request: SendRequest) -> Result<Turn, EngineError> {
         let SendRequest {
             conversation,
-            branch: _,
+            branch,
             input,
             options,
         } = request;
-        if input.is_empty() {
-            return Err(EngineError::EmptyMessage);
+        match &branch {
+            BranchPoint::Regenerate { .. } if !input.is_empty() => {
+                return Err(EngineError::InputWithRegenerate);
+            }
+            BranchPoint::Regenerate { .. } => {}
+            _ if input.is_empty() => return Err(EngineError::EmptyMessage),
+            _ => {}
         }
         for image in &input.images {
             image.validate()?;
@@ -57,11 +76,22 @@ impl Engine {
         match conversation {
             ConversationTarget::Existing(id) => {
                 let conversation = self.conversation(id).await?;
-                self.send_in(&conversation, input, options).await
+                self.send_in(&conversation, branch, input, options).await
             }
             ConversationTarget::New(new) => {
+                // A new conversation has no message to edit or regenerate.
+                match branch {
+                    BranchPoint::Edit { message_id, .. }
+                    | BranchPoint::Regenerate { message_id, .. } => {
+                        return Err(EngineError::MessageNotInConversation(message_id));
+                    }
+                    BranchPoint::ActiveLeaf => {}
+                }
                 let conversation = self.create_for_send(new).await?;
-                match self.send_in(&conversation, input, options).await {
+                match self
+                    .send_in(&conversation, BranchPoint::ActiveLeaf, input, options)
+                    .await
+                {
                     Ok(turn) => Ok(turn.announcing(TurnEvent::ConversationCreated(conversation))),
                     Err(e) => {
                         // The refused message leaves no empty conversation behind.
@@ -118,21 +148,39 @@ impl Engine {
         }
     }
 
-    /// Sends `input` (checked) in the stored `conversation`.
+    /// Sends `input` (checked) in the stored `conversation`, placed at
+    /// `branch`.
     async fn send_in(
         &self,
         conversation: &Conversation,
+        branch: BranchPoint,
         input: UserInput,
         options: SendOptions,
     ) -> Result<Turn, EngineError> {
         let conversation_id = conversation.id;
+        let Placement {
+            history,
+            parent,
+            kind,
+        } = self.place(conversation, branch).await?;
+        let (kept_images, kept_resources, chosen) = match kind {
+            PlacementKind::User { images, resources } => (images, resources, None),
+            PlacementKind::Reply { model } => (Vec::new(), Vec::new(), Some(model)),
+        };
+        let regenerating = chosen.is_some();
         let UserInput {
             text,
-            images,
-            resources,
+            images: new_images,
+            resources: new_resources,
         } = input;
+        let images: Vec<_> = kept_images.into_iter().chain(new_images).collect();
+        let resources: Vec<_> = kept_resources.into_iter().chain(new_resources).collect();
         let text = text.trim();
-        let (provider_id, model) = conversation_target(conversation)?;
+        let (provider_id, model) = match chosen.flatten() {
+            Some((provider_id, model)) if !model.is_empty() => (provider_id, model),
+            Some(_) => return Err(EngineError::NoModelChosen),
+            None => conversation_target(conversation)?,
+        };
         let any_image = !images.is_empty() || resources.iter().any(|r| r.image().is_some());
         if any_image && self.providers.vision().accepts_images(&provider_id, &model) == Some(false)
         {
@@ -140,7 +188,6 @@ impl Engine {
         }
         let client = self.providers.client(&provider_id).await?;
         let store = self.store();
-        let history = store.list_messages(conversation_id).await?;
         let calls = store.list_tool_calls(conversation_id).await?;
         let stored_images = attachments_by_message(store.list_attachments(conversation_id).await?);
         let stored_resources = store.list_resource_attachments(conversation_id).await?;
@@ -151,6 +198,22 @@ impl Engine {
             &stored_images,
             &stored_resources,
         );
+        if regenerating {
+            // A new reply to the same messages: nothing new is stored
+            // before the reply itself.
+            let meter = self
+                .meter(conversation, &provider_id, &model, options)
+                .await?;
+            let first = meter.preflight(messages.clone()).await?;
+            return Ok(self.start_turn(
+                client,
+                conversation,
+                (provider_id, model),
+                messages,
+                (None, parent),
+                (meter, first),
+            ));
+        }
         messages.push(history::user_message(text, images.clone(), &resources));
         let meter = self
             .meter(conversation, &provider_id, &model, options)
@@ -176,10 +239,10 @@ impl Engine {
             model: None,
         };
         let stored = if images.is_empty() && resources.is_empty() {
-            store.insert_message(new).await
+            store.insert_message_at(new, parent).await
         } else {
             store
-                .insert_message_with_resources(new, images, resources)
+                .insert_message_with_resources_at(new, parent, images, resources)
                 .await
         };
         let user = match stored {
@@ -190,12 +253,13 @@ impl Engine {
                 return Err(e.into());
             }
         };
+        let reply_parent = MessageParent::Message(user.id);
         Ok(self.start_turn(
             client,
             conversation,
             (provider_id, model),
             messages,
-            Some(user),
+            (Some(user), reply_parent),
             (meter, first),
         ))
     }

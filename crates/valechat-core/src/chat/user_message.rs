@@ -121,6 +121,18 @@ impl EngineError {
                 &e.to_string(),
             ),
             Self::NothingToRetry => plain(gettext("There is no message to answer.")),
+            Self::MessageNotInConversation(_) => plain(gettext(
+                "This message is not in this conversation any more.",
+            )),
+            Self::NotAUserMessage(_) => plain(gettext(
+                "Only your own messages can be edited. Regenerate a reply instead.",
+            )),
+            Self::NotAReply(_) => plain(gettext(
+                "Only replies can be regenerated. Edit your message instead.",
+            )),
+            Self::InputWithRegenerate => plain(gettext(
+                "A regenerated reply answers the same messages: it cannot add text or attachments.",
+            )),
             Self::ImagesNotSupported { model } => plain(gettext_f(
                 "The model “{model}” does not accept images. Choose a model with vision, or remove the images.",
                 &[("model", model)],

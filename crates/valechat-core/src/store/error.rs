@@ -80,6 +80,15 @@ pub enum StoreError {
         /// The id asked for, as text.
         id: String,
     },
+    /// A message was named as the parent of a new message, or as the
+    /// branch to show, in a conversation it does not belong to.
+    #[error("message {message_id} is not in conversation {conversation_id}")]
+    NotInConversation {
+        /// The message named.
+        message_id: i64,
+        /// The conversation it was named for.
+        conversation_id: i64,
+    },
     /// A stored value could not be read back (e.g. an unknown role).
     #[error("unexpected value {value:?} in column {column}")]
     InvalidValue {

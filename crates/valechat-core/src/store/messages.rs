@@ -30,15 +30,54 @@ impl Store {
         .await
     }
 
-    /// Appends a message and sets the conversation's `updated_at` to its
-    /// creation time, in one transaction.
+    /// Appends a message under the conversation's active leaf (the first
+    /// message of an empty conversation has no parent); it becomes the
+    /// active leaf. Sets the conversation's `updated_at` to its creation
+    /// time; one transaction.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown conversation;
     /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::DiskFull`].
     pub async fn insert_message(&self, new: NewMessage) -> Result<Message, StoreError> {
-        self.run(move |conn| conn.immediate_transaction(|conn| insert(conn, &new)))
+        self.insert_message_at(new, MessageParent::ActiveLeaf).await
+    }
+
+    /// Stores a message under `parent` (an edit or a regeneration is a
+    /// sibling of the message it replaces: same parent); it becomes the
+    /// conversation's active leaf. Sets the conversation's `updated_at`;
+    /// one transaction.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown conversation or parent;
+    /// [`StoreError::NotInConversation`] for a parent of another
+    /// conversation; [`StoreError::Pool`], [`StoreError::Query`],
+    /// [`StoreError::DiskFull`].
+    pub async fn insert_message_at(
+        &self,
+        new: NewMessage,
+        parent: MessageParent,
+    ) -> Result<Message, StoreError> {
+        self.run(move |conn| conn.immediate_transaction(|conn| insert(conn, &new, parent)))
             .await
+    }
+
+    /// One message by id; `None` when there is none.
+    ///
+    /// # Errors
+    /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::InvalidValue`]
+    /// for a row with an unknown role or status.
+    pub async fn message(&self, id: i64) -> Result<Option<Message>, StoreError> {
+        self.run(move |conn| {
+            messages::table
+                .find(id)
+                .select(MessageRow::as_select())
+                .first(conn)
+                .optional()
+                .map_err(StoreError::during("reading a message"))?
+                .map(Message::try_from)
+                .transpose()
+        })
+        .await
     }
 
     /// Replaces the text of a message that is still arriving; one `UPDATE`
@@ -103,19 +142,15 @@ impl Store {
         .await
     }
 
-    /// Deletes one message (the Retry action removes a failed empty reply).
+    /// Deletes a message (the Retry action removes a failed empty reply)
+    /// with its descendants, as [`Store::delete_branch`] does: when the
+    /// active leaf goes, the branch shown moves to what remains.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown `id`; [`StoreError::Pool`],
     /// [`StoreError::Query`].
     pub async fn delete_message(&self, id: i64) -> Result<(), StoreError> {
-        self.run(move |conn| {
-            let changed = diesel::delete(messages::table.find(id))
-                .execute(conn)
-                .map_err(StoreError::during("deleting a message"))?;
-            expect_one(changed, id)
-        })
-        .await
+        self.delete_branch(id).await.map(|_| ())
     }
 
     /// Marks every message still `streaming` as `incomplete` and returns how
@@ -129,11 +164,37 @@ impl Store {
     }
 }
 
-/// Inserts `new` and touches its conversation; the caller holds the
-/// transaction (shared with `attachments`).
-pub(super) fn insert(conn: &mut SqliteConnection, new: &NewMessage) -> Result<Message, StoreError> {
+/// Where [`Store::insert_message_at`] puts a new message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageParent {
+    /// Under the conversation's active leaf: the next message of the
+    /// branch shown (a new turn).
+    ActiveLeaf,
+    /// Without a parent: a first message of the conversation (an edit of
+    /// the first user message is a second one).
+    Root,
+    /// Under message `id`, which must belong to the same conversation.
+    Message(i64),
+}
+
+/// Inserts `new` under `parent`, makes it the active leaf and touches its
+/// conversation; the caller holds the transaction (shared with
+/// `attachments`).
+pub(super) fn insert(
+    conn: &mut SqliteConnection,
+    new: &NewMessage,
+    parent: MessageParent,
+) -> Result<Message, StoreError> {
     let now = now_ms();
     super::conversations::touch(conn, new.conversation_id, now)?;
+    let parent_id = match parent {
+        MessageParent::ActiveLeaf => super::tree::active_leaf(conn, new.conversation_id)?,
+        MessageParent::Root => None,
+        MessageParent::Message(id) => {
+            super::tree::check_in_conversation(conn, id, new.conversation_id)?;
+            Some(id)
+        }
+    };
     let row = diesel::insert_into(messages::table)
         .values((
             messages::conversation_id.eq(new.conversation_id),
@@ -144,11 +205,14 @@ pub(super) fn insert(conn: &mut SqliteConnection, new: &NewMessage) -> Result<Me
             messages::model.eq(&new.model),
             messages::created_at.eq(now),
             messages::updated_at.eq(now),
+            messages::parent_id.eq(parent_id),
         ))
         .returning(MessageRow::as_returning())
         .get_result(conn)
         .map_err(StoreError::during("inserting a message"))?;
-    Message::try_from(row)
+    let message = Message::try_from(row)?;
+    super::tree::set_active_leaf(conn, new.conversation_id, Some(message.id))?;
+    Ok(message)
 }
 
 /// Blocking body of [`Store::recover_interrupted`].

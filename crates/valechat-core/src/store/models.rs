@@ -72,6 +72,10 @@ pub struct Conversation {
     pub created_at: i64,
     /// Last change or last message, UTC unix milliseconds.
     pub updated_at: i64,
+    /// Last message of the branch shown: the active path runs from the
+    /// first message to this one ([`Store::active_path`](super::Store::active_path)).
+    /// `None` while the conversation has no message.
+    pub active_leaf_id: Option<i64>,
 }
 
 /// A conversation's generation settings, written by
@@ -180,6 +184,11 @@ pub struct Message {
     pub created_at: i64,
     /// Last change, UTC unix milliseconds.
     pub updated_at: i64,
+    /// The message this one answers or follows (a reply's user message, a
+    /// user message's preceding reply); `None` for a conversation's first
+    /// messages. Messages with the same parent are siblings: edits and
+    /// regenerations ([`Store::siblings`](super::Store::siblings)).
+    pub parent_id: Option<i64>,
 }
 
 /// What [`Store::insert_message`](super::Store::insert_message) needs.
@@ -236,8 +245,9 @@ pub const SNIPPET_MATCH_START: &str = "\u{2}";
 /// Marks the end of a matched term in [`SearchHit::snippet`] (U+0003).
 pub const SNIPPET_MATCH_END: &str = "\u{3}";
 
-/// A `messages` row as stored, before its text columns are parsed.
-#[derive(Debug, Queryable, Selectable)]
+/// A `messages` row as stored, before its text columns are parsed (also
+/// read by name from the tree's recursive queries, `store::tree`).
+#[derive(Debug, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = messages, check_for_backend(diesel::sqlite::Sqlite))]
 pub(crate) struct MessageRow {
     id: i64,
@@ -254,6 +264,7 @@ pub(crate) struct MessageRow {
     output_tokens: Option<i64>,
     created_at: i64,
     updated_at: i64,
+    parent_id: Option<i64>,
 }
 
 impl TryFrom<MessageRow> for Message {
@@ -283,6 +294,7 @@ impl TryFrom<MessageRow> for Message {
             output_tokens: row.output_tokens,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            parent_id: row.parent_id,
         })
     }
 }

@@ -14,6 +14,7 @@ use diesel::prelude::*;
 
 use super::attachments::IMAGE;
 use super::error::StoreError;
+use super::messages::MessageParent;
 use super::models::{Message, NewMessage};
 use super::schema::{attachments, messages};
 use super::{Store, now_ms};
@@ -53,7 +54,8 @@ impl From<Row> for ResourceAttachment {
 
 impl Store {
     /// Appends a message with its images and resources (each in order)
-    /// and touches the conversation, all in one transaction.
+    /// under the active leaf, as [`Store::insert_message`] does, all in one
+    /// transaction.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown conversation;
@@ -65,9 +67,27 @@ impl Store {
         images: Vec<Attachment>,
         resources: Vec<ResourceAttachment>,
     ) -> Result<Message, StoreError> {
+        self.insert_message_with_resources_at(new, MessageParent::ActiveLeaf, images, resources)
+            .await
+    }
+
+    /// A message with its images and resources stored under `parent`, as
+    /// [`Store::insert_message_at`] does (it becomes the active leaf), all
+    /// in one transaction.
+    ///
+    /// # Errors
+    /// As [`Store::insert_message_at`]. Nothing is stored when any step
+    /// fails.
+    pub async fn insert_message_with_resources_at(
+        &self,
+        new: NewMessage,
+        parent: MessageParent,
+        images: Vec<Attachment>,
+        resources: Vec<ResourceAttachment>,
+    ) -> Result<Message, StoreError> {
         self.run(move |conn| {
             conn.immediate_transaction(|conn| {
-                let message = super::messages::insert(conn, &new)?;
+                let message = super::messages::insert(conn, &new, parent)?;
                 let now = now_ms();
                 let mut position = 0_i32;
                 for image in &images {

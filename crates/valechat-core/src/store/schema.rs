@@ -49,6 +49,9 @@ diesel::table! {
         created_at -> BigInt,
         /// UTC unix milliseconds.
         updated_at -> BigInt,
+        /// Last message of the branch shown (the active path ends here);
+        /// NULL while the conversation has no message.
+        active_leaf_id -> Nullable<BigInt>,
     }
 }
 
@@ -83,6 +86,9 @@ diesel::table! {
         created_at -> BigInt,
         /// UTC unix milliseconds.
         updated_at -> BigInt,
+        /// The message this one answers or follows; NULL for a conversation's
+        /// first message (issue 14: messages form a tree).
+        parent_id -> Nullable<BigInt>,
     }
 }
 

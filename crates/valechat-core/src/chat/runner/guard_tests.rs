@@ -81,7 +81,7 @@ async fn a_panic_mid_stream_fails_the_turn_and_keeps_the_text() {
         &conversation,
         (provider, "m".into()),
         messages,
-        None,
+        (None, crate::store::MessageParent::ActiveLeaf),
         (meter, first),
     );
     let mut events = Vec::new();
