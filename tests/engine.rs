@@ -9,7 +9,8 @@
 //! extreme waits, oversized replies and panics in a turn; `hard_limits`
 //! the output cap sent and every output token counted; `unpriced`
 //! unpriced and proxied models under a hard limit; `usage_estimates`
-//! input billed after a failure and clamped counts.
+//! input billed after a failure and clamped counts; `branches` edits and
+//! regenerations (messages as a tree).
 
 mod support;
 
@@ -17,6 +18,8 @@ mod support;
 mod bad_input;
 #[path = "engine/billing.rs"]
 mod billing;
+#[path = "engine/branches.rs"]
+mod branches;
 #[path = "engine/hard_limits.rs"]
 mod hard_limits;
 #[path = "engine/images.rs"]
