@@ -3,7 +3,8 @@
 //!
 //! `api_key` covers `providers add --api-key-stdin` from a pipe and from a
 //! terminal (in the keyring of `tests/run-in-session.sh`); `bad_input`
-//! input refused with a clear message; `commands` providers, chat and
+//! input refused with a clear message; `branches` edits, regenerations,
+//! the tree drawn and branches deleted; `commands` providers, chat and
 //! history against the local test server; `first_start` first starts on a
 //! new data folder; `ledger` `valechat usage` and `valechat limits`; `mcp`
 //! `valechat mcp …` against real MCP servers; `mcp_secrets` keys written in
@@ -18,6 +19,8 @@ mod support;
 mod api_key;
 #[path = "cli/bad_input.rs"]
 mod bad_input;
+#[path = "cli/branches.rs"]
+mod branches;
 #[path = "cli/commands.rs"]
 mod commands;
 #[path = "cli/first_start.rs"]
