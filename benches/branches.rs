@@ -49,7 +49,7 @@ fn setup(runtime: &Runtime) -> (Store, tempfile::TempDir, i64, [i64; 2]) {
         .expect("conversation")
         .id;
     let add = |parent: MessageParent, i: usize| {
-        let role = if i % 2 == 0 {
+        let role = if i.is_multiple_of(2) {
             Role::User
         } else {
             Role::Assistant
@@ -109,9 +109,13 @@ fn setup(runtime: &Runtime) -> (Store, tempfile::TempDir, i64, [i64; 2]) {
             outcome: Outcome::Completed,
         })
         .collect();
-    runtime.block_on(store.import_usage(records)).expect("usage");
+    runtime
+        .block_on(store.import_usage(records))
+        .expect("usage");
     for first in firsts {
-        runtime.block_on(store.switch_branch(first)).expect("switch");
+        runtime
+            .block_on(store.switch_branch(first))
+            .expect("switch");
         let path = runtime
             .block_on(store.active_path(conversation))
             .expect("path");
@@ -128,10 +132,7 @@ fn branches(c: &mut Criterion) {
         b.iter(|| {
             turn += 1;
             runtime.block_on(async {
-                store
-                    .switch_branch(firsts[turn % 2])
-                    .await
-                    .expect("switch");
+                store.switch_branch(firsts[turn % 2]).await.expect("switch");
                 black_box(
                     store
                         .conversation_page(conversation, PageEnd::Last, PAGE)

@@ -46,15 +46,36 @@ async fn edit_regenerate_draw_and_delete_a_branch() {
         &server.base_url(),
     ];
     assert_success(&valechat(data, &add).await);
-    let first = ["chat", "--provider", "local-server", "--model", "m1", "First"];
+    let first = [
+        "chat",
+        "--provider",
+        "local-server",
+        "--model",
+        "m1",
+        "First",
+    ];
     assert_success(&valechat(data, &first).await);
     assert_success(&valechat(data, &["chat", "--conversation", "1", "Second"]).await);
 
     // Messages 1–4: First, One, Second, Two. Edit message 3.
-    let edit = valechat(data, &["chat", "--conversation", "1", "--edit", "3", "Second, edited"]).await;
+    let edit = valechat(
+        data,
+        &[
+            "chat",
+            "--conversation",
+            "1",
+            "--edit",
+            "3",
+            "Second, edited",
+        ],
+    )
+    .await;
     assert_success(&edit);
     assert_eq!(stdout(&edit), "Two, edited\n");
-    assert_eq!(sent(&server.requests()[2]), ["First", "One", "Second, edited"]);
+    assert_eq!(
+        sent(&server.requests()[2]),
+        ["First", "One", "Second, edited"]
+    );
 
     // Regenerate the edit's reply (message 6) with another model, named
     // PROVIDER/MODEL.
@@ -80,7 +101,10 @@ async fn edit_regenerate_draw_and_delete_a_branch() {
     let shown = stdout(&show);
     assert!(shown.contains("## user\n\nSecond, edited"), "{shown}");
     assert!(shown.contains("## assistant (m2)\n\nTwo, again"), "{shown}");
-    assert!(!shown.contains("\nSecond\n") && !shown.contains("Two, edited"), "{shown}");
+    assert!(
+        !shown.contains("\nSecond\n") && !shown.contains("Two, edited"),
+        "{shown}"
+    );
 
     // Every branch, as a tree.
     let tree = valechat(data, &["history", "show", "1", "--all-branches"]).await;
@@ -112,7 +136,10 @@ async fn edit_regenerate_draw_and_delete_a_branch() {
     );
     let deleted = valechat(data, &["history", "delete-branch", "5", "--yes"]).await;
     assert_success(&deleted);
-    assert_eq!(stdout(&deleted), "Deleted 3 messages from conversation 1.\n");
+    assert_eq!(
+        stdout(&deleted),
+        "Deleted 3 messages from conversation 1.\n"
+    );
     let after = valechat(data, &["history", "show", "1", "--all-branches"]).await;
     assert_eq!(
         stdout(&after),
@@ -143,9 +170,23 @@ async fn a_message_that_does_not_fit_is_a_clear_error() {
         &server.base_url(),
     ];
     assert_success(&valechat(data, &add).await);
-    let chat = ["chat", "--provider", "local-server", "--model", "m1", "First"];
+    let chat = [
+        "chat",
+        "--provider",
+        "local-server",
+        "--model",
+        "m1",
+        "First",
+    ];
     assert_success(&valechat(data, &chat).await);
-    let other = ["chat", "--provider", "local-server", "--model", "m1", "Other"];
+    let other = [
+        "chat",
+        "--provider",
+        "local-server",
+        "--model",
+        "m1",
+        "Other",
+    ];
     assert_success(&valechat(data, &other).await);
     // Conversation 1: messages 1 (user), 2 (reply); conversation 2: 3, 4.
 
@@ -178,7 +219,11 @@ async fn a_message_that_does_not_fit_is_a_clear_error() {
         assert!(err.contains(expected), "{args:?}: {err}");
     }
     // A regeneration takes no prompt; an edit needs a conversation.
-    let usage = valechat(data, &["chat", "--conversation", "1", "--regenerate", "2", "x"]).await;
+    let usage = valechat(
+        data,
+        &["chat", "--conversation", "1", "--regenerate", "2", "x"],
+    )
+    .await;
     assert_eq!(usage.status.code(), Some(2), "{}", stderr(&usage));
     let usage = valechat(data, &["chat", "--edit", "1", "x"]).await;
     assert_eq!(usage.status.code(), Some(2), "{}", stderr(&usage));

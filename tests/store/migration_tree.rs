@@ -32,10 +32,13 @@ struct Count {
     n: i64,
 }
 
+/// Row counts by table, and every row of interest as a line of text.
+type Rows = (BTreeMap<String, i64>, Vec<String>);
+
 /// Rows of every table (not the search index's own tables nor the
 /// migrations table) and a digest of every `messages`, `tool_calls`,
 /// `attachments` and `usage_records` row as text, read directly.
-fn rows(path: &Path) -> Result<(BTreeMap<String, i64>, Vec<String>), Box<dyn Error>> {
+fn rows(path: &Path) -> Result<Rows, Box<dyn Error>> {
     let mut conn = SqliteConnection::establish(path.to_str().ok_or("path")?)?;
     let tables: Vec<Name> = diesel::sql_query(
         "SELECT name FROM sqlite_master WHERE type = 'table'

@@ -211,21 +211,7 @@ impl Engine {
             return Err(EngineError::NothingToRetry);
         };
         let reply_parent = MessageParent::Message(user.id);
-        let calls = self.store.list_tool_calls(conversation_id).await?;
-        let images = crate::store::attachments_by_message(
-            self.store.list_attachments(conversation_id).await?,
-        );
-        let resources = self
-            .store
-            .list_resource_attachments(conversation_id)
-            .await?;
-        let messages = history::request_history(
-            conversation.system_prompt.as_deref(),
-            &history,
-            &calls,
-            &images,
-            &resources,
-        );
+        let messages = self.request_messages(&conversation, &history).await?;
         let meter = self
             .meter(&conversation, &provider_id, &model, SendOptions::default())
             .await?;

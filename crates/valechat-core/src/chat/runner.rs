@@ -124,30 +124,8 @@ impl TurnJob {
             ))
             .await;
         }
-        let assistant = match self
-            .store
-            .insert_message_at(
-                NewMessage {
-                    conversation_id: self.conversation_id,
-                    role: Role::Assistant,
-                    content: String::new(),
-                    status: MessageStatus::Streaming,
-                    provider_id: Some(self.provider_id.clone()),
-                    model: Some(self.model.clone()),
-                },
-                self.parent,
-            )
-            .await
-        {
-            Ok(m) => {
-                self.parent = MessageParent::Message(m.id);
-                m
-            }
-            Err(e) => {
-                let _ = self.store.release(&billing.request_id).await;
-                self.fail(None, EngineError::Store(e)).await;
-                return RequestEnd::Done;
-            }
+        let Some(assistant) = self.start_reply(&billing).await else {
+            return RequestEnd::Done;
         };
         self.writing(&assistant);
         // A kill -9 from here on leaves what the next start estimates the
@@ -210,6 +188,31 @@ impl TurnJob {
             Err(e) => self.fail(Some(stored), e).await,
         }
         RequestEnd::Done
+    }
+
+    /// Stores the reply about to stream under the turn's current parent
+    /// (it becomes the parent of the next round's reply). On a store error
+    /// the hold goes back and the turn fails: `None`.
+    async fn start_reply(&mut self, billing: &RequestMeter) -> Option<Message> {
+        let new = NewMessage {
+            conversation_id: self.conversation_id,
+            role: Role::Assistant,
+            content: String::new(),
+            status: MessageStatus::Streaming,
+            provider_id: Some(self.provider_id.clone()),
+            model: Some(self.model.clone()),
+        };
+        match self.store.insert_message_at(new, self.parent).await {
+            Ok(m) => {
+                self.parent = MessageParent::Message(m.id);
+                Some(m)
+            }
+            Err(e) => {
+                let _ = self.store.release(&billing.request_id).await;
+                self.fail(None, EngineError::Store(e)).await;
+                None
+            }
+        }
     }
 
     /// Runs the calls of `stored` and appends the assistant turn and the

@@ -20,9 +20,10 @@ use super::{
     Engine, EngineError, SendOptions, Turn, TurnEvent, conversation_target, history,
     title_from_prompt,
 };
-use crate::provider::Role;
+use crate::provider::{Attachment, ChatMessage, ResourceAttachment, Role};
 use crate::store::{
-    Conversation, MessageParent, MessageStatus, NewConversation, NewMessage, attachments_by_message,
+    Conversation, Message, MessageParent, MessageStatus, NewConversation, NewMessage,
+    attachments_by_message,
 };
 
 impl Engine {
@@ -188,16 +189,7 @@ impl Engine {
         }
         let client = self.providers.client(&provider_id).await?;
         let store = self.store();
-        let calls = store.list_tool_calls(conversation_id).await?;
-        let stored_images = attachments_by_message(store.list_attachments(conversation_id).await?);
-        let stored_resources = store.list_resource_attachments(conversation_id).await?;
-        let mut messages = history::request_history(
-            conversation.system_prompt.as_deref(),
-            &history,
-            &calls,
-            &stored_images,
-            &stored_resources,
-        );
+        let mut messages = self.request_messages(conversation, &history).await?;
         if regenerating {
             // A new reply to the same messages: nothing new is stored
             // before the reply itself.
@@ -220,14 +212,7 @@ impl Engine {
             .await?;
         let first = meter.preflight(messages.clone()).await?;
         if conversation.title.is_empty() && history.is_empty() {
-            let first_name = images
-                .first()
-                .map(|i| i.name.as_str())
-                .or_else(|| resources.first().map(|r| r.name.as_str()));
-            let title = match first_name {
-                Some(name) if text.is_empty() => title_from_prompt(name),
-                _ => title_from_prompt(text),
-            };
+            let title = title_for(text, &images, &resources);
             store.rename_conversation(conversation_id, &title).await?;
         }
         let new = NewMessage {
@@ -262,5 +247,39 @@ impl Engine {
             (Some(user), reply_parent),
             (meter, first),
         ))
+    }
+
+    /// The request's messages for a turn continuing `history` (a path of
+    /// `conversation`): the system prompt, then each message with its tool
+    /// calls, images and resources as stored.
+    pub(super) async fn request_messages(
+        &self,
+        conversation: &Conversation,
+        history: &[Message],
+    ) -> Result<Vec<ChatMessage>, EngineError> {
+        let store = self.store();
+        let calls = store.list_tool_calls(conversation.id).await?;
+        let images = attachments_by_message(store.list_attachments(conversation.id).await?);
+        let resources = store.list_resource_attachments(conversation.id).await?;
+        Ok(history::request_history(
+            conversation.system_prompt.as_deref(),
+            history,
+            &calls,
+            &images,
+            &resources,
+        ))
+    }
+}
+
+/// A new conversation's title from its first message: the text, or the
+/// first attachment's name when there is no text.
+fn title_for(text: &str, images: &[Attachment], resources: &[ResourceAttachment]) -> String {
+    let first_name = images
+        .first()
+        .map(|i| i.name.as_str())
+        .or_else(|| resources.first().map(|r| r.name.as_str()));
+    match first_name {
+        Some(name) if text.is_empty() => title_from_prompt(name),
+        _ => title_from_prompt(text),
     }
 }
