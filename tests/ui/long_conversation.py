@@ -54,15 +54,19 @@ def fill(db_path, provider_id, count, title="A long conversation", model="fake-m
                 (title, provider_id, model, now, now + count),
             )
             conversation = cursor.lastrowid
-            rows = []
+            # One path: each message follows the one before; the last is
+            # the active leaf (the branch the window shows).
+            parent = None
             for i in range(count):
                 n = i // 2 + 1
                 role, text = ("user", QUESTION) if i % 2 == 0 else ("assistant", ANSWER)
-                rows.append((conversation, role, text.format(n=n), "complete", provider_id, model, now + i, now + i))
-            db.executemany(
-                "INSERT INTO messages (conversation_id, role, content, status, provider_id, model,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+                parent = db.execute(
+                    "INSERT INTO messages (conversation_id, role, content, status, provider_id, model,"
+                    " created_at, updated_at, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (conversation, role, text.format(n=n), "complete", provider_id, model, now + i, now + i, parent),
+                ).lastrowid
+            db.execute(
+                "UPDATE conversations SET active_leaf_id = ? WHERE id = ?", (parent, conversation)
             )
         return conversation
     finally:
