@@ -13,6 +13,9 @@
 //!          └─ "chat"      ConversationView (messages + composer)
 //! ```
 //!
+//! The first-run form and the conversation view are built the first time
+//! their page shows (`pages`).
+//!
 //! Which pane shows in a narrow window, and which header carries the
 //! window buttons, is `panes`' business.
 //!
@@ -25,6 +28,7 @@
 mod dialogs;
 mod handlers;
 mod messages;
+mod pages;
 mod panes;
 mod render;
 mod shortcuts;
@@ -45,10 +49,10 @@ use relm4::prelude::*;
 use relm4::{adw, gtk};
 
 use crate::ui::conversation_settings::{ConversationSettingsOutput, ConversationSettingsPopover};
-use crate::ui::conversation_view::{ConversationView, ConversationViewOutput};
+use crate::ui::conversation_view::ConversationView;
 use crate::ui::model_picker::{ModelPicker, ModelPickerOutput};
 use crate::ui::preferences::Preferences;
-use crate::ui::provider_form::{ProviderForm, ProviderFormOutput};
+use crate::ui::provider_form::ProviderForm;
 use crate::ui::sidebar::{Sidebar, SidebarOutput};
 use crate::ui::workspace_folders::{WorkspaceFolders, WorkspaceFoldersOutput};
 use valechat_core::chat::Engine;
@@ -60,8 +64,9 @@ pub struct Window {
     providers: Vec<Provider>,
     /// The conversation list, search, Rename and Delete.
     sidebar: Controller<Sidebar>,
-    /// The open conversation's messages and composer.
-    view: Controller<ConversationView>,
+    /// The open conversation's messages and composer, built the first
+    /// time the "chat" page shows.
+    view: Option<Controller<ConversationView>>,
     /// A reply is running (in the conversation shown or another).
     replying: bool,
     /// The open conversation's cost so far, USD, once anything was billed.
@@ -80,7 +85,8 @@ pub struct Window {
     /// The workspace folders of the conversation on screen, which every
     /// MCP server sees as roots (shown in the settings popover).
     folders: Controller<WorkspaceFolders>,
-    provider_form: Controller<ProviderForm>,
+    /// The first-run page's form, built the first time that page shows.
+    provider_form: Option<Controller<ProviderForm>>,
     page: &'static str,
     /// The open Add Provider dialog, if any.
     provider_dialog: Option<dialogs::ProviderDialog>,
@@ -176,9 +182,9 @@ impl Component for Window {
                                 set_title: &gettext("Welcome to ValeChat"),
                                 set_description: Some(&gettext("Add a provider to start chatting: a cloud service with its API key, or a local server such as Ollama, LM Studio or llama.cpp.")),
                                 #[wrap(Some)]
+                                #[name = "first_run_form"]
                                 set_child = &adw::Clamp {
                                     set_maximum_size: 520,
-                                    set_child: Some(model.provider_form.widget()),
                                 },
                             },
                             add_named[Some("error")] = &adw::StatusPage {
@@ -210,18 +216,6 @@ impl Component for Window {
                     SidebarOutput::Toast(text) => WindowInput::Toast(text),
                     SidebarOutput::Activated => WindowInput::ShowContent,
                 });
-        let view = ConversationView::builder()
-            .launch(())
-            .forward(sender.input_sender(), |out| match out {
-                ConversationViewOutput::Created(c) => WindowInput::Created(c),
-                ConversationViewOutput::Replying(on) => WindowInput::Replying(on),
-                ConversationViewOutput::Stored => WindowInput::RefreshConversations,
-                ConversationViewOutput::Total(total) => WindowInput::Total(total),
-                ConversationViewOutput::LimitRefused(explanation, draft) => {
-                    WindowInput::LimitRefused(explanation, draft)
-                }
-                ConversationViewOutput::Toast(text) => WindowInput::Toast(text),
-            });
         let model_picker =
             ModelPicker::builder()
                 .launch(())
@@ -244,18 +238,11 @@ impl Component for Window {
             .forward(sender.input_sender(), |out| match out {
                 ConversationSettingsOutput::Changed(s) => WindowInput::SettingsChanged(s),
             });
-        let provider_form =
-            ProviderForm::builder()
-                .launch(())
-                .forward(sender.input_sender(), |out| match out {
-                    ProviderFormOutput::Added(p) => WindowInput::ProviderAdded(p),
-                });
-
         let model = Window {
             engine: None,
             providers: Vec::new(),
             sidebar,
-            view,
+            view: None,
             replying: false,
             total: None,
             current: None,
@@ -265,7 +252,7 @@ impl Component for Window {
             next_settings: ConversationSettings::default(),
             next_folders: Vec::new(),
             folders,
-            provider_form,
+            provider_form: None,
             page: "loading",
             provider_dialog: None,
             preferences: None,
@@ -281,8 +268,6 @@ impl Component for Window {
         let back_button: &gtk::Button =
             &crate::ui::a11y::labelled("GtkButton", &gettext("Back")).unwrap_or_default();
         let widgets = view_output!();
-        model.view.widget().set_visible(false);
-        widgets.stack.add_named(model.view.widget(), Some("chat"));
         panes::connect(&widgets, &sender);
         startup::install_actions(&root, &sender);
         startup::quit_on_signals(&sender);
@@ -322,6 +307,7 @@ impl Component for Window {
         root: &Self::Root,
     ) {
         self.handle_input(widgets, message, &sender, root);
+        self.build_page(widgets, &sender);
         self.render(widgets);
     }
 
@@ -333,6 +319,7 @@ impl Component for Window {
         root: &Self::Root,
     ) {
         self.handle_command(widgets, message, &sender, root);
+        self.build_page(widgets, &sender);
         self.render(widgets);
     }
 }

@@ -32,7 +32,7 @@ impl Window {
                 }
                 self.open(None);
                 super::panes::show_content(widgets);
-                self.view.sender().emit(ConversationViewInput::Focus);
+                self.emit_view(ConversationViewInput::Focus);
             }
             WindowInput::Open(c) => {
                 if self.current.as_ref().map(|x| x.id) != Some(c.id) {
@@ -53,14 +53,10 @@ impl Window {
                 }
             }
             WindowInput::RestoreDraft(draft) => {
-                self.view
-                    .sender()
-                    .emit(ConversationViewInput::RestoreDraft(draft));
+                self.emit_view(ConversationViewInput::RestoreDraft(draft));
             }
             WindowInput::SendAnyway(draft) => {
-                self.view
-                    .sender()
-                    .emit(ConversationViewInput::SendAnyway(draft));
+                self.emit_view(ConversationViewInput::SendAnyway(draft));
             }
             WindowInput::Stop => self.stop(),
             WindowInput::Created(conversation) => {
@@ -95,17 +91,20 @@ impl Window {
             WindowInput::ShowSettings => self.settings_popover.widget().popup(),
             WindowInput::ModelChosen(provider_id, model) => {
                 self.choose_model(provider_id, model, sender);
-                self.view.sender().emit(ConversationViewInput::Focus);
+                self.emit_view(ConversationViewInput::Focus);
             }
             WindowInput::ProviderAdded(provider) => {
                 let added = crate::i18n::gettext_f("Added {name}", &[("name", &provider.name)]);
-                self.provider_form.emit(ProviderFormInput::Reset);
+                if let Some(form) = &self.provider_form {
+                    form.emit(ProviderFormInput::Reset);
+                }
                 self.providers.push(provider);
                 self.providers.sort_by(|a, b| a.name.cmp(&b.name));
                 self.model_picker
                     .emit(ModelPickerInput::SetProviders(self.providers.clone()));
                 if self.page == "first-run" {
                     self.page = "chat";
+                    self.build_page(widgets, sender);
                 }
                 // On the page it leads to, so it stays clear of the composer.
                 self.toast(widgets, &added);
@@ -165,9 +164,7 @@ impl Window {
             WindowInput::Shown => self.quit_when_done.set(false),
             WindowInput::Toast(text) => self.toast(widgets, &text),
             WindowInput::ResourceUpdated(server, uri) => {
-                self.view
-                    .sender()
-                    .emit(ConversationViewInput::ResourceChanged(server, uri));
+                self.emit_view(ConversationViewInput::ResourceChanged(server, uri));
             }
             WindowInput::EraLearned(learned) => super::startup::remember_era(*learned, sender),
             WindowInput::Folded(folded) => self.set_folded(widgets, folded),
@@ -185,7 +182,7 @@ impl Window {
     ) {
         match message {
             WindowCommand::Started(Ok(loaded)) => {
-                self.view.sender().emit(ConversationViewInput::SetEngine(
+                self.emit_view(ConversationViewInput::SetEngine(
                     loaded.engine.clone(),
                     loaded.servers.clone(),
                 ));
@@ -228,7 +225,7 @@ impl Window {
 
     /// Stops the running reply (its text so far is kept, marked incomplete).
     pub(super) fn stop(&self) {
-        self.view.sender().emit(ConversationViewInput::Stop);
+        self.emit_view(ConversationViewInput::Stop);
     }
 
     /// Stops the reply, shuts every MCP server down (their whole process
@@ -269,9 +266,7 @@ impl Window {
         super::state::set_last_conversation(c.as_ref().map(|c| c.id));
         self.sidebar
             .emit(SidebarInput::SetOpen(c.as_ref().map(|c| c.id)));
-        self.view
-            .sender()
-            .emit(ConversationViewInput::Open(c.as_ref().map(|c| c.id)));
+        self.emit_view(ConversationViewInput::Open(c.as_ref().map(|c| c.id)));
         self.current = c;
         self.total = None;
         let current = self.current_model();

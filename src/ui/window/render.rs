@@ -42,9 +42,7 @@ impl Window {
             None => provider,
         };
         widgets.title.set_subtitle(&subtitle);
-        // Through the sender, which only warns if the view is gone (it can
-        // be, while the application quits).
-        self.view.sender().emit(ConversationViewInput::SetTarget {
+        self.emit_view(ConversationViewInput::SetTarget {
             target: self.target(),
             ready: self.current_model().is_some(),
             model: self.current_model().map(|(_, model)| model),
@@ -55,10 +53,8 @@ impl Window {
     /// while a conversation is shown (a toast at the window's foot would
     /// cover Send), else at the foot of the window.
     pub(super) fn toast(&self, widgets: &WindowWidgets, text: &str) {
-        if self.page == "chat" {
-            self.view
-                .sender()
-                .emit(ConversationViewInput::ShowToast(text.to_owned()));
+        if self.page == "chat" && self.view.is_some() {
+            self.emit_view(ConversationViewInput::ShowToast(text.to_owned()));
             return;
         }
         let toast = adw::Toast::new(text);
@@ -71,8 +67,9 @@ impl Window {
     pub(super) fn set_engine(&mut self, engine: Engine) {
         self.folders
             .emit(WorkspaceFoldersInput::SetEngine(engine.clone()));
-        self.provider_form
-            .emit(ProviderFormInput::SetEngine(engine.clone()));
+        if let Some(form) = &self.provider_form {
+            form.emit(ProviderFormInput::SetEngine(engine.clone()));
+        }
         self.model_picker
             .emit(ModelPickerInput::SetEngine(engine.clone()));
         self.engine = Some(engine);
