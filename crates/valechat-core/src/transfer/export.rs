@@ -1,0 +1,93 @@
+//! Writing conversations out: [`markdown`] (one readable file per
+//! conversation) and [`json`] (ValeChat JSON, lossless), and the two
+//! functions the CLI and the window call.
+
+pub mod json;
+pub mod markdown;
+
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use super::TransferError;
+use crate::store::{Store, StoreError};
+
+/// Writes conversations `ids` to `path` as one ValeChat JSON file; returns
+/// how many were written.
+///
+/// # Errors
+/// [`TransferError::NoConversation`] for an unknown id (the file is then
+/// incomplete and removed), [`TransferError::Io`], [`TransferError::Store`].
+pub async fn export_json(store: &Store, ids: &[i64], path: &Path) -> Result<usize, TransferError> {
+    let result = write_json(store, ids, path).await;
+    if result.is_err() {
+        let _ = std::fs::remove_file(path);
+    }
+    result
+}
+
+async fn write_json(store: &Store, ids: &[i64], path: &Path) -> Result<usize, TransferError> {
+    let io = |action| move |source| TransferError::Io {
+        action,
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::create(path).map_err(io("create"))?;
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut writer = json::JsonExportWriter::new(BufWriter::new(file), now).map_err(io("write"))?;
+    for &id in ids {
+        let c = archive(store, id).await?;
+        writer.write(id, c).map_err(io("write"))?;
+    }
+    writer.finish().map_err(io("write"))?;
+    Ok(ids.len())
+}
+
+/// Writes each of conversations `ids` as Markdown: into the folder `path`
+/// (created if missing) as `<id>-<title>.md` when `path` is a folder or
+/// several are asked for, else into the file `path`. Returns the files
+/// written.
+///
+/// # Errors
+/// [`TransferError::NoConversation`], [`TransferError::Io`],
+/// [`TransferError::Store`].
+pub async fn export_markdown(
+    store: &Store,
+    ids: &[i64],
+    path: &Path,
+) -> Result<Vec<PathBuf>, TransferError> {
+    let into_folder = ids.len() != 1 || path.is_dir();
+    if into_folder {
+        std::fs::create_dir_all(path).map_err(|source| TransferError::Io {
+            action: "create",
+            path: path.to_owned(),
+            source,
+        })?;
+    }
+    let mut written = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let c = archive(store, id).await?;
+        let file = if into_folder {
+            path.join(markdown::file_name(id, &c.title))
+        } else {
+            path.to_owned()
+        };
+        std::fs::write(&file, markdown::markdown(&c)).map_err(|source| TransferError::Io {
+            action: "write",
+            path: file.clone(),
+            source,
+        })?;
+        written.push(file);
+    }
+    Ok(written)
+}
+
+/// The store's archive of `id`, with an unknown id named.
+async fn archive(
+    store: &Store,
+    id: i64,
+) -> Result<crate::model::archive::ArchivedConversation, TransferError> {
+    match store.archive_conversation(id).await {
+        Err(StoreError::NotFound { .. }) => Err(TransferError::NoConversation { id }),
+        other => Ok(other?),
+    }
+}
