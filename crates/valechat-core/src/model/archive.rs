@@ -34,9 +34,10 @@ pub struct ArchivedConversation {
     /// Settings: system prompt.
     #[serde(default)]
     pub system_prompt: Option<String>,
-    /// Settings: sampling temperature, 0.0–2.0.
+    /// Settings: sampling temperature, 0.0–2.0 (as SQLite holds it, a
+    /// double, so the round trip is exact).
     #[serde(default)]
-    pub temperature: Option<f32>,
+    pub temperature: Option<f64>,
     /// Settings: upper bound on output tokens.
     #[serde(default)]
     pub max_output_tokens: Option<i64>,

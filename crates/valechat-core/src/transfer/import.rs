@@ -110,7 +110,7 @@ pub async fn import_file(
                 None if run.array.is_some() && failure.error.is_eof() => {
                     Err(TransferError::Parse {
                         path: path.to_owned(),
-                        expected: gettext_expected(),
+                        expected: sniff(path).map_or_else(gettext_expected, Format::name),
                         position,
                         detail,
                         imported_before: 0,
@@ -120,6 +120,25 @@ pub async fn import_file(
             }
         }
     }
+}
+
+/// The format of a file cut inside its first conversation, guessed from
+/// the field names in its first 64 KiB.
+fn sniff(path: &Path) -> Option<Format> {
+    use std::io::Read as _;
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(1 << 16).read_to_end(&mut head))
+        .ok()?;
+    let head = String::from_utf8_lossy(&head);
+    [
+        ("\"mapping\"", Format::ChatGpt),
+        ("\"chat_messages\"", Format::Claude),
+        ("\"history\"", Format::OpenWebUi),
+    ]
+    .into_iter()
+    .find(|(field, _)| head.contains(field))
+    .map(|(_, format)| format)
 }
 
 /// The formats named together, for a file cut before its first conversation.

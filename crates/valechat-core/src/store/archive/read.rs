@@ -2,7 +2,9 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{Double, Nullable};
 
 use super::super::error::StoreError;
 use super::super::schema::{
@@ -21,7 +23,6 @@ struct ConversationRow {
     provider_id: Option<String>,
     model: Option<String>,
     system_prompt: Option<String>,
-    temperature: Option<f32>,
     max_output_tokens: Option<i64>,
     created_at: i64,
     updated_at: i64,
@@ -117,6 +118,13 @@ pub(super) fn conversation(
         .optional()
         .map_err(StoreError::during("reading a conversation to export"))?
         .ok_or_else(|| StoreError::not_found("conversation", id))?;
+    // Read as the double SQLite holds (diesel's schema says `Float`, which
+    // would round it to f32).
+    let temperature = conversations::table
+        .find(id)
+        .select(sql::<Nullable<Double>>("temperature"))
+        .first::<Option<f64>>(conn)
+        .map_err(StoreError::during("reading a conversation to export"))?;
     let message_rows = messages::table
         .filter(messages::conversation_id.eq(id))
         .order(messages::id.asc())
@@ -202,7 +210,7 @@ pub(super) fn conversation(
         provider_id: row.provider_id,
         model: row.model,
         system_prompt: row.system_prompt,
-        temperature: row.temperature,
+        temperature,
         max_output_tokens: row.max_output_tokens,
         created_at: row.created_at,
         updated_at: row.updated_at,

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Nullable};
 
 use super::super::error::StoreError;
 use super::super::schema::{
@@ -52,7 +53,6 @@ pub(super) fn conversation(
             conversations::provider_id.eq(provider_id),
             conversations::model.eq(&c.model),
             conversations::system_prompt.eq(&c.system_prompt),
-            conversations::temperature.eq(c.temperature),
             conversations::max_output_tokens.eq(c.max_output_tokens),
             conversations::created_at.eq(c.created_at),
             conversations::updated_at.eq(c.updated_at),
@@ -62,6 +62,12 @@ pub(super) fn conversation(
         .returning(conversations::id)
         .get_result::<i64>(conn)
         .map_err(StoreError::during("importing a conversation"))?;
+    // Written as a double, as read (diesel's schema says `Float`).
+    diesel::sql_query("UPDATE conversations SET temperature = ? WHERE id = ?")
+        .bind::<Nullable<Double>, _>(c.temperature)
+        .bind::<BigInt, _>(conversation_id)
+        .execute(conn)
+        .map_err(StoreError::during("importing a conversation's temperature"))?;
     let mut ids = HashMap::with_capacity(c.messages.len());
     for m in &c.messages {
         let id = message(conn, conversation_id, m, &ids)?;
