@@ -79,9 +79,10 @@ struct Count {
 
 /// Every row of `table` as a JSON object of all its columns (blobs as hex).
 fn rows(conn: &mut SqliteConnection, table: &str) -> Result<Vec<Value>, Box<dyn Error>> {
-    let columns: Vec<Column> =
-        diesel::sql_query(format!("SELECT name, type AS type_ FROM pragma_table_info('{table}')"))
-            .load(conn)?;
+    let columns: Vec<Column> = diesel::sql_query(format!(
+        "SELECT name, type AS type_ FROM pragma_table_info('{table}')"
+    ))
+    .load(conn)?;
     let fields: Vec<String> = columns
         .iter()
         .map(|c| {
@@ -92,7 +93,10 @@ fn rows(conn: &mut SqliteConnection, table: &str) -> Result<Vec<Value>, Box<dyn 
             }
         })
         .collect();
-    let sql = format!("SELECT json_object({}) AS row FROM {table} ORDER BY rowid", fields.join(", "));
+    let sql = format!(
+        "SELECT json_object({}) AS row FROM {table} ORDER BY rowid",
+        fields.join(", ")
+    );
     let loaded: Vec<Row> = diesel::sql_query(sql).load(conn)?;
     Ok(loaded
         .iter()
@@ -115,7 +119,10 @@ fn history(path: &Path) -> Result<HashMap<&'static str, Vec<Value>>, Box<dyn Err
     let mut messages = rows(&mut conn, "messages")?;
     messages.sort_by_key(|m| {
         let conversation = m["conversation_id"].as_i64().unwrap_or_default();
-        (conversation_ord.get(&conversation).copied(), m["id"].as_i64())
+        (
+            conversation_ord.get(&conversation).copied(),
+            m["id"].as_i64(),
+        )
     });
     let message_ord: HashMap<i64, usize> = messages
         .iter()
@@ -142,10 +149,17 @@ fn history(path: &Path) -> Result<HashMap<&'static str, Vec<Value>>, Box<dyn Err
     let mut out = HashMap::new();
     out.insert("conversations", conversations);
     out.insert("messages", messages);
-    for table in ["tool_calls", "attachments", "usage_records", "conversation_roots"] {
+    for table in [
+        "tool_calls",
+        "attachments",
+        "usage_records",
+        "conversation_roots",
+    ] {
         let mut list = rows(&mut conn, table)?;
         for row in &mut list {
-            row.as_object_mut().expect("a row is an object").remove("id");
+            row.as_object_mut()
+                .expect("a row is an object")
+                .remove("id");
             map(row, "message_id", &message_ord);
             map(row, "conversation_id", &conversation_ord);
         }
@@ -173,7 +187,14 @@ async fn valechat_json_round_trip_restores_every_row() -> TestResult {
          VALUES ('openai', 'OpenAI', 'openai_compatible', 'https://api.openai.com/v1', 0, 1, 1, 1);",
     )?;
     let summary = import_file(&b, &file, |_| {}).await?;
-    assert_eq!((summary.conversations, summary.messages, summary.usage_records), (2, 7, 3));
+    assert_eq!(
+        (
+            summary.conversations,
+            summary.messages,
+            summary.usage_records
+        ),
+        (2, 7, 3)
+    );
     assert!(summary.skipped.is_empty(), "{summary}");
 
     let (before, after) = (history(&a_path)?, history(&b_path)?);
@@ -225,9 +246,14 @@ async fn the_export_validates_against_its_json_schema() -> TestResult {
             .output()
     };
     let valid = check(&file)?;
-    assert!(valid.status.success(), "{}", String::from_utf8_lossy(&valid.stderr));
+    assert!(
+        valid.status.success(),
+        "{}",
+        String::from_utf8_lossy(&valid.stderr)
+    );
     // The check can fail: a message with an unknown role does not validate.
-    let text = std::fs::read_to_string(&file)?.replacen("\"role\":\"user\"", "\"role\":\"robot\"", 1);
+    let text =
+        std::fs::read_to_string(&file)?.replacen("\"role\":\"user\"", "\"role\":\"robot\"", 1);
     let broken = dir.path().join("broken.json");
     std::fs::write(&broken, text)?;
     assert!(!check(&broken)?.status.success());

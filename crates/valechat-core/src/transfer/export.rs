@@ -26,10 +26,12 @@ pub async fn export_json(store: &Store, ids: &[i64], path: &Path) -> Result<usiz
 }
 
 async fn write_json(store: &Store, ids: &[i64], path: &Path) -> Result<usize, TransferError> {
-    let io = |action| move |source| TransferError::Io {
-        action,
-        path: path.to_owned(),
-        source,
+    let io = |action| {
+        move |source| TransferError::Io {
+            action,
+            path: path.to_owned(),
+            source,
+        }
     };
     let file = std::fs::File::create(path).map_err(io("create"))?;
     let now = chrono::Utc::now().timestamp_millis();

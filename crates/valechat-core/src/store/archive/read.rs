@@ -131,6 +131,57 @@ pub(super) fn conversation(
         .select(MessageRow::as_select())
         .load(conn)
         .map_err(StoreError::during("reading messages to export"))?;
+    let messages_out = with_calls_and_files(conn, message_rows)?;
+    let roots = conversation_roots::table
+        .filter(conversation_roots::conversation_id.eq(id))
+        .order(conversation_roots::position.asc())
+        .select((
+            conversation_roots::path,
+            conversation_roots::name,
+            conversation_roots::created_at,
+        ))
+        .load::<(String, String, i64)>(conn)
+        .map_err(StoreError::during("reading workspace folders to export"))?
+        .into_iter()
+        .map(|(path, name, created_at)| ArchivedRoot {
+            path,
+            name,
+            created_at,
+        })
+        .collect();
+    let usage = usage_records::table
+        .filter(usage_records::conversation_id.eq(id))
+        .order((usage_records::created_at.asc(), usage_records::id.asc()))
+        .select(UsageRow::as_select())
+        .load(conn)
+        .map_err(StoreError::during("reading usage records to export"))?
+        .into_iter()
+        .map(usage_record)
+        .collect();
+    Ok(ArchivedConversation {
+        source: row.source,
+        source_id: row.source_id,
+        title: row.title,
+        provider_id: row.provider_id,
+        model: row.model,
+        system_prompt: row.system_prompt,
+        temperature,
+        max_output_tokens: row.max_output_tokens,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        active_leaf: row.active_leaf_id,
+        archived: false,
+        roots,
+        messages: messages_out,
+        usage,
+    })
+}
+
+/// The messages with their tool calls and attachments, in order.
+fn with_calls_and_files(
+    conn: &mut SqliteConnection,
+    message_rows: Vec<MessageRow>,
+) -> Result<Vec<ArchivedMessage>, StoreError> {
     let ids: Vec<i64> = message_rows.iter().map(|m| m.id).collect();
     let mut calls = tool_calls::table
         .filter(tool_calls::message_id.eq_any(&ids))
@@ -177,49 +228,7 @@ pub(super) fn conversation(
             attachments: attachments_out,
         });
     }
-    let roots = conversation_roots::table
-        .filter(conversation_roots::conversation_id.eq(id))
-        .order(conversation_roots::position.asc())
-        .select((
-            conversation_roots::path,
-            conversation_roots::name,
-            conversation_roots::created_at,
-        ))
-        .load::<(String, String, i64)>(conn)
-        .map_err(StoreError::during("reading workspace folders to export"))?
-        .into_iter()
-        .map(|(path, name, created_at)| ArchivedRoot {
-            path,
-            name,
-            created_at,
-        })
-        .collect();
-    let usage = usage_records::table
-        .filter(usage_records::conversation_id.eq(id))
-        .order((usage_records::created_at.asc(), usage_records::id.asc()))
-        .select(UsageRow::as_select())
-        .load(conn)
-        .map_err(StoreError::during("reading usage records to export"))?
-        .into_iter()
-        .map(usage_record)
-        .collect();
-    Ok(ArchivedConversation {
-        source: row.source,
-        source_id: row.source_id,
-        title: row.title,
-        provider_id: row.provider_id,
-        model: row.model,
-        system_prompt: row.system_prompt,
-        temperature,
-        max_output_tokens: row.max_output_tokens,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-        active_leaf: row.active_leaf_id,
-        archived: false,
-        roots,
-        messages: messages_out,
-        usage,
-    })
+    Ok(messages_out)
 }
 
 fn tool_call(c: ToolCallRow) -> ArchivedToolCall {

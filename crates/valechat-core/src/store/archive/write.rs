@@ -10,8 +10,7 @@ use diesel::sql_types::{BigInt, Double, Nullable};
 
 use super::super::error::StoreError;
 use super::super::schema::{
-    attachments, conversation_roots, conversations, messages, providers, tool_calls,
-    usage_records,
+    attachments, conversation_roots, conversations, messages, providers, tool_calls, usage_records,
 };
 use super::ImportOutcome;
 use crate::model::archive::{ArchivedConversation, ArchivedMessage, ArchivedUsage};
@@ -44,7 +43,9 @@ pub(super) fn conversation(
             .select(providers::id)
             .first::<String>(conn)
             .optional()
-            .map_err(StoreError::during("looking up an imported conversation's provider"))?,
+            .map_err(StoreError::during(
+                "looking up an imported conversation's provider",
+            ))?,
         None => None,
     };
     let conversation_id = diesel::insert_into(conversations::table)
@@ -77,12 +78,18 @@ pub(super) fn conversation(
     }
     let active_leaf = c
         .active_leaf
-        .map(|key| ids.get(&key).copied().ok_or_else(|| invalid("active leaf", key)))
+        .map(|key| {
+            ids.get(&key)
+                .copied()
+                .ok_or_else(|| invalid("active leaf", key))
+        })
         .transpose()?;
     diesel::update(conversations::table.find(conversation_id))
         .set(conversations::active_leaf_id.eq(active_leaf))
         .execute(conn)
-        .map_err(StoreError::during("setting an imported conversation's active leaf"))?;
+        .map_err(StoreError::during(
+            "setting an imported conversation's active leaf",
+        ))?;
     for (position, root) in c.roots.iter().enumerate() {
         diesel::insert_into(conversation_roots::table)
             .values((
@@ -122,7 +129,11 @@ fn message(
     }
     let parent_id = m
         .parent
-        .map(|key| ids.get(&key).copied().ok_or_else(|| invalid("message parent", key)))
+        .map(|key| {
+            ids.get(&key)
+                .copied()
+                .ok_or_else(|| invalid("message parent", key))
+        })
         .transpose()?;
     let id = diesel::insert_into(messages::table)
         .values((
@@ -197,7 +208,11 @@ fn usage(
 ) -> Result<usize, StoreError> {
     let message_id = u
         .message
-        .map(|key| ids.get(&key).copied().ok_or_else(|| invalid("usage message", key)))
+        .map(|key| {
+            ids.get(&key)
+                .copied()
+                .ok_or_else(|| invalid("usage message", key))
+        })
         .transpose()?;
     diesel::insert_or_ignore_into(usage_records::table)
         .values((

@@ -3,6 +3,7 @@
 //! model and cost (the sum of its usage records, USD).
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
@@ -77,39 +78,43 @@ pub fn markdown(c: &ArchivedConversation) -> String {
     ));
     out.push('\n');
     if let Some(prompt) = c.system_prompt.as_deref().filter(|p| !p.trim().is_empty()) {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "\n> **{}** {}\n",
             gettext_f("System prompt:", &[]),
             prompt.trim().replace('\n', "\n> ")
-        ));
+        );
     }
     for m in active_path(c) {
         out.push_str("\n## ");
         out.push_str(&heading(m, cost.get(&m.key).copied()));
         out.push_str("\n\n");
         if !m.reasoning.trim().is_empty() {
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "<details><summary>{}</summary>\n\n{}\n\n</details>\n\n",
                 gettext_f("Reasoning", &[]),
                 m.reasoning.trim()
-            ));
+            );
         }
         out.push_str(m.content.trim_end());
         out.push('\n');
         for a in &m.attachments {
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "\n*{}*\n",
                 gettext_f("Attached: {name}", &[("name", &a.name)])
-            ));
+            );
         }
         for call in &m.tool_calls {
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "\n*{}*\n\n```json\n{}\n```\n",
                 gettext_f("Tool call: {name}", &[("name", &call.name)]),
                 call.arguments
-            ));
+            );
             if let Some(result) = call.result_for_model.as_ref().or(call.result.as_ref()) {
-                out.push_str(&format!("\n```\n{result}\n```\n"));
+                let _ = write!(out, "\n```\n{result}\n```\n");
             }
         }
     }
@@ -123,11 +128,18 @@ fn heading(m: &ArchivedMessage, cost: Option<Decimal>) -> String {
         "user" => gettext_f("You, {date}", &[("date", &when)]),
         "system" => gettext_f("System, {date}", &[("date", &when)]),
         _ => {
-            let model = m.model.clone().unwrap_or_else(|| gettext_f("unknown model", &[]));
+            let model = m
+                .model
+                .clone()
+                .unwrap_or_else(|| gettext_f("unknown model", &[]));
             match cost {
                 Some(usd) => gettext_f(
                     "Assistant ({model}, {cost}), {date}",
-                    &[("model", &model), ("cost", &format_usd(usd)), ("date", &when)],
+                    &[
+                        ("model", &model),
+                        ("cost", &format_usd(usd)),
+                        ("date", &when),
+                    ],
                 ),
                 None => gettext_f(
                     "Assistant ({model}), {date}",
@@ -152,7 +164,10 @@ mod tests {
 
     #[test]
     fn file_names_are_slugs_of_the_title() {
-        assert_eq!(file_name(7, "Plans for: Rust & GTK!"), "7-plans-for-rust-gtk.md");
+        assert_eq!(
+            file_name(7, "Plans for: Rust & GTK!"),
+            "7-plans-for-rust-gtk.md"
+        );
         assert_eq!(file_name(3, "  ***  "), "3.md");
     }
 }

@@ -9,6 +9,7 @@
 //! incomplete. Tool messages are kept as assistant messages.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -28,8 +29,8 @@ struct Conversation {
     mapping: HashMap<String, Node>,
     #[serde(default)]
     current_node: Option<String>,
-    #[serde(default)]
-    conversation_id: Option<String>,
+    #[serde(default, rename = "conversation_id")]
+    source_id: Option<String>,
     #[serde(default)]
     id: Option<String>,
     #[serde(default)]
@@ -83,8 +84,12 @@ pub(super) fn convert(value: Value) -> Result<ArchivedConversation, String> {
     let created = c.create_time.map_or(0, seconds_to_ms);
     let mut out = ArchivedConversation {
         source: Some(Format::ChatGpt.source().to_owned()),
-        source_id: c.conversation_id.clone().or(c.id.clone()),
-        title: c.title.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(untitled),
+        source_id: c.source_id.clone().or(c.id.clone()),
+        title: c
+            .title
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(untitled),
         provider_id: None,
         model: None,
         system_prompt: None,
@@ -110,13 +115,18 @@ pub(super) fn convert(value: Value) -> Result<ArchivedConversation, String> {
     // entry is a node, the key of its nearest kept ancestor, and the
     // reasoning waiting for the next reply.
     let mut key_of: HashMap<&str, Option<i64>> = HashMap::new();
-    let mut stack: Vec<(&String, Option<i64>, String)> =
-        roots.into_iter().rev().map(|r| (r, None, String::new())).collect();
+    let mut stack: Vec<(&String, Option<i64>, String)> = roots
+        .into_iter()
+        .rev()
+        .map(|r| (r, None, String::new()))
+        .collect();
     while let Some((id, parent, mut reasoning)) = stack.pop() {
         if key_of.contains_key(id.as_str()) {
             return Err(format!("node {id} is reached twice in the mapping"));
         }
-        let Some(node) = c.mapping.get(id) else { continue };
+        let Some(node) = c.mapping.get(id) else {
+            continue;
+        };
         let mut here = parent;
         match node.message.as_ref().map(|m| (m, kept(m))) {
             None | Some((_, Kept::Skip)) => {}
@@ -145,7 +155,7 @@ pub(super) fn convert(value: Value) -> Result<ArchivedConversation, String> {
                         .map(str::to_owned);
                 }
                 if m.status.as_deref() == Some("in_progress") {
-                    archived.status = "incomplete".to_owned();
+                    "incomplete".clone_into(&mut archived.status);
                 }
                 out.messages.push(archived);
                 here = Some(key);
@@ -180,9 +190,12 @@ fn kept(m: &Message) -> Kept {
     let Some(content) = &m.content else {
         return Kept::Skip;
     };
-    let kind = content.get("content_type").and_then(Value::as_str).unwrap_or("text");
+    let kind = content
+        .get("content_type")
+        .and_then(Value::as_str)
+        .unwrap_or("text");
     let text = match kind {
-        "user_editable_context" => return Kept::Skip,
+        "user_editable_context" | "reasoning_recap" => return Kept::Skip,
         "thoughts" => {
             let thoughts = content.get("thoughts").and_then(Value::as_array);
             let text = thoughts
@@ -191,19 +204,29 @@ fn kept(m: &Message) -> Kept {
                 .filter_map(|t| t.get("content").and_then(Value::as_str))
                 .collect::<Vec<_>>()
                 .join("\n\n");
-            return if text.trim().is_empty() { Kept::Skip } else { Kept::Reasoning(text) };
+            return if text.trim().is_empty() {
+                Kept::Skip
+            } else {
+                Kept::Reasoning(text)
+            };
         }
-        "reasoning_recap" => return Kept::Skip,
         "code" => fence(
-            content.get("language").and_then(Value::as_str).filter(|l| *l != "unknown").unwrap_or(""),
+            content
+                .get("language")
+                .and_then(Value::as_str)
+                .filter(|l| *l != "unknown")
+                .unwrap_or(""),
             content.get("text").and_then(Value::as_str).unwrap_or(""),
         ),
-        "execution_output" => fence("", content.get("text").and_then(Value::as_str).unwrap_or("")),
+        "execution_output" => fence(
+            "",
+            content.get("text").and_then(Value::as_str).unwrap_or(""),
+        ),
         "tether_quote" => {
             let text = content.get("text").and_then(Value::as_str).unwrap_or("");
             let mut quote = format!("> {}", text.trim().replace('\n', "\n> "));
             if let Some(url) = content.get("url").and_then(Value::as_str) {
-                quote.push_str(&format!("\n>\n> <{url}>"));
+                let _ = write!(quote, "\n>\n> <{url}>");
             }
             quote
         }
@@ -212,7 +235,10 @@ fn kept(m: &Message) -> Kept {
     if text.trim().is_empty() || (hidden && role == "system") {
         Kept::Skip
     } else {
-        Kept::Message { role, content: text }
+        Kept::Message {
+            role,
+            content: text,
+        }
     }
 }
 
@@ -220,7 +246,11 @@ fn kept(m: &Message) -> Kept {
 /// image), or of `text`.
 fn parts_text(content: &Value) -> String {
     let Some(parts) = content.get("parts").and_then(Value::as_array) else {
-        return content.get("text").and_then(Value::as_str).unwrap_or("").to_owned();
+        return content
+            .get("text")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
     };
     let mut pieces = Vec::new();
     for part in parts {

@@ -8,6 +8,7 @@
 //! active leaf. Claude exports name no model.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -59,14 +60,22 @@ pub(super) fn convert(value: Value) -> Result<ArchivedConversation, String> {
     let mut out = ArchivedConversation {
         source: Some(Format::Claude.source().to_owned()),
         source_id: Some(c.uuid.clone()),
-        title: c.name.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(untitled),
+        title: c
+            .name
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(untitled),
         provider_id: None,
         model: None,
         system_prompt: None,
         temperature: None,
         max_output_tokens: None,
         created_at: created,
-        updated_at: c.updated_at.as_deref().and_then(iso_to_ms).unwrap_or(created),
+        updated_at: c
+            .updated_at
+            .as_deref()
+            .and_then(iso_to_ms)
+            .unwrap_or(created),
         active_leaf: None,
         archived: false,
         roots: Vec::new(),
@@ -90,7 +99,11 @@ pub(super) fn convert(value: Value) -> Result<ArchivedConversation, String> {
             Some(uuid) => keys.get(uuid).copied().or(previous),
             None => previous,
         };
-        let at = m.created_at.as_deref().and_then(iso_to_ms).unwrap_or(created);
+        let at = m
+            .created_at
+            .as_deref()
+            .and_then(iso_to_ms)
+            .unwrap_or(created);
         let mut archived = message(key, parent, role, content, at);
         archived.reasoning = reasoning;
         out.messages.push(archived);
@@ -143,19 +156,24 @@ fn texts(m: &ChatMessage) -> (String, String) {
     for a in &m.attachments {
         let name = a.get("file_name").and_then(Value::as_str).unwrap_or("");
         if let Some(extracted) = a.get("extracted_content").and_then(Value::as_str) {
-            content.push_str(&format!(
+            let _ = write!(
+                content,
                 "\n\n*{}*\n\n{}",
                 gettext_f("Attached: {name}", &[("name", name)]),
                 fence("", extracted)
-            ));
+            );
         }
     }
     for f in &m.files {
         let name = f.get("file_name").and_then(Value::as_str).unwrap_or("");
-        content.push_str(&format!(
+        let _ = write!(
+            content,
             "\n\n*{}*",
-            gettext_f("[A file that was not in the export: {name}]", &[("name", name)])
-        ));
+            gettext_f(
+                "[A file that was not in the export: {name}]",
+                &[("name", name)]
+            )
+        );
     }
     (content.trim().to_owned(), reasoning.join("\n\n"))
 }

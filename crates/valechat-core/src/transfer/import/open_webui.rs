@@ -59,7 +59,11 @@ struct Node {
 /// Times in seconds, or in milliseconds in some versions (values past the
 /// year 33658 in seconds), as UTC unix milliseconds.
 fn to_ms(t: f64) -> i64 {
-    if t > 1.0e12 { seconds_to_ms(t / 1000.0) } else { seconds_to_ms(t) }
+    if t > 1.0e12 {
+        seconds_to_ms(t / 1000.0)
+    } else {
+        seconds_to_ms(t)
+    }
 }
 
 /// Reads one Open WebUI conversation.
@@ -72,7 +76,11 @@ pub(super) fn convert(value: Value) -> Result<ArchivedConversation, String> {
     let mut out = ArchivedConversation {
         source: Some(Format::OpenWebUi.source().to_owned()),
         source_id: Some(c.id.clone()),
-        title: c.title.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(untitled),
+        title: c
+            .title
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(untitled),
         provider_id: None,
         model: None,
         system_prompt: None,
@@ -94,7 +102,8 @@ pub(super) fn convert(value: Value) -> Result<ArchivedConversation, String> {
         .collect();
     roots.sort_by_key(|id| (nodes[*id].timestamp.map_or(0, to_ms), (*id).clone()));
     let mut keys: HashMap<&str, i64> = HashMap::new();
-    let mut stack: Vec<(&String, Option<i64>)> = roots.into_iter().rev().map(|r| (r, None)).collect();
+    let mut stack: Vec<(&String, Option<i64>)> =
+        roots.into_iter().rev().map(|r| (r, None)).collect();
     while let Some((id, parent)) = stack.pop() {
         let Some(node) = nodes.get(id) else { continue };
         if keys.contains_key(id.as_str()) {
@@ -106,12 +115,18 @@ pub(super) fn convert(value: Value) -> Result<ArchivedConversation, String> {
         };
         let key = i64::try_from(out.messages.len() + 1).map_err(|e| e.to_string())?;
         let (content, reasoning) = split_reasoning(&node.content);
-        let mut m = message(key, parent, role, content, node.timestamp.map_or(created, to_ms));
+        let mut m = message(
+            key,
+            parent,
+            role,
+            content,
+            node.timestamp.map_or(created, to_ms),
+        );
         m.reasoning = reasoning;
         if role == "assistant" {
             m.model.clone_from(&node.model);
             if node.done == Some(false) {
-                m.status = "incomplete".to_owned();
+                "incomplete".clone_into(&mut m.status);
             }
         }
         out.messages.push(m);
@@ -139,7 +154,9 @@ fn split_reasoning(content: &str) -> (String, String) {
     let mut reasoning = Vec::new();
     let mut text = content;
     while let Some(start) = text.find(OPEN) {
-        let Some(end) = text[start..].find(CLOSE).map(|e| start + e) else { break };
+        let Some(end) = text[start..].find(CLOSE).map(|e| start + e) else {
+            break;
+        };
         rest.push_str(&text[..start]);
         let inner = &text[start..end];
         let inner = inner.find('>').map_or("", |gt| &inner[gt + 1..]);

@@ -142,7 +142,10 @@ mod tests {
             messages: 9133,
             ..ImportSummary::default()
         };
-        assert_eq!(summary.headline(), "412 conversations, 9,133 messages imported");
+        assert_eq!(
+            summary.headline(),
+            "412 conversations, 9,133 messages imported"
+        );
         summary.skipped.push(Skipped {
             name: "Broken".into(),
             reason: "no mapping".into(),

@@ -31,13 +31,19 @@ pub(super) fn fence(language: &str, text: &str) -> String {
         longest = longest.max(run);
     }
     let ticks = "`".repeat(longest.max(2) + 1);
-    format!("{ticks}{language}\n{}\n{ticks}", text.trim_end_matches('\n'))
+    format!(
+        "{ticks}{language}\n{}\n{ticks}",
+        text.trim_end_matches('\n')
+    )
 }
 
 /// The note left in a message where the source had an image the export
 /// does not contain.
 pub(super) fn image_not_exported() -> String {
-    format!("*{}*", gettext_f("[An image that was not in the export]", &[]))
+    format!(
+        "*{}*",
+        gettext_f("[An image that was not in the export]", &[])
+    )
 }
 
 /// The title of a conversation that has none.
