@@ -217,6 +217,15 @@ async fn valechat_json_round_trip_restores_every_row() -> TestResult {
     assert_eq!((again.conversations, again.already_imported), (0, 2));
     assert_eq!(history(&b_path)?, after);
 
+    // Imported back into the database it came from, the conversations are
+    // copies (they had no source there) but no usage record is doubled.
+    let into_source = import_file(&a, &file, |_| {}).await?;
+    assert_eq!(
+        (into_source.conversations, into_source.usage_records),
+        (2, 0)
+    );
+    assert_eq!(history(&a_path)?["usage_records"], before["usage_records"]);
+
     // Search finds imported text.
     let hits = b.search_messages("Lucerne", 10).await?;
     assert_eq!(hits.len(), 1);

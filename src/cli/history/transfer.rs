@@ -75,7 +75,7 @@ pub async fn import(store: &Store, file: PathBuf) -> anyhow::Result<ExitCode> {
             let mut err = std::io::stderr();
             let _ = write!(
                 err,
-                "\r{} conversations, {} of {} MB read ({percent} %)",
+                "\r{} conversations, {} of {} MiB read ({percent} %)",
                 p.conversations,
                 p.bytes_read >> 20,
                 p.total_bytes >> 20

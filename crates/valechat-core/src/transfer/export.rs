@@ -12,16 +12,26 @@ use super::TransferError;
 use crate::store::{Store, StoreError};
 
 /// Writes conversations `ids` to `path` as one ValeChat JSON file; returns
-/// how many were written.
+/// how many were written. The file is written as `<path>.part` and renamed
+/// at the end, so a failed export leaves an existing `path` as it was.
 ///
 /// # Errors
-/// [`TransferError::NoConversation`] for an unknown id (the file is then
-/// incomplete and removed), [`TransferError::Io`], [`TransferError::Store`].
+/// [`TransferError::NoConversation`] for an unknown id,
+/// [`TransferError::Io`], [`TransferError::Store`].
 pub async fn export_json(store: &Store, ids: &[i64], path: &Path) -> Result<usize, TransferError> {
-    let result = write_json(store, ids, path).await;
+    let mut part = path.as_os_str().to_owned();
+    part.push(".part");
+    let part = PathBuf::from(part);
+    let result = write_json(store, ids, &part).await;
     if result.is_err() {
-        let _ = std::fs::remove_file(path);
+        let _ = std::fs::remove_file(&part);
+        return result;
     }
+    std::fs::rename(&part, path).map_err(|source| TransferError::Io {
+        action: "write",
+        path: path.to_owned(),
+        source,
+    })?;
     result
 }
 
