@@ -23,15 +23,15 @@ pub struct Position {
 #[derive(Debug, thiserror::Error)]
 pub enum TransferError {
     /// Reading or writing a file failed.
-    #[error("{}", gettext_f("Cannot {action} {path}: {error}", &[("action", action), ("path", &path.display().to_string()), ("error", &source.to_string())]))]
+    #[error("{}", io_message(action, path, error))]
     Io {
         /// `read`, `write` or `create`.
         action: &'static str,
         /// The file.
         path: PathBuf,
-        /// The system's error.
-        #[source]
-        source: std::io::Error,
+        /// The system's error (in the message; not a `source()`, which an
+        /// error chain would print a second time).
+        error: std::io::Error,
     },
     /// The file is JSON of no format ValeChat imports, or not JSON at all.
     #[error("{}", gettext_f("{path} is not a conversation export ValeChat can import: expected ValeChat JSON or the conversations.json of ChatGPT, Claude or Open WebUI ({detail})", &[("path", &path.display().to_string()), ("detail", detail)]))]
@@ -74,4 +74,19 @@ pub enum TransferError {
     /// The database failed as a whole (not one conversation's data).
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// The sentence of [`TransferError::Io`], one whole sentence per action
+/// for translators.
+fn io_message(action: &str, path: &std::path::Path, source: &std::io::Error) -> String {
+    let args = [
+        ("path", path.display().to_string()),
+        ("error", source.to_string()),
+    ];
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    match action {
+        "read" => gettext_f("Cannot read {path}: {error}", &args),
+        "create" => gettext_f("Cannot create {path}: {error}", &args),
+        _ => gettext_f("Cannot write {path}: {error}", &args),
+    }
 }

@@ -27,20 +27,20 @@ pub async fn export_json(store: &Store, ids: &[i64], path: &Path) -> Result<usiz
         let _ = std::fs::remove_file(&part);
         return result;
     }
-    std::fs::rename(&part, path).map_err(|source| TransferError::Io {
+    std::fs::rename(&part, path).map_err(|error| TransferError::Io {
         action: "write",
         path: path.to_owned(),
-        source,
+        error,
     })?;
     result
 }
 
 async fn write_json(store: &Store, ids: &[i64], path: &Path) -> Result<usize, TransferError> {
     let io = |action| {
-        move |source| TransferError::Io {
+        move |error| TransferError::Io {
             action,
             path: path.to_owned(),
-            source,
+            error,
         }
     };
     let file = std::fs::File::create(path).map_err(io("create"))?;
@@ -69,10 +69,10 @@ pub async fn export_markdown(
 ) -> Result<Vec<PathBuf>, TransferError> {
     let into_folder = ids.len() != 1 || path.is_dir();
     if into_folder {
-        std::fs::create_dir_all(path).map_err(|source| TransferError::Io {
+        std::fs::create_dir_all(path).map_err(|error| TransferError::Io {
             action: "create",
             path: path.to_owned(),
-            source,
+            error,
         })?;
     }
     let mut written = Vec::with_capacity(ids.len());
@@ -83,10 +83,10 @@ pub async fn export_markdown(
         } else {
             path.to_owned()
         };
-        std::fs::write(&file, markdown::markdown(&c)).map_err(|source| TransferError::Io {
+        std::fs::write(&file, markdown::markdown(&c)).map_err(|error| TransferError::Io {
             action: "write",
             path: file.clone(),
-            source,
+            error,
         })?;
         written.push(file);
     }

@@ -58,10 +58,10 @@ pub async fn import_file(
     path: &Path,
     mut progress: impl FnMut(ImportProgress),
 ) -> Result<ImportSummary, TransferError> {
-    let file = std::fs::File::open(path).map_err(|source| TransferError::Io {
+    let file = std::fs::File::open(path).map_err(|error| TransferError::Io {
         action: "read",
         path: path.to_owned(),
-        source,
+        error,
     })?;
     let total_bytes = file.metadata().map_or(0, |m| m.len());
     let (sender, mut items) = mpsc::channel(AHEAD);
