@@ -10,7 +10,8 @@
 //! `valechat mcp …` against real MCP servers; `mcp_secrets` keys written in
 //! servers' command lines and URLs, and variables in imported files;
 //! `notify` the spending notifications on a private D-Bus bus of the test's
-//! own; `prices` `valechat prices …`; `killed` a `valechat chat` killed with
+//! own; `prices` `valechat prices …`; `transfer` `valechat history
+//! export|import`; `killed` a `valechat chat` killed with
 //! SIGKILL mid-stream, billed at the next start.
 
 mod support;
@@ -37,3 +38,5 @@ mod mcp_secrets;
 mod notify;
 #[path = "cli/prices.rs"]
 mod prices;
+#[path = "cli/transfer.rs"]
+mod transfer;

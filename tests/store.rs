@@ -17,6 +17,8 @@ mod database;
 mod drafts;
 #[path = "store/favourites.rs"]
 mod favourites;
+#[path = "store/import.rs"]
+mod import;
 #[path = "store/migration_tree.rs"]
 mod migration_tree;
 #[path = "store/opening.rs"]
@@ -25,6 +27,8 @@ mod opening;
 mod pages;
 #[path = "store/roots.rs"]
 mod roots;
+#[path = "store/round_trip.rs"]
+mod round_trip;
 #[path = "store/secrets.rs"]
 mod secrets;
 #[path = "store/tree.rs"]

@@ -1,7 +1,9 @@
-//! `valechat history list|show|delete-branch`.
+//! `valechat history list|show|delete-branch|export|import`.
 
+mod transfer;
 mod tree;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail};
@@ -35,6 +37,31 @@ pub enum HistoryCommand {
         /// would go.
         #[arg(long)]
         yes: bool,
+    },
+    /// Export conversations: Markdown (one file per conversation, the
+    /// branch shown, with model and cost per reply) or ValeChat JSON (one
+    /// lossless file: every branch, tool calls, attachments, usage).
+    Export {
+        /// Conversation ids (see `history list`).
+        ids: Vec<i64>,
+        /// Export every conversation.
+        #[arg(long)]
+        all: bool,
+        /// `md` or `json`.
+        #[arg(long, value_enum)]
+        format: transfer::ExportFormat,
+        /// Where to write: for `json` a file; for `md` a folder (a file
+        /// when one conversation is asked for and PATH is not a folder).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Import conversations from a ValeChat JSON export or the
+    /// `conversations.json` of ChatGPT, Claude or Open WebUI (the format is
+    /// detected). Conversations imported before are not duplicated; one
+    /// that cannot be imported is skipped whole and listed (exit status 1).
+    Import {
+        /// The file.
+        file: PathBuf,
     },
 }
 
@@ -80,6 +107,13 @@ pub async fn run(engine: &Engine, command: HistoryCommand) -> anyhow::Result<Exi
                 }
             }
         }
+        HistoryCommand::Export {
+            ids,
+            all,
+            format,
+            output,
+        } => return transfer::export(engine.store(), ids, all, format, &output).await,
+        HistoryCommand::Import { file } => return transfer::import(engine.store(), file).await,
         HistoryCommand::DeleteBranch { message_id, yes } => {
             delete_branch(engine, message_id, yes).await?;
         }

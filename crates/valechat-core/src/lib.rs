@@ -32,6 +32,7 @@ pub mod paths;
 pub mod provider;
 pub mod secrets;
 pub mod store;
+pub mod transfer;
 
 /// This crate's version (`CARGO_PKG_VERSION`), which ValeChat announces to
 /// MCP servers as its client version.

@@ -42,6 +42,7 @@
 //! - [`reservation`]: [`SpendRequest`], [`Reservation`] and the other
 //!   values of a pre-flight hold and of settling a request.
 
+pub mod archive;
 pub mod attachment;
 pub mod limit_error;
 pub mod mcp_server;

@@ -32,6 +32,7 @@
 //! `crate::ledger` on top of the crate-private repository methods here, and
 //! `sync_shipped_prices` in `crate::billing::shipped`.
 
+mod archive;
 mod attachments;
 mod connection;
 mod conversation_roots;
@@ -67,6 +68,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use diesel::SqliteConnection;
 
+pub use archive::ImportOutcome;
 pub use attachments::{StoredAttachment, by_message as attachments_by_message};
 pub use connection::{BUSY_TIMEOUT_MS, ConnectionInfo};
 pub use conversation_roots::ConversationRoot;

@@ -52,6 +52,11 @@ diesel::table! {
         /// Last message of the branch shown (the active path ends here);
         /// NULL while the conversation has no message.
         active_leaf_id -> Nullable<BigInt>,
+        /// Format an imported conversation came from (`chatgpt`, `claude`,
+        /// `open_webui`, `valechat`); NULL when made here.
+        source -> Nullable<Text>,
+        /// The conversation's id in that source; NULL when made here.
+        source_id -> Nullable<Text>,
     }
 }
 
