@@ -34,7 +34,7 @@ pub enum TransferError {
         error: std::io::Error,
     },
     /// The file is JSON of no format ValeChat imports, or not JSON at all.
-    #[error("{}", gettext_f("{path} is not a conversation export ValeChat can import: expected ValeChat JSON or the conversations.json of ChatGPT, Claude or Open WebUI ({detail})", &[("path", &path.display().to_string()), ("detail", detail)]))]
+    #[error("{}", unknown_format_message(path, detail))]
     UnknownFormat {
         /// The file.
         path: PathBuf,
@@ -44,7 +44,7 @@ pub enum TransferError {
     /// The file is of a known format but not valid JSON from some point on
     /// (truncated, damaged). Conversations before that point that were
     /// whole are imported.
-    #[error("{}", gettext_f("{path} is not a valid {format} file: parsing stopped at line {line}, column {column} (byte {byte}): {detail}. Conversations imported before that point: {imported}.", &[("imported", &imported_before.to_string()), ("path", &path.display().to_string()), ("format", expected), ("line", &position.line.to_string()), ("column", &position.column.to_string()), ("byte", &position.byte.to_string()), ("detail", detail)]))]
+    #[error("{}", parse_message(path, expected, *position, detail, *imported_before))]
     Parse {
         /// The file.
         path: PathBuf,
@@ -58,7 +58,7 @@ pub enum TransferError {
         imported_before: usize,
     },
     /// A ValeChat JSON export of a version this build does not read.
-    #[error("{}", gettext_f("{path} is a ValeChat export of version {version}, which this ValeChat cannot read: update ValeChat", &[("path", &path.display().to_string()), ("version", version)]))]
+    #[error("{}", version_message(path, version))]
     UnsupportedVersion {
         /// The file.
         path: PathBuf,
@@ -66,7 +66,7 @@ pub enum TransferError {
         version: String,
     },
     /// No conversation with that id (export).
-    #[error("{}", gettext_f("There is no conversation {id}", &[("id", &id.to_string())]))]
+    #[error("{}", no_conversation_message(*id))]
     NoConversation {
         /// The id asked for.
         id: i64,
@@ -89,4 +89,52 @@ fn io_message(action: &str, path: &std::path::Path, source: &std::io::Error) -> 
         "create" => gettext_f("Cannot create {path}: {error}", &args),
         _ => gettext_f("Cannot write {path}: {error}", &args),
     }
+}
+
+// The sentences below are built in functions, not in the `#[error]`
+// attributes: xgettext reads Rust as C, where a line starting with `#` is a
+// preprocessor directive, so a string inside an attribute would never
+// reach the translators.
+
+/// The sentence of [`TransferError::UnknownFormat`].
+fn unknown_format_message(path: &std::path::Path, detail: &str) -> String {
+    gettext_f(
+        "{path} is not a conversation export ValeChat can import: expected ValeChat JSON or the conversations.json of ChatGPT, Claude or Open WebUI ({detail})",
+        &[("path", &path.display().to_string()), ("detail", detail)],
+    )
+}
+
+/// The sentence of [`TransferError::Parse`].
+fn parse_message(
+    path: &std::path::Path,
+    expected: &str,
+    position: Position,
+    detail: &str,
+    imported_before: usize,
+) -> String {
+    gettext_f(
+        "{path} is not a valid {format} file: parsing stopped at line {line}, column {column} (byte {byte}): {detail}. Conversations imported before that point: {imported}.",
+        &[
+            ("imported", &imported_before.to_string()),
+            ("path", &path.display().to_string()),
+            ("format", expected),
+            ("line", &position.line.to_string()),
+            ("column", &position.column.to_string()),
+            ("byte", &position.byte.to_string()),
+            ("detail", detail),
+        ],
+    )
+}
+
+/// The sentence of [`TransferError::UnsupportedVersion`].
+fn version_message(path: &std::path::Path, version: &str) -> String {
+    gettext_f(
+        "{path} is a ValeChat export of version {version}, which this ValeChat cannot read: update ValeChat",
+        &[("path", &path.display().to_string()), ("version", version)],
+    )
+}
+
+/// The sentence of [`TransferError::NoConversation`].
+fn no_conversation_message(id: i64) -> String {
+    gettext_f("There is no conversation {id}", &[("id", &id.to_string())])
 }
