@@ -9,6 +9,7 @@
 //! the row is drawn at once ([`MessageRow::refresh`]), and a row scrolled
 //! away keeps its state (text, expanded tool calls) for the next bind.
 
+mod actions;
 mod status;
 mod widgets;
 
@@ -20,10 +21,11 @@ use relm4::typed_view::list::RelmListItem;
 use relm4::{adw, gtk};
 
 use crate::ui::tool_call_view::ToolCallState;
+pub use actions::{DELETE_ACTION, EDIT_ACTION, REGENERATE_ACTION, SHOW_VERSION_ACTION};
 use valechat_core::chat::ToolProgress;
 use valechat_core::ledger::UsageRecord;
 use valechat_core::provider::{Attachment, ResourceAttachment, Role};
-use valechat_core::store::{Message, MessageStatus, ToolCallRecord};
+use valechat_core::store::{Message, MessageStatus, Siblings, ToolCallRecord};
 pub use widgets::RETRY_ACTION;
 use widgets::RowWidgets;
 
@@ -60,6 +62,9 @@ pub struct MessageRow {
     /// The billed requests that produced this reply, for the
     /// tokens-and-cost line.
     usage: Vec<UsageRecord>,
+    /// The versions of this message (edits or regenerations) when it has
+    /// any: the `‹ 2/3 ›` switcher. `None` for a message without siblings.
+    siblings: Option<Siblings>,
     /// Whether the reasoning is expanded (kept while the row is off screen).
     reasoning_expanded: Rc<Cell<bool>>,
     /// The widgets showing this row while it is on screen.
@@ -86,6 +91,7 @@ impl MessageRow {
             resources: Vec::new(),
             images_revision: 0,
             usage: Vec::new(),
+            siblings: None,
             reasoning_expanded: Rc::default(),
             bound: None,
         }
@@ -225,6 +231,22 @@ impl MessageRow {
     /// the last user message, so only the last reply offers it).
     pub fn set_last(&mut self, last: bool) {
         self.last = last;
+    }
+
+    /// Shows `siblings` in the row's `‹ 2/3 ›` switcher (hidden for
+    /// `None` or a single version).
+    pub fn set_siblings(&mut self, siblings: Option<Siblings>) {
+        self.siblings = siblings.filter(|s| s.count() > 1);
+    }
+
+    /// The versions of this message, when it has siblings.
+    pub fn siblings(&self) -> Option<&Siblings> {
+        self.siblings.as_ref()
+    }
+
+    /// The message's text (markdown as stored).
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// Whether the stored message failed without any text.
