@@ -68,6 +68,9 @@ struct Streaming {
     /// The message an edit or a regeneration replaces, until the turn's
     /// first stored message takes its row.
     replaces: Option<i64>,
+    /// The reply regenerated and the model asked for, if this turn is a
+    /// regeneration (sent again by Send Anyway after a refusal).
+    regenerating: Option<(i64, Option<(String, String)>)>,
 }
 
 /// The conversation view's state.
@@ -114,8 +117,9 @@ pub struct ConversationView {
     chat: relm4::WorkerController<ChatWorker>,
     /// The user message being edited in the composer.
     editing: Option<i64>,
-    /// The reply whose regeneration a hard limit refused (for Send Anyway).
-    refused_regenerate: Option<i64>,
+    /// The reply whose regeneration a hard limit refused, and the model
+    /// asked for (for Send Anyway).
+    refused_regenerate: Option<(i64, Option<(String, String)>)>,
     /// Switch, Edit, Regenerate and Delete (set once the widgets exist).
     branch_actions: Option<actions::BranchActions>,
 }
@@ -340,7 +344,7 @@ impl ConversationView {
             }
             ConversationViewInput::Send(draft) => self.send(draft, false, sender),
             ConversationViewInput::SendAnyway(draft) => match self.refused_regenerate.take() {
-                Some(id) => self.regenerate(id, true, sender),
+                Some((id, model)) => self.regenerate(id, model, true, sender),
                 None => self.send(draft, true, sender),
             },
             ConversationViewInput::RestoreDraft(draft) => {
@@ -376,7 +380,15 @@ impl ConversationView {
             ConversationViewInput::ShowVersion(id) => self.show_version(id, sender),
             ConversationViewInput::Edit(id) => self.edit(id),
             ConversationViewInput::CancelEdit => self.cancel_edit(),
-            ConversationViewInput::Regenerate(id) => self.regenerate(id, false, sender),
+            ConversationViewInput::Regenerate(id) => self.regenerate(id, None, false, sender),
+            ConversationViewInput::RegenerateWith(id) => {
+                if self.can_branch().is_some() {
+                    let _ = sender.output(ConversationViewOutput::ChooseModelFor(id));
+                }
+            }
+            ConversationViewInput::RegenerateWithModel(id, provider, model) => {
+                self.regenerate(id, Some((provider, model)), false, sender);
+            }
             ConversationViewInput::AskDelete(id) => self.ask_delete(id, sender),
             ConversationViewInput::DeleteBranch(id) => self.delete_branch(id, sender),
         }

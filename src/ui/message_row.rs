@@ -21,7 +21,9 @@ use relm4::typed_view::list::RelmListItem;
 use relm4::{adw, gtk};
 
 use crate::ui::tool_call_view::ToolCallState;
-pub use actions::{DELETE_ACTION, EDIT_ACTION, REGENERATE_ACTION, SHOW_VERSION_ACTION};
+pub use actions::{
+    DELETE_ACTION, EDIT_ACTION, REGENERATE_ACTION, REGENERATE_WITH_ACTION, SHOW_VERSION_ACTION,
+};
 use valechat_core::chat::ToolProgress;
 use valechat_core::ledger::UsageRecord;
 use valechat_core::provider::{Attachment, ResourceAttachment, Role};

@@ -17,6 +17,9 @@ their requests, so that versions differ):
 5. Delete Message on the original question asks "Delete this version and
    its 3 replies?"; Delete removes them, and the edited version, the one
    the store made active, shows, with no switcher left on the question.
+6. Regenerate With… opens the header bar's model picker; the model chosen
+   (fake-large) answers in a third version, and the conversation keeps
+   fake-small.
 
 Usage: tests/ui/test_branches.py [path/to/valechat]
 """
@@ -152,6 +155,18 @@ def main():
         answered(app, EDITED, 2)
         app.wait_gone("the second question", is_label(SECOND))
         wait_until("only the reply's switcher", lambda: count_labels(app, "2/2") == 1 and len(buttons(app, "Previous Version")) == 1)
+
+        # 6. Regenerate With…: the header bar's picker opens, the model
+        # chosen answers in a third version, and the conversation keeps
+        # its own model.
+        app.click(buttons(app, "Regenerate With…")[0])
+        app.click(app.find("model Fake Large in the picker", lambda n: name(n) == "Fake Large" and role(n) in ("list item", "row", "list box row") and showing(n)))
+        answered(app, EDITED, 3)
+        label_with(app, "the third version's author", "fake-large")
+        label_with(app, "the reply's switcher at 3/3", "3/3")
+        app.button("fake-small")  # the picker still names the conversation's model
+        sent = [body.get("model") for body in fake_openai.received()]
+        assert sent[-1] == "fake-large" and sent[-2] == "fake-small", f"models asked: {sent}"
     except Exception:
         root = app.root()
         if root is not None:

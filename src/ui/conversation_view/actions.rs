@@ -2,7 +2,8 @@
 //! activate (recycled row widgets carry an action name and a target
 //! rather than a callback): `retry` (a failed reply's Retry,
 //! [`crate::ui::message_row::RETRY_ACTION`]), and, with the message id as
-//! their `i64` target, `show-version`, `edit`, `regenerate` and `delete`
+//! their `i64` target, `show-version`, `edit`, `regenerate`,
+//! `regenerate-with` and `delete`
 //! ([`crate::ui::message_row::SHOW_VERSION_ACTION`] and the others).
 
 use relm4::gtk;
@@ -38,10 +39,11 @@ pub(super) fn install(
     let input = sender.input_sender().clone();
     retry.connect_activate(move |_, _| input.emit(ConversationViewInput::Retry));
     group.add_action(&retry);
-    let on_message: [(&str, OnMessage); 4] = [
+    let on_message: [(&str, OnMessage); 5] = [
         ("show-version", ConversationViewInput::ShowVersion),
         ("edit", ConversationViewInput::Edit),
         ("regenerate", ConversationViewInput::Regenerate),
+        ("regenerate-with", ConversationViewInput::RegenerateWith),
         ("delete", ConversationViewInput::AskDelete),
     ];
     let mut branch = Vec::new();

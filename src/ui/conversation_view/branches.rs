@@ -89,7 +89,7 @@ impl ConversationView {
 
     /// Whether the branch actions can run now: a stored conversation is
     /// shown and no reply streams.
-    fn can_branch(&self) -> Option<(i64, Store)> {
+    pub(super) fn can_branch(&self) -> Option<(i64, Store)> {
         if self.streaming.is_some() {
             return None;
         }
@@ -183,16 +183,23 @@ impl ConversationView {
         }
     }
 
-    /// A new reply in place of reply `id`, from the conversation's model
-    /// (the one chosen in the header bar).
-    pub(super) fn regenerate(&mut self, id: i64, anyway: bool, sender: &ComponentSender<Self>) {
+    /// A new reply in place of reply `id`, from `model` (`(provider id,
+    /// model id)`) or the conversation's model (the one chosen in the
+    /// header bar).
+    pub(super) fn regenerate(
+        &mut self,
+        id: i64,
+        model: Option<(String, String)>,
+        anyway: bool,
+        sender: &ComponentSender<Self>,
+    ) {
         let Some((conversation_id, _)) = self.can_branch() else {
             return;
         };
         if self.target != ConversationTarget::Existing(conversation_id) {
             return;
         }
-        let mut request = SendRequest::regenerate(conversation_id, id, None);
+        let mut request = SendRequest::regenerate(conversation_id, id, model);
         request.options.allow_over_limit = anyway;
         // The new reply replaces the rows from the regenerated one down.
         self.scroll_to_end();

@@ -69,6 +69,12 @@ pub enum ConversationViewInput {
     CancelEdit,
     /// Answer again in place of the reply with this id.
     Regenerate(i64),
+    /// Ask the window for a model to answer again in place of the reply
+    /// with this id ([`ConversationViewOutput::ChooseModelFor`]).
+    RegenerateWith(i64),
+    /// Answer again in place of reply `.0` with model `.2` of provider `.1`
+    /// (the conversation keeps its own model).
+    RegenerateWithModel(i64, String, String),
     /// Ask whether to delete the message with this id and its descendants.
     AskDelete(i64),
     /// Delete the message with this id and its descendants (confirmed).
@@ -93,6 +99,10 @@ pub enum ConversationViewOutput {
     LimitRefused(String, Option<Draft>),
     /// Show a toast with this text.
     Toast(String),
+    /// The user asked to regenerate reply `.0` with another model: let
+    /// them choose one, and answer with
+    /// [`ConversationViewInput::RegenerateWithModel`].
+    ChooseModelFor(i64),
 }
 
 /// Results of the view's background work.

@@ -37,16 +37,19 @@ impl ConversationView {
             return;
         }
         let _ = sender.output(ConversationViewOutput::Replying(true));
-        let replaces = match &start {
-            Start::Send(request, _) => match request.branch {
-                BranchPoint::Edit { message_id, .. }
-                | BranchPoint::Regenerate { message_id, .. } => Some(message_id),
-                _ => None,
+        let (replaces, regenerating) = match &start {
+            Start::Send(request, _) => match &request.branch {
+                BranchPoint::Edit { message_id, .. } => (Some(*message_id), None),
+                BranchPoint::Regenerate { message_id, model } => {
+                    (Some(*message_id), Some((*message_id, model.clone())))
+                }
+                _ => (None, None),
             },
-            Start::Retry(_) => None,
+            Start::Retry(_) => (None, None),
         };
         self.streaming = Some(Streaming {
             replaces,
+            regenerating,
             conversation_id: self.shown,
             cancel: None,
             pending_text: String::new(),
@@ -108,11 +111,8 @@ impl ConversationView {
             }
             ChatWorkerOutput::LimitRefused(explanation, draft) => {
                 // A refused regeneration is sent again by Send Anyway.
-                self.refused_regenerate = self
-                    .streaming
-                    .as_ref()
-                    .and_then(|s| s.replaces)
-                    .filter(|&id| Some(id) != self.editing);
+                self.refused_regenerate =
+                    self.streaming.as_ref().and_then(|s| s.regenerating.clone());
                 self.set_idle(sender);
                 let _ = sender.output(ConversationViewOutput::LimitRefused(explanation, draft));
             }

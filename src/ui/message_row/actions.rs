@@ -1,6 +1,6 @@
 //! The actions under a stored message (issue 14, part 1): the `‹ 2/3 ›`
 //! switcher between its versions (edits or regenerations), Edit on a user
-//! message, Regenerate on a reply, and Delete.
+//! message, Regenerate and Regenerate With… on a reply, and Delete.
 //!
 //! The buttons activate the conversation view's `conversation.*` actions
 //! with the message's id (or the sibling's, for `‹`/`›`) as their `i64`
@@ -23,6 +23,9 @@ pub const SHOW_VERSION_ACTION: &str = "conversation.show-version";
 pub const EDIT_ACTION: &str = "conversation.edit";
 /// Answers again in place of the reply with this id.
 pub const REGENERATE_ACTION: &str = "conversation.regenerate";
+/// Asks for a model (the header bar's picker), then answers again in place
+/// of the reply with this id.
+pub const REGENERATE_WITH_ACTION: &str = "conversation.regenerate-with";
 /// Asks, then deletes the message with this id and its descendants.
 pub const DELETE_ACTION: &str = "conversation.delete";
 
@@ -41,6 +44,7 @@ pub struct ActionsBar {
     next: gtk::Button,
     edit: gtk::Button,
     regenerate: gtk::Button,
+    regenerate_with: gtk::Button,
     delete: gtk::Button,
 }
 
@@ -98,6 +102,11 @@ impl ActionsBar {
             &gettext("Regenerate"),
             &gettext("Answer again with the model chosen in the header bar, as a new version"),
         );
+        let regenerate_with = icon_button(
+            "pan-down-symbolic",
+            &gettext("Regenerate With…"),
+            &gettext("Regenerate with another model…"),
+        );
         let delete = icon_button(
             "user-trash-symbolic",
             &gettext("Delete Message"),
@@ -113,6 +122,7 @@ impl ActionsBar {
         root.append(&switcher);
         root.append(&edit);
         root.append(&regenerate);
+        root.append(&regenerate_with);
         root.append(&delete);
         Self {
             root,
@@ -124,6 +134,7 @@ impl ActionsBar {
             next,
             edit,
             regenerate,
+            regenerate_with,
             delete,
         }
     }
@@ -143,6 +154,7 @@ impl ActionsBar {
         for (button, action) in [
             (&self.edit, EDIT_ACTION),
             (&self.regenerate, REGENERATE_ACTION),
+            (&self.regenerate_with, REGENERATE_WITH_ACTION),
             (&self.delete, DELETE_ACTION),
         ] {
             button.set_action_target_value(Some(&id));
@@ -150,6 +162,7 @@ impl ActionsBar {
         }
         self.edit.set_visible(role == Role::User);
         self.regenerate.set_visible(role == Role::Assistant);
+        self.regenerate_with.set_visible(role == Role::Assistant);
         let siblings = row.siblings();
         self.switcher.set_visible(siblings.is_some());
         let Some(siblings) = siblings else {
