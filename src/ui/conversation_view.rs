@@ -29,6 +29,7 @@ mod actions;
 mod branches;
 mod drafts;
 mod earlier;
+mod edit_banner;
 mod follow;
 mod list;
 mod messages;
@@ -169,41 +170,10 @@ impl Component for ConversationView {
                     set_visible_child_name: if model.is_blank() { "empty" } else { "messages" },
                 },
             },
-            gtk::Box {
+            #[local_ref]
+            edit_banner -> gtk::Box {
                 #[watch]
                 set_visible: model.editing.is_some(),
-                set_orientation: gtk::Orientation::Horizontal,
-                set_spacing: 12,
-                set_margin_start: 18,
-                set_margin_end: 12,
-                set_margin_top: 6,
-                add_css_class: "edit-banner",
-                gtk::Image {
-                    set_icon_name: Some("document-edit-symbolic"),
-                },
-                gtk::Box {
-                    set_orientation: gtk::Orientation::Vertical,
-                    set_hexpand: true,
-                    set_valign: gtk::Align::Center,
-                    gtk::Label {
-                        set_label: &gettext("Editing message"),
-                        set_xalign: 0.0,
-                        add_css_class: "heading",
-                    },
-                    gtk::Label {
-                        set_label: &gettext("Sending makes a new version; the original stays."),
-                        set_xalign: 0.0,
-                        set_wrap: true,
-                        add_css_class: "caption",
-                        add_css_class: "dim-label",
-                    },
-                },
-                gtk::Button {
-                    set_label: &gettext("Cancel"),
-                    set_valign: gtk::Align::Center,
-                    set_tooltip_text: Some(&gettext("Stop editing (Escape)")),
-                    connect_clicked => ConversationViewInput::CancelEdit,
-                },
             },
             append: model.composer.widget(),
         }
@@ -261,6 +231,7 @@ impl Component for ConversationView {
             branch_actions: None,
         };
         let list_view = model.messages.widget();
+        let edit_banner = &edit_banner::new(sender.input_sender());
         let widgets = view_output!();
         model.branch_actions = Some(actions::install(&root, &sender));
         model.follow = Some(follow::FollowEnd::attach(&widgets.scroller, jump_button));
@@ -377,20 +348,14 @@ impl ConversationView {
                 let _ = sender.output(ConversationViewOutput::Toast(text));
             }
             ConversationViewInput::ShowToast(_) => {}
-            ConversationViewInput::ShowVersion(id) => self.show_version(id, sender),
-            ConversationViewInput::Edit(id) => self.edit(id),
-            ConversationViewInput::CancelEdit => self.cancel_edit(),
-            ConversationViewInput::Regenerate(id) => self.regenerate(id, None, false, sender),
-            ConversationViewInput::RegenerateWith(id) => {
-                if self.can_branch().is_some() {
-                    let _ = sender.output(ConversationViewOutput::ChooseModelFor(id));
-                }
-            }
-            ConversationViewInput::RegenerateWithModel(id, provider, model) => {
-                self.regenerate(id, Some((provider, model)), false, sender);
-            }
-            ConversationViewInput::AskDelete(id) => self.ask_delete(id, sender),
-            ConversationViewInput::DeleteBranch(id) => self.delete_branch(id, sender),
+            branch @ (ConversationViewInput::ShowVersion(_)
+            | ConversationViewInput::Edit(_)
+            | ConversationViewInput::CancelEdit
+            | ConversationViewInput::Regenerate(_)
+            | ConversationViewInput::RegenerateWith(_)
+            | ConversationViewInput::RegenerateWithModel(..)
+            | ConversationViewInput::AskDelete(_)
+            | ConversationViewInput::DeleteBranch(_)) => self.on_branch_input(branch, sender),
         }
     }
 

@@ -25,7 +25,9 @@ use relm4::{adw, gtk};
 
 use super::pages::rows_of;
 use super::turn::Start;
-use super::{ConversationView, ConversationViewCommand, ConversationViewInput};
+use super::{
+    ConversationView, ConversationViewCommand, ConversationViewInput, ConversationViewOutput,
+};
 use crate::i18n::ngettext_f;
 use crate::ui::composer::{ComposerInput, Draft};
 use valechat_core::chat::{ConversationTarget, EngineError, SendRequest};
@@ -76,6 +78,30 @@ impl Continuation {
 }
 
 impl ConversationView {
+    /// Handles the inputs of the branch actions (the others are not
+    /// expected here and do nothing).
+    pub(super) fn on_branch_input(
+        &mut self,
+        message: ConversationViewInput,
+        sender: &ComponentSender<Self>,
+    ) {
+        match message {
+            ConversationViewInput::ShowVersion(id) => self.show_version(id, sender),
+            ConversationViewInput::Edit(id) => self.edit(id),
+            ConversationViewInput::CancelEdit => self.cancel_edit(),
+            ConversationViewInput::Regenerate(id) => self.regenerate(id, None, false, sender),
+            ConversationViewInput::RegenerateWith(id) if self.can_branch().is_some() => {
+                let _ = sender.output(ConversationViewOutput::ChooseModelFor(id));
+            }
+            ConversationViewInput::RegenerateWithModel(id, provider, model) => {
+                self.regenerate(id, Some((provider, model)), false, sender);
+            }
+            ConversationViewInput::AskDelete(id) => self.ask_delete(id, sender),
+            ConversationViewInput::DeleteBranch(id) => self.delete_branch(id, sender),
+            _ => {}
+        }
+    }
+
     /// Position of the row showing message `id`.
     fn position_of(&self, id: i64) -> Option<u32> {
         self.messages.rposition(|row| row.id == id)
@@ -89,7 +115,7 @@ impl ConversationView {
 
     /// Whether the branch actions can run now: a stored conversation is
     /// shown and no reply streams.
-    pub(super) fn can_branch(&self) -> Option<(i64, Store)> {
+    fn can_branch(&self) -> Option<(i64, Store)> {
         if self.streaming.is_some() {
             return None;
         }

@@ -121,8 +121,12 @@ impl ActionsBar {
             .build();
         root.append(&switcher);
         root.append(&edit);
-        root.append(&regenerate);
-        root.append(&regenerate_with);
+        // Regenerate and its arrow read as one split button.
+        regenerate_with.add_css_class("regenerate-with");
+        let regenerate_pair = gtk::Box::new(gtk::Orientation::Horizontal, 0);
+        regenerate_pair.append(&regenerate);
+        regenerate_pair.append(&regenerate_with);
+        root.append(&regenerate_pair);
         root.append(&delete);
         Self {
             root,
