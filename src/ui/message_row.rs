@@ -51,6 +51,8 @@ pub struct MessageRow {
     /// tool calls): shown without the author, close to it, so that a
     /// turn's rounds read as one block.
     continues: bool,
+    /// The message is being edited in the composer (highlighted).
+    editing: bool,
     /// Tool calls this reply made, in call order.
     tool_calls: Vec<ToolCallState>,
     /// Bumped on every change of `tool_calls`.
@@ -87,6 +89,7 @@ impl MessageRow {
             revision: 1,
             last: false,
             continues: false,
+            editing: false,
             tool_calls: Vec::new(),
             tool_revision: 0,
             images: Vec::new(),
@@ -227,6 +230,11 @@ impl MessageRow {
     /// `continues`).
     pub fn set_continues(&mut self, continues: bool) {
         self.continues = continues;
+    }
+
+    /// Marks whether the message is being edited in the composer.
+    pub fn set_editing(&mut self, editing: bool) {
+        self.editing = editing;
     }
 
     /// Marks whether this is the conversation's last message (Retry answers

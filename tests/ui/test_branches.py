@@ -4,8 +4,10 @@ against tests/ui/fake_openai.py (whose replies to "numbered" prompts count
 their requests, so that versions differ):
 
 1. Two questions are sent and answered.
-2. The first question is edited (Edit Message: the text goes into the
-   composer under an "Editing message" banner) and sent: the new version
+2. With a draft in the composer, Edit Message on the second question puts
+   its text in the composer under an "Editing message" banner; Escape
+   ends the edit and gives the draft back. The first question is edited
+   and sent (the draft comes back once the edit is sent): the new version
    shows with `‹ 2/2 ›`, its reply streams, and the second question,
    which followed the old version, is no longer shown.
 3. The reply is regenerated: a new reply ("Answer 2") streams in place of
@@ -28,6 +30,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 
 import pyatspi
 
@@ -38,6 +41,7 @@ from test_first_slice import App, ancestors, Failure, add_fake_provider, dump, n
 FIRST = "First numbered question"
 SECOND = "Second numbered question"
 EDITED = "First numbered question, answered slowly"
+DRAFT = "Half a thought"
 
 
 def in_messages(node):
@@ -104,16 +108,29 @@ def main():
             answered(app, prompt, 1)
         assert not buttons(app, "Previous Version"), "a message without versions shows a switcher"
 
-        # 2. Edit the first question in the composer.
+        # 2. Edit the first question in the composer. A draft typed before
+        # is put aside: Escape ends an edit and gives it back.
         edits = buttons(app, "Edit Message")
         assert len(edits) == 2, f"{len(edits)} Edit Message buttons for two questions"
-        app.click(edits[0])
-        app.find("the editing banner", lambda n: role(n) == "label" and text_of(n) == "Editing message" and showing(n))
+        set_text(composer, DRAFT)
+        app.click(edits[1])
+        banner = lambda n: role(n) == "label" and text_of(n) == "Editing message" and showing(n)  # noqa: E731
+        app.find("the editing banner", banner)
+        wait_until("the second question in the composer", lambda: text_of(composer) == SECOND)
+        time.sleep(0.3)  # Edit Message put the keyboard focus in the composer
+        pyatspi.Registry.generateKeyboardEvent(9, None, pyatspi.KEY_PRESSRELEASE)  # Escape
+        app.wait_gone("the banner after Escape", banner)
+        wait_until("the draft back in the composer", lambda: text_of(composer) == DRAFT)
+        app.click(buttons(app, "Edit Message")[0])
+        app.find("the editing banner", banner)
         wait_until("the question in the composer", lambda: text_of(composer) == FIRST)
         set_text(composer, EDITED)
+        screenshot("branches-editing")
         app.click(app.button("Send"))
         answered(app, EDITED, 1)
-        app.wait_gone("the banner", lambda n: role(n) == "label" and text_of(n) == "Editing message" and showing(n))
+        app.wait_gone("the banner", banner)
+        wait_until("the draft back after the edit", lambda: text_of(composer) == DRAFT)
+        set_text(composer, "")
         label_with(app, "the edited question's switcher", "2/2")
         app.wait_gone("the question after the old version", is_label(SECOND))
         screenshot("branches-edited")

@@ -191,7 +191,9 @@ impl ConversationView {
             return;
         };
         self.drafts.begin_edit();
+        self.mark_editing(false);
         self.editing = Some(id);
+        self.mark_editing(true);
         let composer = self.composer.sender();
         composer.emit(ComposerInput::Switch(Draft {
             text,
@@ -203,9 +205,17 @@ impl ConversationView {
     /// Ends the edit, if one is under way: the composer gets back the
     /// draft it held before.
     pub(super) fn cancel_edit(&mut self) {
+        self.mark_editing(false);
         if self.editing.take().is_some() {
             let draft = self.drafts.end_edit();
             self.composer.sender().emit(ComposerInput::Switch(draft));
+        }
+    }
+
+    /// Highlights the row being edited, or stops highlighting it.
+    fn mark_editing(&mut self, on: bool) {
+        if let Some(position) = self.editing.and_then(|id| self.position_of(id)) {
+            self.messages.update(position, |row| row.set_editing(on));
         }
     }
 

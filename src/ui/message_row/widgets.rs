@@ -197,10 +197,12 @@ fn render(row: &MessageRow, widgets: &mut Inner) {
     };
     widgets.author.set_label(&author);
     widgets.author.set_visible(!row.continues);
-    if row.continues {
-        widgets.message.add_css_class("continues");
-    } else {
-        widgets.message.remove_css_class("continues");
+    for (class, on) in [("continues", row.continues), ("editing", row.editing)] {
+        if on {
+            widgets.message.add_css_class(class);
+        } else {
+            widgets.message.remove_css_class(class);
+        }
     }
     if widgets.rendered_revision != row.revision {
         widgets.body.set_markdown(&row.text);
