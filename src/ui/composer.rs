@@ -142,6 +142,9 @@ pub enum ComposerOutput {
     Notice(String),
     /// Stop the reply that is streaming.
     Stop,
+    /// Escape while no reply streams: cancel what the text is for (an
+    /// edit of a sent message).
+    Cancel,
     /// The text changed (typed, pasted, sent, restored): the whole text,
     /// to keep as the conversation's draft.
     Edited(String),
@@ -214,9 +217,11 @@ impl Component for Composer {
                 let _ = sender.output(ComposerOutput::Send(draft));
             }
             ComposerInput::Stop => {
-                if self.busy {
-                    let _ = sender.output(ComposerOutput::Stop);
-                }
+                let _ = sender.output(if self.busy {
+                    ComposerOutput::Stop
+                } else {
+                    ComposerOutput::Cancel
+                });
             }
             ComposerInput::SetBusy(busy) => {
                 if self.busy && !busy {

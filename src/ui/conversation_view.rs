@@ -25,8 +25,11 @@
 //! thread), whose progress comes back as [`ConversationViewInput::Chat`],
 //! and text reaches the rows at most once per frame (see `turn`).
 
+mod actions;
+mod branches;
 mod drafts;
 mod earlier;
+mod edit_banner;
 mod follow;
 mod list;
 mod messages;
@@ -63,6 +66,12 @@ struct Streaming {
     /// Images and resources of the user message being sent, shown on its
     /// row once stored.
     user_attachments: Draft,
+    /// The message an edit or a regeneration replaces, until the turn's
+    /// first stored message takes its row.
+    replaces: Option<i64>,
+    /// The reply regenerated and the model asked for, if this turn is a
+    /// regeneration (sent again by Send Anyway after a refusal).
+    regenerating: Option<(i64, Option<(String, String)>)>,
 }
 
 /// The conversation view's state.
@@ -107,6 +116,13 @@ pub struct ConversationView {
     /// Runs the replies; its output comes back as
     /// [`ConversationViewInput::Chat`].
     chat: relm4::WorkerController<ChatWorker>,
+    /// The user message being edited in the composer.
+    editing: Option<i64>,
+    /// The reply whose regeneration a hard limit refused, and the model
+    /// asked for (for Send Anyway).
+    refused_regenerate: Option<(i64, Option<(String, String)>)>,
+    /// Switch, Edit, Regenerate and Delete (set once the widgets exist).
+    branch_actions: Option<actions::BranchActions>,
 }
 
 #[relm4::component(pub)]
@@ -154,6 +170,11 @@ impl Component for ConversationView {
                     set_visible_child_name: if model.is_blank() { "empty" } else { "messages" },
                 },
             },
+            #[local_ref]
+            edit_banner -> gtk::Box {
+                #[watch]
+                set_visible: model.editing.is_some(),
+            },
             append: model.composer.widget(),
         }
     }
@@ -167,6 +188,7 @@ impl Component for ConversationView {
                     ComposerOutput::Send(draft) => ConversationViewInput::Send(draft),
                     ComposerOutput::Notice(text) => ConversationViewInput::Notice(text),
                     ComposerOutput::Stop => ConversationViewInput::Stop,
+                    ComposerOutput::Cancel => ConversationViewInput::CancelEdit,
                     ComposerOutput::Edited(text) => ConversationViewInput::DraftEdited(text),
                     ComposerOutput::Stashed(draft) => ConversationViewInput::DraftStashed(draft),
                 });
@@ -204,10 +226,14 @@ impl Component for ConversationView {
             chat: ChatWorker::builder()
                 .detach_worker(())
                 .forward(sender.input_sender(), ConversationViewInput::Chat),
+            editing: None,
+            refused_regenerate: None,
+            branch_actions: None,
         };
         let list_view = model.messages.widget();
+        let edit_banner = &edit_banner::new(sender.input_sender());
         let widgets = view_output!();
-        install_actions(&root, &sender);
+        model.branch_actions = Some(actions::install(&root, &sender));
         model.follow = Some(follow::FollowEnd::attach(&widgets.scroller, jump_button));
         model.earlier = Some(earlier::EarlierTrigger::attach(
             &widgets.scroller,
@@ -242,9 +268,13 @@ impl Component for ConversationView {
         widgets: &mut Self::Widgets,
         message: Self::CommandOutput,
         sender: ComponentSender<Self>,
-        _root: &Self::Root,
+        root: &Self::Root,
     ) {
-        self.handle_command(message, &sender);
+        if let ConversationViewCommand::BranchSized(id, count) = message {
+            self.confirm_delete(root, id, count, &sender);
+        } else {
+            self.handle_command(message, &sender);
+        }
         self.render(&sender);
         self.update_view(widgets, sender);
     }
@@ -284,8 +314,12 @@ impl ConversationView {
                 }
             }
             ConversationViewInput::Send(draft) => self.send(draft, false, sender),
-            ConversationViewInput::SendAnyway(draft) => self.send(draft, true, sender),
+            ConversationViewInput::SendAnyway(draft) => match self.refused_regenerate.take() {
+                Some((id, model)) => self.regenerate(id, model, true, sender),
+                None => self.send(draft, true, sender),
+            },
             ConversationViewInput::RestoreDraft(draft) => {
+                self.refused_regenerate = None;
                 self.composer.sender().emit(ComposerInput::Restore(draft));
             }
             ConversationViewInput::Retry => self.retry(sender),
@@ -298,16 +332,30 @@ impl ConversationView {
             }
             ConversationViewInput::FlushStream => self.flush_stream(),
             ConversationViewInput::ShowEarlier => self.show_earlier(sender),
+            // An edit's text is not the conversation's draft.
+            ConversationViewInput::DraftEdited(_) if self.drafts.editing() => {}
             ConversationViewInput::DraftEdited(text) => {
                 let batch = self.drafts.edited(text);
                 self.save_drafts(batch, sender);
             }
-            ConversationViewInput::DraftStashed(draft) => self.drafts.stashed(draft),
+            ConversationViewInput::DraftStashed(draft) => {
+                if let Some(back) = self.drafts.stashed(draft) {
+                    self.composer.sender().emit(ComposerInput::Restore(back));
+                }
+            }
             ConversationViewInput::Chat(progress) => self.on_chat(widgets, progress, sender),
             ConversationViewInput::Notice(text) => {
                 let _ = sender.output(ConversationViewOutput::Toast(text));
             }
             ConversationViewInput::ShowToast(_) => {}
+            branch @ (ConversationViewInput::ShowVersion(_)
+            | ConversationViewInput::Edit(_)
+            | ConversationViewInput::CancelEdit
+            | ConversationViewInput::Regenerate(_)
+            | ConversationViewInput::RegenerateWith(_)
+            | ConversationViewInput::RegenerateWithModel(..)
+            | ConversationViewInput::AskDelete(_)
+            | ConversationViewInput::DeleteBranch(_)) => self.on_branch_input(branch, sender),
         }
     }
 
@@ -322,6 +370,11 @@ impl ConversationView {
                 let batch = self.drafts.saved();
                 self.save_drafts(batch, sender);
             }
+            ConversationViewCommand::Continued(continuation) => {
+                self.show_continuation(*continuation, sender);
+            }
+            // Asked in `update_cmd_with_view`, which has the root.
+            ConversationViewCommand::BranchSized(..) => {}
         }
     }
 
@@ -337,6 +390,9 @@ impl ConversationView {
             let composer = self.composer.sender();
             composer.emit(ComposerInput::SetReady(state.0));
             composer.emit(ComposerInput::SetBusy(state.1));
+            if let Some(actions) = &self.branch_actions {
+                actions.set_enabled(!state.1);
+            }
         }
         if !std::mem::take(&mut self.total_dirty) {
             return;
@@ -360,15 +416,4 @@ impl ConversationView {
             let _ = sender.output(ConversationViewOutput::Replying(false));
         }
     }
-}
-
-/// The view's `conversation.*` actions: `conversation.retry`, which a failed
-/// reply's Retry button activates ([`crate::ui::message_row::RETRY_ACTION`]).
-fn install_actions(root: &gtk::Box, sender: &ComponentSender<ConversationView>) {
-    let group = gtk::gio::SimpleActionGroup::new();
-    let retry = gtk::gio::SimpleAction::new("retry", None);
-    let input = sender.input_sender().clone();
-    retry.connect_activate(move |_, _| input.emit(ConversationViewInput::Retry));
-    group.add_action(&retry);
-    root.insert_action_group("conversation", Some(&group));
 }

@@ -9,6 +9,7 @@
 //! the row is drawn at once ([`MessageRow::refresh`]), and a row scrolled
 //! away keeps its state (text, expanded tool calls) for the next bind.
 
+mod actions;
 mod status;
 mod widgets;
 
@@ -20,10 +21,13 @@ use relm4::typed_view::list::RelmListItem;
 use relm4::{adw, gtk};
 
 use crate::ui::tool_call_view::ToolCallState;
+pub use actions::{
+    DELETE_ACTION, EDIT_ACTION, REGENERATE_ACTION, REGENERATE_WITH_ACTION, SHOW_VERSION_ACTION,
+};
 use valechat_core::chat::ToolProgress;
 use valechat_core::ledger::UsageRecord;
 use valechat_core::provider::{Attachment, ResourceAttachment, Role};
-use valechat_core::store::{Message, MessageStatus, ToolCallRecord};
+use valechat_core::store::{Message, MessageStatus, Siblings, ToolCallRecord};
 pub use widgets::RETRY_ACTION;
 use widgets::RowWidgets;
 
@@ -47,6 +51,8 @@ pub struct MessageRow {
     /// tool calls): shown without the author, close to it, so that a
     /// turn's rounds read as one block.
     continues: bool,
+    /// The message is being edited in the composer (highlighted).
+    editing: bool,
     /// Tool calls this reply made, in call order.
     tool_calls: Vec<ToolCallState>,
     /// Bumped on every change of `tool_calls`.
@@ -60,6 +66,9 @@ pub struct MessageRow {
     /// The billed requests that produced this reply, for the
     /// tokens-and-cost line.
     usage: Vec<UsageRecord>,
+    /// The versions of this message (edits or regenerations) when it has
+    /// any: the `‹ 2/3 ›` switcher. `None` for a message without siblings.
+    siblings: Option<Siblings>,
     /// Whether the reasoning is expanded (kept while the row is off screen).
     reasoning_expanded: Rc<Cell<bool>>,
     /// The widgets showing this row while it is on screen.
@@ -80,12 +89,14 @@ impl MessageRow {
             revision: 1,
             last: false,
             continues: false,
+            editing: false,
             tool_calls: Vec::new(),
             tool_revision: 0,
             images: Vec::new(),
             resources: Vec::new(),
             images_revision: 0,
             usage: Vec::new(),
+            siblings: None,
             reasoning_expanded: Rc::default(),
             bound: None,
         }
@@ -221,10 +232,31 @@ impl MessageRow {
         self.continues = continues;
     }
 
+    /// Marks whether the message is being edited in the composer.
+    pub fn set_editing(&mut self, editing: bool) {
+        self.editing = editing;
+    }
+
     /// Marks whether this is the conversation's last message (Retry answers
     /// the last user message, so only the last reply offers it).
     pub fn set_last(&mut self, last: bool) {
         self.last = last;
+    }
+
+    /// Shows `siblings` in the row's `‹ 2/3 ›` switcher (hidden for
+    /// `None` or a single version).
+    pub fn set_siblings(&mut self, siblings: Option<Siblings>) {
+        self.siblings = siblings.filter(|s| s.count() > 1);
+    }
+
+    /// The versions of this message, when it has siblings.
+    pub fn siblings(&self) -> Option<&Siblings> {
+        self.siblings.as_ref()
+    }
+
+    /// The message's text (markdown as stored).
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// Whether the stored message failed without any text.

@@ -45,6 +45,8 @@ pub enum ModelPickerInput {
     Refresh,
     /// Row `index` of the list was activated.
     Activate(usize),
+    /// The popover closed (reported after any choice made in it).
+    Closed,
     /// The star of row `index` was clicked: add it to or remove it from
     /// the favourites.
     ToggleFavourite(usize),
@@ -71,6 +73,9 @@ pub enum ModelPickerOutput {
         /// Model id as the server names it.
         model: String,
     },
+    /// The popover closed, after [`ModelPickerOutput::Selected`] if a
+    /// model was chosen.
+    Closed,
 }
 
 /// Widgets of the picker.
@@ -171,6 +176,10 @@ impl Component for ModelPicker {
             let sender = sender.clone();
             popover.connect_show(move |_| sender.input(ModelPickerInput::Refresh));
         }
+        {
+            let sender = sender.clone();
+            popover.connect_closed(move |_| sender.input(ModelPickerInput::Closed));
+        }
         let model = ModelPicker {
             engine: None,
             providers: Vec::new(),
@@ -201,6 +210,9 @@ impl Component for ModelPicker {
             ModelPickerInput::SetProviders(providers) => self.providers = providers,
             ModelPickerInput::SetCurrent(current) => self.current = current,
             ModelPickerInput::Refresh => self.refresh(&sender),
+            ModelPickerInput::Closed => {
+                let _ = sender.output(ModelPickerOutput::Closed);
+            }
             ModelPickerInput::Activate(i) => {
                 if let Some(Entry::Model {
                     provider, model, ..

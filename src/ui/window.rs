@@ -76,6 +76,9 @@ pub struct Window {
     /// Provider and model for the next new conversation.
     next_model: Option<(String, String)>,
     model_picker: Controller<ModelPicker>,
+    /// The reply to regenerate with the model chosen next in the picker
+    /// (Regenerate With…), until the picker closes.
+    regenerate_with: Option<i64>,
     settings_popover: Controller<ConversationSettingsPopover>,
     /// Settings for the next new conversation (applied when it is created).
     next_settings: ConversationSettings,
@@ -223,6 +226,7 @@ impl Component for Window {
                     ModelPickerOutput::Selected { provider_id, model } => {
                         WindowInput::ModelChosen(provider_id, model)
                     }
+                    ModelPickerOutput::Closed => WindowInput::PickerClosed,
                 });
         let roots = valechat_core::mcp::RootsSource::default();
         let folders = WorkspaceFolders::builder().launch(roots.clone()).forward(
@@ -248,6 +252,7 @@ impl Component for Window {
             current: None,
             next_model: None,
             model_picker,
+            regenerate_with: None,
             settings_popover,
             next_settings: ConversationSettings::default(),
             next_folders: Vec::new(),

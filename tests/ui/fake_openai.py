@@ -20,6 +20,9 @@ of that tool (it switches server-everything's simulated resource updates
 on or off).
 A prompt containing "call a missing tool", sent with any tool on offer, is
 answered with a call of `nobody__nothing`, which no server offers.
+A prompt containing "numbered" is answered "Answer N to: *prompt*", N
+counting that prompt's requests (a regenerated reply differs from the
+first); with "slowly" in it too, slowly.
 
 Every chat request's JSON body is kept: `received()` returns them, oldest
 first, so a test can check what the app sent.
@@ -52,6 +55,21 @@ def reply_for(prompt: str) -> list[str]:
         "Here is a list:\n\n- first item\n- second item with `inline code`\n\n"
         "```python\nprint(\"hello, world\")\n```\n\nThat is all."
     )
+    return [text[i : i + 7] for i in range(0, len(text), 7)]
+
+
+_numbered: dict[str, int] = {}
+_numbered_lock = threading.Lock()
+
+
+def numbered_reply_for(prompt: str) -> list[str]:
+    """The reply to a prompt with "numbered" in it: "Answer N to: …", N
+    counting the requests for that prompt, so that regenerated replies
+    differ."""
+    with _numbered_lock:
+        n = _numbered.get(prompt, 0) + 1
+        _numbered[prompt] = n
+    text = f"Answer {n} to: *{prompt}*\n\nThat is all."
     return [text[i : i + 7] for i in range(0, len(text), 7)]
 
 
@@ -213,7 +231,8 @@ class Handler(BaseHTTPRequestHandler):
             # A prompt that asks for a slow answer gets one, so that a test
             # can press Stop in the middle of it.
             delay = 0.4 if "slowly" in prompt else self.delay
-            for piece in reply_for(prompt):
+            pieces = numbered_reply_for(prompt) if "numbered" in prompt else reply_for(prompt)
+            for piece in pieces:
                 time.sleep(delay)
                 send({**base, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
             send({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})

@@ -21,15 +21,30 @@ use crate::ui::composer::{ComposerInput, Draft};
 /// not yet sent.
 pub(super) type DraftKey = Option<i64>;
 
+/// What a draft the composer hands over ([`Drafts::stashed`]) was.
+#[derive(Debug, Clone, Copy)]
+enum Leaving {
+    /// The draft of a conversation switched away from.
+    Conversation(DraftKey),
+    /// The draft put aside while a message is edited in the composer.
+    BeforeEdit,
+    /// The text of an edit that ended (sent or cancelled): dropped.
+    Edit,
+}
+
 /// The drafts of the conversations of this run, and the texts still to
 /// store.
 #[derive(Debug, Default)]
 pub(super) struct Drafts {
     /// The conversation whose draft the composer holds.
     key: DraftKey,
-    /// Conversations switched away from whose drafts the composer has not
+    /// What the composer was switched away from, whose drafts it has not
     /// handed over yet, oldest first.
-    leaving: VecDeque<DraftKey>,
+    leaving: VecDeque<Leaving>,
+    /// A message is being edited in the composer.
+    editing: bool,
+    /// The draft the composer held when the edit began.
+    before_edit: Option<Draft>,
     /// Drafts of conversations left during this run.
     aside: HashMap<DraftKey, Draft>,
     /// Texts not yet written: the latest per conversation.
@@ -48,21 +63,57 @@ impl Drafts {
     /// hold (the one put aside earlier in this run, or an empty one whose
     /// text comes from the store once read).
     pub(super) fn switch(&mut self, to: DraftKey) -> Draft {
-        self.leaving.push_back(self.key);
+        self.leaving.push_back(Leaving::Conversation(self.key));
         self.key = to;
         self.aside.remove(&to).unwrap_or_default()
     }
 
-    /// The composer handed over what it held when it was switched.
-    pub(super) fn stashed(&mut self, draft: Draft) {
-        let Some(from) = self.leaving.pop_front() else {
-            return;
+    /// The composer is switched to a message's text to edit it: what it
+    /// held is put aside until [`Drafts::end_edit`] (a second edit drops
+    /// the first one's text).
+    pub(super) fn begin_edit(&mut self) {
+        self.leaving.push_back(if self.editing {
+            Leaving::Edit
+        } else {
+            Leaving::BeforeEdit
+        });
+        self.editing = true;
+    }
+
+    /// The edit ended: the draft to give the composer back (what it held
+    /// before the edit; empty if the composer has not handed it over yet,
+    /// which [`Drafts::stashed`] then returns).
+    pub(super) fn end_edit(&mut self) -> Draft {
+        self.editing = false;
+        self.leaving.push_back(Leaving::Edit);
+        self.before_edit.take().unwrap_or_default()
+    }
+
+    /// Whether a message is being edited in the composer (its text is not
+    /// the conversation's draft).
+    pub(super) fn editing(&self) -> bool {
+        self.editing
+    }
+
+    /// The composer handed over what it held when it was switched. Returns
+    /// a draft to give back to the composer: the one held before an edit
+    /// that already ended.
+    pub(super) fn stashed(&mut self, draft: Draft) -> Option<Draft> {
+        let from = match self.leaving.pop_front()? {
+            Leaving::Conversation(from) => from,
+            Leaving::BeforeEdit if self.editing => {
+                self.before_edit = Some(draft);
+                return None;
+            }
+            Leaving::BeforeEdit => return Some(draft),
+            Leaving::Edit => return None,
         };
         if draft.text.is_empty() && draft.images.is_empty() && draft.resources.is_empty() {
             self.aside.remove(&from);
         } else {
             self.aside.insert(from, draft);
         }
+        None
     }
 
     /// The new conversation the draft was typed in was created as `id`.
@@ -184,6 +235,36 @@ mod tests {
         assert_eq!(drafts.switch(Some(1)).text, "for one");
         // Once given back, it is the composer's again.
         assert!(drafts.aside.is_empty());
+    }
+
+    #[test]
+    fn an_edit_puts_the_draft_aside_and_gives_it_back() {
+        let mut drafts = Drafts::default();
+        drafts.switch(Some(1));
+        drafts.stashed(Draft::default());
+        drafts.begin_edit();
+        assert!(drafts.editing());
+        assert!(drafts.stashed(text("half a question")).is_none());
+        // Editing another message drops the first edit's text.
+        drafts.begin_edit();
+        assert!(drafts.stashed(text("first edit")).is_none());
+        assert_eq!(drafts.end_edit().text, "half a question");
+        assert!(!drafts.editing());
+        assert!(drafts.stashed(text("second edit")).is_none());
+        // The conversation's own drafts are untouched.
+        assert!(drafts.aside.is_empty());
+    }
+
+    #[test]
+    fn an_edit_that_ends_before_the_draft_arrives_still_gives_it_back() {
+        let mut drafts = Drafts::default();
+        drafts.begin_edit();
+        assert!(drafts.end_edit().text.is_empty());
+        assert_eq!(
+            drafts.stashed(text("typed before")).map(|d| d.text),
+            Some("typed before".into())
+        );
+        assert!(drafts.stashed(text("the edit")).is_none());
     }
 
     #[test]

@@ -128,6 +128,19 @@ impl MessageList {
         self.mark_turns(position..position.saturating_add(1).min(self.len()));
     }
 
+    /// Keeps the first `len` rows and removes the rest (the branch below a
+    /// switched, edited, regenerated or deleted message).
+    pub(super) fn truncate(&mut self, len: u32) {
+        let count = self.len();
+        if len >= count {
+            return;
+        }
+        for position in (len..count).rev() {
+            self.rows.remove(position);
+        }
+        self.mark_last();
+    }
+
     /// Changes the row at `position` with `change` and draws the change if
     /// the row is on screen; `None` if there is no such row.
     pub(super) fn update<R>(

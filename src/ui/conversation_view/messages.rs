@@ -1,5 +1,6 @@
 //! The conversation view's input, output and command messages.
 
+use super::branches::Continuation;
 use super::pages::LoadedConversation;
 use crate::ui::chat_worker::ChatWorkerOutput;
 use crate::ui::composer::Draft;
@@ -58,6 +59,26 @@ pub enum ConversationViewInput {
     /// Show a toast over the messages, above the composer (the window's
     /// toasts while a conversation is shown).
     ShowToast(String),
+    /// Show the version of a message with this id (`‹`/`›`) and the branch
+    /// below it.
+    ShowVersion(i64),
+    /// Edit the user message with this id in the composer.
+    Edit(i64),
+    /// Stop editing (the banner's Cancel, Escape): the composer gets its
+    /// draft back.
+    CancelEdit,
+    /// Answer again in place of the reply with this id.
+    Regenerate(i64),
+    /// Ask the window for a model to answer again in place of the reply
+    /// with this id ([`ConversationViewOutput::ChooseModelFor`]).
+    RegenerateWith(i64),
+    /// Answer again in place of reply `.0` with model `.2` of provider `.1`
+    /// (the conversation keeps its own model).
+    RegenerateWithModel(i64, String, String),
+    /// Ask whether to delete the message with this id and its descendants.
+    AskDelete(i64),
+    /// Delete the message with this id and its descendants (confirmed).
+    DeleteBranch(i64),
 }
 
 /// What the conversation view tells the window.
@@ -78,6 +99,10 @@ pub enum ConversationViewOutput {
     LimitRefused(String, Option<Draft>),
     /// Show a toast with this text.
     Toast(String),
+    /// The user asked to regenerate reply `.0` with another model: let
+    /// them choose one, and answer with
+    /// [`ConversationViewInput::RegenerateWithModel`].
+    ChooseModelFor(i64),
 }
 
 /// Results of the view's background work.
@@ -92,4 +117,9 @@ pub enum ConversationViewCommand {
     DraftRead(Option<i64>, Option<String>),
     /// A batch of drafts was written (or failed, and was logged).
     DraftsSaved,
+    /// How many messages deleting message `.0` would delete, to ask first.
+    BranchSized(i64, usize),
+    /// The active branch changed below a row (a version switched, a branch
+    /// deleted): the rows to show after it.
+    Continued(Box<Continuation>),
 }

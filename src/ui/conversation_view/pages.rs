@@ -50,56 +50,65 @@ impl LoadedConversation {
     /// The page's rows, each with its images, resources, tool calls and
     /// usage.
     fn into_rows(self) -> Vec<MessageRow> {
-        let ConversationPage {
-            messages,
-            tool_calls,
-            images,
-            mut resources,
-            usage,
-            ..
-        } = self.page;
-        let mut images = valechat_core::store::attachments_by_message(images);
-        let mut calls_by_message: HashMap<i64, Vec<_>> = HashMap::new();
-        for call in tool_calls {
-            calls_by_message
-                .entry(call.message_id)
-                .or_default()
-                .push(call);
-        }
-        let mut usage_by_message: HashMap<i64, Vec<_>> = HashMap::new();
-        for record in usage {
-            if let Some(message_id) = record.message_id {
-                usage_by_message.entry(message_id).or_default().push(record);
-            }
-        }
-        messages
-            .into_iter()
-            .map(|m| {
-                let id = m.id;
-                let mut row = MessageRow::new(m);
-                if let Some(list) = images.remove(&id) {
-                    row.set_images(list);
-                }
-                if let Some(list) = resources.remove(&id) {
-                    row.set_resources(list);
-                }
-                for call in calls_by_message.remove(&id).unwrap_or_default() {
-                    let server = call.server_id.clone();
-                    row.upsert_tool_call(call, server);
-                }
-                for record in usage_by_message.remove(&id).unwrap_or_default() {
-                    row.add_usage(record);
-                }
-                row
-            })
-            .collect()
+        rows_of(self.page)
     }
+}
+
+/// The rows of `page`, each with its images, resources, tool calls, usage
+/// and versions (`‹ 2/3 ›`).
+pub(super) fn rows_of(page: ConversationPage) -> Vec<MessageRow> {
+    let ConversationPage {
+        messages,
+        tool_calls,
+        images,
+        mut resources,
+        usage,
+        mut siblings,
+        ..
+    } = page;
+    let mut images = valechat_core::store::attachments_by_message(images);
+    let mut calls_by_message: HashMap<i64, Vec<_>> = HashMap::new();
+    for call in tool_calls {
+        calls_by_message
+            .entry(call.message_id)
+            .or_default()
+            .push(call);
+    }
+    let mut usage_by_message: HashMap<i64, Vec<_>> = HashMap::new();
+    for record in usage {
+        if let Some(message_id) = record.message_id {
+            usage_by_message.entry(message_id).or_default().push(record);
+        }
+    }
+    messages
+        .into_iter()
+        .map(|m| {
+            let id = m.id;
+            let mut row = MessageRow::new(m);
+            if let Some(list) = images.remove(&id) {
+                row.set_images(list);
+            }
+            if let Some(list) = resources.remove(&id) {
+                row.set_resources(list);
+            }
+            for call in calls_by_message.remove(&id).unwrap_or_default() {
+                let server = call.server_id.clone();
+                row.upsert_tool_call(call, server);
+            }
+            for record in usage_by_message.remove(&id).unwrap_or_default() {
+                row.add_usage(record);
+            }
+            row.set_siblings(siblings.remove(&id));
+            row
+        })
+        .collect()
 }
 
 impl ConversationView {
     /// Shows conversation `id` (its last page arrives from a command) or
     /// an empty new one.
     pub(super) fn open(&mut self, id: Option<i64>, sender: &ComponentSender<Self>) {
+        self.cancel_edit();
         self.switch_draft(id, sender);
         self.shown = id;
         self.messages.clear();

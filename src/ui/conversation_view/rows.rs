@@ -9,7 +9,7 @@ use super::ConversationView;
 use super::turn::Start;
 use crate::ui::composer::Draft;
 use crate::ui::message_row::MessageRow;
-use valechat_core::chat::{ConversationTarget, SendOptions, SendRequest, UserInput};
+use valechat_core::chat::{BranchPoint, ConversationTarget, SendOptions, SendRequest, UserInput};
 
 impl ConversationView {
     /// Starts a turn for `draft` (over a hard spending limit once if
@@ -31,7 +31,14 @@ impl ConversationView {
         let options = SendOptions {
             allow_over_limit: anyway,
         };
-        let request = SendRequest::new(self.target.clone(), input).with_options(options);
+        let mut request = SendRequest::new(self.target.clone(), input).with_options(options);
+        if let Some(message_id) = self.editing {
+            // The edit ends once the turn starts (a refused send keeps it).
+            request = request.at(BranchPoint::Edit {
+                message_id,
+                keep_attachments: true,
+            });
+        }
         self.start_turn(Start::Send(request, draft), sender);
     }
 

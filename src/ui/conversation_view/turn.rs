@@ -13,7 +13,8 @@ use crate::ui::chat_worker::{ChatWorkerInput, ChatWorkerOutput};
 use crate::ui::composer::ComposerInput;
 use crate::ui::composer::Draft;
 use crate::ui::message_row::MessageRow;
-use valechat_core::chat::{ConversationTarget, SendRequest, TurnEvent};
+use valechat_core::chat::{BranchPoint, ConversationTarget, SendRequest, TurnEvent};
+use valechat_core::provider::Role;
 use valechat_core::store::Message;
 
 /// Which engine call starts the turn.
@@ -36,7 +37,19 @@ impl ConversationView {
             return;
         }
         let _ = sender.output(ConversationViewOutput::Replying(true));
+        let (replaces, regenerating) = match &start {
+            Start::Send(request, _) => match &request.branch {
+                BranchPoint::Edit { message_id, .. } => (Some(*message_id), None),
+                BranchPoint::Regenerate { message_id, model } => {
+                    (Some(*message_id), Some((*message_id, model.clone())))
+                }
+                _ => (None, None),
+            },
+            Start::Retry(_) => (None, None),
+        };
         self.streaming = Some(Streaming {
+            replaces,
+            regenerating,
             conversation_id: self.shown,
             cancel: None,
             pending_text: String::new(),
@@ -77,8 +90,14 @@ impl ConversationView {
                 let _ = sender.output(ConversationViewOutput::Created(conversation));
             }
             ChatWorkerOutput::Started(cancel) => {
+                let mut edit_started = false;
                 if let Some(s) = self.streaming.as_mut() {
                     s.cancel = Some(cancel);
+                    edit_started = s.replaces.is_some() && s.replaces == self.editing;
+                }
+                // The edit is sent: the composer gets its draft back.
+                if edit_started {
+                    self.cancel_edit();
                 }
                 let _ = sender.output(ConversationViewOutput::Stored);
             }
@@ -91,6 +110,9 @@ impl ConversationView {
                 }
             }
             ChatWorkerOutput::LimitRefused(explanation, draft) => {
+                // A refused regeneration is sent again by Send Anyway.
+                self.refused_regenerate =
+                    self.streaming.as_ref().and_then(|s| s.regenerating.clone());
                 self.set_idle(sender);
                 let _ = sender.output(ConversationViewOutput::LimitRefused(explanation, draft));
             }
@@ -113,15 +135,20 @@ impl ConversationView {
                         .as_mut()
                         .map(|s| std::mem::take(&mut s.user_attachments))
                         .unwrap_or_default();
+                    let siblings = self.take_replaced(Role::User, m.id);
                     let mut row = MessageRow::new(m);
                     row.set_images(attached.images);
                     row.set_resources(attached.resources);
+                    row.set_siblings(siblings);
                     self.messages.push(row);
                 }
             }
             TurnEvent::AssistantStarted(m) => {
                 if visible {
-                    self.messages.push(MessageRow::new(m));
+                    let siblings = self.take_replaced(Role::Assistant, m.id);
+                    let mut row = MessageRow::new(m);
+                    row.set_siblings(siblings);
+                    self.messages.push(row);
                 }
             }
             TurnEvent::TextDelta(t) => {

@@ -9,6 +9,7 @@ use relm4::gtk::prelude::*;
 use relm4::{Component, ComponentController, Controller, adw, gtk};
 
 use super::MessageRow;
+use super::actions::ActionsBar;
 use super::status::StatusView;
 use crate::ui::markdown::MarkdownView;
 use crate::ui::thumbnail::Thumbnail;
@@ -41,6 +42,8 @@ struct Inner {
     spinner: gtk::Spinner,
     status: StatusView,
     retry: gtk::Button,
+    /// Versions, Edit, Regenerate and Delete.
+    actions: ActionsBar,
     rendered_revision: u64,
     usage: gtk::Label,
     tools: gtk::Box,
@@ -123,6 +126,8 @@ impl RowWidgets {
         message.append(&status.sentence);
         message.append(&status.detail);
         message.append(&retry);
+        let actions = ActionsBar::new();
+        message.append(&actions.root);
         let clamp = adw::Clamp::builder()
             .maximum_size(MAXIMUM_WIDTH)
             .tightening_threshold(600)
@@ -140,6 +145,7 @@ impl RowWidgets {
             spinner,
             status,
             retry,
+            actions,
             rendered_revision: 0,
             usage,
             tools,
@@ -191,10 +197,12 @@ fn render(row: &MessageRow, widgets: &mut Inner) {
     };
     widgets.author.set_label(&author);
     widgets.author.set_visible(!row.continues);
-    if row.continues {
-        widgets.message.add_css_class("continues");
-    } else {
-        widgets.message.remove_css_class("continues");
+    for (class, on) in [("continues", row.continues), ("editing", row.editing)] {
+        if on {
+            widgets.message.add_css_class(class);
+        } else {
+            widgets.message.remove_css_class(class);
+        }
     }
     if widgets.rendered_revision != row.revision {
         widgets.body.set_markdown(&row.text);
@@ -220,6 +228,7 @@ fn render(row: &MessageRow, widgets: &mut Inner) {
         .set_spinning(streaming && row.text.is_empty());
     widgets.status.render(row.status, row.error.as_deref());
     widgets.retry.set_visible(row.last && row.needs_retry());
+    widgets.actions.render(row);
 }
 
 /// Largest edge of an image shown in a message, in logical pixels.

@@ -89,10 +89,27 @@ impl Window {
             WindowInput::SettingsChanged(settings) => self.apply_settings(settings, sender),
             WindowInput::PendingFolders(folders) => self.next_folders = folders,
             WindowInput::ShowSettings => self.settings_popover.widget().popup(),
-            WindowInput::ModelChosen(provider_id, model) => {
-                self.choose_model(provider_id, model, sender);
-                self.emit_view(ConversationViewInput::Focus);
+            WindowInput::ModelChosen(provider_id, model) => match self.regenerate_with.take() {
+                Some(id) => {
+                    // The picker shows the conversation's model again.
+                    self.model_picker
+                        .emit(ModelPickerInput::SetCurrent(self.current_model()));
+                    self.emit_view(ConversationViewInput::RegenerateWithModel(
+                        id,
+                        provider_id,
+                        model,
+                    ));
+                }
+                None => {
+                    self.choose_model(provider_id, model, sender);
+                    self.emit_view(ConversationViewInput::Focus);
+                }
+            },
+            WindowInput::ChooseModelFor(id) => {
+                self.regenerate_with = Some(id);
+                self.model_picker.widget().popup();
             }
+            WindowInput::PickerClosed => self.regenerate_with = None,
             WindowInput::ProviderAdded(provider) => {
                 let added = crate::i18n::gettext_f("Added {name}", &[("name", &provider.name)]);
                 if let Some(form) = &self.provider_form {

@@ -33,6 +33,11 @@ pub enum WindowInput {
     LimitRefused(String, Option<crate::ui::composer::Draft>),
     /// A model was chosen in the picker.
     ModelChosen(String, String),
+    /// Regenerate With…: the next model chosen in the picker answers again
+    /// in place of this reply (the conversation keeps its model).
+    ChooseModelFor(i64),
+    /// The model picker closed (a Regenerate With… not chosen is dropped).
+    PickerClosed,
     /// The conversation settings popover reported new settings.
     SettingsChanged(ConversationSettings),
     /// The workspace folders the next new conversation is to be created

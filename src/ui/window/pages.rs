@@ -53,6 +53,7 @@ impl Window {
                     WindowInput::LimitRefused(explanation, draft)
                 }
                 ConversationViewOutput::Toast(text) => WindowInput::Toast(text),
+                ConversationViewOutput::ChooseModelFor(id) => WindowInput::ChooseModelFor(id),
             });
         // Hidden until `startup::show_page` shows it, as every page is.
         view.widget().set_visible(false);
