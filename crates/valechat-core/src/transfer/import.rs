@@ -1,5 +1,5 @@
 //! Importing a file: detects its format, streams its conversations
-//! ([`stream`]), converts each with its format's module and writes it in
+//! (the `stream` module), converts each with its format's module and writes it in
 //! its own transaction, and sums up what happened ([`ImportSummary`]).
 
 mod chatgpt;
