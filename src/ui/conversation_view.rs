@@ -27,6 +27,7 @@
 
 mod actions;
 mod branches;
+mod dispatch;
 mod drafts;
 mod earlier;
 mod edit_banner;
@@ -47,7 +48,7 @@ use relm4::prelude::*;
 use relm4::{adw, gtk};
 use tokio_util::sync::CancellationToken;
 
-use crate::ui::chat_worker::{ChatWorker, ChatWorkerInput};
+use crate::ui::chat_worker::ChatWorker;
 use crate::ui::composer::{Composer, ComposerInput, ComposerOutput, Draft};
 use valechat_core::chat::{ConversationTarget, Engine, NewConversationRequest};
 
@@ -281,103 +282,6 @@ impl Component for ConversationView {
 }
 
 impl ConversationView {
-    fn handle_input(
-        &mut self,
-        widgets: &ConversationViewWidgets,
-        message: ConversationViewInput,
-        sender: &ComponentSender<Self>,
-    ) {
-        match message {
-            ConversationViewInput::SetEngine(engine, servers) => {
-                self.composer
-                    .sender()
-                    .emit(ComposerInput::SetServers(servers));
-                self.chat
-                    .sender()
-                    .emit(ChatWorkerInput::SetEngine(engine.clone()));
-                self.engine = Some(engine);
-                self.read_draft(sender);
-            }
-            ConversationViewInput::Open(id) => self.open(id, sender),
-            ConversationViewInput::SetTarget {
-                target,
-                ready,
-                model,
-            } => {
-                self.target = target;
-                self.ready = ready;
-                if self.model != model {
-                    self.composer
-                        .sender()
-                        .emit(ComposerInput::SetModel(model.clone()));
-                    self.model = model;
-                }
-            }
-            ConversationViewInput::Send(draft) => self.send(draft, false, sender),
-            ConversationViewInput::SendAnyway(draft) => match self.refused_regenerate.take() {
-                Some((id, model)) => self.regenerate(id, model, true, sender),
-                None => self.send(draft, true, sender),
-            },
-            ConversationViewInput::RestoreDraft(draft) => {
-                self.refused_regenerate = None;
-                self.composer.sender().emit(ComposerInput::Restore(draft));
-            }
-            ConversationViewInput::Retry => self.retry(sender),
-            ConversationViewInput::Stop => self.stop(),
-            ConversationViewInput::Focus => self.composer.sender().emit(ComposerInput::Focus),
-            ConversationViewInput::ResourceChanged(server, uri) => {
-                self.composer
-                    .sender()
-                    .emit(ComposerInput::ResourceChanged(server, uri));
-            }
-            ConversationViewInput::FlushStream => self.flush_stream(),
-            ConversationViewInput::ShowEarlier => self.show_earlier(sender),
-            // An edit's text is not the conversation's draft.
-            ConversationViewInput::DraftEdited(_) if self.drafts.editing() => {}
-            ConversationViewInput::DraftEdited(text) => {
-                let batch = self.drafts.edited(text);
-                self.save_drafts(batch, sender);
-            }
-            ConversationViewInput::DraftStashed(draft) => {
-                if let Some(back) = self.drafts.stashed(draft) {
-                    self.composer.sender().emit(ComposerInput::Restore(back));
-                }
-            }
-            ConversationViewInput::Chat(progress) => self.on_chat(widgets, progress, sender),
-            ConversationViewInput::Notice(text) => {
-                let _ = sender.output(ConversationViewOutput::Toast(text));
-            }
-            ConversationViewInput::ShowToast(_) => {}
-            branch @ (ConversationViewInput::ShowVersion(_)
-            | ConversationViewInput::Edit(_)
-            | ConversationViewInput::CancelEdit
-            | ConversationViewInput::Regenerate(_)
-            | ConversationViewInput::RegenerateWith(_)
-            | ConversationViewInput::RegenerateWithModel(..)
-            | ConversationViewInput::AskDelete(_)
-            | ConversationViewInput::DeleteBranch(_)) => self.on_branch_input(branch, sender),
-        }
-    }
-
-    fn handle_command(&mut self, message: ConversationViewCommand, sender: &ComponentSender<Self>) {
-        match message {
-            ConversationViewCommand::Loaded(loaded) => self.show_loaded(*loaded),
-            ConversationViewCommand::Failed(error) => {
-                let _ = sender.output(ConversationViewOutput::Toast(error));
-            }
-            ConversationViewCommand::DraftRead(key, text) => self.draft_read(key, text),
-            ConversationViewCommand::DraftsSaved => {
-                let batch = self.drafts.saved();
-                self.save_drafts(batch, sender);
-            }
-            ConversationViewCommand::Continued(continuation) => {
-                self.show_continuation(*continuation, sender);
-            }
-            // Asked in `update_cmd_with_view`, which has the root.
-            ConversationViewCommand::BranchSized(..) => {}
-        }
-    }
-
     /// Brings the composer and the window's cost line in line with the state.
     ///
     /// Children get messages through their senders, which only warn if a

@@ -26,17 +26,9 @@ fn sent(request: &Recorded) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn edit_regenerate_draw_and_delete_a_branch() {
-    let server = TestServer::start(vec![
-        text_reply("One"),
-        text_reply("Two"),
-        text_reply("Two, edited"),
-        text_reply("Two, again"),
-    ])
-    .await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = dir.path();
+/// Adds the stand-in `server` as provider "Local Server" in data folder
+/// `data` and starts conversation 1 with "First" to its model `m1`.
+async fn start_conversation(data: &std::path::Path, server: &TestServer) {
     let add = [
         "providers",
         "add",
@@ -55,6 +47,20 @@ async fn edit_regenerate_draw_and_delete_a_branch() {
         "First",
     ];
     assert_success(&valechat(data, &first).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_regenerate_draw_and_delete_a_branch() {
+    let server = TestServer::start(vec![
+        text_reply("One"),
+        text_reply("Two"),
+        text_reply("Two, edited"),
+        text_reply("Two, again"),
+    ])
+    .await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path();
+    start_conversation(data, &server).await;
     assert_success(&valechat(data, &["chat", "--conversation", "1", "Second"]).await);
 
     // Messages 1–4: First, One, Second, Two. Edit message 3.
@@ -161,24 +167,7 @@ async fn a_message_that_does_not_fit_is_a_clear_error() {
     let server = TestServer::start(vec![text_reply("One"), text_reply("Other")]).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path();
-    let add = [
-        "providers",
-        "add",
-        "--name",
-        "Local Server",
-        "--base-url",
-        &server.base_url(),
-    ];
-    assert_success(&valechat(data, &add).await);
-    let chat = [
-        "chat",
-        "--provider",
-        "local-server",
-        "--model",
-        "m1",
-        "First",
-    ];
-    assert_success(&valechat(data, &chat).await);
+    start_conversation(data, &server).await;
     let other = [
         "chat",
         "--provider",

@@ -116,7 +116,8 @@ mod tests {
 
     use super::*;
 
-    fn http(headers: &[(&str, &str)]) -> ServerConfig {
+    /// An HTTP server config with `headers` (also used by `secrets`' tests).
+    pub(super) fn http(headers: &[(&str, &str)]) -> ServerConfig {
         ServerConfig {
             id: "remote".into(),
             name: "Remote".into(),

@@ -1,24 +1,8 @@
 use std::collections::BTreeMap;
 
 use super::*;
+use crate::mcp::config::tests::http;
 use crate::secrets::MemoryKeyStore;
-
-fn http(headers: &[(&str, &str)]) -> ServerConfig {
-    ServerConfig {
-        id: "remote".into(),
-        name: "Remote".into(),
-        transport: Transport::Http {
-            url: "https://example.com/mcp".into(),
-            headers: headers
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        },
-        enabled: true,
-        era: None,
-        sandbox: None,
-    }
-}
 
 #[tokio::test]
 async fn secrets_go_to_the_keyring_and_come_back() {
