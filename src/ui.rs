@@ -62,6 +62,7 @@ pub mod sidebar;
 pub mod spin_row;
 pub mod thumbnail;
 pub mod tool_call_view;
+pub mod transfer;
 pub mod window;
 pub mod workspace_folders;
 

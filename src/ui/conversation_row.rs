@@ -42,6 +42,8 @@ pub enum ConversationRowOutput {
     Rename(i64),
     /// Ask to delete conversation `id`.
     Delete(i64),
+    /// Export conversation `id` (Export…).
+    Export(i64),
 }
 
 /// Widgets of a sidebar row.
@@ -136,10 +138,12 @@ impl ConversationRow {
     }
 }
 
-/// The conversation menu: Rename…, then Delete in a section of its own.
+/// The conversation menu: Rename… and Export…, then Delete in a section of
+/// its own.
 fn row_menu() -> gtk::gio::Menu {
     let menu = gtk::gio::Menu::new();
     menu.append(Some(&gettext("Rename…")), Some("row.rename"));
+    menu.append(Some(&gettext("Export…")), Some("row.export"));
     let destructive = gtk::gio::Menu::new();
     destructive.append(Some(&gettext("Delete")), Some("row.delete"));
     menu.append_section(None, &destructive);
@@ -147,19 +151,20 @@ fn row_menu() -> gtk::gio::Menu {
 }
 
 /// The row's `row.*` actions: each asks the sidebar, through the row's
-/// Output, to rename or delete conversation `id`.
+/// Output, to rename, export or delete conversation `id`.
 fn row_actions(id: i64, sender: &FactorySender<ConversationRow>) -> gtk::gio::SimpleActionGroup {
     let group = gtk::gio::SimpleActionGroup::new();
-    for (name, delete) in [("rename", false), ("delete", true)] {
+    type Output = fn(i64) -> ConversationRowOutput;
+    let outputs: [(&str, Output); 3] = [
+        ("rename", ConversationRowOutput::Rename),
+        ("export", ConversationRowOutput::Export),
+        ("delete", ConversationRowOutput::Delete),
+    ];
+    for (name, output) in outputs {
         let action = gtk::gio::SimpleAction::new(name, None);
         let sender = sender.clone();
         action.connect_activate(move |_, _| {
-            let output = if delete {
-                ConversationRowOutput::Delete(id)
-            } else {
-                ConversationRowOutput::Rename(id)
-            };
-            let _ = sender.output(output);
+            let _ = sender.output(output(id));
         });
         group.add_action(&action);
     }

@@ -29,8 +29,8 @@ use relm4::{adw, gtk};
 
 use crate::ui::conversation_row::{ConversationRow, ConversationRowOutput};
 use crate::ui::window::{
-    AboutAction, AddProviderAction, BillingAction, NewConversationAction, PreferencesAction,
-    QuitAction, ShortcutsAction, ShowServersAction,
+    AboutAction, AddProviderAction, BillingAction, ExportAllAction, ImportAction,
+    NewConversationAction, PreferencesAction, QuitAction, ShortcutsAction, ShowServersAction,
 };
 use valechat_core::chat::{Engine, EngineError};
 use valechat_core::store::Conversation;
@@ -136,6 +136,10 @@ impl Component for Sidebar {
                 &gettext("Add Provider…") => AddProviderAction,
             },
             section! {
+                &gettext("Import Conversations…") => ImportAction,
+                &gettext("Export All…") => ExportAllAction,
+            },
+            section! {
                 &gettext("Billing") => BillingAction,
                 &gettext("MCP Servers") => ShowServersAction,
                 &gettext("Preferences") => PreferencesAction,
@@ -152,6 +156,7 @@ impl Component for Sidebar {
             .forward(sender.input_sender(), |out| match out {
                 ConversationRowOutput::Rename(id) => SidebarInput::AskRename(id),
                 ConversationRowOutput::Delete(id) => SidebarInput::AskDelete(id),
+                ConversationRowOutput::Export(id) => SidebarInput::AskExport(id),
             });
         let model = Sidebar {
             engine: None,
@@ -218,6 +223,9 @@ impl Component for Sidebar {
             }
             SidebarInput::AskRename(id) => dialogs::ask_rename(root, id, &self.title(id), &sender),
             SidebarInput::AskDelete(id) => dialogs::ask_delete(root, id, &self.title(id), &sender),
+            SidebarInput::AskExport(id) => {
+                let _ = sender.output(SidebarOutput::Export(id, self.title(id)));
+            }
             SidebarInput::Rename(id, title) => {
                 self.store_then_refresh(&sender, move |engine| async move {
                     engine.store().rename_conversation(id, &title).await

@@ -35,11 +35,13 @@ mod shortcuts;
 mod startup;
 mod state;
 mod target;
+mod transfer;
 
 pub(crate) use messages::{
-    AboutAction, AddProviderAction, BillingAction, ModelPickerAction, NewConversationAction,
-    NextConversationAction, PreferencesAction, PreviousConversationAction, QuitAction,
-    SearchAction, ShortcutsAction, ShowServersAction, StopAction, WindowActions,
+    AboutAction, AddProviderAction, BillingAction, ExportAllAction, ImportAction,
+    ModelPickerAction, NewConversationAction, NextConversationAction, PreferencesAction,
+    PreviousConversationAction, QuitAction, SearchAction, ShortcutsAction, ShowServersAction,
+    StopAction, WindowActions,
 };
 pub use messages::{LearnedEra, WindowCommand, WindowInput};
 
@@ -109,6 +111,8 @@ pub struct Window {
     quit_when_done: std::rc::Rc<std::cell::Cell<bool>>,
     /// The Billing window, created when first shown.
     billing: Option<Controller<crate::ui::billing::Billing>>,
+    /// Export and import: the open file chooser and Import window.
+    transfer: transfer::Transfers,
     /// Tool-call and sampling approvals, elicitations and sign-ins: the
     /// dialogs of questions for the user.
     questions: Controller<crate::ui::questions::Questions>,
@@ -217,6 +221,9 @@ impl Component for Window {
                     SidebarOutput::OpenUpdated(c) => WindowInput::OpenUpdated(c),
                     SidebarOutput::Deleting(id) => WindowInput::Deleting(id),
                     SidebarOutput::Toast(text) => WindowInput::Toast(text),
+                    SidebarOutput::Export(id, title) => {
+                        WindowInput::Export(crate::ui::transfer::export::Scope::One(id, title))
+                    }
                     SidebarOutput::Activated => WindowInput::ShowContent,
                 });
         let model_picker =
@@ -262,6 +269,7 @@ impl Component for Window {
             provider_dialog: None,
             preferences: None,
             billing: None,
+            transfer: transfer::Transfers::default(),
             servers_window: None,
             questions: crate::ui::questions::Questions::builder()
                 .launch(root.clone())

@@ -26,6 +26,8 @@ pub enum SidebarInput {
     AskRename(i64),
     /// Ask to delete conversation `id`.
     AskDelete(i64),
+    /// Export… in conversation `id`'s menu.
+    AskExport(i64),
     /// Store `title` for conversation `id` (the Rename dialog's answer).
     Rename(i64, String),
     /// Delete conversation `id` (confirmed).
@@ -47,6 +49,8 @@ pub enum SidebarOutput {
     Deleting(i64),
     /// Show a toast with this text.
     Toast(String),
+    /// Export conversation `id`, titled as the list shows it.
+    Export(i64, String),
     /// The user activated a row (clicked it, or pressed Enter on it): a
     /// narrow window shows the conversation in place of the list.
     Activated,

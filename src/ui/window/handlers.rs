@@ -187,6 +187,10 @@ impl Window {
             WindowInput::Folded(folded) => self.set_folded(widgets, folded),
             WindowInput::ShowSidebar => super::panes::show_sidebar(widgets),
             WindowInput::ShowContent => super::panes::show_content(widgets),
+            WindowInput::Export(scope) => self.ask_export(scope, sender, root),
+            WindowInput::AskImport => self.ask_import(sender, root),
+            WindowInput::Import(path) => self.start_import(path, sender, root),
+            WindowInput::Imported => self.refresh_conversations(),
         }
     }
 
@@ -231,7 +235,9 @@ impl Window {
             }
             WindowCommand::Providers(list) => self.set_providers(list),
             WindowCommand::ConversationsChanged => self.refresh_conversations(),
-            WindowCommand::Failed(error) => self.toast(widgets, &error),
+            WindowCommand::Failed(error) | WindowCommand::Exported(error) => {
+                self.toast(widgets, &error);
+            }
             WindowCommand::Done => {}
             WindowCommand::ServersStopped => {
                 relm4::gtk::prelude::ApplicationExt::quit(&relm4::main_application());

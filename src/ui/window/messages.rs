@@ -90,6 +90,17 @@ pub enum WindowInput {
     /// Show the conversation pane (a conversation was chosen; in a narrow
     /// window it replaces the list).
     ShowContent,
+    /// Export… (a conversation's menu) or Export All… (the main menu):
+    /// ask for a file and a format, then write.
+    Export(crate::ui::transfer::export::Scope),
+    /// Import Conversations… (the main menu): ask for a file, then import
+    /// it in the Import Conversations window.
+    AskImport,
+    /// The file chosen to import: open the Import Conversations window.
+    Import(std::path::PathBuf),
+    /// The Import Conversations window wrote conversations: read the list
+    /// again.
+    Imported,
     /// An MCP server's protocol era was learned: store it (in a command)
     /// so the next start skips discovery.
     EraLearned(Box<LearnedEra>),
@@ -130,6 +141,9 @@ pub enum WindowCommand {
     Failed(String),
     /// Nothing to do (a background call succeeded silently).
     Done,
+    /// An export finished: the sentence to show (what was written where,
+    /// or why it failed).
+    Exported(String),
     /// The MCP servers are down: end the application.
     ServersStopped,
     /// SIGTERM or SIGINT arrived: quit like the Quit action.
@@ -149,6 +163,8 @@ relm4::new_stateless_action!(pub(crate) ShowServersAction, WindowActions, "show-
 relm4::new_stateless_action!(pub(crate) SearchAction, WindowActions, "search");
 relm4::new_stateless_action!(pub(crate) PreviousConversationAction, WindowActions, "previous-conversation");
 relm4::new_stateless_action!(pub(crate) NextConversationAction, WindowActions, "next-conversation");
+relm4::new_stateless_action!(pub(crate) ExportAllAction, WindowActions, "export-all");
+relm4::new_stateless_action!(pub(crate) ImportAction, WindowActions, "import-conversations");
 // GtkApplicationWindow's own `win.show-help-overlay` is hidden once relm4
 // installs the `win` group, so the group provides it again.
 relm4::new_stateless_action!(pub(crate) ShortcutsAction, WindowActions, "show-help-overlay");

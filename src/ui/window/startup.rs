@@ -6,10 +6,10 @@ use relm4::gtk::prelude::*;
 use relm4::{ComponentSender, adw, gtk};
 
 use super::{
-    AboutAction, AddProviderAction, BillingAction, ModelPickerAction, NewConversationAction,
-    NextConversationAction, PreferencesAction, PreviousConversationAction, QuitAction,
-    SearchAction, ShortcutsAction, ShowServersAction, StopAction, Window, WindowActions,
-    WindowCommand, WindowInput, messages::LearnedEra,
+    AboutAction, AddProviderAction, BillingAction, ExportAllAction, ImportAction,
+    ModelPickerAction, NewConversationAction, NextConversationAction, PreferencesAction,
+    PreviousConversationAction, QuitAction, SearchAction, ShortcutsAction, ShowServersAction,
+    StopAction, Window, WindowActions, WindowCommand, WindowInput, messages::LearnedEra,
 };
 use crate::ui::elicitation::DialogElicitor;
 use crate::ui::questions::{DialogApprover, QuestionsInput};
@@ -289,6 +289,18 @@ pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<W
             s.input(WindowInput::MoveSelection(1));
         }),
     );
+    let s = sender.clone();
+    group.add_action(
+        relm4::actions::RelmAction::<ExportAllAction>::new_stateless(move |_| {
+            s.input(WindowInput::Export(crate::ui::transfer::export::Scope::All));
+        }),
+    );
+    let s = sender.clone();
+    group.add_action(relm4::actions::RelmAction::<ImportAction>::new_stateless(
+        move |_| {
+            s.input(WindowInput::AskImport);
+        },
+    ));
     let s = sender.clone();
     group.add_action(
         relm4::actions::RelmAction::<ShortcutsAction>::new_stateless(move |_| {
