@@ -21,7 +21,7 @@
 
 mod column;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 pub use column::{ColumnSummary, CompareEvent, Comparison};
@@ -67,9 +67,10 @@ struct Reserved {
 impl Engine {
     /// Sends the request's prompt once and asks every model of
     /// `request.models` for a reply, in parallel. The replies are sibling
-    /// assistant messages under the one user message; the active branch is
-    /// the one whose reply was stored last until [`Engine::continue_with`]
-    /// chooses. Every column is billed and stored as [`Engine::send`]
+    /// assistant messages under the one user message, in column order
+    /// (each column starts once the column before it has stored its reply
+    /// row, a few milliseconds); the active branch is the last column's
+    /// until [`Engine::continue_with`] chooses. Every column is billed and stored as [`Engine::send`]
     /// does.
     ///
     /// All columns are reserved before the user message is stored and
@@ -201,21 +202,28 @@ impl Engine {
         };
         let (tx, rx) = mpsc::channel(256);
         let cancel = CancellationToken::new();
-        let mut models = Vec::with_capacity(columns.len());
+        let models: Vec<_> = columns
+            .iter()
+            .map(|c| (c.provider_id.clone(), c.model.clone()))
+            .collect();
+        // Each column starts once the one before it has stored its reply
+        // row (or ended), so that the siblings are in column order.
+        let mut previous: Option<oneshot::Receiver<()>> = None;
         for (index, column) in columns.into_iter().enumerate() {
-            let turn = self.start_turn(
-                column.client,
-                &conversation,
-                (column.provider_id.clone(), column.model.clone()),
-                messages.clone(),
-                (None, MessageParent::Message(user.id)),
-                (column.meter, column.first),
-            );
-            models.push((column.provider_id.clone(), column.model.clone()));
+            let (placed, next) = oneshot::channel();
+            let start = column::ColumnStart {
+                engine: self.clone(),
+                conversation: conversation.clone(),
+                client: column.client,
+                model: (column.provider_id, column.model),
+                messages: messages.clone(),
+                parent: MessageParent::Message(user.id),
+                billing: (column.meter, column.first),
+            };
             tokio::spawn(column::forward(
                 index,
-                (column.provider_id, column.model),
-                turn,
+                start,
+                (previous.replace(next), placed),
                 tx.clone(),
                 cancel.clone(),
             ));

@@ -3,18 +3,20 @@
 //! ([`ColumnSummary`]).
 //!
 //! Times are measured where the events are received, from the moment the
-//! column's turn started (after every column was reserved and the user
-//! message stored).
+//! column's turn started (after every column was reserved, the user
+//! message stored and the column before it had stored its reply row).
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use rust_decimal::Decimal;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::{CancellationToken, DropGuard};
 
-use crate::chat::{EngineError, Turn, TurnEvent};
-use crate::store::{Conversation, Message};
+use crate::chat::meter::{Meter, RequestMeter};
+use crate::chat::{Engine, EngineError, TurnEvent};
+use crate::provider::{ChatMessage, ChatProvider};
+use crate::store::{Conversation, Message, MessageParent};
 
 /// Something that happened in one column of a [`Comparison`].
 #[derive(Debug, Clone)]
@@ -149,16 +151,54 @@ impl Comparison {
     }
 }
 
-/// Forwards column `column`'s turn into `events`, measuring it, and ends
-/// with its [`CompareEvent::Done`]. `cancel` stops the turn.
+/// What a column needs to start its turn.
+pub(super) struct ColumnStart {
+    pub engine: Engine,
+    pub conversation: Conversation,
+    pub client: Arc<dyn ChatProvider>,
+    /// `(provider id, model id)`.
+    pub model: (String, String),
+    pub messages: Vec<ChatMessage>,
+    /// The user message the reply answers.
+    pub parent: MessageParent,
+    pub billing: (Meter, RequestMeter),
+}
+
+/// Starts column `column`'s turn once `previous` fires (the column before
+/// it stored its reply row, or ended), fires `placed` once its own reply
+/// row is stored (or the turn ended without one), and forwards the turn
+/// into `events`, measuring it; ends with its [`CompareEvent::Done`].
+/// `cancel` stops the turn.
 pub(super) async fn forward(
     column: usize,
-    (provider_id, model): (String, String),
-    mut turn: Turn,
+    start: ColumnStart,
+    (previous, placed): (Option<oneshot::Receiver<()>>, oneshot::Sender<()>),
     events: mpsc::Sender<CompareEvent>,
     cancel: CancellationToken,
 ) {
+    if let Some(previous) = previous {
+        // An error only means the sender is gone: start anyway.
+        let _ = previous.await;
+    }
+    let ColumnStart {
+        engine,
+        conversation,
+        client,
+        model: (provider_id, model),
+        messages,
+        parent,
+        billing,
+    } = start;
     let started = Instant::now();
+    let mut turn = engine.start_turn(
+        client,
+        &conversation,
+        (provider_id.clone(), model.clone()),
+        messages,
+        (None, parent),
+        billing,
+    );
+    let mut placed = Some(placed);
     let mut summary = ColumnSummary {
         provider_id,
         model,
@@ -181,9 +221,19 @@ pub(super) async fn forward(
             }
         };
         let Some(event) = event else { break };
+        if matches!(
+            event,
+            TurnEvent::AssistantStarted(_) | TurnEvent::Queued { .. } | TurnEvent::Failed { .. }
+        ) && let Some(placed) = placed.take()
+        {
+            let _ = placed.send(());
+        }
         summary.note(&event, started);
         // The receiver may be gone: the turn still finishes and is stored.
         let _ = events.send(CompareEvent::Turn { column, event }).await;
+    }
+    if let Some(placed) = placed.take() {
+        let _ = placed.send(());
     }
     summary.total_ms = elapsed_ms(started);
     let _ = events
