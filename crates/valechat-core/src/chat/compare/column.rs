@@ -19,6 +19,9 @@ use crate::provider::{ChatMessage, ChatProvider};
 use crate::store::{Conversation, Message, MessageParent};
 
 /// Something that happened in one column of a [`Comparison`].
+// Nearly every event is a `Turn` (a text delta): boxing it would allocate
+// once per delta to save space on the few `Done`s.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum CompareEvent {
     /// An event of column `column`'s turn (index into
