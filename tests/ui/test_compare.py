@@ -8,6 +8,7 @@ tests/ui/fake_openai.py:
    at the same time (each shows text while Stop is still offered), each
    headed by its model, and each ends with its figures (time to first
    token, tokens per second, tokens, cost).
+   At 480 px the columns become tabs; at 1000 px side by side again.
 3. "Continue with this one" on the second column goes back to the
    conversation, which shows that reply with `2/2` (the first column's
    reply is its other version, reachable with ‹).
@@ -27,7 +28,7 @@ import pyatspi
 sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
 from test_first_slice import App, Failure, add_fake_provider, ancestors, dump, menu_item, name, role, screenshot, set_text, showing, text_of, wait_until  # noqa: E402
-from test_shortcuts import CONTROL, SHIFT, main_frame, point_at, press  # noqa: E402
+from test_shortcuts import CONTROL, SHIFT, main_frame, point_at, press, resize_window  # noqa: E402
 
 KEY_RETURN = 36
 PROMPT = "Compare this slowly, please"
@@ -105,6 +106,21 @@ def main():
             app.click(dismiss)
         time.sleep(0.5)
         screenshot("compare")
+
+        # A narrow window shows the columns as tabs; a wide one side by side
+        # (the tabs exist only while the columns are in them).
+        frame = main_frame(app)
+        tabs = lambda: app.find_all(lambda n: role(n) == "page tab" and name(n) in ("fake-small", "fake-large"))  # noqa: E731
+        assert not tabs(), "the columns are tabs on a wide window"
+        resize_window(app.pid, 480, 700)
+        wait_until("the columns as tabs", lambda: len(tabs()) == 2)
+        app.click([t for t in tabs() if name(t) == "fake-small"][0])
+        time.sleep(0.5)
+        screenshot("compare-narrow")
+        resize_window(app.pid, 1000, 700)
+        wait_until("the columns side by side", lambda: not tabs())
+        point_at(frame)
+        wait_until("both columns offering Continue", lambda: len(continues()) == 2)
 
         # 3. Continue with the second column's reply.
         app.click(continues()[1])

@@ -36,6 +36,7 @@ pub(super) fn build(root: &gtk::Box, sender: &ComponentSender<CompareView>) -> C
     let title = gtk::Label::builder()
         .label(gettext("Compare Models"))
         .xalign(0.0)
+        .ellipsize(gtk::pango::EllipsizeMode::End)
         .css_classes(["title-4"])
         .build();
     let prompt = gtk::Label::builder()
