@@ -1,4 +1,4 @@
-//! The command line: `valechat providers|chat|history|usage|limits|prices|mcp …`, a thin layer over
+//! The command line: `valechat providers|chat|compare|history|usage|limits|prices|mcp …`, a thin layer over
 //! [`valechat_core`] sharing the GUI's database and keyring.
 //!
 //! Exit status: 0 on success, 1 on an error (printed to stderr as
@@ -6,6 +6,7 @@
 //! interrupted with Ctrl+C.
 
 mod chat;
+mod compare;
 mod elicitation;
 mod history;
 mod limits;
@@ -44,6 +45,8 @@ pub enum Command {
     Providers(providers::ProvidersCommand),
     /// Send one prompt and stream the reply to stdout.
     Chat(chat::ChatArgs),
+    /// Send one prompt to 2–6 models at once and compare their replies.
+    Compare(compare::CompareArgs),
     /// Read stored conversations.
     #[command(subcommand)]
     History(history::HistoryCommand),
@@ -63,6 +66,7 @@ pub enum Command {
 const SUBCOMMANDS: &[&str] = &[
     "providers",
     "chat",
+    "compare",
     "history",
     "usage",
     "limits",
@@ -152,6 +156,7 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Providers(c) => providers::run(&engine, c).await,
         Command::Chat(args) => chat::run(&engine, args).await,
+        Command::Compare(args) => compare::run(&engine, args).await,
         Command::History(c) => history::run(&engine, c).await,
         Command::Usage(args) => usage::run(&engine, args).await,
         Command::Limits(c) => limits::run(&engine, c).await,

@@ -17,6 +17,8 @@
 //! │  ├─ MessageRow ×n     (message_row.rs, items of a gtk::ListView; body
 //! │  │  │                  is a MarkdownView)
 //! │  │  └─ Thumbnail ×n   (thumbnail.rs, an image decoded in a command)
+//! │  ├─ CompareView       (compare_view.rs: 2–4 models side by side, or as
+//! │  │                     tabs; compare_view/worker.rs runs the comparison)
 //! │  └─ Composer          (composer.rs; composer/slash.rs: the `/` menu of
 //! │     │                  MCP prompts; composer/mcp.rs: prompts, resources)
 //! │     ├─ Thumbnail ×n   (the pending images)
@@ -40,6 +42,7 @@ pub mod a11y;
 pub mod appearance;
 pub mod billing;
 pub mod chat_worker;
+pub mod compare_view;
 pub mod completion_popover;
 pub mod composer;
 pub mod conversation_row;

@@ -4,7 +4,8 @@
 //! `api_key` covers `providers add --api-key-stdin` from a pipe and from a
 //! terminal (in the keyring of `tests/run-in-session.sh`); `bad_input`
 //! input refused with a clear message; `branches` edits, regenerations,
-//! the tree drawn and branches deleted; `commands` providers, chat and
+//! the tree drawn and branches deleted; `compare` one prompt to two
+//! models, as text and JSON; `commands` providers, chat and
 //! history against the local test server; `first_start` first starts on a
 //! new data folder; `ledger` `valechat usage` and `valechat limits`; `mcp`
 //! `valechat mcp …` against real MCP servers; `mcp_secrets` keys written in
@@ -24,6 +25,8 @@ mod bad_input;
 mod branches;
 #[path = "cli/commands.rs"]
 mod commands;
+#[path = "cli/compare.rs"]
+mod compare;
 #[path = "cli/first_start.rs"]
 mod first_start;
 #[path = "cli/killed.rs"]

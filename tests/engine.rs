@@ -10,7 +10,8 @@
 //! the output cap sent and every output token counted; `unpriced`
 //! unpriced and proxied models under a hard limit; `usage_estimates`
 //! input billed after a failure and clamped counts; `branches` edits and
-//! regenerations (messages as a tree).
+//! regenerations (messages as a tree); `compare` one prompt to several
+//! models side by side.
 
 mod support;
 
@@ -20,6 +21,8 @@ mod bad_input;
 mod billing;
 #[path = "engine/branches.rs"]
 mod branches;
+#[path = "engine/compare.rs"]
+mod compare;
 #[path = "engine/hard_limits.rs"]
 mod hard_limits;
 #[path = "engine/images.rs"]

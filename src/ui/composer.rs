@@ -2,7 +2,8 @@
 //! and the images waiting to be sent shown above it as thumbnails.
 //!
 //! Enter sends, Shift+Enter inserts a new line, Escape stops a running reply
-//! (DESIGN.md, Interface). Images come from the Attach Image button, from
+//! (DESIGN.md, Interface); Ctrl+Shift+Enter or the menu's Compare Models…
+//! hands the text to the compare view. Images come from the Attach Image button, from
 //! files dropped on the composer or the conversation, or from Ctrl+V with an
 //! image on the clipboard (see [`attachments`]). Typing `/` offers the MCP
 //! servers’ prompts ([`slash`], `mcp`); Attach Resource… adds MCP
@@ -66,6 +67,9 @@ pub struct Composer {
 pub enum ComposerInput {
     /// Send the text typed so far (Enter or the Send button).
     Submit,
+    /// Compare the text typed so far across models (Ctrl+Shift+Enter or
+    /// the menu's Compare Models…).
+    Compare,
     /// Stop the running reply (Escape or the Stop button).
     Stop,
     /// A reply started (`true`) or ended (`false`).
@@ -138,6 +142,9 @@ pub enum ComposerCommand {
 pub enum ComposerOutput {
     /// Send this draft as the user's next message.
     Send(Draft),
+    /// Send this draft to several models side by side (the parent lets
+    /// the user choose them).
+    Compare(Draft),
     /// Tell the user something went wrong (a file could not be attached).
     Notice(String),
     /// Stop the reply that is streaming.
@@ -196,15 +203,20 @@ impl Component for Composer {
 
     fn update(&mut self, message: Self::Input, sender: ComponentSender<Self>, _: &Self::Root) {
         match message {
-            ComposerInput::Submit => {
+            message @ (ComposerInput::Submit | ComposerInput::Compare) => {
                 if self.busy || !self.ready {
                     return;
                 }
+                let compare = matches!(message, ComposerInput::Compare);
                 let text = self.text();
                 if text.trim().is_empty()
                     && self.attachments.is_empty()
                     && self.resources.is_empty()
                 {
+                    if compare {
+                        let notice = gettextrs::gettext("Type a message to compare first.");
+                        let _ = sender.output(ComposerOutput::Notice(notice));
+                    }
                     return;
                 }
                 self.buffer.set_text("");
@@ -214,7 +226,11 @@ impl Component for Composer {
                     resources: std::mem::take(&mut self.resources),
                 };
                 self.attachments_revision += 1;
-                let _ = sender.output(ComposerOutput::Send(draft));
+                let _ = sender.output(if compare {
+                    ComposerOutput::Compare(draft)
+                } else {
+                    ComposerOutput::Send(draft)
+                });
             }
             ComposerInput::Stop => {
                 let _ = sender.output(if self.busy {

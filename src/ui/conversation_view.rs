@@ -12,6 +12,8 @@
 //! │        │  └─ gtk::ListView of MessageRow (the end of a long conversation
 //! │        │     first, earlier rows as the user scrolls up: see `list`)
 //! │        └─ "Jump to the End" button (shown once the user scrolled up)
+//! │     └─ "compare"  CompareView (2–4 models side by side; the composer is
+//! │                   hidden meanwhile, see `compare`)
 //! └─ Composer
 //! ```
 //!
@@ -27,6 +29,7 @@
 
 mod actions;
 mod branches;
+mod compare;
 mod dispatch;
 mod drafts;
 mod earlier;
@@ -49,6 +52,7 @@ use relm4::{adw, gtk};
 use tokio_util::sync::CancellationToken;
 
 use crate::ui::chat_worker::ChatWorker;
+use crate::ui::compare_view::CompareView;
 use crate::ui::composer::{Composer, ComposerInput, ComposerOutput, Draft};
 use valechat_core::chat::{ConversationTarget, Engine, NewConversationRequest};
 
@@ -124,6 +128,9 @@ pub struct ConversationView {
     refused_regenerate: Option<(i64, Option<(String, String)>)>,
     /// Switch, Edit, Regenerate and Delete (set once the widgets exist).
     branch_actions: Option<actions::BranchActions>,
+    /// The compare view, shown instead of the messages while `comparing`.
+    compare: Controller<CompareView>,
+    comparing: bool,
 }
 
 #[relm4::component(pub)]
@@ -167,8 +174,15 @@ impl Component for ConversationView {
                             list_view -> gtk::ListView {},
                         },
                     },
+                    add_named[Some("compare")] = model.compare.widget(),
                     #[watch]
-                    set_visible_child_name: if model.is_blank() { "empty" } else { "messages" },
+                    set_visible_child_name: if model.comparing {
+                        "compare"
+                    } else if model.is_blank() {
+                        "empty"
+                    } else {
+                        "messages"
+                    },
                 },
             },
             #[local_ref]
@@ -187,6 +201,7 @@ impl Component for ConversationView {
                 .launch(())
                 .forward(sender.input_sender(), |out| match out {
                     ComposerOutput::Send(draft) => ConversationViewInput::Send(draft),
+                    ComposerOutput::Compare(draft) => ConversationViewInput::Compare(draft),
                     ComposerOutput::Notice(text) => ConversationViewInput::Notice(text),
                     ComposerOutput::Stop => ConversationViewInput::Stop,
                     ComposerOutput::Cancel => ConversationViewInput::CancelEdit,
@@ -230,10 +245,15 @@ impl Component for ConversationView {
             editing: None,
             refused_regenerate: None,
             branch_actions: None,
+            compare: CompareView::builder()
+                .launch(())
+                .forward(sender.input_sender(), ConversationViewInput::FromCompare),
+            comparing: false,
         };
         let list_view = model.messages.widget();
         let edit_banner = &edit_banner::new(sender.input_sender());
         let widgets = view_output!();
+        model.compare.widget().set_visible(false);
         model.branch_actions = Some(actions::install(&root, &sender));
         model.follow = Some(follow::FollowEnd::attach(&widgets.scroller, jump_button));
         model.earlier = Some(earlier::EarlierTrigger::attach(
@@ -288,6 +308,10 @@ impl ConversationView {
     /// child is gone (it can be, while the application quits), where a
     /// controller's `emit` would panic.
     fn render(&mut self, sender: &ComponentSender<Self>) {
+        // The compare view has its own buttons. A page the stack does not
+        // show stays in the accessibility tree unless it is hidden.
+        self.composer.widget().set_visible(!self.comparing);
+        self.compare.widget().set_visible(self.comparing);
         let state = (self.ready, self.streaming.is_some());
         if self.composer_state != Some(state) {
             self.composer_state = Some(state);

@@ -8,9 +8,13 @@
 //! [`SAVE_INTERVAL`]), so a crash or a stop keeps what arrived, marked
 //! incomplete (DESIGN.md, "Data flow of one message").
 //!
+//! [`Engine::compare`] sends one prompt to 2–6 models at once, their
+//! replies siblings under it (module `compare`).
+//!
 //! The GUI, the CLI and tests drive the engine the same way.
 
 mod breakers;
+mod compare;
 mod complete;
 mod error;
 mod history;
@@ -35,6 +39,9 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+pub use compare::{
+    ColumnSummary, CompareEvent, CompareRequest, Comparison, MAX_COMPARE_MODELS, MIN_COMPARE_MODELS,
+};
 pub use complete::{Completion, CompletionRequest};
 pub use error::EngineError;
 pub use providers::{ProviderUpdate, Providers, key_hint};

@@ -1,6 +1,6 @@
 //! The composer's widgets: the text field with its keys (Enter, Shift+Enter,
-//! Ctrl+V, Escape and the `/` menu's keys), the Attach Image, Attach
-//! Resource, Send and Stop buttons, the strip of pending attachments above,
+//! Ctrl+V, Escape and the `/` menu's keys, Ctrl+Shift+Enter), the Attach
+//! Image, Attach Resource, menu (Compare Models…), Send and Stop buttons, the strip of pending attachments above,
 //! and how they follow the composer's state.
 
 use std::rc::Rc;
@@ -26,6 +26,8 @@ pub struct ComposerWidgets {
     pub(super) rendered_attachments: u64,
     /// The pending images' thumbnails, as shown.
     pub(super) thumbnails: Vec<relm4::Controller<crate::ui::thumbnail::Thumbnail>>,
+    /// The menu of Compare Models….
+    pub(super) more: gtk::MenuButton,
     pub(super) send: gtk::Button,
     pub(super) stop: gtk::Button,
 }
@@ -91,6 +93,11 @@ pub(super) fn build(
                 return gtk::glib::Propagation::Stop;
             }
             let enter = matches!(key, gtk::gdk::Key::Return | gtk::gdk::Key::KP_Enter);
+            let compare = gtk::gdk::ModifierType::SHIFT_MASK | gtk::gdk::ModifierType::CONTROL_MASK;
+            if enter && modifiers.contains(compare) {
+                sender.input(ComposerInput::Compare);
+                return gtk::glib::Propagation::Stop;
+            }
             if enter && !modifiers.contains(gtk::gdk::ModifierType::SHIFT_MASK) {
                 sender.input(ComposerInput::Submit);
                 return gtk::glib::Propagation::Stop;
@@ -145,6 +152,7 @@ pub(super) fn build(
         attach.connect_clicked(move |_| sender.input(ComposerInput::ChooseImages));
     }
     let attach_resource = mcp::attach_resource_button(sender.input_sender().clone());
+    let more = more_menu(root, sender);
     let pending = gtk::Box::builder()
         .orientation(gtk::Orientation::Horizontal)
         .spacing(6)
@@ -163,6 +171,7 @@ pub(super) fn build(
     row.append(&attach);
     row.append(&attach_resource);
     row.append(&field);
+    row.append(&more);
     row.append(&send);
     row.append(&stop);
     root.append(&pending_scroller);
@@ -178,10 +187,36 @@ pub(super) fn build(
         pending_scroller,
         rendered_attachments: 0,
         thumbnails: Vec::new(),
+        more,
         send,
         stop,
     };
     (widgets, buffer, slash)
+}
+
+/// The composer's menu: Compare Models… (also Ctrl+Shift+Enter), as the
+/// action `composer.compare` on the composer.
+fn more_menu(root: &gtk::Box, sender: &ComponentSender<Composer>) -> gtk::MenuButton {
+    let actions = gtk::gio::SimpleActionGroup::new();
+    let compare = gtk::gio::SimpleAction::new("compare", None);
+    {
+        let sender = sender.clone();
+        compare.connect_activate(move |_, _| sender.input(ComposerInput::Compare));
+    }
+    actions.add_action(&compare);
+    root.insert_action_group("composer", Some(&actions));
+    let menu = gtk::gio::Menu::new();
+    menu.append(Some(&gettext("Compare Models…")), Some("composer.compare"));
+    let button: gtk::MenuButton =
+        crate::ui::a11y::labelled("GtkMenuButton", &gettext("More Message Options"))
+            .unwrap_or_default();
+    button.set_icon_name("view-more-symbolic");
+    button.set_tooltip_text(Some(&gettext("More message options")));
+    button.set_menu_model(Some(&menu));
+    button.set_valign(gtk::Align::End);
+    button.add_css_class("circular");
+    button.add_css_class("flat");
+    button
 }
 
 /// Brings the widgets in line with `composer`: the pending strip when the
@@ -210,6 +245,7 @@ pub(super) fn update(
     widgets
         .attach_resource
         .set_sensitive(!composer.busy && composer.servers.is_some());
+    widgets.more.set_sensitive(!composer.busy && composer.ready);
     widgets.send.set_visible(!composer.busy);
     widgets.send.set_sensitive(composer.ready);
     widgets.stop.set_visible(composer.busy);

@@ -9,6 +9,7 @@ use super::{
     ConversationViewWidgets,
 };
 use crate::ui::chat_worker::ChatWorkerInput;
+use crate::ui::compare_view::CompareViewInput;
 use crate::ui::composer::ComposerInput;
 
 impl ConversationView {
@@ -26,6 +27,9 @@ impl ConversationView {
                 self.chat
                     .sender()
                     .emit(ChatWorkerInput::SetEngine(engine.clone()));
+                self.compare
+                    .sender()
+                    .emit(CompareViewInput::SetEngine(engine.clone()));
                 self.engine = Some(engine);
                 self.read_draft(sender);
             }
@@ -45,6 +49,8 @@ impl ConversationView {
                 }
             }
             ConversationViewInput::Send(draft) => self.send(draft, false, sender),
+            ConversationViewInput::Compare(draft) => self.compare(draft),
+            ConversationViewInput::FromCompare(output) => self.on_compare(output, sender),
             ConversationViewInput::SendAnyway(draft) => match self.refused_regenerate.take() {
                 Some((id, model)) => self.regenerate(id, model, true, sender),
                 None => self.send(draft, true, sender),

@@ -30,6 +30,11 @@ pub enum ConversationViewInput {
     },
     /// Send this draft (the composer's Send, Enter).
     Send(Draft),
+    /// Compare this draft across models (the composer's Compare Models…,
+    /// Ctrl+Shift+Enter): the compare view takes the messages' place.
+    Compare(Draft),
+    /// What the compare view asks.
+    FromCompare(crate::ui::compare_view::CompareViewOutput),
     /// Send this draft once over a hard spending limit ("Send Anyway").
     SendAnyway(Draft),
     /// Give a draft back to the composer (a send that did not go).

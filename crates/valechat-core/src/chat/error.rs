@@ -62,6 +62,10 @@ pub enum EngineError {
     /// answers the same messages again).
     #[error("a regeneration sends no new message")]
     InputWithRegenerate,
+    /// A comparison was asked of fewer than 2 or more than 6 models (the
+    /// number given).
+    #[error("a comparison takes 2 to 6 models, not {0}")]
+    CompareModelCount(usize),
     /// The provider failed (typed: bad key, unknown model, rate limit, …).
     #[error(transparent)]
     Provider(#[from] ProviderError),

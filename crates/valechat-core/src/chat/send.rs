@@ -110,7 +110,7 @@ impl Engine {
 
     /// Stores a conversation for [`ConversationTarget::New`], with its
     /// settings and workspace folders.
-    async fn create_for_send(
+    pub(super) async fn create_for_send(
         &self,
         new: NewConversationRequest,
     ) -> Result<Conversation, EngineError> {
@@ -273,7 +273,11 @@ impl Engine {
 
 /// A new conversation's title from its first message: the text, or the
 /// first attachment's name when there is no text.
-fn title_for(text: &str, images: &[Attachment], resources: &[ResourceAttachment]) -> String {
+pub(super) fn title_for(
+    text: &str,
+    images: &[Attachment],
+    resources: &[ResourceAttachment],
+) -> String {
     let first_name = images
         .first()
         .map(|i| i.name.as_str())

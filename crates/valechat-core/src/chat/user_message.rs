@@ -133,6 +133,9 @@ impl EngineError {
             Self::InputWithRegenerate => plain(gettext(
                 "A regenerated reply answers the same messages: it cannot add text or attachments.",
             )),
+            Self::CompareModelCount(_) => {
+                plain(gettext("Choose between 2 and 6 models to compare."))
+            }
             Self::ImagesNotSupported { model } => plain(gettext_f(
                 "The model “{model}” does not accept images. Choose a model with vision, or remove the images.",
                 &[("model", model)],
