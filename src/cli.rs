@@ -1,4 +1,4 @@
-//! The command line: `valechat providers|chat|history|usage|limits|prices|mcp …`, a thin layer over
+//! The command line: `valechat providers|chat|history|folders|usage|limits|prices|mcp …`, a thin layer over
 //! [`valechat_core`] sharing the GUI's database and keyring.
 //!
 //! Exit status: 0 on success, 1 on an error (printed to stderr as
@@ -7,6 +7,7 @@
 
 mod chat;
 mod elicitation;
+mod folders;
 mod history;
 mod limits;
 mod mcp;
@@ -44,9 +45,12 @@ pub enum Command {
     Providers(providers::ProvidersCommand),
     /// Send one prompt and stream the reply to stdout.
     Chat(chat::ChatArgs),
-    /// Read stored conversations.
+    /// Read and organise stored conversations.
     #[command(subcommand)]
     History(history::HistoryCommand),
+    /// Manage folders of conversations (`history move` files them).
+    #[command(subcommand)]
+    Folders(folders::FoldersCommand),
     /// Show what was spent (local calendar dates).
     Usage(usage::UsageArgs),
     /// Manage spending limits.
@@ -64,6 +68,7 @@ const SUBCOMMANDS: &[&str] = &[
     "providers",
     "chat",
     "history",
+    "folders",
     "usage",
     "limits",
     "prices",
@@ -153,6 +158,7 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Providers(c) => providers::run(&engine, c).await,
         Command::Chat(args) => chat::run(&engine, args).await,
         Command::History(c) => history::run(&engine, c).await,
+        Command::Folders(c) => folders::run(&engine, c).await,
         Command::Usage(args) => usage::run(&engine, args).await,
         Command::Limits(c) => limits::run(&engine, c).await,
         Command::Prices(c) => prices::run(&engine, c).await,
