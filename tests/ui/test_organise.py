@@ -1,0 +1,208 @@
+#!/usr/bin/python3
+"""Pin, archive and folders in the sidebar (issue 14, part 3), through
+AT-SPI.
+
+Runs the real app over a database the CLI fills: one conversation answered
+today by tests/ui/fake_openai.py, and the ChatGPT and Claude fixtures of
+tests/fixtures/import/ (from 2024; ChatGPT's "A chart and some code" is
+archived there). Then:
+
+1. the groups are drawn: "Today" above the conversation of today, month
+   names with their year above the imported ones; the archived one is not
+   listed;
+2. Pin (conversation menu) puts "Haiku about autumn" first, under "Pinned";
+   Unpin gives it back its place;
+3. Archive hides "Sorting in Rust"; main menu -> Show Archived lists it
+   (and ChatGPT's archived one) under "Archived"; unticking hides them;
+4. main menu -> New Folder… creates "Projects" (a folder header, empty);
+   Move to… on the conversation of today lists "No Folder" and "Projects":
+   choosing "Projects" files it there (the CLI agrees), under the folder's
+   header; collapsing the folder hides the row, expanding shows it.
+
+A screenshot of the sidebar with its groups is taken (`organise`).
+
+Usage: tests/ui/test_organise.py [path/to/valechat]
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import pyatspi
+
+sys.path.insert(0, os.path.dirname(__file__))
+import fake_openai  # noqa: E402
+from test_first_slice import App, Failure, dump, menu_item, name, role, screenshot, set_text, showing, text_of, walk, wait_until  # noqa: E402
+from test_shortcuts import main_frame, point_at, press, row_of  # noqa: E402
+
+TODAY = "Plan the Iceland trip"
+HAIKU = "Haiku about autumn"
+SORTING = "Sorting in Rust"
+CHART = "A chart and some code"
+FOLDER = "Projects"
+KEY_ESCAPE = 9
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "import")
+
+
+def fill_database(binary, env, base_url):
+    def cli(*args):
+        subprocess.run([binary, *args], env=env, check=True, stdout=subprocess.DEVNULL)
+
+    cli("providers", "add", "--name", "Fake Server", "--base-url", base_url)
+    cli("chat", "--provider", "fake-server", "--model", "fake-small", TODAY)
+    for fixture in ("chatgpt.json", "claude.json"):
+        cli("history", "import", os.path.join(FIXTURES, fixture))
+
+
+def top(node):
+    return node.queryComponent().getExtents(pyatspi.WINDOW_COORDS).y
+
+
+def sidebar_rows(app):
+    """The conversation titles of the sidebar rows shown, top to bottom."""
+    rows = []
+    for item in app.find_all(lambda n: role(n) == "list item" and showing(n)):
+        if not any(name(n) == "Conversation Menu" for n in walk(item)):
+            continue
+        labels = [text_of(n) for n in walk(item) if role(n) == "label"]
+        if labels:
+            rows.append((top(item), labels[0]))
+    return [title for _, title in sorted(rows)]
+
+
+def heading(app, text):
+    return app.find(f"the group title {text!r}", lambda n: role(n) in ("heading", "label") and text_of(n) == text and showing(n))
+
+
+def row_menu(app, title, item):
+    """Chooses `item` in the conversation menu of the row titled `title`.
+    The list is rebuilt when the store changes (a row's menu may go with
+    its row): the menu is opened again if its item does not come."""
+    for attempt in range(3):
+        row = row_of(app, title)
+        button = next((n for n in walk(row) if name(n) == "Conversation Menu" and role(n) in ("push button", "toggle button")), None)
+        if button is None:
+            raise Failure(f"the row {title!r} has no Conversation Menu")
+        app.click(button)
+        try:
+            entry = app.find(f"the menu item {item!r}", lambda n: role(n) == "menu item" and name(n) == item and showing(n), timeout=5)
+        except Failure:
+            if attempt == 2:
+                raise
+            press(KEY_ESCAPE)
+            continue
+        app.click(entry)
+        return
+
+
+def main_menu(app, item):
+    app.click(app.find("the main menu button", lambda n: role(n) in ("push button", "toggle button") and name(n) == "Main Menu" and showing(n)))
+    app.click(app.find(f"the main menu's {item!r}", lambda n: name(n) == item and role(n) in ("menu item", "check menu item", "radio menu item") and showing(n)))
+
+
+def wait_order(app, what, condition):
+    wait_until(f"{what} (the sidebar shows {sidebar_rows(app)})", lambda: condition(sidebar_rows(app)))
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("VALECHAT_BIN", "target/debug/valechat")
+    binary = os.path.abspath(binary)
+    if not os.environ.get("GSETTINGS_SCHEMA_DIR"):
+        raise Failure("GSETTINGS_SCHEMA_DIR must name the build tree's compiled schema (meson sets it)")
+    server = fake_openai.start()
+    base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    data_dir = tempfile.mkdtemp(prefix="valechat-ui-organise-")
+    env = dict(os.environ, VALECHAT_DATA_DIR=data_dir)
+    fill_database(binary, env, base_url)
+
+    app = App(binary, data_dir)
+    try:
+        point_at(main_frame(app))
+        # 1. Groups: today, then months (with their year: 2024 is not this year).
+        wait_order(app, "the conversations", lambda rows: all(t in rows for t in (TODAY, HAIKU, SORTING)))
+        rows = sidebar_rows(app)
+        if rows[0] != TODAY or CHART in rows:
+            raise Failure(f"expected {TODAY!r} first and {CHART!r} archived, the sidebar shows {rows}")
+        today = heading(app, "Today")
+        if top(today) > top(row_of(app, TODAY)):
+            raise Failure("“Today” is not above the conversation of today")
+        months = [n for n in app.find_all(lambda n: role(n) in ("heading", "label") and showing(n) and text_of(n).endswith(" 2024"))]
+        if not months:
+            raise Failure("no month group with its year above the imported conversations")
+        print(f"ui-organise: groups {['Today'] + [text_of(n) for n in months]}")
+
+        # 2. Pin puts a conversation first, under "Pinned".
+        row_menu(app, HAIKU, "Pin")
+        wait_order(app, f"{HAIKU!r} first", lambda rows: rows and rows[0] == HAIKU)
+        pinned = heading(app, "Pinned")
+        if top(pinned) > top(row_of(app, HAIKU)):
+            raise Failure("“Pinned” is not above the pinned conversation")
+        row_menu(app, HAIKU, "Unpin")
+        wait_order(app, f"{TODAY!r} first again", lambda rows: rows and rows[0] == TODAY)
+        row_menu(app, HAIKU, "Pin")
+        wait_order(app, f"{HAIKU!r} pinned again", lambda rows: rows and rows[0] == HAIKU)
+
+        # 3. Archive hides; Show Archived lists the archived ones last.
+        row_menu(app, SORTING, "Archive")
+        wait_order(app, f"{SORTING!r} hidden", lambda rows: SORTING not in rows and HAIKU in rows)
+        main_menu(app, "Show Archived")
+        wait_order(app, "the archived ones shown, last", lambda rows: rows[-2:] in ([SORTING, CHART], [CHART, SORTING]))
+        archived = heading(app, "Archived")
+        if top(archived) > top(row_of(app, SORTING)):
+            raise Failure("“Archived” is not above the archived conversations")
+        main_menu(app, "Show Archived")
+        wait_order(app, "the archived ones hidden again", lambda rows: SORTING not in rows and CHART not in rows)
+
+        # 4. A folder, and Move to….
+        main_menu(app, "New Folder…")
+        entry = app.find("the folder name field", lambda n: role(n) in ("text", "entry") and name(n) == "Folder Name" and showing(n))
+        set_text(entry, FOLDER)
+        app.click(app.button("Create"))
+        folder = app.find("the folder's header", lambda n: role(n) == "push button" and name(n) == FOLDER and showing(n))
+        row_menu(app, TODAY, "Move to…")
+        app.find("No Folder in Move to…", lambda n: text_of(n) == "No Folder" and showing(n))
+        choice = app.find("the folder in Move to…", lambda n: role(n) in ("list item", "row", "list box row") and any(text_of(c) == FOLDER for c in walk(n)) and showing(n))
+        app.click(choice)
+        app.wait_gone("the Move to Folder dialog", lambda n: text_of(n) == "No Folder" and showing(n))
+
+        def filed():
+            out = subprocess.run([binary, "history", "list"], env=env, check=True, capture_output=True, text=True).stdout
+            return any(line.endswith(f"\t{TODAY}\tfolder={FOLDER}") for line in out.splitlines())
+
+        wait_until(f"{TODAY!r} to be filed in {FOLDER!r}", filed)
+        folder = app.find("the folder's header", lambda n: role(n) == "push button" and name(n) == FOLDER and showing(n))
+        wait_until("the row under its folder's header", lambda: top(folder) < top(row_of(app, TODAY)))
+        wait_order(app, "pinned, then the folder's row", lambda rows: rows[:2] == [HAIKU, TODAY])
+        # The pointer away from the sidebar: no tooltip in the picture.
+        pyatspi.Registry.generateMouseEvent(1270, 1010, "abs")
+        time.sleep(1)
+        screenshot("organise")
+
+        # Collapsing the folder hides its row; expanding shows it again.
+        app.click(folder)
+        wait_order(app, "the folder collapsed", lambda rows: TODAY not in rows and HAIKU in rows)
+        app.click(app.find("the folder's header", lambda n: role(n) == "push button" and name(n) == FOLDER and showing(n)))
+        wait_order(app, "the folder expanded", lambda rows: TODAY in rows)
+    except Exception:
+        root = app.root()
+        if root is not None:
+            dump(root, os.path.join(data_dir, "a11y-tree.txt"))
+            print(f"ui-organise: the accessibility tree is in {data_dir}/a11y-tree.txt")
+        screenshot("organise-failure")
+        raise
+    finally:
+        app.quit()
+        server.shutdown()
+    shutil.rmtree(data_dir, ignore_errors=True)
+    print("ui-organise: 1 passed, 0 failed")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Failure as e:
+        print(f"ui-organise: FAILED: {e}")
+        sys.exit(1)
