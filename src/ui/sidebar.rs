@@ -304,9 +304,9 @@ impl Sidebar {
     }
 
     /// Shows the list, or the empty page when there are no conversations
-    /// (only once the list was read: not while it is being read).
+    /// nor folders (only once the list was read: not while it is being read).
     fn show_page(&self, widgets: &SidebarWidgets) {
-        let empty = self.rows.is_empty();
+        let empty = self.rows.is_empty() && !self.organiser.has_folders();
         widgets
             .pages
             .set_visible_child_name(if empty { "empty" } else { "list" });

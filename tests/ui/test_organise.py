@@ -17,7 +17,12 @@ archived there). Then:
 4. main menu -> New Folder… creates "Projects" (a folder header, empty);
    Move to… on the conversation of today lists "No Folder" and "Projects":
    choosing "Projects" files it there (the CLI agrees), under the folder's
-   header; collapsing the folder hides the row, expanding shows it.
+   header; collapsing the folder hides the row, expanding shows it;
+5. the folder's menu -> Rename… renames it;
+6. a row dragged onto the folder's header is filed there, and dragged
+   onto a row outside any folder leaves it;
+7. the folder's menu -> Delete… asks, saying its conversation is kept;
+   deleting it keeps every conversation, in no folder.
 
 A screenshot of the sidebar with its groups is taken (`organise`).
 
@@ -44,6 +49,7 @@ SORTING = "Sorting in Rust"
 CHART = "A chart and some code"
 FOLDER = "Projects"
 KEY_ESCAPE = 9
+RENAMED = "Trips"
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "import")
 
 
@@ -101,6 +107,44 @@ def row_menu(app, title, item):
 def main_menu(app, item):
     app.click(app.find("the main menu button", lambda n: role(n) in ("push button", "toggle button") and name(n) == "Main Menu" and showing(n)))
     app.click(app.find(f"the main menu's {item!r}", lambda n: name(n) == item and role(n) in ("menu item", "check menu item", "radio menu item") and showing(n)))
+
+
+def folder_menu(app, item):
+    app.click(app.find("the folder menu", lambda n: role(n) in ("push button", "toggle button") and name(n) == "Folder Menu" and showing(n)))
+    app.click(menu_item(app, item))
+
+
+def folder_of(binary, env, title):
+    """The folder `valechat history list` gives for `title` ("" for none)."""
+    out = subprocess.run([binary, "history", "list"], env=env, check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        fields = line.split("\t")
+        if fields[3] == title:
+            return next((p[len("folder="):] for p in fields[4].split(",") if p.startswith("folder=")), "")
+    raise Failure(f"{title!r} is not listed: {out!r}")
+
+
+def centre(node):
+    ext = node.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    return ext.x + ext.width // 2, ext.y + ext.height // 2
+
+
+def drag(node, onto):
+    """Drags `node` onto `onto` with the pointer, in small steps (GTK
+    starts a drag after the pointer moved a few pixels with the button
+    down)."""
+    (x, y), (to_x, to_y) = centre(node), centre(onto)
+    pyatspi.Registry.generateMouseEvent(x, y, "abs")
+    time.sleep(0.2)
+    pyatspi.Registry.generateMouseEvent(x, y, "b1p")
+    time.sleep(0.2)
+    steps = 12
+    for i in range(1, steps + 1):
+        pyatspi.Registry.generateMouseEvent(x + (to_x - x) * i // steps, y + (to_y - y) * i // steps, "abs")
+        time.sleep(0.05)
+    time.sleep(0.3)
+    pyatspi.Registry.generateMouseEvent(to_x, to_y, "b1r")
+    time.sleep(0.5)
 
 
 def wait_order(app, what, condition):
@@ -168,11 +212,7 @@ def main():
         app.click(choice)
         app.wait_gone("the Move to Folder dialog", lambda n: text_of(n) == "No Folder" and showing(n))
 
-        def filed():
-            out = subprocess.run([binary, "history", "list"], env=env, check=True, capture_output=True, text=True).stdout
-            return any(line.endswith(f"\t{TODAY}\tfolder={FOLDER}") for line in out.splitlines())
-
-        wait_until(f"{TODAY!r} to be filed in {FOLDER!r}", filed)
+        wait_until(f"{TODAY!r} to be filed in {FOLDER!r}", lambda: folder_of(binary, env, TODAY) == FOLDER)
         folder = app.find("the folder's header", lambda n: role(n) == "push button" and name(n) == FOLDER and showing(n))
         wait_until("the row under its folder's header", lambda: top(folder) < top(row_of(app, TODAY)))
         wait_order(app, "pinned, then the folder's row", lambda rows: rows[:2] == [HAIKU, TODAY])
@@ -186,6 +226,32 @@ def main():
         wait_order(app, "the folder collapsed", lambda rows: TODAY not in rows and HAIKU in rows)
         app.click(app.find("the folder's header", lambda n: role(n) == "push button" and name(n) == FOLDER and showing(n)))
         wait_order(app, "the folder expanded", lambda rows: TODAY in rows)
+
+        # 5. Rename… from the folder's menu.
+        folder_menu(app, "Rename…")
+        entry = app.find("the folder name field", lambda n: role(n) in ("text", "entry") and name(n) == "Folder Name" and showing(n))
+        set_text(entry, RENAMED)
+        app.click(app.button("Rename"))
+        folder = app.find("the renamed folder's header", lambda n: role(n) == "push button" and name(n) == RENAMED and showing(n))
+        wait_until(f"{TODAY!r} in {RENAMED!r}", lambda: folder_of(binary, env, TODAY) == RENAMED)
+
+        # 6. Drag and drop: a row onto the folder's header files it there;
+        # dropped on a row outside any folder, it leaves the folder.
+        untitled = next(t for t in sidebar_rows(app) if t not in (HAIKU, TODAY))
+        drag(row_of(app, untitled), folder)
+        wait_until(f"{untitled!r} dropped into {RENAMED!r}", lambda: folder_of(binary, env, untitled) == RENAMED)
+        drag(row_of(app, untitled), row_of(app, HAIKU))
+        wait_until(f"{untitled!r} dropped out of {RENAMED!r}", lambda: folder_of(binary, env, untitled) == "")
+
+        # 7. Delete… says the conversations are kept, and keeps them.
+        folder_menu(app, "Delete…")
+        app.find("the delete confirmation", lambda n: text_of(n).startswith(f"“{RENAMED}” will be deleted. Its conversation is kept") and showing(n))
+        # AdwMessageDialog 1.2 names its response buttons "Label Label".
+        app.click(app.find("the dialog's Delete", lambda n: role(n) == "push button" and name(n) == "Delete Delete" and showing(n)))
+        app.wait_gone("the deleted folder's header", lambda n: role(n) == "push button" and name(n) == RENAMED and showing(n))
+        wait_order(app, "every conversation still listed", lambda rows: TODAY in rows and untitled in rows and HAIKU in rows)
+        if folder_of(binary, env, TODAY) != "":
+            raise Failure(f"{TODAY!r} is still filed after its folder was deleted")
     except Exception:
         root = app.root()
         if root is not None:

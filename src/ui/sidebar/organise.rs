@@ -176,6 +176,11 @@ impl Organiser {
         list.invalidate_headers();
     }
 
+    /// Whether there is any folder (an empty one is still listed).
+    pub(super) fn has_folders(&self) -> bool {
+        !self.layout.borrow().folders.is_empty()
+    }
+
     /// The folders, by name.
     fn folders(&self) -> Vec<Folder> {
         self.layout.borrow().folders.clone()
