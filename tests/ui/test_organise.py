@@ -17,7 +17,8 @@ archived there). Then:
 4. main menu -> New Folder… creates "Projects" (a folder header, empty);
    Move to… on the conversation of today lists "No Folder" and "Projects":
    choosing "Projects" files it there (the CLI agrees), under the folder's
-   header; collapsing the folder hides the row, expanding shows it;
+   header; collapsing the folder (from the keyboard: Shift+Tab from its
+   row to its header, Return) hides the row, expanding shows it;
 5. the folder's menu -> Rename… renames it;
 6. a row dragged onto the folder's header is filed there, and dragged
    onto a row outside any folder leaves it;
@@ -41,14 +42,14 @@ import pyatspi
 sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
 from test_first_slice import App, Failure, dump, menu_item, name, role, screenshot, set_text, showing, text_of, walk, wait_until  # noqa: E402
-from test_shortcuts import main_frame, point_at, press, row_of  # noqa: E402
+from test_shortcuts import SHIFT, focused, main_frame, point_at, press, row_of  # noqa: E402
 
 TODAY = "Plan the Iceland trip"
 HAIKU = "Haiku about autumn"
 SORTING = "Sorting in Rust"
 CHART = "A chart and some code"
 FOLDER = "Projects"
-KEY_ESCAPE = 9
+KEY_ESCAPE, KEY_TAB, KEY_RETURN = 9, 23, 36
 RENAMED = "Trips"
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "import")
 
@@ -222,9 +223,21 @@ def main():
         screenshot("organise")
 
         # Collapsing the folder hides its row; expanding shows it again.
-        app.click(folder)
+        # From the keyboard: Shift+Tab from the folder's first row reaches
+        # its header (its menu, then its name), Return collapses it and
+        # the header keeps the focus; Return again expands it.
+        point_at(main_frame(app))
+        app.click(row_of(app, TODAY))
+        header = lambda n: role(n) == "push button" and name(n) == FOLDER and showing(n)  # noqa: E731
+        for _ in range(4):
+            press(SHIFT, KEY_TAB)
+            if any(focused(n) for n in app.find_all(header)):
+                break
+        wait_until("the folder's header to have the focus", lambda: any(focused(n) for n in app.find_all(header)))
+        press(KEY_RETURN)
         wait_order(app, "the folder collapsed", lambda rows: TODAY not in rows and HAIKU in rows)
-        app.click(app.find("the folder's header", lambda n: role(n) == "push button" and name(n) == FOLDER and showing(n)))
+        wait_until("the collapsed folder's header to keep the focus", lambda: any(focused(n) for n in app.find_all(header)))
+        press(KEY_RETURN)
         wait_order(app, "the folder expanded", lambda rows: TODAY in rows)
 
         # 5. Rename… from the folder's menu.

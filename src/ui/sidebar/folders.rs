@@ -12,10 +12,12 @@ use super::organise::OrganiseInput;
 use super::{Sidebar, SidebarInput};
 use valechat_core::store::Folder;
 
-/// The header widget of `folder` (`collapsed`: its rows are hidden).
+/// The header widget of `folder` (`collapsed`: its rows are hidden;
+/// `focus`: its button takes the focus once shown).
 pub(super) fn header(
     folder: &Folder,
     collapsed: bool,
+    focus: bool,
     sender: &ComponentSender<Sidebar>,
 ) -> gtk::Box {
     let id = folder.id;
@@ -73,6 +75,16 @@ pub(super) fn header(
     menu.set_menu_model(Some(&model));
     root.insert_action_group("folder", Some(&actions(id, sender)));
 
+    if focus {
+        toggle.connect_map(|toggle| {
+            toggle.grab_focus();
+        });
+    }
+    if focus {
+        toggle.connect_map(|toggle| {
+            toggle.grab_focus();
+        });
+    }
     root.append(&toggle);
     root.append(&menu);
     root.add_controller(drop_target(Some(id), sender));

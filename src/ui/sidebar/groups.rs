@@ -141,6 +141,9 @@ pub(super) struct Layout {
     pub collapsed: std::collections::HashSet<i64>,
     /// The current year (month names of this year have no year).
     pub this_year: i32,
+    /// The folder whose header takes the focus when drawn next (it was
+    /// toggled from its header: the new header keeps the focus).
+    pub refocus: std::cell::Cell<Option<i64>>,
 }
 
 impl Layout {
@@ -176,6 +179,7 @@ impl Layout {
             folders,
             collapsed,
             this_year: today.year(),
+            refocus: std::cell::Cell::new(None),
         };
         (layout, keyed.into_iter().map(|(_, c)| c).collect())
     }

@@ -230,7 +230,13 @@ fn header(
         match *group {
             Group::Folder { position, id } => {
                 if let Some(f) = layout.folders.get(position) {
-                    bx.append(&folders::header(f, layout.collapsed.contains(&id), sender));
+                    let focus = layout.refocus.get() == Some(id);
+                    bx.append(&folders::header(
+                        f,
+                        layout.collapsed.contains(&id),
+                        focus,
+                        sender,
+                    ));
                 }
             }
             // Other groups only head their own rows.
@@ -319,10 +325,15 @@ impl Sidebar {
                     if !layout.collapsed.remove(&id) {
                         layout.collapsed.insert(id);
                     }
+                    layout.refocus.set(Some(id));
                 }
                 let list = self.rows.widget();
                 self.filter.apply(list);
                 self.organiser.hide_collapsed(list);
+                // Headers are drawn anew as rows hide or show: the last
+                // one drawn keeps the focus; later ones leave it alone.
+                let layout = self.organiser.layout.clone();
+                glib::idle_add_local_once(move || layout.borrow().refocus.set(None));
             }
             OrganiseInput::ShowArchived(on) => {
                 self.organiser.show_archived = on;
