@@ -23,7 +23,8 @@ archived there). Then:
 6. a row dragged onto the folder's header is filed there, and dragged
    onto a row outside any folder leaves it;
 7. the folder's menu -> Delete… asks, saying its conversation is kept;
-   deleting it keeps every conversation, in no folder.
+   deleting it keeps every conversation, in no folder;
+8. Move to… -> New Folder… creates a folder with the conversation in it.
 
 A screenshot of the sidebar with its groups is taken (`organise`).
 
@@ -51,6 +52,7 @@ CHART = "A chart and some code"
 FOLDER = "Projects"
 KEY_ESCAPE, KEY_TAB, KEY_RETURN = 9, 23, 36
 RENAMED = "Trips"
+LATER = "Read later"
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "import")
 
 
@@ -265,6 +267,15 @@ def main():
         wait_order(app, "every conversation still listed", lambda rows: TODAY in rows and untitled in rows and HAIKU in rows)
         if folder_of(binary, env, TODAY) != "":
             raise Failure(f"{TODAY!r} is still filed after its folder was deleted")
+
+        # 8. Move to… -> New Folder… creates a folder and files the row in it.
+        row_menu(app, untitled, "Move to…")
+        app.click(app.button("New Folder…"))
+        entry = app.find("the folder name field", lambda n: role(n) in ("text", "entry") and name(n) == "Folder Name" and showing(n))
+        set_text(entry, LATER)
+        app.click(app.button("Create"))
+        app.find("the new folder's header", lambda n: role(n) == "push button" and name(n) == LATER and showing(n))
+        wait_until(f"{untitled!r} in {LATER!r}", lambda: folder_of(binary, env, untitled) == LATER)
     except Exception:
         root = app.root()
         if root is not None:
