@@ -1,4 +1,4 @@
-//! The command line: `valechat providers|chat|compare|history|usage|limits|prices|mcp …`, a thin layer over
+//! The command line: `valechat providers|chat|compare|history|folders|usage|limits|prices|mcp …`, a thin layer over
 //! [`valechat_core`] sharing the GUI's database and keyring.
 //!
 //! Exit status: 0 on success, 1 on an error (printed to stderr as
@@ -8,6 +8,7 @@
 mod chat;
 mod compare;
 mod elicitation;
+mod folders;
 mod history;
 mod limits;
 mod mcp;
@@ -47,9 +48,12 @@ pub enum Command {
     Chat(chat::ChatArgs),
     /// Send one prompt to 2–6 models at once and compare their replies.
     Compare(compare::CompareArgs),
-    /// Read stored conversations.
+    /// Read and organise stored conversations.
     #[command(subcommand)]
     History(history::HistoryCommand),
+    /// Manage folders of conversations (`history move` files them).
+    #[command(subcommand)]
+    Folders(folders::FoldersCommand),
     /// Show what was spent (local calendar dates).
     Usage(usage::UsageArgs),
     /// Manage spending limits.
@@ -68,6 +72,7 @@ const SUBCOMMANDS: &[&str] = &[
     "chat",
     "compare",
     "history",
+    "folders",
     "usage",
     "limits",
     "prices",
@@ -158,6 +163,7 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Chat(args) => chat::run(&engine, args).await,
         Command::Compare(args) => compare::run(&engine, args).await,
         Command::History(c) => history::run(&engine, c).await,
+        Command::Folders(c) => folders::run(&engine, c).await,
         Command::Usage(args) => usage::run(&engine, args).await,
         Command::Limits(c) => limits::run(&engine, c).await,
         Command::Prices(c) => prices::run(&engine, c).await,

@@ -11,7 +11,8 @@
 //! `valechat mcp …` against real MCP servers; `mcp_secrets` keys written in
 //! servers' command lines and URLs, and variables in imported files;
 //! `notify` the spending notifications on a private D-Bus bus of the test's
-//! own; `prices` `valechat prices …`; `transfer` `valechat history
+//! own; `organise` pin, archive and folders (`history pin|archive|move`,
+//! `folders …`); `prices` `valechat prices …`; `transfer` `valechat history
 //! export|import`; `killed` a `valechat chat` killed with
 //! SIGKILL mid-stream, billed at the next start.
 
@@ -39,6 +40,8 @@ mod mcp;
 mod mcp_secrets;
 #[path = "cli/notify.rs"]
 mod notify;
+#[path = "cli/organise.rs"]
+mod organise;
 #[path = "cli/prices.rs"]
 mod prices;
 #[path = "cli/transfer.rs"]

@@ -3,7 +3,8 @@
 //!
 //! `database` covers migrations, round trips, reopening, corruption and
 //! backups; `drafts` the composer's drafts per conversation;
-//! `favourites` favourite models; `opening` opening a database safely
+//! `favourites` favourite models; `organise` pin, archive and folders;
+//! `opening` opening a database safely
 //! (permissions, newer databases, one opener at a time); `pages`
 //! conversations read a page at a time; `roots` the workspace folders of
 //! conversations; `secrets` the keyring (needs `tests/run-in-session.sh`);
@@ -23,6 +24,8 @@ mod import;
 mod migration_tree;
 #[path = "store/opening.rs"]
 mod opening;
+#[path = "store/organise.rs"]
+mod organise;
 #[path = "store/pages.rs"]
 mod pages;
 #[path = "store/roots.rs"]

@@ -1,5 +1,6 @@
-//! `valechat history list|show|delete-branch|export|import`.
+//! `valechat history list|show|delete-branch|export|import|pin|unpin|archive|unarchive|move`.
 
+mod organise;
 mod transfer;
 mod tree;
 
@@ -15,8 +16,15 @@ use valechat_core::store::MessageStatus;
 /// History subcommands.
 #[derive(Debug, Subcommand)]
 pub enum HistoryCommand {
-    /// List conversations, newest first: id, last change (local time), model, title.
-    List,
+    /// List conversations, pinned first, then newest first: id, last
+    /// change (local time), model, title, and where it is (`pinned`,
+    /// `folder=NAME`, `archived`, comma-separated; `-` for none).
+    /// Archived conversations are left out unless `--archived` is given.
+    List {
+        /// List the archived conversations instead.
+        #[arg(long)]
+        archived: bool,
+    },
     /// Print a conversation's messages: the branch shown (the active path).
     Show {
         /// Conversation id (see `history list`).
@@ -55,6 +63,40 @@ pub enum HistoryCommand {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Pin a conversation: it is listed first.
+    Pin {
+        /// Conversation id (see `history list`).
+        id: i64,
+    },
+    /// Unpin a conversation.
+    Unpin {
+        /// Conversation id (see `history list`).
+        id: i64,
+    },
+    /// Archive a conversation: it is hidden from the lists until
+    /// unarchived (`history list --archived` shows it).
+    Archive {
+        /// Conversation id (see `history list`).
+        id: i64,
+    },
+    /// Unarchive a conversation.
+    Unarchive {
+        /// Conversation id (see `history list --archived`).
+        id: i64,
+    },
+    /// Move a conversation into a folder (`--folder NAME`, see `folders
+    /// list`) or out of any folder (`--none`).
+    #[command(group(clap::ArgGroup::new("target").required(true).args(["folder", "none"])))]
+    Move {
+        /// Conversation id (see `history list`).
+        id: i64,
+        /// The folder's name (ignoring case).
+        #[arg(long)]
+        folder: Option<String>,
+        /// Take it out of its folder.
+        #[arg(long)]
+        none: bool,
+    },
     /// Import conversations from a ValeChat JSON export or the
     /// `conversations.json` of ChatGPT, Claude or Open WebUI (the format is
     /// detected). Conversations imported before are not duplicated; one
@@ -68,16 +110,13 @@ pub enum HistoryCommand {
 /// Runs a history subcommand.
 pub async fn run(engine: &Engine, command: HistoryCommand) -> anyhow::Result<ExitCode> {
     match command {
-        HistoryCommand::List => {
-            for c in engine.store().list_conversations().await? {
-                println!(
-                    "{}\t{}\t{}\t{}",
-                    c.id,
-                    format_local(c.updated_at),
-                    c.model.as_deref().unwrap_or("-"),
-                    c.title
-                );
-            }
+        HistoryCommand::List { archived } => organise::list(engine, archived).await?,
+        HistoryCommand::Pin { id } => organise::pin(engine, id, true).await?,
+        HistoryCommand::Unpin { id } => organise::pin(engine, id, false).await?,
+        HistoryCommand::Archive { id } => organise::archive(engine, id, true).await?,
+        HistoryCommand::Unarchive { id } => organise::archive(engine, id, false).await?,
+        HistoryCommand::Move { id, folder, none } => {
+            organise::move_to(engine, id, if none { None } else { folder }).await?;
         }
         HistoryCommand::Show { id, all_branches } => {
             let c = engine
@@ -156,7 +195,7 @@ async fn delete_branch(engine: &Engine, message_id: i64, yes: bool) -> anyhow::R
 }
 
 /// Formats unix milliseconds as `YYYY-MM-DD HH:MM` in the user's time zone.
-fn format_local(ms: i64) -> String {
+pub(super) fn format_local(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| {
             t.with_timezone(&chrono::Local)

@@ -1,5 +1,6 @@
-//! The sidebar: the conversations, newest first, with search (Ctrl+F),
-//! moving between them (Ctrl+PgUp / Ctrl+PgDn), Rename and Delete.
+//! The sidebar: the conversations, grouped (pinned, folders, then by
+//! day: `groups`), with search (Ctrl+F), moving between them (Ctrl+PgUp /
+//! Ctrl+PgDn), Rename, Delete, Pin, Archive and Move to… (`organise`).
 //!
 //! ```text
 //! gtk::Box (vertical)
@@ -7,6 +8,7 @@
 //! ├─ gtk::SearchBar └─ gtk::SearchEntry
 //! └─ gtk::Stack
 //!    ├─ "list"  gtk::ScrolledWindow └─ gtk::ListBox of ConversationRow
+//!    │          (group titles and folder headers as the rows' headers)
 //!    └─ "empty" adw::StatusPage (no conversations yet)
 //! ```
 //!
@@ -16,10 +18,14 @@
 //! through [`SidebarOutput`].
 
 mod dialogs;
+mod folder_dialogs;
+mod folders;
+mod groups;
 mod messages;
+mod organise;
 mod search;
 
-pub use messages::{SidebarCommand, SidebarInput, SidebarOutput};
+pub use messages::{OrganiseInput, SidebarCommand, SidebarInput, SidebarOutput};
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
@@ -33,7 +39,7 @@ use crate::ui::window::{
     NewConversationAction, PreferencesAction, QuitAction, ShortcutsAction, ShowServersAction,
 };
 use valechat_core::chat::{Engine, EngineError};
-use valechat_core::store::Conversation;
+use valechat_core::store::{Conversation, Folder, Listing};
 
 /// The sidebar's state.
 pub struct Sidebar {
@@ -45,6 +51,8 @@ pub struct Sidebar {
     selecting: bool,
     /// Which rows the search shows.
     filter: search::SidebarFilter,
+    /// Groups, folders, archived ones shown or not.
+    organiser: organise::Organiser,
 }
 
 #[relm4::component(pub)]
@@ -157,13 +165,16 @@ impl Component for Sidebar {
                 ConversationRowOutput::Rename(id) => SidebarInput::AskRename(id),
                 ConversationRowOutput::Delete(id) => SidebarInput::AskDelete(id),
                 ConversationRowOutput::Export(id) => SidebarInput::AskExport(id),
+                ConversationRowOutput::Organise(input) => SidebarInput::Organise(input),
             });
+        let organiser = organise::Organiser::install(rows.widget(), &root, &sender);
         let model = Sidebar {
             engine: None,
             rows,
             open: None,
             selecting: false,
             filter: search::SidebarFilter::default(),
+            organiser,
         };
         let new_button: &gtk::Button =
             &crate::ui::a11y::labelled("GtkButton", &gettext("New Conversation"))
@@ -179,6 +190,7 @@ impl Component for Sidebar {
         let list = model.rows.widget();
         let widgets = view_output!();
         search::connect_bar(&widgets.search_bar, search_button, search_entry);
+        organise::Organiser::add_to_menu(main_menu_button);
         ComponentParts { model, widgets }
     }
 
@@ -192,8 +204,10 @@ impl Component for Sidebar {
         match message {
             SidebarInput::SetEngine(engine) => self.engine = Some(engine),
             SidebarInput::Show(list) => {
-                self.show(list, &sender);
+                self.show(list, None, &sender);
                 self.show_page(widgets);
+                // The folders, and the list as they group it.
+                self.refresh(&sender);
             }
             SidebarInput::Refresh => self.refresh(&sender),
             SidebarInput::SetOpen(id) => {
@@ -237,6 +251,7 @@ impl Component for Sidebar {
                     engine.store().delete_conversation(id).await
                 });
             }
+            SidebarInput::Organise(input) => self.organise(input, root, &sender),
             SidebarInput::SetFolded(folded) => widgets.header.set_show_end_title_buttons(folded),
         }
     }
@@ -249,8 +264,8 @@ impl Component for Sidebar {
         _root: &Self::Root,
     ) {
         match message {
-            SidebarCommand::Listed(list) => {
-                self.show(list, &sender);
+            SidebarCommand::Listed(list, folders) => {
+                self.show(list, Some(folders), &sender);
                 self.show_page(widgets);
             }
             SidebarCommand::Hits(query, ids) => self.search_hits(&query, ids),
@@ -264,7 +279,13 @@ impl Component for Sidebar {
 impl Sidebar {
     /// Rebuilds the list, keeping the open conversation selected, and
     /// tells the window how the open one is listed now.
-    fn show(&mut self, list: Vec<Conversation>, sender: &ComponentSender<Self>) {
+    fn show(
+        &mut self,
+        list: Vec<Conversation>,
+        folders: Option<Vec<Folder>>,
+        sender: &ComponentSender<Self>,
+    ) {
+        let list = self.organiser.arrange(list, folders);
         {
             let mut guard = self.rows.guard();
             guard.clear();
@@ -279,6 +300,7 @@ impl Sidebar {
                 .collect(),
         );
         self.filter.apply(self.rows.widget());
+        self.organiser.rebuilt(self.rows.widget());
         self.select_open();
         if let Some(row) = self
             .rows
@@ -290,9 +312,9 @@ impl Sidebar {
     }
 
     /// Shows the list, or the empty page when there are no conversations
-    /// (only once the list was read: not while it is being read).
+    /// nor folders (only once the list was read: not while it is being read).
     fn show_page(&self, widgets: &SidebarWidgets) {
-        let empty = self.rows.is_empty();
+        let empty = self.rows.is_empty() && !self.organiser.has_folders();
         widgets
             .pages
             .set_visible_child_name(if empty { "empty" } else { "list" });
@@ -318,7 +340,8 @@ impl Sidebar {
     /// Reads the conversations in the background.
     fn refresh(&self, sender: &ComponentSender<Self>) {
         if let Some(engine) = self.engine.clone() {
-            sender.oneshot_command(async move { list(&engine).await });
+            let listing = self.organiser.listing();
+            sender.oneshot_command(async move { list(&engine, listing).await });
         }
     }
 
@@ -331,9 +354,10 @@ impl Sidebar {
         let Some(engine) = self.engine.clone() else {
             return;
         };
+        let listing = self.organiser.listing();
         sender.oneshot_command(async move {
             match change(engine.clone()).await {
-                Ok(()) => list(&engine).await,
+                Ok(()) => list(&engine, listing).await,
                 Err(e) => SidebarCommand::Failed(EngineError::from(e).user_message()),
             }
         });
@@ -349,9 +373,13 @@ impl Sidebar {
     }
 }
 
-async fn list(engine: &Engine) -> SidebarCommand {
-    match engine.store().list_conversations().await {
-        Ok(list) => SidebarCommand::Listed(list),
-        Err(e) => SidebarCommand::Failed(EngineError::from(e).user_message()),
+async fn list(engine: &Engine, listing: Listing) -> SidebarCommand {
+    let store = engine.store();
+    match (
+        store.list_conversations_for(listing).await,
+        store.list_folders().await,
+    ) {
+        (Ok(list), Ok(folders)) => SidebarCommand::Listed(list, folders),
+        (Err(e), _) | (_, Err(e)) => SidebarCommand::Failed(EngineError::from(e).user_message()),
     }
 }

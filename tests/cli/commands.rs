@@ -111,8 +111,12 @@ async fn providers_chat_and_history_round_trip() {
     let rows: Vec<Vec<&str>> = listing.lines().map(|l| l.split('\t').collect()).collect();
     assert_eq!(rows.len(), 1, "{listing}");
     let row = &rows[0];
-    assert_eq!(row.len(), 4, "{listing}");
-    assert_eq!((row[2], row[3]), ("gpt-4o", "Say hi"), "{listing}");
+    assert_eq!(row.len(), 5, "{listing}");
+    assert_eq!(
+        (row[2], row[3], row[4]),
+        ("gpt-4o", "Say hi", "-"),
+        "{listing}"
+    );
     let id = row[0];
 
     let show = valechat(data, &["history", "show", id]).await;

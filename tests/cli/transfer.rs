@@ -46,8 +46,15 @@ async fn import_prints_a_summary_and_does_not_duplicate() {
         stdout(&again)
     );
     assert!(stdout(&again).contains("2 conversations were imported before"));
+    // The conversation archived in ChatGPT is imported archived.
     let list = stdout(&valechat(data, &["history", "list"]).await);
-    assert_eq!(list.lines().count(), 2, "{list}");
+    assert_eq!(list.lines().count(), 1, "{list}");
+    let archived = stdout(&valechat(data, &["history", "list", "--archived"]).await);
+    assert_eq!(archived.lines().count(), 1, "{archived}");
+    assert!(
+        archived.ends_with("\tA chart and some code\tarchived\n"),
+        "{archived}"
+    );
 
     let bad = valechat(data, &["history", "import", &fixture("one_bad.json")]).await;
     assert_eq!(bad.status.code(), Some(1));

@@ -14,7 +14,8 @@
 //! `schema` (diesel tables), `models` (public types), one file per table's
 //! repository (`providers`, `conversations`, `conversation_roots`
 //! (workspace folders), `messages`, `pages` (a conversation read a page
-//! at a time),
+//! at a time), `organise` (pin, archive, the sidebar's listing),
+//! `folders` (folders of conversations),
 //! `drafts` (the composer's text per conversation), `favourites`, `prices`, `tool_calls`, `tool_permissions`,
 //! `attachments`, `resource_attachments`), `tree` (messages as a tree:
 //! the active path, siblings, switching and deleting branches) and `search`
@@ -41,12 +42,14 @@ mod drafts;
 mod error;
 mod favourites;
 mod files;
+mod folders;
 mod instance;
 mod ledger_rows;
 mod mcp_servers;
 mod messages;
 mod migrate;
 mod models;
+mod organise;
 mod pages;
 mod prices;
 mod provider_timeouts;
@@ -72,8 +75,9 @@ pub use archive::ImportOutcome;
 pub use attachments::{StoredAttachment, by_message as attachments_by_message};
 pub use connection::{BUSY_TIMEOUT_MS, ConnectionInfo};
 pub use conversation_roots::ConversationRoot;
-pub use error::StoreError;
+pub use error::{FolderNameProblem, StoreError};
 pub use favourites::Favourite;
+pub use folders::{Folder, FolderDeleted};
 pub use instance::lock_path;
 pub use messages::MessageParent;
 pub use migrate::{BACKUPS_KEPT, MIGRATIONS};
@@ -81,6 +85,7 @@ pub use models::{
     Conversation, ConversationSettings, Message, MessageFinish, MessageStatus, NewConversation,
     NewMessage, NewProvider, Provider, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchHit,
 };
+pub use organise::Listing;
 use pages::ALL_MESSAGES;
 pub use pages::{ConversationPage, PageEnd};
 pub use prices::PriceRow;

@@ -1,7 +1,9 @@
 //! The sidebar's input, output and command messages.
 
 use valechat_core::chat::Engine;
-use valechat_core::store::Conversation;
+use valechat_core::store::{Conversation, Folder};
+
+pub use super::organise::OrganiseInput;
 
 /// Messages the sidebar accepts.
 #[derive(Debug)]
@@ -32,6 +34,8 @@ pub enum SidebarInput {
     Rename(i64, String),
     /// Delete conversation `id` (confirmed).
     Delete(i64),
+    /// Pin, archive, folders (issue 14, part 3).
+    Organise(OrganiseInput),
     /// The window shows one pane at a time (`true`): the sidebar's header
     /// then carries the window buttons.
     SetFolded(bool),
@@ -59,8 +63,9 @@ pub enum SidebarOutput {
 /// Results of the sidebar's background work.
 #[derive(Debug)]
 pub enum SidebarCommand {
-    /// The conversations, newest first.
-    Listed(Vec<Conversation>),
+    /// The conversations (pinned first, then newest first) and the
+    /// folders, by name.
+    Listed(Vec<Conversation>, Vec<Folder>),
     /// Ids of conversations whose messages match the search text.
     Hits(String, Vec<i64>),
     /// A store call failed with this message.

@@ -58,7 +58,7 @@ pub async fn load(
         .await
         .map_err(|e| EngineError::from(e).user_message())?;
     let conversations = store
-        .list_conversations()
+        .list_conversations_for(valechat_core::store::Listing::Active)
         .await
         .map_err(|e| EngineError::from(e).user_message())?;
     let sampler = valechat_core::mcp::EngineSampler::new(Arc::new(approver.clone()));

@@ -17,7 +17,7 @@ use crate::provider::base_url::InvalidBaseUrl;
 use crate::provider::limits::MAX_SERVER_WAIT;
 use crate::provider::{AttachmentError, ProviderError};
 use crate::secrets::SecretError;
-use crate::store::StoreError;
+use crate::store::{FolderNameProblem, StoreError};
 
 /// An error for the user: a translated sentence, and the technical detail
 /// when there is one.
@@ -356,6 +356,17 @@ fn store_error(e: &StoreError) -> UserError {
             ),
             &e.to_string(),
         ),
+        StoreError::FolderName {
+            problem: FolderNameProblem::Blank,
+            ..
+        } => UserError::plain(gettext("A folder needs a name.")),
+        StoreError::FolderName {
+            problem: FolderNameProblem::Taken,
+            name,
+        } => UserError::plain(gettext_f(
+            "A folder named “{name}” exists already.",
+            &[("name", name)],
+        )),
         other => UserError::with(
             gettext("The conversation database could not be used."),
             &other.to_string(),

@@ -48,9 +48,9 @@ pub struct ArchivedConversation {
     /// Key of the last message of the branch shown; `None` without messages.
     #[serde(default)]
     pub active_leaf: Option<i64>,
-    /// Whether the source had archived it (ChatGPT `is_archived`, Open
-    /// WebUI `archived`). ValeChat has no archive yet: the import only
-    /// counts these in its summary.
+    /// Whether it is archived (hidden from the sidebar's list): in
+    /// ValeChat, or in the source (ChatGPT `is_archived`, Open WebUI
+    /// `archived`). Imported conversations keep it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub archived: bool,
     /// Workspace folders offered to MCP servers, in order.

@@ -97,6 +97,18 @@ pub enum StoreError {
         /// The stored text.
         value: String,
     },
+    /// A folder name was blank, or another folder has it already
+    /// (names are compared ignoring case). Nothing was written.
+    #[error("{}", match problem {
+        FolderNameProblem::Blank => "a folder needs a name".to_owned(),
+        FolderNameProblem::Taken => format!("a folder named {name:?} exists already"),
+    })]
+    FolderName {
+        /// The name given, trimmed.
+        name: String,
+        /// What is wrong with it.
+        problem: FolderNameProblem,
+    },
     /// A file-system operation around the database failed.
     #[error("{action} {}: {source}", path.display())]
     Io {
@@ -111,6 +123,15 @@ pub enum StoreError {
     /// The blocking database task panicked or was cancelled.
     #[error("database task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
+}
+
+/// Why a folder name was refused ([`StoreError::FolderName`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderNameProblem {
+    /// Empty or only white space.
+    Blank,
+    /// Another folder has this name (ignoring case).
+    Taken,
 }
 
 /// Errors from beginning or committing a transaction, where no finer step

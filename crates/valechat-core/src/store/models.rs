@@ -76,6 +76,12 @@ pub struct Conversation {
     /// first message to this one ([`Store::active_path`](super::Store::active_path)).
     /// `None` while the conversation has no message.
     pub active_leaf_id: Option<i64>,
+    /// Listed first in the sidebar.
+    pub pinned: bool,
+    /// Hidden from the sidebar unless archived conversations are asked for.
+    pub archived: bool,
+    /// The folder it is filed in ([`Folder::id`](super::Folder::id)); `None`: no folder.
+    pub folder_id: Option<i64>,
 }
 
 /// A conversation's generation settings, written by

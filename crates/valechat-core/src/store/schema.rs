@@ -57,6 +57,12 @@ diesel::table! {
         source -> Nullable<Text>,
         /// The conversation's id in that source; NULL when made here.
         source_id -> Nullable<Text>,
+        /// Listed first in the sidebar.
+        pinned -> Bool,
+        /// Hidden from the sidebar unless archived conversations are asked for.
+        archived -> Bool,
+        /// The folder it is filed in (`folders.id`); NULL: none.
+        folder_id -> Nullable<BigInt>,
     }
 }
 
@@ -463,3 +469,19 @@ diesel::table! {
         updated_at -> BigInt,
     }
 }
+
+diesel::table! {
+    /// Folders (projects) conversations are filed in; deleting one leaves
+    /// its conversations in no folder.
+    folders (id) {
+        /// Row id.
+        id -> BigInt,
+        /// Name shown, unique ignoring case, never blank.
+        name -> Text,
+        /// UTC unix milliseconds.
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(conversations -> folders (folder_id));
+diesel::allow_tables_to_appear_in_same_query!(conversations, folders);

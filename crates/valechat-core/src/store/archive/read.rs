@@ -29,6 +29,7 @@ struct ConversationRow {
     active_leaf_id: Option<i64>,
     source: Option<String>,
     source_id: Option<String>,
+    archived: bool,
 }
 
 /// A message row with its parent.
@@ -170,7 +171,7 @@ pub(super) fn conversation(
         created_at: row.created_at,
         updated_at: row.updated_at,
         active_leaf: row.active_leaf_id,
-        archived: false,
+        archived: row.archived,
         roots,
         messages: messages_out,
         usage,

@@ -59,6 +59,7 @@ pub(super) fn conversation(
             conversations::updated_at.eq(c.updated_at),
             conversations::source.eq(&c.source),
             conversations::source_id.eq(&c.source_id),
+            conversations::archived.eq(c.archived),
         ))
         .returning(conversations::id)
         .get_result::<i64>(conn)

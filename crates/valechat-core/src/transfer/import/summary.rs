@@ -27,8 +27,8 @@ pub struct ImportSummary {
     pub usage_records: usize,
     /// Conversations left alone because an earlier import wrote them.
     pub already_imported: usize,
-    /// Titles of conversations the source had archived (ValeChat has no
-    /// archive yet: they are imported like the others).
+    /// Titles of conversations the source had archived; they are imported
+    /// archived.
     pub archived: Vec<String>,
     /// Conversations not imported, in file order.
     pub skipped: Vec<Skipped>,
@@ -111,8 +111,8 @@ impl ImportSummary {
         }
         if !self.archived.is_empty() {
             lines.push(ngettext_f(
-                "{count} conversation was archived in the source; ValeChat has no archive yet, so it is listed with the others.",
-                "{count} conversations were archived in the source; ValeChat has no archive yet, so they are listed with the others.",
+                "{count} conversation was archived in the source and is archived here too.",
+                "{count} conversations were archived in the source and are archived here too.",
                 n32(self.archived.len()),
                 &[("count", &count(self.archived.len()))],
             ));
