@@ -10,10 +10,13 @@
 //! the output cap sent and every output token counted; `unpriced`
 //! unpriced and proxied models under a hard limit; `usage_estimates`
 //! input billed after a failure and clamped counts; `branches` edits and
-//! regenerations (messages as a tree).
+//! regenerations (messages as a tree); `assistants` conversations started
+//! from an assistant.
 
 mod support;
 
+#[path = "engine/assistants.rs"]
+mod assistants;
 #[path = "engine/bad_input.rs"]
 mod bad_input;
 #[path = "engine/billing.rs"]
