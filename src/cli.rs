@@ -1,10 +1,11 @@
-//! The command line: `valechat providers|chat|history|usage|limits|prices|mcp …`, a thin layer over
+//! The command line: `valechat providers|chat|assistants|history|usage|limits|prices|mcp …`, a thin layer over
 //! [`valechat_core`] sharing the GUI's database and keyring.
 //!
 //! Exit status: 0 on success, 1 on an error (printed to stderr as
 //! `valechat: …`), 2 on a usage error (clap), 130 when a reply is
 //! interrupted with Ctrl+C.
 
+mod assistants;
 mod chat;
 mod elicitation;
 mod history;
@@ -44,6 +45,9 @@ pub enum Command {
     Providers(providers::ProvidersCommand),
     /// Send one prompt and stream the reply to stdout.
     Chat(chat::ChatArgs),
+    /// Manage assistants (saved system prompt, model, parameters and MCP servers).
+    #[command(subcommand)]
+    Assistants(assistants::AssistantsCommand),
     /// Read stored conversations.
     #[command(subcommand)]
     History(history::HistoryCommand),
@@ -63,6 +67,7 @@ pub enum Command {
 const SUBCOMMANDS: &[&str] = &[
     "providers",
     "chat",
+    "assistants",
     "history",
     "usage",
     "limits",
@@ -152,6 +157,7 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Providers(c) => providers::run(&engine, c).await,
         Command::Chat(args) => chat::run(&engine, args).await,
+        Command::Assistants(c) => assistants::run(&engine, c).await,
         Command::History(c) => history::run(&engine, c).await,
         Command::Usage(args) => usage::run(&engine, args).await,
         Command::Limits(c) => limits::run(&engine, c).await,

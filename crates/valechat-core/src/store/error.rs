@@ -81,7 +81,7 @@ pub enum StoreError {
         id: String,
     },
     /// A name that must be unique is taken (an assistant's).
-    #[error("a {what} named “{name}” already exists")]
+    #[error("the {what} name “{name}” is taken")]
     AlreadyExists {
         /// `"assistant"`.
         what: &'static str,
