@@ -38,6 +38,7 @@
 
 pub mod a11y;
 pub mod appearance;
+pub mod assistants;
 pub mod billing;
 pub mod chat_worker;
 pub mod completion_popover;
