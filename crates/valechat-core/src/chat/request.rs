@@ -42,7 +42,7 @@ pub struct NewConversationRequest {
     /// only their tools). Its model and settings are not read from here:
     /// [`NewConversationRequest::from_assistant`] copies them into the
     /// fields above.
-    pub assistant: Option<Assistant>,
+    pub assistant: Option<Box<Assistant>>,
 }
 
 impl NewConversationRequest {
@@ -66,7 +66,7 @@ impl NewConversationRequest {
             model: assistant.model.clone(),
             settings: assistant.settings(),
             folders: Vec::new(),
-            assistant: Some(assistant.clone()),
+            assistant: Some(Box::new(assistant.clone())),
         }
     }
 }
