@@ -13,6 +13,9 @@ tests/ui/fake_openai.py:
    button shows fake-large. A message sent there reaches the server with
    the assistant's model and system prompt, and the conversation is
    stored linked to the assistant. A screenshot (`assistants`) is taken.
+4. New Conversation (the action Ctrl+N runs) starts from no assistant;
+   once Translator is chosen as the default in Preferences, it starts
+   from Translator, and its message goes with the assistant's prompt.
 
 Usage: tests/ui/test_assistants.py [path/to/valechat]
 """
@@ -24,9 +27,11 @@ import sys
 import tempfile
 import time
 
+import pyatspi
+
 sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
-from test_first_slice import App, Failure, add_fake_provider, dump, menu_item, name, role, screenshot, set_text, showing, text_of, wait_for, wait_until  # noqa: E402
+from test_first_slice import App, Failure, ancestors, add_fake_provider, dump, menu_item, name, role, screenshot, set_text, showing, text_of, wait_for, wait_until  # noqa: E402
 from test_preferences import is_button, open_preferences  # noqa: E402
 
 PROMPT = "Say hello"
@@ -39,6 +44,19 @@ def star(db_path, provider, model):
             "INSERT OR IGNORE INTO model_favourites (provider_id, model, created_at) VALUES (?, ?, 0)",
             (provider, model),
         )
+
+
+def default_assistant(db_path):
+    with sqlite3.connect(db_path, timeout=10) as db:
+        row = db.execute("SELECT name FROM assistants WHERE is_default").fetchone()
+    return row[0] if row else None
+
+
+def new_conversation(app):
+    """Main Menu → New Conversation: the `win.new-conversation` action
+    that Ctrl+N runs too."""
+    app.click(app.find("the main menu button", lambda n: is_button(n, "Main Menu")))
+    app.click(menu_item(app, "New Conversation"))
 
 
 def main():
@@ -106,7 +124,35 @@ def main():
             ).fetchall()
         assert linked == [(SYSTEM, "fake-large", "Translator")], f"stored: {linked}"
         # The header still names the assistant once the conversation exists.
-        app.find("the header naming the assistant", lambda n: role(n) == "label" and text_of(n).startswith("🌍 Translator") and showing(n))
+        header = lambda n: role(n) == "label" and text_of(n).startswith("🌍 Translator") and showing(n)  # noqa: E731
+        app.find("the header naming the assistant", header)
+
+        # 4. Without a default, New Conversation (the action Ctrl+N runs)
+        # starts from no assistant; with Translator the default, from it.
+        new_conversation(app)
+        app.wait_gone("the assistant in the header", header)
+        prefs = open_preferences(app)
+        in_prefs = lambda what, pred: wait_for(what, pred, lambda: prefs)  # noqa: E731
+        app.click(in_prefs("the Assistants page", lambda n: role(n) in ("toggle button", "radio button", "push button", "page tab") and name(n) == "Assistants" and showing(n)))
+        app.click(in_prefs("the Default Assistant combo", lambda n: name(n) == "Default Assistant" and role(n) in ("combo box", "list item", "row", "push button") and showing(n)))
+        in_popover = lambda n: any(role(a) == "list" and name(a) == "GtkListView" for a in ancestors(n))  # noqa: E731
+        app.find("Translator in the combo", lambda n: role(n) == "label" and text_of(n) == "🌍 Translator" and showing(n) and in_popover(n))
+        time.sleep(0.5)
+        # The popover's list has the focus on "None": Down, then Enter.
+        for key in (116, 36):
+            pyatspi.Registry.generateKeyboardEvent(key, None, pyatspi.KEY_PRESSRELEASE)
+            time.sleep(0.3)
+        wait_until("Translator stored as the default", lambda: default_assistant(db_path) == "Translator")
+        app.click(wait_for("the Preferences close button", lambda n: is_button(n, "Close"), lambda: prefs))
+        time.sleep(0.5)
+        new_conversation(app)
+        app.find("the default assistant in the header", header)
+        set_text(composer, "Again")
+        app.click(app.button("Send"))
+        app.find("the second reply", lambda n: role(n) == "label" and text_of(n).startswith("Hello from the fake model") and showing(n))
+        app.button("Send")
+        body = fake_openai.received()[-1]
+        assert body.get("model") == "fake-large" and body["messages"][0]["content"] == SYSTEM, f"sent: {body}"
     except Exception:
         root = app.root()
         if root is not None:
