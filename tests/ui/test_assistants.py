@@ -52,6 +52,18 @@ def default_assistant(db_path):
     return row[0] if row else None
 
 
+def click_until(app, node, what, predicate, tries=3):
+    """Clicks `node` until `what` shows (a click right after a page switch
+    or a popover closing may be lost); returns it."""
+    for _ in range(tries):
+        app.click(node)
+        try:
+            return app.find(what, predicate, timeout=4)
+        except Failure:
+            continue
+    raise Failure(f"clicking did not show {what}")
+
+
 def new_conversation(app):
     """Main Menu → New Conversation: the `win.new-conversation` action
     that Ctrl+N runs too."""
@@ -77,24 +89,15 @@ def main():
         in_prefs = lambda what, pred: wait_for(what, pred, lambda: prefs)  # noqa: E731
         app.click(in_prefs("the Assistants page", lambda n: role(n) in ("toggle button", "radio button", "push button", "page tab") and name(n) == "Assistants" and showing(n)))
         is_dialog = lambda n: role(n) in ("dialog", "alert", "frame", "window") and name(n) == "Add Assistant"  # noqa: E731
-        for _ in range(3):
-            # A click right after the page switch may be lost: try again.
-            app.click(in_prefs("Add Assistant…", lambda n: is_button(n, "Add Assistant…")))
-            try:
-                dialog = app.find("the Add Assistant dialog", is_dialog, timeout=4)
-                break
-            except Failure:
-                continue
-        else:
-            raise Failure("Add Assistant… opened no dialog")
+        dialog = click_until(app, in_prefs("Add Assistant…", lambda n: is_button(n, "Add Assistant…")), "the Add Assistant dialog", is_dialog)
         in_dialog = lambda what, pred: wait_for(what, pred, lambda: dialog)  # noqa: E731
         field = lambda label: in_dialog(f"the field {label!r}", lambda n: role(n) in ("text", "entry") and name(n) == label and showing(n))  # noqa: E731
         set_text(field("Name"), "Translator")
         set_text(field("Emoji"), "🌍")
         set_text(field("System Prompt"), SYSTEM)
         combo = in_dialog("the Model combo", lambda n: name(n) == "Model" and role(n) in ("combo box", "list item", "row", "list box row", "push button") and showing(n))
-        app.click(combo)
-        app.click(app.find("fake-server/fake-large in the combo", lambda n: role(n) in ("list item", "row", "list box row", "label") and (name(n) == "fake-server/fake-large" or text_of(n) == "fake-server/fake-large") and showing(n)))
+        large = lambda n: role(n) in ("list item", "row", "list box row", "label") and (name(n) == "fake-server/fake-large" or text_of(n) == "fake-server/fake-large") and showing(n)  # noqa: E731
+        app.click(click_until(app, combo, "fake-server/fake-large in the combo", large))
         time.sleep(0.3)
         app.click(in_dialog("Save", lambda n: is_button(n, "Save")))
         in_prefs("the assistant's row", lambda n: name(n) == "🌍 Translator" or (role(n) == "label" and text_of(n) == "🌍 Translator" and showing(n)))
@@ -134,9 +137,9 @@ def main():
         prefs = open_preferences(app)
         in_prefs = lambda what, pred: wait_for(what, pred, lambda: prefs)  # noqa: E731
         app.click(in_prefs("the Assistants page", lambda n: role(n) in ("toggle button", "radio button", "push button", "page tab") and name(n) == "Assistants" and showing(n)))
-        app.click(in_prefs("the Default Assistant combo", lambda n: name(n) == "Default Assistant" and role(n) in ("combo box", "list item", "row", "push button") and showing(n)))
+        combo = in_prefs("the Default Assistant combo", lambda n: name(n) == "Default Assistant" and role(n) in ("combo box", "list item", "row", "push button") and showing(n))
         in_popover = lambda n: any(role(a) == "list" and name(a) == "GtkListView" for a in ancestors(n))  # noqa: E731
-        app.find("Translator in the combo", lambda n: role(n) == "label" and text_of(n) == "🌍 Translator" and showing(n) and in_popover(n))
+        click_until(app, combo, "Translator in the combo", lambda n: role(n) == "label" and text_of(n) == "🌍 Translator" and showing(n) and in_popover(n))
         time.sleep(0.5)
         # The popover's list has the focus on "None": Down, then Enter.
         for key in (116, 36):
