@@ -217,6 +217,9 @@ impl Window {
                     .and_then(|id| loaded.conversations.iter().find(|c| c.id == id).cloned());
                 let restored = last.is_some() && self.page == "chat";
                 self.open(last.filter(|_| restored));
+                if let Some(id) = self.current.as_ref().map(|c| c.id) {
+                    self.read_conversation_assistant(id, sender);
+                }
                 self.sidebar.emit(SidebarInput::Show(loaded.conversations));
             }
             WindowCommand::LoadingSlow => {
