@@ -1,10 +1,11 @@
-//! The command line: `valechat providers|chat|compare|history|folders|usage|limits|prices|mcp …`, a thin layer over
+//! The command line: `valechat providers|chat|assistants|compare|history|folders|usage|limits|prices|mcp …`, a thin layer over
 //! [`valechat_core`] sharing the GUI's database and keyring.
 //!
 //! Exit status: 0 on success, 1 on an error (printed to stderr as
 //! `valechat: …`), 2 on a usage error (clap), 130 when a reply is
 //! interrupted with Ctrl+C.
 
+mod assistants;
 mod chat;
 mod compare;
 mod elicitation;
@@ -46,6 +47,9 @@ pub enum Command {
     Providers(providers::ProvidersCommand),
     /// Send one prompt and stream the reply to stdout.
     Chat(chat::ChatArgs),
+    /// Manage assistants (saved system prompt, model, parameters and MCP servers).
+    #[command(subcommand)]
+    Assistants(assistants::AssistantsCommand),
     /// Send one prompt to 2–6 models at once and compare their replies.
     Compare(compare::CompareArgs),
     /// Read and organise stored conversations.
@@ -70,6 +74,7 @@ pub enum Command {
 const SUBCOMMANDS: &[&str] = &[
     "providers",
     "chat",
+    "assistants",
     "compare",
     "history",
     "folders",
@@ -161,6 +166,7 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Providers(c) => providers::run(&engine, c).await,
         Command::Chat(args) => chat::run(&engine, args).await,
+        Command::Assistants(c) => assistants::run(&engine, c).await,
         Command::Compare(args) => compare::run(&engine, args).await,
         Command::History(c) => history::run(&engine, c).await,
         Command::Folders(c) => folders::run(&engine, c).await,

@@ -40,6 +40,7 @@
 
 pub mod a11y;
 pub mod appearance;
+pub mod assistants;
 pub mod billing;
 pub mod chat_worker;
 pub mod compare_view;

@@ -2,7 +2,8 @@
 //! (`CARGO_BIN_EXE_valechat`) with its data directory in a temporary folder.
 //!
 //! `api_key` covers `providers add --api-key-stdin` from a pipe and from a
-//! terminal (in the keyring of `tests/run-in-session.sh`); `bad_input`
+//! terminal (in the keyring of `tests/run-in-session.sh`); `assistants`
+//! `valechat assistants …` and `chat --assistant`; `bad_input`
 //! input refused with a clear message; `branches` edits, regenerations,
 //! the tree drawn and branches deleted; `compare` one prompt to two
 //! models, as text and JSON; `commands` providers, chat and
@@ -20,6 +21,8 @@ mod support;
 
 #[path = "cli/api_key.rs"]
 mod api_key;
+#[path = "cli/assistants.rs"]
+mod assistants;
 #[path = "cli/bad_input.rs"]
 mod bad_input;
 #[path = "cli/branches.rs"]

@@ -11,10 +11,13 @@
 //! unpriced and proxied models under a hard limit; `usage_estimates`
 //! input billed after a failure and clamped counts; `branches` edits and
 //! regenerations (messages as a tree); `compare` one prompt to several
-//! models side by side.
+//! models side by side; `assistants` conversations started from an
+//! assistant.
 
 mod support;
 
+#[path = "engine/assistants.rs"]
+mod assistants;
 #[path = "engine/bad_input.rs"]
 mod bad_input;
 #[path = "engine/billing.rs"]

@@ -3,8 +3,9 @@
 //!
 //! `database` covers migrations, round trips, reopening, corruption and
 //! backups; `drafts` the composer's drafts per conversation;
-//! `favourites` favourite models; `organise` pin, archive and folders;
-//! `opening` opening a database safely
+//! `assistants` saved assistants and the assistant a conversation started
+//! from; `favourites` favourite models; `organise` pin, archive and
+//! folders; `opening` opening a database safely
 //! (permissions, newer databases, one opener at a time); `pages`
 //! conversations read a page at a time; `roots` the workspace folders of
 //! conversations; `secrets` the keyring (needs `tests/run-in-session.sh`);
@@ -12,6 +13,8 @@
 //! branches); `migration_tree` a database of the version before the tree
 //! (`tests/fixtures/db-8595b87/`) opened and migrated.
 
+#[path = "store/assistants.rs"]
+mod assistants;
 #[path = "store/database.rs"]
 mod database;
 #[path = "store/drafts.rs"]

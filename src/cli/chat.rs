@@ -5,12 +5,17 @@
 //! (`--root DIR` adds one) as roots; tool calls, the reply's tokens and
 //! cost, and spending alerts are reported on stderr.
 //!
+//! `--assistant NAME` starts the new conversation from an assistant
+//! (`chat/assistant.rs`), as does the default assistant when no model is
+//! named.
+//!
 //! `--conversation ID --edit MESSAGE_ID "new text"` sends a new version of
 //! one of the user's messages (a sibling; the reply to it streams), and
 //! `--conversation ID --regenerate MESSAGE_ID` a new version of a reply,
 //! with the conversation's model or the one `--provider`/`--model` name
 //! (for that reply only; `--model PROVIDER/MODEL` also works).
 
+mod assistant;
 mod tools;
 
 use std::io::Write;
@@ -40,6 +45,12 @@ pub struct ChatArgs {
     /// Continue this conversation (its provider and model unless given).
     #[arg(long)]
     pub conversation: Option<i64>,
+    /// Start the new conversation from this assistant (its model, system
+    /// prompt, parameters and MCP servers; the options given here win).
+    /// Without it, a new conversation with neither --provider nor --model
+    /// starts from the default assistant, if one is set.
+    #[arg(long, value_name = "NAME", conflicts_with = "conversation")]
+    pub assistant: Option<String>,
     /// System prompt for the conversation (kept for later messages).
     #[arg(long)]
     pub system: Option<String>,
@@ -101,22 +112,11 @@ pub async fn run(engine: &Engine, args: ChatArgs) -> anyhow::Result<ExitCode> {
             (ConversationTarget::Existing(id), roots)
         }
         None => {
-            let (Some(provider), Some(model)) = (&args.provider, &args.model) else {
-                bail!("give --provider and --model (or --conversation)");
-            };
-            if engine.store().get_provider(provider).await?.is_none() {
-                bail!("provider “{provider}” is not configured (see `valechat providers list`)");
-            }
             let folders = tools::new_roots(&new_roots);
             let roots = RootsSource::new(folders.clone());
             let new = NewConversationRequest {
-                settings: ConversationSettings {
-                    system_prompt: args.system.clone(),
-                    temperature: args.temperature,
-                    max_output_tokens: args.max_tokens,
-                },
                 folders,
-                ..NewConversationRequest::with_model(provider, model)
+                ..assistant::new_conversation(engine, &args).await?
             };
             (ConversationTarget::New(new), roots)
         }

@@ -9,6 +9,7 @@
 //! ├─ BillingPage "Billing" (preferences/billing_page.rs: limits, prices)
 //! ├─ adw::PreferencesPage "Appearance" (preferences/appearance_page.rs)
 //! ├─ ToolsPage "Tools" (preferences/tools_page.rs: rounds, result size)
+//! ├─ AssistantsPage "Assistants" (preferences/assistants.rs)
 //! └─ subpage: adw::HeaderBar (back) + ProviderForm  (Add Provider…)
 //! ```
 //!
@@ -16,6 +17,7 @@
 //! window only hears [`PreferencesOutput::ProvidersChanged`] and reloads.
 
 pub mod appearance_page;
+pub mod assistants;
 pub mod billing_page;
 pub mod limit_dialog;
 pub mod price_dialog;
@@ -40,6 +42,7 @@ pub struct Preferences {
     form: Controller<ProviderForm>,
     billing: Controller<billing_page::BillingPage>,
     tools: Controller<tools_page::ToolsPage>,
+    assistants: Controller<assistants::AssistantsPage>,
 }
 
 impl std::fmt::Debug for Preferences {
@@ -183,6 +186,12 @@ impl Component for Preferences {
                 tools_page::ToolsPageOutput::Toast(text) => PreferencesInput::Toast(text),
             });
         root.add(tools.widget());
+        let assistants = assistants::AssistantsPage::builder()
+            .launch(engine.clone())
+            .forward(sender.input_sender(), |out| match out {
+                assistants::AssistantsPageOutput::Toast(text) => PreferencesInput::Toast(text),
+            });
+        root.add(assistants.widget());
 
         let model = Preferences {
             engine,
@@ -190,6 +199,7 @@ impl Component for Preferences {
             form,
             billing,
             tools,
+            assistants,
         };
         // The window's own search field (search is off, but the field is
         // in the accessibility tree): named like every field.
@@ -212,6 +222,8 @@ impl Component for Preferences {
                 self.reload(&sender);
                 self.billing.emit(billing_page::BillingPageInput::Reload);
                 self.tools.emit(tools_page::ToolsPageInput::Reload);
+                self.assistants
+                    .emit(assistants::AssistantsPageInput::Reload);
                 root.present();
             }
             PreferencesInput::ShowAddProvider => {

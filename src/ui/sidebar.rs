@@ -82,6 +82,12 @@ impl Component for Sidebar {
                     set_action_name: Some("win.new-conversation"),
                 },
                 #[local_ref]
+                pack_start = assistants_button -> gtk::MenuButton {
+                    set_icon_name: "pan-down-symbolic",
+                    set_tooltip_text: Some(&gettext("New Conversation From an Assistant")),
+                    set_menu_model: Some(&crate::ui::assistants::menu()),
+                },
+                #[local_ref]
                 pack_end = search_button -> gtk::ToggleButton {
                     set_icon_name: "system-search-symbolic",
                     set_tooltip_text: Some(&gettext("Search Conversations")),
@@ -179,6 +185,11 @@ impl Component for Sidebar {
         let new_button: &gtk::Button =
             &crate::ui::a11y::labelled("GtkButton", &gettext("New Conversation"))
                 .unwrap_or_default();
+        let assistants_button: &gtk::MenuButton = &crate::ui::a11y::labelled(
+            "GtkMenuButton",
+            &gettext("New Conversation From an Assistant"),
+        )
+        .unwrap_or_default();
         let main_menu_button: &gtk::MenuButton =
             &crate::ui::a11y::labelled("GtkMenuButton", &gettext("Main Menu")).unwrap_or_default();
         let search_button: &gtk::ToggleButton =

@@ -25,6 +25,7 @@
 //! and runs its replies (see `ui::conversation_view`). Every engine call
 //! runs as a component command.
 
+mod assistant;
 mod dialogs;
 mod handlers;
 mod messages;
@@ -77,6 +78,10 @@ pub struct Window {
     current: Option<Conversation>,
     /// Provider and model for the next new conversation.
     next_model: Option<(String, String)>,
+    /// The assistant the next new conversation starts from.
+    next_assistant: Option<valechat_core::store::Assistant>,
+    /// The assistant the open conversation started from (its header).
+    shown_assistant: Option<valechat_core::store::ConversationAssistant>,
     model_picker: Controller<ModelPicker>,
     /// The reply to regenerate with the model chosen next in the picker
     /// (Regenerate With…), until the picker closes.
@@ -258,6 +263,8 @@ impl Component for Window {
             total: None,
             current: None,
             next_model: None,
+            next_assistant: None,
+            shown_assistant: None,
             model_picker,
             regenerate_with: None,
             settings_popover,

@@ -141,8 +141,8 @@ async fn a_database_of_the_linear_version_becomes_single_paths() -> TestResult {
     drop(store);
 
     let (mut counts_after, digest_after) = rows(&path)?;
-    // Tables added by later migrations start empty.
-    assert_eq!(counts_after.remove("folders"), Some(0));
+    // Tables added by later migrations (assistants…) start empty.
+    counts_after.retain(|table, n| counts_before.contains_key(table) || *n != 0);
     assert_eq!(counts_after, counts_before, "every table keeps its rows");
     assert_eq!(digest_after, digest_before, "every row reads the same");
     Ok(())

@@ -17,7 +17,8 @@
 //! at a time), `organise` (pin, archive, the sidebar's listing),
 //! `folders` (folders of conversations),
 //! `drafts` (the composer's text per conversation), `favourites`, `prices`, `tool_calls`, `tool_permissions`,
-//! `attachments`, `resource_attachments`), `tree` (messages as a tree:
+//! `attachments`, `resource_attachments`, `assistants` (saved assistants,
+//! and the assistant a conversation started from)), `tree` (messages as a tree:
 //! the active path, siblings, switching and deleting branches) and `search`
 //! (FTS5). The spending ledger's tables (issue 5):
 //! `usage` (records, settling), `reservations` (pre-flight holds),
@@ -34,6 +35,7 @@
 //! `sync_shipped_prices` in `crate::billing::shipped`.
 
 mod archive;
+mod assistants;
 mod attachments;
 mod connection;
 mod conversation_roots;
@@ -72,6 +74,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use diesel::SqliteConnection;
 
 pub use archive::ImportOutcome;
+pub use assistants::{Assistant, AssistantDraft, ConversationAssistant};
 pub use attachments::{StoredAttachment, by_message as attachments_by_message};
 pub use connection::{BUSY_TIMEOUT_MS, ConnectionInfo};
 pub use conversation_roots::ConversationRoot;

@@ -26,16 +26,11 @@ impl Window {
         root: &adw::ApplicationWindow,
     ) {
         match message {
-            WindowInput::NewConversation => {
-                if self.providers.is_empty() {
-                    return;
-                }
-                self.open(None);
-                super::panes::show_content(widgets);
-                self.emit_view(ConversationViewInput::Focus);
-            }
+            WindowInput::NewConversation => self.new_conversation_from(None, sender),
+            WindowInput::NewConversationFrom(id) => self.new_conversation_from(Some(id), sender),
             WindowInput::Open(c) => {
                 if self.current.as_ref().map(|x| x.id) != Some(c.id) {
+                    self.read_conversation_assistant(c.id, sender);
                     self.open(Some(c));
                 }
             }
@@ -60,6 +55,7 @@ impl Window {
             }
             WindowInput::Stop => self.stop(),
             WindowInput::Created(conversation) => {
+                self.created_from_assistant();
                 self.next_settings = ConversationSettings::default();
                 self.next_folders.clear();
                 if self.current.is_none() {
@@ -213,6 +209,7 @@ impl Window {
                 self.sidebar
                     .emit(SidebarInput::SetEngine(loaded.engine.clone()));
                 self.set_engine(loaded.engine);
+                self.reload_assistants(sender);
                 self.set_providers(loaded.providers);
                 self.page = if self.providers.is_empty() {
                     "first-run"
@@ -224,6 +221,9 @@ impl Window {
                     .and_then(|id| loaded.conversations.iter().find(|c| c.id == id).cloned());
                 let restored = last.is_some() && self.page == "chat";
                 self.open(last.filter(|_| restored));
+                if let Some(id) = self.current.as_ref().map(|c| c.id) {
+                    self.read_conversation_assistant(id, sender);
+                }
                 self.sidebar.emit(SidebarInput::Show(loaded.conversations));
             }
             WindowCommand::LoadingSlow => {
@@ -243,6 +243,7 @@ impl Window {
                 relm4::gtk::prelude::ApplicationExt::quit(&relm4::main_application());
             }
             WindowCommand::Quit => self.handle_input(widgets, WindowInput::Quit, sender, root),
+            WindowCommand::Assistant(answer) => self.handle_assistant(answer, widgets),
         }
     }
 
@@ -276,7 +277,7 @@ impl Window {
     }
 
     /// Shows conversation `c` (or a new, unsaved one) with an empty message list.
-    fn open(&mut self, c: Option<Conversation>) {
+    pub(super) fn open(&mut self, c: Option<Conversation>) {
         let settings = c
             .as_ref()
             .map_or_else(|| self.next_settings.clone(), ConversationSettings::of);
@@ -291,6 +292,7 @@ impl Window {
             .emit(SidebarInput::SetOpen(c.as_ref().map(|c| c.id)));
         self.emit_view(ConversationViewInput::Open(c.as_ref().map(|c| c.id)));
         self.current = c;
+        self.shown_assistant = None;
         self.total = None;
         let current = self.current_model();
         self.model_picker

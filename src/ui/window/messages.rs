@@ -6,8 +6,12 @@ use valechat_core::store::{Conversation, ConversationSettings, Provider};
 /// Messages the window accepts.
 #[derive(Debug)]
 pub enum WindowInput {
-    /// Start a new conversation (nothing is stored until the first message).
+    /// Start a new conversation (nothing is stored until the first message),
+    /// from the default assistant if one is set.
     NewConversation,
+    /// Start a new conversation from assistant `id` (the New Conversation
+    /// menu, `win.new-conversation-from`).
+    NewConversationFrom(i64),
     /// Open this conversation (chosen in the sidebar).
     Open(Conversation),
     /// The open conversation as the sidebar now lists it.
@@ -148,10 +152,13 @@ pub enum WindowCommand {
     ServersStopped,
     /// SIGTERM or SIGINT arrived: quit like the Quit action.
     Quit,
+    /// An assistant lookup answered.
+    Assistant(super::assistant::AssistantCommand),
 }
 
 relm4::new_action_group!(pub(crate) WindowActions, "win");
 relm4::new_stateless_action!(pub(crate) NewConversationAction, WindowActions, "new-conversation");
+relm4::new_stateful_action!(pub(crate) NewConversationFromAction, WindowActions, "new-conversation-from", i64, ());
 relm4::new_stateless_action!(pub(crate) AddProviderAction, WindowActions, "add-provider");
 relm4::new_stateless_action!(pub(crate) AboutAction, WindowActions, "about");
 relm4::new_stateless_action!(pub(crate) PreferencesAction, WindowActions, "preferences");

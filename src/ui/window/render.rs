@@ -41,6 +41,14 @@ impl Window {
             ),
             None => provider,
         };
+        let subtitle = match self.assistant_label() {
+            Some(assistant) if subtitle.is_empty() => assistant,
+            Some(assistant) => crate::i18n::gettext_f(
+                "{assistant} · {details}",
+                &[("assistant", &assistant), ("details", &subtitle)],
+            ),
+            None => subtitle,
+        };
         widgets.title.set_subtitle(&subtitle);
         self.emit_view(ConversationViewInput::SetTarget {
             target: self.target(),

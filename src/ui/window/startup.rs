@@ -224,6 +224,12 @@ pub fn install_actions(root: &adw::ApplicationWindow, sender: &ComponentSender<W
         }),
     );
     let s = sender.clone();
+    group.add_action(relm4::actions::RelmAction::<
+        super::messages::NewConversationFromAction,
+    >::new_with_target_value(move |_, id| {
+        s.input(WindowInput::NewConversationFrom(id))
+    }));
+    let s = sender.clone();
     group.add_action(
         relm4::actions::RelmAction::<AddProviderAction>::new_stateless(move |_| {
             s.input(WindowInput::ShowAddProvider);

@@ -19,6 +19,7 @@ impl Window {
                     model,
                     settings: self.next_settings.clone(),
                     folders: self.next_folders.clone(),
+                    assistant: self.next_assistant.clone().map(Box::new),
                 })
             }
         }

@@ -10,7 +10,7 @@
 use super::SendOptions;
 use crate::model::WorkspaceRoot;
 use crate::provider::{Attachment, ResourceAttachment};
-use crate::store::ConversationSettings;
+use crate::store::{Assistant, ConversationSettings};
 
 /// Which conversation a message goes to.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +37,12 @@ pub struct NewConversationRequest {
     pub settings: ConversationSettings,
     /// Workspace folders offered to MCP servers as roots, in order.
     pub folders: Vec<WorkspaceRoot>,
+    /// The assistant the conversation starts from: the conversation
+    /// remembers it and gets a copy of its MCP servers (it then offers
+    /// only their tools). Its model and settings are not read from here:
+    /// [`NewConversationRequest::from_assistant`] copies them into the
+    /// fields above.
+    pub assistant: Option<Box<Assistant>>,
 }
 
 impl NewConversationRequest {
@@ -46,6 +52,21 @@ impl NewConversationRequest {
             provider_id: Some(provider_id.into()),
             model: Some(model.into()),
             ..Self::default()
+        }
+    }
+
+    /// A new conversation started from `assistant`: its provider, model,
+    /// system prompt and parameters, and (when created) its MCP servers.
+    /// An assistant without a model gives a request the caller must give a
+    /// model to, or the send is refused with `NoModelChosen`.
+    #[must_use]
+    pub fn from_assistant(assistant: &Assistant) -> Self {
+        Self {
+            provider_id: assistant.provider_id.clone(),
+            model: assistant.model.clone(),
+            settings: assistant.settings(),
+            folders: Vec::new(),
+            assistant: Some(Box::new(assistant.clone())),
         }
     }
 }

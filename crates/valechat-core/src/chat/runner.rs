@@ -72,13 +72,40 @@ impl TurnJob {
         }
         self.apply_stored_tool_limits().await;
         let offered = match &self.tools {
-            Some(settings) => settings.toolbox.tools().await,
+            Some(settings) => {
+                self.conversation_tools(settings.toolbox.tools().await)
+                    .await
+            }
             None => Vec::new(),
         };
         self.request.tools = offered.iter().map(|t| t.definition.clone()).collect();
         let mut round = 0;
         while let RequestEnd::ToolsRan = self.one_request(&offered, round).await {
             round += 1;
+        }
+    }
+
+    /// The tools of `offered` this conversation may use: a conversation
+    /// started from an assistant offers only its own MCP servers' tools
+    /// (`Store::conversation_mcp_servers`); an unreadable list offers none
+    /// and logs.
+    async fn conversation_tools(&self, offered: Vec<OfferedTool>) -> Vec<OfferedTool> {
+        match self
+            .store
+            .conversation_mcp_servers(self.conversation_id)
+            .await
+        {
+            Ok(None) => offered,
+            Ok(Some(servers)) => offered
+                .into_iter()
+                .filter(|tool| servers.contains(&tool.server_id))
+                .collect(),
+            Err(e) => {
+                tracing::warn!(
+                    "cannot read the conversation's MCP servers, offering no tools: {e}"
+                );
+                Vec::new()
+            }
         }
     }
 

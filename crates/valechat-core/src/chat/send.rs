@@ -109,7 +109,7 @@ impl Engine {
     }
 
     /// Stores a conversation for [`ConversationTarget::New`], with its
-    /// settings and workspace folders.
+    /// settings, workspace folders and the assistant it starts from.
     pub(super) async fn create_for_send(
         &self,
         new: NewConversationRequest,
@@ -131,6 +131,9 @@ impl Engine {
         let id = conversation.id;
         let filled = async {
             store.set_conversation_settings(id, new.settings).await?;
+            if let Some(assistant) = &new.assistant {
+                store.start_conversation_from(id, assistant).await?;
+            }
             for folder in &new.folders {
                 store
                     .add_conversation_root(id, &folder.path.to_string_lossy(), &folder.name)

@@ -191,3 +191,15 @@ fn expect_one(changed: usize, id: i64) -> Result<(), StoreError> {
         Ok(())
     }
 }
+
+/// `Ok` if conversation `id` exists, else `NotFound`.
+pub(super) fn require(conn: &mut SqliteConnection, id: i64) -> Result<(), StoreError> {
+    let found = diesel::select(diesel::dsl::exists(conversations::table.find(id)))
+        .get_result::<bool>(conn)
+        .map_err(StoreError::during("looking up a conversation"))?;
+    if found {
+        Ok(())
+    } else {
+        Err(StoreError::not_found("conversation", id))
+    }
+}

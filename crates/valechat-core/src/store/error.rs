@@ -80,6 +80,22 @@ pub enum StoreError {
         /// The id asked for, as text.
         id: String,
     },
+    /// A name that must be unique is taken (an assistant's).
+    #[error("the {what} name “{name}” is taken")]
+    AlreadyExists {
+        /// `"assistant"`.
+        what: &'static str,
+        /// The name asked for.
+        name: String,
+    },
+    /// A value given to the store is not acceptable (a blank name).
+    #[error("invalid {what}: {reason}")]
+    Invalid {
+        /// What was given, e.g. `"assistant name"`.
+        what: &'static str,
+        /// Why it is refused.
+        reason: &'static str,
+    },
     /// A message was named as the parent of a new message, or as the
     /// branch to show, in a conversation it does not belong to.
     #[error("message {message_id} is not in conversation {conversation_id}")]

@@ -485,3 +485,66 @@ diesel::table! {
 
 diesel::joinable!(conversations -> folders (folder_id));
 diesel::allow_tables_to_appear_in_same_query!(conversations, folders);
+
+diesel::table! {
+    /// Saved assistants (issue 14, part 3): name, icon, system prompt,
+    /// model and parameters; at most one is the default.
+    assistants (id) {
+        /// Row id.
+        id -> BigInt,
+        /// Unique, not blank.
+        name -> Text,
+        /// An emoji; empty for none.
+        icon -> Text,
+        /// System prompt; NULL: none.
+        system_prompt -> Nullable<Text>,
+        /// Provider of the model; NULL once that provider is deleted.
+        provider_id -> Nullable<Text>,
+        /// Model, as the provider names it.
+        model -> Nullable<Text>,
+        /// Sampling temperature (0.0–2.0); NULL: the server's default.
+        temperature -> Nullable<Float>,
+        /// Upper bound on output tokens; NULL: the server's default.
+        max_output_tokens -> Nullable<BigInt>,
+        /// The default assistant (at most one row).
+        is_default -> Bool,
+        /// UTC unix milliseconds.
+        created_at -> BigInt,
+        /// UTC unix milliseconds.
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// MCP servers an assistant enables.
+    assistant_mcp_servers (assistant_id, server_id) {
+        /// `assistants.id`.
+        assistant_id -> BigInt,
+        /// `mcp_servers.id`.
+        server_id -> Text,
+    }
+}
+
+diesel::table! {
+    /// The assistant a conversation started from (its name and icon then).
+    conversation_assistants (conversation_id) {
+        /// `conversations.id`.
+        conversation_id -> BigInt,
+        /// `assistants.id`; NULL once the assistant is removed.
+        assistant_id -> Nullable<BigInt>,
+        /// The assistant's name when the conversation started.
+        name -> Text,
+        /// Its icon then.
+        icon -> Text,
+    }
+}
+
+diesel::table! {
+    /// MCP servers a conversation started from an assistant offers.
+    conversation_mcp_servers (conversation_id, server_id) {
+        /// `conversations.id`.
+        conversation_id -> BigInt,
+        /// `mcp_servers.id`.
+        server_id -> Text,
+    }
+}
