@@ -185,6 +185,7 @@ impl Window {
             WindowInput::ShowContent => super::panes::show_content(widgets),
             WindowInput::Export(scope) => self.ask_export(scope, sender, root),
             WindowInput::AskImport => self.ask_import(sender, root),
+            WindowInput::ChooserClosed => self.transfer.forget_chooser(),
             WindowInput::Import(path) => self.start_import(path, sender, root),
             WindowInput::Imported => self.refresh_conversations(),
         }

@@ -100,6 +100,9 @@ pub enum WindowInput {
     /// Import Conversations… (the main menu): ask for a file, then import
     /// it in the Import Conversations window.
     AskImport,
+    /// The export or import file chooser answered: drop it (GTK 4.8's
+    /// fallback dialog stays a hidden window until then; see `ui::a11y`).
+    ChooserClosed,
     /// The file chosen to import: open the Import Conversations window.
     Import(std::path::PathBuf),
     /// The Import Conversations window wrote conversations: read the list

@@ -27,6 +27,22 @@ impl std::fmt::Debug for Transfers {
     }
 }
 
+impl Transfers {
+    /// Keeps `dialog` alive until it answers, then has the window drop it.
+    fn keep(&mut self, dialog: gtk::FileChooserNative, sender: &ComponentSender<Window>) {
+        let input = sender.input_sender().clone();
+        dialog.connect_response(move |_, _| input.emit(WindowInput::ChooserClosed));
+        self.chooser = Some(dialog);
+    }
+
+    /// Drops the answered file chooser, and with it GTK's hidden dialog.
+    pub(super) fn forget_chooser(&mut self) {
+        if let Some(dialog) = self.chooser.take() {
+            dialog.destroy();
+        }
+    }
+}
+
 impl Window {
     /// Export… or Export All…: the save dialog, then the export as a
     /// command whose sentence becomes a toast.
@@ -39,10 +55,10 @@ impl Window {
         let Some(store) = self.engine.as_ref().map(|e| e.store().clone()) else {
             return;
         };
-        let sender = sender.clone();
+        let commands = sender.clone();
         let dialog = export::ask(root, scope.clone(), move |path, format| {
             let (store, scope) = (store.clone(), scope.clone());
-            sender.oneshot_command(async move {
+            commands.oneshot_command(async move {
                 let sentence = match export::run(store, scope, format, path).await {
                     Ok(done) => done,
                     Err(reason) => export::failed_sentence(&reason),
@@ -50,7 +66,7 @@ impl Window {
                 WindowCommand::Exported(sentence)
             });
         });
-        self.transfer.chooser = Some(dialog);
+        self.transfer.keep(dialog, sender);
     }
 
     /// Import Conversations…: the open dialog, then the Import window for
@@ -67,7 +83,7 @@ impl Window {
         let dialog = import::ask(root, move |path| {
             input.emit(WindowInput::Import(path));
         });
-        self.transfer.chooser = Some(dialog);
+        self.transfer.keep(dialog, sender);
     }
 
     /// Opens the Import Conversations window on `path` and starts it.
