@@ -10,7 +10,7 @@
 //! `valechat mcp …` against real MCP servers; `mcp_secrets` keys written in
 //! servers' command lines and URLs, and variables in imported files;
 //! `notify` the spending notifications on a private D-Bus bus of the test's
-//! own; `prices` `valechat prices …`; `transfer` `valechat history
+//! own; `prices` `valechat prices …`; `search` `valechat history search`; `transfer` `valechat history
 //! export|import`; `killed` a `valechat chat` killed with
 //! SIGKILL mid-stream, billed at the next start.
 
@@ -38,5 +38,7 @@ mod mcp_secrets;
 mod notify;
 #[path = "cli/prices.rs"]
 mod prices;
+#[path = "cli/search.rs"]
+mod search;
 #[path = "cli/transfer.rs"]
 mod transfer;
