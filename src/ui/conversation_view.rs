@@ -35,6 +35,7 @@ mod follow;
 mod list;
 mod messages;
 mod pages;
+mod reveal;
 mod rows;
 mod timing;
 mod turn;
@@ -124,6 +125,8 @@ pub struct ConversationView {
     refused_regenerate: Option<(i64, Option<(String, String)>)>,
     /// Switch, Edit, Regenerate and Delete (set once the widgets exist).
     branch_actions: Option<actions::BranchActions>,
+    /// A message a search result asked to jump to, until its row is read.
+    revealing: Option<reveal::Pending>,
 }
 
 #[relm4::component(pub)]
@@ -228,6 +231,7 @@ impl Component for ConversationView {
                 .detach_worker(())
                 .forward(sender.input_sender(), ConversationViewInput::Chat),
             editing: None,
+            revealing: None,
             refused_regenerate: None,
             branch_actions: None,
         };

@@ -4,9 +4,11 @@
 //! ```text
 //! gtk::Box (vertical)
 //! ├─ adw::HeaderBar: New Conversation, Search Conversations, Main Menu
-//! ├─ gtk::SearchBar └─ gtk::SearchEntry
+//! ├─ gtk::SearchBar └─ gtk::SearchEntry, search filters (`search_filter`)
 //! └─ gtk::Stack
-//!    ├─ "list"  gtk::ScrolledWindow └─ gtk::ListBox of ConversationRow
+//!    ├─ "list"  gtk::ScrolledWindow
+//!    │  ├─ gtk::ListBox of ConversationRow
+//!    │  └─ the messages found (`results`, while searching)
 //!    └─ "empty" adw::StatusPage (no conversations yet)
 //! ```
 //!
@@ -17,7 +19,9 @@
 
 mod dialogs;
 mod messages;
+mod results;
 mod search;
+mod search_filter;
 
 pub use messages::{SidebarCommand, SidebarInput, SidebarOutput};
 
@@ -45,6 +49,10 @@ pub struct Sidebar {
     selecting: bool,
     /// Which rows the search shows.
     filter: search::SidebarFilter,
+    /// The messages the search found.
+    found: results::ResultsList,
+    /// The search's filters.
+    search_filter: search_filter::FilterPopover,
 }
 
 #[relm4::component(pub)]
@@ -87,9 +95,11 @@ impl Component for Sidebar {
             },
             #[name = "search_bar"]
             gtk::SearchBar {
-                #[local_ref]
                 #[wrap(Some)]
-                set_child = search_entry -> gtk::SearchEntry {
+                set_child = &gtk::Box {
+                set_spacing: 6,
+                #[local_ref]
+                search_entry -> gtk::SearchEntry {
                     set_hexpand: true,
                     set_placeholder_text: Some(&gettext("Search conversations")),
                     connect_search_changed[sender] => move |entry| {
@@ -99,6 +109,9 @@ impl Component for Sidebar {
                         sender.input(SidebarInput::Move(1));
                     },
                 },
+                #[local_ref]
+                filter_button -> gtk::MenuButton {},
+                },
             },
             #[name = "pages"]
             gtk::Stack {
@@ -106,6 +119,8 @@ impl Component for Sidebar {
 
                 add_named[Some("list")] = &gtk::ScrolledWindow {
                     set_hscrollbar_policy: gtk::PolicyType::Never,
+                    gtk::Box {
+                    set_orientation: gtk::Orientation::Vertical,
                     #[local_ref]
                     list -> gtk::ListBox {
                         add_css_class: "navigation-sidebar",
@@ -117,6 +132,9 @@ impl Component for Sidebar {
                         connect_row_activated[sender] => move |_, _| {
                             let _ = sender.output(SidebarOutput::Activated);
                         },
+                    },
+                    #[local_ref]
+                    found -> gtk::Box {},
                     },
                 },
                 add_named[Some("empty")] = &adw::StatusPage {
@@ -159,6 +177,8 @@ impl Component for Sidebar {
             open: None,
             selecting: false,
             filter: search::SidebarFilter::default(),
+            found: results::ResultsList::new(sender.input_sender().clone()),
+            search_filter: search_filter::FilterPopover::new(sender.input_sender()),
         };
         let new_button: &gtk::Button =
             &crate::ui::a11y::labelled("GtkButton", &gettext("New Conversation"))
@@ -172,6 +192,8 @@ impl Component for Sidebar {
             &crate::ui::a11y::labelled("GtkSearchEntry", &gettext("Search conversations"))
                 .unwrap_or_default();
         let list = model.rows.widget();
+        let found = &model.found.widget().clone();
+        let filter_button = &model.search_filter.button().clone();
         let widgets = view_output!();
         search::connect_bar(&widgets.search_bar, search_button, search_entry);
         ComponentParts { model, widgets }
@@ -201,6 +223,8 @@ impl Component for Sidebar {
             }
             SidebarInput::Move(step) => search::select_neighbour(self.rows.widget(), step),
             SidebarInput::Search(query) => self.search(query, &sender),
+            SidebarInput::SearchFilterChanged => self.search_filter_changed(&sender),
+            SidebarInput::ActivateFound(index) => self.activate_found(index, &sender),
             SidebarInput::RowSelected(index) => {
                 if self.selecting {
                     return;
@@ -246,6 +270,10 @@ impl Component for Sidebar {
                 self.show_page(widgets);
             }
             SidebarCommand::Hits(query, ids) => self.search_hits(&query, ids),
+            SidebarCommand::Found(query, filter, offset, results) => {
+                self.found.append(&query, &filter, offset, &results);
+            }
+            SidebarCommand::Reveal(c, message_id) => self.reveal(c, message_id, &sender),
             SidebarCommand::Failed(error) => {
                 let _ = sender.output(SidebarOutput::Toast(error));
             }
@@ -271,6 +299,7 @@ impl Sidebar {
                 .collect(),
         );
         self.filter.apply(self.rows.widget());
+        self.offer_models();
         self.select_open();
         if let Some(row) = self
             .rows

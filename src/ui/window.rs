@@ -217,6 +217,7 @@ impl Component for Window {
                     SidebarOutput::OpenUpdated(c) => WindowInput::OpenUpdated(c),
                     SidebarOutput::Deleting(id) => WindowInput::Deleting(id),
                     SidebarOutput::Toast(text) => WindowInput::Toast(text),
+                    SidebarOutput::OpenAt(c, id, words) => WindowInput::OpenAt(c, id, words),
                     SidebarOutput::Activated => WindowInput::ShowContent,
                 });
         let model_picker =
