@@ -5,7 +5,7 @@
 
 mod results;
 
-pub use results::{ConversationMatches, MessageMatch, SearchFilter, SearchResults};
+pub use results::{ConversationMatches, MessageMatch, RANKED_MATCHES, SearchFilter, SearchResults};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
