@@ -13,7 +13,8 @@
 //! servers' command lines and URLs, and variables in imported files;
 //! `notify` the spending notifications on a private D-Bus bus of the test's
 //! own; `organise` pin, archive and folders (`history pin|archive|move`,
-//! `folders …`); `prices` `valechat prices …`; `transfer` `valechat history
+//! `folders …`); `prices` `valechat prices …`; `search` `valechat history
+//! search`; `transfer` `valechat history
 //! export|import`; `killed` a `valechat chat` killed with
 //! SIGKILL mid-stream, billed at the next start.
 
@@ -47,5 +48,7 @@ mod notify;
 mod organise;
 #[path = "cli/prices.rs"]
 mod prices;
+#[path = "cli/search.rs"]
+mod search;
 #[path = "cli/transfer.rs"]
 mod transfer;

@@ -8,7 +8,8 @@
 //! folders; `opening` opening a database safely
 //! (permissions, newer databases, one opener at a time); `pages`
 //! conversations read a page at a time; `roots` the workspace folders of
-//! conversations; `secrets` the keyring (needs `tests/run-in-session.sh`);
+//! conversations; `search` search results (snippets grouped by
+//! conversation, filters, pages); `secrets` the keyring (needs `tests/run-in-session.sh`);
 //! `tree` messages as a tree (paths, siblings, switching and deleting
 //! branches); `migration_tree` a database of the version before the tree
 //! (`tests/fixtures/db-8595b87/`) opened and migrated.
@@ -35,6 +36,8 @@ mod pages;
 mod roots;
 #[path = "store/round_trip.rs"]
 mod round_trip;
+#[path = "store/search.rs"]
+mod search;
 #[path = "store/secrets.rs"]
 mod secrets;
 #[path = "store/tree.rs"]

@@ -1,6 +1,7 @@
-//! `valechat history list|show|delete-branch|export|import|pin|unpin|archive|unarchive|move`.
+//! `valechat history list|show|search|delete-branch|export|import|pin|unpin|archive|unarchive|move`.
 
 mod organise;
+mod search;
 mod transfer;
 mod tree;
 
@@ -35,6 +36,9 @@ pub enum HistoryCommand {
         #[arg(long)]
         all_branches: bool,
     },
+    /// Find messages (on every branch): each with a few words around the
+    /// match, grouped by conversation, best match first.
+    Search(search::SearchArgs),
     /// Delete a message and everything after it on its branches (its
     /// replies, their follow-ups, other versions below it). Usage records
     /// stay: what was spent stays counted.
@@ -153,6 +157,7 @@ pub async fn run(engine: &Engine, command: HistoryCommand) -> anyhow::Result<Exi
             output,
         } => return transfer::export(engine.store(), ids, all, format, &output).await,
         HistoryCommand::Import { file } => return transfer::import(engine.store(), file).await,
+        HistoryCommand::Search(args) => return search::run(engine.store(), args).await,
         HistoryCommand::DeleteBranch { message_id, yes } => {
             delete_branch(engine, message_id, yes).await?;
         }

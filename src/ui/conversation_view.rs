@@ -38,6 +38,7 @@ mod follow;
 mod list;
 mod messages;
 mod pages;
+mod reveal;
 mod rows;
 mod timing;
 mod turn;
@@ -131,6 +132,8 @@ pub struct ConversationView {
     /// The compare view, shown instead of the messages while `comparing`.
     compare: Controller<CompareView>,
     comparing: bool,
+    /// A message a search result asked to jump to, until its row is read.
+    revealing: Option<reveal::Pending>,
 }
 
 #[relm4::component(pub)]
@@ -243,6 +246,7 @@ impl Component for ConversationView {
                 .detach_worker(())
                 .forward(sender.input_sender(), ConversationViewInput::Chat),
             editing: None,
+            revealing: None,
             refused_regenerate: None,
             branch_actions: None,
             compare: CompareView::builder()

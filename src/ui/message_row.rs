@@ -10,6 +10,7 @@
 //! away keeps its state (text, expanded tool calls) for the next bind.
 
 mod actions;
+mod found;
 mod status;
 mod widgets;
 
@@ -53,6 +54,13 @@ pub struct MessageRow {
     continues: bool,
     /// The message is being edited in the composer (highlighted).
     editing: bool,
+    /// Words a search found in it, marked in its text (empty: none).
+    found: Vec<String>,
+    /// Bumped on every change of `found`.
+    found_revision: u64,
+    /// The row was just jumped to from a search result (highlighted for a
+    /// moment).
+    flash: bool,
     /// Tool calls this reply made, in call order.
     tool_calls: Vec<ToolCallState>,
     /// Bumped on every change of `tool_calls`.
@@ -90,6 +98,9 @@ impl MessageRow {
             last: false,
             continues: false,
             editing: false,
+            found: Vec::new(),
+            found_revision: 0,
+            flash: false,
             tool_calls: Vec::new(),
             tool_revision: 0,
             images: Vec::new(),
@@ -230,6 +241,19 @@ impl MessageRow {
     /// `continues`).
     pub fn set_continues(&mut self, continues: bool) {
         self.continues = continues;
+    }
+
+    /// Marks `words` (a search's) in the text and highlights the row until
+    /// [`MessageRow::end_flash`]; empty `words` removes the marks.
+    pub fn set_found(&mut self, words: Vec<String>) {
+        self.flash = !words.is_empty();
+        self.found = words;
+        self.found_revision += 1;
+    }
+
+    /// Ends the row's highlight (the words stay marked).
+    pub fn end_flash(&mut self) {
+        self.flash = false;
     }
 
     /// Marks whether the message is being edited in the composer.

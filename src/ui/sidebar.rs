@@ -5,10 +5,12 @@
 //! ```text
 //! gtk::Box (vertical)
 //! ├─ adw::HeaderBar: New Conversation, Search Conversations, Main Menu
-//! ├─ gtk::SearchBar └─ gtk::SearchEntry
+//! ├─ gtk::SearchBar └─ gtk::SearchEntry, search filters (`search_filter`)
 //! └─ gtk::Stack
-//!    ├─ "list"  gtk::ScrolledWindow └─ gtk::ListBox of ConversationRow
-//!    │          (group titles and folder headers as the rows' headers)
+//!    ├─ "list"  gtk::ScrolledWindow
+//!    │  ├─ gtk::ListBox of ConversationRow (group titles and folder
+//!    │  │  headers as the rows' headers)
+//!    │  └─ the messages found (`results`, while searching)
 //!    └─ "empty" adw::StatusPage (no conversations yet)
 //! ```
 //!
@@ -23,7 +25,9 @@ mod folders;
 mod groups;
 mod messages;
 mod organise;
+mod results;
 mod search;
+mod search_filter;
 
 pub use messages::{OrganiseInput, SidebarCommand, SidebarInput, SidebarOutput};
 
@@ -53,6 +57,10 @@ pub struct Sidebar {
     filter: search::SidebarFilter,
     /// Groups, folders, archived ones shown or not.
     organiser: organise::Organiser,
+    /// The messages the search found.
+    found: results::ResultsList,
+    /// The search's filters.
+    search_filter: search_filter::FilterPopover,
 }
 
 #[relm4::component(pub)]
@@ -101,9 +109,11 @@ impl Component for Sidebar {
             },
             #[name = "search_bar"]
             gtk::SearchBar {
-                #[local_ref]
                 #[wrap(Some)]
-                set_child = search_entry -> gtk::SearchEntry {
+                set_child = &gtk::Box {
+                set_spacing: 6,
+                #[local_ref]
+                search_entry -> gtk::SearchEntry {
                     set_hexpand: true,
                     set_placeholder_text: Some(&gettext("Search conversations")),
                     connect_search_changed[sender] => move |entry| {
@@ -113,6 +123,9 @@ impl Component for Sidebar {
                         sender.input(SidebarInput::Move(1));
                     },
                 },
+                #[local_ref]
+                filter_button -> gtk::MenuButton {},
+                },
             },
             #[name = "pages"]
             gtk::Stack {
@@ -120,6 +133,8 @@ impl Component for Sidebar {
 
                 add_named[Some("list")] = &gtk::ScrolledWindow {
                     set_hscrollbar_policy: gtk::PolicyType::Never,
+                    gtk::Box {
+                    set_orientation: gtk::Orientation::Vertical,
                     #[local_ref]
                     list -> gtk::ListBox {
                         add_css_class: "navigation-sidebar",
@@ -131,6 +146,9 @@ impl Component for Sidebar {
                         connect_row_activated[sender] => move |_, _| {
                             let _ = sender.output(SidebarOutput::Activated);
                         },
+                    },
+                    #[local_ref]
+                    found -> gtk::Box {},
                     },
                 },
                 add_named[Some("empty")] = &adw::StatusPage {
@@ -181,6 +199,8 @@ impl Component for Sidebar {
             selecting: false,
             filter: search::SidebarFilter::default(),
             organiser,
+            found: results::ResultsList::new(sender.input_sender().clone()),
+            search_filter: search_filter::FilterPopover::new(sender.input_sender()),
         };
         let new_button: &gtk::Button =
             &crate::ui::a11y::labelled("GtkButton", &gettext("New Conversation"))
@@ -199,6 +219,8 @@ impl Component for Sidebar {
             &crate::ui::a11y::labelled("GtkSearchEntry", &gettext("Search conversations"))
                 .unwrap_or_default();
         let list = model.rows.widget();
+        let found = &model.found.widget().clone();
+        let filter_button = &model.search_filter.button().clone();
         let widgets = view_output!();
         search::connect_bar(&widgets.search_bar, search_button, search_entry);
         organise::Organiser::add_to_menu(main_menu_button);
@@ -231,6 +253,8 @@ impl Component for Sidebar {
             }
             SidebarInput::Move(step) => search::select_neighbour(self.rows.widget(), step),
             SidebarInput::Search(query) => self.search(query, &sender),
+            SidebarInput::SearchFilterChanged => self.search_filter_changed(&sender),
+            SidebarInput::ActivateFound(index) => self.activate_found(index, &sender),
             SidebarInput::RowSelected(index) => {
                 if self.selecting {
                     return;
@@ -280,6 +304,10 @@ impl Component for Sidebar {
                 self.show_page(widgets);
             }
             SidebarCommand::Hits(query, ids) => self.search_hits(&query, ids),
+            SidebarCommand::Found(query, filter, offset, results) => {
+                self.found.append(&query, &filter, offset, &results);
+            }
+            SidebarCommand::Reveal(c, message_id) => self.reveal(c, message_id, &sender),
             SidebarCommand::Failed(error) => {
                 let _ = sender.output(SidebarOutput::Toast(error));
             }
@@ -312,6 +340,7 @@ impl Sidebar {
         );
         self.filter.apply(self.rows.widget());
         self.organiser.rebuilt(self.rows.widget());
+        self.offer_models();
         self.select_open();
         if let Some(row) = self
             .rows

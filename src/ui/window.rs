@@ -229,6 +229,7 @@ impl Component for Window {
                     SidebarOutput::Export(id, title) => {
                         WindowInput::Export(crate::ui::transfer::export::Scope::One(id, title))
                     }
+                    SidebarOutput::OpenAt(c, id, words) => WindowInput::OpenAt(c, id, words),
                     SidebarOutput::Activated => WindowInput::ShowContent,
                 });
         let model_picker =

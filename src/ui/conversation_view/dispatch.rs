@@ -69,6 +69,8 @@ impl ConversationView {
             }
             ConversationViewInput::FlushStream => self.flush_stream(),
             ConversationViewInput::ShowEarlier => self.show_earlier(sender),
+            ConversationViewInput::Reveal(id, words) => self.reveal(id, words, sender),
+            ConversationViewInput::EndFlash(id) => self.end_flash(id),
             // An edit's text is not the conversation's draft.
             ConversationViewInput::DraftEdited(_) if self.drafts.editing() => {}
             ConversationViewInput::DraftEdited(text) => {
@@ -102,7 +104,10 @@ impl ConversationView {
         sender: &ComponentSender<Self>,
     ) {
         match message {
-            ConversationViewCommand::Loaded(loaded) => self.show_loaded(*loaded),
+            ConversationViewCommand::Loaded(loaded) => {
+                self.show_loaded(*loaded);
+                self.continue_reveal(sender);
+            }
             ConversationViewCommand::Failed(error) => {
                 let _ = sender.output(ConversationViewOutput::Toast(error));
             }

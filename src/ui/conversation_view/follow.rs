@@ -76,6 +76,13 @@ impl FollowEnd {
         follow
     }
 
+    /// Stops following the end (the view is about to move to a message
+    /// above, e.g. a search result), until the user scrolls back to it.
+    pub fn stay(&self) {
+        self.inner.sticky.set(false);
+        self.inner.update_jump();
+    }
+
     /// Goes to the end and follows it again (a conversation opened, a
     /// message sent), whatever the user had scrolled to.
     pub fn scroll_to_end(&self) {

@@ -84,6 +84,12 @@ pub enum ConversationViewInput {
     AskDelete(i64),
     /// Delete the message with this id and its descendants (confirmed).
     DeleteBranch(i64),
+    /// Scroll to message `.0` (read its earlier pages if needed), highlight
+    /// it for a moment and mark the words `.1` in it (a search result;
+    /// send after [`ConversationViewInput::Open`] of its conversation).
+    Reveal(i64, Vec<String>),
+    /// End the highlight of the row of message `.0` (see `Reveal`).
+    EndFlash(i64),
 }
 
 /// What the conversation view tells the window.

@@ -45,6 +45,8 @@ struct Inner {
     /// Versions, Edit, Regenerate and Delete.
     actions: ActionsBar,
     rendered_revision: u64,
+    /// The `found_revision` of the row whose words are marked.
+    rendered_found_revision: u64,
     usage: gtk::Label,
     tools: gtk::Box,
     tool_views: Vec<ToolCallView>,
@@ -147,6 +149,7 @@ impl RowWidgets {
             retry,
             actions,
             rendered_revision: 0,
+            rendered_found_revision: 0,
             usage,
             tools,
             tool_views: Vec::new(),
@@ -172,6 +175,7 @@ impl RowWidgets {
         });
         // Everything is drawn again: revisions of another row mean nothing.
         inner.rendered_revision = u64::MAX;
+        inner.rendered_found_revision = u64::MAX;
         inner.rendered_tool_revision = u64::MAX;
         inner.rendered_images_revision = u64::MAX;
         *inner.reasoning_expanded.borrow_mut() = Rc::new(Cell::new(false));
@@ -197,7 +201,11 @@ fn render(row: &MessageRow, widgets: &mut Inner) {
     };
     widgets.author.set_label(&author);
     widgets.author.set_visible(!row.continues);
-    for (class, on) in [("continues", row.continues), ("editing", row.editing)] {
+    for (class, on) in [
+        ("continues", row.continues),
+        ("editing", row.editing),
+        ("search-match", row.flash),
+    ] {
         if on {
             widgets.message.add_css_class(class);
         } else {
@@ -209,6 +217,12 @@ fn render(row: &MessageRow, widgets: &mut Inner) {
         widgets.reasoning_label.set_label(&row.reasoning);
         widgets.reasoning.set_visible(!row.reasoning.is_empty());
         widgets.rendered_revision = row.revision;
+        // Labels are rebuilt or reused with new text: mark them again.
+        widgets.rendered_found_revision = u64::MAX;
+    }
+    if widgets.rendered_found_revision != row.found_revision {
+        super::found::mark(widgets.body.widget().upcast_ref(), &row.found);
+        widgets.rendered_found_revision = row.found_revision;
     }
     if widgets.rendered_images_revision != row.images_revision {
         render_images(row, widgets);

@@ -1,7 +1,7 @@
 //! The sidebar's input, output and command messages.
 
 use valechat_core::chat::Engine;
-use valechat_core::store::{Conversation, Folder};
+use valechat_core::store::{Conversation, Folder, SearchFilter, SearchResults};
 
 pub use super::organise::OrganiseInput;
 
@@ -22,6 +22,11 @@ pub enum SidebarInput {
     Move(i32),
     /// The search text changed.
     Search(String),
+    /// The search's filters changed (model, date).
+    SearchFilterChanged,
+    /// The user activated row `.0` of the search results (a message: open
+    /// it; "Show More Results": read the next page).
+    ActivateFound(i32),
     /// The user selected the row at this index.
     RowSelected(i32),
     /// Ask for a new title for conversation `id`.
@@ -55,6 +60,9 @@ pub enum SidebarOutput {
     Toast(String),
     /// Export conversation `id`, titled as the list shows it.
     Export(i64, String),
+    /// Open this conversation (already on the right branch) at message
+    /// `.1`, marking the search's words `.2` in it (a search result).
+    OpenAt(Conversation, i64, Vec<String>),
     /// The user activated a row (clicked it, or pressed Enter on it): a
     /// narrow window shows the conversation in place of the list.
     Activated,
@@ -68,6 +76,11 @@ pub enum SidebarCommand {
     Listed(Vec<Conversation>, Vec<Folder>),
     /// Ids of conversations whose messages match the search text.
     Hits(String, Vec<i64>),
+    /// A page of search results: query, filter, offset, results.
+    Found(String, SearchFilter, u32, SearchResults),
+    /// The conversation of a search result, switched to the branch of
+    /// message `.1` if needed: open it there.
+    Reveal(Conversation, i64),
     /// A store call failed with this message.
     Failed(String),
 }

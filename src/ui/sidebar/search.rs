@@ -6,16 +6,24 @@
 //! ([`valechat_core::store::Store::search_messages`]) finds the words in one of
 //! its messages (a moment later, from a command). [`SidebarFilter`] hides
 //! the other rows of the `gtk::ListBox`; rows are matched by index.
+//!
+//! Under the conversations, the messages found are listed with their
+//! snippets (`results`, [`valechat_core::store::Store::search`], narrowed
+//! by the filters of `search_filter`); activating one opens its
+//! conversation on that message's branch and jumps to it.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 
+use gettextrs::gettext;
 use relm4::gtk;
 use relm4::gtk::prelude::*;
 
-use super::{Sidebar, SidebarCommand};
-use valechat_core::chat::EngineError;
+use super::results::{Entry, PAGE};
+use super::{Sidebar, SidebarCommand, SidebarOutput};
+use valechat_core::chat::{Engine, EngineError};
+use valechat_core::store::{Conversation, StoreError};
 
 /// Most messages the full-text search returns for one query.
 const MESSAGE_HITS: u32 = 500;
@@ -123,12 +131,14 @@ impl Sidebar {
             return;
         }
         self.filter.apply(self.rows.widget());
+        self.found.reset(&query, &self.search_filter.filter());
         let Some(engine) = self.engine.clone() else {
             return;
         };
         if query.trim().is_empty() {
             return;
         }
+        self.read_found(sender);
         sender.oneshot_command(async move {
             match engine.store().search_messages(&query, MESSAGE_HITS).await {
                 Ok(hits) => SidebarCommand::Hits(
@@ -140,12 +150,104 @@ impl Sidebar {
         });
     }
 
+    /// The filters changed: search again.
+    pub(super) fn search_filter_changed(&mut self, sender: &relm4::ComponentSender<Self>) {
+        let (query, ..) = self.found.next_page();
+        self.found.reset(&query, &self.search_filter.filter());
+        if !query.trim().is_empty() {
+            self.read_found(sender);
+        }
+    }
+
+    /// Reads the next page of messages found (the first after a reset).
+    fn read_found(&self, sender: &relm4::ComponentSender<Self>) {
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
+        let (query, filter, offset) = self.found.next_page();
+        sender.oneshot_command(async move {
+            match engine.store().search(&query, &filter, offset, PAGE).await {
+                Ok(results) => SidebarCommand::Found(query, filter, offset, results),
+                Err(e) => SidebarCommand::Failed(EngineError::from(e).user_message()),
+            }
+        });
+    }
+
+    /// Row `index` of the results was activated: open its message (on its
+    /// branch) or read more.
+    pub(super) fn activate_found(&mut self, index: i32, sender: &relm4::ComponentSender<Self>) {
+        match self.found.entry(index) {
+            Some(Entry::More) => self.read_found(sender),
+            Some(Entry::Found(conversation_id, message_id)) => {
+                let Some(engine) = self.engine.clone() else {
+                    return;
+                };
+                sender.oneshot_command(async move {
+                    match on_branch_of(&engine, conversation_id, message_id).await {
+                        Ok(Some(c)) => SidebarCommand::Reveal(c, message_id),
+                        Ok(None) => SidebarCommand::Failed(gettext(
+                            "This message was deleted after the search found it",
+                        )),
+                        Err(e) => SidebarCommand::Failed(EngineError::from(e).user_message()),
+                    }
+                });
+            }
+            Some(Entry::Group) | None => {}
+        }
+    }
+
+    /// A search result's conversation is ready on its message's branch:
+    /// select it and ask the window to open it at the message.
+    pub(super) fn reveal(
+        &mut self,
+        c: Conversation,
+        message_id: i64,
+        sender: &relm4::ComponentSender<Self>,
+    ) {
+        self.open = Some(c.id);
+        self.select_open();
+        let _ = sender.output(SidebarOutput::OpenAt(c, message_id, self.found.words()));
+        let _ = sender.output(SidebarOutput::Activated);
+    }
+
+    /// Offers the models of the conversations listed in the filters.
+    pub(super) fn offer_models(&mut self) {
+        let pairs = self
+            .rows
+            .iter()
+            .filter_map(|row| {
+                let c = &row.conversation;
+                Some((c.provider_id.clone()?, c.model.clone()?))
+            })
+            .collect();
+        self.search_filter.set_models(pairs);
+    }
+
     /// Message hits arrived for `query`.
     pub(super) fn search_hits(&self, query: &str, ids: Vec<i64>) {
         if self.filter.set_hits(query, ids.into_iter().collect()) {
             self.filter.apply(self.rows.widget());
         }
     }
+}
+
+/// Conversation `conversation_id` with message `message_id` on its active
+/// branch (switched to the branch through the message if it was on
+/// another); `None` if either was deleted since the search.
+async fn on_branch_of(
+    engine: &Engine,
+    conversation_id: i64,
+    message_id: i64,
+) -> Result<Option<Conversation>, StoreError> {
+    let store = engine.store();
+    if store.message(message_id).await?.is_none() {
+        return Ok(None);
+    }
+    let shown = store.active_path(conversation_id).await?;
+    if !shown.iter().any(|m| m.id == message_id) {
+        store.switch_branch(message_id).await?;
+    }
+    store.get_conversation(conversation_id).await
 }
 
 /// Selects the visible row `step` rows away from the selected one in `list`

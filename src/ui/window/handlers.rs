@@ -34,6 +34,11 @@ impl Window {
                     self.open(Some(c));
                 }
             }
+            WindowInput::OpenAt(c, message_id, words) => {
+                // Opened again even if shown: its branch may have changed.
+                self.open(Some(c));
+                self.emit_view(ConversationViewInput::Reveal(message_id, words));
+            }
             WindowInput::OpenUpdated(c) => {
                 if let Some(current) = self.current.as_mut()
                     && current.id == c.id

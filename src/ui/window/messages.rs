@@ -14,6 +14,9 @@ pub enum WindowInput {
     NewConversationFrom(i64),
     /// Open this conversation (chosen in the sidebar).
     Open(Conversation),
+    /// Open this conversation (again) at message `.1` and mark the words
+    /// `.2` in it (a search result, already on the message's branch).
+    OpenAt(Conversation, i64, Vec<String>),
     /// The open conversation as the sidebar now lists it.
     OpenUpdated(Conversation),
     /// Conversation `id` is about to be deleted.

@@ -1,6 +1,11 @@
 //! Full-text search over message text through the FTS5 table
 //! `messages_fts` (<https://sqlite.org/fts5.html>), which triggers keep in
-//! step with `messages`.
+//! step with `messages`. `results` is the search the window and the CLI
+//! show: snippets grouped by conversation, filtered and paged.
+
+mod results;
+
+pub use results::{ConversationMatches, MessageMatch, RANKED_MATCHES, SearchFilter, SearchResults};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
