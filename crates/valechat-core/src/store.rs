@@ -43,6 +43,7 @@ mod favourites;
 mod files;
 mod instance;
 mod ledger_rows;
+mod local_models;
 mod mcp_servers;
 mod messages;
 mod migrate;
@@ -75,6 +76,7 @@ pub use conversation_roots::ConversationRoot;
 pub use error::StoreError;
 pub use favourites::Favourite;
 pub use instance::lock_path;
+pub use local_models::{LocalModel, ModelOrigin, NewLocalModel};
 pub use messages::MessageParent;
 pub use migrate::{BACKUPS_KEPT, MIGRATIONS};
 pub use models::{
