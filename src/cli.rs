@@ -1,4 +1,4 @@
-//! The command line: `valechat providers|chat|history|usage|limits|prices|mcp …`, a thin layer over
+//! The command line: `valechat providers|chat|history|usage|limits|prices|mcp|models …`, a thin layer over
 //! [`valechat_core`] sharing the GUI's database and keyring.
 //!
 //! Exit status: 0 on success, 1 on an error (printed to stderr as
@@ -10,6 +10,7 @@ mod elicitation;
 mod history;
 mod limits;
 mod mcp;
+mod models;
 pub mod notify;
 mod prices;
 mod providers;
@@ -58,6 +59,10 @@ pub enum Command {
     /// Manage MCP servers and use their tools, resources and prompts.
     #[command(subcommand)]
     Mcp(mcp::McpCommand),
+    /// Manage the models on this computer (GGUF files): list, import,
+    /// download, remove, info.
+    #[command(subcommand)]
+    Models(models::ModelsCommand),
 }
 
 const SUBCOMMANDS: &[&str] = &[
@@ -68,6 +73,7 @@ const SUBCOMMANDS: &[&str] = &[
     "limits",
     "prices",
     "mcp",
+    "models",
     "help",
     "--help",
     "-h",
@@ -157,6 +163,7 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Limits(c) => limits::run(&engine, c).await,
         Command::Prices(c) => prices::run(&engine, c).await,
         Command::Mcp(c) => mcp::run(&engine, c).await,
+        Command::Models(c) => models::run(&engine, c).await,
     }
 }
 

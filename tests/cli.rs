@@ -10,7 +10,8 @@
 //! `valechat mcp …` against real MCP servers; `mcp_secrets` keys written in
 //! servers' command lines and URLs, and variables in imported files;
 //! `notify` the spending notifications on a private D-Bus bus of the test's
-//! own; `prices` `valechat prices …`; `transfer` `valechat history
+//! own; `models` `valechat models …` (the model library,
+//! downloads from a stand-in for Hugging Face); `prices` `valechat prices …`; `transfer` `valechat history
 //! export|import`; `killed` a `valechat chat` killed with
 //! SIGKILL mid-stream, billed at the next start.
 
@@ -34,6 +35,8 @@ mod ledger;
 mod mcp;
 #[path = "cli/mcp_secrets.rs"]
 mod mcp_secrets;
+#[path = "cli/models.rs"]
+mod models;
 #[path = "cli/notify.rs"]
 mod notify;
 #[path = "cli/prices.rs"]

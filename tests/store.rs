@@ -3,7 +3,8 @@
 //!
 //! `database` covers migrations, round trips, reopening, corruption and
 //! backups; `drafts` the composer's drafts per conversation;
-//! `favourites` favourite models; `opening` opening a database safely
+//! `favourites` favourite models; `local_models` the model library
+//! (import by copy or reference, GGUF metadata, removal, bad files); `opening` opening a database safely
 //! (permissions, newer databases, one opener at a time); `pages`
 //! conversations read a page at a time; `roots` the workspace folders of
 //! conversations; `secrets` the keyring (needs `tests/run-in-session.sh`);
@@ -19,6 +20,8 @@ mod drafts;
 mod favourites;
 #[path = "store/import.rs"]
 mod import;
+#[path = "store/local_models.rs"]
+mod local_models;
 #[path = "store/migration_tree.rs"]
 mod migration_tree;
 #[path = "store/opening.rs"]

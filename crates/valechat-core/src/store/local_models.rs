@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::error::StoreError;
 use super::schema::local_models;
 use super::{Store, now_ms};
-use crate::local::library::ModelMetadata;
+use crate::model::local_model::ModelMetadata;
 
 /// How a model came into the library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -31,13 +31,12 @@ pub enum DownloadError {
     #[error("{0}")]
     BadName(String),
     /// The hub could not be reached or its answer read.
-    #[error("could not reach {url}: {source}")]
+    #[error("could not reach {url}: {error}")]
     Http {
         /// The URL asked.
         url: String,
         /// What reqwest said.
-        #[source]
-        source: reqwest::Error,
+        error: reqwest::Error,
     },
     /// The hub answered with an error status.
     #[error("{url} answered HTTP {status}")]
@@ -120,15 +119,14 @@ pub enum DownloadError {
         actual: String,
     },
     /// A file operation failed.
-    #[error("{action} {}: {source}", path.display())]
+    #[error("{action} {}: {error}", path.display())]
     Io {
         /// What was attempted.
         action: &'static str,
         /// The path.
         path: PathBuf,
         /// The OS error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The downloaded file could not be added to the library (e.g. not a
     /// valid GGUF); it was removed.
@@ -138,10 +136,10 @@ pub enum DownloadError {
 
 fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> DownloadError {
     let path = path.to_owned();
-    move |source| DownloadError::Io {
+    move |error| DownloadError::Io {
         action,
         path,
-        source,
+        error,
     }
 }
 
@@ -158,7 +156,7 @@ pub fn client() -> Result<reqwest::Client, DownloadError> {
         .build()
         .map_err(|e| DownloadError::Http {
             url: String::new(),
-            source: e,
+            error: e,
         })
 }
 
@@ -317,7 +315,7 @@ async fn stream(
     }
     let mut response = request.send().await.map_err(|e| DownloadError::Http {
         url: url.clone(),
-        source: e,
+        error: e,
     })?;
     let status = response.status().as_u16();
     match status {

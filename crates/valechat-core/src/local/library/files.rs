@@ -37,15 +37,14 @@ pub enum LibraryError {
     #[error("no model with id {0} in the library (see `valechat models list`)")]
     NoSuchModel(i64),
     /// A file operation failed.
-    #[error("{action} {}: {source}", path.display())]
+    #[error("{action} {}: {error}", path.display())]
     Io {
         /// What was attempted, e.g. `"could not copy the model to"`.
         action: &'static str,
         /// The path involved.
         path: PathBuf,
         /// The OS error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The database failed.
     #[error(transparent)]
@@ -58,10 +57,10 @@ pub enum LibraryError {
 impl LibraryError {
     pub(crate) fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.to_owned();
-        move |source| Self::Io {
+        move |error| Self::Io {
             action,
             path,
-            source,
+            error,
         }
     }
 }

@@ -203,7 +203,7 @@ impl<R: Read + Seek> Bounded<R> {
     fn fits(&self, count: u64, min: u64, what: &str) -> Result<(), GgufError> {
         if count.saturating_mul(min) > self.left() {
             return Err(GgufError::Corrupt(format!(
-                "{count} {what} cannot fit in the {} bytes left",
+                "{count} {what} cannot fit in the {} bytes left (the file is truncated or corrupt)",
                 self.left()
             )));
         }

@@ -6,62 +6,19 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
-
 use super::gguf::{self, GgufError, Header};
-
-/// A model's metadata, read from its GGUF header without loading the
-/// weights. Serialised as JSON in the library's database rows and by
-/// `valechat models info --format json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModelMetadata {
-    /// `general.architecture`, e.g. `llama`, `qwen2`, `gemma3`.
-    pub architecture: String,
-    /// `general.name`, if the file names itself.
-    pub name: Option<String>,
-    /// Number of parameters: the sum of the tensors' element counts.
-    pub parameters: u64,
-    /// Quantization: the name of `general.file_type` (llama.cpp's
-    /// `llama_ftype`, e.g. `Q4_K_M`, `F16`), else the GGML type holding
-    /// most of the parameters (e.g. `Q8_0`).
-    pub quantization: String,
-    /// `{arch}.context_length`: the context the model was trained for, in
-    /// tokens.
-    pub context_length: Option<u64>,
-    /// `{arch}.embedding_length`: the width of the hidden state.
-    pub embedding_length: Option<u64>,
-    /// `{arch}.block_count`: the number of layers.
-    pub layers: Option<u64>,
-    /// `{arch}.attention.head_count`.
-    pub attention_heads: Option<u64>,
-    /// `{arch}.attention.head_count_kv` (grouped-query attention; the
-    /// head count when absent).
-    pub kv_heads: Option<u64>,
-    /// `{arch}.attention.key_length` (per head; embedding / heads when
-    /// absent).
-    pub key_length: Option<u64>,
-    /// `{arch}.attention.value_length` (per head; as the key length when
-    /// absent).
-    pub value_length: Option<u64>,
-    /// `tokenizer.chat_template`, the Jinja template of the chat format.
-    pub chat_template: Option<String>,
-    /// `general.license`, e.g. `apache-2.0`.
-    pub license: Option<String>,
-    /// Size of the file on disk, in bytes.
-    pub size_bytes: u64,
-}
+pub use crate::model::local_model::ModelMetadata;
 
 /// Why a file's metadata could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum MetadataError {
     /// The header is not a readable GGUF header.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Gguf {
         /// The file.
         path: String,
         /// What is wrong.
-        #[source]
-        source: GgufError,
+        error: GgufError,
     },
     /// The header has no `general.architecture`.
     #[error("{0}: the GGUF header names no architecture (general.architecture)")]
@@ -76,9 +33,9 @@ pub enum MetadataError {
 /// [`MetadataError::NoArchitecture`].
 pub fn read(path: &Path) -> Result<ModelMetadata, MetadataError> {
     let shown = path.display().to_string();
-    let wrap = |source: GgufError| MetadataError::Gguf {
+    let wrap = |error: GgufError| MetadataError::Gguf {
         path: shown.clone(),
-        source,
+        error,
     };
     let file = File::open(path).map_err(|e| wrap(e.into()))?;
     let size = file.metadata().map_err(|e| wrap(e.into()))?.len();

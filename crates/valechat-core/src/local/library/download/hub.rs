@@ -183,7 +183,7 @@ pub async fn remote_file(
         .await
         .map_err(|e| DownloadError::Http {
             url: url.clone(),
-            source: e,
+            error: e,
         })?;
     if !response.status().is_success() {
         return Err(DownloadError::Status {
@@ -193,7 +193,7 @@ pub async fn remote_file(
     }
     let entries: Vec<TreeEntry> = response.json().await.map_err(|e| DownloadError::Http {
         url: url.clone(),
-        source: e,
+        error: e,
     })?;
     let entry = entries
         .into_iter()
