@@ -140,7 +140,14 @@ async fn a_database_of_the_linear_version_becomes_single_paths() -> TestResult {
     assert_eq!(page.conversation_cost, Some("0.000528".parse()?));
     drop(store);
 
-    let (counts_after, digest_after) = rows(&path)?;
+    let (mut counts_after, digest_after) = rows(&path)?;
+    // Tables of later migrations (e.g. local_models) start empty.
+    counts_after.retain(|table, n| {
+        counts_before.contains_key(table) || {
+            assert_eq!(*n, 0, "the new table {table} starts empty");
+            false
+        }
+    });
     assert_eq!(counts_after, counts_before, "every table keeps its rows");
     assert_eq!(digest_after, digest_before, "every row reads the same");
     Ok(())
