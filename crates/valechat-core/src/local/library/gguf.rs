@@ -27,6 +27,8 @@ pub const MAGIC: [u8; 4] = *b"GGUF";
 pub const MAX_STRING: u64 = 1 << 20;
 /// Most dimensions a tensor has (GGML's `GGML_MAX_DIMS`).
 pub const MAX_DIMS: u32 = 4;
+/// Skips up to this many bytes are read through, longer ones seek.
+const SHORT_SKIP: u64 = 64 * 1024;
 /// Deepest nesting of arrays accepted (GGUF writers nest at most once).
 const MAX_NESTING: u32 = 4;
 
@@ -228,8 +230,17 @@ impl<R: Read + Seek> Bounded<R> {
         if n > self.left() {
             return Err(GgufError::Truncated(what));
         }
-        let offset = i64::try_from(n).map_err(|_| GgufError::Truncated(what))?;
-        self.inner.seek(SeekFrom::Current(offset))?;
+        if n <= SHORT_SKIP {
+            // Read through a short skip: a seek would drop a `BufReader`'s
+            // buffer (a vocabulary is 150,000 short strings).
+            let skipped = io::copy(&mut (&mut self.inner).take(n), &mut io::sink())?;
+            if skipped < n {
+                return Err(GgufError::Truncated(what));
+            }
+        } else {
+            let offset = i64::try_from(n).map_err(|_| GgufError::Truncated(what))?;
+            self.inner.seek(SeekFrom::Current(offset))?;
+        }
         self.pos += n;
         Ok(())
     }
