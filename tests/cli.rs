@@ -37,6 +37,8 @@ mod mcp;
 mod mcp_secrets;
 #[path = "cli/models.rs"]
 mod models;
+#[path = "cli/models_hub.rs"]
+mod models_hub;
 #[path = "cli/notify.rs"]
 mod notify;
 #[path = "cli/prices.rs"]
