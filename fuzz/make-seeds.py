@@ -166,6 +166,58 @@ def main() -> None:
         "url": json.dumps({"mode": "url", "message": "Pay", "url": "https://example.com/pay", "elicitationId": "e1"}).encode(),
         "legacy_no_mode": json.dumps({"message": "m", "requestedSchema": {"type": "object", "properties": {"n": {"type": "number"}}}}).encode() + b"\x000NaN",
     })
+    gguf_seeds()
+
+
+def gguf_header(kvs: list, tensors: list) -> bytes:
+    """A GGUF v3 header: `kvs` as (key, type id, packed value), `tensors`
+    as (name, dims, GGML type)."""
+    import struct
+
+    def string(text: str) -> bytes:
+        data = text.encode()
+        return struct.pack("<Q", len(data)) + data
+
+    out = b"GGUF" + struct.pack("<IQQ", 3, len(tensors), len(kvs))
+    for key, kind, value in kvs:
+        out += string(key) + struct.pack("<I", kind) + value
+    for name, dims, kind in tensors:
+        out += string(name) + struct.pack("<I", len(dims))
+        out += b"".join(struct.pack("<Q", d) for d in dims) + struct.pack("<IQ", kind, 0)
+    return out
+
+
+def gguf_seeds() -> None:
+    import struct
+
+    def s(text: str) -> bytes:
+        data = text.encode()
+        return struct.pack("<Q", len(data)) + data
+
+    u32 = lambda v: struct.pack("<I", v)
+    tokens = struct.pack("<IQ", 8, 3) + s("a") + s("b") + s("</s>")
+    scores = struct.pack("<IQ", 6, 3) + struct.pack("<fff", 0.0, -1.0, -2.0)
+    llama = [
+        ("general.architecture", 8, s("llama")),
+        ("general.name", 8, s("tiny")),
+        ("general.license", 8, s("mit")),
+        ("general.file_type", 4, u32(15)),
+        ("llama.context_length", 4, u32(256)),
+        ("llama.embedding_length", 4, u32(64)),
+        ("llama.block_count", 4, u32(2)),
+        ("llama.attention.head_count", 4, u32(4)),
+        ("llama.attention.head_count_kv", 4, u32(2)),
+        ("tokenizer.chat_template", 8, s("{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{% endfor %}")),
+        ("tokenizer.ggml.tokens", 9, tokens),
+        ("tokenizer.ggml.scores", 9, scores),
+    ]
+    tensors = [("token_embd.weight", [64, 3], 12), ("output_norm.weight", [64], 0)]
+    write("gguf", {
+        "llama": gguf_header(llama, tensors),
+        "no_file_type": gguf_header([kv for kv in llama if kv[0] != "general.file_type"], tensors + [("blk.0.attn_q.weight", [64, 64], 8)]),
+        "nested_array": gguf_header([("general.architecture", 8, s("qwen2")), ("x", 9, struct.pack("<IQ", 9, 1) + struct.pack("<IQ", 4, 2) + u32(1) + u32(2))], []),
+        "empty": gguf_header([], []),
+    })
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-//! The command line: `valechat providers|chat|assistants|compare|history|folders|usage|limits|prices|mcp …`, a thin layer over
+//! The command line: `valechat providers|chat|assistants|compare|history|folders|usage|limits|prices|mcp|models …`, a thin layer over
 //! [`valechat_core`] sharing the GUI's database and keyring.
 //!
 //! Exit status: 0 on success, 1 on an error (printed to stderr as
@@ -13,6 +13,7 @@ mod folders;
 mod history;
 mod limits;
 mod mcp;
+mod models;
 pub mod notify;
 mod prices;
 mod providers;
@@ -69,6 +70,10 @@ pub enum Command {
     /// Manage MCP servers and use their tools, resources and prompts.
     #[command(subcommand)]
     Mcp(mcp::McpCommand),
+    /// Manage the models on this computer (GGUF files): list, import,
+    /// download, remove, info.
+    #[command(subcommand)]
+    Models(models::ModelsCommand),
 }
 
 const SUBCOMMANDS: &[&str] = &[
@@ -82,6 +87,7 @@ const SUBCOMMANDS: &[&str] = &[
     "limits",
     "prices",
     "mcp",
+    "models",
     "help",
     "--help",
     "-h",
@@ -174,6 +180,7 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Limits(c) => limits::run(&engine, c).await,
         Command::Prices(c) => prices::run(&engine, c).await,
         Command::Mcp(c) => mcp::run(&engine, c).await,
+        Command::Models(c) => models::run(&engine, c).await,
     }
 }
 

@@ -12,9 +12,10 @@
 //! `valechat mcp …` against real MCP servers; `mcp_secrets` keys written in
 //! servers' command lines and URLs, and variables in imported files;
 //! `notify` the spending notifications on a private D-Bus bus of the test's
-//! own; `organise` pin, archive and folders (`history pin|archive|move`,
-//! `folders …`); `prices` `valechat prices …`; `search` `valechat history
-//! search`; `transfer` `valechat history
+//! own; `models` `valechat models …` (the model library, downloads from
+//! a stand-in for Hugging Face); `organise` pin, archive and folders
+//! (`history pin|archive|move`, `folders …`); `prices` `valechat prices …`;
+//! `search` `valechat history search`; `transfer` `valechat history
 //! export|import`; `killed` a `valechat chat` killed with
 //! SIGKILL mid-stream, billed at the next start.
 
@@ -42,6 +43,10 @@ mod ledger;
 mod mcp;
 #[path = "cli/mcp_secrets.rs"]
 mod mcp_secrets;
+#[path = "cli/models.rs"]
+mod models;
+#[path = "cli/models_hub.rs"]
+mod models_hub;
 #[path = "cli/notify.rs"]
 mod notify;
 #[path = "cli/organise.rs"]

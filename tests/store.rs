@@ -4,8 +4,9 @@
 //! `database` covers migrations, round trips, reopening, corruption and
 //! backups; `drafts` the composer's drafts per conversation;
 //! `assistants` saved assistants and the assistant a conversation started
-//! from; `favourites` favourite models; `organise` pin, archive and
-//! folders; `opening` opening a database safely
+//! from; `favourites` favourite models; `local_models` the model library
+//! (import by copy or reference, GGUF metadata, removal, bad files);
+//! `organise` pin, archive and folders; `opening` opening a database safely
 //! (permissions, newer databases, one opener at a time); `pages`
 //! conversations read a page at a time; `roots` the workspace folders of
 //! conversations; `search` search results (snippets grouped by
@@ -24,6 +25,8 @@ mod drafts;
 mod favourites;
 #[path = "store/import.rs"]
 mod import;
+#[path = "store/local_models.rs"]
+mod local_models;
 #[path = "store/migration_tree.rs"]
 mod migration_tree;
 #[path = "store/opening.rs"]

@@ -101,6 +101,11 @@ pub const TARGETS: &[Target] = &[
         what: "elicitation requests: parsing the schema, validating values",
         run: targets::mcp::elicitation,
     },
+    Target {
+        name: "gguf",
+        what: "a GGUF model file's header: metadata, tensor directory, memory estimate",
+        run: targets::models::gguf,
+    },
 ];
 
 /// The target called `name`.

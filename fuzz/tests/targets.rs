@@ -289,4 +289,5 @@ fuzz_tests!(
     resource_template,
     oauth_callback,
     elicitation,
+    gguf,
 );

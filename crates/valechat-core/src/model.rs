@@ -45,6 +45,7 @@
 pub mod archive;
 pub mod attachment;
 pub mod limit_error;
+pub mod local_model;
 pub mod mcp_server;
 pub mod period;
 pub mod price;

@@ -82,6 +82,16 @@ pub fn processes_dir() -> Result<PathBuf, NoDataDir> {
     }
 }
 
+/// Where the library keeps the model files it copied or downloaded
+/// (issue 16): `data_dir()/models` (`$XDG_DATA_HOME/valechat/models` on
+/// Linux). Referenced models stay where they are. Not created here.
+///
+/// # Errors
+/// [`NoDataDir`], as [`data_dir`].
+pub fn models_dir() -> Result<PathBuf, NoDataDir> {
+    Ok(data_dir()?.join("models"))
+}
+
 /// [`data_dir`] with its inputs passed in, so it can be tested without
 /// touching the process environment.
 fn resolve_data_dir(

@@ -47,6 +47,7 @@ mod files;
 mod folders;
 mod instance;
 mod ledger_rows;
+mod local_models;
 mod mcp_servers;
 mod messages;
 mod migrate;
@@ -82,6 +83,7 @@ pub use error::{FolderNameProblem, StoreError};
 pub use favourites::Favourite;
 pub use folders::{Folder, FolderDeleted};
 pub use instance::lock_path;
+pub use local_models::{LocalModel, ModelOrigin, NewLocalModel};
 pub use messages::MessageParent;
 pub use migrate::{BACKUPS_KEPT, MIGRATIONS};
 pub use models::{

@@ -546,5 +546,25 @@ diesel::table! {
         conversation_id -> BigInt,
         /// `mcp_servers.id`.
         server_id -> Text,
+
+diesel::table! {
+    /// The model library (issue 16): a row per GGUF file on this computer.
+    local_models (id) {
+        /// Row id: the model's id in `valechat models`.
+        id -> BigInt,
+        /// Absolute path of the file.
+        path -> Text,
+        /// `copied`, `referenced` or `downloaded`.
+        origin -> Text,
+        /// The imported path, or `hf:REPO/FILE@REVISION`.
+        source -> Nullable<Text>,
+        /// SHA-256 of the file, lower-case hex, when known.
+        sha256 -> Nullable<Text>,
+        /// Size of the file when added, in bytes.
+        size_bytes -> BigInt,
+        /// The GGUF metadata, JSON (`local::library::ModelMetadata`).
+        metadata -> Text,
+        /// UTC unix milliseconds.
+        added_at -> BigInt,
     }
 }

@@ -1,0 +1,162 @@
+//! `valechat models list|import|download|remove|info`: the model library,
+//! the GGUF files ValeChat runs on this computer (issue 16). A provider's
+//! models are `valechat providers models ID`.
+
+mod download;
+mod show;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::bail;
+use clap::{Subcommand, ValueEnum};
+
+use valechat_core::chat::Engine;
+use valechat_core::local::library::{self, ImportMode};
+use valechat_core::paths;
+
+/// Models subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// List the models on this computer.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Add a GGUF model file: copied into ValeChat's models folder (the
+    /// default), or used where it is with --reference.
+    Import {
+        /// The .gguf file.
+        path: PathBuf,
+        /// Copy the file into ValeChat's models folder (the default).
+        #[arg(long, conflicts_with = "reference")]
+        copy: bool,
+        /// Use the file where it is (it must stay there; removing the
+        /// model from the library never deletes it).
+        #[arg(long)]
+        reference: bool,
+    },
+    /// Download a GGUF file from Hugging Face (REPO FILE, or the file's
+    /// URL), checked against the SHA-256 the repository lists. An
+    /// interrupted download (a cut, Ctrl+C, a full disk) resumes when run
+    /// again. The hub is $VALECHAT_HF_ENDPOINT, else https://huggingface.co.
+    Download {
+        /// `owner/name`, or the file's URL
+        /// (https://huggingface.co/OWNER/NAME/resolve/REVISION/FILE).
+        repo_or_url: String,
+        /// The file in the repository (not with a URL).
+        file: Option<String>,
+        /// Branch, tag or commit (not with a URL).
+        #[arg(long, default_value = "main")]
+        revision: String,
+    },
+    /// Remove a model from the library: a copied or downloaded file is
+    /// deleted, a referenced one is left where it is.
+    Remove {
+        /// The model's id (see `models list`).
+        id: i64,
+        /// Remove without asking for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Show a model's metadata and the memory it needs.
+    Info {
+        /// The model's id (see `models list`).
+        id: i64,
+        /// Context length for the memory estimate, tokens (default: the
+        /// model's own).
+        #[arg(long)]
+        context: Option<u64>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// The curated small instruct models to download, with their size and
+    /// the memory they need at 4,096 tokens.
+    Catalog {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+/// Output format of `list`, `info` and `catalog`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Columns (list) or lines (info) for people.
+    Table,
+    /// JSON: sizes in bytes, numbers as numbers.
+    Json,
+}
+
+/// Runs a models subcommand.
+pub async fn run(engine: &Engine, command: ModelsCommand) -> anyhow::Result<ExitCode> {
+    let store = engine.store();
+    match command {
+        ModelsCommand::List { format } => show::list(&store.local_models().await?, format)?,
+        ModelsCommand::Import {
+            path,
+            copy: _,
+            reference,
+        } => {
+            let mode = if reference {
+                ImportMode::Reference
+            } else {
+                ImportMode::Copy
+            };
+            let model = library::import(store, &path, mode, &paths::models_dir()?).await?;
+            println!(
+                "Imported model {} “{}” ({}, {}, {}) {}",
+                model.id,
+                model.display_name(),
+                model.metadata.architecture,
+                show::parameters(model.metadata.parameters),
+                model.metadata.quantization,
+                match mode {
+                    ImportMode::Copy => format!("as {}", model.path.display()),
+                    ImportMode::Reference => format!("from {}", model.path.display()),
+                }
+            );
+        }
+        ModelsCommand::Download {
+            repo_or_url,
+            file,
+            revision,
+        } => return download::run(store, &repo_or_url, file.as_deref(), &revision).await,
+        ModelsCommand::Remove { id, yes } => {
+            let Some(model) = store.local_model(id).await? else {
+                bail!("no model with id {id} in the library (see `valechat models list`)");
+            };
+            let fate = if model.origin.owns_file() {
+                format!("deletes {}", model.path.display())
+            } else {
+                format!("leaves {} where it is", model.path.display())
+            };
+            if !yes {
+                println!("Removing model {id} “{}” {fate}.", model.display_name());
+                println!("Run `valechat models remove {id} --yes` to remove it.");
+                return Ok(ExitCode::SUCCESS);
+            }
+            library::remove(store, id).await?;
+            let what = if model.origin.owns_file() {
+                "file deleted"
+            } else {
+                "file kept"
+            };
+            println!("Removed model {id} “{}” ({what}).", model.display_name());
+        }
+        ModelsCommand::Info {
+            id,
+            context,
+            format,
+        } => {
+            let Some(model) = store.local_model(id).await? else {
+                bail!("no model with id {id} in the library (see `valechat models list`)");
+            };
+            show::info(&model, context, format)?;
+        }
+        ModelsCommand::Catalog { format } => show::catalog(format)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
