@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use relm4::ComponentSender;
-use relm4::gtk::{glib, prelude::*};
+use relm4::gtk::{self, glib, prelude::*};
 
 use super::{ConversationView, ConversationViewInput};
 
@@ -23,6 +23,37 @@ const SCROLLS: [Duration; 3] = [
     Duration::from_millis(200),
     Duration::from_millis(600),
 ];
+
+/// How long after a jump the list scrolls to the row again whenever its
+/// height changes (rows measured for the first time move it), on a busy
+/// machine as on an idle one; the user's own scrolling changes the
+/// adjustment's value, not its height, and is left alone.
+const SETTLING: Duration = Duration::from_secs(2);
+
+/// Scrolls `list` to the row at `position` now, after [`SCROLLS`], and
+/// each time the list's height changes during [`SETTLING`].
+fn scroll_until_settled(list: &gtk::ListView, position: u32) {
+    let scroll = {
+        let list = list.clone();
+        move || {
+            let _ = list.activate_action("list.scroll-to-item", Some(&position.to_variant()));
+        }
+    };
+    for delay in SCROLLS {
+        // After the next frames: rows read just now are laid out first.
+        let scroll = scroll.clone();
+        glib::timeout_add_local_once(delay, scroll);
+    }
+    if let Some(adjustment) = list.vadjustment() {
+        let handler = adjustment.connect_changed(move |_| scroll());
+        let handler = std::cell::Cell::new(Some(handler));
+        glib::timeout_add_local_once(SETTLING, move || {
+            if let Some(handler) = handler.take() {
+                adjustment.disconnect(handler);
+            }
+        });
+    }
+}
 
 /// A message to jump to once its rows are read.
 #[derive(Debug)]
@@ -57,14 +88,7 @@ impl ConversationView {
             if let Some(follow) = &self.follow {
                 follow.stay();
             }
-            for delay in SCROLLS {
-                let list = self.messages.widget().clone();
-                // After the next frames: rows read just now are laid out first.
-                glib::timeout_add_local_once(delay, move || {
-                    let _ =
-                        list.activate_action("list.scroll-to-item", Some(&position.to_variant()));
-                });
-            }
+            scroll_until_settled(self.messages.widget(), position);
             let input = sender.input_sender().clone();
             glib::timeout_add_local_once(FLASH, move || {
                 input.emit(ConversationViewInput::EndFlash(id));

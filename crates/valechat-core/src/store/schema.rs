@@ -546,6 +546,8 @@ diesel::table! {
         conversation_id -> BigInt,
         /// `mcp_servers.id`.
         server_id -> Text,
+    }
+}
 
 diesel::table! {
     /// The model library (issue 16): a row per GGUF file on this computer.
