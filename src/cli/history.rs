@@ -59,6 +59,9 @@ pub enum HistoryCommand {
         /// Export every conversation.
         #[arg(long)]
         all: bool,
+        /// Export the conversations filed in this folder (see `folders list`).
+        #[arg(long, value_name = "NAME")]
+        folder: Option<String>,
         /// `md` or `json`.
         #[arg(long, value_enum)]
         format: transfer::ExportFormat,
@@ -153,9 +156,13 @@ pub async fn run(engine: &Engine, command: HistoryCommand) -> anyhow::Result<Exi
         HistoryCommand::Export {
             ids,
             all,
+            folder,
             format,
             output,
-        } => return transfer::export(engine.store(), ids, all, format, &output).await,
+        } => {
+            let selection = transfer::Selection { ids, all, folder };
+            return transfer::export(engine.store(), selection, format, &output).await;
+        }
         HistoryCommand::Import { file } => return transfer::import(engine.store(), file).await,
         HistoryCommand::Search(args) => return search::run(engine.store(), args).await,
         HistoryCommand::DeleteBranch { message_id, yes } => {

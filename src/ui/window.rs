@@ -229,6 +229,9 @@ impl Component for Window {
                     SidebarOutput::Export(id, title) => {
                         WindowInput::Export(crate::ui::transfer::export::Scope::One(id, title))
                     }
+                    SidebarOutput::ExportFolder(id, name) => {
+                        WindowInput::Export(crate::ui::transfer::export::Scope::Folder(id, name))
+                    }
                     SidebarOutput::OpenAt(c, id, words) => WindowInput::OpenAt(c, id, words),
                     SidebarOutput::Activated => WindowInput::ShowContent,
                 });

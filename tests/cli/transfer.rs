@@ -193,3 +193,52 @@ async fn export_markdown_and_json() {
         stderr(&missing)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_a_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    assert_success(&valechat(&data, &["history", "import", &fixture("claude.json")]).await);
+    assert_success(&valechat(&data, &["folders", "create", "Poems"]).await);
+    assert_success(&valechat(&data, &["history", "move", "1", "--folder", "Poems"]).await);
+
+    let json = dir.path().join("poems.json");
+    let json_arg = json.to_string_lossy().into_owned();
+    let out = valechat(
+        &data,
+        &[
+            "history", "export", "--folder", "Poems", "--format", "json", "-o", &json_arg,
+        ],
+    )
+    .await;
+    assert_success(&out);
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("Exported 1 conversation to {json_arg}.")
+    );
+    let exported: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("file")).expect("json");
+    assert_eq!(exported["conversations"].as_array().map(Vec::len), Some(1));
+
+    let unknown = valechat(
+        &data,
+        &[
+            "history", "export", "--folder", "Nope", "--format", "json", "-o", &json_arg,
+        ],
+    )
+    .await;
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("no folder is named “Nope”"),
+        "{}",
+        stderr(&unknown)
+    );
+    let both = valechat(
+        &data,
+        &[
+            "history", "export", "--all", "--folder", "Poems", "--format", "json", "-o", &json_arg,
+        ],
+    )
+    .await;
+    assert_eq!(both.status.code(), Some(1));
+}

@@ -24,19 +24,43 @@ pub enum ExportFormat {
 /// Files at least this large get a progress line (when stderr is a terminal).
 const PROGRESS_FROM_BYTES: u64 = 1 << 20;
 
-/// `history export [ID…|--all] --format md|json -o PATH`.
+/// Which conversations `history export` writes: ids, `--all` or
+/// `--folder NAME` (exactly one of them).
+#[derive(Debug)]
+pub struct Selection {
+    /// Conversation ids.
+    pub ids: Vec<i64>,
+    /// Every conversation.
+    pub all: bool,
+    /// The conversations filed in this folder.
+    pub folder: Option<String>,
+}
+
+/// `history export [ID…|--all|--folder NAME] --format md|json -o PATH`.
 pub async fn export(
     store: &Store,
-    ids: Vec<i64>,
-    all: bool,
+    selection: Selection,
     format: ExportFormat,
     output: &Path,
 ) -> anyhow::Result<ExitCode> {
-    let ids = match (all, ids.is_empty()) {
-        (true, true) => store.conversation_ids().await?,
-        (false, false) => ids,
-        (true, false) => bail!("give conversation ids or --all, not both"),
-        (false, true) => bail!("give conversation ids (see `valechat history list`) or --all"),
+    let Selection { ids, all, folder } = selection;
+    let ids = match (all, ids.is_empty(), folder) {
+        (true, true, None) => store.conversation_ids().await?,
+        (false, false, None) => ids,
+        (false, true, Some(name)) => {
+            let Some(folder) = store.folder_named(&name).await? else {
+                bail!("no folder is named “{name}” (see `valechat folders list`)");
+            };
+            let ids = store.folder_conversation_ids(folder.id).await?;
+            if ids.is_empty() {
+                bail!("the folder “{name}” holds no conversation");
+            }
+            ids
+        }
+        (false, true, None) => {
+            bail!("give conversation ids (see `valechat history list`), --all or --folder NAME")
+        }
+        _ => bail!("give conversation ids, --all or --folder NAME, only one of them"),
     };
     match format {
         ExportFormat::Json => {

@@ -71,15 +71,11 @@ pub(super) fn header(
     menu.add_css_class("flat");
     let model = gio::Menu::new();
     model.append(Some(&gettext("Rename…")), Some("folder.rename"));
+    model.append(Some(&gettext("Export…")), Some("folder.export"));
     model.append(Some(&gettext("Delete…")), Some("folder.delete"));
     menu.set_menu_model(Some(&model));
     root.insert_action_group("folder", Some(&actions(id, sender)));
 
-    if focus {
-        toggle.connect_map(|toggle| {
-            toggle.grab_focus();
-        });
-    }
     if focus {
         toggle.connect_map(|toggle| {
             toggle.grab_focus();
@@ -91,11 +87,13 @@ pub(super) fn header(
     root
 }
 
-/// The header's `folder.rename` and `folder.delete` actions.
+/// The header's `folder.rename`, `folder.export` and `folder.delete`
+/// actions.
 fn actions(id: i64, sender: &ComponentSender<Sidebar>) -> gio::SimpleActionGroup {
     let group = gio::SimpleActionGroup::new();
     for (name, input) in [
         ("rename", OrganiseInput::AskRenameFolder(id)),
+        ("export", OrganiseInput::ExportFolder(id)),
         ("delete", OrganiseInput::AskDeleteFolder(id)),
     ] {
         let action = gio::SimpleAction::new(name, None);

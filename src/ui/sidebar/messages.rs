@@ -60,6 +60,8 @@ pub enum SidebarOutput {
     Toast(String),
     /// Export conversation `id`, titled as the list shows it.
     Export(i64, String),
+    /// Export the conversations of folder `.0`, named `.1`.
+    ExportFolder(i64, String),
     /// Open this conversation (already on the right branch) at message
     /// `.1`, marking the search's words `.2` in it (a search result).
     OpenAt(Conversation, i64, Vec<String>),

@@ -12,7 +12,7 @@ use relm4::gtk::{gio, glib};
 use relm4::{ComponentSender, gtk};
 
 use super::groups::{Group, Layout, title, title_label};
-use super::{Sidebar, SidebarInput, folder_dialogs, folders};
+use super::{Sidebar, SidebarInput, SidebarOutput, folder_dialogs, folders};
 use valechat_core::store::{Conversation, Folder, Listing};
 
 /// What the sidebar's organising parts ask of it.
@@ -36,6 +36,8 @@ pub enum OrganiseInput {
     RenameFolder(i64, String),
     /// Ask to confirm deleting folder `id`.
     AskDeleteFolder(i64),
+    /// Export the conversations filed in folder `id` (its Export…).
+    ExportFolder(i64),
     /// Delete folder `id` (its conversations are kept).
     DeleteFolder(i64),
     /// Collapse or expand folder `id`.
@@ -312,6 +314,11 @@ impl Sidebar {
                         .filter(|r| r.conversation.folder_id == Some(id))
                         .count();
                     folder_dialogs::ask_delete(root, &f, count, sender);
+                }
+            }
+            OrganiseInput::ExportFolder(id) => {
+                if let Some(f) = self.organiser.folders().into_iter().find(|f| f.id == id) {
+                    let _ = sender.output(SidebarOutput::ExportFolder(id, f.name));
                 }
             }
             OrganiseInput::DeleteFolder(id) => {

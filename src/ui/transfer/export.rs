@@ -21,6 +21,8 @@ use valechat_core::transfer::export::{export_json, export_markdown};
 pub enum Scope {
     /// One conversation: its id and its title as the sidebar shows it.
     One(i64, String),
+    /// The conversations filed in a folder: its id and name.
+    Folder(i64, String),
     /// Every conversation in the store.
     All,
 }
@@ -58,17 +60,22 @@ const NAME_CHARS: usize = 60;
 /// The file name proposed for `scope` (before the format is chosen).
 fn proposed_name(scope: &Scope) -> String {
     match scope {
-        Scope::One(_, title) => {
+        Scope::One(_, title) | Scope::Folder(_, title) => {
             let clean: String = title
                 .chars()
                 .map(|c| if c == '/' || c.is_control() { ' ' } else { c })
                 .take(NAME_CHARS)
                 .collect();
             let clean = clean.trim();
-            if clean.is_empty() {
-                format!("{}.md", gettext("Conversation"))
+            let extension = if matches!(scope, Scope::One(..)) {
+                "md"
             } else {
-                format!("{clean}.md")
+                "json"
+            };
+            if clean.is_empty() {
+                format!("{}.{extension}", gettext("Conversation"))
+            } else {
+                format!("{clean}.{extension}")
             }
         }
         Scope::All => format!("{}.json", gettext("ValeChat Conversations")),
@@ -97,7 +104,7 @@ fn target_path(chosen: PathBuf, scope: &Scope, format: Format) -> PathBuf {
         (Format::Json, _) => with(".json"),
         (Format::Markdown, Scope::One(..)) if extension.as_deref() == Some("md") => chosen,
         (Format::Markdown, Scope::One(..)) => with(".md"),
-        (Format::Markdown, Scope::All) => bare(),
+        (Format::Markdown, Scope::Folder(..) | Scope::All) => bare(),
     }
 }
 
@@ -111,6 +118,7 @@ pub fn ask(
 ) -> gtk::FileChooserNative {
     let title = match &scope {
         Scope::One(..) => gettext("Export Conversation"),
+        Scope::Folder(..) => gettext("Export Folder"),
         Scope::All => gettext("Export All Conversations"),
     };
     let dialog = gtk::FileChooserNative::new(
@@ -124,7 +132,7 @@ pub fn ask(
     dialog.set_current_name(&proposed_name(&scope));
     let default = match scope {
         Scope::One(..) => Format::Markdown,
-        Scope::All => Format::Json,
+        Scope::Folder(..) | Scope::All => Format::Json,
     };
     // The default first: GTK 4.8's fallback dialog (no portal) shows the
     // first option whatever `set_choice` asked for.
@@ -167,6 +175,10 @@ pub async fn run(
 ) -> Result<String, String> {
     let ids = match scope {
         Scope::One(id, _) => vec![id],
+        Scope::Folder(id, _) => store
+            .folder_conversation_ids(id)
+            .await
+            .map_err(|e| e.to_string())?,
         Scope::All => store.conversation_ids().await.map_err(|e| e.to_string())?,
     };
     let written = match format {

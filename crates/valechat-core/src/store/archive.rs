@@ -51,6 +51,24 @@ impl Store {
         .await
     }
 
+    /// The ids of the conversations filed in folder `folder_id`, oldest
+    /// first (what exporting a folder writes); empty for an unknown or
+    /// empty folder.
+    ///
+    /// # Errors
+    /// [`StoreError::Pool`], [`StoreError::Query`].
+    pub async fn folder_conversation_ids(&self, folder_id: i64) -> Result<Vec<i64>, StoreError> {
+        self.run(move |conn| {
+            conversations::table
+                .filter(conversations::folder_id.eq(folder_id))
+                .order((conversations::created_at.asc(), conversations::id.asc()))
+                .select(conversations::id)
+                .load(conn)
+                .map_err(StoreError::during("listing a folder's conversations"))
+        })
+        .await
+    }
+
     /// Conversation `id` whole: settings, every message of its tree (parents
     /// before children, keyed by row id), tool calls, attachments, folders
     /// and usage records; one read transaction, so it is consistent.
