@@ -11,6 +11,10 @@ class Valechat < Formula
   license "GPL-3.0-or-later"
   head "https://github.com/valechat/valechat.git", branch: "main"
 
+  # llama.cpp (models on this computer, with Metal) is compiled from source:
+  # cmake builds it and bindgen needs libclang (from llvm).
+  depends_on "cmake" => :build
+  depends_on "llvm" => :build
   depends_on "meson" => :build
   depends_on "ninja" => :build
   depends_on "pkgconf" => :build

@@ -26,6 +26,7 @@ pub mod format;
 pub mod fuzzing;
 pub mod i18n;
 pub mod ledger;
+pub mod local;
 pub mod mcp;
 pub mod model;
 pub mod paths;
