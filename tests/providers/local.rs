@@ -58,6 +58,13 @@ fn client() -> Arc<RunnerClient> {
 }
 
 fn provider(models: &[(&str, &Path)]) -> LocalProvider {
+    provider_with_context(models, 256)
+}
+
+/// A provider whose models get `context_length` tokens (above the tiny
+/// model's trained 256, a reply without an output limit runs long enough
+/// to be stopped or killed in its middle).
+fn provider_with_context(models: &[(&str, &Path)], context_length: u32) -> LocalProvider {
     let models = models
         .iter()
         .map(|(id, path)| LocalModel {
@@ -66,7 +73,7 @@ fn provider(models: &[(&str, &Path)]) -> LocalProvider {
         })
         .collect();
     let options = LocalOptions {
-        context_length: Some(256),
+        context_length: Some(context_length),
         threads: Some(1),
         gpu_layers: 0,
         sampling: Sampling {
@@ -279,14 +286,18 @@ print(json.dumps([m.tokenize(t.encode(), add_bos=True, special=True) for t in te
     let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(serde_json::Value::Array(ours), theirs);
     // Real text is words, not letters: "world" is one token.
-    assert_eq!(theirs[0].as_array().unwrap().len(), 7, "{theirs}");
+    assert_eq!(
+        theirs[0].as_array().unwrap().len(),
+        8,
+        "BOS and 7: {theirs}"
+    );
 }
 
 #[tokio::test]
 async fn stop_ends_the_reply_at_once_and_the_runner_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let chatml = tiny(dir.path(), "chatml.gguf", &["--chat-template", "chatml"]).await;
-    let provider = provider(&[("m", &chatml)]);
+    let provider = provider_with_context(&[("m", &chatml)], 8192);
     let cancel = CancellationToken::new();
     let mut stream = provider
         .stream_chat(request("m", "Tell me a story", None), cancel.clone())
@@ -433,7 +444,7 @@ async fn bad_files_and_long_conversations_are_clear_errors() {
 async fn a_runner_killed_mid_reply_is_a_connection_error_and_the_next_reply_works() {
     let dir = tempfile::tempdir().unwrap();
     let chatml = tiny(dir.path(), "chatml.gguf", &["--chat-template", "chatml"]).await;
-    let provider = provider(&[("m", &chatml)]);
+    let provider = provider_with_context(&[("m", &chatml)], 8192);
     let mut stream = provider
         .stream_chat(
             request("m", "Tell me a story", None),

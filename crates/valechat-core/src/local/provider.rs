@@ -165,6 +165,7 @@ impl ChatProvider for LocalProvider {
         // Errors before the first token (context overflow, template) are
         // returned here, as the trait asks.
         let first = tokio::select! {
+            biased;
             () = cancel.cancelled() => None,
             first = generation.replies.recv() => Some(first),
         };
@@ -244,6 +245,7 @@ fn async_stream(
                 Some(first) => Some(first),
                 None => {
                     let next = tokio::select! {
+                        biased;
                         () = s.cancel.cancelled() => None,
                         reply = s.generation.replies.recv() => Some(reply),
                     };
