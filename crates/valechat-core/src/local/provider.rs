@@ -241,21 +241,20 @@ fn async_stream(
             if s.ended {
                 return None;
             }
-            let reply = match s.first.take() {
-                Some(first) => Some(first),
-                None => {
-                    let next = tokio::select! {
-                        biased;
-                        () = s.cancel.cancelled() => None,
-                        reply = s.generation.replies.recv() => Some(reply),
-                    };
-                    let Some(reply) = next else {
-                        s.client.cancel(s.generation.id).await;
-                        s.ended = true;
-                        return Some((Err(ProviderError::Cancelled), s));
-                    };
-                    reply
-                }
+            let reply = if let Some(first) = s.first.take() {
+                Some(first)
+            } else {
+                let next = tokio::select! {
+                    biased;
+                    () = s.cancel.cancelled() => None,
+                    reply = s.generation.replies.recv() => Some(reply),
+                };
+                let Some(reply) = next else {
+                    s.client.cancel(s.generation.id).await;
+                    s.ended = true;
+                    return Some((Err(ProviderError::Cancelled), s));
+                };
+                reply
             };
             match reply {
                 Some(Reply::Delta { text, .. }) => s.queued.push(Ok(ChatEvent::TextDelta(text))),

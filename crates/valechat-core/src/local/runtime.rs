@@ -45,7 +45,7 @@ pub fn serve_stdio(version: &str) -> i32 {
             }
         }
     });
-    let mut out = Output;
+    let mut out = Output(std::io::stdout());
     out.send(&Reply::Hello {
         protocol: PROTOCOL_VERSION,
         version: version.to_owned(),
@@ -171,14 +171,14 @@ impl Inbox {
 }
 
 /// stdout, one flushed JSON line per reply.
-pub(crate) struct Output;
+pub(crate) struct Output(std::io::Stdout);
 
 impl Output {
     fn send(&mut self, reply: &Reply) {
         let Ok(line) = serde_json::to_string(reply) else {
             return;
         };
-        let mut stdout = std::io::stdout().lock();
+        let mut stdout = self.0.lock();
         // The client is gone when this fails; the reader thread ends the loop.
         let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
     }

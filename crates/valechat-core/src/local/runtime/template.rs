@@ -6,7 +6,7 @@
 //! `eos_token`, `raise_exception`, trim/lstrip blocks).
 //!
 //! A model without a template gets [`RunnerError::Template`] naming it: no
-//! guessed ChatML, whose markers a model not trained on them would read as
+//! guessed `ChatML`, whose markers a model not trained on them would read as
 //! text (documented in `docs/ARCHITECTURE.md`).
 
 use llama_cpp_2::model::LlamaChatMessage;
