@@ -22,6 +22,15 @@ pub mod usage_text;
 
 /// Runs ValeChat: the CLI when a subcommand is given, the window otherwise.
 pub fn run() -> std::process::ExitCode {
+    // `valechat local-runner`: the child process that runs llama.cpp for the
+    // "On this computer" provider (valechat_core::local); it speaks JSON
+    // lines on stdin/stdout and installs its own log, so it goes first.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == "local-runner")
+    {
+        return local_runner();
+    }
     init_logging();
     i18n::init();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -30,6 +39,22 @@ pub fn run() -> std::process::ExitCode {
     } else {
         ui::run()
     }
+}
+
+/// Runs the local model runner until its stdin closes.
+#[cfg(feature = "local-models")]
+fn local_runner() -> std::process::ExitCode {
+    let status = valechat_core::local::runtime::serve_stdio(config::VERSION);
+    std::process::ExitCode::from(u8::try_from(status).unwrap_or(1))
+}
+
+/// This build has no llama.cpp (built without the `local-models` feature).
+#[cfg(not(feature = "local-models"))]
+fn local_runner() -> std::process::ExitCode {
+    eprintln!(
+        "valechat local-runner: this ValeChat was built without models on this computer (cargo feature local-models)"
+    );
+    std::process::ExitCode::FAILURE
 }
 
 /// Logs to stderr through `tracing`, filtered by `RUST_LOG` (default

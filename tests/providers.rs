@@ -5,7 +5,9 @@
 //! `anthropic`, `gemini`, `ollama` and `openai` each have their replays,
 //! failures, images, tools and split-stream checks in a folder of their own;
 //! `llamacpp` runs the llama.cpp preset against llama-cpp-python's server;
-//! `resilience` covers retries, breakers and first-byte timeouts.
+//! `resilience` covers retries, breakers and first-byte timeouts; `local`
+//! runs llama.cpp inside ValeChat (`valechat local-runner`) on tiny GGUF
+//! models written by `tests/llamacpp/make_tiny_model.py`.
 
 mod support;
 
@@ -15,6 +17,9 @@ mod anthropic;
 mod gemini;
 #[path = "providers/llamacpp.rs"]
 mod llamacpp;
+#[cfg(feature = "local-models")]
+#[path = "providers/local.rs"]
+mod local;
 #[path = "providers/ollama.rs"]
 mod ollama;
 #[path = "providers/openai.rs"]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a tiny random-weights llama-architecture GGUF model, offline.
 
-Usage: make_tiny_model.py OUT.gguf
+Usage: make_tiny_model.py [--chat-template chatml|custom] [--architecture NAME] OUT.gguf
 
 The model has 2 layers, 64-dimensional embeddings, 4 attention heads and a
 SentencePiece-style ("llama") vocabulary of 311 tokens: <unk>, <s>, </s>,
@@ -18,8 +18,19 @@ attention.layer_norm_rms_epsilon, rope.dimension_count, vocab_size} and
 tokenizer.ggml.{model, tokens, scores, token_type, bos/eos/unk_token_id}.
 Tensors are float32, shaped (rows, columns) as PyTorch stores them (gguf-py
 reverses them into GGML's order).
+
+--chat-template (tests/providers/local.rs, the runtime of issue 16) adds a
+vocabulary that tokenizes real text — capitals, digits, punctuation, the
+control tokens <|im_start|> and <|im_end|>, and common English words with
+every prefix of each (the SentencePiece tokenizer reaches a word by merging
+pairs, so each step must be a token) — and a tokenizer.chat_template:
+"chatml" (which llama.cpp's own template support recognises) or "custom"
+(a Jinja template it does not know, using bos_token and raise_exception).
+Without it the model has no chat template. --architecture writes another
+general.architecture (an unknown one, for the load error test).
 """
 
+import argparse
 import sys
 
 import numpy as np
@@ -33,7 +44,34 @@ N_CTX = 256
 SEED = 20261130
 
 
-def vocabulary():
+WORDS = (
+    "the hello world is a of and to in it you that this for on are with be "
+    "as was at by not or have from what how why who can will one all there "
+    "model chat reply tell me about story short please thank yes no".split()
+)
+
+CHATML = (
+    "{% for message in messages %}"
+    "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+)
+
+# Markers llama.cpp's built-in template list does not recognise, so the
+# runtime falls back to its Jinja engine.
+CUSTOM = (
+    "{{ bos_token }}"
+    "{% if messages[0]['role'] == 'assistant' %}"
+    "{{ raise_exception('Conversations must start with a user or system message') }}"
+    "{% endif %}"
+    "{% for message in messages %}"
+    "{{ '### ' + message['role'] | upper + ':\n' + message['content'] + '\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '### ASSISTANT:\n' }}{% endif %}"
+)
+
+
+def vocabulary(chat=False):
     tokens, scores, types = [], [], []
 
     def add(text, kind, score=0.0):
@@ -51,16 +89,31 @@ def vocabulary():
         add("\u2581" + letter, gguf.TokenType.NORMAL, -2.0)
     for letter in "abcdefghijklmnopqrstuvwxyz":
         add(letter, gguf.TokenType.NORMAL, -3.0)
+    if chat:
+        add("<|im_start|>", gguf.TokenType.CONTROL)
+        add("<|im_end|>", gguf.TokenType.CONTROL)
+        seen = {t.decode("utf-8") for t in tokens}
+        for char in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,!?':;-#()":
+            for text in (char, "\u2581" + char):
+                if text not in seen:
+                    seen.add(text)
+                    add(text, gguf.TokenType.NORMAL, -3.0)
+        for word in WORDS:
+            for end in range(2, len(word) + 1):
+                text = "\u2581" + word[:end]
+                if text not in seen:
+                    seen.add(text)
+                    add(text, gguf.TokenType.NORMAL, -2.0 + end * 0.1)
     return tokens, scores, types
 
 
-def main(path):
+def main(path, chat_template=None, architecture="llama"):
     rng = np.random.default_rng(SEED)
-    tokens, scores, types = vocabulary()
+    tokens, scores, types = vocabulary(chat=chat_template is not None)
     n_vocab = len(tokens)
     first_word = 3 + 256  # "▁" and the letters follow the special and byte tokens
 
-    writer = gguf.GGUFWriter(path, "llama")
+    writer = gguf.GGUFWriter(path, architecture)
     writer.add_name("valechat-tiny-random")
     writer.add_context_length(N_CTX)
     writer.add_embedding_length(N_EMBD)
@@ -82,6 +135,11 @@ def main(path):
     writer.add_unk_token_id(0)
     writer.add_add_bos_token(True)
     writer.add_add_eos_token(False)
+    if chat_template == "chatml":
+        writer.add_chat_template(CHATML)
+        writer.add_eot_token_id(tokens.index("<|im_end|>".encode("utf-8")))
+    elif chat_template == "custom":
+        writer.add_chat_template(CUSTOM)
 
     def weight(*shape, scale=0.02):
         return (rng.standard_normal(shape) * scale).astype(np.float32)
@@ -90,6 +148,9 @@ def main(path):
     writer.add_tensor("output_norm.weight", np.ones(N_EMBD, dtype=np.float32))
     output = np.zeros((n_vocab, N_EMBD), dtype=np.float32)
     output[first_word:] = weight(n_vocab - first_word, N_EMBD, scale=4.0)
+    for index, kind in enumerate(types):
+        if kind == gguf.TokenType.CONTROL:
+            output[index] = 0.0
     writer.add_tensor("output.weight", output)
     for layer in range(N_LAYER):
         prefix = f"blk.{layer}."
@@ -110,6 +171,9 @@ def main(path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: make_tiny_model.py OUT.gguf")
-    main(sys.argv[1])
+    parser = argparse.ArgumentParser(description="Write a tiny random-weights GGUF model.")
+    parser.add_argument("--chat-template", choices=["chatml", "custom"])
+    parser.add_argument("--architecture", default="llama")
+    parser.add_argument("out")
+    args = parser.parse_args()
+    main(args.out, args.chat_template, args.architecture)

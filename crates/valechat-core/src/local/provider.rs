@@ -1,0 +1,303 @@
+//! "On this computer": a [`ChatProvider`] over the local runner
+//! ([`super::client`]), for GGUF models given as (model id, path) pairs —
+//! the model library supplies them; a bare path works too.
+//!
+//! Replies stream token by token; Stop (the cancellation token) ends the
+//! stream at once with [`ProviderError::Cancelled`] and tells the runner to
+//! stop; usage is the runner's exact count from the model's tokenizer; cost
+//! is the price table's (none is shipped for local models, so zero unless
+//! the user prices them). Errors map to [`ProviderError`] thus: a model that
+//! does not load or has no usable chat template →
+//! [`ProviderError::Config`]; a conversation longer than the context →
+//! [`ProviderError::TooLarge`] with both token counts; the runner dying →
+//! [`ProviderError::Connection`] (mid-reply too, so the partial reply is kept
+//! as after a network cut), and the next request starts a new runner.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+use super::client::{ClientError, RunnerClient};
+use super::protocol::{Message, Op, Reply, RunnerError, Sampling};
+use crate::provider::{
+    ChatEvent, ChatProvider, ChatRequest, ChatStream, FinishReason, ModelInfo, ProviderError, Usage,
+};
+
+/// A model on this computer: the id the picker and `ChatRequest.model` use,
+/// and its GGUF file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalModel {
+    /// Identifier (the library's id; or the path itself).
+    pub id: String,
+    /// Path of the `.gguf` file.
+    pub path: PathBuf,
+}
+
+/// How models are loaded and sampled.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LocalOptions {
+    /// Context length in tokens; `None`: the model's trained length, at most 4096.
+    pub context_length: Option<u32>,
+    /// CPU threads; `None`: the available cores.
+    pub threads: Option<u32>,
+    /// Layers offloaded to the GPU (0: none).
+    pub gpu_layers: u32,
+    /// Sampling defaults; `ChatRequest.temperature` wins over `temperature`.
+    pub sampling: Sampling,
+}
+
+/// The "On this computer" provider.
+pub struct LocalProvider {
+    client: Arc<RunnerClient>,
+    models: Vec<LocalModel>,
+    options: LocalOptions,
+}
+
+impl LocalProvider {
+    /// A provider offering `models` (from the model library) through `client`.
+    #[must_use]
+    pub fn new(client: Arc<RunnerClient>, models: Vec<LocalModel>, options: LocalOptions) -> Self {
+        Self {
+            client,
+            models,
+            options,
+        }
+    }
+
+    /// The runner client, for load/unload/list and the other runner requests.
+    #[must_use]
+    pub fn client(&self) -> &Arc<RunnerClient> {
+        &self.client
+    }
+
+    /// The GGUF path of `model`: a listed id, else an existing file path.
+    fn path_of(&self, model: &str) -> Result<PathBuf, ProviderError> {
+        if let Some(m) = self.models.iter().find(|m| m.id == model) {
+            return Ok(m.path.clone());
+        }
+        let path = Path::new(model);
+        if path.is_file() {
+            return Ok(path.to_path_buf());
+        }
+        Err(ProviderError::NotFound {
+            message: format!(
+                "no model on this computer is named {model}, and no file has that path"
+            ),
+        })
+    }
+
+    /// Loads `model` in the runner unless it is loaded.
+    ///
+    /// # Errors
+    /// [`ProviderError::Config`] when the file does not load (the runner's
+    /// words: missing, not GGUF, truncated, unknown architecture),
+    /// [`ProviderError::Connection`] when the runner cannot run.
+    pub async fn load(&self, model: &str) -> Result<(), ProviderError> {
+        let path = self.path_of(model)?;
+        let load = Op::Load {
+            model: model.to_owned(),
+            path: path.to_string_lossy().into_owned(),
+            context_length: self.options.context_length,
+            threads: self.options.threads,
+            gpu_layers: self.options.gpu_layers,
+        };
+        self.client
+            .ensure_loaded(model, load)
+            .await
+            .map_err(to_provider_error)
+    }
+}
+
+/// The provider error for a client error (see the module doc).
+#[must_use]
+pub fn to_provider_error(error: ClientError) -> ProviderError {
+    match error {
+        ClientError::Runner(e @ RunnerError::ContextOverflow { .. }) => {
+            ProviderError::TooLarge(e.to_string())
+        }
+        ClientError::Runner(e @ (RunnerError::Load { .. } | RunnerError::Template { .. })) => {
+            ProviderError::Config(e.to_string())
+        }
+        ClientError::Runner(e @ RunnerError::NotLoaded { .. }) => ProviderError::NotFound {
+            message: e.to_string(),
+        },
+        ClientError::Runner(RunnerError::Other { message }) => ProviderError::Stream { message },
+        e @ ClientError::Stopped(_) => ProviderError::Connection(e.to_string()),
+        ClientError::Protocol(message) => ProviderError::Malformed(message),
+    }
+}
+
+fn messages(request: &ChatRequest) -> Vec<Message> {
+    request
+        .messages
+        .iter()
+        .map(|m| Message {
+            role: m.role.as_str().to_owned(),
+            content: m.content.clone(),
+        })
+        .collect()
+}
+
+#[async_trait::async_trait]
+impl ChatProvider for LocalProvider {
+    async fn stream_chat(
+        &self,
+        request: ChatRequest,
+        cancel: CancellationToken,
+    ) -> Result<ChatStream, ProviderError> {
+        self.load(&request.model).await?;
+        let mut sampling = self.options.sampling;
+        if request.temperature.is_some() {
+            sampling.temperature = request.temperature;
+        }
+        let mut generation = self
+            .client
+            .generate(Op::Generate {
+                model: request.model.clone(),
+                messages: messages(&request),
+                sampling,
+                max_output_tokens: request.max_output_tokens,
+            })
+            .await
+            .map_err(to_provider_error)?;
+        // Errors before the first token (context overflow, template) are
+        // returned here, as the trait asks.
+        let first = tokio::select! {
+            biased;
+            () = cancel.cancelled() => None,
+            first = generation.replies.recv() => Some(first),
+        };
+        let Some(first) = first else {
+            self.client.cancel(generation.id).await;
+            return Err(ProviderError::Cancelled);
+        };
+        let first = match first {
+            Some(Reply::Error { error, .. }) => return Err(to_provider_error(error.into())),
+            None => {
+                return Err(to_provider_error(ClientError::Stopped(
+                    generation.stop_reason(),
+                )));
+            }
+            Some(reply) => reply,
+        };
+        let client = self.client.clone();
+        let model = request.model.clone();
+        let stream = async_stream(client, generation, first, cancel, model);
+        Ok(stream)
+    }
+
+    async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
+        let mut models: Vec<ModelInfo> = self
+            .models
+            .iter()
+            .map(|m| ModelInfo {
+                display_name: m.path.file_stem().map(|s| s.to_string_lossy().into_owned()),
+                supports_tools: Some(false),
+                supports_vision: Some(false),
+                ..ModelInfo::new(&m.id)
+            })
+            .collect();
+        models.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(models)
+    }
+}
+
+/// The event stream of one generation: `Started`, then the runner's lines.
+fn async_stream(
+    client: Arc<RunnerClient>,
+    generation: super::client::Generation,
+    first: Reply,
+    cancel: CancellationToken,
+    model: String,
+) -> ChatStream {
+    struct State {
+        client: Arc<RunnerClient>,
+        generation: super::client::Generation,
+        first: Option<Reply>,
+        cancel: CancellationToken,
+        queued: Vec<Result<ChatEvent, ProviderError>>,
+        ended: bool,
+    }
+    let started = ChatEvent::Started {
+        id: None,
+        model: Some(model),
+    };
+    let state = State {
+        client,
+        generation,
+        first: Some(first),
+        cancel,
+        queued: vec![Ok(started)],
+        ended: false,
+    };
+    futures::stream::unfold(state, |mut s| async move {
+        loop {
+            if !s.queued.is_empty() {
+                let next = s.queued.remove(0);
+                return Some((next, s));
+            }
+            if s.ended {
+                return None;
+            }
+            let reply = if let Some(first) = s.first.take() {
+                Some(first)
+            } else {
+                let next = tokio::select! {
+                    biased;
+                    () = s.cancel.cancelled() => None,
+                    reply = s.generation.replies.recv() => Some(reply),
+                };
+                let Some(reply) = next else {
+                    s.client.cancel(s.generation.id).await;
+                    s.ended = true;
+                    return Some((Err(ProviderError::Cancelled), s));
+                };
+                reply
+            };
+            match reply {
+                Some(Reply::Delta { text, .. }) => s.queued.push(Ok(ChatEvent::TextDelta(text))),
+                Some(Reply::Done {
+                    finish_reason,
+                    input_tokens,
+                    output_tokens,
+                    ..
+                }) => {
+                    s.ended = true;
+                    if finish_reason == "cancelled" {
+                        s.queued.push(Err(ProviderError::Cancelled));
+                    } else {
+                        s.queued
+                            .push(Ok(ChatEvent::Finished(FinishReason::from_wire(
+                                &finish_reason,
+                            ))));
+                        s.queued.push(Ok(ChatEvent::Usage(Usage {
+                            input_tokens,
+                            output_tokens,
+                            ..Usage::default()
+                        })));
+                    }
+                }
+                Some(Reply::Error { error, .. }) => {
+                    s.ended = true;
+                    s.queued.push(Err(to_provider_error(error.into())));
+                }
+                Some(other) => {
+                    s.ended = true;
+                    s.queued
+                        .push(Err(ProviderError::Malformed(format!("{other:?}"))));
+                }
+                None => {
+                    s.ended = true;
+                    let why = s.generation.stop_reason();
+                    s.queued
+                        .push(Err(to_provider_error(ClientError::Stopped(format!(
+                            "{why} in the middle of the reply"
+                        )))));
+                }
+            }
+        }
+    })
+    .boxed()
+}
