@@ -31,6 +31,7 @@ mod handlers;
 mod messages;
 mod pages;
 mod panes;
+mod quit;
 mod render;
 mod shortcuts;
 mod startup;

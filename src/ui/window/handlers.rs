@@ -14,9 +14,6 @@ use crate::ui::workspace_folders::WorkspaceFoldersInput;
 use valechat_core::chat::EngineError;
 use valechat_core::store::{Conversation, ConversationSettings, Provider};
 
-/// Longest the MCP servers get to shut down when quitting.
-const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
-
 impl Window {
     pub(super) fn handle_input(
         &mut self,
@@ -251,35 +248,6 @@ impl Window {
             WindowCommand::Quit => self.handle_input(widgets, WindowInput::Quit, sender, root),
             WindowCommand::Assistant(answer) => self.handle_assistant(answer, widgets),
         }
-    }
-
-    /// Stops the running reply (its text so far is kept, marked incomplete).
-    pub(super) fn stop(&self) {
-        self.emit_view(ConversationViewInput::Stop);
-    }
-
-    /// Stops the reply, shuts every MCP server down (their whole process
-    /// groups, at most a few seconds), then quits. A second request while
-    /// shutting down is ignored.
-    fn quit(&mut self, sender: &ComponentSender<Self>) {
-        self.stop();
-        if self.quitting {
-            return;
-        }
-        self.quitting = true;
-        let Some(servers) = self.servers.clone() else {
-            relm4::gtk::prelude::ApplicationExt::quit(&relm4::main_application());
-            return;
-        };
-        sender.oneshot_command(async move {
-            if tokio::time::timeout(SHUTDOWN_GRACE, servers.shutdown_all())
-                .await
-                .is_err()
-            {
-                tracing::warn!("MCP servers did not stop in time");
-            }
-            WindowCommand::ServersStopped
-        });
     }
 
     /// Shows conversation `c` (or a new, unsaved one) with an empty message list.

@@ -31,8 +31,8 @@ use super::placement::Placement;
 use super::request::{BranchPoint, ConversationTarget, UserInput};
 use super::send::title_for;
 use super::{Engine, EngineError, SendOptions, history};
-use crate::provider::{ChatMessage, ChatProvider, Role};
-use crate::store::{Conversation, MessageParent, MessageStatus, NewMessage};
+use crate::provider::{ChatMessage, ChatProvider};
+use crate::store::{Conversation, MessageParent};
 
 /// Fewest models a comparison takes.
 pub const MIN_COMPARE_MODELS: usize = 2;
@@ -178,21 +178,15 @@ impl Engine {
                 return Err(e.into());
             }
         }
-        let new = NewMessage {
-            conversation_id: conversation.id,
-            role: Role::User,
-            content: text.to_owned(),
-            status: MessageStatus::Complete,
-            provider_id: None,
-            model: None,
-        };
-        let stored = if images.is_empty() && resources.is_empty() {
-            store.insert_message_at(new, parent).await
-        } else {
-            store
-                .insert_message_with_resources_at(new, parent, images, resources)
-                .await
-        };
+        let stored = super::send::store_user_message(
+            store,
+            conversation.id,
+            text,
+            parent,
+            images,
+            resources,
+        )
+        .await;
         let user = match stored {
             Ok(user) => user,
             Err(e) => {

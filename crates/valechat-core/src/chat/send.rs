@@ -218,21 +218,8 @@ impl Engine {
             let title = title_for(text, &images, &resources);
             store.rename_conversation(conversation_id, &title).await?;
         }
-        let new = NewMessage {
-            conversation_id,
-            role: Role::User,
-            content: text.to_owned(),
-            status: MessageStatus::Complete,
-            provider_id: None,
-            model: None,
-        };
-        let stored = if images.is_empty() && resources.is_empty() {
-            store.insert_message_at(new, parent).await
-        } else {
-            store
-                .insert_message_with_resources_at(new, parent, images, resources)
-                .await
-        };
+        let stored =
+            store_user_message(store, conversation_id, text, parent, images, resources).await;
         let user = match stored {
             Ok(user) => user,
             Err(e) => {
@@ -288,5 +275,36 @@ pub(super) fn title_for(
     match first_name {
         Some(name) if text.is_empty() => title_from_prompt(name),
         _ => title_from_prompt(text),
+    }
+}
+
+/// Stores the user's message `text` in conversation `conversation_id`
+/// under `parent`, with its images and MCP resources (in one transaction
+/// when there are any).
+///
+/// # Errors
+/// The store's error (nothing is written then).
+pub(super) async fn store_user_message(
+    store: &crate::store::Store,
+    conversation_id: i64,
+    text: &str,
+    parent: MessageParent,
+    images: Vec<Attachment>,
+    resources: Vec<ResourceAttachment>,
+) -> Result<crate::store::Message, crate::store::StoreError> {
+    let new = NewMessage {
+        conversation_id,
+        role: Role::User,
+        content: text.to_owned(),
+        status: MessageStatus::Complete,
+        provider_id: None,
+        model: None,
+    };
+    if images.is_empty() && resources.is_empty() {
+        store.insert_message_at(new, parent).await
+    } else {
+        store
+            .insert_message_with_resources_at(new, parent, images, resources)
+            .await
     }
 }
