@@ -8,7 +8,10 @@ For each po/<lang>.po:
 - `msgcmp` finds every msgid of po/valechat.pot translated (nothing missing,
   untranslated or fuzzy);
 - every msgstr keeps exactly the `{placeholders}` of its msgid (gettext_f and
-  ngettext_f substitute them by name; a renamed one would show up raw).
+  ngettext_f substitute them by name; a renamed one would show up raw); a
+  plural form that the language's Plural-Forms uses for some n ≥ 2 keeps
+  those of msgid_plural, and one used only for n = 0 or 1 those of msgid or
+  of msgid_plural.
 
 Usage: tests/check-po.py [PO_DIR]   (default: po/ next to this script's parent)
 Prints one line per language and exits non-zero on any problem.
@@ -17,6 +20,7 @@ Prints one line per language and exits non-zero on any problem.
 import gettext
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -31,6 +35,60 @@ def linguas(po_dir):
 
 def placeholders(text):
     return sorted(PLACEHOLDER.findall(text))
+
+
+def mo_entries(mo):
+    """Yields (msgid, msgid_plural or None, [msgstr, …]) from a GNU .mo file.
+
+    Read from the file's tables (GNU gettext manual, "The Format of GNU MO
+    Files") because Python's gettext keeps only the singular of a plural
+    msgid.
+    """
+    with open(mo, "rb") as f:
+        data = f.read()
+    order = "<" if struct.unpack("<I", data[:4])[0] == 0x950412DE else ">"
+    count, originals, translations = struct.unpack(order + "3I", data[8:20])
+    for i in range(count):
+        olen, ooff = struct.unpack(order + "2I", data[originals + 8 * i:originals + 8 * i + 8])
+        tlen, toff = struct.unpack(order + "2I", data[translations + 8 * i:translations + 8 * i + 8])
+        original = data[ooff:ooff + olen].decode("utf-8")
+        translated = data[toff:toff + tlen].decode("utf-8").split("\0")
+        if "\x04" in original:  # msgctxt EOT msgid
+            original = original.split("\x04", 1)[1]
+        msgid, _, plural = original.partition("\0")
+        yield msgid, (plural if _ else None), translated
+
+
+def plural_uses(plural_forms, nplurals):
+    """For each plural index, whether the language uses it for some n ≥ 2."""
+    match = re.search(r"plural\s*=\s*([^;]+)", plural_forms)
+    if not match:
+        return [True] * nplurals
+    choose = gettext.c2py(match.group(1))
+    uses = [False] * nplurals
+    for n in range(2, 1000):
+        index = choose(n)
+        if index < nplurals:
+            uses[index] = True
+    return uses
+
+
+def check_placeholders(mo, plural_forms):
+    problems = []
+    for msgid, plural, msgstrs in mo_entries(mo):
+        if msgid == "":
+            continue
+        if plural is None:
+            if placeholders(msgstrs[0]) != placeholders(msgid):
+                problems.append(f"placeholders differ: {msgid!r} -> {msgstrs[0]!r}")
+            continue
+        for index, (msgstr, many) in enumerate(zip(msgstrs, plural_uses(plural_forms, len(msgstrs)))):
+            found = placeholders(msgstr)
+            if many and found != placeholders(plural):
+                problems.append(f"placeholders differ: {plural!r} -> msgstr[{index}] {msgstr!r}")
+            elif not many and found not in (placeholders(msgid), placeholders(plural)):
+                problems.append(f"placeholders differ: {msgid!r} -> msgstr[{index}] {msgstr!r}")
+    return problems
 
 
 def check(po_dir, lang, workdir):
@@ -63,15 +121,7 @@ def check(po_dir, lang, workdir):
         problems.append(f"header says Language: {info.get('language')!r}, expected {lang!r}")
     if "plural-forms" not in info:
         problems.append("header has no Plural-Forms")
-    # _catalog maps msgid -> msgstr, and (msgid, n) -> msgstr[n] for plurals;
-    # a plural msgid is stored as its singular, so the plural's own
-    # placeholders are compared through the singular (ours always match).
-    for key, msgstr in catalog._catalog.items():
-        msgid = key[0] if isinstance(key, tuple) else key
-        if msgid == "":
-            continue
-        if placeholders(msgstr) != placeholders(msgid):
-            problems.append(f"placeholders differ: {msgid!r} -> {msgstr!r}")
+    problems.extend(check_placeholders(mo, info.get("plural-forms", "")))
     return problems
 
 
