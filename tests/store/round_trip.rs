@@ -218,13 +218,27 @@ async fn valechat_json_round_trip_restores_every_row() -> TestResult {
     assert_eq!(history(&b_path)?, after);
 
     // Imported back into the database it came from, the conversations are
-    // copies (they had no source there) but no usage record is doubled.
+    // recognised as the ones still there: nothing is written.
     let into_source = import_file(&a, &file, |_| {}).await?;
     assert_eq!(
-        (into_source.conversations, into_source.usage_records),
-        (2, 0)
+        (
+            into_source.conversations,
+            into_source.already_here,
+            into_source.usage_records
+        ),
+        (0, 2, 0)
     );
-    assert_eq!(history(&a_path)?["usage_records"], before["usage_records"]);
+    assert_eq!(history(&a_path)?, before);
+    assert!(
+        into_source.to_string().contains("already in this database"),
+        "{into_source}"
+    );
+
+    // One deleted there comes back from the export; the other stays as it is.
+    a.delete_conversation(ids[0]).await?;
+    let restored = import_file(&a, &file, |_| {}).await?;
+    assert_eq!((restored.conversations, restored.already_here), (1, 1));
+    assert_eq!(history(&a_path)?["messages"].len(), 7);
 
     // Search finds imported text.
     let hits = b.search_messages("Lucerne", 10).await?;

@@ -33,6 +33,13 @@ pub enum ImportOutcome {
         /// The conversation already there.
         conversation_id: i64,
     },
+    /// The conversation was exported from this very database (ValeChat
+    /// JSON, `source_id` `<created_at>-<id>` naming a conversation made
+    /// here that still exists); nothing was written.
+    AlreadyHere {
+        /// The conversation it was exported from.
+        conversation_id: i64,
+    },
 }
 
 impl Store {

@@ -197,7 +197,10 @@ impl Run<'_> {
                 self.conversation(format, value).await?;
                 let s = &self.summary;
                 progress(ImportProgress {
-                    conversations: s.conversations + s.already_imported + s.skipped.len(),
+                    conversations: s.conversations
+                        + s.already_imported
+                        + s.already_here
+                        + s.skipped.len(),
                     bytes_read: bytes,
                     total_bytes,
                 });
@@ -252,6 +255,7 @@ impl Run<'_> {
                 self.summary.archived.extend(archived);
             }
             Ok(ImportOutcome::AlreadyImported { .. }) => self.summary.already_imported += 1,
+            Ok(ImportOutcome::AlreadyHere { .. }) => self.summary.already_here += 1,
             Err(
                 error @ (StoreError::Pool(_)
                 | StoreError::DiskFull { .. }

@@ -20,7 +20,33 @@ const ROLES: [&str; 3] = ["system", "user", "assistant"];
 /// Statuses a message may have.
 const STATUSES: [&str; 4] = ["complete", "streaming", "incomplete", "failed"];
 
-/// Writes `c` unless its source id is stored already.
+/// The conversation made in this database that a ValeChat export names
+/// `source_id` `<created_at>-<id>` (see `transfer::export::json`), if it is
+/// still here: same row id, same creation time, made here (no source).
+fn exported_from_here(
+    conn: &mut SqliteConnection,
+    source: &str,
+    source_id: &str,
+) -> Result<Option<i64>, StoreError> {
+    let Some((created_at, id)) = (source == crate::transfer::export::json::SOURCE)
+        .then(|| source_id.split_once('-'))
+        .flatten()
+        .and_then(|(created, id)| Some((created.parse::<i64>().ok()?, id.parse::<i64>().ok()?)))
+    else {
+        return Ok(None);
+    };
+    conversations::table
+        .find(id)
+        .filter(conversations::created_at.eq(created_at))
+        .filter(conversations::source.is_null())
+        .select(conversations::id)
+        .first::<i64>(conn)
+        .optional()
+        .map_err(StoreError::during("looking up an exported conversation"))
+}
+
+/// Writes `c` unless its source id is stored already, or it was exported
+/// from this database and is still here.
 pub(super) fn conversation(
     conn: &mut SqliteConnection,
     c: &ArchivedConversation,
@@ -35,6 +61,9 @@ pub(super) fn conversation(
             .map_err(StoreError::during("looking up an imported conversation"))?;
         if let Some(conversation_id) = existing {
             return Ok(ImportOutcome::AlreadyImported { conversation_id });
+        }
+        if let Some(conversation_id) = exported_from_here(conn, source, source_id)? {
+            return Ok(ImportOutcome::AlreadyHere { conversation_id });
         }
     }
     let provider_id = match &c.provider_id {

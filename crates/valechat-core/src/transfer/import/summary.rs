@@ -27,6 +27,9 @@ pub struct ImportSummary {
     pub usage_records: usize,
     /// Conversations left alone because an earlier import wrote them.
     pub already_imported: usize,
+    /// Conversations left alone because they were exported from this
+    /// database and are still in it (a ValeChat JSON export imported back).
+    pub already_here: usize,
     /// Titles of conversations the source had archived; they are imported
     /// archived.
     pub archived: Vec<String>,
@@ -99,6 +102,14 @@ impl ImportSummary {
                 "{count} conversations were imported before and left as they are.",
                 n32(self.already_imported),
                 &[("count", &count(self.already_imported))],
+            ));
+        }
+        if self.already_here > 0 {
+            lines.push(ngettext_f(
+                "{count} conversation is already in this database and was left as it is.",
+                "{count} conversations are already in this database and were left as they are.",
+                n32(self.already_here),
+                &[("count", &count(self.already_here))],
             ));
         }
         if self.usage_records > 0 {
