@@ -50,6 +50,7 @@ pub mod conversation_row;
 pub mod conversation_settings;
 pub mod conversation_view;
 pub mod elicitation;
+pub mod file_chooser;
 pub mod markdown;
 pub mod message_row;
 pub mod model_picker;

@@ -47,8 +47,6 @@ use valechat_core::ledger::CHART_DAYS;
 pub struct Billing {
     engine: Engine,
     report: Option<BillingReport>,
-    /// The open save dialog, kept alive until it answers.
-    chooser: Option<gtk::FileChooserNative>,
 }
 
 impl std::fmt::Debug for Billing {
@@ -193,7 +191,6 @@ impl Component for Billing {
             model: Billing {
                 engine,
                 report: None,
-                chooser: None,
             },
             widgets: BillingWidgets {
                 title,
@@ -239,18 +236,17 @@ impl Component for Billing {
                     )
                 };
                 let s = sender.clone();
-                self.chooser = Some(if pdf {
+                if pdf {
                     export::ask_path(root, &title, &name, move |path| {
                         s.input(BillingInput::WritePdf(path));
                     })
                 } else {
                     export::ask_csv_path(root, &title, &name, move |path, range| {
                         s.input(BillingInput::WriteCsv(path, range));
-                    })
-                });
+                    });
+                }
             }
             BillingInput::WriteCsv(path, range) => {
-                self.chooser = None;
                 let store = self.engine.store().clone();
                 let bounds = range.bounds(Local::now());
                 sender.oneshot_command(async move {
@@ -258,7 +254,6 @@ impl Component for Billing {
                 });
             }
             BillingInput::WritePdf(path) => {
-                self.chooser = None;
                 let store = self.engine.store().clone();
                 let today = Local::now().date_naive();
                 let day = self

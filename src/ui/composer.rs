@@ -53,8 +53,6 @@ pub struct Composer {
     browser: Option<Controller<crate::ui::resource_browser::ResourceBrowser>>,
     /// The prompt-arguments dialog, kept until the next one opens.
     prompt_dialog: Option<Controller<crate::ui::prompt_dialog::PromptDialog>>,
-    /// The open file chooser, kept alive until it answers.
-    chooser: Option<gtk::FileChooserNative>,
     /// The composer's root, to find the window a chooser belongs to.
     root: gtk::Box,
     /// Move keyboard focus into the field at the next view update (after a
@@ -194,7 +192,6 @@ impl Component for Composer {
             watched: std::collections::HashMap::new(),
             browser: None,
             prompt_dialog: None,
-            chooser: None,
             root: root.clone(),
             focus_pending: std::cell::Cell::new(true),
         };
@@ -284,13 +281,9 @@ impl Component for Composer {
             | ComposerInput::Watching(..)) => self.update_mcp(message, &sender),
             ComposerInput::ChooseImages => {
                 let parent = self.root.root().and_downcast::<gtk::Window>();
-                self.chooser = Some(attachments::choose_images(
-                    parent.as_ref(),
-                    sender.input_sender().clone(),
-                ));
+                attachments::choose_images(parent.as_ref(), sender.input_sender().clone());
             }
             ComposerInput::AddFiles(files) => {
-                self.chooser = None;
                 for file in files {
                     sender.spawn_oneshot_command(move || {
                         ComposerCommand::Loaded(attachments::load(&file))

@@ -73,8 +73,6 @@ pub struct Servers {
     watch: relm4::WorkerController<watch::ServerWatch>,
     /// A save or import is running.
     busy: bool,
-    /// The open file chooser of the Import page.
-    chooser: Option<gtk::FileChooserNative>,
 }
 
 impl std::fmt::Debug for Servers {
@@ -201,7 +199,6 @@ impl Component for Servers {
             rows: Vec::new(),
             watch,
             busy: false,
-            chooser: None,
         };
         ComponentParts { model, widgets }
     }

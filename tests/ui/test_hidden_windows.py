@@ -15,7 +15,9 @@ windows (src/ui/a11y.rs). This test asks for those indices on purpose:
    opened and closed, twice (they used to hide when closed);
 3. after a message dialog (Preferences → Billing → Add Limit…) was
    cancelled (answered dialogs used to stay hidden for two seconds);
-4. after the main window was closed during a reply (it used to hide until
+4. after the composer's Attach Image chooser was cancelled (GTK 4.8's
+   fallback file chooser dialog used to stay behind, hidden);
+5. after the main window was closed during a reply (it used to hide until
    the reply ended); the app then quits by itself once the reply is stored.
 
 After each probe the app must still be running and its main window found.
@@ -144,6 +146,18 @@ def billing_round(app, probe, frame, round_):
     probe.past_the_end(f"Billing closed ({round_})")
 
 
+def chooser_cancelled(app, probe):
+    """The composer's file chooser, cancelled with Escape, leaves no hidden
+    dialog behind."""
+    app.click(app.button("Attach Image"))
+    chooser = lambda n: name(n) == "Attach Images" and showing(n)  # noqa: E731
+    app.find("the file chooser", chooser)
+    time.sleep(0.5)  # mapped and focused before the key
+    press(KEY_ESCAPE)
+    app.wait_gone("the file chooser", chooser)
+    probe.past_the_end("the Attach Images chooser cancelled")
+
+
 def closed_during_a_reply(app, probe, frame, binary, data_dir):
     """Closes the main window while a slow reply streams: the app keeps no
     hidden window while it waits, quits by itself when the reply ends, and
@@ -151,6 +165,7 @@ def closed_during_a_reply(app, probe, frame, binary, data_dir):
     server = fake_openai.start()
     try:
         add_fake_provider(app, f"http://127.0.0.1:{server.server_address[1]}/v1")
+        chooser_cancelled(app, probe)
         composer = app.find("the message field", lambda n: name(n) == "Message" and role(n) in ("text", "entry") and showing(n))
         set_text(composer, SLOW_PROMPT)
         app.click(app.button("Send"))

@@ -9,6 +9,7 @@ use relm4::gtk;
 use relm4::gtk::prelude::*;
 
 use crate::reports::{BillingReport, ChartSpan, write_pdf};
+use crate::ui::file_chooser;
 use valechat_core::ledger::write_csv;
 use valechat_core::store::Store;
 
@@ -20,7 +21,7 @@ pub fn ask_path(
     title: &str,
     name: &str,
     chosen: impl Fn(PathBuf) + 'static,
-) -> gtk::FileChooserNative {
+) {
     let dialog = gtk::FileChooserNative::new(
         Some(title),
         Some(parent),
@@ -37,8 +38,7 @@ pub fn ask_path(
             chosen(path);
         }
     });
-    dialog.show();
-    dialog
+    file_chooser::show_until_answered(&dialog);
 }
 
 /// Which usage records Export CSV… writes, chosen in its save dialog.
@@ -121,7 +121,7 @@ pub fn ask_csv_path(
     title: &str,
     name: &str,
     chosen: impl Fn(PathBuf, CsvRange) + 'static,
-) -> gtk::FileChooserNative {
+) {
     let dialog = gtk::FileChooserNative::new(
         Some(title),
         Some(parent),
@@ -151,8 +151,7 @@ pub fn ask_csv_path(
             chosen(path, range);
         }
     });
-    dialog.show();
-    dialog
+    file_chooser::show_until_answered(&dialog);
 }
 
 /// Writes every usage record in `[from_ms, until_ms)` as CSV to `path`.

@@ -16,6 +16,7 @@ use relm4::gtk::{gdk, gio, glib};
 
 use super::ComposerInput;
 use crate::i18n::gettext_f;
+use crate::ui::file_chooser;
 use valechat_core::chat::EngineError;
 use valechat_core::provider::message::attachment::{MAX_ATTACHMENT_BYTES, SUPPORTED_IMAGE_TYPES};
 use valechat_core::provider::{Attachment, AttachmentError};
@@ -31,12 +32,9 @@ fn image_filter() -> gtk::FileFilter {
 }
 
 /// Opens a chooser for one or more images over `parent`; the chosen files
-/// come back as [`ComposerInput::AddFiles`]. Keep the returned dialog alive
-/// until it answers.
-pub fn choose_images(
-    parent: Option<&gtk::Window>,
-    sender: relm4::Sender<ComposerInput>,
-) -> gtk::FileChooserNative {
+/// come back as [`ComposerInput::AddFiles`]. The chooser holds itself until
+/// it answers ([`file_chooser::show_until_answered`]).
+pub fn choose_images(parent: Option<&gtk::Window>, sender: relm4::Sender<ComposerInput>) {
     let chooser = gtk::FileChooserNative::new(
         Some(&gettext("Attach Images")),
         parent,
@@ -56,8 +54,7 @@ pub fn choose_images(
             sender.emit(ComposerInput::AddFiles(files));
         }
     });
-    chooser.show();
-    chooser
+    file_chooser::show_until_answered(&chooser);
 }
 
 /// A drop target taking image files (a `GdkFileList`) dropped onto its

@@ -8,6 +8,7 @@ use relm4::{ComponentSender, adw, gtk};
 
 use super::{Servers, ServersCommand, ServersInput, actions};
 use crate::i18n::gettext_f;
+use crate::ui::file_chooser;
 
 impl Servers {
     pub(super) fn ask_remove(&self, root: &adw::Window, sender: &ComponentSender<Self>, id: &str) {
@@ -46,11 +47,8 @@ impl Servers {
             {
                 s.input(ServersInput::FolderChosen(path.display().to_string()));
             }
-            chooser.destroy();
         });
-        chooser.show();
-        // A native dialog is not kept alive by GTK: hold it until the next one.
-        self.chooser = Some(chooser);
+        file_chooser::show_until_answered(&chooser);
     }
 
     pub(super) fn choose_file(&mut self, sender: &ComponentSender<Self>, root: &adw::Window) {
@@ -81,10 +79,7 @@ impl Servers {
                     ServersCommand::Candidates(found, notes)
                 });
             }
-            chooser.destroy();
         });
-        chooser.show();
-        // A native dialog is not kept alive by GTK: hold it until the next one.
-        self.chooser = Some(chooser);
+        file_chooser::show_until_answered(&chooser);
     }
 }

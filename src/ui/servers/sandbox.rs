@@ -22,6 +22,7 @@ use relm4::adw::prelude::*;
 use relm4::gtk::glib;
 use relm4::{adw, gtk};
 
+use crate::ui::file_chooser;
 use valechat_core::mcp::sandbox::{self, SandboxProblem, SandboxSettings};
 
 /// Largest value of the limit spin buttons.
@@ -48,7 +49,6 @@ pub struct SandboxGroup {
     available: Rc<RefCell<Option<Result<(), String>>>>,
     /// A new server waits for the check to get the recommended settings.
     new_server: Rc<std::cell::Cell<bool>>,
-    chooser: Rc<RefCell<Option<gtk::FileChooserNative>>>,
 }
 
 /// What the person is told when the sandbox cannot be used here.
@@ -223,7 +223,6 @@ impl SandboxGroup {
             folder_error,
             available: Rc::default(),
             new_server: Rc::default(),
-            chooser: Rc::default(),
         };
         let me = this.clone();
         add.connect_clicked(move |button| me.choose_folder(button));
@@ -368,10 +367,7 @@ impl SandboxGroup {
                 }
                 me.show_folders();
             }
-            chooser.destroy();
         });
-        chooser.show();
-        // A native dialog is not kept alive by GTK: hold it until the next one.
-        self.chooser.replace(Some(chooser));
+        file_chooser::show_until_answered(&chooser);
     }
 }
