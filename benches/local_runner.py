@@ -2,7 +2,11 @@
 """Measures ValeChat's local runner against llama-cpp-python's server on the
 same GGUF with the same thread count, in the same run, and prints figures:
 prompt processing and generation tokens per second, time to first token and
-the peak resident memory (VmHWM) of each process.
+the peak resident memory (VmHWM) of each process. Each run sends a new
+prompt (numbered, so neither side reuses the previous run's cache), then a
+follow-up in the same conversation (the reply and a short question added),
+where both sides reuse what they kept of the first prompt: the follow-up's
+TTFT shows that reuse.
 
 Usage (from the repository root, after a build of the `valechat` binary):
   tests/llamacpp/venv/bin/python benches/local_runner.py [--threads N]
@@ -11,7 +15,8 @@ Usage (from the repository root, after a build of the `valechat` binary):
 Without --model it writes the tiny test model (tests/llamacpp/
 make_tiny_model.py --chat-template chatml). Needs tests/llamacpp/venv
 (tests/llamacpp/install-peers.sh). Both sides get the same chat prompt,
-greedy sampling, a 256-token context and the same output length.
+greedy sampling, a 512-token context (--context) and the same output
+length.
 """
 
 import argparse
@@ -28,8 +33,9 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PROMPT = "Tell me a short story about the model, please. " * 12
+FOLLOW_UP = "And what happened then?"
 OUTPUT_TOKENS = 64
-CONTEXT = 256
+CONTEXT = 512
 
 
 def peak_kib(pid):
@@ -40,7 +46,7 @@ def peak_kib(pid):
     return 0
 
 
-def runner(binary, model, threads, runs):
+def runner(binary, model, threads, runs, context):
     proc = subprocess.Popen([binary, "local-runner"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     hello = json.loads(proc.stdout.readline())
@@ -50,32 +56,42 @@ def runner(binary, model, threads, runs):
         proc.stdin.write(json.dumps(obj) + "\n")
         proc.stdin.flush()
 
-    call({"id": 1, "op": "load", "model": "m", "path": model, "context_length": CONTEXT,
+    call({"id": 1, "op": "load", "model": "m", "path": model, "context_length": context,
           "threads": threads, "gpu_layers": 0})
     reply = json.loads(proc.stdout.readline())
     assert "ok" in reply, reply
-    results = []
-    for run in range(runs):
+    ids = iter(range(10, 10_000))
+
+    def generate(messages):
         start = time.perf_counter()
-        call({"id": 10 + run, "op": "generate", "model": "m",
-              "messages": [{"role": "user", "content": PROMPT}],
+        call({"id": next(ids), "op": "generate", "model": "m", "messages": messages,
               "sampling": {"temperature": 0}, "max_output_tokens": OUTPUT_TOKENS})
-        first = None
+        first, text = None, ""
         while True:
             line = json.loads(proc.stdout.readline())
-            if "delta" in line and first is None:
-                first = time.perf_counter()
+            if "delta" in line:
+                text += line["delta"]["text"] if isinstance(line["delta"], dict) else ""
+                if first is None:
+                    first = time.perf_counter()
             if "done" in line:
                 end = time.perf_counter()
                 done = line["done"]
                 break
             if "error" in line:
                 sys.exit(f"runner error: {line}")
-        results.append(figures(start, first or end, end, done["input_tokens"], done["output_tokens"]))
+        return text, figures(start, first or end, end, done["input_tokens"], done["output_tokens"])
+
+    results, follow_ups = [], []
+    for run in range(runs):
+        messages = [{"role": "user", "content": f"Story {run}. {PROMPT}"}]
+        text, result = generate(messages)
+        results.append(result)
+        messages += [{"role": "assistant", "content": text}, {"role": "user", "content": FOLLOW_UP}]
+        follow_ups.append(generate(messages)[1])
     peak = peak_kib(proc.pid)
     proc.stdin.close()
     proc.wait()
-    return results, peak
+    return results, follow_ups, peak
 
 
 def free_port():
@@ -84,11 +100,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def server(model, threads, runs):
+def server(model, threads, runs, context):
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--host", "127.0.0.1", "--port", str(port),
-         "--model", model, "--n_ctx", str(CONTEXT), "--n_threads", str(threads),
+         "--model", model, "--n_ctx", str(context), "--n_threads", str(threads),
          "--n_threads_batch", str(threads)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -102,14 +118,13 @@ def server(model, threads, runs):
                 proc.kill()
                 sys.exit("llama_cpp.server did not start")
             time.sleep(0.2)
-    results = []
-    for _ in range(runs):
-        body = json.dumps({"messages": [{"role": "user", "content": PROMPT}], "stream": True,
+    def generate(messages):
+        body = json.dumps({"messages": messages, "stream": True,
                            "temperature": 0, "max_tokens": OUTPUT_TOKENS}).encode()
         request = urllib.request.Request(base + "/v1/chat/completions", data=body,
                                          headers={"Content-Type": "application/json"})
         start = time.perf_counter()
-        first, chunks = None, 0
+        first, chunks, text = None, 0, ""
         with urllib.request.urlopen(request) as response:
             for raw in response:
                 line = raw.decode().strip()
@@ -118,17 +133,28 @@ def server(model, threads, runs):
                 delta = json.loads(line[6:])["choices"][0]["delta"].get("content")
                 if delta:
                     chunks += 1
+                    text += delta
                     if first is None:
                         first = time.perf_counter()
         end = time.perf_counter()
+        # The text of the messages (the template's markers not counted).
+        words = " ".join(m["content"] for m in messages)
         tokens = len(json.loads(urllib.request.urlopen(urllib.request.Request(
-            base + "/extras/tokenize", data=json.dumps({"input": PROMPT}).encode(),
+            base + "/extras/tokenize", data=json.dumps({"input": words}).encode(),
             headers={"Content-Type": "application/json"})).read())["tokens"])
-        results.append(figures(start, first or end, end, tokens, chunks))
+        return text, figures(start, first or end, end, tokens, chunks)
+
+    results, follow_ups = [], []
+    for run in range(runs):
+        messages = [{"role": "user", "content": f"Story {run}. {PROMPT}"}]
+        text, result = generate(messages)
+        results.append(result)
+        messages += [{"role": "assistant", "content": text}, {"role": "user", "content": FOLLOW_UP}]
+        follow_ups.append(generate(messages)[1])
     peak = peak_kib(proc.pid)
     proc.terminate()
     proc.wait()
-    return results, peak
+    return results, follow_ups, peak
 
 
 def figures(start, first, end, input_tokens, output_tokens):
@@ -143,12 +169,15 @@ def figures(start, first, end, input_tokens, output_tokens):
     }
 
 
-def show(name, results, peak):
-    med = lambda key: statistics.median(r[key] for r in results)
-    print(f"{name:<22} TTFT {med('ttft_ms'):8.1f} ms   prompt {med('prompt_tps'):9.1f} tok/s   "
+def show(name, results, follow_ups, peak):
+    med = lambda key, rs=results: statistics.median(r[key] for r in rs)  # noqa: E731
+    print(f"{name:<24} TTFT {med('ttft_ms'):8.1f} ms   prompt {med('prompt_tps'):9.1f} tok/s   "
           f"generation {med('gen_tps'):8.1f} tok/s   peak RSS {peak / 1024:7.1f} MiB   "
           f"({results[0]['input_tokens']} in, {results[0]['output_tokens']} out)")
-    return med("prompt_tps"), med("gen_tps")
+    print(f"{'  follow-up':<24} TTFT {med('ttft_ms', follow_ups):8.1f} ms   "
+          f"generation {med('gen_tps', follow_ups):8.1f} tok/s   "
+          f"({follow_ups[0]['input_tokens']} in, {follow_ups[0]['output_tokens']} out)")
+    return med("prompt_tps"), med("gen_tps"), med("ttft_ms", follow_ups)
 
 
 def main():
@@ -157,7 +186,9 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--binary", default=os.path.join(
         os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "debug", "valechat"))
-    parser.add_argument("--model")
+    parser.add_argument("--model", help="a GGUF file (default: the tiny test model; "
+                        "tests/llamacpp/make_tiny_model.py --size 100m writes the larger one)")
+    parser.add_argument("--context", type=int, default=CONTEXT)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         model = args.model
@@ -165,11 +196,12 @@ def main():
             model = os.path.join(tmp, "tiny-chatml.gguf")
             subprocess.run([sys.executable, os.path.join(ROOT, "tests/llamacpp/make_tiny_model.py"),
                             "--chat-template", "chatml", model], check=True)
-        print(f"model {model}, {args.threads} threads, {args.runs} runs, medians")
-        ours = show("valechat local-runner", *runner(args.binary, model, args.threads, args.runs))
-        theirs = show("llama-cpp-python server", *server(model, args.threads, args.runs))
-        print(f"ratio (ours / theirs): prompt {ours[0] / theirs[0]:.2f}, "
-              f"generation {ours[1] / theirs[1]:.2f}")
+        print(f"model {model}, {args.threads} threads, {args.context}-token context, "
+              f"{args.runs} runs, medians; load average {os.getloadavg()[0]:.1f}")
+        ours = show("valechat local-runner", *runner(args.binary, model, args.threads, args.runs, args.context))
+        theirs = show("llama-cpp-python server", *server(model, args.threads, args.runs, args.context))
+        print(f"ratio (ours / theirs, above 1 is faster): prompt {ours[0] / theirs[0]:.2f}, "
+              f"generation {ours[1] / theirs[1]:.2f}, follow-up TTFT {theirs[2] / ours[2]:.2f}")
 
 
 if __name__ == "__main__":

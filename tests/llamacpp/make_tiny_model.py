@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes a tiny random-weights llama-architecture GGUF model, offline.
 
-Usage: make_tiny_model.py [--chat-template chatml|custom] [--architecture NAME] OUT.gguf
+Usage: make_tiny_model.py [--chat-template chatml|custom] [--architecture NAME]
+                          [--size tiny|100m] OUT.gguf
 
 The model has 2 layers, 64-dimensional embeddings, 4 attention heads and a
 SentencePiece-style ("llama") vocabulary of 311 tokens: <unk>, <s>, </s>,
@@ -28,6 +29,12 @@ pairs, so each step must be a token) — and a tokenizer.chat_template:
 (a Jinja template it does not know, using bos_token and raise_exception).
 Without it the model has no chat template. --architecture writes another
 general.architecture (an unknown one, for the load error test).
+
+--size 100m (the runtime's benchmark, benches/local_runner.py) writes the
+same vocabulary over 11 layers of 768-dimensional embeddings, 12 heads and
+a 3072-wide feed-forward: about 104 million parameters, in float16 (the
+norms stay float32, as llama.cpp wants them), about 210 MB, with a
+2048-token trained context.
 """
 
 import argparse
@@ -36,11 +43,12 @@ import sys
 import numpy as np
 import gguf
 
-N_EMBD = 64
-N_LAYER = 2
-N_HEAD = 4
-N_FF = 128
-N_CTX = 256
+# Dimensions by --size: embedding, layers, heads, feed-forward, context,
+# and the float type of the large tensors.
+SIZES = {
+    "tiny": dict(embd=64, layers=2, heads=4, ff=128, ctx=256, dtype=np.float32),
+    "100m": dict(embd=768, layers=11, heads=12, ff=3072, ctx=2048, dtype=np.float16),
+}
 SEED = 20261130
 
 
@@ -107,7 +115,9 @@ def vocabulary(chat=False):
     return tokens, scores, types
 
 
-def main(path, chat_template=None, architecture="llama"):
+def main(path, chat_template=None, architecture="llama", size="tiny"):
+    dims = SIZES[size]
+    N_EMBD, N_LAYER, N_HEAD, N_FF, N_CTX = (dims[k] for k in ("embd", "layers", "heads", "ff", "ctx"))
     rng = np.random.default_rng(SEED)
     tokens, scores, types = vocabulary(chat=chat_template is not None)
     n_vocab = len(tokens)
@@ -124,7 +134,7 @@ def main(path, chat_template=None, architecture="llama"):
     writer.add_layer_norm_rms_eps(1e-5)
     writer.add_rope_dimension_count(N_EMBD // N_HEAD)
     writer.add_vocab_size(n_vocab)
-    writer.add_file_type(gguf.LlamaFileType.ALL_F32)
+    writer.add_file_type(gguf.LlamaFileType.ALL_F32 if dims["dtype"] == np.float32 else gguf.LlamaFileType.MOSTLY_F16)
 
     writer.add_tokenizer_model("llama")
     writer.add_token_list(tokens)
@@ -142,11 +152,11 @@ def main(path, chat_template=None, architecture="llama"):
         writer.add_chat_template(CUSTOM)
 
     def weight(*shape, scale=0.02):
-        return (rng.standard_normal(shape) * scale).astype(np.float32)
+        return (rng.standard_normal(shape) * scale).astype(dims["dtype"])
 
     writer.add_tensor("token_embd.weight", weight(n_vocab, N_EMBD, scale=1.0))
     writer.add_tensor("output_norm.weight", np.ones(N_EMBD, dtype=np.float32))
-    output = np.zeros((n_vocab, N_EMBD), dtype=np.float32)
+    output = np.zeros((n_vocab, N_EMBD), dtype=dims["dtype"])
     output[first_word:] = weight(n_vocab - first_word, N_EMBD, scale=4.0)
     for index, kind in enumerate(types):
         if kind == gguf.TokenType.CONTROL:
@@ -174,6 +184,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Write a tiny random-weights GGUF model.")
     parser.add_argument("--chat-template", choices=["chatml", "custom"])
     parser.add_argument("--architecture", default="llama")
+    parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
     parser.add_argument("out")
     args = parser.parse_args()
-    main(args.out, args.chat_template, args.architecture)
+    main(args.out, args.chat_template, args.architecture, args.size)

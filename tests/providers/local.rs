@@ -489,3 +489,79 @@ async fn a_runner_killed_mid_reply_is_a_connection_error_and_the_next_reply_work
     assert_eq!(finish, Some(FinishReason::Length));
     assert_ne!(provider.client().runner_pid().await, Some(pid));
 }
+
+/// A greedy provider (temperature 0), so two runs of one prompt agree.
+fn greedy_provider(models: &[(&str, &Path)]) -> LocalProvider {
+    let models = models
+        .iter()
+        .map(|(id, path)| LocalModel {
+            id: (*id).to_owned(),
+            path: path.to_path_buf(),
+        })
+        .collect();
+    let options = LocalOptions {
+        context_length: Some(256),
+        threads: Some(1),
+        gpu_layers: 0,
+        sampling: Sampling {
+            temperature: Some(0.0),
+            ..Sampling::default()
+        },
+    };
+    LocalProvider::new(client(), models, options)
+}
+
+#[tokio::test]
+async fn a_follow_up_reuses_the_kept_context_and_replies_as_a_fresh_runner_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let chatml = tiny(dir.path(), "chatml.gguf", &["--chat-template", "chatml"]).await;
+    let kept = greedy_provider(&[("tiny", &chatml)]);
+    let (first, _, usage) = collect(&kept, request("tiny", "Hello world!", Some(8))).await;
+    let first_usage = usage.expect("usage");
+    assert_eq!(
+        first_usage.cache_read_tokens, 0,
+        "nothing kept before the first reply"
+    );
+
+    let follow_up = || ChatRequest {
+        model: "tiny".into(),
+        messages: vec![
+            ChatMessage::new(Role::User, "Hello world!"),
+            ChatMessage::new(Role::Assistant, first.as_str()),
+            ChatMessage::new(Role::User, "And the weather?"),
+        ],
+        max_output_tokens: Some(8),
+        ..ChatRequest::default()
+    };
+    let (text, _, usage) = collect(&kept, follow_up()).await;
+    let usage = usage.expect("usage");
+    println!(
+        "follow-up: {} input tokens, {} from the kept context (the first prompt had {})",
+        usage.input_tokens, usage.cache_read_tokens, first_usage.input_tokens
+    );
+    assert!(
+        usage.cache_read_tokens + 2 >= first_usage.input_tokens,
+        "the first prompt is reused: {usage:?} after {first_usage:?}"
+    );
+    assert!(usage.cache_read_tokens < usage.input_tokens);
+
+    // A new runner decodes the whole prompt and must say the same.
+    let fresh = greedy_provider(&[("tiny", &chatml)]);
+    let (fresh_text, _, fresh_usage) = collect(&fresh, follow_up()).await;
+    let fresh_usage = fresh_usage.expect("usage");
+    assert_eq!(fresh_usage.cache_read_tokens, 0);
+    assert_eq!(fresh_usage.input_tokens, usage.input_tokens);
+    assert_eq!(
+        text, fresh_text,
+        "the kept context changes nothing in the reply"
+    );
+
+    // The first prompt again (a prefix of what is kept): all but its last
+    // token come from the cache, and the reply is the first one.
+    let (again, _, usage) = collect(&kept, request("tiny", "Hello world!", Some(8))).await;
+    assert_eq!(again, first);
+    assert_eq!(
+        usage.expect("usage").cache_read_tokens,
+        first_usage.input_tokens - 1
+    );
+}

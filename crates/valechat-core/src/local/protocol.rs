@@ -176,6 +176,11 @@ pub enum Reply {
         input_tokens: u64,
         /// Tokens generated.
         output_tokens: u64,
+        /// Of `input_tokens`, those already in the model's kept context
+        /// (the prefix shared with the previous prompt and reply), not
+        /// decoded again; 0 from a runner that kept none.
+        #[serde(default)]
+        cached_tokens: u64,
     },
     /// A request failed.
     Error {

@@ -262,6 +262,7 @@ fn async_stream(
                     finish_reason,
                     input_tokens,
                     output_tokens,
+                    cached_tokens,
                     ..
                 }) => {
                     s.ended = true;
@@ -275,6 +276,7 @@ fn async_stream(
                         s.queued.push(Ok(ChatEvent::Usage(Usage {
                             input_tokens,
                             output_tokens,
+                            cache_read_tokens: cached_tokens,
                             ..Usage::default()
                         })));
                     }

@@ -8,6 +8,7 @@
 //! requests read meanwhile wait their turn. llama.cpp's log goes to stderr
 //! through [`log`], which also keeps its last errors for the load errors.
 
+mod cache;
 mod generate;
 mod log;
 mod models;
@@ -95,8 +96,8 @@ fn serve(models: &mut models::Models, request: Request, inbox: &mut Inbox, out: 
                 sampling,
                 max_output_tokens,
             };
-            match models.get(&model) {
-                Ok(loaded) => match generate::run(models.backend(), loaded, &job, inbox, out) {
+            match models.for_generation(&model) {
+                Ok((backend, loaded)) => match generate::run(backend, loaded, &job, inbox, out) {
                     Ok(done) => {
                         out.send(&done);
                         return;

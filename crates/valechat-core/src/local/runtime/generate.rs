@@ -2,22 +2,20 @@
 //! streaming whole UTF-8 characters, until an end-of-generation token, the
 //! output limit, the context's end or a cancel.
 //!
-//! Each reply gets a fresh context (no KV cache kept between replies: the
-//! prompt is decoded again each time).
+//! The model's context is kept between replies (`cache.rs`): only the
+//! prompt's tokens after what it shares with the cache are decoded.
 
-use std::num::NonZeroU32;
-
-use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::LlamaToken;
 
+use super::cache::{BATCH, ContextSize, KvCache};
 use super::models::LoadedModel;
 use super::{Inbox, Output, template};
 use crate::local::protocol::{Message, Reply, RunnerError, Sampling};
 
-/// Tokens decoded per batch while reading the prompt.
-const BATCH: u32 = 512;
 /// How many recent tokens the repeat penalty looks at.
 const PENALTY_LAST_N: i32 = 64;
 
@@ -32,15 +30,14 @@ pub(super) struct Job<'a> {
 /// Runs `job`, sending its deltas; returns the [`Reply::Done`] line.
 pub(super) fn run(
     backend: &LlamaBackend,
-    loaded: &LoadedModel,
+    loaded: &mut LoadedModel,
     job: &Job<'_>,
     inbox: &mut Inbox,
     out: &mut Output,
 ) -> Result<Reply, RunnerError> {
-    let other = |message: String| RunnerError::Other { message };
-    let name = &loaded.name;
+    let name = loaded.name.clone();
     let applied = template::apply(loaded, job.messages)?;
-    let vocab = loaded.model.vocab();
+    let vocab = loaded.model().vocab();
     let bos_text = vocab
         .text(vocab.bos())
         .map(|t| t.to_string_lossy().into_owned())
@@ -49,99 +46,154 @@ pub(super) fn run(
     let add_special = bos_text.is_empty() || !applied.prompt.starts_with(&bos_text);
     let prompt = loaded.tokenize(&applied.prompt, add_special, true);
     let input_tokens = u64::try_from(prompt.len()).unwrap_or(u64::MAX);
-    let n_ctx = loaded.context_length;
-    if input_tokens >= u64::from(n_ctx) {
-        return Err(RunnerError::ContextOverflow {
-            model: name.clone(),
-            input_tokens,
-            context_length: u64::from(n_ctx),
-        });
-    }
-    let params = LlamaContextParams::default()
-        .with_n_ctx(NonZeroU32::new(n_ctx))
-        .with_n_batch(BATCH.min(n_ctx))
-        .with_n_threads(loaded.threads)
-        .with_n_threads_batch(loaded.threads);
-    let mut ctx = loaded
-        .model
-        .new_context(backend, params)
-        .map_err(|e| other(format!("no context for {name} ({n_ctx} tokens): {e}")))?;
-
-    let batch_size = usize::try_from(BATCH.min(n_ctx)).unwrap_or(512);
-    let mut batch = LlamaBatch::new(batch_size, 1);
-    let mut pos: i32 = 0;
-    for chunk in prompt.chunks(batch_size) {
-        batch.clear();
-        for token in chunk {
-            let last = pos + 1 == i32::try_from(prompt.len()).unwrap_or(i32::MAX);
-            batch
-                .add(*token, pos, &[0], last)
-                .map_err(|e| other(e.to_string()))?;
-            pos += 1;
-        }
-        ctx.decode(&mut batch)
-            .map_err(|e| other(format!("{name} could not read the prompt: {e}")))?;
-        if inbox.cancelled(job.id, out) {
-            return Ok(done(job.id, "cancelled", input_tokens, 0));
-        }
-    }
-
-    let mut sampler = sampler(job.sampling, loaded);
-    let mut output_tokens: u64 = 0;
-    let mut pending: Vec<u8> = Vec::new();
-    let finish = loop {
-        if inbox.cancelled(job.id, out) {
-            break "cancelled";
-        }
-        let token = sampler.sample(&ctx, batch.n_tokens() - 1);
-        if vocab.is_eog(token) {
-            break "stop";
-        }
-        output_tokens += 1;
-        pending.extend(vocab.token_to_piece(token, false, None));
-        let text = take_valid_utf8(&mut pending);
-        if !text.is_empty() {
-            out.send(&Reply::Delta { id: job.id, text });
-        }
-        if job
-            .max_output_tokens
-            .is_some_and(|max| output_tokens >= u64::from(max))
-            || u32::try_from(pos).unwrap_or(u32::MAX) + 1 >= n_ctx
-        {
-            break "length";
-        }
-        batch.clear();
-        batch
-            .add(token, pos, &[0], true)
-            .map_err(|e| other(e.to_string()))?;
-        pos += 1;
-        ctx.decode(&mut batch)
-            .map_err(|e| other(format!("{name} stopped generating: {e}")))?;
+    let size = ContextSize {
+        tokens: loaded.context_length,
+        threads: loaded.threads,
     };
-    if !pending.is_empty() {
-        out.send(&Reply::Delta {
-            id: job.id,
-            text: String::from_utf8_lossy(&pending).into_owned(),
+    if input_tokens >= u64::from(size.tokens) {
+        return Err(RunnerError::ContextOverflow {
+            model: name,
+            input_tokens,
+            context_length: u64::from(size.tokens),
         });
     }
-    Ok(done(job.id, finish, input_tokens, output_tokens))
+    if prompt.is_empty() {
+        return Err(RunnerError::Other {
+            message: format!("the chat template of {name} gave an empty prompt"),
+        });
+    }
+    let prompted = Prompted {
+        name: &name,
+        prompt: &prompt,
+        size: &size,
+        job,
+    };
+    loaded.cell.with_dependent_mut(|model, cache| {
+        let result = prompted.generate(backend, model, cache, inbox, out);
+        if result.is_err() {
+            cache.forget();
+        }
+        result
+    })
 }
 
-fn done(id: u64, finish_reason: &str, input_tokens: u64, output_tokens: u64) -> Reply {
-    Reply::Done {
-        id,
-        finish_reason: finish_reason.to_owned(),
-        input_tokens,
-        output_tokens,
+/// One reply's inputs, for the part that runs on the kept context.
+struct Prompted<'r> {
+    name: &'r str,
+    prompt: &'r [LlamaToken],
+    size: &'r ContextSize,
+    job: &'r Job<'r>,
+}
+
+impl Prompted<'_> {
+    fn generate<'a>(
+        &self,
+        backend: &LlamaBackend,
+        model: &'a LlamaModel,
+        cache: &mut KvCache<'a>,
+        inbox: &mut Inbox,
+        out: &mut Output,
+    ) -> Result<Reply, RunnerError> {
+        let (name, prompt, job) = (self.name, self.prompt, self.job);
+        let other = |message: String| RunnerError::Other { message };
+        let reused = cache.prepare(model, backend, self.size, name, prompt)?;
+        let Some((ctx, cached)) = cache.parts() else {
+            return Err(other(format!("no context for {name}")));
+        };
+        let vocab = model.vocab();
+        let n_ctx = self.size.tokens;
+        let counts = Counts {
+            input_tokens: u64::try_from(prompt.len()).unwrap_or(u64::MAX),
+            cached_tokens: u64::try_from(reused).unwrap_or(u64::MAX),
+        };
+
+        let batch_size = usize::try_from(BATCH.min(n_ctx)).unwrap_or(512);
+        let mut batch = LlamaBatch::new(batch_size, 1);
+        let mut pos = i32::try_from(reused).unwrap_or(i32::MAX);
+        let end = i32::try_from(prompt.len()).unwrap_or(i32::MAX);
+        for chunk in prompt[reused..].chunks(batch_size) {
+            batch.clear();
+            for token in chunk {
+                batch
+                    .add(*token, pos, &[0], pos + 1 == end)
+                    .map_err(|e| other(e.to_string()))?;
+                pos += 1;
+            }
+            ctx.decode(&mut batch)
+                .map_err(|e| other(format!("{name} could not read the prompt: {e}")))?;
+            cached.extend_from_slice(chunk);
+            if inbox.cancelled(job.id, out) {
+                return Ok(counts.done(job.id, "cancelled", 0));
+            }
+        }
+
+        let mut sampler = sampler(job.sampling, model);
+        let mut output_tokens: u64 = 0;
+        let mut pending: Vec<u8> = Vec::new();
+        let finish = loop {
+            if inbox.cancelled(job.id, out) {
+                break "cancelled";
+            }
+            let token = sampler.sample(ctx, batch.n_tokens() - 1);
+            if vocab.is_eog(token) {
+                break "stop";
+            }
+            output_tokens += 1;
+            pending.extend(vocab.token_to_piece(token, false, None));
+            let text = take_valid_utf8(&mut pending);
+            if !text.is_empty() {
+                out.send(&Reply::Delta { id: job.id, text });
+            }
+            if job
+                .max_output_tokens
+                .is_some_and(|max| output_tokens >= u64::from(max))
+                || u32::try_from(pos).unwrap_or(u32::MAX) + 1 >= n_ctx
+            {
+                break "length";
+            }
+            batch.clear();
+            batch
+                .add(token, pos, &[0], true)
+                .map_err(|e| other(e.to_string()))?;
+            pos += 1;
+            ctx.decode(&mut batch)
+                .map_err(|e| other(format!("{name} stopped generating: {e}")))?;
+            cached.push(token);
+        };
+        if !pending.is_empty() {
+            out.send(&Reply::Delta {
+                id: job.id,
+                text: String::from_utf8_lossy(&pending).into_owned(),
+            });
+        }
+        Ok(counts.done(job.id, finish, output_tokens))
+    }
+}
+
+/// A reply's prompt figures.
+struct Counts {
+    input_tokens: u64,
+    cached_tokens: u64,
+}
+
+impl Counts {
+    fn done(&self, id: u64, finish_reason: &str, output_tokens: u64) -> Reply {
+        Reply::Done {
+            id,
+            finish_reason: finish_reason.to_owned(),
+            input_tokens: self.input_tokens,
+            output_tokens,
+            cached_tokens: self.cached_tokens,
+        }
     }
 }
 
 /// The sampler chain llama.cpp's own tools use: repeat penalty, top-k,
 /// top-p, min-p, temperature, then a seeded draw (greedy at temperature 0).
-fn sampler(s: Sampling, loaded: &LoadedModel) -> LlamaSampler {
+fn sampler(s: Sampling, model: &LlamaModel) -> LlamaSampler {
     let temperature = s.temperature.unwrap_or(0.8);
     let mut chain = vec![LlamaSampler::penalties(
-        loaded.model.n_vocab(),
+        model.n_vocab(),
         PENALTY_LAST_N,
         s.repeat_penalty.unwrap_or(1.0),
         0.0,

@@ -13,6 +13,7 @@ use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::token::LlamaToken;
 
+use super::cache::{KvCache, ModelCell};
 use super::log;
 use crate::local::protocol::{Acceleration, Loaded, RunnerError};
 
@@ -24,13 +25,19 @@ pub(super) const DEFAULT_CONTEXT_CAP: u32 = 4096;
 pub(super) struct LoadedModel {
     pub(super) name: String,
     pub(super) path: String,
-    pub(super) model: LlamaModel,
+    /// The model and its kept context (the KV cache between replies).
+    pub(super) cell: ModelCell,
     pub(super) context_length: u32,
     pub(super) threads: i32,
     gpu_layers: u32,
 }
 
 impl LoadedModel {
+    /// The llama.cpp model.
+    pub(super) fn model(&self) -> &LlamaModel {
+        self.cell.borrow_owner()
+    }
+
     /// Token ids of `text` under the model's own tokenizer.
     pub(super) fn tokenize(
         &self,
@@ -38,7 +45,7 @@ impl LoadedModel {
         add_special: bool,
         parse_special: bool,
     ) -> Vec<LlamaToken> {
-        self.model
+        self.model()
             .vocab()
             .tokenize(text.as_bytes(), add_special, parse_special)
     }
@@ -66,6 +73,21 @@ impl Models {
         self.loaded.get(name).ok_or_else(|| RunnerError::NotLoaded {
             model: name.to_owned(),
         })
+    }
+
+    /// The back end and the loaded model `name`, to generate with (its kept
+    /// context changes).
+    pub(super) fn for_generation(
+        &mut self,
+        name: &str,
+    ) -> Result<(&LlamaBackend, &mut LoadedModel), RunnerError> {
+        let loaded = self
+            .loaded
+            .get_mut(name)
+            .ok_or_else(|| RunnerError::NotLoaded {
+                model: name.to_owned(),
+            })?;
+        Ok((&self.backend, loaded))
     }
 
     pub(super) fn load(
@@ -102,7 +124,7 @@ impl Models {
             LoadedModel {
                 name: name.to_owned(),
                 path: path.to_owned(),
-                model,
+                cell: ModelCell::new(model, KvCache::empty),
                 context_length,
                 threads: i32::try_from(threads).unwrap_or(1),
                 gpu_layers,
@@ -128,8 +150,8 @@ impl Models {
                 path: m.path.clone(),
                 context_length: m.context_length,
                 gpu_layers: m.gpu_layers,
-                size_bytes: m.model.size(),
-                parameters: m.model.n_params(),
+                size_bytes: m.model().size(),
+                parameters: m.model().n_params(),
             })
             .collect()
     }
@@ -147,7 +169,7 @@ impl Models {
             .with_embeddings(true)
             .with_pooling_type(LlamaPoolingType::Mean);
         let mut ctx = loaded
-            .model
+            .model()
             .new_context(&self.backend, params)
             .map_err(|e| other(format!("no embedding context for {name}: {e}")))?;
         let mut embeddings = Vec::with_capacity(texts.len());

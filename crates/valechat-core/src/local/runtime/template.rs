@@ -23,7 +23,7 @@ pub(super) struct Applied {
 pub(super) fn apply(loaded: &LoadedModel, messages: &[Message]) -> Result<Applied, RunnerError> {
     let name = &loaded.name;
     let template = loaded
-        .model
+        .model()
         .chat_template(None)
         .map_err(|_| RunnerError::Template {
             message: format!(
@@ -37,7 +37,7 @@ pub(super) fn apply(loaded: &LoadedModel, messages: &[Message]) -> Result<Applie
     let chat = chat.map_err(|e| RunnerError::Other {
         message: format!("a message cannot be sent to {name}: {e}"),
     })?;
-    if let Ok(prompt) = loaded.model.apply_chat_template(&template, &chat, true) {
+    if let Ok(prompt) = loaded.model().apply_chat_template(&template, &chat, true) {
         return Ok(Applied {
             prompt,
             engine: "llama.cpp",
@@ -46,7 +46,7 @@ pub(super) fn apply(loaded: &LoadedModel, messages: &[Message]) -> Result<Applie
     let source = template.to_string().map_err(|e| RunnerError::Template {
         message: format!("the chat template of {name} is not UTF-8: {e}"),
     })?;
-    let vocab = loaded.model.vocab();
+    let vocab = loaded.model().vocab();
     let text = |token| {
         vocab
             .text(token)
