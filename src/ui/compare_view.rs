@@ -14,7 +14,8 @@
 //! The conversation view starts it with [`CompareViewInput::Start`] (the
 //! composer's Compare Models… or Ctrl+Shift+Enter, with the draft); the
 //! comparison runs in the compare worker ([`worker::CompareWorker`]) and
-//! its text reaches the columns at most once per frame. "Continue with
+//! its text reaches the columns at most once per frame. A hard spending
+//! limit's refusal offers "Send Anyway" (see `refusal`). "Continue with
 //! this one" makes that reply the active branch
 //! ([`valechat_core::chat::Engine::continue_with`]); the view then asks
 //! its parent to show the conversation again through
@@ -22,6 +23,7 @@
 
 mod chooser;
 mod column;
+mod refusal;
 mod running;
 mod view;
 mod worker;
@@ -80,6 +82,9 @@ pub enum CompareViewInput {
     Toggle(usize, bool),
     /// Compare the models ticked.
     Run,
+    /// Compare the models ticked once over a hard spending limit (the
+    /// refusal's "Send Anyway").
+    RunAnyway,
     /// What the compare worker reports.
     Worker(CompareWorkerOutput),
     /// Show the text received since the last frame.
@@ -174,11 +179,12 @@ impl Component for CompareView {
                     *chosen = active;
                 }
             }
-            CompareViewInput::Run => self.run(widgets, &sender),
+            CompareViewInput::Run => self.run(widgets, false, &sender),
+            CompareViewInput::RunAnyway => self.run(widgets, true, &sender),
             CompareViewInput::Worker(progress) => self.on_worker(widgets, progress, &sender, root),
             CompareViewInput::Flush => {
                 self.flush_scheduled = false;
-                for column in &self.columns {
+                for column in &mut self.columns {
                     column.widgets.set_text(&column.text);
                 }
             }

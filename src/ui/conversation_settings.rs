@@ -2,31 +2,45 @@
 //! output tokens, in a header-bar popover. Changes are kept when the popover
 //! closes. Below them, the conversation's workspace folders: the widget of
 //! the window's [`WorkspaceFolders`](crate::ui::workspace_folders::WorkspaceFolders)
-//! component, which stores them itself as soon as they change.
+//! component, which stores them itself as soon as they change; then the
+//! MCP servers whose tools the conversation offers (`servers`), stored as
+//! soon as a switch changes.
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
 
-use relm4::{Component, ComponentParts, ComponentSender, adw, gtk};
+use relm4::{
+    Component, ComponentController, ComponentParts, ComponentSender, Controller, adw, gtk,
+};
 
+use servers::{ConversationServers, ConversationServersInput, ConversationServersOutput};
+use valechat_core::chat::Engine;
 use valechat_core::store::ConversationSettings;
+
+mod servers;
 
 /// Temperature the spin button starts at when the user turns it on.
 const DEFAULT_TEMPERATURE: f64 = 1.0;
 /// Output-token limit the spin button starts at when the user turns it on.
 const DEFAULT_MAX_OUTPUT_TOKENS: f64 = 4096.0;
 
-/// State: the settings last shown or saved.
+/// State: the settings last shown or saved, and the MCP servers group.
 #[derive(Debug)]
 pub struct ConversationSettingsPopover {
     settings: ConversationSettings,
+    servers: Controller<ConversationServers>,
 }
 
 /// Messages the popover accepts.
 #[derive(Debug)]
 pub enum ConversationSettingsInput {
+    /// The engine, once open.
+    SetEngine(Engine),
     /// Show these settings (another conversation was opened).
     Show(ConversationSettings),
+    /// The conversation on screen: `Some(id)` once stored, `None` for a
+    /// new one (its MCP servers are shown for a stored one only).
+    Open(Option<i64>),
     /// The popover closed: read the fields and report a change.
     Closed,
 }
@@ -36,6 +50,9 @@ pub enum ConversationSettingsInput {
 pub enum ConversationSettingsOutput {
     /// The user changed the settings.
     Changed(ConversationSettings),
+    /// Reading or storing the conversation's MCP servers failed: this
+    /// sentence says so.
+    Failed(String),
 }
 
 /// The popover's fields.
@@ -131,10 +148,19 @@ impl Component for ConversationSettingsPopover {
         content.append(&prompt_scroller);
         content.append(&list);
         content.append(&folders);
+        let servers = ConversationServers::builder().launch(()).forward(
+            sender.output_sender(),
+            |ConversationServersOutput::Failed(sentence)| {
+                ConversationSettingsOutput::Failed(sentence)
+            },
+        );
+        content.append(servers.widget());
         let popover = gtk::Popover::builder().child(&content).build();
         {
             let sender = sender.clone();
             popover.connect_closed(move |_| sender.input(ConversationSettingsInput::Closed));
+            let servers = servers.sender().clone();
+            popover.connect_show(move |_| servers.emit(ConversationServersInput::Refresh));
         }
         root.set_popover(Some(&popover));
 
@@ -147,6 +173,7 @@ impl Component for ConversationSettingsPopover {
         };
         let model = Self {
             settings: ConversationSettings::default(),
+            servers,
         };
         show(&widgets, &model.settings);
         ComponentParts { model, widgets }
@@ -160,6 +187,14 @@ impl Component for ConversationSettingsPopover {
         _root: &Self::Root,
     ) {
         match message {
+            ConversationSettingsInput::SetEngine(engine) => {
+                self.servers
+                    .emit(ConversationServersInput::SetEngine(engine));
+            }
+            ConversationSettingsInput::Open(conversation) => {
+                self.servers
+                    .emit(ConversationServersInput::Open(conversation));
+            }
             ConversationSettingsInput::Show(settings) => {
                 show(widgets, &settings);
                 self.settings = settings;

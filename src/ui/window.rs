@@ -258,6 +258,7 @@ impl Component for Window {
             .launch(folders.widget().clone().upcast())
             .forward(sender.input_sender(), |out| match out {
                 ConversationSettingsOutput::Changed(s) => WindowInput::SettingsChanged(s),
+                ConversationSettingsOutput::Failed(sentence) => WindowInput::Toast(sentence),
             });
         let model = Window {
             engine: None,

@@ -178,3 +178,46 @@ async fn a_conversation_from_an_assistant_offers_only_its_servers_tools() {
     drain(&mut h.engine.send(plain).await.expect("send")).await;
     assert_eq!(sent_tools(&server, 1), ["time__now", "fetch__get"]);
 }
+
+/// The conversation settings popover's MCP servers: a conversation from no
+/// assistant offers every server until its servers are chosen, then those
+/// only.
+#[tokio::test]
+async fn a_conversation_from_no_assistant_offers_the_servers_chosen_for_it() {
+    let server = TestServer::start(vec![
+        text_reply("one"),
+        text_reply("two"),
+        text_reply("three"),
+    ])
+    .await;
+    let h = Harness::new().await;
+    let provider = h.provider(&server).await;
+    add_servers(&h, &["time", "fetch"]).await;
+    let tools = FakeTools::new(vec![tool_of("time", "now"), tool_of("fetch", "get")]);
+    let h = with_tools(h, tools, Scripted::new(&[]));
+    let conversation = h
+        .engine
+        .new_conversation(Some(&provider), Some("gpt-4o"))
+        .await
+        .expect("conversation")
+        .id;
+    let send = |text: &str| SendRequest::text(conversation, text);
+
+    drain(&mut h.engine.send(send("Every server")).await.expect("send")).await;
+    assert_eq!(sent_tools(&server, 0), ["time__now", "fetch__get"]);
+
+    let store = h.engine.store();
+    store
+        .set_conversation_mcp_servers(conversation, vec!["fetch".into()])
+        .await
+        .expect("choose");
+    drain(&mut h.engine.send(send("Fetch only")).await.expect("send")).await;
+    assert_eq!(sent_tools(&server, 1), ["fetch__get"]);
+
+    store
+        .set_conversation_mcp_servers(conversation, Vec::new())
+        .await
+        .expect("choose none");
+    drain(&mut h.engine.send(send("No tools")).await.expect("send")).await;
+    assert!(sent_tools(&server, 2).is_empty());
+}

@@ -271,6 +271,84 @@ async fn a_limit_that_allows_one_column_but_not_three_sends_nothing() {
     assert_eq!(finished(&events).content, "A");
 }
 
+/// "Send Anyway" in the compare view: the comparison a hard limit refused
+/// runs once over it, every column sent and stored.
+#[tokio::test]
+async fn send_anyway_compares_once_over_a_hard_limit() {
+    let servers = [
+        TestServer::start(vec![text_reply_with_usage(&["A"], 10, 1)]).await,
+        TestServer::start(vec![text_reply_with_usage(&["B"], 10, 1)]).await,
+    ];
+    let h = Harness::new().await;
+    let mut providers = Vec::new();
+    for server in &servers {
+        providers.push(priced_provider(&h, server, "gpt-4o").await);
+    }
+    let store = h.engine.store();
+    let c = h
+        .engine
+        .new_conversation(Some(&providers[0]), Some("gpt-4o"))
+        .await
+        .expect("conversation")
+        .id;
+    store
+        .set_conversation_settings(
+            c,
+            ConversationSettings {
+                max_output_tokens: Some(1000),
+                ..ConversationSettings::default()
+            },
+        )
+        .await
+        .expect("settings");
+    // Worst case of one column: about USD 0.03; the day allows USD 0.01.
+    store
+        .create_limit(NewLimit::hard(LimitScope::GlobalDay, None, usd("0.01")))
+        .await
+        .expect("limit");
+    let models: Vec<(&str, &str)> = providers.iter().map(|p| (p.as_str(), "gpt-4o")).collect();
+    assert!(
+        matches!(
+            h.engine.compare(request(c, &models)).await,
+            Err(EngineError::LimitReached(_))
+        ),
+        "the limit refuses the comparison"
+    );
+
+    let mut anyway = request(c, &models);
+    anyway.options.allow_over_limit = true;
+    let mut comparison = h.engine.compare(anyway).await.expect("sent anyway");
+    let events = drain_all(&mut comparison).await;
+    let s = summaries(&events, 2);
+    assert!(s.iter().all(|s| s.error.is_none()), "{s:?}");
+    assert_eq!(
+        (text_of(&events, 0), text_of(&events, 1)),
+        ("A".into(), "B".into())
+    );
+    assert!(servers.iter().all(|s| s.requests().len() == 1));
+    let replies = h
+        .messages(c)
+        .await
+        .into_iter()
+        .filter(|m| m.role == Role::Assistant && m.status == MessageStatus::Complete)
+        .count();
+    assert_eq!(replies, 2);
+    assert_eq!(
+        store
+            .conversation_usage_records(c)
+            .await
+            .expect("usage")
+            .len(),
+        2
+    );
+
+    // Once: the next comparison is refused again.
+    assert!(matches!(
+        h.engine.compare(request(c, &models)).await,
+        Err(EngineError::LimitReached(_))
+    ));
+}
+
 #[tokio::test]
 async fn one_failing_column_does_not_stop_the_others() {
     let good = TestServer::start(vec![text_reply_with_usage(&["Fine."], 10, 2)]).await;

@@ -3,7 +3,8 @@
 //! with clear errors for a blank or taken name and an unknown provider or
 //! MCP server; the assistant a conversation started from, and its own copy
 //! of the assistant's MCP servers, survive a reopen, an edit and the
-//! assistant's removal.
+//! assistant's removal; a conversation from no assistant chooses its own
+//! servers (the settings popover) and keeps them.
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -291,12 +292,6 @@ async fn a_conversation_keeps_its_assistant_and_its_own_servers() -> TestResult 
             .await,
         Err(StoreError::NotFound { .. })
     ));
-    assert!(matches!(
-        store
-            .set_conversation_mcp_servers(plain.id, Vec::new())
-            .await,
-        Err(StoreError::NotFound { .. })
-    ));
     assert_eq!(
         store
             .get_assistant(assistant.id)
@@ -341,5 +336,76 @@ async fn a_conversation_keeps_its_assistant_and_its_own_servers() -> TestResult 
     // The link goes with its conversation.
     store.delete_conversation(started.id).await?;
     assert_eq!(store.conversation_assistant(started.id).await?, None);
+    Ok(())
+}
+
+/// The conversation settings popover's MCP servers: a conversation that
+/// started from no assistant offers every enabled server until its
+/// servers are chosen, then those only, kept across a reopen; an unknown
+/// conversation or server changes nothing.
+#[tokio::test]
+async fn a_conversation_from_no_assistant_chooses_its_own_servers() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("valechat.db");
+    let store = store_at(&path).await?;
+    let plain = store
+        .create_conversation(NewConversation {
+            title: "plain".into(),
+            ..NewConversation::default()
+        })
+        .await?;
+    let other = store
+        .create_conversation(NewConversation {
+            title: "other".into(),
+            ..NewConversation::default()
+        })
+        .await?;
+    assert_eq!(store.conversation_mcp_servers(plain.id).await?, None);
+
+    store
+        .set_conversation_mcp_servers(plain.id, vec!["time".into()])
+        .await?;
+    assert_eq!(
+        store.conversation_mcp_servers(plain.id).await?,
+        Some(vec!["time".to_owned()])
+    );
+    assert!(matches!(
+        store
+            .set_conversation_mcp_servers(plain.id, vec!["fetch".into(), "nowhere".into()])
+            .await,
+        Err(StoreError::NotFound {
+            what: "MCP server",
+            ..
+        })
+    ));
+    assert!(matches!(
+        store
+            .set_conversation_mcp_servers(9999, vec!["time".into()])
+            .await,
+        Err(StoreError::NotFound {
+            what: "conversation",
+            ..
+        })
+    ));
+    // None at all is a choice too, distinct from "every enabled server".
+    store
+        .set_conversation_mcp_servers(other.id, Vec::new())
+        .await?;
+    drop(store);
+
+    let store = Store::open(&path).await?;
+    assert_eq!(
+        store.conversation_mcp_servers(plain.id).await?,
+        Some(vec!["time".to_owned()]),
+        "the refused change left the choice as it was"
+    );
+    assert_eq!(
+        store.conversation_mcp_servers(other.id).await?,
+        Some(vec![])
+    );
+    assert_eq!(store.conversation_assistant(plain.id).await?, None);
+    // The choice goes with its conversation.
+    store.delete_conversation(plain.id).await?;
+    assert_eq!(store.conversation_mcp_servers(plain.id).await?, None);
     Ok(())
 }

@@ -14,6 +14,13 @@ tests/ui/fake_openai.py:
    listed and stored at once;
 4. Remove “Alpha Project” takes it out of the list and, once the app has
    quit, the database holds only "Beta".
+5. The same popover's MCP Servers group lists the two configured servers
+   (both disabled for every conversation, so that none is started) with a
+   switch each, off: this conversation, started from no assistant, offers
+   every enabled server. Switching "Clock" on stores the conversation's own
+   list: once the app has quit, the database says it offers Clock only
+   (`conversation_server_choices`, `conversation_mcp_servers`), and the
+   switch is still on when the conversation is opened again.
 
 Usage: tests/ui/test_workspace_folders.py [path/to/valechat]
 Screenshots go to $VALECHAT_SCREENSHOT_DIR when set (ImageMagick `import`).
@@ -28,6 +35,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
+import pyatspi  # noqa: E402
 from test_first_slice import App, Failure, name, role, screenshot, showing, text_of  # noqa: E402
 from test_images import wait_for_display  # noqa: E402
 
@@ -41,6 +49,37 @@ def stored_folders(data_dir):
         return db.execute("SELECT path, name FROM conversation_roots ORDER BY conversation_id, position").fetchall()
     finally:
         db.close()
+
+
+def stored_servers(data_dir):
+    """(conversation has its own list, its server ids) for every conversation."""
+    db = sqlite3.connect(os.path.join(data_dir, "valechat.db"))
+    try:
+        chosen = {row[0] for row in db.execute("SELECT conversation_id FROM conversation_server_choices")}
+        servers = db.execute("SELECT conversation_id, server_id FROM conversation_mcp_servers ORDER BY server_id").fetchall()
+        return chosen, servers
+    finally:
+        db.close()
+
+
+def server_switch(app, server):
+    """The switch of `server` in the MCP Servers group, named after it (GTK
+    4.8 names it twice, "Clock Clock": its own label and its row's title)."""
+    return app.find(f"the switch of {server!r}", lambda n: role(n) in ("switch", "toggle button", "check box") and name(n) in (server, f"{server} {server}") and showing(n))
+
+
+def toggle(node):
+    """Toggles a switch through its AT-SPI action (GTK names it "toggle"; a
+    pointer click would land outside the popover under Xvfb)."""
+    action = node.queryAction()
+    names = [action.getName(i) for i in range(action.nActions)]
+    if not names:
+        raise Failure(f"{name(node)!r} offers no action")
+    action.doAction(names.index("toggle") if "toggle" in names else 0)
+
+
+def checked(node):
+    return node.getState().contains(pyatspi.STATE_CHECKED) or node.getState().contains(pyatspi.STATE_PRESSED)
 
 
 def remove_button(app, folder):
@@ -61,6 +100,9 @@ def main():
     subprocess.run([binary, "providers", "add", "--name", "Fake", "--base-url", base_url], env=env, check=True)
     subprocess.run([binary, "chat", "--provider", "fake", "--model", "fake-large", "--root", alpha, TITLE],
                    env=env, check=True, stdout=subprocess.DEVNULL)
+    for mcp_server in ("Clock", "Fetcher"):
+        subprocess.run([binary, "mcp", "add", mcp_server, "--no-sandbox", "--", "/bin/true"], env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([binary, "mcp", "disable", mcp_server], env=env, check=True, stdout=subprocess.DEVNULL)
     if stored_folders(data_dir) != [(alpha, "Alpha Project")]:
         raise Failure(f"chat --root stored {stored_folders(data_dir)}")
 
@@ -102,6 +144,20 @@ def main():
         remove_button(app, "Beta")
         time.sleep(1.0)
         screenshot("workspace-folders-after-remove")
+
+        # 5. The conversation's MCP servers.
+        app.find("the MCP Servers group", lambda n: name(n) == "MCP Servers" and showing(n))
+        clock = server_switch(app, "Clock")
+        assert not checked(clock) and not checked(server_switch(app, "Fetcher")), "a disabled server is offered"
+        toggle(clock)
+        # The switches are read back from the database after each change.
+        deadline = time.monotonic() + 10
+        while not checked(server_switch(app, "Clock")):
+            if time.monotonic() > deadline:
+                raise Failure("the Clock switch did not stay on")
+            time.sleep(0.25)
+        assert not checked(server_switch(app, "Fetcher"))
+        screenshot("conversation-servers")
     except Failure:
         screenshot("workspace-folders-failure")
         raise
@@ -112,6 +168,24 @@ def main():
     # database meanwhile is not what this test is about).
     if stored_folders(data_dir) != [(beta, "Beta")]:
         raise Failure(f"stored folders after the removal: {stored_folders(data_dir)}")
+    chosen, servers = stored_servers(data_dir)
+    if len(chosen) != 1 or [s for _, s in servers] != ["clock"] or {c for c, _ in servers} != chosen:
+        raise Failure(f"the conversation's servers: chosen {chosen}, servers {servers}")
+
+    # Opened again, the conversation still offers Clock only.
+    app = App(binary, data_dir)
+    try:
+        app.click(app.find("the conversation", lambda n: name(n) == TITLE and showing(n)))
+        app.find("the first reply again", lambda n: role(n) == "label" and text_of(n).startswith("Hello from") and showing(n))
+        app.click(app.button("Conversation Settings"))
+        deadline = time.monotonic() + 10
+        while not checked(server_switch(app, "Clock")):
+            if time.monotonic() > deadline:
+                raise Failure("Clock is not switched on after a restart")
+            time.sleep(0.25)
+        assert not checked(server_switch(app, "Fetcher"))
+    finally:
+        app.quit()
     print("test_workspace_folders: ok")
 
 

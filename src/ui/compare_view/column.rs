@@ -1,6 +1,9 @@
-//! One column of the compare view: its model, the reply as it streams, its
-//! figures when done (time to first token, tokens per second, tokens,
-//! cost) and "Continue with this one".
+//! One column of the compare view: its model, the reply as it streams
+//! (rendered from Markdown by the conversation view's [`MarkdownView`]:
+//! code blocks, lists, emphasis, links; redrawn at most once per frame,
+//! reusing the widgets of the blocks that did not change), its figures
+//! when done (time to first token, tokens per second, tokens, cost) and
+//! "Continue with this one".
 //!
 //! The columns stand side by side on a wide window and become tabs on a
 //! narrow one ([`Layout`]).
@@ -13,6 +16,7 @@ use relm4::gtk::prelude::*;
 use relm4::{adw, gtk};
 
 use crate::i18n::gettext_f;
+use crate::ui::markdown::MarkdownView;
 use valechat_core::chat::ColumnSummary;
 use valechat_core::format::{format_count, format_usd};
 
@@ -20,10 +24,11 @@ use valechat_core::format::{format_count, format_usd};
 pub const COLUMN_WIDTH: i32 = 300;
 
 /// The widgets of one drawing of a column.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ColumnWidgets {
     pub root: gtk::Box,
-    text: gtk::Label,
+    /// The reply, rendered from Markdown.
+    body: MarkdownView,
     figures: gtk::Label,
     pub continue_button: gtk::Button,
 }
@@ -44,20 +49,16 @@ impl ColumnWidgets {
             .ellipsize(gtk::pango::EllipsizeMode::End)
             .css_classes(["caption", "dim-label"])
             .build();
-        let text = gtk::Label::builder()
-            .xalign(0.0)
-            .yalign(0.0)
-            .wrap(true)
-            .wrap_mode(gtk::pango::WrapMode::WordChar)
-            .selectable(true)
-            .valign(gtk::Align::Start)
-            .margin_top(6)
-            .margin_bottom(6)
-            .margin_start(6)
-            .margin_end(6)
-            .build();
+        let body = MarkdownView::new();
+        let text = body.widget();
+        text.add_css_class("message-body");
+        text.set_valign(gtk::Align::Start);
+        text.set_margin_top(6);
+        text.set_margin_bottom(6);
+        text.set_margin_start(6);
+        text.set_margin_end(6);
         let scroller = gtk::ScrolledWindow::builder()
-            .child(&text)
+            .child(text)
             .vexpand(true)
             .hscrollbar_policy(gtk::PolicyType::Never)
             .css_classes(["card"])
@@ -90,17 +91,16 @@ impl ColumnWidgets {
         root.append(&continue_button);
         Self {
             root,
-            text,
+            body,
             figures,
             continue_button,
         }
     }
 
-    /// Shows `text` as the reply so far.
-    pub fn set_text(&self, text: &str) {
-        if self.text.label() != text {
-            self.text.set_label(text);
-        }
+    /// Shows `text` (Markdown) as the reply so far; the blocks that did
+    /// not change since the last call keep their widgets.
+    pub fn set_text(&mut self, text: &str) {
+        self.body.set_markdown(text);
     }
 
     /// Shows how the column ended; "Continue with this one" is offered

@@ -28,8 +28,14 @@ impl CompareView {
         }
     }
 
-    /// Starts the comparison of the models ticked.
-    pub(super) fn run(&mut self, widgets: &mut CompareViewWidgets, sender: &ComponentSender<Self>) {
+    /// Starts the comparison of the models ticked; `anyway`: once over a
+    /// hard spending limit ("Send Anyway").
+    pub(super) fn run(
+        &mut self,
+        widgets: &mut CompareViewWidgets,
+        anyway: bool,
+        sender: &ComponentSender<Self>,
+    ) {
         let models: Vec<(String, String)> = self
             .choices
             .iter()
@@ -79,7 +85,9 @@ impl CompareView {
                 resources: draft.resources,
             },
             models,
-            options: SendOptions::default(),
+            options: SendOptions {
+                allow_over_limit: anyway,
+            },
         };
         self.worker.emit(CompareWorkerInput::Run(Box::new(request)));
     }
@@ -106,6 +114,11 @@ impl CompareView {
                 self.running = 0;
                 widgets.show_step(true);
                 let _ = sender.output(CompareViewOutput::Toast(error));
+            }
+            CompareWorkerOutput::LimitRefused(explanation) => {
+                self.running = 0;
+                widgets.show_step(true);
+                refusal::ask_send_anyway(root, &explanation, sender);
             }
             CompareWorkerOutput::Event(CompareEvent::Turn { column, event }) => {
                 let Some(c) = self.columns.get_mut(column) else {

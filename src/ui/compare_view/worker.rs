@@ -5,7 +5,7 @@
 use relm4::{Component, ComponentParts, ComponentSender};
 use tokio_util::sync::CancellationToken;
 
-use valechat_core::chat::{CompareEvent, CompareRequest, Engine};
+use valechat_core::chat::{CompareEvent, CompareRequest, Engine, EngineError};
 use valechat_core::store::{Conversation, Message};
 
 /// The worker's state: the engine, once it is open.
@@ -34,9 +34,13 @@ pub enum CompareWorkerOutput {
     Started(Box<Conversation>, bool, Box<Message>, CancellationToken),
     /// An event of one column.
     Event(CompareEvent),
-    /// The comparison could not start (nothing was stored or sent; a hard
-    /// limit names itself): the sentence.
+    /// The comparison could not start (nothing was stored or sent): the
+    /// sentence.
     Refused(String),
+    /// A hard spending limit (or an unpriced model under one) refused the
+    /// comparison before anything was stored or sent: the explanation
+    /// (which limit, spent, left), to offer "Send Anyway".
+    LimitRefused(String),
 }
 
 impl Component for CompareWorker {
@@ -86,6 +90,10 @@ async fn run(engine: Engine, request: CompareRequest, output: relm4::Sender<Comp
     };
     let mut comparison = match engine.compare(request).await {
         Ok(comparison) => comparison,
+        Err(e @ (EngineError::LimitReached(_) | EngineError::UnpricedUnderLimit { .. })) => {
+            emit(CompareWorkerOutput::LimitRefused(e.user_message()));
+            return;
+        }
         Err(e) => {
             emit(CompareWorkerOutput::Refused(e.user_message()));
             return;

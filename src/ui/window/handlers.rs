@@ -63,6 +63,8 @@ impl Window {
                 if self.current.is_none() {
                     self.folders
                         .emit(WorkspaceFoldersInput::Created(conversation.id));
+                    self.settings_popover
+                        .emit(ConversationSettingsInput::Open(Some(conversation.id)));
                     super::state::set_last_conversation(Some(conversation.id));
                     self.sidebar
                         .emit(SidebarInput::SetOpen(Some(conversation.id)));
@@ -257,6 +259,8 @@ impl Window {
             .map_or_else(|| self.next_settings.clone(), ConversationSettings::of);
         self.settings_popover
             .emit(ConversationSettingsInput::Show(settings));
+        self.settings_popover
+            .emit(ConversationSettingsInput::Open(c.as_ref().map(|c| c.id)));
         // A new conversation starts without workspace folders; an opened
         // one shows its own once read.
         self.folders

@@ -75,6 +75,9 @@ impl Window {
     pub(super) fn set_engine(&mut self, engine: Engine) {
         self.folders
             .emit(WorkspaceFoldersInput::SetEngine(engine.clone()));
+        self.settings_popover.emit(
+            crate::ui::conversation_settings::ConversationSettingsInput::SetEngine(engine.clone()),
+        );
         if let Some(form) = &self.provider_form {
             form.emit(ProviderFormInput::SetEngine(engine.clone()));
         }

@@ -540,12 +540,22 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// MCP servers a conversation started from an assistant offers.
+    /// MCP servers a conversation started from an assistant, or one that
+    /// chose its own (`conversation_server_choices`), offers.
     conversation_mcp_servers (conversation_id, server_id) {
         /// `conversations.id`.
         conversation_id -> BigInt,
         /// `mcp_servers.id`.
         server_id -> Text,
+    }
+}
+
+diesel::table! {
+    /// Conversations that chose their own MCP servers in their settings
+    /// (offering `conversation_mcp_servers` only).
+    conversation_server_choices (conversation_id) {
+        /// `conversations.id`.
+        conversation_id -> BigInt,
     }
 }
 

@@ -3,13 +3,18 @@
 //! were, so the header still shows them after the assistant is removed)
 //! and its own copy of the assistant's MCP servers
 //! (`conversation_mcp_servers`), which it can change without changing the
-//! assistant.
+//! assistant. A conversation that started from no assistant gets its own
+//! list too once its servers are chosen in its settings
+//! (`conversation_server_choices` marks it); until then it offers every
+//! enabled server.
 
 use diesel::prelude::*;
 
 use super::super::Store;
 use super::super::error::StoreError;
-use super::super::schema::{conversation_assistants, conversation_mcp_servers, mcp_servers};
+use super::super::schema::{
+    conversation_assistants, conversation_mcp_servers, conversation_server_choices, mcp_servers,
+};
 use super::Assistant;
 
 /// The assistant a conversation started from, as
@@ -92,7 +97,9 @@ impl Store {
 
     /// The MCP servers whose tools conversation `conversation_id` offers:
     /// `Some(ids)` (sorted, maybe empty) for a conversation started from an
-    /// assistant, `None` for one that offers every enabled server.
+    /// assistant or one whose servers were chosen
+    /// ([`Store::set_conversation_mcp_servers`]), `None` for one that offers
+    /// every enabled server.
     ///
     /// # Errors
     /// [`StoreError::Pool`], [`StoreError::Query`].
@@ -101,12 +108,7 @@ impl Store {
         conversation_id: i64,
     ) -> Result<Option<Vec<String>>, StoreError> {
         self.run(move |conn| {
-            let linked = diesel::select(diesel::dsl::exists(
-                conversation_assistants::table.find(conversation_id),
-            ))
-            .get_result::<bool>(conn)
-            .map_err(StoreError::during("reading a conversation's assistant"))?;
-            if !linked {
+            if !has_own_servers(conn, conversation_id)? {
                 return Ok(None);
             }
             conversation_mcp_servers::table
@@ -120,13 +122,16 @@ impl Store {
         .await
     }
 
-    /// Replaces the MCP servers of conversation `conversation_id`, which
-    /// started from an assistant; the assistant is not changed.
+    /// Replaces the MCP servers whose tools conversation `conversation_id`
+    /// offers with `servers` (ids of configured servers; empty: none),
+    /// whatever it started from. A conversation started from an assistant
+    /// changes its own copy (the assistant is not changed); any other one
+    /// offers these servers only from now on, instead of every enabled one.
     ///
     /// # Errors
-    /// [`StoreError::NotFound`] when the conversation did not start from an
-    /// assistant, or for an unknown MCP server; [`StoreError::Pool`],
-    /// [`StoreError::Query`], [`StoreError::DiskFull`].
+    /// [`StoreError::NotFound`] for an unknown conversation or MCP server
+    /// (nothing is changed); [`StoreError::Pool`], [`StoreError::Query`],
+    /// [`StoreError::DiskFull`].
     pub async fn set_conversation_mcp_servers(
         &self,
         conversation_id: i64,
@@ -134,17 +139,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.run(move |conn| {
             conn.immediate_transaction(|conn| {
-                let linked = diesel::select(diesel::dsl::exists(
-                    conversation_assistants::table.find(conversation_id),
-                ))
-                .get_result::<bool>(conn)
-                .map_err(StoreError::during("reading a conversation's assistant"))?;
-                if !linked {
-                    return Err(StoreError::not_found(
-                        "conversation started from an assistant",
-                        conversation_id,
-                    ));
-                }
+                super::super::conversations::require(conn, conversation_id)?;
                 for server in &servers {
                     let found =
                         diesel::select(diesel::dsl::exists(mcp_servers::table.find(server)))
@@ -154,11 +149,33 @@ impl Store {
                         return Err(StoreError::not_found("MCP server", server));
                     }
                 }
+                diesel::insert_or_ignore_into(conversation_server_choices::table)
+                    .values(conversation_server_choices::conversation_id.eq(conversation_id))
+                    .execute(conn)
+                    .map_err(StoreError::during("choosing a conversation's MCP servers"))?;
                 write_servers(conn, conversation_id, &servers)
             })
         })
         .await
     }
+}
+
+/// Whether conversation `conversation_id` offers its own servers only: it
+/// started from an assistant, or its servers were chosen.
+fn has_own_servers(conn: &mut SqliteConnection, conversation_id: i64) -> Result<bool, StoreError> {
+    let from_assistant = diesel::select(diesel::dsl::exists(
+        conversation_assistants::table.find(conversation_id),
+    ))
+    .get_result::<bool>(conn)
+    .map_err(StoreError::during("reading a conversation's assistant"))?;
+    if from_assistant {
+        return Ok(true);
+    }
+    diesel::select(diesel::dsl::exists(
+        conversation_server_choices::table.find(conversation_id),
+    ))
+    .get_result::<bool>(conn)
+    .map_err(StoreError::during("reading a conversation's MCP servers"))
 }
 
 /// Replaces the conversation's servers with those of `servers` that are
