@@ -121,6 +121,7 @@ def main():
     try:
         # 1. First run: a curated model, paused and resumed.
         app.find("the welcome page", lambda n: name(n) == "Welcome to ValeChat")
+        time.sleep(1)  # the stack's crossfade
         screenshot("local-models-01-welcome")
         app.click(app.find("Use a Model on This Computer", named_button("Use a Model on This Computer")))
         window = app.find("the Models on This Computer window", lambda n: role(n) in WINDOW_ROLES and name(n) == "Models on This Computer")
@@ -189,7 +190,7 @@ def main():
             raise Failure("removing the copy deleted the original")
 
         # 3. A wrong hash refused; a download to the end.
-        in_prefs("the first download, in the library", lambda n: role(n) == "label" and text_of(n) == "Downloaded: in the library" and showing(n) and any(a == row_of(lambda: prefs, FIRST) for a in ancestors(n)))
+        in_prefs("the first download, in the library", lambda n: role(n) == "label" and text_of(n) == "In the library" and showing(n) and any(a == row_of(lambda: prefs, FIRST) for a in ancestors(n)))
         app.click(row_button(app, lambda: prefs, WRONG, "Download"))
         wrong = row_of(lambda: prefs, WRONG)
         wait_for("the wrong hash", label_with("does not match the SHA-256"), lambda: wrong, 60)

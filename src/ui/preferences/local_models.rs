@@ -331,10 +331,13 @@ impl LocalModels {
         {
             let stands = library.catalog.get(n).copied().unwrap_or_default();
             let new = match (&*state, stands) {
-                (State::Running { .. }, _) => continue,
-                (_, work::Stands::InLibrary) => State::Done,
-                (State::Idle | State::Done, work::Stands::Partial(kept)) => State::Paused(kept),
-                (State::Done, work::Stands::Absent) => State::Idle,
+                (State::Running { .. } | State::Done, work::Stands::InLibrary)
+                | (State::Running { .. }, _) => continue,
+                (_, work::Stands::InLibrary) => State::InLibrary,
+                (State::Idle | State::Done | State::InLibrary, work::Stands::Partial(kept)) => {
+                    State::Paused(kept)
+                }
+                (State::Done | State::InLibrary, work::Stands::Absent) => State::Idle,
                 _ => continue,
             };
             *state = new;

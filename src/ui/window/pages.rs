@@ -115,7 +115,6 @@ fn local_choice(sender: &ComponentSender<Window>) -> gtk::ListBox {
     let choose: gtk::Button = crate::ui::a11y::labelled("GtkButton", &title).unwrap_or_default();
     choose.set_label(&gettext("Choose…"));
     choose.set_valign(gtk::Align::Center);
-    choose.add_css_class("suggested-action");
     let input = sender.input_sender().clone();
     choose.connect_clicked(move |_| input.emit(WindowInput::ShowLocalModels));
     row.add_suffix(&choose);

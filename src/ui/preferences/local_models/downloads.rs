@@ -54,8 +54,10 @@ pub enum State {
     },
     /// Stopped with this many bytes kept in the partial file.
     Paused(u64),
-    /// In the library.
+    /// Downloaded in this session: the bar stays full.
     Done,
+    /// Found in the library when the page read it (downloaded earlier).
+    InLibrary,
 }
 
 /// What a running download reports.
@@ -184,6 +186,7 @@ impl DownloadRow {
             State::Idle => (true, false, false, false),
             State::Running { .. } | State::Paused(_) => (false, true, true, true),
             State::Done => (false, false, false, true),
+            State::InLibrary => (false, false, false, false),
         };
         self.download.set_visible(download);
         self.pause.set_visible(pause);
@@ -207,6 +210,7 @@ impl DownloadRow {
                 self.progress.set_fraction(1.0);
                 self.set_status(&gettext("Downloaded: in the library"), false);
             }
+            State::InLibrary => self.set_status(&gettext("In the library"), false),
         }
     }
 
