@@ -7,8 +7,9 @@
   SHA-256 and size of the bytes served (`wrong_hash` lists a wrong SHA-256
   for the repositories named);
 - GET /{owner}/{name}/resolve/{revision}/{file} serves those bytes with
-  `Range` support, `chunk` bytes every `pace` seconds, so that a download
-  takes a few seconds and its progress can be seen, paused and resumed.
+  `Range` support, `chunk` bytes every `pace` seconds (ten times that for
+  the repositories in `slow`), so that a download takes a few seconds and
+  its progress can be seen, paused, resumed and cancelled.
 
 `server.ranges` records the Range header of each /resolve/ request.
 """
@@ -23,8 +24,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 CATALOG = os.path.join(os.path.dirname(__file__), "..", "..", "data", "local-models.json")
 
 
-def start(body, wrong_hash=(), chunk=2048, pace=0.05):
-    """Serves `body` for every curated file on 127.0.0.1 in a daemon thread."""
+def start(body, wrong_hash=(), slow=(), chunk=2048, pace=0.05):
+    """Serves `body` for every curated file on 127.0.0.1 in a daemon thread;
+    the repositories in `slow` ten times slower."""
     with open(CATALOG) as f:
         models = json.load(f)["models"]
     sha = hashlib.sha256(body).hexdigest()
@@ -46,7 +48,7 @@ def start(body, wrong_hash=(), chunk=2048, pace=0.05):
                 self.reply(200, json.dumps(entries).encode(), "application/json")
             elif len(parts) >= 5 and parts[2] == "resolve":
                 self.server.ranges.append(self.headers.get("Range"))
-                self.serve_bytes()
+                self.serve_bytes(pace * 10 if "/".join(parts[:2]) in slow else pace)
             else:
                 self.reply(404, b"not found", "text/plain")
 
@@ -57,7 +59,7 @@ def start(body, wrong_hash=(), chunk=2048, pace=0.05):
             self.end_headers()
             self.wfile.write(data)
 
-        def serve_bytes(self):
+        def serve_bytes(self, pace):
             start_at = 0
             asked = self.headers.get("Range")
             if asked and asked.startswith("bytes=") and asked.endswith("-"):

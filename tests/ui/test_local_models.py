@@ -13,8 +13,8 @@ tiny GGUF of tests/llamacpp/make_tiny_model.py:
    dialog says why, nothing is added), then imports the tiny model (copied)
    whose row shows architecture, parameters, quantization, size, context
    and memory; Remove… says the copy is deleted, and the row goes.
-3. A download whose hash the hub lists wrongly is refused in words; another
-   runs to the end: the progress bar is full and the row says it is in the
+3. A download whose hash the hub lists wrongly is refused in words; one is
+   cancelled mid-way (its partial file deleted); another runs to the end: the progress bar is full and the row says it is in the
    library. `valechat models list` agrees with the window.
 
 Usage: tests/ui/test_local_models.py [path/to/valechat]
@@ -39,6 +39,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 FIRST = "Qwen 2.5 0.5B Instruct"  # downloaded from the first-run page
 WRONG = "Qwen 3 0.6B"  # its repository lists a wrong SHA-256
 LAST = "Qwen 2.5 1.5B Instruct"  # downloaded to the end in Preferences
+CANCELLED = "Qwen 3 1.7B"  # served slowly, cancelled mid-way
 WINDOW_ROLES = ("frame", "window", "dialog")
 
 
@@ -112,9 +113,11 @@ def main():
     corrupt = os.path.join(work, "corrupt.gguf")
     with open(corrupt, "wb") as f:
         f.write(b"this is not a GGUF file at all" * 10)
-    wrong_repo = next(m["repo"] for m in json.load(open(os.path.join(ROOT, "data", "local-models.json")))["models"] if m["name"] == WRONG)
-    # 4 KiB every 20 ms: the tiny model (~500 kB) takes about 2.5 s.
-    hub = fake_hub.start(body, wrong_hash=(wrong_repo,), chunk=4096, pace=0.02)
+    with open(os.path.join(ROOT, "data", "local-models.json")) as f:
+        curated = {m["name"]: m for m in json.load(f)["models"]}
+    # 4 KiB every 20 ms: the tiny model (~500 kB) takes about 2.5 s (25 s
+    # for the one cancelled).
+    hub = fake_hub.start(body, wrong_hash=(curated[WRONG]["repo"],), slow=(curated[CANCELLED]["repo"],), chunk=4096, pace=0.02)
     os.environ["VALECHAT_HF_ENDPOINT"] = f"http://127.0.0.1:{hub.server_address[1]}"
 
     app = App(binary, data_dir)
@@ -194,6 +197,15 @@ def main():
         app.click(row_button(app, lambda: prefs, WRONG, "Download"))
         wrong = row_of(lambda: prefs, WRONG)
         wait_for("the wrong hash", label_with("does not match the SHA-256"), lambda: wrong, 60)
+        # Cancel: the row offers Download again and the partial file is gone.
+        app.click(row_button(app, lambda: prefs, CANCELLED, "Download"))
+        cancelled = row_of(lambda: prefs, CANCELLED)
+        wait_for("the cancelled download's progress", lambda n: role(n) == "label" and " of " in text_of(n) and showing(n), lambda: cancelled)
+        app.click(row_button(app, lambda: prefs, CANCELLED, "Cancel"))
+        wait_for("Download again", named_button("Download"), lambda: cancelled)
+        part = os.path.join(data_dir, "models", curated[CANCELLED]["file"] + ".part")
+        wait_until("the partial file deleted", lambda: not os.path.exists(part))
+
         app.click(row_button(app, lambda: prefs, LAST, "Download"))
         last = row_of(lambda: prefs, LAST)
         wait_for("the finished download", label_with("Downloaded: in the library"), lambda: last, 60)

@@ -8,13 +8,15 @@
 //! ├─ adw::PreferencesGroup "Models on This Computer" (header suffix: Import Model File…)
 //! │  └─ adw::ActionRow per model (rows.rs: name, details, menu) | "No models yet"
 //! └─ adw::PreferencesGroup "Download"
-//!    └─ DownloadRow per curated model (downloads.rs)
+//!    └─ DownloadRow per curated model (download_row.rs; the downloads:
+//!       downloads.rs)
 //! ```
 //!
 //! The library's work (reading it, importing, removing, downloading) runs
 //! as commands of this component; what changed reaches the parent through
 //! [`LocalModelsOutput`].
 
+mod download_row;
 mod downloads;
 mod import;
 mod rows;
@@ -22,17 +24,16 @@ mod text;
 mod work;
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
 use relm4::prelude::*;
 use relm4::{adw, gtk};
-use tokio_util::sync::CancellationToken;
 
 use crate::i18n::gettext_f;
-use downloads::{DownloadRow, Report, State};
+use download_row::DownloadRow;
+use downloads::{Report, State};
 use valechat_core::chat::Engine;
 use valechat_core::local::library::{self, ImportMode, catalog};
 use valechat_core::store::LocalModel;
@@ -355,64 +356,6 @@ impl LocalModels {
             let row = rows::model_row(m, sender);
             widgets.library.add(&row);
             widgets.rows.push(row);
-        }
-    }
-
-    /// Starts (or resumes) curated model `n`'s download.
-    fn start(&mut self, n: usize, widgets: &LocalModelsWidgets, sender: &ComponentSender<Self>) {
-        let (Some(m), Some(state), Some(row)) = (
-            self.catalog.get(n).cloned(),
-            self.downloads.get_mut(n),
-            widgets.downloads.get(n),
-        ) else {
-            return;
-        };
-        if matches!(state, State::Running { .. }) {
-            return;
-        }
-        let cancel = CancellationToken::new();
-        let discard = Arc::new(AtomicBool::new(false));
-        *state = State::Running {
-            cancel: cancel.clone(),
-            discard: Arc::clone(&discard),
-        };
-        row.show(state);
-        let store = self.engine.store().clone();
-        sender.command(move |out, shutdown| {
-            shutdown
-                .register(downloads::run(n, m, store, cancel, discard, out))
-                .drop_on_shutdown()
-        });
-    }
-
-    /// Shows what curated model `n`'s download reported.
-    fn report(
-        &mut self,
-        n: usize,
-        report: Report,
-        widgets: &LocalModelsWidgets,
-        sender: &ComponentSender<Self>,
-    ) {
-        let (Some(state), Some(row)) = (self.downloads.get_mut(n), widgets.downloads.get(n)) else {
-            return;
-        };
-        match report {
-            Report::Progress { done, total, speed } => row.progress(done, total, speed),
-            Report::Finished(model) => {
-                *state = State::Done;
-                row.show(state);
-                let _ = sender.output(LocalModelsOutput::Added(model));
-                sender.input(LocalModelsInput::Reload);
-            }
-            Report::Stopped(kept) => {
-                *state = kept.map_or(State::Idle, State::Paused);
-                row.show(state);
-            }
-            Report::Failed(sentence, kept) => {
-                *state = kept.map_or(State::Idle, State::Paused);
-                row.show(state);
-                row.set_status(&sentence, true);
-            }
         }
     }
 }

@@ -9,27 +9,19 @@
 //! `download::fetch`). Cancel also deletes the partial file. A `.part`
 //! left by an earlier session shows as paused, ready to resume.
 //!
-//! ```text
-//! gtk::ListBoxRow
-//! └─ gtk::Box (vertical)
-//!    ├─ name, "491 MB · needs 0.6 GB of memory · apache-2.0" │ Download / Pause|Resume, Cancel
-//!    ├─ gtk::ProgressBar
-//!    └─ gtk::Label (progress and speed, or what went wrong)
-//! ```
+//! Each model's row is a [`DownloadRow`](super::download_row::DownloadRow).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use gettextrs::gettext;
-use relm4::gtk;
-use relm4::gtk::prelude::*;
 use relm4::prelude::*;
 use tokio_util::sync::CancellationToken;
 
-use super::{LocalModels, LocalModelsCommand, LocalModelsInput, text};
-use crate::i18n::gettext_f;
+use super::{
+    LocalModels, LocalModelsCommand, LocalModelsInput, LocalModelsOutput, LocalModelsWidgets, text,
+};
 use valechat_core::local::library::catalog::CatalogModel;
 use valechat_core::local::library::download::{self, DownloadError, HfFile, hub};
 use valechat_core::local::library::files::part_path;
@@ -79,163 +71,6 @@ pub enum Report {
     Stopped(Option<u64>),
     /// Failed: the sentence, and the bytes kept to resume from, if any.
     Failed(String, Option<u64>),
-}
-
-/// The widgets of one curated model's row.
-#[derive(Debug)]
-pub struct DownloadRow {
-    /// The row, in the Download group.
-    pub row: gtk::ListBoxRow,
-    download: gtk::Button,
-    pause: gtk::Button,
-    cancel: gtk::Button,
-    progress: gtk::ProgressBar,
-    status: gtk::Label,
-}
-
-impl DownloadRow {
-    /// The row of curated model `m` (at `index` in the list).
-    pub fn new(m: &CatalogModel, index: usize, sender: &ComponentSender<LocalModels>) -> Self {
-        let name = gtk::Label::builder().label(&m.name).xalign(0.0).build();
-        let memory = m.memory().total_bytes();
-        let about = gtk::Label::builder()
-            .label(gettext_f(
-                "{size} · needs {memory} of memory · {license}",
-                &[
-                    ("size", &text::size(m.size_mb.saturating_mul(1_000_000))),
-                    ("memory", &text::size(memory)),
-                    ("license", &m.license),
-                ],
-            ))
-            .xalign(0.0)
-            .wrap(true)
-            .css_classes(["caption", "dim-label"])
-            .build();
-        let labels = gtk::Box::new(gtk::Orientation::Vertical, 3);
-        labels.set_hexpand(true);
-        labels.set_valign(gtk::Align::Center);
-        labels.append(&name);
-        labels.append(&about);
-        let button = |label: String, accessible: String, input: LocalModelsInput| {
-            // GTK 4.8 names a button with text by its text: the model's
-            // name goes in its description.
-            let b = gtk::Button::with_label(&label);
-            crate::ui::a11y::describe(b.upcast_ref(), &accessible);
-            b.set_valign(gtk::Align::Center);
-            let s = sender.clone();
-            b.connect_clicked(move |_| s.input(input.clone()));
-            b
-        };
-        let name_arg = [("name", m.name.as_str())];
-        let download = button(
-            gettext("Download"),
-            gettext_f("Download {name}", &name_arg),
-            LocalModelsInput::Download(index),
-        );
-        let pause = button(
-            gettext("Pause"),
-            gettext_f("Pause or Resume {name}", &name_arg),
-            LocalModelsInput::Pause(index),
-        );
-        let cancel = button(
-            gettext("Cancel"),
-            gettext_f("Cancel download of {name}", &name_arg),
-            LocalModelsInput::CancelDownload(index),
-        );
-        let top = gtk::Box::new(gtk::Orientation::Horizontal, 6);
-        top.append(&labels);
-        top.append(&pause);
-        top.append(&cancel);
-        top.append(&download);
-        let progress = gtk::ProgressBar::new();
-        let status = gtk::Label::builder()
-            .xalign(0.0)
-            .wrap(true)
-            .css_classes(["caption"])
-            .build();
-        let body = gtk::Box::builder()
-            .orientation(gtk::Orientation::Vertical)
-            .spacing(6)
-            .margin_top(8)
-            .margin_bottom(8)
-            .margin_start(12)
-            .margin_end(12)
-            .build();
-        body.append(&top);
-        body.append(&progress);
-        body.append(&status);
-        let row = gtk::ListBoxRow::builder()
-            .activatable(false)
-            .child(&body)
-            .build();
-        let this = Self {
-            row,
-            download,
-            pause,
-            cancel,
-            progress,
-            status,
-        };
-        this.show(&State::Idle);
-        this
-    }
-
-    /// Shows the buttons and bar of `state`.
-    pub fn show(&self, state: &State) {
-        let (download, pause, cancel, bar) = match state {
-            State::Idle => (true, false, false, false),
-            State::Running { .. } | State::Paused(_) => (false, true, true, true),
-            State::Done => (false, false, false, true),
-            State::InLibrary => (false, false, false, false),
-        };
-        self.download.set_visible(download);
-        self.pause.set_visible(pause);
-        self.cancel.set_visible(cancel);
-        self.progress.set_visible(bar);
-        self.pause.set_label(&if matches!(state, State::Paused(_)) {
-            gettext("Resume")
-        } else {
-            gettext("Pause")
-        });
-        match state {
-            State::Idle => self.set_status("", false),
-            State::Running { .. } => self.set_status(&gettext("Starting…"), false),
-            State::Paused(kept) => {
-                self.set_status(
-                    &gettext_f("Paused, {kept} kept", &[("kept", &text::size(*kept))]),
-                    false,
-                );
-            }
-            State::Done => {
-                self.progress.set_fraction(1.0);
-                self.set_status(&gettext("Downloaded: in the library"), false);
-            }
-            State::InLibrary => self.set_status(&gettext("In the library"), false),
-        }
-    }
-
-    /// Shows a progress step.
-    pub fn progress(&self, done: u64, total: u64, speed: u64) {
-        #[allow(clippy::cast_precision_loss)] // a fraction for a bar
-        let fraction = if total == 0 {
-            1.0
-        } else {
-            done as f64 / total as f64
-        };
-        self.progress.set_fraction(fraction.clamp(0.0, 1.0));
-        self.set_status(&text::progress(done, total, speed), false);
-    }
-
-    /// Shows `text` under the bar, as an error when `error`.
-    pub fn set_status(&self, text: &str, error: bool) {
-        self.status.set_text(text);
-        self.status.set_visible(!text.is_empty());
-        if error {
-            self.status.add_css_class("error");
-        } else {
-            self.status.remove_css_class("error");
-        }
-    }
 }
 
 /// The hub file of curated model `m`, on `$VALECHAT_HF_ENDPOINT` or
@@ -326,5 +161,70 @@ pub async fn run(
 pub async fn discard(m: CatalogModel) {
     if let Ok(dir) = valechat_core::paths::models_dir() {
         let _ = tokio::fs::remove_file(partial(&m, &dir)).await;
+    }
+}
+
+impl LocalModels {
+    /// Starts (or resumes) curated model `n`'s download.
+    pub(super) fn start(
+        &mut self,
+        n: usize,
+        widgets: &LocalModelsWidgets,
+        sender: &ComponentSender<Self>,
+    ) {
+        let (Some(m), Some(state), Some(row)) = (
+            self.catalog.get(n).cloned(),
+            self.downloads.get_mut(n),
+            widgets.downloads.get(n),
+        ) else {
+            return;
+        };
+        if matches!(state, State::Running { .. }) {
+            return;
+        }
+        let cancel = CancellationToken::new();
+        let discard = Arc::new(AtomicBool::new(false));
+        *state = State::Running {
+            cancel: cancel.clone(),
+            discard: Arc::clone(&discard),
+        };
+        row.show(state);
+        let store = self.engine.store().clone();
+        sender.command(move |out, shutdown| {
+            shutdown
+                .register(run(n, m, store, cancel, discard, out))
+                .drop_on_shutdown()
+        });
+    }
+
+    /// Shows what curated model `n`'s download reported.
+    pub(super) fn report(
+        &mut self,
+        n: usize,
+        report: Report,
+        widgets: &LocalModelsWidgets,
+        sender: &ComponentSender<Self>,
+    ) {
+        let (Some(state), Some(row)) = (self.downloads.get_mut(n), widgets.downloads.get(n)) else {
+            return;
+        };
+        match report {
+            Report::Progress { done, total, speed } => row.progress(done, total, speed),
+            Report::Finished(model) => {
+                *state = State::Done;
+                row.show(state);
+                let _ = sender.output(LocalModelsOutput::Added(model));
+                sender.input(LocalModelsInput::Reload);
+            }
+            Report::Stopped(kept) => {
+                *state = kept.map_or(State::Idle, State::Paused);
+                row.show(state);
+            }
+            Report::Failed(sentence, kept) => {
+                *state = kept.map_or(State::Idle, State::Paused);
+                row.show(state);
+                row.set_status(&sentence, true);
+            }
+        }
     }
 }
