@@ -210,7 +210,8 @@ impl Component for LocalModels {
             LocalModelsInput::Reload => {
                 let catalog = self.catalog.clone();
                 sender.oneshot_command(async move {
-                    LocalModelsCommand::Loaded(work::load(&store, &catalog).await)
+                    let dir = valechat_core::paths::models_dir().ok();
+                    LocalModelsCommand::Loaded(work::load(&store, &catalog, dir).await)
                 });
             }
             LocalModelsInput::AskImport => {

@@ -31,17 +31,21 @@ pub struct Library {
 }
 
 /// Reads the library and looks for each curated model's file in it (a
-/// downloaded model of the same file name) or a partial download in the
-/// models folder.
+/// downloaded model of the same file name) or a partial download in
+/// `models_dir` (`None`: no data folder, so no partial download).
 ///
 /// # Errors
 /// The store's error, in words.
-pub async fn load(store: &Store, catalog: &[CatalogModel]) -> Result<Library, String> {
+pub async fn load(
+    store: &Store,
+    catalog: &[CatalogModel],
+    models_dir: Option<PathBuf>,
+) -> Result<Library, String> {
     let models = store
         .local_models()
         .await
         .map_err(|e| EngineError::from(e).user_message())?;
-    let dir = valechat_core::paths::models_dir().ok();
+    let dir = models_dir;
     let mut stands = Vec::with_capacity(catalog.len());
     for m in catalog {
         let downloaded = models.iter().any(|x| {
@@ -86,4 +90,67 @@ pub async fn import(
         .await
         .map(Box::new)
         .map_err(|e| (file, text::import_failed(&e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use valechat_core::local::library::{ModelMetadata, catalog};
+    use valechat_core::store::NewLocalModel;
+
+    fn metadata() -> ModelMetadata {
+        ModelMetadata {
+            architecture: "llama".into(),
+            name: None,
+            parameters: 1,
+            quantization: "F32".into(),
+            context_length: None,
+            embedding_length: None,
+            layers: None,
+            attention_heads: None,
+            kv_heads: None,
+            key_length: None,
+            value_length: None,
+            chat_template: None,
+            license: None,
+            size_bytes: 1,
+        }
+    }
+
+    #[tokio::test]
+    async fn curated_models_stand_downloaded_partial_or_absent() {
+        let dir = tempfile::tempdir().unwrap();
+        let models = dir.path().join("models");
+        std::fs::create_dir_all(&models).unwrap();
+        let store = Store::open_in_memory().await.unwrap();
+        let curated = catalog::models();
+        std::fs::write(downloads::partial(&curated[0], &models), vec![0u8; 1234]).unwrap();
+        for (model, origin) in [
+            (&curated[1], ModelOrigin::Downloaded),
+            // The same file name imported by hand is not the download.
+            (&curated[2], ModelOrigin::Copied),
+        ] {
+            store
+                .add_local_model(NewLocalModel {
+                    path: models.join(&model.file),
+                    origin,
+                    source: None,
+                    sha256: None,
+                    metadata: metadata(),
+                })
+                .await
+                .unwrap();
+        }
+
+        let library = load(&store, &curated, Some(models)).await.unwrap();
+        assert_eq!(library.models.len(), 2);
+        assert_eq!(library.catalog.len(), curated.len());
+        assert_eq!(library.catalog[0], Stands::Partial(1234));
+        assert_eq!(library.catalog[1], Stands::InLibrary);
+        assert_eq!(library.catalog[2], Stands::Absent);
+        assert_eq!(library.catalog[3], Stands::Absent);
+
+        let none = load(&store, &curated, None).await.unwrap();
+        assert_eq!(none.catalog[0], Stands::Absent);
+    }
 }
