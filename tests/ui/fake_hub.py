@@ -5,7 +5,7 @@
 - GET /api/models/{owner}/{name}/tree/{revision}[/{dir}] lists every file
   of data/local-models.json (the curated list) as an LFS file with the
   SHA-256 and size of the bytes served (`wrong_hash` lists a wrong SHA-256
-  for the repositories named);
+  for the repositories named, `huge` a size no disk holds);
 - GET /{owner}/{name}/resolve/{revision}/{file} serves those bytes with
   `Range` support, `chunk` bytes every `pace` seconds (ten times that for
   the repositories in `slow`), so that a download takes a few seconds and
@@ -24,9 +24,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 CATALOG = os.path.join(os.path.dirname(__file__), "..", "..", "data", "local-models.json")
 
 
-def start(body, wrong_hash=(), slow=(), chunk=2048, pace=0.05):
+def start(body, wrong_hash=(), slow=(), huge=(), chunk=2048, pace=0.05):
     """Serves `body` for every curated file on 127.0.0.1 in a daemon thread;
-    the repositories in `slow` ten times slower."""
+    the repositories in `slow` ten times slower; those in `huge` list a
+    size of 10 PB (more than any disk has free)."""
     with open(CATALOG) as f:
         models = json.load(f)["models"]
     sha = hashlib.sha256(body).hexdigest()
@@ -40,8 +41,9 @@ def start(body, wrong_hash=(), slow=(), chunk=2048, pace=0.05):
             if parts[:2] == ["api", "models"] and len(parts) >= 6 and parts[4] == "tree":
                 repo = "/".join(parts[2:4])
                 listed = "0" * 64 if repo in wrong_hash else sha
+                size = 10**16 if repo in huge else len(body)
                 entries = [
-                    {"type": "file", "path": m["file"], "size": len(body), "lfs": {"oid": listed, "size": len(body)}}
+                    {"type": "file", "path": m["file"], "size": size, "lfs": {"oid": listed, "size": size}}
                     for m in models
                     if m["repo"] == repo
                 ]

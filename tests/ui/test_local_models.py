@@ -13,7 +13,8 @@ tiny GGUF of tests/llamacpp/make_tiny_model.py:
    dialog says why, nothing is added), then imports the tiny model (copied)
    whose row shows architecture, parameters, quantization, size, context
    and memory; Remove… says the copy is deleted, and the row goes.
-3. A download whose hash the hub lists wrongly is refused in words; one is
+3. A download whose hash the hub lists wrongly is refused in words, and one
+   larger than the free space before any byte is fetched; one is
    cancelled mid-way (its partial file deleted); another runs to the end: the progress bar is full and the row says it is in the
    library. `valechat models list` agrees with the window.
 
@@ -40,6 +41,7 @@ FIRST = "Qwen 2.5 0.5B Instruct"  # downloaded from the first-run page
 WRONG = "Qwen 3 0.6B"  # its repository lists a wrong SHA-256
 LAST = "Qwen 2.5 1.5B Instruct"  # downloaded to the end in Preferences
 CANCELLED = "Qwen 3 1.7B"  # served slowly, cancelled mid-way
+TOO_BIG = "Llama 3.2 1B Instruct"  # its repository lists 10 PB
 WINDOW_ROLES = ("frame", "window", "dialog")
 
 
@@ -117,7 +119,7 @@ def main():
         curated = {m["name"]: m for m in json.load(f)["models"]}
     # 4 KiB every 20 ms: the tiny model (~500 kB) takes about 2.5 s (25 s
     # for the one cancelled).
-    hub = fake_hub.start(body, wrong_hash=(curated[WRONG]["repo"],), slow=(curated[CANCELLED]["repo"],), chunk=4096, pace=0.02)
+    hub = fake_hub.start(body, wrong_hash=(curated[WRONG]["repo"],), slow=(curated[CANCELLED]["repo"],), huge=(curated[TOO_BIG]["repo"],), chunk=4096, pace=0.02)
     os.environ["VALECHAT_HF_ENDPOINT"] = f"http://127.0.0.1:{hub.server_address[1]}"
 
     app = App(binary, data_dir)
@@ -197,6 +199,9 @@ def main():
         app.click(row_button(app, lambda: prefs, WRONG, "Download"))
         wrong = row_of(lambda: prefs, WRONG)
         wait_for("the wrong hash", label_with("does not match the SHA-256"), lambda: wrong, 60)
+        app.click(row_button(app, lambda: prefs, TOO_BIG, "Download"))
+        too_big = row_of(lambda: prefs, TOO_BIG)
+        wait_for("the free-space refusal", label_with("Not enough free space: the download needs 10.0\xa0PB"), lambda: too_big)
         # Cancel: the row offers Download again and the partial file is gone.
         app.click(row_button(app, lambda: prefs, CANCELLED, "Download"))
         cancelled = row_of(lambda: prefs, CANCELLED)
