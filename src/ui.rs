@@ -6,11 +6,16 @@
 //! │  └─ ConversationRow ×n (conversation_row.rs, factory in its ListBox)
 //! ├─ ModelPicker          (model_picker.rs, header-bar MenuButton)
 //! ├─ ProviderForm         (provider_form.rs, first-run page and Add Provider dialog)
+//! ├─ LocalModelsWindow    (local_models_window.rs, first run: Use a Model
+//! │  │                     on This Computer)
+//! │  └─ LocalModels       (the page below)
 //! ├─ Preferences          (preferences.rs, modal; Providers page)
 //! │  ├─ ProviderRow ×n    (preferences/provider_row.rs, factory)
 //! │  │  └─ PullDialog     (provider_row/pull_dialog.rs: Download Model)
-//! │  └─ BillingPage       (preferences/billing_page.rs)
-//! │     └─ LimitDialog, PriceDialog (limit_dialog.rs, price_dialog.rs)
+//! │  ├─ BillingPage       (preferences/billing_page.rs)
+//! │  │  └─ LimitDialog, PriceDialog (limit_dialog.rs, price_dialog.rs)
+//! │  └─ LocalModels       (preferences/local_models.rs: Models on This
+//! │                        Computer: the library, import, downloads)
 //! ├─ Servers              (servers.rs, MCP Servers window: list, details,
 //! │                        Add/Edit, Import; main menu → MCP Servers)
 //! ├─ ConversationView     (conversation_view.rs: the reply, sticky scrolling)
@@ -51,6 +56,7 @@ pub mod conversation_settings;
 pub mod conversation_view;
 pub mod elicitation;
 pub mod file_chooser;
+pub mod local_models_window;
 pub mod markdown;
 pub mod message_row;
 pub mod model_picker;

@@ -10,6 +10,8 @@
 //! ├─ adw::PreferencesPage "Appearance" (preferences/appearance_page.rs)
 //! ├─ ToolsPage "Tools" (preferences/tools_page.rs: rounds, result size)
 //! ├─ AssistantsPage "Assistants" (preferences/assistants.rs)
+//! ├─ LocalModels "Models on This Computer" (preferences/local_models.rs:
+//! │  the model library, Import Model File…, downloads)
 //! └─ subpage: adw::HeaderBar (back) + ProviderForm  (Add Provider…)
 //! ```
 //!
@@ -20,6 +22,7 @@ pub mod appearance_page;
 pub mod assistants;
 pub mod billing_page;
 pub mod limit_dialog;
+pub mod local_models;
 pub mod price_dialog;
 pub mod provider_row;
 pub mod tools_page;
@@ -43,6 +46,7 @@ pub struct Preferences {
     billing: Controller<billing_page::BillingPage>,
     tools: Controller<tools_page::ToolsPage>,
     assistants: Controller<assistants::AssistantsPage>,
+    local_models: Controller<local_models::LocalModels>,
 }
 
 impl std::fmt::Debug for Preferences {
@@ -68,6 +72,8 @@ pub enum PreferencesInput {
     ProviderRemoved(DynamicIndex),
     /// Show `text` as a toast.
     Toast(String),
+    /// The library of models on this computer changed.
+    LocalModelsChanged,
 }
 
 /// What Preferences tells the main window.
@@ -75,6 +81,9 @@ pub enum PreferencesInput {
 pub enum PreferencesOutput {
     /// Providers were added, edited or removed: reload them.
     ProvidersChanged,
+    /// A model was added to or removed from the library of models on
+    /// this computer.
+    LocalModelsChanged,
 }
 
 /// Results of background work.
@@ -192,6 +201,16 @@ impl Component for Preferences {
                 assistants::AssistantsPageOutput::Toast(text) => PreferencesInput::Toast(text),
             });
         root.add(assistants.widget());
+        let local_models = local_models::LocalModels::builder()
+            .launch(engine.clone())
+            .forward(sender.input_sender(), |out| match out {
+                local_models::LocalModelsOutput::Toast(text) => PreferencesInput::Toast(text),
+                local_models::LocalModelsOutput::Added(_)
+                | local_models::LocalModelsOutput::Removed(_) => {
+                    PreferencesInput::LocalModelsChanged
+                }
+            });
+        root.add(local_models.widget());
 
         let model = Preferences {
             engine,
@@ -200,6 +219,7 @@ impl Component for Preferences {
             billing,
             tools,
             assistants,
+            local_models,
         };
         // The window's own search field (search is off, but the field is
         // in the accessibility tree): named like every field.
@@ -224,6 +244,8 @@ impl Component for Preferences {
                 self.tools.emit(tools_page::ToolsPageInput::Reload);
                 self.assistants
                     .emit(assistants::AssistantsPageInput::Reload);
+                self.local_models
+                    .emit(local_models::LocalModelsInput::Reload);
                 root.present();
             }
             PreferencesInput::ShowAddProvider => {
@@ -248,6 +270,9 @@ impl Component for Preferences {
             PreferencesInput::ProviderRemoved(index) => {
                 self.rows.guard().remove(index.current_index());
                 let _ = sender.output(PreferencesOutput::ProvidersChanged);
+            }
+            PreferencesInput::LocalModelsChanged => {
+                let _ = sender.output(PreferencesOutput::LocalModelsChanged);
             }
             PreferencesInput::Toast(text) => {
                 let toast = adw::Toast::new(&text);

@@ -9,7 +9,8 @@
 //!       ├─ gtk::Separator
 //!       └─ content: adw::HeaderBar (Back, title, ModelPicker, settings) + Stack
 //!          ├─ "loading"   spinner
-//!          ├─ "first-run" adw::StatusPage with ProviderForm
+//!          ├─ "first-run" adw::StatusPage: Use a Model on This Computer
+//!          │              (LocalModelsWindow), then ProviderForm
 //!          └─ "chat"      ConversationView (messages + composer)
 //! ```
 //!
@@ -28,6 +29,7 @@
 mod assistant;
 mod dialogs;
 mod handlers;
+mod local;
 mod messages;
 mod pages;
 mod panes;
@@ -98,6 +100,11 @@ pub struct Window {
     folders: Controller<WorkspaceFolders>,
     /// The first-run page's form, built the first time that page shows.
     provider_form: Option<Controller<ProviderForm>>,
+    /// How many models the library of models on this computer holds
+    /// (with none and no provider, the first-run page shows).
+    local_models: usize,
+    /// The first-run page's "Use a Model on This Computer" window.
+    local_window: Option<Controller<crate::ui::local_models_window::LocalModelsWindow>>,
     page: &'static str,
     /// The open Add Provider dialog, if any.
     provider_dialog: Option<dialogs::ProviderDialog>,
@@ -193,7 +200,7 @@ impl Component for Window {
                                 set_visible: false,
                                 set_icon_name: Some(crate::config::APP_ID),
                                 set_title: &gettext("Welcome to ValeChat"),
-                                set_description: Some(&gettext("Add a provider to start chatting: a cloud service with its API key, or a local server such as Ollama, LM Studio or llama.cpp.")),
+                                set_description: Some(&gettext("Chat with a model on this computer, or add a provider: a cloud service with its API key, or a local server such as Ollama, LM Studio or llama.cpp.")),
                                 #[wrap(Some)]
                                 #[name = "first_run_form"]
                                 set_child = &adw::Clamp {
@@ -278,6 +285,8 @@ impl Component for Window {
             next_folders: Vec::new(),
             folders,
             provider_form: None,
+            local_models: 0,
+            local_window: None,
             page: "loading",
             provider_dialog: None,
             preferences: None,

@@ -132,6 +132,7 @@ impl Window {
                 .launch(engine)
                 .forward(sender.input_sender(), |out| match out {
                     PreferencesOutput::ProvidersChanged => WindowInput::ReloadProviders,
+                    PreferencesOutput::LocalModelsChanged => WindowInput::ReloadLocalModels,
                 })
         });
         preferences.emit(PreferencesInput::Show);

@@ -147,6 +147,9 @@ impl Window {
                     self.refresh_conversations();
                 }
             }
+            WindowInput::ReloadLocalModels => self.reload_local_models(sender),
+            WindowInput::ShowLocalModels => self.show_local_models(root, sender),
+            WindowInput::LocalModelAdded(model) => self.local_model_added(&model, widgets, sender),
             WindowInput::ShowAbout => super::dialogs::show_about(root),
             WindowInput::ShowModelPicker => {
                 if self.page == "chat" {
@@ -215,8 +218,9 @@ impl Window {
                     .emit(SidebarInput::SetEngine(loaded.engine.clone()));
                 self.set_engine(loaded.engine);
                 self.reload_assistants(sender);
+                self.local_models = loaded.local_models;
                 self.set_providers(loaded.providers);
-                self.page = if self.providers.is_empty() {
+                self.page = if !self.can_chat() {
                     "first-run"
                 } else {
                     "chat"
@@ -239,6 +243,7 @@ impl Window {
                 self.page = "error";
             }
             WindowCommand::Providers(list) => self.set_providers(list),
+            WindowCommand::LocalModels(count) => self.set_local_models(count),
             WindowCommand::ConversationsChanged => self.refresh_conversations(),
             WindowCommand::Failed(error) | WindowCommand::Exported(error) => {
                 self.toast(widgets, &error);
@@ -336,7 +341,7 @@ impl Window {
     /// Shows `providers` in the picker; forgets models of providers that
     /// were removed or disabled, and switches between the first-run page
     /// and the chat when the first provider arrives or the last one goes.
-    fn set_providers(&mut self, providers: Vec<Provider>) {
+    pub(super) fn set_providers(&mut self, providers: Vec<Provider>) {
         self.providers = providers;
         let offered =
             |id: &str, providers: &[Provider]| providers.iter().any(|p| p.id == id && p.enabled);
@@ -355,11 +360,11 @@ impl Window {
             c.provider_id = None;
             c.model = None;
         }
-        if self.providers.is_empty() && self.page == "chat" {
+        if !self.can_chat() && self.page == "chat" {
             self.stop();
             self.open(None);
             self.page = "first-run";
-        } else if !self.providers.is_empty() && self.page == "first-run" {
+        } else if self.can_chat() && self.page == "first-run" {
             self.page = "chat";
         }
         if self.next_model.is_none() {

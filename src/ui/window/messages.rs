@@ -65,6 +65,16 @@ pub enum WindowInput {
     ShowBilling,
     /// Providers were edited in Preferences: reload them.
     ReloadProviders,
+    /// The library of models on this computer changed in Preferences:
+    /// count its models again.
+    ReloadLocalModels,
+    /// The first-run page's "Use a Model on This Computer": open the
+    /// window with the curated models and Import Model File….
+    ShowLocalModels,
+    /// A model was imported or downloaded from the first-run page: go on
+    /// to the chat (the hand-over to the `local` provider, see
+    /// `window/local.rs`).
+    LocalModelAdded(Box<valechat_core::store::LocalModel>),
     /// Show the About dialog.
     ShowAbout,
     /// Open the model picker (Ctrl+K).
@@ -144,6 +154,8 @@ pub enum WindowCommand {
     LoadingSlow,
     /// Fresh list of providers.
     Providers(Vec<Provider>),
+    /// The number of models in the library of models on this computer.
+    LocalModels(usize),
     /// A conversation changed in the store (its model): the sidebar reads
     /// the list again.
     ConversationsChanged,

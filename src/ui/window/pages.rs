@@ -9,12 +9,18 @@
 //! builds the first-run form, a first start builds no conversation view
 //! (nor its chat worker thread) before a provider is added.
 //!
+//! The first-run page offers a model on this computer (downloaded or
+//! imported, in the [`crate::ui::local_models_window`]) above the provider
+//! form.
+//!
 //! Until its page exists, input meant for the conversation view has nothing
 //! to act on and is dropped ([`Window::emit_view`]); when it is built it
 //! gets the engine, the MCP servers and the open conversation at once.
 
+use gettextrs::gettext;
 use relm4::adw::prelude::*;
 use relm4::prelude::*;
+use relm4::{adw, gtk};
 
 use super::{Window, WindowInput, WindowWidgets};
 use crate::ui::conversation_view::{
@@ -77,10 +83,46 @@ impl Window {
                 .forward(sender.input_sender(), |out| match out {
                     ProviderFormOutput::Added(p) => WindowInput::ProviderAdded(p),
                 });
-        widgets.first_run_form.set_child(Some(form.widget()));
+        let choices = gtk::Box::new(gtk::Orientation::Vertical, 12);
+        choices.append(&local_choice(sender));
+        let or = gtk::Label::builder()
+            .label(gettext("Or Add a Provider"))
+            .xalign(0.0)
+            .margin_top(12)
+            .css_classes(["heading"])
+            .build();
+        choices.append(&or);
+        choices.append(form.widget());
+        widgets.first_run_form.set_child(Some(&choices));
         if let Some(engine) = &self.engine {
             form.emit(ProviderFormInput::SetEngine(engine.clone()));
         }
         self.provider_form = Some(form);
     }
+}
+
+/// "Use a Model on This Computer": a row whose Choose… opens the window
+/// of curated models and Import Model File…. No icon: the first-run page
+/// draws no SVG (`tests/ui/test_startup.py`).
+fn local_choice(sender: &ComponentSender<Window>) -> gtk::ListBox {
+    let title = gettext("Use a Model on This Computer");
+    let row = adw::ActionRow::builder()
+        .title(&title)
+        .subtitle(gettext(
+            "Private and offline, with no account or key: download a small model, or import a .gguf file you have.",
+        ))
+        .build();
+    let choose: gtk::Button = crate::ui::a11y::labelled("GtkButton", &title).unwrap_or_default();
+    choose.set_label(&gettext("Choose…"));
+    choose.set_valign(gtk::Align::Center);
+    let input = sender.input_sender().clone();
+    choose.connect_clicked(move |_| input.emit(WindowInput::ShowLocalModels));
+    row.add_suffix(&choose);
+    row.set_activatable_widget(Some(&choose));
+    let list = gtk::ListBox::builder()
+        .css_classes(["boxed-list"])
+        .selection_mode(gtk::SelectionMode::None)
+        .build();
+    list.append(&row);
+    list
 }

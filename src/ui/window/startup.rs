@@ -29,6 +29,8 @@ pub struct Loaded {
     pub providers: Vec<Provider>,
     /// Conversations, newest first.
     pub conversations: Vec<Conversation>,
+    /// How many models the library of models on this computer holds.
+    pub local_models: usize,
     /// The MCP servers, starting in the background.
     pub servers: McpServers,
 }
@@ -61,6 +63,11 @@ pub async fn load(
         .list_conversations_for(valechat_core::store::Listing::Active)
         .await
         .map_err(|e| EngineError::from(e).user_message())?;
+    let local_models = store
+        .local_models()
+        .await
+        .map_err(|e| EngineError::from(e).user_message())?
+        .len();
     let sampler = valechat_core::mcp::EngineSampler::new(Arc::new(approver.clone()));
     let asks = questions.clone();
     let elicitor = DialogElicitor::new(Arc::new(move |ask| {
@@ -95,6 +102,7 @@ pub async fn load(
         engine,
         providers,
         conversations,
+        local_models,
         servers,
     })
 }

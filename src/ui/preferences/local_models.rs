@@ -1,0 +1,362 @@
+//! Preferences → Models on This Computer (issue 16): the model library
+//! (the GGUF files ValeChat runs itself), Import Model File… and the
+//! curated models to download. The same page is the first-run window's
+//! "Use a Model on This Computer" ([`crate::ui::window`]).
+//!
+//! ```text
+//! adw::PreferencesPage "Local Models"
+//! ├─ adw::PreferencesGroup "Models on This Computer" (header suffix: Import Model File…)
+//! │  └─ adw::ActionRow per model (rows.rs: name, details, menu) | "No models yet"
+//! └─ adw::PreferencesGroup "Download"
+//!    └─ DownloadRow per curated model (download_row.rs; the downloads:
+//!       downloads.rs)
+//! ```
+//!
+//! The library's work (reading it, importing, removing, downloading) runs
+//! as commands of this component; what changed reaches the parent through
+//! [`LocalModelsOutput`].
+
+mod download_row;
+mod downloads;
+mod import;
+mod rows;
+mod text;
+mod work;
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+
+use gettextrs::gettext;
+use relm4::adw::prelude::*;
+use relm4::prelude::*;
+use relm4::{adw, gtk};
+
+use crate::i18n::gettext_f;
+use download_row::DownloadRow;
+use downloads::{Report, State};
+use valechat_core::chat::Engine;
+use valechat_core::local::library::{self, ImportMode, catalog};
+use valechat_core::store::LocalModel;
+
+/// The page's state.
+pub struct LocalModels {
+    engine: Engine,
+    models: Vec<LocalModel>,
+    catalog: Vec<catalog::CatalogModel>,
+    /// Where each curated model's download stands (same order).
+    downloads: Vec<State>,
+    /// The open file chooser, destroyed when it answers.
+    chooser: Option<gtk::FileChooserNative>,
+}
+
+impl std::fmt::Debug for LocalModels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalModels")
+            .field("models", &self.models.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the page is told.
+#[derive(Debug, Clone)]
+pub enum LocalModelsInput {
+    /// Read the library again.
+    Reload,
+    /// Open Import Model File….
+    AskImport,
+    /// The file chooser answered: the file and how to import it, or
+    /// nothing (cancelled).
+    ImportChosen(Option<(PathBuf, ImportMode)>),
+    /// Show model `id`'s file in the file manager.
+    ShowInFiles(i64),
+    /// Ask before removing model `id`.
+    AskRemove(i64),
+    /// Remove model `id` (confirmed).
+    Remove(i64),
+    /// Download curated model `n` (its position in the list).
+    Download(usize),
+    /// Pause curated model `n`'s download, or resume it when paused.
+    Pause(usize),
+    /// Stop curated model `n`'s download and delete what it kept.
+    CancelDownload(usize),
+}
+
+/// What the page tells its parent.
+#[derive(Debug)]
+pub enum LocalModelsOutput {
+    /// A sentence for a toast (an import refused, a removal done).
+    Toast(String),
+    /// A model was imported or downloaded into the library.
+    Added(Box<LocalModel>),
+    /// Model `id` was removed from the library.
+    Removed(i64),
+}
+
+/// Results of the page's commands.
+#[derive(Debug)]
+pub enum LocalModelsCommand {
+    /// The library and where each curated model stands, or the error in
+    /// words.
+    Loaded(Result<work::Library, String>),
+    /// An import's model, or the file's name and why it failed.
+    Imported(Result<Box<LocalModel>, (String, String)>),
+    /// A removal's model, or why it failed.
+    Removed(Result<Box<LocalModel>, String>),
+    /// Curated model `n`'s download reports.
+    Download(usize, Report),
+}
+
+/// The widgets the page refills.
+#[derive(Debug)]
+pub struct LocalModelsWidgets {
+    library: adw::PreferencesGroup,
+    rows: Vec<adw::ActionRow>,
+    empty: adw::ActionRow,
+    downloads: Vec<DownloadRow>,
+}
+
+impl Component for LocalModels {
+    type CommandOutput = LocalModelsCommand;
+    type Input = LocalModelsInput;
+    type Output = LocalModelsOutput;
+    type Init = Engine;
+    type Root = adw::PreferencesPage;
+    type Widgets = LocalModelsWidgets;
+
+    fn init_root() -> Self::Root {
+        // A short title: the window's view switcher gives each page the
+        // width of the longest.
+        adw::PreferencesPage::builder()
+            .title(gettext("Local Models"))
+            .icon_name("computer-symbolic")
+            .build()
+    }
+
+    fn init(
+        engine: Engine,
+        root: Self::Root,
+        sender: ComponentSender<Self>,
+    ) -> ComponentParts<Self> {
+        let library = adw::PreferencesGroup::builder()
+            .title(gettext("Models on This Computer"))
+            .description(gettext(
+                "GGUF model files ValeChat runs itself: private, offline, with no account.",
+            ))
+            .build();
+        let add = gtk::Button::builder()
+            .label(gettext("Import Model File…"))
+            .valign(gtk::Align::Center)
+            .build();
+        let s = sender.clone();
+        add.connect_clicked(move |_| s.input(LocalModelsInput::AskImport));
+        library.set_header_suffix(Some(&add));
+        let empty = adw::ActionRow::builder()
+            .title(gettext("No models yet"))
+            .subtitle(gettext(
+                "Import a .gguf file you have, or download one of the models below.",
+            ))
+            .css_classes(["dim-label"])
+            .build();
+        library.add(&empty);
+        let catalog = catalog::models();
+        let group = adw::PreferencesGroup::builder()
+            .title(gettext("Download"))
+            .description(gettext_f(
+                "Small instruct models from Hugging Face, checked against the SHA-256 the repository lists. Memory is for {count} tokens of context.",
+                &[(
+                    "count",
+                    &valechat_core::format::format_count(catalog::CATALOG_CONTEXT),
+                )],
+            ))
+            .build();
+        let downloads: Vec<DownloadRow> = catalog
+            .iter()
+            .enumerate()
+            .map(|(i, m)| DownloadRow::new(m, i, &sender))
+            .collect();
+        for d in &downloads {
+            group.add(&d.row);
+        }
+        root.add(&library);
+        root.add(&group);
+        sender.input(LocalModelsInput::Reload);
+        let model = LocalModels {
+            engine,
+            models: Vec::new(),
+            downloads: catalog.iter().map(|_| State::Idle).collect(),
+            catalog,
+            chooser: None,
+        };
+        ComponentParts {
+            model,
+            widgets: LocalModelsWidgets {
+                library,
+                rows: Vec::new(),
+                empty,
+                downloads,
+            },
+        }
+    }
+
+    fn update_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        message: Self::Input,
+        sender: ComponentSender<Self>,
+        root: &Self::Root,
+    ) {
+        let store = self.engine.store().clone();
+        match message {
+            LocalModelsInput::Reload => {
+                let catalog = self.catalog.clone();
+                sender.oneshot_command(async move {
+                    let dir = valechat_core::paths::models_dir().ok();
+                    LocalModelsCommand::Loaded(work::load(&store, &catalog, dir).await)
+                });
+            }
+            LocalModelsInput::AskImport => {
+                let parent = root.root().and_downcast::<gtk::Window>();
+                let s = sender.clone();
+                self.chooser = Some(import::ask(parent.as_ref(), move |chosen| {
+                    s.input(LocalModelsInput::ImportChosen(chosen));
+                }));
+            }
+            LocalModelsInput::ImportChosen(chosen) => {
+                if let Some(dialog) = self.chooser.take() {
+                    dialog.destroy();
+                }
+                if let Some((path, mode)) = chosen {
+                    sender.oneshot_command(async move {
+                        LocalModelsCommand::Imported(work::import(&store, path, mode).await)
+                    });
+                }
+            }
+            LocalModelsInput::ShowInFiles(id) => {
+                if let Some(m) = self.models.iter().find(|m| m.id == id) {
+                    rows::show_in_files(m);
+                }
+            }
+            LocalModelsInput::AskRemove(id) => {
+                if let Some(m) = self.models.iter().find(|m| m.id == id) {
+                    rows::confirm_remove(m, root, &sender);
+                }
+            }
+            LocalModelsInput::Remove(id) => sender.oneshot_command(async move {
+                LocalModelsCommand::Removed(
+                    library::remove(&store, id)
+                        .await
+                        .map(Box::new)
+                        .map_err(|e| e.to_string()),
+                )
+            }),
+            LocalModelsInput::Download(n) => self.start(n, widgets, &sender),
+            LocalModelsInput::Pause(n) => match self.downloads.get(n) {
+                Some(State::Running { cancel, .. }) => cancel.cancel(),
+                Some(State::Paused(_)) => self.start(n, widgets, &sender),
+                _ => {}
+            },
+            LocalModelsInput::CancelDownload(n) => match self.downloads.get(n) {
+                Some(State::Running { cancel, discard }) => {
+                    discard.store(true, Ordering::SeqCst);
+                    cancel.cancel();
+                }
+                Some(State::Paused(_)) => {
+                    let Some(m) = self.catalog.get(n).cloned() else {
+                        return;
+                    };
+                    sender.oneshot_command(async move {
+                        downloads::discard(m).await;
+                        LocalModelsCommand::Download(n, Report::Stopped(None))
+                    });
+                }
+                _ => {}
+            },
+        }
+    }
+
+    fn update_cmd_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        message: Self::CommandOutput,
+        sender: ComponentSender<Self>,
+        root: &Self::Root,
+    ) {
+        match message {
+            LocalModelsCommand::Loaded(Ok(library)) => self.loaded(library, widgets, &sender),
+            LocalModelsCommand::Loaded(Err(e)) => {
+                let _ = sender.output(LocalModelsOutput::Toast(e));
+            }
+            LocalModelsCommand::Imported(Ok(model)) => {
+                let _ = sender.output(LocalModelsOutput::Toast(gettext_f(
+                    "Added {name}",
+                    &[("name", &model.display_name())],
+                )));
+                let _ = sender.output(LocalModelsOutput::Added(model));
+                sender.input(LocalModelsInput::Reload);
+            }
+            LocalModelsCommand::Removed(Ok(model)) => {
+                let _ = sender.output(LocalModelsOutput::Toast(gettext_f(
+                    "Removed {name}",
+                    &[("name", &model.display_name())],
+                )));
+                let _ = sender.output(LocalModelsOutput::Removed(model.id));
+                sender.input(LocalModelsInput::Reload);
+            }
+            LocalModelsCommand::Imported(Err((file, reason))) => {
+                rows::import_refused(&file, &reason, root);
+            }
+            LocalModelsCommand::Removed(Err(e)) => {
+                let _ = sender.output(LocalModelsOutput::Toast(e));
+            }
+            LocalModelsCommand::Download(n, report) => self.report(n, report, widgets, &sender),
+        }
+    }
+}
+
+impl LocalModels {
+    /// Shows the library read, and where each curated model stands: in
+    /// the library, paused with bytes kept (an earlier session's), or
+    /// neither (a model removed since its download).
+    fn loaded(
+        &mut self,
+        library: work::Library,
+        widgets: &mut LocalModelsWidgets,
+        sender: &ComponentSender<Self>,
+    ) {
+        self.models = library.models;
+        self.show(widgets, sender);
+        for (n, (state, row)) in self
+            .downloads
+            .iter_mut()
+            .zip(&widgets.downloads)
+            .enumerate()
+        {
+            let stands = library.catalog.get(n).copied().unwrap_or_default();
+            let new = match (&*state, stands) {
+                (State::Running { .. } | State::Done, work::Stands::InLibrary)
+                | (State::Running { .. }, _) => continue,
+                (_, work::Stands::InLibrary) => State::InLibrary,
+                (State::Idle | State::Done | State::InLibrary, work::Stands::Partial(kept)) => {
+                    State::Paused(kept)
+                }
+                (State::Done | State::InLibrary, work::Stands::Absent) => State::Idle,
+                _ => continue,
+            };
+            *state = new;
+            row.show(state);
+        }
+    }
+
+    /// Rebuilds the library's rows.
+    fn show(&self, widgets: &mut LocalModelsWidgets, sender: &ComponentSender<Self>) {
+        for row in widgets.rows.drain(..) {
+            widgets.library.remove(&row);
+        }
+        widgets.empty.set_visible(self.models.is_empty());
+        for m in &self.models {
+            let row = rows::model_row(m, sender);
+            widgets.library.add(&row);
+            widgets.rows.push(row);
+        }
+    }
+}
