@@ -3,9 +3,11 @@
 //! step with `messages`. `results` is the search the window and the CLI
 //! show: snippets grouped by conversation, filtered and paged.
 
+mod filter;
 mod results;
 
-pub use results::{ConversationMatches, MessageMatch, RANKED_MATCHES, SearchFilter, SearchResults};
+pub use filter::{ArchivedScope, FolderScope, SearchFilter};
+pub use results::{ConversationMatches, MessageMatch, RANKED_MATCHES, SearchResults};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};

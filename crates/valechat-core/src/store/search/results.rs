@@ -4,30 +4,14 @@
 //! grouped by conversation, narrowed by a [`SearchFilter`].
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text};
 
 use super::super::Store;
 use super::super::error::StoreError;
 use super::super::models::{SNIPPET_MATCH_END, SNIPPET_MATCH_START};
+use super::SearchFilter;
 use super::{SNIPPET_TOKENS, match_expression};
 use crate::model::Role;
-
-/// What narrows a search; `Default` narrows nothing. Every field set must
-/// hold for a message to be found.
-///
-/// A message's provider and model are those that wrote it (replies), or the
-/// conversation's (the user's own messages, which no model wrote).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchFilter {
-    /// Provider id (`"openai"`).
-    pub provider_id: Option<String>,
-    /// Model id as the provider names it (`"gpt-4o"`).
-    pub model: Option<String>,
-    /// Written at or after this time, UTC unix milliseconds.
-    pub since: Option<i64>,
-    /// Written before this time (exclusive), UTC unix milliseconds.
-    pub until: Option<i64>,
-}
 
 /// One message found by [`Store::search`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +101,8 @@ WITH candidates AS (
       AND (?3 IS NULL OR COALESCE(m.model, c.model) = ?3)
       AND (?4 IS NULL OR m.created_at >= ?4)
       AND (?5 IS NULL OR m.created_at < ?5)
+      AND (?12 = 0 OR (?12 = 1 AND c.folder_id = ?13) OR (?12 = 2 AND c.folder_id IS NULL))
+      AND (?14 IS NULL OR c.archived = ?14)
     ORDER BY f.rowid DESC
     LIMIT ?11
 ),
@@ -164,6 +150,7 @@ impl Store {
             return Ok(SearchResults::default());
         };
         let filter = filter.clone();
+        let (folder_mode, folder_id) = filter.folder.sql();
         let rows: Vec<MatchRow> = self
             .run(move |conn| {
                 diesel::sql_query(SEARCH_SQL)
@@ -179,6 +166,9 @@ impl Store {
                     .bind::<Text, _>(SNIPPET_MATCH_END)
                     .bind::<BigInt, _>(SNIPPET_TOKENS)
                     .bind::<BigInt, _>(i64::from(RANKED_MATCHES))
+                    .bind::<Integer, _>(folder_mode)
+                    .bind::<Nullable<BigInt>, _>(folder_id)
+                    .bind::<Nullable<Bool>, _>(filter.archived.sql())
                     .load(conn)
                     .map_err(StoreError::during("searching messages"))
             })
