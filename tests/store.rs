@@ -13,7 +13,8 @@
 //! conversation, filters, pages); `secrets` the keyring (needs `tests/run-in-session.sh`);
 //! `tree` messages as a tree (paths, siblings, switching and deleting
 //! branches); `migration_tree` a database of the version before the tree
-//! (`tests/fixtures/db-8595b87/`) opened and migrated.
+//! (`tests/fixtures/db-8595b87/`) opened and migrated; `migration_search`
+//! the search index made again with prefix indexes on older databases.
 
 #[path = "store/assistants.rs"]
 mod assistants;
@@ -27,6 +28,8 @@ mod favourites;
 mod import;
 #[path = "store/local_models.rs"]
 mod local_models;
+#[path = "store/migration_search.rs"]
+mod migration_search;
 #[path = "store/migration_tree.rs"]
 mod migration_tree;
 #[path = "store/opening.rs"]
