@@ -14,7 +14,8 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use valechat_core::provider::Role;
 use valechat_core::store::{
-    MessageParent, MessageStatus, NewConversation, NewMessage, SearchFilter, SearchResults, Store,
+    MessageParent, MessageStatus, NewConversation, NewMessage, SearchFilter, SearchPage,
+    SearchResults, Store,
 };
 
 type TestResult = Result<(), Box<dyn Error>>;
@@ -87,7 +88,9 @@ async fn all_findable(store: &Store, path: &Path) -> TestResult {
                 }
             }
             for query in queries {
-                let found = ids(&store.search(&query, &none, 0, u32::MAX).await?);
+                let found = ids(&store
+                    .search(&query, &none, SearchPage::FIRST, u32::MAX)
+                    .await?);
                 assert!(
                     found.contains(id),
                     "message {id} ({content:?}) not found by {query:?}: {found:?}"
@@ -117,7 +120,10 @@ async fn the_linear_versions_database_keeps_every_message_searchable() -> TestRe
     assert_eq!(messages(&path)?, before, "messages are untouched");
     all_findable(&store, &path).await?;
     assert_eq!(
-        ids(&store.search("qu", &SearchFilter::default(), 0, 50).await?).len(),
+        ids(&store
+            .search("qu", &SearchFilter::default(), SearchPage::FIRST, 50)
+            .await?)
+        .len(),
         3,
         "the three questions by a 2-letter prefix"
     );
@@ -170,21 +176,24 @@ async fn a_database_of_the_version_before_is_reindexed_and_kept_in_step() -> Tes
     all_findable(&store, &path).await?;
     let none = SearchFilter::default();
     assert_eq!(
-        ids(&store.search("ke", &none, 0, 500).await?).len(),
+        ids(&store.search("ke", &none, SearchPage::FIRST, 500).await?).len(),
         121,
         "every message of both branches by a 2-letter prefix"
     );
     assert_eq!(
-        ids(&store.search("heron", &none, 0, 500).await?).len(),
+        ids(&store.search("heron", &none, SearchPage::FIRST, 500).await?).len(),
         120,
         "accents folded as before"
     );
 
     // The triggers still keep the index in step.
     let new = store.insert_message(say("a goshawk".into())).await?.id;
-    assert_eq!(ids(&store.search("gos", &none, 0, 10).await?), [new]);
+    assert_eq!(
+        ids(&store.search("gos", &none, SearchPage::FIRST, 10).await?),
+        [new]
+    );
     store.delete_branch(branch).await?;
-    assert!(ids(&store.search("osp", &none, 0, 10).await?).is_empty());
+    assert!(ids(&store.search("osp", &none, SearchPage::FIRST, 10).await?).is_empty());
     assert_eq!(written.len(), 120);
     all_findable(&store, &path).await?;
     Ok(())

@@ -9,7 +9,8 @@ use std::time::Duration;
 use valechat_core::provider::Role;
 use valechat_core::store::{
     ArchivedScope, FolderScope, MessageParent, MessageStatus, NewConversation, NewMessage,
-    NewProvider, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchFilter, SearchResults, Store,
+    NewProvider, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchFilter, SearchPage, SearchResults,
+    Store,
 };
 
 type TestResult = Result<(), Box<dyn Error>>;
@@ -114,7 +115,7 @@ async fn matches_come_with_snippets_grouped_by_conversation_best_first() -> Test
     .await?;
 
     let results = store
-        .search("GLACIER", &SearchFilter::default(), 0, 50)
+        .search("GLACIER", &SearchFilter::default(), SearchPage::FIRST, 50)
         .await?;
     assert_eq!(results.count, 3);
     assert!(!results.more);
@@ -164,7 +165,12 @@ async fn matches_come_with_snippets_grouped_by_conversation_best_first() -> Test
     let mut offset = 0;
     loop {
         let page = store
-            .search("glacier", &SearchFilter::default(), offset, 1)
+            .search(
+                "glacier",
+                &SearchFilter::default(),
+                SearchPage::at(offset),
+                1,
+            )
             .await?;
         assert_eq!(page.count, 1);
         paged.extend(ids(&page));
@@ -176,7 +182,7 @@ async fn matches_come_with_snippets_grouped_by_conversation_best_first() -> Test
     assert_eq!(paged, ids(&results));
     assert_eq!(
         store
-            .search("glacier", &SearchFilter::default(), 3, 10)
+            .search("glacier", &SearchFilter::default(), SearchPage::at(3), 10)
             .await?
             .count,
         0
@@ -211,7 +217,9 @@ async fn filters_narrow_by_provider_model_and_date() -> TestResult {
     let found = |filter: SearchFilter| {
         let store = store.clone();
         async move {
-            let mut found = ids(&store.search("pasta", &filter, 0, 50).await?);
+            let mut found = ids(&store
+                .search("pasta", &filter, SearchPage::FIRST, 50)
+                .await?);
             found.sort_unstable();
             Ok::<_, Box<dyn Error>>(found)
         }
@@ -304,31 +312,38 @@ async fn prefixes_branches_not_shown_and_typed_syntax() -> TestResult {
 
     let none = SearchFilter::default();
     assert_eq!(
-        ids(&store.search("photosynth", &none, 0, 10).await?),
+        ids(&store
+            .search("photosynth", &none, SearchPage::FIRST, 10)
+            .await?),
         [first],
         "prefix of the last word"
     );
-    assert_eq!(ids(&store.search("photo", &none, 0, 10).await?), [first]);
+    assert_eq!(
+        ids(&store.search("photo", &none, SearchPage::FIRST, 10).await?),
+        [first]
+    );
     assert!(
         store
-            .search("hotosynthesis", &none, 0, 10)
+            .search("hotosynthesis", &none, SearchPage::FIRST, 10)
             .await?
             .conversations
             .is_empty(),
         "prefixes only"
     );
     assert_eq!(
-        ids(&store.search("tell chloro", &none, 0, 10).await?),
+        ids(&store
+            .search("tell chloro", &none, SearchPage::FIRST, 10)
+            .await?),
         [edit.id]
     );
     assert!(
         store
-            .search("   ", &none, 0, 10)
+            .search("   ", &none, SearchPage::FIRST, 10)
             .await?
             .conversations
             .is_empty()
     );
-    let hit = store.search("QUOTED", &none, 0, 10).await?;
+    let hit = store.search("QUOTED", &none, SearchPage::FIRST, 10).await?;
     assert_eq!(ids(&hit), [edit.id]);
     assert!(
         hit.conversations[0].messages[0]
@@ -358,12 +373,14 @@ async fn prefixes_branches_not_shown_and_typed_syntax() -> TestResult {
         "+",
     ] {
         store
-            .search(odd, &none, 0, 10)
+            .search(odd, &none, SearchPage::FIRST, 10)
             .await
             .map_err(|e| format!("{odd:?}: {e}"))?;
     }
     assert_eq!(
-        ids(&store.search("\"quoted\"", &none, 0, 10).await?),
+        ids(&store
+            .search("\"quoted\"", &none, SearchPage::FIRST, 10)
+            .await?),
         [edit.id]
     );
     Ok(())
@@ -390,7 +407,9 @@ async fn filters_narrow_by_folder_and_archived() -> TestResult {
     let found = |filter: SearchFilter| {
         let store = store.clone();
         async move {
-            let mut found = ids(&store.search("harbour", &filter, 0, 50).await?);
+            let mut found = ids(&store
+                .search("harbour", &filter, SearchPage::FIRST, 50)
+                .await?);
             found.sort_unstable();
             Ok::<_, Box<dyn Error>>(found)
         }

@@ -17,13 +17,20 @@
 //! a prefix (the first three letters of a word). The words are drawn by the
 //! same Zipf distribution, so common words, the expensive case, are asked
 //! about as often as people type them. Prints p50, p95 and the maximum for
-//! each kind, and the same for a filtered search (one provider's model).
+//! each kind, the same for a filtered search (one provider's model), and
+//! for pages past the ranked matches: the page at offset
+//! [`RANKED_MATCHES`] and the one after it (read from its `next`, by
+//! keyset). The load average (`/proc/loadavg`) is printed before and after
+//! the timings: the machine may be shared.
+//!
+//! `VALECHAT_BENCH_DB=PATH` keeps the generated database at PATH and
+//! reuses it when it exists (opened, so migrated, by [`Store::open`]).
 
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-use valechat_core::store::{SearchFilter, Store};
+use valechat_core::store::{RANKED_MATCHES, SearchFilter, SearchPage, Store};
 
 /// Vocabulary size.
 const WORDS: usize = 50_000;
@@ -173,29 +180,51 @@ fn main() {
         .unwrap_or(1_000_000);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("valechat.db");
-    runtime
-        .block_on(Store::open(&path))
-        .expect("create the database");
-
+    let kept = std::env::var_os("VALECHAT_BENCH_DB").map(std::path::PathBuf::from);
+    let path = kept
+        .clone()
+        .unwrap_or_else(|| dir.path().join("valechat.db"));
     let words = vocabulary();
     let zipf = Zipf::new();
-    let started = Instant::now();
-    fill(&path, messages, &words, &zipf);
-    let size = std::fs::metadata(&path).map_or(0, |m| m.len()) >> 20;
-    println!(
-        "generated {messages} messages in {:.1} s ({size} MiB)",
-        started.elapsed().as_secs_f64()
-    );
+    if kept.as_ref().is_some_and(|p| p.exists()) {
+        println!("reusing {}", path.display());
+    } else {
+        runtime
+            .block_on(Store::open(&path))
+            .expect("create the database");
+        let started = Instant::now();
+        fill(&path, messages, &words, &zipf);
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len()) >> 20;
+        println!(
+            "generated {messages} messages in {:.1} s ({size} MiB)",
+            started.elapsed().as_secs_f64()
+        );
+    }
 
+    let started = Instant::now();
     let store = runtime
         .block_on(Store::open(&path))
         .expect("open the database");
+    println!(
+        "opened (and migrated) in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    println!("load average before: {}", load_average());
     let mut rng = Rng(0x5eed_0003);
     let word = |rng: &mut Rng| words[zipf.sample(rng)].clone();
     let kinds: Vec<(&str, Vec<String>, SearchFilter)> = vec![
         (
             "one word",
+            (0..QUERIES).map(|_| word(&mut rng)).collect(),
+            SearchFilter::default(),
+        ),
+        (
+            "one word, past ranked",
+            (0..QUERIES).map(|_| word(&mut rng)).collect(),
+            SearchFilter::default(),
+        ),
+        (
+            "one word, keyset page",
             (0..QUERIES).map(|_| word(&mut rng)).collect(),
             SearchFilter::default(),
         ),
@@ -226,21 +255,41 @@ fn main() {
         "{:<24} {:>9} {:>9} {:>9} {:>12}",
         "query", "p50 ms", "p95 ms", "max ms", "mean hits"
     );
+    // Queries that find fewer than a page past the ranked ones are
+    // skipped in the last kind: "mean hits" is over the queries timed.
     for (kind, queries, filter) in kinds {
         let mut times = Vec::with_capacity(queries.len());
         let mut hits = 0;
         for q in &queries {
+            let page = match kind {
+                "one word, past ranked" => SearchPage::at(RANKED_MATCHES),
+                "one word, keyset page" => {
+                    // The page after the one at RANKED_MATCHES (not timed).
+                    let before = runtime
+                        .block_on(store.search(q, &filter, SearchPage::at(RANKED_MATCHES), PAGE))
+                        .expect("search");
+                    match before.next {
+                        Some(next) => next,
+                        None => continue,
+                    }
+                }
+                _ => SearchPage::FIRST,
+            };
             let start = Instant::now();
             let results = runtime
-                .block_on(store.search(q, &filter, 0, PAGE))
+                .block_on(store.search(q, &filter, page, PAGE))
                 .expect("search");
             times.push(start.elapsed());
             hits += results.count;
         }
+        if times.is_empty() {
+            println!("{kind:<24} (no query had that many matches)");
+            continue;
+        }
         times.sort_unstable();
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
         #[allow(clippy::cast_precision_loss)]
-        let mean_hits = hits as f64 / queries.len() as f64;
+        let mean_hits = hits as f64 / times.len() as f64;
         println!(
             "{kind:<24} {:>9.2} {:>9.2} {:>9.2} {:>12.1}",
             ms(percentile(&times, 0.5)),
@@ -249,4 +298,13 @@ fn main() {
             mean_hits
         );
     }
+    println!("load average after: {}", load_average());
+}
+
+/// The first three fields of `/proc/loadavg` (1, 5 and 15 minutes).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "unknown".to_owned(),
+        |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+    )
 }

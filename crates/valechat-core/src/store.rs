@@ -97,7 +97,7 @@ pub use prices::PriceRow;
 pub use providers::slugify;
 pub use search::{
     ArchivedScope, ConversationMatches, FolderScope, MessageMatch, RANKED_MATCHES, SearchFilter,
-    SearchResults,
+    SearchPage, SearchResults,
 };
 pub use tool_calls::{NewToolCall, ToolCallEnd, ToolCallRecord, ToolCallStatus};
 pub use tool_permissions::ToolPermission;

@@ -14,7 +14,7 @@ use clap::{Args, ValueEnum};
 use super::format_local;
 use valechat_core::ledger::period::day_period;
 use valechat_core::store::{
-    ArchivedScope, FolderScope, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchFilter,
+    ArchivedScope, FolderScope, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchFilter, SearchPage,
     SearchResults, Store,
 };
 
@@ -90,7 +90,12 @@ pub async fn run(store: &Store, args: SearchArgs) -> anyhow::Result<ExitCode> {
         filter.folder = FolderScope::In(folder.id);
     }
     let results = store
-        .search(&args.query, &filter, args.offset, args.limit)
+        .search(
+            &args.query,
+            &filter,
+            SearchPage::at(args.offset),
+            args.limit,
+        )
         .await?;
     match args.format {
         Format::Json => println!("{}", to_json(&args, &results)),

@@ -4,10 +4,11 @@
 //! show: snippets grouped by conversation, filtered and paged.
 
 mod filter;
+mod query;
 mod results;
 
 pub use filter::{ArchivedScope, FolderScope, SearchFilter};
-pub use results::{ConversationMatches, MessageMatch, RANKED_MATCHES, SearchResults};
+pub use results::{ConversationMatches, MessageMatch, RANKED_MATCHES, SearchPage, SearchResults};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};

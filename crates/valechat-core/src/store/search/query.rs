@@ -1,0 +1,184 @@
+//! The SQL of [`Store::search`](super::super::Store::search), one statement
+//! per step, so that each does only what its step needs:
+//!
+//! 1. [`ranked`]: the newest [`RANKED_MATCHES`](super::RANKED_MATCHES)
+//!    matches that pass the filter, each with its bm25 `rank`. FTS5 walks
+//!    the term's doclist newest first and stops at the limit, so a word
+//!    found in most messages costs no more than a rare one.
+//! 2. [`older`]: matches older than a message id, newest first (keyset
+//!    pagination past the ranked ones: FTS5 seeks to the id).
+//! 3. [`details`]: the page's rows only get their `snippet()`, role,
+//!    model, time and conversation title.
+
+use diesel::prelude::*;
+use diesel::query_builder::BoxedSqlQuery;
+use diesel::sql_types::{BigInt, Bool, Double, Integer, Nullable, Text};
+use diesel::sqlite::Sqlite;
+
+use super::super::models::{SNIPPET_MATCH_END, SNIPPET_MATCH_START};
+use super::{SNIPPET_TOKENS, SearchFilter};
+
+/// The filter's conditions on `m` (the message) and `c` (its
+/// conversation), with parameters ?2 to ?8 (bound by [`with_filter`]).
+const FILTER_SQL: &str = "
+      AND (?2 IS NULL OR COALESCE(m.provider_id, c.provider_id) = ?2)
+      AND (?3 IS NULL OR COALESCE(m.model, c.model) = ?3)
+      AND (?4 IS NULL OR m.created_at >= ?4)
+      AND (?5 IS NULL OR m.created_at < ?5)
+      AND (?6 = 0 OR (?6 = 1 AND c.folder_id = ?7) OR (?6 = 2 AND c.folder_id IS NULL))
+      AND (?8 IS NULL OR c.archived = ?8)";
+
+/// Row of [`ranked`].
+#[derive(QueryableByName, Debug, Clone, Copy)]
+pub(super) struct Ranked {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    /// bm25, lower is better.
+    #[diesel(sql_type = Double)]
+    pub rank: f64,
+}
+
+/// Row of [`older`].
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// Row of [`details`].
+#[derive(QueryableByName)]
+pub(super) struct Detail {
+    #[diesel(sql_type = BigInt)]
+    pub message_id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub conversation_id: i64,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Text)]
+    pub role: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub provider_id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub model: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub created_at: i64,
+    #[diesel(sql_type = Text)]
+    pub snippet: String,
+}
+
+/// `sql` with the match expression as ?1 and the filter as ?2–?8.
+fn with_filter<'a>(
+    sql: String,
+    expression: &'a str,
+    filter: &'a SearchFilter,
+) -> BoxedSqlQuery<'a, Sqlite, diesel::query_builder::SqlQuery> {
+    let (folder_mode, folder_id) = filter.folder.sql();
+    diesel::sql_query(sql)
+        .into_boxed()
+        .bind::<Text, _>(expression)
+        .bind::<Nullable<Text>, _>(filter.provider_id.as_deref())
+        .bind::<Nullable<Text>, _>(filter.model.as_deref())
+        .bind::<Nullable<BigInt>, _>(filter.since)
+        .bind::<Nullable<BigInt>, _>(filter.until)
+        .bind::<Integer, _>(folder_mode)
+        .bind::<Nullable<BigInt>, _>(folder_id)
+        .bind::<Nullable<Bool>, _>(filter.archived.sql())
+}
+
+/// The joins the filter needs (none when it narrows nothing, so that an
+/// unfiltered search reads the index alone).
+fn joins(filter: &SearchFilter) -> (&'static str, &'static str) {
+    if *filter == SearchFilter::default() {
+        ("", "")
+    } else {
+        (
+            " JOIN messages m ON m.id = f.rowid JOIN conversations c ON c.id = m.conversation_id",
+            FILTER_SQL,
+        )
+    }
+}
+
+/// The newest `limit` matches of `expression` passing `filter`, newest
+/// first, with their bm25 rank.
+pub(super) fn ranked(
+    conn: &mut SqliteConnection,
+    expression: &str,
+    filter: &SearchFilter,
+    limit: u32,
+) -> QueryResult<Vec<Ranked>> {
+    let (join, conditions) = joins(filter);
+    let sql = format!(
+        "SELECT f.rowid AS id, f.rank AS rank FROM messages_fts f{join}
+         WHERE messages_fts MATCH ?1{conditions}
+         ORDER BY f.rowid DESC LIMIT ?9"
+    );
+    with_filter(sql, expression, filter)
+        .bind::<BigInt, _>(i64::from(limit))
+        .load(conn)
+}
+
+/// Ids of the matches of `expression` passing `filter` with an id below
+/// `below`, newest first: `limit` of them after skipping `skip`.
+pub(super) fn older(
+    conn: &mut SqliteConnection,
+    expression: &str,
+    filter: &SearchFilter,
+    below: i64,
+    skip: u32,
+    limit: u32,
+) -> QueryResult<Vec<i64>> {
+    let (join, conditions) = joins(filter);
+    let sql = format!(
+        "SELECT f.rowid AS id FROM messages_fts f{join}
+         WHERE messages_fts MATCH ?1 AND f.rowid < ?9{conditions}
+         ORDER BY f.rowid DESC LIMIT ?10 OFFSET ?11"
+    );
+    let rows: Vec<Id> = with_filter(sql, expression, filter)
+        .bind::<BigInt, _>(below)
+        .bind::<BigInt, _>(i64::from(limit))
+        .bind::<BigInt, _>(i64::from(skip))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// Snippet and details of messages `ids` (matches of `expression`), in
+/// no particular order. The snippets come from one pass over the index
+/// limited to the ids' range: a `MATCH` per row would set the query up
+/// once per row, which for a prefix without a prefix index means merging
+/// every matching term's doclist again.
+pub(super) fn details(
+    conn: &mut SqliteConnection,
+    expression: &str,
+    ids: &[i64],
+) -> QueryResult<Vec<Detail>> {
+    let (Some(low), Some(high)) = (ids.iter().min(), ids.iter().max()) else {
+        return Ok(Vec::new());
+    };
+    // Integers written into the statement: nothing typed reaches it.
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!(
+        "WITH found AS MATERIALIZED (
+             SELECT f.rowid AS id, snippet(messages_fts, 0, ?2, ?3, '…', ?4) AS snippet
+             FROM messages_fts f
+             WHERE messages_fts MATCH ?1 AND f.rowid BETWEEN ?5 AND ?6
+               AND +f.rowid IN ({list})
+         )
+         SELECT m.id AS message_id, m.conversation_id AS conversation_id, c.title AS title,
+                m.role AS role,
+                COALESCE(m.provider_id, c.provider_id) AS provider_id,
+                COALESCE(m.model, c.model) AS model,
+                m.created_at AS created_at,
+                found.snippet AS snippet
+         FROM found
+         JOIN messages m ON m.id = found.id
+         JOIN conversations c ON c.id = m.conversation_id"
+    );
+    diesel::sql_query(sql)
+        .bind::<Text, _>(expression)
+        .bind::<Text, _>(SNIPPET_MATCH_START)
+        .bind::<Text, _>(SNIPPET_MATCH_END)
+        .bind::<BigInt, _>(SNIPPET_TOKENS)
+        .bind::<BigInt, _>(*low)
+        .bind::<BigInt, _>(*high)
+        .load(conn)
+}
