@@ -149,28 +149,26 @@ fn page_ids(
     let mut ids: Vec<i64> = Vec::new();
     // How many of `ids` come from the ranked matches.
     let mut from_ranked = 0;
-    let (below, skip) = match page.older_than {
-        Some(id) => (Some(id), page.offset),
-        None => {
-            let mut ranked = query::ranked(conn, expression, filter, RANKED_MATCHES)?;
-            // All the matches were ranked: none older.
-            let boundary = (ranked.len() >= RANKED_MATCHES as usize)
-                .then(|| ranked.iter().map(|r| r.id).min())
-                .flatten();
-            let skip = page.offset.saturating_sub(RANKED_MATCHES);
-            if page.offset < RANKED_MATCHES {
-                ranked.sort_by(|a, b| a.rank.total_cmp(&b.rank).then(a.id.cmp(&b.id)));
-                ids.extend(
-                    ranked
-                        .iter()
-                        .skip(page.offset as usize)
-                        .take(wanted as usize)
-                        .map(|r| r.id),
-                );
-                from_ranked = ids.len();
-            }
-            (boundary, skip)
+    let (below, skip) = if let Some(id) = page.older_than {
+        (Some(id), page.offset)
+    } else {
+        let mut ranked = query::ranked(conn, expression, filter, RANKED_MATCHES)?;
+        // All the matches were ranked: none older.
+        let boundary = (ranked.len() >= RANKED_MATCHES as usize)
+            .then(|| ranked.iter().map(|r| r.id).min())
+            .flatten();
+        if page.offset < RANKED_MATCHES {
+            ranked.sort_by(|a, b| a.rank.total_cmp(&b.rank).then(a.id.cmp(&b.id)));
+            ids.extend(
+                ranked
+                    .iter()
+                    .skip(page.offset as usize)
+                    .take(wanted as usize)
+                    .map(|r| r.id),
+            );
+            from_ranked = ids.len();
         }
+        (boundary, page.offset.saturating_sub(RANKED_MATCHES))
     };
     let missing = (wanted as usize).saturating_sub(ids.len());
     if missing > 0
