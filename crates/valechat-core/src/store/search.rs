@@ -6,6 +6,7 @@
 mod filter;
 mod query;
 mod results;
+mod snippet;
 
 pub use filter::{ArchivedScope, FolderScope, SearchFilter};
 pub use results::{ConversationMatches, MessageMatch, RANKED_MATCHES, SearchPage, SearchResults};

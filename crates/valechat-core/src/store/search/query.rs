@@ -7,16 +7,16 @@
 //!    found in most messages costs no more than a rare one.
 //! 2. [`older`]: matches older than a message id, newest first (keyset
 //!    pagination past the ranked ones: FTS5 seeks to the id).
-//! 3. [`details`]: the page's rows only get their `snippet()`, role,
-//!    model, time and conversation title.
+//! 3. [`details`]: the page's rows only get their text, role, model,
+//!    time and conversation title (the snippet is cut from the text by
+//!    `snippet`, without setting the `MATCH` up again).
 
 use diesel::prelude::*;
 use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{BigInt, Bool, Double, Integer, Nullable, Text};
 use diesel::sqlite::Sqlite;
 
-use super::super::models::{SNIPPET_MATCH_END, SNIPPET_MATCH_START};
-use super::{SNIPPET_TOKENS, SearchFilter};
+use super::SearchFilter;
 
 /// The filter's conditions on `m` (the message) and `c` (its
 /// conversation), with parameters ?2 to ?8 (bound by [`with_filter`]).
@@ -63,7 +63,7 @@ pub(super) struct Detail {
     #[diesel(sql_type = BigInt)]
     pub created_at: i64,
     #[diesel(sql_type = Text)]
-    pub snippet: String,
+    pub content: String,
 }
 
 /// `sql` with the match expression as ?1 and the filter as ?2–?8.
@@ -141,44 +141,24 @@ pub(super) fn older(
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
-/// Snippet and details of messages `ids` (matches of `expression`), in
-/// no particular order. The snippets come from one pass over the index
-/// limited to the ids' range: a `MATCH` per row would set the query up
-/// once per row, which for a prefix without a prefix index means merging
-/// every matching term's doclist again.
-pub(super) fn details(
-    conn: &mut SqliteConnection,
-    expression: &str,
-    ids: &[i64],
-) -> QueryResult<Vec<Detail>> {
-    let (Some(low), Some(high)) = (ids.iter().min(), ids.iter().max()) else {
+/// Details and text of messages `ids`, in no particular order (their
+/// snippets are cut from the text: `snippet`).
+pub(super) fn details(conn: &mut SqliteConnection, ids: &[i64]) -> QueryResult<Vec<Detail>> {
+    if ids.is_empty() {
         return Ok(Vec::new());
-    };
+    }
     // Integers written into the statement: nothing typed reaches it.
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let sql = format!(
-        "WITH found AS MATERIALIZED (
-             SELECT f.rowid AS id, snippet(messages_fts, 0, ?2, ?3, '…', ?4) AS snippet
-             FROM messages_fts f
-             WHERE messages_fts MATCH ?1 AND f.rowid BETWEEN ?5 AND ?6
-               AND +f.rowid IN ({list})
-         )
-         SELECT m.id AS message_id, m.conversation_id AS conversation_id, c.title AS title,
+        "SELECT m.id AS message_id, m.conversation_id AS conversation_id, c.title AS title,
                 m.role AS role,
                 COALESCE(m.provider_id, c.provider_id) AS provider_id,
                 COALESCE(m.model, c.model) AS model,
                 m.created_at AS created_at,
-                found.snippet AS snippet
-         FROM found
-         JOIN messages m ON m.id = found.id
-         JOIN conversations c ON c.id = m.conversation_id"
+                m.content AS content
+         FROM messages m
+         JOIN conversations c ON c.id = m.conversation_id
+         WHERE m.id IN ({list})"
     );
-    diesel::sql_query(sql)
-        .bind::<Text, _>(expression)
-        .bind::<Text, _>(SNIPPET_MATCH_START)
-        .bind::<Text, _>(SNIPPET_MATCH_END)
-        .bind::<BigInt, _>(SNIPPET_TOKENS)
-        .bind::<BigInt, _>(*low)
-        .bind::<BigInt, _>(*high)
-        .load(conn)
+    diesel::sql_query(sql).load(conn)
 }

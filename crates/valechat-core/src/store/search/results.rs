@@ -1,5 +1,5 @@
 //! Search results as the window and `valechat history search` show them:
-//! matching messages with their FTS5 `snippet()`, a page at a time,
+//! matching messages with a snippet of each (`snippet`), a page at a time,
 //! grouped by conversation, narrowed by a [`SearchFilter`]. The order:
 //! the newest [`RANKED_MATCHES`] matches best first (bm25,
 //! <https://sqlite.org/fts5.html#the_bm25_function>), then every older
@@ -7,9 +7,11 @@
 
 use super::super::Store;
 use super::super::error::StoreError;
+use super::SNIPPET_TOKENS;
 use super::SearchFilter;
 use super::match_expression;
 use super::query::{self, Detail};
+use super::snippet::{Terms, snippet};
 use crate::model::Role;
 
 /// One message found by [`Store::search`].
@@ -26,7 +28,8 @@ pub struct MessageMatch {
     /// When it was written, UTC unix milliseconds.
     pub created_at: i64,
     /// A few words around the match, plain text, each matched term wrapped in
-    /// [`SNIPPET_MATCH_START`] and [`SNIPPET_MATCH_END`]; `…` marks cuts.
+    /// [`SNIPPET_MATCH_START`](crate::store::SNIPPET_MATCH_START) and
+    /// [`SNIPPET_MATCH_END`](crate::store::SNIPPET_MATCH_END); `…` marks cuts.
     pub snippet: String,
 }
 
@@ -119,19 +122,20 @@ impl Store {
             return Ok(SearchResults::default());
         };
         let filter = filter.clone();
+        let terms = Terms::new(query);
         let (ids, next, rows) = self
             .run(move |conn| {
                 use diesel::Connection;
                 // One read transaction: the pages' steps see one snapshot.
                 conn.transaction(|conn| {
                     let (ids, next) = page_ids(conn, &expression, &filter, page, limit)?;
-                    let rows = query::details(conn, &expression, &ids)?;
+                    let rows = query::details(conn, &ids)?;
                     Ok((ids, next, rows))
                 })
                 .map_err(StoreError::during("searching messages"))
             })
             .await?;
-        group(&ids, rows, next)
+        group(&ids, rows, next, &terms)
     }
 }
 
@@ -204,7 +208,9 @@ fn group(
     ids: &[i64],
     rows: Vec<Detail>,
     next: Option<SearchPage>,
+    terms: &Terms,
 ) -> Result<SearchResults, StoreError> {
+    let window = usize::try_from(SNIPPET_TOKENS).unwrap_or(12);
     let mut rows: std::collections::HashMap<i64, Detail> =
         rows.into_iter().map(|r| (r.message_id, r)).collect();
     let mut results = SearchResults {
@@ -224,7 +230,7 @@ fn group(
             provider_id: row.provider_id,
             model: row.model,
             created_at: row.created_at,
-            snippet: row.snippet,
+            snippet: snippet(&row.content, terms, window),
         };
         results.count += 1;
         match results
