@@ -5,6 +5,7 @@
 
 mod filter;
 mod query;
+mod rank;
 mod results;
 mod snippet;
 

@@ -11,6 +11,7 @@ use super::SNIPPET_TOKENS;
 use super::SearchFilter;
 use super::match_expression;
 use super::query::{self, Detail};
+use super::rank;
 use super::snippet::{Terms, snippet};
 use crate::model::Role;
 
@@ -123,12 +124,13 @@ impl Store {
         };
         let filter = filter.clone();
         let terms = Terms::new(query);
+        let ranking = terms.clone();
         let (ids, next, rows) = self
             .run(move |conn| {
                 use diesel::Connection;
                 // One read transaction: the pages' steps see one snapshot.
                 conn.transaction(|conn| {
-                    let (ids, next) = page_ids(conn, &expression, &filter, page, limit)?;
+                    let (ids, next) = page_ids(conn, &expression, &ranking, &filter, page, limit)?;
                     let rows = query::details(conn, &ids)?;
                     Ok((ids, next, rows))
                 })
@@ -144,6 +146,7 @@ impl Store {
 fn page_ids(
     conn: &mut diesel::SqliteConnection,
     expression: &str,
+    terms: &Terms,
     filter: &SearchFilter,
     page: SearchPage,
     limit: u32,
@@ -156,19 +159,18 @@ fn page_ids(
     let (below, skip) = if let Some(id) = page.older_than {
         (Some(id), page.offset)
     } else {
-        let mut ranked = query::ranked(conn, expression, filter, RANKED_MATCHES)?;
+        let ranked = query::ranked(conn, expression, filter, RANKED_MATCHES)?;
         // All the matches were ranked: none older.
         let boundary = (ranked.len() >= RANKED_MATCHES as usize)
             .then(|| ranked.iter().map(|r| r.id).min())
             .flatten();
         if page.offset < RANKED_MATCHES {
-            ranked.sort_by(|a, b| a.rank.total_cmp(&b.rank).then(a.id.cmp(&b.id)));
+            let idf = rank::idf(conn, terms)?;
             ids.extend(
-                ranked
-                    .iter()
+                rank::order(&ranked, terms, &idf)
+                    .into_iter()
                     .skip(page.offset as usize)
-                    .take(wanted as usize)
-                    .map(|r| r.id),
+                    .take(wanted as usize),
             );
             from_ranked = ids.len();
         }

@@ -30,6 +30,30 @@ impl Terms {
         Self { words, prefix }
     }
 
+    /// Each word and whether it is the prefix (the last), in order.
+    pub(super) fn all(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.words
+            .iter()
+            .map(|w| (w.as_str(), false))
+            .chain(self.prefix.as_deref().map(|p| (p, true)))
+    }
+
+    /// How often each word ([`Self::all`] order) occurs in `text`, and how
+    /// many words `text` has.
+    pub(super) fn frequencies(&self, text: &str) -> (Vec<usize>, usize) {
+        let mut counts = vec![0; self.words.len() + usize::from(self.prefix.is_some())];
+        let mut length = 0;
+        each_token(text, |_, _, folded| {
+            length += 1;
+            for (count, (word, prefix)) in counts.iter_mut().zip(self.all()) {
+                if folded == word || (prefix && folded.starts_with(word)) {
+                    *count += 1;
+                }
+            }
+        });
+        (counts, length)
+    }
+
     fn matches(&self, folded: &str) -> bool {
         self.words.iter().any(|w| w == folded)
             || self
@@ -49,24 +73,41 @@ struct Token {
 /// The words of `text`: runs of letters and digits.
 fn tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
-    let mut current: Option<Token> = None;
+    each_token(text, |start, end, folded| {
+        out.push(Token {
+            start,
+            end,
+            folded: folded.to_owned(),
+        });
+    });
+    out
+}
+
+/// Calls `found` with the byte range and folded form of each word of
+/// `text` (runs of letters and digits), reusing one buffer.
+fn each_token(text: &str, mut found: impl FnMut(usize, usize, &str)) {
+    let mut folded = String::new();
+    let mut start = None;
+    let mut end = 0;
     for (at, c) in text.char_indices() {
         if c.is_alphanumeric() {
-            let token = current.get_or_insert_with(|| Token {
-                start: at,
-                end: at,
-                folded: String::new(),
-            });
-            token.end = at + c.len_utf8();
-            for lower in c.to_lowercase() {
-                token.folded.push(fold(lower));
+            if start.is_none() {
+                start = Some(at);
+                folded.clear();
             }
-        } else if let Some(token) = current.take() {
-            out.push(token);
+            end = at + c.len_utf8();
+            if c.is_ascii() {
+                folded.push(c.to_ascii_lowercase());
+            } else {
+                folded.extend(c.to_lowercase().map(fold));
+            }
+        } else if let Some(from) = start.take() {
+            found(from, end, &folded);
         }
     }
-    out.extend(current);
-    out
+    if let Some(from) = start {
+        found(from, end, &folded);
+    }
 }
 
 /// A lower-case Latin letter without its accent (as `remove_diacritics 2`
