@@ -10,10 +10,12 @@
 //! (permissions, newer databases, one opener at a time); `pages`
 //! conversations read a page at a time; `roots` the workspace folders of
 //! conversations; `search` search results (snippets grouped by
-//! conversation, filters, pages); `secrets` the keyring (needs `tests/run-in-session.sh`);
+//! conversation, filters, pages); `search_paging` paging past the ranked
+//! matches to every match; `secrets` the keyring (needs `tests/run-in-session.sh`);
 //! `tree` messages as a tree (paths, siblings, switching and deleting
 //! branches); `migration_tree` a database of the version before the tree
-//! (`tests/fixtures/db-8595b87/`) opened and migrated.
+//! (`tests/fixtures/db-8595b87/`) opened and migrated; `migration_search`
+//! the search index made again with prefix indexes on older databases.
 
 #[path = "store/assistants.rs"]
 mod assistants;
@@ -27,6 +29,8 @@ mod favourites;
 mod import;
 #[path = "store/local_models.rs"]
 mod local_models;
+#[path = "store/migration_search.rs"]
+mod migration_search;
 #[path = "store/migration_tree.rs"]
 mod migration_tree;
 #[path = "store/opening.rs"]
@@ -41,6 +45,8 @@ mod roots;
 mod round_trip;
 #[path = "store/search.rs"]
 mod search;
+#[path = "store/search_paging.rs"]
+mod search_paging;
 #[path = "store/secrets.rs"]
 mod secrets;
 #[path = "store/tree.rs"]

@@ -1,6 +1,7 @@
 //! `valechat history search` (issue 14, part 3): messages found with their
 //! snippet, grouped by conversation, as text (bold matches on a terminal)
-//! and JSON; the model and date filters; typed FTS5 syntax; bad filters.
+//! and JSON; the model, date, folder and archived filters; typed FTS5
+//! syntax; bad filters.
 
 use std::path::Path;
 use std::process::Output;
@@ -192,6 +193,88 @@ async fn hits_grouped_by_conversation_with_snippets_and_filters() {
         "{}",
         stderr(&backwards)
     );
+}
+
+/// Message ids found for `args` after `history search`, as JSON.
+async fn found_ids(data: &Path, args: &[&str]) -> Vec<i64> {
+    let mut command = vec!["history", "search"];
+    command.extend_from_slice(args);
+    command.extend_from_slice(&["--format", "json"]);
+    let out = valechat(data, &command).await;
+    assert_success(&out);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let mut ids: Vec<i64> = value["conversations"]
+        .as_array()
+        .expect("conversations")
+        .iter()
+        .flat_map(|c| c["messages"].as_array().expect("messages").iter())
+        .map(|m| m["id"].as_i64().expect("id"))
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn folder_and_archived_filters() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path();
+    let _server = two_conversations(data).await;
+    // Conversation 1 (messages 1, 2) filed in "Ice", then archived;
+    // conversation 2 (messages 3, 4) in no folder.
+    assert_success(&valechat(data, &["folders", "create", "Ice"]).await);
+    assert_success(&valechat(data, &["history", "move", "1", "--folder", "ice"]).await);
+    assert_success(&valechat(data, &["history", "archive", "1"]).await);
+
+    assert_eq!(
+        found_ids(data, &["glacier"]).await,
+        [1, 2, 3],
+        "archived conversations are searched by default"
+    );
+    assert_eq!(
+        found_ids(data, &["glacier", "--folder", "ICE"]).await,
+        [1, 2]
+    );
+    assert_eq!(found_ids(data, &["glacier", "--no-folder"]).await, [3]);
+    assert_eq!(
+        found_ids(data, &["glacier", "--archived", "exclude"]).await,
+        [3]
+    );
+    assert_eq!(
+        found_ids(data, &["glacier", "--archived", "only"]).await,
+        [1, 2]
+    );
+    assert!(
+        found_ids(
+            data,
+            &["glacier", "--folder", "Ice", "--archived", "exclude"]
+        )
+        .await
+        .is_empty()
+    );
+
+    let unknown = valechat(data, &["history", "search", "glacier", "--folder", "Fire"]).await;
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("no folder is named “Fire”"),
+        "{}",
+        stderr(&unknown)
+    );
+    let both = valechat(
+        data,
+        &[
+            "history",
+            "search",
+            "glacier",
+            "--folder",
+            "Ice",
+            "--no-folder",
+        ],
+    )
+    .await;
+    assert!(!both.status.success());
+    let wrong = valechat(data, &["history", "search", "glacier", "--archived", "yes"]).await;
+    assert!(!wrong.status.success());
+    assert!(stderr(&wrong).contains("include"), "{}", stderr(&wrong));
 }
 
 /// On a terminal (util-linux `script` gives the command one) the match is

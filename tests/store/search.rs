@@ -1,6 +1,6 @@
 //! Search results on a real database file (issue 14, part 3): snippets with
 //! the match marked, messages grouped by conversation and ranked, pages,
-//! the provider/model and date filters, prefixes, messages on a branch not
+//! the provider/model, date, folder and archived filters, prefixes, messages on a branch not
 //! shown, and typed FTS5 syntax that never fails.
 
 use std::error::Error;
@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use valechat_core::provider::Role;
 use valechat_core::store::{
-    MessageParent, MessageStatus, NewConversation, NewMessage, NewProvider, SNIPPET_MATCH_END,
-    SNIPPET_MATCH_START, SearchFilter, SearchResults, Store,
+    ArchivedScope, FolderScope, MessageParent, MessageStatus, NewConversation, NewMessage,
+    NewProvider, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchFilter, SearchPage, SearchResults,
+    Store,
 };
 
 type TestResult = Result<(), Box<dyn Error>>;
@@ -114,7 +115,7 @@ async fn matches_come_with_snippets_grouped_by_conversation_best_first() -> Test
     .await?;
 
     let results = store
-        .search("GLACIER", &SearchFilter::default(), 0, 50)
+        .search("GLACIER", &SearchFilter::default(), SearchPage::FIRST, 50)
         .await?;
     assert_eq!(results.count, 3);
     assert!(!results.more);
@@ -164,7 +165,12 @@ async fn matches_come_with_snippets_grouped_by_conversation_best_first() -> Test
     let mut offset = 0;
     loop {
         let page = store
-            .search("glacier", &SearchFilter::default(), offset, 1)
+            .search(
+                "glacier",
+                &SearchFilter::default(),
+                SearchPage::at(offset),
+                1,
+            )
             .await?;
         assert_eq!(page.count, 1);
         paged.extend(ids(&page));
@@ -176,7 +182,7 @@ async fn matches_come_with_snippets_grouped_by_conversation_best_first() -> Test
     assert_eq!(paged, ids(&results));
     assert_eq!(
         store
-            .search("glacier", &SearchFilter::default(), 3, 10)
+            .search("glacier", &SearchFilter::default(), SearchPage::at(3), 10)
             .await?
             .count,
         0
@@ -211,7 +217,9 @@ async fn filters_narrow_by_provider_model_and_date() -> TestResult {
     let found = |filter: SearchFilter| {
         let store = store.clone();
         async move {
-            let mut found = ids(&store.search("pasta", &filter, 0, 50).await?);
+            let mut found = ids(&store
+                .search("pasta", &filter, SearchPage::FIRST, 50)
+                .await?);
             found.sort_unstable();
             Ok::<_, Box<dyn Error>>(found)
         }
@@ -304,31 +312,38 @@ async fn prefixes_branches_not_shown_and_typed_syntax() -> TestResult {
 
     let none = SearchFilter::default();
     assert_eq!(
-        ids(&store.search("photosynth", &none, 0, 10).await?),
+        ids(&store
+            .search("photosynth", &none, SearchPage::FIRST, 10)
+            .await?),
         [first],
         "prefix of the last word"
     );
-    assert_eq!(ids(&store.search("photo", &none, 0, 10).await?), [first]);
+    assert_eq!(
+        ids(&store.search("photo", &none, SearchPage::FIRST, 10).await?),
+        [first]
+    );
     assert!(
         store
-            .search("hotosynthesis", &none, 0, 10)
+            .search("hotosynthesis", &none, SearchPage::FIRST, 10)
             .await?
             .conversations
             .is_empty(),
         "prefixes only"
     );
     assert_eq!(
-        ids(&store.search("tell chloro", &none, 0, 10).await?),
+        ids(&store
+            .search("tell chloro", &none, SearchPage::FIRST, 10)
+            .await?),
         [edit.id]
     );
     assert!(
         store
-            .search("   ", &none, 0, 10)
+            .search("   ", &none, SearchPage::FIRST, 10)
             .await?
             .conversations
             .is_empty()
     );
-    let hit = store.search("QUOTED", &none, 0, 10).await?;
+    let hit = store.search("QUOTED", &none, SearchPage::FIRST, 10).await?;
     assert_eq!(ids(&hit), [edit.id]);
     assert!(
         hit.conversations[0].messages[0]
@@ -358,13 +373,111 @@ async fn prefixes_branches_not_shown_and_typed_syntax() -> TestResult {
         "+",
     ] {
         store
-            .search(odd, &none, 0, 10)
+            .search(odd, &none, SearchPage::FIRST, 10)
             .await
             .map_err(|e| format!("{odd:?}: {e}"))?;
     }
     assert_eq!(
-        ids(&store.search("\"quoted\"", &none, 0, 10).await?),
+        ids(&store
+            .search("\"quoted\"", &none, SearchPage::FIRST, 10)
+            .await?),
         [edit.id]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn filters_narrow_by_folder_and_archived() -> TestResult {
+    let (_dir, store) = open().await?;
+    let filed = conversation(&store, "Filed", "ollama", "llama3.2:3b").await?;
+    let elsewhere = conversation(&store, "Elsewhere", "ollama", "llama3.2:3b").await?;
+    let loose = conversation(&store, "Loose", "openai", "gpt-4o").await?;
+    let old = conversation(&store, "Old", "openai", "gpt-4o").await?;
+    let work = store.create_folder("Work").await?;
+    let home = store.create_folder("Home").await?;
+    store.move_to_folder(filed, Some(work.id)).await?;
+    store.move_to_folder(elsewhere, Some(home.id)).await?;
+    store.move_to_folder(old, Some(work.id)).await?;
+    store.set_archived(old, true).await?;
+    let (in_work, _) = say(&store, filed, None, "harbour tides today").await?;
+    let (in_home, _) = say(&store, elsewhere, None, "harbour lights").await?;
+    let (in_none, _) = say(&store, loose, None, "the harbour wall").await?;
+    let (archived, _) = say(&store, old, None, "harbour seals last year").await?;
+
+    let found = |filter: SearchFilter| {
+        let store = store.clone();
+        async move {
+            let mut found = ids(&store
+                .search("harbour", &filter, SearchPage::FIRST, 50)
+                .await?);
+            found.sort_unstable();
+            Ok::<_, Box<dyn Error>>(found)
+        }
+    };
+    assert_eq!(
+        found(SearchFilter::default()).await?,
+        [in_work, in_home, in_none, archived],
+        "archived conversations are searched by default"
+    );
+    assert_eq!(
+        found(SearchFilter {
+            folder: FolderScope::In(work.id),
+            ..SearchFilter::default()
+        })
+        .await?,
+        [in_work, archived]
+    );
+    assert_eq!(
+        found(SearchFilter {
+            folder: FolderScope::None,
+            ..SearchFilter::default()
+        })
+        .await?,
+        [in_none]
+    );
+    assert_eq!(
+        found(SearchFilter {
+            archived: ArchivedScope::Exclude,
+            ..SearchFilter::default()
+        })
+        .await?,
+        [in_work, in_home, in_none]
+    );
+    assert_eq!(
+        found(SearchFilter {
+            archived: ArchivedScope::Only,
+            ..SearchFilter::default()
+        })
+        .await?,
+        [archived]
+    );
+    assert_eq!(
+        found(SearchFilter {
+            folder: FolderScope::In(work.id),
+            archived: ArchivedScope::Exclude,
+            ..SearchFilter::default()
+        })
+        .await?,
+        [in_work]
+    );
+    assert!(
+        found(SearchFilter {
+            folder: FolderScope::In(home.id),
+            archived: ArchivedScope::Only,
+            ..SearchFilter::default()
+        })
+        .await?
+        .is_empty()
+    );
+    // A deleted folder's conversations are in no folder.
+    store.delete_folder(home.id).await?;
+    assert_eq!(
+        found(SearchFilter {
+            folder: FolderScope::None,
+            ..SearchFilter::default()
+        })
+        .await?,
+        [in_home, in_none]
     );
     Ok(())
 }

@@ -5,7 +5,7 @@ A conversation of 400 messages (tests/ui/long_conversation.py) has the word
 "narwhal" in one old question (number 20 of 200), and "belugas" in
 question 190 on a branch the window does not show (an edit of it, with the
 rest of the conversation under the edit, is the branch shown). A second
-conversation says "narwhals and belugas".
+conversation, archived, says "narwhals and belugas".
 
 1. Ctrl+F and "narwhal": under the conversations the sidebar lists the
    messages found, grouped under their conversations' titles, each with its
@@ -14,6 +14,10 @@ conversation says "narwhals and belugas".
    back from its end to the question, scrolled so that it is on screen.
 3. "belugas", and activating question 190's result: the conversation shows
    that question's branch (the edit no longer shows).
+4. The filter popover's "Include Archived" switch (on by default: the
+   archived conversation's message was found above) turned off: the
+   archived conversation's result goes, question 190's stays; on again, it
+   comes back.
 
 Screenshots (search-results, search-jumped) go to $VALECHAT_SCREENSHOT_DIR
 when it is set; docs/screenshots/issue-14/search.png and search-jump.png
@@ -77,7 +81,7 @@ def prepare(binary, data_dir):
                 " VALUES (?, 'user', 'Tell me about narwhals and belugas', 'complete', ?, ?)",
                 (other, now - 5000, now - 5000),
             ).lastrowid
-            db.execute("UPDATE conversations SET active_leaf_id = ? WHERE id = ?", (leaf, other))
+            db.execute("UPDATE conversations SET active_leaf_id = ?, archived = 1 WHERE id = ?", (leaf, other))
     finally:
         db.close()
 
@@ -195,6 +199,26 @@ def main():
             lambda: not any(role(n) == "label" and text_of(n).startswith(EDITED) for n in walk(frame)),
         )
         print("ok: the conversation opened on question 190's branch, scrolled to it")
+
+        # 4. The archived conversation's result goes with "Include Archived" off.
+        point_at(frame)
+        press(CONTROL, KEY_F)
+        app.click(app.find(
+            "the Search Filters button",
+            lambda n: role(n) in ("push button", "toggle button") and name(n) == "Search Filters" and showing(n),
+        ))
+        switch = app.find(
+            "the Include Archived switch",
+            lambda n: role(n) in ("toggle button", "switch", "check box") and name(n) == "Include Archived" and showing(n),
+        )
+        archived_result = lambda n: role(n) == "label" and "narwhals and belugas" in text_of(n) and showing(n)  # noqa: E731
+        app.find("the archived conversation's result", archived_result)
+        toggle(switch)
+        app.wait_gone("the archived conversation's result", archived_result)
+        app.find("question 190's result", lambda n: role(n) == "label" and BRANCH in text_of(n) and showing(n))
+        toggle(switch)
+        app.find("the archived conversation's result again", archived_result)
+        print("ok: Include Archived off leaves the archived conversation's result out, on brings it back")
     except Exception:
         screenshot("search-failure")
         root = app.root()
@@ -204,6 +228,19 @@ def main():
         raise
     finally:
         app.quit()
+
+
+def toggle(switch):
+    """Toggles a GtkSwitch through its AT-SPI action ("toggle" in GTK 4.8):
+    a pointer click inside a popover lands elsewhere, as GTK reports
+    positions relative to the popover's surface."""
+    action = switch.queryAction()
+    names = [action.getName(i) for i in range(action.nActions)]
+    for i, action_name in enumerate(names):
+        if action_name in ("toggle", "click", "activate"):
+            action.doAction(i)
+            return
+    raise Failure(f"the switch offers no toggle action: {names!r}")
 
 
 def is_in_sidebar(node, snippet):

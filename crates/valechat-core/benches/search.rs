@@ -17,13 +17,20 @@
 //! a prefix (the first three letters of a word). The words are drawn by the
 //! same Zipf distribution, so common words, the expensive case, are asked
 //! about as often as people type them. Prints p50, p95 and the maximum for
-//! each kind, and the same for a filtered search (one provider's model).
+//! each kind, the same for a filtered search (one provider's model), and
+//! for pages past the ranked matches: the page at offset
+//! [`RANKED_MATCHES`] and the one after it (read from its `next`, by
+//! keyset). The load average (`/proc/loadavg`) is printed before and after
+//! the timings: the machine may be shared.
+//!
+//! `VALECHAT_BENCH_DB=PATH` keeps the generated database at PATH and
+//! reuses it when it exists (opened, so migrated, by [`Store::open`]).
 
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-use valechat_core::store::{SearchFilter, Store};
+use valechat_core::store::{RANKED_MATCHES, SearchFilter, SearchPage, Store};
 
 /// Vocabulary size.
 const WORDS: usize = 50_000;
@@ -166,87 +173,151 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index]
 }
 
-fn main() {
+/// The database to search: generated (in `dir`, or at `VALECHAT_BENCH_DB`
+/// when that file does not exist yet) or reused, then opened.
+fn open_database(
+    runtime: &tokio::runtime::Runtime,
+    dir: &std::path::Path,
+    words: &[String],
+    zipf: &Zipf,
+) -> Store {
     let messages: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(1_000_000);
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("valechat.db");
-    runtime
-        .block_on(Store::open(&path))
-        .expect("create the database");
-
-    let words = vocabulary();
-    let zipf = Zipf::new();
+    let kept = std::env::var_os("VALECHAT_BENCH_DB").map(std::path::PathBuf::from);
+    let path = kept.clone().unwrap_or_else(|| dir.join("valechat.db"));
+    if kept.as_ref().is_some_and(|p| p.exists()) {
+        println!("reusing {}", path.display());
+    } else {
+        runtime
+            .block_on(Store::open(&path))
+            .expect("create the database");
+        let started = Instant::now();
+        fill(&path, messages, words, zipf);
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len()) >> 20;
+        println!(
+            "generated {messages} messages in {:.1} s ({size} MiB)",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let started = Instant::now();
-    fill(&path, messages, &words, &zipf);
-    let size = std::fs::metadata(&path).map_or(0, |m| m.len()) >> 20;
-    println!(
-        "generated {messages} messages in {:.1} s ({size} MiB)",
-        started.elapsed().as_secs_f64()
-    );
-
     let store = runtime
         .block_on(Store::open(&path))
         .expect("open the database");
+    println!(
+        "opened (and migrated) in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    store
+}
+
+/// The queries of each kind, drawn from a fixed seed (the first four
+/// kinds as before pages past the ranked ones were measured, so that
+/// their figures compare).
+fn kinds(words: &[String], zipf: &Zipf) -> Vec<(&'static str, Vec<String>, SearchFilter)> {
     let mut rng = Rng(0x5eed_0003);
-    let word = |rng: &mut Rng| words[zipf.sample(rng)].clone();
-    let kinds: Vec<(&str, Vec<String>, SearchFilter)> = vec![
-        (
-            "one word",
-            (0..QUERIES).map(|_| word(&mut rng)).collect(),
-            SearchFilter::default(),
-        ),
-        (
-            "two words",
-            (0..QUERIES)
-                .map(|_| format!("{} {}", word(&mut rng), word(&mut rng)))
-                .collect(),
-            SearchFilter::default(),
-        ),
-        (
-            "prefix (3 letters)",
-            (0..QUERIES)
-                .map(|_| word(&mut rng).chars().take(3).collect())
-                .collect(),
-            SearchFilter::default(),
-        ),
+    let mut word = |_| words[zipf.sample(&mut rng)].clone();
+    let one: Vec<String> = (0..QUERIES).map(&mut word).collect();
+    let two: Vec<String> = (0..QUERIES)
+        .map(|i| format!("{} {}", word(i), word(i)))
+        .collect();
+    let prefix: Vec<String> = (0..QUERIES)
+        .map(|i| word(i).chars().take(3).collect())
+        .collect();
+    let provider: Vec<String> = (0..QUERIES).map(&mut word).collect();
+    let past: Vec<String> = (0..QUERIES).map(&mut word).collect();
+    let keyset: Vec<String> = (0..QUERIES).map(&mut word).collect();
+    vec![
+        ("one word", one, SearchFilter::default()),
+        ("two words", two, SearchFilter::default()),
+        ("prefix (3 letters)", prefix, SearchFilter::default()),
         (
             "one word, one provider",
-            (0..QUERIES).map(|_| word(&mut rng)).collect(),
+            provider,
             SearchFilter {
                 provider_id: Some("local".into()),
                 ..SearchFilter::default()
             },
         ),
-    ];
-    println!(
-        "{:<24} {:>9} {:>9} {:>9} {:>12}",
-        "query", "p50 ms", "p95 ms", "max ms", "mean hits"
-    );
-    for (kind, queries, filter) in kinds {
-        let mut times = Vec::with_capacity(queries.len());
-        let mut hits = 0;
-        for q in &queries {
-            let start = Instant::now();
-            let results = runtime
-                .block_on(store.search(q, &filter, 0, PAGE))
-                .expect("search");
-            times.push(start.elapsed());
-            hits += results.count;
-        }
-        times.sort_unstable();
-        let ms = |d: Duration| d.as_secs_f64() * 1e3;
-        #[allow(clippy::cast_precision_loss)]
-        let mean_hits = hits as f64 / queries.len() as f64;
-        println!(
-            "{kind:<24} {:>9.2} {:>9.2} {:>9.2} {:>12.1}",
-            ms(percentile(&times, 0.5)),
-            ms(percentile(&times, 0.95)),
-            ms(times[times.len() - 1]),
-            mean_hits
-        );
+        ("one word, past ranked", past, SearchFilter::default()),
+        ("one word, keyset page", keyset, SearchFilter::default()),
+    ]
+}
+
+/// Times `queries` of `kind` and prints p50, p95, the maximum and the
+/// mean number of messages found per query timed.
+fn time_kind(
+    runtime: &tokio::runtime::Runtime,
+    store: &Store,
+    kind: &str,
+    queries: &[String],
+    filter: &SearchFilter,
+) {
+    let mut times = Vec::with_capacity(queries.len());
+    let mut hits = 0;
+    for q in queries {
+        let page = match kind {
+            "one word, past ranked" => SearchPage::at(RANKED_MATCHES),
+            "one word, keyset page" => {
+                // The page after the one at RANKED_MATCHES (not timed);
+                // queries with fewer matches are left out.
+                let before = runtime
+                    .block_on(store.search(q, filter, SearchPage::at(RANKED_MATCHES), PAGE))
+                    .expect("search");
+                match before.next {
+                    Some(next) => next,
+                    None => continue,
+                }
+            }
+            _ => SearchPage::FIRST,
+        };
+        let start = Instant::now();
+        let results = runtime
+            .block_on(store.search(q, filter, page, PAGE))
+            .expect("search");
+        times.push(start.elapsed());
+        hits += results.count;
     }
+    if times.is_empty() {
+        println!("{kind:<24} (no query had that many matches)");
+        return;
+    }
+    times.sort_unstable();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    #[allow(clippy::cast_precision_loss)]
+    let mean_hits = hits as f64 / times.len() as f64;
+    println!(
+        "{kind:<24} {:>9.2} {:>9.2} {:>9.2} {:>12.1} {:>8}",
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.95)),
+        ms(times[times.len() - 1]),
+        mean_hits,
+        times.len()
+    );
+}
+
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let words = vocabulary();
+    let zipf = Zipf::new();
+    let store = open_database(&runtime, dir.path(), &words, &zipf);
+    println!("load average before: {}", load_average());
+    println!(
+        "{:<24} {:>9} {:>9} {:>9} {:>12} {:>8}",
+        "query", "p50 ms", "p95 ms", "max ms", "mean hits", "queries"
+    );
+    for (kind, queries, filter) in kinds(&words, &zipf) {
+        time_kind(&runtime, &store, kind, &queries, &filter);
+    }
+    println!("load average after: {}", load_average());
+}
+
+/// The first three fields of `/proc/loadavg` (1, 5 and 15 minutes).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "unknown".to_owned(),
+        |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+    )
 }

@@ -95,7 +95,10 @@ use pages::ALL_MESSAGES;
 pub use pages::{ConversationPage, PageEnd};
 pub use prices::PriceRow;
 pub use providers::slugify;
-pub use search::{ConversationMatches, MessageMatch, RANKED_MATCHES, SearchFilter, SearchResults};
+pub use search::{
+    ArchivedScope, ConversationMatches, FolderScope, MessageMatch, RANKED_MATCHES, SearchFilter,
+    SearchPage, SearchResults,
+};
 pub use tool_calls::{NewToolCall, ToolCallEnd, ToolCallRecord, ToolCallStatus};
 pub use tool_permissions::ToolPermission;
 pub use tree::{BranchDeleted, Siblings};

@@ -1,4 +1,5 @@
 //! `valechat history search QUERY [--model P/M] [--since D] [--until D]
+//! [--folder NAME|--no-folder] [--archived include|exclude|only]
 //! [--offset N] [--limit N] [--format text|json]`: messages found by the
 //! store's full-text search ([`Store::search`]), grouped by conversation,
 //! each with its snippet (the match in bold on a terminal).
@@ -13,7 +14,8 @@ use clap::{Args, ValueEnum};
 use super::format_local;
 use valechat_core::ledger::period::day_period;
 use valechat_core::store::{
-    SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchFilter, SearchResults, Store,
+    ArchivedScope, FolderScope, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchFilter, SearchPage,
+    SearchResults, Store,
 };
 
 /// Arguments of `history search`.
@@ -33,6 +35,16 @@ pub struct SearchArgs {
     /// Last local day, included, YYYY-MM-DD.
     #[arg(long)]
     pub until: Option<NaiveDate>,
+    /// Only conversations filed in this folder (see `folders list`).
+    #[arg(long, value_name = "NAME", conflicts_with = "no_folder")]
+    pub folder: Option<String>,
+    /// Only conversations in no folder.
+    #[arg(long)]
+    pub no_folder: bool,
+    /// Archived conversations: searched with the others (the default),
+    /// left out, or searched alone.
+    #[arg(long, value_enum, default_value_t = Archived::Include)]
+    pub archived: Archived,
     /// Skip this many messages (the next page).
     #[arg(long, default_value_t = 0)]
     pub offset: u32,
@@ -42,6 +54,17 @@ pub struct SearchArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// `--archived`: whether archived conversations are searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Archived {
+    /// Archived conversations and the others.
+    Include,
+    /// Leave archived conversations out.
+    Exclude,
+    /// Only archived conversations.
+    Only,
 }
 
 /// Output format of `history search`.
@@ -56,9 +79,23 @@ pub enum Format {
 
 /// Runs `history search`.
 pub async fn run(store: &Store, args: SearchArgs) -> anyhow::Result<ExitCode> {
-    let filter = filter(&args)?;
+    let mut filter = filter(&args)?;
+    if let Some(name) = &args.folder {
+        let Some(folder) = store.folder_named(name).await? else {
+            bail!(
+                "no folder is named “{}” (see `valechat folders list`)",
+                name.trim()
+            );
+        };
+        filter.folder = FolderScope::In(folder.id);
+    }
     let results = store
-        .search(&args.query, &filter, args.offset, args.limit)
+        .search(
+            &args.query,
+            &filter,
+            SearchPage::at(args.offset),
+            args.limit,
+        )
         .await?;
     match args.format {
         Format::Json => println!("{}", to_json(&args, &results)),
@@ -95,6 +132,17 @@ fn filter(args: &SearchArgs) -> anyhow::Result<SearchFilter> {
             .until
             .map(|d| day_period(d, &Local).map(|p| p.end_ms))
             .transpose()?,
+        // `--folder NAME` is looked up in the store by `run`.
+        folder: if args.no_folder {
+            FolderScope::None
+        } else {
+            FolderScope::Any
+        },
+        archived: match args.archived {
+            Archived::Include => ArchivedScope::Include,
+            Archived::Exclude => ArchivedScope::Exclude,
+            Archived::Only => ArchivedScope::Only,
+        },
     })
 }
 

@@ -30,6 +30,7 @@ impl Sidebar {
         self.filter.apply(self.rows.widget());
         self.organiser.rebuilt(self.rows.widget());
         self.offer_models();
+        self.search_filter.set_folders(&self.organiser.folders());
         self.select_open();
         if let Some(row) = self
             .rows

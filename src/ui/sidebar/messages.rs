@@ -1,7 +1,7 @@
 //! The sidebar's input, output and command messages.
 
 use valechat_core::chat::Engine;
-use valechat_core::store::{Conversation, Folder, SearchFilter, SearchResults};
+use valechat_core::store::{Conversation, Folder, SearchFilter, SearchPage, SearchResults};
 
 pub use super::organise::OrganiseInput;
 
@@ -78,8 +78,9 @@ pub enum SidebarCommand {
     Listed(Vec<Conversation>, Vec<Folder>),
     /// Ids of conversations whose messages match the search text.
     Hits(String, Vec<i64>),
-    /// A page of search results: query, filter, offset, results.
-    Found(String, SearchFilter, u32, SearchResults),
+    /// A page of search results: query, filter, where the page started,
+    /// results.
+    Found(String, SearchFilter, SearchPage, SearchResults),
     /// The conversation of a search result, switched to the branch of
     /// message `.1` if needed: open it there.
     Reveal(Conversation, i64),

@@ -184,7 +184,7 @@ impl Organiser {
     }
 
     /// The folders, by name.
-    fn folders(&self) -> Vec<Folder> {
+    pub(super) fn folders(&self) -> Vec<Folder> {
         self.layout.borrow().folders.clone()
     }
 }

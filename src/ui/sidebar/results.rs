@@ -21,7 +21,7 @@ use relm4::gtk::prelude::*;
 
 use super::SidebarInput;
 use valechat_core::store::{
-    MessageMatch, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchFilter, SearchResults,
+    MessageMatch, SNIPPET_MATCH_END, SNIPPET_MATCH_START, SearchFilter, SearchPage, SearchResults,
 };
 
 /// Messages read per page of results.
@@ -48,8 +48,10 @@ pub(super) struct ResultsList {
     /// The query and filter the rows are for.
     query: String,
     filter: SearchFilter,
-    /// Messages shown so far (the offset of the next page).
+    /// Messages shown so far.
     shown: u32,
+    /// Where the next page starts (`None` after the last page).
+    next: Option<SearchPage>,
     /// The conversation of the last group shown (a page may go on with it).
     last_group: Option<i64>,
 }
@@ -82,6 +84,7 @@ impl ResultsList {
             query: String::new(),
             filter: SearchFilter::default(),
             shown: 0,
+            next: Some(SearchPage::FIRST),
             last_group: None,
         }
     }
@@ -101,13 +104,19 @@ impl ResultsList {
         query.clone_into(&mut self.query);
         self.filter = filter.clone();
         self.shown = 0;
+        self.next = Some(SearchPage::FIRST);
         self.last_group = None;
         self.root.set_visible(false);
     }
 
-    /// The query, filter and offset of the next page.
-    pub(super) fn next_page(&self) -> (String, SearchFilter, u32) {
-        (self.query.clone(), self.filter.clone(), self.shown)
+    /// The query, filter and start of the next page (after the last page,
+    /// the first, which [`Self::append`] then ignores).
+    pub(super) fn next_page(&self) -> (String, SearchFilter, SearchPage) {
+        (
+            self.query.clone(),
+            self.filter.clone(),
+            self.next.unwrap_or(SearchPage::FIRST),
+        )
     }
 
     /// What row `index` stands for.
@@ -123,16 +132,17 @@ impl ResultsList {
         self.query.split_whitespace().map(str::to_owned).collect()
     }
 
-    /// Adds a page of results for `query` and `filter` read from `offset`;
-    /// ignored if the search changed since it was asked.
+    /// Adds a page of results for `query` and `filter` read from `page`;
+    /// ignored if the search changed (or the page was added) since it was
+    /// asked.
     pub(super) fn append(
         &mut self,
         query: &str,
         filter: &SearchFilter,
-        offset: u32,
+        page: SearchPage,
         results: &SearchResults,
     ) {
-        if query != self.query || *filter != self.filter || offset != self.shown {
+        if query != self.query || *filter != self.filter || Some(page) != self.next {
             return;
         }
         if self.entries.last() == Some(&Entry::More)
@@ -153,8 +163,11 @@ impl ResultsList {
                 );
             }
         }
-        self.shown += u32::try_from(results.count).unwrap_or(u32::MAX);
-        if results.more {
+        self.shown = self
+            .shown
+            .saturating_add(u32::try_from(results.count).unwrap_or(u32::MAX));
+        self.next = results.next;
+        if results.next.is_some() {
             let label = gtk::Label::new(Some(&gettext("Show More Results")));
             label.set_margin_top(6);
             label.set_margin_bottom(6);

@@ -164,10 +164,10 @@ impl Sidebar {
         let Some(engine) = self.engine.clone() else {
             return;
         };
-        let (query, filter, offset) = self.found.next_page();
+        let (query, filter, page) = self.found.next_page();
         sender.oneshot_command(async move {
-            match engine.store().search(&query, &filter, offset, PAGE).await {
-                Ok(results) => SidebarCommand::Found(query, filter, offset, results),
+            match engine.store().search(&query, &filter, page, PAGE).await {
+                Ok(results) => SidebarCommand::Found(query, filter, page, results),
                 Err(e) => SidebarCommand::Failed(EngineError::from(e).user_message()),
             }
         });

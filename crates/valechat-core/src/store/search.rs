@@ -3,9 +3,14 @@
 //! step with `messages`. `results` is the search the window and the CLI
 //! show: snippets grouped by conversation, filtered and paged.
 
+mod filter;
+mod query;
+mod rank;
 mod results;
+mod snippet;
 
-pub use results::{ConversationMatches, MessageMatch, RANKED_MATCHES, SearchFilter, SearchResults};
+pub use filter::{ArchivedScope, FolderScope, SearchFilter};
+pub use results::{ConversationMatches, MessageMatch, RANKED_MATCHES, SearchPage, SearchResults};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};

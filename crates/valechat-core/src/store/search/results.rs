@@ -1,33 +1,19 @@
 //! Search results as the window and `valechat history search` show them:
-//! matching messages with their FTS5 `snippet()`, best match first (bm25,
-//! <https://sqlite.org/fts5.html#the_bm25_function>), a page at a time,
-//! grouped by conversation, narrowed by a [`SearchFilter`].
-
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
+//! matching messages with a snippet of each (`snippet`), a page at a time,
+//! grouped by conversation, narrowed by a [`SearchFilter`]. The order:
+//! the newest [`RANKED_MATCHES`] matches best first (bm25,
+//! <https://sqlite.org/fts5.html#the_bm25_function>), then every older
+//! match, newest first, so that paging reaches every match.
 
 use super::super::Store;
 use super::super::error::StoreError;
-use super::super::models::{SNIPPET_MATCH_END, SNIPPET_MATCH_START};
-use super::{SNIPPET_TOKENS, match_expression};
+use super::SNIPPET_TOKENS;
+use super::SearchFilter;
+use super::match_expression;
+use super::query::{self, Detail};
+use super::rank;
+use super::snippet::{Terms, snippet};
 use crate::model::Role;
-
-/// What narrows a search; `Default` narrows nothing. Every field set must
-/// hold for a message to be found.
-///
-/// A message's provider and model are those that wrote it (replies), or the
-/// conversation's (the user's own messages, which no model wrote).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchFilter {
-    /// Provider id (`"openai"`).
-    pub provider_id: Option<String>,
-    /// Model id as the provider names it (`"gpt-4o"`).
-    pub model: Option<String>,
-    /// Written at or after this time, UTC unix milliseconds.
-    pub since: Option<i64>,
-    /// Written before this time (exclusive), UTC unix milliseconds.
-    pub until: Option<i64>,
-}
 
 /// One message found by [`Store::search`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +29,8 @@ pub struct MessageMatch {
     /// When it was written, UTC unix milliseconds.
     pub created_at: i64,
     /// A few words around the match, plain text, each matched term wrapped in
-    /// [`SNIPPET_MATCH_START`] and [`SNIPPET_MATCH_END`]; `…` marks cuts.
+    /// [`SNIPPET_MATCH_START`](crate::store::SNIPPET_MATCH_START) and
+    /// [`SNIPPET_MATCH_END`](crate::store::SNIPPET_MATCH_END); `…` marks cuts.
     pub snippet: String,
 }
 
@@ -65,90 +52,62 @@ pub struct SearchResults {
     pub conversations: Vec<ConversationMatches>,
     /// Messages this page holds (the sum over `conversations`).
     pub count: usize,
-    /// Whether more messages match after this page (ask again with
-    /// `offset + count`).
+    /// Whether more messages match after this page.
     pub more: bool,
+    /// Where the next page starts, when `more`: pass it to
+    /// [`Store::search`] (past the ranked matches it carries the last
+    /// message's id, so the next page seeks there instead of skipping).
+    pub next: Option<SearchPage>,
 }
 
-/// Row of the search query.
-#[derive(QueryableByName)]
-struct MatchRow {
-    #[diesel(sql_type = BigInt)]
-    message_id: i64,
-    #[diesel(sql_type = BigInt)]
-    conversation_id: i64,
-    #[diesel(sql_type = Text)]
-    title: String,
-    #[diesel(sql_type = Text)]
-    role: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    provider_id: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    model: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    created_at: i64,
-    #[diesel(sql_type = Text)]
-    snippet: String,
+/// Where a page of [`Store::search`] results starts: [`SearchPage::FIRST`],
+/// an offset ([`SearchPage::at`]) or a result's [`SearchResults::next`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SearchPage {
+    /// Messages skipped (from the first, or from `older_than`).
+    offset: u32,
+    /// Past the ranked matches: the page starts among the matches older
+    /// (lower id) than this message.
+    older_than: Option<i64>,
 }
 
-/// Matches ranked per search: the newest this many that pass the filter.
-/// FTS5 walks a term's matches in rowid order and stops here, so a word
-/// found in most messages costs no more than a rare one; ranking every
-/// match by bm25 first (`ORDER BY rank` over the whole index) took
+impl SearchPage {
+    /// The first page.
+    pub const FIRST: Self = Self {
+        offset: 0,
+        older_than: None,
+    };
+
+    /// The page after the first `offset` messages of the results' order.
+    /// Any offset reaches its messages; past [`RANKED_MATCHES`] each page
+    /// skips the older matches one by one, where [`SearchResults::next`]
+    /// seeks.
+    #[must_use]
+    pub const fn at(offset: u32) -> Self {
+        Self {
+            offset,
+            older_than: None,
+        }
+    }
+}
+
+/// Matches ranked per search by bm25: the newest this many that pass the
+/// filter. FTS5 walks a term's matches in rowid order and stops here, so a
+/// word found in most messages costs no more than a rare one; ranking
+/// every match by bm25 (`ORDER BY rank` over the whole index) took
 /// 0.4–2 s for common words over 1,000,000 messages (`cargo bench -p
-/// valechat-core --bench search`).
+/// valechat-core --bench search`). Older matches follow, newest first.
 pub const RANKED_MATCHES: u32 = 2_000;
-
-/// The query: the newest [`RANKED_MATCHES`] matching rows are taken from
-/// the index (newest first, so it stops early), the page is chosen among
-/// them by bm25, and only its rows get their snippet and details. The
-/// snippets come from one more pass over the index, limited to the
-/// candidates' rowid range: looking each page row up with its own `MATCH`
-/// set the query up once per row, which for a prefix means merging every
-/// matching term's list again (0.2–0.7 s over 1,000,000 messages).
-const SEARCH_SQL: &str = "\
-WITH candidates AS (
-    SELECT f.rowid AS id, f.rank AS rank
-    FROM messages_fts f
-    JOIN messages m ON m.id = f.rowid
-    JOIN conversations c ON c.id = m.conversation_id
-    WHERE messages_fts MATCH ?1
-      AND (?2 IS NULL OR COALESCE(m.provider_id, c.provider_id) = ?2)
-      AND (?3 IS NULL OR COALESCE(m.model, c.model) = ?3)
-      AND (?4 IS NULL OR m.created_at >= ?4)
-      AND (?5 IS NULL OR m.created_at < ?5)
-    ORDER BY f.rowid DESC
-    LIMIT ?11
-),
-best AS (
-    SELECT id, rank FROM candidates ORDER BY rank, id LIMIT ?6 OFFSET ?7
-),
-found AS MATERIALIZED (
-    SELECT f.rowid AS id, snippet(messages_fts, 0, ?8, ?9, '…', ?10) AS snippet
-    FROM messages_fts f
-    WHERE messages_fts MATCH ?1
-      AND f.rowid >= (SELECT MIN(id) FROM best)
-      AND +f.rowid IN (SELECT id FROM best)
-)
-SELECT m.id AS message_id, m.conversation_id AS conversation_id, c.title AS title,
-       m.role AS role,
-       COALESCE(m.provider_id, c.provider_id) AS provider_id,
-       COALESCE(m.model, c.model) AS model,
-       m.created_at AS created_at,
-       found.snippet AS snippet
-FROM best
-JOIN found ON found.id = best.id
-JOIN messages m ON m.id = best.id
-JOIN conversations c ON c.id = m.conversation_id
-ORDER BY best.rank, best.id";
 
 impl Store {
     /// Messages whose text holds every word of `query` (the last word also
     /// as a prefix; FTS5 operators in `query` are plain text, so it never
-    /// fails to parse), narrowed by `filter`, best match first (bm25 among
-    /// the newest [`RANKED_MATCHES`] matches): the page of at most `limit`
-    /// messages after the first `offset`, grouped by conversation. Messages of every branch are searched, not only the
-    /// branch shown. A blank query finds nothing.
+    /// fails to parse), narrowed by `filter`: the page of at most `limit`
+    /// messages starting at `page`, grouped by conversation. The order is
+    /// the newest [`RANKED_MATCHES`] matches best first (bm25), then every
+    /// older match, newest first; paging with [`SearchResults::next`]
+    /// reaches every match. Messages of every branch are searched, not
+    /// only the branch shown. A blank query finds nothing.
     ///
     /// # Errors
     /// [`StoreError::Pool`], [`StoreError::Query`];
@@ -157,45 +116,112 @@ impl Store {
         &self,
         query: &str,
         filter: &SearchFilter,
-        offset: u32,
+        page: SearchPage,
         limit: u32,
     ) -> Result<SearchResults, StoreError> {
         let Some(expression) = match_expression(query) else {
             return Ok(SearchResults::default());
         };
         let filter = filter.clone();
-        let rows: Vec<MatchRow> = self
+        let terms = Terms::new(query);
+        let ranking = terms.clone();
+        let (ids, next, rows) = self
             .run(move |conn| {
-                diesel::sql_query(SEARCH_SQL)
-                    .bind::<Text, _>(&expression)
-                    .bind::<Nullable<Text>, _>(&filter.provider_id)
-                    .bind::<Nullable<Text>, _>(&filter.model)
-                    .bind::<Nullable<BigInt>, _>(filter.since)
-                    .bind::<Nullable<BigInt>, _>(filter.until)
-                    // One more than asked, to know whether more follow.
-                    .bind::<BigInt, _>(i64::from(limit) + 1)
-                    .bind::<BigInt, _>(i64::from(offset))
-                    .bind::<Text, _>(SNIPPET_MATCH_START)
-                    .bind::<Text, _>(SNIPPET_MATCH_END)
-                    .bind::<BigInt, _>(SNIPPET_TOKENS)
-                    .bind::<BigInt, _>(i64::from(RANKED_MATCHES))
-                    .load(conn)
-                    .map_err(StoreError::during("searching messages"))
+                use diesel::Connection;
+                // One read transaction: the pages' steps see one snapshot.
+                conn.transaction(|conn| {
+                    let (ids, next) = page_ids(conn, &expression, &ranking, &filter, page, limit)?;
+                    let rows = query::details(conn, &ids)?;
+                    Ok((ids, next, rows))
+                })
+                .map_err(StoreError::during("searching messages"))
             })
             .await?;
-        group(rows, limit)
+        group(&ids, rows, next, &terms)
     }
 }
 
-/// Groups the rows (best first) by conversation, keeping at most `limit`.
-fn group(rows: Vec<MatchRow>, limit: u32) -> Result<SearchResults, StoreError> {
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let more = rows.len() > limit;
+/// The ids of the page starting at `page` (at most `limit`, in the
+/// results' order) and where the next page starts, if more match.
+fn page_ids(
+    conn: &mut diesel::SqliteConnection,
+    expression: &str,
+    terms: &Terms,
+    filter: &SearchFilter,
+    page: SearchPage,
+    limit: u32,
+) -> diesel::QueryResult<(Vec<i64>, Option<SearchPage>)> {
+    // One more than asked, to know whether more follow.
+    let wanted = limit.saturating_add(1);
+    let mut ids: Vec<i64> = Vec::new();
+    // How many of `ids` come from the ranked matches.
+    let mut from_ranked = 0;
+    let (below, skip) = if let Some(id) = page.older_than {
+        (Some(id), page.offset)
+    } else {
+        let ranked = query::ranked(conn, expression, filter, RANKED_MATCHES)?;
+        // All the matches were ranked: none older.
+        let boundary = (ranked.len() >= RANKED_MATCHES as usize)
+            .then(|| ranked.iter().map(|r| r.id).min())
+            .flatten();
+        if page.offset < RANKED_MATCHES {
+            let idf = rank::idf(conn, terms)?;
+            ids.extend(
+                rank::order(&ranked, terms, &idf)
+                    .into_iter()
+                    .skip(page.offset as usize)
+                    .take(wanted as usize),
+            );
+            from_ranked = ids.len();
+        }
+        (boundary, page.offset.saturating_sub(RANKED_MATCHES))
+    };
+    let missing = (wanted as usize).saturating_sub(ids.len());
+    if missing > 0
+        && let Some(below) = below
+    {
+        let missing = u32::try_from(missing).unwrap_or(u32::MAX);
+        ids.extend(query::older(
+            conn, expression, filter, below, skip, missing,
+        )?);
+    }
+    let limit = limit as usize;
+    if ids.len() <= limit {
+        return Ok((ids, None));
+    }
+    ids.truncate(limit);
+    let next = if page.older_than.is_none() && limit <= from_ranked {
+        // The page ended among the ranked matches (or at their end).
+        SearchPage::at(
+            page.offset
+                .saturating_add(u32::try_from(limit).unwrap_or(u32::MAX)),
+        )
+    } else {
+        SearchPage {
+            offset: 0,
+            older_than: ids.last().copied(),
+        }
+    };
+    Ok((ids, Some(next)))
+}
+
+/// The page's rows in the order of `ids`, grouped by conversation.
+fn group(
+    ids: &[i64],
+    rows: Vec<Detail>,
+    next: Option<SearchPage>,
+    terms: &Terms,
+) -> Result<SearchResults, StoreError> {
+    let window = usize::try_from(SNIPPET_TOKENS).unwrap_or(12);
+    let mut rows: std::collections::HashMap<i64, Detail> =
+        rows.into_iter().map(|r| (r.message_id, r)).collect();
     let mut results = SearchResults {
-        more,
+        more: next.is_some(),
+        next,
         ..SearchResults::default()
     };
-    for row in rows.into_iter().take(limit) {
+    // A message deleted between the steps is left out.
+    for row in ids.iter().filter_map(|id| rows.remove(id)) {
         let role = Role::parse(&row.role).ok_or_else(|| StoreError::InvalidValue {
             column: "messages.role",
             value: row.role.clone(),
@@ -206,7 +232,7 @@ fn group(rows: Vec<MatchRow>, limit: u32) -> Result<SearchResults, StoreError> {
             provider_id: row.provider_id,
             model: row.model,
             created_at: row.created_at,
-            snippet: row.snippet,
+            snippet: snippet(&row.content, terms, window),
         };
         results.count += 1;
         match results
