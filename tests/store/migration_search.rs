@@ -1,5 +1,5 @@
 //! The search index made again with prefix indexes (migration
-//! `2026-12-15-000000_search_prefix`) on databases written before it: the
+//! `2026-12-16-000000_search_prefix`) on databases written before it: the
 //! fixture of the linear version (`tests/fixtures/db-8595b87/`) and a
 //! database of the version just before, with messages on two branches.
 //! Every message stays findable by its words and by their 2- and 3-letter
@@ -26,9 +26,9 @@ const FIXTURE: &str = concat!(
 );
 const DOWN: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/migrations/2026-12-15-000000_search_prefix/down.sql"
+    "/migrations/2026-12-16-000000_search_prefix/down.sql"
 ));
-const VERSION: &str = "20261215000000";
+const VERSION: &str = "20261216000000";
 
 #[derive(QueryableByName)]
 struct Row {
