@@ -214,7 +214,7 @@ impl Window {
                 self.set_engine(loaded.engine);
                 self.reload_assistants(sender);
                 self.set_providers(loaded.providers);
-                self.page = if self.providers.is_empty() {
+                self.page = if !self.has_providers() {
                     "first-run"
                 } else {
                     "chat"
@@ -329,6 +329,14 @@ impl Window {
         }
     }
 
+    /// Whether a provider other than the built-in "On this computer" is
+    /// configured (the first-run page shows until one is).
+    pub(super) fn has_providers(&self) -> bool {
+        self.providers
+            .iter()
+            .any(|p| !valechat_core::chat::is_built_in(p))
+    }
+
     /// Shows `providers` in the picker; forgets models of providers that
     /// were removed or disabled, and switches between the first-run page
     /// and the chat when the first provider arrives or the last one goes.
@@ -351,11 +359,11 @@ impl Window {
             c.provider_id = None;
             c.model = None;
         }
-        if self.providers.is_empty() && self.page == "chat" {
+        if !self.has_providers() && self.page == "chat" {
             self.stop();
             self.open(None);
             self.page = "first-run";
-        } else if !self.providers.is_empty() && self.page == "first-run" {
+        } else if self.has_providers() && self.page == "first-run" {
             self.page = "chat";
         }
         if self.next_model.is_none() {
