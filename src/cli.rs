@@ -192,7 +192,7 @@ async fn open_engine() -> anyhow::Result<Engine> {
         .await
         .map_err(|e| anyhow::anyhow!("could not open the database {}: {e}", path.display()))?;
     let keys: Arc<dyn KeyStore> = Arc::new(LazyKeyStore::new());
-    let engine = Engine::new(store, keys);
+    let engine = crate::offer_local_models(Engine::new(store, keys)).await?;
     // Replies a killed ValeChat left streaming become estimated usage.
     if let Err(e) = engine.settle_interrupted().await {
         tracing::warn!("could not record interrupted requests: {e}");

@@ -57,6 +57,40 @@ fn local_runner() -> std::process::ExitCode {
     std::process::ExitCode::FAILURE
 }
 
+/// `engine` offering "On this computer" (the model library's models, run by
+/// this executable's `local-runner`) when this build has llama.cpp (cargo
+/// feature `local-models`); `engine` as it is otherwise, or when the running
+/// executable cannot be found (logged: the provider is then missing, the rest
+/// works).
+///
+/// # Errors
+/// When the provider's database row cannot be written.
+pub async fn offer_local_models(
+    engine: valechat_core::chat::Engine,
+) -> Result<valechat_core::chat::Engine, valechat_core::chat::EngineError> {
+    #[cfg(feature = "local-models")]
+    {
+        use valechat_core::local::client::RunnerCommand;
+        match RunnerCommand::this_executable() {
+            Ok(command) => {
+                let options = valechat_core::local::provider::LocalOptions {
+                    idle_unload_after: Some(valechat_core::local::idle::DEFAULT_IDLE_UNLOAD),
+                    ..Default::default()
+                };
+                engine.with_local_models(command, options).await
+            }
+            Err(e) => {
+                tracing::warn!("models on this computer are off: no path to this executable: {e}");
+                Ok(engine)
+            }
+        }
+    }
+    #[cfg(not(feature = "local-models"))]
+    {
+        Ok(engine)
+    }
+}
+
 /// Logs to stderr through `tracing`, filtered by `RUST_LOG` (default
 /// `valechat=info,warn`). Message bodies and keys are never logged at info.
 fn init_logging() {

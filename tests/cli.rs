@@ -17,7 +17,8 @@
 //! (`history pin|archive|move`, `folders …`); `prices` `valechat prices …`;
 //! `search` `valechat history search`; `transfer` `valechat history
 //! export|import`; `killed` a `valechat chat` killed with
-//! SIGKILL mid-stream, billed at the next start.
+//! SIGKILL mid-stream, billed at the next start; `local` (cargo feature
+//! `local-models`) chatting with a library model "On this computer".
 
 mod support;
 
@@ -39,6 +40,9 @@ mod first_start;
 mod killed;
 #[path = "cli/ledger.rs"]
 mod ledger;
+#[cfg(feature = "local-models")]
+#[path = "cli/local.rs"]
+mod local;
 #[path = "cli/mcp.rs"]
 mod mcp;
 #[path = "cli/mcp_secrets.rs"]

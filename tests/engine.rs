@@ -12,7 +12,9 @@
 //! input billed after a failure and clamped counts; `branches` edits and
 //! regenerations (messages as a tree); `compare` one prompt to several
 //! models side by side; `assistants` conversations started from an
-//! assistant.
+//! assistant; `sampling` a conversation's top-p, top-k, min-p, repeat
+//! penalty and seed sent with each request; `local` (cargo feature `local-models`) the built-in "On this
+//! computer" provider over the real `valechat local-runner`.
 
 mod support;
 
@@ -32,6 +34,9 @@ mod hard_limits;
 mod images;
 #[path = "engine/interruptions.rs"]
 mod interruptions;
+#[cfg(feature = "local-models")]
+#[path = "engine/local.rs"]
+mod local;
 #[path = "engine/new_conversation.rs"]
 mod new_conversation;
 #[path = "engine/providers.rs"]
@@ -40,6 +45,8 @@ mod providers;
 mod pull;
 #[path = "engine/replies.rs"]
 mod replies;
+#[path = "engine/sampling.rs"]
+mod sampling;
 #[path = "engine/signatures.rs"]
 mod signatures;
 #[path = "engine/timeouts.rs"]

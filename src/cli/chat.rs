@@ -16,6 +16,7 @@
 //! (for that reply only; `--model PROVIDER/MODEL` also works).
 
 mod assistant;
+mod sampling;
 mod tools;
 
 use std::io::Write;
@@ -60,6 +61,9 @@ pub struct ChatArgs {
     /// Upper bound on output tokens (kept for later messages).
     #[arg(long)]
     pub max_tokens: Option<i64>,
+    /// Top-p, top-k, min-p, repeat penalty, seed (kept for later messages).
+    #[command(flatten)]
+    pub sampling: sampling::SamplingArgs,
     /// Allow every tool call without asking.
     #[arg(long, conflicts_with = "deny_tools")]
     pub yes: bool,
@@ -172,7 +176,11 @@ async fn update_conversation(engine: &Engine, id: i64, args: &ChatArgs) -> anyho
             .set_conversation_model(id, provider.as_deref(), model.as_deref())
             .await?;
     }
-    if args.system.is_some() || args.temperature.is_some() || args.max_tokens.is_some() {
+    if args.system.is_some()
+        || args.temperature.is_some()
+        || args.max_tokens.is_some()
+        || args.sampling.any()
+    {
         let mut settings = ConversationSettings::of(&c);
         if let Some(system) = &args.system {
             settings.system_prompt = Some(system.clone());
@@ -183,6 +191,7 @@ async fn update_conversation(engine: &Engine, id: i64, args: &ChatArgs) -> anyho
         if let Some(n) = args.max_tokens {
             settings.max_output_tokens = Some(n);
         }
+        settings.sampling = Some(args.sampling.apply(c.sampling()));
         engine
             .store()
             .set_conversation_settings(id, settings)

@@ -3,6 +3,7 @@
 //! models are `valechat providers models ID`.
 
 mod download;
+mod runtime;
 mod show;
 
 use std::path::PathBuf;
@@ -60,14 +61,29 @@ pub enum ModelsCommand {
         #[arg(long)]
         yes: bool,
     },
-    /// Show a model's metadata and the memory it needs.
+    /// Show a model's metadata and the memory it needs, or with
+    /// --hardware what llama.cpp can use on this computer.
     Info {
         /// The model's id (see `models list`).
-        id: i64,
+        #[arg(required_unless_present = "hardware")]
+        id: Option<i64>,
+        /// CPU features, threads, GPU back ends and devices, instead of a model.
+        #[arg(long, conflicts_with_all = ["id", "context"])]
+        hardware: bool,
         /// Context length for the memory estimate, tokens (default: the
         /// model's own).
         #[arg(long)]
         context: Option<u64>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Load a model in a runner of this command: checks that it fits in
+    /// memory and loads, and says what it took (the window keeps the
+    /// models it uses loaded until they are idle).
+    Load {
+        /// The model's id (see `models list`).
+        id: i64,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -147,10 +163,20 @@ pub async fn run(engine: &Engine, command: ModelsCommand) -> anyhow::Result<Exit
             println!("Removed model {id} “{}” ({what}).", model.display_name());
         }
         ModelsCommand::Info {
+            hardware: true,
+            format,
+            ..
+        } => runtime::hardware(engine, format).await?,
+        ModelsCommand::Load { id, format } => runtime::load(engine, id, format).await?,
+        ModelsCommand::Info {
             id,
             context,
             format,
+            ..
         } => {
+            let Some(id) = id else {
+                bail!("give a model id (see `valechat models list`) or --hardware");
+            };
             let Some(model) = store.local_model(id).await? else {
                 bail!("no model with id {id} in the library (see `valechat models list`)");
             };

@@ -260,5 +260,7 @@ fn read(widgets: &ConversationSettingsWidgets) -> ConversationSettings {
             .max_tokens_row
             .enables_expansion()
             .then(|| widgets.max_tokens.value_as_int().into()),
+        // Not edited here yet: the stored sampling parameters stay.
+        sampling: None,
     }
 }

@@ -293,7 +293,12 @@ impl Component for Preferences {
             PreferencesCommand::Providers(Ok(list)) => {
                 let mut guard = self.rows.guard();
                 guard.clear();
-                for provider in list {
+                // "On this computer" is built in (no address, no key, not
+                // removable): its models are managed on the models page.
+                for provider in list
+                    .into_iter()
+                    .filter(|p| !valechat_core::chat::is_built_in(p))
+                {
                     guard.push_back((self.engine.clone(), provider));
                 }
             }

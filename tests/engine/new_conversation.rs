@@ -45,6 +45,7 @@ async fn a_new_conversation_is_created_with_its_settings_and_folders_and_announc
     let provider = h.provider(&server).await;
     let folder = tempfile::tempdir().expect("folder");
     let settings = ConversationSettings {
+        sampling: None,
         system_prompt: Some("Answer in one line.".to_owned()),
         temperature: Some(0.25),
         max_output_tokens: Some(200),

@@ -179,6 +179,7 @@ async fn conversation_settings_reach_the_request_and_survive_a_reopen() {
         .set_conversation_settings(
             conv,
             ConversationSettings {
+                sampling: None,
                 system_prompt: Some("Answer like a pirate.".into()),
                 temperature: Some(0.25),
                 max_output_tokens: Some(256),
@@ -209,6 +210,7 @@ async fn conversation_settings_reach_the_request_and_survive_a_reopen() {
         .set_conversation_settings(
             conv,
             ConversationSettings {
+                sampling: None,
                 system_prompt: Some("   ".into()),
                 temperature: Some(7.0),
                 max_output_tokens: None,
@@ -225,6 +227,7 @@ async fn conversation_settings_reach_the_request_and_survive_a_reopen() {
     assert_eq!(
         ConversationSettings::of(&c),
         ConversationSettings {
+            sampling: None,
             system_prompt: None,
             temperature: Some(2.0),
             max_output_tokens: None,

@@ -33,6 +33,7 @@ fn provider(server: &TestServer) -> AnthropicProvider {
 
 fn request() -> ChatRequest {
     ChatRequest {
+        sampling: valechat_core::provider::SamplingParameters::default(),
         model: "claude-sonnet-4-5".into(),
         messages: vec![
             ChatMessage::new(Role::System, "Be brief."),

@@ -34,6 +34,7 @@ fn provider(server: &TestServer) -> GeminiProvider {
 
 fn request() -> ChatRequest {
     ChatRequest {
+        sampling: valechat_core::provider::SamplingParameters::default(),
         model: "gemini-2.5-flash".into(),
         messages: vec![
             ChatMessage::new(Role::System, "Be brief."),

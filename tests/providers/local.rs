@@ -37,7 +37,7 @@ fn python() -> PathBuf {
 }
 
 /// Writes a tiny model into `dir/name` with the script's extra `args`.
-async fn tiny(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
+pub(crate) async fn tiny(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
     let path = dir.join(name);
     let status = Command::new(python())
         .arg(peers().join("make_tiny_model.py"))
@@ -50,26 +50,30 @@ async fn tiny(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
     path
 }
 
-fn client() -> Arc<RunnerClient> {
+pub(crate) fn client() -> Arc<RunnerClient> {
     Arc::new(RunnerClient::new(RunnerCommand {
         program: PathBuf::from(env!("CARGO_BIN_EXE_valechat")),
         args: vec!["local-runner".into()],
     }))
 }
 
-fn provider(models: &[(&str, &Path)]) -> LocalProvider {
+pub(crate) fn provider(models: &[(&str, &Path)]) -> LocalProvider {
     provider_with_context(models, 256)
 }
 
 /// A provider whose models get `context_length` tokens (above the tiny
 /// model's trained 256, a reply without an output limit runs long enough
 /// to be stopped or killed in its middle).
-fn provider_with_context(models: &[(&str, &Path)], context_length: u32) -> LocalProvider {
+pub(crate) fn provider_with_context(
+    models: &[(&str, &Path)],
+    context_length: u32,
+) -> LocalProvider {
     let models = models
         .iter()
         .map(|(id, path)| LocalModel {
             id: (*id).to_owned(),
             path: path.to_path_buf(),
+            name: None,
         })
         .collect();
     let options = LocalOptions {
@@ -80,11 +84,12 @@ fn provider_with_context(models: &[(&str, &Path)], context_length: u32) -> Local
             seed: Some(7),
             ..Sampling::default()
         },
+        ..LocalOptions::default()
     };
     LocalProvider::new(client(), models, options)
 }
 
-fn request(model: &str, text: &str, max_output_tokens: Option<u32>) -> ChatRequest {
+pub(crate) fn request(model: &str, text: &str, max_output_tokens: Option<u32>) -> ChatRequest {
     ChatRequest {
         model: model.to_owned(),
         messages: vec![ChatMessage::new(Role::User, text)],
@@ -101,7 +106,7 @@ fn user(text: &str) -> Vec<Message> {
 }
 
 /// Collects a whole reply: its text, finish reason, usage, and the error it ended with.
-async fn collect(
+pub(crate) async fn collect(
     provider: &LocalProvider,
     request: ChatRequest,
 ) -> (
@@ -131,7 +136,7 @@ async fn collect(
     (text, finish, usage)
 }
 
-async fn stream_error(provider: &LocalProvider, request: ChatRequest) -> ProviderError {
+pub(crate) async fn stream_error(provider: &LocalProvider, request: ChatRequest) -> ProviderError {
     match tokio::time::timeout(
         STEP,
         provider.stream_chat(request, CancellationToken::new()),

@@ -38,6 +38,7 @@ fn provider(server: &TestServer) -> OllamaProvider {
 
 fn request() -> ChatRequest {
     ChatRequest {
+        sampling: valechat_core::provider::SamplingParameters::default(),
         model: "llama3.2".into(),
         messages: vec![
             ChatMessage::new(Role::System, "Be brief."),

@@ -30,6 +30,7 @@ fn provider(server: &TestServer, key: Option<&str>) -> OpenAiProvider {
 
 fn request() -> ChatRequest {
     ChatRequest {
+        sampling: valechat_core::provider::SamplingParameters::default(),
         model: "gpt-4o".into(),
         messages: vec![
             ChatMessage::new(Role::System, "Be brief."),

@@ -44,7 +44,10 @@ pub use compare::{
 };
 pub use complete::{Completion, CompletionRequest};
 pub use error::EngineError;
-pub use providers::{ProviderUpdate, Providers, key_hint};
+pub use providers::{
+    LOCAL_PROVIDER_ID, LOCAL_PROVIDER_NAME, ProviderUpdate, Providers, is_built_in, key_hint,
+    library_models,
+};
 pub use rate::RateLimiters;
 pub use request::{
     BranchPoint, ConversationTarget, NewConversationRequest, SendRequest, UserInput,
@@ -139,6 +142,22 @@ impl Engine {
             .await?
             .price_for_provider(provider, model, now)
             .await?)
+    }
+
+    /// This engine offering "On this computer" (the provider
+    /// [`LOCAL_PROVIDER_ID`], the model library's models) run by `command`
+    /// (the app's `valechat local-runner`) with `options`; its `providers`
+    /// row is written if missing ([`Providers::enable_local`]).
+    ///
+    /// # Errors
+    /// [`EngineError::Store`] when the row cannot be written.
+    pub async fn with_local_models(
+        mut self,
+        command: crate::local::client::RunnerCommand,
+        options: crate::local::provider::LocalOptions,
+    ) -> Result<Self, EngineError> {
+        self.providers.enable_local(command, options).await?;
+        Ok(self)
     }
 
     /// This engine offering `tools` in every later turn (the GUI passes the
@@ -293,6 +312,7 @@ impl Engine {
             messages,
             temperature: conversation.temperature,
             max_output_tokens: billing.0.output_cap(),
+            sampling: conversation.sampling(),
             tools: Vec::new(),
         };
         let conversation_id = conversation.id;

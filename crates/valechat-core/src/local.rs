@@ -12,10 +12,14 @@
 //!   requests, starts a new runner after one died;
 //! - [`provider`]: [`provider::LocalProvider`], the "On this computer"
 //!   [`crate::provider::ChatProvider`];
+//! - [`fit`]: the memory check before a load; [`idle`]: unloading models
+//!   idle for longer than the setting;
 //! - `runtime` (cargo feature `local-models`): the runner's side, llama.cpp
 //!   through the `llama-cpp-2` binding, chat templates, sampling.
 
 pub mod client;
+pub mod fit;
+pub mod idle;
 pub mod library;
 pub mod protocol;
 pub mod provider;

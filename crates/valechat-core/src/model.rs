@@ -55,6 +55,7 @@ pub mod redirect;
 pub mod reservation;
 pub mod resource;
 pub mod role;
+pub mod sampling;
 pub mod sandbox_settings;
 pub mod spending_limit;
 pub mod tool_limits;
@@ -74,6 +75,7 @@ pub use reservation::{
 };
 pub use resource::{ResourceAttachment, ResourceBody};
 pub use role::Role;
+pub use sampling::SamplingParameters;
 pub use sandbox_settings::SandboxSettings;
 pub use spending_limit::{
     LimitScope, NewLimit, SpendTarget, SpendingLimit, format_thresholds, parse_thresholds,

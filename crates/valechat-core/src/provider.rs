@@ -37,6 +37,7 @@ use futures::Stream;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
+pub use crate::model::SamplingParameters;
 pub use crate::model::provider_timeouts as timeouts;
 pub use error::ProviderError;
 pub use message::{
@@ -57,6 +58,11 @@ pub enum ProtocolKind {
     Gemini,
     /// Ollama's native API (`POST {base}/api/chat` streaming NDJSON, `GET {base}/api/tags`).
     Ollama,
+    /// Models on this computer: llama.cpp in ValeChat's own runner process
+    /// (`crate::local`), the models of the model library; no base URL, no
+    /// key. Only the built-in provider `local` has this kind
+    /// (`chat::LOCAL_PROVIDER_ID`).
+    Local,
 }
 
 impl ProtocolKind {
@@ -68,6 +74,7 @@ impl ProtocolKind {
             Self::Anthropic => "anthropic",
             Self::Gemini => "gemini",
             Self::Ollama => "ollama",
+            Self::Local => "local",
         }
     }
 
@@ -79,6 +86,7 @@ impl ProtocolKind {
             "anthropic" => Some(Self::Anthropic),
             "gemini" => Some(Self::Gemini),
             "ollama" => Some(Self::Ollama),
+            "local" => Some(Self::Local),
             _ => None,
         }
     }
@@ -95,6 +103,9 @@ pub struct ChatRequest {
     pub temperature: Option<f32>,
     /// Upper bound on output tokens; `None` leaves the server's default.
     pub max_output_tokens: Option<u32>,
+    /// Top-p, top-k, min-p, repeat penalty and seed; each protocol sends
+    /// those it has a field for (see [`SamplingParameters`]).
+    pub sampling: SamplingParameters,
     /// Tools the model may call; empty offers none (and sends no `tools`
     /// field). Each protocol translates them to its own schema.
     pub tools: Vec<ToolDefinition>,

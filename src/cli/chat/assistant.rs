@@ -53,5 +53,9 @@ pub async fn new_conversation(
     if let Some(n) = args.max_tokens {
         new.settings.max_output_tokens = Some(n);
     }
+    if args.sampling.any() {
+        let current = new.settings.sampling.unwrap_or_default();
+        new.settings.sampling = Some(args.sampling.apply(current));
+    }
     Ok(new)
 }

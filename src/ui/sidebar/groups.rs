@@ -285,6 +285,11 @@ mod tests {
             pinned,
             archived,
             folder_id: folder,
+            top_p: None,
+            top_k: None,
+            min_p: None,
+            repeat_penalty: None,
+            seed: None,
         }
     }
 

@@ -83,7 +83,7 @@ impl Window {
     /// Shows a new, unsaved conversation, with `assistant`'s model and
     /// settings when given.
     fn start_new(&mut self, assistant: Option<Assistant>, widgets: &WindowWidgets) {
-        if self.providers.is_empty() {
+        if !self.has_providers() {
             return;
         }
         match &assistant {

@@ -338,6 +338,14 @@ impl Window {
         }
     }
 
+    /// Whether a provider other than the built-in "On this computer" is
+    /// configured (the first-run page shows until one is).
+    pub(super) fn has_providers(&self) -> bool {
+        self.providers
+            .iter()
+            .any(|p| !valechat_core::chat::is_built_in(p))
+    }
+
     /// Shows `providers` in the picker; forgets models of providers that
     /// were removed or disabled, and switches between the first-run page
     /// and the chat when the first provider arrives or the last one goes.

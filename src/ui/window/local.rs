@@ -24,7 +24,7 @@ impl Window {
     /// Whether there is anything to chat with: a provider, or a model in
     /// the library.
     pub(super) fn can_chat(&self) -> bool {
-        !self.providers.is_empty() || self.local_models > 0
+        self.has_providers() || self.local_models > 0
     }
 
     /// Counts the library's models again (Preferences changed it).

@@ -55,10 +55,6 @@ pub async fn load(
         .await
         .map_err(|e| EngineError::from(e).user_message())?;
     let keys: Arc<dyn KeyStore> = Arc::new(LazyKeyStore::new());
-    let providers = store
-        .list_providers()
-        .await
-        .map_err(|e| EngineError::from(e).user_message())?;
     let conversations = store
         .list_conversations_for(valechat_core::store::Listing::Active)
         .await
@@ -92,7 +88,15 @@ pub async fn load(
         Arc::new(McpToolBox::new(servers.clone())),
         Arc::new(approver),
     );
-    let engine = Engine::new(store, keys).with_tools(tools);
+    // "On this computer" writes its provider row, so the list comes after.
+    let engine = crate::offer_local_models(Engine::new(store, keys).with_tools(tools))
+        .await
+        .map_err(|e| e.user_message())?;
+    let providers = engine
+        .store()
+        .list_providers()
+        .await
+        .map_err(|e| EngineError::from(e).user_message())?;
     // Replies a killed ValeChat left streaming become estimated usage.
     if let Err(e) = engine.settle_interrupted().await {
         tracing::warn!("could not record interrupted requests: {e}");

@@ -82,7 +82,7 @@ impl PriceNamespace {
         reason = "host names, not file names: `.local` and `.localhost` are DNS suffixes"
     )]
     pub fn for_endpoint(kind: ProtocolKind, base_url: &str) -> Self {
-        if kind == ProtocolKind::Ollama {
+        if matches!(kind, ProtocolKind::Ollama | ProtocolKind::Local) {
             return Self::Local;
         }
         let Ok(url) = url::Url::parse(base_url) else {

@@ -81,6 +81,7 @@ impl Engine {
         );
         let billing = meter.preflight(request.messages.clone()).await?;
         let chat = ChatRequest {
+            sampling: crate::provider::SamplingParameters::default(),
             model: request.model.clone(),
             messages: request.messages,
             temperature: request.temperature,

@@ -23,6 +23,12 @@ pub enum EngineError {
     /// The provider's stored protocol kind is not one this build speaks.
     #[error("unsupported provider protocol “{0}”")]
     UnsupportedProtocol(String),
+    /// The built-in "On this computer" (by id) cannot be removed, renamed,
+    /// given a base URL or a key.
+    #[error(
+        "“{0}” is built into ValeChat: it cannot be removed, renamed, or given a base URL or key"
+    )]
+    BuiltInProvider(String),
     /// A provider's name or base URL was set to an empty value.
     #[error("the provider's {0} cannot be empty")]
     EmptyProviderField(&'static str),

@@ -5,9 +5,10 @@
 //! (DESIGN.md, "The engine's face": a registry call).
 //!
 //! `edit` holds changes to a stored provider and its key, `pull` the model
-//! download of an Ollama server.
+//! download of an Ollama server, `local` the built-in "On this computer".
 
 mod edit;
+mod local;
 mod pull;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use crate::secrets::KeyStore;
 use crate::store::{NewProvider, Provider, Store};
 
 pub use edit::{ProviderUpdate, key_hint};
+pub use local::{LOCAL_PROVIDER_ID, LOCAL_PROVIDER_NAME, is_built_in, library_models};
 
 /// The configured providers and how to reach each. Cheap to clone: clones
 /// share the store, the key store, the circuit breakers and the model
@@ -39,6 +41,9 @@ pub struct Providers {
     breakers: Breakers,
     /// Which models accept images, as the last model lists said.
     vision: VisionCache,
+    /// The runner of "On this computer", once [`Providers::enable_local`]
+    /// offered it.
+    local: Option<Arc<local::LocalRuntime>>,
 }
 
 impl std::fmt::Debug for Providers {
@@ -55,6 +60,7 @@ impl Providers {
             keys,
             breakers: Breakers::default(),
             vision: VisionCache::default(),
+            local: None,
         }
     }
 
@@ -115,11 +121,14 @@ impl Providers {
             .provider_timeouts(&provider.id)
             .await?
             .unwrap_or_default();
-        Ok(self.breakers.wrap(
-            &provider.id,
-            client_for(&provider, key, timeouts)?,
-            timeouts.first_byte,
-        ))
+        let client: Arc<dyn ChatProvider> = if is_built_in(&provider) {
+            Arc::new(self.local_provider().await?)
+        } else {
+            client_for(&provider, key, timeouts)?
+        };
+        Ok(self
+            .breakers
+            .wrap(&provider.id, client, timeouts.first_byte))
     }
 
     /// The circuit-breaker state of a configured provider, for its status dot
@@ -209,7 +218,8 @@ impl Providers {
     /// provider (the store sets theirs to none).
     ///
     /// # Errors
-    /// [`EngineError::UnknownProvider`]; [`EngineError::Secret`] when the
+    /// [`EngineError::UnknownProvider`]; [`EngineError::BuiltInProvider`]
+    /// for "On this computer"; [`EngineError::Secret`] when the
     /// keyring cannot delete the key; [`EngineError::Store`].
     pub async fn remove(&self, provider_id: &str) -> Result<(), EngineError> {
         let provider = self
@@ -217,6 +227,9 @@ impl Providers {
             .get_provider(provider_id)
             .await?
             .ok_or_else(|| EngineError::UnknownProvider(provider_id.to_owned()))?;
+        if is_built_in(&provider) {
+            return Err(EngineError::BuiltInProvider(provider.id));
+        }
         if provider.has_api_key {
             self.keys.delete_api_key(&provider.id).await?;
         }
@@ -264,5 +277,10 @@ fn build_client(
         ProtocolKind::Ollama => Arc::new(OllamaProvider::new(
             OllamaConfig::new(base_url, key).with_timeouts(timeouts),
         )?),
+        // The built-in "On this computer" has no endpoint to reach
+        // (`Providers::local_client`).
+        ProtocolKind::Local => {
+            return Err(EngineError::UnsupportedProtocol(kind.as_str().to_owned()));
+        }
     })
 }

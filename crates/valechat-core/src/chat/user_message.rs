@@ -107,6 +107,9 @@ impl EngineError {
                 "This version of ValeChat cannot talk to “{kind}” providers.",
                 &[("kind", kind)],
             )),
+            Self::BuiltInProvider(_) => plain(gettext(
+                "“On this computer” is part of ValeChat: it cannot be removed or renamed, and needs no address or key.",
+            )),
             Self::EmptyProviderField("name") => plain(gettext("Enter a name for the provider.")),
             Self::EmptyProviderField("model name") => {
                 plain(gettext("Enter the name of a model to download."))

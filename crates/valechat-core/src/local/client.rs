@@ -214,6 +214,18 @@ impl RunnerClient {
         Ok(())
     }
 
+    /// Whether `model` is loaded in the live runner (no runner: `false`,
+    /// and none is started).
+    pub async fn is_loaded(&self, model: &str) -> bool {
+        let live = self.connection.lock().await.clone();
+        match live {
+            Some(c) if c.ended.lock().is_ok_and(|e| e.is_none()) => {
+                c.loaded.lock().await.contains_key(model)
+            }
+            _ => false,
+        }
+    }
+
     /// Starts a [`Op::Generate`]; read its lines from [`Generation::replies`].
     ///
     /// # Errors

@@ -20,6 +20,7 @@ use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use super::client::{ClientError, RunnerClient};
+use super::idle::{Activity, InUse};
 use super::protocol::{Message, Op, Reply, RunnerError, Sampling};
 use crate::provider::{
     ChatEvent, ChatProvider, ChatRequest, ChatStream, FinishReason, ModelInfo, ProviderError, Usage,
@@ -33,6 +34,9 @@ pub struct LocalModel {
     pub id: String,
     /// Path of the `.gguf` file.
     pub path: PathBuf,
+    /// The name to show (the library's: the GGUF's `general.name`); `None`:
+    /// the file name without `.gguf`.
+    pub name: Option<String>,
 }
 
 /// How models are loaded and sampled.
@@ -44,8 +48,15 @@ pub struct LocalOptions {
     pub threads: Option<u32>,
     /// Layers offloaded to the GPU (0: none).
     pub gpu_layers: u32,
-    /// Sampling defaults; `ChatRequest.temperature` wins over `temperature`.
+    /// Sampling defaults; what the `ChatRequest` sets (its temperature and
+    /// `sampling`) wins.
     pub sampling: Sampling,
+    /// Unload a model after this long without use; `None`: keep it loaded
+    /// ([`super::idle::DEFAULT_IDLE_UNLOAD`] in the app).
+    pub idle_unload_after: Option<std::time::Duration>,
+    /// Refuse to load a model whose memory estimate exceeds the memory
+    /// available (`MemAvailable`); on unless turned off.
+    pub skip_memory_check: bool,
 }
 
 /// The "On this computer" provider.
@@ -53,6 +64,8 @@ pub struct LocalProvider {
     client: Arc<RunnerClient>,
     models: Vec<LocalModel>,
     options: LocalOptions,
+    /// Where replies record their model's use, for the idle unloader.
+    activity: Option<Arc<Activity>>,
 }
 
 impl LocalProvider {
@@ -63,7 +76,16 @@ impl LocalProvider {
             client,
             models,
             options,
+            activity: None,
         }
+    }
+
+    /// This provider recording each reply's use of its model in `activity`
+    /// (for [`super::idle::spawn_idle_unloader`]).
+    #[must_use]
+    pub fn with_activity(mut self, activity: Arc<Activity>) -> Self {
+        self.activity = Some(activity);
+        self
     }
 
     /// The runner client, for load/unload/list and the other runner requests.
@@ -88,14 +110,30 @@ impl LocalProvider {
         })
     }
 
-    /// Loads `model` in the runner unless it is loaded.
+    /// Loads `model` in the runner unless it is loaded; before a load, its
+    /// memory estimate at the context it gets is compared with the memory
+    /// available ([`super::fit`]).
     ///
     /// # Errors
     /// [`ProviderError::Config`] when the file does not load (the runner's
-    /// words: missing, not GGUF, truncated, unknown architecture),
+    /// words: missing, not GGUF, truncated, unknown architecture) or does
+    /// not fit in memory (both sizes named),
     /// [`ProviderError::Connection`] when the runner cannot run.
     pub async fn load(&self, model: &str) -> Result<(), ProviderError> {
         let path = self.path_of(model)?;
+        if !self.options.skip_memory_check && !self.client.is_loaded(model).await {
+            let (file, context) = (path.clone(), self.options.context_length);
+            let needed =
+                tokio::task::spawn_blocking(move || super::fit::estimate_file(&file, context))
+                    .await
+                    .ok()
+                    .and_then(Result::ok);
+            // A header that cannot be read gets the runner's own error below.
+            if let Some(needed) = needed {
+                super::fit::check_fits(model, &needed, super::fit::available_bytes())
+                    .map_err(ProviderError::Config)?;
+            }
+        }
         let load = Op::Load {
             model: model.to_owned(),
             path: path.to_string_lossy().into_owned(),
@@ -129,6 +167,23 @@ pub fn to_provider_error(error: ClientError) -> ProviderError {
     }
 }
 
+/// `defaults` with what `request` sets (temperature, top-p, top-k, min-p,
+/// repeat penalty, seed) in their place.
+fn merged_sampling(defaults: Sampling, request: &ChatRequest) -> Sampling {
+    let asked = &request.sampling;
+    Sampling {
+        temperature: request.temperature.or(defaults.temperature),
+        top_p: asked.top_p.or(defaults.top_p),
+        top_k: asked
+            .top_k
+            .and_then(|k| i32::try_from(k).ok())
+            .or(defaults.top_k),
+        min_p: asked.min_p.or(defaults.min_p),
+        repeat_penalty: asked.repeat_penalty.or(defaults.repeat_penalty),
+        seed: asked.seed.or(defaults.seed),
+    }
+}
+
 fn messages(request: &ChatRequest) -> Vec<Message> {
     request
         .messages
@@ -147,11 +202,9 @@ impl ChatProvider for LocalProvider {
         request: ChatRequest,
         cancel: CancellationToken,
     ) -> Result<ChatStream, ProviderError> {
+        let in_use = self.activity.as_ref().map(|a| a.begin(&request.model));
         self.load(&request.model).await?;
-        let mut sampling = self.options.sampling;
-        if request.temperature.is_some() {
-            sampling.temperature = request.temperature;
-        }
+        let sampling = merged_sampling(self.options.sampling, &request);
         let mut generation = self
             .client
             .generate(Op::Generate {
@@ -184,7 +237,7 @@ impl ChatProvider for LocalProvider {
         };
         let client = self.client.clone();
         let model = request.model.clone();
-        let stream = async_stream(client, generation, first, cancel, model);
+        let stream = async_stream(client, generation, first, cancel, model, in_use);
         Ok(stream)
     }
 
@@ -193,7 +246,10 @@ impl ChatProvider for LocalProvider {
             .models
             .iter()
             .map(|m| ModelInfo {
-                display_name: m.path.file_stem().map(|s| s.to_string_lossy().into_owned()),
+                display_name: m
+                    .name
+                    .clone()
+                    .or_else(|| m.path.file_stem().map(|s| s.to_string_lossy().into_owned())),
                 supports_tools: Some(false),
                 supports_vision: Some(false),
                 ..ModelInfo::new(&m.id)
@@ -211,8 +267,11 @@ fn async_stream(
     first: Reply,
     cancel: CancellationToken,
     model: String,
+    in_use: Option<InUse>,
 ) -> ChatStream {
     struct State {
+        /// The model's use, recorded when the stream is dropped.
+        _in_use: Option<InUse>,
         client: Arc<RunnerClient>,
         generation: super::client::Generation,
         first: Option<Reply>,
@@ -225,6 +284,7 @@ fn async_stream(
         model: Some(model),
     };
     let state = State {
+        _in_use: in_use,
         client,
         generation,
         first: Some(first),

@@ -61,6 +61,7 @@ impl Assistant {
             system_prompt: self.system_prompt.clone(),
             temperature: self.temperature,
             max_output_tokens: self.max_output_tokens,
+            sampling: None,
         }
     }
 

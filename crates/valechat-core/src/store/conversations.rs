@@ -6,6 +6,7 @@ use super::error::StoreError;
 use super::models::{Conversation, ConversationSettings, NewConversation};
 use super::schema::conversations;
 use super::{Store, now_ms};
+use crate::model::SamplingParameters;
 
 impl Store {
     /// Creates a conversation with `created_at = updated_at = now` and no
@@ -127,7 +128,8 @@ impl Store {
 
     /// Stores a conversation's generation settings. A blank system prompt is
     /// stored as none; the temperature is clamped to 0.0–2.0 and the output
-    /// limit to at least 1 token.
+    /// limit to at least 1 token; the sampling parameters, when given, as
+    /// [`SamplingParameters::clamped`] (when `None`, the stored ones stay).
     ///
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown conversation;
@@ -140,17 +142,33 @@ impl Store {
         let system_prompt = settings.system_prompt.filter(|s| !s.trim().is_empty());
         let temperature = settings.temperature.map(|t| t.clamp(0.0, 2.0));
         let max_output_tokens = settings.max_output_tokens.map(|n| n.max(1));
+        let sampling = settings.sampling.map(SamplingParameters::clamped);
         self.run(move |conn| {
-            let changed = diesel::update(conversations::table.find(id))
-                .set((
-                    conversations::system_prompt.eq(&system_prompt),
-                    conversations::temperature.eq(temperature),
-                    conversations::max_output_tokens.eq(max_output_tokens),
-                    conversations::updated_at.eq(now_ms()),
-                ))
-                .execute(conn)
-                .map_err(StoreError::during("saving a conversation's settings"))?;
-            expect_one(changed, id)
+            conn.immediate_transaction(|conn| {
+                let changed = diesel::update(conversations::table.find(id))
+                    .set((
+                        conversations::system_prompt.eq(&system_prompt),
+                        conversations::temperature.eq(temperature),
+                        conversations::max_output_tokens.eq(max_output_tokens),
+                        conversations::updated_at.eq(now_ms()),
+                    ))
+                    .execute(conn)
+                    .map_err(StoreError::during("saving a conversation's settings"))?;
+                expect_one(changed, id)?;
+                if let Some(s) = sampling {
+                    diesel::update(conversations::table.find(id))
+                        .set((
+                            conversations::top_p.eq(s.top_p),
+                            conversations::top_k.eq(s.top_k.and_then(|k| i32::try_from(k).ok())),
+                            conversations::min_p.eq(s.min_p),
+                            conversations::repeat_penalty.eq(s.repeat_penalty),
+                            conversations::seed.eq(s.seed.map(i64::from)),
+                        ))
+                        .execute(conn)
+                        .map_err(StoreError::during("saving a conversation's sampling"))?;
+                }
+                Ok(())
+            })
         })
         .await
     }

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::error::StoreError;
 use super::schema::{conversations, messages, providers};
-use crate::model::Role;
+use crate::model::{Role, SamplingParameters};
 
 /// A configured model provider. Its API key, if any, lives in the system
 /// keyring under `provider=<id>`, never in the database.
@@ -82,6 +82,32 @@ pub struct Conversation {
     pub archived: bool,
     /// The folder it is filed in ([`Folder::id`](super::Folder::id)); `None`: no folder.
     pub folder_id: Option<i64>,
+    /// Nucleus sampling threshold, (0, 1]; `None`: the server's default.
+    pub top_p: Option<f32>,
+    /// Sample among the k likeliest tokens; `None`: the server's default.
+    pub top_k: Option<i32>,
+    /// Minimum probability relative to the likeliest token; `None`: default.
+    pub min_p: Option<f32>,
+    /// Penalty on repeated tokens (1.0: none); `None`: the server's default.
+    pub repeat_penalty: Option<f32>,
+    /// Random seed (0 .. 2^32 - 1); `None`: none.
+    pub seed: Option<i64>,
+}
+
+impl Conversation {
+    /// Its sampling parameters beyond the temperature (values out of range,
+    /// which the store never writes, are left unset).
+    #[must_use]
+    pub fn sampling(&self) -> SamplingParameters {
+        SamplingParameters {
+            top_p: self.top_p,
+            top_k: self.top_k.and_then(|k| u32::try_from(k).ok()),
+            min_p: self.min_p,
+            repeat_penalty: self.repeat_penalty,
+            seed: self.seed.and_then(|s| u32::try_from(s).ok()),
+        }
+        .clamped()
+    }
 }
 
 /// A conversation's generation settings, written by
@@ -94,16 +120,21 @@ pub struct ConversationSettings {
     pub temperature: Option<f32>,
     /// Upper bound on output tokens (≥ 1); `None`: the server's default.
     pub max_output_tokens: Option<i64>,
+    /// Top-p, top-k, min-p, repeat penalty and seed; `None` keeps the
+    /// stored ones (the window's settings popover does not edit them yet).
+    pub sampling: Option<SamplingParameters>,
 }
 
 impl ConversationSettings {
-    /// The settings stored in `conversation`.
+    /// The settings stored in `conversation` (`sampling` is `None` when
+    /// none is set).
     #[must_use]
     pub fn of(conversation: &Conversation) -> Self {
         Self {
             system_prompt: conversation.system_prompt.clone(),
             temperature: conversation.temperature,
             max_output_tokens: conversation.max_output_tokens,
+            sampling: Some(conversation.sampling()).filter(|s| !s.is_empty()),
         }
     }
 }

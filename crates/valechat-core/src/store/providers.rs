@@ -97,6 +97,40 @@ impl Store {
         .await
     }
 
+    /// Adds the enabled provider `id` (`name`, `kind`, no base URL, no key)
+    /// unless a provider has that id: a built-in provider's row, written at
+    /// every start (the "On this computer" provider, `chat::LOCAL_PROVIDER_ID`).
+    /// An existing row is left as it is (its enabled flag stays the user's).
+    ///
+    /// # Errors
+    /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::DiskFull`].
+    pub async fn ensure_provider(
+        &self,
+        id: &str,
+        name: &str,
+        kind: &str,
+    ) -> Result<(), StoreError> {
+        let (id, name, kind) = (id.to_owned(), name.to_owned(), kind.to_owned());
+        self.run(move |conn| {
+            let now = now_ms();
+            diesel::insert_or_ignore_into(providers::table)
+                .values((
+                    providers::id.eq(&id),
+                    providers::name.eq(&name),
+                    providers::kind.eq(&kind),
+                    providers::base_url.eq(""),
+                    providers::has_api_key.eq(false),
+                    providers::enabled.eq(true),
+                    providers::created_at.eq(now),
+                    providers::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .map(|_| ())
+                .map_err(StoreError::during("adding a built-in provider"))
+        })
+        .await
+    }
+
     /// Saves every field of `provider` except `id` and `created_at`;
     /// `updated_at` becomes now.
     ///

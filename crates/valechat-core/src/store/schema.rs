@@ -63,6 +63,16 @@ diesel::table! {
         archived -> Bool,
         /// The folder it is filed in (`folders.id`); NULL: none.
         folder_id -> Nullable<BigInt>,
+        /// Nucleus sampling threshold, (0, 1]; NULL: the server's default.
+        top_p -> Nullable<Float>,
+        /// Sample among the k likeliest tokens (>= 1); NULL: the default.
+        top_k -> Nullable<Integer>,
+        /// Minimum probability relative to the likeliest token; NULL: default.
+        min_p -> Nullable<Float>,
+        /// Penalty on repeated tokens (1.0: none); NULL: the default.
+        repeat_penalty -> Nullable<Float>,
+        /// Random seed (0 .. 2^32 - 1); NULL: none.
+        seed -> Nullable<BigInt>,
     }
 }
 

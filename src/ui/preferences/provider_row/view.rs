@@ -231,6 +231,7 @@ fn protocol_name(kind: &str) -> String {
         Some(ProtocolKind::Anthropic) => "Anthropic".to_owned(),
         Some(ProtocolKind::Gemini) => "Google Gemini".to_owned(),
         Some(ProtocolKind::Ollama) => "Ollama".to_owned(),
+        Some(ProtocolKind::Local) => gettext("On this computer"),
         None => kind.to_owned(),
     }
 }

@@ -52,6 +52,8 @@ impl Providers {
     ///
     /// # Errors
     /// [`EngineError::UnknownProvider`];
+    /// [`EngineError::BuiltInProvider`] for a new name or base URL of "On
+    /// this computer" (it may be disabled and get timeouts);
     /// [`EngineError::EmptyProviderField`] for an empty name or base URL;
     /// [`EngineError::InvalidTimeout`] for a timeout outside 1–3600 s
     /// (nothing is saved then); [`EngineError::Store`] when the database fails.
@@ -61,6 +63,9 @@ impl Providers {
         update: ProviderUpdate,
     ) -> Result<Provider, EngineError> {
         let mut provider = self.get(provider_id).await?;
+        if super::is_built_in(&provider) && (update.name.is_some() || update.base_url.is_some()) {
+            return Err(EngineError::BuiltInProvider(provider.id));
+        }
         if let Some(name) = update.name {
             provider.name = non_empty(&name, "name")?;
         }
@@ -96,7 +101,8 @@ impl Providers {
     ///
     ///
     /// # Errors
-    /// [`EngineError::UnknownProvider`]; [`EngineError::Secret`]
+    /// [`EngineError::UnknownProvider`]; [`EngineError::BuiltInProvider`]
+    /// for "On this computer" (it has no key); [`EngineError::Secret`]
     /// when the keyring refuses (the provider is then left unchanged);
     /// [`EngineError::Store`].
     pub async fn set_api_key(
@@ -105,6 +111,9 @@ impl Providers {
         key: Option<&str>,
     ) -> Result<Provider, EngineError> {
         let mut provider = self.get(provider_id).await?;
+        if super::is_built_in(&provider) {
+            return Err(EngineError::BuiltInProvider(provider.id));
+        }
         if let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) {
             self.keys.set_api_key(&provider.id, key).await?;
             provider.has_api_key = true;
@@ -147,6 +156,12 @@ impl Providers {
         let provider = self.get(provider_id).await?;
         let kind = ProtocolKind::parse(&provider.kind)
             .ok_or_else(|| EngineError::UnsupportedProtocol(provider.kind.clone()))?;
+        if kind == ProtocolKind::Local {
+            // Its "connection" is the library: the models it would offer.
+            return Ok(
+                crate::provider::ChatProvider::list_models(&self.local_provider().await?).await?,
+            );
+        }
         let key = if provider.has_api_key {
             self.keys.api_key(&provider.id).await?
         } else {

@@ -47,6 +47,12 @@ pub struct MessagesRequest {
     /// Sampling temperature (0.0–1.0), sent only when set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f32>,
+    /// Nucleus sampling threshold, sent only when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f32>,
+    /// Sample among the k most likely tokens, sent only when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_k: Option<u32>,
     /// Tools the model may call; omitted when empty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<WireTool>,
@@ -192,6 +198,8 @@ pub fn messages_request(request: &ChatRequest) -> MessagesRequest {
         messages,
         stream: true,
         temperature: request.temperature.map(|t| t.clamp(0.0, 1.0)),
+        top_p: request.sampling.top_p,
+        top_k: request.sampling.top_k,
         tools: request
             .tools
             .iter()

@@ -71,11 +71,18 @@ impl<'a> GenerateRequest<'a> {
                 _ => contents.push(Content { role, parts }),
             }
         }
+        let sampling = &request.sampling;
         let generation_config = (request.temperature.is_some()
-            || request.max_output_tokens.is_some())
+            || request.max_output_tokens.is_some()
+            || sampling.top_p.is_some()
+            || sampling.top_k.is_some()
+            || sampling.seed.is_some())
         .then_some(GenerationConfig {
             temperature: request.temperature,
             max_output_tokens: request.max_output_tokens,
+            top_p: sampling.top_p,
+            top_k: sampling.top_k,
+            seed: sampling.seed,
         });
         let declarations: Vec<FunctionDeclaration<'a>> = request
             .tools
@@ -224,6 +231,15 @@ pub struct GenerationConfig {
     /// Output-token cap (tokens), sent only when set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_output_tokens: Option<u32>,
+    /// Nucleus sampling threshold (`topP`), sent only when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f32>,
+    /// Sample among the k most likely tokens (`topK`), sent only when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_k: Option<u32>,
+    /// Random seed, sent only when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u32>,
 }
 
 /// One element of `tools`.

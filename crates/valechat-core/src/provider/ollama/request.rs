@@ -51,6 +51,11 @@ impl<'a> ChatBody<'a> {
             options: Options {
                 temperature: request.temperature,
                 num_predict: request.max_output_tokens,
+                top_p: request.sampling.top_p,
+                top_k: request.sampling.top_k,
+                min_p: request.sampling.min_p,
+                repeat_penalty: request.sampling.repeat_penalty,
+                seed: request.sampling.seed,
             },
         }
     }
@@ -162,13 +167,34 @@ pub struct Options {
     /// Upper bound on generated tokens (Ollama's name for max output tokens).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub num_predict: Option<u32>,
+    /// Nucleus sampling threshold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f32>,
+    /// Sample among the k most likely tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_k: Option<u32>,
+    /// Minimum probability relative to the most likely token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_p: Option<f32>,
+    /// Penalty on recently repeated tokens (1.0: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat_penalty: Option<f32>,
+    /// Random seed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u32>,
 }
 
 impl Options {
     /// Whether no option is set (then `options` is left out).
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.temperature.is_none() && self.num_predict.is_none()
+        self.temperature.is_none()
+            && self.num_predict.is_none()
+            && self.top_p.is_none()
+            && self.top_k.is_none()
+            && self.min_p.is_none()
+            && self.repeat_penalty.is_none()
+            && self.seed.is_none()
     }
 }
 

@@ -34,6 +34,12 @@ pub struct CompletionRequest<'a> {
     /// Sampling temperature, sent only when set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f32>,
+    /// Nucleus sampling threshold, sent only when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f32>,
+    /// Random seed, sent only when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u32>,
     /// Output-token cap, sent as the widely supported `max_tokens` to
     /// compatible servers.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58,6 +64,8 @@ impl<'a> CompletionRequest<'a> {
                 include_usage: true,
             },
             temperature: request.temperature,
+            top_p: request.sampling.top_p,
+            seed: request.sampling.seed,
             max_tokens: request.max_output_tokens,
             max_completion_tokens: None,
             tools: request.tools.iter().map(WireTool::from).collect(),

@@ -1,0 +1,112 @@
+//! Unloading models nobody used for a while (issue 16): [`Activity`]
+//! records when each model was last used and whether a reply is running on
+//! it; [`spawn_idle_unloader`] unloads, every little while, the loaded
+//! models idle for longer than the setting (`LocalOptions::idle_unload_after`,
+//! [`DEFAULT_IDLE_UNLOAD`] in the app).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::{Duration, Instant};
+
+use super::client::RunnerClient;
+
+/// How long a model stays loaded without use, unless set otherwise: 15 minutes.
+pub const DEFAULT_IDLE_UNLOAD: Duration = Duration::from_secs(15 * 60);
+
+#[derive(Debug, Clone, Copy)]
+struct Use {
+    last: Instant,
+    busy: usize,
+}
+
+/// When each model was last used, and how many replies are running on it.
+#[derive(Debug, Default)]
+pub struct Activity {
+    uses: Mutex<HashMap<String, Use>>,
+}
+
+impl Activity {
+    /// Marks `model` in use until the guard is dropped (then its last use
+    /// is the drop's time).
+    #[must_use]
+    pub fn begin(self: &Arc<Self>, model: &str) -> InUse {
+        let mut uses = self.lock();
+        let entry = uses.entry(model.to_owned()).or_insert(Use {
+            last: Instant::now(),
+            busy: 0,
+        });
+        entry.busy += 1;
+        entry.last = Instant::now();
+        InUse {
+            activity: self.clone(),
+            model: model.to_owned(),
+        }
+    }
+
+    /// The models not in use whose last use is at least `idle` ago.
+    #[must_use]
+    pub fn idle_for(&self, idle: Duration) -> Vec<String> {
+        self.lock()
+            .iter()
+            .filter(|(_, u)| u.busy == 0 && u.last.elapsed() >= idle)
+            .map(|(m, _)| m.clone())
+            .collect()
+    }
+
+    /// Forgets `model` (it was unloaded).
+    pub fn forget(&self, model: &str) {
+        self.lock().remove(model);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Use>> {
+        // Each update is one map operation: a panic cannot leave it half-done.
+        self.uses.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A model in use; dropping it records the model's last use.
+#[derive(Debug)]
+pub struct InUse {
+    activity: Arc<Activity>,
+    model: String,
+}
+
+impl Drop for InUse {
+    fn drop(&mut self) {
+        let mut uses = self.activity.lock();
+        if let Some(entry) = uses.get_mut(&self.model) {
+            entry.busy = entry.busy.saturating_sub(1);
+            entry.last = Instant::now();
+        }
+    }
+}
+
+/// Every `idle / 4` (between 1 and 60 seconds), unloads from `client`'s
+/// runner the models of `activity` idle for `idle` or longer; ends when the
+/// client is dropped. Failures are logged (a runner that died has unloaded
+/// everything anyway).
+pub fn spawn_idle_unloader(
+    client: Weak<RunnerClient>,
+    activity: Arc<Activity>,
+    idle: Duration,
+) -> tokio::task::JoinHandle<()> {
+    let tick = (idle / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(tick).await;
+            let Some(client) = client.upgrade() else {
+                return;
+            };
+            for model in activity.idle_for(idle) {
+                activity.forget(&model);
+                if !client.is_loaded(&model).await {
+                    continue;
+                }
+                match client.unload(&model).await {
+                    Ok(()) => tracing::info!("unloaded {model}, idle for {} s", idle.as_secs()),
+                    Err(e) => tracing::warn!("could not unload idle model {model}: {e}"),
+                }
+            }
+        }
+    })
+}
