@@ -95,8 +95,8 @@ pub fn discover(home: &Path, project: Option<&Path>) -> Vec<Found> {
 }
 
 /// Expands `${VAR}` / `${env:VAR}` / `${env:VAR:-default}` with `lookup`
-/// (unknown, without a default: empty); `${input:…}` and an unclosed `${`
-/// stay as written.
+/// (unknown, without a default: empty); `${input:…}`, a reference without
+/// a name (`${}`, `${:-x}`) and an unclosed `${` stay as written.
 pub fn expand(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
     let mut out = String::new();
     let mut rest = text;
@@ -108,11 +108,12 @@ pub fn expand(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
             return out;
         };
         let name = &after[..end];
-        if name.starts_with("input:") {
+        let var = name.strip_prefix("env:").unwrap_or(name);
+        let (var, default) = var.split_once(":-").unwrap_or((var, ""));
+        if name.starts_with("input:") || var.is_empty() {
+            // Not an environment variable: kept, as `variables` lists none.
             out.push_str(&rest[start..start + 3 + end]);
         } else {
-            let var = name.strip_prefix("env:").unwrap_or(name);
-            let (var, default) = var.split_once(":-").unwrap_or((var, ""));
             out.push_str(&lookup(var).unwrap_or_else(|| default.to_owned()));
         }
         rest = &after[end + 1..];
@@ -369,6 +370,8 @@ mod tests {
             "dflt/t0k"
         );
         assert_eq!(expand("x${unclosed", &env), "x${unclosed");
+        // No name: not a variable (`variables` lists none), kept as written.
+        assert_eq!(expand("${:-dflt}${}${env:}", &env), "${:-dflt}${}${env:}");
         let home = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(home.path().join(".cursor")).unwrap();
         std::fs::write(home.path().join(".cursor/mcp.json"), "{}").unwrap();

@@ -11,6 +11,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// `source` of a conversation made in a ValeChat database, as its ValeChat
+/// JSON export writes it; its `source_id` there is `<created_at>-<id>`
+/// (creation time in UTC unix milliseconds, row id).
+pub const VALECHAT_SOURCE: &str = "valechat";
+
 /// A conversation with everything it holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArchivedConversation {

@@ -28,7 +28,7 @@ fn exported_from_here(
     source: &str,
     source_id: &str,
 ) -> Result<Option<i64>, StoreError> {
-    let Some((created_at, id)) = (source == crate::transfer::export::json::SOURCE)
+    let Some((created_at, id)) = (source == crate::model::archive::VALECHAT_SOURCE)
         .then(|| source_id.split_once('-'))
         .flatten()
         .and_then(|(created, id)| Some((created.parse::<i64>().ok()?, id.parse::<i64>().ok()?)))

@@ -16,7 +16,7 @@ pub const VERSION: u32 = 1;
 
 /// The `source` of conversations made in ValeChat, in an export (with
 /// `source_id` `<created_at>-<id>`): importing the file twice keeps one.
-pub const SOURCE: &str = "valechat";
+pub const SOURCE: &str = crate::model::archive::VALECHAT_SOURCE;
 
 /// Writes a ValeChat JSON export to `W`, conversation by conversation.
 #[derive(Debug)]
