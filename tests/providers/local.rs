@@ -502,6 +502,7 @@ fn greedy_provider(models: &[(&str, &Path)]) -> LocalProvider {
         .map(|(id, path)| LocalModel {
             id: (*id).to_owned(),
             path: path.to_path_buf(),
+            name: None,
         })
         .collect();
     let options = LocalOptions {
@@ -512,6 +513,7 @@ fn greedy_provider(models: &[(&str, &Path)]) -> LocalProvider {
             temperature: Some(0.0),
             ..Sampling::default()
         },
+        ..LocalOptions::default()
     };
     LocalProvider::new(client(), models, options)
 }
