@@ -335,8 +335,22 @@ impl ModelPicker {
 }
 
 fn render_button(picker: &ModelPicker, widgets: &ModelPickerWidgets) {
+    // The model's label as its row shows it (a library model's id is a
+    // number, its label the name in its GGUF header); its id until the
+    // provider's list has arrived.
     let label = match &picker.current {
-        Some((_, model)) => model.clone(),
+        Some((provider_id, model_id)) => picker
+            .entries
+            .iter()
+            .find_map(|entry| match entry {
+                Entry::Model {
+                    provider, model, ..
+                } if provider.id == *provider_id && model.id == *model_id => {
+                    Some(model.label().to_owned())
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| model_id.clone()),
         None => gettext("Choose a Model"),
     };
     let changed = widgets.button.label().as_deref() != Some(label.as_str());

@@ -115,9 +115,13 @@ def vocabulary(chat=False):
     return tokens, scores, types
 
 
-def main(path, chat_template=None, architecture="llama", size="tiny"):
+def main(path, chat_template=None, architecture="llama", size="tiny", context=None):
     dims = SIZES[size]
     N_EMBD, N_LAYER, N_HEAD, N_FF, N_CTX = (dims[k] for k in ("embd", "layers", "heads", "ff", "ctx"))
+    # The trained context written in the header (llama.context_length): a
+    # larger one lets a reply with no output limit run long (the window's
+    # Stop test); the weights are random either way.
+    N_CTX = context or N_CTX
     rng = np.random.default_rng(SEED)
     tokens, scores, types = vocabulary(chat=chat_template is not None)
     n_vocab = len(tokens)
@@ -185,6 +189,7 @@ if __name__ == "__main__":
     parser.add_argument("--chat-template", choices=["chatml", "custom"])
     parser.add_argument("--architecture", default="llama")
     parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
+    parser.add_argument("--context", type=int, help="llama.context_length in tokens (default: the size's own)")
     parser.add_argument("out")
     args = parser.parse_args()
-    main(args.out, args.chat_template, args.architecture, args.size)
+    main(args.out, args.chat_template, args.architecture, args.size, args.context)
