@@ -56,7 +56,10 @@ async fn loaded_models_are_listed_with_their_memory_and_can_be_unloaded() {
     assert_eq!(model.last_used, None, "loaded ahead of use");
 
     // Using it (an embedding) records its last use.
-    engine.embed(&id, &["Hello world!".to_owned()]).await.unwrap();
+    engine
+        .embed(&id, &["Hello world!".to_owned()])
+        .await
+        .unwrap();
     let used = engine.loaded_local_models().await.unwrap()[0].last_used;
     assert!(used.is_some_and(|t| t >= model.loaded_at), "{used:?}");
 
@@ -131,14 +134,19 @@ async fn texts_that_cannot_be_embedded_are_refused_clearly() {
 async fn an_engine_without_the_runner_says_so() {
     let h = Harness::new().await;
     for err in [
-        h.engine.loaded_local_models().await.map(|_| ()).unwrap_err(),
+        h.engine
+            .loaded_local_models()
+            .await
+            .map(|_| ())
+            .unwrap_err(),
         h.engine.unload_local_model("1").await.unwrap_err(),
-        h.engine.embed("1", &["x".to_owned()]).await.map(|_| ()).unwrap_err(),
+        h.engine
+            .embed("1", &["x".to_owned()])
+            .await
+            .map(|_| ())
+            .unwrap_err(),
     ] {
-        assert!(
-            matches!(err, LocalModelError::NotInThisBuild),
-            "{err:?}"
-        );
+        assert!(matches!(err, LocalModelError::NotInThisBuild), "{err:?}");
         assert!(err.to_string().contains("without models on this computer"));
     }
 }

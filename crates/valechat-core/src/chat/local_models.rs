@@ -202,12 +202,15 @@ impl Engine {
             .filter(|c| *c > 0);
         if let Some(limit) = limit {
             for (i, text) in texts.iter().enumerate() {
-                let reply = request(&local.client, Op::Tokenize {
-                    model: model_id.to_owned(),
-                    text: text.clone(),
-                    add_special: true,
-                    parse_special: false,
-                })
+                let reply = request(
+                    &local.client,
+                    Op::Tokenize {
+                        model: model_id.to_owned(),
+                        text: text.clone(),
+                        add_special: true,
+                        parse_special: false,
+                    },
+                )
                 .await?;
                 let tokens = reply["tokens"].as_array().map_or(0, Vec::len);
                 let tokens = u64::try_from(tokens).unwrap_or(u64::MAX);
@@ -221,10 +224,13 @@ impl Engine {
                 }
             }
         }
-        let reply = request(&local.client, Op::Embed {
-            model: model_id.to_owned(),
-            texts: texts.to_vec(),
-        })
+        let reply = request(
+            &local.client,
+            Op::Embed {
+                model: model_id.to_owned(),
+                texts: texts.to_vec(),
+            },
+        )
         .await?;
         let vectors: Vec<Vec<f32>> = serde_json::from_value(reply["embeddings"].clone())
             .map_err(|e| ProviderError::Malformed(format!("the runner's embeddings: {e}")))?;
