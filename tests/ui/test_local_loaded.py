@@ -8,8 +8,9 @@ unloads it (listed no more; a second unload is refused as not loaded), and
 the next message loads it again (what is checked is the load: its reply
 may not fit the tiny model's 256-token context after the first one).
 
-Usage: tests/ui/test_local_loaded.py [path/to/valechat]  (built with the
-cargo feature local-models)
+Usage: tests/ui/test_local_loaded.py [path/to/valechat]
+A binary built without the cargo feature local-models has no "On this
+computer": the test is then skipped (exit 77, meson's SKIP).
 """
 
 import json
@@ -44,8 +45,18 @@ def send(app, composer, text, binary, data_dir):
     app.button("Send", timeout=120)  # the reply ended: Send is back
 
 
+def has_local_models(binary):
+    """Whether `binary` runs models on this computer: its `local-runner`
+    greets with the protocol's hello line."""
+    runner = subprocess.run([binary, "local-runner"], input="", capture_output=True, text=True, timeout=60)
+    return runner.stdout.startswith('{"hello"')
+
+
 def main():
     binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("VALECHAT_BIN", "target/debug/valechat"))
+    if not has_local_models(binary):
+        print("ui-local-loaded: skipped: this valechat was built without the cargo feature local-models")
+        sys.exit(77)
     work = tempfile.mkdtemp(prefix="valechat-ui-loaded-")
     data_dir = os.path.join(work, "data")
     tiny = os.path.join(work, "tiny-chat.gguf")
