@@ -26,7 +26,7 @@ fn peers() -> PathBuf {
 }
 
 /// Writes the tiny ChatML model into `dir` (the llama.cpp test peers' Python).
-async fn tiny_model(dir: &Path) -> PathBuf {
+pub(crate) async fn tiny_model(dir: &Path) -> PathBuf {
     let python = peers().join("venv/bin/python");
     assert!(
         python.exists(),
@@ -46,7 +46,7 @@ async fn tiny_model(dir: &Path) -> PathBuf {
 }
 
 /// The harness's engine offering "On this computer" through the binary under test.
-async fn local_harness() -> Harness {
+pub(crate) async fn local_harness() -> Harness {
     let mut h = Harness::new().await;
     let command = RunnerCommand {
         program: PathBuf::from(env!("CARGO_BIN_EXE_valechat")),

@@ -19,6 +19,7 @@ mod complete;
 mod error;
 mod history;
 mod interrupted;
+mod local_models;
 mod meter;
 mod placement;
 mod providers;
@@ -44,6 +45,7 @@ pub use compare::{
 };
 pub use complete::{Completion, CompletionRequest};
 pub use error::EngineError;
+pub use local_models::{LoadedLocalModel, LocalModelError};
 pub use providers::{
     LOCAL_PROVIDER_ID, LOCAL_PROVIDER_NAME, ProviderUpdate, Providers, is_built_in, key_hint,
     library_models,

@@ -216,6 +216,7 @@ impl Window {
                 self.servers = Some(loaded.servers);
                 self.sidebar
                     .emit(SidebarInput::SetEngine(loaded.engine.clone()));
+                crate::local_dbus::export::register(&loaded.engine);
                 self.set_engine(loaded.engine);
                 self.reload_assistants(sender);
                 self.local_models = loaded.local_models;

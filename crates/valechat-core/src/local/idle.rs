@@ -53,6 +53,15 @@ impl Activity {
             .collect()
     }
 
+    /// When `model` was last used (a reply or an embedding ended, or one
+    /// running began), on the wall clock; `None` when never used since it
+    /// was loaded or forgotten.
+    #[must_use]
+    pub fn last_used(&self, model: &str) -> Option<std::time::SystemTime> {
+        let elapsed = self.lock().get(model)?.last.elapsed();
+        std::time::SystemTime::now().checked_sub(elapsed)
+    }
+
     /// Forgets `model` (it was unloaded).
     pub fn forget(&self, model: &str) {
         self.lock().remove(model);

@@ -112,6 +112,12 @@ impl Providers {
         self.local.as_ref().map(|l| &l.client)
     }
 
+    /// The runner, its options and the models' activity; `None` as for
+    /// [`Providers::local_runner`].
+    pub(crate) fn local_runtime(&self) -> Option<&Arc<LocalRuntime>> {
+        self.local.as_ref()
+    }
+
     /// The "On this computer" client with the library's models as they are
     /// now (for loading a model ahead of a reply, `models load`).
     ///
