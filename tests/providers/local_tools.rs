@@ -20,7 +20,7 @@ use valechat_core::provider::{
     ChatEvent, ChatMessage, ChatProvider, FinishReason, ProviderError, Role,
 };
 
-use super::{STEP, collect, provider, request, stream_error, tiny};
+use super::{STEP, collect, provider, provider_with_context, request, stream_error, tiny};
 
 fn weather_tool() -> ToolDefinition {
     ToolDefinition {
@@ -73,7 +73,8 @@ async fn tools_and_tool_turns_reach_the_prompt_as_the_template_renders_them() {
 async fn a_reply_with_tools_offered_streams_through_the_tool_call_reader() {
     let dir = tempfile::tempdir().unwrap();
     let qwen = tiny(dir.path(), "qwen.gguf", &["--chat-template", "qwen2.5"]).await;
-    let provider = provider(&[("tiny-qwen", &qwen)]);
+    // The tools' text is about 600 tokens in the tiny vocabulary.
+    let provider = provider_with_context(&[("tiny-qwen", &qwen)], 1024);
     let (_, _, plain) = collect(&provider, request("tiny-qwen", "Hello", Some(4))).await;
     let mut with_tools = request("tiny-qwen", "Hello", Some(12));
     with_tools.tools = vec![weather_tool()];
