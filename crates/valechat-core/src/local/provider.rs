@@ -274,6 +274,32 @@ impl ChatProvider for LocalProvider {
     }
 }
 
+/// The engine's events for one `tool_call` line: the call's start, then its
+/// whole arguments as one fragment.
+fn tool_call_events(reply: Reply) -> Vec<Result<ChatEvent, ProviderError>> {
+    let Reply::ToolCall {
+        index,
+        call_id,
+        name,
+        arguments,
+        ..
+    } = reply
+    else {
+        return Vec::new();
+    };
+    vec![
+        Ok(ChatEvent::ToolCallStart {
+            index,
+            id: call_id,
+            name,
+        }),
+        Ok(ChatEvent::ToolCallArgumentsDelta {
+            index,
+            fragment: arguments,
+        }),
+    ]
+}
+
 /// The event stream of one generation: `Started`, then the runner's lines.
 fn async_stream(
     client: Arc<RunnerClient>,
@@ -332,23 +358,7 @@ fn async_stream(
             };
             match reply {
                 Some(Reply::Delta { text, .. }) => s.queued.push(Ok(ChatEvent::TextDelta(text))),
-                Some(Reply::ToolCall {
-                    index,
-                    call_id,
-                    name,
-                    arguments,
-                    ..
-                }) => {
-                    s.queued.push(Ok(ChatEvent::ToolCallStart {
-                        index,
-                        id: call_id,
-                        name,
-                    }));
-                    s.queued.push(Ok(ChatEvent::ToolCallArgumentsDelta {
-                        index,
-                        fragment: arguments,
-                    }));
-                }
+                Some(call @ Reply::ToolCall { .. }) => s.queued.extend(tool_call_events(call)),
                 Some(Reply::Done {
                     finish_reason,
                     input_tokens,

@@ -205,17 +205,16 @@ impl ToolCallParser {
                 Some(call) => self.call(&mut out, call),
                 None => self.text(&mut out, &format!("{HERMES_OPEN}{buf}")),
             },
-            State::Rest => match parse_calls(self.format, &buf) {
-                Some(calls) => {
+            State::Rest => {
+                if let Some(calls) = parse_calls(self.format, &buf) {
                     for call in calls {
                         self.call(&mut out, call);
                     }
-                }
-                None => {
+                } else {
                     let prefix = std::mem::take(&mut self.rest_prefix);
                     self.text(&mut out, &format!("{prefix}{buf}"));
                 }
-            },
+            }
         }
         self.state = State::Text;
         out
