@@ -162,6 +162,15 @@ impl Engine {
         Ok(self)
     }
 
+    /// Unloads models of "On this computer" after `idle` without use from
+    /// now on (`None`: never), in this engine and its clones
+    /// ([`Providers::set_local_idle_unload`]); `false` when this engine
+    /// does not offer "On this computer".
+    #[must_use = "false: this engine does not run models on this computer"]
+    pub fn set_local_idle_unload(&self, idle: Option<std::time::Duration>) -> bool {
+        self.providers.set_local_idle_unload(idle)
+    }
+
     /// This engine offering `tools` in every later turn (the GUI passes the
     /// MCP registry and its approval dialog; the CLI a fixed answer).
     #[must_use]
