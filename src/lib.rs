@@ -8,6 +8,8 @@
 //!  valechat_core  the engine, its own crate (crates/valechat-core), no GTK:
 //!    │            chat, provider, mcp, billing, ledger, store, secrets, paths
 //!  cli/           `valechat providers|chat|history …`, thin, over the engine
+//!  local_dbus/    the window's loaded local models on D-Bus (gio), exported
+//!                 by the window and called by `valechat models loaded|unload`
 //! ```
 //!
 //! `valechat` with no arguments opens the window; with a subcommand it runs
@@ -16,6 +18,7 @@
 pub mod cli;
 pub mod config;
 pub mod i18n;
+pub mod local_dbus;
 pub mod reports;
 pub mod ui;
 pub mod usage_text;

@@ -19,5 +19,5 @@ pub mod pdf;
 
 pub use chart::{ChartColors, ChartError, draw_daily_chart};
 pub use data::{BillingReport, ChartSpan, month_start};
-pub use names::ProviderNames;
+pub use names::{ProviderNames, display_name};
 pub use pdf::{PdfError, write_pdf};

@@ -18,7 +18,9 @@
 //! `search` `valechat history search`; `transfer` `valechat history
 //! export|import`; `killed` a `valechat chat` killed with
 //! SIGKILL mid-stream, billed at the next start; `local` (cargo feature
-//! `local-models`) chatting with a library model "On this computer".
+//! `local-models`) chatting with a library model "On this computer";
+//! `local_running` (same feature) `models loaded|unload` asking the running
+//! window over D-Bus, and `models embed`.
 
 mod support;
 
@@ -43,6 +45,9 @@ mod ledger;
 #[cfg(feature = "local-models")]
 #[path = "cli/local.rs"]
 mod local;
+#[cfg(feature = "local-models")]
+#[path = "cli/local_running.rs"]
+mod local_running;
 #[path = "cli/mcp.rs"]
 mod mcp;
 #[path = "cli/mcp_secrets.rs"]

@@ -14,7 +14,9 @@
 //! models side by side; `assistants` conversations started from an
 //! assistant; `sampling` a conversation's top-p, top-k, min-p, repeat
 //! penalty and seed sent with each request; `local` (cargo feature `local-models`) the built-in "On this
-//! computer" provider over the real `valechat local-runner`.
+//! computer" provider over the real `valechat local-runner`; `local_models`
+//! (same feature) the models loaded in the engine's runner, unloading them,
+//! and embeddings.
 
 mod support;
 
@@ -37,6 +39,9 @@ mod interruptions;
 #[cfg(feature = "local-models")]
 #[path = "engine/local.rs"]
 mod local;
+#[cfg(feature = "local-models")]
+#[path = "engine/local_models.rs"]
+mod local_models;
 #[path = "engine/new_conversation.rs"]
 mod new_conversation;
 #[path = "engine/providers.rs"]

@@ -11,7 +11,8 @@
 //! conversations read a page at a time; `roots` the workspace folders of
 //! conversations; `search` search results (snippets grouped by
 //! conversation, filters, pages); `search_paging` paging past the ranked
-//! matches to every match; `secrets` the keyring (needs `tests/run-in-session.sh`);
+//! matches to every match; `search_words` the last word expanded into
+//! the words it starts; `secrets` the keyring (needs `tests/run-in-session.sh`);
 //! `tree` messages as a tree (paths, siblings, switching and deleting
 //! branches); `migration_tree` a database of the version before the tree
 //! (`tests/fixtures/db-8595b87/`) opened and migrated; `migration_search`
@@ -47,6 +48,8 @@ mod round_trip;
 mod search;
 #[path = "store/search_paging.rs"]
 mod search_paging;
+#[path = "store/search_words.rs"]
+mod search_words;
 #[path = "store/secrets.rs"]
 mod secrets;
 #[path = "store/tree.rs"]

@@ -1,8 +1,10 @@
-//! `valechat models list|import|download|remove|info`: the model library,
-//! the GGUF files ValeChat runs on this computer (issue 16). A provider's
-//! models are `valechat providers models ID`.
+//! `valechat models list|import|download|remove|info|load|loaded|unload|embed`:
+//! the model library, the GGUF files ValeChat runs on this computer (issue
+//! 16). A provider's models are `valechat providers models ID`.
 
 mod download;
+mod embed;
+mod running;
 mod runtime;
 mod show;
 
@@ -88,6 +90,31 @@ pub enum ModelsCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// The models the running ValeChat window keeps loaded: memory, context,
+    /// when loaded and last used.
+    Loaded {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Unload a model the running ValeChat window keeps loaded, freeing its
+    /// memory (a later reply loads it again).
+    Unload {
+        /// The model's id (see `models loaded`).
+        id: String,
+    },
+    /// Embeddings of texts by a model (an embedding GGUF): one unit-length
+    /// vector per text (mean pooling, L2-normalised).
+    Embed {
+        /// The model's id (see `models list`).
+        id: i64,
+        /// The texts, one vector each.
+        #[arg(required = true)]
+        texts: Vec<String>,
+        /// Output format (table: the first values of each vector).
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// The curated small instruct models to download, with their size and
     /// the memory they need at 4,096 tokens.
     Catalog {
@@ -168,6 +195,11 @@ pub async fn run(engine: &Engine, command: ModelsCommand) -> anyhow::Result<Exit
             ..
         } => runtime::hardware(engine, format).await?,
         ModelsCommand::Load { id, format } => runtime::load(engine, id, format).await?,
+        ModelsCommand::Loaded { format } => return running::loaded(format).await,
+        ModelsCommand::Unload { id } => return running::unload(&id).await,
+        ModelsCommand::Embed { id, texts, format } => {
+            embed::run(engine, id, &texts, format).await?;
+        }
         ModelsCommand::Info {
             id,
             context,

@@ -14,14 +14,26 @@ use valechat_core::store::Provider;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProviderNames(HashMap<String, String>);
 
+/// The name to show for `provider`: its stored name, except for the
+/// built-in "On this computer" (kind `local`), whose name is translated
+/// whatever its row says.
+#[must_use]
+pub fn display_name(provider: &Provider) -> String {
+    if valechat_core::chat::is_built_in(provider) {
+        gettextrs::gettext("On this computer")
+    } else {
+        provider.name.clone()
+    }
+}
+
 impl ProviderNames {
-    /// The names of `providers`.
+    /// The names of `providers` ([`display_name`]).
     pub fn of(providers: &[Provider]) -> Self {
         Self(
             providers
                 .iter()
                 .filter(|p| !p.name.trim().is_empty())
-                .map(|p| (p.id.clone(), p.name.clone()))
+                .map(|p| (p.id.clone(), display_name(p)))
                 .collect(),
         )
     }

@@ -1,6 +1,8 @@
-//! The conversation's settings: system prompt, temperature and maximum
-//! output tokens, in a header-bar popover. Changes are kept when the popover
-//! closes. Below them, the conversation's workspace folders: the widget of
+//! The conversation's settings: system prompt, temperature, maximum
+//! output tokens and the sampling parameters (`sampling`: top-p, top-k,
+//! min-p, repeat penalty, seed; those the conversation's provider does not
+//! send are shown insensitive), in a header-bar popover. Changes are kept
+//! when the popover closes. Below them, the conversation's workspace folders: the widget of
 //! the window's [`WorkspaceFolders`](crate::ui::workspace_folders::WorkspaceFolders)
 //! component, which stores them itself as soon as they change; then the
 //! MCP servers whose tools the conversation offers (`servers`), stored as
@@ -13,10 +15,14 @@ use relm4::{
     Component, ComponentController, ComponentParts, ComponentSender, Controller, adw, gtk,
 };
 
+use sampling::SamplingRows;
 use servers::{ConversationServers, ConversationServersInput, ConversationServersOutput};
 use valechat_core::chat::Engine;
+use valechat_core::model::SamplingParameters;
+use valechat_core::provider::ProtocolKind;
 use valechat_core::store::ConversationSettings;
 
+mod sampling;
 mod servers;
 
 /// Temperature the spin button starts at when the user turns it on.
@@ -24,10 +30,12 @@ const DEFAULT_TEMPERATURE: f64 = 1.0;
 /// Output-token limit the spin button starts at when the user turns it on.
 const DEFAULT_MAX_OUTPUT_TOKENS: f64 = 4096.0;
 
-/// State: the settings last shown or saved, and the MCP servers group.
+/// State: the settings last shown or saved (their `sampling` always
+/// `Some`), the engine once open, and the MCP servers group.
 #[derive(Debug)]
 pub struct ConversationSettingsPopover {
     settings: ConversationSettings,
+    engine: Option<Engine>,
     servers: Controller<ConversationServers>,
 }
 
@@ -41,6 +49,9 @@ pub enum ConversationSettingsInput {
     /// The conversation on screen: `Some(id)` once stored, `None` for a
     /// new one (its MCP servers are shown for a stored one only).
     Open(Option<i64>),
+    /// The conversation's provider, by id (`None`: no model chosen): the
+    /// sampling rows it does not send turn insensitive.
+    Provider(Option<String>),
     /// The popover closed: read the fields and report a change.
     Closed,
 }
@@ -63,10 +74,12 @@ pub struct ConversationSettingsWidgets {
     temperature: gtk::SpinButton,
     max_tokens_row: adw::ExpanderRow,
     max_tokens: gtk::SpinButton,
+    sampling: SamplingRows,
 }
 
 impl Component for ConversationSettingsPopover {
-    type CommandOutput = ();
+    /// The protocol of the provider given by `Provider` (`None`: unknown).
+    type CommandOutput = Option<ProtocolKind>;
     type Input = ConversationSettingsInput;
     type Output = ConversationSettingsOutput;
     /// The workspace folders group, shown below the settings.
@@ -143,6 +156,8 @@ impl Component for ConversationSettingsPopover {
             .build();
         list.append(&temperature_row);
         list.append(&max_tokens_row);
+        let sampling = SamplingRows::new();
+        list.append(sampling.widget());
 
         content.append(&prompt_label);
         content.append(&prompt_scroller);
@@ -170,9 +185,14 @@ impl Component for ConversationSettingsPopover {
             temperature,
             max_tokens_row,
             max_tokens,
+            sampling,
         };
         let model = Self {
-            settings: ConversationSettings::default(),
+            settings: ConversationSettings {
+                sampling: Some(SamplingParameters::default()),
+                ..ConversationSettings::default()
+            },
+            engine: None,
             servers,
         };
         show(&widgets, &model.settings);
@@ -188,6 +208,7 @@ impl Component for ConversationSettingsPopover {
     ) {
         match message {
             ConversationSettingsInput::SetEngine(engine) => {
+                self.engine = Some(engine.clone());
                 self.servers
                     .emit(ConversationServersInput::SetEngine(engine));
             }
@@ -195,9 +216,23 @@ impl Component for ConversationSettingsPopover {
                 self.servers
                     .emit(ConversationServersInput::Open(conversation));
             }
-            ConversationSettingsInput::Show(settings) => {
+            ConversationSettingsInput::Show(mut settings) => {
+                settings.sampling = Some(settings.sampling.unwrap_or_default());
                 show(widgets, &settings);
                 self.settings = settings;
+            }
+            ConversationSettingsInput::Provider(provider) => {
+                let (Some(engine), Some(id)) = (self.engine.clone(), provider) else {
+                    widgets.sampling.set_kind(None);
+                    return;
+                };
+                sender.oneshot_command(async move {
+                    let providers = engine.store().list_providers().await.ok()?;
+                    providers
+                        .into_iter()
+                        .find(|p| p.id == id)
+                        .and_then(|p| ProtocolKind::parse(&p.kind))
+                });
             }
             ConversationSettingsInput::Closed => {
                 let settings = read(widgets);
@@ -207,6 +242,16 @@ impl Component for ConversationSettingsPopover {
                 }
             }
         }
+    }
+
+    fn update_cmd_with_view(
+        &mut self,
+        widgets: &mut Self::Widgets,
+        kind: Self::CommandOutput,
+        _sender: ComponentSender<Self>,
+        _root: &Self::Root,
+    ) {
+        widgets.sampling.set_kind(kind);
     }
 }
 
@@ -243,6 +288,9 @@ fn show(widgets: &ConversationSettingsWidgets, settings: &ConversationSettings) 
             .max_output_tokens
             .map_or(DEFAULT_MAX_OUTPUT_TOKENS, |n| n as f64),
     );
+    widgets
+        .sampling
+        .show(&settings.sampling.unwrap_or_default());
 }
 
 /// Reads the fields.
@@ -260,7 +308,7 @@ fn read(widgets: &ConversationSettingsWidgets) -> ConversationSettings {
             .max_tokens_row
             .enables_expansion()
             .then(|| widgets.max_tokens.value_as_int().into()),
-        // Not edited here yet: the stored sampling parameters stay.
-        sampling: None,
+        // Always `Some`: all off clears the stored parameters.
+        sampling: Some(widgets.sampling.read()),
     }
 }

@@ -11,8 +11,10 @@
 //! the schema's defaults and remembers nothing.
 
 use std::cell::OnceCell;
+use std::time::Duration;
 
 use relm4::gtk::gio;
+use relm4::gtk::gio::prelude::SettingsExt;
 
 use crate::config;
 
@@ -28,6 +30,42 @@ pub const LAST_CONVERSATION: &str = "last-conversation";
 pub const FONT_SCALE: &str = "font-scale";
 /// Key: `"default"` (follow the system), `"light"` or `"dark"` (`s`).
 pub const COLOR_SCHEME: &str = "color-scheme";
+/// Key: minutes a model on this computer stays loaded without use, 0:
+/// until the app quits (`u`, 0–1440; default 15).
+pub const LOCAL_IDLE_UNLOAD_MINUTES: &str = "local-idle-unload-minutes";
+
+/// The longest idle time the setting allows, in minutes (24 hours).
+pub const MAX_IDLE_UNLOAD_MINUTES: u32 = 1440;
+
+/// Minutes a model on this computer stays loaded without use (0: until
+/// the app quits), from [`LOCAL_IDLE_UNLOAD_MINUTES`]; the engine's
+/// default (15) without the schema.
+#[must_use]
+pub fn local_idle_unload_minutes() -> u32 {
+    settings().map_or(15, |s| {
+        s.uint(LOCAL_IDLE_UNLOAD_MINUTES)
+            .min(MAX_IDLE_UNLOAD_MINUTES)
+    })
+}
+
+/// Stores [`LOCAL_IDLE_UNLOAD_MINUTES`] (clamped to 0–1440); nothing
+/// without the schema.
+pub fn set_local_idle_unload_minutes(minutes: u32) {
+    if let Some(s) = settings()
+        && let Err(e) = s.set_uint(
+            LOCAL_IDLE_UNLOAD_MINUTES,
+            minutes.min(MAX_IDLE_UNLOAD_MINUTES),
+        )
+    {
+        tracing::warn!("could not store the idle unload time: {e}");
+    }
+}
+
+/// `minutes` as the engine's idle unload time (0: `None`, never).
+#[must_use]
+pub fn idle_unload_after(minutes: u32) -> Option<Duration> {
+    (minutes > 0).then(|| Duration::from_secs(u64::from(minutes) * 60))
+}
 
 thread_local! {
     static SETTINGS: OnceCell<Option<gio::Settings>> = const { OnceCell::new() };

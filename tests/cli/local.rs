@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::support::cli::{assert_success, stderr, stdout, valechat_with};
 
 /// Writes the tiny ChatML model into `dir`.
-fn tiny_chat_model(dir: &Path) -> PathBuf {
+pub(crate) fn tiny_chat_model(dir: &Path) -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/llamacpp");
     let python = root.join("venv/bin/python");
     assert!(

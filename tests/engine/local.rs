@@ -26,7 +26,7 @@ fn peers() -> PathBuf {
 }
 
 /// Writes the tiny ChatML model into `dir` (the llama.cpp test peers' Python).
-async fn tiny_model(dir: &Path) -> PathBuf {
+pub(crate) async fn tiny_model(dir: &Path) -> PathBuf {
     let python = peers().join("venv/bin/python");
     assert!(
         python.exists(),
@@ -46,7 +46,7 @@ async fn tiny_model(dir: &Path) -> PathBuf {
 }
 
 /// The harness's engine offering "On this computer" through the binary under test.
-async fn local_harness() -> Harness {
+pub(crate) async fn local_harness() -> Harness {
     let mut h = Harness::new().await;
     let command = RunnerCommand {
         program: PathBuf::from(env!("CARGO_BIN_EXE_valechat")),
@@ -206,4 +206,61 @@ async fn on_this_computer_cannot_be_removed_renamed_or_given_a_url_or_key() {
         1,
         "one row, written once"
     );
+}
+
+#[tokio::test]
+async fn the_idle_unload_time_changes_while_the_engine_runs() {
+    // `local_harness` sets no idle time: models stay loaded.
+    let h = local_harness().await;
+    let file = tiny_model(h.dir.path()).await;
+    let imported = library::import(
+        h.engine.store(),
+        &file,
+        ImportMode::Reference,
+        &h.dir.path().join("models"),
+    )
+    .await
+    .expect("import");
+    let id = imported.id.to_string();
+    let request = SendRequest::new(
+        ConversationTarget::New(NewConversationRequest {
+            provider_id: Some(LOCAL_PROVIDER_ID.to_owned()),
+            model: Some(id.clone()),
+            settings: ConversationSettings {
+                max_output_tokens: Some(2),
+                ..ConversationSettings::default()
+            },
+            ..NewConversationRequest::default()
+        }),
+        UserInput::text("Hello world!"),
+    );
+    let mut turn = h.engine.send(request).await.expect("send");
+    drain(&mut turn).await;
+    let runner = h
+        .engine
+        .providers()
+        .local_runner()
+        .expect("a runner")
+        .clone();
+    assert!(runner.is_loaded(&id).await, "loaded by the reply");
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert!(
+        runner.is_loaded(&id).await,
+        "no idle time set: still loaded"
+    );
+
+    // A clone of the engine (the window keeps several) sets it for all.
+    assert!(
+        h.engine
+            .clone()
+            .set_local_idle_unload(Some(std::time::Duration::from_secs(1)))
+    );
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    while runner.is_loaded(&id).await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still loaded 20 s after the idle time was set to 1 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a tiny random-weights llama-architecture GGUF model, offline.
 
-Usage: make_tiny_model.py [--chat-template chatml|custom] [--architecture NAME]
+Usage: make_tiny_model.py [--chat-template chatml|custom|qwen2.5] [--architecture NAME]
                           [--size tiny|100m] OUT.gguf
 
 The model has 2 layers, 64-dimensional embeddings, 4 attention heads and a
@@ -26,7 +26,9 @@ control tokens <|im_start|> and <|im_end|>, and common English words with
 every prefix of each (the SentencePiece tokenizer reaches a word by merging
 pairs, so each step must be a token) — and a tokenizer.chat_template:
 "chatml" (which llama.cpp's own template support recognises) or "custom"
-(a Jinja template it does not know, using bos_token and raise_exception).
+(a Jinja template it does not know, using bos_token and raise_exception)
+or "qwen2.5" (Qwen 2.5 Instruct's own template, with tools and <tool_call>
+calls, read from crates/valechat-core/src/local/runtime/testdata/).
 Without it the model has no chat template. --architecture writes another
 general.architecture (an unknown one, for the load error test).
 
@@ -38,6 +40,7 @@ norms stay float32, as llama.cpp wants them), about 210 MB, with a
 """
 
 import argparse
+import os
 import sys
 
 import numpy as np
@@ -76,6 +79,12 @@ CUSTOM = (
     "{{ '### ' + message['role'] | upper + ':\n' + message['content'] + '\n' }}"
     "{% endfor %}"
     "{% if add_generation_prompt %}{{ '### ASSISTANT:\n' }}{% endif %}"
+)
+
+
+QWEN25 = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)),
+    "../../crates/valechat-core/src/local/runtime/testdata/qwen2.5-instruct.jinja",
 )
 
 
@@ -154,6 +163,10 @@ def main(path, chat_template=None, architecture="llama", size="tiny", context=No
         writer.add_eot_token_id(tokens.index("<|im_end|>".encode("utf-8")))
     elif chat_template == "custom":
         writer.add_chat_template(CUSTOM)
+    elif chat_template == "qwen2.5":
+        with open(QWEN25, encoding="utf-8") as f:
+            writer.add_chat_template(f.read())
+        writer.add_eot_token_id(tokens.index("<|im_end|>".encode("utf-8")))
 
     def weight(*shape, scale=0.02):
         return (rng.standard_normal(shape) * scale).astype(dims["dtype"])
@@ -186,7 +199,7 @@ def main(path, chat_template=None, architecture="llama", size="tiny", context=No
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Write a tiny random-weights GGUF model.")
-    parser.add_argument("--chat-template", choices=["chatml", "custom"])
+    parser.add_argument("--chat-template", choices=["chatml", "custom", "qwen2.5"])
     parser.add_argument("--architecture", default="llama")
     parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
     parser.add_argument("--context", type=int, help="llama.context_length in tokens (default: the size's own)")

@@ -20,7 +20,7 @@ use valechat_core::provider::{
 };
 
 /// Longest one step (a load, a short reply) may take.
-const STEP: Duration = Duration::from_secs(60);
+pub(crate) const STEP: Duration = Duration::from_secs(60);
 
 fn peers() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/llamacpp")
@@ -99,10 +99,7 @@ pub(crate) fn request(model: &str, text: &str, max_output_tokens: Option<u32>) -
 }
 
 fn user(text: &str) -> Vec<Message> {
-    vec![Message {
-        role: "user".into(),
-        content: text.into(),
-    }]
+    vec![Message::new("user", text)]
 }
 
 /// Collects a whole reply: its text, finish reason, usage, and the error it ended with.
@@ -171,6 +168,7 @@ async fn a_reply_streams_with_exact_usage_and_the_template_applied() {
         .request(Op::ApplyTemplate {
             model: "tiny-chatml".into(),
             messages: user("Hello world!"),
+            tools: Vec::new(),
         })
         .await
         .unwrap();
@@ -210,6 +208,7 @@ async fn a_template_llama_cpp_does_not_know_goes_through_jinja() {
         .request(Op::ApplyTemplate {
             model: "tiny-custom".into(),
             messages: user("Tell me a story"),
+            tools: Vec::new(),
         })
         .await
         .unwrap();
@@ -572,3 +571,6 @@ async fn a_follow_up_reuses_the_kept_context_and_replies_as_a_fresh_runner_would
         first_usage.input_tokens - 1
     );
 }
+
+#[path = "local_tools.rs"]
+mod tools;

@@ -21,6 +21,11 @@ tests/ui/fake_openai.py:
    list: once the app has quit, the database says it offers Clock only
    (`conversation_server_choices`, `conversation_mcp_servers`), and the
    switch is still on when the conversation is opened again.
+6. The same popover's Sampling rows: Top K, Min P and Repeat Penalty are
+   insensitive, saying the provider (OpenAI-compatible) does not use them;
+   Top P set to 0.75 and Seed to 4242, the popover closed: once the app
+   has quit the database holds them (`conversations.top_p`, `.seed`), and
+   opened again the popover shows them switched on with those values.
 
 Usage: tests/ui/test_workspace_folders.py [path/to/valechat]
 Screenshots go to $VALECHAT_SCREENSHOT_DIR when set (ImageMagick `import`).
@@ -36,7 +41,7 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
 import pyatspi  # noqa: E402
-from test_first_slice import App, Failure, name, role, screenshot, showing, text_of  # noqa: E402
+from test_first_slice import App, Failure, name, role, screenshot, set_text, showing, text_of  # noqa: E402
 from test_images import wait_for_display  # noqa: E402
 
 TITLE = "Folders"
@@ -78,8 +83,52 @@ def toggle(node):
     action.doAction(names.index("toggle") if "toggle" in names else 0)
 
 
+def wait_for_state(app, what, condition, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise Failure(f"timed out waiting for {what}")
+        time.sleep(0.25)
+
+
 def checked(node):
     return node.getState().contains(pyatspi.STATE_CHECKED) or node.getState().contains(pyatspi.STATE_PRESSED)
+
+
+def sampling_switch(app, title):
+    """The switch of the Sampling row `title` (its accessible name)."""
+    return app.find(f"the {title} switch", lambda n: role(n) in ("switch", "toggle button", "check box") and name(n) == title and showing(n))
+
+
+def sampling_spin(app, title):
+    return app.find(f"the {title} spin button", lambda n: role(n) == "spin button" and name(n) == title and showing(n))
+
+
+def sensitive(node):
+    return node.getState().contains(pyatspi.STATE_SENSITIVE)
+
+
+def expanded(node):
+    """Whether `node` has an area on screen (a collapsed row's children
+    are there, with none)."""
+    return node.queryComponent().getExtents(pyatspi.WINDOW_COORDS).height > 0
+
+
+def open_sampling(app):
+    """Turns the Sampling row's switch on, which expands it, unless it is
+    on already (it is when the conversation has a parameter set)."""
+    if expanded(sampling_switch(app, "Top P")):
+        return
+    toggle(app.find("the Sampling switch", lambda n: role(n) in ("switch", "toggle button", "check box") and name(n) == "Sampling" and showing(n)))
+    wait_for_state(app, "the Sampling rows to show", lambda: expanded(sampling_switch(app, "Top P")))
+
+
+def stored_sampling(data_dir):
+    db = sqlite3.connect(os.path.join(data_dir, "valechat.db"))
+    try:
+        return db.execute("SELECT top_p, top_k, seed FROM conversations WHERE title = ?", (TITLE,)).fetchone()
+    finally:
+        db.close()
 
 
 def remove_button(app, folder):
@@ -158,6 +207,28 @@ def main():
             time.sleep(0.25)
         assert not checked(server_switch(app, "Fetcher"))
         screenshot("conversation-servers")
+
+        # 6. Sampling: what OpenAI-compatible servers do not take is
+        # insensitive; Top P and Seed set, kept when the popover closes.
+        open_sampling(app)
+        top_p = sampling_switch(app, "Top P")
+        for title in ("Top K", "Min P", "Repeat Penalty"):
+            if sensitive(sampling_switch(app, title)):
+                raise Failure(f"{title} is sensitive for an OpenAI-compatible provider")
+        app.find("the not-used subtitle", lambda n: role(n) == "label" and name(n) == "Not used by this conversation's provider" and showing(n))
+        if not sensitive(top_p) or not sensitive(sampling_switch(app, "Seed")):
+            raise Failure("Top P or Seed is insensitive for an OpenAI-compatible provider")
+        toggle(top_p)
+        wait_for_state(app, "Top P", lambda: sensitive(sampling_spin(app, "Top P")))
+        set_text(sampling_spin(app, "Top P"), "0.75")
+        toggle(sampling_switch(app, "Seed"))
+        wait_for_state(app, "Seed", lambda: sensitive(sampling_spin(app, "Seed")))
+        set_text(sampling_spin(app, "Seed"), "4242")
+        time.sleep(0.5)
+        screenshot("conversation-sampling")
+        pyatspi.Registry.generateKeyboardEvent(9, None, pyatspi.KEY_PRESSRELEASE)  # Escape closes the popover
+        app.wait_gone("the Sampling rows", lambda n: role(n) == "spin button" and name(n) == "Top P" and showing(n))
+        time.sleep(1.0)  # the settings are stored by a command
     except Failure:
         screenshot("workspace-folders-failure")
         raise
@@ -171,6 +242,9 @@ def main():
     chosen, servers = stored_servers(data_dir)
     if len(chosen) != 1 or [s for _, s in servers] != ["clock"] or {c for c, _ in servers} != chosen:
         raise Failure(f"the conversation's servers: chosen {chosen}, servers {servers}")
+    top_p, top_k, seed = stored_sampling(data_dir)
+    if top_p is None or abs(top_p - 0.75) > 1e-4 or top_k is not None or seed != 4242:
+        raise Failure(f"stored sampling: top_p {top_p}, top_k {top_k}, seed {seed}")
 
     # Opened again, the conversation still offers Clock only.
     app = App(binary, data_dir)
@@ -184,6 +258,14 @@ def main():
                 raise Failure("Clock is not switched on after a restart")
             time.sleep(0.25)
         assert not checked(server_switch(app, "Fetcher"))
+        # The Sampling rows show what was stored.
+        open_sampling(app)
+        wait_for_state(app, "Top P on", lambda: checked(sampling_switch(app, "Top P")))
+        assert checked(sampling_switch(app, "Seed")) and not checked(sampling_switch(app, "Top K"))
+        if abs(sampling_spin(app, "Top P").queryValue().currentValue - 0.75) > 1e-4:
+            raise Failure(f"Top P shows {sampling_spin(app, 'Top P').queryValue().currentValue}")
+        if sampling_spin(app, "Seed").queryValue().currentValue != 4242:
+            raise Failure(f"Seed shows {sampling_spin(app, 'Seed').queryValue().currentValue}")
     finally:
         app.quit()
     print("test_workspace_folders: ok")

@@ -19,6 +19,7 @@ mod complete;
 mod error;
 mod history;
 mod interrupted;
+mod local_models;
 mod meter;
 mod placement;
 mod providers;
@@ -44,6 +45,7 @@ pub use compare::{
 };
 pub use complete::{Completion, CompletionRequest};
 pub use error::EngineError;
+pub use local_models::{LoadedLocalModel, LocalModelError};
 pub use providers::{
     LOCAL_PROVIDER_ID, LOCAL_PROVIDER_NAME, ProviderUpdate, Providers, is_built_in, key_hint,
     library_models,
@@ -158,6 +160,15 @@ impl Engine {
     ) -> Result<Self, EngineError> {
         self.providers.enable_local(command, options).await?;
         Ok(self)
+    }
+
+    /// Unloads models of "On this computer" after `idle` without use from
+    /// now on (`None`: never), in this engine and its clones
+    /// ([`Providers::set_local_idle_unload`]); `false` when this engine
+    /// does not offer "On this computer".
+    #[must_use = "false: this engine does not run models on this computer"]
+    pub fn set_local_idle_unload(&self, idle: Option<std::time::Duration>) -> bool {
+        self.providers.set_local_idle_unload(idle)
     }
 
     /// This engine offering `tools` in every later turn (the GUI passes the

@@ -25,3 +25,4 @@ pub mod protocol;
 pub mod provider;
 #[cfg(feature = "local-models")]
 pub mod runtime;
+pub mod tool_calls;

@@ -96,8 +96,8 @@ pub use pages::{ConversationPage, PageEnd};
 pub use prices::PriceRow;
 pub use providers::slugify;
 pub use search::{
-    ArchivedScope, ConversationMatches, FolderScope, MessageMatch, RANKED_MATCHES, SearchFilter,
-    SearchPage, SearchResults,
+    ArchivedScope, ConversationMatches, EXPANDED_WORDS, FolderScope, MessageMatch, RANKED_MATCHES,
+    SearchFilter, SearchPage, SearchResults,
 };
 pub use tool_calls::{NewToolCall, ToolCallEnd, ToolCallRecord, ToolCallStatus};
 pub use tool_permissions::ToolPermission;

@@ -23,7 +23,8 @@ pub async fn load(engine: Engine) -> Result<Vec<Choice>, String> {
         .await
         .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
-    for provider in providers.into_iter().filter(|p| p.enabled) {
+    for mut provider in providers.into_iter().filter(|p| p.enabled) {
+        provider.name = crate::reports::display_name(&provider);
         match engine.providers().list_models(&provider.id).await {
             Ok(models) => out.extend(models.into_iter().map(|m| (provider.clone(), m.id))),
             Err(e) => tracing::warn!(provider = provider.id, "no model list: {e}"),

@@ -7,9 +7,11 @@
 //! adw::PreferencesPage "Local Models"
 //! ├─ adw::PreferencesGroup "Models on This Computer" (header suffix: Import Model File…)
 //! │  └─ adw::ActionRow per model (rows.rs: name, details, menu) | "No models yet"
-//! └─ adw::PreferencesGroup "Download"
-//!    └─ DownloadRow per curated model (download_row.rs; the downloads:
-//!       downloads.rs)
+//! ├─ adw::PreferencesGroup "Download"
+//! │  └─ DownloadRow per curated model (download_row.rs; the downloads:
+//! │     downloads.rs)
+//! └─ adw::PreferencesGroup "Memory" (idle.rs: Unload After Idle; in a
+//!    build that runs models, `local-models`)
 //! ```
 //!
 //! The library's work (reading it, importing, removing, downloading) runs
@@ -18,6 +20,7 @@
 
 mod download_row;
 mod downloads;
+mod idle;
 mod import;
 mod rows;
 mod text;
@@ -179,6 +182,9 @@ impl Component for LocalModels {
         }
         root.add(&library);
         root.add(&group);
+        if engine.providers().local_runner().is_some() {
+            root.add(&idle::group(&engine));
+        }
         sender.input(LocalModelsInput::Reload);
         let model = LocalModels {
             engine,

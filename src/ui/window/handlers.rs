@@ -216,6 +216,15 @@ impl Window {
                 self.servers = Some(loaded.servers);
                 self.sidebar
                     .emit(SidebarInput::SetEngine(loaded.engine.clone()));
+                crate::local_dbus::export::register(&loaded.engine);
+                // Preferences → Local Models' idle time (the engine starts
+                // with its default); nothing to set in a build without it.
+                let _ =
+                    loaded
+                        .engine
+                        .set_local_idle_unload(crate::ui::settings::idle_unload_after(
+                            crate::ui::settings::local_idle_unload_minutes(),
+                        ));
                 self.set_engine(loaded.engine);
                 self.reload_assistants(sender);
                 self.local_models = loaded.local_models;
@@ -266,6 +275,12 @@ impl Window {
             .emit(ConversationSettingsInput::Show(settings));
         self.settings_popover
             .emit(ConversationSettingsInput::Open(c.as_ref().map(|c| c.id)));
+        let provider = match &c {
+            Some(c) => c.provider_id.clone(),
+            None => self.next_model.as_ref().map(|(p, _)| p.clone()),
+        };
+        self.settings_popover
+            .emit(ConversationSettingsInput::Provider(provider));
         // A new conversation starts without workspace folders; an opened
         // one shows its own once read.
         self.folders
@@ -292,6 +307,14 @@ impl Window {
         c.system_prompt.clone_from(&settings.system_prompt);
         c.temperature = settings.temperature;
         c.max_output_tokens = settings.max_output_tokens;
+        if let Some(p) = settings.sampling {
+            let p = p.clamped();
+            c.top_p = p.top_p;
+            c.top_k = p.top_k.and_then(|k| i32::try_from(k).ok());
+            c.min_p = p.min_p;
+            c.repeat_penalty = p.repeat_penalty;
+            c.seed = p.seed.map(i64::from);
+        }
         let (id, Some(engine)) = (c.id, self.engine.clone()) else {
             return;
         };
@@ -308,6 +331,10 @@ impl Window {
             return;
         };
         self.next_model = Some((provider_id.clone(), model.clone()));
+        self.settings_popover
+            .emit(ConversationSettingsInput::Provider(Some(
+                provider_id.clone(),
+            )));
         if let Some(c) = self.current.as_mut() {
             c.provider_id = Some(provider_id.clone());
             c.model = Some(model.clone());
@@ -349,7 +376,12 @@ impl Window {
     /// Shows `providers` in the picker; forgets models of providers that
     /// were removed or disabled, and switches between the first-run page
     /// and the chat when the first provider arrives or the last one goes.
-    pub(super) fn set_providers(&mut self, providers: Vec<Provider>) {
+    pub(super) fn set_providers(&mut self, mut providers: Vec<Provider>) {
+        // Every list the window hands on (the model picker, the header)
+        // names "On this computer" in the user's language.
+        for p in &mut providers {
+            p.name = crate::reports::display_name(p);
+        }
         self.providers = providers;
         let offered =
             |id: &str, providers: &[Provider]| providers.iter().any(|p| p.id == id && p.enabled);

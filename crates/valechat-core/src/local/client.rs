@@ -9,18 +9,21 @@
 //! ([`RunnerClient::ensure_loaded`]). The runner's stderr (llama.cpp's log)
 //! is read and kept, last lines only, for that message.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
+use std::time::SystemTime;
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, ChildStdin, Command};
+use tokio::io::AsyncWriteExt;
+use tokio::process::ChildStdin;
 use tokio::sync::{Mutex, mpsc};
 
-use super::protocol::{Op, PROTOCOL_VERSION, Reply, Request, RunnerError};
+use super::protocol::{Loaded, Op, Reply, Request, RunnerError};
+
+mod process;
+use process::start;
 
 /// How the runner is started: a program and its arguments (the app passes
 /// its own executable and `local-runner`).
@@ -68,10 +71,34 @@ struct Connection {
     pending: StdMutex<HashMap<u64, Sink>>,
     /// Set once the process ended: how it ended.
     ended: StdMutex<Option<String>>,
-    /// Models loaded in this process: name → path.
-    loaded: Mutex<HashMap<String, String>>,
+    /// Models loaded in this process, by name.
+    loaded: Mutex<HashMap<String, LoadedHere>>,
     /// The process id.
     pid: Option<u32>,
+}
+
+/// A model this client loaded in the live runner.
+#[derive(Debug, Clone)]
+struct LoadedHere {
+    /// The GGUF path it was loaded from.
+    path: String,
+    /// When the load finished.
+    since: SystemTime,
+    /// What the runner listed for it right after the load (`None` from a
+    /// runner whose list did not name it).
+    info: Option<Loaded>,
+}
+
+/// A model loaded in the live runner, as [`RunnerClient::loaded_models`]
+/// reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedModel {
+    /// The runner's description (name, path, context length in tokens,
+    /// GPU layers, weights in bytes, parameter count), as listed right
+    /// after the load.
+    pub info: Loaded,
+    /// When the load finished (wall clock).
+    pub since: SystemTime,
 }
 
 /// The app's handle on the runner; cheap to share (`Arc`).
@@ -192,12 +219,48 @@ impl RunnerClient {
             }
         };
         let mut loaded = connection.loaded.lock().await;
-        if loaded.get(model) == Some(&path) {
+        if loaded.get(model).is_some_and(|l| l.path == path) {
             return Ok(());
         }
         self.request(load).await?;
-        loaded.insert(model.to_owned(), path);
+        let since = SystemTime::now();
+        // Listed once now, so that reading the loaded models later never
+        // waits behind a generation (the runner serves requests in order).
+        let listed: Vec<Loaded> = serde_json::from_value(self.request(Op::List).await?)
+            .map_err(|e| ClientError::Protocol(format!("the list of loaded models: {e}")))?;
+        let info = listed.into_iter().find(|l| l.model == model);
+        loaded.insert(model.to_owned(), LoadedHere { path, since, info });
         Ok(())
+    }
+
+    /// The models loaded in the live runner, sorted by name, with what the
+    /// runner reported at their load; empty when no runner is running (none
+    /// is started). Does not wait for a generation in progress.
+    pub async fn loaded_models(&self) -> Vec<LoadedModel> {
+        let live = self.connection.lock().await.clone();
+        let Some(connection) = live.filter(|c| c.ended.lock().is_ok_and(|e| e.is_none())) else {
+            return Vec::new();
+        };
+        let loaded = connection.loaded.lock().await;
+        let mut models: Vec<LoadedModel> = loaded
+            .iter()
+            .map(|(name, here)| {
+                let info = here.info.clone().unwrap_or_else(|| Loaded {
+                    model: name.clone(),
+                    path: here.path.clone(),
+                    context_length: 0,
+                    gpu_layers: 0,
+                    size_bytes: 0,
+                    parameters: 0,
+                });
+                LoadedModel {
+                    info,
+                    since: here.since,
+                }
+            })
+            .collect();
+        models.sort_by(|a, b| a.info.model.cmp(&b.info.model));
+        models
     }
 
     /// Unloads `model`, freeing its memory in the runner.
@@ -256,152 +319,4 @@ impl RunnerClient {
             let _ = self.send(Op::Cancel { target: id }).await;
         }
     }
-}
-
-/// Starts the runner and its reader tasks; waits for its hello line.
-async fn start(command: &RunnerCommand) -> Result<Arc<Connection>, ClientError> {
-    let mut child = Command::new(&command.program)
-        .args(&command.args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| {
-            ClientError::Stopped(format!(
-                "could not start ({}): {e}",
-                command.program.display()
-            ))
-        })?;
-    let (Some(stdin), Some(stdout), Some(stderr)) =
-        (child.stdin.take(), child.stdout.take(), child.stderr.take())
-    else {
-        return Err(ClientError::Stopped("has no pipes".into()));
-    };
-    let pid = child.id();
-    let log = Arc::new(StdMutex::new(VecDeque::new()));
-    tokio::spawn(keep_log(BufReader::new(stderr), log.clone()));
-    let mut lines = BufReader::new(stdout).lines();
-    let hello = lines.next_line().await.ok().flatten().unwrap_or_default();
-    match serde_json::from_str::<Reply>(&hello) {
-        Ok(Reply::Hello { protocol, .. }) if protocol == PROTOCOL_VERSION => {}
-        Ok(Reply::Hello { protocol, .. }) => {
-            return Err(ClientError::Protocol(format!(
-                "protocol version {protocol}, this ValeChat speaks {PROTOCOL_VERSION}"
-            )));
-        }
-        _ => {
-            let status = child
-                .wait()
-                .await
-                .map(|s| s.to_string())
-                .unwrap_or_default();
-            return Err(ClientError::Stopped(format!(
-                "did not start ({status}): {}",
-                last_lines(&log)
-            )));
-        }
-    }
-    let connection = Arc::new(Connection {
-        stdin: Mutex::new(stdin),
-        pending: StdMutex::new(HashMap::new()),
-        ended: StdMutex::new(None),
-        loaded: Mutex::new(HashMap::new()),
-        pid,
-    });
-    tokio::spawn(route(lines, child, connection.clone(), log));
-    Ok(connection)
-}
-
-/// Routes reply lines to their requests until stdout closes, then records
-/// how the process ended and drops every pending request.
-async fn route(
-    mut lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
-    mut child: Child,
-    connection: Arc<Connection>,
-    log: Arc<StdMutex<VecDeque<String>>>,
-) {
-    while let Ok(Some(line)) = lines.next_line().await {
-        let Ok(reply) = serde_json::from_str::<Reply>(&line) else {
-            tracing::warn!("local runner: unreadable line: {line}");
-            continue;
-        };
-        let (id, last) = match &reply {
-            Reply::Delta { id, .. } => (*id, false),
-            Reply::Ok { id, .. } | Reply::Done { id, .. } | Reply::Error { id, .. } => (*id, true),
-            Reply::Hello { .. } => continue,
-        };
-        let Ok(mut pending) = connection.pending.lock() else {
-            break;
-        };
-        let sink = if last {
-            pending.remove(&id)
-        } else {
-            pending.get(&id).cloned()
-        };
-        drop(pending);
-        if let Some(sink) = sink {
-            let _ = sink.send(reply);
-        }
-    }
-    let status = child.wait().await;
-    let how = match status {
-        Ok(status) => describe_exit(status),
-        Err(e) => format!("stopped ({e})"),
-    };
-    let log = last_lines(&log);
-    let how = if log.is_empty() {
-        how
-    } else {
-        format!("{how}; its last log lines: {log}")
-    };
-    tracing::warn!("local runner {how}");
-    if let Ok(mut ended) = connection.ended.lock() {
-        *ended = Some(how);
-    }
-    if let Ok(mut pending) = connection.pending.lock() {
-        pending.clear();
-    }
-}
-
-fn describe_exit(status: std::process::ExitStatus) -> String {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            let name = match signal {
-                9 => " (SIGKILL: killed, for example for lack of memory)",
-                11 => " (SIGSEGV: crashed)",
-                6 => " (SIGABRT: aborted)",
-                _ => "",
-            };
-            return format!("stopped by signal {signal}{name}");
-        }
-    }
-    format!("stopped ({status})")
-}
-
-/// Lines of the runner's log kept for [`ClientError::Stopped`].
-const LOG_LINES: usize = 3;
-
-async fn keep_log(
-    stderr: BufReader<tokio::process::ChildStderr>,
-    log: Arc<StdMutex<VecDeque<String>>>,
-) {
-    let mut lines = stderr.lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        tracing::debug!(target: "valechat_core::local::runner", "{line}");
-        if let Ok(mut log) = log.lock() {
-            if log.len() == LOG_LINES {
-                log.pop_front();
-            }
-            log.push_back(line);
-        }
-    }
-}
-
-fn last_lines(log: &StdMutex<VecDeque<String>>) -> String {
-    log.lock()
-        .map(|l| l.iter().cloned().collect::<Vec<_>>().join(" | "))
-        .unwrap_or_default()
 }

@@ -2,11 +2,15 @@
 //! records when each model was last used and whether a reply is running on
 //! it; [`spawn_idle_unloader`] unloads, every little while, the loaded
 //! models idle for longer than the setting (`LocalOptions::idle_unload_after`,
-//! [`DEFAULT_IDLE_UNLOAD`] in the app).
+//! [`DEFAULT_IDLE_UNLOAD`] in the app); [`spawn_idle_unloader_watching`]
+//! follows a setting that changes while it runs (Preferences → Local
+//! Models, through `Engine::set_local_idle_unload`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
 
 use super::client::RunnerClient;
 
@@ -53,6 +57,15 @@ impl Activity {
             .collect()
     }
 
+    /// When `model` was last used (a reply or an embedding ended, or one
+    /// running began), on the wall clock; `None` when never used since it
+    /// was loaded or forgotten.
+    #[must_use]
+    pub fn last_used(&self, model: &str) -> Option<std::time::SystemTime> {
+        let elapsed = self.lock().get(model)?.last.elapsed();
+        std::time::SystemTime::now().checked_sub(elapsed)
+    }
+
     /// Forgets `model` (it was unloaded).
     pub fn forget(&self, model: &str) {
         self.lock().remove(model);
@@ -90,20 +103,53 @@ pub fn spawn_idle_unloader(
     activity: Arc<Activity>,
     idle: Duration,
 ) -> tokio::task::JoinHandle<()> {
-    let tick = (idle / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
+    spawn_idle_unloader_watching(client, activity, watch::channel(Some(idle)).1)
+}
+
+/// As [`spawn_idle_unloader`], with the idle time read from `idle`, which
+/// may change while the task runs: `None` unloads nothing until it is set
+/// again; a new value takes effect at once (the next check is `new / 4`
+/// later, between 1 and 60 seconds). Once `idle`'s sender is dropped the
+/// last value stays. Ends when the client is dropped.
+pub fn spawn_idle_unloader_watching(
+    client: Weak<RunnerClient>,
+    activity: Arc<Activity>,
+    mut idle: watch::Receiver<Option<Duration>>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let mut open = true;
         loop {
-            tokio::time::sleep(tick).await;
+            let current = *idle.borrow_and_update();
+            // `None`: check now and then only that the client is still there.
+            let tick = current.map_or(Duration::from_secs(60), |idle| {
+                (idle / 4).clamp(Duration::from_secs(1), Duration::from_secs(60))
+            });
+            if open {
+                tokio::select! {
+                    changed = idle.changed() => {
+                        open = changed.is_ok();
+                        continue;
+                    }
+                    () = tokio::time::sleep(tick) => {}
+                }
+            } else if current.is_none() {
+                return; // never set again: nothing to unload, ever
+            } else {
+                tokio::time::sleep(tick).await;
+            }
             let Some(client) = client.upgrade() else {
                 return;
             };
-            for model in activity.idle_for(idle) {
+            let Some(current) = current else {
+                continue;
+            };
+            for model in activity.idle_for(current) {
                 activity.forget(&model);
                 if !client.is_loaded(&model).await {
                     continue;
                 }
                 match client.unload(&model).await {
-                    Ok(()) => tracing::info!("unloaded {model}, idle for {} s", idle.as_secs()),
+                    Ok(()) => tracing::info!("unloaded {model}, idle for {} s", current.as_secs()),
                     Err(e) => tracing::warn!("could not unload idle model {model}: {e}"),
                 }
             }

@@ -13,8 +13,11 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Version of this protocol; bumped on any incompatible change.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub use crate::provider::{ToolCall, ToolDefinition};
+
+/// Version of this protocol; bumped on any incompatible change (2: tools,
+/// tool calls and tool results, [`Reply::ToolCall`]).
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// One request line (client → runner).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,13 +30,44 @@ pub struct Request {
 }
 
 /// A chat message as the runner sees it: a role (`system`, `user`,
-/// `assistant`, `tool`) and its text.
+/// `assistant`, `tool`), its text, and the tool data of the Hugging Face
+/// chat-template convention: an assistant turn's `tool_calls`, a tool
+/// result's `tool_call_id` and `name`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// `system`, `user`, `assistant` or `tool`.
     pub role: String,
-    /// The message's text.
+    /// The message's text (a tool result's text for `tool`).
     pub content: String,
+    /// The tool calls an assistant turn made, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ToolCall>,
+    /// For `tool`: the id of the call it answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
+    /// For `tool`: the name of the tool that answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl Message {
+    /// A plain message of `role` with `content` and no tool data.
+    pub fn new(role: impl Into<String>, content: impl Into<String>) -> Self {
+        Self {
+            role: role.into(),
+            content: content.into(),
+            tool_calls: Vec::new(),
+            tool_call_id: None,
+            name: None,
+        }
+    }
+
+    /// Whether this message is a tool call or a tool result (which only a
+    /// template with tool support can render).
+    #[must_use]
+    pub fn is_tool_turn(&self) -> bool {
+        !self.tool_calls.is_empty() || self.role == "tool"
+    }
 }
 
 /// Sampling parameters of one reply; `None` takes llama.cpp's usual default
@@ -91,11 +125,17 @@ pub enum Op {
     /// Lists the loaded models ([`Loaded`] in `Ok.result`).
     List,
     /// Generates a reply to `messages` with the model's chat template.
+    /// With `tools`, the template must support them ([`RunnerError::Template`]
+    /// otherwise) and the reply's tool calls come as [`Reply::ToolCall`]
+    /// lines, never as text.
     Generate {
         /// Name given at load.
         model: String,
         /// The conversation, oldest first.
         messages: Vec<Message>,
+        /// Tools the model may call; empty offers none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tools: Vec<ToolDefinition>,
         /// Sampling parameters.
         #[serde(default)]
         sampling: Sampling,
@@ -115,6 +155,9 @@ pub enum Op {
         model: String,
         /// The conversation, oldest first.
         messages: Vec<Message>,
+        /// Tools offered, rendered as the template expects.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tools: Vec<ToolDefinition>,
     },
     /// Token ids of `text` under the model's tokenizer (`{"tokens": [...]}`).
     Tokenize {
@@ -165,12 +208,28 @@ pub enum Reply {
         /// The text (whole UTF-8 characters).
         text: String,
     },
+    /// A tool call the model made, read from its generated text (whose
+    /// call text is not sent as [`Reply::Delta`]); the calls of a reply are
+    /// numbered from 0 by `index`.
+    ToolCall {
+        /// Request id.
+        id: u64,
+        /// Position among this reply's calls.
+        index: u32,
+        /// The call id the model wrote (Mistral), else one made by the runner.
+        call_id: String,
+        /// The function's name.
+        name: String,
+        /// The arguments, JSON object text.
+        arguments: String,
+    },
     /// The generation ended.
     Done {
         /// Request id.
         id: u64,
-        /// `stop` (end of generation token), `length` (output limit or
-        /// context full) or `cancelled`.
+        /// `stop` (end of generation token), `tool_calls` (it ended after
+        /// [`Reply::ToolCall`]s), `length` (output limit or context full)
+        /// or `cancelled`.
         finish_reason: String,
         /// Prompt tokens after the template, from the model's tokenizer.
         input_tokens: u64,

@@ -12,6 +12,16 @@
 //! [`ProviderError::TooLarge`] with both token counts; the runner dying →
 //! [`ProviderError::Connection`] (mid-reply too, so the partial reply is kept
 //! as after a network cut), and the next request starts a new runner.
+//!
+//! Tools: the request's tools and the history's tool calls and results go
+//! to the runner, which renders them with the model's template and reads
+//! the calls out of the generated text ([`super::tool_calls`]); each call
+//! arrives as [`ChatEvent::ToolCallStart`] and one
+//! [`ChatEvent::ToolCallArgumentsDelta`] with the whole arguments, and the
+//! reply finishes with [`FinishReason::ToolCalls`], so the engine's tool
+//! loop runs as for a cloud provider. A model whose template has no tool
+//! support refuses a request with tools ([`ProviderError::Config`] naming
+//! the model); the tools are never dropped silently.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -189,8 +199,10 @@ fn messages(request: &ChatRequest) -> Vec<Message> {
         .messages
         .iter()
         .map(|m| Message {
-            role: m.role.as_str().to_owned(),
-            content: m.content.clone(),
+            tool_calls: m.tool_calls.clone(),
+            tool_call_id: m.tool_call_id.clone(),
+            name: m.tool_name.clone(),
+            ..Message::new(m.role.as_str(), m.content.clone())
         })
         .collect()
 }
@@ -210,6 +222,7 @@ impl ChatProvider for LocalProvider {
             .generate(Op::Generate {
                 model: request.model.clone(),
                 messages: messages(&request),
+                tools: request.tools.clone(),
                 sampling,
                 max_output_tokens: request.max_output_tokens,
             })
@@ -250,7 +263,8 @@ impl ChatProvider for LocalProvider {
                     .name
                     .clone()
                     .or_else(|| m.path.file_stem().map(|s| s.to_string_lossy().into_owned())),
-                supports_tools: Some(false),
+                // Known only from the template, read when a reply starts.
+                supports_tools: None,
                 supports_vision: Some(false),
                 ..ModelInfo::new(&m.id)
             })
@@ -258,6 +272,32 @@ impl ChatProvider for LocalProvider {
         models.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(models)
     }
+}
+
+/// The engine's events for one `tool_call` line: the call's start, then its
+/// whole arguments as one fragment.
+fn tool_call_events(reply: Reply) -> Vec<Result<ChatEvent, ProviderError>> {
+    let Reply::ToolCall {
+        index,
+        call_id,
+        name,
+        arguments,
+        ..
+    } = reply
+    else {
+        return Vec::new();
+    };
+    vec![
+        Ok(ChatEvent::ToolCallStart {
+            index,
+            id: call_id,
+            name,
+        }),
+        Ok(ChatEvent::ToolCallArgumentsDelta {
+            index,
+            fragment: arguments,
+        }),
+    ]
 }
 
 /// The event stream of one generation: `Started`, then the runner's lines.
@@ -318,6 +358,7 @@ fn async_stream(
             };
             match reply {
                 Some(Reply::Delta { text, .. }) => s.queued.push(Ok(ChatEvent::TextDelta(text))),
+                Some(call @ Reply::ToolCall { .. }) => s.queued.extend(tool_call_events(call)),
                 Some(Reply::Done {
                     finish_reason,
                     input_tokens,

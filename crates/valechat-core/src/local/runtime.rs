@@ -10,6 +10,7 @@
 
 mod cache;
 mod generate;
+mod jinja;
 mod log;
 mod models;
 mod template;
@@ -87,12 +88,14 @@ fn serve(models: &mut models::Models, request: Request, inbox: &mut Inbox, out: 
         Op::Generate {
             model,
             messages,
+            tools,
             sampling,
             max_output_tokens,
         } => {
             let job = generate::Job {
                 id,
                 messages: &messages,
+                tools: &tools,
                 sampling,
                 max_output_tokens,
             };
@@ -109,8 +112,12 @@ fn serve(models: &mut models::Models, request: Request, inbox: &mut Inbox, out: 
         }
         // A cancel for a request that is not running (it ended already).
         Op::Cancel { .. } => Ok(serde_json::Value::Null),
-        Op::ApplyTemplate { model, messages } => models.get(&model).and_then(|loaded| {
-            let applied = template::apply(loaded, &messages)?;
+        Op::ApplyTemplate {
+            model,
+            messages,
+            tools,
+        } => models.get(&model).and_then(|loaded| {
+            let applied = template::apply(loaded, &messages, &tools)?;
             Ok(serde_json::json!({"prompt": applied.prompt, "template": applied.engine}))
         }),
         Op::Tokenize {

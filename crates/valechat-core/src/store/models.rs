@@ -121,7 +121,7 @@ pub struct ConversationSettings {
     /// Upper bound on output tokens (≥ 1); `None`: the server's default.
     pub max_output_tokens: Option<i64>,
     /// Top-p, top-k, min-p, repeat penalty and seed; `None` keeps the
-    /// stored ones (the window's settings popover does not edit them yet).
+    /// stored ones (the window's settings popover always gives them).
     pub sampling: Option<SamplingParameters>,
 }
 

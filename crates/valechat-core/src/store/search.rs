@@ -3,12 +3,14 @@
 //! step with `messages`. `results` is the search the window and the CLI
 //! show: snippets grouped by conversation, filtered and paged.
 
+mod expand;
 mod filter;
 mod query;
 mod rank;
 mod results;
 mod snippet;
 
+pub use expand::EXPANDED_WORDS;
 pub use filter::{ArchivedScope, FolderScope, SearchFilter};
 pub use results::{ConversationMatches, MessageMatch, RANKED_MATCHES, SearchPage, SearchResults};
 
@@ -35,7 +37,9 @@ struct HitRow {
 
 impl Store {
     /// Messages whose text contains every word of `query` (the last word
-    /// also as a prefix, for search-as-you-type), best match first, at most
+    /// also as a prefix, for search-as-you-type: with 4 ASCII letters or
+    /// digits or more, the [`EXPANDED_WORDS`] commonest words it starts
+    /// and itself), best match first, at most
     /// `limit`. Words are matched case- and accent-insensitively; FTS5
     /// operators in `query` are taken literally. A blank query finds nothing.
     ///
@@ -46,10 +50,13 @@ impl Store {
         query: &str,
         limit: u32,
     ) -> Result<Vec<SearchHit>, StoreError> {
-        let Some(expression) = match_expression(query) else {
-            return Ok(Vec::new());
-        };
+        let query = query.to_owned();
         self.run(move |conn| {
+            let Some(expression) = expand::expression(conn, &query)
+                .map_err(StoreError::during("searching messages"))?
+            else {
+                return Ok(Vec::new());
+            };
             let rows: Vec<HitRow> = diesel::sql_query(
                 "SELECT m.id AS message_id, m.conversation_id AS conversation_id, \
                  snippet(messages_fts, 0, ?, ?, '…', ?) AS snippet \
@@ -73,36 +80,5 @@ impl Store {
                 .collect())
         })
         .await
-    }
-}
-
-/// Builds an FTS5 query from typed text: each whitespace-separated word
-/// becomes a quoted string (so `"`, `*`, `AND`, `NEAR(` are plain text),
-/// all must match, and the last one matches as a prefix too.
-fn match_expression(query: &str) -> Option<String> {
-    let words: Vec<String> = query
-        .split_whitespace()
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect();
-    if words.is_empty() {
-        return None;
-    }
-    let mut expression = words.join(" ");
-    expression.push('*');
-    Some(expression)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::match_expression;
-
-    #[test]
-    fn quotes_words_and_prefixes_the_last() {
-        assert_eq!(match_expression("  "), None);
-        assert_eq!(match_expression("rust").as_deref(), Some("\"rust\"*"));
-        assert_eq!(
-            match_expression("say \"hi\" AND").as_deref(),
-            Some("\"say\" \"\"\"hi\"\"\" \"AND\"*")
-        );
     }
 }

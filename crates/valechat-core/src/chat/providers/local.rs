@@ -11,14 +11,18 @@
 //! turn (loaded models stay loaded between turns), built per turn with the
 //! library's models as they are now, so a model imported after start is
 //! offered at once. Models idle for `LocalOptions::idle_unload_after` are
-//! unloaded by a task that lives as long as the runner client.
+//! unloaded by a task that lives as long as the runner client; the idle
+//! time can change while it runs ([`Providers::set_local_idle_unload`]).
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
 
 use super::Providers;
 use crate::chat::EngineError;
 use crate::local::client::{RunnerClient, RunnerCommand};
-use crate::local::idle::{Activity, spawn_idle_unloader};
+use crate::local::idle::{Activity, spawn_idle_unloader_watching};
 use crate::local::provider::{LocalModel, LocalOptions, LocalProvider};
 use crate::provider::ProtocolKind;
 use crate::store::{Provider, Store};
@@ -34,8 +38,12 @@ pub const LOCAL_PROVIDER_NAME: &str = "On this computer";
 pub(crate) struct LocalRuntime {
     /// The runner process's client (started on first use).
     pub client: Arc<RunnerClient>,
-    /// Context length, threads, GPU layers and sampling defaults.
+    /// Context length, threads, GPU layers and sampling defaults (the
+    /// idle time is `idle`'s).
     pub options: LocalOptions,
+    /// Unload a model after this long without use (`None`: never), as the
+    /// idle unloader reads it.
+    pub idle: watch::Sender<Option<Duration>>,
     /// Each model's last use, for the idle unloader.
     pub activity: Arc<Activity>,
 }
@@ -86,22 +94,36 @@ impl Providers {
             .await?;
         let client = Arc::new(RunnerClient::new(command));
         let activity = Arc::new(Activity::default());
-        if let Some(idle) = options.idle_unload_after
-            && tokio::runtime::Handle::try_current().is_ok()
-        {
+        let (idle, watched) = watch::channel(options.idle_unload_after);
+        if tokio::runtime::Handle::try_current().is_ok() {
             // Ends by itself when the client is dropped.
-            drop(spawn_idle_unloader(
+            drop(spawn_idle_unloader_watching(
                 Arc::downgrade(&client),
                 activity.clone(),
-                idle,
+                watched,
             ));
         }
         self.local = Some(Arc::new(LocalRuntime {
             client,
             options,
+            idle,
             activity,
         }));
         Ok(())
+    }
+
+    /// Unloads models of "On this computer" after `idle` without use from
+    /// now on (`None`: keeps them loaded), for the engine and its clones;
+    /// a model already idle that long is unloaded within a few seconds.
+    /// Returns `false` when this engine does not offer "On this computer"
+    /// (nothing to set).
+    #[must_use = "false: this engine does not run models on this computer"]
+    pub fn set_local_idle_unload(&self, idle: Option<Duration>) -> bool {
+        let Some(local) = &self.local else {
+            return false;
+        };
+        local.idle.send_replace(idle);
+        true
     }
 
     /// The runner client of "On this computer", for load, unload, the list
@@ -110,6 +132,12 @@ impl Providers {
     #[must_use]
     pub fn local_runner(&self) -> Option<&Arc<RunnerClient>> {
         self.local.as_ref().map(|l| &l.client)
+    }
+
+    /// The runner, its options and the models' activity; `None` as for
+    /// [`Providers::local_runner`].
+    pub(crate) fn local_runtime(&self) -> Option<&Arc<LocalRuntime>> {
+        self.local.as_ref()
     }
 
     /// The "On this computer" client with the library's models as they are

@@ -4,6 +4,12 @@
 //!
 //! The model's context is kept between replies (`cache.rs`): only the
 //! prompt's tokens after what it shares with the cache are decoded.
+//!
+//! With tools offered, the generated text goes through the template's
+//! tool-call parser ([`ToolCallParser`]): calls become [`Reply::ToolCall`]
+//! lines (never text) and the reply ends with `tool_calls`. Special tokens
+//! are then rendered as text (`<|python_tag|>`, `[TOOL_CALLS]` are control
+//! tokens some formats start with).
 
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::llama_batch::LlamaBatch;
@@ -14,7 +20,8 @@ use llama_cpp_2::token::LlamaToken;
 use super::cache::{BATCH, ContextSize, KvCache};
 use super::models::LoadedModel;
 use super::{Inbox, Output, template};
-use crate::local::protocol::{Message, Reply, RunnerError, Sampling};
+use crate::local::protocol::{Message, Reply, RunnerError, Sampling, ToolDefinition};
+use crate::local::tool_calls::{Piece, ToolCallFormat, ToolCallParser};
 
 /// How many recent tokens the repeat penalty looks at.
 const PENALTY_LAST_N: i32 = 64;
@@ -23,6 +30,7 @@ const PENALTY_LAST_N: i32 = 64;
 pub(super) struct Job<'a> {
     pub(super) id: u64,
     pub(super) messages: &'a [Message],
+    pub(super) tools: &'a [ToolDefinition],
     pub(super) sampling: Sampling,
     pub(super) max_output_tokens: Option<u32>,
 }
@@ -36,7 +44,7 @@ pub(super) fn run(
     out: &mut Output,
 ) -> Result<Reply, RunnerError> {
     let name = loaded.name.clone();
-    let applied = template::apply(loaded, job.messages)?;
+    let applied = template::apply(loaded, job.messages, job.tools)?;
     let vocab = loaded.model().vocab();
     let bos_text = vocab
         .text(vocab.bos())
@@ -67,6 +75,7 @@ pub(super) fn run(
         prompt: &prompt,
         size: &size,
         job,
+        tool_format: applied.tool_format,
     };
     loaded.cell.with_dependent_mut(|model, cache| {
         let result = prompted.generate(backend, model, cache, inbox, out);
@@ -83,6 +92,7 @@ struct Prompted<'r> {
     prompt: &'r [LlamaToken],
     size: &'r ContextSize,
     job: &'r Job<'r>,
+    tool_format: Option<ToolCallFormat>,
 }
 
 impl Prompted<'_> {
@@ -130,6 +140,12 @@ impl Prompted<'_> {
         let mut sampler = sampler(job.sampling, model);
         let mut output_tokens: u64 = 0;
         let mut pending: Vec<u8> = Vec::new();
+        let mut reply = ReplyOut {
+            id: job.id,
+            parser: self.tool_format.map(ToolCallParser::new),
+            calls: 0,
+        };
+        let special = reply.parser.is_some();
         let finish = loop {
             if inbox.cancelled(job.id, out) {
                 break "cancelled";
@@ -139,10 +155,10 @@ impl Prompted<'_> {
                 break "stop";
             }
             output_tokens += 1;
-            pending.extend(vocab.token_to_piece(token, false, None));
+            pending.extend(vocab.token_to_piece(token, special, None));
             let text = take_valid_utf8(&mut pending);
             if !text.is_empty() {
-                out.send(&Reply::Delta { id: job.id, text });
+                reply.text(&text, out);
             }
             if job
                 .max_output_tokens
@@ -161,13 +177,72 @@ impl Prompted<'_> {
             cached.push(token);
         };
         if !pending.is_empty() {
-            out.send(&Reply::Delta {
-                id: job.id,
-                text: String::from_utf8_lossy(&pending).into_owned(),
-            });
+            reply.text(&String::from_utf8_lossy(&pending), out);
         }
+        let calls = reply.finish(out);
+        let finish = if calls > 0 && finish != "cancelled" {
+            "tool_calls"
+        } else {
+            finish
+        };
         Ok(counts.done(job.id, finish, output_tokens))
     }
+}
+
+/// Where a reply's text goes: straight out as [`Reply::Delta`], or through
+/// the tool-call parser when tools were offered.
+struct ReplyOut {
+    id: u64,
+    parser: Option<ToolCallParser>,
+    calls: u32,
+}
+
+impl ReplyOut {
+    fn text(&mut self, text: &str, out: &mut Output) {
+        match self.parser.as_mut() {
+            Some(parser) => {
+                let pieces = parser.push(text);
+                self.send(pieces, out);
+            }
+            None => out.send(&Reply::Delta {
+                id: self.id,
+                text: text.to_owned(),
+            }),
+        }
+    }
+
+    /// Sends what the parser still holds; returns the number of calls.
+    fn finish(&mut self, out: &mut Output) -> u32 {
+        if let Some(parser) = self.parser.as_mut() {
+            let pieces = parser.finish();
+            self.send(pieces, out);
+        }
+        self.calls
+    }
+
+    fn send(&mut self, pieces: Vec<Piece>, out: &mut Output) {
+        for piece in pieces {
+            match piece {
+                Piece::Text(text) => out.send(&Reply::Delta { id: self.id, text }),
+                Piece::Call(call) => {
+                    out.send(&Reply::ToolCall {
+                        id: self.id,
+                        index: self.calls,
+                        call_id: call.id.unwrap_or_else(new_call_id),
+                        name: call.name,
+                        arguments: call.arguments,
+                    });
+                    self.calls += 1;
+                }
+            }
+        }
+    }
+}
+
+/// A call id for a call the model wrote none for: 9 letters and digits
+/// (the length Mistral's templates require of ids sent back).
+fn new_call_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..9].to_owned()
 }
 
 /// A reply's prompt figures.

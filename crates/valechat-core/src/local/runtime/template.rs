@@ -8,19 +8,35 @@
 //! A model without a template gets [`RunnerError::Template`] naming it: no
 //! guessed `ChatML`, whose markers a model not trained on them would read as
 //! text (documented in `docs/ARCHITECTURE.md`).
+//!
+//! Tools: a request that offers tools, or a conversation with tool calls or
+//! tool results, is rendered by the Jinja engine (llama.cpp's built-in
+//! templates take no tools) with the HF convention (`jinja.rs`), and only
+//! for a template whose tool-call format ValeChat reads
+//! ([`ToolCallFormat::detect`]); any other template is refused with
+//! [`RunnerError::Template`] naming the model, never rendered with the tools
+//! silently left out.
 
 use llama_cpp_2::model::LlamaChatMessage;
 
+use super::jinja::{self, Conversation};
 use super::models::LoadedModel;
-use crate::local::protocol::{Message, RunnerError};
+use crate::local::protocol::{Message, RunnerError, ToolDefinition};
+use crate::local::tool_calls::ToolCallFormat;
 
-/// A prompt and which engine produced it (`llama.cpp` or `jinja`).
+/// A prompt, which engine produced it (`llama.cpp` or `jinja`), and, when
+/// tools were offered, the format the model writes its calls in.
 pub(super) struct Applied {
     pub(super) prompt: String,
     pub(super) engine: &'static str,
+    pub(super) tool_format: Option<ToolCallFormat>,
 }
 
-pub(super) fn apply(loaded: &LoadedModel, messages: &[Message]) -> Result<Applied, RunnerError> {
+pub(super) fn apply(
+    loaded: &LoadedModel,
+    messages: &[Message],
+    tools: &[ToolDefinition],
+) -> Result<Applied, RunnerError> {
     let name = &loaded.name;
     let template = loaded
         .model()
@@ -30,22 +46,40 @@ pub(super) fn apply(loaded: &LoadedModel, messages: &[Message]) -> Result<Applie
                 "the model {name} has no chat template (tokenizer.chat_template in its GGUF file)"
             ),
         })?;
-    let chat: Result<Vec<LlamaChatMessage>, _> = messages
-        .iter()
-        .map(|m| LlamaChatMessage::new(m.role.clone(), m.content.clone()))
-        .collect();
-    let chat = chat.map_err(|e| RunnerError::Other {
-        message: format!("a message cannot be sent to {name}: {e}"),
-    })?;
-    if let Ok(prompt) = loaded.model().apply_chat_template(&template, &chat, true) {
-        return Ok(Applied {
-            prompt,
-            engine: "llama.cpp",
-        });
+    let with_tools = !tools.is_empty() || messages.iter().any(Message::is_tool_turn);
+    if !with_tools {
+        let chat: Result<Vec<LlamaChatMessage>, _> = messages
+            .iter()
+            .map(|m| LlamaChatMessage::new(m.role.clone(), m.content.clone()))
+            .collect();
+        let chat = chat.map_err(|e| RunnerError::Other {
+            message: format!("a message cannot be sent to {name}: {e}"),
+        })?;
+        if let Ok(prompt) = loaded.model().apply_chat_template(&template, &chat, true) {
+            return Ok(Applied {
+                prompt,
+                engine: "llama.cpp",
+                tool_format: None,
+            });
+        }
     }
     let source = template.to_string().map_err(|e| RunnerError::Template {
         message: format!("the chat template of {name} is not UTF-8: {e}"),
     })?;
+    let tool_format = if with_tools {
+        let format = ToolCallFormat::detect(&source).ok_or_else(|| RunnerError::Template {
+            message: format!(
+                "the chat template of {name} has no tool calling ValeChat can use \
+                 (<tool_call> tags, Llama 3 JSON or [TOOL_CALLS]), so {name} cannot be \
+                 offered tools or continue a conversation with tool calls: choose a model \
+                 whose template supports tools, or chat without tools (MCP servers off, or \
+                 `valechat chat --no-tools`)"
+            ),
+        })?;
+        (!tools.is_empty()).then_some(format)
+    } else {
+        None
+    };
     let vocab = loaded.model().vocab();
     let text = |token| {
         vocab
@@ -53,89 +87,23 @@ pub(super) fn apply(loaded: &LoadedModel, messages: &[Message]) -> Result<Applie
             .map(|t| t.to_string_lossy().into_owned())
             .unwrap_or_default()
     };
-    let prompt =
-        render_jinja(&source, messages, &text(vocab.bos()), &text(vocab.eos())).map_err(|e| {
-            RunnerError::Template {
-                message: format!("the chat template of {name} failed: {e}"),
-            }
-        })?;
+    let (bos, eos) = (text(vocab.bos()), text(vocab.eos()));
+    let conversation = Conversation {
+        messages,
+        tools,
+        bos_token: &bos,
+        eos_token: &eos,
+    };
+    let prompt = jinja::render(&source, &conversation).map_err(|e| RunnerError::Template {
+        message: format!("the chat template of {name} failed: {e}"),
+    })?;
     Ok(Applied {
         prompt,
         engine: "jinja",
-    })
-}
-
-/// Renders a Hugging Face style Jinja chat template with the generation prompt.
-///
-/// # Errors
-/// A template that does not parse, or that calls `raise_exception`.
-pub(crate) fn render_jinja(
-    source: &str,
-    messages: &[Message],
-    bos_token: &str,
-    eos_token: &str,
-) -> Result<String, minijinja::Error> {
-    let mut env = minijinja::Environment::new();
-    env.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .build()?,
-    );
-    env.add_function(
-        "raise_exception",
-        |message: String| -> Result<String, minijinja::Error> {
-            Err(minijinja::Error::new(
-                minijinja::ErrorKind::InvalidOperation,
-                message,
-            ))
-        },
-    );
-    env.add_template("chat", source)?;
-    env.get_template("chat")?.render(minijinja::context! {
-        messages => messages
-            .iter()
-            .map(|m| {
-                std::collections::BTreeMap::from([
-                    ("role", minijinja::Value::from(m.role.as_str())),
-                    ("content", minijinja::Value::from(m.content.as_str())),
-                ])
-            })
-            .map(minijinja::Value::from)
-            .collect::<Vec<_>>(),
-        add_generation_prompt => true,
-        bos_token => bos_token,
-        eos_token => eos_token,
+        tool_format,
     })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn msg(role: &str, content: &str) -> Message {
-        Message {
-            role: role.into(),
-            content: content.into(),
-        }
-    }
-
-    #[test]
-    fn a_hugging_face_template_renders_with_bos_and_the_generation_prompt() {
-        let source = "{{ bos_token }}{% for m in messages %}[{{ m.role }}] {{ m.content }}\n{% endfor %}{% if add_generation_prompt %}[assistant]{% endif %}";
-        let prompt = render_jinja(source, &[msg("user", "hello")], "<s>", "</s>").unwrap();
-        assert_eq!(prompt, "<s>[user] hello\n[assistant]");
-    }
-
-    #[test]
-    fn raise_exception_is_an_error_with_its_message() {
-        let source = "{% if messages[0].role != 'user' %}{{ raise_exception('Conversation must start with user') }}{% endif %}ok";
-        let error = render_jinja(source, &[msg("assistant", "x")], "", "").unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("Conversation must start with user"),
-            "{error}"
-        );
-    }
-}
+#[path = "template_tests.rs"]
+mod tests;

@@ -9,7 +9,7 @@ use super::super::Store;
 use super::super::error::StoreError;
 use super::SNIPPET_TOKENS;
 use super::SearchFilter;
-use super::match_expression;
+use super::expand;
 use super::query::{self, Detail};
 use super::rank;
 use super::snippet::{Terms, snippet};
@@ -101,7 +101,9 @@ pub const RANKED_MATCHES: u32 = 2_000;
 
 impl Store {
     /// Messages whose text holds every word of `query` (the last word also
-    /// as a prefix; FTS5 operators in `query` are plain text, so it never
+    /// as a prefix; with 4 ASCII letters or digits or more, it stands for
+    /// itself and the [`EXPANDED_WORDS`](super::EXPANDED_WORDS) − 1 longer
+    /// words it starts found in the most messages; FTS5 operators in `query` are plain text, so it never
     /// fails to parse), narrowed by `filter`: the page of at most `limit`
     /// messages starting at `page`, grouped by conversation. The order is
     /// the newest [`RANKED_MATCHES`] matches best first (bm25), then every
@@ -119,17 +121,21 @@ impl Store {
         page: SearchPage,
         limit: u32,
     ) -> Result<SearchResults, StoreError> {
-        let Some(expression) = match_expression(query) else {
+        if query.split_whitespace().next().is_none() {
             return Ok(SearchResults::default());
-        };
+        }
         let filter = filter.clone();
         let terms = Terms::new(query);
         let ranking = terms.clone();
+        let query = query.to_owned();
         let (ids, next, rows) = self
             .run(move |conn| {
                 use diesel::Connection;
                 // One read transaction: the pages' steps see one snapshot.
                 conn.transaction(|conn| {
+                    let Some(expression) = expand::expression(conn, &query)? else {
+                        return Ok((Vec::new(), None, Vec::new()));
+                    };
                     let (ids, next) = page_ids(conn, &expression, &ranking, &filter, page, limit)?;
                     let rows = query::details(conn, &ids)?;
                     Ok((ids, next, rows))

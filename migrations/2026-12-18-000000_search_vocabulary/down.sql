@@ -1,0 +1,1 @@
+DROP TABLE messages_fts_vocab;
