@@ -255,8 +255,13 @@ impl Component for ModelPicker {
             ModelPickerCommand::Loaded(loaded) => {
                 self.loading = false;
                 self.loaded = loaded;
-                widgets.filter.borrow_mut().clear();
-                self.render_list(widgets, &sender);
+                // Another refresh that changed nothing (providers are set
+                // again as each part of the window starts): the rows on
+                // screen stay, so a click on one of them is not lost.
+                if self.loaded.entries() != self.entries {
+                    widgets.filter.borrow_mut().clear();
+                    self.render_list(widgets, &sender);
+                }
             }
             ModelPickerCommand::FavouriteSaved => {}
             ModelPickerCommand::FavouriteNotSaved => self.refresh(&sender),

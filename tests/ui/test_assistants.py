@@ -109,7 +109,7 @@ def main():
         app.click(app.find("the assistants menu", lambda n: is_button(n, "New Conversation From an Assistant")))
         app.click(menu_item(app, "🌍 Translator"))
         app.find("the header naming the assistant", lambda n: role(n) == "label" and text_of(n).startswith("🌍 Translator") and showing(n))
-        app.button("fake-large")  # the model picker shows the assistant's model
+        app.button("Fake Large")  # the model picker shows the assistant's model (its label)
         composer = app.find("the message field", lambda n: name(n) == "Message" and role(n) in ("text", "entry") and showing(n))
         set_text(composer, PROMPT)
         app.click(app.button("Send"))

@@ -17,11 +17,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import fake_anthropic  # noqa: E402
 import fake_openai  # noqa: E402
-from test_first_slice import App, Failure, dump, name, role, screenshot, set_text, text_of  # noqa: E402
+from test_first_slice import App, Failure, dump, name, role, screenshot, set_text, showing, text_of  # noqa: E402
 
 
 def cli(binary, data_dir, *args, env=None):
@@ -38,9 +39,27 @@ def cli(binary, data_dir, *args, env=None):
 
 
 def choose_model(app, model_label):
-    app.click(app.find("the model picker button", lambda n: role(n) in ("push button", "toggle button") and ("Choose a Model" in name(n) or name(n) in ("fake-small", "Claude Fake", "claude-fake-1"))))
-    row = app.find(f"model {model_label!r} in the picker", lambda n: role(n) in ("list item", "row", "list box row") and name(n) == model_label)
-    app.click(row)
+    """Opens the model picker and clicks the row of `model_label`. A row
+    has no accessible action in GTK 4.8, so the click is a pointer click
+    at its centre: made once the popover has settled (its opening
+    transition moves the rows), and made again while the picker's button
+    does not name the model yet."""
+    picker = lambda n: role(n) in ("push button", "toggle button") and ("Choose a Model" in name(n) or name(n) in ("fake-small", "Claude Fake", "claude-fake-1"))  # noqa: E731
+    is_row = lambda n: role(n) in ("list item", "row", "list box row") and name(n) == model_label and showing(n)  # noqa: E731
+    app.click(app.find("the model picker button", picker))
+    chosen = lambda: any(role(n) in ("push button", "toggle button") and name(n) == model_label and showing(n) for n in app.find_all(lambda n: role(n) in ("push button", "toggle button")))  # noqa: E731
+    for attempt in range(3):
+        if attempt and not app.find_all(is_row):
+            app.click(app.find("the model picker button", picker))  # a missed click closed it
+        row = app.find(f"model {model_label!r} in the picker", is_row)
+        time.sleep(0.5)
+        app.click(row)
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and not chosen():
+            time.sleep(0.2)
+        if chosen():
+            return
+    raise Failure(f"the picker's button does not name {model_label!r} after three clicks on its row")
 
 
 def main():

@@ -45,7 +45,7 @@ pub enum Section {
 }
 
 /// One row of the list.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
     /// A heading (shown only when there are favourites, hidden while searching).
     Section(Section),
