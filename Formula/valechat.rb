@@ -11,6 +11,10 @@ class Valechat < Formula
   license "GPL-3.0-or-later"
   head "https://github.com/valechat/valechat.git", branch: "main"
 
+  # llama.cpp (models on this computer) is compiled from source with cmake;
+  # bindgen uses the libclang of Xcode's command line tools on macOS, of
+  # Homebrew's llvm on Linux.
+  depends_on "cmake" => :build
   depends_on "meson" => :build
   depends_on "ninja" => :build
   depends_on "pkgconf" => :build
@@ -21,6 +25,10 @@ class Valechat < Formula
   depends_on "gtk4"
   depends_on "gtksourceview5"
   depends_on "libadwaita"
+
+  on_linux do
+    depends_on "llvm" => :build
+  end
 
   def install
     # Keep cargo's downloads and build inside the build sandbox.

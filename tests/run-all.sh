@@ -13,6 +13,9 @@ cd "$(dirname "$0")/.."
 # locales, rustfmt/clippy, MCP servers, the conformance suite, llama.cpp's
 # server); quick when everything is there.
 .ci/install-deps --tests
+# llama.cpp (the default `local-models` feature) compiled once through
+# ccache, whichever cargo build-script unit gets there first.
+source build-aux/ccache-env.sh
 
 builddir=${VALECHAT_BUILDDIR:-build}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"

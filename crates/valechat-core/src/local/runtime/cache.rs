@@ -79,21 +79,20 @@ impl<'a> KvCache<'a> {
         name: &str,
         prompt: &[LlamaToken],
     ) -> Result<usize, RunnerError> {
-        let context = match self.context.take() {
-            Some(context) => context,
-            None => {
-                self.tokens.clear();
-                let params = LlamaContextParams::default()
-                    .with_n_ctx(NonZeroU32::new(size.tokens))
-                    .with_n_batch(BATCH.min(size.tokens))
-                    .with_n_threads(size.threads)
-                    .with_n_threads_batch(size.threads);
-                model
-                    .new_context(backend, params)
-                    .map_err(|e| RunnerError::Other {
-                        message: format!("no context for {name} ({} tokens): {e}", size.tokens),
-                    })?
-            }
+        let context = if let Some(context) = self.context.take() {
+            context
+        } else {
+            self.tokens.clear();
+            let params = LlamaContextParams::default()
+                .with_n_ctx(NonZeroU32::new(size.tokens))
+                .with_n_batch(BATCH.min(size.tokens))
+                .with_n_threads(size.threads)
+                .with_n_threads_batch(size.threads);
+            model
+                .new_context(backend, params)
+                .map_err(|e| RunnerError::Other {
+                    message: format!("no context for {name} ({} tokens): {e}", size.tokens),
+                })?
         };
         let context = self.context.insert(context);
         let mut keep = shared_prefix(&self.tokens, prompt).min(prompt.len().saturating_sub(1));

@@ -65,10 +65,6 @@ impl Models {
         }
     }
 
-    pub(super) fn backend(&self) -> &LlamaBackend {
-        &self.backend
-    }
-
     pub(super) fn get(&self, name: &str) -> Result<&LoadedModel, RunnerError> {
         self.loaded.get(name).ok_or_else(|| RunnerError::NotLoaded {
             model: name.to_owned(),
