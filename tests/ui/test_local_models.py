@@ -21,6 +21,9 @@ tiny GGUF of tests/llamacpp/make_tiny_model.py:
    closed mid-way and opened again, the row still shows it running with
    more bytes than before, and it ends in the library (the main window's
    downloads registry runs it, not the page).
+5. Quitting with a download running keeps its partial file: at the next
+   start the row shows it paused with those bytes, Resume asks the hub for
+   the rest with a Range from there, and it ends in the library.
 
 Usage: tests/ui/test_local_models.py [path/to/valechat]
 Screenshots go to $VALECHAT_SCREENSHOT_DIR when set (local-models-*.png).
@@ -47,6 +50,7 @@ WRONG = "Qwen 3 0.6B"  # its repository lists a wrong SHA-256
 LAST = "Qwen 2.5 1.5B Instruct"  # downloaded to the end in Preferences
 CANCELLED = "Qwen 3 1.7B"  # served slowly, cancelled mid-way
 SURVIVOR = "Gemma 2 2B Instruct"  # served slowly, Preferences closed and reopened meanwhile
+QUIT = "Phi 3.5 mini Instruct"  # served slowly, the app quit meanwhile
 TOO_BIG = "Llama 3.2 1B Instruct"  # its repository lists 10 PB
 WINDOW_ROLES = ("frame", "window", "dialog")
 
@@ -143,7 +147,7 @@ def main():
         curated = {m["name"]: m for m in json.load(f)["models"]}
     # 4 KiB every 20 ms: the tiny model (~500 kB) takes about 2.5 s (25 s
     # for the one cancelled).
-    hub = fake_hub.start(body, wrong_hash=(curated[WRONG]["repo"],), slow=(curated[CANCELLED]["repo"], curated[SURVIVOR]["repo"]), huge=(curated[TOO_BIG]["repo"],), chunk=4096, pace=0.02)
+    hub = fake_hub.start(body, wrong_hash=(curated[WRONG]["repo"],), slow=(curated[CANCELLED]["repo"], curated[SURVIVOR]["repo"], curated[QUIT]["repo"]), huge=(curated[TOO_BIG]["repo"],), chunk=4096, pace=0.02)
     os.environ["VALECHAT_HF_ENDPOINT"] = f"http://127.0.0.1:{hub.server_address[1]}"
 
     app = App(binary, data_dir)
@@ -264,6 +268,27 @@ def main():
         wait_for("the download that outlived Preferences, finished", label_with("Downloaded: in the library"), lambda: survivor, 90)
         origins = sorted(m["origin"] for m in models_list(binary, data_dir))
         if origins != ["downloaded"] * 3:
+            raise Failure(f"the library at the end of part 4: {origins}")
+
+        # 5. The app quit during a download, started again, resumed.
+        app.click(row_button(app, lambda: prefs, QUIT, "Download"))
+        progress_of(lambda: prefs, QUIT, above=0.0)
+        app.quit()
+        part = os.path.join(data_dir, "models", curated[QUIT]["file"] + ".part")
+        kept = os.path.getsize(part) if os.path.exists(part) else 0
+        if kept == 0:
+            raise Failure("quitting during a download kept no partial file")
+        app = App(binary, data_dir)
+        prefs = open_preferences_again(app)
+        app.click(in_prefs("the Local Models page", lambda n: role(n) in ("toggle button", "radio button", "push button", "page tab") and name(n) == "Local Models" and showing(n)))
+        wait_for("the download paused by quitting", label_with("Paused, "), lambda: row_of(lambda: prefs, QUIT))
+        app.click(row_button(app, lambda: prefs, QUIT, "Resume"))
+        wait_for("the resumed download, finished", label_with("Downloaded: in the library"), lambda: row_of(lambda: prefs, QUIT), 90)
+        if hub.ranges[-1] != f"bytes={kept}-":
+            raise Failure(f"the resumed download asked for {hub.ranges[-1]!r}, not the {kept} bytes kept on")
+        print(f"bytes kept by quitting: {kept}, resumed with {hub.ranges[-1]}")
+        origins = sorted(m["origin"] for m in models_list(binary, data_dir))
+        if origins != ["downloaded"] * 4:
             raise Failure(f"the library at the end: {origins}")
     except Exception:
         root = app.root()
