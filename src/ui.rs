@@ -59,6 +59,7 @@ pub mod file_chooser;
 pub mod local_models_window;
 pub mod markdown;
 pub mod message_row;
+pub mod model_downloads;
 pub mod model_picker;
 pub mod notify;
 pub mod preferences;

@@ -16,7 +16,7 @@ use relm4::adw::prelude::*;
 use relm4::prelude::*;
 use relm4::{adw, gtk};
 
-use crate::ui::preferences::local_models::{LocalModels, LocalModelsOutput};
+use crate::ui::preferences::local_models::{LocalModels, LocalModelsInit, LocalModelsOutput};
 use valechat_core::chat::Engine;
 use valechat_core::store::LocalModel;
 
@@ -38,6 +38,8 @@ pub struct LocalModelsWindowInit {
     pub parent: Option<gtk::Window>,
     /// The engine, whose store holds the library.
     pub engine: Engine,
+    /// The main window's downloads registry.
+    pub downloads: crate::ui::model_downloads::Downloads,
 }
 
 /// What the page inside reports.
@@ -82,14 +84,16 @@ impl Component for LocalModelsWindow {
         sender: ComponentSender<Self>,
     ) -> ComponentParts<Self> {
         window.set_transient_for(init.parent.as_ref());
-        let page =
-            LocalModels::builder()
-                .launch(init.engine)
-                .forward(sender.input_sender(), |out| match out {
-                    LocalModelsOutput::Toast(text) => LocalModelsWindowInput::Toast(text),
-                    LocalModelsOutput::Added(m) => LocalModelsWindowInput::Added(m),
-                    LocalModelsOutput::Removed(_) => LocalModelsWindowInput::Removed,
-                });
+        let page = LocalModels::builder()
+            .launch(LocalModelsInit {
+                engine: init.engine,
+                downloads: init.downloads,
+            })
+            .forward(sender.input_sender(), |out| match out {
+                LocalModelsOutput::Toast(text) => LocalModelsWindowInput::Toast(text),
+                LocalModelsOutput::Added(m) => LocalModelsWindowInput::Added(m),
+                LocalModelsOutput::Removed(_) => LocalModelsWindowInput::Removed,
+            });
         let toasts = adw::ToastOverlay::new();
         toasts.set_child(Some(page.widget()));
         let content = gtk::Box::new(gtk::Orientation::Vertical, 0);

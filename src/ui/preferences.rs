@@ -103,7 +103,9 @@ impl Component for Preferences {
     type CommandOutput = PreferencesCommand;
     type Input = PreferencesInput;
     type Output = PreferencesOutput;
-    type Init = Engine;
+    /// The engine, and the main window's downloads registry (for the
+    /// Local Models page).
+    type Init = (Engine, crate::ui::model_downloads::Downloads);
     type Root = adw::PreferencesWindow;
     type Widgets = PreferencesWidgets;
 
@@ -118,7 +120,7 @@ impl Component for Preferences {
     }
 
     fn init(
-        engine: Engine,
+        (engine, downloads): Self::Init,
         root: Self::Root,
         sender: ComponentSender<Self>,
     ) -> ComponentParts<Self> {
@@ -202,7 +204,10 @@ impl Component for Preferences {
             });
         root.add(assistants.widget());
         let local_models = local_models::LocalModels::builder()
-            .launch(engine.clone())
+            .launch(local_models::LocalModelsInit {
+                engine: engine.clone(),
+                downloads,
+            })
             .forward(sender.input_sender(), |out| match out {
                 local_models::LocalModelsOutput::Toast(text) => PreferencesInput::Toast(text),
                 local_models::LocalModelsOutput::Added(_)

@@ -103,6 +103,9 @@ pub struct Window {
     /// How many models the library of models on this computer holds
     /// (with none and no provider, the first-run page shows).
     local_models: usize,
+    /// The curated models' downloads, which outlive Preferences and the
+    /// first-run window that show them.
+    downloads: crate::ui::model_downloads::Downloads,
     /// The first-run page's "Use a Model on This Computer" window.
     local_window: Option<Controller<crate::ui::local_models_window::LocalModelsWindow>>,
     page: &'static str,
@@ -286,6 +289,7 @@ impl Component for Window {
             folders,
             provider_form: None,
             local_models: 0,
+            downloads: local::downloads(&sender),
             local_window: None,
             page: "loading",
             provider_dialog: None,

@@ -17,6 +17,13 @@ tiny GGUF of tests/llamacpp/make_tiny_model.py:
    larger than the free space before any byte is fetched; one is
    cancelled mid-way (its partial file deleted); another runs to the end: the progress bar is full and the row says it is in the
    library. `valechat models list` agrees with the window.
+4. A download survives closing Preferences: started there, Preferences
+   closed mid-way and opened again, the row still shows it running with
+   more bytes than before, and it ends in the library (the main window's
+   downloads registry runs it, not the page).
+5. Quitting with a download running keeps its partial file: at the next
+   start the row shows it paused with those bytes, Resume asks the hub for
+   the rest with a Range from there, and it ends in the library.
 
 Usage: tests/ui/test_local_models.py [path/to/valechat]
 Screenshots go to $VALECHAT_SCREENSHOT_DIR when set (local-models-*.png).
@@ -24,6 +31,7 @@ Screenshots go to $VALECHAT_SCREENSHOT_DIR when set (local-models-*.png).
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,6 +49,8 @@ FIRST = "Qwen 2.5 0.5B Instruct"  # downloaded from the first-run page
 WRONG = "Qwen 3 0.6B"  # its repository lists a wrong SHA-256
 LAST = "Qwen 2.5 1.5B Instruct"  # downloaded to the end in Preferences
 CANCELLED = "Qwen 3 1.7B"  # served slowly, cancelled mid-way
+SURVIVOR = "Gemma 2 2B Instruct"  # served slowly, Preferences closed and reopened meanwhile
+QUIT = "Phi 3.5 mini Instruct"  # served slowly, the app quit meanwhile
 TOO_BIG = "Llama 3.2 1B Instruct"  # its repository lists 10 PB
 WINDOW_ROLES = ("frame", "window", "dialog")
 
@@ -98,6 +108,24 @@ def progress_value(node):
         return -1.0
 
 
+UNITS = {"bytes": 1, "byte": 1, "kB": 1e3, "MB": 1e6, "GB": 1e9}
+
+
+def bytes_done(text):
+    """The bytes done of a progress line ("123.4 kB of 500.1 kB · …"),
+    or None when `text` is not one."""
+    m = re.match(r"([\d.,]+)\s(bytes?|kB|MB|GB) of ", text.replace("\xa0", " "))
+    return float(m.group(1).replace(",", "")) * UNITS[m.group(2)] if m else None
+
+
+def progress_of(root_fn, model, above=-1.0):
+    """The bytes done shown in the row of `model`, once it shows more
+    than `above`."""
+    row = row_of(root_fn, model)
+    label = wait_for(f"the progress of {model} above {above} bytes", lambda n: role(n) == "label" and (bytes_done(text_of(n)) or -1.0) > above and showing(n), lambda: row)
+    return bytes_done(text_of(label))
+
+
 def models_list(binary, data_dir):
     out = subprocess.run([binary, "models", "list", "--format", "json"], env=dict(os.environ, VALECHAT_DATA_DIR=data_dir), check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
@@ -119,7 +147,7 @@ def main():
         curated = {m["name"]: m for m in json.load(f)["models"]}
     # 4 KiB every 20 ms: the tiny model (~500 kB) takes about 2.5 s (25 s
     # for the one cancelled).
-    hub = fake_hub.start(body, wrong_hash=(curated[WRONG]["repo"],), slow=(curated[CANCELLED]["repo"],), huge=(curated[TOO_BIG]["repo"],), chunk=4096, pace=0.02)
+    hub = fake_hub.start(body, wrong_hash=(curated[WRONG]["repo"],), slow=(curated[CANCELLED]["repo"], curated[SURVIVOR]["repo"], curated[QUIT]["repo"]), huge=(curated[TOO_BIG]["repo"],), chunk=4096, pace=0.02)
     os.environ["VALECHAT_HF_ENDPOINT"] = f"http://127.0.0.1:{hub.server_address[1]}"
 
     app = App(binary, data_dir)
@@ -220,6 +248,47 @@ def main():
         screenshot("local-models-08-downloaded")
         origins = sorted(m["origin"] for m in models_list(binary, data_dir))
         if origins != ["downloaded", "downloaded"]:
+            raise Failure(f"the library at the end of part 3: {origins}")
+
+        # 4. Preferences closed and opened again during a download.
+        app.click(row_button(app, lambda: prefs, SURVIVOR, "Download"))
+        before = progress_of(lambda: prefs, SURVIVOR, above=0.0)
+        app.click(wait_for("the Preferences' Close", lambda n: role(n) == "push button" and name(n) == "Close" and showing(n), lambda: prefs))
+        app.wait_gone("the Preferences window", lambda n: role(n) in WINDOW_ROLES and name(n) == "Preferences" and showing(n))
+        time.sleep(2)
+        prefs = open_preferences_again(app)
+        app.click(in_prefs("the Local Models page", lambda n: role(n) in ("toggle button", "radio button", "push button", "page tab") and name(n) == "Local Models" and showing(n)))
+        after = progress_of(lambda: prefs, SURVIVOR)
+        row_button(app, lambda: prefs, SURVIVOR, "Pause")
+        print(f"bytes shown before closing Preferences: {before:.0f}, after reopening: {after:.0f}")
+        if after <= before:
+            raise Failure(f"the reopened row shows {after} bytes, not more than {before} before closing")
+        screenshot("local-models-09-reopened")
+        survivor = row_of(lambda: prefs, SURVIVOR)
+        wait_for("the download that outlived Preferences, finished", label_with("Downloaded: in the library"), lambda: survivor, 90)
+        origins = sorted(m["origin"] for m in models_list(binary, data_dir))
+        if origins != ["downloaded"] * 3:
+            raise Failure(f"the library at the end of part 4: {origins}")
+
+        # 5. The app quit during a download, started again, resumed.
+        app.click(row_button(app, lambda: prefs, QUIT, "Download"))
+        progress_of(lambda: prefs, QUIT, above=0.0)
+        app.quit()
+        part = os.path.join(data_dir, "models", curated[QUIT]["file"] + ".part")
+        kept = os.path.getsize(part) if os.path.exists(part) else 0
+        if kept == 0:
+            raise Failure("quitting during a download kept no partial file")
+        app = App(binary, data_dir)
+        prefs = open_preferences_again(app)
+        app.click(in_prefs("the Local Models page", lambda n: role(n) in ("toggle button", "radio button", "push button", "page tab") and name(n) == "Local Models" and showing(n)))
+        wait_for("the download paused by quitting", label_with("Paused, "), lambda: row_of(lambda: prefs, QUIT))
+        app.click(row_button(app, lambda: prefs, QUIT, "Resume"))
+        wait_for("the resumed download, finished", label_with("Downloaded: in the library"), lambda: row_of(lambda: prefs, QUIT), 90)
+        if hub.ranges[-1] != f"bytes={kept}-":
+            raise Failure(f"the resumed download asked for {hub.ranges[-1]!r}, not the {kept} bytes kept on")
+        print(f"bytes kept by quitting: {kept}, resumed with {hub.ranges[-1]}")
+        origins = sorted(m["origin"] for m in models_list(binary, data_dir))
+        if origins != ["downloaded"] * 4:
             raise Failure(f"the library at the end: {origins}")
     except Exception:
         root = app.root()

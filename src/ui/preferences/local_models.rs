@@ -14,8 +14,10 @@
 //!    build that runs models, `local-models`)
 //! ```
 //!
-//! The library's work (reading it, importing, removing, downloading) runs
-//! as commands of this component; what changed reaches the parent through
+//! The library's work (reading it, importing, removing) runs as commands
+//! of this component; the downloads run in the main window's registry
+//! ([`crate::ui::model_downloads`]), which the page subscribes to, so they
+//! go on after it closes. What changed reaches the parent through
 //! [`LocalModelsOutput`].
 
 mod download_row;
@@ -23,11 +25,10 @@ mod downloads;
 mod idle;
 mod import;
 mod rows;
-mod text;
+pub(crate) mod text;
 mod work;
 
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
@@ -35,8 +36,9 @@ use relm4::prelude::*;
 use relm4::{adw, gtk};
 
 use crate::i18n::gettext_f;
+use crate::ui::model_downloads::{Downloads, Report};
 use download_row::DownloadRow;
-use downloads::{Report, State};
+use downloads::State;
 use valechat_core::chat::Engine;
 use valechat_core::local::library::{self, ImportMode, catalog};
 use valechat_core::store::LocalModel;
@@ -46,8 +48,10 @@ pub struct LocalModels {
     engine: Engine,
     models: Vec<LocalModel>,
     catalog: Vec<catalog::CatalogModel>,
+    /// The main window's downloads, which outlive the page.
+    downloads: Downloads,
     /// Where each curated model's download stands (same order).
-    downloads: Vec<State>,
+    states: Vec<State>,
     /// The open file chooser, destroyed when it answers.
     chooser: Option<gtk::FileChooserNative>,
 }
@@ -82,6 +86,17 @@ pub enum LocalModelsInput {
     Pause(usize),
     /// Stop curated model `n`'s download and delete what it kept.
     CancelDownload(usize),
+    /// Curated model `n`'s download reports (from the registry).
+    Report(usize, Report),
+}
+
+/// What the page is started with.
+#[derive(Debug, Clone)]
+pub struct LocalModelsInit {
+    /// The engine, whose store holds the library.
+    pub engine: Engine,
+    /// The main window's downloads registry.
+    pub downloads: Downloads,
 }
 
 /// What the page tells its parent.
@@ -105,8 +120,6 @@ pub enum LocalModelsCommand {
     Imported(Result<Box<LocalModel>, (String, String)>),
     /// A removal's model, or why it failed.
     Removed(Result<Box<LocalModel>, String>),
-    /// Curated model `n`'s download reports.
-    Download(usize, Report),
 }
 
 /// The widgets the page refills.
@@ -122,7 +135,7 @@ impl Component for LocalModels {
     type CommandOutput = LocalModelsCommand;
     type Input = LocalModelsInput;
     type Output = LocalModelsOutput;
-    type Init = Engine;
+    type Init = LocalModelsInit;
     type Root = adw::PreferencesPage;
     type Widgets = LocalModelsWidgets;
 
@@ -136,10 +149,11 @@ impl Component for LocalModels {
     }
 
     fn init(
-        engine: Engine,
+        init: LocalModelsInit,
         root: Self::Root,
         sender: ComponentSender<Self>,
     ) -> ComponentParts<Self> {
+        let LocalModelsInit { engine, downloads } = init;
         let library = adw::PreferencesGroup::builder()
             .title(gettext("Models on This Computer"))
             .description(gettext(
@@ -172,12 +186,12 @@ impl Component for LocalModels {
                 )],
             ))
             .build();
-        let downloads: Vec<DownloadRow> = catalog
+        let rows: Vec<DownloadRow> = catalog
             .iter()
             .enumerate()
             .map(|(i, m)| DownloadRow::new(m, i, &sender))
             .collect();
-        for d in &downloads {
+        for d in &rows {
             group.add(&d.row);
         }
         root.add(&library);
@@ -185,11 +199,15 @@ impl Component for LocalModels {
         if engine.providers().local_runner().is_some() {
             root.add(&idle::group(&engine));
         }
+        // The running downloads' state first, then the library (a
+        // download the registry runs stays shown as running).
+        downloads::subscribe(&downloads, &sender);
         sender.input(LocalModelsInput::Reload);
         let model = LocalModels {
             engine,
             models: Vec::new(),
-            downloads: catalog.iter().map(|_| State::Idle).collect(),
+            states: catalog.iter().map(|_| State::Idle).collect(),
+            downloads,
             catalog,
             chooser: None,
         };
@@ -199,7 +217,7 @@ impl Component for LocalModels {
                 library,
                 rows: Vec::new(),
                 empty,
-                downloads,
+                downloads: rows,
             },
         }
     }
@@ -255,28 +273,10 @@ impl Component for LocalModels {
                         .map_err(|e| e.to_string()),
                 )
             }),
-            LocalModelsInput::Download(n) => self.start(n, widgets, &sender),
-            LocalModelsInput::Pause(n) => match self.downloads.get(n) {
-                Some(State::Running { cancel, .. }) => cancel.cancel(),
-                Some(State::Paused(_)) => self.start(n, widgets, &sender),
-                _ => {}
-            },
-            LocalModelsInput::CancelDownload(n) => match self.downloads.get(n) {
-                Some(State::Running { cancel, discard }) => {
-                    discard.store(true, Ordering::SeqCst);
-                    cancel.cancel();
-                }
-                Some(State::Paused(_)) => {
-                    let Some(m) = self.catalog.get(n).cloned() else {
-                        return;
-                    };
-                    sender.oneshot_command(async move {
-                        downloads::discard(m).await;
-                        LocalModelsCommand::Download(n, Report::Stopped(None))
-                    });
-                }
-                _ => {}
-            },
+            LocalModelsInput::Download(n) => self.start(n),
+            LocalModelsInput::Pause(n) => self.pause_or_resume(n),
+            LocalModelsInput::CancelDownload(n) => self.cancel(n),
+            LocalModelsInput::Report(n, report) => self.report(n, report, widgets, &sender),
         }
     }
 
@@ -314,7 +314,6 @@ impl Component for LocalModels {
             LocalModelsCommand::Removed(Err(e)) => {
                 let _ = sender.output(LocalModelsOutput::Toast(e));
             }
-            LocalModelsCommand::Download(n, report) => self.report(n, report, widgets, &sender),
         }
     }
 }
@@ -331,16 +330,12 @@ impl LocalModels {
     ) {
         self.models = library.models;
         self.show(widgets, sender);
-        for (n, (state, row)) in self
-            .downloads
-            .iter_mut()
-            .zip(&widgets.downloads)
-            .enumerate()
-        {
+        for (n, (state, row)) in self.states.iter_mut().zip(&widgets.downloads).enumerate() {
             let stands = library.catalog.get(n).copied().unwrap_or_default();
             let new = match (&*state, stands) {
-                (State::Running { .. } | State::Done, work::Stands::InLibrary)
-                | (State::Running { .. }, _) => continue,
+                (State::Running | State::Done, work::Stands::InLibrary) | (State::Running, _) => {
+                    continue;
+                }
                 (_, work::Stands::InLibrary) => State::InLibrary,
                 (State::Idle | State::Done | State::InLibrary, work::Stands::Partial(kept)) => {
                     State::Paused(kept)
@@ -349,7 +344,7 @@ impl LocalModels {
                 _ => continue,
             };
             *state = new;
-            row.show(state);
+            row.show(*state);
         }
     }
 

@@ -126,10 +126,11 @@ impl Window {
             return;
         };
         forget_closed(&mut self.preferences);
+        let downloads = self.downloads.clone();
         let preferences = self.preferences.get_or_insert_with(|| {
             Preferences::builder()
                 .transient_for(root)
-                .launch(engine)
+                .launch((engine, downloads))
                 .forward(sender.input_sender(), |out| match out {
                     PreferencesOutput::ProvidersChanged => WindowInput::ReloadProviders,
                     PreferencesOutput::LocalModelsChanged => WindowInput::ReloadLocalModels,

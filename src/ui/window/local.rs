@@ -17,8 +17,22 @@ use super::{Window, WindowCommand, WindowInput, WindowWidgets};
 use crate::ui::local_models_window::{
     LocalModelsWindow, LocalModelsWindowInit, LocalModelsWindowOutput,
 };
+use crate::ui::model_downloads::{Downloads, Report};
 use valechat_core::chat::EngineError;
 use valechat_core::store::LocalModel;
+
+/// The window's downloads registry: a download that finishes while no
+/// page shows it still counts in the library
+/// ([`WindowInput::ReloadLocalModels`]).
+pub(super) fn downloads(sender: &ComponentSender<Window>) -> Downloads {
+    let downloads = Downloads::default();
+    let input = sender.input_sender().clone();
+    downloads.subscribe(move |_, report| match report {
+        Report::Finished(_) => input.send(WindowInput::ReloadLocalModels).is_ok(),
+        _ => true,
+    });
+    downloads
+}
 
 impl Window {
     /// Whether there is anything to chat with: a provider, or a model in
@@ -61,6 +75,7 @@ impl Window {
         let init = LocalModelsWindowInit {
             parent: Some(root.clone().upcast::<gtk::Window>()),
             engine,
+            downloads: self.downloads.clone(),
         };
         let window = LocalModelsWindow::builder().launch(init).forward(
             sender.input_sender(),

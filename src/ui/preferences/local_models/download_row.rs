@@ -115,15 +115,15 @@ impl DownloadRow {
             progress,
             status,
         };
-        this.show(&State::Idle);
+        this.show(State::Idle);
         this
     }
 
     /// Shows the buttons and bar of `state`.
-    pub fn show(&self, state: &State) {
+    pub fn show(&self, state: State) {
         let (download, pause, cancel, bar) = match state {
             State::Idle => (true, false, false, false),
-            State::Running { .. } | State::Paused(_) => (false, true, true, true),
+            State::Running | State::Paused(_) => (false, true, true, true),
             State::Done => (false, false, false, true),
             State::InLibrary => (false, false, false, false),
         };
@@ -138,10 +138,10 @@ impl DownloadRow {
         });
         match state {
             State::Idle => self.set_status("", false),
-            State::Running { .. } => self.set_status(&gettext("Starting…"), false),
+            State::Running => self.set_status(&gettext("Starting…"), false),
             State::Paused(kept) => {
                 self.set_status(
-                    &gettext_f("Paused, {kept} kept", &[("kept", &text::size(*kept))]),
+                    &gettext_f("Paused, {kept} kept", &[("kept", &text::size(kept))]),
                     false,
                 );
             }

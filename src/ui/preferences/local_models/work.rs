@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use super::{downloads, text};
+use super::text;
+use crate::ui::model_downloads as downloads;
 use valechat_core::chat::EngineError;
 use valechat_core::local::library::{self, ImportMode, catalog::CatalogModel};
 use valechat_core::store::{LocalModel, ModelOrigin, Store};
