@@ -33,6 +33,7 @@ mod local;
 mod messages;
 mod pages;
 mod panes;
+mod providers;
 mod quit;
 mod render;
 mod shortcuts;
