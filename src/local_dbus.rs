@@ -67,7 +67,7 @@ pub type Wire = (String, String, u64, u64, u32, u32, u64, u64);
 /// One loaded model as the interface carries it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadedRow {
-    /// The model id (library id in decimal, or a GGUF path).
+    /// The model id (the library's, its file's name; or a GGUF path).
     pub id: String,
     /// The GGUF file.
     pub path: String,

@@ -16,7 +16,8 @@
 //! penalty and seed sent with each request; `local` (cargo feature `local-models`) the built-in "On this
 //! computer" provider over the real `valechat local-runner`; `local_models`
 //! (same feature) the models loaded in the engine's runner, unloading them,
-//! and embeddings.
+//! and embeddings; `local_thinking` (same feature) a thinking model's
+//! reasoning kept apart from its reply.
 
 mod support;
 
@@ -42,6 +43,9 @@ mod local;
 #[cfg(feature = "local-models")]
 #[path = "engine/local_models.rs"]
 mod local_models;
+#[cfg(feature = "local-models")]
+#[path = "engine/local_thinking.rs"]
+mod local_thinking;
 #[path = "engine/new_conversation.rs"]
 mod new_conversation;
 #[path = "engine/providers.rs"]

@@ -16,7 +16,9 @@
 //! `tree` messages as a tree (paths, siblings, switching and deleting
 //! branches); `migration_tree` a database of the version before the tree
 //! (`tests/fixtures/db-8595b87/`) opened and migrated; `migration_search`
-//! the search index made again with prefix indexes on older databases.
+//! the search index made again with prefix indexes on older databases;
+//! `migration_local_ids` the model library's row numbers replaced by
+//! readable ids wherever a model on this computer is named.
 
 #[path = "store/assistants.rs"]
 mod assistants;
@@ -30,6 +32,8 @@ mod favourites;
 mod import;
 #[path = "store/local_models.rs"]
 mod local_models;
+#[path = "store/migration_local_ids.rs"]
+mod migration_local_ids;
 #[path = "store/migration_search.rs"]
 mod migration_search;
 #[path = "store/migration_tree.rs"]

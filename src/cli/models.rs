@@ -17,6 +17,7 @@ use clap::{Subcommand, ValueEnum};
 use valechat_core::chat::Engine;
 use valechat_core::local::library::{self, ImportMode};
 use valechat_core::paths;
+use valechat_core::store::{LocalModel, Store};
 
 /// Models subcommands.
 #[derive(Debug, Subcommand)]
@@ -58,7 +59,7 @@ pub enum ModelsCommand {
     /// deleted, a referenced one is left where it is.
     Remove {
         /// The model's id (see `models list`).
-        id: i64,
+        id: String,
         /// Remove without asking for confirmation.
         #[arg(long)]
         yes: bool,
@@ -68,7 +69,7 @@ pub enum ModelsCommand {
     Info {
         /// The model's id (see `models list`).
         #[arg(required_unless_present = "hardware")]
-        id: Option<i64>,
+        id: Option<String>,
         /// CPU features, threads, GPU back ends and devices, instead of a model.
         #[arg(long, conflicts_with_all = ["id", "context"])]
         hardware: bool,
@@ -85,7 +86,7 @@ pub enum ModelsCommand {
     /// models it uses loaded until they are idle).
     Load {
         /// The model's id (see `models list`).
-        id: i64,
+        id: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -107,7 +108,7 @@ pub enum ModelsCommand {
     /// vector per text (mean pooling, L2-normalised).
     Embed {
         /// The model's id (see `models list`).
-        id: i64,
+        id: String,
         /// The texts, one vector each.
         #[arg(required = true)]
         texts: Vec<String>,
@@ -151,7 +152,7 @@ pub async fn run(engine: &Engine, command: ModelsCommand) -> anyhow::Result<Exit
             let model = library::import(store, &path, mode, &paths::models_dir()?).await?;
             println!(
                 "Imported model {} “{}” ({}, {}, {}) {}",
-                model.id,
+                model.model_id,
                 model.display_name(),
                 model.metadata.architecture,
                 show::parameters(model.metadata.parameters),
@@ -168,9 +169,7 @@ pub async fn run(engine: &Engine, command: ModelsCommand) -> anyhow::Result<Exit
             revision,
         } => return download::run(store, &repo_or_url, file.as_deref(), &revision).await,
         ModelsCommand::Remove { id, yes } => {
-            let Some(model) = store.local_model(id).await? else {
-                bail!("no model with id {id} in the library (see `valechat models list`)");
-            };
+            let model = library_model(store, &id).await?;
             let fate = if model.origin.owns_file() {
                 format!("deletes {}", model.path.display())
             } else {
@@ -181,7 +180,7 @@ pub async fn run(engine: &Engine, command: ModelsCommand) -> anyhow::Result<Exit
                 println!("Run `valechat models remove {id} --yes` to remove it.");
                 return Ok(ExitCode::SUCCESS);
             }
-            library::remove(store, id).await?;
+            library::remove(store, model.id).await?;
             let what = if model.origin.owns_file() {
                 "file deleted"
             } else {
@@ -194,11 +193,11 @@ pub async fn run(engine: &Engine, command: ModelsCommand) -> anyhow::Result<Exit
             format,
             ..
         } => runtime::hardware(engine, format).await?,
-        ModelsCommand::Load { id, format } => runtime::load(engine, id, format).await?,
+        ModelsCommand::Load { id, format } => runtime::load(engine, &id, format).await?,
         ModelsCommand::Loaded { format } => return running::loaded(format).await,
         ModelsCommand::Unload { id } => return running::unload(&id).await,
         ModelsCommand::Embed { id, texts, format } => {
-            embed::run(engine, id, &texts, format).await?;
+            embed::run(engine, &id, &texts, format).await?;
         }
         ModelsCommand::Info {
             id,
@@ -209,12 +208,21 @@ pub async fn run(engine: &Engine, command: ModelsCommand) -> anyhow::Result<Exit
             let Some(id) = id else {
                 bail!("give a model id (see `valechat models list`) or --hardware");
             };
-            let Some(model) = store.local_model(id).await? else {
-                bail!("no model with id {id} in the library (see `valechat models list`)");
-            };
-            show::info(&model, context, format)?;
+            show::info(&library_model(store, &id).await?, context, format)?;
         }
         ModelsCommand::Catalog { format } => show::catalog(format)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The library's model `id` ([`LocalModel::model_id`]).
+///
+/// # Errors
+/// When the library has no such model (naming `valechat models list`), or
+/// the database fails.
+async fn library_model(store: &Store, id: &str) -> anyhow::Result<LocalModel> {
+    match store.local_model_by_model_id(id).await? {
+        Some(model) => Ok(model),
+        None => bail!("no model {id} in the library (see `valechat models list`)"),
+    }
 }

@@ -52,7 +52,7 @@ async fn chat_with_a_library_model_on_this_computer() {
     assert_success(&valechat_with(&data, &[], &["models", "import", "--reference", path]).await);
     let out = valechat_with(&data, &[], &["providers", "models", "local"]).await;
     assert_success(&out);
-    assert_eq!(stdout(&out), "1\n");
+    assert_eq!(stdout(&out), "tiny-chat\n", "known by its file's name");
 
     let out = valechat_with(
         &data,
@@ -63,7 +63,7 @@ async fn chat_with_a_library_model_on_this_computer() {
             "--provider",
             "local",
             "--model",
-            "1",
+            "tiny-chat",
             "--max-tokens",
             "5",
             "Hello world!",
@@ -100,15 +100,20 @@ async fn models_load_checks_and_loads_and_info_hardware_reports_the_cpu() {
     let path = model.to_str().unwrap();
     assert_success(&valechat_with(&data, &[], &["models", "import", "--reference", path]).await);
 
-    let out = valechat_with(&data, &[], &["models", "load", "1", "--format", "json"]).await;
+    let out = valechat_with(
+        &data,
+        &[],
+        &["models", "load", "tiny-chat", "--format", "json"],
+    )
+    .await;
     assert_success(&out);
     let loaded: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
-    assert_eq!(loaded["model"]["model"], "1");
+    assert_eq!(loaded["model"]["model"], "tiny-chat");
     assert!(loaded["model"]["size_bytes"].as_u64().unwrap() > 0);
     let out = valechat_with(&data, &[], &["models", "load", "7"]).await;
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("no model with id 7"),
+        stderr(&out).contains("no model 7 in the library"),
         "{}",
         stderr(&out)
     );

@@ -48,7 +48,7 @@ async fn models_loaded_and_unload_ask_the_running_window() {
     let out = valechat_with(&data, &[], &["models", "loaded", "--format", "json"]).await;
     assert_success(&out);
     assert_eq!(stdout(&out).trim(), "[]");
-    let out = valechat_with(&data, &[], &["models", "unload", "1"]).await;
+    let out = valechat_with(&data, &[], &["models", "unload", "tiny-chat"]).await;
     assert!(!out.status.success());
     assert!(stderr(&out).contains(NOT_RUNNING), "{}", stderr(&out));
 
@@ -73,10 +73,10 @@ async fn models_loaded_and_unload_ask_the_running_window() {
     assert_success(&out);
     let listed: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     assert_eq!(listed, serde_json::json!([]));
-    let out = valechat_with(&data, &[], &["models", "unload", "1"]).await;
+    let out = valechat_with(&data, &[], &["models", "unload", "tiny-chat"]).await;
     assert!(!out.status.success(), "{}", stdout(&out));
     assert!(
-        stderr(&out).contains("model 1 is not loaded"),
+        stderr(&out).contains("model tiny-chat is not loaded"),
         "{}",
         stderr(&out)
     );
@@ -95,7 +95,13 @@ async fn models_embed_prints_one_unit_vector_per_text() {
     let path = model.to_str().unwrap();
     assert_success(&valechat_with(&data, &[], &["models", "import", "--reference", path]).await);
 
-    let args = ["models", "embed", "1", "hello world", "tell me a story"];
+    let args = [
+        "models",
+        "embed",
+        "tiny-chat",
+        "hello world",
+        "tell me a story",
+    ];
     let out = valechat_with(&data, &[], &[&args[..], &["--format", "json"]].concat()).await;
     assert_success(&out);
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
@@ -120,7 +126,7 @@ async fn models_embed_prints_one_unit_vector_per_text() {
 
     // The tiny model's trained context, 256 tokens, is the limit per text.
     let long = "hello world ".repeat(400);
-    let out = valechat_with(&data, &[], &["models", "embed", "1", "fine", &long]).await;
+    let out = valechat_with(&data, &[], &["models", "embed", "tiny-chat", "fine", &long]).await;
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(
@@ -130,7 +136,7 @@ async fn models_embed_prints_one_unit_vector_per_text() {
     let out = valechat_with(&data, &[], &["models", "embed", "9", "x"]).await;
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("no model with id 9"),
+        stderr(&out).contains("no model 9 in the library"),
         "{}",
         stderr(&out)
     );

@@ -84,7 +84,8 @@ async fn a_download_shows_progress_checks_the_hash_and_joins_the_library() {
     assert_eq!(model["source"], format!("hf:{REPO}/{FILE}@main"));
     assert_eq!(model["metadata"]["architecture"], "llama");
     assert_eq!(model["memory"]["kv_cache_bytes"], 131_072);
-    let id = model["id"].as_i64().unwrap().to_string();
+    let id = model["id"].as_str().unwrap().to_owned();
+    assert_eq!(id, "tiny", "known by its file's name");
 
     let info = valechat_with(
         &data,
@@ -302,7 +303,7 @@ async fn import_list_and_remove_through_the_binary() {
         list_json(&valechat_with(&data, &[], &["models", "list", "--format", "json"]).await);
     assert_eq!(listed.len(), 2);
     for model in &listed {
-        let id = model["id"].as_i64().unwrap().to_string();
+        let id = model["id"].as_str().unwrap().to_owned();
         assert_success(&valechat_with(&data, &[], &["models", "remove", &id, "--yes"]).await);
     }
     assert_eq!(
@@ -315,5 +316,5 @@ async fn import_list_and_remove_through_the_binary() {
         "the copy is deleted"
     );
     let missing = valechat_with(&data, &[], &["models", "info", "99"]).await;
-    assert!(!missing.status.success() && stderr(&missing).contains("no model with id 99"));
+    assert!(!missing.status.success() && stderr(&missing).contains("no model 99 in the library"));
 }

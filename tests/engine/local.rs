@@ -27,16 +27,22 @@ fn peers() -> PathBuf {
 
 /// Writes the tiny ChatML model into `dir` (the llama.cpp test peers' Python).
 pub(crate) async fn tiny_model(dir: &Path) -> PathBuf {
+    tiny_model_with(dir, "chatml", "tiny-chat.gguf").await
+}
+
+/// Writes the tiny model with chat template `template` (`make_tiny_model.py
+/// --chat-template`) as `dir/name`.
+pub(crate) async fn tiny_model_with(dir: &Path, template: &str, name: &str) -> PathBuf {
     let python = peers().join("venv/bin/python");
     assert!(
         python.exists(),
         "{} is missing: run tests/llamacpp/install-peers.sh",
         python.display()
     );
-    let path = dir.join("tiny-chat.gguf");
+    let path = dir.join(name);
     let status = tokio::process::Command::new(python)
         .arg(peers().join("make_tiny_model.py"))
-        .args(["--chat-template", "chatml"])
+        .args(["--chat-template", template])
         .arg(&path)
         .status()
         .await
@@ -97,7 +103,7 @@ async fn on_this_computer_is_a_provider_listing_the_library_and_replies_for_free
     .expect("import");
     let models = h.engine.providers().list_models("local").await.unwrap();
     let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
-    let id = imported.id.to_string();
+    let id = imported.model_id.clone();
     assert_eq!(ids, [id.as_str()]);
     assert_eq!(
         models[0].display_name.as_deref(),
@@ -221,7 +227,7 @@ async fn the_idle_unload_time_changes_while_the_engine_runs() {
     )
     .await
     .expect("import");
-    let id = imported.id.to_string();
+    let id = imported.model_id.clone();
     let request = SendRequest::new(
         ConversationTarget::New(NewConversationRequest {
             provider_id: Some(LOCAL_PROVIDER_ID.to_owned()),

@@ -11,7 +11,7 @@ use valechat_core::local::library::{self, ImportMode};
 use super::local::{local_harness, tiny_model};
 use crate::Harness;
 
-/// The local harness with the tiny model imported; its library id.
+/// The local harness with the tiny model imported; its model id.
 async fn with_tiny_model() -> (Harness, String) {
     let h = local_harness().await;
     let file = tiny_model(h.dir.path()).await;
@@ -23,7 +23,7 @@ async fn with_tiny_model() -> (Harness, String) {
     )
     .await
     .expect("import");
-    (h, imported.id.to_string())
+    (h, imported.model_id.clone())
 }
 
 #[tokio::test]
@@ -139,9 +139,9 @@ async fn an_engine_without_the_runner_says_so() {
             .await
             .map(|_| ())
             .unwrap_err(),
-        h.engine.unload_local_model("1").await.unwrap_err(),
+        h.engine.unload_local_model("tiny-chat").await.unwrap_err(),
         h.engine
-            .embed("1", &["x".to_owned()])
+            .embed("tiny-chat", &["x".to_owned()])
             .await
             .map(|_| ())
             .unwrap_err(),

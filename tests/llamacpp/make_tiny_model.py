@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a tiny random-weights llama-architecture GGUF model, offline.
 
-Usage: make_tiny_model.py [--chat-template chatml|custom|qwen2.5] [--architecture NAME]
+Usage: make_tiny_model.py [--chat-template chatml|custom|qwen2.5|thinking] [--architecture NAME]
                           [--size tiny|100m] OUT.gguf
 
 The model has 2 layers, 64-dimensional embeddings, 4 attention heads and a
@@ -28,7 +28,9 @@ pairs, so each step must be a token) — and a tokenizer.chat_template:
 "chatml" (which llama.cpp's own template support recognises) or "custom"
 (a Jinja template it does not know, using bos_token and raise_exception)
 or "qwen2.5" (Qwen 2.5 Instruct's own template, with tools and <tool_call>
-calls, read from crates/valechat-core/src/local/runtime/testdata/).
+calls, read from crates/valechat-core/src/local/runtime/testdata/) or
+"thinking" (ChatML whose generation prompt opens <think>, as DeepSeek-R1's
+does).
 Without it the model has no chat template. --architecture writes another
 general.architecture (an unknown one, for the load error test).
 
@@ -67,6 +69,14 @@ CHATML = (
     "{% endfor %}"
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
 )
+
+# ChatML whose generation prompt opens the model's reasoning, as
+# DeepSeek-R1's templates do: what the model writes is reasoning until it
+# closes the tag.
+THINKING = CHATML.replace(
+    "{{ '<|im_start|>assistant\n' }}", "{{ '<|im_start|>assistant\n<think>\n' }}"
+)
+assert THINKING != CHATML
 
 # Markers llama.cpp's built-in template list does not recognise, so the
 # runtime falls back to its Jinja engine.
@@ -161,6 +171,9 @@ def main(path, chat_template=None, architecture="llama", size="tiny", context=No
     if chat_template == "chatml":
         writer.add_chat_template(CHATML)
         writer.add_eot_token_id(tokens.index("<|im_end|>".encode("utf-8")))
+    elif chat_template == "thinking":
+        writer.add_chat_template(THINKING)
+        writer.add_eot_token_id(tokens.index("<|im_end|>".encode("utf-8")))
     elif chat_template == "custom":
         writer.add_chat_template(CUSTOM)
     elif chat_template == "qwen2.5":
@@ -199,7 +212,7 @@ def main(path, chat_template=None, architecture="llama", size="tiny", context=No
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Write a tiny random-weights GGUF model.")
-    parser.add_argument("--chat-template", choices=["chatml", "custom", "qwen2.5"])
+    parser.add_argument("--chat-template", choices=["chatml", "custom", "qwen2.5", "thinking"])
     parser.add_argument("--architecture", default="llama")
     parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
     parser.add_argument("--context", type=int, help="llama.context_length in tokens (default: the size's own)")

@@ -118,7 +118,7 @@ async fn a_tiny_model_imported_by_copy_and_by_reference_then_removed() -> TestRe
     assert_eq!(referenced.path, original.canonicalize()?);
     let again = library::import(&store, &original, ImportMode::Reference, &models).await;
     assert!(
-        matches!(again, Err(LibraryError::AlreadyThere { id, .. }) if id == referenced.id),
+        matches!(again, Err(LibraryError::AlreadyThere { ref model_id, .. }) if *model_id == referenced.model_id),
         "{again:?}"
     );
     // Copying a file the library already holds is refused too.
@@ -136,6 +136,20 @@ async fn a_tiny_model_imported_by_copy_and_by_reference_then_removed() -> TestRe
         listed.iter().map(|l| l.id).collect::<Vec<_>>(),
         [copied.id, second.id, referenced.id]
     );
+    // Each is known by its file's name, made unique: the referenced
+    // original is a third "tiny".
+    assert_eq!(
+        listed
+            .iter()
+            .map(|l| l.model_id.as_str())
+            .collect::<Vec<_>>(),
+        ["tiny", "tiny-2", "tiny-3"]
+    );
+    assert_eq!(
+        store.local_model_by_model_id("tiny-3").await?.as_ref(),
+        Some(&listed[2])
+    );
+    assert_eq!(store.local_model_by_model_id("3").await?, None);
     assert_eq!(listed[0].metadata, copied.metadata);
 
     library::remove(&store, copied.id).await?;

@@ -23,6 +23,7 @@ pub mod idle;
 pub mod library;
 pub mod protocol;
 pub mod provider;
+pub mod reasoning;
 #[cfg(feature = "local-models")]
 pub mod runtime;
 pub mod tool_calls;

@@ -63,7 +63,7 @@ pub async fn run(
         Ok(model) => {
             println!(
                 "Downloaded model {} “{}” ({}, SHA-256 {} checked) as {}",
-                model.id,
+                model.model_id,
                 model.display_name(),
                 show::size(model.metadata.size_bytes),
                 model.sha256.as_deref().unwrap_or_default(),

@@ -1,7 +1,6 @@
 //! `valechat models embed ID TEXT…`: embeddings through the engine
 //! (`Engine::embed`), run in this command's own runner.
 
-use anyhow::bail;
 use serde_json::json;
 
 use valechat_core::chat::Engine;
@@ -12,11 +11,14 @@ use super::Format;
 const SHOWN: usize = 6;
 
 /// Embeds `texts` with library model `id` and prints the vectors.
-pub async fn run(engine: &Engine, id: i64, texts: &[String], format: Format) -> anyhow::Result<()> {
-    if engine.store().local_model(id).await?.is_none() {
-        bail!("no model with id {id} in the library (see `valechat models list`)");
-    }
-    let vectors = engine.embed(&id.to_string(), texts).await?;
+pub async fn run(
+    engine: &Engine,
+    id: &str,
+    texts: &[String],
+    format: Format,
+) -> anyhow::Result<()> {
+    super::library_model(engine.store(), id).await?;
+    let vectors = engine.embed(id, texts).await?;
     let dimensions = vectors.first().map_or(0, Vec::len);
     match format {
         Format::Json => println!(

@@ -28,17 +28,15 @@ fn runner(
 
 /// `models load ID`: loads library model `id` after the memory check and
 /// prints what the runner reports about it.
-pub async fn load(engine: &Engine, id: i64, format: Format) -> anyhow::Result<()> {
-    if engine.store().local_model(id).await?.is_none() {
-        bail!("no model with id {id} in the library (see `valechat models list`)");
-    }
+pub async fn load(engine: &Engine, id: &str, format: Format) -> anyhow::Result<()> {
+    super::library_model(engine.store(), id).await?;
     let provider = engine.providers().local_provider().await?;
     let started = Instant::now();
-    provider.load(&id.to_string()).await?;
+    provider.load(id).await?;
     let took = started.elapsed();
     let loaded: Vec<Loaded> = serde_json::from_value(runner(engine)?.request(Op::List).await?)
         .context("the runner's list of loaded models")?;
-    let Some(model) = loaded.iter().find(|m| m.model == id.to_string()) else {
+    let Some(model) = loaded.iter().find(|m| m.model == id) else {
         bail!("the runner does not list model {id} after loading it");
     };
     match format {

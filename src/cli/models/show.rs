@@ -42,7 +42,7 @@ pub fn parameters(n: u64) -> String {
 fn model_json(m: &LocalModel, context: Option<u64>) -> serde_json::Value {
     let memory = estimate(&m.metadata, context);
     json!({
-        "id": m.id,
+        "id": m.model_id,
         "name": m.display_name(),
         "path": m.path,
         "origin": m.origin.as_str(),
@@ -78,7 +78,7 @@ pub fn list(models: &[LocalModel], format: Format) -> anyhow::Result<()> {
                 let memory = estimate(&m.metadata, None);
                 println!(
                     "{}\t{}\t{}\t{}\t{}\t{}\t{} at {} tokens\t{}",
-                    m.id,
+                    m.model_id,
                     m.display_name(),
                     m.metadata.architecture,
                     parameters(m.metadata.parameters),
@@ -103,7 +103,7 @@ pub fn info(m: &LocalModel, context: Option<u64>, format: Format) -> anyhow::Res
     let md = &m.metadata;
     let memory = estimate(md, context);
     let or_unknown = |v: Option<u64>| v.map_or_else(|| "unknown".to_owned(), |v| v.to_string());
-    println!("ID: {}", m.id);
+    println!("ID: {}", m.model_id);
     println!("Name: {}", m.display_name());
     println!("File: {}", m.path.display());
     println!("Origin: {}", m.origin.as_str());

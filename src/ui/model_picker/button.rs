@@ -11,9 +11,9 @@ use super::{ModelPicker, ModelPickerWidgets};
 /// Shows the chosen model's label on the picker's button (and names the
 /// button for assistive technologies), and the spinner while lists load.
 pub(super) fn render(picker: &ModelPicker, widgets: &ModelPickerWidgets) {
-    // The model's label as its row shows it (a library model's id is a
-    // number, its label the name in its GGUF header); its id until the
-    // provider's list has arrived.
+    // The model's label as its row shows it (a library model's id is its
+    // file's name, its label the name in its GGUF header); its id until
+    // the provider's list has arrived.
     let label = match &picker.current {
         Some((provider_id, model_id)) => picker
             .entries

@@ -19,8 +19,8 @@ use crate::store::StoreError;
 /// A model loaded in the engine's runner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadedLocalModel {
-    /// The model id (the library id in decimal, as in `valechat models list`;
-    /// or a GGUF path).
+    /// The model id (the library's, as in `valechat models list`; or a
+    /// GGUF path).
     pub id: String,
     /// The GGUF file it was loaded from.
     pub path: PathBuf,
@@ -155,8 +155,8 @@ impl Engine {
         Ok(())
     }
 
-    /// Embeddings of `texts` by model `model_id` (a library id in decimal,
-    /// or a GGUF path), loaded first if needed (after the memory check) and
+    /// Embeddings of `texts` by model `model_id` (a library model id, or a
+    /// GGUF path), loaded first if needed (after the memory check) and
     /// kept loaded like a chat model (idle unload included).
     ///
     /// One vector per text, in order, each of the model's embedding length

@@ -5,7 +5,8 @@
 //! first writes a [`Reply::Hello`] with [`PROTOCOL_VERSION`]; a client that
 //! sees another version refuses to talk to it. Every request carries an `id`
 //! chosen by the client; every reply line names the request it answers.
-//! `generate` answers with any number of [`Reply::Delta`] lines, then one
+//! `generate` answers with any number of [`Reply::Delta`],
+//! [`Reply::Reasoning`] and [`Reply::ToolCall`] lines, then one
 //! [`Reply::Done`] (or one [`Reply::Error`]); every other request answers
 //! with one [`Reply::Ok`] or one [`Reply::Error`]. Requests are served in
 //! order, one at a time, except [`Op::Cancel`], which the runner reads
@@ -16,8 +17,8 @@ use serde::{Deserialize, Serialize};
 pub use crate::provider::{ToolCall, ToolDefinition};
 
 /// Version of this protocol; bumped on any incompatible change (2: tools,
-/// tool calls and tool results, [`Reply::ToolCall`]).
-pub const PROTOCOL_VERSION: u32 = 2;
+/// tool calls and tool results, [`Reply::ToolCall`]; 3: [`Reply::Reasoning`]).
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// One request line (client → runner).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -203,6 +204,15 @@ pub enum Reply {
     },
     /// A piece of generated text.
     Delta {
+        /// Request id.
+        id: u64,
+        /// The text (whole UTF-8 characters).
+        text: String,
+    },
+    /// A piece of the model's reasoning: generated text inside
+    /// `<think>…</think>` (`local::reasoning`), never part of the reply's
+    /// text.
+    Reasoning {
         /// Request id.
         id: u64,
         /// The text (whole UTF-8 characters).

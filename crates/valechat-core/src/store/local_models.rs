@@ -67,8 +67,14 @@ pub struct NewLocalModel {
 /// A model of the library.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LocalModel {
-    /// Its id (`valechat models info ID`).
+    /// Its row id (the preferences page's handle; never shown).
     pub id: i64,
+    /// The id it is known by: its file's name without `.gguf`
+    /// (`qwen2.5-0.5b-instruct-q4_k_m`), with `-2`, `-3`… when another
+    /// model of the library had that name first. It is the model of
+    /// "On this computer" in conversations, usage records and
+    /// `valechat chat --model`, and the `ID` of `valechat models info ID`.
+    pub model_id: String,
     /// Absolute path of the file.
     pub path: PathBuf,
     /// How it came.
@@ -95,6 +101,35 @@ impl LocalModel {
     }
 }
 
+/// The model id for the file at `path`: its name without `.gguf`, with
+/// `-2`, `-3`… appended while that id is in `taken`; `model` for a file
+/// with no name.
+fn unique_model_id(path: &std::path::Path, taken: &[String]) -> String {
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let stem = match name.len().checked_sub(5) {
+        Some(cut) if name.is_char_boundary(cut) && name[cut..].eq_ignore_ascii_case(".gguf") => {
+            &name[..cut]
+        }
+        _ => &name[..],
+    };
+    let stem = if stem.trim().is_empty() {
+        "model"
+    } else {
+        stem
+    };
+    let free = |id: &str| !taken.iter().any(|t| t == id);
+    if free(stem) {
+        return stem.to_owned();
+    }
+    // Of `taken.len() + 1` candidates, one at least is free.
+    (2..=taken.len() + 2)
+        .map(|n| format!("{stem}-{n}"))
+        .find(|id| free(id))
+        .unwrap_or_else(|| stem.to_owned())
+}
+
 type Row = (
     i64,
     String,
@@ -104,16 +139,18 @@ type Row = (
     i64,
     String,
     i64,
+    String,
 );
 
 fn from_row(row: Row) -> Result<LocalModel, StoreError> {
-    let (id, path, origin, source, sha256, _size, metadata, added_at) = row;
+    let (id, path, origin, source, sha256, _size, metadata, added_at, model_id) = row;
     let metadata = serde_json::from_str(&metadata).map_err(|e| StoreError::InvalidValue {
         column: "local_models.metadata",
         value: e.to_string(),
     })?;
     Ok(LocalModel {
         id,
+        model_id,
         path: PathBuf::from(path),
         origin: ModelOrigin::parse(&origin),
         source,
@@ -124,7 +161,9 @@ fn from_row(row: Row) -> Result<LocalModel, StoreError> {
 }
 
 impl Store {
-    /// Adds `model` to the library and returns it with its id.
+    /// Adds `model` to the library and returns it with its row id and its
+    /// model id (the file's name without `.gguf`, made unique; see
+    /// [`LocalModel::model_id`]).
     ///
     /// # Errors
     /// [`StoreError::Query`] also when that path is already in the library
@@ -139,8 +178,14 @@ impl Store {
                     value: e.to_string(),
                 })?;
             let size = i64::try_from(model.metadata.size_bytes).unwrap_or(i64::MAX);
+            let taken: Vec<String> = local_models::table
+                .select(local_models::model_id)
+                .load(conn)
+                .map_err(StoreError::during("adding a local model"))?;
+            let model_id = unique_model_id(&model.path, &taken);
             let row: Row = diesel::insert_into(local_models::table)
                 .values((
+                    local_models::model_id.eq(&model_id),
                     local_models::path.eq(&path),
                     local_models::origin.eq(model.origin.as_str()),
                     local_models::source.eq(&model.source),
@@ -188,6 +233,27 @@ impl Store {
         .await
     }
 
+    /// The model whose id is `model_id` ([`LocalModel::model_id`]), if it
+    /// is in the library.
+    ///
+    /// # Errors
+    /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::InvalidValue`].
+    pub async fn local_model_by_model_id(
+        &self,
+        model_id: &str,
+    ) -> Result<Option<LocalModel>, StoreError> {
+        let model_id = model_id.to_owned();
+        self.run(move |conn| {
+            let row: Option<Row> = local_models::table
+                .filter(local_models::model_id.eq(model_id))
+                .first(conn)
+                .optional()
+                .map_err(StoreError::during("reading a local model"))?;
+            row.map(from_row).transpose()
+        })
+        .await
+    }
+
     /// The model whose file is `path`, if it is in the library.
     ///
     /// # Errors
@@ -220,5 +286,33 @@ impl Store {
                 .map_err(StoreError::during("removing a local model"))
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::unique_model_id;
+
+    #[test]
+    fn a_model_is_named_by_its_file_and_made_unique() {
+        let taken = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let path = Path::new("/m/Qwen2.5-0.5B-Instruct-Q4_K_M.gguf");
+        assert_eq!(unique_model_id(path, &[]), "Qwen2.5-0.5B-Instruct-Q4_K_M");
+        assert_eq!(
+            unique_model_id(path, &taken(&["Qwen2.5-0.5B-Instruct-Q4_K_M"])),
+            "Qwen2.5-0.5B-Instruct-Q4_K_M-2"
+        );
+        assert_eq!(
+            unique_model_id(Path::new("/m/tiny.GGUF"), &taken(&["tiny", "tiny-2"])),
+            "tiny-3"
+        );
+        assert_eq!(
+            unique_model_id(Path::new("/m/weights.bin"), &[]),
+            "weights.bin"
+        );
+        assert_eq!(unique_model_id(Path::new("/m/.gguf"), &[]), "model");
+        assert_eq!(unique_model_id(Path::new("/m/é.gguf"), &[]), "é");
     }
 }

@@ -572,7 +572,7 @@ diesel::table! {
 diesel::table! {
     /// The model library (issue 16): a row per GGUF file on this computer.
     local_models (id) {
-        /// Row id: the model's id in `valechat models`.
+        /// Row id.
         id -> BigInt,
         /// Absolute path of the file.
         path -> Text,
@@ -588,5 +588,8 @@ diesel::table! {
         metadata -> Text,
         /// UTC unix milliseconds.
         added_at -> BigInt,
+        /// The id "On this computer" offers it by: the file's name without
+        /// `.gguf`, unique (`-2`, `-3`…).
+        model_id -> Text,
     }
 }

@@ -55,7 +55,8 @@ pub fn is_built_in(provider: &Provider) -> bool {
 }
 
 /// The library's models as the provider offers them: the model id is the
-/// library id in decimal (`valechat models list`), the path its file.
+/// library's model id (the file's name without `.gguf`,
+/// [`crate::store::LocalModel::model_id`]), the path its file.
 ///
 /// # Errors
 /// [`EngineError::Store`].
@@ -65,7 +66,7 @@ pub async fn library_models(store: &Store) -> Result<Vec<LocalModel>, EngineErro
         .await?
         .into_iter()
         .map(|m| LocalModel {
-            id: m.id.to_string(),
+            id: m.model_id.clone(),
             name: Some(m.display_name()),
             path: m.path,
         })

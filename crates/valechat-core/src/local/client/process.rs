@@ -81,7 +81,9 @@ async fn route(
             continue;
         };
         let (id, last) = match &reply {
-            Reply::Delta { id, .. } | Reply::ToolCall { id, .. } => (*id, false),
+            Reply::Delta { id, .. } | Reply::Reasoning { id, .. } | Reply::ToolCall { id, .. } => {
+                (*id, false)
+            }
             Reply::Ok { id, .. } | Reply::Done { id, .. } | Reply::Error { id, .. } => (*id, true),
             Reply::Hello { .. } => continue,
         };

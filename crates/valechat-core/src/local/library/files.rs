@@ -26,15 +26,15 @@ pub enum LibraryError {
     #[error(transparent)]
     Metadata(#[from] MetadataError),
     /// The file is already in the library.
-    #[error("{} is already in the library (model {id})", path.display())]
+    #[error("{} is already in the library (model {model_id})", path.display())]
     AlreadyThere {
         /// The file.
         path: PathBuf,
-        /// Its id in the library.
-        id: i64,
+        /// Its model id in the library ([`LocalModel::model_id`]).
+        model_id: String,
     },
-    /// No model with this id.
-    #[error("no model with id {0} in the library (see `valechat models list`)")]
+    /// No model with this row id (removed meanwhile).
+    #[error("no model with row id {0} in the library (see `valechat models list`)")]
     NoSuchModel(i64),
     /// A file operation failed.
     #[error("{action} {}: {error}", path.display())]
@@ -95,7 +95,7 @@ pub async fn import(
     if let Some(existing) = store.local_model_by_path(&canonical).await? {
         return Err(LibraryError::AlreadyThere {
             path: canonical,
-            id: existing.id,
+            model_id: existing.model_id,
         });
     }
     let (path, origin) = match mode {

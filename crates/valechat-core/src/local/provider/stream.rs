@@ -96,6 +96,9 @@ pub(super) fn async_stream(
             };
             match reply {
                 Some(Reply::Delta { text, .. }) => s.queued.push(Ok(ChatEvent::TextDelta(text))),
+                Some(Reply::Reasoning { text, .. }) => {
+                    s.queued.push(Ok(ChatEvent::ReasoningDelta(text)));
+                }
                 Some(call @ Reply::ToolCall { .. }) => s.queued.extend(tool_call_events(call)),
                 Some(Reply::Done {
                     finish_reason,

@@ -5,6 +5,10 @@
 //! The model's context is kept between replies (`cache.rs`): only the
 //! prompt's tokens after what it shares with the cache are decoded.
 //!
+//! A model whose template thinks in `<think>` tags has its reasoning split
+//! from its reply ([`ReasoningSplitter`]): reasoning goes out as
+//! [`Reply::Reasoning`] lines, the rest as the reply.
+//!
 //! With tools offered, the generated text goes through the template's
 //! tool-call parser ([`ToolCallParser`]): calls become [`Reply::ToolCall`]
 //! lines (never text) and the reply ends with `tool_calls`. Special tokens
@@ -19,8 +23,10 @@ use llama_cpp_2::token::LlamaToken;
 
 use super::cache::{BATCH, ContextSize, KvCache};
 use super::models::LoadedModel;
-use super::{Inbox, Output, template};
+use super::template::{self, Thinking};
+use super::{Inbox, Output};
 use crate::local::protocol::{Message, Reply, RunnerError, Sampling, ToolDefinition};
+use crate::local::reasoning::{Part, ReasoningSplitter};
 use crate::local::tool_calls::{Piece, ToolCallFormat, ToolCallParser};
 
 /// How many recent tokens the repeat penalty looks at.
@@ -76,6 +82,7 @@ pub(super) fn run(
         size: &size,
         job,
         tool_format: applied.tool_format,
+        thinking: applied.thinking,
     };
     loaded.cell.with_dependent_mut(|model, cache| {
         let result = prompted.generate(backend, model, cache, inbox, out);
@@ -93,6 +100,7 @@ struct Prompted<'r> {
     size: &'r ContextSize,
     job: &'r Job<'r>,
     tool_format: Option<ToolCallFormat>,
+    thinking: Option<Thinking>,
 }
 
 impl Prompted<'_> {
@@ -142,6 +150,9 @@ impl Prompted<'_> {
         let mut pending: Vec<u8> = Vec::new();
         let mut reply = ReplyOut {
             id: job.id,
+            reasoning: self
+                .thinking
+                .map(|t| ReasoningSplitter::new(t == Thinking::Opened)),
             parser: self.tool_format.map(ToolCallParser::new),
             calls: 0,
         };
@@ -189,16 +200,37 @@ impl Prompted<'_> {
     }
 }
 
-/// Where a reply's text goes: straight out as [`Reply::Delta`], or through
-/// the tool-call parser when tools were offered.
+/// Where a reply's text goes: its reasoning split off first for a thinking
+/// model, then the reply straight out as [`Reply::Delta`], or through the
+/// tool-call parser when tools were offered.
 struct ReplyOut {
     id: u64,
+    reasoning: Option<ReasoningSplitter>,
     parser: Option<ToolCallParser>,
     calls: u32,
 }
 
 impl ReplyOut {
     fn text(&mut self, text: &str, out: &mut Output) {
+        match self.reasoning.as_mut() {
+            Some(splitter) => {
+                let parts = splitter.push(text);
+                self.parts(parts, out);
+            }
+            None => self.reply_text(text, out),
+        }
+    }
+
+    fn parts(&mut self, parts: Vec<Part>, out: &mut Output) {
+        for part in parts {
+            match part {
+                Part::Reasoning(text) => out.send(&Reply::Reasoning { id: self.id, text }),
+                Part::Text(text) => self.reply_text(&text, out),
+            }
+        }
+    }
+
+    fn reply_text(&mut self, text: &str, out: &mut Output) {
         match self.parser.as_mut() {
             Some(parser) => {
                 let pieces = parser.push(text);
@@ -213,6 +245,10 @@ impl ReplyOut {
 
     /// Sends what the parser still holds; returns the number of calls.
     fn finish(&mut self, out: &mut Output) -> u32 {
+        if let Some(splitter) = self.reasoning.as_mut() {
+            let parts = splitter.finish();
+            self.parts(parts, out);
+        }
         if let Some(parser) = self.parser.as_mut() {
             let pieces = parser.finish();
             self.send(pieces, out);

@@ -3,10 +3,13 @@
 //! `messages` (with `tool_calls`, `tool_call_id` and `name` in the HF
 //! convention), `tools` (each `{"type": "function", "function": {name,
 //! description, parameters}}`), `add_generation_prompt`, `bos_token`,
-//! `eos_token`, `raise_exception`, `strftime_now` (local time), and a
+//! `eos_token`, `raise_exception`, `strftime_now` (local time), a
 //! `tojson` filter that writes what Python's `json.dumps` writes (`", "` and
-//! `": "` separators, `indent=` honoured, keys in their order), so a
-//! template renders the text the model was trained on.
+//! `": "` separators, `indent=` honoured, keys in their order), and the
+//! methods of Python's strings, lists and dicts that templates call
+//! (`startswith`, `split`, `strip`, `items`…: `minijinja-contrib`'s
+//! `pycompat`, which Qwen 3's template needs), so a template renders the
+//! text the model was trained on.
 
 use minijinja::value::{Kwargs, Value, ValueKind};
 
@@ -40,6 +43,7 @@ pub(crate) fn render(
             .lstrip_blocks(true)
             .build()?,
     );
+    env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
     env.add_function(
         "raise_exception",
         |message: String| -> Result<String, minijinja::Error> {

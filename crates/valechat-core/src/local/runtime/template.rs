@@ -16,20 +16,53 @@
 //! ([`ToolCallFormat::detect`]); any other template is refused with
 //! [`RunnerError::Template`] naming the model, never rendered with the tools
 //! silently left out.
+//!
+//! Thinking: a template that names the `<think>` tag (Qwen 3, `QwQ`,
+//! DeepSeek-R1) is always rendered by the Jinja engine, since llama.cpp's
+//! built-in rendering of a template it recognises writes its own generation
+//! prompt (without DeepSeek-R1's `<think>\n`, or Qwen 3's handling of
+//! earlier reasoning); the reply's reasoning is then split from its text
+//! (`local::reasoning`).
 
 use llama_cpp_2::model::LlamaChatMessage;
 
 use super::jinja::{self, Conversation};
 use super::models::LoadedModel;
 use crate::local::protocol::{Message, RunnerError, ToolDefinition};
+use crate::local::reasoning;
 use crate::local::tool_calls::ToolCallFormat;
 
-/// A prompt, which engine produced it (`llama.cpp` or `jinja`), and, when
-/// tools were offered, the format the model writes its calls in.
+/// A prompt, which engine produced it (`llama.cpp` or `jinja`), when
+/// tools were offered the format the model writes its calls in, and
+/// whether the model thinks in `<think>` tags first.
 pub(super) struct Applied {
     pub(super) prompt: String,
     pub(super) engine: &'static str,
     pub(super) tool_format: Option<ToolCallFormat>,
+    pub(super) thinking: Option<Thinking>,
+}
+
+/// How a thinking model's reply starts (`local::reasoning`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Thinking {
+    /// With its own `<think>`, if it reasons.
+    MayOpen,
+    /// Inside the reasoning: the prompt wrote the opening tag.
+    Opened,
+}
+
+impl Thinking {
+    /// How the reply to `prompt` rendered from `template` starts; `None`:
+    /// the template knows no `<think>` tag.
+    fn of(template: &str, prompt: &str) -> Option<Self> {
+        if !reasoning::thinks(template) {
+            None
+        } else if reasoning::prompt_opens_reasoning(prompt) {
+            Some(Self::Opened)
+        } else {
+            Some(Self::MayOpen)
+        }
+    }
 }
 
 pub(super) fn apply(
@@ -47,7 +80,8 @@ pub(super) fn apply(
             ),
         })?;
     let with_tools = !tools.is_empty() || messages.iter().any(Message::is_tool_turn);
-    if !with_tools {
+    let thinks = template.to_str().is_ok_and(reasoning::thinks);
+    if !with_tools && !thinks {
         let chat: Result<Vec<LlamaChatMessage>, _> = messages
             .iter()
             .map(|m| LlamaChatMessage::new(m.role.clone(), m.content.clone()))
@@ -60,6 +94,7 @@ pub(super) fn apply(
                 prompt,
                 engine: "llama.cpp",
                 tool_format: None,
+                thinking: None,
             });
         }
     }
@@ -98,6 +133,7 @@ pub(super) fn apply(
         message: format!("the chat template of {name} failed: {e}"),
     })?;
     Ok(Applied {
+        thinking: Thinking::of(&source, &prompt),
         prompt,
         engine: "jinja",
         tool_format,

@@ -1,13 +1,15 @@
-//! The Jinja engine against real templates (Qwen 2.5 Instruct and Llama 3.2
-//! Instruct, as their GGUF files carry them, in `testdata/`), compared with
-//! the text `transformers`' `apply_chat_template` gives for the same
-//! conversation.
+//! The Jinja engine against real templates (Qwen 2.5 Instruct, Qwen 3 and
+//! Llama 3.2 Instruct, as their GGUF files carry them, in `testdata/`),
+//! compared with the text `transformers`' `apply_chat_template` gives for
+//! the same conversation (for Qwen 3: Jinja2 3.1 with `transformers`'
+//! environment, trim/lstrip blocks and its `tojson`).
 
 use super::jinja::{Conversation, render};
 use crate::local::protocol::{Message, ToolCall, ToolDefinition};
 
 const QWEN: &str = include_str!("testdata/qwen2.5-instruct.jinja");
 const LLAMA: &str = include_str!("testdata/llama3.2-instruct.jinja");
+const QWEN3: &str = include_str!("testdata/qwen3.jinja");
 
 fn msg(role: &str, content: &str) -> Message {
     Message::new(role, content)
@@ -89,6 +91,42 @@ fn qwen_2_5_without_tools_is_plain_chatml() {
     assert_eq!(
         prompt,
         "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+    );
+}
+
+#[test]
+fn qwen_3_renders_a_tool_call_and_its_result() {
+    // Qwen 3 reads its messages with Python's string methods
+    // (`startswith`, `endswith`) and reversed slicing (`messages[::-1]`).
+    let prompt = rendered(QWEN3, &with_tool_result(), &[weather_tool()], "");
+    let system = QWEN_TOOLS_SYSTEM.replacen(
+        "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.\n\n",
+        "",
+        1,
+    );
+    let expected = format!(
+        "{system}<|im_start|>user\nWhat's the weather in Paris?<|im_end|>\n<|im_start|>assistant\n<tool_call>\n{{\"name\": \"get_weather\", \"arguments\": {{\"city\": \"Paris\"}}}}\n</tool_call><|im_end|>\n<|im_start|>user\n<tool_response>\n18 °C, sunny\n</tool_response><|im_end|>\n<|im_start|>assistant\n"
+    );
+    assert_eq!(prompt, expected);
+}
+
+#[test]
+fn qwen_3_leaves_out_an_earlier_replys_reasoning() {
+    // `split`, `lstrip` and `rstrip` take the reasoning out of a reply
+    // written before the last question.
+    let prompt = rendered(
+        QWEN3,
+        &[
+            msg("user", "Hi"),
+            msg("assistant", "<think>\ngreet them\n</think>\n\nHello!"),
+            msg("user", "How are you?"),
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(
+        prompt,
+        "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>\n<|im_start|>user\nHow are you?<|im_end|>\n<|im_start|>assistant\n"
     );
 }
 
