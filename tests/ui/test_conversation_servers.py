@@ -23,6 +23,11 @@ started).
    again, Clock off, and the database holds no list for the conversation
    (screenshot `conversation-servers-all.png`); the next request offers
    server-everything's tools again.
+5. A new conversation from the assistant "⏰ Timekeeper" (New Conversation
+   menu; its servers: Clock) starts with the assistant's servers: Clock on,
+   everything off, the button shown. "Use All Enabled Servers" before the
+   first message: that message's request offers server-everything's tools,
+   and the conversation keeps its assistant but no list of its own.
 
 Usage: tests/ui/test_conversation_servers.py [path/to/valechat]
 Screenshots go to $VALECHAT_SCREENSHOT_DIR when set (ImageMagick `import`).
@@ -37,7 +42,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import fake_openai  # noqa: E402
-from test_first_slice import App, Failure, name, role, screenshot, set_text, showing, text_of  # noqa: E402
+from test_first_slice import App, Failure, menu_item, name, role, screenshot, set_text, showing, text_of  # noqa: E402
 from test_images import wait_for_display  # noqa: E402
 from test_shortcuts import KEY_ESCAPE, point_at, press  # noqa: E402
 from test_tools import SCRIPT, open_servers  # noqa: E402
@@ -62,6 +67,15 @@ def conversation_ids(data_dir):
     db = sqlite3.connect(os.path.join(data_dir, "valechat.db"))
     try:
         return [row[0] for row in db.execute("SELECT id FROM conversations ORDER BY id")]
+    finally:
+        db.close()
+
+
+def assistant_of(data_dir, conversation):
+    db = sqlite3.connect(os.path.join(data_dir, "valechat.db"))
+    try:
+        row = db.execute("SELECT name FROM conversation_assistants WHERE conversation_id = ?", (conversation,)).fetchone()
+        return row[0] if row else None
     finally:
         db.close()
 
@@ -99,6 +113,7 @@ def main():
     cli(binary, data_dir, "mcp", "add", "everything", "--env", f"UI_TEST_RUN={data_dir}", "--", "node", SCRIPT, "stdio")
     cli(binary, data_dir, "mcp", "add", "Clock", "--no-sandbox", "--", "/bin/true")
     cli(binary, data_dir, "mcp", "disable", "Clock")
+    cli(binary, data_dir, "assistants", "add", "--name", "Timekeeper", "--icon", "⏰", "--model", "fake/fake-small", "--mcp-server", "clock")
 
     wait_for_display()
     app = App(binary, data_dir)
@@ -160,6 +175,27 @@ def main():
         second = send(app, "Second question", len(fake_openai.received()))
         if "everything__echo" not in offered_tools(second):
             raise Failure(f"the request after Use All Enabled Servers offers {offered_tools(second)}")
+
+        # 5. A new conversation from an assistant starts with its servers.
+        app.click(app.find("the assistants menu", lambda n: role(n) in ("push button", "toggle button") and name(n) == "New Conversation From an Assistant" and showing(n)))
+        app.click(menu_item(app, "⏰ Timekeeper"))
+        app.find("the assistant in the header", lambda n: role(n) == "label" and text_of(n).startswith("⏰ Timekeeper") and showing(n))
+        app.click(app.button("Conversation Settings"))
+        wait_for_state(app, "the assistant's Clock switched on", lambda: checked(server_switch(app, "Clock")))
+        if checked(server_switch(app, "everything")):
+            raise Failure("everything is switched on for a conversation from an assistant that has Clock only")
+        app.click(app.button(USE_ALL))
+        app.wait_gone(f"the {USE_ALL!r} button", lambda n: role(n) == "push button" and name(n) == USE_ALL and showing(n))
+        wait_for_state(app, "everything switched on", lambda: checked(server_switch(app, "everything")))
+        close_popover(app)
+        third = send(app, "Third question", len(fake_openai.received()))
+        if "everything__echo" not in offered_tools(third):
+            raise Failure(f"the first request from the assistant after Use All Enabled Servers offers {offered_tools(third)}")
+        ids = conversation_ids(data_dir)
+        if len(ids) != 2 or stored_servers(data_dir) != ([], []):
+            raise Failure(f"conversations {ids}, servers {stored_servers(data_dir)}")
+        if not assistant_of(data_dir, ids[1]):
+            raise Failure("the conversation from the assistant lost its assistant")
     except Failure:
         screenshot("conversation-servers-failure")
         raise
