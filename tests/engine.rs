@@ -12,7 +12,8 @@
 //! input billed after a failure and clamped counts; `branches` edits and
 //! regenerations (messages as a tree); `compare` one prompt to several
 //! models side by side; `assistants` conversations started from an
-//! assistant; `sampling` a conversation's top-p, top-k, min-p, repeat
+//! assistant; `conversation_servers` the MCP servers chosen for a new
+//! conversation and the way back to every enabled server; `sampling` a conversation's top-p, top-k, min-p, repeat
 //! penalty and seed sent with each request; `local` (cargo feature `local-models`) the built-in "On this
 //! computer" provider over the real `valechat local-runner`; `local_models`
 //! (same feature) the models loaded in the engine's runner, unloading them,
@@ -31,6 +32,8 @@ mod billing;
 mod branches;
 #[path = "engine/compare.rs"]
 mod compare;
+#[path = "engine/conversation_servers.rs"]
+mod conversation_servers;
 #[path = "engine/hard_limits.rs"]
 mod hard_limits;
 #[path = "engine/images.rs"]

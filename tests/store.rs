@@ -4,8 +4,10 @@
 //! `database` covers migrations, round trips, reopening, corruption and
 //! backups; `drafts` the composer's drafts per conversation;
 //! `assistants` saved assistants and the assistant a conversation started
-//! from; `favourites` favourite models; `local_models` the model library
-//! (import by copy or reference, GGUF metadata, removal, bad files);
+//! from; `conversation_servers` a conversation's own MCP servers and the
+//! way back to every enabled server; `favourites` favourite models;
+//! `local_models` the model library (import by copy or reference, GGUF
+//! metadata, removal, bad files);
 //! `organise` pin, archive and folders; `opening` opening a database safely
 //! (permissions, newer databases, one opener at a time); `pages`
 //! conversations read a page at a time; `roots` the workspace folders of
@@ -22,6 +24,8 @@
 
 #[path = "store/assistants.rs"]
 mod assistants;
+#[path = "store/conversation_servers.rs"]
+mod conversation_servers;
 #[path = "store/database.rs"]
 mod database;
 #[path = "store/drafts.rs"]

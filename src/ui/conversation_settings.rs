@@ -6,7 +6,8 @@
 //! the window's [`WorkspaceFolders`](crate::ui::workspace_folders::WorkspaceFolders)
 //! component, which stores them itself as soon as they change; then the
 //! MCP servers whose tools the conversation offers (`servers`), stored as
-//! soon as a switch changes.
+//! soon as a switch changes, or for a new conversation kept to create it
+//! with.
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
@@ -16,8 +17,9 @@ use relm4::{
 };
 
 use sampling::SamplingRows;
+pub use servers::ServersOf;
 use servers::{ConversationServers, ConversationServersInput, ConversationServersOutput};
-use valechat_core::chat::Engine;
+use valechat_core::chat::{Engine, McpServerChoice};
 use valechat_core::model::SamplingParameters;
 use valechat_core::provider::ProtocolKind;
 use valechat_core::store::ConversationSettings;
@@ -46,9 +48,9 @@ pub enum ConversationSettingsInput {
     SetEngine(Engine),
     /// Show these settings (another conversation was opened).
     Show(ConversationSettings),
-    /// The conversation on screen: `Some(id)` once stored, `None` for a
-    /// new one (its MCP servers are shown for a stored one only).
-    Open(Option<i64>),
+    /// The conversation on screen, for its MCP servers: a stored one, or a
+    /// new one with the servers it starts with.
+    Open(ServersOf),
     /// The conversation's provider, by id (`None`: no model chosen): the
     /// sampling rows it does not send turn insensitive.
     Provider(Option<String>),
@@ -61,6 +63,9 @@ pub enum ConversationSettingsInput {
 pub enum ConversationSettingsOutput {
     /// The user changed the settings.
     Changed(ConversationSettings),
+    /// The MCP servers chosen for the new conversation on screen, to
+    /// create it with.
+    PendingServers(McpServerChoice),
     /// Reading or storing the conversation's MCP servers failed: this
     /// sentence says so.
     Failed(String),
@@ -163,12 +168,17 @@ impl Component for ConversationSettingsPopover {
         content.append(&prompt_scroller);
         content.append(&list);
         content.append(&folders);
-        let servers = ConversationServers::builder().launch(()).forward(
-            sender.output_sender(),
-            |ConversationServersOutput::Failed(sentence)| {
-                ConversationSettingsOutput::Failed(sentence)
-            },
-        );
+        let servers =
+            ConversationServers::builder()
+                .launch(())
+                .forward(sender.output_sender(), |out| match out {
+                    ConversationServersOutput::Pending(choice) => {
+                        ConversationSettingsOutput::PendingServers(choice)
+                    }
+                    ConversationServersOutput::Failed(sentence) => {
+                        ConversationSettingsOutput::Failed(sentence)
+                    }
+                });
         content.append(servers.widget());
         let popover = gtk::Popover::builder().child(&content).build();
         {

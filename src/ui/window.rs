@@ -96,6 +96,9 @@ pub struct Window {
     /// Workspace folders of the new conversation on screen (stored when
     /// it is created).
     next_folders: Vec<valechat_core::mcp::WorkspaceRoot>,
+    /// MCP servers chosen for the next new conversation (stored when it is
+    /// created).
+    next_servers: valechat_core::chat::McpServerChoice,
     /// The workspace folders of the conversation on screen, which every
     /// MCP server sees as roots (shown in the settings popover).
     folders: Controller<WorkspaceFolders>,
@@ -269,6 +272,7 @@ impl Component for Window {
             .launch(folders.widget().clone().upcast())
             .forward(sender.input_sender(), |out| match out {
                 ConversationSettingsOutput::Changed(s) => WindowInput::SettingsChanged(s),
+                ConversationSettingsOutput::PendingServers(c) => WindowInput::PendingServers(c),
                 ConversationSettingsOutput::Failed(sentence) => WindowInput::Toast(sentence),
             });
         let model = Window {
@@ -287,6 +291,7 @@ impl Component for Window {
             settings_popover,
             next_settings: ConversationSettings::default(),
             next_folders: Vec::new(),
+            next_servers: valechat_core::chat::McpServerChoice::Default,
             folders,
             provider_form: None,
             local_models: 0,

@@ -18,7 +18,7 @@ use crate::tools::{FakeTools, Scripted, offered, with_tools};
 use crate::{Harness, drain};
 
 /// Stores MCP servers with these ids (the assistants' servers must exist).
-async fn add_servers(h: &Harness, ids: &[&str]) {
+pub(crate) async fn add_servers(h: &Harness, ids: &[&str]) {
     for id in ids {
         h.engine
             .store()
@@ -41,7 +41,7 @@ async fn add_servers(h: &Harness, ids: &[&str]) {
 }
 
 /// A tool `name` of server `server`.
-fn tool_of(server: &str, name: &str) -> OfferedTool {
+pub(crate) fn tool_of(server: &str, name: &str) -> OfferedTool {
     let mut tool = offered(name, "hash");
     tool.server_id = server.into();
     tool.definition.name = format!("{server}__{name}");
@@ -49,7 +49,7 @@ fn tool_of(server: &str, name: &str) -> OfferedTool {
 }
 
 /// Names of the tools in the `n`-th request the server received.
-fn sent_tools(server: &TestServer, n: usize) -> Vec<String> {
+pub(crate) fn sent_tools(server: &TestServer, n: usize) -> Vec<String> {
     server.requests()[n].json()["tools"]
         .as_array()
         .map(|tools| {

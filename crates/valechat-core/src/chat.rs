@@ -52,7 +52,8 @@ pub use providers::{
 };
 pub use rate::RateLimiters;
 pub use request::{
-    BranchPoint, ConversationTarget, NewConversationRequest, SendRequest, UserInput,
+    BranchPoint, ConversationTarget, McpServerChoice, NewConversationRequest, SendRequest,
+    UserInput,
 };
 pub use title::title_from_prompt;
 pub use tools::{

@@ -2,30 +2,56 @@
 //! configured MCP servers offer their tools in the conversation on
 //! screen, one switch each, whatever the conversation started from.
 //!
-//! A conversation started from an assistant shows its own copy of the
-//! assistant's servers; any other shows every enabled server switched on
-//! until one is switched, which stores the conversation's own list
-//! (`Store::set_conversation_mcp_servers`). Each switch is stored at once
-//! and the list read back. A server turned off for every conversation (the
-//! MCP Servers page) says "Disabled": the conversation may keep it, but
-//! it offers nothing until it is enabled again. A new conversation, not
-//! stored yet, shows no group: it gets its servers when its first message
-//! creates it (an assistant's, or every enabled one).
+//! A conversation with its own list (started from an assistant, or whose
+//! servers were chosen here) switches on the servers of that list only;
+//! any other follows every enabled server, switched on, until a switch
+//! changes, which gives it its own list
+//! (`Store::set_conversation_mcp_servers`). While it has its own list,
+//! "Use All Enabled Servers" below the switches removes it
+//! (`Store::use_all_enabled_mcp_servers`): the conversation follows every
+//! enabled server again, servers added later included. For a stored
+//! conversation each change is stored at once and the list read back. A
+//! server turned off for every conversation (the MCP Servers page) says
+//! "Disabled": the conversation may keep it, but it offers nothing until
+//! it is enabled again.
+//!
+//! A new conversation, not stored yet, shows the group too, starting from
+//! what its owner gives ([`ServersOf::New`]: an assistant's servers, or
+//! every enabled one). Its changes are pending: the owner gets them
+//! ([`ConversationServersOutput::Pending`]) to create the conversation
+//! with, as the sampling rows' values are, and they are stored with it, so
+//! its first request already offers only the servers chosen.
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
 use relm4::{Component, ComponentParts, ComponentSender, adw, gtk};
 
-use valechat_core::chat::{Engine, EngineError};
+use valechat_core::chat::{Engine, EngineError, McpServerChoice};
 use valechat_core::mcp::ServerConfig;
+
+/// The conversation whose servers the group shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServersOf {
+    /// A stored conversation, by id: its servers are read from the store.
+    Stored(i64),
+    /// A new conversation, not stored yet, starting with these server ids
+    /// (`None`: every enabled server).
+    New(Option<Vec<String>>),
+}
+
+impl Default for ServersOf {
+    fn default() -> Self {
+        Self::New(None)
+    }
+}
 
 /// State: the conversation shown, the servers configured and which of
 /// them it offers.
 #[derive(Debug, Default)]
 pub struct ConversationServers {
     engine: Option<Engine>,
-    /// The conversation on screen; `None`: a new one, not stored yet.
-    conversation: Option<i64>,
+    /// The conversation on screen.
+    conversation: ServersOf,
     /// Every configured server, by name.
     servers: Vec<ServerConfig>,
     /// The conversation's own servers; `None`: every enabled one.
@@ -37,18 +63,23 @@ pub struct ConversationServers {
 pub enum ConversationServersInput {
     /// The engine, once open.
     SetEngine(Engine),
-    /// Show the servers of conversation `Some(id)`; `None`: a new one.
-    Open(Option<i64>),
+    /// Show the servers of this conversation.
+    Open(ServersOf),
     /// Read the servers again (the popover opens: servers may have been
     /// added or removed meanwhile).
     Refresh,
     /// The switch of server `.0` turned on (`true`) or off.
     Switch(String, bool),
+    /// "Use All Enabled Servers": the conversation's own list goes.
+    UseAllEnabled,
 }
 
 /// What the group tells its owner.
 #[derive(Debug)]
 pub enum ConversationServersOutput {
+    /// The servers chosen for the new conversation on screen, to create it
+    /// with.
+    Pending(McpServerChoice),
     /// Reading or storing the servers failed: this sentence says so.
     Failed(String),
 }
@@ -59,14 +90,27 @@ pub enum ConversationServersCommand {
     /// Conversation `.0`'s servers: every configured one, and the ids it
     /// offers (`None`: every enabled one).
     Loaded(i64, Vec<ServerConfig>, Option<Vec<String>>),
+    /// Every configured server, for a new conversation.
+    Listed(Vec<ServerConfig>),
     /// A store call failed with this sentence.
     Failed(String),
 }
 
-/// The group's widgets: one row per server, with its switch.
-#[derive(Debug, Default)]
+/// What a store call of the group changes first.
+#[derive(Debug)]
+enum Change {
+    /// These servers only.
+    Only(Vec<String>),
+    /// Every enabled server.
+    AllEnabled,
+}
+
+/// The group's widgets: one row per server, with its switch, and the
+/// button back to every enabled server.
+#[derive(Debug)]
 pub struct ConversationServersWidgets {
     rows: Vec<adw::ActionRow>,
+    use_all: gtk::Button,
 }
 
 impl Component for ConversationServers {
@@ -80,17 +124,30 @@ impl Component for ConversationServers {
     fn init_root() -> Self::Root {
         adw::PreferencesGroup::builder()
             .title(gettext("MCP Servers"))
-            .description(gettext(
-                "This conversation offers the tools of the servers switched on",
-            ))
             .visible(false)
             .build()
     }
 
-    fn init((): (), _root: Self::Root, _sender: ComponentSender<Self>) -> ComponentParts<Self> {
+    fn init((): (), root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+        // Not a row: the group puts it below the list.
+        let use_all = gtk::Button::builder()
+            .label(gettext("Use All Enabled Servers"))
+            .tooltip_text(gettext(
+                "Offer the tools of every enabled server, including servers added later",
+            ))
+            .halign(gtk::Align::Center)
+            .margin_top(6)
+            .visible(false)
+            .build();
+        let input = sender.input_sender().clone();
+        use_all.connect_clicked(move |_| input.emit(ConversationServersInput::UseAllEnabled));
+        root.add(&use_all);
         ComponentParts {
             model: Self::default(),
-            widgets: ConversationServersWidgets::default(),
+            widgets: ConversationServersWidgets {
+                rows: Vec::new(),
+                use_all,
+            },
         }
     }
 
@@ -102,11 +159,17 @@ impl Component for ConversationServers {
         root: &Self::Root,
     ) {
         match message {
-            ConversationServersInput::SetEngine(engine) => self.engine = Some(engine),
+            ConversationServersInput::SetEngine(engine) => {
+                self.engine = Some(engine);
+                self.load(&sender, None);
+            }
             ConversationServersInput::Open(conversation) => {
+                self.offered = match &conversation {
+                    ServersOf::Stored(_) => None,
+                    ServersOf::New(start) => start.clone(),
+                };
                 self.conversation = conversation;
                 self.servers.clear();
-                self.offered = None;
                 self.show(widgets, root, &sender);
                 self.load(&sender, None);
             }
@@ -122,8 +185,28 @@ impl Component for ConversationServers {
                 if on {
                     chosen.push(id);
                 }
-                if Some(&chosen) != self.offered.as_ref() {
-                    self.load(&sender, Some(chosen));
+                if Some(&chosen) == self.offered.as_ref() {
+                    return;
+                }
+                if let ServersOf::New(_) = self.conversation {
+                    self.offered = Some(chosen.clone());
+                    self.show_choice(widgets, root);
+                    let _ = sender.output(ConversationServersOutput::Pending(
+                        McpServerChoice::Only(chosen),
+                    ));
+                } else {
+                    self.load(&sender, Some(Change::Only(chosen)));
+                }
+            }
+            ConversationServersInput::UseAllEnabled => {
+                if let ServersOf::New(_) = self.conversation {
+                    self.offered = None;
+                    self.show(widgets, root, &sender);
+                    let _ = sender.output(ConversationServersOutput::Pending(
+                        McpServerChoice::AllEnabled,
+                    ));
+                } else {
+                    self.load(&sender, Some(Change::AllEnabled));
                 }
             }
         }
@@ -138,9 +221,16 @@ impl Component for ConversationServers {
     ) {
         match message {
             ConversationServersCommand::Loaded(id, servers, offered) => {
-                if self.conversation == Some(id) {
+                if self.conversation == ServersOf::Stored(id) {
                     self.servers = servers;
                     self.offered = offered;
+                    self.show(widgets, root, &sender);
+                }
+            }
+            ConversationServersCommand::Listed(servers) => {
+                if let ServersOf::New(_) = self.conversation {
+                    self.servers = servers;
+                    self.forget_removed(&sender);
                     self.show(widgets, root, &sender);
                 }
             }
@@ -163,17 +253,49 @@ impl ConversationServers {
         }
     }
 
-    /// Stores `chosen` as the conversation's servers first, when given,
-    /// then reads its servers, in a command.
-    fn load(&self, sender: &ComponentSender<Self>, chosen: Option<Vec<String>>) {
-        let (Some(engine), Some(id)) = (self.engine.clone(), self.conversation) else {
+    /// Drops from a new conversation's own list the servers no longer
+    /// configured (the owner is told, so that its first message does not
+    /// name them).
+    fn forget_removed(&mut self, sender: &ComponentSender<Self>) {
+        let Some(ids) = self.offered.as_mut() else {
+            return;
+        };
+        let before = ids.len();
+        ids.retain(|id| self.servers.iter().any(|s| s.id == *id));
+        if ids.len() != before {
+            let _ = sender.output(ConversationServersOutput::Pending(McpServerChoice::Only(
+                ids.clone(),
+            )));
+        }
+    }
+
+    /// Reads the servers in a command: for a stored conversation, after
+    /// storing `change` when given, every configured server and those it
+    /// offers; for a new one, every configured server.
+    fn load(&self, sender: &ComponentSender<Self>, change: Option<Change>) {
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
+        let ServersOf::Stored(id) = self.conversation else {
+            sender.oneshot_command(async move {
+                match engine.store().list_mcp_servers().await {
+                    Ok(servers) => ConversationServersCommand::Listed(servers),
+                    Err(e) => {
+                        ConversationServersCommand::Failed(EngineError::from(e).user_message())
+                    }
+                }
+            });
             return;
         };
         sender.oneshot_command(async move {
             let store = engine.store();
             let read = async {
-                if let Some(chosen) = chosen {
-                    store.set_conversation_mcp_servers(id, chosen).await?;
+                match change {
+                    Some(Change::Only(chosen)) => {
+                        store.set_conversation_mcp_servers(id, chosen).await?;
+                    }
+                    Some(Change::AllEnabled) => store.use_all_enabled_mcp_servers(id).await?,
+                    None => {}
                 }
                 let servers = store.list_mcp_servers().await?;
                 let offered = store.conversation_mcp_servers(id).await?;
@@ -187,8 +309,8 @@ impl ConversationServers {
     }
 
     /// Rebuilds the rows: one per configured server, switched on when the
-    /// conversation offers it; the group shows only for a stored
-    /// conversation with servers to choose from.
+    /// conversation offers it; the group shows when there are servers to
+    /// choose from.
     fn show(
         &self,
         widgets: &mut ConversationServersWidgets,
@@ -198,7 +320,7 @@ impl ConversationServers {
         for row in widgets.rows.drain(..) {
             root.remove(&row);
         }
-        root.set_visible(self.conversation.is_some() && !self.servers.is_empty());
+        root.set_visible(!self.servers.is_empty());
         for server in &self.servers {
             // Named for assistive technologies by the server's name.
             let switch: gtk::Switch =
@@ -222,5 +344,18 @@ impl ConversationServers {
             root.add(&row);
             widgets.rows.push(row);
         }
+        self.show_choice(widgets, root);
+    }
+
+    /// Says whether the conversation has its own list (the description, and
+    /// "Use All Enabled Servers" shown) or follows every enabled server.
+    fn show_choice(&self, widgets: &ConversationServersWidgets, root: &adw::PreferencesGroup) {
+        let own = self.offered.is_some();
+        widgets.use_all.set_visible(own);
+        root.set_description(Some(&if own {
+            gettext("This conversation offers the tools of the servers switched on")
+        } else {
+            gettext("This conversation offers the tools of every enabled server, including servers added later")
+        }));
     }
 }

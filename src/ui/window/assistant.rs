@@ -7,7 +7,7 @@ use relm4::ComponentSender;
 
 use super::{Window, WindowCommand, WindowWidgets};
 use crate::ui::conversation_view::ConversationViewInput;
-use valechat_core::chat::EngineError;
+use valechat_core::chat::{EngineError, McpServerChoice};
 use valechat_core::store::{Assistant, ConversationAssistant, ConversationSettings};
 
 /// Answers of the window's assistant lookups.
@@ -85,6 +85,10 @@ impl Window {
     fn start_new(&mut self, assistant: Option<Assistant>, widgets: &WindowWidgets) {
         if !self.has_providers() {
             return;
+        }
+        if assistant.is_some() || self.next_assistant.is_some() {
+            // The servers chosen before went with the assistant chosen before.
+            self.next_servers = McpServerChoice::Default;
         }
         match &assistant {
             Some(a) => {

@@ -4,14 +4,14 @@ use relm4::gtk::prelude::*;
 use relm4::{ComponentController, ComponentSender, adw};
 
 use super::{Window, WindowCommand, WindowInput, WindowWidgets};
-use crate::ui::conversation_settings::ConversationSettingsInput;
+use crate::ui::conversation_settings::{ConversationSettingsInput, ServersOf};
 use crate::ui::conversation_view::ConversationViewInput;
 use crate::ui::model_picker::ModelPickerInput;
 use crate::ui::provider_form::ProviderFormInput;
 use crate::ui::questions::QuestionsInput;
 use crate::ui::sidebar::SidebarInput;
 use crate::ui::workspace_folders::WorkspaceFoldersInput;
-use valechat_core::chat::EngineError;
+use valechat_core::chat::{EngineError, McpServerChoice};
 use valechat_core::store::{Conversation, ConversationSettings};
 
 impl Window {
@@ -60,11 +60,14 @@ impl Window {
                 self.created_from_assistant();
                 self.next_settings = ConversationSettings::default();
                 self.next_folders.clear();
+                self.next_servers = McpServerChoice::Default;
                 if self.current.is_none() {
                     self.folders
                         .emit(WorkspaceFoldersInput::Created(conversation.id));
                     self.settings_popover
-                        .emit(ConversationSettingsInput::Open(Some(conversation.id)));
+                        .emit(ConversationSettingsInput::Open(ServersOf::Stored(
+                            conversation.id,
+                        )));
                     super::state::set_last_conversation(Some(conversation.id));
                     self.sidebar
                         .emit(SidebarInput::SetOpen(Some(conversation.id)));
@@ -88,6 +91,7 @@ impl Window {
             }
             WindowInput::SettingsChanged(settings) => self.apply_settings(settings, sender),
             WindowInput::PendingFolders(folders) => self.next_folders = folders,
+            WindowInput::PendingServers(choice) => self.next_servers = choice,
             WindowInput::ShowSettings => self.settings_popover.widget().popup(),
             WindowInput::ModelChosen(provider_id, model) => match self.regenerate_with.take() {
                 Some(id) => {
@@ -273,8 +277,12 @@ impl Window {
             .map_or_else(|| self.next_settings.clone(), ConversationSettings::of);
         self.settings_popover
             .emit(ConversationSettingsInput::Show(settings));
+        let servers = match &c {
+            Some(c) => ServersOf::Stored(c.id),
+            None => ServersOf::New(self.new_servers()),
+        };
         self.settings_popover
-            .emit(ConversationSettingsInput::Open(c.as_ref().map(|c| c.id)));
+            .emit(ConversationSettingsInput::Open(servers));
         let provider = match &c {
             Some(c) => c.provider_id.clone(),
             None => self.next_model.as_ref().map(|(p, _)| p.clone()),

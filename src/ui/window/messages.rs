@@ -50,6 +50,8 @@ pub enum WindowInput {
     /// The workspace folders the next new conversation is to be created
     /// with.
     PendingFolders(Vec<valechat_core::mcp::WorkspaceRoot>),
+    /// The MCP servers the next new conversation is to be created with.
+    PendingServers(valechat_core::chat::McpServerChoice),
     /// Show the conversation settings popover again (a folder chooser
     /// took the focus and closed it).
     ShowSettings,

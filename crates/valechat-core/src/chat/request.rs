@@ -1,7 +1,7 @@
 //! What one [`Engine::send`](super::Engine::send) is asked to do: a
 //! [`SendRequest`] names the conversation (a stored one, or a new one with
-//! its provider, model, settings and workspace folders), the branch point,
-//! the user's input and the options.
+//! its provider, model, settings, workspace folders and MCP servers), the
+//! branch point, the user's input and the options.
 //!
 //! Every front end builds one of these to send: the window, the command
 //! line, and next the MCP-server mode and the WebSocket API (DESIGN.md,
@@ -43,6 +43,29 @@ pub struct NewConversationRequest {
     /// [`NewConversationRequest::from_assistant`] copies them into the
     /// fields above.
     pub assistant: Option<Box<Assistant>>,
+    /// The MCP servers whose tools the conversation offers, chosen before
+    /// its first message (the window's conversation settings); stored with
+    /// the conversation, so its first request already offers only them.
+    pub mcp_servers: McpServerChoice,
+}
+
+/// Which MCP servers a new conversation offers the tools of
+/// ([`NewConversationRequest::mcp_servers`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum McpServerChoice {
+    /// Nothing chosen: the assistant's servers when the conversation starts
+    /// from one, otherwise every enabled server.
+    #[default]
+    Default,
+    /// Every enabled server at the time of each request (servers added
+    /// later included), even for a conversation started from an assistant
+    /// (`Store::use_all_enabled_mcp_servers`).
+    AllEnabled,
+    /// These servers only (ids of configured MCP servers; empty: none), as
+    /// `Store::set_conversation_mcp_servers` stores them. An id no longer
+    /// configured refuses the send with a store `NotFound` error, and
+    /// nothing is stored.
+    Only(Vec<String>),
 }
 
 impl NewConversationRequest {
@@ -67,6 +90,7 @@ impl NewConversationRequest {
             settings: assistant.settings(),
             folders: Vec::new(),
             assistant: Some(Box::new(assistant.clone())),
+            mcp_servers: McpServerChoice::Default,
         }
     }
 }

@@ -86,9 +86,10 @@ impl TurnJob {
     }
 
     /// The tools of `offered` this conversation may use: a conversation
-    /// started from an assistant offers only its own MCP servers' tools
-    /// (`Store::conversation_mcp_servers`); an unreadable list offers none
-    /// and logs.
+    /// with its own list (started from an assistant, or chosen in its
+    /// settings) offers only its own MCP servers' tools
+    /// (`Store::conversation_mcp_servers`), any other every enabled
+    /// server's; an unreadable list offers none and logs.
     async fn conversation_tools(&self, offered: Vec<OfferedTool>) -> Vec<OfferedTool> {
         match self
             .store

@@ -3,8 +3,8 @@
 //!
 //! The input is checked first (not empty; images sniffed from their bytes,
 //! at most 20 MiB each; a model known not to accept images is refused, see
-//! `vision`). A new conversation is created next, with its settings and
-//! workspace folders; then the worst-case cost is reserved against the
+//! `vision`). A new conversation is created next, with its settings, MCP
+//! servers and workspace folders; then the worst-case cost is reserved against the
 //! spending limits and the message and its attachments are stored in one
 //! transaction. A refusal at any step stores nothing: a conversation
 //! created for the message is deleted again. The request carries the path
@@ -14,7 +14,8 @@
 
 use super::placement::{Placement, PlacementKind};
 use super::request::{
-    BranchPoint, ConversationTarget, NewConversationRequest, SendRequest, UserInput,
+    BranchPoint, ConversationTarget, McpServerChoice, NewConversationRequest, SendRequest,
+    UserInput,
 };
 use super::{
     Engine, EngineError, SendOptions, Turn, TurnEvent, conversation_target, history,
@@ -109,7 +110,8 @@ impl Engine {
     }
 
     /// Stores a conversation for [`ConversationTarget::New`], with its
-    /// settings, workspace folders and the assistant it starts from.
+    /// settings, the assistant it starts from, the MCP servers chosen for
+    /// it and its workspace folders.
     pub(super) async fn create_for_send(
         &self,
         new: NewConversationRequest,
@@ -133,6 +135,13 @@ impl Engine {
             store.set_conversation_settings(id, new.settings).await?;
             if let Some(assistant) = &new.assistant {
                 store.start_conversation_from(id, assistant).await?;
+            }
+            match new.mcp_servers {
+                McpServerChoice::Default => {}
+                McpServerChoice::AllEnabled => store.use_all_enabled_mcp_servers(id).await?,
+                McpServerChoice::Only(servers) => {
+                    store.set_conversation_mcp_servers(id, servers).await?;
+                }
             }
             for folder in &new.folders {
                 store

@@ -550,8 +550,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// MCP servers a conversation started from an assistant, or one that
-    /// chose its own (`conversation_server_choices`), offers.
+    /// MCP servers a conversation with its own list
+    /// (`conversation_server_choices`: started from an assistant, or chose
+    /// its own) offers.
     conversation_mcp_servers (conversation_id, server_id) {
         /// `conversations.id`.
         conversation_id -> BigInt,
@@ -561,8 +562,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// Conversations that chose their own MCP servers in their settings
-    /// (offering `conversation_mcp_servers` only).
+    /// Conversations with their own MCP servers (started from an
+    /// assistant, or chose them in their settings), offering
+    /// `conversation_mcp_servers` only; the others offer every enabled
+    /// server.
     conversation_server_choices (conversation_id) {
         /// `conversations.id`.
         conversation_id -> BigInt,

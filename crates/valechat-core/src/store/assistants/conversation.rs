@@ -4,9 +4,11 @@
 //! and its own copy of the assistant's MCP servers
 //! (`conversation_mcp_servers`), which it can change without changing the
 //! assistant. A conversation that started from no assistant gets its own
-//! list too once its servers are chosen in its settings
-//! (`conversation_server_choices` marks it); until then it offers every
-//! enabled server.
+//! list too once its servers are chosen in its settings. A row of
+//! `conversation_server_choices` marks every conversation with its own
+//! list, whatever it started from; without one a conversation offers every
+//! enabled server, including servers added later, and
+//! [`Store::use_all_enabled_mcp_servers`] takes a conversation back there.
 
 use diesel::prelude::*;
 
@@ -32,7 +34,8 @@ pub struct ConversationAssistant {
 impl Store {
     /// Records that conversation `conversation_id` started from
     /// `assistant` and gives it a copy of the assistant's MCP servers
-    /// (those still configured). The conversation's model and settings are
+    /// (those still configured) as its own list, which it offers only. The
+    /// conversation's model and settings are
     /// the caller's to store ([`Assistant::settings`]). Replaces an earlier
     /// record.
     ///
@@ -59,6 +62,7 @@ impl Store {
                     .map_err(StoreError::during(
                         "linking a conversation to its assistant",
                     ))?;
+                mark_own_servers(conn, conversation_id)?;
                 write_servers(conn, conversation_id, &assistant.mcp_servers)
             })
         })
@@ -96,10 +100,11 @@ impl Store {
     }
 
     /// The MCP servers whose tools conversation `conversation_id` offers:
-    /// `Some(ids)` (sorted, maybe empty) for a conversation started from an
-    /// assistant or one whose servers were chosen
-    /// ([`Store::set_conversation_mcp_servers`]), `None` for one that offers
-    /// every enabled server.
+    /// `Some(ids)` (sorted, maybe empty) for a conversation with its own
+    /// list (started from an assistant, or whose servers were chosen with
+    /// [`Store::set_conversation_mcp_servers`]), `None` for one that offers
+    /// every enabled server (never given a list, or taken back with
+    /// [`Store::use_all_enabled_mcp_servers`]).
     ///
     /// # Errors
     /// [`StoreError::Pool`], [`StoreError::Query`].
@@ -149,33 +154,60 @@ impl Store {
                         return Err(StoreError::not_found("MCP server", server));
                     }
                 }
-                diesel::insert_or_ignore_into(conversation_server_choices::table)
-                    .values(conversation_server_choices::conversation_id.eq(conversation_id))
-                    .execute(conn)
-                    .map_err(StoreError::during("choosing a conversation's MCP servers"))?;
+                mark_own_servers(conn, conversation_id)?;
                 write_servers(conn, conversation_id, &servers)
+            })
+        })
+        .await
+    }
+
+    /// Takes conversation `conversation_id` back to every enabled MCP
+    /// server: its own list (an assistant's copy, or servers chosen with
+    /// [`Store::set_conversation_mcp_servers`]) is removed, and from now on
+    /// it offers the tools of every server enabled at the time of each
+    /// request, servers added later included. The assistant it started
+    /// from stays recorded. Nothing changes for a conversation without its
+    /// own list.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown conversation;
+    /// [`StoreError::Pool`], [`StoreError::Query`], [`StoreError::DiskFull`].
+    pub async fn use_all_enabled_mcp_servers(
+        &self,
+        conversation_id: i64,
+    ) -> Result<(), StoreError> {
+        self.run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                super::super::conversations::require(conn, conversation_id)?;
+                diesel::delete(conversation_server_choices::table.find(conversation_id))
+                    .execute(conn)
+                    .map_err(StoreError::during(
+                        "taking a conversation back to every enabled MCP server",
+                    ))?;
+                write_servers(conn, conversation_id, &[])
             })
         })
         .await
     }
 }
 
-/// Whether conversation `conversation_id` offers its own servers only: it
-/// started from an assistant, or its servers were chosen.
+/// Whether conversation `conversation_id` offers its own servers only
+/// (`conversation_server_choices` has its row).
 fn has_own_servers(conn: &mut SqliteConnection, conversation_id: i64) -> Result<bool, StoreError> {
-    let from_assistant = diesel::select(diesel::dsl::exists(
-        conversation_assistants::table.find(conversation_id),
-    ))
-    .get_result::<bool>(conn)
-    .map_err(StoreError::during("reading a conversation's assistant"))?;
-    if from_assistant {
-        return Ok(true);
-    }
     diesel::select(diesel::dsl::exists(
         conversation_server_choices::table.find(conversation_id),
     ))
     .get_result::<bool>(conn)
     .map_err(StoreError::during("reading a conversation's MCP servers"))
+}
+
+/// Marks conversation `conversation_id` as offering its own servers only.
+fn mark_own_servers(conn: &mut SqliteConnection, conversation_id: i64) -> Result<(), StoreError> {
+    diesel::insert_or_ignore_into(conversation_server_choices::table)
+        .values(conversation_server_choices::conversation_id.eq(conversation_id))
+        .execute(conn)
+        .map(drop)
+        .map_err(StoreError::during("choosing a conversation's MCP servers"))
 }
 
 /// Replaces the conversation's servers with those of `servers` that are
