@@ -162,7 +162,10 @@ impl Store {
 
 /// Whether conversation `conversation_id` offers its own servers only: it
 /// started from an assistant, or its servers were chosen.
-fn has_own_servers(conn: &mut SqliteConnection, conversation_id: i64) -> Result<bool, StoreError> {
+pub(in super::super) fn has_own_servers(
+    conn: &mut SqliteConnection,
+    conversation_id: i64,
+) -> Result<bool, StoreError> {
     let from_assistant = diesel::select(diesel::dsl::exists(
         conversation_assistants::table.find(conversation_id),
     ))
