@@ -36,7 +36,9 @@ INSERT INTO mcp_servers (id, name, transport, enabled, era, created_at, updated_
 
 /// The source database: written with SQL so that every column holds
 /// something (NULLs where allowed, non-ASCII text, a binary blob). Run
-/// after [`SERVERS`].
+/// after [`SERVERS`]. Top-p and min-p are 0.91 and 0.1 as the settings
+/// store them (`f32` widened to a double: 17 digits, which `serde_json`
+/// reads back exactly only with its `float_roundtrip` feature).
 pub(crate) const SOURCE_ROWS: &str = r#"
 INSERT INTO providers (id, name, kind, base_url, has_api_key, enabled, created_at, updated_at)
     VALUES ('openai', 'OpenAI', 'openai_compatible', 'https://api.openai.com/v1', 0, 1, 1, 1);
@@ -67,7 +69,7 @@ INSERT INTO usage_records (request_id, provider_id, model, conversation_id, mess
     VALUES ('req-a', 'openai', 'gpt-4o', 2, 4, 1700000000003, 12, 30, 0, 0, 0, 12, 'agrees', '0.00033', 'actual', 'completed'),
            ('req-b', 'openai', 'gpt-4o-mini', 2, 5, 1700000000005, 12, 0, 0, 0, 0, NULL, 'unverifiable', '0.0000018', 'estimated', 'failed'),
            ('req-c', 'openai', 'gpt-4o', 2, 8, 1700000000008, 40, 8, 5, 1, 2, 40, 'differs', '0.00018', 'actual', 'completed');
-UPDATE conversations SET top_p = 0.9, top_k = 40, min_p = 0.05, repeat_penalty = 1.1, seed = 4294967295 WHERE id = 2;
+UPDATE conversations SET top_p = 0.9100000262260437, top_k = 40, min_p = 0.10000000149011612, repeat_penalty = 1.1, seed = 4294967295 WHERE id = 2;
 UPDATE conversations SET seed = 0 WHERE id = 3;
 INSERT INTO conversation_server_choices (conversation_id) VALUES (1), (2), (3);
 INSERT INTO conversation_mcp_servers (conversation_id, server_id)
@@ -97,7 +99,9 @@ struct Count {
     n: i32,
 }
 
-/// Every row of `table` as a JSON object of all its columns (blobs as hex).
+/// Every row of `table` as a JSON object of all its columns (blobs as hex,
+/// reals as text of 17 significant digits: SQLite's JSON keeps 15, which
+/// would hide a double that changed in its last bits).
 fn rows(conn: &mut SqliteConnection, table: &str) -> Result<Vec<Value>, Box<dyn Error>> {
     let columns: Vec<Column> = diesel::sql_query(format!(
         "SELECT name, type AS type_ FROM pragma_table_info('{table}')"
@@ -108,6 +112,11 @@ fn rows(conn: &mut SqliteConnection, table: &str) -> Result<Vec<Value>, Box<dyn 
         .map(|c| {
             if c.type_.eq_ignore_ascii_case("BLOB") {
                 format!("'{0}', hex({0})", c.name)
+            } else if c.type_.eq_ignore_ascii_case("REAL") {
+                format!(
+                    "'{0}', CASE WHEN typeof({0}) = 'real' THEN printf('%!.17g', {0}) ELSE {0} END",
+                    c.name
+                )
             } else {
                 format!("'{0}', {0}", c.name)
             }
@@ -321,8 +330,12 @@ async fn the_export_validates_against_its_json_schema() -> TestResult {
     std::fs::write(&broken, text)?;
     assert!(!check(&broken)?.status.success());
     // Nor does a top-p above 1.
-    let text = std::fs::read_to_string(&file)?.replacen("\"top_p\":0.9", "\"top_p\":1.5", 1);
-    assert!(text.contains("1.5"), "the export holds \"top_p\":0.9");
+    let text = std::fs::read_to_string(&file)?.replacen(
+        "\"top_p\":0.9100000262260437",
+        "\"top_p\":1.5",
+        1,
+    );
+    assert!(text.contains("\"top_p\":1.5"), "the export's top-p");
     std::fs::write(&broken, text)?;
     assert!(!check(&broken)?.status.success());
     Ok(())
