@@ -203,13 +203,48 @@ fn utc(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{file_name, short};
+    use super::{file_name, markdown, short};
+    use crate::model::archive::{ArchivedConversation, ArchivedSampling};
 
     #[test]
     fn settings_show_as_typed() {
         assert_eq!(short(f64::from(0.7_f32)), "0.7");
         assert_eq!(short(1.0), "1");
         assert_eq!(short(0.123_456_789_012), "0.123456789012");
+    }
+
+    #[test]
+    fn the_sampling_parameters_set_follow_the_system_prompt() {
+        let mut c = ArchivedConversation {
+            source: None,
+            source_id: None,
+            title: "T".to_owned(),
+            provider_id: None,
+            model: None,
+            system_prompt: Some("Be brief.".to_owned()),
+            temperature: None,
+            max_output_tokens: None,
+            sampling: ArchivedSampling::default(),
+            mcp_servers: None,
+            created_at: 0,
+            updated_at: 0,
+            active_leaf: None,
+            archived: false,
+            roots: Vec::new(),
+            messages: Vec::new(),
+            usage: Vec::new(),
+        };
+        assert!(!markdown(&c).contains("Sampling"));
+        c.temperature = Some(f64::from(0.7_f32));
+        c.sampling.top_k = Some(40);
+        c.sampling.seed = Some(0);
+        assert!(
+            markdown(&c).contains(
+                "> **System prompt:** Be brief.\n\n> **Sampling:** Temperature 0.7, Top K 40, Seed 0\n"
+            ),
+            "{}",
+            markdown(&c)
+        );
     }
 
     #[test]
