@@ -11,7 +11,10 @@
 //! `organise` pin, archive and folders; `opening` opening a database safely
 //! (permissions, newer databases, one opener at a time); `pages`
 //! conversations read a page at a time; `roots` the workspace folders of
-//! conversations; `search` search results (snippets grouped by
+//! conversations; `round_trip` the ValeChat JSON export imported back,
+//! every row compared, and `round_trip_settings` its settings imported
+//! where other MCP servers are configured and as a version 1 file;
+//! `search` search results (snippets grouped by
 //! conversation, filters, pages); `search_paging` paging past the ranked
 //! matches to every match; `search_words` the last word expanded into
 //! the words it starts; `secrets` the keyring (needs `tests/run-in-session.sh`);
@@ -52,6 +55,8 @@ mod pages;
 mod roots;
 #[path = "store/round_trip.rs"]
 mod round_trip;
+#[path = "store/round_trip_settings.rs"]
+mod round_trip_settings;
 #[path = "store/search.rs"]
 mod search;
 #[path = "store/search_paging.rs"]

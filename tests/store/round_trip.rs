@@ -1,11 +1,14 @@
 //! ValeChat JSON loses nothing (issue 14, part 4): a database on disk with
-//! branches, settings, tool calls, an image and a resource, workspace
-//! folders and usage records (two conversations whose messages
+//! branches, settings (sampling parameters, a conversation's own MCP
+//! servers and one with none), tool calls, an image and a resource,
+//! workspace folders and usage records (two conversations whose messages
 //! interleave, and a deleted one leaving gaps in the ids) is exported,
-//! imported into an empty database, and every row compared, ids mapped.
-//! The export validates against `data/schema/valechat-export-1.json`
-//! (Python's `jsonschema`, as no JSON Schema crate is kept). A second
-//! import writes nothing.
+//! imported into an empty database with the same providers and MCP
+//! servers configured, and every row compared, ids mapped. The export
+//! validates against `data/schema/valechat-export-2.json` (Python's
+//! `jsonschema`, as no JSON Schema crate is kept). A second import writes
+//! nothing. `round_trip_settings` imports the same export where other
+//! servers are configured, and as a version 1 file.
 
 use std::collections::HashMap;
 use std::error::Error;
@@ -20,9 +23,23 @@ use valechat_core::transfer::{export, import_file};
 
 type TestResult = Result<(), Box<dyn Error>>;
 
+/// MCP servers configured in the source database and in the one the
+/// round trip imports into (settings, not history, so not exported).
+pub(crate) const SERVERS: &str = r#"
+INSERT INTO mcp_servers (id, name, transport, enabled, era, created_at, updated_at, sandbox)
+    VALUES ('files', 'Files', '{"type":"stdio","command":"true"}', 1, NULL, 1, 1, NULL),
+           ('notes', 'Notes', '{"type":"stdio","command":"true"}', 0, NULL, 1, 1, NULL),
+           ('time', 'Time', '{"type":"stdio","command":"true"}', 1, NULL, 1, 1, NULL),
+           ('weather', 'Weather', '{"type":"stdio","command":"true"}', 1, NULL, 1, 1, NULL),
+           ('unused', 'Unused', '{"type":"stdio","command":"true"}', 1, NULL, 1, 1, NULL);
+"#;
+
 /// The source database: written with SQL so that every column holds
-/// something (NULLs where allowed, non-ASCII text, a binary blob).
-const SOURCE_ROWS: &str = r#"
+/// something (NULLs where allowed, non-ASCII text, a binary blob). Run
+/// after [`SERVERS`]. Top-p and min-p are 0.91 and 0.1 as the settings
+/// store them (`f32` widened to a double: 17 digits, which `serde_json`
+/// reads back exactly only with its `float_roundtrip` feature).
+pub(crate) const SOURCE_ROWS: &str = r#"
 INSERT INTO providers (id, name, kind, base_url, has_api_key, enabled, created_at, updated_at)
     VALUES ('openai', 'OpenAI', 'openai_compatible', 'https://api.openai.com/v1', 0, 1, 1, 1);
 INSERT INTO conversations (id, title, provider_id, model, system_prompt, temperature, max_output_tokens, created_at, updated_at)
@@ -52,6 +69,11 @@ INSERT INTO usage_records (request_id, provider_id, model, conversation_id, mess
     VALUES ('req-a', 'openai', 'gpt-4o', 2, 4, 1700000000003, 12, 30, 0, 0, 0, 12, 'agrees', '0.00033', 'actual', 'completed'),
            ('req-b', 'openai', 'gpt-4o-mini', 2, 5, 1700000000005, 12, 0, 0, 0, 0, NULL, 'unverifiable', '0.0000018', 'estimated', 'failed'),
            ('req-c', 'openai', 'gpt-4o', 2, 8, 1700000000008, 40, 8, 5, 1, 2, 40, 'differs', '0.00018', 'actual', 'completed');
+UPDATE conversations SET top_p = 0.9100000262260437, top_k = 40, min_p = 0.10000000149011612, repeat_penalty = 1.1, seed = 4294967295 WHERE id = 2;
+UPDATE conversations SET seed = 0 WHERE id = 3;
+INSERT INTO conversation_server_choices (conversation_id) VALUES (1), (2), (3);
+INSERT INTO conversation_mcp_servers (conversation_id, server_id)
+    VALUES (1, 'files'), (2, 'weather'), (2, 'files'), (2, 'notes'), (2, 'time');
 DELETE FROM messages WHERE id = 1;
 DELETE FROM conversations WHERE id = 1;
 "#;
@@ -77,7 +99,9 @@ struct Count {
     n: i32,
 }
 
-/// Every row of `table` as a JSON object of all its columns (blobs as hex).
+/// Every row of `table` as a JSON object of all its columns (blobs as hex,
+/// reals as text of 17 significant digits: SQLite's JSON keeps 15, which
+/// would hide a double that changed in its last bits).
 fn rows(conn: &mut SqliteConnection, table: &str) -> Result<Vec<Value>, Box<dyn Error>> {
     let columns: Vec<Column> = diesel::sql_query(format!(
         "SELECT name, type AS type_ FROM pragma_table_info('{table}')"
@@ -88,6 +112,11 @@ fn rows(conn: &mut SqliteConnection, table: &str) -> Result<Vec<Value>, Box<dyn 
         .map(|c| {
             if c.type_.eq_ignore_ascii_case("BLOB") {
                 format!("'{0}', hex({0})", c.name)
+            } else if c.type_.eq_ignore_ascii_case("REAL") {
+                format!(
+                    "'{0}', CASE WHEN typeof({0}) = 'real' THEN printf('%!.17g', {0}) ELSE {0} END",
+                    c.name
+                )
             } else {
                 format!("'{0}', {0}", c.name)
             }
@@ -154,6 +183,8 @@ fn history(path: &Path) -> Result<HashMap<&'static str, Vec<Value>>, Box<dyn Err
         "attachments",
         "usage_records",
         "conversation_roots",
+        "conversation_server_choices",
+        "conversation_mcp_servers",
     ] {
         let mut list = rows(&mut conn, table)?;
         for row in &mut list {
@@ -174,18 +205,23 @@ async fn valechat_json_round_trip_restores_every_row() -> TestResult {
     let dir = tempfile::tempdir()?;
     let a_path = dir.path().join("a.db");
     let a = Store::open(&a_path).await?;
-    SqliteConnection::establish(a_path.to_str().ok_or("path")?)?.batch_execute(SOURCE_ROWS)?;
+    let mut a_conn = SqliteConnection::establish(a_path.to_str().ok_or("path")?)?;
+    a_conn.batch_execute(SERVERS)?;
+    a_conn.batch_execute(SOURCE_ROWS)?;
     let file = dir.path().join("export.json");
     let ids = a.conversation_ids().await?;
     assert_eq!(export::export_json(&a, &ids, &file).await?, 2);
 
     let b_path = dir.path().join("b.db");
     let b = Store::open(&b_path).await?;
-    // Providers are settings, not history: the same one is configured here.
-    SqliteConnection::establish(b_path.to_str().ok_or("path")?)?.batch_execute(
+    // Providers and MCP servers are settings, not history: the same ones
+    // are configured here.
+    let mut b_conn = SqliteConnection::establish(b_path.to_str().ok_or("path")?)?;
+    b_conn.batch_execute(
         "INSERT INTO providers (id, name, kind, base_url, has_api_key, enabled, created_at, updated_at)
          VALUES ('openai', 'OpenAI', 'openai_compatible', 'https://api.openai.com/v1', 0, 1, 1, 1);",
     )?;
+    b_conn.batch_execute(SERVERS)?;
     let summary = import_file(&b, &file, |_| {}).await?;
     assert_eq!(
         (
@@ -203,6 +239,17 @@ async fn valechat_json_round_trip_restores_every_row() -> TestResult {
     }
     assert_eq!(before["messages"].len(), 7);
     assert_eq!(before["attachments"].len(), 2);
+    // The settings compared are set: sampling on both conversations, a
+    // list of four servers on one and an empty list on the other.
+    assert_eq!(before["conversations"][0]["top_k"], 40);
+    assert_eq!(before["conversations"][1]["seed"], 0);
+    assert_eq!(before["conversation_server_choices"].len(), 2);
+    assert_eq!(before["conversation_mcp_servers"].len(), 4);
+    assert_eq!(
+        b.conversation_mcp_servers(b.conversation_ids().await?[1])
+            .await?,
+        Some(Vec::new())
+    );
 
     // The imported conversations are keyed by their source.
     let mut conn = SqliteConnection::establish(b_path.to_str().ok_or("path")?)?;
@@ -251,10 +298,12 @@ async fn the_export_validates_against_its_json_schema() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("a.db");
     let store = Store::open(&path).await?;
-    SqliteConnection::establish(path.to_str().ok_or("path")?)?.batch_execute(SOURCE_ROWS)?;
+    let mut conn = SqliteConnection::establish(path.to_str().ok_or("path")?)?;
+    conn.batch_execute(SERVERS)?;
+    conn.batch_execute(SOURCE_ROWS)?;
     let file = dir.path().join("export.json");
     export::export_json(&store, &store.conversation_ids().await?, &file).await?;
-    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/schema/valechat-export-1.json");
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/schema/valechat-export-2.json");
     let check = |file: &Path| {
         std::process::Command::new("python3")
             .args([
@@ -278,6 +327,15 @@ async fn the_export_validates_against_its_json_schema() -> TestResult {
     let text =
         std::fs::read_to_string(&file)?.replacen("\"role\":\"user\"", "\"role\":\"robot\"", 1);
     let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, text)?;
+    assert!(!check(&broken)?.status.success());
+    // Nor does a top-p above 1.
+    let text = std::fs::read_to_string(&file)?.replacen(
+        "\"top_p\":0.9100000262260437",
+        "\"top_p\":1.5",
+        1,
+    );
+    assert!(text.contains("\"top_p\":1.5"), "the export's top-p");
     std::fs::write(&broken, text)?;
     assert!(!check(&broken)?.status.success());
     Ok(())

@@ -2,9 +2,10 @@
 //!
 //! Export writes the store's [`ArchivedConversation`]s as Markdown (one
 //! readable file per conversation: its active path, with model and cost
-//! per reply) or as ValeChat JSON (lossless: the whole tree, settings, tool
-//! calls, attachments and usage; `format` `"valechat-export"`, `version`
-//! 1, schema in `data/schema/valechat-export-1.json`).
+//! per reply) or as ValeChat JSON (lossless: the whole tree, settings with
+//! the sampling parameters and MCP servers, tool calls, attachments and
+//! usage; `format` `"valechat-export"`, `version` 2, schema in
+//! `data/schema/valechat-export-2.json`; version 1 files are still read).
 //!
 //! Import reads a file whose format it detects — ValeChat JSON, or the
 //! `conversations.json` of ChatGPT, Claude.ai or Open WebUI — streaming the

@@ -1,8 +1,10 @@
 //! One conversation as a plain value, whole (issue 14, part 4): its
 //! settings, every message of its tree with the parent of each, tool calls
 //! and their results, attachments and usage records. This is the body of
-//! the ValeChat JSON export (`data/schema/valechat-export-1.json`) and the
-//! shape every importer produces before the store writes it.
+//! the ValeChat JSON export (`data/schema/valechat-export-2.json`; version
+//! 1, `valechat-export-1.json`, lacks the sampling parameters and the MCP
+//! servers) and the shape every importer produces before the store writes
+//! it.
 //!
 //! Messages refer to each other by `key`, a number unique inside the
 //! conversation (the row id at export; an importer numbers them from 1):
@@ -46,6 +48,17 @@ pub struct ArchivedConversation {
     /// Settings: upper bound on output tokens.
     #[serde(default)]
     pub max_output_tokens: Option<i64>,
+    /// Settings: sampling parameters beyond the temperature (top-p, top-k,
+    /// min-p, repeat penalty, seed), written next to it; unset in a
+    /// version 1 export.
+    #[serde(flatten)]
+    pub sampling: ArchivedSampling,
+    /// Settings: the MCP servers whose tools the conversation offers, when
+    /// it chose its own (in its settings, or from the assistant it started
+    /// from): `Some` list, maybe empty (no server); `None` (`null` or
+    /// absent, as in a version 1 export): every enabled server.
+    #[serde(default)]
+    pub mcp_servers: Option<Vec<ArchivedServer>>,
     /// UTC unix milliseconds.
     pub created_at: i64,
     /// UTC unix milliseconds.
@@ -66,6 +79,44 @@ pub struct ArchivedConversation {
     /// Usage records of the conversation's provider requests.
     #[serde(default)]
     pub usage: Vec<ArchivedUsage>,
+}
+
+/// A conversation's sampling parameters beyond the temperature, as the
+/// `conversations` columns hold them (REAL as the double SQLite stores, so
+/// the round trip is exact); `None` leaves the server's default. The
+/// importer refuses a value out of its range.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct ArchivedSampling {
+    /// Nucleus sampling threshold, in (0, 1].
+    #[serde(default)]
+    pub top_p: Option<f64>,
+    /// Sample among the `top_k` likeliest tokens, 1 to 2,147,483,647.
+    #[serde(default)]
+    pub top_k: Option<i64>,
+    /// Minimum probability relative to the likeliest token, in [0, 1].
+    #[serde(default)]
+    pub min_p: Option<f64>,
+    /// Penalty on repeated tokens, in [0, 2] (1: none).
+    #[serde(default)]
+    pub repeat_penalty: Option<f64>,
+    /// Random seed, 0 to 4,294,967,295.
+    #[serde(default)]
+    pub seed: Option<i64>,
+}
+
+/// An MCP server a conversation offers, as configured where it was
+/// exported. An import matches it by `name` (several servers of that name:
+/// the one whose id is `id`, else the first by id), then by `id`; one that
+/// matches no server configured there is left out of the conversation's
+/// list, as when a server is removed (the conversation keeps offering only
+/// its own servers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedServer {
+    /// The server's display name (`mcpServers` key in a configuration
+    /// imported from Claude Desktop and others).
+    pub name: String,
+    /// Its id (a slug of a–z, 0–9 and `-`, also the tools' name prefix).
+    pub id: String,
 }
 
 /// A workspace folder of a conversation.

@@ -3,9 +3,11 @@
 //! records as an [`ArchivedConversation`], and writes one back in a single
 //! transaction. The formats around it (Markdown, ValeChat JSON, the
 //! importers) are in `crate::transfer`. Files: `archive/read` (export),
-//! `archive/write` (import).
+//! `archive/write` (import), `archive/settings` (the sampling parameters
+//! and MCP servers, both ways).
 
 mod read;
+mod settings;
 mod write;
 
 use diesel::prelude::*;
@@ -92,13 +94,15 @@ impl Store {
     /// all of it, or nothing when any part fails. When `source` and
     /// `source_id` are set and already stored, writes nothing and says so.
     /// Its provider is kept when configured here (otherwise `None`: the
-    /// messages keep their provider and model); usage records whose request
-    /// id exists already are skipped.
+    /// messages keep their provider and model); its MCP servers are matched
+    /// by name to those configured here, one that matches none left out
+    /// ([`ArchivedServer`](crate::model::archive::ArchivedServer)); usage
+    /// records whose request id exists already are skipped.
     ///
     /// # Errors
     /// [`StoreError::InvalidValue`] for a message whose parent is not
-    /// before it, an unknown active leaf or usage message, or attachment
-    /// data that is not base64; [`StoreError::Pool`], [`StoreError::Query`]
+    /// before it, an unknown active leaf or usage message, attachment
+    /// data that is not base64, or a sampling parameter out of its range; [`StoreError::Pool`], [`StoreError::Query`]
     /// (e.g. a role or status the schema refuses), [`StoreError::DiskFull`].
     pub async fn import_conversation(
         &self,

@@ -14,6 +14,7 @@ mod rows;
 use diesel::prelude::*;
 
 pub use conversation::ConversationAssistant;
+pub(super) use conversation::has_own_servers;
 use rows::{
     By, COLUMNS, Row, check, normalise, not_found, read, values, with_servers, write_servers,
 };

@@ -218,7 +218,13 @@ impl Run<'_> {
                 Ok(())
             }
             "format" => Err(self.unknown(format!("\"format\" is {value}"))),
-            _ if value.as_u64() == Some(u64::from(super::export::json::VERSION)) => Ok(()),
+            _ if value
+                .as_u64()
+                .and_then(|v| u32::try_from(v).ok())
+                .is_some_and(|v| super::export::json::READABLE_VERSIONS.contains(&v)) =>
+            {
+                Ok(())
+            }
             _ => Err(TransferError::UnsupportedVersion {
                 path: self.path.to_owned(),
                 version: value.to_string(),

@@ -2,9 +2,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Double, Nullable};
 
 use super::super::error::StoreError;
 use super::super::schema::{
@@ -119,13 +117,10 @@ pub(super) fn conversation(
         .optional()
         .map_err(StoreError::during("reading a conversation to export"))?
         .ok_or_else(|| StoreError::not_found("conversation", id))?;
-    // Read as the double SQLite holds (diesel's schema says `Float`, which
-    // would round it to f32).
-    let temperature = conversations::table
-        .find(id)
-        .select(sql::<Nullable<Double>>("temperature"))
-        .first::<Option<f64>>(conn)
-        .map_err(StoreError::during("reading a conversation to export"))?;
+    // Read as the doubles SQLite holds (diesel's schema says `Float`, which
+    // would round them to f32).
+    let (temperature, sampling) = super::settings::read_sampling(conn, id)?;
+    let mcp_servers = super::settings::read_servers(conn, id)?;
     let message_rows = messages::table
         .filter(messages::conversation_id.eq(id))
         .order(messages::id.asc())
@@ -168,6 +163,8 @@ pub(super) fn conversation(
         system_prompt: row.system_prompt,
         temperature,
         max_output_tokens: row.max_output_tokens,
+        sampling,
+        mcp_servers,
         created_at: row.created_at,
         updated_at: row.updated_at,
         active_leaf: row.active_leaf_id,

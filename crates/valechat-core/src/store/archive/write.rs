@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Double, Nullable};
 
 use super::super::error::StoreError;
 use super::super::schema::{
@@ -93,12 +92,9 @@ pub(super) fn conversation(
         .returning(conversations::id)
         .get_result::<i64>(conn)
         .map_err(StoreError::during("importing a conversation"))?;
-    // Written as a double, as read (diesel's schema says `Float`).
-    diesel::sql_query("UPDATE conversations SET temperature = ? WHERE id = ?")
-        .bind::<Nullable<Double>, _>(c.temperature)
-        .bind::<BigInt, _>(conversation_id)
-        .execute(conn)
-        .map_err(StoreError::during("importing a conversation's temperature"))?;
+    // Written as doubles, as read (diesel's schema says `Float`).
+    super::settings::write_sampling(conn, conversation_id, c.temperature, &c.sampling)?;
+    super::settings::write_servers(conn, conversation_id, c.mcp_servers.as_deref())?;
     let mut ids = HashMap::with_capacity(c.messages.len());
     for m in &c.messages {
         let id = message(conn, conversation_id, m, &ids)?;

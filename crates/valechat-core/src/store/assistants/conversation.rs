@@ -193,7 +193,10 @@ impl Store {
 
 /// Whether conversation `conversation_id` offers its own servers only
 /// (`conversation_server_choices` has its row).
-fn has_own_servers(conn: &mut SqliteConnection, conversation_id: i64) -> Result<bool, StoreError> {
+pub(in super::super) fn has_own_servers(
+    conn: &mut SqliteConnection,
+    conversation_id: i64,
+) -> Result<bool, StoreError> {
     diesel::select(diesel::dsl::exists(
         conversation_server_choices::table.find(conversation_id),
     ))

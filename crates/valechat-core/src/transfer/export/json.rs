@@ -1,8 +1,13 @@
 //! ValeChat JSON export, written one conversation at a time:
-//! `{"format": "valechat-export", "version": 1, "exported_at": <UTC unix
+//! `{"format": "valechat-export", "version": 2, "exported_at": <UTC unix
 //! ms>, "conversations": [<ArchivedConversation>…]}` — the keys in that
 //! order, so an importer knows the format before the conversations. The
-//! JSON Schema is `data/schema/valechat-export-1.json`.
+//! JSON Schema is `data/schema/valechat-export-2.json`. Version 2 added
+//! each conversation's sampling parameters (`top_p`, `top_k`, `min_p`,
+//! `repeat_penalty`, `seed`) and MCP servers (`mcp_servers`); files of
+//! version 1 (`data/schema/valechat-export-1.json`) are still read, their
+//! conversations with neither (the servers' defaults, every enabled
+//! server).
 
 use std::io::{self, Write};
 
@@ -11,8 +16,12 @@ use crate::model::archive::ArchivedConversation;
 /// The `format` field's value.
 pub const FORMAT: &str = "valechat-export";
 
-/// The `version` this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The `version` this build writes.
+pub const VERSION: u32 = 2;
+
+/// The versions this build reads: 1 (no sampling parameters or MCP
+/// servers) to [`VERSION`].
+pub const READABLE_VERSIONS: std::ops::RangeInclusive<u32> = 1..=VERSION;
 
 /// The `source` of conversations made in ValeChat, in an export (with
 /// `source_id` `<created_at>-<id>`): importing the file twice keeps one.

@@ -1,6 +1,7 @@
 //! Markdown export: one readable file per conversation holding its active
-//! path (the branch shown), the title as heading, dates, and each reply's
-//! model and cost (the sum of its usage records, USD).
+//! path (the branch shown), the title as heading, dates, the system prompt
+//! and sampling parameters, and each reply's model and cost (the sum of its
+//! usage records, USD).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -57,7 +58,8 @@ pub fn file_name(id: i64, title: &str) -> String {
     }
 }
 
-/// `c` as Markdown: `# title`, the dates, then one `##` section per message
+/// `c` as Markdown: `# title`, the dates, the system prompt and sampling
+/// parameters when set, then one `##` section per message
 /// of the active path (who wrote it, the model and cost of a reply, when),
 /// with reasoning in a `<details>` block, tool calls and attachments named.
 #[must_use]
@@ -83,6 +85,15 @@ pub fn markdown(c: &ArchivedConversation) -> String {
             "\n> **{}** {}\n",
             gettext_f("System prompt:", &[]),
             prompt.trim().replace('\n', "\n> ")
+        );
+    }
+    let sampling = sampling(c);
+    if !sampling.is_empty() {
+        let _ = write!(
+            out,
+            "\n> **{}** {}\n",
+            gettext_f("Sampling:", &[]),
+            sampling.join(", ")
         );
     }
     for m in active_path(c) {
@@ -119,6 +130,38 @@ pub fn markdown(c: &ArchivedConversation) -> String {
         }
     }
     out
+}
+
+/// The sampling parameters set on `c`, each as `<name> <value>` with the
+/// names of the conversation's settings (`Temperature 0.7`, `Top K 40`).
+fn sampling(c: &ArchivedConversation) -> Vec<String> {
+    let s = &c.sampling;
+    let real = |v: Option<f64>| v.map(short);
+    let whole = |v: Option<i64>| v.map(|n| n.to_string());
+    [
+        (gettext_f("Temperature", &[]), real(c.temperature)),
+        (gettext_f("Top P", &[]), real(s.top_p)),
+        (gettext_f("Top K", &[]), whole(s.top_k)),
+        (gettext_f("Min P", &[]), real(s.min_p)),
+        (gettext_f("Repeat Penalty", &[]), real(s.repeat_penalty)),
+        (gettext_f("Seed", &[]), whole(s.seed)),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| Some(format!("{name} {}", value?)))
+    .collect()
+}
+
+/// A setting as the user typed it: the store keeps an `f32` as a double
+/// (0.7 as 0.699999988…), so the shortest text of that `f32` is shown.
+fn short(v: f64) -> String {
+    // Truncation is the point: these values were `f32`s in the settings.
+    #[allow(clippy::cast_possible_truncation)]
+    let single = v as f32;
+    if f64::from(single).to_bits() == v.to_bits() {
+        single.to_string()
+    } else {
+        v.to_string()
+    }
 }
 
 /// `You, 2026-12-01 10:00 UTC` or `Assistant (gpt-4o, $0.0042), …`.
@@ -160,7 +203,49 @@ fn utc(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::file_name;
+    use super::{file_name, markdown, short};
+    use crate::model::archive::{ArchivedConversation, ArchivedSampling};
+
+    #[test]
+    fn settings_show_as_typed() {
+        assert_eq!(short(f64::from(0.7_f32)), "0.7");
+        assert_eq!(short(1.0), "1");
+        assert_eq!(short(0.123_456_789_012), "0.123456789012");
+    }
+
+    #[test]
+    fn the_sampling_parameters_set_follow_the_system_prompt() {
+        let mut c = ArchivedConversation {
+            source: None,
+            source_id: None,
+            title: "T".to_owned(),
+            provider_id: None,
+            model: None,
+            system_prompt: Some("Be brief.".to_owned()),
+            temperature: None,
+            max_output_tokens: None,
+            sampling: ArchivedSampling::default(),
+            mcp_servers: None,
+            created_at: 0,
+            updated_at: 0,
+            active_leaf: None,
+            archived: false,
+            roots: Vec::new(),
+            messages: Vec::new(),
+            usage: Vec::new(),
+        };
+        assert!(!markdown(&c).contains("Sampling"));
+        c.temperature = Some(f64::from(0.7_f32));
+        c.sampling.top_k = Some(40);
+        c.sampling.seed = Some(0);
+        assert!(
+            markdown(&c).contains(
+                "> **System prompt:** Be brief.\n\n> **Sampling:** Temperature 0.7, Top K 40, Seed 0\n"
+            ),
+            "{}",
+            markdown(&c)
+        );
+    }
 
     #[test]
     fn file_names_are_slugs_of_the_title() {

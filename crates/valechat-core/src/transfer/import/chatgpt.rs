@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::Format;
 use super::text::{fence, image_not_exported, message, seconds_to_ms, untitled};
-use crate::model::archive::ArchivedConversation;
+use crate::model::archive::{ArchivedConversation, ArchivedSampling};
 
 #[derive(Deserialize)]
 struct Conversation {
@@ -95,6 +95,8 @@ pub(super) fn convert(value: Value) -> Result<ArchivedConversation, String> {
         system_prompt: None,
         temperature: None,
         max_output_tokens: None,
+        sampling: ArchivedSampling::default(),
+        mcp_servers: None,
         created_at: created,
         updated_at: c.update_time.map_or(created, seconds_to_ms),
         active_leaf: None,

@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::Format;
 use super::text::{fence, iso_to_ms, message, untitled};
 use crate::i18n::gettext_f;
-use crate::model::archive::ArchivedConversation;
+use crate::model::archive::{ArchivedConversation, ArchivedSampling};
 
 #[derive(Deserialize)]
 struct Conversation {
@@ -70,6 +70,8 @@ pub(super) fn convert(value: Value) -> Result<ArchivedConversation, String> {
         system_prompt: None,
         temperature: None,
         max_output_tokens: None,
+        sampling: ArchivedSampling::default(),
+        mcp_servers: None,
         created_at: created,
         updated_at: c
             .updated_at

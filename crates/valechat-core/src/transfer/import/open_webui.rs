@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::Format;
 use super::text::{message, seconds_to_ms, untitled};
-use crate::model::archive::ArchivedConversation;
+use crate::model::archive::{ArchivedConversation, ArchivedSampling};
 
 #[derive(Deserialize)]
 struct Conversation {
@@ -86,6 +86,8 @@ pub(super) fn convert(value: Value) -> Result<ArchivedConversation, String> {
         system_prompt: None,
         temperature: None,
         max_output_tokens: None,
+        sampling: ArchivedSampling::default(),
+        mcp_servers: None,
         created_at: created,
         updated_at: c.updated_at.map_or(created, to_ms),
         active_leaf: None,

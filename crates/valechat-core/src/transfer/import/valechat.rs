@@ -1,6 +1,8 @@
 //! ValeChat JSON: each element of `conversations` is an
 //! [`ArchivedConversation`] as written by the export, restored as it was
-//! (usage records included).
+//! (usage records included). A version 1 element has no sampling
+//! parameters and no `mcp_servers`: they read as unset and `None` (every
+//! enabled server).
 
 use serde_json::Value;
 
