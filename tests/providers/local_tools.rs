@@ -119,17 +119,19 @@ async fn a_template_without_tool_support_refuses_tools_naming_the_model() {
     assert!(!text.is_empty());
 }
 
-/// A stand-in for `valechat local-runner` that answers every `generate`
-/// with two `tool_call` lines and `done` with `tool_calls`.
+/// A stand-in for `valechat local-runner` (protocol 3) that answers every
+/// `generate` with a `reasoning` line, a `delta`, two `tool_call` lines and
+/// `done` with `tool_calls`.
 const FAKE_RUNNER: &str = r#"
 import json, sys
-print(json.dumps({"hello": {"protocol": 2, "version": "fake"}}), flush=True)
+print(json.dumps({"hello": {"protocol": 3, "version": "fake"}}), flush=True)
 for line in sys.stdin:
     request = json.loads(line)
     rid = request["id"]
     if request["op"] == "generate":
         assert request["tools"][0]["name"] == "get_weather", request
         replies = [
+            {"reasoning": {"id": rid, "text": "Paris: a weather question."}},
             {"delta": {"id": rid, "text": "Let me look."}},
             {"tool_call": {"id": rid, "index": 0, "call_id": "abc123XYZ", "name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}},
             {"tool_call": {"id": rid, "index": 1, "call_id": "def456UVW", "name": "now", "arguments": "{}"}},
@@ -176,6 +178,7 @@ async fn the_runners_tool_call_lines_are_the_engines_tool_call_events() {
         events.push(event.unwrap());
     }
     let expected = [
+        ChatEvent::ReasoningDelta("Paris: a weather question.".into()),
         ChatEvent::TextDelta("Let me look.".into()),
         ChatEvent::ToolCallStart {
             index: 0,
@@ -197,6 +200,6 @@ async fn the_runners_tool_call_lines_are_the_engines_tool_call_events() {
         },
         ChatEvent::Finished(FinishReason::ToolCalls),
     ];
-    assert_eq!(&events[1..7], &expected, "{events:?}");
+    assert_eq!(&events[1..8], &expected, "{events:?}");
     assert!(matches!(events[0], ChatEvent::Started { .. }));
 }
