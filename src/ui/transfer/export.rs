@@ -32,7 +32,7 @@ pub enum Scope {
 pub enum Format {
     /// Markdown, one file per conversation.
     Markdown,
-    /// ValeChat JSON (`data/schema/valechat-export-1.json`).
+    /// ValeChat JSON (`data/schema/valechat-export-2.json`; version 1 files still import).
     Json,
 }
 
