@@ -65,5 +65,7 @@ mod search_paging;
 mod search_words;
 #[path = "store/secrets.rs"]
 mod secrets;
+#[path = "store/sqlite.rs"]
+mod sqlite;
 #[path = "store/tree.rs"]
 mod tree;

@@ -7,6 +7,7 @@ use std::error::Error;
 use std::path::Path;
 
 use chrono::Utc;
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
 use valechat_core::ledger::{LimitScope, ReserveError};
@@ -215,6 +216,8 @@ fn alerted(path: &Path) -> Result<Vec<Alerted>, Box<dyn Error>> {
     }
     let url = path.to_str().ok_or("non-UTF-8 temp path")?;
     let mut conn = SqliteConnection::establish(url)?;
+    // The ledger's store may still be closing its last connection.
+    conn.batch_execute("PRAGMA busy_timeout = 5000;")?;
     let rows: Vec<Row> = diesel::sql_query(
         "SELECT limit_id, threshold, period_key FROM limit_alerts \
          ORDER BY limit_id, threshold, period_key",

@@ -179,7 +179,7 @@ async fn an_older_database_keeps_its_assistants_lists() -> TestResult {
 /// migration left it: no marker for conversation `started` (started from
 /// an assistant), the migration not applied.
 fn before_the_marker(path: &Path, started: i64) -> Result<(), Box<dyn Error>> {
-    let mut conn = SqliteConnection::establish(path.to_str().ok_or("path")?)?;
+    let mut conn = super::sqlite::connect(path.to_str().ok_or("path")?)?;
     let removed =
         diesel::sql_query("DELETE FROM conversation_server_choices WHERE conversation_id = ?")
             .bind::<BigInt, _>(started)

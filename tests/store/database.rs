@@ -54,7 +54,7 @@ fn tables(path: &Path) -> Result<Vec<String>, Box<dyn Error>> {
         name: String,
     }
     let url = path.to_str().ok_or("non-UTF-8 temp path")?;
-    let mut conn = SqliteConnection::establish(url)?;
+    let mut conn = super::sqlite::connect(url)?;
     let rows: Vec<Name> =
         diesel::sql_query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             .load(&mut conn)?;

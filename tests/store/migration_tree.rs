@@ -39,7 +39,7 @@ type Rows = (BTreeMap<String, i64>, Vec<String>);
 /// migrations table) and a digest of every `messages`, `tool_calls`,
 /// `attachments` and `usage_records` row as text, read directly.
 fn rows(path: &Path) -> Result<Rows, Box<dyn Error>> {
-    let mut conn = SqliteConnection::establish(path.to_str().ok_or("path")?)?;
+    let mut conn = super::sqlite::connect(path.to_str().ok_or("path")?)?;
     let tables: Vec<Name> = diesel::sql_query(
         "SELECT name FROM sqlite_master WHERE type = 'table'
          AND name NOT LIKE 'messages_fts%' AND name NOT LIKE '__diesel%'

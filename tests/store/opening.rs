@@ -43,7 +43,7 @@ fn applied(url: &str) -> Result<Vec<String>, Box<dyn Error>> {
     }
     let rows: Vec<Version> =
         diesel::sql_query("SELECT version FROM __diesel_schema_migrations ORDER BY version")
-            .load(&mut SqliteConnection::establish(url)?)?;
+            .load(&mut super::sqlite::connect(url)?)?;
     Ok(rows.into_iter().map(|r| r.version).collect())
 }
 
@@ -51,7 +51,7 @@ fn applied(url: &str) -> Result<Vec<String>, Box<dyn Error>> {
 /// with none of today's migrations applied, and a table of its own with
 /// data (`legacy_notes`).
 pub(super) fn older_database(path: &Path) -> TestResult {
-    let mut conn = SqliteConnection::establish(path.to_str().ok_or("non-UTF-8 path")?)?;
+    let mut conn = super::sqlite::connect(path.to_str().ok_or("non-UTF-8 path")?)?;
     conn.batch_execute(
         "CREATE TABLE __diesel_schema_migrations (
              version VARCHAR(50) PRIMARY KEY NOT NULL,
@@ -103,9 +103,8 @@ async fn a_database_from_a_newer_valechat_is_refused_untouched() -> TestResult {
     let path = dir.path().join("valechat.db");
     drop(Store::open(&path).await?);
     let url = path.to_str().ok_or("non-UTF-8 path")?.to_owned();
-    SqliteConnection::establish(&url)?.batch_execute(
-        "PRAGMA busy_timeout = 5000;
-         INSERT INTO __diesel_schema_migrations (version) VALUES ('29990101000000');",
+    super::sqlite::connect(&url)?.batch_execute(
+        "INSERT INTO __diesel_schema_migrations (version) VALUES ('29990101000000');",
     )?;
     let before = applied(&url)?;
     let refused = Store::open(&path).await;

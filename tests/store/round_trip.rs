@@ -137,7 +137,7 @@ fn rows(conn: &mut SqliteConnection, table: &str) -> Result<Vec<Value>, Box<dyn 
 /// (conversations by creation, messages by conversation then id) and the
 /// conversations' `source`/`source_id` left out (an import sets them).
 fn history(path: &Path) -> Result<HashMap<&'static str, Vec<Value>>, Box<dyn Error>> {
-    let mut conn = SqliteConnection::establish(path.to_str().ok_or("path")?)?;
+    let mut conn = super::sqlite::connect(path.to_str().ok_or("path")?)?;
     let mut conversations = rows(&mut conn, "conversations")?;
     conversations.sort_by_key(|c| (c["created_at"].as_i64(), c["id"].as_i64()));
     let conversation_ord: HashMap<i64, usize> = conversations
@@ -205,7 +205,7 @@ async fn valechat_json_round_trip_restores_every_row() -> TestResult {
     let dir = tempfile::tempdir()?;
     let a_path = dir.path().join("a.db");
     let a = Store::open(&a_path).await?;
-    let mut a_conn = SqliteConnection::establish(a_path.to_str().ok_or("path")?)?;
+    let mut a_conn = super::sqlite::connect(a_path.to_str().ok_or("path")?)?;
     a_conn.batch_execute(SERVERS)?;
     a_conn.batch_execute(SOURCE_ROWS)?;
     let file = dir.path().join("export.json");
@@ -216,7 +216,7 @@ async fn valechat_json_round_trip_restores_every_row() -> TestResult {
     let b = Store::open(&b_path).await?;
     // Providers and MCP servers are settings, not history: the same ones
     // are configured here.
-    let mut b_conn = SqliteConnection::establish(b_path.to_str().ok_or("path")?)?;
+    let mut b_conn = super::sqlite::connect(b_path.to_str().ok_or("path")?)?;
     b_conn.batch_execute(
         "INSERT INTO providers (id, name, kind, base_url, has_api_key, enabled, created_at, updated_at)
          VALUES ('openai', 'OpenAI', 'openai_compatible', 'https://api.openai.com/v1', 0, 1, 1, 1);",
@@ -252,7 +252,7 @@ async fn valechat_json_round_trip_restores_every_row() -> TestResult {
     );
 
     // The imported conversations are keyed by their source.
-    let mut conn = SqliteConnection::establish(b_path.to_str().ok_or("path")?)?;
+    let mut conn = super::sqlite::connect(b_path.to_str().ok_or("path")?)?;
     let keyed: Count = diesel::sql_query(
         "SELECT count(*) AS n FROM conversations WHERE source = 'valechat' AND source_id GLOB '1700000[01]00000-[0-9]*'",
     )
@@ -298,7 +298,7 @@ async fn the_export_validates_against_its_json_schema() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("a.db");
     let store = Store::open(&path).await?;
-    let mut conn = SqliteConnection::establish(path.to_str().ok_or("path")?)?;
+    let mut conn = super::sqlite::connect(path.to_str().ok_or("path")?)?;
     conn.batch_execute(SERVERS)?;
     conn.batch_execute(SOURCE_ROWS)?;
     let file = dir.path().join("export.json");

@@ -10,7 +10,6 @@ use std::error::Error;
 use std::path::Path;
 
 use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
 use serde_json::Value;
 use valechat_core::store::Store;
 use valechat_core::transfer::{TransferError, export, import_file};
@@ -23,7 +22,7 @@ type TestResult = Result<(), Box<dyn Error>>;
 async fn exported(dir: &Path) -> Result<std::path::PathBuf, Box<dyn Error>> {
     let path = dir.join("a.db");
     let store = Store::open(&path).await?;
-    let mut conn = SqliteConnection::establish(path.to_str().ok_or("path")?)?;
+    let mut conn = super::sqlite::connect(path.to_str().ok_or("path")?)?;
     conn.batch_execute(SERVERS)?;
     conn.batch_execute(SOURCE_ROWS)?;
     let file = dir.join("export.json");
@@ -35,7 +34,7 @@ async fn exported(dir: &Path) -> Result<std::path::PathBuf, Box<dyn Error>> {
 async fn database(dir: &Path, name: &str, sql: &str) -> Result<Store, Box<dyn Error>> {
     let path = dir.join(name);
     let store = Store::open(&path).await?;
-    SqliteConnection::establish(path.to_str().ok_or("path")?)?.batch_execute(sql)?;
+    super::sqlite::connect(path.to_str().ok_or("path")?)?.batch_execute(sql)?;
     Ok(store)
 }
 

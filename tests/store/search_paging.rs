@@ -28,7 +28,7 @@ fn ids(results: &SearchResults) -> Vec<i64> {
 /// `count` messages in conversation `id` saying "otter" (three times in
 /// every third one, so bm25 ranks those first), one transaction.
 fn write_otters(path: &std::path::Path, id: i64, count: i64) -> TestResult {
-    let mut conn = SqliteConnection::establish(path.to_str().ok_or("path")?)?;
+    let mut conn = super::sqlite::connect(path.to_str().ok_or("path")?)?;
     diesel::sql_query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
          INSERT INTO messages (conversation_id, role, content, status, created_at, updated_at)

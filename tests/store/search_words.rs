@@ -48,7 +48,7 @@ fn write(path: &Path, id: i64, texts: &[String]) -> Result<Vec<i64>, Box<dyn Err
         #[diesel(sql_type = BigInt)]
         id: i64,
     }
-    let mut conn = SqliteConnection::establish(path.to_str().ok_or("path")?)?;
+    let mut conn = super::sqlite::connect(path.to_str().ok_or("path")?)?;
     conn.transaction(|conn| {
         texts
             .iter()
