@@ -39,6 +39,26 @@ pub const LOCALEDIR: &str = build_env!("VALECHAT_LOCALEDIR", "/usr/share/locale"
 /// Directory for ValeChat's own installed data files (`<datadir>/valechat`).
 pub const PKGDATADIR: &str = build_env!("VALECHAT_PKGDATADIR", "/usr/share/valechat");
 
+/// ValeChat's own installed libraries (`<libdir>/valechat`: llama.cpp's
+/// shared libraries and back-end modules on Linux), relative to the
+/// directory of the installed binary (`<bindir>`), e.g.
+/// `../lib/x86_64-linux-gnu/valechat`: relative, so that a relocated prefix
+/// (Flatpak's `/app`, a Homebrew keg, `meson install --destdir`) keeps
+/// working. Set by `build.rs` from meson's values; `None` in a plain cargo
+/// build, whose runner finds them in the build tree.
+pub const PKGLIBDIR_FROM_BINDIR: Option<&str> = option_env!("VALECHAT_PKGLIBDIR_FROM_BINDIR");
+
+/// The installed directory of llama.cpp's back-end modules, found from the
+/// running binary and [`PKGLIBDIR_FROM_BINDIR`]; `None` when this build
+/// was not configured by meson or the binary's path is unknown.
+#[cfg(feature = "local-models")]
+#[must_use]
+pub fn installed_llama_backends() -> Option<std::path::PathBuf> {
+    let relative = PKGLIBDIR_FROM_BINDIR?;
+    let exe = std::env::current_exe().ok()?;
+    Some(exe.parent()?.join(relative))
+}
+
 /// GResource path under which `resources/` is registered (independent of the
 /// profile, so the `.Devel` app must set its resource base path to this).
 pub const RESOURCE_BASE_PATH: &str = "/io/github/valechat/ValeChat";

@@ -47,7 +47,10 @@ pub fn run() -> std::process::ExitCode {
 /// Runs the local model runner until its stdin closes.
 #[cfg(feature = "local-models")]
 fn local_runner() -> std::process::ExitCode {
-    let status = valechat_core::local::runtime::serve_stdio(config::VERSION);
+    let status = valechat_core::local::runtime::serve_stdio(
+        config::VERSION,
+        config::installed_llama_backends().as_deref(),
+    );
     std::process::ExitCode::from(u8::try_from(status).unwrap_or(1))
 }
 

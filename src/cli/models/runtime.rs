@@ -67,6 +67,12 @@ pub async fn hardware(engine: &Engine, format: Format) -> anyhow::Result<()> {
         Format::Json => println!("{}", serde_json::to_string_pretty(&a)?),
         Format::Table => {
             println!("CPU features: {}", list(&a.cpu_features));
+            if let Some(backend) = &a.cpu_backend {
+                match &a.cpu_backend_file {
+                    Some(file) => println!("CPU back end: {backend} ({file})"),
+                    None => println!("CPU back end: {backend}"),
+                }
+            }
             println!("Threads: {}", a.threads);
             println!(
                 "GPU offload: {}",

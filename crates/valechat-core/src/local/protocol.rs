@@ -326,6 +326,15 @@ pub struct Loaded {
 pub struct Acceleration {
     /// CPU features llama.cpp was built for and found (`AVX2`, `AVX512`, `NEON`, …).
     pub cpu_features: Vec<String>,
+    /// The CPU back end ggml chose for this CPU where back ends are loaded
+    /// at run time (Linux): the module's name, `cpu-x64`, `cpu-sse42`,
+    /// `cpu-haswell`, `cpu-icelake`, `cpu-armv8.2_1`…; `None` where
+    /// llama.cpp is linked into the binary (macOS).
+    #[serde(default)]
+    pub cpu_backend: Option<String>,
+    /// The file of [`Self::cpu_backend`] (`/usr/lib/valechat/libggml-cpu-icelake.so`).
+    #[serde(default)]
+    pub cpu_backend_file: Option<String>,
     /// Threads available to generation.
     pub threads: u32,
     /// Whether a GPU back end is compiled in and can offload layers.

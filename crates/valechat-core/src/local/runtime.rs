@@ -8,6 +8,7 @@
 //! requests read meanwhile wait their turn. llama.cpp's log goes to stderr
 //! through [`log`], which also keeps its last errors for the load errors.
 
+mod backends;
 mod cache;
 mod generate;
 mod jinja;
@@ -21,12 +22,22 @@ use std::sync::mpsc::{self, Receiver};
 
 use super::protocol::{Op, PROTOCOL_VERSION, Reply, Request, RunnerError};
 
+pub use backends::BACKENDS_DIR_VARIABLE;
+
 /// Serves the protocol on stdin/stdout until stdin closes; returns the
-/// process exit status (0 on a clean end, 1 when llama.cpp could not start).
-/// `version` is ValeChat's version, sent in the hello line.
+/// process exit status (0 on a clean end, 1 when llama.cpp could not start:
+/// no back end could be loaded, or its initialisation failed, said on
+/// stderr). `version` is ValeChat's version, sent in the hello line;
+/// `backends_dir` the installed directory of llama.cpp's back-end modules,
+/// if the app has one (`$VALECHAT_LLAMA_BACKENDS_DIR`, the executable's
+/// directory and the build tree are looked in too).
 #[must_use]
-pub fn serve_stdio(version: &str) -> i32 {
+pub fn serve_stdio(version: &str, backends_dir: Option<&std::path::Path>) -> i32 {
     log::install();
+    if let Err(message) = backends::load(backends_dir) {
+        eprintln!("valechat local-runner: {message}");
+        return 1;
+    }
     let backend = match llama_cpp_2::llama_backend::LlamaBackend::init() {
         Ok(backend) => backend,
         Err(e) => {

@@ -49,7 +49,9 @@ impl Visit for Message {
 
 impl Subscriber for Capture {
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        *metadata.level() <= Level::WARN
+        // Info for the one line that names the CPU back end ggml loaded
+        // (see `super::backends`); only warnings and errors are printed.
+        *metadata.level() <= Level::INFO
     }
 
     fn new_span(&self, _: &Attributes<'_>) -> Id {
@@ -64,6 +66,10 @@ impl Subscriber for Capture {
         let mut message = Message(String::new());
         event.record(&mut message);
         let text = message.0.trim_end().to_owned();
+        if *event.metadata().level() == Level::INFO {
+            super::backends::note_log_line(&text);
+            return;
+        }
         eprintln!("{} {text}", event.metadata().level());
         if *event.metadata().level() == Level::ERROR
             && let Ok(mut errors) = ERRORS.lock()

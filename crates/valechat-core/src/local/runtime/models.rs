@@ -204,6 +204,8 @@ impl Models {
         let devices = llama_cpp_2::list_llama_ggml_backend_devices();
         Acceleration {
             cpu_features: cpu_features(),
+            cpu_backend: super::backends::cpu_variant(),
+            cpu_backend_file: super::backends::cpu_module(),
             threads: available_threads(),
             gpu_offload: self.backend.supports_gpu_offload(),
             devices: devices
