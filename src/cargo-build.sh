@@ -12,9 +12,13 @@
 set -eu
 source_root=$1
 mode=$2
-output=$3
+# Absolute: the build runs from the source tree below.
+output=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")
 messages=$(dirname "$output")/cargo-messages.json
 
+# From the source tree, so that cargo reads its .cargo/config.toml (the
+# build directory may be anywhere).
+cd "$source_root"
 if [ "$mode" = release ]; then
     profile=--release
 else
