@@ -89,6 +89,7 @@ fn serve(models: &mut models::Models, request: Request, inbox: &mut Inbox, out: 
             model,
             messages,
             tools,
+            tool_choice,
             sampling,
             max_output_tokens,
         } => {
@@ -96,6 +97,7 @@ fn serve(models: &mut models::Models, request: Request, inbox: &mut Inbox, out: 
                 id,
                 messages: &messages,
                 tools: &tools,
+                tool_choice: &tool_choice,
                 sampling,
                 max_output_tokens,
             };

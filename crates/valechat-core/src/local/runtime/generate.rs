@@ -13,7 +13,9 @@
 //! tool-call parser ([`ToolCallParser`]): calls become [`Reply::ToolCall`]
 //! lines (never text) and the reply ends with `tool_calls`. Special tokens
 //! are then rendered as text (`<|python_tag|>`, `[TOOL_CALLS]` are control
-//! tokens some formats start with).
+//! tokens some formats start with). The sampler chain then starts with the
+//! tool-call grammar (`crate::local::grammar`): lazy for `tool_choice`
+//! `auto`, from the first token for `required` or a named tool.
 
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::llama_batch::LlamaBatch;
@@ -25,7 +27,8 @@ use super::cache::{BATCH, ContextSize, KvCache};
 use super::models::LoadedModel;
 use super::template::{self, Thinking};
 use super::{Inbox, Output};
-use crate::local::protocol::{Message, Reply, RunnerError, Sampling, ToolDefinition};
+use crate::local::grammar::{self, GrammarError, ToolGrammar};
+use crate::local::protocol::{Message, Reply, RunnerError, Sampling, ToolChoice, ToolDefinition};
 use crate::local::reasoning::{Part, ReasoningSplitter};
 use crate::local::tool_calls::{Piece, ToolCallFormat, ToolCallParser};
 
@@ -37,6 +40,7 @@ pub(super) struct Job<'a> {
     pub(super) id: u64,
     pub(super) messages: &'a [Message],
     pub(super) tools: &'a [ToolDefinition],
+    pub(super) tool_choice: &'a ToolChoice,
     pub(super) sampling: Sampling,
     pub(super) max_output_tokens: Option<u32>,
 }
@@ -76,8 +80,20 @@ pub(super) fn run(
             message: format!("the chat template of {name} gave an empty prompt"),
         });
     }
+    let tool_grammar = match applied.tool_format {
+        Some(format) => grammar::build(format, job.tools, job.tool_choice, |schema| {
+            llama_cpp_2::json_schema_to_grammar(schema).map_err(|e| e.to_string())
+        })
+        .map_err(|GrammarError::Schema { tool, message }| RunnerError::ToolSchema {
+            model: name.clone(),
+            tool,
+            message,
+        })?,
+        None => None,
+    };
     let prompted = Prompted {
         name: &name,
+        tool_grammar,
         prompt: &prompt,
         size: &size,
         job,
@@ -96,6 +112,7 @@ pub(super) fn run(
 /// One reply's inputs, for the part that runs on the kept context.
 struct Prompted<'r> {
     name: &'r str,
+    tool_grammar: Option<ToolGrammar>,
     prompt: &'r [LlamaToken],
     size: &'r ContextSize,
     job: &'r Job<'r>,
@@ -145,7 +162,7 @@ impl Prompted<'_> {
             }
         }
 
-        let mut sampler = sampler(job.sampling, model);
+        let mut sampler = sampler(job.sampling, model, self.tool_grammar.as_ref())?;
         let mut output_tokens: u64 = 0;
         let mut pending: Vec<u8> = Vec::new();
         let mut reply = ReplyOut {
@@ -299,17 +316,26 @@ impl Counts {
     }
 }
 
-/// The sampler chain llama.cpp's own tools use: repeat penalty, top-k,
-/// top-p, min-p, temperature, then a seeded draw (greedy at temperature 0).
-fn sampler(s: Sampling, model: &LlamaModel) -> LlamaSampler {
+/// The sampler chain llama.cpp's own tools use: the tool-call grammar when
+/// tools are offered, repeat penalty, top-k, top-p, min-p, temperature,
+/// then a seeded draw (greedy at temperature 0).
+fn sampler(
+    s: Sampling,
+    model: &LlamaModel,
+    tool_grammar: Option<&ToolGrammar>,
+) -> Result<LlamaSampler, RunnerError> {
     let temperature = s.temperature.unwrap_or(0.8);
-    let mut chain = vec![LlamaSampler::penalties(
+    let mut chain = Vec::new();
+    if let Some(g) = tool_grammar {
+        chain.push(grammar_sampler(model, g)?);
+    }
+    chain.push(LlamaSampler::penalties(
         model.n_vocab(),
         PENALTY_LAST_N,
         s.repeat_penalty.unwrap_or(1.0),
         0.0,
         0.0,
-    )];
+    ));
     if temperature <= 0.0 {
         chain.push(LlamaSampler::greedy());
     } else {
@@ -319,7 +345,22 @@ fn sampler(s: Sampling, model: &LlamaModel) -> LlamaSampler {
         chain.push(LlamaSampler::temp(temperature));
         chain.push(LlamaSampler::dist(s.seed.unwrap_or_else(rand_seed)));
     }
-    LlamaSampler::chain_simple(chain)
+    Ok(LlamaSampler::chain_simple(chain))
+}
+
+/// llama.cpp's grammar sampler for `g`: lazy on its trigger patterns, or
+/// from the first token.
+pub(super) fn grammar_sampler(
+    model: &LlamaModel,
+    g: &ToolGrammar,
+) -> Result<LlamaSampler, RunnerError> {
+    let sampler = match &g.triggers {
+        Some(patterns) => LlamaSampler::grammar_lazy_patterns(model, &g.gbnf, "root", patterns, &[]),
+        None => LlamaSampler::grammar(model, &g.gbnf, "root"),
+    };
+    sampler.map_err(|e| RunnerError::Other {
+        message: format!("llama.cpp refused the tool-call grammar: {e}"),
+    })
 }
 
 fn rand_seed() -> u32 {
