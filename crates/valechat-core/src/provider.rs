@@ -28,9 +28,9 @@ pub mod openai;
 pub mod presets;
 pub mod resilient;
 pub mod sse;
-pub mod tool_choice;
 #[cfg(test)]
 mod test_tools;
+pub mod tool_choice;
 
 use std::pin::Pin;
 

@@ -12,7 +12,9 @@ use tokio_util::sync::CancellationToken;
 use super::meter::{Meter, MeterSetup, RequestEnd};
 use super::{Engine, EngineError};
 use crate::ledger::{Outcome, UsageRecord};
-use crate::provider::{ChatEvent, ChatMessage, ChatRequest, FinishReason, ProviderError, ToolChoice, Usage};
+use crate::provider::{
+    ChatEvent, ChatMessage, ChatRequest, FinishReason, ProviderError, ToolChoice, Usage,
+};
 
 /// What to complete and with which model.
 #[derive(Debug, Clone)]

@@ -56,34 +56,28 @@ pub enum GrammarError {
     },
 }
 
-/// The JSON Schema of one call of `tool` in `format`.
+/// The JSON Schema of one call of `tool` in `format`, as text: its
+/// properties in the order the model writes them (`name` first), which the
+/// converter keeps (a `serde_json::Map` would sort them).
 #[must_use]
-pub fn call_schema(format: ToolCallFormat, tool: &ToolDefinition) -> Value {
+pub fn call_schema(format: ToolCallFormat, tool: &ToolDefinition) -> String {
     let arguments = if tool.parameters.is_object() {
         tool.parameters.clone()
     } else {
         json!({"type": "object"})
     };
     let (key, extra) = match format {
-        ToolCallFormat::Hermes => ("arguments", None),
-        ToolCallFormat::Llama3Json => ("parameters", None),
+        ToolCallFormat::Hermes => ("arguments", ""),
+        ToolCallFormat::Llama3Json => ("parameters", ""),
         ToolCallFormat::Mistral => (
             "arguments",
-            Some(json!({"type": "string", "pattern": "^[a-zA-Z0-9]{9}$"})),
+            r#","id":{"type":"string","pattern":"^[a-zA-Z0-9]{9}$"}"#,
         ),
     };
-    let mut properties = serde_json::Map::new();
-    properties.insert("name".into(), json!({"const": tool.name}));
-    properties.insert(key.into(), arguments);
-    if let Some(id) = extra {
-        properties.insert("id".into(), id);
-    }
-    json!({
-        "type": "object",
-        "properties": properties,
-        "required": ["name", key],
-        "additionalProperties": false,
-    })
+    format!(
+        r#"{{"type":"object","properties":{{"name":{{"const":{name}}},"{key}":{arguments}{extra}}},"required":["name","{key}"],"additionalProperties":false}}"#,
+        name = Value::String(tool.name.clone()),
+    )
 }
 
 /// The grammar for `tools` under `choice` in `format`; `Ok(None)` when no
@@ -109,20 +103,20 @@ pub fn build(
     if offered.is_empty() {
         return Ok(None);
     }
-    let schemas: Vec<Value> = offered.iter().map(|t| call_schema(format, t)).collect();
+    let schemas: Vec<String> = offered.iter().map(|t| call_schema(format, t)).collect();
     let schema = if schemas.len() == 1 {
         schemas[0].clone()
     } else {
-        json!({ "anyOf": schemas })
+        format!(r#"{{"anyOf":[{}]}}"#, schemas.join(","))
     };
-    let calls = match convert(&schema.to_string()) {
+    let calls = match convert(&schema) {
         Ok(gbnf) => gbnf,
         Err(message) => {
             // Name the tool: the first whose schema alone is refused.
             let culprit = offered
                 .iter()
                 .zip(&schemas)
-                .find(|(_, s)| convert(&s.to_string()).is_err())
+                .find(|(_, s)| convert(s).is_err())
                 .map_or_else(|| offered[0].name.clone(), |(t, _)| t.name.clone());
             return Err(GrammarError::Schema {
                 tool: culprit,

@@ -16,7 +16,8 @@ fn tool(name: &str) -> ToolDefinition {
 /// one-rule grammar.
 fn recording(seen: &RefCell<Vec<Value>>) -> impl Fn(&str) -> Result<String, String> + '_ {
     move |schema| {
-        seen.borrow_mut().push(serde_json::from_str(schema).unwrap());
+        seen.borrow_mut()
+            .push(serde_json::from_str(schema).unwrap());
         Ok("root ::= object\nobject ::= \"{\" \"}\"".to_owned())
     }
 }
@@ -25,14 +26,31 @@ fn recording(seen: &RefCell<Vec<Value>>) -> impl Fn(&str) -> Result<String, Stri
 fn auto_is_lazy_on_the_formats_opening_marker() {
     let seen = RefCell::new(Vec::new());
     let tools = [tool("get_weather"), tool("get_time")];
-    let hermes = build(ToolCallFormat::Hermes, &tools, &ToolChoice::Auto, recording(&seen))
-        .unwrap()
-        .unwrap();
+    let hermes = build(
+        ToolCallFormat::Hermes,
+        &tools,
+        &ToolChoice::Auto,
+        recording(&seen),
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(hermes.triggers, Some(vec!["<tool_call>".to_owned()]));
-    assert!(hermes.gbnf.starts_with("root ::= tc-block"), "{}", hermes.gbnf);
-    assert!(hermes.gbnf.contains("\"<tool_call>\" tc-ws tool-call tc-ws \"</tool_call>\""));
+    assert!(
+        hermes.gbnf.starts_with("root ::= tc-block"),
+        "{}",
+        hermes.gbnf
+    );
+    assert!(
+        hermes
+            .gbnf
+            .contains("\"<tool_call>\" tc-ws tool-call tc-ws \"</tool_call>\"")
+    );
     // The converter's root became `tool-call`; one `root` rule remains.
-    assert!(hermes.gbnf.contains("\ntool-call ::= object\n"), "{}", hermes.gbnf);
+    assert!(
+        hermes.gbnf.contains("\ntool-call ::= object\n"),
+        "{}",
+        hermes.gbnf
+    );
     assert_eq!(hermes.gbnf.matches("root ::=").count(), 1);
     // Both tools, each with its name as a constant.
     let schema = seen.borrow()[0].clone();
@@ -48,14 +66,28 @@ fn auto_is_lazy_on_the_formats_opening_marker() {
         tools[0].parameters
     );
 
-    let mistral = build(ToolCallFormat::Mistral, &tools, &ToolChoice::Auto, recording(&seen))
-        .unwrap()
-        .unwrap();
+    let mistral = build(
+        ToolCallFormat::Mistral,
+        &tools,
+        &ToolChoice::Auto,
+        recording(&seen),
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(mistral.triggers, Some(vec![r"\[TOOL_CALLS\]".to_owned()]));
-    let llama = build(ToolCallFormat::Llama3Json, &tools, &ToolChoice::Auto, recording(&seen))
-        .unwrap()
-        .unwrap();
-    assert!(llama.gbnf.starts_with("root ::= \"<|python_tag|>\"? tool-call"));
+    let llama = build(
+        ToolCallFormat::Llama3Json,
+        &tools,
+        &ToolChoice::Auto,
+        recording(&seen),
+    )
+    .unwrap()
+    .unwrap();
+    assert!(
+        llama
+            .gbnf
+            .starts_with("root ::= \"<|python_tag|>\"? tool-call")
+    );
     assert_eq!(
         seen.borrow()[2]["anyOf"][1]["required"],
         json!(["name", "parameters"])
@@ -63,12 +95,32 @@ fn auto_is_lazy_on_the_formats_opening_marker() {
 }
 
 #[test]
+fn the_name_comes_first() {
+    let schema = call_schema(ToolCallFormat::Mistral, &tool("get_weather"));
+    let name = schema.find("\"name\"").unwrap();
+    let arguments = schema.find("\"arguments\"").unwrap();
+    let id = schema.find("\"id\"").unwrap();
+    assert!(name < arguments && arguments < id, "{schema}");
+    let parsed: Value = serde_json::from_str(&schema).unwrap();
+    assert_eq!(
+        parsed["properties"]["name"],
+        json!({"const": "get_weather"})
+    );
+    assert_eq!(parsed["required"], json!(["name", "arguments"]));
+}
+
+#[test]
 fn required_and_a_named_tool_hold_from_the_first_token() {
     let seen = RefCell::new(Vec::new());
     let tools = [tool("get_weather"), tool("get_time")];
-    let required = build(ToolCallFormat::Hermes, &tools, &ToolChoice::Required, recording(&seen))
-        .unwrap()
-        .unwrap();
+    let required = build(
+        ToolCallFormat::Hermes,
+        &tools,
+        &ToolChoice::Required,
+        recording(&seen),
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(required.triggers, None);
     let named = build(
         ToolCallFormat::Hermes,
@@ -80,7 +132,10 @@ fn required_and_a_named_tool_hold_from_the_first_token() {
     .unwrap();
     assert_eq!(named.triggers, None);
     // Only the named tool's call: one schema, no `anyOf`.
-    assert_eq!(seen.borrow()[1]["properties"]["name"]["const"], json!("get_time"));
+    assert_eq!(
+        seen.borrow()[1]["properties"]["name"]["const"],
+        json!("get_time")
+    );
     assert!(seen.borrow()[1].get("anyOf").is_none());
 }
 
@@ -88,7 +143,12 @@ fn required_and_a_named_tool_hold_from_the_first_token() {
 fn none_or_no_tools_build_no_grammar() {
     let never = |_: &str| -> Result<String, String> { panic!("not converted") };
     assert_eq!(
-        build(ToolCallFormat::Hermes, &[tool("a")], &ToolChoice::None, never),
+        build(
+            ToolCallFormat::Hermes,
+            &[tool("a")],
+            &ToolChoice::None,
+            never
+        ),
         Ok(None)
     );
     assert_eq!(

@@ -58,7 +58,9 @@ impl ToolChoice {
             Self::Tool(name) => {
                 let offered: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();
                 Err(ProviderError::Config(if offered.is_empty() {
-                    format!("a call of the tool \"{name}\" is required but the request offers no tools")
+                    format!(
+                        "a call of the tool \"{name}\" is required but the request offers no tools"
+                    )
                 } else {
                     format!(
                         "a call of the tool \"{name}\" is required but it is not among the offered tools ({})",

@@ -84,11 +84,13 @@ pub(super) fn run(
         Some(format) => grammar::build(format, job.tools, job.tool_choice, |schema| {
             llama_cpp_2::json_schema_to_grammar(schema).map_err(|e| e.to_string())
         })
-        .map_err(|GrammarError::Schema { tool, message }| RunnerError::ToolSchema {
-            model: name.clone(),
-            tool,
-            message,
-        })?,
+        .map_err(
+            |GrammarError::Schema { tool, message }| RunnerError::ToolSchema {
+                model: name.clone(),
+                tool,
+                message,
+            },
+        )?,
         None => None,
     };
     let prompted = Prompted {
@@ -355,7 +357,9 @@ pub(super) fn grammar_sampler(
     g: &ToolGrammar,
 ) -> Result<LlamaSampler, RunnerError> {
     let sampler = match &g.triggers {
-        Some(patterns) => LlamaSampler::grammar_lazy_patterns(model, &g.gbnf, "root", patterns, &[]),
+        Some(patterns) => {
+            LlamaSampler::grammar_lazy_patterns(model, &g.gbnf, "root", patterns, &[])
+        }
         None => LlamaSampler::grammar(model, &g.gbnf, "root"),
     };
     sampler.map_err(|e| RunnerError::Other {

@@ -42,11 +42,14 @@ pub struct ChatBody<'a> {
 /// one, and [`ToolChoice::Required`] all of them (the model may still
 /// answer in text: Ollama cannot be told to call one).
 fn offered_tools(request: &ChatRequest) -> impl Iterator<Item = &ToolDefinition> {
-    request.tools.iter().filter(|tool| match &request.tool_choice {
-        ToolChoice::Auto | ToolChoice::Required => true,
-        ToolChoice::None => false,
-        ToolChoice::Tool(name) => &tool.name == name,
-    })
+    request
+        .tools
+        .iter()
+        .filter(|tool| match &request.tool_choice {
+            ToolChoice::Auto | ToolChoice::Required => true,
+            ToolChoice::None => false,
+            ToolChoice::Tool(name) => &tool.name == name,
+        })
 }
 
 impl<'a> ChatBody<'a> {
