@@ -49,13 +49,10 @@ impl ToolChoice {
     /// asked with no tools at all.
     pub fn check(&self, tools: &[ToolDefinition]) -> Result<(), ProviderError> {
         match self {
-            Self::Auto | Self::None => Ok(()),
             Self::Required if tools.is_empty() => Err(ProviderError::Config(
                 "a tool call is required but the request offers no tools".to_owned(),
             )),
-            Self::Required => Ok(()),
-            Self::Tool(name) if tools.iter().any(|t| &t.name == name) => Ok(()),
-            Self::Tool(name) => {
+            Self::Tool(name) if !tools.iter().any(|t| &t.name == name) => {
                 let offered: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();
                 Err(ProviderError::Config(if offered.is_empty() {
                     format!(
@@ -68,6 +65,7 @@ impl ToolChoice {
                     )
                 }))
             }
+            Self::Auto | Self::None | Self::Required | Self::Tool(_) => Ok(()),
         }
     }
 
