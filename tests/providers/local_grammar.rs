@@ -16,9 +16,11 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use valechat_core::local::protocol::ToolDefinition;
-use valechat_core::provider::{ChatEvent, ChatProvider, ChatRequest, FinishReason, ToolChoice};
+use valechat_core::provider::{
+    ChatEvent, ChatProvider, ChatRequest, FinishReason, ProviderError, ToolChoice,
+};
 
-use super::{STEP, collect, provider_with_context, request, tiny};
+use super::{STEP, collect, provider_with_context, request, stream_error, tiny};
 
 /// A tool whose every valid call is short: an enum and a bounded integer.
 fn forecast_tool(name: &str) -> ToolDefinition {
@@ -157,4 +159,33 @@ async fn a_required_call_is_a_valid_call_of_an_offered_tool() {
         "not the model's free letters: {auto_text:?}"
     );
     assert_eq!(auto_finish, Some(FinishReason::Length));
+}
+
+/// A schema llama.cpp's converter refuses (a `$ref` to nothing) is an
+/// error naming the model and the tool, before anything is generated.
+#[tokio::test]
+async fn a_schema_the_converter_refuses_is_an_error_naming_the_tool() {
+    let dir = tempfile::tempdir().unwrap();
+    let qwen = tiny(dir.path(), "qwen.gguf", &["--chat-template", "qwen2.5"]).await;
+    let provider = provider_with_context(&[("tiny-qwen", &qwen)], 2048);
+    let broken = ToolDefinition {
+        name: "lookup".into(),
+        description: "Looks something up".into(),
+        parameters: json!({
+            "type": "object",
+            "properties": {"key": {"$ref": "#/$defs/missing"}}
+        }),
+    };
+    let tools = vec![forecast_tool("get_forecast"), broken];
+    let error = stream_error(&provider, asking(ToolChoice::Auto, tools.clone())).await;
+    let ProviderError::Config(message) = &error else {
+        panic!("not a configuration error: {error:?}");
+    };
+    assert!(message.contains("tiny-qwen"), "{message}");
+    assert!(message.contains("the tool lookup"), "{message}");
+
+    // Without that tool, the same model replies.
+    let (calls, finish) = calls(&provider, asking(ToolChoice::Required, tools[..1].to_vec())).await;
+    assert!(!calls.is_empty());
+    assert_eq!(finish, Some(FinishReason::ToolCalls));
 }
