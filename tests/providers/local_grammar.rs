@@ -189,3 +189,52 @@ async fn a_schema_the_converter_refuses_is_an_error_naming_the_tool() {
     assert!(!calls.is_empty());
     assert_eq!(finish, Some(FinishReason::ToolCalls));
 }
+
+/// A thinking model (Qwen 3's template: tools and `<think>`) under
+/// `Required`: the grammar from the first token lets `<think>…</think>`
+/// through before the call. With random weights, greedy, the model takes
+/// one of the two paths the grammar allows at `<t`: a call (valid, as
+/// above; the path this model takes today, 4 calls) or reasoning, which it
+/// never closes, to the output limit. Either way llama.cpp took the
+/// grammar with its reasoning prefix (an unparsable grammar is an error);
+/// the prefix's rules are checked in `local::grammar`'s unit tests.
+#[tokio::test]
+async fn a_thinking_model_may_reason_before_a_required_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let qwen3 = tiny(dir.path(), "qwen3.gguf", &["--chat-template", "qwen3"]).await;
+    let provider = provider_with_context(&[("tiny-qwen", &qwen3)], 2048);
+    let mut stream = tokio::time::timeout(
+        STEP,
+        provider.stream_chat(
+            asking(ToolChoice::Required, vec![forecast_tool("get_forecast")]),
+            CancellationToken::new(),
+        ),
+    )
+    .await
+    .expect("reply started in time")
+    .expect("reply started");
+    let (mut reasoning, mut arguments, mut names, mut finish) =
+        (String::new(), String::new(), Vec::new(), None);
+    while let Some(event) = tokio::time::timeout(STEP, stream.next())
+        .await
+        .expect("event in time")
+    {
+        match event.expect("no error mid-reply") {
+            ChatEvent::ReasoningDelta(t) => reasoning.push_str(&t),
+            ChatEvent::ToolCallStart { name, .. } => names.push(name),
+            ChatEvent::ToolCallArgumentsDelta { fragment, .. } if names.len() == 1 => {
+                arguments.push_str(&fragment);
+            }
+            ChatEvent::Finished(f) => finish = Some(f),
+            _ => {}
+        }
+    }
+    if names.is_empty() {
+        assert_eq!(finish, Some(FinishReason::Length));
+        assert!(!reasoning.is_empty(), "neither a call nor reasoning");
+    } else {
+        assert!(names.iter().all(|n| n == "get_forecast"), "{names:?}");
+        assert_valid_forecast(&serde_json::from_str(&arguments).unwrap());
+        assert_eq!(finish, Some(FinishReason::ToolCalls));
+    }
+}

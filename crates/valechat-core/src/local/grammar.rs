@@ -18,7 +18,8 @@
 //!   `<|python_tag|>` or `{"name"`), so text before a call is free and a
 //!   call, once begun, is held to the grammar from its opening marker.
 //!   [`ToolChoice::Required`] and [`ToolChoice::Tool`]: not lazy, the reply
-//!   is the call (for [`ToolChoice::Tool`] of that tool only).
+//!   is the call (for [`ToolChoice::Tool`] of that tool only), after the
+//!   `<think>…</think>` of a thinking model ([`ThinkingStart`]).
 //!   [`ToolChoice::None`]: no grammar (and no tools rendered).
 //! - A schema the converter refuses is an error naming the tool
 //!   ([`GrammarError`]); the tool is never offered unconstrained.
@@ -38,6 +39,18 @@ pub struct ToolGrammar {
     /// (ECMAScript syntax, searched in the text generated so far; the
     /// grammar starts at the first capture group).
     pub triggers: Option<Vec<String>>,
+}
+
+/// How a thinking model's reply starts (`<think>` in its template), for a
+/// grammar that holds from the first token: the reasoning is let through
+/// before the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThinkingStart {
+    /// The model may open `<think>…</think>` first.
+    MayOpen,
+    /// The prompt opened `<think>`: the reply starts inside the reasoning
+    /// and closes it before the call.
+    Opened,
 }
 
 /// Why no grammar could be built.
@@ -81,7 +94,9 @@ pub fn call_schema(format: ToolCallFormat, tool: &ToolDefinition) -> String {
 }
 
 /// The grammar for `tools` under `choice` in `format`; `Ok(None)` when no
-/// grammar applies ([`ToolChoice::None`], or no tools).
+/// grammar applies ([`ToolChoice::None`], or no tools). `thinking`: how a
+/// thinking model's reply starts (`None` for others); a grammar from the
+/// first token then lets its `<think>…</think>` through before the call.
 ///
 /// `convert` turns a JSON Schema (text) into GBNF whose start rule is
 /// `root` (llama.cpp's `json_schema_to_grammar`).
@@ -93,6 +108,7 @@ pub fn build(
     format: ToolCallFormat,
     tools: &[ToolDefinition],
     choice: &ToolChoice,
+    thinking: Option<ThinkingStart>,
     convert: impl Fn(&str) -> Result<String, String>,
 ) -> Result<Option<ToolGrammar>, GrammarError> {
     let offered: Vec<&ToolDefinition> = match choice {
@@ -124,25 +140,40 @@ pub fn build(
             });
         }
     };
-    let gbnf = format!("{}\n{}", frame(format), rename_root(&calls));
-    let triggers = matches!(choice, ToolChoice::Auto).then(|| triggers(format));
+    let lazy = matches!(choice, ToolChoice::Auto);
+    // A grammar from the first token lets a thinking model reason first.
+    let root = match thinking {
+        Some(_) if lazy => "root ::= tc-calls",
+        None => "root ::= tc-calls",
+        Some(ThinkingStart::MayOpen) => {
+            "root ::= (\"<think>\" tc-think \"</think>\" tc-ws)? tc-calls\n\
+             tc-think ::= ([^<] | \"<\" [^/] | \"</\" [^t] | \"</t\" [^h] | \"</th\" [^i] | \"</thi\" [^n] | \"</thin\" [^k] | \"</think\" [^>])*"
+        }
+        Some(ThinkingStart::Opened) => {
+            "root ::= tc-think \"</think>\" tc-ws tc-calls\n\
+             tc-think ::= ([^<] | \"<\" [^/] | \"</\" [^t] | \"</t\" [^h] | \"</th\" [^i] | \"</thi\" [^n] | \"</thin\" [^k] | \"</think\" [^>])*"
+        }
+    };
+    let gbnf = format!("{root}\n{}\n{}", frame(format), rename_root(&calls));
+    let triggers = lazy.then(|| triggers(format));
     Ok(Some(ToolGrammar { gbnf, triggers }))
 }
 
-/// The format's `root` rule around `tool-call`, with its whitespace rule.
+/// The format's frame around `tool-call` (rule `tc-calls`), with its
+/// whitespace rule.
 fn frame(format: ToolCallFormat) -> &'static str {
     match format {
         ToolCallFormat::Hermes => {
-            "root ::= tc-block (tc-ws tc-block)*\n\
+            "tc-calls ::= tc-block (tc-ws tc-block)*\n\
              tc-block ::= \"<tool_call>\" tc-ws tool-call tc-ws \"</tool_call>\"\n\
              tc-ws ::= [ \\n]{0,2}"
         }
         ToolCallFormat::Llama3Json => {
-            "root ::= \"<|python_tag|>\"? tool-call (tc-ws \";\" tc-ws tool-call)*\n\
+            "tc-calls ::= \"<|python_tag|>\"? tool-call (tc-ws \";\" tc-ws tool-call)*\n\
              tc-ws ::= [ \\n]{0,2}"
         }
         ToolCallFormat::Mistral => {
-            "root ::= \"[TOOL_CALLS]\" tc-ws \"[\" tc-ws tool-call (tc-ws \",\" tc-ws tool-call)* tc-ws \"]\"\n\
+            "tc-calls ::= \"[TOOL_CALLS]\" tc-ws \"[\" tc-ws tool-call (tc-ws \",\" tc-ws tool-call)* tc-ws \"]\"\n\
              tc-ws ::= [ \\n]{0,2}"
         }
     }

@@ -30,13 +30,16 @@ fn auto_is_lazy_on_the_formats_opening_marker() {
         ToolCallFormat::Hermes,
         &tools,
         &ToolChoice::Auto,
+        None,
         recording(&seen),
     )
     .unwrap()
     .unwrap();
     assert_eq!(hermes.triggers, Some(vec!["<tool_call>".to_owned()]));
     assert!(
-        hermes.gbnf.starts_with("root ::= tc-block"),
+        hermes
+            .gbnf
+            .starts_with("root ::= tc-calls\ntc-calls ::= tc-block"),
         "{}",
         hermes.gbnf
     );
@@ -70,6 +73,7 @@ fn auto_is_lazy_on_the_formats_opening_marker() {
         ToolCallFormat::Mistral,
         &tools,
         &ToolChoice::Auto,
+        None,
         recording(&seen),
     )
     .unwrap()
@@ -79,6 +83,7 @@ fn auto_is_lazy_on_the_formats_opening_marker() {
         ToolCallFormat::Llama3Json,
         &tools,
         &ToolChoice::Auto,
+        None,
         recording(&seen),
     )
     .unwrap()
@@ -86,7 +91,7 @@ fn auto_is_lazy_on_the_formats_opening_marker() {
     assert!(
         llama
             .gbnf
-            .starts_with("root ::= \"<|python_tag|>\"? tool-call")
+            .contains("\ntc-calls ::= \"<|python_tag|>\"? tool-call")
     );
     assert_eq!(
         seen.borrow()[2]["anyOf"][1]["required"],
@@ -117,6 +122,7 @@ fn required_and_a_named_tool_hold_from_the_first_token() {
         ToolCallFormat::Hermes,
         &tools,
         &ToolChoice::Required,
+        None,
         recording(&seen),
     )
     .unwrap()
@@ -126,6 +132,7 @@ fn required_and_a_named_tool_hold_from_the_first_token() {
         ToolCallFormat::Hermes,
         &tools,
         &ToolChoice::Tool("get_time".into()),
+        None,
         recording(&seen),
     )
     .unwrap()
@@ -147,12 +154,13 @@ fn none_or_no_tools_build_no_grammar() {
             ToolCallFormat::Hermes,
             &[tool("a")],
             &ToolChoice::None,
+            None,
             never
         ),
         Ok(None)
     );
     assert_eq!(
-        build(ToolCallFormat::Hermes, &[], &ToolChoice::Auto, never),
+        build(ToolCallFormat::Hermes, &[], &ToolChoice::Auto, None, never),
         Ok(None)
     );
 }
@@ -167,7 +175,14 @@ fn a_refused_schema_names_its_tool() {
             Ok("root ::= \"{}\"".to_owned())
         }
     };
-    let err = build(ToolCallFormat::Hermes, &tools, &ToolChoice::Auto, convert).unwrap_err();
+    let err = build(
+        ToolCallFormat::Hermes,
+        &tools,
+        &ToolChoice::Auto,
+        None,
+        convert,
+    )
+    .unwrap_err();
     assert_eq!(
         err,
         GrammarError::Schema {
@@ -176,4 +191,37 @@ fn a_refused_schema_names_its_tool() {
         }
     );
     assert!(err.to_string().contains("the tool odd"), "{err}");
+}
+
+#[test]
+fn a_thinking_model_reasons_before_a_required_call() {
+    let seen = RefCell::new(Vec::new());
+    let tools = [tool("a")];
+    let build_with = |choice: &ToolChoice, thinking| {
+        build(
+            ToolCallFormat::Hermes,
+            &tools,
+            choice,
+            thinking,
+            recording(&seen),
+        )
+        .unwrap()
+        .unwrap()
+        .gbnf
+    };
+    let may = build_with(&ToolChoice::Required, Some(ThinkingStart::MayOpen));
+    assert!(
+        may.starts_with(
+            "root ::= (\"<think>\" tc-think \"</think>\" tc-ws)? tc-calls\ntc-think ::= "
+        ),
+        "{may}"
+    );
+    let opened = build_with(&ToolChoice::Required, Some(ThinkingStart::Opened));
+    assert!(
+        opened.starts_with("root ::= tc-think \"</think>\" tc-ws tc-calls\n"),
+        "{opened}"
+    );
+    // Lazy: the trigger comes after any reasoning anyway.
+    let lazy = build_with(&ToolChoice::Auto, Some(ThinkingStart::Opened));
+    assert!(lazy.starts_with("root ::= tc-calls\n"), "{lazy}");
 }

@@ -27,7 +27,7 @@ use super::cache::{BATCH, ContextSize, KvCache};
 use super::models::LoadedModel;
 use super::template::{self, Thinking};
 use super::{Inbox, Output};
-use crate::local::grammar::{self, GrammarError, ToolGrammar};
+use crate::local::grammar::{self, GrammarError, ThinkingStart, ToolGrammar};
 use crate::local::protocol::{Message, Reply, RunnerError, Sampling, ToolChoice, ToolDefinition};
 use crate::local::reasoning::{Part, ReasoningSplitter};
 use crate::local::tool_calls::{Piece, ToolCallFormat, ToolCallParser};
@@ -81,9 +81,16 @@ pub(super) fn run(
         });
     }
     let tool_grammar = match applied.tool_format {
-        Some(format) => grammar::build(format, job.tools, job.tool_choice, |schema| {
-            llama_cpp_2::json_schema_to_grammar(schema).map_err(|e| e.to_string())
-        })
+        Some(format) => grammar::build(
+            format,
+            job.tools,
+            job.tool_choice,
+            applied.thinking.map(|t| match t {
+                Thinking::MayOpen => ThinkingStart::MayOpen,
+                Thinking::Opened => ThinkingStart::Opened,
+            }),
+            |schema| llama_cpp_2::json_schema_to_grammar(schema).map_err(|e| e.to_string()),
+        )
         .map_err(
             |GrammarError::Schema { tool, message }| RunnerError::ToolSchema {
                 model: name.clone(),
