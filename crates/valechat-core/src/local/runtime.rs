@@ -13,6 +13,7 @@ mod generate;
 mod jinja;
 mod log;
 mod models;
+mod sampler;
 mod template;
 
 use std::collections::VecDeque;
