@@ -10,8 +10,9 @@
 //! (the API has no call id or error flag on it: the content says what
 //! failed); tools are `tools:[{"type":"function","function":{"name",
 //! "description","parameters"}}]`, left out when there are none. The API
-//! has no `tool_choice` (see [`offered_tools`] for what a [`ToolChoice`]
-//! does here). A user
+//! has no `tool_choice`: [`ToolChoice::None`] sends no tools,
+//! [`ToolChoice::Tool`] only the named one and [`ToolChoice::Required`] all
+//! of them, not enforced (Ollama cannot be told to call one). A user
 //! message with images adds `images: ["<base64>", …]` (the documented
 //! "Chat request (with images)": bare base64, no `data:` prefix, no type).
 
