@@ -33,3 +33,5 @@ mod openai;
 mod resilience;
 #[path = "providers/sampling.rs"]
 mod sampling;
+#[path = "providers/tool_choice.rs"]
+mod tool_choice;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a tiny random-weights llama-architecture GGUF model, offline.
 
-Usage: make_tiny_model.py [--chat-template chatml|custom|qwen2.5|thinking] [--architecture NAME]
+Usage: make_tiny_model.py [--chat-template chatml|custom|qwen2.5|qwen3|thinking] [--architecture NAME]
                           [--size tiny|100m] OUT.gguf
 
 The model has 2 layers, 64-dimensional embeddings, 4 attention heads and a
@@ -29,6 +29,7 @@ pairs, so each step must be a token) — and a tokenizer.chat_template:
 (a Jinja template it does not know, using bos_token and raise_exception)
 or "qwen2.5" (Qwen 2.5 Instruct's own template, with tools and <tool_call>
 calls, read from crates/valechat-core/src/local/runtime/testdata/) or
+"qwen3" (Qwen 3's own template, from the same folder: tools and <think>) or
 "thinking" (ChatML whose generation prompt opens <think>, as DeepSeek-R1's
 does).
 Without it the model has no chat template. --architecture writes another
@@ -96,6 +97,7 @@ QWEN25 = os.path.join(
     os.path.dirname(os.path.abspath(__file__)),
     "../../crates/valechat-core/src/local/runtime/testdata/qwen2.5-instruct.jinja",
 )
+QWEN3 = os.path.join(os.path.dirname(QWEN25), "qwen3.jinja")
 
 
 def vocabulary(chat=False):
@@ -176,8 +178,8 @@ def main(path, chat_template=None, architecture="llama", size="tiny", context=No
         writer.add_eot_token_id(tokens.index("<|im_end|>".encode("utf-8")))
     elif chat_template == "custom":
         writer.add_chat_template(CUSTOM)
-    elif chat_template == "qwen2.5":
-        with open(QWEN25, encoding="utf-8") as f:
+    elif chat_template in ("qwen2.5", "qwen3"):
+        with open(QWEN25 if chat_template == "qwen2.5" else QWEN3, encoding="utf-8") as f:
             writer.add_chat_template(f.read())
         writer.add_eot_token_id(tokens.index("<|im_end|>".encode("utf-8")))
 
@@ -212,7 +214,7 @@ def main(path, chat_template=None, architecture="llama", size="tiny", context=No
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Write a tiny random-weights GGUF model.")
-    parser.add_argument("--chat-template", choices=["chatml", "custom", "qwen2.5", "thinking"])
+    parser.add_argument("--chat-template", choices=["chatml", "custom", "qwen2.5", "qwen3", "thinking"])
     parser.add_argument("--architecture", default="llama")
     parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
     parser.add_argument("--context", type=int, help="llama.context_length in tokens (default: the size's own)")

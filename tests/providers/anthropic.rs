@@ -18,7 +18,7 @@ mod tools;
 
 use tokio_util::sync::CancellationToken;
 use valechat_core::provider::anthropic::{AnthropicConfig, AnthropicProvider};
-use valechat_core::provider::{ChatMessage, ChatProvider, ChatRequest, Role, Usage};
+use valechat_core::provider::{ChatMessage, ChatProvider, ChatRequest, Role, ToolChoice, Usage};
 
 use support::outcome::{Outcome, drain};
 use support::{Reply, TestServer};
@@ -42,6 +42,7 @@ fn request() -> ChatRequest {
         temperature: Some(0.5),
         max_output_tokens: None,
         tools: Vec::new(),
+        tool_choice: ToolChoice::Auto,
     }
 }
 

@@ -19,7 +19,7 @@ mod tools;
 
 use tokio_util::sync::CancellationToken;
 use valechat_core::provider::gemini::{GeminiConfig, GeminiProvider};
-use valechat_core::provider::{ChatMessage, ChatProvider, ChatRequest, Role, Usage};
+use valechat_core::provider::{ChatMessage, ChatProvider, ChatRequest, Role, ToolChoice, Usage};
 
 use support::outcome::{Outcome, drain};
 use support::{Reply, TestServer, fixture};
@@ -43,6 +43,7 @@ fn request() -> ChatRequest {
         temperature: Some(0.5),
         max_output_tokens: Some(256),
         tools: Vec::new(),
+        tool_choice: ToolChoice::Auto,
     }
 }
 

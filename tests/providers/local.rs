@@ -574,3 +574,6 @@ async fn a_follow_up_reuses_the_kept_context_and_replies_as_a_fresh_runner_would
 
 #[path = "local_tools.rs"]
 mod tools;
+
+#[path = "local_grammar.rs"]
+mod grammar;

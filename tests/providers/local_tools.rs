@@ -124,7 +124,7 @@ async fn a_template_without_tool_support_refuses_tools_naming_the_model() {
 /// `done` with `tool_calls`.
 const FAKE_RUNNER: &str = r#"
 import json, sys
-print(json.dumps({"hello": {"protocol": 3, "version": "fake"}}), flush=True)
+print(json.dumps({"hello": {"protocol": 4, "version": "fake"}}), flush=True)
 for line in sys.stdin:
     request = json.loads(line)
     rid = request["id"]

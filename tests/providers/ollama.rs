@@ -19,7 +19,7 @@ mod tools;
 
 use tokio_util::sync::CancellationToken;
 use valechat_core::provider::ollama::{OllamaConfig, OllamaProvider};
-use valechat_core::provider::{ChatMessage, ChatProvider, ChatRequest, Role};
+use valechat_core::provider::{ChatMessage, ChatProvider, ChatRequest, Role, ToolChoice};
 
 use support::outcome::{Outcome, drain};
 use support::{Reply, Step, TestServer, fixture};
@@ -47,6 +47,7 @@ fn request() -> ChatRequest {
         temperature: Some(0.5),
         max_output_tokens: Some(256),
         tools: Vec::new(),
+        tool_choice: ToolChoice::Auto,
     }
 }
 

@@ -18,7 +18,7 @@ mod tools;
 
 use tokio_util::sync::CancellationToken;
 use valechat_core::provider::openai::{OpenAiConfig, OpenAiProvider};
-use valechat_core::provider::{ChatMessage, ChatProvider, ChatRequest, Role, Usage};
+use valechat_core::provider::{ChatMessage, ChatProvider, ChatRequest, Role, ToolChoice, Usage};
 
 use support::outcome::{Outcome, args_json, drain};
 use support::{Reply, TestServer};
@@ -39,6 +39,7 @@ fn request() -> ChatRequest {
         temperature: Some(0.5),
         max_output_tokens: Some(256),
         tools: Vec::new(),
+        tool_choice: ToolChoice::Auto,
     }
 }
 

@@ -67,7 +67,7 @@ pub use user_message::{UserError, limit_name};
 pub use crate::model::{RateLimit, ToolLimits, ToolLimitsError};
 
 use crate::billing::{ModelPrice, PriceBook, PriceOrigin};
-use crate::provider::{ChatMessage, ChatProvider, ChatRequest, Role};
+use crate::provider::{ChatMessage, ChatProvider, ChatRequest, Role, ToolChoice};
 use crate::secrets::KeyStore;
 use crate::store::{Message, MessageParent, MessageStatus, NewConversation, Provider, Store};
 
@@ -326,6 +326,7 @@ impl Engine {
             max_output_tokens: billing.0.output_cap(),
             sampling: conversation.sampling(),
             tools: Vec::new(),
+            tool_choice: ToolChoice::Auto,
         };
         let conversation_id = conversation.id;
         let job = runner::TurnJob {

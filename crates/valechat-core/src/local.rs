@@ -12,6 +12,9 @@
 //!   requests, starts a new runner after one died;
 //! - [`provider`]: [`provider::LocalProvider`], the "On this computer"
 //!   [`crate::provider::ChatProvider`];
+//! - [`grammar`]: the GBNF grammar that keeps tool calls valid (lazy until
+//!   the call's opening marker, or from the first token for a required
+//!   call);
 //! - [`fit`]: the memory check before a load; [`idle`]: unloading models
 //!   idle for longer than the setting;
 //! - `runtime` (cargo feature `local-models`): the runner's side, llama.cpp
@@ -19,6 +22,7 @@
 
 pub mod client;
 pub mod fit;
+pub mod grammar;
 pub mod idle;
 pub mod library;
 pub mod protocol;

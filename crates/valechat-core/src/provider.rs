@@ -30,6 +30,7 @@ pub mod resilient;
 pub mod sse;
 #[cfg(test)]
 mod test_tools;
+pub mod tool_choice;
 
 use std::pin::Pin;
 
@@ -44,6 +45,7 @@ pub use message::{
     Attachment, AttachmentError, ChatMessage, ResourceAttachment, ResourceBody, Role, ToolCall,
     ToolDefinition,
 };
+pub use tool_choice::ToolChoice;
 
 /// The wire protocol a configured provider speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -109,6 +111,21 @@ pub struct ChatRequest {
     /// Tools the model may call; empty offers none (and sends no `tools`
     /// field). Each protocol translates them to its own schema.
     pub tools: Vec<ToolDefinition>,
+    /// Whether the model may, must or must not call one of `tools`
+    /// ([`ToolChoice::Auto`], the default, sends nothing); checked with
+    /// [`ChatRequest::check_tool_choice`] before anything is sent.
+    pub tool_choice: ToolChoice,
+}
+
+impl ChatRequest {
+    /// Refuses a [`ToolChoice`] the request's tools cannot satisfy (a named
+    /// tool that is not offered, a required call with no tools).
+    ///
+    /// # Errors
+    /// [`ProviderError::Config`] naming the tool and those offered.
+    pub fn check_tool_choice(&self) -> Result<(), ProviderError> {
+        self.tool_choice.check(&self.tools)
+    }
 }
 
 /// Why the model stopped, normalised across providers.

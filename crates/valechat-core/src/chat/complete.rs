@@ -12,7 +12,9 @@ use tokio_util::sync::CancellationToken;
 use super::meter::{Meter, MeterSetup, RequestEnd};
 use super::{Engine, EngineError};
 use crate::ledger::{Outcome, UsageRecord};
-use crate::provider::{ChatEvent, ChatMessage, ChatRequest, FinishReason, ProviderError, Usage};
+use crate::provider::{
+    ChatEvent, ChatMessage, ChatRequest, FinishReason, ProviderError, ToolChoice, Usage,
+};
 
 /// What to complete and with which model.
 #[derive(Debug, Clone)]
@@ -87,6 +89,7 @@ impl Engine {
             temperature: request.temperature,
             max_output_tokens: Some(request.max_output_tokens),
             tools: Vec::new(),
+            tool_choice: ToolChoice::Auto,
         };
         let mut text = String::new();
         let mut answered_by = None;

@@ -14,11 +14,12 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::provider::{ToolCall, ToolDefinition};
+pub use crate::provider::{ToolCall, ToolChoice, ToolDefinition};
 
 /// Version of this protocol; bumped on any incompatible change (2: tools,
-/// tool calls and tool results, [`Reply::ToolCall`]; 3: [`Reply::Reasoning`]).
-pub const PROTOCOL_VERSION: u32 = 3;
+/// tool calls and tool results, [`Reply::ToolCall`]; 3: [`Reply::Reasoning`];
+/// 4: `tool_choice` in [`Op::Generate`] and the tool-call grammar).
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// One request line (client → runner).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -137,6 +138,14 @@ pub enum Op {
         /// Tools the model may call; empty offers none.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         tools: Vec<ToolDefinition>,
+        /// Whether the model may (`auto`, the default: a lazy grammar
+        /// keeps a call valid once begun), must (`required`, or `tool`
+        /// with its `name`: the reply is that call, held to the grammar from
+        /// the first token) or must not (`none`: no tools rendered) call
+        /// one of `tools` (`{"type":"auto"|"none"|"required"|"tool","name"}`;
+        /// `crate::local::grammar`).
+        #[serde(default, skip_serializing_if = "is_auto")]
+        tool_choice: ToolChoice,
         /// Sampling parameters.
         #[serde(default)]
         sampling: Sampling,
@@ -182,6 +191,10 @@ pub enum Op {
     },
     /// What the runner can use ([`Acceleration`] in `Ok.result`).
     Acceleration,
+}
+
+fn is_auto(choice: &ToolChoice) -> bool {
+    *choice == ToolChoice::Auto
 }
 
 /// One reply line (runner → client).
@@ -296,6 +309,22 @@ pub enum RunnerError {
         /// What failed, naming the model.
         message: String,
     },
+    /// A tool's arguments schema cannot be turned into the grammar that
+    /// keeps its calls valid (llama.cpp's JSON Schema converter refused
+    /// it); nothing was generated.
+    #[error(
+        "{model} cannot be offered the tool {tool}: its arguments schema cannot be turned \
+         into a grammar by llama.cpp ({message}); turn that tool's MCP server off or \
+         choose another model"
+    )]
+    ToolSchema {
+        /// The model's name.
+        model: String,
+        /// The tool's name.
+        tool: String,
+        /// What the converter said.
+        message: String,
+    },
     /// A malformed request line or a failure while running it.
     #[error("{message}")]
     Other {
@@ -363,6 +392,30 @@ mod tests {
         assert_eq!(sampling.temperature, Some(0.5));
         assert_eq!(sampling.seed, Some(7));
         assert_eq!(max_output_tokens, None);
+
+        // `tool_choice`: absent means `auto` and `auto` is not written, so
+        // a request without one is the same line as in protocol 3.
+        let named = r#"{"id":5,"op":"generate","model":"m","messages":[],"tool_choice":{"type":"tool","name":"get_weather"}}"#;
+        let request: Request = serde_json::from_str(named).unwrap();
+        let Op::Generate { tool_choice, .. } = &request.op else {
+            panic!("not a generate: {request:?}");
+        };
+        assert_eq!(*tool_choice, ToolChoice::Tool("get_weather".into()));
+        let auto = Request {
+            id: 6,
+            op: Op::Generate {
+                model: "m".into(),
+                messages: Vec::new(),
+                tools: Vec::new(),
+                tool_choice: ToolChoice::Auto,
+                sampling: Sampling::default(),
+                max_output_tokens: None,
+            },
+        };
+        let line = serde_json::to_string(&auto).unwrap();
+        assert!(!line.contains("tool_choice"), "{line}");
+        let required = serde_json::to_value(ToolChoice::Required).unwrap();
+        assert_eq!(required, serde_json::json!({"type": "required"}));
 
         let error = Reply::Error {
             id: 4,

@@ -164,9 +164,11 @@ pub fn to_provider_error(error: ClientError) -> ProviderError {
         ClientError::Runner(e @ RunnerError::ContextOverflow { .. }) => {
             ProviderError::TooLarge(e.to_string())
         }
-        ClientError::Runner(e @ (RunnerError::Load { .. } | RunnerError::Template { .. })) => {
-            ProviderError::Config(e.to_string())
-        }
+        ClientError::Runner(
+            e @ (RunnerError::Load { .. }
+            | RunnerError::Template { .. }
+            | RunnerError::ToolSchema { .. }),
+        ) => ProviderError::Config(e.to_string()),
         ClientError::Runner(e @ RunnerError::NotLoaded { .. }) => ProviderError::NotFound {
             message: e.to_string(),
         },
@@ -213,6 +215,7 @@ impl ChatProvider for LocalProvider {
         request: ChatRequest,
         cancel: CancellationToken,
     ) -> Result<ChatStream, ProviderError> {
+        request.check_tool_choice()?;
         let in_use = self.activity.as_ref().map(|a| a.begin(&request.model));
         self.load(&request.model).await?;
         let sampling = merged_sampling(self.options.sampling, &request);
@@ -221,7 +224,13 @@ impl ChatProvider for LocalProvider {
             .generate(Op::Generate {
                 model: request.model.clone(),
                 messages: messages(&request),
-                tools: request.tools.clone(),
+                // `None`: no tools rendered, no grammar.
+                tools: if request.tool_choice.offers_tools() {
+                    request.tools.clone()
+                } else {
+                    Vec::new()
+                },
+                tool_choice: request.tool_choice.clone(),
                 sampling,
                 max_output_tokens: request.max_output_tokens,
             })

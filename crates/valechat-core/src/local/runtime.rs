@@ -14,6 +14,7 @@ mod generate;
 mod jinja;
 mod log;
 mod models;
+mod sampler;
 mod template;
 
 use std::collections::VecDeque;
@@ -100,6 +101,7 @@ fn serve(models: &mut models::Models, request: Request, inbox: &mut Inbox, out: 
             model,
             messages,
             tools,
+            tool_choice,
             sampling,
             max_output_tokens,
         } => {
@@ -107,6 +109,7 @@ fn serve(models: &mut models::Models, request: Request, inbox: &mut Inbox, out: 
                 id,
                 messages: &messages,
                 tools: &tools,
+                tool_choice: &tool_choice,
                 sampling,
                 max_output_tokens,
             };

@@ -124,6 +124,7 @@ impl ChatProvider for AnthropicProvider {
         request: ChatRequest,
         cancel: CancellationToken,
     ) -> Result<ChatStream, ProviderError> {
+        request.check_tool_choice()?;
         let body = request::messages_request(&request);
         let builder = self.http.post("messages").json(&body);
         // A proxy may answer with one JSON object instead of a stream.

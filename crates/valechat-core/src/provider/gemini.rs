@@ -141,6 +141,7 @@ impl ChatProvider for GeminiProvider {
         request: ChatRequest,
         cancel: CancellationToken,
     ) -> Result<ChatStream, ProviderError> {
+        request.check_tool_choice()?;
         let url = self.stream_url(&request.model)?;
         let body = GenerateRequest::new(&request);
         let builder = self.http.request(Method::POST, url).json(&body);

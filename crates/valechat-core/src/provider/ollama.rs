@@ -186,6 +186,7 @@ impl ChatProvider for OllamaProvider {
         request: ChatRequest,
         cancel: CancellationToken,
     ) -> Result<ChatStream, ProviderError> {
+        request.check_tool_choice()?;
         let body = ChatBody::streaming(&request);
         let builder = self
             .http

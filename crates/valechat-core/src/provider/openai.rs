@@ -76,6 +76,7 @@ impl ChatProvider for OpenAiProvider {
         request: ChatRequest,
         cancel: CancellationToken,
     ) -> Result<ChatStream, ProviderError> {
+        request.check_tool_choice()?;
         let mut body = CompletionRequest::streaming(&request);
         if request::is_openai_api(self.base_url()) {
             body = body.for_openai();

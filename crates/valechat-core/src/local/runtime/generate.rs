@@ -13,30 +13,31 @@
 //! tool-call parser ([`ToolCallParser`]): calls become [`Reply::ToolCall`]
 //! lines (never text) and the reply ends with `tool_calls`. Special tokens
 //! are then rendered as text (`<|python_tag|>`, `[TOOL_CALLS]` are control
-//! tokens some formats start with).
+//! tokens some formats start with). The sampler chain then starts with the
+//! tool-call grammar (`crate::local::grammar`): lazy for `tool_choice`
+//! `auto`, from the first token for `required` or a named tool.
 
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::LlamaModel;
-use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
 
 use super::cache::{BATCH, ContextSize, KvCache};
 use super::models::LoadedModel;
+use super::sampler::sampler;
 use super::template::{self, Thinking};
 use super::{Inbox, Output};
-use crate::local::protocol::{Message, Reply, RunnerError, Sampling, ToolDefinition};
+use crate::local::grammar::{self, GrammarError, ThinkingStart, ToolGrammar};
+use crate::local::protocol::{Message, Reply, RunnerError, Sampling, ToolChoice, ToolDefinition};
 use crate::local::reasoning::{Part, ReasoningSplitter};
 use crate::local::tool_calls::{Piece, ToolCallFormat, ToolCallParser};
-
-/// How many recent tokens the repeat penalty looks at.
-const PENALTY_LAST_N: i32 = 64;
 
 /// What to generate.
 pub(super) struct Job<'a> {
     pub(super) id: u64,
     pub(super) messages: &'a [Message],
     pub(super) tools: &'a [ToolDefinition],
+    pub(super) tool_choice: &'a ToolChoice,
     pub(super) sampling: Sampling,
     pub(super) max_output_tokens: Option<u32>,
 }
@@ -76,8 +77,29 @@ pub(super) fn run(
             message: format!("the chat template of {name} gave an empty prompt"),
         });
     }
+    let tool_grammar = match applied.tool_format {
+        Some(format) => grammar::build(
+            format,
+            job.tools,
+            job.tool_choice,
+            applied.thinking.map(|t| match t {
+                Thinking::MayOpen => ThinkingStart::MayOpen,
+                Thinking::Opened => ThinkingStart::Opened,
+            }),
+            |schema| llama_cpp_2::json_schema_to_grammar(schema).map_err(|e| e.to_string()),
+        )
+        .map_err(
+            |GrammarError::Schema { tool, message }| RunnerError::ToolSchema {
+                model: name.clone(),
+                tool,
+                message,
+            },
+        )?,
+        None => None,
+    };
     let prompted = Prompted {
         name: &name,
+        tool_grammar,
         prompt: &prompt,
         size: &size,
         job,
@@ -96,6 +118,7 @@ pub(super) fn run(
 /// One reply's inputs, for the part that runs on the kept context.
 struct Prompted<'r> {
     name: &'r str,
+    tool_grammar: Option<ToolGrammar>,
     prompt: &'r [LlamaToken],
     size: &'r ContextSize,
     job: &'r Job<'r>,
@@ -145,7 +168,7 @@ impl Prompted<'_> {
             }
         }
 
-        let mut sampler = sampler(job.sampling, model);
+        let mut sampler = sampler(job.sampling, model, self.tool_grammar.as_ref())?;
         let mut output_tokens: u64 = 0;
         let mut pending: Vec<u8> = Vec::new();
         let mut reply = ReplyOut {
@@ -297,36 +320,6 @@ impl Counts {
             cached_tokens: self.cached_tokens,
         }
     }
-}
-
-/// The sampler chain llama.cpp's own tools use: repeat penalty, top-k,
-/// top-p, min-p, temperature, then a seeded draw (greedy at temperature 0).
-fn sampler(s: Sampling, model: &LlamaModel) -> LlamaSampler {
-    let temperature = s.temperature.unwrap_or(0.8);
-    let mut chain = vec![LlamaSampler::penalties(
-        model.n_vocab(),
-        PENALTY_LAST_N,
-        s.repeat_penalty.unwrap_or(1.0),
-        0.0,
-        0.0,
-    )];
-    if temperature <= 0.0 {
-        chain.push(LlamaSampler::greedy());
-    } else {
-        chain.push(LlamaSampler::top_k(s.top_k.unwrap_or(40)));
-        chain.push(LlamaSampler::top_p(s.top_p.unwrap_or(0.95), 1));
-        chain.push(LlamaSampler::min_p(s.min_p.unwrap_or(0.05), 1));
-        chain.push(LlamaSampler::temp(temperature));
-        chain.push(LlamaSampler::dist(s.seed.unwrap_or_else(rand_seed)));
-    }
-    LlamaSampler::chain_simple(chain)
-}
-
-fn rand_seed() -> u32 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    nanos ^ std::process::id()
 }
 
 /// Takes the longest valid UTF-8 prefix of `bytes` (a character may span tokens).

@@ -19,13 +19,14 @@
 //!   image, then its text as a `text` block (when not blank), the order the
 //!   vision guide recommends (images before the question about them);
 //! - tools are `tools:[{"name","description","input_schema"}]`, left out
-//!   when there are none;
+//!   when there are none; `tool_choice` (`{"type":"none"|"any"|"tool",
+//!   "name"}`) only with tools and a [`ToolChoice`] other than `Auto`;
 //! - `max_tokens` is required, so [`DEFAULT_MAX_TOKENS`] stands in when the
 //!   request sets none; temperature is clamped to the API's 0.0–1.0.
 
 use serde::Serialize;
 
-use crate::provider::{ChatMessage, ChatRequest, Role};
+use crate::provider::{ChatMessage, ChatRequest, Role, ToolChoice};
 
 /// `max_tokens` sent when the request sets no output cap, in tokens.
 pub const DEFAULT_MAX_TOKENS: u32 = 4096;
@@ -56,6 +57,21 @@ pub struct MessagesRequest {
     /// Tools the model may call; omitted when empty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<WireTool>,
+    /// `{"type":"none"|"any"|"tool","name"}`; omitted for
+    /// [`ToolChoice::Auto`] and when no tools are offered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_choice: Option<serde_json::Value>,
+}
+
+/// The `tool_choice` object for `choice` (Anthropic `ToolChoice`).
+fn wire_tool_choice(choice: &ToolChoice) -> Option<serde_json::Value> {
+    use serde_json::json;
+    match choice {
+        ToolChoice::Auto => None,
+        ToolChoice::None => Some(json!({"type": "none"})),
+        ToolChoice::Required => Some(json!({"type": "any"})),
+        ToolChoice::Tool(name) => Some(json!({"type": "tool", "name": name})),
+    }
 }
 
 /// One turn of `messages`.
@@ -209,6 +225,11 @@ pub fn messages_request(request: &ChatRequest) -> MessagesRequest {
                 input_schema: tool.parameters.clone(),
             })
             .collect(),
+        tool_choice: if request.tools.is_empty() {
+            None
+        } else {
+            wire_tool_choice(&request.tool_choice)
+        },
     }
 }
 

@@ -22,13 +22,16 @@
 //!   advises the text after the image;
 //! - tools are one `{"functionDeclarations":[{"name","description",
 //!   "parameters"}]}` entry, with `parameters` reduced to Gemini's schema
-//!   subset by [`gemini_schema`]; `tools` is left out when there are none.
+//!   subset by [`gemini_schema`]; `tools` is left out when there are none;
+//! - a [`ToolChoice`] other than `Auto` (with tools) is
+//!   `toolConfig.functionCallingConfig`: `mode` `NONE` or `ANY`, and
+//!   `allowedFunctionNames: [name]` for one named tool.
 
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::schema::gemini_schema;
-use crate::provider::{ChatMessage, ChatRequest, Role};
+use crate::provider::{ChatMessage, ChatRequest, Role, ToolChoice};
 
 /// Request body of `POST {base}/models/{model}:streamGenerateContent?alt=sse`.
 #[derive(Debug, Serialize, PartialEq)]
@@ -45,6 +48,21 @@ pub struct GenerateRequest<'a> {
     /// Function declarations; omitted when the request offers no tools.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<WireTool<'a>>,
+    /// `{"functionCallingConfig":{"mode","allowedFunctionNames"}}`; omitted
+    /// for [`ToolChoice::Auto`] and when no tools are offered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_config: Option<Value>,
+}
+
+/// The `toolConfig` object for `choice` (Gemini `ToolConfig`).
+fn tool_config(choice: &ToolChoice) -> Option<Value> {
+    let config = match choice {
+        ToolChoice::Auto => return None,
+        ToolChoice::None => json!({"mode": "NONE"}),
+        ToolChoice::Required => json!({"mode": "ANY"}),
+        ToolChoice::Tool(name) => json!({"mode": "ANY", "allowedFunctionNames": [name]}),
+    };
+    Some(json!({ "functionCallingConfig": config }))
 }
 
 impl<'a> GenerateRequest<'a> {
@@ -93,6 +111,11 @@ impl<'a> GenerateRequest<'a> {
                 parameters: gemini_schema(&tool.parameters),
             })
             .collect();
+        let tool_config = if declarations.is_empty() {
+            None
+        } else {
+            tool_config(&request.tool_choice)
+        };
         Self {
             contents,
             system_instruction: (!system.is_empty()).then_some(SystemInstruction { parts: system }),
@@ -104,6 +127,7 @@ impl<'a> GenerateRequest<'a> {
                     function_declarations: declarations,
                 }]
             },
+            tool_config,
         }
     }
 }

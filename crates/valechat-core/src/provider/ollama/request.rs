@@ -9,14 +9,17 @@
 //! JSON *object*; a tool result is `{"role":"tool","content","tool_name"}`
 //! (the API has no call id or error flag on it: the content says what
 //! failed); tools are `tools:[{"type":"function","function":{"name",
-//! "description","parameters"}}]`, left out when there are none. A user
+//! "description","parameters"}}]`, left out when there are none. The API
+//! has no `tool_choice`: [`ToolChoice::None`] sends no tools,
+//! [`ToolChoice::Tool`] only the named one and [`ToolChoice::Required`] all
+//! of them, not enforced (Ollama cannot be told to call one). A user
 //! message with images adds `images: ["<base64>", …]` (the documented
 //! "Chat request (with images)": bare base64, no `data:` prefix, no type).
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::provider::{ChatMessage, ChatRequest, Role, ToolDefinition};
+use crate::provider::{ChatMessage, ChatRequest, Role, ToolChoice, ToolDefinition};
 
 /// Body of `POST /api/chat` with `stream: true`.
 #[derive(Debug, Serialize)]
@@ -35,6 +38,21 @@ pub struct ChatBody<'a> {
     pub options: Options,
 }
 
+/// The tools sent for `request`: `/api/chat` has no `tool_choice`, so
+/// [`ToolChoice::None`] sends no tools, [`ToolChoice::Tool`] only the named
+/// one, and [`ToolChoice::Required`] all of them (the model may still
+/// answer in text: Ollama cannot be told to call one).
+fn offered_tools(request: &ChatRequest) -> impl Iterator<Item = &ToolDefinition> {
+    request
+        .tools
+        .iter()
+        .filter(|tool| match &request.tool_choice {
+            ToolChoice::Auto | ToolChoice::Required => true,
+            ToolChoice::None => false,
+            ToolChoice::Tool(name) => &tool.name == name,
+        })
+}
+
 impl<'a> ChatBody<'a> {
     /// The streaming request for `request`.
     pub fn streaming(request: &'a ChatRequest) -> Self {
@@ -46,7 +64,7 @@ impl<'a> ChatBody<'a> {
                 .enumerate()
                 .map(|(i, m)| WireMessage::new(m, &request.messages[..i]))
                 .collect(),
-            tools: request.tools.iter().map(WireTool::from).collect(),
+            tools: offered_tools(request).map(WireTool::from).collect(),
             stream: true,
             options: Options {
                 temperature: request.temperature,

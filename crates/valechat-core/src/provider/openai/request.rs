@@ -14,11 +14,16 @@
 //! parts, `[{"type":"text","text"},{"type":"image_url","image_url":{"url":
 //! "data:<mime>;base64,<data>"}}]` (the text part left out when the text is
 //! empty); every other message keeps plain string content, which every
-//! compatible server accepts.
+//! compatible server accepts. `tool_choice` (`ChatCompletionToolChoiceOption`)
+//! is sent only for a [`ToolChoice`] other than `Auto` and only with tools
+//! (OpenAI refuses it without them): `"none"`, `"required"` or
+//! `{"type":"function","function":{"name"}}`; Mistral takes the same values.
 
 use serde::Serialize;
 
-use crate::provider::{ChatMessage, ChatRequest, Role, ToolCall, ToolDefinition};
+use serde_json::{Value, json};
+
+use crate::provider::{ChatMessage, ChatRequest, Role, ToolCall, ToolChoice, ToolDefinition};
 
 /// Request body of `POST {base}/chat/completions`.
 #[derive(Debug, Serialize)]
@@ -51,6 +56,20 @@ pub struct CompletionRequest<'a> {
     /// Tools the model may call; omitted when empty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<WireTool<'a>>,
+    /// `"none"`, `"required"` or the named function; omitted for
+    /// [`ToolChoice::Auto`] and when no tools are offered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_choice: Option<Value>,
+}
+
+/// The `tool_choice` value for `choice` (OpenAI's and Mistral's shape).
+fn wire_tool_choice(choice: &ToolChoice) -> Option<Value> {
+    match choice {
+        ToolChoice::Auto => None,
+        ToolChoice::None => Some(json!("none")),
+        ToolChoice::Required => Some(json!("required")),
+        ToolChoice::Tool(name) => Some(json!({"type": "function", "function": {"name": name}})),
+    }
 }
 
 impl<'a> CompletionRequest<'a> {
@@ -69,6 +88,11 @@ impl<'a> CompletionRequest<'a> {
             max_tokens: request.max_output_tokens,
             max_completion_tokens: None,
             tools: request.tools.iter().map(WireTool::from).collect(),
+            tool_choice: if request.tools.is_empty() {
+                None
+            } else {
+                wire_tool_choice(&request.tool_choice)
+            },
         }
     }
 
