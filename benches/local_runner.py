@@ -8,7 +8,10 @@ follow-up in the same conversation (the reply and a short question added),
 where both sides reuse what they kept of the first prompt: the follow-up's
 TTFT shows that reuse.
 
-Usage (from the repository root, after a build of the `valechat` binary):
+Usage (from the repository root, after a build of the `valechat` binary,
+or of the runner alone in release: `cargo build --release -p valechat-core
+--features local-models --example local_runner`, then
+`--binary target/release/examples/local_runner`):
   tests/llamacpp/venv/bin/python benches/local_runner.py [--threads N]
       [--runs N] [--binary target/debug/valechat] [--model FILE.gguf]
 
@@ -47,7 +50,12 @@ def peak_kib(pid):
 
 
 def runner(binary, model, threads, runs, context):
-    proc = subprocess.Popen([binary, "local-runner"], stdin=subprocess.PIPE,
+    # The example binary (crates/valechat-core/examples/local_runner.rs) has
+    # no RUNPATH: llama.cpp's shared libraries are beside it.
+    env = dict(os.environ)
+    env["LD_LIBRARY_PATH"] = os.pathsep.join(
+        filter(None, [os.path.dirname(os.path.abspath(binary)), env.get("LD_LIBRARY_PATH")]))
+    proc = subprocess.Popen([binary, "local-runner"], stdin=subprocess.PIPE, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     hello = json.loads(proc.stdout.readline())
     assert "hello" in hello, hello
