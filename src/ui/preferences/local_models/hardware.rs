@@ -154,7 +154,7 @@ impl HardwareGroup {
         for m in &report.loaded {
             let name = library
                 .iter()
-                .find(|l| l.id.to_string() == m.id)
+                .find(|l| l.model_id == m.id)
                 .map_or_else(|| m.id.clone(), LocalModel::display_name);
             let layers = m.gpu_layers.to_string();
             rows.push(row(
