@@ -30,7 +30,7 @@ struct Row {
 }
 
 fn connect(path: &Path) -> Result<SqliteConnection, Box<dyn Error>> {
-    Ok(super::sqlite::connect(path.to_str().ok_or("path")?)?)
+    super::sqlite::connect(path.to_str().ok_or("path")?)
 }
 
 /// The first column of `query`'s rows, as text.

@@ -37,7 +37,7 @@ struct Row {
 }
 
 fn connect(path: &Path) -> Result<SqliteConnection, Box<dyn Error>> {
-    Ok(super::sqlite::connect(path.to_str().ok_or("path")?)?)
+    super::sqlite::connect(path.to_str().ok_or("path")?)
 }
 
 /// The SQL that made `messages_fts`.
