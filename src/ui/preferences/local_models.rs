@@ -10,18 +10,22 @@
 //! ├─ adw::PreferencesGroup "Download"
 //! │  └─ DownloadRow per curated model (download_row.rs; the downloads:
 //! │     downloads.rs)
-//! └─ adw::PreferencesGroup "Memory" (idle.rs: Unload After Idle; in a
-//!    build that runs models, `local-models`)
+//! ├─ adw::PreferencesGroup "Memory" (idle.rs: Unload After Idle; in a
+//! │  build that runs models, `local-models`)
+//! └─ adw::PreferencesGroup "This Computer" (hardware.rs: processor,
+//!    threads, graphics, loaded models' GPU layers; same builds)
 //! ```
 //!
 //! The library's work (reading it, importing, removing) runs as commands
 //! of this component; the downloads run in the main window's registry
 //! ([`crate::ui::model_downloads`]), which the page subscribes to, so they
 //! go on after it closes. What changed reaches the parent through
-//! [`LocalModelsOutput`].
+//! [`LocalModelsOutput`]. Each time the page is shown, the runner is asked
+//! what it can use ([`LocalModelsInput::CheckHardware`]).
 
 mod download_row;
 mod downloads;
+mod hardware;
 mod idle;
 mod import;
 mod rows;
@@ -88,6 +92,8 @@ pub enum LocalModelsInput {
     CancelDownload(usize),
     /// Curated model `n`'s download reports (from the registry).
     Report(usize, Report),
+    /// Ask the runner what this computer offers (the page is shown).
+    CheckHardware,
 }
 
 /// What the page is started with.
@@ -120,6 +126,8 @@ pub enum LocalModelsCommand {
     Imported(Result<Box<LocalModel>, (String, String)>),
     /// A removal's model, or why it failed.
     Removed(Result<Box<LocalModel>, String>),
+    /// The runner's acceleration report, or why it could not answer.
+    Hardware(Result<hardware::Report, String>),
 }
 
 /// The widgets the page refills.
@@ -129,6 +137,8 @@ pub struct LocalModelsWidgets {
     rows: Vec<adw::ActionRow>,
     empty: adw::ActionRow,
     downloads: Vec<DownloadRow>,
+    /// "This Computer" (`None` in a build that runs no models).
+    hardware: Option<hardware::HardwareGroup>,
 }
 
 impl Component for LocalModels {
@@ -196,9 +206,14 @@ impl Component for LocalModels {
         }
         root.add(&library);
         root.add(&group);
-        if engine.providers().local_runner().is_some() {
+        let hardware = engine.providers().local_runner().map(|_| {
             root.add(&idle::group(&engine));
-        }
+            let hardware = hardware::HardwareGroup::new();
+            root.add(&hardware.group);
+            let s = sender.clone();
+            root.connect_map(move |_| s.input(LocalModelsInput::CheckHardware));
+            hardware
+        });
         // The running downloads' state first, then the library (a
         // download the registry runs stays shown as running).
         downloads::subscribe(&downloads, &sender);
@@ -218,6 +233,7 @@ impl Component for LocalModels {
                 rows: Vec::new(),
                 empty,
                 downloads: rows,
+                hardware,
             },
         }
     }
@@ -277,6 +293,16 @@ impl Component for LocalModels {
             LocalModelsInput::Pause(n) => self.pause_or_resume(n),
             LocalModelsInput::CancelDownload(n) => self.cancel(n),
             LocalModelsInput::Report(n, report) => self.report(n, report, widgets, &sender),
+            LocalModelsInput::CheckHardware => {
+                if let Some(group) = widgets.hardware.as_mut()
+                    && group.start()
+                {
+                    let engine = self.engine.clone();
+                    sender.oneshot_command(async move {
+                        LocalModelsCommand::Hardware(hardware::check(engine).await)
+                    });
+                }
+            }
         }
     }
 
@@ -313,6 +339,14 @@ impl Component for LocalModels {
             }
             LocalModelsCommand::Removed(Err(e)) => {
                 let _ = sender.output(LocalModelsOutput::Toast(e));
+            }
+            LocalModelsCommand::Hardware(result) => {
+                if let Some(group) = widgets.hardware.as_mut() {
+                    match result {
+                        Ok(report) => group.show(&report, &self.models),
+                        Err(reason) => group.show_error(&reason),
+                    }
+                }
             }
         }
     }
