@@ -34,8 +34,8 @@ fn main() {
 /// - once installed, meson's `<libdir>/valechat`, written relative to
 ///   `<bindir>` so that a relocated prefix (Flatpak's `/app`, a Homebrew
 ///   keg) still finds it;
-/// - in a plain cargo build, the directory llama-cpp-sys-2's build script
-///   installed them to.
+/// - in a plain cargo build, first, the directory llama-cpp-sys-2's build
+///   script installed them to.
 ///
 /// `cargo test` and `cargo run` also put that directory on
 /// `LD_LIBRARY_PATH`, which comes before RUNPATH.
@@ -59,10 +59,11 @@ fn llama_runpath() {
     {
         // A plain cargo build (not configured by meson, so never
         // installed): the build script's own library directory, so that
-        // `target/debug/valechat` runs without `cargo run`. The links
-        // llama-cpp-sys-2 makes in the target directory are symlinks to
-        // names that are not there.
-        paths.push(lib.display().to_string());
+        // `target/debug/valechat` runs without `cargo run`. First: the
+        // copies llama-cpp-sys-2 makes beside the binary are never
+        // replaced (`if !dst.exists()`), so after an upgrade of the
+        // binding they are the old libraries.
+        paths.insert(0, lib.display().to_string());
     }
     println!("cargo:rustc-link-arg-bins=-Wl,-rpath,{}", paths.join(":"));
 }
