@@ -6,6 +6,7 @@
 //! favourite and per-model limit that named a model by number name it by
 //! that id; a cloud provider's model called "1" is left alone.
 
+use super::sqlite::open;
 use std::error::Error;
 use std::path::Path;
 
@@ -29,13 +30,9 @@ struct Row {
     value: String,
 }
 
-fn connect(path: &Path) -> Result<SqliteConnection, Box<dyn Error>> {
-    super::sqlite::connect(path.to_str().ok_or("path")?)
-}
-
 /// The first column of `query`'s rows, as text.
 fn column(path: &Path, query: &str) -> Result<Vec<String>, Box<dyn Error>> {
-    let rows: Vec<Row> = diesel::sql_query(query).load(&mut connect(path)?)?;
+    let rows: Vec<Row> = diesel::sql_query(query).load(&mut open(path)?)?;
     Ok(rows.into_iter().map(|r| r.value).collect())
 }
 
@@ -73,7 +70,7 @@ async fn row_numbers_become_file_names_wherever_a_local_model_is_named() -> Test
     drop(store);
 
     // Back to the version before: no model_id, models named by row number.
-    let mut conn = connect(&path)?;
+    let mut conn = open(&path)?;
     conn.batch_execute(DOWN)?;
     diesel::sql_query("DELETE FROM __diesel_schema_migrations WHERE version = ?")
         .bind::<Text, _>(VERSION)

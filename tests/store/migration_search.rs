@@ -6,6 +6,7 @@
 //! prefixes, the index agrees with `messages` (FTS5 `integrity-check`),
 //! and the triggers keep it in step afterwards.
 
+use super::sqlite::open;
 use std::error::Error;
 use std::path::Path;
 
@@ -36,15 +37,11 @@ struct Row {
     value: String,
 }
 
-fn connect(path: &Path) -> Result<SqliteConnection, Box<dyn Error>> {
-    super::sqlite::connect(path.to_str().ok_or("path")?)
-}
-
 /// The SQL that made `messages_fts`.
 fn index_sql(path: &Path) -> Result<String, Box<dyn Error>> {
     let row: Row =
         diesel::sql_query("SELECT sql AS value FROM sqlite_master WHERE name = 'messages_fts'")
-            .get_result(&mut connect(path)?)?;
+            .get_result(&mut open(path)?)?;
     Ok(row.value)
 }
 
@@ -52,7 +49,7 @@ fn index_sql(path: &Path) -> Result<String, Box<dyn Error>> {
 fn messages(path: &Path) -> Result<Vec<(i64, String)>, Box<dyn Error>> {
     let rows: Vec<Row> =
         diesel::sql_query("SELECT id || '|' || content AS value FROM messages ORDER BY id")
-            .load(&mut connect(path)?)?;
+            .load(&mut open(path)?)?;
     rows.into_iter()
         .map(|r| {
             let (id, content) = r.value.split_once('|').ok_or("row")?;
@@ -103,7 +100,7 @@ async fn all_findable(store: &Store, path: &Path) -> TestResult {
     diesel::sql_query(
         "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)",
     )
-    .execute(&mut connect(path)?)?;
+    .execute(&mut open(path)?)?;
     Ok(())
 }
 
@@ -163,7 +160,7 @@ async fn a_database_of_the_version_before_is_reindexed_and_kept_in_step() -> Tes
     drop(store);
 
     // Back to the version before: its index, its migrations table.
-    let mut conn = connect(&path)?;
+    let mut conn = open(&path)?;
     conn.batch_execute(DOWN)?;
     diesel::sql_query("DELETE FROM __diesel_schema_migrations WHERE version = ?")
         .bind::<Text, _>(VERSION)

@@ -19,3 +19,8 @@ pub(crate) fn connect(url: &str) -> Result<SqliteConnection, Box<dyn Error>> {
     conn.batch_execute("PRAGMA busy_timeout = 5000;")?;
     Ok(conn)
 }
+
+/// [`connect`] to the database file at `path`.
+pub(crate) fn open(path: &std::path::Path) -> Result<SqliteConnection, Box<dyn Error>> {
+    connect(path.to_str().ok_or("non-UTF-8 path")?)
+}

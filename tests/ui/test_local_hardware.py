@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ import pyatspi
 
 sys.path.insert(0, os.path.dirname(__file__))
 from test_first_slice import App, Failure, ancestors, dump, name, role, screenshot, showing, text_of, wait_for  # noqa: E402
-from test_local_loaded import cli, has_local_models, send  # noqa: E402
+from test_local_loaded import cli, has_local_models, import_tiny_model, send  # noqa: E402
 from test_local_models import open_preferences_again  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -72,14 +71,7 @@ def main():
         sys.exit(77)
     work = tempfile.mkdtemp(prefix="valechat-ui-hardware-")
     data_dir = os.path.join(work, "data")
-    tiny = os.path.join(work, "tiny-chat.gguf")
-    python = os.path.join(ROOT, "tests", "llamacpp", "venv", "bin", "python")
-    if not os.path.exists(python):
-        raise Failure(f"{python} is missing: run tests/llamacpp/install-peers.sh")
-    subprocess.run([python, os.path.join(ROOT, "tests", "llamacpp", "make_tiny_model.py"), "--chat-template", "chatml", tiny], check=True, stdout=subprocess.DEVNULL)
-    cli(binary, data_dir, "models", "import", "--reference", tiny)
-    library = json.loads(cli(binary, data_dir, "models", "list", "--format", "json").stdout)
-    model_id, model_name = str(library[0]["id"]), library[0]["name"]
+    model_id, model_name, _ = import_tiny_model(binary, work, data_dir)
     hardware = json.loads(cli(binary, data_dir, "models", "info", "--hardware", "--format", "json").stdout)
     print(f"models info --hardware: {hardware}")
 

@@ -52,13 +52,9 @@ def has_local_models(binary):
     return runner.stdout.startswith('{"hello"')
 
 
-def main():
-    binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("VALECHAT_BIN", "target/debug/valechat"))
-    if not has_local_models(binary):
-        print("ui-local-loaded: skipped: this valechat was built without the cargo feature local-models")
-        sys.exit(77)
-    work = tempfile.mkdtemp(prefix="valechat-ui-loaded-")
-    data_dir = os.path.join(work, "data")
+def import_tiny_model(binary, work, data_dir):
+    """Writes the tiny ChatML GGUF into `work`, imports it by reference into
+    the library of `data_dir` with the CLI; its (model id, name, file path)."""
     tiny = os.path.join(work, "tiny-chat.gguf")
     python = os.path.join(ROOT, "tests", "llamacpp", "venv", "bin", "python")
     if not os.path.exists(python):
@@ -66,7 +62,17 @@ def main():
     subprocess.run([python, os.path.join(ROOT, "tests", "llamacpp", "make_tiny_model.py"), "--chat-template", "chatml", tiny], check=True, stdout=subprocess.DEVNULL)
     cli(binary, data_dir, "models", "import", "--reference", tiny)
     library = json.loads(cli(binary, data_dir, "models", "list", "--format", "json").stdout)
-    model_id, model_name = str(library[0]["id"]), library[0]["name"]
+    return str(library[0]["id"]), library[0]["name"], tiny
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("VALECHAT_BIN", "target/debug/valechat"))
+    if not has_local_models(binary):
+        print("ui-local-loaded: skipped: this valechat was built without the cargo feature local-models")
+        sys.exit(77)
+    work = tempfile.mkdtemp(prefix="valechat-ui-loaded-")
+    data_dir = os.path.join(work, "data")
+    model_id, model_name, tiny = import_tiny_model(binary, work, data_dir)
 
     app = App(binary, data_dir)
     try:

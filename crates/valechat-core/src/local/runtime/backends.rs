@@ -23,7 +23,9 @@
 //! The first directory from which a CPU back end loads wins. Elsewhere
 //! (macOS: llama.cpp linked statically with Metal) nothing is loaded.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+#[cfg(target_os = "linux")]
+use std::path::PathBuf;
 
 /// The environment variable naming a directory of back-end modules.
 pub const BACKENDS_DIR_VARIABLE: &str = "VALECHAT_LLAMA_BACKENDS_DIR";
@@ -117,6 +119,7 @@ fn try_dir(dir: &Path) -> bool {
 }
 
 /// Whether `dir` has a `libggml-cpu*.so` file.
+#[cfg(target_os = "linux")]
 fn holds_cpu_module(dir: &Path) -> bool {
     std::fs::read_dir(dir).is_ok_and(|entries| {
         entries.flatten().any(|entry| {
@@ -148,6 +151,7 @@ mod tests {
         assert_eq!(cpu_variant().as_deref(), Some("cpu-haswell"));
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_directory_holds_a_cpu_module_only_with_a_libggml_cpu_file() {
         let dir = tempfile::tempdir().unwrap();
