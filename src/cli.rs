@@ -1,4 +1,4 @@
-//! The command line: `valechat providers|chat|assistants|compare|history|folders|usage|limits|prices|mcp|models …`, a thin layer over
+//! The command line: `valechat providers|chat|assistants|compare|history|folders|usage|limits|prices|mcp|models|serve …`, a thin layer over
 //! [`valechat_core`] sharing the GUI's database and keyring.
 //!
 //! Exit status: 0 on success, 1 on an error (printed to stderr as
@@ -18,6 +18,7 @@ pub mod notify;
 mod prices;
 mod providers;
 mod secret_input;
+mod serve;
 mod usage;
 
 use std::ffi::OsString;
@@ -74,6 +75,9 @@ pub enum Command {
     /// download, remove, info.
     #[command(subcommand)]
     Models(models::ModelsCommand),
+    /// Serve the OpenAI-compatible API on this computer (`serve token` prints
+    /// the token clients need).
+    Serve(serve::ServeArgs),
 }
 
 const SUBCOMMANDS: &[&str] = &[
@@ -88,6 +92,7 @@ const SUBCOMMANDS: &[&str] = &[
     "prices",
     "mcp",
     "models",
+    "serve",
     "help",
     "--help",
     "-h",
@@ -181,6 +186,7 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Prices(c) => prices::run(&engine, c).await,
         Command::Mcp(c) => mcp::run(&engine, c).await,
         Command::Models(c) => models::run(&engine, c).await,
+        Command::Serve(args) => serve::run(&engine, args).await,
     }
 }
 

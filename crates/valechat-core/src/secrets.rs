@@ -30,10 +30,22 @@ mod lazy;
 /// name on every item ValeChat stores.
 pub const SERVICE: &str = "valechat";
 
+/// The slot (the `provider_id` argument of [`KeyStore`]'s methods) of the
+/// local API server's bearer token (`valechat serve`): on Linux the item
+/// with the attributes `service=valechat` and `serve=api-token` (not
+/// `provider=…`, so no provider id can reach it), on macOS the Keychain
+/// account `serve=api-token`. The token itself is made and checked by the
+/// app (`src/serve/auth.rs`).
+pub const SERVER_TOKEN_SLOT: &str = "serve=api-token";
+
 /// Label shown by keyring managers (Passwords and Keys, Keychain Access) for
-/// the item holding `provider_id`'s key, e.g. `ValeChat API key for openai`.
+/// the item holding `provider_id`'s key, e.g. `ValeChat API key for openai`;
+/// `ValeChat local API token` for [`SERVER_TOKEN_SLOT`].
 #[must_use]
 pub fn item_label(provider_id: &str) -> String {
+    if provider_id == SERVER_TOKEN_SLOT {
+        return "ValeChat local API token".to_owned();
+    }
     format!("ValeChat API key for {provider_id}")
 }
 
@@ -174,6 +186,7 @@ mod tests {
     #[test]
     fn label_names_the_provider() {
         assert_eq!(item_label("openai"), "ValeChat API key for openai");
+        assert_eq!(item_label(SERVER_TOKEN_SLOT), "ValeChat local API token");
     }
 
     #[test]

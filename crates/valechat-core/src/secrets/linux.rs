@@ -45,12 +45,17 @@ impl SecretServiceKeyStore {
 
 /// The attributes identifying `provider_id`'s item. MCP server secrets use
 /// ids `mcp=<server>/<key>` (`core::mcp::config::secret_slot`) and are stored
-/// under the attribute `mcp=<server>/<key>` instead of `provider`.
+/// under the attribute `mcp=<server>/<key>` instead of `provider`; the local
+/// API server's token ([`super::SERVER_TOKEN_SLOT`], `serve=api-token`)
+/// under `serve=api-token`.
 fn attributes(provider_id: &str) -> Vec<(&str, &str)> {
-    match provider_id.strip_prefix("mcp=") {
-        Some(slot) => vec![("service", SERVICE), ("mcp", slot)],
-        None => vec![("service", SERVICE), ("provider", provider_id)],
+    if let Some(slot) = provider_id.strip_prefix("mcp=") {
+        return vec![("service", SERVICE), ("mcp", slot)];
     }
+    if let Some(slot) = provider_id.strip_prefix("serve=") {
+        return vec![("service", SERVICE), ("serve", slot)];
+    }
+    vec![("service", SERVICE), ("provider", provider_id)]
 }
 
 #[async_trait::async_trait]
@@ -225,6 +230,18 @@ mod tests {
             mapped
                 .to_string()
                 .contains("could not delete the API key for provider \"groq\"")
+        );
+    }
+
+    #[test]
+    fn the_server_token_is_apart_from_provider_keys() {
+        assert_eq!(
+            attributes(super::super::SERVER_TOKEN_SLOT),
+            vec![("service", SERVICE), ("serve", "api-token")]
+        );
+        assert_eq!(
+            attributes("serve"),
+            vec![("service", SERVICE), ("provider", "serve")]
         );
     }
 }

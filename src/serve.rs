@@ -1,0 +1,6 @@
+//! Serving the engine to other programs (DESIGN.md, "Serving the engine"):
+//! the local HTTP server with its OpenAI-compatible `/v1` API (`http`) and
+//! the bearer token every route needs (`auth`).
+
+pub mod auth;
+pub mod http;

@@ -1,0 +1,175 @@
+//! The server: one axum router (`/v1/models`, `/v1/chat/completions`, a
+//! 404 for the rest), every route behind the bearer token
+//! ([`crate::serve::auth`]), then the per-token rate limit and the body
+//! limit; bound to loopback unless another address is allowed on purpose,
+//! and stopped gracefully when its cancellation token fires.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::num::NonZeroU32;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{StatusCode, Uri};
+use axum::middleware;
+use axum::routing::get;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use valechat_core::chat::Engine;
+
+use super::body::MAX_BODY_BYTES;
+use super::errors::ApiError;
+use super::models;
+use super::rate::{self, RateLimit};
+use crate::serve::auth::{self, Auth, TokenError};
+
+/// Port the server listens on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 8765;
+
+/// Requests a minute per token unless told otherwise.
+pub const DEFAULT_REQUESTS_PER_MINUTE: NonZeroU32 = NonZeroU32::new(120).unwrap();
+
+/// How to serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeConfig {
+    /// Address to listen on (default 127.0.0.1).
+    pub address: IpAddr,
+    /// Port (default [`DEFAULT_PORT`]; 0 picks a free one).
+    pub port: u16,
+    /// Whether an address other than loopback may be used (the API then
+    /// answers anyone on the network who has the token).
+    pub allow_remote: bool,
+    /// Requests a minute per token (default
+    /// [`DEFAULT_REQUESTS_PER_MINUTE`]).
+    pub requests_per_minute: NonZeroU32,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        Self {
+            address: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: DEFAULT_PORT,
+            allow_remote: false,
+            requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
+        }
+    }
+}
+
+/// Why the server did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The address is not loopback and `allow_remote` was not set.
+    #[error(
+        "{0} is not a loopback address: serving other computers needs --allow-remote \
+         (anyone who can reach it and has the token can spend on your providers)"
+    )]
+    RemoteNotAllowed(IpAddr),
+    /// The address could not be bound (in use, not this computer's…).
+    #[error("could not listen on {address}: {source}")]
+    Bind {
+        /// The address asked for.
+        address: SocketAddr,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// The token could not be read or made.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+}
+
+/// A server that is listening.
+#[derive(Debug)]
+pub struct RunningServer {
+    address: SocketAddr,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// The address it listens on (with the port chosen when 0 was asked).
+    #[must_use]
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Waits until the server has stopped (after its shutdown token fired
+    /// and the requests in flight ended).
+    ///
+    /// # Errors
+    /// The accept loop's I/O error; a panic of the server task as
+    /// [`std::io::ErrorKind::Other`].
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.map_err(std::io::Error::other)?
+    }
+}
+
+/// The API's routes, behind the token, the rate limit and the body limit.
+pub fn router(engine: Engine, auth: Auth, rate: RateLimit) -> Router {
+    let api = Router::new()
+        .route("/v1/models", get(models::handle))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(engine)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(rate, rate::limit));
+    auth::protect(api, auth)
+}
+
+/// Starts serving `engine` as `config` says, with the token from the
+/// engine's keyring (made on first use), until `shutdown` fires.
+///
+/// # Errors
+/// [`ServeError::RemoteNotAllowed`], [`ServeError::Token`],
+/// [`ServeError::Bind`].
+pub async fn start(
+    engine: Engine,
+    config: ServeConfig,
+    shutdown: CancellationToken,
+) -> Result<RunningServer, ServeError> {
+    if !config.address.is_loopback() && !config.allow_remote {
+        return Err(ServeError::RemoteNotAllowed(config.address));
+    }
+    let token = auth::token(engine.providers().keys().as_ref()).await?;
+    let app = router(
+        engine,
+        Auth::new(&token),
+        RateLimit::per_minute(config.requests_per_minute),
+    );
+    let wanted = SocketAddr::new(config.address, config.port);
+    let listener = tokio::net::TcpListener::bind(wanted)
+        .await
+        .map_err(|source| ServeError::Bind {
+            address: wanted,
+            source,
+        })?;
+    let address = listener.local_addr().map_err(|source| ServeError::Bind {
+        address: wanted,
+        source,
+    })?;
+    tracing::info!(%address, "serving the API");
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown.cancelled_owned())
+            .await
+    });
+    Ok(RunningServer { address, task })
+}
+
+/// 404 for a path the API does not have.
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError {
+        code: Some("unknown_url"),
+        ..ApiError::new(
+            StatusCode::NOT_FOUND,
+            "invalid_request_error",
+            format!("Unknown request URL: {}.", uri.path()),
+        )
+    }
+}
+
+/// 405 for a path asked with the wrong method.
+async fn method_not_allowed(uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "invalid_request_error",
+        format!("{} does not take this method.", uri.path()),
+    )
+}
