@@ -15,7 +15,8 @@
 //! own; `models` `valechat models …` (the model library, downloads from
 //! a stand-in for Hugging Face); `organise` pin, archive and folders
 //! (`history pin|archive|move`, `folders …`); `prices` `valechat prices …`;
-//! `search` `valechat history search`; `transfer` `valechat history
+//! `search` `valechat history search`; `serve_api` `valechat serve` with the
+//! official `openai` Python client and plain HTTP; `transfer` `valechat history
 //! export|import`; `killed` a `valechat chat` killed with
 //! SIGKILL mid-stream, billed at the next start; `local` (cargo feature
 //! `local-models`) chatting with a library model "On this computer";
@@ -64,5 +65,7 @@ mod organise;
 mod prices;
 #[path = "cli/search.rs"]
 mod search;
+#[path = "cli/serve_api.rs"]
+mod serve_api;
 #[path = "cli/transfer.rs"]
 mod transfer;

@@ -10,6 +10,7 @@
 //! shape ([`errors`]).
 
 pub mod body;
+pub mod chat_completions;
 pub mod errors;
 pub mod models;
 pub mod rate;

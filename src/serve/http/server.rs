@@ -105,6 +105,7 @@ impl RunningServer {
 pub fn router(engine: Engine, auth: Auth, rate: RateLimit) -> Router {
     let api = Router::new()
         .route("/v1/models", get(models::handle))
+        .merge(super::chat_completions::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(engine)
