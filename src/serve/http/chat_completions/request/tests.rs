@@ -1,7 +1,7 @@
 //! Tests of the request translation.
 
 use serde_json::json;
-use valechat_core::provider::Role;
+use valechat_core::provider::{Role, ToolChoice};
 
 use super::*;
 
