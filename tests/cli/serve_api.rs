@@ -5,7 +5,9 @@
 //! under a hard spending limit —, then the usage records it left; and with
 //! plain HTTP: no route without the token (a wrong one of the right length
 //! included), 404 and 413 in OpenAI's error shape, loopback unless allowed,
-//! the token regenerated, SIGTERM stopping the server.
+//! the token regenerated, SIGTERM stopping the server; a provider cut off
+//! mid-stream ending the stream with an error event, and a client going
+//! away closing the provider's connection.
 //!
 //! The token lives in the keyring: run inside `tests/run-in-session.sh`
 //! (`tests/run-in-session.sh cargo test --test cli serve_api::`).
@@ -22,8 +24,8 @@ use tokio::process::{Child, Command};
 
 use crate::support;
 use support::cli::{assert_success, stderr, stdout, valechat_with};
-use support::openai::{text_reply_with_usage, tool_call_reply};
-use support::{Reply, TestServer, fixture};
+use support::openai::{chunk, text_reply_with_usage, tool_call_reply};
+use support::{Reply, Step, TestServer, fixture};
 
 /// The token is one keyring item for the whole session: these tests take
 /// turns with it.
@@ -357,4 +359,67 @@ async fn another_address_than_loopback_needs_allow_remote() {
     assert!(!refused.status.success());
     let error = stderr(&refused);
     assert!(error.contains("--allow-remote"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_mid_stream_is_an_error_event_and_a_client_leaving_cancels() {
+    require_session();
+    let _turn = KEYRING.lock().await;
+    let mut fake = TestServer::start(vec![
+        Reply::sse(vec![
+            Step::Send(chunk(json!({"content": "Part"}), None)),
+            Step::Cut,
+        ]),
+        Reply::sse(vec![
+            Step::Send(chunk(json!({"content": "Hold"}), None)),
+            Step::HoldOpen,
+        ]),
+    ])
+    .await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path();
+    provider(data, "Fake", "openai", &fake).await;
+    let (_server, address) = serve(data, &[]).await;
+    let token = read_token(data, &[]).await;
+    let http = reqwest::Client::new();
+    let completions = format!("http://{address}/v1/chat/completions");
+    let request = json!({"model": "fake/gpt-test", "stream": true,
+                         "messages": [{"role": "user", "content": "Hi"}]});
+
+    // Cut after one chunk: the text that came, then an error event, no [DONE].
+    let body = http
+        .post(&completions)
+        .bearer_auth(&token)
+        .json(&request)
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("the whole stream");
+    let events: Vec<&str> = body
+        .lines()
+        .filter_map(|line| line.strip_prefix("data: "))
+        .collect();
+    assert!(body.contains(r#""content":"Part""#), "{body}");
+    let last: Value = serde_json::from_str(events.last().expect("events")).expect("JSON");
+    assert_eq!(last["error"]["type"], "api_error", "{body}");
+    assert!(!body.contains("[DONE]"), "{body}");
+
+    // The client reads the first chunk and goes away: the provider's
+    // connection is closed.
+    let mut response = http
+        .post(&completions)
+        .bearer_auth(&token)
+        .json(&request)
+        .send()
+        .await
+        .expect("request");
+    let mut seen = String::new();
+    while !seen.contains("Hold") {
+        let piece = response.chunk().await.expect("read").expect("more");
+        seen.push_str(&String::from_utf8_lossy(&piece));
+    }
+    drop(response);
+    fake.next_close().await;
 }
