@@ -44,6 +44,7 @@
 //! (docs/ARCHITECTURE.md, "Async work and dialogs in the UI").
 
 pub mod a11y;
+pub mod api_server;
 pub mod appearance;
 pub mod assistants;
 pub mod billing;

@@ -12,6 +12,8 @@
 //! ├─ AssistantsPage "Assistants" (preferences/assistants.rs)
 //! ├─ LocalModels "Models on This Computer" (preferences/local_models.rs:
 //! │  the model library, Import Model File…, downloads)
+//! ├─ ServerPage "Server" (preferences/server_page.rs: the local API
+//! │  server, its port and access token)
 //! └─ subpage: adw::HeaderBar (back) + ProviderForm  (Add Provider…)
 //! ```
 //!
@@ -25,6 +27,7 @@ pub mod limit_dialog;
 pub mod local_models;
 pub mod price_dialog;
 pub mod provider_row;
+pub mod server_page;
 pub mod tools_page;
 
 use gettextrs::gettext;
@@ -47,6 +50,8 @@ pub struct Preferences {
     tools: Controller<tools_page::ToolsPage>,
     assistants: Controller<assistants::AssistantsPage>,
     local_models: Controller<local_models::LocalModels>,
+    /// Kept alive with the window; it reads the server's status itself.
+    _server: Controller<server_page::ServerPage>,
 }
 
 impl std::fmt::Debug for Preferences {
@@ -103,9 +108,13 @@ impl Component for Preferences {
     type CommandOutput = PreferencesCommand;
     type Input = PreferencesInput;
     type Output = PreferencesOutput;
-    /// The engine, and the main window's downloads registry (for the
-    /// Local Models page).
-    type Init = (Engine, crate::ui::model_downloads::Downloads);
+    /// The engine, the main window's downloads registry (for the Local
+    /// Models page) and its local API server (for the Server page).
+    type Init = (
+        Engine,
+        crate::ui::model_downloads::Downloads,
+        crate::ui::api_server::ApiServerHost,
+    );
     type Root = adw::PreferencesWindow;
     type Widgets = PreferencesWidgets;
 
@@ -120,7 +129,7 @@ impl Component for Preferences {
     }
 
     fn init(
-        (engine, downloads): Self::Init,
+        (engine, downloads, host): Self::Init,
         root: Self::Root,
         sender: ComponentSender<Self>,
     ) -> ComponentParts<Self> {
@@ -216,6 +225,12 @@ impl Component for Preferences {
                 }
             });
         root.add(local_models.widget());
+        let server = server_page::ServerPage::builder()
+            .launch((engine.clone(), host))
+            .forward(sender.input_sender(), |out| match out {
+                server_page::ServerPageOutput::Toast(text) => PreferencesInput::Toast(text),
+            });
+        root.add(server.widget());
 
         let model = Preferences {
             engine,
@@ -225,6 +240,7 @@ impl Component for Preferences {
             tools,
             assistants,
             local_models,
+            _server: server,
         };
         // The window's own search field (search is off, but the field is
         // in the accessibility tree): named like every field.

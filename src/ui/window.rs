@@ -117,6 +117,9 @@ pub struct Window {
     provider_dialog: Option<dialogs::ProviderDialog>,
     /// The Preferences window, created when first shown.
     preferences: Option<Controller<Preferences>>,
+    /// The local API server run while the window is open, once the
+    /// engine is open (Preferences → Server).
+    api_server: Option<crate::ui::api_server::ApiServerHost>,
     /// The MCP Servers window, created when first shown.
     servers_window: Option<Controller<crate::ui::servers::Servers>>,
     /// The MCP servers, once the engine is open.
@@ -300,6 +303,7 @@ impl Component for Window {
             page: "loading",
             provider_dialog: None,
             preferences: None,
+            api_server: None,
             billing: None,
             transfer: transfer::Transfers::default(),
             servers_window: None,

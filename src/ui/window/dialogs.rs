@@ -115,6 +115,17 @@ impl Window {
 }
 
 impl Window {
+    /// Makes the local API server's host for `engine` and starts the
+    /// server when Preferences → Server has it on.
+    pub(super) fn start_api_server(&mut self, engine: &valechat_core::chat::Engine) {
+        let host = crate::ui::api_server::ApiServerHost::new(engine.clone());
+        let settings = crate::ui::api_server::ServerSettings::load();
+        if settings.enabled {
+            host.apply(settings);
+        }
+        self.api_server = Some(host);
+    }
+
     /// Shows the Preferences window (a new one when none is open: closed
     /// windows are destroyed, see [`crate::ui::a11y`]).
     pub(super) fn show_preferences(
@@ -127,10 +138,14 @@ impl Window {
         };
         forget_closed(&mut self.preferences);
         let downloads = self.downloads.clone();
+        let host = self
+            .api_server
+            .get_or_insert_with(|| crate::ui::api_server::ApiServerHost::new(engine.clone()))
+            .clone();
         let preferences = self.preferences.get_or_insert_with(|| {
             Preferences::builder()
                 .transient_for(root)
-                .launch((engine, downloads))
+                .launch((engine, downloads, host))
                 .forward(sender.input_sender(), |out| match out {
                     PreferencesOutput::ProvidersChanged => WindowInput::ReloadProviders,
                     PreferencesOutput::LocalModelsChanged => WindowInput::ReloadLocalModels,

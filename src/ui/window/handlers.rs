@@ -229,6 +229,7 @@ impl Window {
                         .set_local_idle_unload(crate::ui::settings::idle_unload_after(
                             crate::ui::settings::local_idle_unload_minutes(),
                         ));
+                self.start_api_server(&loaded.engine);
                 self.set_engine(loaded.engine);
                 self.reload_assistants(sender);
                 self.local_models = loaded.local_models;
