@@ -18,5 +18,5 @@ mod server;
 
 pub use server::{
     DEFAULT_PORT, DEFAULT_REQUESTS_PER_MINUTE, RunningServer, ServeConfig, ServeError, router,
-    start,
+    start, start_with,
 };

@@ -19,7 +19,8 @@ use tokio_util::sync::CancellationToken;
 use valechat_core::chat::Engine;
 
 use crate::i18n::gettext_f;
-use crate::serve::http::{RunningServer, ServeError, start};
+use crate::serve::clients::{ClientInfo, Clients};
+use crate::serve::http::{RunningServer, ServeError, start_with};
 pub use settings::ServerSettings;
 
 /// How long a restart waits for the requests in flight of the server it
@@ -52,6 +53,8 @@ pub enum ServerStatus {
 pub struct ApiServerHost {
     engine: Engine,
     status: Arc<watch::Sender<ServerStatus>>,
+    /// The apps that used it, kept across restarts.
+    clients: Clients,
     /// The running server and its stop token; the lock also puts one
     /// change after another.
     current: Arc<Mutex<Option<(CancellationToken, RunningServer)>>>,
@@ -72,6 +75,7 @@ impl ApiServerHost {
         Self {
             engine,
             status: Arc::new(watch::channel(ServerStatus::Off).0),
+            clients: Clients::default(),
             current: Arc::new(Mutex::new(None)),
         }
     }
@@ -80,6 +84,13 @@ impl ApiServerHost {
     #[must_use]
     pub fn status(&self) -> watch::Receiver<ServerStatus> {
         self.status.subscribe()
+    }
+
+    /// The apps using the server (now, or in the last ten minutes) and
+    /// each change.
+    #[must_use]
+    pub fn clients(&self) -> watch::Receiver<Vec<ClientInfo>> {
+        self.clients.subscribe()
     }
 
     /// Makes the server match `settings`: stops the running one, then
@@ -107,7 +118,9 @@ impl ApiServerHost {
         }
         self.status.send_replace(ServerStatus::Starting);
         let stop = CancellationToken::new();
-        match start(self.engine.clone(), settings.serve_config(), stop.clone()).await {
+        let config = settings.serve_config();
+        let clients = self.clients.clone();
+        match start_with(self.engine.clone(), config, clients, stop.clone()).await {
             Ok(server) => {
                 self.status.send_replace(ServerStatus::Running {
                     address: server.address(),

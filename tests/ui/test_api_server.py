@@ -7,6 +7,7 @@ local API server while it is open), through AT-SPI and real HTTP:
    "Serving at http://127.0.0.1:PORT/v1";
 2. Show Token reveals the token (`vc-…`); `GET /v1/models` with it answers
    the fake provider's models as `provider/model` ids, without it 401;
+   Connected Apps lists the app that asked (urllib) with its one request;
 3. Regenerate… asks, then makes a new token: the shown token changes, the
    restarted server accepts the new one and refuses the old one;
 4. switched off, nothing listens on the port any more.
@@ -105,6 +106,10 @@ def main():
         if status != 401:
             raise Failure(f"GET /v1/models without a token answered {status} {body}")
         print(f"serving at {url}: {len(ids)} models {ids}; 401 without the token")
+        # The app that asked (urllib's User-Agent) is listed; the refused
+        # request is not counted.
+        wait_for("Python-urllib under Connected Apps", lambda n: role(n) == "label" and text_of(n) == "Python-urllib" and showing(n), in_prefs)
+        wait_for("its one request", lambda n: role(n) == "label" and text_of(n).startswith("OpenAI-compatible API · 1 request · last at") and showing(n), in_prefs)
 
         # 3. A new token.
         app.click(wait_for("the Regenerate… button", lambda n: role(n) == "push button" and name(n) == "Regenerate…" and showing(n), in_prefs))

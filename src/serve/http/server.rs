@@ -8,9 +8,10 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{StatusCode, Uri};
 use axum::middleware;
+use axum::response::Response;
 use axum::routing::get;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -21,6 +22,7 @@ use super::errors::ApiError;
 use super::models;
 use super::rate::{self, RateLimit};
 use crate::serve::auth::{self, Auth, TokenError};
+use crate::serve::clients::{ClientKind, Clients};
 
 /// Port the server listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 8765;
@@ -101,8 +103,9 @@ impl RunningServer {
     }
 }
 
-/// The API's routes, behind the token, the rate limit and the body limit.
-pub fn router(engine: Engine, auth: Auth, rate: RateLimit) -> Router {
+/// The API's routes, behind the token, the rate limit and the body limit;
+/// each request is noted in `clients` by its `User-Agent`.
+pub fn router(engine: Engine, auth: Auth, rate: RateLimit, clients: Clients) -> Router {
     let api = Router::new()
         .route("/v1/models", get(models::handle))
         .merge(super::chat_completions::routes())
@@ -110,8 +113,22 @@ pub fn router(engine: Engine, auth: Auth, rate: RateLimit) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(engine)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn_with_state(rate, rate::limit));
+        .layer(middleware::from_fn_with_state(rate, rate::limit))
+        .layer(middleware::from_fn_with_state(clients, note_client));
     auth::protect(api, auth)
+}
+
+/// Notes the request's app (after the token check: only apps that have
+/// the token are listed).
+async fn note_client(
+    State(clients): State<Clients>,
+    request: Request,
+    next: middleware::Next,
+) -> Response {
+    let name = super::chat_completions::client_name(request.headers());
+    let name = name.strip_prefix("api:").unwrap_or(&name);
+    clients.request(ClientKind::Api, name);
+    next.run(request).await
 }
 
 /// Starts serving `engine` as `config` says, with the token from the
@@ -125,6 +142,20 @@ pub async fn start(
     config: ServeConfig,
     shutdown: CancellationToken,
 ) -> Result<RunningServer, ServeError> {
+    start_with(engine, config, Clients::default(), shutdown).await
+}
+
+/// [`start`], noting the apps that use it in `clients` (the window keeps
+/// one list across restarts).
+///
+/// # Errors
+/// As [`start`].
+pub async fn start_with(
+    engine: Engine,
+    config: ServeConfig,
+    clients: Clients,
+    shutdown: CancellationToken,
+) -> Result<RunningServer, ServeError> {
     if !config.address.is_loopback() && !config.allow_remote {
         return Err(ServeError::RemoteNotAllowed(config.address));
     }
@@ -133,6 +164,7 @@ pub async fn start(
         engine,
         Auth::new(&token),
         RateLimit::per_minute(config.requests_per_minute),
+        clients,
     );
     let wanted = SocketAddr::new(config.address, config.port);
     let listener = tokio::net::TcpListener::bind(wanted)

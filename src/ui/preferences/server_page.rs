@@ -12,10 +12,12 @@
 //! │  ├─ adw::ActionRow "Status" (address, or why it did not start) + Copy
 //! │  ├─ adw::ActionRow "Port" + gtk::SpinButton (1024–65535)
 //! │  └─ adw::ActionRow "Allow Other Computers" + gtk::Switch (warning)
-//! └─ adw::PreferencesGroup "Access Token"
-//!    └─ adw::ActionRow "Token" (hidden until shown) + Show, Copy, Regenerate…
+//! ├─ adw::PreferencesGroup "Access Token"
+//! │  └─ adw::ActionRow "Token" (hidden until shown) + Show, Copy, Regenerate…
+//! └─ adw::PreferencesGroup "Connected Apps" (one row per app)
 //! ```
 
+mod clients;
 mod status;
 mod token;
 
@@ -77,6 +79,8 @@ pub enum ServerPageOutput {
 pub enum ServerPageCommand {
     /// The server's status changed.
     Status(ServerStatus),
+    /// The apps using the server changed.
+    Clients(Vec<crate::serve::clients::ClientInfo>),
     /// The token was read (made on first use) to show or copy, or the
     /// error in words; `copy` says which.
     Token {
@@ -97,6 +101,7 @@ pub struct ServerPageWidgets {
     remote: gtk::Switch,
     status: status::StatusRow,
     token: token::TokenRow,
+    clients: clients::ClientsGroup,
 }
 
 impl Component for ServerPage {
@@ -150,6 +155,7 @@ impl Component for ServerPage {
         remote.set_active(settings.allow_remote);
         root.add(&group);
         let token = token::TokenRow::new(&root, &sender);
+        let clients = clients::ClientsGroup::new(&root);
 
         for switch in [&enabled, &remote] {
             let s = sender.clone();
@@ -158,22 +164,8 @@ impl Component for ServerPage {
         let s = sender.clone();
         port.connect_value_changed(move |_| s.input(ServerPageInput::Edited));
 
-        let mut changes = host.status();
-        sender.command(move |out, shutdown| {
-            shutdown
-                .register(async move {
-                    loop {
-                        let now = changes.borrow_and_update().clone();
-                        if out.send(ServerPageCommand::Status(now)).is_err() {
-                            break;
-                        }
-                        if changes.changed().await.is_err() {
-                            break;
-                        }
-                    }
-                })
-                .drop_on_shutdown()
-        });
+        follow(&sender, host.status(), ServerPageCommand::Status);
+        follow(&sender, host.clients(), ServerPageCommand::Clients);
 
         let model = ServerPage {
             engine,
@@ -189,6 +181,7 @@ impl Component for ServerPage {
             remote,
             status,
             token,
+            clients,
         };
         ComponentParts { model, widgets }
     }
@@ -258,6 +251,7 @@ impl Component for ServerPage {
                 widgets.status.show(&status);
                 self.status = status;
             }
+            ServerPageCommand::Clients(list) => widgets.clients.show(&list),
             ServerPageCommand::Token {
                 result,
                 copy: then_copy,
@@ -303,6 +297,27 @@ impl ServerPage {
             }
         });
     }
+}
+
+/// Sends each value of `changes` (the current one first) to the page as
+/// `wrap(value)`, until the page goes away.
+fn follow<T: Clone + Send + Sync + 'static>(
+    sender: &ComponentSender<ServerPage>,
+    mut changes: tokio::sync::watch::Receiver<T>,
+    wrap: fn(T) -> ServerPageCommand,
+) {
+    sender.command(move |out, shutdown| {
+        shutdown
+            .register(async move {
+                loop {
+                    let now = changes.borrow_and_update().clone();
+                    if out.send(wrap(now)).is_err() || changes.changed().await.is_err() {
+                        break;
+                    }
+                }
+            })
+            .drop_on_shutdown()
+    });
 }
 
 /// Adds a row titled `title` with a switch to `group`; returns the switch.
