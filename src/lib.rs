@@ -8,6 +8,7 @@
 //!  valechat_core  the engine, its own crate (crates/valechat-core), no GTK:
 //!    │            chat, provider, mcp, billing, ledger, store, secrets, paths
 //!  cli/           `valechat providers|chat|history …`, thin, over the engine
+//!  serve/         the engine served to other programs (`valechat mcp serve`)
 //!  local_dbus/    the window's loaded local models on D-Bus (gio), exported
 //!                 by the window and called by `valechat models loaded|unload`
 //! ```
@@ -20,6 +21,7 @@ pub mod config;
 pub mod i18n;
 pub mod local_dbus;
 pub mod reports;
+pub mod serve;
 pub mod ui;
 pub mod usage_text;
 

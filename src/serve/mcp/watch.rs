@@ -1,0 +1,111 @@
+//! `notifications/resources/updated` for `stats://usage` subscribers.
+//!
+//! While a session is subscribed, a task wakes every [`POLL_INTERVAL`] and
+//! whenever this process billed a request ([`ledger_changed`]). The poll is
+//! cheap: it compares the modification times of the database file and its
+//! `-wal` file (any process writing to the same database, such as the
+//! window, changes them) and only then recomputes the resource; the
+//! notification goes out when the resource's JSON differs from the last one
+//! sent.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
+use std::time::{Duration, SystemTime};
+
+use rmcp::model::ResourceUpdatedNotificationParam;
+use rmcp::{Peer, RoleServer};
+use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
+use valechat_core::chat::Engine;
+
+use super::ServeOptions;
+use super::resources::{STATS_URI, stats};
+
+/// How often a subscribed session looks for changes made by other processes.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
+
+/// Counts the requests this process billed; subscribers wake on each.
+static BILLED: LazyLock<tokio::sync::watch::Sender<u64>> =
+    LazyLock::new(|| tokio::sync::watch::Sender::new(0));
+
+/// Tells every subscribed session that this process wrote to the ledger.
+pub fn ledger_changed() {
+    BILLED.send_modify(|n| *n = n.wrapping_add(1));
+}
+
+/// One session's subscription to `stats://usage`: the polling task, while
+/// subscribed. Clones share it.
+#[derive(Debug, Clone, Default)]
+pub struct Subscription {
+    task: Arc<Mutex<Option<JoinHandle<()>>>>,
+}
+
+impl Subscription {
+    /// Starts notifying `peer` (again subscribing is a no-op).
+    pub async fn start(&self, engine: Engine, options: Arc<ServeOptions>, peer: Peer<RoleServer>) {
+        let mut task = self.task.lock().await;
+        if task.as_ref().is_some_and(|t| !t.is_finished()) {
+            return;
+        }
+        *task = Some(tokio::spawn(poll(engine, options.database.clone(), peer)));
+    }
+
+    /// Stops notifying.
+    pub async fn stop(&self) {
+        if let Some(task) = self.task.lock().await.take() {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        // The last clone of a session's server gone: its task goes too.
+        if Arc::strong_count(&self.task) == 1
+            && let Ok(mut task) = self.task.try_lock()
+            && let Some(task) = task.take()
+        {
+            task.abort();
+        }
+    }
+}
+
+/// The modification times of `database` and its `-wal` file.
+fn stamp(database: &Path) -> (Option<SystemTime>, Option<SystemTime>) {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let mut wal = database.as_os_str().to_owned();
+    wal.push("-wal");
+    (modified(database), modified(Path::new(&wal)))
+}
+
+/// Notifies `peer` of changes to `stats://usage` until its transport closes.
+async fn poll(engine: Engine, database: Option<PathBuf>, peer: Peer<RoleServer>) {
+    let mut billed = BILLED.subscribe();
+    let mut last_stamp = database.as_deref().map(stamp);
+    let mut last = stats(&engine).await.ok();
+    loop {
+        let local = tokio::select! {
+            () = tokio::time::sleep(POLL_INTERVAL) => false,
+            changed = billed.changed() => changed.is_ok(),
+        };
+        if peer.is_transport_closed() {
+            return;
+        }
+        let now_stamp = database.as_deref().map(stamp);
+        if !local && now_stamp.is_some() && now_stamp == last_stamp {
+            continue;
+        }
+        last_stamp = now_stamp;
+        let Ok(current) = stats(&engine).await else {
+            continue;
+        };
+        if last.as_ref() == Some(&current) {
+            continue;
+        }
+        last = Some(current);
+        let updated = ResourceUpdatedNotificationParam::new(STATS_URI);
+        if peer.notify_resource_updated(updated).await.is_err() {
+            return;
+        }
+    }
+}
