@@ -21,7 +21,6 @@ pub const MCP_PATH: &str = "/mcp";
 
 /// An axum router serving `server` at [`MCP_PATH`] until `cancel` fires.
 /// Each session gets [`McpServer::new_session`] of `server`.
-#[must_use]
 pub fn router(server: McpServer, cancel: CancellationToken) -> axum::Router {
     let config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(["localhost", "127.0.0.1", "::1", "[::1]"])
