@@ -107,6 +107,7 @@ fn setup(runtime: &Runtime) -> (Store, tempfile::TempDir, i64, [i64; 2]) {
             cost_usd: Decimal::new(1, 3),
             cost_source: CostSource::Estimated,
             outcome: Outcome::Completed,
+            client: None,
         })
         .collect();
     runtime

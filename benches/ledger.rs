@@ -72,6 +72,7 @@ fn setup(runtime: &Runtime) -> (Store, tempfile::TempDir, Decimal) {
                 cost_usd: cost,
                 cost_source: CostSource::Estimated,
                 outcome: Outcome::Completed,
+                client: None,
             }
         })
         .collect();

@@ -147,6 +147,7 @@ mod tests {
             cost_usd: Decimal::new(42, 4),
             cost_source: CostSource::Actual,
             outcome: Outcome::Completed,
+            client: None,
         }
     }
 

@@ -32,6 +32,8 @@ mod billing;
 mod branches;
 #[path = "engine/compare.rs"]
 mod compare;
+#[path = "engine/completions.rs"]
+mod completions;
 #[path = "engine/conversation_servers.rs"]
 mod conversation_servers;
 #[path = "engine/hard_limits.rs"]

@@ -125,6 +125,7 @@ fn record(
         cost_usd: usd(cost),
         cost_source: CostSource::Estimated,
         outcome: Outcome::Completed,
+        client: None,
     }
 }
 

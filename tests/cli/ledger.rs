@@ -40,6 +40,7 @@ fn usage(request_id: &str, provider: &str, model: &str, at_ms: i64, cost: &str) 
         cost_usd: cost.parse().expect("decimal"),
         cost_source: CostSource::Estimated,
         outcome: Outcome::Completed,
+        client: None,
     }
 }
 

@@ -21,6 +21,7 @@ async fn csv_round_trips_the_database_rows() -> TestResult {
     odd.verification = Verification::Unverifiable;
     odd.cost_source = CostSource::Actual;
     odd.outcome = Outcome::CutOff;
+    odd.client = Some("mcp:Claude, \"Desktop\"".into());
     ledger.store.settle(odd, &Utc).await?;
     for i in 0..20 {
         let cost = format!("{}.{:03}", i, i * 7);
@@ -55,4 +56,15 @@ async fn csv_round_trips_the_database_rows() -> TestResult {
 fn a_foreign_header_is_rejected() {
     let result = read_csv("a,b\n1,2\n".as_bytes());
     assert!(result.is_err());
+}
+
+#[test]
+fn a_file_written_before_the_client_column_is_read() -> TestResult {
+    let old_header = CSV_HEADER[..CSV_HEADER.len() - 1].join(",");
+    let row = "1,r1,2026-11-10T12:00:00.123Z,ollama,llama3.2:3b,,,10,5,0,0,0,10,agrees,0.5,estimated,completed";
+    let records = read_csv(format!("{old_header}\n{row}\n").as_bytes())?;
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].client, None);
+    assert_eq!(records[0].outcome, Outcome::Completed);
+    Ok(())
 }

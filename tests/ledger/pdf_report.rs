@@ -33,6 +33,7 @@ fn record(id: &str, provider: &str, model: &str, at_ms: i64, cost: &str) -> NewU
         cost_usd: cost.parse().expect("decimal"),
         cost_source: CostSource::Estimated,
         outcome: Outcome::Completed,
+        client: None,
     }
 }
 

@@ -63,6 +63,7 @@ async fn fill(store: &Store) -> Result<(i64, Vec<i64>), Box<dyn Error>> {
                 cost_usd: "0.01".parse()?,
                 cost_source: CostSource::Estimated,
                 outcome: Outcome::Completed,
+                client: None,
             });
         }
         if i % 5 == 0 {

@@ -79,6 +79,7 @@ fn usage(conversation: i64, message: i64, request: &str) -> Result<NewUsageRecor
         cost_usd: "0.01".parse()?,
         cost_source: CostSource::Estimated,
         outcome: Outcome::Completed,
+        client: None,
     })
 }
 

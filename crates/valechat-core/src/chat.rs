@@ -43,7 +43,7 @@ use tokio_util::sync::CancellationToken;
 pub use compare::{
     ColumnSummary, CompareEvent, CompareRequest, Comparison, MAX_COMPARE_MODELS, MIN_COMPARE_MODELS,
 };
-pub use complete::{Completion, CompletionRequest};
+pub use complete::{Completion, CompletionEvent, CompletionRequest, CompletionStream};
 pub use error::EngineError;
 pub use local_models::{LoadedLocalModel, LocalModelError};
 pub use providers::{
@@ -297,6 +297,7 @@ impl Engine {
                     .max_output_tokens
                     .and_then(|n| u64::try_from(n).ok()),
                 allow_over_limit: options.allow_over_limit,
+                client: None,
             },
         ))
     }

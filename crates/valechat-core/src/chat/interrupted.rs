@@ -66,6 +66,7 @@ impl Engine {
                 price,
                 max_output_tokens: None,
                 allow_over_limit: true,
+                client: None,
             },
         );
         let input = request

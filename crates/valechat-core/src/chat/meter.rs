@@ -67,6 +67,9 @@ pub struct MeterSetup {
     pub max_output_tokens: Option<u64>,
     /// The person chose to send once over a hard limit.
     pub allow_over_limit: bool,
+    /// Who asked, for a request from outside the window (recorded in the
+    /// usage record, [`NewUsageRecord::client`]).
+    pub client: Option<String>,
 }
 
 /// Bills one turn's requests.
@@ -333,6 +336,7 @@ impl Meter {
             cost_usd,
             cost_source,
             outcome: end.outcome,
+            client: self.setup.client.clone(),
         };
         let request_id = record.request_id.clone();
         let settlement = self.store.settle(record, &Local).await?;

@@ -9,7 +9,7 @@
 
 mod billing;
 mod guard;
-mod stream;
+pub(in crate::chat) mod stream;
 
 use std::sync::Arc;
 

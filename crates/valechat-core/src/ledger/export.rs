@@ -14,8 +14,9 @@ use rust_decimal::Decimal;
 
 use super::usage::{TokenUsage, UsageRecord};
 
-/// Column names of the header row, in order.
-pub const CSV_HEADER: [&str; 17] = [
+/// Column names of the header row, in order. Files written before
+/// `client` was added (the first 17 columns) are still read.
+pub const CSV_HEADER: [&str; 18] = [
     "id",
     "request_id",
     "created_at",
@@ -33,6 +34,7 @@ pub const CSV_HEADER: [&str; 17] = [
     "cost_usd",
     "cost_source",
     "outcome",
+    "client",
 ];
 
 /// A CSV export or import problem.
@@ -102,6 +104,7 @@ pub fn write_csv<W: Write>(writer: W, records: &[UsageRecord]) -> Result<(), Csv
             r.cost_usd.to_string(),
             r.cost_source.to_string(),
             r.outcome.to_string(),
+            r.client.clone().unwrap_or_default(),
         ])?;
     }
     out.flush().map_err(|e| CsvError::Csv(e.into()))?;
@@ -116,7 +119,10 @@ pub fn write_csv<W: Write>(writer: W, records: &[UsageRecord]) -> Result<(), Csv
 pub fn read_csv<R: Read>(reader: R) -> Result<Vec<UsageRecord>, CsvError> {
     let mut input = csv::Reader::from_reader(reader);
     let header: Vec<String> = input.headers()?.iter().map(str::to_owned).collect();
-    if header != CSV_HEADER {
+    let known = header.len() >= CSV_HEADER.len() - 1
+        && header.len() <= CSV_HEADER.len()
+        && header.iter().zip(CSV_HEADER).all(|(a, b)| a == b);
+    if !known {
         return Err(CsvError::Header(header));
     }
     let mut records = Vec::new();
@@ -146,6 +152,7 @@ pub fn read_csv<R: Read>(reader: R) -> Result<Vec<UsageRecord>, CsvError> {
             cost_usd: cells.parse::<Decimal>(14)?,
             cost_source: cells.parse(15)?,
             outcome: cells.parse(16)?,
+            client: Some(cells.text(17)).filter(|c| !c.is_empty()),
         });
     }
     Ok(records)

@@ -140,13 +140,11 @@ impl SamplingHandler for EngineSampler {
         }
         all.extend(messages);
         let request = CompletionRequest {
-            provider_id,
-            model,
-            messages: all,
-            max_output_tokens: max_tokens,
+            max_output_tokens: Some(max_tokens),
             // A temperature is 0.0–2.0: f32 holds it exactly enough.
             #[allow(clippy::cast_possible_truncation, reason = "temperatures are 0.0–2.0")]
             temperature: params["temperature"].as_f64().map(|t| t as f32),
+            ..CompletionRequest::new(provider_id, model, all)
         };
         let completion = engine
             .complete(request, CancellationToken::new())

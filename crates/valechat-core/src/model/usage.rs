@@ -150,6 +150,11 @@ pub struct NewUsageRecord {
     pub cost_source: CostSource,
     /// How the request ended.
     pub outcome: Outcome,
+    /// Who asked, for a request from outside the window (`mcp:<client
+    /// name>` for the MCP server mode, `api:<user agent>` for the
+    /// OpenAI-compatible API, `ws:<client>` for the WebSocket stream);
+    /// `None` for the window's and the CLI's own requests.
+    pub client: Option<String>,
 }
 
 /// A stored usage record.
@@ -181,6 +186,8 @@ pub struct UsageRecord {
     pub cost_source: CostSource,
     /// How the request ended.
     pub outcome: Outcome,
+    /// Who asked, as in [`NewUsageRecord::client`].
+    pub client: Option<String>,
 }
 
 impl UsageRecord {

@@ -115,6 +115,7 @@ pub(crate) struct UsageRow {
     cost_usd: String,
     cost_source: String,
     outcome: String,
+    client: Option<String>,
 }
 
 impl TryFrom<UsageRow> for UsageRecord {
@@ -141,6 +142,7 @@ impl TryFrom<UsageRow> for UsageRecord {
                 reasoning: row.reasoning_tokens,
             },
             counted_input_tokens: row.counted_input_tokens,
+            client: row.client,
         })
     }
 }

@@ -278,6 +278,10 @@ diesel::table! {
         cost_source -> Text,
         /// `completed` | `cancelled` | `failed` | `cut_off`.
         outcome -> Text,
+        /// Who asked, for a request from outside the window: `mcp:<client
+        /// name>`, `api:<user agent>`, `ws:<client>`; NULL for the window's
+        /// and the CLI's own.
+        client -> Nullable<Text>,
     }
 }
 

@@ -268,6 +268,7 @@ fn insert_record(
         usage_records::cost_usd.eq(record.cost_usd.to_string()),
         usage_records::cost_source.eq(record.cost_source.as_str()),
         usage_records::outcome.eq(record.outcome.as_str()),
+        usage_records::client.eq(record.client.as_deref()),
     );
     let result = if or_ignore {
         diesel::insert_or_ignore_into(usage_records::table)

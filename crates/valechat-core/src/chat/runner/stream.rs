@@ -23,31 +23,34 @@ use crate::store::Message;
 
 /// A tool call as it arrives: (call id, name, argument text so far,
 /// provider data).
-pub(super) type ToolCallSoFar = (String, String, String, Option<String>);
+pub(in crate::chat) type ToolCallSoFar = (String, String, String, Option<String>);
 
 /// What arrived so far.
 #[derive(Default)]
-pub(super) struct Reply {
-    pub(super) text: String,
-    pub(super) reasoning: String,
-    pub(super) finish: Option<FinishReason>,
-    pub(super) usage: Option<Usage>,
+pub(in crate::chat) struct Reply {
+    pub(in crate::chat) text: String,
+    pub(in crate::chat) reasoning: String,
+    pub(in crate::chat) finish: Option<FinishReason>,
+    pub(in crate::chat) usage: Option<Usage>,
     /// The charge the provider reported, USD (OpenRouter).
-    pub(super) reported_cost: Option<rust_decimal::Decimal>,
+    pub(in crate::chat) reported_cost: Option<rust_decimal::Decimal>,
     /// Characters of output received (text, reasoning, refusal, tool-call
     /// arguments), for the running cost.
-    pub(super) output_chars: u64,
+    pub(in crate::chat) output_chars: u64,
     /// Tool calls by index, at most [`MAX_TOOL_CALLS_PER_REPLY`].
-    pub(super) calls: BTreeMap<u32, ToolCallSoFar>,
+    pub(in crate::chat) calls: BTreeMap<u32, ToolCallSoFar>,
     /// Bytes of argument text received, all calls together.
-    pub(super) argument_bytes: usize,
+    pub(in crate::chat) argument_bytes: usize,
     /// The provider accepted the request: its stream opened.
-    pub(super) accepted: bool,
+    pub(in crate::chat) accepted: bool,
 }
 
 /// The tool call at `index` (a new one when the index is new), unless that
 /// makes more than [`MAX_TOOL_CALLS_PER_REPLY`].
-fn call_at(reply: &mut Reply, index: u32) -> Result<&mut ToolCallSoFar, ProviderError> {
+pub(in crate::chat) fn call_at(
+    reply: &mut Reply,
+    index: u32,
+) -> Result<&mut ToolCallSoFar, ProviderError> {
     if reply.calls.len() >= MAX_TOOL_CALLS_PER_REPLY && !reply.calls.contains_key(&index) {
         return Err(too_many_tool_calls());
     }
@@ -56,7 +59,12 @@ fn call_at(reply: &mut Reply, index: u32) -> Result<&mut ToolCallSoFar, Provider
 
 /// Appends `piece` to `text`, unless that takes it past `limit` bytes:
 /// then the stream ends with [`ProviderError::TooLarge`] naming `what`.
-fn append(text: &mut String, piece: &str, limit: usize, what: &str) -> Result<(), ProviderError> {
+pub(in crate::chat) fn append(
+    text: &mut String,
+    piece: &str,
+    limit: usize,
+    what: &str,
+) -> Result<(), ProviderError> {
     let total = text.len().saturating_add(piece.len());
     if total > limit {
         return Err(too_large(what, total, limit));
