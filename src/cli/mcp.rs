@@ -121,8 +121,9 @@ pub enum McpCommand {
         reset: bool,
     },
     /// Serve ValeChat's providers as an MCP server (tools list_models,
-    /// get_usage; resources stats://usage, config://providers) over stdio,
-    /// or over streamable HTTP at /mcp with --http.
+    /// get_usage, generate, compare_models; resources stats://usage,
+    /// config://providers) over stdio, or over streamable HTTP at /mcp
+    /// with --http.
     Serve(serve::ServeArgs),
     /// Client for the MCP conformance suite: connects to URL (streamable
     /// HTTP), does what the scenario in MCP_CONFORMANCE_SCENARIO needs and

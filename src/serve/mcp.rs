@@ -4,7 +4,8 @@
 //! - `server`: the [`McpServer`] handler (initialize, tools, resources,
 //!   subscriptions) over rmcp's server side; both protocol eras the client
 //!   side speaks (2025-11-25 with `initialize`, 2026-07-28 stateless).
-//! - `tools/`: one module per tool (`list_models`, `get_usage`).
+//! - `tools/`: one module per tool (`list_models`, `get_usage`, `generate`,
+//!   `compare_models`; `request` what the last two share).
 //! - `resources`: `stats://usage` and `config://providers` (never a key).
 //! - `watch`: `notifications/resources/updated` for `stats://usage`.
 //! - `http`: the streamable HTTP service at `/mcp`.

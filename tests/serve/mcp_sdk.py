@@ -3,22 +3,32 @@
 
 Run by tests/cli/mcp_serve.rs with tests/mcp/venv's Python:
 
-    mcp_sdk.py --exe VALECHAT [--url URL] [--read-only] --model PROVIDER/MODEL
-               [--secret TEXT]
+    mcp_sdk.py --exe VALECHAT [--url URL] --model PROVIDER/MODEL
+               [--second PROVIDER/MODEL] [--secret TEXT]
+               [--scenario full|read-only|limit|cancel]
 
-Over stdio (VALECHAT's `mcp serve`, this process's environment) unless
---url names a streamable HTTP endpoint. It checks, in order:
+Over stdio (VALECHAT's `mcp serve`, this process's environment; with
+`--read-only` for that scenario) unless --url names a streamable HTTP
+endpoint. Scenario `full` (the default) checks, in order:
 
 - initialize: server name `valechat`, instructions;
-- tools/list: list_models and get_usage (only those with --read-only), each
-  with an input and an output schema;
+- tools/list: the four tools, each with an input and an output schema;
 - list_models: MODEL among the structured models, its provider reachable;
 - get_usage: structured totals with the cost as a decimal string;
 - resources: config://providers names the provider and never contains
   --secret; stats://usage is JSON with totals and limits;
-- resources/subscribe to stats://usage: prints `SUBSCRIBED` and waits (up
-  to 20 s) for notifications/resources/updated, which the test causes by
-  billing a request from another process; prints `UPDATED`.
+- resources/subscribe to stats://usage, then generate with a progress
+  token: progress received, text and cost returned, then
+  notifications/resources/updated arrives (prints `UPDATED 1`);
+- compare_models over MODEL and --second: both columns answered;
+- prints `SUBSCRIBED` and waits (up to 20 s) for another update, which the
+  test causes by billing a request from another process (`UPDATED 2`).
+
+`read-only`: only list_models and get_usage are listed; generate is refused.
+`limit`: generate answers with a tool error naming the hard limit.
+`cancel`: generate is cancelled after its first progress notification
+(the test checks that the provider's connection closes while the session
+is still open, then writes `closed` to stdin).
 
 Every check that fails raises; the exit status is 0 only when all passed.
 Progress lines go to stdout, flushed, for the test to follow.
@@ -55,7 +65,7 @@ def resource_text(result) -> str:
     return content.text
 
 
-async def run(session: ClientSession, args, updated: anyio.Event) -> None:
+async def run(session: ClientSession, args, updates: list) -> None:
     init = await session.initialize()
     assert init.server_info.name == "valechat", init.server_info
     assert init.instructions, "no instructions"
@@ -63,12 +73,44 @@ async def run(session: ClientSession, args, updated: anyio.Event) -> None:
 
     tools = (await session.list_tools()).tools
     names = sorted(t.name for t in tools)
-    expected = ["get_usage", "list_models"]
+    if args.scenario == "read-only":
+        assert names == ["get_usage", "list_models"], names
+        try:
+            refused = await session.call_tool("generate", {"prompt": "Hi"})
+            assert refused.is_error, refused
+        except Exception as e:  # noqa: BLE001 - a protocol error is a refusal too
+            say(f"generate refused: {e}")
+        say(f"tools {','.join(names)}")
+        return
+    expected = ["compare_models", "generate", "get_usage", "list_models"]
     assert names == expected, names
     for t in tools:
         assert t.input_schema.get("type") == "object", t
         assert t.output_schema and t.output_schema.get("type") == "object", t
     say(f"tools {','.join(names)}")
+    if args.scenario == "limit":
+        refused = await session.call_tool("generate", {"model": args.model, "prompt": "Hi"})
+        assert refused.is_error, refused
+        text = refused.content[0].text
+        assert "limit" in text and "left" in text and "spent" in text, text
+        say(f"limit: {text}")
+        return
+    if args.scenario == "cancel":
+        with anyio.CancelScope() as scope:
+
+            async def on_progress(progress, total, message) -> None:
+                say(f"progress {progress} {message!r}")
+                scope.cancel()
+
+            await session.call_tool("generate", {"model": args.model, "prompt": "Hi"}, progress_callback=on_progress)
+        assert scope.cancelled_caught, "generate ended before it was cancelled"
+        say("cancelled")
+        # The session stays open until the test saw the provider's
+        # connection close (it writes a line to stdin), so the close comes
+        # from the cancellation, not from the end of the session.
+        line = await anyio.to_thread.run_sync(sys.stdin.readline)
+        assert line.strip() == "closed", line
+        return
 
     provider, model = args.model.split("/", 1)
     listed = structured(await session.call_tool("list_models", {}))
@@ -96,22 +138,56 @@ async def run(session: ClientSession, args, updated: anyio.Event) -> None:
     say("resources read")
 
     await session.subscribe_resource("stats://usage")
+    progress = []
+
+    async def on_progress(value, total, message) -> None:
+        progress.append((value, message))
+
+    reply = structured(
+        await session.call_tool(
+            "generate", {"model": args.model, "prompt": "Hi", "max_tokens": 50}, progress_callback=on_progress
+        )
+    )
+    assert progress, "no progress notification"
+    assert "".join(m for _, m in progress) == reply["text"], (progress, reply)
+    assert reply["text"], reply
+    assert reply["usage"]["cost_usd"] not in (None, "0"), reply
+    say(f"generate {reply['text']!r} {reply['usage']['cost_usd']} USD, {len(progress)} progress")
+    await wait_for_updates(updates, 1)
+    say("UPDATED 1")
+
+    if args.second:
+        both = structured(await session.call_tool("compare_models", {"models": [args.model, args.second], "prompt": "Hi"}))
+        columns = both["columns"]
+        assert [c["model"] for c in columns] == [args.model, args.second], columns
+        for c in columns:
+            assert c["error"] is None and c["text"], c
+            assert isinstance(c["total_ms"], int), c
+        say(f"compare {len(columns)} columns")
+
+    seen = len(updates)
     say("SUBSCRIBED")
+    await wait_for_updates(updates, seen + 1)
+    say("UPDATED 2")
+
+
+async def wait_for_updates(updates: list, count: int) -> None:
     with anyio.fail_after(20):
-        await updated.wait()
-    say("UPDATED")
+        while len(updates) < count:
+            await anyio.sleep(0.05)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--exe", required=True)
     parser.add_argument("--url")
-    parser.add_argument("--read-only", action="store_true")
+    parser.add_argument("--scenario", default="full", choices=["full", "read-only", "limit", "cancel"])
     parser.add_argument("--model", required=True)
+    parser.add_argument("--second")
     parser.add_argument("--secret")
     args = parser.parse_args()
 
-    updated = anyio.Event()
+    updates: list = []
 
     async def on_message(message) -> None:
         root = getattr(message, "root", message)
@@ -119,19 +195,19 @@ async def main() -> None:
             return
         if getattr(root, "method", None) == "notifications/resources/updated":
             if root.params.uri == "stats://usage":
-                updated.set()
+                updates.append(root.params.uri)
 
     info = types.Implementation(name=CLIENT_NAME, version="1.0")
 
     async def with_streams(read, write) -> None:
         async with ClientSession(read, write, message_handler=on_message, client_info=info) as session:
-            await run(session, args, updated)
+            await run(session, args, updates)
 
     if args.url:
         async with streamable_http_client(args.url) as streams:
             await with_streams(streams[0], streams[1])
     else:
-        serve = ["mcp", "serve"] + (["--read-only"] if args.read_only else [])
+        serve = ["mcp", "serve"] + (["--read-only"] if args.scenario == "read-only" else [])
         params = StdioServerParameters(command=args.exe, args=serve, env=dict(os.environ))
         async with stdio_client(params) as (read, write):
             await with_streams(read, write)

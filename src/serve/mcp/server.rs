@@ -36,7 +36,8 @@ pub struct ServeOptions {
 /// The instructions sent in `initialize` (and `server/discover`).
 const INSTRUCTIONS: &str = "ValeChat serves the AI model providers configured in the ValeChat app \
 (OpenAI, Anthropic, Gemini, local servers…) with its API keys and spending limits. \
-Call list_models to see the models and their prices, get_usage for what was spent. \
+Call list_models to see the models and their prices, generate to ask one model, \
+compare_models to ask several at once, get_usage for what was spent. \
 Read stats://usage for this month's spend and the limits, config://providers for the \
 providers and their models.";
 

@@ -6,7 +6,10 @@
 //! spending limit) answers with a tool error (`isError: true`, the reason
 //! in its text); only an unknown tool name is a protocol error.
 
+pub mod compare;
+pub mod generate;
 pub mod list_models;
+pub mod request;
 pub mod usage;
 
 use rmcp::ErrorData;
@@ -16,11 +19,16 @@ use serde_json::{Value, json};
 
 use super::McpServer;
 
-/// Every tool's definition; with `read_only`, only those that spend nothing.
+/// Every tool's definition; with `read_only`, only those that spend nothing
+/// (`list_models`, `get_usage`).
 #[must_use]
 pub fn definitions(read_only: bool) -> Vec<Tool> {
-    let _ = read_only; // Every tool so far spends nothing.
-    vec![list_models::definition(), usage::definition()]
+    let mut tools = vec![list_models::definition(), usage::definition()];
+    if !read_only {
+        tools.push(generate::definition());
+        tools.push(compare::definition());
+    }
+    tools
 }
 
 /// Runs the tool `name` with `arguments`.
@@ -34,7 +42,6 @@ pub async fn call(
     arguments: JsonObject,
     context: RequestContext<RoleServer>,
 ) -> Result<CallToolResult, ErrorData> {
-    let _ = &context;
     let listed = definitions(server.options().read_only)
         .iter()
         .any(|t| t.name == name);
@@ -48,6 +55,8 @@ pub async fn call(
     Ok(match name {
         list_models::NAME => list_models::run(engine, arguments).await,
         usage::NAME => usage::run(engine, arguments).await,
+        generate::NAME => generate::run(engine, arguments, context).await,
+        compare::NAME => compare::run(engine, arguments, context).await,
         _ => failure(format!("the tool “{name}” is not available")),
     })
 }

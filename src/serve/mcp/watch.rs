@@ -41,13 +41,27 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    /// Starts notifying `peer` (again subscribing is a no-op).
+    /// Starts notifying `peer` (again subscribing is a no-op). The
+    /// resource as it is now is read before this returns, so a change made
+    /// right after the subscription is answered is notified.
     pub async fn start(&self, engine: Engine, options: Arc<ServeOptions>, peer: Peer<RoleServer>) {
         let mut task = self.task.lock().await;
         if task.as_ref().is_some_and(|t| !t.is_finished()) {
             return;
         }
-        *task = Some(tokio::spawn(poll(engine, options.database.clone(), peer)));
+        let billed = BILLED.subscribe();
+        let database = options.database.clone();
+        let stamp = database.as_deref().map(stamp);
+        let last = stats(&engine).await.ok();
+        let watch = Watch {
+            engine,
+            database,
+            peer,
+            billed,
+            stamp,
+            last,
+        };
+        *task = Some(tokio::spawn(watch.poll()));
     }
 
     /// Stops notifying.
@@ -78,34 +92,44 @@ fn stamp(database: &Path) -> (Option<SystemTime>, Option<SystemTime>) {
     (modified(database), modified(Path::new(&wal)))
 }
 
-/// Notifies `peer` of changes to `stats://usage` until its transport closes.
-async fn poll(engine: Engine, database: Option<PathBuf>, peer: Peer<RoleServer>) {
-    let mut billed = BILLED.subscribe();
-    let mut last_stamp = database.as_deref().map(stamp);
-    let mut last = stats(&engine).await.ok();
-    loop {
-        let local = tokio::select! {
-            () = tokio::time::sleep(POLL_INTERVAL) => false,
-            changed = billed.changed() => changed.is_ok(),
-        };
-        if peer.is_transport_closed() {
-            return;
-        }
-        let now_stamp = database.as_deref().map(stamp);
-        if !local && now_stamp.is_some() && now_stamp == last_stamp {
-            continue;
-        }
-        last_stamp = now_stamp;
-        let Ok(current) = stats(&engine).await else {
-            continue;
-        };
-        if last.as_ref() == Some(&current) {
-            continue;
-        }
-        last = Some(current);
-        let updated = ResourceUpdatedNotificationParam::new(STATS_URI);
-        if peer.notify_resource_updated(updated).await.is_err() {
-            return;
+/// One subscription's state: what was last seen.
+struct Watch {
+    engine: Engine,
+    database: Option<PathBuf>,
+    peer: Peer<RoleServer>,
+    billed: tokio::sync::watch::Receiver<u64>,
+    stamp: Option<(Option<SystemTime>, Option<SystemTime>)>,
+    last: Option<serde_json::Value>,
+}
+
+impl Watch {
+    /// Notifies the peer of changes to `stats://usage` until its transport
+    /// closes.
+    async fn poll(mut self) {
+        loop {
+            let local = tokio::select! {
+                () = tokio::time::sleep(POLL_INTERVAL) => false,
+                changed = self.billed.changed() => changed.is_ok(),
+            };
+            if self.peer.is_transport_closed() {
+                return;
+            }
+            let now_stamp = self.database.as_deref().map(stamp);
+            if !local && now_stamp.is_some() && now_stamp == self.stamp {
+                continue;
+            }
+            self.stamp = now_stamp;
+            let Ok(current) = stats(&self.engine).await else {
+                continue;
+            };
+            if self.last.as_ref() == Some(&current) {
+                continue;
+            }
+            self.last = Some(current);
+            let updated = ResourceUpdatedNotificationParam::new(STATS_URI);
+            if self.peer.notify_resource_updated(updated).await.is_err() {
+                return;
+            }
         }
     }
 }
