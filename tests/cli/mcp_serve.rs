@@ -285,6 +285,18 @@ async fn python_sdk_over_http() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_sdk_in_the_stateless_era() {
+    let server = TestServer::start(vec![text_reply_with_usage(&["Hel", "lo"], 12, 5)]).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    add_provider(dir.path(), &server, None).await;
+    let seen = run_script(dir.path(), &["--scenario", "stateless"]).await;
+    assert!(seen.contains("discovered 2026-07-28\n"), "{seen}");
+    assert!(seen.contains("generate 'Hello' "), "{seen}");
+    // clientInfo came in the request's _meta.
+    assert_eq!(clients(dir.path()), [Some("mcp:sdk-test".to_owned())]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_lists_two_tools_and_refuses_generate() {
     let server = TestServer::start(Vec::new()).await;
     let dir = tempfile::tempdir().expect("temp dir");

@@ -5,7 +5,7 @@ Run by tests/cli/mcp_serve.rs with tests/mcp/venv's Python:
 
     mcp_sdk.py --exe VALECHAT [--url URL] --model PROVIDER/MODEL
                [--second PROVIDER/MODEL] [--secret TEXT]
-               [--scenario full|read-only|limit|cancel]
+               [--scenario full|read-only|limit|cancel|stateless]
 
 Over stdio (VALECHAT's `mcp serve`, this process's environment; with
 `--read-only` for that scenario) unless --url names a streamable HTTP
@@ -26,6 +26,8 @@ endpoint. Scenario `full` (the default) checks, in order:
 
 `read-only`: only list_models and get_usage are listed; generate is refused.
 `limit`: generate answers with a tool error naming the hard limit.
+`stateless`: the 2026-07-28 era (server/discover, no initialize): the
+tools listed, generate with progress.
 `cancel`: generate is cancelled after its first progress notification
 (the test checks that the provider's connection closes while the session
 is still open, then writes `closed` to stdin).
@@ -66,6 +68,26 @@ def resource_text(result) -> str:
 
 
 async def run(session: ClientSession, args, updates: list) -> None:
+    if args.scenario == "stateless":
+        # The 2026-07-28 era: server/discover, no initialize, every request
+        # carrying the protocol version and clientInfo in its _meta.
+        found = await session.discover()
+        assert session.protocol_version == "2026-07-28", session.protocol_version
+        assert found.instructions, "no instructions"
+        say(f"discovered {session.protocol_version}")
+        names = sorted(t.name for t in (await session.list_tools()).tools)
+        assert names == ["compare_models", "generate", "get_usage", "list_models"], names
+        progress = []
+
+        async def on_progress(value, total, message) -> None:
+            progress.append(message)
+
+        reply = structured(
+            await session.call_tool("generate", {"model": args.model, "prompt": "Hi"}, progress_callback=on_progress)
+        )
+        assert "".join(progress) == reply["text"] and reply["text"], (progress, reply)
+        say(f"generate {reply['text']!r} {reply['usage']['cost_usd']} USD, {len(progress)} progress")
+        return
     init = await session.initialize()
     assert init.server_info.name == "valechat", init.server_info
     assert init.instructions, "no instructions"
@@ -181,7 +203,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--exe", required=True)
     parser.add_argument("--url")
-    parser.add_argument("--scenario", default="full", choices=["full", "read-only", "limit", "cancel"])
+    parser.add_argument("--scenario", default="full", choices=["full", "read-only", "limit", "cancel", "stateless"])
     parser.add_argument("--model", required=True)
     parser.add_argument("--second")
     parser.add_argument("--secret")

@@ -5,7 +5,7 @@
 
 use chrono::{Datelike, Local};
 use rmcp::ErrorData;
-use rmcp::model::{ReadResourceResult, Resource};
+use rmcp::model::{ReadResourceResult, Resource, ResourceContents};
 use serde_json::{Value, json};
 use valechat_core::chat::{Engine, limit_name};
 use valechat_core::ledger::period::{day_period, local_date};
@@ -61,10 +61,8 @@ pub async fn read(engine: &Engine, uri: &str) -> Result<ReadResourceResult, Erro
     .map_err(|e| ErrorData::internal_error(e, None))?;
     let text = serde_json::to_string_pretty(&value)
         .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
-    serde_json::from_value(json!({"contents": [
-        {"uri": uri, "mimeType": "application/json", "text": text}
-    ]}))
-    .map_err(|e| ErrorData::internal_error(e.to_string(), None))
+    let contents = ResourceContents::text(text, uri).with_mime_type("application/json");
+    Ok(ReadResourceResult::new(vec![contents]))
 }
 
 /// The error for a URI this server does not have (`-32002`, resource not found).

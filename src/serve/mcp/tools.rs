@@ -13,7 +13,7 @@ pub mod request;
 pub mod usage;
 
 use rmcp::ErrorData;
-use rmcp::model::{CallToolResult, JsonObject, Tool};
+use rmcp::model::{CallToolResult, ContentBlock, JsonObject, Tool};
 use rmcp::service::{RequestContext, RoleServer};
 use serde_json::{Value, json};
 
@@ -73,25 +73,19 @@ pub fn tool(definition: Value) -> Tool {
 }
 
 /// A successful result: `text` in `content`, `structured` as
-/// `structuredContent`.
+/// `structuredContent` (`resultType: "complete"`, which rmcp strips for a
+/// client of an older protocol version).
 #[must_use]
 pub fn success(text: String, structured: Value) -> CallToolResult {
-    serde_json::from_value(json!({
-        "content": [{"type": "text", "text": text}],
-        "structuredContent": structured,
-        "isError": false,
-    }))
-    .unwrap_or_else(|_| CallToolResult::error(Vec::new()))
+    let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
+    result.structured_content = Some(structured);
+    result
 }
 
 /// A tool error (`isError: true`) saying `text`.
 #[must_use]
 pub fn failure(text: String) -> CallToolResult {
-    serde_json::from_value(json!({
-        "content": [{"type": "text", "text": text}],
-        "isError": true,
-    }))
-    .unwrap_or_else(|_| CallToolResult::error(Vec::new()))
+    CallToolResult::error(vec![ContentBlock::text(text)])
 }
 
 /// The arguments as `T`, or a tool error naming what is wrong.
