@@ -331,6 +331,37 @@ async fn hard_limit_is_a_tool_error_naming_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_column_refused_by_a_limit_is_its_error() {
+    let server = TestServer::start(vec![text_reply_with_usage(&["From one"], 12, 3)]).await;
+    let second = TestServer::start(Vec::new()).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    add_provider(dir.path(), &server, None).await;
+    add_named(dir.path(), "Second", &second, None).await;
+    let limit = [
+        "limits",
+        "set",
+        "--scope",
+        "model",
+        "--target",
+        "second/m1",
+        "--amount",
+        "0.0001",
+    ];
+    assert_success(&valechat_with(dir.path(), &[], &limit).await);
+    let args = ["--scenario", "compare-limit", "--second", "second/m1"];
+    let seen = run_script(dir.path(), &args).await;
+    assert!(
+        seen.contains("compare: second/m1 refused: Refused by a hard spending limit"),
+        "{seen}"
+    );
+    assert_eq!(server.requests().len(), 1);
+    assert!(
+        second.requests().is_empty(),
+        "the refused column sent nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancellation_closes_the_provider_stream() {
     let first = support::openai::chunk(serde_json::json!({"content": "Hel"}), None);
     let mut server = TestServer::start(vec![Reply::sse(vec![

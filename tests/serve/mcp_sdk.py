@@ -5,7 +5,7 @@ Run by tests/cli/mcp_serve.rs with tests/mcp/venv's Python:
 
     mcp_sdk.py --exe VALECHAT [--url URL] --model PROVIDER/MODEL
                [--second PROVIDER/MODEL] [--secret TEXT]
-               [--scenario full|read-only|limit|cancel|stateless]
+               [--scenario full|read-only|limit|compare-limit|cancel|stateless]
 
 Over stdio (VALECHAT's `mcp serve`, this process's environment; with
 `--read-only` for that scenario) unless --url names a streamable HTTP
@@ -26,6 +26,8 @@ endpoint. Scenario `full` (the default) checks, in order:
 
 `read-only`: only list_models and get_usage are listed; generate is refused.
 `limit`: generate answers with a tool error naming the hard limit.
+`compare-limit`: compare_models over MODEL and --second, the second refused
+by a hard limit: its column has the error, the first answered.
 `stateless`: the 2026-07-28 era (server/discover, no initialize): the
 tools listed, generate with progress.
 `cancel`: generate is cancelled after its first progress notification
@@ -117,6 +119,13 @@ async def run(session: ClientSession, args, updates: list) -> None:
         assert "limit" in text and "left" in text and "spent" in text, text
         say(f"limit: {text}")
         return
+    if args.scenario == "compare-limit":
+        both = structured(await session.call_tool("compare_models", {"models": [args.model, args.second], "prompt": "Hi"}))
+        first, second = both["columns"]
+        assert first["error"] is None and first["text"], first
+        assert second["error"] and "limit" in second["error"] and not second["text"], second
+        say(f"compare: {second['model']} refused: {second['error']}")
+        return
     if args.scenario == "cancel":
         with anyio.CancelScope() as scope:
 
@@ -203,7 +212,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--exe", required=True)
     parser.add_argument("--url")
-    parser.add_argument("--scenario", default="full", choices=["full", "read-only", "limit", "cancel", "stateless"])
+    parser.add_argument("--scenario", default="full", choices=["full", "read-only", "limit", "compare-limit", "cancel", "stateless"])
     parser.add_argument("--model", required=True)
     parser.add_argument("--second")
     parser.add_argument("--secret")
