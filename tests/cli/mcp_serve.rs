@@ -289,9 +289,24 @@ async fn python_sdk_in_the_stateless_era() {
     let server = TestServer::start(vec![text_reply_with_usage(&["Hel", "lo"], 12, 5)]).await;
     let dir = tempfile::tempdir().expect("temp dir");
     add_provider(dir.path(), &server, None).await;
+    // generate without a model uses the default assistant's.
+    let assistant = [
+        "assistants",
+        "add",
+        "--name",
+        "Main",
+        "--model",
+        "fake/m1",
+        "--default",
+    ];
+    assert_success(&valechat_with(dir.path(), &[], &assistant).await);
     let seen = run_script(dir.path(), &["--scenario", "stateless"]).await;
     assert!(seen.contains("discovered 2026-07-28\n"), "{seen}");
     assert!(seen.contains("generate 'Hello' "), "{seen}");
+    // The default assistant's model was asked for, and billed at its price
+    // (12 and 5 tokens at USD 10 / 30 per 1M).
+    assert_eq!(server.requests()[0].json()["model"], "m1");
+    assert!(seen.contains("'Hello' 0.00027 USD"), "{seen}");
     // clientInfo came in the request's _meta.
     assert_eq!(clients(dir.path()), [Some("mcp:sdk-test".to_owned())]);
 }

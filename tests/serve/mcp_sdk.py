@@ -29,7 +29,8 @@ endpoint. Scenario `full` (the default) checks, in order:
 `compare-limit`: compare_models over MODEL and --second, the second refused
 by a hard limit: its column has the error, the first answered.
 `stateless`: the 2026-07-28 era (server/discover, no initialize): the
-tools listed, generate with progress.
+tools listed, generate with progress and no model (the default assistant's,
+which must be MODEL).
 `cancel`: generate is cancelled after its first progress notification
 (the test checks that the provider's connection closes while the session
 is still open, then writes `closed` to stdin).
@@ -85,9 +86,10 @@ async def run(session: ClientSession, args, updates: list) -> None:
             progress.append(message)
 
         reply = structured(
-            await session.call_tool("generate", {"model": args.model, "prompt": "Hi"}, progress_callback=on_progress)
+            await session.call_tool("generate", {"prompt": "Hi"}, progress_callback=on_progress)
         )
         assert "".join(progress) == reply["text"] and reply["text"], (progress, reply)
+        assert reply["provider"] == args.model.split("/", 1)[0], reply
         say(f"generate {reply['text']!r} {reply['usage']['cost_usd']} USD, {len(progress)} progress")
         return
     init = await session.initialize()
