@@ -301,7 +301,11 @@ async fn python_sdk_in_the_stateless_era() {
     ];
     assert_success(&valechat_with(dir.path(), &[], &assistant).await);
     let seen = run_script(dir.path(), &["--scenario", "stateless"]).await;
-    assert!(seen.contains("discovered 2026-07-28\n"), "{seen}");
+    assert!(
+        seen.contains("discovered 2026-07-28\nlistening\n"),
+        "{seen}"
+    );
+    assert!(seen.contains("UPDATED listen\n"), "{seen}");
     assert!(seen.contains("generate 'Hello' "), "{seen}");
     // The default assistant's model was asked for, and billed at its price
     // (12 and 5 tokens at USD 10 / 30 per 1M).

@@ -29,8 +29,9 @@ endpoint. Scenario `full` (the default) checks, in order:
 `compare-limit`: compare_models over MODEL and --second, the second refused
 by a hard limit: its column has the error, the first answered.
 `stateless`: the 2026-07-28 era (server/discover, no initialize): the
-tools listed, generate with progress and no model (the default assistant's,
-which must be MODEL).
+tools listed; subscriptions/listen to stats://usage; generate with progress
+and no model (the default assistant's, which must be MODEL); the listen
+stream's update.
 `cancel`: generate is cancelled after its first progress notification
 (the test checks that the provider's connection closes while the session
 is still open, then writes `closed` to stdin).
@@ -48,6 +49,7 @@ import anyio
 from mcp import ClientSession, types
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
+from mcp.client.subscriptions import listen
 
 CLIENT_NAME = "sdk-test"
 
@@ -85,12 +87,20 @@ async def run(session: ClientSession, args, updates: list) -> None:
         async def on_progress(value, total, message) -> None:
             progress.append(message)
 
-        reply = structured(
-            await session.call_tool("generate", {"prompt": "Hi"}, progress_callback=on_progress)
-        )
-        assert "".join(progress) == reply["text"] and reply["text"], (progress, reply)
-        assert reply["provider"] == args.model.split("/", 1)[0], reply
-        say(f"generate {reply['text']!r} {reply['usage']['cost_usd']} USD, {len(progress)} progress")
+        # The era's subscription: subscriptions/listen, not resources/subscribe.
+        async with listen(session, resource_subscriptions=["stats://usage"]) as subscription:
+            assert subscription.honored.resource_subscriptions == ["stats://usage"], subscription.honored
+            say("listening")
+            reply = structured(
+                await session.call_tool("generate", {"prompt": "Hi"}, progress_callback=on_progress)
+            )
+            assert "".join(progress) == reply["text"] and reply["text"], (progress, reply)
+            assert reply["provider"] == args.model.split("/", 1)[0], reply
+            say(f"generate {reply['text']!r} {reply['usage']['cost_usd']} USD, {len(progress)} progress")
+            with anyio.fail_after(20):
+                event = await subscription.__anext__()
+            assert getattr(event, "uri", None) == "stats://usage", event
+            say("UPDATED listen")
         return
     init = await session.initialize()
     assert init.server_info.name == "valechat", init.server_info

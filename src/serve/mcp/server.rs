@@ -12,9 +12,10 @@ use rmcp::handler::server::ServerHandler;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, Implementation, ListResourcesResult, ListToolsResult,
     PaginatedRequestParams, ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse,
-    ServerCapabilities, ServerConfig, SubscribeRequestParams, UnsubscribeRequestParams,
+    ServerCapabilities, ServerConfig, SubscribeRequestParams, SubscriptionFilter,
+    UnsubscribeRequestParams,
 };
-use rmcp::service::{RequestContext, RoleServer};
+use rmcp::service::{RequestContext, RoleServer, SubscriptionContext};
 use rmcp::{ErrorData, Peer};
 use serde_json::json;
 use valechat_core::chat::Engine;
@@ -196,6 +197,37 @@ impl ServerHandler for McpServer {
         self.subscription
             .start(self.engine.clone(), Arc::clone(&self.options), peer)
             .await;
+        Ok(())
+    }
+
+    /// `subscriptions/listen` (2026-07-28): only `stats://usage` among the
+    /// resources; no list-changed notifications (the lists never change).
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        let mut accepted = SubscriptionFilter::new();
+        if requested
+            .resource_subscriptions
+            .as_ref()
+            .is_some_and(|uris| uris.iter().any(|u| u == resources::STATS_URI))
+        {
+            accepted.resource_subscriptions = Some(vec![resources::STATS_URI.to_owned()]);
+        }
+        Some(accepted)
+    }
+
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), ErrorData> {
+        let stats = context
+            .accepted()
+            .resource_subscriptions
+            .as_ref()
+            .is_some_and(|uris| uris.iter().any(|u| u == resources::STATS_URI));
+        if stats {
+            watch::listen(self.engine.clone(), &self.options, context).await;
+        } else {
+            context.cancelled().await;
+        }
         Ok(())
     }
 

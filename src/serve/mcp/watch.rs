@@ -1,4 +1,7 @@
-//! `notifications/resources/updated` for `stats://usage` subscribers.
+//! `notifications/resources/updated` for `stats://usage` subscribers:
+//! `resources/subscribe` in the 2025-11-25 era ([`Subscription`], a task per
+//! session), `subscriptions/listen` in the 2026-07-28 era ([`listen`], for
+//! as long as the listen request lasts).
 //!
 //! While a session is subscribed, a task wakes every [`POLL_INTERVAL`] and
 //! whenever this process billed a request ([`ledger_changed`]). The poll is
@@ -13,6 +16,7 @@ use std::sync::{Arc, LazyLock};
 use std::time::{Duration, SystemTime};
 
 use rmcp::model::ResourceUpdatedNotificationParam;
+use rmcp::service::{SubscriptionContext, SubscriptionSink};
 use rmcp::{Peer, RoleServer};
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
@@ -49,18 +53,7 @@ impl Subscription {
         if task.as_ref().is_some_and(|t| !t.is_finished()) {
             return;
         }
-        let billed = BILLED.subscribe();
-        let database = options.database.clone();
-        let stamp = database.as_deref().map(stamp);
-        let last = stats(&engine).await.ok();
-        let watch = Watch {
-            engine,
-            database,
-            peer,
-            billed,
-            stamp,
-            last,
-        };
+        let watch = Watch::new(engine, &options, Target::Peer(peer)).await;
         *task = Some(tokio::spawn(watch.poll()));
     }
 
@@ -92,17 +85,66 @@ fn stamp(database: &Path) -> (Option<SystemTime>, Option<SystemTime>) {
     (modified(database), modified(Path::new(&wal)))
 }
 
+/// Runs a `subscriptions/listen` whose accepted filter has `stats://usage`
+/// until the client cancels it or the session ends.
+pub async fn listen(engine: Engine, options: &ServeOptions, context: SubscriptionContext) {
+    let watch = Watch::new(engine, options, Target::Listen(context.sink().clone())).await;
+    tokio::select! {
+        () = watch.poll() => {}
+        () = context.cancelled() => {}
+    }
+}
+
+/// Where the notifications go.
+enum Target {
+    /// The session that sent `resources/subscribe`.
+    Peer(Peer<RoleServer>),
+    /// A `subscriptions/listen` stream.
+    Listen(SubscriptionSink),
+}
+
+impl Target {
+    /// Sends `notifications/resources/updated` for `stats://usage`; `false`
+    /// when the client is gone.
+    async fn updated(&self) -> bool {
+        match self {
+            Self::Peer(peer) => {
+                let updated = ResourceUpdatedNotificationParam::new(STATS_URI);
+                !peer.is_transport_closed() && peer.notify_resource_updated(updated).await.is_ok()
+            }
+            Self::Listen(sink) => sink.notify_resource_updated(STATS_URI).await.is_ok(),
+        }
+    }
+}
+
 /// One subscription's state: what was last seen.
 struct Watch {
     engine: Engine,
     database: Option<PathBuf>,
-    peer: Peer<RoleServer>,
+    target: Target,
     billed: tokio::sync::watch::Receiver<u64>,
     stamp: Option<(Option<SystemTime>, Option<SystemTime>)>,
     last: Option<serde_json::Value>,
 }
 
 impl Watch {
+    /// A watch of the resource as it is now (read before this returns, so
+    /// a change made right after is notified).
+    async fn new(engine: Engine, options: &ServeOptions, target: Target) -> Self {
+        let billed = BILLED.subscribe();
+        let database = options.database.clone();
+        let stamp = database.as_deref().map(stamp);
+        let last = stats(&engine).await.ok();
+        Self {
+            engine,
+            database,
+            target,
+            billed,
+            stamp,
+            last,
+        }
+    }
+
     /// Notifies the peer of changes to `stats://usage` until its transport
     /// closes.
     async fn poll(mut self) {
@@ -111,9 +153,6 @@ impl Watch {
                 () = tokio::time::sleep(POLL_INTERVAL) => false,
                 changed = self.billed.changed() => changed.is_ok(),
             };
-            if self.peer.is_transport_closed() {
-                return;
-            }
             let now_stamp = self.database.as_deref().map(stamp);
             if !local && now_stamp.is_some() && now_stamp == self.stamp {
                 continue;
@@ -126,8 +165,7 @@ impl Watch {
                 continue;
             }
             self.last = Some(current);
-            let updated = ResourceUpdatedNotificationParam::new(STATS_URI);
-            if self.peer.notify_resource_updated(updated).await.is_err() {
+            if !self.target.updated().await {
                 return;
             }
         }
