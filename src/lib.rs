@@ -8,8 +8,9 @@
 //!  valechat_core  the engine, its own crate (crates/valechat-core), no GTK:
 //!    │            chat, provider, mcp, billing, ledger, store, secrets, paths
 //!  cli/           `valechat providers|chat|history …`, thin, over the engine
-//!  serve/         the local API server (`valechat serve`): OpenAI-compatible
-//!                 HTTP behind a bearer token
+//!  serve/         the engine served to other programs: the local API server
+//!                 (`valechat serve`: OpenAI-compatible HTTP, `/mcp`, behind a
+//!                 bearer token) and the MCP server mode (`valechat mcp serve`)
 //!  local_dbus/    the window's loaded local models on D-Bus (gio), exported
 //!                 by the window and called by `valechat models loaded|unload`
 //! ```

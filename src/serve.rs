@@ -1,8 +1,10 @@
 //! Serving the engine to other programs (DESIGN.md, "Serving the engine"):
-//! the local HTTP server with its OpenAI-compatible `/v1` API (`http`) and
-//! the bearer token every route needs (`auth`), and the apps using it
-//! (`clients`).
+//! the local HTTP server with its OpenAI-compatible `/v1` API (`http`),
+//! the bearer token every route needs (`auth`), the apps using it
+//! (`clients`), and the MCP server mode (`mcp`: `valechat mcp serve` over
+//! stdio, and `/mcp` of the HTTP server).
 
 pub mod auth;
 pub mod clients;
 pub mod http;
+pub mod mcp;

@@ -9,7 +9,8 @@
 //! models, as text and JSON; `commands` providers, chat and
 //! history against the local test server; `first_start` first starts on a
 //! new data folder; `ledger` `valechat usage` and `valechat limits`; `mcp`
-//! `valechat mcp …` against real MCP servers; `mcp_secrets` keys written in
+//! `valechat mcp …` against real MCP servers; `mcp_serve` `valechat mcp serve`
+//! driven by the MCP Python SDK over stdio and HTTP; `mcp_secrets` keys written in
 //! servers' command lines and URLs, and variables in imported files;
 //! `notify` the spending notifications on a private D-Bus bus of the test's
 //! own; `models` `valechat models …` (the model library, downloads from
@@ -53,6 +54,8 @@ mod local_running;
 mod mcp;
 #[path = "cli/mcp_secrets.rs"]
 mod mcp_secrets;
+#[path = "cli/mcp_serve.rs"]
+mod mcp_serve;
 #[path = "cli/models.rs"]
 mod models;
 #[path = "cli/models_hub.rs"]

@@ -1,4 +1,4 @@
-//! `valechat mcp list|add|remove|enable|disable|import|tools|call|resources|read|prompts`
+//! `valechat mcp list|add|remove|enable|disable|import|tools|call|resources|read|prompts|serve`
 //! (and the hidden `conformance-client`, in `mcp/conformance.rs`):
 //! MCP servers from the terminal, over the same core as the GUI
 //! ([`valechat_core::mcp`]).
@@ -6,12 +6,14 @@
 //! Servers are named by id or by display name (case-insensitive).
 //! Configuration commands live in `mcp/manage.rs`, `import` in
 //! `mcp/import.rs`, the commands that talk to a server (each connects,
-//! runs one request and shuts the server down) in `mcp/inspect.rs`.
+//! runs one request and shuts the server down) in `mcp/inspect.rs`,
+//! `serve` (ValeChat as an MCP server) in `mcp/serve.rs`.
 
 pub mod conformance;
 mod import;
 mod inspect;
 mod manage;
+mod serve;
 mod settings;
 
 use std::path::PathBuf;
@@ -118,6 +120,11 @@ pub enum McpCommand {
         #[arg(long, conflicts_with_all = ["max_rounds", "max_result_chars"])]
         reset: bool,
     },
+    /// Serve ValeChat's providers as an MCP server (tools list_models,
+    /// get_usage, generate, compare_models; resources stats://usage,
+    /// config://providers) over stdio, or over streamable HTTP at /mcp
+    /// with --http.
+    Serve(serve::ServeArgs),
     /// Client for the MCP conformance suite: connects to URL (streamable
     /// HTTP), does what the scenario in MCP_CONFORMANCE_SCENARIO needs and
     /// exits within 25 s. Uses no database or keyring.
@@ -196,6 +203,10 @@ pub struct SandboxArgs {
 /// hold no secret ([`secure_stored_servers`]; a keyring failure is only
 /// reported).
 pub async fn run(engine: &Engine, command: McpCommand) -> anyhow::Result<ExitCode> {
+    // Serving reads no MCP server configuration (and stdout is the protocol's).
+    if let McpCommand::Serve(args) = command {
+        return serve::run(engine, args).await;
+    }
     if let Err(e) = secure_stored_servers(engine.store(), engine.keys().as_ref()).await {
         eprintln!("valechat: could not move secrets of stored servers to the keyring: {e}");
     }
@@ -225,6 +236,7 @@ pub async fn run(engine: &Engine, command: McpCommand) -> anyhow::Result<ExitCod
             max_result_chars,
             reset,
         } => settings::run(engine, max_rounds, max_result_chars, reset).await,
+        McpCommand::Serve(_) => unreachable!("served above"),
         McpCommand::ConformanceClient { url } => conformance::run(&url).await,
     }
 }

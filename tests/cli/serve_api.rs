@@ -244,7 +244,7 @@ async fn error_of(response: reqwest::Response) -> (u16, Value) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_route_answers_without_the_token_and_bodies_are_bounded() {
+async fn no_route_answers_without_the_token_and_bodies_are_bounded_mcp_included() {
     require_session();
     let _turn = KEYRING.lock().await;
     let dir = tempfile::tempdir().expect("temp dir");
@@ -279,6 +279,34 @@ async fn no_route_answers_without_the_token_and_bodies_are_bounded() {
     let unknown = format!("http://{address}/v1/nothing");
     let response = http.get(&unknown).send().await.expect("request");
     assert_eq!(response.status(), 401);
+
+    // MCP at /mcp: refused without the token, answered with it.
+    let mcp = format!("http://{address}/mcp");
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "serve-api-test", "version": "1"}}});
+    let post = |token: Option<&str>| {
+        let request = http
+            .post(&mcp)
+            .header("accept", "application/json, text/event-stream")
+            .json(&initialize);
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    };
+    assert_eq!(post(None).send().await.expect("request").status(), 401);
+    assert_eq!(
+        post(Some(&wrong)).send().await.expect("request").status(),
+        401
+    );
+    let answer = post(Some(&token)).send().await.expect("request");
+    assert_eq!(answer.status(), 200);
+    let text = answer.text().await.expect("a body");
+    assert!(
+        text.contains("\"serverInfo\"") && text.contains("valechat"),
+        "{text}"
+    );
 
     // With it: the unknown route is 404 in OpenAI's shape; the model list
     // (no provider yet) is empty.

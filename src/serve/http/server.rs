@@ -1,5 +1,5 @@
-//! The server: one axum router (`/v1/models`, `/v1/chat/completions`, a
-//! 404 for the rest), every route behind the bearer token
+//! The server: one axum router (`/v1/models`, `/v1/chat/completions`, MCP
+//! at `/mcp`, a 404 for the rest), every route behind the bearer token
 //! ([`crate::serve::auth`]), then the per-token rate limit and the body
 //! limit; bound to loopback unless another address is allowed on purpose,
 //! and stopped gracefully when its cancellation token fires.
@@ -23,6 +23,7 @@ use super::models;
 use super::rate::{self, RateLimit};
 use crate::serve::auth::{self, Auth, TokenError};
 use crate::serve::clients::{ClientKind, Clients};
+use crate::serve::mcp::{McpServer, ServeOptions};
 
 /// Port the server listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 8765;
@@ -160,12 +161,21 @@ pub async fn start_with(
         return Err(ServeError::RemoteNotAllowed(config.address));
     }
     let token = auth::token(engine.providers().keys().as_ref()).await?;
-    let app = router(
-        engine,
-        Auth::new(&token),
-        RateLimit::per_minute(config.requests_per_minute),
-        clients,
+    let rate = RateLimit::per_minute(config.requests_per_minute);
+    let mcp = McpServer::new(
+        engine.clone(),
+        ServeOptions {
+            read_only: false,
+            database: valechat_core::paths::database_path().ok(),
+            clients: Some(clients.clone()),
+        },
     );
+    // MCP at /mcp behind the same token and rate limit; its own layer
+    // refuses hosts and origins that are not loopback.
+    let mcp = crate::serve::mcp::http::router(mcp, shutdown.clone())
+        .layer(middleware::from_fn_with_state(rate.clone(), rate::limit));
+    let app = router(engine, Auth::new(&token), rate, clients)
+        .merge(auth::protect(mcp, Auth::new(&token)));
     let wanted = SocketAddr::new(config.address, config.port);
     let listener = tokio::net::TcpListener::bind(wanted)
         .await
