@@ -395,16 +395,11 @@ async fn cancellation_closes_the_provider_stream() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn http_needs_no_auth_on_loopback() {
+async fn http_needs_the_token_unless_no_auth_on_loopback() {
+    require_session();
+    let _turn = crate::serve_api::KEYRING.lock().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path();
-    let without = valechat_with(data, &[], &["mcp", "serve", "--http", "127.0.0.1:1"]).await;
-    assert_eq!(without.status.code(), Some(1));
-    assert!(
-        stderr(&without).contains("--no-auth"),
-        "{}",
-        stderr(&without)
-    );
     let open = ["mcp", "serve", "--http", "0.0.0.0:1", "--no-auth"];
     let outside = valechat_with(data, &[], &open).await;
     assert_eq!(outside.status.code(), Some(1));
@@ -413,6 +408,60 @@ async fn http_needs_no_auth_on_loopback() {
         "{}",
         stderr(&outside)
     );
+
+    // Without --no-auth: the API token of `valechat serve` is required.
+    let address = format!("127.0.0.1:{}", free_port());
+    let mut serve = tokio::process::Command::new(env!("CARGO_BIN_EXE_valechat"))
+        .args(["mcp", "serve", "--http", &address])
+        .env("VALECHAT_DATA_DIR", data)
+        .env("RUST_LOG", "off")
+        .env("LC_ALL", "C.UTF-8")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start valechat mcp serve --http");
+    let mut errors = BufReader::new(serve.stderr.take().expect("stderr")).lines();
+    let announced = tokio::time::timeout(Duration::from_secs(20), errors.next_line())
+        .await
+        .expect("no announcement within 20 s")
+        .expect("read stderr")
+        .expect("valechat exited");
+    assert!(
+        announced.contains("clients send the token") && announced.contains(&address),
+        "{announced}"
+    );
+    tokio::spawn(async move { while let Ok(Some(_)) = errors.next_line().await {} });
+    let token = crate::serve_api::read_token(data, &[]).await;
+    let initialize = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "auth-test", "version": "1"}}});
+    let http = reqwest::Client::new();
+    let post = |token: Option<&str>| {
+        let request = http
+            .post(format!("http://{address}/mcp"))
+            .header("accept", "application/json, text/event-stream")
+            .json(&initialize);
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    };
+    assert_eq!(post(None).send().await.expect("request").status(), 401);
+    assert_eq!(
+        post(Some("vc-wrong"))
+            .send()
+            .await
+            .expect("request")
+            .status(),
+        401
+    );
+    assert_eq!(
+        post(Some(&token)).send().await.expect("request").status(),
+        200
+    );
+    serve.kill().await.expect("stop the server");
 }
 
 /// Fails with instructions unless inside `tests/run-in-session.sh`.

@@ -29,7 +29,7 @@ use support::{Reply, Step, TestServer, fixture};
 
 /// The token is one keyring item for the whole session: these tests take
 /// turns with it.
-static KEYRING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+pub(crate) static KEYRING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Requests a minute the first test's server allows.
 const RATE_LIMIT: u32 = 30;
@@ -86,7 +86,7 @@ async fn serve(data: &Path, args: &[&str]) -> (Child, String) {
 }
 
 /// `valechat serve token ARGS…`.
-async fn read_token(data: &Path, args: &[&str]) -> String {
+pub(crate) async fn read_token(data: &Path, args: &[&str]) -> String {
     let mut all = vec!["serve", "token"];
     all.extend_from_slice(args);
     let output = valechat_with(data, &[], &all).await;
