@@ -28,6 +28,8 @@ if [ -z "$valechat" ] || [ ! -x "$valechat" ]; then
     echo "conformance: no valechat binary (give its path as the first argument)" >&2
     exit 1
 fi
+# The server runs from a temporary folder: a relative path must not break.
+valechat="$(readlink -f "$valechat")"
 started_ns=$(date +%s%N)
 
 work="$(mktemp -d)"
