@@ -1,9 +1,11 @@
 //! Serving the engine to other programs (DESIGN.md, "Serving the engine"):
 //! the local HTTP server with its OpenAI-compatible `/v1` API (`http`),
 //! the bearer token every route needs (`auth`), the apps using it
-//! (`clients`), and the MCP server mode (`mcp`: `valechat mcp serve` over
+//! (`clients`), desktop notifications of the spending alerts their
+//! requests raise (`alerts`), and the MCP server mode (`mcp`: `valechat mcp serve` over
 //! stdio, and `/mcp` of the HTTP server).
 
+pub mod alerts;
 pub mod auth;
 pub mod clients;
 pub mod http;

@@ -62,6 +62,78 @@ async fn send_alerts_child() {
     assert_eq!(notify_alerts_cli(&alerts()).await, 2);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by a_completion_crossing_a_threshold_is_notified on a private bus"]
+async fn completion_alert_child() {
+    use std::sync::Arc;
+    use valechat_core::billing::ModelPrice;
+    use valechat_core::chat::{CompletionRequest, Engine};
+    use valechat_core::ledger::NewLimit;
+    use valechat_core::provider::{ChatMessage, ProtocolKind};
+    use valechat_core::secrets::MemoryKeyStore;
+    use valechat_core::store::Store;
+
+    assert!(
+        std::env::var_os("VALECHAT_NOTIFY_CHILD").is_some(),
+        "run through a_completion_crossing_a_threshold_is_notified, not directly"
+    );
+    let server =
+        crate::support::TestServer::start(vec![crate::support::openai::text_reply_with_usage(
+            &["Hello"],
+            12,
+            3,
+        )])
+        .await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("valechat.db"))
+        .await
+        .expect("store");
+    let engine = Engine::new(store, Arc::new(MemoryKeyStore::new()));
+    let provider = engine
+        .providers()
+        .add(
+            ProtocolKind::OpenAiCompatible,
+            "Test",
+            &server.base_url(),
+            None,
+        )
+        .await
+        .expect("provider")
+        .id;
+    let usd = |s: &str| s.parse::<Decimal>().expect("decimal");
+    engine
+        .store()
+        .set_user_price(
+            &provider,
+            "gpt-4o",
+            ModelPrice::from_per_million(usd("10"), usd("30")),
+            0,
+        )
+        .await
+        .expect("price");
+    engine
+        .store()
+        .create_limit(NewLimit {
+            hard: false,
+            ..NewLimit::hard(LimitScope::GlobalMonth, None, usd("0.0004"))
+        })
+        .await
+        .expect("limit");
+    let stop = tokio_util::sync::CancellationToken::new();
+    valechat::serve::alerts::notify_completion_alerts(&engine, stop.clone());
+    let request = CompletionRequest {
+        max_output_tokens: Some(10),
+        ..CompletionRequest::new(&provider, "gpt-4o", vec![ChatMessage::user("Hi")])
+    };
+    engine
+        .complete(request, tokio_util::sync::CancellationToken::new())
+        .await
+        .expect("completion");
+    // The notifier runs on its own task: give it the time to call the server.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stop.cancel();
+}
+
 /// The full name of `test` in this test binary (`notify::send_alerts_child`),
 /// for running it alone with `--exact`.
 fn test_name(test: &str) -> String {
@@ -100,8 +172,10 @@ fn start_with_line(command: &mut Command) -> (Reaped, String) {
     (child, line.trim().to_owned())
 }
 
-#[test]
-fn one_notification_per_alert() {
+/// Runs the ignored child test `child` of this binary on a private
+/// session bus whose notification server logs every call; returns the
+/// calls.
+fn notifications_of(child: &str) -> Vec<serde_json::Value> {
     let dir = tempfile::tempdir().expect("temp dir");
     let (_bus, address) = start_with_line(Command::new("dbus-daemon").args([
         "--session",
@@ -120,12 +194,7 @@ fn one_notification_per_alert() {
 
     let mut child = Reaped(
         Command::new(std::env::current_exe().expect("test binary"))
-            .args([
-                &test_name("send_alerts_child"),
-                "--exact",
-                "--ignored",
-                "--nocapture",
-            ])
+            .args([&test_name(child), "--exact", "--ignored", "--nocapture"])
             .env("DBUS_SESSION_BUS_ADDRESS", &address)
             .env("VALECHAT_NOTIFY_CHILD", "1")
             .env("LC_ALL", "C.UTF-8")
@@ -141,12 +210,16 @@ fn one_notification_per_alert() {
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(status.success(), "the child test failed: {status}");
-
-    let text = std::fs::read_to_string(&log).expect("the server logged notifications");
-    let calls: Vec<serde_json::Value> = text
-        .lines()
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    text.lines()
         .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
+        .collect()
+}
+
+#[test]
+fn one_notification_per_alert() {
+    let calls = notifications_of("send_alerts_child");
+    let text = format!("{calls:?}");
     assert_eq!(calls.len(), 2, "one notification per alert: {text}");
     assert_eq!(calls[0]["app_name"], "ValeChat");
     assert_eq!(calls[0]["summary"], "Spending limit at 80 %");
@@ -161,4 +234,18 @@ fn one_notification_per_alert() {
         "Monthly, provider openai: $5.00 spent of $5.00 (November 2026)."
     );
     assert_eq!(calls[1]["urgency"], 2);
+}
+
+/// A completion served to another app (the local API, the MCP server
+/// mode) that crosses a threshold is notified like a chat turn's.
+#[test]
+fn a_completion_crossing_a_threshold_is_notified() {
+    let calls = notifications_of("completion_alert_child");
+    assert_eq!(calls.len(), 1, "one notification: {calls:?}");
+    assert_eq!(calls[0]["summary"], "Spending limit at 50 %");
+    let body = calls[0]["body"].as_str().unwrap_or_default();
+    assert!(
+        body.starts_with("Monthly, all providers: $0.0002"),
+        "{body}"
+    );
 }

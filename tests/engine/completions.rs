@@ -229,3 +229,45 @@ async fn dropping_the_stream_stops_the_provider_request_and_bills_it_cancelled()
     assert_eq!(records[0].outcome, Outcome::Cancelled);
     assert_eq!(records[0].client.as_deref(), Some("api:test"));
 }
+
+#[tokio::test]
+async fn a_threshold_a_completion_crosses_is_announced_to_subscribers() {
+    let server = TestServer::start(vec![text_reply_with_usage(&["Hello"], 12, 3)]).await;
+    let h = Harness::new().await;
+    let provider = h.provider(&server).await;
+    h.engine
+        .store()
+        .set_user_price(
+            &provider,
+            "gpt-4o",
+            ModelPrice::from_per_million(usd("10"), usd("30")),
+            0,
+        )
+        .await
+        .expect("price");
+    // A soft limit of $0.0004: the request's $0.00021 is past 50 %.
+    h.engine
+        .store()
+        .create_limit(NewLimit {
+            hard: false,
+            ..NewLimit::hard(LimitScope::GlobalMonth, None, usd("0.0004"))
+        })
+        .await
+        .expect("limit");
+    let mut alerts = h.engine.completion_alerts();
+    let request = CompletionRequest {
+        max_output_tokens: Some(10),
+        ..CompletionRequest::new(&provider, "gpt-4o", vec![ChatMessage::user("Hi")])
+    };
+    h.engine
+        .complete(request, CancellationToken::new())
+        .await
+        .expect("completion");
+    let crossed = tokio::time::timeout(Duration::from_secs(5), alerts.recv())
+        .await
+        .expect("an alert in time")
+        .expect("an alert");
+    assert_eq!(crossed.len(), 1, "{crossed:?}");
+    assert_eq!(crossed[0].threshold, 50);
+    assert_eq!(crossed[0].spent, usd("0.00021"));
+}

@@ -95,6 +95,8 @@ pub struct Engine {
     rates: RateLimiters,
     /// The price book, opened (and the shipped table loaded) on first use.
     prices: Arc<tokio::sync::OnceCell<PriceBook>>,
+    /// Spending alerts of completions, for [`Engine::completion_alerts`].
+    completion_alerts: tokio::sync::broadcast::Sender<Vec<crate::ledger::LimitAlert>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -112,6 +114,7 @@ impl Engine {
             tools: None,
             prices: Arc::default(),
             rates: RateLimiters::default(),
+            completion_alerts: tokio::sync::broadcast::channel(complete::ALERT_BUFFER).0,
         }
     }
 

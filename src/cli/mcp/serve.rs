@@ -39,6 +39,9 @@ pub async fn run(engine: &Engine, args: ServeArgs) -> anyhow::Result<ExitCode> {
         clients: None,
     };
     let server = McpServer::new(engine.clone(), options);
+    let stop_alerts = CancellationToken::new();
+    let _stop_alerts = stop_alerts.clone().drop_guard();
+    crate::serve::alerts::notify_completion_alerts(engine, stop_alerts);
     let Some(address) = args.http else {
         serve_stdio(server).await?;
         return Ok(ExitCode::SUCCESS);

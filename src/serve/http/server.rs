@@ -161,6 +161,7 @@ pub async fn start_with(
         return Err(ServeError::RemoteNotAllowed(config.address));
     }
     let token = auth::token(engine.providers().keys().as_ref()).await?;
+    crate::serve::alerts::notify_completion_alerts(&engine, shutdown.clone());
     let rate = RateLimit::per_minute(config.requests_per_minute);
     let mcp = McpServer::new(
         engine.clone(),

@@ -25,10 +25,15 @@ mod stream;
 
 pub use stream::{CompletionEvent, CompletionStream};
 
+use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use super::{Engine, EngineError};
-use crate::ledger::UsageRecord;
+use crate::ledger::{LimitAlert, UsageRecord};
+
+/// Alert lists [`Engine::completion_alerts`] keeps for a subscriber that
+/// falls behind (it then skips the oldest).
+pub(crate) const ALERT_BUFFER: usize = 16;
 use crate::provider::{
     ChatMessage, FinishReason, SamplingParameters, ToolCall, ToolChoice, ToolDefinition, Usage,
 };
@@ -109,6 +114,19 @@ pub struct Completion {
 }
 
 impl Engine {
+    /// The spending alerts completions raise: the thresholds a request
+    /// from outside the window crossed for the first time in their period
+    /// (one list per request that crossed any). They are recorded as
+    /// alerted like a turn's, so nothing else will announce them: a front
+    /// end serving completions (the local API, the MCP server mode)
+    /// subscribes and shows each as a desktop notification. A chat turn's
+    /// alerts come in its own [`TurnEvent::LimitAlerts`](super::TurnEvent::LimitAlerts)
+    /// instead, not here.
+    #[must_use]
+    pub fn completion_alerts(&self) -> broadcast::Receiver<Vec<LimitAlert>> {
+        self.completion_alerts.subscribe()
+    }
+
     /// Runs `request` to its end and returns the whole reply, billed as
     /// [`Engine::stream_completion`] describes.
     ///

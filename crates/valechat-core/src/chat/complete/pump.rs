@@ -11,7 +11,7 @@ use super::{Completion, CompletionEvent};
 use crate::chat::meter::{Meter, RequestEnd, RequestMeter, clamp_usage};
 use crate::chat::runner::stream::{Reply, append, call_at};
 use crate::chat::{EngineError, RateLimiters};
-use crate::ledger::{Outcome, UsageRecord};
+use crate::ledger::{LimitAlert, Outcome, UsageRecord};
 use crate::provider::limits::{MAX_REPLY_BYTES, MAX_TOOL_ARGUMENT_BYTES, too_large};
 use crate::provider::{ChatEvent, ChatStream, ProviderError, ToolCall};
 
@@ -24,6 +24,8 @@ pub(super) struct Pump {
     pub(super) model: String,
     pub(super) events: mpsc::Sender<CompletionEvent>,
     pub(super) cancel: CancellationToken,
+    /// Where the alerts of the settled request go ([`Engine::completion_alerts`](crate::chat::Engine::completion_alerts)).
+    pub(super) alerts: tokio::sync::broadcast::Sender<Vec<LimitAlert>>,
 }
 
 impl Pump {
@@ -178,7 +180,14 @@ impl Pump {
             outcome: kind,
         };
         match self.meter.settle(self.billing.clone(), end).await {
-            Ok(settled) => settled.and_then(|s| s.record),
+            Ok(Some(settled)) => {
+                if !settled.alerts.is_empty() {
+                    // No subscriber: nobody serves completions to notify.
+                    let _ = self.alerts.send(settled.alerts);
+                }
+                settled.record
+            }
+            Ok(None) => None,
             Err(e) => {
                 tracing::warn!(provider = %self.provider_id, "could not record a completion's usage: {e}");
                 None

@@ -129,6 +129,7 @@ impl Engine {
             model: request.model,
             events,
             cancel: cancel.clone(),
+            alerts: self.completion_alerts.clone(),
         };
         tokio::spawn(pump.run(stream));
         Ok(CompletionStream::new(receiver, cancel))
