@@ -40,11 +40,15 @@ class Failure(Exception):
 
 
 def ancestors(node):
-    """`node`, its parent, and so on up to the desktop."""
+    """`node`, its parent, and so on up to the desktop (or up to a node that
+    went away meanwhile: AT-SPI then raises for its parent)."""
     chain = []
     while node is not None:
         chain.append(node)
-        node = node.parent
+        try:
+            node = node.parent
+        except Exception:
+            break
     return chain
 
 
@@ -235,6 +239,22 @@ def add_fake_provider(app, base_url):
     # Adding the provider opens the model picker: choose a model.
     app.click(app.find("model fake-small in the picker", lambda n: name(n) == "fake-small" and role(n) in ("list item", "row", "list box row") and showing(n)))
     app.button("fake-small")
+
+
+def choose_model(app, names):
+    """Clicks the model picker's row named one of `names` (the picker is
+    open) until the header's model button names the model: a click that
+    lands while the popover is still opening is lost, so it is tried again
+    (three times at most)."""
+    is_row = lambda n: role(n) in ("list item", "row", "list box row") and name(n) in names and showing(n)  # noqa: E731
+    chosen = lambda n: role(n) in ("push button", "toggle button") and name(n) in names and showing(n)  # noqa: E731
+    for _ in range(3):
+        app.click(app.find(f"{names[0]} in the picker", is_row))
+        try:
+            return app.find(f"the model button naming {names[0]}", chosen, timeout=5)
+        except Failure:
+            continue
+    return app.find(f"the model button naming {names[0]}", chosen)
 
 
 def menu_item(app, label):

@@ -24,7 +24,7 @@ import time
 import pyatspi
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_first_slice import App, Failure, ancestors, dump, name, role, screenshot, showing, text_of, wait_for  # noqa: E402
+from test_first_slice import App, choose_model, Failure, ancestors, dump, name, role, screenshot, showing, text_of, wait_for  # noqa: E402
 from test_local_loaded import cli, has_local_models, import_tiny_model, send  # noqa: E402
 from test_local_models import open_preferences_again  # noqa: E402
 
@@ -78,7 +78,7 @@ def main():
     app = App(binary, data_dir)
     try:
         app.click(app.find("the model picker button", lambda n: role(n) in ("push button", "toggle button") and "Choose a Model" in name(n)))
-        app.click(app.find(f"{model_name} in the picker", lambda n: role(n) in ("list item", "row", "list box row") and name(n) in (model_name, model_id)))
+        choose_model(app, (model_name, model_id))
         composer = app.find("the message field", lambda n: name(n) == "Message" and role(n) in ("text", "entry"))
         send(app, composer, "Hello world!", binary, data_dir)
 

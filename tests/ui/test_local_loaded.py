@@ -21,7 +21,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_first_slice import App, Failure, dump, name, role, screenshot, set_text, text_of, wait_until  # noqa: E402
+from test_first_slice import App, choose_model, Failure, dump, name, role, screenshot, set_text, text_of, wait_until  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
@@ -77,7 +77,7 @@ def main():
     app = App(binary, data_dir)
     try:
         app.click(app.find("the model picker button", lambda n: role(n) in ("push button", "toggle button") and "Choose a Model" in name(n)))
-        app.click(app.find(f"{model_name} in the picker", lambda n: role(n) in ("list item", "row", "list box row") and name(n) in (model_name, model_id)))
+        choose_model(app, (model_name, model_id))
         composer = app.find("the message field", lambda n: name(n) == "Message" and role(n) in ("text", "entry"))
         send(app, composer, "Hello world!", binary, data_dir)
 
