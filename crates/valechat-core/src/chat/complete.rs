@@ -50,7 +50,7 @@ pub struct CompletionRequest {
     pub messages: Vec<ChatMessage>,
     /// Upper bound on output tokens, sent to the provider and assumed by
     /// the reservation; `None`: the model's largest reply from its price,
-    /// else [`DEFAULT_MAX_OUTPUT_TOKENS`](super::meter::DEFAULT_MAX_OUTPUT_TOKENS)
+    /// else `DEFAULT_MAX_OUTPUT_TOKENS` (8,192)
     /// for a billed model (a free one gets its server's default).
     pub max_output_tokens: Option<u32>,
     /// Sampling temperature (0.0–2.0), when asked for.
