@@ -234,12 +234,24 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Starts `valechat mcp serve --http` on a free port for `data`; returns
-/// the process (killed on drop) and the endpoint's URL.
+/// Starts `valechat mcp serve --http --no-auth` on a free port for `data`;
+/// returns the process (killed on drop) and the endpoint's URL.
 async fn serve_http(data: &Path) -> (tokio::process::Child, String) {
+    serve_http_with(data, &["--no-auth"], "WITHOUT authentication").await
+}
+
+/// Starts `valechat mcp serve --http ADDRESS EXTRA…` on a free port for
+/// `data` and checks that its first line on stderr announces `announced`
+/// and the address; returns the process (killed on drop) and the URL.
+async fn serve_http_with(
+    data: &Path,
+    extra: &[&str],
+    announcement: &str,
+) -> (tokio::process::Child, String) {
     let address = format!("127.0.0.1:{}", free_port());
     let mut serve = tokio::process::Command::new(env!("CARGO_BIN_EXE_valechat"))
-        .args(["mcp", "serve", "--http", &address, "--no-auth"])
+        .args(["mcp", "serve", "--http", &address])
+        .args(extra)
         .env("VALECHAT_DATA_DIR", data)
         .env("RUST_LOG", "off")
         .env("LC_ALL", "C.UTF-8")
@@ -256,7 +268,7 @@ async fn serve_http(data: &Path) -> (tokio::process::Child, String) {
         .expect("read stderr")
         .expect("valechat exited");
     assert!(
-        announced.contains("WITHOUT authentication") && announced.contains(&address),
+        announced.contains(announcement) && announced.contains(&address),
         "{announced}"
     );
     // Keep reading stderr so the server never blocks on a full pipe.
@@ -410,29 +422,7 @@ async fn http_needs_the_token_unless_no_auth_on_loopback() {
     );
 
     // Without --no-auth: the API token of `valechat serve` is required.
-    let address = format!("127.0.0.1:{}", free_port());
-    let mut serve = tokio::process::Command::new(env!("CARGO_BIN_EXE_valechat"))
-        .args(["mcp", "serve", "--http", &address])
-        .env("VALECHAT_DATA_DIR", data)
-        .env("RUST_LOG", "off")
-        .env("LC_ALL", "C.UTF-8")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start valechat mcp serve --http");
-    let mut errors = BufReader::new(serve.stderr.take().expect("stderr")).lines();
-    let announced = tokio::time::timeout(Duration::from_secs(20), errors.next_line())
-        .await
-        .expect("no announcement within 20 s")
-        .expect("read stderr")
-        .expect("valechat exited");
-    assert!(
-        announced.contains("clients send the token") && announced.contains(&address),
-        "{announced}"
-    );
-    tokio::spawn(async move { while let Ok(Some(_)) = errors.next_line().await {} });
+    let (mut serve, url) = serve_http_with(data, &[], "clients send the token").await;
     let token = crate::serve_api::read_token(data, &[]).await;
     let initialize = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
         "params": {"protocolVersion": "2025-11-25", "capabilities": {},
@@ -440,7 +430,7 @@ async fn http_needs_the_token_unless_no_auth_on_loopback() {
     let http = reqwest::Client::new();
     let post = |token: Option<&str>| {
         let request = http
-            .post(format!("http://{address}/mcp"))
+            .post(&url)
             .header("accept", "application/json, text/event-stream")
             .json(&initialize);
         match token {

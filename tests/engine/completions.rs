@@ -22,6 +22,21 @@ fn usd(s: &str) -> Decimal {
     Decimal::from_str(s).expect("decimal")
 }
 
+/// Gives `provider`'s `gpt-4o` the user's price of USD 10 / 30 per 1M
+/// input / output tokens.
+async fn priced(h: &Harness, provider: &str) {
+    h.engine
+        .store()
+        .set_user_price(
+            provider,
+            "gpt-4o",
+            ModelPrice::from_per_million(usd("10"), usd("30")),
+            0,
+        )
+        .await
+        .expect("price");
+}
+
 /// Every event of `stream` until its last.
 async fn events(stream: &mut CompletionStream) -> Vec<CompletionEvent> {
     let mut all = Vec::new();
@@ -39,16 +54,7 @@ async fn a_completion_streams_its_text_and_is_billed_with_its_client() {
     let server = TestServer::start(vec![text_reply_with_usage(&["Hel", "lo"], 12, 3)]).await;
     let h = Harness::new().await;
     let provider = h.provider(&server).await;
-    h.engine
-        .store()
-        .set_user_price(
-            &provider,
-            "gpt-4o",
-            ModelPrice::from_per_million(usd("10"), usd("30")),
-            0,
-        )
-        .await
-        .expect("price");
+    priced(&h, &provider).await;
     let request = CompletionRequest {
         client: Some("mcp:test-client".into()),
         max_output_tokens: Some(100),
@@ -152,16 +158,7 @@ async fn a_hard_limit_refuses_a_completion_before_anything_is_sent() {
     let server = TestServer::start(vec![text_reply_with_usage(&["x"], 1, 1)]).await;
     let h = Harness::new().await;
     let provider = h.provider(&server).await;
-    h.engine
-        .store()
-        .set_user_price(
-            &provider,
-            "gpt-4o",
-            ModelPrice::from_per_million(usd("10"), usd("30")),
-            0,
-        )
-        .await
-        .expect("price");
+    priced(&h, &provider).await;
     h.engine
         .store()
         .create_limit(NewLimit::hard(LimitScope::GlobalMonth, None, usd("0.001")))
@@ -235,16 +232,7 @@ async fn a_threshold_a_completion_crosses_is_announced_to_subscribers() {
     let server = TestServer::start(vec![text_reply_with_usage(&["Hello"], 12, 3)]).await;
     let h = Harness::new().await;
     let provider = h.provider(&server).await;
-    h.engine
-        .store()
-        .set_user_price(
-            &provider,
-            "gpt-4o",
-            ModelPrice::from_per_million(usd("10"), usd("30")),
-            0,
-        )
-        .await
-        .expect("price");
+    priced(&h, &provider).await;
     // A soft limit of $0.0004: the request's $0.00021 is past 50 %.
     h.engine
         .store()
