@@ -183,3 +183,38 @@ async fn a_refused_first_message_leaves_no_conversation() {
     );
     assert!(server.requests().is_empty(), "nothing may be sent");
 }
+
+#[tokio::test]
+async fn a_send_naming_its_client_records_it_in_the_usage_records() {
+    let server = TestServer::start(vec![
+        text_reply_with_usage(&["One"], 10, 2),
+        text_reply_with_usage(&["Two"], 11, 2),
+    ])
+    .await;
+    let h = Harness::new().await;
+    let provider = h.provider(&server).await;
+
+    let request = new_request(&provider, "Hello", NewConversationRequest::default())
+        .with_client("ws:test-client");
+    let mut turn = h.engine.send(request).await.expect("send");
+    let events = drain(&mut turn).await;
+    let TurnEvent::ConversationCreated(created) = &events[0] else {
+        panic!("the first event is {:?}", events[0]);
+    };
+    // A later send without a client (the window's) records none.
+    let mut turn = h
+        .engine
+        .send(SendRequest::text(created.id, "Again"))
+        .await
+        .expect("second send");
+    drain(&mut turn).await;
+
+    let records = h
+        .engine
+        .store()
+        .conversation_usage_records(created.id)
+        .await
+        .expect("usage records");
+    let clients: Vec<_> = records.iter().map(|r| r.client.as_deref()).collect();
+    assert_eq!(clients, [Some("ws:test-client"), None]);
+}

@@ -254,7 +254,13 @@ impl Engine {
         let reply_parent = MessageParent::Message(user.id);
         let messages = self.request_messages(&conversation, &history).await?;
         let meter = self
-            .meter(&conversation, &provider_id, &model, SendOptions::default())
+            .meter(
+                &conversation,
+                &provider_id,
+                &model,
+                SendOptions::default(),
+                None,
+            )
             .await?;
         let first = meter.preflight(messages.clone()).await?;
         Ok(self.start_turn(
@@ -269,13 +275,15 @@ impl Engine {
 
     /// The billing meter of a turn on `provider_id`/`model`: the price in
     /// force (an unreadable price table only logs: the turn is then
-    /// billed as unpriced) and the conversation's output cap.
+    /// billed as unpriced), the conversation's output cap and the client
+    /// named in its usage records (`None`: the window or the CLI).
     async fn meter(
         &self,
         conversation: &crate::store::Conversation,
         provider_id: &str,
         model: &str,
         options: SendOptions,
+        client: Option<String>,
     ) -> Result<meter::Meter, EngineError> {
         let provider = self
             .store
@@ -300,7 +308,7 @@ impl Engine {
                     .max_output_tokens
                     .and_then(|n| u64::try_from(n).ok()),
                 allow_over_limit: options.allow_over_limit,
-                client: None,
+                client,
             },
         ))
     }

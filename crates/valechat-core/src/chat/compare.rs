@@ -288,7 +288,7 @@ impl Engine {
         }
         let client = self.providers.client(&provider_id).await?;
         let meter = self
-            .meter(conversation, &provider_id, &model, options)
+            .meter(conversation, &provider_id, &model, options, None)
             .await?;
         let first = meter.preflight(messages.to_vec()).await?;
         Ok(Reserved {

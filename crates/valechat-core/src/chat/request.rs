@@ -171,6 +171,11 @@ pub struct SendRequest {
     pub input: UserInput,
     /// Choices for this send (e.g. over a hard limit once).
     pub options: SendOptions,
+    /// Who asked from outside the window (e.g. `ws:<name>` for a WebSocket
+    /// client): stored in each usage record of the turn
+    /// ([`UsageRecord::client`](crate::ledger::UsageRecord::client)).
+    /// `None` for the window and the command line.
+    pub client: Option<String>,
 }
 
 impl SendRequest {
@@ -183,6 +188,7 @@ impl SendRequest {
             branch: BranchPoint::default(),
             input,
             options: SendOptions::default(),
+            client: None,
         }
     }
 
@@ -223,6 +229,14 @@ impl SendRequest {
             message_id,
             keep_attachments: true,
         })
+    }
+
+    /// The same request naming `client` in its usage records
+    /// ([`SendRequest::client`]).
+    #[must_use]
+    pub fn with_client(mut self, client: impl Into<String>) -> Self {
+        self.client = Some(client.into());
+        self
     }
 
     /// The same request with `options`.

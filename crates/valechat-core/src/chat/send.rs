@@ -63,6 +63,7 @@ impl Engine {
             branch,
             input,
             options,
+            client: asker,
         } = request;
         match &branch {
             BranchPoint::Regenerate { .. } if !input.is_empty() => {
@@ -78,7 +79,8 @@ impl Engine {
         match conversation {
             ConversationTarget::Existing(id) => {
                 let conversation = self.conversation(id).await?;
-                self.send_in(&conversation, branch, input, options).await
+                self.send_in(&conversation, branch, input, (options, asker))
+                    .await
             }
             ConversationTarget::New(new) => {
                 // A new conversation has no message to edit or regenerate.
@@ -91,7 +93,12 @@ impl Engine {
                 }
                 let conversation = self.create_for_send(new).await?;
                 match self
-                    .send_in(&conversation, BranchPoint::ActiveLeaf, input, options)
+                    .send_in(
+                        &conversation,
+                        BranchPoint::ActiveLeaf,
+                        input,
+                        (options, asker),
+                    )
                     .await
                 {
                     Ok(turn) => Ok(turn.announcing(TurnEvent::ConversationCreated(conversation))),
@@ -168,7 +175,7 @@ impl Engine {
         conversation: &Conversation,
         branch: BranchPoint,
         input: UserInput,
-        options: SendOptions,
+        (options, asker): (SendOptions, Option<String>),
     ) -> Result<Turn, EngineError> {
         let conversation_id = conversation.id;
         let Placement {
@@ -206,7 +213,7 @@ impl Engine {
             // A new reply to the same messages: nothing new is stored
             // before the reply itself.
             let meter = self
-                .meter(conversation, &provider_id, &model, options)
+                .meter(conversation, &provider_id, &model, options, asker.clone())
                 .await?;
             let first = meter.preflight(messages.clone()).await?;
             return Ok(self.start_turn(
@@ -220,7 +227,7 @@ impl Engine {
         }
         messages.push(history::user_message(text, images.clone(), &resources));
         let meter = self
-            .meter(conversation, &provider_id, &model, options)
+            .meter(conversation, &provider_id, &model, options, asker.clone())
             .await?;
         let first = meter.preflight(messages.clone()).await?;
         if conversation.title.is_empty() && history.is_empty() {

@@ -70,7 +70,7 @@ async fn a_panic_mid_stream_fails_the_turn_and_keeps_the_text() {
         .expect("conversation");
     let messages = vec![ChatMessage::user("Hi")];
     let meter = engine
-        .meter(&conversation, &provider, "m", SendOptions::default())
+        .meter(&conversation, &provider, "m", SendOptions::default(), None)
         .await
         .expect("meter");
     let first = meter.preflight(messages.clone()).await.expect("reserved");
