@@ -17,7 +17,8 @@
 //! a stand-in for Hugging Face); `organise` pin, archive and folders
 //! (`history pin|archive|move`, `folders …`); `prices` `valechat prices …`;
 //! `search` `valechat history search`; `serve_api` `valechat serve` with the
-//! official `openai` Python client and plain HTTP; `transfer` `valechat history
+//! official `openai` Python client and plain HTTP; `serve_ws` its WebSocket
+//! stream with the Python `websockets` client; `transfer` `valechat history
 //! export|import`; `killed` a `valechat chat` killed with
 //! SIGKILL mid-stream, billed at the next start; `local` (cargo feature
 //! `local-models`) chatting with a library model "On this computer";
@@ -70,5 +71,7 @@ mod prices;
 mod search;
 #[path = "cli/serve_api.rs"]
 mod serve_api;
+#[path = "cli/serve_ws.rs"]
+mod serve_ws;
 #[path = "cli/transfer.rs"]
 mod transfer;

@@ -17,7 +17,7 @@
 
 mod assistant;
 mod sampling;
-mod tools;
+pub(crate) mod tools;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -12,6 +12,7 @@ use clap::{Args, Subcommand};
 use gettextrs::gettext;
 use tokio_util::sync::CancellationToken;
 use valechat_core::chat::Engine;
+use valechat_core::mcp::RootsSource;
 
 use crate::i18n::gettext_f;
 use crate::serve::{auth, http};
@@ -36,6 +37,11 @@ pub struct ServeArgs {
     /// Requests a minute per token.
     #[arg(long, default_value_t = http::DEFAULT_REQUESTS_PER_MINUTE)]
     pub requests_per_minute: NonZeroU32,
+    /// Offer no MCP tools to the WebSocket stream's turns (by default the
+    /// enabled MCP servers are started, and each call waits for the
+    /// client's approval).
+    #[arg(long)]
+    pub no_tools: bool,
 }
 
 /// Subcommands of `serve`.
@@ -67,6 +73,20 @@ pub async fn run(engine: &Engine, args: ServeArgs) -> anyhow::Result<ExitCode> {
         allow_remote: args.allow_remote,
         requests_per_minute: args.requests_per_minute,
     };
+    // The enabled MCP servers' tools, for turns of the WebSocket stream:
+    // every call is put to the client that follows the turn (the fixed
+    // denial here is never asked: the stream gives each turn its own
+    // approver). MCP servers see no workspace folders from here.
+    let (engine, servers) = if args.no_tools {
+        (engine.clone(), None)
+    } else {
+        crate::cli::chat::tools::with_tools(
+            engine,
+            crate::cli::chat::tools::ToolPolicy::DenyAll,
+            RootsSource::new(Vec::new()),
+        )
+        .await?
+    };
     let shutdown = CancellationToken::new();
     let server = http::start(engine.clone(), config, shutdown.clone()).await?;
     let address = server.address().to_string();
@@ -92,10 +112,11 @@ pub async fn run(engine: &Engine, args: ServeArgs) -> anyhow::Result<ExitCode> {
     );
     wait_for_stop_signal().await?;
     shutdown.cancel();
-    server
-        .wait()
-        .await
-        .context("the server stopped with an error")?;
+    let stopped = server.wait().await;
+    if let Some(servers) = servers {
+        servers.shutdown_all().await;
+    }
+    stopped.context("the server stopped with an error")?;
     Ok(ExitCode::SUCCESS)
 }
 

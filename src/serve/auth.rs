@@ -1,6 +1,8 @@
 //! The local API server's bearer token: made on first use, kept in the
 //! keyring ([`valechat_core::secrets::SERVER_TOKEN_SLOT`]), and required on
-//! every route (`Authorization: Bearer <token>`, RFC 6750 §2.1).
+//! every route (`Authorization: Bearer <token>`, RFC 6750 §2.1; a
+//! browser's WebSocket to `/v1/ws`, which cannot set that header, offers it
+//! as the subprotocol `bearer.<token>` instead).
 //!
 //! A token is `vc-` and 32 random bytes from the operating system in
 //! URL-safe base64 without padding (46 characters in all). It is compared
@@ -115,6 +117,15 @@ impl Auth {
     /// # Errors
     /// A 401 [`ApiError`] saying whether the token was missing or wrong.
     pub fn check(&self, request: &Request) -> Result<(), ApiError> {
+        if let Some(presented) = websocket_bearer(request) {
+            return if self.accepts(presented) {
+                Ok(())
+            } else {
+                Err(ApiError::unauthorized(
+                    "Incorrect bearer token (`valechat serve token` prints the right one).",
+                ))
+            };
+        }
         let Some(value) = request.headers().get(header::AUTHORIZATION) else {
             return Err(ApiError::unauthorized(
                 "Missing bearer token: send the header `Authorization: Bearer <token>` \
@@ -136,6 +147,27 @@ impl Auth {
             )),
         }
     }
+}
+
+/// The subprotocol that carries the token where a client cannot set
+/// headers (a browser's `WebSocket`): `bearer.<token>` among the offered
+/// `Sec-WebSocket-Protocol` values (RFC 6455 §4.1), with
+/// [`crate::serve::ws::SUBPROTOCOL`] beside it for the server to choose.
+pub const WEBSOCKET_BEARER_PREFIX: &str = "bearer.";
+
+/// The token offered as a subprotocol in a WebSocket upgrade to `/v1/ws`
+/// (only there: other routes take the `Authorization` header alone).
+fn websocket_bearer(request: &Request) -> Option<&str> {
+    if request.uri().path() != crate::serve::ws::PATH {
+        return None;
+    }
+    request
+        .headers()
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|p| p.trim().strip_prefix(WEBSOCKET_BEARER_PREFIX))
 }
 
 /// The middleware behind [`protect`]: refuses with 401 (OpenAI's error

@@ -71,6 +71,37 @@ impl Drop for Connection {
     }
 }
 
+impl Connection {
+    /// The connection now named `name` (a WebSocket client's `hello`):
+    /// moved to that app's entry, the old name's entry forgotten when this
+    /// connection was all it had seen.
+    pub fn rename(&mut self, name: &str) {
+        if self.key.1 == name {
+            return;
+        }
+        let new = (self.key.0, name.to_owned());
+        {
+            let mut seen = self
+                .clients
+                .seen
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Some(old) = seen.get_mut(&self.key) {
+                old.open = old.open.saturating_sub(1);
+                old.requests = old.requests.saturating_sub(1);
+                if old.open == 0 && old.requests == 0 {
+                    seen.remove(&self.key);
+                }
+            }
+        }
+        self.clients.update(&new, |c| {
+            c.requests += 1;
+            c.open += 1;
+        });
+        self.key = new;
+    }
+}
+
 impl Clients {
     /// The list now and each change: open connections first, then the most
     /// recently seen; apps not heard from in [`RECENT`] are left out.
@@ -149,5 +180,20 @@ mod tests {
         let now = list.borrow();
         let web = now.iter().find(|c| c.name == "web").expect("still recent");
         assert_eq!(web.open, 0);
+    }
+
+    #[test]
+    fn a_renamed_connection_moves_to_its_new_name() {
+        let clients = Clients::default();
+        let list = clients.subscribe();
+        let mut ws = clients.connect(ClientKind::WebSocket, "Python/3.11");
+        ws.rename("notebook");
+        {
+            let now = list.borrow();
+            assert_eq!(now.len(), 1, "the User-Agent's entry is gone: {now:?}");
+            assert_eq!((now[0].name.as_str(), now[0].open), ("notebook", 1));
+        }
+        drop(ws);
+        assert_eq!(list.borrow()[0].open, 0);
     }
 }

@@ -23,5 +23,15 @@ mod requests;
 mod turn_buffer;
 
 pub use connection::{Bounds, router, router_with};
+
+/// Where the stream is served.
+pub const PATH: &str = "/v1/ws";
+
+/// The subprotocol the server chooses when the client offers it
+/// (`Sec-WebSocket-Protocol`); a browser client offers it beside
+/// `bearer.<token>` (see [`crate::serve::auth::WEBSOCKET_BEARER_PREFIX`]),
+/// since a browser fails a handshake whose answer chooses none of the
+/// offered values.
+pub const SUBPROTOCOL: &str = "valechat.v1";
 pub use hub::TurnHub;
 pub use turn_buffer::{TURN_BUFFER_BYTES, TURN_BUFFER_EVENTS};

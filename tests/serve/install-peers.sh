@@ -1,32 +1,37 @@
 #!/bin/bash
-# Installs the clients tests/cli/serve_api.rs drives `valechat serve` with,
-# in the virtualenv tests/serve/venv:
-# - openai (PyPI, pinned): the official OpenAI Python client, against the
-#   OpenAI-compatible /v1 API (tests/serve/openai_client.py);
-# - websockets (PyPI, pinned): for the WebSocket stream at /v1/ws.
+# Installs the clients the tests drive `valechat serve` with, in the
+# virtualenv tests/serve/venv (PyPI, pinned):
+# - openai: the official OpenAI Python client, against the OpenAI-compatible
+#   /v1 API (tests/serve/openai_client.py);
+# - websockets: the WebSocket stream at /v1/ws (tests/serve/ws_client.py);
+# - jsonschema: every message of that stream checked against its schema in
+#   data/schema/ws/.
 # Idempotent: nothing is reinstalled when the pinned versions are present.
 # Needs python3 with the venv module (Debian package python3-venv).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-openai_version="3.63.0"
-websockets_version="17.4"
 venv="$here/venv"
+pins=("openai==3.63.0" "websockets==17.4" "jsonschema==4.26.0")
 
 installed() {
-    "$venv/bin/pip" show "$1" 2>/dev/null | grep -x "Version: $2" >/dev/null
+    local pin name version
+    for pin in "${pins[@]}"; do
+        name="${pin%%==*}"
+        version="${pin##*==}"
+        "$venv/bin/pip" show "$name" 2>/dev/null | grep -x "Version: $version" >/dev/null || return 1
+    done
+    "$venv/bin/python" -c "import openai, websockets, jsonschema" 2>/dev/null
 }
 
-if [ -x "$venv/bin/python" ] && installed openai "$openai_version" \
-    && installed websockets "$websockets_version" \
-    && "$venv/bin/python" -c "import openai, websockets" 2>/dev/null; then
-    echo "install-peers: openai $openai_version and websockets $websockets_version are installed"
+if [ -x "$venv/bin/python" ] && installed; then
+    echo "install-peers: ${pins[*]} are installed"
     exit 0
 fi
 
-echo "install-peers: installing openai==$openai_version and websockets==$websockets_version in $venv"
+echo "install-peers: installing ${pins[*]} in $venv"
 python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --upgrade pip
-"$venv/bin/pip" install --quiet --no-cache-dir \
-    "openai==$openai_version" "websockets==$websockets_version"
-"$venv/bin/python" -c "import openai, websockets; print('install-peers: openai', openai.__version__, 'websockets', websockets.__version__)"
+"$venv/bin/pip" install --quiet --no-cache-dir "${pins[@]}"
+installed
+echo "install-peers: ${pins[*]} installed"

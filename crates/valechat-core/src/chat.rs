@@ -183,6 +183,14 @@ impl Engine {
         self
     }
 
+    /// The tools this engine offers, when set with [`Engine::with_tools`]
+    /// (servers of other front ends reuse its toolbox with their own
+    /// approver).
+    #[must_use]
+    pub fn tool_settings(&self) -> Option<&ToolSettings> {
+        self.tools.as_ref()
+    }
+
     /// The store, for repository calls (lists, renames, deletes).
     #[must_use]
     pub fn store(&self) -> &Store {

@@ -1,5 +1,5 @@
 //! The server: one axum router (`/v1/models`, `/v1/chat/completions`, MCP
-//! at `/mcp`, a 404 for the rest), every route behind the bearer token
+//! at `/mcp`, the WebSocket stream at `/v1/ws`, a 404 for the rest), every route behind the bearer token
 //! ([`crate::serve::auth`]), then the per-token rate limit and the body
 //! limit; bound to loopback unless another address is allowed on purpose,
 //! and stopped gracefully when its cancellation token fires.
@@ -24,6 +24,7 @@ use super::rate::{self, RateLimit};
 use crate::serve::auth::{self, Auth, TokenError};
 use crate::serve::clients::{ClientKind, Clients};
 use crate::serve::mcp::{McpServer, ServeOptions};
+use crate::serve::ws::TurnHub;
 
 /// Port the server listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 8765;
@@ -175,8 +176,18 @@ pub async fn start_with(
     // refuses hosts and origins that are not loopback.
     let mcp = crate::serve::mcp::http::router(mcp, shutdown.clone())
         .layer(middleware::from_fn_with_state(rate.clone(), rate::limit));
+    // The WebSocket stream at /v1/ws, its turns on the same engine and
+    // tools (each call approved by the client), behind the same token
+    // (also accepted as a subprotocol there) and rate limit.
+    let ws = crate::serve::ws::router(
+        TurnHub::offering_engine_tools(engine.clone()),
+        clients.clone(),
+        shutdown.clone(),
+    )
+    .layer(middleware::from_fn_with_state(rate.clone(), rate::limit));
     let app = router(engine, Auth::new(&token), rate, clients)
-        .merge(auth::protect(mcp, Auth::new(&token)));
+        .merge(auth::protect(mcp, Auth::new(&token)))
+        .merge(auth::protect(ws, Auth::new(&token)));
     let wanted = SocketAddr::new(config.address, config.port);
     let listener = tokio::net::TcpListener::bind(wanted)
         .await

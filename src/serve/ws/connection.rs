@@ -14,12 +14,14 @@ use axum::routing::get;
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use super::convert;
 use super::dispatch::Dispatch;
 use super::hub::TurnHub;
 use super::outbox::outbox;
 use super::protocol::{CLOSE_NO_PONG, CLOSE_TOO_SLOW, VERSION};
+use crate::serve::clients::{ClientKind, Clients};
 
 /// Largest client message: 8 MiB (a `send` with images, base64). A larger
 /// one closes the connection with code 1009.
@@ -65,19 +67,42 @@ impl Default for Bounds {
 /// The router of `GET /v1/ws` (a WebSocket upgrade) over `hub`, with the
 /// default [`Bounds`]. The HTTP server merges it behind its bearer token
 /// check.
-pub fn router(hub: TurnHub) -> Router {
-    router_with(hub, Bounds::default())
+/// Each connection is noted in `clients` (the window lists them) while it
+/// is open.
+/// When `shutdown` fires, every connection is closed with 1001 (going
+/// away); the turns go on and stay stored.
+pub fn router(hub: TurnHub, clients: Clients, shutdown: CancellationToken) -> Router {
+    router_with(hub, clients, shutdown, Bounds::default())
 }
 
 /// As [`router`], with other bounds.
-pub fn router_with(hub: TurnHub, bounds: Bounds) -> Router {
+pub fn router_with(
+    hub: TurnHub,
+    clients: Clients,
+    shutdown: CancellationToken,
+    bounds: Bounds,
+) -> Router {
     Router::new()
-        .route("/v1/ws", get(upgrade))
-        .with_state((hub, bounds))
+        .route(super::PATH, get(upgrade))
+        .with_state(Served {
+            hub,
+            clients,
+            shutdown,
+            bounds,
+        })
+}
+
+/// What every connection of a router shares.
+#[derive(Clone)]
+struct Served {
+    hub: TurnHub,
+    clients: Clients,
+    shutdown: CancellationToken,
+    bounds: Bounds,
 }
 
 async fn upgrade(
-    State((hub, bounds)): State<(TurnHub, Bounds)>,
+    State(served): State<Served>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -85,11 +110,13 @@ async fn upgrade(
         .get(axum::http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(client_name);
+    let bounds = served.bounds;
     // Up to twice the limit is read and refused here with 1009; beyond,
     // the WebSocket layer refuses the frame and the close is attempted.
-    ws.max_message_size(bounds.max_incoming_bytes.saturating_mul(2))
+    ws.protocols([super::SUBPROTOCOL])
+        .max_message_size(bounds.max_incoming_bytes.saturating_mul(2))
         .max_frame_size(bounds.max_incoming_bytes.saturating_mul(2))
-        .on_upgrade(move |socket| serve(socket, hub, bounds, agent))
+        .on_upgrade(move |socket| serve(socket, served, agent))
 }
 
 /// A client name fit for a usage record: the first word, at most 64 characters.
@@ -124,7 +151,13 @@ fn hello(bounds: &Bounds) -> Value {
 /// A close the reader asks the writer for, after what is queued.
 pub(super) type CloseRequest = (u16, String);
 
-async fn serve(socket: WebSocket, hub: TurnHub, bounds: Bounds, agent: Option<String>) {
+async fn serve(socket: WebSocket, served: Served, agent: Option<String>) {
+    let Served {
+        hub,
+        clients,
+        shutdown,
+        bounds,
+    } = served;
     let (mut sink, mut stream) = socket.split();
     let (out, mut queue) = outbox(bounds.queue_messages, bounds.queue_bytes);
     out.push(Arc::from(hello(&bounds).to_string()));
@@ -184,8 +217,19 @@ async fn serve(socket: WebSocket, hub: TurnHub, bounds: Bounds, agent: Option<St
         }
         let _ = sink.close().await;
     });
-    let mut dispatch = Dispatch::new(hub, out.clone(), close_tx.clone(), agent);
-    while let Some(message) = stream.next().await {
+    let connection = clients.connect(ClientKind::WebSocket, agent.as_deref().unwrap_or("unknown"));
+    let mut dispatch = Dispatch::new(hub, out.clone(), close_tx.clone(), agent, connection);
+    loop {
+        let message = tokio::select! {
+            message = stream.next() => match message {
+                Some(message) => message,
+                None => break,
+            },
+            () = shutdown.cancelled() => {
+                let _ = close_tx.send((1001, "server shutting down".into()));
+                break;
+            }
+        };
         if let Ok(mut t) = last_seen.lock() {
             *t = Instant::now();
         }

@@ -98,15 +98,13 @@ fn limit_alert(a: &LimitAlert) -> Value {
     })
 }
 
-/// The error of a `failed` turn: the engine's sentence and its causes.
+/// The error of a `failed` turn or a refused `send`: the engine's sentence
+/// for the person (translated as the window shows it, what went wrong and
+/// what to do) and the technical detail (the server's or system's own
+/// words, `null` when there is none).
 pub fn engine_error(error: &EngineError) -> Value {
-    let mut detail = Vec::new();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        detail.push(cause.to_string());
-        source = cause.source();
-    }
-    json!({"message": error.to_string(), "detail": detail.join(": ")})
+    let user = error.user_error();
+    json!({"message": user.sentence, "detail": user.detail})
 }
 
 /// The body of a turn event (without `v`, `turn_id` and `seq`), or `None`

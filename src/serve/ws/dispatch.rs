@@ -12,6 +12,7 @@ use super::hub::{ResumeError, TurnHub};
 use super::outbox::Outbox;
 use super::protocol::{self, BadMessage, CLOSE_UNSUPPORTED_VERSION, ClientMessage};
 use super::requests;
+use crate::serve::clients::Connection;
 
 /// One connection's handling of client messages.
 pub(super) struct Dispatch {
@@ -21,6 +22,8 @@ pub(super) struct Dispatch {
     /// `ws:<name>` for usage records: the `hello`'s name, else the
     /// `User-Agent`'s first word, else `ws:unknown`.
     client: String,
+    /// This connection in the server's list of apps (renamed by `hello`).
+    connection: Connection,
 }
 
 fn error(code: &str, message: impl Into<String>) -> Value {
@@ -33,12 +36,14 @@ impl Dispatch {
         out: Outbox,
         close: mpsc::UnboundedSender<CloseRequest>,
         agent: Option<String>,
+        connection: Connection,
     ) -> Self {
         Self {
             hub,
             out,
             close,
             client: format!("ws:{}", agent.as_deref().unwrap_or("unknown")),
+            connection,
         }
     }
 
@@ -84,6 +89,7 @@ impl Dispatch {
         match message {
             ClientMessage::Hello { client } => {
                 let name = super::connection::client_name(&client.name);
+                self.connection.rename(&name);
                 self.client = format!("ws:{name}");
             }
             ClientMessage::Ping { request_id } => {
@@ -114,9 +120,11 @@ impl Dispatch {
                 let out = self.out.clone();
                 tokio::spawn(async move {
                     if let Err(e) = hub.start(request, &request_id, out.clone()).await {
-                        let mut body = error("send_refused", e.to_string());
+                        let user = convert::engine_error(&e);
+                        let mut body =
+                            error("send_refused", user["message"].as_str().unwrap_or_default());
                         body["request_id"] = json!(request_id);
-                        body["detail"] = convert::engine_error(&e)["detail"].clone();
+                        body["detail"] = user["detail"].clone();
                         out.push(Arc::from(convert::versioned(body).to_string()));
                     }
                 });

@@ -100,6 +100,14 @@ impl TurnState {
 }
 
 impl TurnHub {
+    /// A hub running turns on `engine`, offering the tools of its
+    /// [`Engine::tool_settings`] (none when it has none), each turn asking
+    /// its followers to approve calls.
+    pub fn offering_engine_tools(engine: Engine) -> Self {
+        let toolbox = engine.tool_settings().map(|t| t.toolbox.clone());
+        Self::new(engine, toolbox)
+    }
+
     /// A hub running turns on `engine`, offering the tools of `toolbox`
     /// (each turn asks its followers to approve calls).
     pub fn new(engine: Engine, toolbox: Option<Arc<dyn ToolBox>>) -> Self {
@@ -155,11 +163,25 @@ impl TurnHub {
             cancel: CancellationToken::new(),
             approvals: Mutex::new(HashMap::new()),
         });
+        // The engine's own bounds (rounds, result size) are kept; only the
+        // approver is this turn's.
         let engine = match &self.inner.toolbox {
-            Some(toolbox) => self.inner.engine.clone().with_tools(ToolSettings::new(
-                toolbox.clone(),
-                Arc::new(HubApprover::new(state.clone())),
-            )),
+            Some(toolbox) => {
+                let mut tools = self
+                    .inner
+                    .engine
+                    .tool_settings()
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        ToolSettings::new(
+                            toolbox.clone(),
+                            Arc::new(HubApprover::new(state.clone())),
+                        )
+                    });
+                tools.toolbox = toolbox.clone();
+                tools.approver = Arc::new(HubApprover::new(state.clone()));
+                self.inner.engine.clone().with_tools(tools)
+            }
             None => self.inner.engine.clone(),
         };
         let existing = match &request.conversation {
