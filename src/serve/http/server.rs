@@ -176,7 +176,8 @@ pub async fn start_with(
     let mcp = crate::serve::mcp::http::router(mcp, shutdown.clone())
         .layer(middleware::from_fn_with_state(rate.clone(), rate::limit));
     let app = router(engine, Auth::new(&token), rate, clients)
-        .merge(auth::protect(mcp, Auth::new(&token)));
+        .merge(auth::protect(mcp, Auth::new(&token)))
+        .merge(super::web::routes());
     let wanted = SocketAddr::new(config.address, config.port);
     let listener = tokio::net::TcpListener::bind(wanted)
         .await
