@@ -70,5 +70,7 @@ mod prices;
 mod search;
 #[path = "cli/serve_api.rs"]
 mod serve_api;
+#[path = "cli/serve_web.rs"]
+mod serve_web;
 #[path = "cli/transfer.rs"]
 mod transfer;

@@ -35,7 +35,7 @@ pub(crate) static KEYRING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_ne
 const RATE_LIMIT: u32 = 30;
 
 /// Fails with instructions unless inside `tests/run-in-session.sh`.
-fn require_session() {
+pub(crate) fn require_session() {
     assert!(
         std::env::var_os("VALECHAT_SESSION_DIR").is_some()
             && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
@@ -45,7 +45,7 @@ fn require_session() {
 }
 
 /// The virtualenv's Python with the openai client.
-fn python() -> PathBuf {
+pub(crate) fn python() -> PathBuf {
     let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/serve/venv/bin/python");
     assert!(
         python.exists(),
@@ -56,7 +56,7 @@ fn python() -> PathBuf {
 }
 
 /// `valechat serve --port 0 ARGS…` on `data`, and the address it printed.
-async fn serve(data: &Path, args: &[&str]) -> (Child, String) {
+pub(crate) async fn serve(data: &Path, args: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_valechat"))
         .args(["serve", "--port", "0"])
         .args(args)
@@ -95,7 +95,7 @@ pub(crate) async fn read_token(data: &Path, args: &[&str]) -> String {
 }
 
 /// Adds a provider `name` for `server`, of `kind`.
-async fn provider(data: &Path, name: &str, kind: &str, server: &TestServer) {
+pub(crate) async fn provider(data: &Path, name: &str, kind: &str, server: &TestServer) {
     let url = server.base_url();
     let add = [
         "providers",
@@ -111,7 +111,7 @@ async fn provider(data: &Path, name: &str, kind: &str, server: &TestServer) {
 }
 
 /// An OpenAI-compatible model list of `ids`.
-fn openai_models(ids: &[&str]) -> Reply {
+pub(crate) fn openai_models(ids: &[&str]) -> Reply {
     let data: Vec<Value> = ids
         .iter()
         .map(|id| json!({"id": id, "object": "model", "created": 0, "owned_by": "test"}))
