@@ -71,6 +71,8 @@ mod prices;
 mod search;
 #[path = "cli/serve_api.rs"]
 mod serve_api;
+#[path = "cli/serve_web.rs"]
+mod serve_web;
 #[path = "cli/serve_ws.rs"]
 mod serve_ws;
 #[path = "cli/transfer.rs"]

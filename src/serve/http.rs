@@ -14,6 +14,7 @@ pub mod chat_completions;
 pub mod errors;
 pub mod models;
 pub mod rate;
+pub mod web;
 mod server;
 
 pub use server::{

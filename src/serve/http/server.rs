@@ -187,7 +187,8 @@ pub async fn start_with(
     .layer(middleware::from_fn_with_state(rate.clone(), rate::limit));
     let app = router(engine, Auth::new(&token), rate, clients)
         .merge(auth::protect(mcp, Auth::new(&token)))
-        .merge(auth::protect(ws, Auth::new(&token)));
+        .merge(auth::protect(ws, Auth::new(&token)))
+        .merge(super::web::routes());
     let wanted = SocketAddr::new(config.address, config.port);
     let listener = tokio::net::TcpListener::bind(wanted)
         .await
