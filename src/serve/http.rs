@@ -14,8 +14,8 @@ pub mod chat_completions;
 pub mod errors;
 pub mod models;
 pub mod rate;
-pub mod web;
 mod server;
+pub mod web;
 
 pub use server::{
     DEFAULT_PORT, DEFAULT_REQUESTS_PER_MINUTE, RunningServer, ServeConfig, ServeError, router,

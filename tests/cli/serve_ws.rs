@@ -183,7 +183,7 @@ async fn a_front_end_chats_resumes_and_cancels_over_the_websocket() {
 }
 
 /// `tests/mcp/REST`, installed by `tests/mcp/install-peers.sh`.
-fn mcp_peer(rest: &str) -> PathBuf {
+pub(crate) fn mcp_peer(rest: &str) -> PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/mcp")
         .join(rest);

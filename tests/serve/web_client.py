@@ -8,9 +8,15 @@ its chromium-driver through selenium.
 3. the right token: the models of the fake provider are offered;
 4. a message: the reply streams into the page, with its cost and tokens;
    the new conversation is listed;
-5. the browser's console has no error.
+5. (with TOOL_REPLY) a tool call asked in the page, allowed, its result
+   and the reply shown;
+6. the browser's console has no error.
 
-Usage: web_client.py BASE_URL TOKEN MODEL_ID EXPECTED_REPLY
+Usage: web_client.py BASE_URL TOKEN MODEL_ID EXPECTED_REPLY [TOOL_REPLY [SCREENSHOT]]
+
+With TOOL_REPLY, a second message gets a tool call of the Time MCP server
+(get_current_time), allowed in the page; its result and then TOOL_REPLY
+must appear. SCREENSHOT: a PNG of the page at the end.
 Exit status 0 when every check passes; prints what it saw.
 """
 
@@ -35,6 +41,8 @@ def check(condition, what):
 
 def main():
     base, token, model, expected = sys.argv[1:5]
+    tool_reply = sys.argv[5] if len(sys.argv) > 5 else None
+    screenshot = sys.argv[6] if len(sys.argv) > 6 else None
     with urllib.request.urlopen(base + "/", timeout=10) as page:
         csp = page.headers.get("Content-Security-Policy", "")
         check(page.status == 200 and "script-src 'self'" in csp, f"the page and its CSP ({page.status}, {csp!r})")
@@ -63,6 +71,7 @@ def main():
         field.send_keys(token)
         driver.find_element(By.ID, "connect-button").click()
         wait.until(visible.visibility_of_element_located((By.ID, "chat")))
+        check(not driver.find_element(By.ID, "connect").is_displayed(), "the token form is gone once connected")
         wait.until(lambda d: model in [o.get_attribute("value") for o in Select(d.find_element(By.ID, "model")).options])
         Select(driver.find_element(By.ID, "model")).select_by_value(model)
         print(f"connected; {len(Select(driver.find_element(By.ID, 'model')).options)} models offered")
@@ -81,6 +90,21 @@ def main():
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#conversations li button"))
         wait.until(lambda d: d.find_element(By.ID, "send").is_displayed())
 
+        # 4b. A tool call: the page asks, Allow runs it, the reply follows.
+        if tool_reply:
+            box.send_keys("What time is it in Paris?")
+            box.send_keys(Keys.ENTER)
+            allow = wait.until(lambda d: next((b for b in d.find_elements(By.CSS_SELECTOR, ".tool-call button.suggested") if b.is_displayed()), None))
+            question = driver.find_element(By.CSS_SELECTOR, ".tool-call strong").text
+            print(f"tool call asked: {question!r}")
+            check("get_current_time" in question, "the page names the tool")
+            allow.click()
+            result = wait.until(lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, ".tool-call pre") if "Europe/Paris" in e.text and "datetime" in e.text), None))
+            print(f"tool result shown: {result.text[:80]!r}…")
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".message.assistant .text")[-1].text == tool_reply)
+            wait.until(lambda d: d.find_element(By.ID, "send").is_displayed())
+            if screenshot:
+                driver.save_screenshot(screenshot)
         # 5. No error in the console.
         errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE" and "vc-wrong" not in e.get("message", "") and "/v1/ws" not in e.get("message", "")]
         check(not errors, f"the console has errors: {errors}")

@@ -1,9 +1,10 @@
 //! The reference web client (`data/web/`: plain HTML, CSS and JavaScript,
-//! no build step), served at `/`, `/app.js` and `/style.css`, embedded in
+//! no build step), served at `/`, `/app.js`, `/style.css` and `/icon.svg`
+//! (the app's icon, also answered at `/favicon.ico`), embedded in
 //! the binary so an installed or moved ValeChat serves the copy it was
 //! built with.
 //!
-//! These three files are the only routes served without the token: they
+//! These files are the only routes served without the token: they
 //! hold no data (the page asks for the token and sends it over the
 //! WebSocket it opens). A strict Content Security Policy keeps the page to
 //! its own scripts and styles and to connections back to this server.
@@ -22,11 +23,16 @@ form-action 'none'; frame-ancestors 'none'";
 const INDEX: &str = include_str!("../../../data/web/index.html");
 const SCRIPT: &str = include_str!("../../../data/web/app.js");
 const STYLE: &str = include_str!("../../../data/web/style.css");
+const ICON: &str =
+    include_str!("../../../data/icons/hicolor/scalable/apps/io.github.valechat.ValeChat.svg");
 
-/// The client's three routes, unauthenticated.
+/// The client's routes, unauthenticated.
 pub fn routes() -> Router {
     Router::new()
-        .route("/", get(|| async { file("text/html; charset=utf-8", INDEX) }))
+        .route(
+            "/",
+            get(|| async { file("text/html; charset=utf-8", INDEX) }),
+        )
         .route(
             "/app.js",
             get(|| async { file("text/javascript; charset=utf-8", SCRIPT) }),
@@ -34,6 +40,11 @@ pub fn routes() -> Router {
         .route(
             "/style.css",
             get(|| async { file("text/css; charset=utf-8", STYLE) }),
+        )
+        .route("/icon.svg", get(|| async { file("image/svg+xml", ICON) }))
+        .route(
+            "/favicon.ico",
+            get(|| async { file("image/svg+xml", ICON) }),
         )
 }
 
