@@ -26,6 +26,10 @@ use crate::serve::clients::{ClientKind, Clients};
 /// Largest client message: 8 MiB (a `send` with images, base64). A larger
 /// one closes the connection with code 1009.
 pub const MAX_INCOMING_BYTES: usize = 8 * 1024 * 1024;
+/// The read buffer of a connection: 8 KiB (tungstenite's default, 128 KiB,
+/// made an idle connection cost about 140 KiB; a larger message still
+/// arrives whole, the buffer grows for it).
+pub const READ_BUFFER_BYTES: usize = 8 * 1024;
 /// Most messages waiting to be written to one connection.
 pub const QUEUE_MESSAGES: usize = 1_024;
 /// Most bytes waiting to be written to one connection: 4 MiB.
@@ -114,6 +118,7 @@ async fn upgrade(
     // Up to twice the limit is read and refused here with 1009; beyond,
     // the WebSocket layer refuses the frame and the close is attempted.
     ws.protocols([super::SUBPROTOCOL])
+        .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(bounds.max_incoming_bytes.saturating_mul(2))
         .max_frame_size(bounds.max_incoming_bytes.saturating_mul(2))
         .on_upgrade(move |socket| serve(socket, served, agent))
