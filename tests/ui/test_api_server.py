@@ -8,6 +8,8 @@ local API server while it is open), through AT-SPI and real HTTP:
 2. Show Token reveals the token (`vc-…`); `GET /v1/models` with it answers
    the fake provider's models as `provider/model` ids, without it 401;
    Connected Apps lists the app that asked (urllib) with its one request;
+   the Open Web Client button shows, and `GET /` answers the web client's
+   page without the token;
 3. Regenerate… asks, then makes a new token: the shown token changes, the
    restarted server accepts the new one and refuses the old one;
 4. switched off, nothing listens on the port any more.
@@ -110,6 +112,12 @@ def main():
         # request is not counted.
         wait_for("Python-urllib under Connected Apps", lambda n: role(n) == "label" and text_of(n) == "Python-urllib" and showing(n), in_prefs)
         wait_for("its one request", lambda n: role(n) == "label" and text_of(n).startswith("OpenAI-compatible API · 1 request · last at") and showing(n), in_prefs)
+
+        # The web client: its button while serving, its page without the token.
+        wait_for("the Open Web Client button", lambda n: role(n) == "push button" and name(n) == "Open Web Client" and showing(n), in_prefs)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
+            if page.status != 200 or b"<title>ValeChat</title>" not in page.read():
+                raise Failure(f"GET / did not answer the web client: {page.status}")
 
         # 3. A new token.
         app.click(wait_for("the Regenerate… button", lambda n: role(n) == "push button" and name(n) == "Regenerate…" and showing(n), in_prefs))

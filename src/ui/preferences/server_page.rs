@@ -61,6 +61,8 @@ pub enum ServerPageInput {
     CopyToken,
     /// Copy the API's base URL to the clipboard.
     CopyAddress,
+    /// Open the reference web client (`/`) in the browser.
+    OpenWebClient,
     /// Ask before making a new token.
     AskRegenerate,
     /// The person confirmed: make a new token and restart the server.
@@ -223,6 +225,17 @@ impl Component for ServerPage {
             ServerPageInput::CopyAddress => {
                 if let Some(url) = status::base_url(&self.status) {
                     copy(root, &url, &sender, &gettext("Address copied"));
+                }
+            }
+            ServerPageInput::OpenWebClient => {
+                if let Some(url) = status::web_client_url(&self.status) {
+                    // gtk::UriLauncher needs GTK 4.10; we target 4.8 (DESIGN.md).
+                    #[allow(deprecated)]
+                    gtk::show_uri(
+                        root.root().and_downcast_ref::<gtk::Window>(),
+                        &url,
+                        gtk::gdk::CURRENT_TIME,
+                    );
                 }
             }
             ServerPageInput::AskRegenerate => token::confirm_regenerate(root, &sender),

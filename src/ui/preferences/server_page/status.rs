@@ -1,5 +1,6 @@
 //! The "Status" row of Preferences → Server: where the server listens, that
-//! it is off, or why it did not start; a Copy button for the API's address.
+//! it is off, or why it did not start; a Copy button for the API's address
+//! and an Open Web Client button for the page served at `/`.
 
 use gettextrs::gettext;
 use relm4::adw::prelude::*;
@@ -14,6 +15,7 @@ use crate::ui::api_server::ServerStatus;
 pub struct StatusRow {
     row: adw::ActionRow,
     copy: gtk::Button,
+    open: gtk::Button,
 }
 
 impl StatusRow {
@@ -32,9 +34,19 @@ impl StatusRow {
         copy.set_visible(false);
         let s = sender.clone();
         copy.connect_clicked(move |_| s.input(ServerPageInput::CopyAddress));
+        let open: gtk::Button =
+            crate::ui::a11y::labelled("GtkButton", &gettext("Open Web Client")).unwrap_or_default();
+        open.set_icon_name("web-browser-symbolic");
+        open.set_tooltip_text(Some(&gettext("Open Web Client")));
+        open.set_valign(gtk::Align::Center);
+        open.add_css_class("flat");
+        open.set_visible(false);
+        let s = sender.clone();
+        open.connect_clicked(move |_| s.input(ServerPageInput::OpenWebClient));
+        row.add_suffix(&open);
         row.add_suffix(&copy);
         group.add(&row);
-        Self { row, copy }
+        Self { row, copy, open }
     }
 
     /// Shows `status`.
@@ -70,8 +82,9 @@ impl StatusRow {
             }
         };
         self.row.set_subtitle(&text);
-        self.copy
-            .set_visible(matches!(status, ServerStatus::Running { .. }));
+        let running = matches!(status, ServerStatus::Running { .. });
+        self.copy.set_visible(running);
+        self.open.set_visible(running);
     }
 }
 
@@ -91,4 +104,11 @@ pub fn base_url(status: &ServerStatus) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The reference web client's address while the server runs
+/// (`http://127.0.0.1:8765/`).
+#[must_use]
+pub fn web_client_url(status: &ServerStatus) -> Option<String> {
+    base_url(status).map(|url| format!("{}/", url.trim_end_matches("/v1")))
 }
