@@ -300,6 +300,13 @@ async fn no_route_answers_without_the_token_and_bodies_are_bounded_mcp_included(
         post(Some(&wrong)).send().await.expect("request").status(),
         401
     );
+    // On loopback, a name that is not loopback is refused (DNS rebinding).
+    let rebound = post(Some(&token))
+        .header("host", "rebound.example:80")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(rebound.status(), 403);
     let answer = post(Some(&token)).send().await.expect("request");
     assert_eq!(answer.status(), 200);
     let text = answer.text().await.expect("a body");
@@ -387,6 +394,35 @@ async fn another_address_than_loopback_needs_allow_remote() {
     assert!(!refused.status.success());
     let error = stderr(&refused);
     assert!(error.contains("--allow-remote"), "{error}");
+
+    // Allowed: MCP at /mcp answers the names other computers reach it by
+    // (with the token; without it, 401 still).
+    require_session();
+    let _turn = KEYRING.lock().await;
+    let (mut server, address) =
+        serve(dir.path(), &["--address", "0.0.0.0", "--allow-remote"]).await;
+    let port = address.rsplit(':').next().expect("a port");
+    let token = read_token(dir.path(), &[]).await;
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "serve-api-test", "version": "1"}}});
+    let post = |token: Option<&str>| {
+        let request = reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{port}/mcp"))
+            .header("host", format!("my-laptop.lan:{port}"))
+            .header("accept", "application/json, text/event-stream")
+            .json(&initialize);
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    };
+    assert_eq!(post(None).send().await.expect("request").status(), 401);
+    assert_eq!(
+        post(Some(&token)).send().await.expect("request").status(),
+        200
+    );
+    server.kill().await.ok();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -173,8 +173,10 @@ pub async fn start_with(
         },
     );
     // MCP at /mcp behind the same token and rate limit; its own layer
-    // refuses hosts and origins that are not loopback.
-    let mcp = crate::serve::mcp::http::router(mcp, shutdown.clone())
+    // refuses hosts (unless other computers are served) and origins that
+    // are not loopback.
+    let remote = config.allow_remote && !config.address.is_loopback();
+    let mcp = crate::serve::mcp::http::router(mcp, shutdown.clone(), remote)
         .layer(middleware::from_fn_with_state(rate.clone(), rate::limit));
     // The WebSocket stream at /v1/ws, its turns on the same engine and
     // tools (each call approved by the client), behind the same token

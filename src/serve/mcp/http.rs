@@ -3,9 +3,13 @@
 //! sessions for the `initialize` era (one [`McpServer`] per session) and
 //! stateless requests for 2026-07-28.
 //!
-//! Requests whose `Host` is not loopback are refused (DNS rebinding), and
-//! so are browser requests from an origin that is not loopback. The bearer
-//! token is the caller's concern: [`router`] adds no authentication.
+//! On a loopback address, requests whose `Host` is not loopback are refused
+//! (DNS rebinding). A server that serves other computers (`remote`) cannot
+//! know the names it is reached by, so it accepts any `Host`: the bearer
+//! token, which a rebound page does not have, is then the guard. Browser
+//! requests from an origin that is not loopback are refused either way.
+//! The bearer token is the caller's concern: [`router`] adds no
+//! authentication.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,12 +24,19 @@ use super::McpServer;
 pub const MCP_PATH: &str = "/mcp";
 
 /// An axum router serving `server` at [`MCP_PATH`] until `cancel` fires.
-/// Each session gets [`McpServer::new_session`] of `server`.
-pub fn router(server: McpServer, cancel: CancellationToken) -> axum::Router {
+/// Each session gets [`McpServer::new_session`] of `server`. `remote`: the
+/// server listens for other computers too (any `Host` is accepted; put it
+/// behind the token).
+pub fn router(server: McpServer, cancel: CancellationToken, remote: bool) -> axum::Router {
     let config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(["localhost", "127.0.0.1", "::1", "[::1]"])
         .with_allowed_origins(["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"])
         .with_cancellation_token(cancel);
+    let config = if remote {
+        config.disable_allowed_hosts()
+    } else {
+        config
+    };
     let service = StreamableHttpService::new(
         move || Ok(server.new_session()),
         Arc::new(LocalSessionManager::default()),
@@ -51,7 +62,8 @@ pub async fn serve(
         .await
         .map_err(|e| anyhow::anyhow!("could not listen on {address}: {e}"))?;
     bound(listener.local_addr()?);
-    let mut app = router(server, cancel.clone());
+    let remote = auth.is_some() && !address.ip().is_loopback();
+    let mut app = router(server, cancel.clone(), remote);
     if let Some(auth) = auth {
         app = crate::serve::auth::protect(app, auth);
     }
