@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use clap::Args;
 use tokio_util::sync::CancellationToken;
 
+use crate::i18n::gettext_f;
+
 use crate::serve::mcp::{McpServer, ServeOptions, http, serve_stdio};
 use valechat_core::chat::Engine;
 
@@ -53,10 +55,10 @@ pub async fn run(engine: &Engine, args: ServeArgs) -> anyhow::Result<ExitCode> {
         Some(crate::serve::auth::Auth::new(&token))
     };
     if auth.is_none() && !address.ip().is_loopback() {
-        anyhow::bail!(
-            "--no-auth is allowed on a loopback address only (127.0.0.1, ::1), not {}",
-            address.ip()
-        );
+        anyhow::bail!(gettext_f(
+            "--no-auth is allowed on a loopback address only (127.0.0.1, ::1), not {address}",
+            &[("address", &address.ip().to_string())],
+        ));
     }
     let cancel = CancellationToken::new();
     let stop = cancel.clone();
@@ -66,17 +68,19 @@ pub async fn run(engine: &Engine, args: ServeArgs) -> anyhow::Result<ExitCode> {
     });
     let protected = auth.is_some();
     http::serve(server, address, auth, cancel, |bound| {
-        if protected {
-            eprintln!(
-                "valechat: serving MCP at http://{bound}{}; clients send the token `valechat serve token` prints; stop with Ctrl+C",
-                http::MCP_PATH
-            );
+        let url = format!("http://{bound}{}", http::MCP_PATH);
+        let said = if protected {
+            gettext_f(
+                "Serving MCP at {url}; clients send the token that `valechat serve token` prints. Stop with Ctrl+C.",
+                &[("url", &url)],
+            )
         } else {
-            eprintln!(
-                "valechat: serving MCP WITHOUT authentication at http://{bound}{} (loopback only); stop with Ctrl+C",
-                http::MCP_PATH
-            );
-        }
+            gettext_f(
+                "Serving MCP WITHOUT authentication at {url} (loopback only). Stop with Ctrl+C.",
+                &[("url", &url)],
+            )
+        };
+        eprintln!("valechat: {said}");
     })
     .await?;
     Ok(ExitCode::SUCCESS)
