@@ -7,7 +7,8 @@
 //! server approved from a second connection and one denied; the size and
 //! version limits; no connection without the token. Then, in-process with
 //! small bounds, a client that stops reading: it is told and dropped, the
-//! turn finishes and is stored.
+//! turn finishes and is stored; and the heartbeats: a client that answers
+//! no ping is closed, one that does stays.
 //!
 //! The token lives in the keyring: run inside `tests/run-in-session.sh`
 //! (`tests/run-in-session.sh cargo test --test cli serve_ws::`).
@@ -358,5 +359,69 @@ async fn a_client_that_stops_reading_is_dropped_and_the_turn_finishes() {
         "{dropped}"
     );
     assert_eq!(close, Some(4008));
+    shutdown.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_answers_no_ping_is_closed_and_one_that_does_stays() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("valechat.db"))
+        .await
+        .expect("open the database");
+    let engine = Engine::new(store, Arc::new(MemoryKeyStore::new()));
+    let bounds = Bounds {
+        ping_interval: Duration::from_millis(100),
+        pong_timeout: Duration::from_millis(400),
+        ..Bounds::default()
+    };
+    let shutdown = CancellationToken::new();
+    let app = router_with(
+        TurnHub::new(engine, None),
+        Clients::default(),
+        shutdown.clone(),
+        bounds,
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = format!("ws://{address}/v1/ws");
+
+    // Reading all along: tungstenite answers each ping, the connection
+    // outlives the timeout several times over.
+    let (mut alive, _) = tokio_tungstenite::connect_async(&url)
+        .await
+        .expect("connect");
+    let pings = tokio::time::timeout(Duration::from_millis(1500), async {
+        let mut pings = 0;
+        while let Some(Ok(message)) = alive.next().await {
+            match message {
+                WsMessage::Ping(_) => pings += 1,
+                WsMessage::Close(frame) => panic!("closed while answering pings: {frame:?}"),
+                _ => {}
+            }
+        }
+        pings
+    })
+    .await;
+    assert!(pings.is_err(), "the connection ended on its own");
+
+    // Silent (not reading, so no pong goes back): closed with 4009.
+    let (mut silent, _) = tokio_tungstenite::connect_async(&url)
+        .await
+        .expect("connect");
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let close = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(message) = silent.next().await {
+            if let Ok(WsMessage::Close(frame)) = message {
+                return frame.map(|f| u16::from(f.code));
+            }
+        }
+        None
+    })
+    .await
+    .expect("the server closed the silent connection");
+    assert_eq!(close, Some(4009));
     shutdown.cancel();
 }
