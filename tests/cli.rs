@@ -75,5 +75,7 @@ mod serve_api;
 mod serve_web;
 #[path = "cli/serve_ws.rs"]
 mod serve_ws;
+#[path = "cli/serve_ws_bounds.rs"]
+mod serve_ws_bounds;
 #[path = "cli/transfer.rs"]
 mod transfer;
