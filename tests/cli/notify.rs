@@ -134,6 +134,100 @@ async fn completion_alert_child() {
     stop.cancel();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by a_websocket_turn_crossing_a_threshold_is_notified on a private bus"]
+async fn websocket_turn_alert_child() {
+    use futures::{SinkExt, StreamExt};
+    use std::sync::Arc;
+    use tokio_tungstenite::tungstenite::Message;
+    use valechat::serve::clients::Clients;
+    use valechat::serve::ws::{TurnHub, router};
+    use valechat_core::billing::ModelPrice;
+    use valechat_core::chat::Engine;
+    use valechat_core::ledger::NewLimit;
+    use valechat_core::provider::ProtocolKind;
+    use valechat_core::secrets::MemoryKeyStore;
+    use valechat_core::store::Store;
+
+    assert!(
+        std::env::var_os("VALECHAT_NOTIFY_CHILD").is_some(),
+        "run through a_websocket_turn_crossing_a_threshold_is_notified, not directly"
+    );
+    let server =
+        crate::support::TestServer::start(vec![crate::support::openai::text_reply_with_usage(
+            &["Hello"],
+            12,
+            3,
+        )])
+        .await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("valechat.db"))
+        .await
+        .expect("store");
+    let engine = Engine::new(store, Arc::new(MemoryKeyStore::new()));
+    let provider = engine
+        .providers()
+        .add(
+            ProtocolKind::OpenAiCompatible,
+            "Test",
+            &server.base_url(),
+            None,
+        )
+        .await
+        .expect("provider")
+        .id;
+    let usd = |s: &str| s.parse::<Decimal>().expect("decimal");
+    engine
+        .store()
+        .set_user_price(
+            &provider,
+            "gpt-4o",
+            ModelPrice::from_per_million(usd("10"), usd("30")),
+            0,
+        )
+        .await
+        .expect("price");
+    engine
+        .store()
+        .create_limit(NewLimit {
+            hard: false,
+            ..NewLimit::hard(LimitScope::GlobalMonth, None, usd("0.0004"))
+        })
+        .await
+        .expect("limit");
+    let stop = tokio_util::sync::CancellationToken::new();
+    let app = router(TurnHub::new(engine, None), Clients::default(), stop.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{address}/v1/ws"))
+        .await
+        .expect("connect");
+    let send = serde_json::json!({"v": 1, "type": "send", "request_id": "r",
+        "new": {"provider": provider, "model": "gpt-4o"}, "text": "Hi"});
+    ws.send(Message::text(send.to_string()))
+        .await
+        .expect("send");
+    let mut alerted = false;
+    while let Some(Ok(message)) = ws.next().await {
+        let Message::Text(text) = message else {
+            continue;
+        };
+        let body: serde_json::Value = serde_json::from_str(text.as_str()).expect("JSON");
+        alerted |= body["type"] == "limit_alert";
+        if body["type"] == "finished" || body["type"] == "failed" {
+            assert_eq!(body["type"], "finished", "{body}");
+            break;
+        }
+    }
+    assert!(alerted, "the client was sent limit_alert");
+    // The notifier runs on its own task: give it the time to call the server.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stop.cancel();
+}
+
 /// The full name of `test` in this test binary (`notify::send_alerts_child`),
 /// for running it alone with `--exact`.
 fn test_name(test: &str) -> String {
@@ -248,4 +342,13 @@ fn a_completion_crossing_a_threshold_is_notified() {
         body.starts_with("Monthly, all providers: $0.0002"),
         "{body}"
     );
+}
+
+/// A turn of the WebSocket stream that crosses a threshold is notified
+/// like one of the window's.
+#[test]
+fn a_websocket_turn_crossing_a_threshold_is_notified() {
+    let calls = notifications_of("websocket_turn_alert_child");
+    assert_eq!(calls.len(), 1, "one notification: {calls:?}");
+    assert_eq!(calls[0]["summary"], "Spending limit at 50 %");
 }

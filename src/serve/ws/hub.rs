@@ -1,8 +1,10 @@
 //! [`TurnHub`]: the server's running turns, independent of the connections
 //! that follow them. Each turn runs as a task; its events are numbered
 //! (`seq` 1, 2, 3…), kept in a [`TurnBuffer`] for `resume` and pushed to
-//! every connection following it without waiting (see `outbox`). A
-//! finished turn is forgotten [`FORGET_FINISHED_AFTER`] after it ends.
+//! every connection following it without waiting (see `outbox`). The
+//! spending thresholds a turn crosses are also shown as desktop
+//! notifications. A finished turn is forgotten [`FORGET_FINISHED_AFTER`]
+//! after it ends.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -227,6 +229,14 @@ impl TurnHub {
                     }
                     event = turn.next() => match event {
                         Some(event) => {
+                            // Crossed thresholds are also desktop
+                            // notifications, as for the window's turns.
+                            if let TurnEvent::LimitAlerts(alerts) = &event {
+                                let alerts = alerts.clone();
+                                tokio::spawn(async move {
+                                    crate::cli::notify::notify_alerts_cli(&alerts).await;
+                                });
+                            }
                             if let Some(body) = convert::turn_event(&event) {
                                 state.publish(body);
                             }
