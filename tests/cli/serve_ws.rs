@@ -89,6 +89,13 @@ async fn a_front_end_chats_resumes_and_cancels_over_the_websocket() {
         openai_models(&["gpt-test"]),
         text_reply_with_usage(&["Hello", " there"], 12, 5),
         text_reply_with_usage(&["Again"], 20, 1),
+        text_reply_with_usage(&["A green dot."], 30, 4),
+        Reply::fixed(
+            400,
+            "application/json",
+            json!({"error": {"message": "This model is resting", "type": "invalid_request_error"}})
+                .to_string(),
+        ),
         slow_reply(&pieces, Duration::from_millis(150)),
         Reply::sse(vec![
             Step::Send(chunk(json!({"content": "Once upon"}), None)),
@@ -100,6 +107,17 @@ async fn a_front_end_chats_resumes_and_cancels_over_the_websocket() {
     let data = dir.path();
     provider(data, "Fake", "openai", &fake).await;
     price(data, "fake").await;
+    // A soft daily limit the first turns cross: warnings and alerts stream.
+    let soft = [
+        "limits",
+        "set",
+        "--scope",
+        "global-day",
+        "--amount",
+        "0.0001",
+        "--soft",
+    ];
+    assert_success(&valechat_with(data, &[], &soft).await);
     let (mut server, address) = serve(data, &["--no-tools"]).await;
     let token = read_token(data, &[]).await;
 
@@ -124,6 +142,26 @@ async fn a_front_end_chats_resumes_and_cancels_over_the_websocket() {
             code("invalid_field", Some("new")),
             code("unknown_turn", Some("turn_id")),
         ]
+    );
+    assert_eq!(
+        chat["bad_image"],
+        json!(["invalid_attachment", "attachments[0].media_type"])
+    );
+    assert_eq!(chat["failed"]["detail"], "This model is resting", "{chat}");
+    for kind in ["limit_alert", "limit_warning", "failed"] {
+        assert!(
+            chat["kinds"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|x| x == kind)),
+            "no {kind} event: {chat}"
+        );
+    }
+    let image = fake.requests()[3].json();
+    assert!(
+        image["messages"]
+            .to_string()
+            .contains("data:image/png;base64,"),
+        "the image did not reach the provider: {image}"
     );
     let checked = &chat["checked"]["server"];
     for kind in [
@@ -155,12 +193,14 @@ async fn a_front_end_chats_resumes_and_cancels_over_the_websocket() {
     assert_eq!(limits["size_close"], 1009, "{limits}");
 
     server.kill().await.ok();
-    // Every request was billed and names its client: the hello's name.
+    // Every answered request was billed and names its client: the hello's
+    // name (the one the provider refused before any token is not billed).
     let clients = usage_clients(data);
     let names: Vec<Option<&str>> = clients.iter().map(|(_, c)| c.as_deref()).collect();
     assert_eq!(
         names,
         [
+            Some("ws:ws-test"),
             Some("ws:ws-test"),
             Some("ws:ws-test"),
             Some("ws:ws-resume"),

@@ -11,8 +11,9 @@ one JSON line of facts for the Rust test (tests/cli/serve_ws.rs) to check
 against the database. Scenarios:
 
 - chat PROVIDER MODEL: hello, list_models, a new conversation, a second
-  message to it, list_conversations, get_conversation, bad messages that
-  leave the connection usable;
+  message to it, an image (refused first with a wrong media type), a turn
+  the provider refuses (`failed`), list_conversations, get_conversation,
+  bad messages that leave the connection usable;
 - resume PROVIDER MODEL: a connection cut mid-turn, the rest of the turn on
   a new one with `resume`, each event exactly once;
 - cancel PROVIDER MODEL: a turn stopped with `cancel` after its first delta;
@@ -24,9 +25,12 @@ against the database. Scenarios:
 """
 
 import asyncio
+import base64
 import json
 import pathlib
+import struct
 import sys
+import zlib
 
 import jsonschema
 import referencing
@@ -137,6 +141,16 @@ async def turn_events(conn, turn_id, after=0):
             return events
 
 
+def png():
+    """A valid 1×1 PNG."""
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
 def text_of(events):
     return "".join(e["text"] for e in events if e["type"] == "text_delta")
 
@@ -172,13 +186,31 @@ async def chat(base, token, provider, model):
     second = await turn_events(conn, started["turn_id"])
     assert second[-1]["type"] == "finished", second
 
+    # An image, checked by the engine: a wrong media type is refused first.
+    image = {"name": "dot.png", "media_type": "image/png", "data": base64.b64encode(png()).decode()}
+    await conn.send(type="send", request_id="bad-image", conversation_id=conversation, text="Look",
+                    attachments=[dict(image, media_type="image/jpeg")])
+    refused, _ = await conn.recv_type("error")
+    assert refused["request_id"] == "bad-image", refused
+    bad_image = (refused["code"], refused["field"])
+    started, _ = await start_turn(conn, "r3", conversation_id=conversation, text="Look", attachments=[image])
+    third = await turn_events(conn, started["turn_id"])
+    assert third[-1]["type"] == "finished", third
+
+    # The provider refuses the fourth: `failed`, with the engine's sentence.
+    started, _ = await start_turn(conn, "r4", conversation_id=conversation, text="Fail")
+    fourth = await turn_events(conn, started["turn_id"])
+    failed = fourth[-1]
+    assert failed["type"] == "failed" and failed["error"]["message"], fourth
+    kinds = sorted({e["type"] for turn in (events, second, third, fourth) for e in turn})
+
     await conn.send(type="list_conversations", request_id="l", limit=10)
     listed, _ = await conn.recv_type("conversations")
     assert [c["id"] for c in listed["conversations"]] == [conversation], listed
     await conn.send(type="get_conversation", request_id="g", conversation_id=conversation)
     got, _ = await conn.recv_type("conversation")
     roles = [m["role"] for m in got["messages"]]
-    assert roles == ["user", "assistant", "user", "assistant"], roles
+    assert roles == ["user", "assistant"] * 4, roles
     assert got["messages"][1]["usage"]["cost_usd"] == usage[0]["cost_usd"], got
     await conn.send(type="get_conversation", request_id="missing", conversation_id=999999)
     missing, _ = await conn.recv_type("error")
@@ -207,6 +239,9 @@ async def chat(base, token, provider, model):
         "cost_usd": usage[0]["cost_usd"],
         "codes": codes,
         "server": hello["server"],
+        "bad_image": bad_image,
+        "failed": failed["error"],
+        "kinds": kinds,
     }
 
 
