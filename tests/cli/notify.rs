@@ -196,7 +196,12 @@ async fn websocket_turn_alert_child() {
         .await
         .expect("limit");
     let stop = tokio_util::sync::CancellationToken::new();
-    let app = router(TurnHub::new(engine, None), Clients::default(), stop.clone());
+    let app = router(
+        TurnHub::new(engine, None),
+        Clients::default(),
+        stop.clone(),
+        None,
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -1,7 +1,8 @@
 //! The bounds of `/v1/ws`, in process (`valechat::serve::ws::router_with`
 //! with small bounds over an engine on a temporary database): a client
 //! that stops reading is told and dropped while the turn finishes and is
-//! stored; a client that answers no ping is closed, one that does stays.
+//! stored; a client that answers no ping is closed, one that does stays;
+//! each `send` counts against the token's rate limit.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,8 +12,10 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_util::sync::CancellationToken;
+use valechat::serve::auth::{Auth, protect};
 use valechat::serve::clients::Clients;
-use valechat::serve::ws::{Bounds, TurnHub, router_with};
+use valechat::serve::http::rate::RateLimit;
+use valechat::serve::ws::{Bounds, TurnHub, router, router_with};
 use valechat_core::chat::Engine;
 use valechat_core::model::Role;
 use valechat_core::provider::ProtocolKind;
@@ -54,6 +57,7 @@ async fn a_client_that_stops_reading_is_dropped_and_the_turn_finishes() {
         TurnHub::new(engine.clone(), None),
         Clients::default(),
         shutdown.clone(),
+        None,
         bounds,
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -155,6 +159,7 @@ async fn a_client_that_answers_no_ping_is_closed_and_one_that_does_stays() {
         TurnHub::new(engine, None),
         Clients::default(),
         shutdown.clone(),
+        None,
         bounds,
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -199,5 +204,91 @@ async fn a_client_that_answers_no_ping_is_closed_and_one_that_does_stays() {
     .await
     .expect("the server closed the silent connection");
     assert_eq!(close, Some(4009));
+    shutdown.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_send_counts_against_the_tokens_rate_limit() {
+    let fake = TestServer::start(vec![
+        text_reply_with_usage(&["One"], 5, 1),
+        text_reply_with_usage(&["Two"], 5, 1),
+    ])
+    .await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("valechat.db"))
+        .await
+        .expect("open the database");
+    let engine = Engine::new(store, Arc::new(MemoryKeyStore::new()));
+    let provider = engine
+        .providers()
+        .add(
+            ProtocolKind::OpenAiCompatible,
+            "Fake",
+            &fake.base_url(),
+            None,
+        )
+        .await
+        .expect("add provider")
+        .id;
+    let shutdown = CancellationToken::new();
+    let rate = RateLimit::per_minute(std::num::NonZeroU32::new(2).expect("2"));
+    let app = protect(
+        router(
+            TurnHub::new(engine, None),
+            Clients::default(),
+            shutdown.clone(),
+            Some(rate),
+        ),
+        Auth::new("vc-test-token"),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut request = format!("ws://{address}/v1/ws")
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "authorization",
+        "Bearer vc-test-token".parse().expect("header"),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+
+    let mut answers = Vec::new();
+    for n in 1..=3 {
+        let send = json!({"v": 1, "type": "send", "request_id": format!("r{n}"),
+            "new": {"provider": provider, "model": "gpt-test"}, "text": "Hi"});
+        ws.send(WsMessage::text(send.to_string()))
+            .await
+            .expect("send");
+        // The turn's end, or the refusal.
+        while let Some(Ok(message)) = ws.next().await {
+            let WsMessage::Text(text) = message else {
+                continue;
+            };
+            let body: Value = serde_json::from_str(text.as_str()).expect("JSON");
+            if matches!(body["type"].as_str(), Some("finished" | "failed" | "error")) {
+                answers.push(body);
+                break;
+            }
+        }
+    }
+    assert_eq!(answers[0]["type"], "finished", "{answers:?}");
+    assert_eq!(answers[1]["type"], "finished", "{answers:?}");
+    assert_eq!(answers[2]["code"], "rate_limited", "{answers:?}");
+    assert_eq!(answers[2]["request_id"], "r3");
+    assert!(
+        answers[2]["retry_after_ms"]
+            .as_u64()
+            .is_some_and(|ms| ms >= 1000)
+    );
+    assert_eq!(
+        fake.requests().len(),
+        2,
+        "the third never reached the provider"
+    );
     shutdown.cancel();
 }

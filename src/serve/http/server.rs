@@ -180,11 +180,13 @@ pub async fn start_with(
         .layer(middleware::from_fn_with_state(rate.clone(), rate::limit));
     // The WebSocket stream at /v1/ws, its turns on the same engine and
     // tools (each call approved by the client), behind the same token
-    // (also accepted as a subprotocol there) and rate limit.
+    // (also accepted as a subprotocol there) and rate limit (the upgrade,
+    // then each `send`).
     let ws = crate::serve::ws::router(
         TurnHub::offering_engine_tools(engine.clone()),
         clients.clone(),
         shutdown.clone(),
+        Some(rate.clone()),
     )
     .layer(middleware::from_fn_with_state(rate.clone(), rate::limit));
     let app = router(engine, Auth::new(&token), rate, clients)

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Extension, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
@@ -21,7 +21,9 @@ use super::dispatch::Dispatch;
 use super::hub::TurnHub;
 use super::outbox::outbox;
 use super::protocol::{CLOSE_NO_PONG, CLOSE_TOO_SLOW, VERSION};
+use crate::serve::auth::Authenticated;
 use crate::serve::clients::{ClientKind, Clients};
+use crate::serve::http::rate::RateLimit;
 
 /// Largest client message: 8 MiB (a `send` with images, base64). A larger
 /// one closes the connection with code 1009.
@@ -74,9 +76,16 @@ impl Default for Bounds {
 /// Each connection is noted in `clients` (the window lists them) while it
 /// is open.
 /// When `shutdown` fires, every connection is closed with 1001 (going
-/// away); the turns go on and stay stored.
-pub fn router(hub: TurnHub, clients: Clients, shutdown: CancellationToken) -> Router {
-    router_with(hub, clients, shutdown, Bounds::default())
+/// away); the turns go on and stay stored. With `rate`, each `send` counts
+/// as a request of the connection's token (the one [`crate::serve::auth`]
+/// accepted): over the limit it is refused with `rate_limited`.
+pub fn router(
+    hub: TurnHub,
+    clients: Clients,
+    shutdown: CancellationToken,
+    rate: Option<RateLimit>,
+) -> Router {
+    router_with(hub, clients, shutdown, rate, Bounds::default())
 }
 
 /// As [`router`], with other bounds.
@@ -84,6 +93,7 @@ pub fn router_with(
     hub: TurnHub,
     clients: Clients,
     shutdown: CancellationToken,
+    rate: Option<RateLimit>,
     bounds: Bounds,
 ) -> Router {
     Router::new()
@@ -92,6 +102,7 @@ pub fn router_with(
             hub,
             clients,
             shutdown,
+            rate,
             bounds,
         })
 }
@@ -102,14 +113,22 @@ struct Served {
     hub: TurnHub,
     clients: Clients,
     shutdown: CancellationToken,
+    rate: Option<RateLimit>,
     bounds: Bounds,
 }
 
 async fn upgrade(
     State(served): State<Served>,
+    token: Option<Extension<Authenticated>>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    // The token's requests, counted per `send` (none without a token:
+    // a router mounted without the check, as in tests).
+    let limit = served
+        .rate
+        .clone()
+        .zip(token.map(|Extension(Authenticated(token))| token));
     let agent = headers
         .get(axum::http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
@@ -121,7 +140,7 @@ async fn upgrade(
         .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(bounds.max_incoming_bytes.saturating_mul(2))
         .max_frame_size(bounds.max_incoming_bytes.saturating_mul(2))
-        .on_upgrade(move |socket| serve(socket, served, agent))
+        .on_upgrade(move |socket| serve(socket, served, agent, limit))
 }
 
 /// A client name fit for a usage record: the first word, at most 64 characters.
@@ -156,12 +175,18 @@ fn hello(bounds: &Bounds) -> Value {
 /// A close the reader asks the writer for, after what is queued.
 pub(super) type CloseRequest = (u16, String);
 
-async fn serve(socket: WebSocket, served: Served, agent: Option<String>) {
+async fn serve(
+    socket: WebSocket,
+    served: Served,
+    agent: Option<String>,
+    limit: Option<(RateLimit, Arc<str>)>,
+) {
     let Served {
         hub,
         clients,
         shutdown,
         bounds,
+        ..
     } = served;
     let (mut sink, mut stream) = socket.split();
     let (out, mut queue) = outbox(bounds.queue_messages, bounds.queue_bytes);
@@ -223,7 +248,7 @@ async fn serve(socket: WebSocket, served: Served, agent: Option<String>) {
         let _ = sink.close().await;
     });
     let connection = clients.connect(ClientKind::WebSocket, agent.as_deref().unwrap_or("unknown"));
-    let mut dispatch = Dispatch::new(hub, out.clone(), close_tx.clone(), agent, connection);
+    let mut dispatch = Dispatch::new(hub, out.clone(), close_tx.clone(), agent, connection, limit);
     loop {
         let message = tokio::select! {
             message = stream.next() => match message {

@@ -13,6 +13,7 @@ use super::outbox::Outbox;
 use super::protocol::{self, BadMessage, CLOSE_UNSUPPORTED_VERSION, ClientMessage};
 use super::requests;
 use crate::serve::clients::Connection;
+use crate::serve::http::rate::RateLimit;
 
 /// One connection's handling of client messages.
 pub(super) struct Dispatch {
@@ -24,6 +25,9 @@ pub(super) struct Dispatch {
     client: String,
     /// This connection in the server's list of apps (renamed by `hello`).
     connection: Connection,
+    /// The server's rate limit and this connection's token: each `send`
+    /// counts.
+    limit: Option<(RateLimit, Arc<str>)>,
 }
 
 fn error(code: &str, message: impl Into<String>) -> Value {
@@ -37,6 +41,7 @@ impl Dispatch {
         close: mpsc::UnboundedSender<CloseRequest>,
         agent: Option<String>,
         connection: Connection,
+        limit: Option<(RateLimit, Arc<str>)>,
     ) -> Self {
         Self {
             hub,
@@ -44,6 +49,7 @@ impl Dispatch {
             close,
             client: format!("ws:{}", agent.as_deref().unwrap_or("unknown")),
             connection,
+            limit,
         }
     }
 
@@ -102,6 +108,18 @@ impl Dispatch {
                 text,
                 attachments,
             } => {
+                if let Some((rate, token)) = &self.limit
+                    && let Err(refusal) = rate.check(token)
+                {
+                    self.send(json!({
+                        "type": "error",
+                        "code": "rate_limited",
+                        "message": refusal.message,
+                        "request_id": request_id,
+                        "retry_after_ms": refusal.retry_after_secs.map(|s| s * 1000),
+                    }));
+                    return true;
+                }
                 let request = match requests::send_request(
                     conversation_id,
                     new,
