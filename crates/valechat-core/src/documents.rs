@@ -21,6 +21,8 @@
 
 pub mod chunk;
 pub mod extract;
+pub mod index;
+pub mod retrieve;
 
 mod error;
 

@@ -4,6 +4,8 @@
 
 #[path = "documents/extract.rs"]
 mod extract;
+#[path = "documents/index.rs"]
+mod index;
 
 use std::path::PathBuf;
 
