@@ -6,6 +6,8 @@
 mod extract;
 #[path = "documents/index.rs"]
 mod index;
+#[path = "documents/recall.rs"]
+mod recall;
 
 use std::path::PathBuf;
 
