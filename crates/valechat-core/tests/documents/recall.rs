@@ -17,7 +17,7 @@ const MIN_RECALL_AT_5: f64 = 0.9;
 
 /// A question and where its answer is.
 #[derive(Debug, Clone, serde::Deserialize)]
-struct Question {
+struct Case {
     question: String,
     /// Path under the corpus folder.
     file: String,
@@ -40,7 +40,7 @@ fn corpus() -> PathBuf {
     fixture("corpus")
 }
 
-fn questions() -> Vec<Question> {
+fn questions() -> Vec<Case> {
     let text = std::fs::read_to_string(corpus().join("questions.json")).expect("questions.json");
     serde_json::from_str(&text).expect("questions.json is a list of questions")
 }
@@ -60,12 +60,12 @@ async fn indexed(dir: &Path) -> (Store, Library) {
 }
 
 /// Whether `hit` is the passage `question` expects.
-fn answers(hit: &Hit, question: &Question, root: &Path) -> bool {
+fn answers(hit: &Hit, question: &Case, root: &Path) -> bool {
     hit.path == root.join(&question.file) && hit.text.contains(&question.passage)
 }
 
 #[allow(clippy::cast_precision_loss, reason = "ratios of small counts")]
-async fn evaluate(store: &Store, library: &Library, questions: &[Question]) -> Figures {
+async fn evaluate(store: &Store, library: &Library, questions: &[Case]) -> Figures {
     let root = corpus().canonicalize().expect("corpus");
     let options = RetrieveOptions {
         top_k: 5,
