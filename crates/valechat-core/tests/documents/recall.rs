@@ -133,3 +133,49 @@ async fn a_wrong_expectation_fails_the_measure() {
     let figures = evaluate(&store, &library, &questions).await;
     assert!(figures.at_5 < MIN_RECALL_AT_5, "{figures:?}");
 }
+
+/// Top k within a token budget: the hits' tokens never exceed it, and a
+/// smaller budget keeps fewer of the same ranked list.
+#[tokio::test]
+async fn hits_fit_the_token_budget() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, library) = indexed(dir.path()).await;
+    let query = "harbour berths dredged company festival lighthouse";
+    let all = retrieve(
+        &store,
+        library.id,
+        query,
+        RetrieveOptions {
+            top_k: 10,
+            token_budget: None,
+        },
+    )
+    .await
+    .expect("retrieve");
+    assert_eq!(all.len(), 10);
+    let budget = all[0].token_count + all[1].token_count;
+    let fitted = retrieve(
+        &store,
+        library.id,
+        query,
+        RetrieveOptions {
+            top_k: 10,
+            token_budget: Some(budget),
+        },
+    )
+    .await
+    .expect("retrieve");
+    let total: u32 = fitted.iter().map(|h| h.token_count).sum();
+    assert!(total <= budget, "{total} > {budget}");
+    assert!(
+        fitted.len() >= 2 && fitted.len() < 10,
+        "{} hits",
+        fitted.len()
+    );
+    assert_eq!(fitted[0].chunk_id, all[0].chunk_id);
+    let ranks: Vec<u32> = fitted.iter().map(|h| h.rank).collect();
+    assert_eq!(
+        ranks,
+        (1..=u32::try_from(fitted.len()).unwrap_or(0)).collect::<Vec<_>>()
+    );
+}
