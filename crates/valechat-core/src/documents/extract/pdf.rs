@@ -11,9 +11,9 @@
 //! from a damaged one, and to count pages.
 //!
 //! A PDF whose pages hold no text at all is [`DocumentError::NoTextLayer`]
-//! (a scan: text recognition is not done). `pdf-extract` panics on some
-//! malformed files; a panic is caught and reported as
-//! [`DocumentError::Malformed`].
+//! (a scan: text recognition is not done). `pdf-extract` (and `lopdf`
+//! while loading) panics on some malformed files; a panic is caught and
+//! reported as [`DocumentError::Malformed`].
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -37,7 +37,9 @@ pub fn extract(path: &Path, bytes: &[u8]) -> Result<Extracted, DocumentError> {
     let encrypted = || DocumentError::Encrypted {
         path: path.to_owned(),
     };
-    let mut document = match Document::load_mem(bytes) {
+    let loaded = catch_unwind(|| Document::load_mem(bytes))
+        .map_err(|_| malformed("the PDF reader failed on the file's structure".into()))?;
+    let mut document = match loaded {
         Ok(document) => document,
         Err(lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword) => return Err(encrypted()),
         Err(e) => return Err(malformed(e.to_string())),
