@@ -8,7 +8,7 @@
 //! body in one XML part (`word/document.xml`, `content.xml`); the text is
 //! in `w:t` / `text:p` and `text:h` elements. Paragraphs and headings end
 //! a line; tabs, line breaks and ODF's `text:s` (runs of spaces) are kept.
-//! The part is read through a limit ([`MAX_PART_BYTES`]) so a zip bomb
+//! The part is read through a limit (`MAX_PART_BYTES`, 200 MiB) so a zip bomb
 //! does not fill the memory.
 
 use std::io::{Cursor, Read};
