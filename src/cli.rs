@@ -1,4 +1,4 @@
-//! The command line: `valechat providers|chat|assistants|compare|history|folders|usage|limits|prices|mcp|models|serve …`, a thin layer over
+//! The command line: `valechat providers|chat|assistants|compare|history|folders|library|usage|limits|prices|mcp|models|serve …`, a thin layer over
 //! [`valechat_core`] sharing the GUI's database and keyring.
 //!
 //! Exit status: 0 on success, 1 on an error (printed to stderr as
@@ -11,6 +11,7 @@ mod compare;
 mod elicitation;
 mod folders;
 mod history;
+mod library;
 mod limits;
 mod mcp;
 mod models;
@@ -60,6 +61,9 @@ pub enum Command {
     /// Manage folders of conversations (`history move` files them).
     #[command(subcommand)]
     Folders(folders::FoldersCommand),
+    /// Manage knowledge libraries: files and folders indexed for search.
+    #[command(subcommand)]
+    Library(library::LibraryCommand),
     /// Show what was spent (local calendar dates).
     Usage(usage::UsageArgs),
     /// Manage spending limits.
@@ -87,6 +91,7 @@ const SUBCOMMANDS: &[&str] = &[
     "compare",
     "history",
     "folders",
+    "library",
     "usage",
     "limits",
     "prices",
@@ -181,6 +186,7 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Compare(args) => compare::run(&engine, args).await,
         Command::History(c) => history::run(&engine, c).await,
         Command::Folders(c) => folders::run(&engine, c).await,
+        Command::Library(c) => library::run(&engine, c).await,
         Command::Usage(args) => usage::run(&engine, args).await,
         Command::Limits(c) => limits::run(&engine, c).await,
         Command::Prices(c) => prices::run(&engine, c).await,

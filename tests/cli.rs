@@ -8,7 +8,9 @@
 //! the tree drawn and branches deleted; `compare` one prompt to two
 //! models, as text and JSON; `commands` providers, chat and
 //! history against the local test server; `first_start` first starts on a
-//! new data folder; `ledger` `valechat usage` and `valechat limits`; `mcp`
+//! new data folder; `ledger` `valechat usage` and `valechat limits`;
+//! `library` `valechat library …` (knowledge libraries; an `add` killed
+//! with SIGKILL resumed); `mcp`
 //! `valechat mcp …` against real MCP servers; `mcp_serve` `valechat mcp serve`
 //! driven by the MCP Python SDK over stdio and HTTP; `mcp_secrets` keys written in
 //! servers' command lines and URLs, and variables in imported files;
@@ -45,6 +47,8 @@ mod first_start;
 mod killed;
 #[path = "cli/ledger.rs"]
 mod ledger;
+#[path = "cli/library.rs"]
+mod library;
 #[cfg(feature = "local-models")]
 #[path = "cli/local.rs"]
 mod local;

@@ -21,6 +21,7 @@
 
 pub mod billing;
 pub mod chat;
+pub mod documents;
 pub mod format;
 #[doc(hidden)]
 pub mod fuzzing;

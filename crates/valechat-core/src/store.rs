@@ -20,7 +20,8 @@
 //! `attachments`, `resource_attachments`, `assistants` (saved assistants,
 //! and the assistant a conversation started from)), `tree` (messages as a tree:
 //! the active path, siblings, switching and deleting branches) and `search`
-//! (FTS5). The spending ledger's tables (issue 5):
+//! (FTS5), `documents` (knowledge libraries: their files, chunks and the
+//! chunks' FTS5 index, issue 17). The spending ledger's tables (issue 5):
 //! `usage` (records, settling), `reservations` (pre-flight holds),
 //! `spending_limits`, and `ledger_rows` (their rows and the shared spend
 //! computation).
@@ -40,6 +41,7 @@ mod attachments;
 mod connection;
 mod conversation_roots;
 mod conversations;
+mod documents;
 mod drafts;
 mod error;
 mod favourites;
@@ -79,6 +81,10 @@ pub use assistants::{Assistant, AssistantDraft, ConversationAssistant};
 pub use attachments::{StoredAttachment, by_message as attachments_by_message};
 pub use connection::{BUSY_TIMEOUT_MS, ConnectionInfo};
 pub use conversation_roots::ConversationRoot;
+pub use documents::{
+    ChunkMatch, DocumentRecord, DocumentState, Library, LibrarySource, LibraryStats, NewChunk,
+    NewDocument,
+};
 pub use error::{FolderNameProblem, StoreError};
 pub use favourites::Favourite;
 pub use folders::{Folder, FolderDeleted};

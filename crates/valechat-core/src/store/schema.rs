@@ -600,3 +600,94 @@ diesel::table! {
         model_id -> Text,
     }
 }
+
+diesel::table! {
+    /// Knowledge libraries (issue 17): named sets of files and folders.
+    libraries (id) {
+        /// Row id.
+        id -> BigInt,
+        /// Unique, ignoring case.
+        name -> Text,
+        /// `provider_id/model` of the embeddings; `None`: words only.
+        embedding_model -> Nullable<Text>,
+        /// UTC unix milliseconds.
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// A file or folder added to a library.
+    library_sources (id) {
+        /// Row id.
+        id -> BigInt,
+        /// `libraries.id`.
+        library_id -> BigInt,
+        /// Absolute path.
+        path -> Text,
+        /// UTC unix milliseconds.
+        added_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// A file of a library as last indexed.
+    documents (id) {
+        /// Row id.
+        id -> BigInt,
+        /// `libraries.id`.
+        library_id -> BigInt,
+        /// `library_sources.id`.
+        source_id -> BigInt,
+        /// Absolute path.
+        path -> Text,
+        /// `documents::Format::as_str`, when read.
+        format -> Nullable<Text>,
+        /// Bytes.
+        size_bytes -> BigInt,
+        /// Modification time, UTC unix milliseconds.
+        modified_at -> BigInt,
+        /// SHA-256, lower-case hex, when read.
+        sha256 -> Nullable<Text>,
+        /// `indexed`, `failed` or `skipped`.
+        state -> Text,
+        /// Why it failed or was skipped.
+        reason -> Nullable<Text>,
+        /// How many chunks it has.
+        chunk_count -> Integer,
+        /// UTC unix milliseconds.
+        indexed_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// A chunk of a document (indexed by `document_chunks_fts`).
+    document_chunks (id) {
+        /// Row id (the FTS5 rowid; vectors will be keyed by it).
+        id -> BigInt,
+        /// `documents.id`.
+        document_id -> BigInt,
+        /// From 0.
+        ordinal -> Integer,
+        /// The chunk's text.
+        text -> Text,
+        /// PDF page from 1.
+        page -> Nullable<Integer>,
+        /// First line, from 1.
+        first_line -> Integer,
+        /// Last line, inclusive.
+        last_line -> Integer,
+        /// `o200k_base` tokens.
+        token_count -> Integer,
+    }
+}
+
+diesel::joinable!(library_sources -> libraries (library_id));
+diesel::joinable!(documents -> libraries (library_id));
+diesel::joinable!(documents -> library_sources (source_id));
+diesel::joinable!(document_chunks -> documents (document_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    libraries,
+    library_sources,
+    documents,
+    document_chunks
+);
