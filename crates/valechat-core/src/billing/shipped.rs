@@ -68,7 +68,7 @@ pub struct ShippedModel {
     /// input tokens only.
     #[serde(default)]
     pub output: Decimal,
-    /// `"embedding"` for an embedding model (LiteLLM's `mode`); `None`
+    /// `"embedding"` for an embedding model (the upstream `mode`); `None`
     /// for a chat model.
     #[serde(default)]
     pub mode: Option<String>,

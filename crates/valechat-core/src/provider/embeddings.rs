@@ -210,7 +210,7 @@ mod tests {
         assert_eq!(sizes, [2, 2, 1]);
         assert_eq!(
             all.vectors,
-            (0..5).map(|i| vec![i as f32]).collect::<Vec<_>>()
+            (0u8..5).map(|i| vec![f32::from(i)]).collect::<Vec<_>>()
         );
         assert_eq!(all.input_tokens, Some(3));
     }
