@@ -41,6 +41,8 @@ mod branches;
 mod commands;
 #[path = "cli/compare.rs"]
 mod compare;
+#[path = "cli/embed_provider.rs"]
+mod embed_provider;
 #[path = "cli/first_start.rs"]
 mod first_start;
 #[path = "cli/killed.rs"]

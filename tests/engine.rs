@@ -36,6 +36,8 @@ mod compare;
 mod completions;
 #[path = "engine/conversation_servers.rs"]
 mod conversation_servers;
+#[path = "engine/embeddings.rs"]
+mod embeddings;
 #[path = "engine/hard_limits.rs"]
 mod hard_limits;
 #[path = "engine/images.rs"]

@@ -15,6 +15,8 @@ mod support;
 
 #[path = "providers/anthropic.rs"]
 mod anthropic;
+#[path = "providers/embeddings.rs"]
+mod embeddings;
 #[path = "providers/gemini.rs"]
 mod gemini;
 #[path = "providers/llamacpp.rs"]

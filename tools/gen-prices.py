@@ -3,7 +3,9 @@
 
 Reads LiteLLM's `model_prices_and_context_window.json` (MIT, see
 data/pricing/SOURCE.md; a copy is kept in data/pricing/litellm/, the
-default input) and keeps only chat models (`mode == "chat"`) of the
+default input) and keeps chat models (`mode == "chat"`) and embedding
+models (`mode == "embedding"`: input price only, marked `"mode": "embedding"`,
+no `output`) of the
 providers ValeChat has presets for, and of the cloud hosts it prices by
 namespace (Azure OpenAI, Azure AI, Together, Fireworks, Bedrock, Vertex AI).
 Each kept entry is written under our provider namespace (the preset ids of
@@ -105,6 +107,10 @@ PRICE_FIELDS = {
     "cache_write_above_200k": "cache_creation_input_token_cost_above_200k_tokens",
 }
 
+# Kept modes: chat models, and embedding models (input price only, written
+# with "mode": "embedding" and no output price).
+MODES = ("chat", "embedding")
+
 LIMIT_FIELDS = ("max_input_tokens", "max_output_tokens")
 
 
@@ -132,16 +138,24 @@ def convert(table):
     chosen = {}
     for key in sorted(table):
         entry = table[key]
-        if not isinstance(entry, dict) or entry.get("mode") != "chat":
+        if not isinstance(entry, dict) or entry.get("mode") not in MODES:
             continue
         namespace = namespace_of(entry.get("litellm_provider"))
         if namespace is None:
             continue
         model, prefixed = model_id(key, entry["litellm_provider"], namespace)
-        if "input_cost_per_token" not in entry or "output_cost_per_token" not in entry:
+        embedding = entry["mode"] == "embedding"
+        if entry.get("input_cost_per_token") is None:
+            continue
+        if not embedding and entry.get("output_cost_per_token") is None:
             continue
         out = {"provider": namespace, "model": model}
+        if embedding:
+            out["mode"] = "embedding"
         for field, source in PRICE_FIELDS.items():
+            if embedding and field != "input":
+                # Embeddings bill input tokens only; the output is a vector.
+                continue
             if entry.get(source) is not None:
                 out[field] = decimal_text(entry[source])
         for field in LIMIT_FIELDS:

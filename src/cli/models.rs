@@ -104,11 +104,18 @@ pub enum ModelsCommand {
         /// The model's id (see `models loaded`).
         id: String,
     },
-    /// Embeddings of texts by a model (an embedding GGUF): one unit-length
-    /// vector per text (mean pooling, L2-normalised).
+    /// Embeddings of texts by a model: a model on this computer (an
+    /// embedding GGUF: one unit-length vector per text, mean pooling,
+    /// L2-normalised), or with --provider a provider's embeddings API,
+    /// billed and held to the spending limits like chat.
     Embed {
-        /// The model's id (see `models list`).
+        /// The model's id (see `models list`), or with --provider the model
+        /// as the provider names it (`text-embedding-3-small`).
         id: String,
+        /// Embed through this configured provider's API (OpenAI-compatible,
+        /// Gemini, Ollama) instead of a model on this computer.
+        #[arg(long)]
+        provider: Option<String>,
         /// The texts, one vector each.
         #[arg(required = true)]
         texts: Vec<String>,
@@ -196,8 +203,21 @@ pub async fn run(engine: &Engine, command: ModelsCommand) -> anyhow::Result<Exit
         ModelsCommand::Load { id, format } => runtime::load(engine, &id, format).await?,
         ModelsCommand::Loaded { format } => return running::loaded(format).await,
         ModelsCommand::Unload { id } => return running::unload(&id).await,
-        ModelsCommand::Embed { id, texts, format } => {
+        ModelsCommand::Embed {
+            id,
+            provider: None,
+            texts,
+            format,
+        } => {
             embed::run(engine, &id, &texts, format).await?;
+        }
+        ModelsCommand::Embed {
+            id,
+            provider: Some(provider),
+            texts,
+            format,
+        } => {
+            embed::with_provider(engine, &provider, &id, texts, format).await?;
         }
         ModelsCommand::Info {
             id,

@@ -161,6 +161,26 @@ async fn gemini_thoughts_and_long_context_tier() -> TestResult {
 }
 
 #[tokio::test]
+async fn embedding_models_have_their_shipped_input_price_and_no_output_price() -> TestResult {
+    let (_dir, _store, book) = book().await?;
+    let small = shipped(&book, "openai", "text-embedding-3-small").await?;
+    assert_eq!(small.input, d("0.00000002"), "USD 0.02 per million tokens");
+    assert_eq!(small.output, Decimal::ZERO);
+    let mistral = shipped(&book, "mistral", "mistral-embed").await?;
+    assert_eq!(mistral.input, d("0.0000001"), "USD 0.10 per million tokens");
+    assert_eq!(mistral.output, Decimal::ZERO);
+    let gemini = shipped(&book, "gemini", "gemini-embedding-001").await?;
+    assert_eq!(gemini.input, d("0.00000015"));
+    // 1,000 input tokens of text-embedding-3-small cost USD 0.00002.
+    let usage = Usage {
+        input_tokens: 1_000,
+        ..Usage::default()
+    };
+    assert_eq!(cost(&usage, &small).total, d("0.00002"));
+    Ok(())
+}
+
+#[tokio::test]
 async fn shipped_table_is_loaded_once_and_read_back() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("valechat.db");

@@ -16,6 +16,7 @@
 mod breakers;
 mod compare;
 mod complete;
+mod embed;
 mod error;
 mod history;
 mod interrupted;
@@ -44,6 +45,7 @@ pub use compare::{
     ColumnSummary, CompareEvent, CompareRequest, Comparison, MAX_COMPARE_MODELS, MIN_COMPARE_MODELS,
 };
 pub use complete::{Completion, CompletionEvent, CompletionRequest, CompletionStream};
+pub use embed::{EmbedError, EmbeddingEstimate, ProviderEmbeddings};
 pub use error::EngineError;
 pub use local_models::{LoadedLocalModel, LocalModelError};
 pub use providers::{

@@ -18,6 +18,7 @@
 
 pub mod anthropic;
 pub mod base_url;
+pub mod embeddings;
 pub mod error;
 pub mod gemini;
 pub mod http;

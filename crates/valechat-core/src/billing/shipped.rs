@@ -64,8 +64,14 @@ pub struct ShippedModel {
     pub model: String,
     /// Input, USD per token.
     pub input: Decimal,
-    /// Output, USD per token.
+    /// Output, USD per token; absent (0) for embedding models, which bill
+    /// input tokens only.
+    #[serde(default)]
     pub output: Decimal,
+    /// `"embedding"` for an embedding model (the upstream `mode`); `None`
+    /// for a chat model.
+    #[serde(default)]
+    pub mode: Option<String>,
     /// Cache read, USD per token.
     #[serde(default)]
     pub cache_read: Option<Decimal>,
@@ -207,6 +213,13 @@ mod tests {
         assert_eq!(table.effective_from_ms().ok(), Some(1_793_491_200_000));
         assert!(table.models.len() > 100, "{}", table.models.len());
         assert!(table.models.iter().all(|m| !m.input.is_sign_negative()));
+        let embedding = table
+            .models
+            .iter()
+            .find(|m| m.provider == "mistral" && m.model == "mistral-embed")
+            .expect("mistral-embed is shipped");
+        assert_eq!(embedding.mode.as_deref(), Some("embedding"));
+        assert_eq!(embedding.output, Decimal::ZERO, "absent output reads as 0");
     }
 
     #[test]

@@ -122,6 +122,15 @@ impl Meter {
         let counted = tokio::task::spawn_blocking(move || count_input_tokens(&model, &messages))
             .await
             .map_err(|e| EngineError::Internal(format!("token counting failed: {e}")))?;
+        self.reserve_counted(counted).await
+    }
+
+    /// Reserves the worst case of a request whose input the caller counted
+    /// (`counted`, e.g. the texts of an embeddings request).
+    ///
+    /// # Errors
+    /// As [`Meter::preflight`].
+    pub async fn reserve_counted(&self, counted: TokenCount) -> Result<RequestMeter, EngineError> {
         let request_id = format!("vc-{}", uuid::Uuid::new_v4());
         let request = SpendRequest {
             request_id: request_id.clone(),

@@ -8,6 +8,7 @@
 //! download of an Ollama server, `local` the built-in "On this computer".
 
 mod edit;
+mod embedder;
 mod local;
 mod pull;
 

@@ -343,6 +343,9 @@ fn provider_error(e: &ProviderError) -> UserError {
         ProviderError::Config(detail) => {
             (gettext("The provider's settings are not valid."), detail)
         }
+        ProviderError::Unsupported(detail) => {
+            (gettext("The provider does not offer this."), detail)
+        }
         ProviderError::Cancelled => return UserError::plain(gettext("The reply was stopped.")),
     };
     UserError::with(sentence, detail)

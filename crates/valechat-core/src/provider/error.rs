@@ -75,6 +75,10 @@ pub enum ProviderError {
     /// The configuration cannot make a request (bad base URL and the like).
     #[error("invalid provider configuration: {0}")]
     Config(String),
+    /// The protocol does not offer what was asked (Anthropic has no
+    /// embeddings API): the words say what and what to use instead.
+    #[error("not supported: {0}")]
+    Unsupported(String),
     /// The caller cancelled the request.
     #[error("cancelled")]
     Cancelled,

@@ -89,6 +89,12 @@ impl GeminiProvider {
         Ok(Self { http })
     }
 
+    /// The HTTP client (base URL, key header, timeouts), for the
+    /// embeddings of the same server (`provider::embeddings`).
+    pub(crate) fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
     /// The normalised base URL (no trailing `/`).
     #[must_use]
     pub fn base_url(&self) -> &str {

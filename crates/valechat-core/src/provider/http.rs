@@ -265,6 +265,25 @@ impl HttpClient {
         read_limited(response, MAX_DOCUMENT_BYTES, "a document", wait, &self.base).await
     }
 
+    /// Sends `request` and parses the reply as JSON, reading at most
+    /// `limit` bytes of it (a larger reply is [`ProviderError::TooLarge`]
+    /// naming `what`, refused from its `Content-Length` when it has one).
+    ///
+    /// # Errors
+    /// As [`HttpClient::fetch_json`], with `limit` for the body's bound.
+    pub async fn fetch_json_up_to<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        classify: ClassifyStatus,
+        limit: usize,
+        what: &str,
+    ) -> Result<T, ProviderError> {
+        let response = self.send(request, classify).await?;
+        let text = read_limited(response, limit, what, self.idle_timeout, &self.base).await?;
+        serde_json::from_str(&text)
+            .map_err(|e| ProviderError::Malformed(format!("{what} ({e}): {}", quote(&text))))
+    }
+
     /// Sends a streaming `request` (with `Accept: text/event-stream`) and
     /// returns the body as byte pieces, transport failures mapped with
     /// [`from_reqwest`]; hand them to the protocol's event stream.

@@ -31,6 +31,11 @@ pub const MAX_ERROR_BODY_BYTES: usize = MIB;
 /// into memory, in bytes (16 MiB).
 pub const MAX_DOCUMENT_BYTES: usize = 16 * MIB;
 
+/// Most of one embeddings reply read into memory, in bytes (64 MiB): a
+/// full batch of 3,072-dimension vectors as JSON text stays well under it
+/// (`provider::embeddings`).
+pub const MAX_EMBEDDINGS_REPLY_BYTES: usize = 64 * MIB;
+
 /// Most text one reply may bring, in bytes (32 MiB), counted apart for the
 /// visible answer and for the reasoning.
 pub const MAX_REPLY_BYTES: usize = 32 * MIB;

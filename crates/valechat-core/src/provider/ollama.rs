@@ -87,6 +87,12 @@ impl OllamaProvider {
         Ok(Self { http })
     }
 
+    /// The HTTP client (base URL, key header, timeouts), for the
+    /// embeddings of the same server (`provider::embeddings`).
+    pub(crate) fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
     /// The normalised server root (no trailing `/`, `/v1` or `/api`).
     #[must_use]
     pub fn base_url(&self) -> &str {

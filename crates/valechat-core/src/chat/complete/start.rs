@@ -138,7 +138,7 @@ impl Engine {
     /// Waits while `provider_id`'s rate limit is reached; `false` when
     /// `cancel` fired meanwhile. A limit that cannot be read is logged and
     /// not waited for.
-    async fn wait_for_rate_limit(
+    pub(in crate::chat) async fn wait_for_rate_limit(
         &self,
         provider_id: &str,
         tokens: u64,
