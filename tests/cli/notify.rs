@@ -62,21 +62,24 @@ async fn send_alerts_child() {
     assert_eq!(notify_alerts_cli(&alerts()).await, 2);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "run by a_completion_crossing_a_threshold_is_notified on a private bus"]
-async fn completion_alert_child() {
+/// A provider answering one reply of 12 input and 3 output tokens for
+/// `gpt-4o` at $10 / $30 per million tokens, under a soft monthly limit of
+/// $0.0004 (its first reply crosses 50 %): the stand-in server, the data
+/// folder, the engine and the provider id.
+async fn priced_engine_under_a_soft_limit() -> (
+    crate::support::TestServer,
+    tempfile::TempDir,
+    valechat_core::chat::Engine,
+    String,
+) {
     use std::sync::Arc;
     use valechat_core::billing::ModelPrice;
-    use valechat_core::chat::{CompletionRequest, Engine};
+    use valechat_core::chat::Engine;
     use valechat_core::ledger::NewLimit;
-    use valechat_core::provider::{ChatMessage, ProtocolKind};
+    use valechat_core::provider::ProtocolKind;
     use valechat_core::secrets::MemoryKeyStore;
     use valechat_core::store::Store;
 
-    assert!(
-        std::env::var_os("VALECHAT_NOTIFY_CHILD").is_some(),
-        "run through a_completion_crossing_a_threshold_is_notified, not directly"
-    );
     let server =
         crate::support::TestServer::start(vec![crate::support::openai::text_reply_with_usage(
             &["Hello"],
@@ -119,6 +122,20 @@ async fn completion_alert_child() {
         })
         .await
         .expect("limit");
+    (server, dir, engine, provider)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by a_completion_crossing_a_threshold_is_notified on a private bus"]
+async fn completion_alert_child() {
+    use valechat_core::chat::CompletionRequest;
+    use valechat_core::provider::ChatMessage;
+
+    assert!(
+        std::env::var_os("VALECHAT_NOTIFY_CHILD").is_some(),
+        "run through a_completion_crossing_a_threshold_is_notified, not directly"
+    );
+    let (_server, _dir, engine, provider) = priced_engine_under_a_soft_limit().await;
     let stop = tokio_util::sync::CancellationToken::new();
     valechat::serve::alerts::notify_completion_alerts(&engine, stop.clone());
     let request = CompletionRequest {
@@ -138,63 +155,15 @@ async fn completion_alert_child() {
 #[ignore = "run by a_websocket_turn_crossing_a_threshold_is_notified on a private bus"]
 async fn websocket_turn_alert_child() {
     use futures::{SinkExt, StreamExt};
-    use std::sync::Arc;
     use tokio_tungstenite::tungstenite::Message;
     use valechat::serve::clients::Clients;
     use valechat::serve::ws::{TurnHub, router};
-    use valechat_core::billing::ModelPrice;
-    use valechat_core::chat::Engine;
-    use valechat_core::ledger::NewLimit;
-    use valechat_core::provider::ProtocolKind;
-    use valechat_core::secrets::MemoryKeyStore;
-    use valechat_core::store::Store;
 
     assert!(
         std::env::var_os("VALECHAT_NOTIFY_CHILD").is_some(),
         "run through a_websocket_turn_crossing_a_threshold_is_notified, not directly"
     );
-    let server =
-        crate::support::TestServer::start(vec![crate::support::openai::text_reply_with_usage(
-            &["Hello"],
-            12,
-            3,
-        )])
-        .await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("valechat.db"))
-        .await
-        .expect("store");
-    let engine = Engine::new(store, Arc::new(MemoryKeyStore::new()));
-    let provider = engine
-        .providers()
-        .add(
-            ProtocolKind::OpenAiCompatible,
-            "Test",
-            &server.base_url(),
-            None,
-        )
-        .await
-        .expect("provider")
-        .id;
-    let usd = |s: &str| s.parse::<Decimal>().expect("decimal");
-    engine
-        .store()
-        .set_user_price(
-            &provider,
-            "gpt-4o",
-            ModelPrice::from_per_million(usd("10"), usd("30")),
-            0,
-        )
-        .await
-        .expect("price");
-    engine
-        .store()
-        .create_limit(NewLimit {
-            hard: false,
-            ..NewLimit::hard(LimitScope::GlobalMonth, None, usd("0.0004"))
-        })
-        .await
-        .expect("limit");
+    let (_server, _dir, engine, provider) = priced_engine_under_a_soft_limit().await;
     let stop = tokio_util::sync::CancellationToken::new();
     let app = router(
         TurnHub::new(engine, None),

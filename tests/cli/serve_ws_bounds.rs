@@ -25,18 +25,19 @@ use valechat_core::store::{MessageStatus, Store};
 use crate::support::TestServer;
 use crate::support::openai::text_reply_with_usage;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_that_stops_reading_is_dropped_and_the_turn_finishes() {
-    // 400 pieces of 2 KiB: far more than the tiny queue and socket buffers.
-    let piece = "x".repeat(2048);
-    let pieces: Vec<&str> = vec![piece.as_str(); 400];
-    let fake = TestServer::start(vec![text_reply_with_usage(&pieces, 10, 400)]).await;
+/// An engine on a new database in a temporary folder (kept while the
+/// returned guard lives).
+async fn engine() -> (tempfile::TempDir, Engine) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(&dir.path().join("valechat.db"))
         .await
         .expect("open the database");
-    let engine = Engine::new(store, Arc::new(MemoryKeyStore::new()));
-    let provider = engine
+    (dir, Engine::new(store, Arc::new(MemoryKeyStore::new())))
+}
+
+/// Adds an OpenAI-compatible provider for `fake`; its id.
+async fn add_fake(engine: &Engine, fake: &TestServer) -> String {
+    engine
         .providers()
         .add(
             ProtocolKind::OpenAiCompatible,
@@ -46,7 +47,27 @@ async fn a_client_that_stops_reading_is_dropped_and_the_turn_finishes() {
         )
         .await
         .expect("add provider")
-        .id;
+        .id
+}
+
+/// Serves `app` on a free loopback port; its address.
+async fn serve(app: axum::Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    address
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_is_dropped_and_the_turn_finishes() {
+    // 400 pieces of 2 KiB: far more than the tiny queue and socket buffers.
+    let piece = "x".repeat(2048);
+    let pieces: Vec<&str> = vec![piece.as_str(); 400];
+    let fake = TestServer::start(vec![text_reply_with_usage(&pieces, 10, 400)]).await;
+    let (_dir, engine) = engine().await;
+    let provider = add_fake(&engine, &fake).await;
     let bounds = Bounds {
         queue_messages: 16,
         queue_bytes: 64 * 1024,
@@ -60,11 +81,7 @@ async fn a_client_that_stops_reading_is_dropped_and_the_turn_finishes() {
         None,
         bounds,
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let address = serve(app).await;
 
     // A small receive buffer, so that the server's writer blocks soon.
     let socket = tokio::net::TcpSocket::new_v4().expect("socket");
@@ -144,11 +161,7 @@ async fn a_client_that_stops_reading_is_dropped_and_the_turn_finishes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_answers_no_ping_is_closed_and_one_that_does_stays() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("valechat.db"))
-        .await
-        .expect("open the database");
-    let engine = Engine::new(store, Arc::new(MemoryKeyStore::new()));
+    let (_dir, engine) = engine().await;
     let bounds = Bounds {
         ping_interval: Duration::from_millis(100),
         pong_timeout: Duration::from_millis(400),
@@ -162,11 +175,7 @@ async fn a_client_that_answers_no_ping_is_closed_and_one_that_does_stays() {
         None,
         bounds,
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let address = serve(app).await;
     let url = format!("ws://{address}/v1/ws");
 
     // Reading all along: tungstenite answers each ping, the connection
@@ -214,22 +223,8 @@ async fn each_send_counts_against_the_tokens_rate_limit() {
         text_reply_with_usage(&["Two"], 5, 1),
     ])
     .await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("valechat.db"))
-        .await
-        .expect("open the database");
-    let engine = Engine::new(store, Arc::new(MemoryKeyStore::new()));
-    let provider = engine
-        .providers()
-        .add(
-            ProtocolKind::OpenAiCompatible,
-            "Fake",
-            &fake.base_url(),
-            None,
-        )
-        .await
-        .expect("add provider")
-        .id;
+    let (_dir, engine) = engine().await;
+    let provider = add_fake(&engine, &fake).await;
     let shutdown = CancellationToken::new();
     let rate = RateLimit::per_minute(std::num::NonZeroU32::new(2).expect("2"));
     let app = protect(
@@ -241,11 +236,7 @@ async fn each_send_counts_against_the_tokens_rate_limit() {
         ),
         Auth::new("vc-test-token"),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let address = serve(app).await;
     let mut request = format!("ws://{address}/v1/ws")
         .into_client_request()
         .expect("request");

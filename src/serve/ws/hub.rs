@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 use valechat_core::chat::{
-    Approval, ConversationTarget, Engine, EngineError, SendRequest, ToolBox, ToolSettings,
-    TurnEvent,
+    Approval, Approver, ConversationTarget, Engine, EngineError, SendRequest, ToolBox,
+    ToolSettings, TurnEvent,
 };
 
 use super::approver::HubApprover;
@@ -169,19 +169,15 @@ impl TurnHub {
         // approver is this turn's.
         let engine = match &self.inner.toolbox {
             Some(toolbox) => {
-                let mut tools = self
-                    .inner
-                    .engine
-                    .tool_settings()
-                    .cloned()
-                    .unwrap_or_else(|| {
-                        ToolSettings::new(
-                            toolbox.clone(),
-                            Arc::new(HubApprover::new(state.clone())),
-                        )
-                    });
-                tools.toolbox = toolbox.clone();
-                tools.approver = Arc::new(HubApprover::new(state.clone()));
+                let approver: Arc<dyn Approver> = Arc::new(HubApprover::new(state.clone()));
+                let tools = match self.inner.engine.tool_settings() {
+                    Some(own) => ToolSettings {
+                        toolbox: toolbox.clone(),
+                        approver,
+                        ..own.clone()
+                    },
+                    None => ToolSettings::new(toolbox.clone(), approver),
+                };
                 self.inner.engine.clone().with_tools(tools)
             }
             None => self.inner.engine.clone(),
